@@ -1,0 +1,3 @@
+"""Annotator: mark claims, quotes and entities in news articles."""
+
+__version__ = "0.1.0"

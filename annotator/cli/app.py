@@ -1,0 +1,64 @@
+"""Argument parsing and dispatch; user mistakes become one-line messages.
+
+Exit codes: 0 all went well, 1 partly failed, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from annotator import __version__
+from annotator.cli import cmd_docs, cmd_import, cmd_info, cmd_new, cmd_open
+from annotator.io.errors import InputProblem
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+
+SUBCOMMANDS: tuple[ModuleType, ...] = (cmd_new, cmd_import, cmd_docs, cmd_info, cmd_open)
+"""Each module has register(subparsers), which sets the handler as `func`."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="annotator",
+        description=(
+            "Mark claims, quotes and entities in news articles, compare annotators "
+            "and export labeled datasets. Without a command, opens the window on the "
+            "last project (or the sample project)."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for module in SUBCOMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["open"])
+    try:
+        code: int = args.func(args)
+    except InputProblem as problem:
+        print(f"annotator: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("annotator: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    return code
+
+
+def run() -> None:
+    sys.exit(main())

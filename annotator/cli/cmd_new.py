@@ -1,0 +1,38 @@
+"""`annotator new DIR`: create a project."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from annotator.io.project import builtin_schema_names, create_project
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "new",
+        help="create a project folder (project.yaml and a database)",
+        description=(
+            "Create a project folder with project.yaml (name, label schema, settings) "
+            "and an SQLite database beside it. Edit the schema in project.yaml to make "
+            "your own labels."
+        ),
+    )
+    parser.add_argument("directory", metavar="DIR", help="folder to create (may exist, empty)")
+    parser.add_argument(
+        "--schema",
+        default="news",
+        metavar="NAME|FILE",
+        help=f"built-in schema ({', '.join(builtin_schema_names())}) or a YAML file; default news",
+    )
+    parser.add_argument("--name", help="project name (default: the folder's name)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    project = create_project(args.directory, schema=args.schema, name=args.name)
+    labels = ", ".join(project.schema.label_names)
+    print(f"Created project {project.name!r} in {project.directory}")
+    print(f"Labels: {labels}")
+    print(f"Next: annotator import {args.directory} ARTICLES...")
+    return 0

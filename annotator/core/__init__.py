@@ -1,0 +1,1 @@
+"""Pure-Python domain: documents, spans, schema, offsets, commands, agreement."""

@@ -1,0 +1,99 @@
+"""Plain data types shared by every layer."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+JsonDict = dict[str, Any]
+
+
+class DocStatus(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+GOLD_ANNOTATOR = "gold"
+"""The adjudicated layer is stored as the spans of this reserved annotator."""
+
+
+def content_hash(text: str) -> str:
+    """Identity of an article: re-importing the same text is a no-op."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentDraft:
+    """A document read from a file, not yet stored."""
+
+    text: str
+    title: str = ""
+    source: str = ""
+    url: str = ""
+    date: str = ""
+    meta: JsonDict = field(default_factory=dict)
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    id: int
+    title: str
+    source: str
+    length: int
+    spans_by_annotator: dict[str, int]
+    status_by_annotator: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class SpanData:
+    """A stored span. Offsets are code points; ``text == doc_text[start:end]``."""
+
+    id: int
+    document_id: int
+    annotator: str
+    label: str
+    start: int
+    end: int
+    text: str
+    attributes: JsonDict = field(default_factory=dict)
+    note: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class RelationData:
+    id: int
+    document_id: int
+    annotator: str
+    type: str
+    source_id: int
+    target_id: int
+
+
+class OffsetError(ValueError):
+    """A span whose offsets do not fit its document text."""
+
+
+def check_span_offsets(doc_text: str, start: int, end: int, surface: str | None = None) -> None:
+    """Raise :class:`OffsetError` unless ``0 <= start < end <= len`` and the text matches."""
+    if not isinstance(start, int) or not isinstance(end, int):
+        raise OffsetError(f"offsets must be integers, got {start!r}, {end!r}")
+    if start < 0 or end > len(doc_text):
+        raise OffsetError(f"span {start}-{end} lies outside the text (length {len(doc_text)})")
+    if end <= start:
+        raise OffsetError(f"span {start}-{end} ends before it starts or is empty")
+    if surface is not None and doc_text[start:end] != surface:
+        raise OffsetError(
+            f"span {start}-{end} text {surface!r} does not match the document "
+            f"({doc_text[start:end]!r})"
+        )

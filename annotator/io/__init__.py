@@ -1,0 +1,1 @@
+"""Reading and writing files: project.yaml, article importers, dataset exporters."""

@@ -1,0 +1,317 @@
+"""Project folders: project.yaml (name, label schema, settings) and the database.
+
+project.yaml is read with ``yaml.safe_load`` semantics; every problem names the
+file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from annotator.core.schema import LabelSchema, SchemaError, parse_schema
+from annotator.io.errors import ProjectProblem
+from annotator.paths import SCHEMAS_DIR
+from annotator.store.db import Database, DatabaseProblem, open_database, sqlite_url
+
+PROJECT_FILE = "project.yaml"
+DEFAULT_DATABASE = "annotator.sqlite"
+CONFIG_VERSION = 1
+
+YamlPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    type: type
+    default: Any
+    description: str
+
+
+SETTINGS: dict[str, Option] = {
+    "snap_to_words": Option(bool, True, "Selections snap to word boundaries (hold Alt to avoid)."),
+    "font_size": Option(int, 12, "Point size of the article text."),
+    "show_all_annotators": Option(
+        bool, False, "Open documents with every annotator's spans shown."
+    ),
+}
+"""Every project-level setting, declared once with type, default and description."""
+
+TOP_LEVEL_KEYS = {
+    "version": "Version of the project.yaml format (this program writes 1).",
+    "name": "The project's name, shown in the window title.",
+    "description": "Free text about the project.",
+    "database": "SQLite file relative to the folder, or a database URL (${ENV} expanded).",
+    "schema": "Labels and relation types (see resources/schemas/news.yaml).",
+    "settings": "Project-level settings: " + ", ".join(SETTINGS),
+}
+
+
+@dataclass(slots=True)
+class Project:
+    directory: Path
+    name: str
+    schema: LabelSchema
+    database: str = DEFAULT_DATABASE
+    description: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def config_path(self) -> Path:
+        return self.directory / PROJECT_FILE
+
+    @property
+    def database_url(self) -> str:
+        expanded = _expand_env(self.database, self.config_path)
+        if "://" in expanded:
+            return expanded
+        path = Path(expanded)
+        if not path.is_absolute():
+            path = self.directory / path
+        return sqlite_url(path)
+
+    def setting(self, name: str) -> Any:
+        return self.settings.get(name, SETTINGS[name].default)
+
+    def open_database(self, *, create: bool = False) -> Database:
+        try:
+            return open_database(self.database_url, create=create)
+        except DatabaseProblem as exc:
+            raise ProjectProblem(self.config_path, str(exc)) from exc
+
+
+def _expand_env(value: str, where: Path) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise ProjectProblem(where, f"database: environment variable {name} is not set")
+        return os.environ[name]
+
+    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", replace, value)
+
+
+# --- YAML with line numbers -------------------------------------------------
+
+
+def _load_yaml(text: str, path: Path) -> tuple[Any, dict[YamlPath, int]]:
+    """safe_load, plus the 1-based line of every mapping key and list item."""
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "syntax error"
+        raise ProjectProblem(path, f"YAML syntax error: {problem}", line) from exc
+    except yaml.YAMLError as exc:
+        raise ProjectProblem(path, f"YAML error: {exc}") from exc
+    lines: dict[YamlPath, int] = {}
+    if node is not None:
+        _record_lines(node, (), lines)
+    return data, lines
+
+
+def _record_lines(node: yaml.Node, path: YamlPath, lines: dict[YamlPath, int]) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            _record_lines(value_node, (*path, key), lines)
+            # A field's problem is reported on its key's line, not its value's.
+            lines[(*path, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _record_lines(item, (*path, i), lines)
+
+
+def _line_of(path: YamlPath, lines: Mapping[YamlPath, int]) -> int | None:
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return lines.get(())
+
+
+def _problem(
+    file: Path, lines: Mapping[YamlPath, int], path: YamlPath, message: str
+) -> ProjectProblem:
+    field_name = ".".join(str(p) for p in path)
+    text = f"{field_name}: {message}" if field_name else message
+    return ProjectProblem(file, text, _line_of(path, lines))
+
+
+# --- loading and creating ---------------------------------------------------
+
+
+def find_config(directory: Path) -> Path:
+    """The project.yaml of a project folder (or the file itself if given)."""
+    if directory.is_file() and directory.name == PROJECT_FILE:
+        return directory
+    if not directory.exists():
+        raise ProjectProblem(directory, "no such project folder")
+    config = directory / PROJECT_FILE
+    if not config.exists():
+        raise ProjectProblem(directory, f"not a project folder (no {PROJECT_FILE})")
+    return config
+
+
+def load_project(directory: Path | str) -> Project:
+    config = find_config(Path(directory))
+    try:
+        text = config.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProjectProblem(config, "not UTF-8 text") from exc
+    except OSError as exc:
+        raise ProjectProblem(config, f"cannot read the file ({exc.strerror or exc})") from exc
+    data, lines = _load_yaml(text, config)
+    return parse_project(data, lines, config)
+
+
+def parse_project(data: Any, lines: Mapping[YamlPath, int], config: Path) -> Project:
+    if not isinstance(data, Mapping):
+        raise _problem(config, lines, (), "expected a mapping of settings at the top level")
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            raise _problem(
+                config, lines, (str(key),), f"unknown key (allowed: {', '.join(TOP_LEVEL_KEYS)})"
+            )
+    version = data.get("version", CONFIG_VERSION)
+    if version != CONFIG_VERSION:
+        if isinstance(version, int) and version > CONFIG_VERSION:
+            message = f"format version {version} is newer than this program ({CONFIG_VERSION})"
+        else:
+            message = f"unknown format version {version!r}"
+        raise _problem(config, lines, ("version",), message)
+    name = data.get("name", config.parent.name)
+    if not isinstance(name, str) or not name.strip():
+        raise _problem(config, lines, ("name",), "must be non-empty text")
+    description = data.get("description", "") or ""
+    if not isinstance(description, str):
+        raise _problem(config, lines, ("description",), "must be text")
+    database = data.get("database", DEFAULT_DATABASE)
+    if not isinstance(database, str) or not database.strip():
+        raise _problem(config, lines, ("database",), "must be a file name or a database URL")
+    if re.match(r"^[a-z+]+://[^/@]*:[^/@]*@", database):
+        raise _problem(
+            config, lines, ("database",),
+            "contains a password; use the environment, ~/.pgpass or a service file instead",
+        )  # fmt: skip
+    if "schema" not in data:
+        raise _problem(config, lines, (), "no schema: add a 'schema:' with labels")
+    try:
+        schema = parse_schema(data["schema"], ("schema",))
+    except SchemaError as exc:
+        raise _problem(config, lines, exc.path, exc.message) from exc
+    settings = _parse_settings(data.get("settings") or {}, lines, config)
+    return Project(config.parent, name.strip(), schema, database.strip(), description, settings)
+
+
+def _parse_settings(raw: Any, lines: Mapping[YamlPath, int], config: Path) -> dict[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise _problem(config, lines, ("settings",), "expected a mapping")
+    settings: dict[str, Any] = {}
+    for key, value in raw.items():
+        option = SETTINGS.get(key)
+        if option is None:
+            raise _problem(
+                config, lines, ("settings", key), f"unknown setting (known: {', '.join(SETTINGS)})"
+            )
+        if type(value) is not option.type:
+            raise _problem(
+                config, lines, ("settings", key), f"expected {option.type.__name__}, got {value!r}"
+            )
+        settings[key] = value
+    return settings
+
+
+def builtin_schema_names() -> list[str]:
+    return sorted(p.stem for p in SCHEMAS_DIR.glob("*.yaml"))
+
+
+def load_schema_file(source: str) -> tuple[LabelSchema, Any]:
+    """A schema by built-in name ("news") or from a YAML file; returns it and its data."""
+    path = SCHEMAS_DIR / f"{source}.yaml" if source in builtin_schema_names() else Path(source)
+    if not path.exists():
+        raise ProjectProblem(
+            path, f"no such schema (built-in ones: {', '.join(builtin_schema_names())})"
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProjectProblem(path, f"cannot read the schema ({exc})") from exc
+    data, lines = _load_yaml(text, path)
+    # A schema file may be a bare schema or a whole project.yaml.
+    prefix: YamlPath = ()
+    if isinstance(data, Mapping) and "schema" in data:
+        data, prefix = data["schema"], ("schema",)
+    try:
+        schema = parse_schema(data, prefix)
+    except SchemaError as exc:
+        raise _problem(path, lines, exc.path, exc.message) from exc
+    return schema, schema.to_data()
+
+
+def render_project_yaml(project: Project) -> str:
+    header = (
+        "# Annotator project. Edit the schema to make your own labels; see the README\n"
+        '# ("The label schema") for every field. Passwords never belong here.\n'
+    )
+    body: dict[str, Any] = {"version": CONFIG_VERSION, "name": project.name}
+    if project.description:
+        body["description"] = project.description
+    body["database"] = project.database
+    body["schema"] = project.schema.to_data()
+    body["settings"] = {name: project.setting(name) for name in SETTINGS}
+    return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
+
+
+def save_project(project: Project) -> None:
+    """Write project.yaml atomically (temporary file, then rename)."""
+    target = project.config_path
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(render_project_yaml(project), encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def create_project(
+    directory: Path | str,
+    *,
+    schema: str = "news",
+    name: str | None = None,
+    database: str | None = None,
+) -> Project:
+    """Create a project folder with project.yaml and an empty database."""
+    directory = Path(directory)
+    config = directory / PROJECT_FILE
+    if config.exists():
+        raise ProjectProblem(config, "a project already exists here")
+    if directory.exists() and not directory.is_dir():
+        raise ProjectProblem(directory, "exists and is not a folder")
+    label_schema, _ = load_schema_file(schema)
+    project = Project(
+        directory=directory.resolve(),
+        name=name or directory.resolve().name,
+        schema=label_schema,
+        database=database or DEFAULT_DATABASE,
+    )
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ProjectProblem(
+            directory, f"cannot create the folder ({exc.strerror or exc})"
+        ) from exc
+    db = project.open_database(create=True)
+    db.close()
+    save_project(project)
+    return project

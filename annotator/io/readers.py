@@ -1,0 +1,254 @@
+"""Readers for article files: plain text, Markdown, HTML and JSONL.
+
+Each reader turns one file into document drafts, or reports the file (and line)
+that could not be read. Nothing is stored here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import yaml
+
+from annotator.core.model import DocumentDraft
+from annotator.io.errors import InputProblem
+from annotator.io.text import decode_text
+
+TITLE_MAX = 200
+JSONL_FIELDS = ("text", "title", "source", "url", "date")
+
+
+@dataclass(slots=True)
+class ReadResult:
+    """What one file gave: documents, and problems with single lines of it."""
+
+    path: Path
+    drafts: list[DocumentDraft] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+
+
+def _first_line_title(text: str) -> str:
+    for line in text.split("\n"):
+        line = line.strip()
+        if line:
+            return line[:TITLE_MAX]
+    return ""
+
+
+def read_plain_text(path: Path, data: bytes, source: str) -> ReadResult:
+    text = decode_text(data, path)
+    return ReadResult(
+        path, [DocumentDraft(text=text, title=_first_line_title(text), source=source)]
+    )
+
+
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n(?:---|\.\.\.)\n", re.DOTALL)
+_MD_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def read_markdown(path: Path, data: bytes, source: str) -> ReadResult:
+    """Markdown is stored as written (offsets point into it); YAML front matter
+    becomes metadata and the first heading the title."""
+    text = decode_text(data, path)
+    meta: dict[str, Any] = {}
+    match = _FRONT_MATTER.match(text)
+    if match:
+        try:
+            front = yaml.safe_load(match.group(1))
+        except yaml.YAMLError as exc:
+            line = getattr(getattr(exc, "problem_mark", None), "line", None)
+            raise InputProblem(
+                path, "invalid front matter", None if line is None else line + 2
+            ) from exc
+        if isinstance(front, dict):
+            meta = {str(k): _json_safe(v) for k, v in front.items()}
+        text = text[match.end() :]
+        if not text.strip():
+            raise InputProblem(path, "the file has front matter but no text")
+    heading = _MD_HEADING.search(text)
+    title = str(meta.pop("title", "") or (heading.group(1) if heading else _first_line_title(text)))
+    draft = DocumentDraft(
+        text=text,
+        title=title[:TITLE_MAX],
+        source=source,
+        url=str(meta.pop("url", "") or ""),
+        date=str(meta.pop("date", "") or ""),
+        meta={"format": "markdown", **meta},
+    )
+    return ReadResult(path, [draft])
+
+
+def _json_safe(value: Any) -> Any:
+    return orjson.loads(orjson.dumps(value, default=str))
+
+
+def read_html(path: Path, data: bytes, source: str) -> ReadResult:
+    """Main article text and metadata by trafilatura (no scripts run, nothing fetched)."""
+    import trafilatura
+
+    html = decode_text(data, path)
+    try:
+        doc = trafilatura.bare_extraction(
+            html, with_metadata=True, include_comments=False, include_images=False
+        )
+    except Exception as exc:  # trafilatura raises assorted lxml errors on odd input
+        raise InputProblem(path, f"cannot parse the HTML ({exc})") from exc
+    if doc is None:
+        raise InputProblem(path, "no article text found in the HTML")
+    extracted: dict[str, Any] = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    text = extracted.get("text") or ""
+    if not text.strip():
+        raise InputProblem(path, "no article text found in the HTML")
+    meta = {
+        key: extracted[key]
+        for key in (
+            "author",
+            "sitename",
+            "hostname",
+            "description",
+            "language",
+            "categories",
+            "tags",
+        )
+        if extracted.get(key)
+    }
+    draft = DocumentDraft(
+        text=decode_text(text.encode("utf-8"), path),
+        title=str(extracted.get("title") or _first_line_title(text))[:TITLE_MAX],
+        source=source,
+        url=str(extracted.get("url") or ""),
+        date=str(extracted.get("date") or ""),
+        meta={"format": "html", **meta},
+    )
+    return ReadResult(path, [draft])
+
+
+def read_jsonl(path: Path, data: bytes, source: str) -> ReadResult:
+    """One document per line: ``text`` plus any metadata fields.
+
+    A broken line is reported with its number; the other lines still count.
+    """
+    content = decode_text(data, path)
+    result = ReadResult(path)
+    for number, line in enumerate(content.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            result.problems.append(InputProblem(path, f"invalid JSON ({exc.msg})", number))
+            continue
+        try:
+            result.drafts.append(jsonl_record_to_draft(record, source))
+        except ValueError as exc:
+            result.problems.append(InputProblem(path, str(exc), number))
+    if not result.drafts and not result.problems:
+        raise InputProblem(path, "the file has no documents")
+    return result
+
+
+def jsonl_record_to_draft(record: Any, source: str) -> DocumentDraft:
+    if not isinstance(record, dict):
+        raise ValueError("expected a JSON object with a 'text' field")
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise ValueError(
+            "the 'text' field is missing" if text is None else "'text' is not a string"
+        )
+    if not text.strip():
+        raise ValueError("'text' is empty")
+    if "\r" in text:
+        from annotator.core.offsets import normalize_newlines
+
+        text = normalize_newlines(text)
+    for key in ("title", "source", "url", "date"):
+        value = record.get(key)
+        if value is not None and not isinstance(value, str | int | float):
+            raise ValueError(f"'{key}' must be a string")
+    meta = {k: v for k, v in record.items() if k not in JSONL_FIELDS}
+    return DocumentDraft(
+        text=text,
+        title=str(record.get("title") or _first_line_title(text))[:TITLE_MAX],
+        source=str(record.get("source") or source),
+        url=str(record.get("url") or ""),
+        date=str(record.get("date") or ""),
+        meta=meta,
+    )
+
+
+Reader = Callable[[Path, bytes, str], ReadResult]
+
+READERS: dict[str, Reader] = {
+    ".txt": read_plain_text,
+    ".text": read_plain_text,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".html": read_html,
+    ".htm": read_html,
+    ".xhtml": read_html,
+    ".jsonl": read_jsonl,
+    ".ndjson": read_jsonl,
+}
+
+
+def reader_for(path: Path) -> Reader | None:
+    return READERS.get(path.suffix.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class FoundFile:
+    path: Path
+    source: str
+    """How the document's source is recorded: the path relative to what was named."""
+
+
+def find_files(paths: Sequence[Path]) -> tuple[list[FoundFile], list[InputProblem], list[Path]]:
+    """Expand folders recursively. Returns (files to read, problems, skipped files).
+
+    A named file of an unknown type is a problem; inside a folder it is listed
+    as skipped. Hidden files and folders are left alone.
+    """
+    found: list[FoundFile] = []
+    problems: list[InputProblem] = []
+    skipped: list[Path] = []
+    for root in paths:
+        if not root.exists():
+            problems.append(InputProblem(root, "no such file or folder"))
+        elif root.is_dir():
+            for path in _walk(root):
+                if reader_for(path) is None:
+                    skipped.append(path)
+                else:
+                    found.append(FoundFile(path, str(path.relative_to(root.parent))))
+        elif reader_for(root) is None:
+            problems.append(
+                InputProblem(root, f"unsupported file type (use {', '.join(sorted(READERS))})")
+            )
+        else:
+            found.append(FoundFile(root, root.name))
+    return found, problems, skipped
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_file():
+            yield path
+
+
+def read_file(found: FoundFile) -> ReadResult:
+    reader = reader_for(found.path)
+    if reader is None:  # find_files never yields these
+        raise InputProblem(found.path, "unsupported file type")
+    try:
+        data = found.path.read_bytes()
+    except OSError as exc:
+        raise InputProblem(found.path, f"cannot read the file ({exc.strerror or exc})") from exc
+    return reader(found.path, data, found.source)

@@ -1,0 +1,198 @@
+"""Engine and session factory; opening a database checks and migrates its schema.
+
+SQLite is tuned for durability (WAL, synchronous=FULL) and for several program
+instances on one file (busy timeout). One session per user action.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+HEAD_REVISION = "0001"
+"""The schema version this program writes; tests check it is Alembic's head."""
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+READ_ONLY_OPTION = "annotator_read_only"
+
+
+class DatabaseProblem(Exception):
+    """A database that cannot be used; the message is meant for the user."""
+
+
+class DatabaseTooNew(DatabaseProblem):
+    pass
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling would issue BEGIN lazily and hide
+    # SAVEPOINT semantics; SQLAlchemy's recipe is to manage BEGIN ourselves.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # IMMEDIATE takes the write lock at the start, so two writers queue on the
+    # busy timeout instead of failing with "database is locked" mid-transaction.
+    read_only = conn.get_execution_options().get(READ_ONLY_OPTION, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != "sqlite:///:memory:":
+        return Path(url[len(prefix) :])
+    return None
+
+
+class Database:
+    """An open, up-to-date project database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: committed when the block ends, rolled back on error."""
+        with self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        """A read-only unit of work; on SQLite it takes no write lock."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(**{READ_ONLY_OPTION: True})
+            with Session(bind=conn) as session, session.begin():
+                yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _alembic_config(connection: Any) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), revision)
+
+
+def backup_sqlite(path: Path, reason: str) -> Path:
+    """Copy a SQLite database with the online backup API (consistent under WAL)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.stem}.{reason}-{stamp}{path.suffix}")
+    source = sqlite3.connect(path)
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    return target
+
+
+def _is_known_revision(revision: str) -> bool:
+    return any(
+        p.name.startswith(f"{revision}_") for p in (MIGRATIONS_DIR / "versions").glob("*.py")
+    )
+
+
+def open_database(url: str, *, create: bool = False) -> Database:
+    """Open a project database, creating or migrating its schema as needed.
+
+    Raises :class:`DatabaseProblem` with a one-line message for a missing,
+    damaged or too new database.
+    """
+    path = sqlite_path(url)
+    if path is not None and not create and not path.exists():
+        raise DatabaseProblem(f"{path}: database file not found")
+    db = Database(url)
+    try:
+        revision = current_revision(db.engine)
+        if revision is None:
+            with db.engine.connect() as conn:
+                tables = inspect(conn).get_table_names()
+            if tables and not create:
+                raise DatabaseProblem(f"{_where(url)}: not an Annotator database")
+            upgrade(db.engine)
+        elif revision != HEAD_REVISION:
+            if not _is_known_revision(revision):
+                raise DatabaseTooNew(
+                    f"{_where(url)}: the database has schema version {revision}, newer than "
+                    f"this program ({HEAD_REVISION}); install a newer Annotator to open it"
+                )
+            if path is not None:
+                backup_sqlite(path, f"before-migration-{revision}")
+            upgrade(db.engine)
+    except (OperationalError, SADatabaseError) as exc:
+        db.close()
+        raise DatabaseProblem(f"{_where(url)}: cannot open the database ({_reason(exc)})") from exc
+    except DatabaseProblem:
+        db.close()
+        raise
+    return db
+
+
+def _where(url: str) -> str:
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _reason(exc: Exception) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).splitlines()[0]

@@ -1,0 +1,576 @@
+"""Repository functions: every read and write of project data goes through here.
+
+Each function takes a Session; the caller owns the transaction (one per user
+action). Edits to annotations also write the change log. Bulk paths use Core
+statements and plain rows (DESIGN.md: ORM objects are ~10x slower there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from annotator.core.model import (
+    DocStatus,
+    DocumentDraft,
+    DocumentSummary,
+    JsonDict,
+    OffsetError,
+    RelationData,
+    SpanData,
+    check_span_offsets,
+)
+from annotator.store.models import (
+    Annotator,
+    ChangeLog,
+    Document,
+    DocumentStatus,
+    Relation,
+    Span,
+    utcnow,
+)
+
+
+class NotFound(LookupError):
+    pass
+
+
+class StaleEdit(RuntimeError):
+    """The span changed since it was read (optimistic concurrency)."""
+
+
+# --- annotators -------------------------------------------------------------
+
+
+def annotator_id(session: Session, name: str, *, create: bool = True) -> int:
+    found = session.scalar(select(Annotator.id).where(Annotator.name == name))
+    if found is not None:
+        return found
+    if not create:
+        raise NotFound(f"no annotator named {name!r}")
+    return int(session.scalar(insert(Annotator).values(name=name).returning(Annotator.id)) or 0)
+
+
+def annotator_names(session: Session) -> list[str]:
+    return list(session.scalars(select(Annotator.name).order_by(Annotator.name)))
+
+
+# --- documents --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    id: int
+    title: str
+    source: str
+    url: str
+    date: str
+    meta: JsonDict
+    text: str
+    content_hash: str
+    created_at: datetime
+
+
+def existing_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
+    wanted = list(set(hashes))
+    found: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        found.update(
+            session.scalars(select(Document.content_hash).where(Document.content_hash.in_(chunk)))
+        )
+    return found
+
+
+def insert_documents(session: Session, drafts: Sequence[DocumentDraft]) -> list[int | None]:
+    """Insert documents in one statement; a text already stored is skipped.
+
+    Returns, for each draft, the new document's id, or None for a duplicate
+    (of a stored document or of an earlier draft in the same batch).
+    """
+    hashes = [d.content_hash for d in drafts]
+    known = existing_hashes(session, hashes)
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    positions: list[int] = []
+    for i, (draft, digest) in enumerate(zip(drafts, hashes, strict=True)):
+        if digest in known:
+            continue
+        known.add(digest)
+        positions.append(i)
+        rows.append(
+            {
+                "title": draft.title,
+                "source": draft.source,
+                "url": draft.url,
+                "date": draft.date,
+                "meta": draft.meta,
+                "text": draft.text,
+                "length": len(draft.text),
+                "content_hash": digest,
+                "created_at": now,
+            }
+        )
+    result: list[int | None] = [None] * len(drafts)
+    if rows:
+        ids = _insert_returning_ids(session, rows)
+        for pos, new_id in zip(positions, ids, strict=True):
+            result[pos] = new_id
+    return result
+
+
+def _insert_returning_ids(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    # executemany with RETURNING keeps row order ("insertmanyvalues", SQLAlchemy 2).
+    stmt = insert(Document).returning(Document.id, sort_by_parameter_order=True)
+    return [row[0] for row in session.execute(stmt, rows)]
+
+
+def get_document(session: Session, document_id: int) -> StoredDocument:
+    row = session.execute(
+        select(
+            Document.id,
+            Document.title,
+            Document.source,
+            Document.url,
+            Document.date,
+            Document.meta,
+            Document.text,
+            Document.content_hash,
+            Document.created_at,
+        ).where(Document.id == document_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"no document with id {document_id}")
+    return StoredDocument(*row)
+
+
+def document_text(session: Session, document_id: int) -> str:
+    text = session.scalar(select(Document.text).where(Document.id == document_id))
+    if text is None:
+        raise NotFound(f"no document with id {document_id}")
+    return text
+
+
+def document_count(session: Session) -> int:
+    return int(session.scalar(select(func.count(Document.id))) or 0)
+
+
+def list_documents(session: Session) -> list[DocumentSummary]:
+    """Every document with its span counts and status per annotator."""
+    docs = session.execute(
+        select(Document.id, Document.title, Document.source, Document.length).order_by(Document.id)
+    ).all()
+    spans: dict[int, dict[str, int]] = {}
+    for doc_id, name, count in session.execute(
+        select(Span.document_id, Annotator.name, func.count(Span.id))
+        .join(Annotator, Annotator.id == Span.annotator_id)
+        .group_by(Span.document_id, Annotator.name)
+    ):
+        spans.setdefault(doc_id, {})[name] = count
+    statuses: dict[int, dict[str, str]] = {}
+    for doc_id, name, status in session.execute(
+        select(DocumentStatus.document_id, Annotator.name, DocumentStatus.status).join(
+            Annotator, Annotator.id == DocumentStatus.annotator_id
+        )
+    ):
+        statuses.setdefault(doc_id, {})[name] = status
+    return [
+        DocumentSummary(
+            id=doc_id,
+            title=title,
+            source=source,
+            length=length,
+            spans_by_annotator=spans.get(doc_id, {}),
+            status_by_annotator=statuses.get(doc_id, {}),
+        )
+        for doc_id, title, source, length in docs
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectCounts:
+    documents: int
+    characters: int
+    annotators: list[str]
+    spans: int
+    relations: int
+    spans_by_label: dict[str, int]
+    done_by_annotator: dict[str, int]
+
+
+def project_counts(session: Session) -> ProjectCounts:
+    docs, chars = session.execute(
+        select(func.count(Document.id), func.coalesce(func.sum(Document.length), 0))
+    ).one()
+    # Result objects have keys(), so dict() would treat them as mappings.
+    by_label: dict[str, int] = dict(
+        iter(
+            session.execute(
+                select(Span.label, func.count(Span.id)).group_by(Span.label).order_by(Span.label)
+            ).tuples()
+        )
+    )
+    done: dict[str, int] = dict(
+        iter(
+            session.execute(
+                select(Annotator.name, func.count(DocumentStatus.id))
+                .join(Annotator, Annotator.id == DocumentStatus.annotator_id)
+                .where(DocumentStatus.status == DocStatus.DONE.value)
+                .group_by(Annotator.name)
+            ).tuples()
+        )
+    )
+    return ProjectCounts(
+        documents=int(docs),
+        characters=int(chars),
+        annotators=annotator_names(session),
+        spans=int(sum(by_label.values())),
+        relations=int(session.scalar(select(func.count(Relation.id))) or 0),
+        spans_by_label=by_label,
+        done_by_annotator=done,
+    )
+
+
+# --- spans ------------------------------------------------------------------
+
+_SPAN_COLUMNS = (
+    Span.id,
+    Span.document_id,
+    Annotator.name,
+    Span.label,
+    Span.start,
+    Span.end,
+    Span.text,
+    Span.attributes,
+    Span.note,
+    Span.created_at,
+    Span.updated_at,
+    Span.version,
+)
+
+
+def _span_query() -> Any:
+    return select(*_SPAN_COLUMNS).join(Annotator, Annotator.id == Span.annotator_id)
+
+
+def _span_json(span: SpanData) -> JsonDict:
+    return {
+        "document_id": span.document_id,
+        "annotator": span.annotator,
+        "label": span.label,
+        "start": span.start,
+        "end": span.end,
+        "text": span.text,
+        "attributes": span.attributes,
+        "note": span.note,
+        "version": span.version,
+    }
+
+
+def get_span(session: Session, span_id: int) -> SpanData:
+    row = session.execute(_span_query().where(Span.id == span_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"no span with id {span_id}")
+    return SpanData(*row)
+
+
+def list_spans(
+    session: Session, document_id: int, annotators: Sequence[str] | None = None
+) -> list[SpanData]:
+    stmt = _span_query().where(Span.document_id == document_id)
+    if annotators is not None:
+        stmt = stmt.where(Annotator.name.in_(list(annotators)))
+    stmt = stmt.order_by(Span.start, Span.end.desc(), Span.id)
+    return [SpanData(*row) for row in session.execute(stmt)]
+
+
+def _log(
+    session: Session,
+    who: int,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    document_id: int | None,
+    before: JsonDict | None,
+    after: JsonDict | None,
+) -> None:
+    session.execute(
+        insert(ChangeLog).values(
+            at=utcnow(),
+            annotator_id=who,
+            document_id=document_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+        )
+    )
+
+
+def add_span(
+    session: Session,
+    document_id: int,
+    annotator: str,
+    label: str,
+    start: int,
+    end: int,
+    *,
+    attributes: JsonDict | None = None,
+    note: str = "",
+    span_id: int | None = None,
+) -> SpanData:
+    """Add a span; its surface text is taken from the document (and so always matches).
+
+    ``span_id`` restores a deleted span under its old id (undo).
+    """
+    text = document_text(session, document_id)
+    check_span_offsets(text, start, end)
+    who = annotator_id(session, annotator)
+    now = utcnow()
+    values: dict[str, Any] = {
+        "document_id": document_id,
+        "annotator_id": who,
+        "label": label,
+        "start": start,
+        "end": end,
+        "text": text[start:end],
+        "attributes": dict(attributes or {}),
+        "note": note,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    if span_id is not None:
+        values["id"] = span_id
+    new_id = session.scalar(insert(Span).values(**values).returning(Span.id))
+    span = get_span(session, int(new_id or 0))
+    _log(session, who, "add", "span", span.id, document_id, None, _span_json(span))
+    _touch_status(session, document_id, who)
+    return span
+
+
+def update_span(
+    session: Session,
+    span_id: int,
+    editor: str,
+    *,
+    expected_version: int | None = None,
+    label: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    attributes: JsonDict | None = None,
+    note: str | None = None,
+) -> SpanData:
+    """Change a span; refuse with :class:`StaleEdit` if its version moved on."""
+    before = get_span(session, span_id)
+    if expected_version is not None and before.version != expected_version:
+        raise StaleEdit(
+            f"span {span_id} was changed by someone else (version {before.version}, "
+            f"you edited version {expected_version})"
+        )
+    values: dict[str, Any] = {"updated_at": utcnow(), "version": before.version + 1}
+    if label is not None:
+        values["label"] = label
+    if start is not None or end is not None:
+        new_start = before.start if start is None else start
+        new_end = before.end if end is None else end
+        text = document_text(session, before.document_id)
+        check_span_offsets(text, new_start, new_end)
+        values.update(start=new_start, end=new_end, text=text[new_start:new_end])
+    if attributes is not None:
+        values["attributes"] = dict(attributes)
+    if note is not None:
+        values["note"] = note
+    result = session.execute(
+        update(Span).where(Span.id == span_id, Span.version == before.version).values(**values)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleEdit(f"span {span_id} was changed by someone else meanwhile")
+    after = get_span(session, span_id)
+    who = annotator_id(session, editor)
+    _log(
+        session,
+        who,
+        "update",
+        "span",
+        span_id,
+        before.document_id,
+        _span_json(before),
+        _span_json(after),
+    )
+    return after
+
+
+def delete_span(session: Session, span_id: int, editor: str) -> tuple[SpanData, list[RelationData]]:
+    """Delete a span and the relations that touch it; returns both (for undo)."""
+    span = get_span(session, span_id)
+    relations = [
+        r
+        for r in list_relations(session, span.document_id)
+        if span_id in (r.source_id, r.target_id)
+    ]
+    who = annotator_id(session, editor)
+    for rel in relations:
+        delete_relation(session, rel.id, editor)
+    session.execute(delete(Span).where(Span.id == span_id))
+    _log(session, who, "delete", "span", span_id, span.document_id, _span_json(span), None)
+    return span, relations
+
+
+# --- relations --------------------------------------------------------------
+
+
+def _relation_query() -> Any:
+    return select(
+        Relation.id,
+        Relation.document_id,
+        Annotator.name,
+        Relation.type,
+        Relation.source_id,
+        Relation.target_id,
+    ).join(Annotator, Annotator.id == Relation.annotator_id)
+
+
+def list_relations(
+    session: Session, document_id: int, annotators: Sequence[str] | None = None
+) -> list[RelationData]:
+    stmt = _relation_query().where(Relation.document_id == document_id)
+    if annotators is not None:
+        stmt = stmt.where(Annotator.name.in_(list(annotators)))
+    return [RelationData(*row) for row in session.execute(stmt.order_by(Relation.id))]
+
+
+def add_relation(
+    session: Session,
+    annotator: str,
+    type_: str,
+    source_id: int,
+    target_id: int,
+    *,
+    relation_id: int | None = None,
+) -> RelationData:
+    source = get_span(session, source_id)
+    target = get_span(session, target_id)
+    if source.document_id != target.document_id:
+        raise OffsetError("a relation must link spans of the same document")
+    if source_id == target_id:
+        raise OffsetError("a span cannot be linked to itself")
+    who = annotator_id(session, annotator)
+    values: dict[str, Any] = {
+        "document_id": source.document_id,
+        "annotator_id": who,
+        "type": type_,
+        "source_id": source_id,
+        "target_id": target_id,
+        "created_at": utcnow(),
+    }
+    if relation_id is not None:
+        values["id"] = relation_id
+    new_id = int(session.scalar(insert(Relation).values(**values).returning(Relation.id)) or 0)
+    after = {"type": type_, "source_id": source_id, "target_id": target_id}
+    _log(session, who, "add", "relation", new_id, source.document_id, None, after)
+    return RelationData(new_id, source.document_id, annotator, type_, source_id, target_id)
+
+
+def delete_relation(session: Session, relation_id: int, editor: str) -> RelationData:
+    row = session.execute(_relation_query().where(Relation.id == relation_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"no relation with id {relation_id}")
+    rel = RelationData(*row)
+    session.execute(delete(Relation).where(Relation.id == relation_id))
+    before = {"type": rel.type, "source_id": rel.source_id, "target_id": rel.target_id}
+    _log(
+        session,
+        annotator_id(session, editor),
+        "delete",
+        "relation",
+        relation_id,
+        rel.document_id,
+        before,
+        None,
+    )
+    return rel
+
+
+# --- status -----------------------------------------------------------------
+
+
+def get_status(session: Session, document_id: int, annotator: str) -> DocStatus:
+    status = session.scalar(
+        select(DocumentStatus.status)
+        .join(Annotator, Annotator.id == DocumentStatus.annotator_id)
+        .where(DocumentStatus.document_id == document_id, Annotator.name == annotator)
+    )
+    return DocStatus(status) if status else DocStatus.NEW
+
+
+def set_status(session: Session, document_id: int, annotator: str, status: DocStatus) -> DocStatus:
+    """Set an annotator's status for a document; returns the previous one."""
+    who = annotator_id(session, annotator)
+    previous = get_status(session, document_id, annotator)
+    if previous == status:
+        return previous
+    _upsert_status(session, document_id, who, status)
+    _log(
+        session,
+        who,
+        "status",
+        "document",
+        document_id,
+        document_id,
+        {"status": previous.value},
+        {"status": status.value},
+    )
+    return previous
+
+
+def _upsert_status(session: Session, document_id: int, who: int, status: DocStatus) -> None:
+    updated = session.execute(
+        update(DocumentStatus)
+        .where(DocumentStatus.document_id == document_id, DocumentStatus.annotator_id == who)
+        .values(status=status.value, updated_at=utcnow())
+    )
+    if updated.rowcount == 0:  # type: ignore[attr-defined]
+        session.execute(
+            insert(DocumentStatus).values(
+                document_id=document_id, annotator_id=who, status=status.value, updated_at=utcnow()
+            )
+        )
+
+
+def _touch_status(session: Session, document_id: int, who: int) -> None:
+    """The first span an annotator adds moves the document to in_progress."""
+    exists = session.scalar(
+        select(DocumentStatus.id).where(
+            DocumentStatus.document_id == document_id, DocumentStatus.annotator_id == who
+        )
+    )
+    if exists is None:
+        _upsert_status(session, document_id, who, DocStatus.IN_PROGRESS)
+
+
+def change_log(session: Session, document_id: int | None = None) -> list[dict[str, Any]]:
+    stmt = (
+        select(
+            ChangeLog.id,
+            ChangeLog.at,
+            Annotator.name,
+            ChangeLog.document_id,
+            ChangeLog.action,
+            ChangeLog.entity,
+            ChangeLog.entity_id,
+            ChangeLog.before,
+            ChangeLog.after,
+        )
+        .join(Annotator, Annotator.id == ChangeLog.annotator_id)
+        .order_by(ChangeLog.id)
+    )
+    if document_id is not None:
+        stmt = stmt.where(ChangeLog.document_id == document_id)
+    return [dict(row._mapping) for row in session.execute(stmt)]
