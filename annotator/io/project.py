@@ -18,7 +18,7 @@ import yaml
 from annotator.core.schema import LabelSchema, SchemaError, parse_schema
 from annotator.io.errors import ProjectProblem
 from annotator.paths import SCHEMAS_DIR
-from annotator.store.db import Database, DatabaseProblem, open_database, sqlite_url
+from annotator.store.db import Database, DatabaseProblem, open_database, sqlite_path, sqlite_url
 
 PROJECT_FILE = "project.yaml"
 DEFAULT_DATABASE = "annotator.sqlite"
@@ -50,6 +50,7 @@ TOP_LEVEL_KEYS = {
     "database": "SQLite file relative to the folder, or a database URL (${ENV} expanded).",
     "schema": "Labels and relation types (see resources/schemas/news.yaml).",
     "settings": "Project-level settings: " + ", ".join(SETTINGS),
+    "seed": "Folder of articles imported when the SQLite database is first created.",
 }
 
 
@@ -61,6 +62,7 @@ class Project:
     database: str = DEFAULT_DATABASE
     description: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
+    seed: str | None = None
 
     @property
     def config_path(self) -> Path:
@@ -80,10 +82,22 @@ class Project:
         return self.settings.get(name, SETTINGS[name].default)
 
     def open_database(self, *, create: bool = False) -> Database:
+        """Open the project's database; a seeded project builds its own on first use."""
+        url = self.database_url
+        path = sqlite_path(url)
+        seeding = self.seed is not None and path is not None and not path.exists()
         try:
-            return open_database(self.database_url, create=create)
+            db = open_database(url, create=create or seeding)
         except DatabaseProblem as exc:
             raise ProjectProblem(self.config_path, str(exc)) from exc
+        if seeding and self.seed is not None:
+            from annotator.io.importer import import_paths
+
+            report = import_paths(db, [self.directory / self.seed])
+            if report.problems:
+                db.close()
+                raise report.problems[0]
+        return db
 
 
 def _expand_env(value: str, where: Path) -> str:
@@ -214,7 +228,12 @@ def parse_project(data: Any, lines: Mapping[YamlPath, int], config: Path) -> Pro
     except SchemaError as exc:
         raise _problem(config, lines, exc.path, exc.message) from exc
     settings = _parse_settings(data.get("settings") or {}, lines, config)
-    return Project(config.parent, name.strip(), schema, database.strip(), description, settings)
+    seed = data.get("seed")
+    if seed is not None and (not isinstance(seed, str) or not (config.parent / seed).is_dir()):
+        raise _problem(config, lines, ("seed",), f"{seed!r} is not a folder of articles")
+    return Project(
+        config.parent, name.strip(), schema, database.strip(), description, settings, seed
+    )
 
 
 def _parse_settings(raw: Any, lines: Mapping[YamlPath, int], config: Path) -> dict[str, Any]:
@@ -271,6 +290,8 @@ def render_project_yaml(project: Project) -> str:
     if project.description:
         body["description"] = project.description
     body["database"] = project.database
+    if project.seed:
+        body["seed"] = project.seed
     body["schema"] = project.schema.to_data()
     body["settings"] = {name: project.setting(name) for name in SETTINGS}
     return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
