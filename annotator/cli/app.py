@@ -11,12 +11,28 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from annotator import __version__
-from annotator.cli import cmd_docs, cmd_import, cmd_info, cmd_new, cmd_open
+from annotator.cli import (
+    cmd_agreement,
+    cmd_docs,
+    cmd_export,
+    cmd_import,
+    cmd_info,
+    cmd_new,
+    cmd_open,
+)
 from annotator.io.errors import InputProblem
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
-SUBCOMMANDS: tuple[ModuleType, ...] = (cmd_new, cmd_import, cmd_docs, cmd_info, cmd_open)
+SUBCOMMANDS: tuple[ModuleType, ...] = (
+    cmd_new,
+    cmd_import,
+    cmd_docs,
+    cmd_info,
+    cmd_open,
+    cmd_agreement,
+    cmd_export,
+)
 """Each module has register(subparsers), which sets the handler as `func`."""
 
 

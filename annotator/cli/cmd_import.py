@@ -1,4 +1,4 @@
-"""`annotator import PROJECT PATH...`: add articles."""
+"""`annotator import PROJECT PATH...`: add articles, or labeled data with --format."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from annotator.cli.output import warn
+from annotator.io.formats.api import IMPORT_FORMATS, ImportContext, UnknownLabels, run_import
+from annotator.io.formats.common import OFFSET_UNITS
 from annotator.io.importer import import_paths
 from annotator.io.project import load_project
 from annotator.io.readers import READERS
@@ -22,17 +24,50 @@ def register(sub: Any) -> None:
             f"{', '.join(sorted(READERS))}. HTML pages give their main article text, "
             "title, date and URL; JSONL files hold one document per line ('text' plus "
             "any metadata fields). An article already in the project is not added twice. "
+            "With --format, PATH holds labeled data (native, doccano or prodigy JSONL, "
+            "or a brat folder or .zip) whose spans go into annotator --as NAME's layer; "
+            "a record with a bad span is refused with its line and reason, the rest goes "
+            "in. Labels the schema lacks are listed and the import refused, unless "
+            "--add-labels adds them to project.yaml. "
             "Exit code 0 when everything went in, 1 when some files or lines failed, "
-            "2 when the project cannot be used."
+            "2 when the project cannot be used or the labels are unknown."
         ),
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
     parser.add_argument("paths", metavar="PATH", nargs="+", type=Path, help="files or folders")
+    parser.add_argument(
+        "-f",
+        "--format",
+        choices=IMPORT_FORMATS,
+        help="labeled data in this format (default: plain articles)",
+    )
+    parser.add_argument(
+        "--as",
+        dest="as_name",
+        metavar="NAME",
+        help="annotator whose layer receives the spans (native files name their own)",
+    )
+    parser.add_argument(
+        "--add-labels",
+        action="store_true",
+        help="add labels and relation types the schema lacks to project.yaml",
+    )
+    parser.add_argument(
+        "--offsets",
+        choices=OFFSET_UNITS,
+        default="codepoint",
+        help="how the file counts offsets (utf16: JavaScript string positions)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.format is not None:
+        return run_labeled(args)
+    if args.as_name or args.add_labels or args.offsets != "codepoint":
+        warn("--as, --add-labels and --offsets need --format (labeled data)")
+        return 2
     project = load_project(args.project)
     db = project.open_database()
     try:
@@ -48,5 +83,40 @@ def run(args: argparse.Namespace) -> int:
             f"Imported {len(report.added)} document(s); "
             f"{len(report.duplicates)} already in the project; "
             f"{len(report.problems)} problem(s); {len(report.skipped)} file(s) skipped."
+        )
+    return report.exit_code
+
+
+def run_labeled(args: argparse.Namespace) -> int:
+    if args.as_name is not None and not args.as_name.strip():
+        warn("--as needs a non-empty annotator name")
+        return 2
+    project = load_project(args.project)
+    db = project.open_database()
+    ctx = ImportContext(offsets=args.offsets, as_name=args.as_name)
+    try:
+        report = run_import(project, db, args.format, args.paths, ctx, add_labels=args.add_labels)
+    except UnknownLabels as exc:
+        warn(f"nothing imported: {exc}")
+        warn("add them to the schema in project.yaml, or run again with --add-labels")
+        return 2
+    finally:
+        db.close()
+    for problem in report.problems:
+        warn(str(problem))
+    if report.added_labels or report.added_relations:
+        added = [*report.added_labels, *report.added_relations]
+        print(f"Added to the schema in project.yaml: {', '.join(added)}", file=sys.stderr)
+    if not args.quiet:
+        extra = (
+            f"; {report.skipped} rejected or ignored record(s) skipped" if report.skipped else ""
+        )
+        dupes = (
+            f"; {report.duplicate_spans} span(s) already there" if report.duplicate_spans else ""
+        )
+        print(
+            f"Imported {report.records} record(s): {report.documents_added} new document(s), "
+            f"{report.documents_existing} already in the project, {report.spans} span(s), "
+            f"{report.relations} relation(s){dupes}; {len(report.problems)} problem(s){extra}."
         )
     return report.exit_code

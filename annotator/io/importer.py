@@ -7,7 +7,8 @@ reported and the rest of the import goes on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,12 +16,20 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from annotator.core.model import DocumentDraft
 from annotator.io.errors import InputProblem
-from annotator.io.readers import FoundFile, find_files, read_file
+from annotator.io.readers import (
+    FoundFile,
+    ReadResult,
+    find_files,
+    iter_read_file,
+    read_bytes,
+    read_jsonl,
+    reader_for,
+)
 from annotator.store import repository
 from annotator.store.db import Database
 
 BATCH_DOCUMENTS = 1000
-BATCH_CHARACTERS = 20_000_000
+BATCH_CHARACTERS = 50_000_000
 
 Progress = Callable[[int, int], None]
 """Called with (files done, files in all)."""
@@ -45,22 +54,73 @@ class _Pending:
     origins: list[str] = field(default_factory=list)
     characters: int = 0
 
+    def add(self, draft: DocumentDraft, origin: str) -> None:
+        self.drafts.append(draft)
+        self.origins.append(origin)
+        self.characters += len(draft.text)
+
+    @property
+    def full(self) -> bool:
+        return len(self.drafts) >= BATCH_DOCUMENTS or self.characters >= BATCH_CHARACTERS
+
 
 def import_paths(
     db: Database, paths: Sequence[Path], progress: Progress | None = None
 ) -> ImportReport:
+    """Read and store articles. Reading the next batch overlaps with storing the
+    last one in a writer thread (SQLite releases the GIL while it writes)."""
     files, problems, skipped = find_files(paths)
     report = ImportReport(problems=problems, skipped=skipped)
     pending = _Pending()
-    for done, found in enumerate(files, start=1):
-        _read_into(found, pending, report)
-        if len(pending.drafts) >= BATCH_DOCUMENTS or pending.characters >= BATCH_CHARACTERS:
-            _flush(db, pending, report)
-            pending = _Pending()
-        if progress is not None:
-            progress(done, len(files))
-    _flush(db, pending, report)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
+        in_flight: Future[None] | None = None
+
+        def submit(batch: _Pending) -> Future[None]:
+            if in_flight is not None:
+                in_flight.result()  # at most one batch waits: memory stays bounded
+            return writer.submit(_flush, db, batch, report)
+
+        for done, (found, data) in enumerate(_prefetch(files), start=1):
+            try:
+                if isinstance(data, InputProblem):
+                    raise data
+                for part in iter_read_file(found, data):
+                    report.problems.extend(part.problems)
+                    for number, draft in enumerate(part.drafts, start=1):
+                        pending.add(draft, _origin(found, part, number))
+                    if pending.full:
+                        in_flight = submit(pending)
+                        pending = _Pending()
+            except InputProblem as problem:
+                report.problems.append(problem)
+            if progress is not None:
+                progress(done, len(files))
+        in_flight = submit(pending)
+        in_flight.result()
     return report
+
+
+def _prefetch(files: Sequence[FoundFile]) -> Iterator[tuple[FoundFile, bytes | InputProblem]]:
+    """Files' bytes in order, read ahead by a few threads: opening many small
+    files is mostly waiting on the file system, which threads overlap."""
+
+    def load(found: FoundFile) -> bytes | InputProblem:
+        try:
+            return read_bytes(found)
+        except InputProblem as problem:
+            return problem
+
+    window = 64
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="import-reader") as pool:
+        for first in range(0, len(files), window):
+            chunk = files[first : first + window]
+            yield from zip(chunk, pool.map(load, chunk), strict=True)
+
+
+def _origin(found: FoundFile, part: ReadResult, number: int) -> str:
+    if len(part.drafts) == 1 and reader_for(found.path) is not read_jsonl:
+        return str(found.path)
+    return f"{found.path} (document {number})"
 
 
 def import_drafts(db: Database, drafts: Sequence[DocumentDraft], origin: str) -> ImportReport:
@@ -69,20 +129,6 @@ def import_drafts(db: Database, drafts: Sequence[DocumentDraft], origin: str) ->
     pending = _Pending(list(drafts), [origin] * len(drafts))
     _flush(db, pending, report)
     return report
-
-
-def _read_into(found: FoundFile, pending: _Pending, report: ImportReport) -> None:
-    try:
-        result = read_file(found)
-    except InputProblem as problem:
-        report.problems.append(problem)
-        return
-    report.problems.extend(result.problems)
-    for number, draft in enumerate(result.drafts, start=1):
-        pending.drafts.append(draft)
-        origin = str(found.path) if len(result.drafts) == 1 else f"{found.path} (document {number})"
-        pending.origins.append(origin)
-        pending.characters += len(draft.text)
 
 
 def _flush(db: Database, pending: _Pending, report: ImportReport) -> None:

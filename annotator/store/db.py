@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
@@ -53,13 +54,23 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode("utf-8")
+
+
+# orjson for JSON columns: several times faster than the json module on bulk paths.
+_JSON = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **_JSON
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **_JSON)
 
 
 def sqlite_url(path: Path) -> str:
@@ -157,6 +168,9 @@ def open_database(url: str, *, create: bool = False) -> Database:
     path = sqlite_path(url)
     if path is not None and not create and not path.exists():
         raise DatabaseProblem(f"{path}: database file not found")
+    if path is not None and not create and path.stat().st_size == 0:
+        # SQLite would treat it as a new database; it is a truncated one.
+        raise DatabaseProblem(f"{path}: the database file is empty (truncated?)")
     db = Database(url)
     try:
         revision = current_revision(db.engine)

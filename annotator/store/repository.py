@@ -125,9 +125,51 @@ def insert_documents(session: Session, drafts: Sequence[DocumentDraft]) -> list[
 
 
 def _insert_returning_ids(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    # executemany with RETURNING keeps row order ("insertmanyvalues", SQLAlchemy 2).
-    stmt = insert(Document).returning(Document.id, sort_by_parameter_order=True)
-    return [row[0] for row in session.execute(stmt, rows)]
+    # A plain executemany, then the ids by content hash: several times faster
+    # than RETURNING, which the SQLite driver runs row by row.
+    bulk_insert(session, Document.__table__, rows)
+    digests = [row["content_hash"] for row in rows]
+    ids: dict[str, int] = {}
+    for i in range(0, len(digests), 500):
+        chunk = digests[i : i + 500]
+        ids.update(
+            (digest, doc_id)
+            for doc_id, digest in session.execute(
+                select(Document.id, Document.content_hash).where(Document.content_hash.in_(chunk))
+            )
+        )
+    return [ids[digest] for digest in digests]
+
+
+def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows (all with the same keys) with one DBAPI executemany.
+
+    The statement is compiled once for the dialect and only the columns whose
+    type needs it (JSON, dates) are converted; this skips SQLAlchemy's per-row
+    parameter handling, which costs more than SQLite's own insert on bulk paths.
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    keys = list(rows[0])
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    processors = {
+        key: proc
+        for key in keys
+        if (proc := table.c[key].type._cached_bind_processor(dialect)) is not None
+    }
+    converted: list[dict[str, Any]] = []
+    for row in rows:
+        values = dict(row)
+        for key, proc in processors.items():
+            values[key] = proc(values[key])
+        converted.append(values)
+    params: Any = converted
+    if compiled.positional:
+        order = compiled.positiontup or []
+        params = [tuple(values[key] for key in order) for values in converted]
+    conn.exec_driver_sql(compiled.string, params)
 
 
 def get_document(session: Session, document_id: int) -> StoredDocument:
@@ -203,27 +245,23 @@ class ProjectCounts:
     done_by_annotator: dict[str, int]
 
 
+def _count_map(session: Session, stmt: Any) -> dict[str, int]:
+    return {str(key): int(count) for key, count in session.execute(stmt)}
+
+
 def project_counts(session: Session) -> ProjectCounts:
     docs, chars = session.execute(
         select(func.count(Document.id), func.coalesce(func.sum(Document.length), 0))
     ).one()
-    # Result objects have keys(), so dict() would treat them as mappings.
-    by_label: dict[str, int] = dict(
-        iter(
-            session.execute(
-                select(Span.label, func.count(Span.id)).group_by(Span.label).order_by(Span.label)
-            ).tuples()
-        )
+    by_label = _count_map(
+        session, select(Span.label, func.count(Span.id)).group_by(Span.label).order_by(Span.label)
     )
-    done: dict[str, int] = dict(
-        iter(
-            session.execute(
-                select(Annotator.name, func.count(DocumentStatus.id))
-                .join(Annotator, Annotator.id == DocumentStatus.annotator_id)
-                .where(DocumentStatus.status == DocStatus.DONE.value)
-                .group_by(Annotator.name)
-            ).tuples()
-        )
+    done = _count_map(
+        session,
+        select(Annotator.name, func.count(DocumentStatus.id))
+        .join(Annotator, Annotator.id == DocumentStatus.annotator_id)
+        .where(DocumentStatus.status == DocStatus.DONE.value)
+        .group_by(Annotator.name),
     )
     return ProjectCounts(
         documents=int(docs),

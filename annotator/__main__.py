@@ -1,0 +1,3 @@
+from annotator.cli.app import run
+
+run()

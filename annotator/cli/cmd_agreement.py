@@ -1,0 +1,150 @@
+"""`annotator agreement PROJECT`: inter-annotator agreement (issue 5)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from annotator.cli.output import print_json, print_table, warn
+from annotator.core.agreement import AgreementReport, compute_agreement
+from annotator.core.model import GOLD_ANNOTATOR
+from annotator.io.project import load_project
+from annotator.store.agreement_data import (
+    UnknownAnnotator,
+    annotators_with_spans,
+    read_agreement_documents,
+)
+
+EXIT_USAGE = 2
+UNDEFINED = "n/a"
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "agreement",
+        help="inter-annotator agreement: span F1, Cohen's kappa, Krippendorff's alpha",
+        description=(
+            "Agreement between annotators over the documents every one of them marked "
+            "done (with --all, every document where any of them has a span): exact and "
+            "overlap span F1 and Cohen's kappa over tokens for each pair, Krippendorff's "
+            "alpha for all at once, overall and per label. A figure with nothing to "
+            "compare is shown as n/a (null in JSON). The README, 'Review and agreement', "
+            "defines every figure."
+        ),
+    )
+    parser.add_argument("project", metavar="PROJECT", help="project folder")
+    parser.add_argument(
+        "--annotator",
+        action="append",
+        metavar="NAME",
+        help=(
+            "compare this annotator (repeat for each; default: all who have spans, "
+            f"except {GOLD_ANNOTATOR!r} unless named)"
+        ),
+    )
+    parser.add_argument(
+        "--label",
+        action="append",
+        metavar="L",
+        help="compare only spans with this label (repeat for each; default: all labels)",
+    )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="compare every document where any compared annotator has a span, done or not",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    project = load_project(args.project)
+    labels = list(dict.fromkeys(args.label)) if args.label else None
+    db = project.open_database()
+    try:
+        with db.reader() as session:
+            if args.annotator:
+                names = list(dict.fromkeys(args.annotator))
+            else:
+                names = annotators_with_spans(session)
+            if len(names) < 2:
+                have = ", ".join(names) if names else "none"
+                warn(
+                    "agreement needs at least two annotators "
+                    f"(compared: {have}); name them with --annotator NAME"
+                )
+                return EXIT_USAGE
+            try:
+                documents = read_agreement_documents(
+                    session, names, labels=labels, all_documents=args.all
+                )
+            except UnknownAnnotator as exc:
+                warn(str(exc))
+                return EXIT_USAGE
+    finally:
+        db.close()
+    if not documents:
+        if args.all:
+            warn(f"no document has a span by {', '.join(names)}: nothing to compare")
+        else:
+            warn(
+                f"no document is marked done by every one of {', '.join(names)}: nothing "
+                "to compare (--all compares every document where any of them has a span)"
+            )
+        return EXIT_USAGE
+    report = compute_agreement(documents, names, labels)
+    if args.json:
+        print_json(report.to_json())
+    else:
+        print_report(report, all_documents=args.all)
+    return 0
+
+
+def _figure(value: float | None) -> str:
+    return UNDEFINED if value is None else f"{value:.3f}"
+
+
+def print_report(report: AgreementReport, *, all_documents: bool) -> None:
+    which = (
+        "documents where any of them has a span"
+        if all_documents
+        else "documents every one of them marked done"
+    )
+    print(
+        f"Agreement of {', '.join(report.annotators)} over {report.documents} {which} "
+        f"({report.tokens} tokens)"
+    )
+    print()
+    print_table(
+        ("pair", "exact F1", "overlap F1", "kappa"),
+        [
+            (f"{p.a} / {p.b}", _figure(p.exact_f1), _figure(p.overlap_f1), _figure(p.kappa))
+            for p in report.pairs
+        ],
+    )
+    if report.labels:
+        print()
+        print_table(
+            ("label", "pair", "exact F1", "overlap F1", "kappa"),
+            [
+                (
+                    label,
+                    f"{p.a} / {p.b}",
+                    _figure(p.exact_f1_by_label[label]),
+                    _figure(p.overlap_f1_by_label[label]),
+                    _figure(p.kappa_by_label[label]),
+                )
+                for label in report.labels
+                for p in report.pairs
+            ],
+        )
+    print()
+    print_table(
+        ("Krippendorff's alpha", "all annotators"),
+        [
+            ("all labels", _figure(report.alpha)),
+            *[(label, _figure(report.alpha_by_label[label])) for label in report.labels],
+        ],
+    )
+    print()
+    print(f"{UNDEFINED}: undefined, nothing to compare (no spans, or one category throughout)")

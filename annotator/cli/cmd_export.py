@@ -1,0 +1,154 @@
+"""`annotator export PROJECT -o PATH --format FORMAT`: write a labeled dataset."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from annotator.cli.output import warn
+from annotator.core.model import GOLD_ANNOTATOR, DocStatus
+from annotator.io.formats.api import (
+    EXPORT_FORMATS,
+    ExportMismatch,
+    ExportRequest,
+    parse_split,
+    run_export,
+)
+from annotator.io.formats.common import OFFSET_UNITS
+from annotator.io.project import load_project
+from annotator.store.bulk import ExportFilter
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "export",
+        help="write a labeled dataset (native JSONL, doccano, prodigy, brat, conll, csv)",
+        description=(
+            "Write the project's documents and annotations as a dataset. Offsets are "
+            "code points into the exported text, which is the stored text; every span "
+            "is checked against it before anything is written, and the file appears "
+            "only when complete. Filters combine. Exit code 0 when written, 1 when a "
+            "stored span does not match its text (nothing is written), 2 for a usage "
+            "or project problem."
+        ),
+    )
+    parser.add_argument("project", metavar="PROJECT", help="project folder")
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        metavar="PATH",
+        help="file to write (a folder or .zip for brat; a folder with --split)",
+    )
+    parser.add_argument(
+        "-f", "--format", choices=EXPORT_FORMATS, default="native", help="default: native"
+    )
+    parser.add_argument(
+        "--annotator",
+        action="append",
+        metavar="NAME",
+        help="only this annotator's layer (repeatable); default: every annotator",
+    )
+    parser.add_argument(
+        "--gold",
+        action="store_true",
+        help=f"the adjudicated layer (annotator {GOLD_ANNOTATOR!r}), with any --annotator",
+    )
+    parser.add_argument("--label", action="append", metavar="LABEL", help="only this label")
+    parser.add_argument(
+        "--status",
+        action="append",
+        choices=[s.value for s in DocStatus],
+        help="only layers with this status, e.g. done (repeatable)",
+    )
+    parser.add_argument(
+        "--doc", action="append", type=int, metavar="ID", help="only this document (repeatable)"
+    )
+    parser.add_argument(
+        "--split",
+        metavar="NAME=FRACTION,...",
+        help="split by document, e.g. train=0.8,dev=0.1,test=0.1 (one file per split)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed for --split (default 0)")
+    parser.add_argument(
+        "--offsets",
+        choices=OFFSET_UNITS,
+        default="codepoint",
+        help="utf16 counts UTF-16 code units, for JavaScript consumers",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    split = None
+    if args.split:
+        try:
+            split = parse_split(args.split)
+        except ValueError as exc:
+            warn(f"--split: {exc}")
+            return EXIT_USAGE
+    annotators: set[str] | None = set(args.annotator) if args.annotator else None
+    if args.gold:
+        annotators = (annotators or set()) | {GOLD_ANNOTATOR}
+    flt = ExportFilter(
+        annotators=frozenset(annotators) if annotators is not None else None,
+        labels=frozenset(args.label) if args.label else None,
+        statuses=frozenset(args.status) if args.status else None,
+        document_ids=frozenset(args.doc) if args.doc else None,
+    )
+    request = ExportRequest(
+        format=args.format,
+        target=args.output,
+        filter=flt,
+        offsets=args.offsets,
+        split=split,
+        seed=args.seed,
+    )
+    project = load_project(args.project)
+    unknown = sorted(set(args.label or ()) - set(project.schema.label_names))
+    db = project.open_database()
+    try:
+        try:
+            result = run_export(db, project, request, _progress(args.quiet))
+        except ExportMismatch as exc:
+            _end_progress(args.quiet)
+            warn(f"export stopped: {exc}")
+            return EXIT_PARTIAL
+    finally:
+        db.close()
+    _end_progress(args.quiet)
+    for message in result.warnings:
+        warn(message)
+    if unknown:
+        warn(f"labels not in the schema (matched only if stored): {', '.join(unknown)}")
+    if not args.quiet:
+        where = ", ".join(str(p) for p in result.files)
+        print(
+            f"Exported {result.documents} document(s), {result.spans} span(s), "
+            f"{result.relations} relation(s) as {args.format} to {where}"
+        )
+        for name, count in result.splits.items():
+            print(f"  {name}: {count} document(s)")
+    return EXIT_OK
+
+
+def _progress(quiet: bool) -> Any:
+    if quiet or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        sys.stderr.write(f"\rexporting {done}/{total} documents")
+        sys.stderr.flush()
+
+    return show
+
+
+def _end_progress(quiet: bool) -> None:
+    if not quiet and sys.stderr.isatty():
+        sys.stderr.write("\n")

@@ -1,0 +1,495 @@
+"""Inter-annotator agreement: span F1, Cohen's kappa and Krippendorff's alpha.
+
+The definitions (issue 5, repeated in the README, "Review and agreement"):
+
+- Tokens are the matches of ``\\w+|[^\\w\\s]`` (Python ``re``, Unicode) in the text.
+- ``exact_f1`` for a pair: spans match when start, end and label are equal;
+  F1 = 2 x matches / (spans of A + spans of B), summed over the documents
+  (micro), overall and per label.
+- ``overlap_f1``: as exact, but two spans of the same label match when they
+  share at least one character, each span matching at most one other (greedy,
+  largest overlap first).
+- ``kappa``: Cohen's kappa over tokens. Overall, a token's category is the label
+  of the shortest span of that annotator that overlaps it, or ``O``; per label,
+  whether a span with that label overlaps it.
+- ``alpha``: Krippendorff's alpha, nominal, over the same token categories, for
+  all compared annotators at once (every annotator codes every token).
+
+A figure that is undefined (nothing to compare: no spans at all, or a single
+category everywhere) is None, never 1.0 or 0.
+
+Ties, which the definitions leave open, are settled so that results never
+depend on input order:
+
+- the "shortest span" over a token: the one with the fewest characters, then the
+  one that starts later (the inner one), then the alphabetically first label;
+- the greedy overlap matching takes the pair with the largest overlap, then the
+  one with the fewest characters outside the overlap (so identical extents pair
+  first), then the earlier A span, then the earlier B span.
+
+Speed: pure Python, built for thousands of documents. A text is tokenised once;
+each annotator's spans become token ranges by binary search and are painted into
+one list of small integer codes per annotator (slice assignment, so the work per
+span does not grow with its length). A code holds the overall category and the
+set of labels over the token, so one count of the per-token code tuples (done in
+C by ``Counter``) gives every kappa and alpha, overall and per label.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import accumulate, combinations
+from operator import itemgetter
+from typing import Any
+
+TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
+"""What a token is (issue 5)."""
+
+OUTSIDE = "O"
+"""The overall category of a token that no span of the annotator overlaps."""
+
+# A token and the whitespace after it: the matches tile the text from the first
+# token on, so their lengths add up to the token starts (faster than finditer).
+_TOKEN_AND_SPACE = re.compile(r"(?:\w+|[^\w\s])\s*")
+_LEADING_SPACE = re.compile(r"\s*")
+
+SpanTuple = tuple[int, int, str]
+"""A span as the agreement maths sees it: (start, end, label), code-point offsets."""
+
+_LABEL = itemgetter(2)
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementDocument:
+    """One compared document: its text and each compared annotator's spans."""
+
+    id: int
+    text: str
+    spans: Mapping[str, Sequence[SpanTuple]]
+
+
+@dataclass(frozen=True, slots=True)
+class PairAgreement:
+    a: str
+    b: str
+    exact_f1: float | None
+    overlap_f1: float | None
+    kappa: float | None
+    exact_f1_by_label: dict[str, float | None]
+    overlap_f1_by_label: dict[str, float | None]
+    kappa_by_label: dict[str, float | None]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "exact_f1": self.exact_f1,
+            "overlap_f1": self.overlap_f1,
+            "kappa": self.kappa,
+            "exact_f1_by_label": self.exact_f1_by_label,
+            "overlap_f1_by_label": self.overlap_f1_by_label,
+            "kappa_by_label": self.kappa_by_label,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementReport:
+    annotators: list[str]
+    labels: list[str]
+    documents: int
+    tokens: int
+    pairs: list[PairAgreement]
+    alpha: float | None
+    alpha_by_label: dict[str, float | None]
+    spans_by_annotator: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly the shape of ``annotator agreement --json`` (issue 5)."""
+        return {
+            "annotators": list(self.annotators),
+            "documents": self.documents,
+            "tokens": self.tokens,
+            "pairs": [p.to_json() for p in self.pairs],
+            "alpha": self.alpha,
+            "alpha_by_label": self.alpha_by_label,
+        }
+
+
+# --- building blocks (public so that tests and the window can use them) -------
+
+
+def tokenize(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of every token of ``text``."""
+    return [m.span() for m in TOKEN_PATTERN.finditer(text)]
+
+
+def token_starts(text: str) -> list[int]:
+    """Start of every token, then ``len(text)`` as a sentinel (n + 1 values)."""
+    lead = _LEADING_SPACE.match(text)
+    first = lead.end() if lead is not None else 0
+    return list(accumulate(map(len, _TOKEN_AND_SPACE.findall(text, first)), initial=first))
+
+
+def token_range(text: str, starts: Sequence[int], start: int, end: int) -> tuple[int, int]:
+    """Indices ``[i0, i1)`` of the tokens that share a character with ``text[start:end]``.
+
+    ``starts`` is :func:`token_starts` of ``text``. Empty when no token overlaps.
+    """
+    # Tokens hold no whitespace and only whitespace lies between a token's end
+    # and the next start (str.isspace is re's \s): so ``start`` is inside the
+    # last token starting at or before it exactly when it is not whitespace.
+    i0 = bisect_right(starts, start) - (not text[start].isspace())
+    return i0, bisect_left(starts, end)
+
+
+def f1(matches: int, total: int) -> float | None:
+    """2 x matches / (spans of A + spans of B); None when there are no spans."""
+    return 2 * matches / total if total else None
+
+
+def exact_matches(a: Iterable[SpanTuple], b: Iterable[SpanTuple]) -> Counter[SpanTuple]:
+    """Spans (with multiplicity) that are in both: equal start, end and label."""
+    return Counter(a) & Counter(b)
+
+
+def overlap_matches(a: Sequence[SpanTuple], b: Sequence[SpanTuple]) -> list[SpanTuple]:
+    """One-to-one matching of same-label spans sharing a character, greedy.
+
+    Returns the A span of every matched pair. Identical spans are paired first
+    (a pair of identical spans always ranks first among the pairs of either
+    span, so this is exactly what the greedy rule would do), then the rest.
+    """
+    common = exact_matches(a, b)
+    matched = list(common.elements())
+    rest_a = list((Counter(a) - common).elements())
+    rest_b = list((Counter(b) - common).elements())
+    matched.extend(_greedy_overlap(rest_a, rest_b))
+    return matched
+
+
+def _greedy_overlap(a: Sequence[SpanTuple], b: Sequence[SpanTuple]) -> list[SpanTuple]:
+    if not a or not b:
+        return []
+    bs = sorted(b)
+    b_starts = [s for s, _, _ in bs]
+    longest_b = max(e - s for s, e, _ in bs)
+    candidates: list[tuple[int, int, SpanTuple, SpanTuple, int, int]] = []
+    for ia, span_a in enumerate(sorted(a)):
+        sa, ea, la = span_a
+        # Only B spans that start before A ends, and not so early that they end
+        # before A starts.
+        k = bisect_left(b_starts, ea) - 1
+        floor = sa - longest_b
+        while k >= 0:
+            span_b = bs[k]
+            sb, eb, lb = span_b
+            if sb <= floor:
+                break
+            if lb == la and eb > sa:
+                shared = min(ea, eb) - max(sa, sb)
+                outside = (ea - sa) + (eb - sb) - 2 * shared
+                candidates.append((-shared, outside, span_a, span_b, ia, k))
+            k -= 1
+    if not candidates:
+        return []
+    candidates.sort()
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    matched: list[SpanTuple] = []
+    for _, _, span_a, _, ia, ib in candidates:
+        if ia in used_a or ib in used_b:
+            continue
+        used_a.add(ia)
+        used_b.add(ib)
+        matched.append(span_a)
+    return matched
+
+
+def cohen_kappa(pairs: Mapping[tuple[Any, Any], int]) -> float | None:
+    """Cohen's kappa from counts of (category by A, category by B).
+
+    None when chance agreement is certain (both gave one and the same category
+    to everything, or there is nothing to compare).
+    """
+    total = 0
+    agree = 0
+    by_a: Counter[Any] = Counter()
+    by_b: Counter[Any] = Counter()
+    for (ca, cb), count in pairs.items():
+        if not count:
+            continue
+        total += count
+        by_a[ca] += count
+        by_b[cb] += count
+        if ca == cb:
+            agree += count
+    chance = sum(n * by_b[c] for c, n in by_a.items())
+    denominator = total * total - chance
+    if denominator == 0:
+        return None
+    return (total * agree - chance) / denominator
+
+
+def krippendorff_alpha_nominal(units: Mapping[tuple[Any, ...], int]) -> float | None:
+    """Krippendorff's alpha (nominal) when every coder codes every unit.
+
+    ``units`` counts units by the tuple of values the coders gave them. None when
+    there is no disagreement to expect (a single value overall, or fewer than
+    two values in all).
+    """
+    coders = 0
+    disagreement = 0  # (m - 1) x the off-diagonal coincidences
+    values: Counter[Any] = Counter()
+    for key, count in units.items():
+        if not count:
+            continue
+        coders = len(key)
+        per_unit = Counter(key)
+        disagreement += count * (coders * coders - sum(n * n for n in per_unit.values()))
+        for value, n in per_unit.items():
+            values[value] += n * count
+    if coders < 2:
+        return None
+    n_total = sum(values.values())
+    expected = n_total * n_total - sum(n * n for n in values.values())
+    if expected == 0 or n_total < 2:
+        return None
+    return 1 - (n_total - 1) * disagreement / ((coders - 1) * expected)
+
+
+# --- the report -----------------------------------------------------------------
+
+
+class _Codes:
+    """A token's state for one annotator as one int: category + K x label mask.
+
+    Category 0 is ``O``; label i (1-based, report order) has mask bit i - 1.
+    """
+
+    def __init__(self, labels: Sequence[str]) -> None:
+        self.labels = list(labels)
+        self.index = {label: i + 1 for i, label in enumerate(self.labels)}
+        self.base = len(self.labels) + 1
+        self.single = {label: i + self.base * (1 << (i - 1)) for label, i in self.index.items()}
+        # Precedence among spans of equal length and start: alphabetical label.
+        self.rank = {label: r for r, label in enumerate(sorted(self.labels))}
+
+    def category(self, code: int) -> int:
+        return code % self.base
+
+    def has(self, code: int, label_index: int) -> bool:
+        return bool((code // self.base) >> (label_index - 1) & 1)
+
+
+def _paint(
+    text: str, starts: Sequence[int], n: int, spans: Sequence[SpanTuple], codes: _Codes
+) -> list[int]:
+    """Each token's code for one annotator's spans in one document."""
+    rank = codes.rank
+    # (precedence key..., i0, i1, label); the token range is token_range() inlined.
+    ranges: list[tuple[int, int, int, int, int, str]] = []
+    reach = 0
+    nested = False
+    for s, e, label in sorted(spans):
+        i0 = bisect_right(starts, s) - (not text[s].isspace())
+        i1 = bisect_left(starts, e, i0)
+        if i0 >= i1:
+            continue
+        if i0 < reach:
+            nested = True
+        if i1 > reach:
+            reach = i1
+        ranges.append((s - e, s, -rank[label], i0, i1, label))
+    states = [0] * n
+    if not nested:
+        single = codes.single
+        for _, _, _, i0, i1, label in ranges:
+            states[i0:i1] = [single[label]] * (i1 - i0)
+        return states
+    # Overlapping spans: paint the longest first so that the shortest (then the
+    # later, then the alphabetically first label) wins the category, and add
+    # every span's label to the mask of its tokens.
+    ranges.sort()
+    base = codes.base
+    index = codes.index
+    for _, _, _, i0, i1, label in ranges:
+        cat = index[label]
+        bit = 1 << (cat - 1)
+        segment = states[i0:i1]
+        first = segment[0]
+        if segment.count(first) == len(segment):
+            states[i0:i1] = [cat + base * ((first // base) | bit)] * len(segment)
+        else:
+            for t in range(i0, i1):
+                states[t] = cat + base * ((states[t] // base) | bit)
+    return states
+
+
+def compute_agreement(
+    documents: Iterable[AgreementDocument],
+    annotators: Sequence[str],
+    labels: Sequence[str] | None = None,
+) -> AgreementReport:
+    """Every figure of issue 5 for ``annotators`` over ``documents``.
+
+    ``labels`` restricts the comparison to those labels (spans with other labels
+    are ignored, as if absent) and fixes the per-label order; by default every
+    label the annotators used, sorted.
+    """
+    names = list(annotators)
+    if len(set(names)) != len(names):
+        raise ValueError("an annotator is named twice")
+    docs = list(documents)
+    wanted = None if labels is None else list(dict.fromkeys(labels))
+    wanted_set = None if wanted is None else set(wanted)
+
+    # The spans compared, per document, in annotator order.
+    doc_spans: list[list[list[SpanTuple]]] = []
+    used: set[str] = set()
+    for doc in docs:
+        row: list[list[SpanTuple]] = []
+        for name in names:
+            spans = list(doc.spans.get(name, ()))
+            if wanted_set is not None:
+                spans = [s for s in spans if s[2] in wanted_set]
+            else:
+                used.update(map(_LABEL, spans))
+            row.append(spans)
+        doc_spans.append(row)
+    report_labels = wanted if wanted is not None else sorted(used)
+    codes = _Codes(report_labels)
+
+    m = len(names)
+    pair_index = list(combinations(range(m), 2))
+    labels_used: list[list[str]] = [[] for _ in names]
+    exact: list[list[str]] = [[] for _ in pair_index]
+    overlap: list[list[str]] = [[] for _ in pair_index]
+    units: Counter[tuple[int, ...]] = Counter()
+    tokens = 0
+
+    for doc, row in zip(docs, doc_spans, strict=True):
+        text = doc.text
+        starts = token_starts(text)
+        n = len(starts) - 1
+        tokens += n
+        for i, spans in enumerate(row):
+            labels_used[i].extend(map(_LABEL, spans))
+        if any(row):
+            states = [_paint(text, starts, n, spans, codes) if spans else [0] * n for spans in row]
+            units.update(zip(*states, strict=True))
+        elif n:
+            units[(0,) * m] += n
+        sets = [set(spans) for spans in row]
+        for p, (i, j) in enumerate(pair_index):
+            a, b = row[i], row[j]
+            if not a or not b:
+                continue
+            set_a, set_b = sets[i], sets[j]
+            if len(set_a) == len(a) and len(set_b) == len(b):
+                common = set_a & set_b
+                exact[p].extend(map(_LABEL, common))
+                rest = _greedy_overlap(list(set_a - common), list(set_b - common))
+            else:  # an annotator has the same span twice: count with multiplicity
+                both = exact_matches(a, b)
+                exact[p].extend(map(_LABEL, both.elements()))
+                rest = _greedy_overlap(
+                    list((Counter(a) - both).elements()), list((Counter(b) - both).elements())
+                )
+            overlap[p].extend(map(_LABEL, rest))
+
+    totals = [Counter(used) for used in labels_used]
+    pairs = []
+    for p, (i, j) in enumerate(pair_index):
+        exact_by_label = Counter(exact[p])
+        overlap_by_label = Counter(overlap[p])
+        overlap_by_label.update(exact_by_label)
+        pairs.append(
+            _pair_figures(names, i, j, totals, exact_by_label, overlap_by_label, units, codes)
+        )
+    alpha = krippendorff_alpha_nominal(_project_units(units, codes, None))
+    alpha_by_label = {
+        label: krippendorff_alpha_nominal(_project_units(units, codes, codes.index[label]))
+        for label in report_labels
+    }
+    return AgreementReport(
+        annotators=names,
+        labels=report_labels,
+        documents=len(docs),
+        tokens=tokens,
+        pairs=pairs,
+        alpha=alpha,
+        alpha_by_label=alpha_by_label,
+        spans_by_annotator={name: sum(totals[i].values()) for i, name in enumerate(names)},
+    )
+
+
+def _project_units(
+    units: Mapping[tuple[int, ...], int], codes: _Codes, label_index: int | None
+) -> Counter[tuple[Any, ...]]:
+    """Unit counts by overall category (None) or by presence of one label."""
+    distinct = {code for key in units for code in key}
+    if label_index is None:
+        value = {code: codes.category(code) for code in distinct}
+    else:
+        value = {code: int(codes.has(code, label_index)) for code in distinct}
+    projected: Counter[tuple[Any, ...]] = Counter()
+    for key, count in units.items():
+        projected[tuple(map(value.__getitem__, key))] += count
+    return projected
+
+
+def _pair_figures(
+    names: Sequence[str],
+    i: int,
+    j: int,
+    totals: Sequence[Counter[str]],
+    exact: Counter[str],
+    overlap: Counter[str],
+    units: Mapping[tuple[int, ...], int],
+    codes: _Codes,
+) -> PairAgreement:
+    both = sum(totals[i].values()) + sum(totals[j].values())
+    pair_units: Counter[tuple[int, int]] = Counter()
+    for key, count in units.items():
+        pair_units[(key[i], key[j])] += count
+    overall: Counter[tuple[int, int]] = Counter()
+    for (ca, cb), count in pair_units.items():
+        overall[(codes.category(ca), codes.category(cb))] += count
+    kappa_by_label: dict[str, float | None] = {}
+    for label in codes.labels:
+        index = codes.index[label]
+        binary: Counter[tuple[bool, bool]] = Counter()
+        for (ca, cb), count in pair_units.items():
+            binary[(codes.has(ca, index), codes.has(cb, index))] += count
+        kappa_by_label[label] = cohen_kappa(binary)
+    return PairAgreement(
+        a=names[i],
+        b=names[j],
+        exact_f1=f1(sum(exact.values()), both),
+        overlap_f1=f1(sum(overlap.values()), both),
+        kappa=cohen_kappa(overall),
+        exact_f1_by_label={
+            label: f1(exact[label], totals[i][label] + totals[j][label]) for label in codes.labels
+        },
+        overlap_f1_by_label={
+            label: f1(overlap[label], totals[i][label] + totals[j][label]) for label in codes.labels
+        },
+        kappa_by_label=kappa_by_label,
+    )
+
+
+def token_categories(text: str, spans: Sequence[SpanTuple], labels: Sequence[str]) -> list[str]:
+    """Each token's overall category for one annotator (``O`` or a label).
+
+    ``labels`` are the labels in play (spans with other labels are ignored).
+    """
+    codes = _Codes(labels)
+    starts = token_starts(text)
+    kept = [s for s in spans if s[2] in codes.index]
+    states = _paint(text, starts, len(starts) - 1, kept, codes)
+    names = [OUTSIDE, *codes.labels]
+    return [names[codes.category(c)] for c in states]

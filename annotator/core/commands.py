@@ -1,0 +1,448 @@
+"""Edit commands with do and undo, free of Qt and of the database library.
+
+Every change an analyst makes is one :class:`Command`. ``do`` and ``undo``
+each run in one transaction of an :class:`EditStore`, so when they return the
+edit is on disk. The store is a protocol: ``annotator.store.edits`` implements
+it over the project database, the tests implement it in memory.
+
+Each run returns a :class:`Changes` record (spans added, updated and removed,
+relations added and removed, statuses set) so a view can update just what
+changed instead of reloading the document.
+
+A command that creates something remembers the id it got, and its redo
+creates it again under that id; an undone delete restores the span under its
+old id together with its relations. Later commands on the stack refer to
+spans by id, so ids must survive undo and redo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from annotator.core.model import DocStatus, JsonDict, RelationData, SpanData
+
+
+class EditSession(Protocol):
+    """The writes a command may make, inside one transaction."""
+
+    def add_span(
+        self,
+        document_id: int,
+        annotator: str,
+        label: str,
+        start: int,
+        end: int,
+        *,
+        attributes: JsonDict | None = None,
+        note: str = "",
+        span_id: int | None = None,
+    ) -> SpanData: ...
+
+    def update_span(
+        self,
+        span_id: int,
+        editor: str,
+        *,
+        label: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        attributes: JsonDict | None = None,
+        note: str | None = None,
+    ) -> SpanData: ...
+
+    def delete_span(self, span_id: int, editor: str) -> tuple[SpanData, list[RelationData]]: ...
+
+    def add_relation(
+        self,
+        annotator: str,
+        type_: str,
+        source_id: int,
+        target_id: int,
+        *,
+        relation_id: int | None = None,
+    ) -> RelationData: ...
+
+    def delete_relation(self, relation_id: int, editor: str) -> RelationData: ...
+
+    def set_status(self, document_id: int, annotator: str, status: DocStatus) -> DocStatus: ...
+
+
+class EditStore(Protocol):
+    def transaction(self) -> AbstractContextManager[EditSession]:
+        """One unit of work: committed when the block ends, rolled back on error."""
+        ...
+
+
+@dataclass(slots=True)
+class Changes:
+    """What one run of a command changed, in the order it happened."""
+
+    added_spans: dict[int, SpanData] = field(default_factory=dict)
+    updated_spans: dict[int, SpanData] = field(default_factory=dict)
+    removed_spans: dict[int, SpanData] = field(default_factory=dict)
+    added_relations: dict[int, RelationData] = field(default_factory=dict)
+    removed_relations: dict[int, RelationData] = field(default_factory=dict)
+    statuses: dict[tuple[int, str], DocStatus] = field(default_factory=dict)
+
+    def span_added(self, span: SpanData) -> None:
+        self.removed_spans.pop(span.id, None)
+        self.added_spans[span.id] = span
+
+    def span_updated(self, span: SpanData) -> None:
+        if span.id in self.added_spans:
+            self.added_spans[span.id] = span
+        else:
+            self.updated_spans[span.id] = span
+
+    def span_removed(self, span: SpanData) -> None:
+        if self.added_spans.pop(span.id, None) is None:
+            self.updated_spans.pop(span.id, None)
+            self.removed_spans[span.id] = span
+
+    def relation_added(self, relation: RelationData) -> None:
+        self.removed_relations.pop(relation.id, None)
+        self.added_relations[relation.id] = relation
+
+    def relation_removed(self, relation: RelationData) -> None:
+        if self.added_relations.pop(relation.id, None) is None:
+            self.removed_relations[relation.id] = relation
+
+    @property
+    def document_ids(self) -> set[int]:
+        spans = [*self.added_spans.values(), *self.updated_spans.values()]
+        spans += self.removed_spans.values()
+        relations = [*self.added_relations.values(), *self.removed_relations.values()]
+        ids = {s.document_id for s in spans} | {r.document_id for r in relations}
+        return ids | {doc_id for doc_id, _ in self.statuses}
+
+
+class _Recorder:
+    """Passes each write to the session and notes what it changed."""
+
+    def __init__(self, session: EditSession, changes: Changes) -> None:
+        self._session = session
+        self.changes = changes
+
+    def add_span(
+        self,
+        document_id: int,
+        annotator: str,
+        label: str,
+        start: int,
+        end: int,
+        *,
+        attributes: JsonDict | None = None,
+        note: str = "",
+        span_id: int | None = None,
+    ) -> SpanData:
+        span = self._session.add_span(
+            document_id,
+            annotator,
+            label,
+            start,
+            end,
+            attributes=attributes,
+            note=note,
+            span_id=span_id,
+        )
+        self.changes.span_added(span)
+        return span
+
+    def update_span(
+        self,
+        span_id: int,
+        editor: str,
+        *,
+        label: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        attributes: JsonDict | None = None,
+        note: str | None = None,
+    ) -> SpanData:
+        span = self._session.update_span(
+            span_id, editor, label=label, start=start, end=end, attributes=attributes, note=note
+        )
+        self.changes.span_updated(span)
+        return span
+
+    def delete_span(self, span_id: int, editor: str) -> tuple[SpanData, list[RelationData]]:
+        span, relations = self._session.delete_span(span_id, editor)
+        for relation in relations:
+            self.changes.relation_removed(relation)
+        self.changes.span_removed(span)
+        return span, relations
+
+    def add_relation(
+        self,
+        annotator: str,
+        type_: str,
+        source_id: int,
+        target_id: int,
+        *,
+        relation_id: int | None = None,
+    ) -> RelationData:
+        relation = self._session.add_relation(
+            annotator, type_, source_id, target_id, relation_id=relation_id
+        )
+        self.changes.relation_added(relation)
+        return relation
+
+    def delete_relation(self, relation_id: int, editor: str) -> RelationData:
+        relation = self._session.delete_relation(relation_id, editor)
+        self.changes.relation_removed(relation)
+        return relation
+
+    def set_status(self, document_id: int, annotator: str, status: DocStatus) -> DocStatus:
+        previous = self._session.set_status(document_id, annotator, status)
+        self.changes.statuses[(document_id, annotator)] = status
+        return previous
+
+
+class Command:
+    """One undoable edit. Subclasses write ``_do`` and ``_undo`` against a session."""
+
+    text = "Edit"
+    """What the Edit menu shows after "Undo" / "Redo"."""
+
+    def do(self, store: EditStore) -> Changes:
+        return self._run(store, undo=False)
+
+    def undo(self, store: EditStore) -> Changes:
+        return self._run(store, undo=True)
+
+    def _run(self, store: EditStore, *, undo: bool) -> Changes:
+        changes = Changes()
+        with store.transaction() as session:
+            recorder = _Recorder(session, changes)
+            if undo:
+                self._undo(recorder)
+            else:
+                self._do(recorder)
+        return changes
+
+    def _do(self, session: EditSession) -> None:
+        raise NotImplementedError
+
+    def _undo(self, session: EditSession) -> None:
+        raise NotImplementedError
+
+
+class AddSpan(Command):
+    def __init__(
+        self,
+        document_id: int,
+        annotator: str,
+        label: str,
+        start: int,
+        end: int,
+        *,
+        attributes: JsonDict | None = None,
+        note: str = "",
+    ) -> None:
+        self.document_id = document_id
+        self.annotator = annotator
+        self.label = label
+        self.start = start
+        self.end = end
+        self.attributes = dict(attributes or {})
+        self.note = note
+        self.span_id: int | None = None
+        self.text = f"Add {label}"
+
+    def _do(self, session: EditSession) -> None:
+        span = session.add_span(
+            self.document_id,
+            self.annotator,
+            self.label,
+            self.start,
+            self.end,
+            attributes=self.attributes,
+            note=self.note,
+            span_id=self.span_id,
+        )
+        self.span_id = span.id
+
+    def _undo(self, session: EditSession) -> None:
+        assert self.span_id is not None, "undo before do"
+        session.delete_span(self.span_id, self.annotator)
+
+
+class DeleteSpan(Command):
+    """Delete a span and its relations; undo brings all back under their old ids."""
+
+    def __init__(self, span: SpanData, editor: str) -> None:
+        self.span_id = span.id
+        self.editor = editor
+        self.text = f"Delete {span.label}"
+        self._deleted: SpanData | None = None
+        self._relations: list[RelationData] = []
+
+    def _do(self, session: EditSession) -> None:
+        self._deleted, self._relations = session.delete_span(self.span_id, self.editor)
+
+    def _undo(self, session: EditSession) -> None:
+        span = self._deleted
+        assert span is not None, "undo before do"
+        session.add_span(
+            span.document_id,
+            span.annotator,
+            span.label,
+            span.start,
+            span.end,
+            attributes=span.attributes,
+            note=span.note,
+            span_id=span.id,
+        )
+        for rel in self._relations:
+            session.add_relation(
+                rel.annotator, rel.type, rel.source_id, rel.target_id, relation_id=rel.id
+            )
+
+
+class Relabel(Command):
+    def __init__(self, span: SpanData, editor: str, label: str) -> None:
+        self.span_id = span.id
+        self.editor = editor
+        self.old_label = span.label
+        self.new_label = label
+        self.text = f"Relabel {span.label} as {label}"
+
+    def _do(self, session: EditSession) -> None:
+        session.update_span(self.span_id, self.editor, label=self.new_label)
+
+    def _undo(self, session: EditSession) -> None:
+        session.update_span(self.span_id, self.editor, label=self.old_label)
+
+
+class Resize(Command):
+    def __init__(self, span: SpanData, editor: str, start: int, end: int) -> None:
+        self.span_id = span.id
+        self.editor = editor
+        self.old = (span.start, span.end)
+        self.new = (start, end)
+        self.text = f"Resize {span.label}"
+
+    def _do(self, session: EditSession) -> None:
+        session.update_span(self.span_id, self.editor, start=self.new[0], end=self.new[1])
+
+    def _undo(self, session: EditSession) -> None:
+        session.update_span(self.span_id, self.editor, start=self.old[0], end=self.old[1])
+
+
+class SetAttributes(Command):
+    """Replace a span's attributes and/or note (None leaves that part alone)."""
+
+    def __init__(
+        self,
+        span: SpanData,
+        editor: str,
+        *,
+        attributes: JsonDict | None = None,
+        note: str | None = None,
+    ) -> None:
+        self.span_id = span.id
+        self.editor = editor
+        self.old_attributes = dict(span.attributes) if attributes is not None else None
+        self.old_note = span.note if note is not None else None
+        self.new_attributes = dict(attributes) if attributes is not None else None
+        self.new_note = note
+        self.text = f"Edit note of {span.label}" if attributes is None else f"Edit {span.label}"
+
+    def _do(self, session: EditSession) -> None:
+        session.update_span(
+            self.span_id, self.editor, attributes=self.new_attributes, note=self.new_note
+        )
+
+    def _undo(self, session: EditSession) -> None:
+        session.update_span(
+            self.span_id, self.editor, attributes=self.old_attributes, note=self.old_note
+        )
+
+
+class SetNote(SetAttributes):
+    """A note edit is an attribute edit that leaves the attributes alone."""
+
+    def __init__(self, span: SpanData, editor: str, note: str) -> None:
+        super().__init__(span, editor, note=note)
+
+
+class AddRelation(Command):
+    def __init__(self, annotator: str, type_: str, source_id: int, target_id: int) -> None:
+        self.annotator = annotator
+        self.type = type_
+        self.source_id = source_id
+        self.target_id = target_id
+        self.relation_id: int | None = None
+        self.text = f"Link {type_}"
+
+    def _do(self, session: EditSession) -> None:
+        relation = session.add_relation(
+            self.annotator,
+            self.type,
+            self.source_id,
+            self.target_id,
+            relation_id=self.relation_id,
+        )
+        self.relation_id = relation.id
+
+    def _undo(self, session: EditSession) -> None:
+        assert self.relation_id is not None, "undo before do"
+        session.delete_relation(self.relation_id, self.annotator)
+
+
+class DeleteRelation(Command):
+    def __init__(self, relation: RelationData, editor: str) -> None:
+        self.relation = relation
+        self.editor = editor
+        self.text = f"Unlink {relation.type}"
+
+    def _do(self, session: EditSession) -> None:
+        session.delete_relation(self.relation.id, self.editor)
+
+    def _undo(self, session: EditSession) -> None:
+        rel = self.relation
+        session.add_relation(
+            rel.annotator, rel.type, rel.source_id, rel.target_id, relation_id=rel.id
+        )
+
+
+class SetStatus(Command):
+    def __init__(self, document_id: int, annotator: str, status: DocStatus) -> None:
+        self.document_id = document_id
+        self.annotator = annotator
+        self.status = status
+        self.previous: DocStatus | None = None
+        self.text = {
+            DocStatus.DONE: "Mark done",
+            DocStatus.IN_PROGRESS: "Mark in progress",
+            DocStatus.NEW: "Mark new",
+        }[status]
+
+    def _do(self, session: EditSession) -> None:
+        self.previous = session.set_status(self.document_id, self.annotator, self.status)
+
+    def _undo(self, session: EditSession) -> None:
+        assert self.previous is not None, "undo before do"
+        session.set_status(self.document_id, self.annotator, self.previous)
+
+
+class Bulk(Command):
+    """Several commands as one edit and one transaction; undone in reverse order."""
+
+    def __init__(self, text: str, commands: Sequence[Command]) -> None:
+        self.text = text
+        self.commands = list(commands)
+
+    def _do(self, session: EditSession) -> None:
+        for command in self.commands:
+            command._do(session)
+
+    def _undo(self, session: EditSession) -> None:
+        for command in reversed(self.commands):
+            command._undo(session)
+
+    def __iter__(self) -> Iterator[Command]:
+        return iter(self.commands)

@@ -1,0 +1,273 @@
+"""Export and import of labeled datasets: what the command line and the window call."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.io.errors import InputProblem
+from annotator.io.formats import brat, conll, csv_format, doccano, native, prodigy
+from annotator.io.formats.common import (
+    CODEPOINT,
+    UTF16,
+    ExportContext,
+    ExportMismatch,
+    atomic_dir,
+)
+from annotator.io.formats.importing import (
+    ImportContext,
+    ImportReport,
+    UnknownLabels,
+    extend_schema,
+    jsonl_files,
+    store,
+    unknown_labels,
+)
+from annotator.io.project import Project, save_project
+from annotator.store import bulk
+from annotator.store.bulk import AnnotatedDraft, ExportDocument, ExportFilter
+from annotator.store.db import Database
+
+EXPORT_FORMATS = ("native", "doccano", "prodigy", "brat", "conll", "csv")
+IMPORT_FORMATS = ("native", "doccano", "prodigy", "brat")
+UTF16_FORMATS = ("native", "doccano", "prodigy", "csv")
+SUFFIXES = {
+    "native": native.SUFFIX,
+    "doccano": doccano.SUFFIX,
+    "prodigy": prodigy.SUFFIX,
+    "brat": "",
+    "conll": conll.SUFFIX,
+    "csv": csv_format.SUFFIX,
+}
+
+Progress = Callable[[int, int], None]
+"""Called with (documents done, documents in all)."""
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "IMPORT_FORMATS",
+    "ExportMismatch",
+    "ExportRequest",
+    "ExportResult",
+    "ImportContext",
+    "ImportReport",
+    "UnknownLabels",
+    "parse_split",
+    "run_export",
+    "run_import",
+    "split_ids",
+]
+
+
+# --- splits ----------------------------------------------------------------------
+
+
+def parse_split(text: str) -> dict[str, float]:
+    """``train=0.8,dev=0.1,test=0.1`` -> {name: fraction}; raise ValueError with the reason."""
+    parts: dict[str, float] = {}
+    for item in text.split(","):
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ValueError(f"{item!r} is not NAME=FRACTION")
+        if not name.replace("-", "").replace("_", "").isalnum():
+            raise ValueError(f"split name {name!r} must be letters, digits, - or _")
+        if name in parts:
+            raise ValueError(f"split {name!r} is named twice")
+        try:
+            fraction = float(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a number") from None
+        if not 0 <= fraction <= 1:
+            raise ValueError(f"fraction {fraction} for {name!r} is not between 0 and 1")
+        parts[name] = fraction
+    total = sum(parts.values())
+    if abs(total - 1) > 1e-6:
+        raise ValueError(f"the fractions add up to {total:g}, not 1")
+    return parts
+
+
+def split_ids(ids: Sequence[int], fractions: dict[str, float], seed: int) -> dict[str, list[int]]:
+    """Documents into splits: shuffled by ``seed``, cut at the fractions (rounded).
+
+    The same documents and seed always give the same splits. Each split's ids
+    are returned in ascending order.
+    """
+    order = sorted(ids)
+    random.Random(seed).shuffle(order)
+    result: dict[str, list[int]] = {}
+    cumulative = 0.0
+    begin = 0
+    names = list(fractions)
+    for n, name in enumerate(names):
+        cumulative += fractions[name]
+        end = len(order) if n == len(names) - 1 else round(cumulative * len(order))
+        result[name] = sorted(order[begin:end])
+        begin = end
+    return result
+
+
+# --- export ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    format: str
+    target: Path
+    filter: ExportFilter = field(default_factory=ExportFilter)
+    offsets: str = CODEPOINT
+    split: dict[str, float] | None = None
+    seed: int = 0
+
+
+@dataclass(slots=True)
+class ExportResult:
+    files: list[Path] = field(default_factory=list)
+    documents: int = 0
+    spans: int = 0
+    relations: int = 0
+    warnings: list[str] = field(default_factory=list)
+    splits: dict[str, int] = field(default_factory=dict)
+
+
+def check_request(request: ExportRequest) -> None:
+    """Raise InputProblem for a request that cannot be carried out."""
+    if request.format not in EXPORT_FORMATS:
+        raise InputProblem(request.target, f"unknown format {request.format!r}")
+    if request.offsets == UTF16 and request.format not in UTF16_FORMATS:
+        raise InputProblem(
+            request.target,
+            f"--offsets utf16 applies to {', '.join(UTF16_FORMATS)}; "
+            f"{request.format} files count code points",
+        )
+    if request.split and request.target.suffix.lower() == ".zip":
+        raise InputProblem(request.target, "with --split, -o names a folder (one file per split)")
+
+
+def run_export(
+    db: Database,
+    schema_project: Project,
+    request: ExportRequest,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write the export; nothing appears at the target unless it is complete."""
+    check_request(request)
+    result = ExportResult()
+    with db.reader() as session:
+        conn = session.connection()
+        ids = bulk.select_document_ids(conn, request.filter)
+        total = len(ids)
+        done = 0
+
+        def counted(docs: Iterable[ExportDocument]) -> Iterator[ExportDocument]:
+            nonlocal done
+            for doc in docs:
+                yield doc
+                done += 1
+                if progress is not None and (done % 200 == 0 or done == total):
+                    progress(done, total)
+
+        extra: dict[str, bool] = {}
+        if request.format == "doccano":
+            extra["relation_form"] = bulk.count_relations(conn, ids, request.filter) > 0
+        if request.format == "brat":
+            extra["per_annotator"] = len(bulk.layer_annotators(conn, ids, request.filter)) > 1
+        ctx = ExportContext(schema_project.schema, request.offsets)
+
+        def write(part: Sequence[int], target: Path) -> None:
+            docs = counted(bulk.iter_documents(conn, part, request.filter))
+            _EXPORTERS[request.format](docs, target, ctx, **extra)
+            result.files.append(target)
+
+        suffix = SUFFIXES[request.format]
+        if request.split:
+            parts = split_ids(ids, request.split, request.seed)
+            with atomic_dir(request.target) as folder:
+                for name, part in parts.items():
+                    write(part, folder / f"{name}{suffix}")
+                    result.splits[name] = len(part)
+            result.files = [request.target / p.name for p in result.files]
+        else:
+            write(ids, request.target)
+    result.documents, result.spans, result.relations = ctx.documents, ctx.spans, ctx.relations
+    result.warnings = ctx.warnings
+    return result
+
+
+_EXPORTERS: dict[str, Callable[..., None]] = {
+    "native": native.export,
+    "doccano": doccano.export,
+    "prodigy": prodigy.export,
+    "brat": brat.export,
+    "conll": conll.export,
+    "csv": csv_format.export,
+}
+
+
+# --- import ------------------------------------------------------------------------
+
+
+def read_items(
+    fmt: str, paths: Sequence[Path], ctx: ImportContext, report: ImportReport
+) -> list[AnnotatedDraft]:
+    """Every usable record of the inputs; refused ones go into the report."""
+    items: list[AnnotatedDraft] = []
+    sources: Iterable[Path | InputProblem] = list(paths) if fmt == "brat" else jsonl_files(paths)
+    reader = _READERS[fmt]
+    for source in sources:
+        if isinstance(source, InputProblem):
+            report.problems.append(source)
+            continue
+        for record in reader(source, ctx):
+            if record is None:
+                report.skipped += 1
+            elif isinstance(record, InputProblem):
+                report.problems.append(record)
+            else:
+                items.append(record)
+    report.records = len(items)
+    return items
+
+
+_READERS: dict[
+    str, Callable[[Path, ImportContext], Iterator[AnnotatedDraft | InputProblem | None]]
+] = {
+    "native": native.read,
+    "doccano": doccano.read,
+    "prodigy": prodigy.read,
+    "brat": brat.read,
+}
+
+
+def run_import(
+    project: Project,
+    db: Database,
+    fmt: str,
+    paths: Sequence[Path],
+    ctx: ImportContext,
+    *,
+    add_labels: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import labeled data; raise :class:`UnknownLabels` (nothing stored) for unknown labels
+    unless ``add_labels``, which adds them to project.yaml first."""
+    if fmt not in IMPORT_FORMATS:
+        raise InputProblem(paths[0] if paths else ".", f"cannot import format {fmt!r}")
+    if fmt == "brat" and not ctx.as_name:
+        raise InputProblem(
+            paths[0] if paths else ".", "brat files name no annotator: use --as NAME"
+        )
+    report = ImportReport()
+    items = read_items(fmt, paths, ctx, report)
+    labels, relations, pairs = unknown_labels(project.schema, items)
+    if labels or relations:
+        if not add_labels:
+            raise UnknownLabels(labels, relations)
+        project.schema = extend_schema(project.schema, sorted(labels), sorted(relations), pairs)
+        save_project(project)
+        report.added_labels = sorted(labels)
+        report.added_relations = sorted(relations)
+    store(db, items, report, progress)
+    return report

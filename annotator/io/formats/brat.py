@@ -1,0 +1,569 @@
+"""brat standoff: a folder (or .zip) with ``NAME.txt`` and ``NAME.ann`` per document.
+
+What each ``.ann`` line becomes in a project (and comes back as on export):
+
+- ``T``  text-bound annotation: a span (label, offsets, surface text).
+- ``E``  event: its trigger is a span marked with the attribute ``brat:event``;
+  each argument ``Role:X`` is a relation of type ``Role`` from the trigger.
+- ``R``  relation: a relation (``Arg1`` is the source, ``Arg2`` the target).
+- ``*``  equivalence (``* Alias T1 T2 T3``): a chain of relations of type
+  ``*Alias`` (T1->T2, T2->T3); on export each connected chain is one line.
+- ``A``/``M`` attribute: a span attribute; a binary attribute is ``true``.
+- ``N``  normalization: appended to the span's ``brat:N`` attribute
+  (``[type, reference, text]``).
+- ``#``  note: the span's note; a note on a relation is kept in the source
+  span's ``brat:notes`` attribute (``[type, target start, target end, note]``).
+
+Discontinuous text-bound annotations (``0 5;9 12``) have no equivalent in the
+project and are refused with their line, as is anything pointing at them.
+Offsets in brat are code points into the ``.txt`` as it is on disk; a ``.txt``
+with CRLF line ends is mapped onto the stored (LF) text.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import tempfile
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotator.core.model import DocumentDraft
+from annotator.io.errors import InputProblem
+from annotator.io.formats.common import (
+    ExportContext,
+    LineProblem,
+    SourceText,
+    atomic_dir,
+    atomic_file,
+    check_document,
+    safe_name,
+)
+from annotator.io.formats.importing import ImportContext
+from annotator.io.text import decode_text
+from annotator.store.bulk import (
+    AnnotatedDraft,
+    ExportDocument,
+    Layer,
+    LayerDraft,
+    RelationDraft,
+    SpanDraft,
+)
+
+EVENT_KEY = "brat:event"
+NORM_KEY = "brat:N"
+NOTES_KEY = "brat:notes"
+RESERVED = (EVENT_KEY, NORM_KEY, NOTES_KEY)
+EQUIV_PREFIX = "*"
+TITLE_MAX = 200
+
+# --- export ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _ConfInfo:
+    """What annotation.conf must declare, gathered while writing."""
+
+    entities: dict[str, None] = field(default_factory=dict)
+    events: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    relations: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)
+    attributes: dict[str, tuple[set[str], set[str], bool]] = field(default_factory=dict)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+
+
+def ann_lines(layer: Layer | None, text: str, conf: _ConfInfo | None = None) -> list[str]:
+    """The .ann lines for one layer of a document."""
+    if layer is None:
+        return []
+    spans = {s.id: s for s in layer.spans}
+    tid: dict[int, str] = {}
+    eid: dict[int, str] = {}
+    for n, s in enumerate(layer.spans, start=1):
+        tid[s.id] = f"T{n}"
+        if s.attributes.get(EVENT_KEY):
+            eid[s.id] = f"E{len(eid) + 1}"
+
+    def ref(span_id: int) -> str:
+        return eid.get(span_id) or tid[span_id]
+
+    lines: list[str] = []
+    for s in layer.spans:
+        lines.append(f"{tid[s.id]}\t{s.label} {s.start} {s.end}\t{_one_line(s.text)}")
+        if conf is not None and s.id not in eid:
+            conf.entities.setdefault(s.label)
+    args: dict[int, list[str]] = defaultdict(list)
+    plain = []
+    equiv: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for r in layer.relations:
+        if r.source_id in eid:
+            args[r.source_id].append(f"{r.type}:{ref(r.target_id)}")
+            if conf is not None:
+                roles = conf.events.setdefault(spans[r.source_id].label, {})
+                roles.setdefault(r.type, set()).add(spans[r.target_id].label)
+        elif r.type.startswith(EQUIV_PREFIX):
+            equiv[r.type[len(EQUIV_PREFIX) :]].append((r.source_id, r.target_id))
+        else:
+            plain.append(r)
+    for span_id, e in eid.items():
+        trigger = spans[span_id]
+        parts = [f"{trigger.label}:{tid[span_id]}", *args.get(span_id, [])]
+        lines.append(f"{e}\t{' '.join(parts)}")
+        if conf is not None:
+            conf.events.setdefault(trigger.label, {})
+    rid: dict[tuple[str, int, int], str] = {}
+    for n, r in enumerate(plain, start=1):
+        lines.append(f"R{n}\t{r.type} Arg1:{ref(r.source_id)} Arg2:{ref(r.target_id)}\t")
+        target = spans[r.target_id]
+        rid.setdefault((r.type, r.source_id, r.target_id), f"R{n}")
+        if conf is not None:
+            src, dst = conf.relations.setdefault(r.type, (set(), set()))
+            src.add(spans[r.source_id].label)
+            dst.add(target.label)
+    order = {s.id: n for n, s in enumerate(layer.spans)}
+    for name, pairs in equiv.items():
+        for group in _components(pairs):
+            members = sorted(group, key=order.__getitem__)
+            lines.append(f"*\t{name} {' '.join(ref(m) for m in members)}")
+            if conf is not None:
+                src, dst = conf.relations.setdefault(EQUIV_PREFIX + name, (set(), set()))
+                src.update(spans[m].label for m in members)
+    n_attr = n_norm = n_note = 0
+    notes: list[str] = []
+    for s in layer.spans:
+        for key, value in s.attributes.items():
+            if key in RESERVED or value is None or value is False:
+                continue
+            n_attr += 1
+            if value is True:
+                lines.append(f"A{n_attr}\t{key} {ref(s.id)}")
+            else:
+                lines.append(f"A{n_attr}\t{key} {ref(s.id)} {_one_line(str(value))}")
+            if conf is not None:
+                values, on, _binary = conf.attributes.setdefault(key, (set(), set(), False))
+                on.add("<EVENT>" if s.id in eid else "<ENTITY>")
+                if value is True:
+                    conf.attributes[key] = (values, on, True)
+                else:
+                    values.add(str(value))
+        for norm in s.attributes.get(NORM_KEY) or []:
+            if isinstance(norm, list) and len(norm) == 3:
+                n_norm += 1
+                lines.append(
+                    f"N{n_norm}\t{norm[0]} {ref(s.id)} {norm[1]}\t{_one_line(str(norm[2]))}"
+                )
+        if s.note:
+            n_note += 1
+            notes.append(f"#{n_note}\tAnnotatorNotes {ref(s.id)}\t{_one_line(s.note)}")
+        for item in s.attributes.get(NOTES_KEY) or []:
+            if not (isinstance(item, list) and len(item) == 4):
+                continue
+            rtype, t_start, t_end, note = item
+            for r in plain:
+                t = spans[r.target_id]
+                if r.source_id == s.id and r.type == rtype and (t.start, t.end) == (t_start, t_end):
+                    n_note += 1
+                    notes.append(
+                        f"#{n_note}\tAnnotatorNotes {rid[(r.type, r.source_id, r.target_id)]}"
+                        f"\t{_one_line(str(note))}"
+                    )
+                    break
+    return lines + notes
+
+
+def _components(pairs: list[tuple[int, int]]) -> list[set[int]]:
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        parent[find(a)] = find(b)
+    groups: dict[int, set[int]] = defaultdict(set)
+    for x in list(parent):
+        groups[find(x)].add(x)
+    return list(groups.values())
+
+
+def annotation_conf(ctx: ExportContext, conf: _ConfInfo) -> str:
+    schema = ctx.schema
+    entities = [lab.name for lab in schema.labels if lab.name not in conf.events]
+    entities += [name for name in conf.entities if name not in entities and name not in conf.events]
+    out = ["# Written by Annotator from the project's label schema.", "", "[entities]", ""]
+    out += [_type_name(n) for n in entities]
+    out += ["", "[relations]", ""]
+    relations: dict[str, tuple[set[str], set[str]]] = {
+        r.name: (set(r.sources), set(r.targets)) for r in schema.relations
+    }
+    for name, (src, dst) in conf.relations.items():
+        s0, d0 = relations.setdefault(name, (set(), set()))
+        s0.update(src)
+        d0.update(dst)
+    for name, (src, dst) in relations.items():
+        if name.startswith(EQUIV_PREFIX):
+            types = "|".join(sorted(map(_type_name, src))) or "<ANY>"
+            out.append(
+                f"{_type_name(name[1:])}\tArg1:{types}, Arg2:{types}, "
+                "<REL-TYPE>:symmetric-transitive"
+            )
+        else:
+            a1 = "|".join(sorted(map(_type_name, src))) or "<ANY>"
+            a2 = "|".join(sorted(map(_type_name, dst))) or "<ANY>"
+            out.append(f"{_type_name(name)}\tArg1:{a1}, Arg2:{a2}")
+    out += ["", "[events]", ""]
+    for name, roles in conf.events.items():
+        args = ", ".join(
+            f"{_type_name(role)}*:{'|'.join(sorted(map(_type_name, types)))}"
+            for role, types in roles.items()
+        )
+        out.append(f"{_type_name(name)}\t{args}".rstrip())
+    out += ["", "[attributes]", ""]
+    attributes: dict[str, tuple[set[str], set[str], bool]] = {}
+    for lab in schema.labels:
+        for attr in lab.attributes:
+            values, on, _ = attributes.setdefault(attr.name, (set(), set(), False))
+            values.update(attr.values)
+            on.add(_type_name(lab.name))
+    for name, (values, on, binary) in conf.attributes.items():
+        v0, o0, b0 = attributes.setdefault(name, (set(), set(), False))
+        v0.update(values)
+        o0.update(on)
+        attributes[name] = (v0, o0, b0 or binary)
+    for name, (values, on, binary) in attributes.items():
+        line = f"{_type_name(name)}\tArg:{'|'.join(sorted(on))}"
+        if values and not binary:
+            line += f", Value:{'|'.join(sorted(values))}"
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _type_name(name: str) -> str:
+    return re.sub(r"\s+", "_", name.strip())
+
+
+def export(
+    docs: Iterable[ExportDocument], target: Path, ctx: ExportContext, *, per_annotator: bool
+) -> None:
+    """Write a folder (or a .zip when ``target`` ends in .zip)."""
+    if target.suffix.lower() == ".zip":
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / target.stem
+            folder.mkdir()
+            _write_folder(docs, folder, ctx, per_annotator)
+            with atomic_file(target) as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+                for path in sorted(folder.rglob("*")):
+                    if path.is_file():
+                        z.write(path, path.relative_to(folder).as_posix())
+        return
+    with atomic_dir(target) as folder:
+        _write_folder(docs, folder, ctx, per_annotator)
+
+
+def _write_folder(
+    docs: Iterable[ExportDocument], folder: Path, ctx: ExportContext, per_annotator: bool
+) -> None:
+    conf = _ConfInfo()
+    used: set[str] = set()
+    for doc in docs:
+        check_document(doc)
+        ctx.documents += 1
+        stem = safe_name(doc.source or doc.title, f"doc-{doc.id}")
+        if stem in used:
+            stem = f"{stem}-{doc.id}"
+        used.add(stem)
+        layers: list[Layer | None] = list(doc.layers) or [None]
+        for layer in layers:
+            where = folder
+            if per_annotator and layer is not None:
+                where = folder / safe_name(layer.annotator, "annotator")
+                where.mkdir(exist_ok=True)
+            (where / f"{stem}.txt").write_text(doc.text, encoding="utf-8", newline="\n")
+            lines = ann_lines(layer, doc.text, conf)
+            (where / f"{stem}.ann").write_text(
+                "".join(line + "\n" for line in lines), encoding="utf-8", newline="\n"
+            )
+            if layer is not None:
+                ctx.spans += len(layer.spans)
+                ctx.relations += len(layer.relations)
+    text = annotation_conf(ctx, conf)
+    (folder / "annotation.conf").write_text(text, encoding="utf-8", newline="\n")
+    for sub in folder.iterdir():
+        if sub.is_dir():
+            (sub / "annotation.conf").write_text(text, encoding="utf-8", newline="\n")
+
+
+# --- import --------------------------------------------------------------------------
+
+_T = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$", re.DOTALL)
+
+
+@dataclass(slots=True)
+class _Pending:
+    number: int
+    kind: str
+    ident: str
+    body: str
+    text: str
+
+
+def parse_ann(
+    ann: str, source: SourceText, annotator: str, where: Path | str
+) -> tuple[LayerDraft, list[InputProblem]]:
+    """One .ann file's lines into a layer; refused lines come back as problems."""
+    layer = LayerDraft(annotator)
+    problems: list[InputProblem] = []
+    index: dict[str, int] = {}  # T or E id -> span index
+    refused: set[str] = set()
+    pending: list[_Pending] = []
+    raw_lines = ann.split("\n")
+    for number, line in enumerate(raw_lines, start=1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        head, _, rest = line.partition("\t")
+        kind = head[:1]
+        if kind == "T":
+            match = _T.match(line)
+            if match is None:
+                problems.append(InputProblem(where, "malformed text-bound annotation", number))
+                refused.add(head)
+                continue
+            ident, label, ranges, surface = match.groups()
+            if ";" in ranges:
+                problems.append(
+                    InputProblem(
+                        where,
+                        f"{ident}: discontinuous span ({ranges}) is not supported",
+                        number,
+                    )
+                )
+                refused.add(ident)
+                continue
+            start, end = (int(x) for x in ranges.split())
+            try:
+                span = source.span(start, end, label, surface, surface_check=_same_surface)
+            except LineProblem as exc:
+                problems.append(InputProblem(where, f"{ident}: {exc}", number))
+                refused.add(ident)
+                continue
+            index[ident] = len(layer.spans)
+            layer.spans.append(span)
+        elif kind in "ERAMN#*" and kind:
+            body, _, text = rest.partition("\t")
+            pending.append(_Pending(number, kind, head, body, text))
+        else:
+            problems.append(InputProblem(where, f"unknown annotation line {head!r}", number))
+
+    spans: list[dict[str, Any]] = [
+        {"attributes": dict(s.attributes), "note": s.note} for s in layer.spans
+    ]
+    relations: list[tuple[str, str, str, str]] = []  # type, source ref, target ref, R id
+    triggers: dict[str, str] = {}
+    # Events first: they name their trigger, and arguments may point at other events.
+    for p in pending:
+        if p.kind != "E":
+            continue
+        parts = p.body.split()
+        if not parts or ":" not in parts[0]:
+            problems.append(InputProblem(where, f"{p.ident}: malformed event", p.number))
+            refused.add(p.ident)
+            continue
+        _, trigger = parts[0].split(":", 1)
+        if trigger not in index:
+            problems.append(
+                InputProblem(where, f"{p.ident}: trigger {trigger} is missing or refused", p.number)
+            )
+            refused.add(p.ident)
+            continue
+        if spans[index[trigger]]["attributes"].get(EVENT_KEY):
+            problems.append(
+                InputProblem(
+                    where, f"{p.ident}: trigger {trigger} already serves another event", p.number
+                )
+            )
+            refused.add(p.ident)
+            continue
+        spans[index[trigger]]["attributes"][EVENT_KEY] = True
+        index[p.ident] = index[trigger]
+        triggers[p.ident] = trigger
+    for p in pending:
+        if p.kind == "E" and p.ident in triggers:
+            for arg in p.body.split()[1:]:
+                role, _, target = arg.partition(":")
+                relations.append((role, p.ident, target, p.ident))
+    rel_notes: dict[str, tuple[str, str]] = {}
+    for p in pending:
+        parts = p.body.split()
+        try:
+            if p.kind == "R":
+                if len(parts) != 3 or not parts[1].startswith("Arg1:") or ":" not in parts[2]:
+                    raise LineProblem("malformed relation")
+                src = parts[1].split(":", 1)[1]
+                dst = parts[2].split(":", 1)[1]
+                relations.append((parts[0], src, dst, p.ident))
+                rel_notes[p.ident] = (parts[0], src)
+            elif p.kind == "*":
+                if len(parts) < 3:
+                    raise LineProblem("an equivalence needs a type and two annotations")
+                for a, b in itertools.pairwise(parts[1:]):
+                    relations.append((EQUIV_PREFIX + parts[0], a, b, ""))
+            elif p.kind in "AM":
+                if len(parts) not in (2, 3):
+                    raise LineProblem("malformed attribute")
+                at = _resolve(parts[1], index, refused, rel_notes)
+                value: Any = parts[2] if len(parts) == 3 else True
+                spans[at]["attributes"][parts[0]] = value
+            elif p.kind == "N":
+                if len(parts) != 3:
+                    raise LineProblem("malformed normalization")
+                at = _resolve(parts[1], index, refused, rel_notes)
+                spans[at]["attributes"].setdefault(NORM_KEY, []).append(
+                    [parts[0], parts[2], p.text]
+                )
+            elif p.kind == "#":
+                if len(parts) != 2:
+                    raise LineProblem("malformed note")
+                if parts[1] in rel_notes:
+                    rtype, src = rel_notes[parts[1]]
+                    dst = next(r[2] for r in relations if r[3] == parts[1])
+                    if src not in index or dst not in index:
+                        raise LineProblem(f"{parts[1]} was refused")
+                    t = layer.spans[index[dst]]
+                    spans[index[src]]["attributes"].setdefault(NOTES_KEY, []).append(
+                        [rtype, t.start, t.end, p.text]
+                    )
+                else:
+                    at = _resolve(parts[1], index, refused, rel_notes)
+                    note = spans[at]["note"]
+                    spans[at]["note"] = f"{note}\n{p.text}" if note else p.text
+        except LineProblem as exc:
+            problems.append(InputProblem(where, f"{p.ident}: {exc}", p.number))
+    for rtype, src, dst, ident in relations:
+        if src in index and dst in index:
+            layer.relations.append(RelationDraft(rtype, index[src], index[dst]))
+        else:
+            line_no = next((p.number for p in pending if p.ident == ident), None)
+            missing = src if src not in index else dst
+            problems.append(
+                InputProblem(
+                    where, f"{ident or rtype}: {missing} is missing or was refused", line_no
+                )
+            )
+    layer.spans = [
+        SpanDraft(s.label, s.start, s.end, attributes=extra["attributes"], note=extra["note"])
+        for s, extra in zip(layer.spans, spans, strict=True)
+    ]
+    return layer, problems
+
+
+def _same_surface(surface: str, found: str) -> bool:
+    return _one_line(surface) == _one_line(found)
+
+
+def _resolve(ref: str, index: dict[str, int], refused: set[str], relations: dict[str, Any]) -> int:
+    if ref in index:
+        return index[ref]
+    if ref in relations:
+        raise LineProblem(f"attributes on relations ({ref}) are not supported")
+    if ref in refused:
+        raise LineProblem(f"{ref} was refused")
+    raise LineProblem(f"{ref} does not exist")
+
+
+def _title(text: str) -> str:
+    for line in text.split("\n"):
+        if line.strip():
+            return line.strip()[:TITLE_MAX]
+    return ""
+
+
+def _decode(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return decode_text(data, where)
+
+
+def _document(
+    txt: bytes, ann: bytes, source_name: str, where: str, ctx: ImportContext
+) -> tuple[AnnotatedDraft | None, list[InputProblem]]:
+    try:
+        raw = _decode(txt, where)
+        ann_text = _decode(ann, where) if ann.strip() else ""
+    except InputProblem as exc:
+        return None, [exc]
+    if not raw.strip():
+        return None, [InputProblem(where, "the .txt file has no text")]
+    source = SourceText(raw)
+    layer, problems = parse_ann(ann_text, source, ctx.as_name or "", where)
+    draft = DocumentDraft(text=source.text, title=_title(source.text), source=source_name)
+    return AnnotatedDraft(draft, [layer], origin=where), problems
+
+
+def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem]:
+    """Documents of a brat folder (searched recursively) or .zip."""
+    if not path.exists():
+        yield InputProblem(path, "no such file or folder")
+        return
+    if path.is_file() and path.suffix.lower() == ".zip":
+        yield from _read_zip(path, ctx)
+        return
+    if path.is_file():
+        if path.suffix == ".ann":
+            path = path.with_suffix(".txt")
+        pairs = [path] if path.suffix == ".txt" else []
+        root = path.parent
+    else:
+        pairs = sorted(p for p in path.rglob("*.txt") if p.with_suffix(".ann").exists())
+        root = path.parent
+    if not pairs:
+        yield InputProblem(path, "no brat documents here (.txt files with an .ann beside them)")
+        return
+    for txt in pairs:
+        ann = txt.with_suffix(".ann")
+        try:
+            txt_bytes = txt.read_bytes()
+            ann_bytes = ann.read_bytes() if ann.exists() else b""
+        except OSError as exc:
+            yield InputProblem(txt, f"cannot read the file ({exc.strerror or exc})")
+            continue
+        item, problems = _document(
+            txt_bytes, ann_bytes, txt.relative_to(root).as_posix(), str(ann), ctx
+        )
+        yield from problems
+        if item is not None:
+            yield item
+
+
+def _read_zip(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        yield InputProblem(path, f"not a readable .zip ({exc})")
+        return
+    with archive:
+        names = set(archive.namelist())
+        txts = sorted(
+            n for n in names if n.endswith(".txt") and n[: -len(".txt")] + ".ann" in names
+        )
+        if not txts:
+            yield InputProblem(path, "no brat documents in the .zip")
+            return
+        for name in txts:
+            ann_name = name[: -len(".txt")] + ".ann"
+            item, problems = _document(
+                archive.read(name), archive.read(ann_name), name, f"{path}!{ann_name}", ctx
+            )
+            yield from problems
+            if item is not None:
+                yield item

@@ -1,0 +1,270 @@
+"""Shared pieces of the dataset formats: offset checks and conversion, tokens,
+sentences, and files that appear only when complete.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from annotator.core.offsets import Utf16Map
+from annotator.core.schema import LabelSchema
+from annotator.io.errors import InputProblem
+from annotator.store.bulk import ExportDocument, SpanDraft
+
+CODEPOINT = "codepoint"
+UTF16 = "utf16"
+OFFSET_UNITS = (CODEPOINT, UTF16)
+
+
+class ExportMismatch(Exception):
+    """A stored span whose surface text does not match the document: the export stops."""
+
+
+class LineProblem(ValueError):
+    """One record (line) of an input file cannot be used; the message says why."""
+
+
+@dataclass(slots=True)
+class ExportContext:
+    schema: LabelSchema
+    offsets: str = CODEPOINT
+    warnings: list[str] = field(default_factory=list)
+    documents: int = 0
+    spans: int = 0
+    relations: int = 0
+
+
+# --- offsets on export -------------------------------------------------------
+
+
+def check_document(doc: ExportDocument) -> None:
+    """Every span's surface text is the document text at its offsets, or the export stops."""
+    text = doc.text
+    for layer in doc.layers:
+        for span in layer.spans:
+            if text[span.start : span.end] != span.text or not 0 <= span.start < span.end:
+                raise ExportMismatch(
+                    f"document {doc.id} ({doc.title[:60]!r}): span {span.id} "
+                    f"({layer.annotator}, {span.label} {span.start}-{span.end}) has stored "
+                    f"text {span.text!r} but the document has "
+                    f"{text[span.start : span.end]!r} there; nothing was written"
+                )
+
+
+def _identity(offset: int) -> int:
+    return offset
+
+
+def offset_converter(text: str, unit: str) -> Callable[[int], int]:
+    """Code points -> the unit an export writes (identity unless utf16 with astral text)."""
+    if unit == CODEPOINT or not text or max(text) <= "\uffff":
+        return _identity
+    return Utf16Map(text).to_utf16
+
+
+# --- offsets on import -------------------------------------------------------
+
+
+@dataclass(slots=True)
+class SourceText:
+    """An input's text as the file has it, and the normalised text that is stored.
+
+    Offsets in the file point into ``raw`` (in code points or UTF-16 units);
+    :meth:`span` checks them there and maps them into ``text`` (CRLF and lone
+    CR become LF, as at every import).
+    """
+
+    raw: str
+    unit: str = CODEPOINT
+    text: str = field(init=False)
+    _removed: list[int] = field(init=False, default_factory=list)
+    _u16: Utf16Map | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        if "\r" in self.raw:
+            self._removed = [m.start() for m in re.finditer("\r\n", self.raw)]
+            self.text = self.raw.replace("\r\n", "\n").replace("\r", "\n")
+        else:
+            self.text = self.raw
+        if self.unit == UTF16 and max(self.raw, default="\0") > "\uffff":
+            self._u16 = Utf16Map(self.raw)
+
+    def _to_codepoint(self, value: int) -> int:
+        if self._u16 is None:
+            return value
+        if not 0 <= value <= self._u16.utf16_length:
+            raise LineProblem(f"offset {value} lies outside the text")
+        point = self._u16.to_codepoint(value)
+        if self._u16.to_utf16(point) != value:
+            raise LineProblem(f"UTF-16 offset {value} falls inside a surrogate pair")
+        return point
+
+    def _map(self, offset: int) -> int:
+        if not self._removed:
+            return offset
+        from bisect import bisect_left
+
+        return offset - bisect_left(self._removed, offset)
+
+    def span(
+        self,
+        start: Any,
+        end: Any,
+        label: Any,
+        surface: Any = None,
+        *,
+        attributes: dict[str, Any] | None = None,
+        note: str = "",
+        surface_check: Callable[[str, str], bool] | None = None,
+        **extra: Any,
+    ) -> SpanDraft:
+        """A checked span in stored-text offsets, or :class:`LineProblem` saying why not."""
+        for name, value in (("start", start), ("end", end)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise LineProblem(f"span {name} {value!r} is not an integer")
+        if not isinstance(label, str):
+            raise LineProblem(f"span {start}-{end}: label {label!r} is not a string")
+        if not label.strip() or label != label.strip():
+            raise LineProblem(f"span {start}-{end}: label {label!r} is empty or has spaces around")
+        length = self._u16.utf16_length if self._u16 is not None else len(self.raw)
+        if start < 0 or end > length or start > length:
+            raise LineProblem(f"span {start}-{end} lies outside the text (length {length})")
+        if end < start:
+            raise LineProblem(f"span {start}-{end} ends before it starts")
+        if end == start:
+            raise LineProblem(f"span {start}-{end} is empty")
+        cp_start, cp_end = self._to_codepoint(start), self._to_codepoint(end)
+        if surface is not None:
+            if not isinstance(surface, str):
+                raise LineProblem(f"span {start}-{end}: text {surface!r} is not a string")
+            found = self.raw[cp_start:cp_end]
+            same = (
+                surface_check(surface, found)
+                if surface_check is not None
+                else surface == found or _newlines(surface) == _newlines(found)
+            )
+            if not same:
+                raise LineProblem(
+                    f"span {start}-{end} {label}: text {surface!r} does not match the "
+                    f"document ({found!r})"
+                )
+        return SpanDraft(
+            label=label,
+            start=self._map(cp_start),
+            end=self._map(cp_end),
+            attributes=dict(attributes or {}),
+            note=note,
+            **extra,
+        )
+
+
+def _newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def problem(path: Path | str, message: str, line: int | None = None) -> InputProblem:
+    return InputProblem(path, message, line)
+
+
+# --- tokens and sentences ------------------------------------------------------
+
+_TOKEN = re.compile(r"\w+(?:['’-]\w+)*|[^\w\s]", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n")
+
+
+def tokenize(text: str, breaks: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, int]]:
+    """Word and punctuation tokens as (start, end), split also at every offset in ``breaks``.
+
+    Splitting at span boundaries keeps every span a whole number of tokens, so
+    BIO tags and token indices are exact.
+    """
+    tokens: list[tuple[int, int]] = []
+    for match in _TOKEN.finditer(text):
+        start, end = match.span()
+        inner = sorted(b for b in breaks if start < b < end) if breaks else ()
+        for cut in inner:
+            tokens.append((start, cut))
+            start = cut
+        tokens.append((start, end))
+    return tokens
+
+
+def sentence_bounds(
+    text: str, keep_together: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
+    """Sentences as (start, end), split after . ! ? and at newlines, never inside a span."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        cut = match.end()
+        if any(s < cut < e for s, e in keep_together):
+            continue
+        if text[start:cut].strip():
+            bounds.append(_strip(text, start, cut))
+        start = cut
+    if text[start:].strip():
+        bounds.append(_strip(text, start, len(text)))
+    return bounds
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+# --- complete files only ------------------------------------------------------
+
+
+@contextmanager
+def atomic_file(target: Path, mode: str = "wb") -> Iterator[IO[Any]]:
+    """Write to a temporary file beside ``target``; rename it into place when complete."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
+        with os.fdopen(fd, mode, **kwargs) as handle:
+            yield handle
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def atomic_dir(target: Path) -> Iterator[Path]:
+    """A temporary folder beside ``target``, renamed to it when complete.
+
+    An existing ``target`` must be empty (a folder of someone's files is never
+    replaced).
+    """
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InputProblem(target, "already exists and is not an empty folder")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield tmp
+        if target.exists():
+            target.rmdir()
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def safe_name(text: str, fallback: str) -> str:
+    """A file name stem from a document's source or title."""
+    stem = Path(text.replace("\\", "/")).name if text else ""
+    stem = re.sub(r"\.(txt|md|markdown|html?|xhtml|jsonl|ndjson|text)$", "", stem, flags=re.I)
+    stem = re.sub(r"[^\w.-]+", "_", stem).strip("._")[:80]
+    return stem or fallback

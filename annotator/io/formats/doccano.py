@@ -1,0 +1,149 @@
+"""doccano JSONL, as doccano imports and exports it.
+
+Sequence labeling: ``{"text": ..., "label": [[start, end, "LABEL"], ...], ...}``.
+Where the exported selection has relations, every line takes doccano's
+relation form: ``{"text", "entities": [{"id", "start_offset", "end_offset",
+"label"}], "relations": [{"id", "from_id", "to_id", "type"}]}``. Other keys are
+metadata (doccano shows them). One line per document and annotator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from annotator.io.errors import InputProblem
+from annotator.io.formats.common import (
+    ExportContext,
+    LineProblem,
+    SourceText,
+    atomic_file,
+    check_document,
+    offset_converter,
+)
+from annotator.io.formats.importing import ImportContext, iter_lines
+from annotator.io.formats.jsonl_common import (
+    doc_metadata,
+    draft_from_metadata,
+    layer_name,
+    layers_or_blank,
+)
+from annotator.store.bulk import AnnotatedDraft, ExportDocument, LayerDraft, RelationDraft
+
+SUFFIX = ".jsonl"
+
+
+def export(
+    docs: Iterable[ExportDocument], target: Path, ctx: ExportContext, *, relation_form: bool
+) -> None:
+    option = orjson.OPT_APPEND_NEWLINE
+    with atomic_file(target) as out:
+        for doc in docs:
+            check_document(doc)
+            convert = offset_converter(doc.text, ctx.offsets)
+            ctx.documents += 1
+            for layer in layers_or_blank(doc):
+                spans = layer.spans if layer is not None else []
+                relations = layer.relations if layer is not None else []
+                record: dict[str, Any] = {"text": doc.text}
+                if relation_form:
+                    record["entities"] = [
+                        {
+                            "id": s.id,
+                            "start_offset": convert(s.start),
+                            "end_offset": convert(s.end),
+                            "label": s.label,
+                        }
+                        for s in spans
+                    ]
+                    record["relations"] = [
+                        {"id": r.id, "from_id": r.source_id, "to_id": r.target_id, "type": r.type}
+                        for r in relations
+                    ]
+                    ctx.relations += len(relations)
+                else:
+                    record["label"] = [[convert(s.start), convert(s.end), s.label] for s in spans]
+                ctx.spans += len(spans)
+                record.update(doc_metadata(doc, layer))
+                out.write(orjson.dumps(record, option=option))
+
+
+def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft:
+    if not isinstance(record, dict):
+        raise LineProblem("expected a JSON object")
+    raw = record.get("text", record.get("data"))
+    if not isinstance(raw, str):
+        raise LineProblem("the 'text' field is missing or not a string")
+    if not raw.strip():
+        raise LineProblem("'text' is empty")
+    source = SourceText(raw, ctx.offsets)
+    meta = {
+        k: v
+        for k, v in record.items()
+        if k not in ("text", "data", "label", "labels", "entities", "relations", "id")
+    }
+    draft, annotator, status = draft_from_metadata(source.text, meta)
+    layer = LayerDraft(layer_name(ctx, annotator), status=status)
+    if "entities" in record:
+        entities = record["entities"]
+        if not isinstance(entities, list):
+            raise LineProblem("'entities' must be a list")
+        index: dict[Any, int] = {}
+        for e in entities:
+            if not isinstance(e, dict):
+                raise LineProblem(f"entity {e!r} is not an object")
+            span = source.span(e.get("start_offset"), e.get("end_offset"), e.get("label"))
+            if "id" in e:
+                index[e["id"]] = len(layer.spans)
+            layer.spans.append(span)
+        relations = record.get("relations", [])
+        if not isinstance(relations, list):
+            raise LineProblem("'relations' must be a list")
+        for r in relations:
+            if not isinstance(r, dict):
+                raise LineProblem(f"relation {r!r} is not an object")
+            rtype = r.get("type")
+            if not isinstance(rtype, str) or not rtype.strip():
+                raise LineProblem(f"relation type {rtype!r} is not a string")
+            src, dst = r.get("from_id"), r.get("to_id")
+            if src not in index or dst not in index:
+                raise LineProblem(
+                    f"relation {rtype} links entity ids {src!r}, {dst!r} not in the line"
+                )
+            layer.relations.append(RelationDraft(rtype, index[src], index[dst]))
+    else:
+        labels = record.get("label", record.get("labels", []))
+        if not isinstance(labels, list):
+            raise LineProblem("'label' must be a list of [start, end, label]")
+        for item in labels:
+            if isinstance(item, str):
+                raise LineProblem("'label' holds categories (text classification), not spans")
+            if isinstance(item, dict):
+                span = source.span(
+                    item.get("start_offset", item.get("start")),
+                    item.get("end_offset", item.get("end")),
+                    item.get("label"),
+                )
+            elif isinstance(item, list) and len(item) == 3:
+                span = source.span(item[0], item[1], item[2])
+            else:
+                raise LineProblem(f"label {item!r} is not [start, end, label]")
+            layer.spans.append(span)
+    return AnnotatedDraft(draft, [layer])
+
+
+def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem]:
+    for number, record in iter_lines(path):
+        if isinstance(record, InputProblem):
+            yield record
+            continue
+        try:
+            item = record_to_draft(record, ctx)
+        except LineProblem as exc:
+            yield InputProblem(path, str(exc), number)
+            continue
+        item.origin = f"{path}:{number}"
+        yield item

@@ -1,0 +1,182 @@
+"""Importing labeled data (native, doccano, prodigy, brat) into an annotator's layer.
+
+Each format's reader turns a file into :class:`AnnotatedDraft` records, or
+:class:`InputProblem` for a record it refuses (with its line and the reason);
+the rest of the file still goes in. Labels the project's schema does not know
+are listed first: the import is refused, or with ``add_labels`` they are added
+to project.yaml. Records are stored in batches, one transaction each.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy.exc import SQLAlchemyError
+
+from annotator.core.schema import LabelSchema, RelationType
+from annotator.io.errors import InputProblem
+from annotator.io.text import decode_text
+from annotator.store.bulk import AnnotatedDraft, insert_annotated
+from annotator.store.db import Database
+
+BATCH_DOCUMENTS = 1000
+BATCH_SPANS = 200_000
+
+Progress = Callable[[int], None]
+"""Called with the number of records stored so far."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportContext:
+    offsets: str = "codepoint"
+    as_name: str | None = None
+
+
+@dataclass(slots=True)
+class ImportReport:
+    records: int = 0
+    documents_added: int = 0
+    documents_existing: int = 0
+    spans: int = 0
+    relations: int = 0
+    duplicate_spans: int = 0
+    skipped: int = 0
+    problems: list[InputProblem] = field(default_factory=list)
+    added_labels: list[str] = field(default_factory=list)
+    added_relations: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.problems else 0
+
+
+class UnknownLabels(Exception):
+    """The data uses labels (or relation types) the schema does not have."""
+
+    def __init__(self, labels: Counter[str], relations: Counter[str]) -> None:
+        self.labels = labels
+        self.relations = relations
+        parts = []
+        if labels:
+            parts.append(
+                "labels not in the project's schema: "
+                + ", ".join(f"{name} ({n})" for name, n in sorted(labels.items()))
+            )
+        if relations:
+            parts.append(
+                "relation types not in the schema: "
+                + ", ".join(f"{name} ({n})" for name, n in sorted(relations.items()))
+            )
+        super().__init__("; ".join(parts))
+
+
+def iter_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed JSON or InputProblem) for each non-blank line of a JSONL file."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputProblem(path, f"cannot read the file ({exc.strerror or exc})") from exc
+    content = decode_text(data, path)
+    for number, line in enumerate(content.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            yield number, InputProblem(path, f"invalid JSON ({exc.msg})", number)
+
+
+def jsonl_files(paths: Sequence[Path]) -> Iterator[Path | InputProblem]:
+    for path in paths:
+        if not path.exists():
+            yield InputProblem(path, "no such file or folder")
+        elif path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in (".jsonl", ".ndjson", ".json") and p.is_file()
+            )
+            if not found:
+                yield InputProblem(path, "no .jsonl files in this folder")
+            yield from found
+        else:
+            yield path
+
+
+def unknown_labels(
+    schema: LabelSchema, items: Sequence[AnnotatedDraft]
+) -> tuple[Counter[str], Counter[str], dict[str, set[tuple[str, str]]]]:
+    known = set(schema.label_names)
+    known_rel = {r.name for r in schema.relations}
+    labels: Counter[str] = Counter()
+    relations: Counter[str] = Counter()
+    pairs: dict[str, set[tuple[str, str]]] = {}
+    for item in items:
+        for layer in item.layers:
+            for span in layer.spans:
+                if span.label not in known:
+                    labels[span.label] += 1
+            for rel in layer.relations:
+                if rel.type not in known_rel:
+                    relations[rel.type] += 1
+                    pairs.setdefault(rel.type, set()).add(
+                        (layer.spans[rel.source].label, layer.spans[rel.target].label)
+                    )
+    return labels, relations, pairs
+
+
+def extend_schema(
+    schema: LabelSchema,
+    labels: Sequence[str],
+    relations: Sequence[str],
+    pairs: dict[str, set[tuple[str, str]]],
+) -> LabelSchema:
+    extended = schema.with_labels(list(labels))
+    new_relations = tuple(
+        RelationType(
+            name=name,
+            sources=tuple(sorted({s for s, _ in pairs.get(name, set())})),
+            targets=tuple(sorted({t for _, t in pairs.get(name, set())})),
+        )
+        for name in relations
+    )
+    return LabelSchema(labels=extended.labels, relations=extended.relations + new_relations)
+
+
+def store(
+    db: Database,
+    items: Sequence[AnnotatedDraft],
+    report: ImportReport,
+    progress: Progress | None = None,
+) -> None:
+    """Insert records in batches (one transaction each); a failed batch is reported whole."""
+    start = 0
+    while start < len(items):
+        end, spans = start, 0
+        while end < len(items) and (end - start) < BATCH_DOCUMENTS and spans < BATCH_SPANS:
+            spans += sum(len(layer.spans) for layer in items[end].layers)
+            end += 1
+        batch = items[start:end]
+        try:
+            with db.session() as session:
+                result = insert_annotated(session, batch)
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+            for item in batch:
+                report.problems.append(
+                    InputProblem(item.origin or "input", f"not stored: database error ({reason})")
+                )
+        else:
+            report.documents_added += result.documents_added
+            report.documents_existing += result.documents_existing
+            report.spans += result.spans
+            report.relations += result.relations
+            report.duplicate_spans += result.duplicate_spans
+        start = end
+        if progress is not None:
+            progress(start)

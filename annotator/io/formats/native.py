@@ -1,0 +1,234 @@
+"""Native JSONL: one document per line, every annotator's layer, lossless.
+
+The shape is described by ``resources/native.schema.json``. Every field has the
+same JSON type on every line (strings are never null, lists are never
+missing), so pandas ``read_json(lines=True)`` and Hugging Face ``datasets``'
+json loader take the file as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from annotator.core.model import DocStatus, DocumentDraft
+from annotator.io.errors import InputProblem
+from annotator.io.formats.common import (
+    CODEPOINT,
+    OFFSET_UNITS,
+    ExportContext,
+    LineProblem,
+    SourceText,
+    atomic_file,
+    check_document,
+    offset_converter,
+)
+from annotator.io.formats.importing import ImportContext, iter_lines
+from annotator.store.bulk import (
+    AnnotatedDraft,
+    ExportDocument,
+    LayerDraft,
+    RelationDraft,
+    parse_iso,
+)
+
+FORMAT_VERSION = 1
+SUFFIX = ".jsonl"
+_STATUSES = {s.value for s in DocStatus}
+
+
+def document_record(doc: ExportDocument, unit: str) -> dict[str, Any]:
+    convert = offset_converter(doc.text, unit)
+    return {
+        "id": doc.id,
+        "title": doc.title,
+        "source": doc.source,
+        "url": doc.url,
+        "date": doc.date,
+        "meta": doc.meta,
+        "text": doc.text,
+        "offsets": unit,
+        "annotations": [
+            {
+                "annotator": layer.annotator,
+                "status": layer.status,
+                "spans": [
+                    {
+                        "id": s.id,
+                        "start": convert(s.start),
+                        "end": convert(s.end),
+                        "label": s.label,
+                        "text": s.text,
+                        "attributes": s.attributes,
+                        "note": s.note,
+                        "created_at": s.created_at,
+                        "updated_at": s.updated_at,
+                        "version": s.version,
+                    }
+                    for s in layer.spans
+                ],
+                "relations": [
+                    {
+                        "id": r.id,
+                        "type": r.type,
+                        "source_id": r.source_id,
+                        "target_id": r.target_id,
+                        "created_at": r.created_at,
+                    }
+                    for r in layer.relations
+                ],
+            }
+            for layer in doc.layers
+        ],
+    }
+
+
+def write_records(docs: Iterable[ExportDocument], out: IO[bytes], ctx: ExportContext) -> None:
+    dumps = orjson.dumps
+    option = orjson.OPT_APPEND_NEWLINE
+    for doc in docs:
+        check_document(doc)
+        out.write(dumps(document_record(doc, ctx.offsets), option=option))
+        ctx.documents += 1
+        for layer in doc.layers:
+            ctx.spans += len(layer.spans)
+            ctx.relations += len(layer.relations)
+
+
+def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> None:
+    with atomic_file(target) as out:
+        write_records(docs, out, ctx)
+
+
+# --- import ---------------------------------------------------------------------
+
+
+def _str_field(record: dict[str, Any], key: str) -> str:
+    value = record.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise LineProblem(f"'{key}' must be a string")
+    return str(value)
+
+
+def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft:
+    if not isinstance(record, dict):
+        raise LineProblem("expected a JSON object")
+    raw = record.get("text")
+    if not isinstance(raw, str):
+        raise LineProblem("the 'text' field is missing or not a string")
+    if not raw.strip():
+        raise LineProblem("'text' is empty")
+    unit = record.get("offsets", ctx.offsets) or CODEPOINT
+    if unit not in OFFSET_UNITS:
+        raise LineProblem(f"'offsets' must be one of {', '.join(OFFSET_UNITS)}, not {unit!r}")
+    source = SourceText(raw, unit)
+    meta = record.get("meta", {})
+    if not isinstance(meta, dict):
+        raise LineProblem("'meta' must be an object")
+    draft = DocumentDraft(
+        text=source.text,
+        title=_str_field(record, "title"),
+        source=_str_field(record, "source"),
+        url=_str_field(record, "url"),
+        date=_str_field(record, "date"),
+        meta=meta,
+    )
+    annotations = record.get("annotations", [])
+    if not isinstance(annotations, list):
+        raise LineProblem("'annotations' must be a list")
+    layers: list[LayerDraft] = []
+    for n, ann in enumerate(annotations, start=1):
+        if not isinstance(ann, dict):
+            raise LineProblem(f"annotation {n} is not an object")
+        name = ann.get("annotator")
+        if not isinstance(name, str) or not name.strip():
+            raise LineProblem(f"annotation {n}: 'annotator' must be a non-empty string")
+        status = ann.get("status", DocStatus.NEW.value)
+        if status not in _STATUSES:
+            raise LineProblem(f"annotation {n}: unknown status {status!r}")
+        layers.append(_layer(ann, ctx.as_name or name, str(status), source))
+    if ctx.as_name and len(layers) > 1:
+        layers = [merge_layers(layers, ctx.as_name)]
+    return AnnotatedDraft(draft, layers)
+
+
+def _layer(ann: dict[str, Any], name: str, status: str, source: SourceText) -> LayerDraft:
+    spans_raw = ann.get("spans", [])
+    relations_raw = ann.get("relations", [])
+    if not isinstance(spans_raw, list) or not isinstance(relations_raw, list):
+        raise LineProblem(f"{name}: 'spans' and 'relations' must be lists")
+    layer = LayerDraft(name, status=status)
+    index: dict[Any, int] = {}
+    for s in spans_raw:
+        if not isinstance(s, dict):
+            raise LineProblem(f"{name}: a span is not an object")
+        attributes = s.get("attributes", {})
+        if not isinstance(attributes, dict):
+            raise LineProblem(f"{name}: span attributes must be an object")
+        note = s.get("note", "") or ""
+        if not isinstance(note, str):
+            raise LineProblem(f"{name}: span note must be a string")
+        version = s.get("version", 1)
+        span = source.span(
+            s.get("start"),
+            s.get("end"),
+            s.get("label"),
+            s.get("text"),
+            attributes=attributes,
+            note=note,
+            created_at=parse_iso(s.get("created_at")),
+            updated_at=parse_iso(s.get("updated_at")),
+            version=version if isinstance(version, int) and version > 0 else 1,
+        )
+        if "id" in s:
+            index[s["id"]] = len(layer.spans)
+        layer.spans.append(span)
+    for r in relations_raw:
+        if not isinstance(r, dict):
+            raise LineProblem(f"{name}: a relation is not an object")
+        rtype = r.get("type")
+        if not isinstance(rtype, str) or not rtype.strip():
+            raise LineProblem(f"{name}: relation type {rtype!r} is not a string")
+        src, dst = r.get("source_id"), r.get("target_id")
+        if src not in index or dst not in index:
+            raise LineProblem(f"{name}: relation {rtype} links span ids not in the layer")
+        layer.relations.append(
+            RelationDraft(rtype, index[src], index[dst], parse_iso(r.get("created_at")))
+        )
+    return layer
+
+
+def merge_layers(layers: list[LayerDraft], name: str) -> LayerDraft:
+    merged = LayerDraft(name)
+    statuses = [lay.status for lay in layers if lay.status]
+    merged.status = min(statuses, key=_STATUS_ORDER.index) if statuses else None
+    for lay in layers:
+        shift = len(merged.spans)
+        merged.spans.extend(lay.spans)
+        merged.relations.extend(
+            RelationDraft(r.type, r.source + shift, r.target + shift, r.created_at)
+            for r in lay.relations
+        )
+    return merged
+
+
+_STATUS_ORDER = [DocStatus.NEW.value, DocStatus.IN_PROGRESS.value, DocStatus.DONE.value]
+
+
+def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem]:
+    for number, record in iter_lines(path):
+        if isinstance(record, InputProblem):
+            yield record
+            continue
+        try:
+            item = record_to_draft(record, ctx)
+        except LineProblem as exc:
+            yield InputProblem(path, str(exc), number)
+            continue
+        item.origin = f"{path}:{number}"
+        yield item

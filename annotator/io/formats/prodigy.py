@@ -1,0 +1,170 @@
+"""Prodigy JSONL (what ner.manual / rel.manual save, and what spaCy users convert from).
+
+``{"text", "tokens": [{"text", "start", "end", "id", "ws"}], "spans": [{"start",
+"end", "label", "token_start", "token_end", "text"}], "relations": [{"head",
+"child", "head_span", "child_span", "label"}], "answer": "accept", "meta": {...}}``.
+``token_end`` is inclusive, as in Prodigy. Tokens are words and punctuation,
+also split at every span boundary so each span is a whole number of tokens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from annotator.io.errors import InputProblem
+from annotator.io.formats.common import (
+    ExportContext,
+    LineProblem,
+    SourceText,
+    atomic_file,
+    check_document,
+    offset_converter,
+    tokenize,
+)
+from annotator.io.formats.importing import ImportContext, iter_lines
+from annotator.io.formats.jsonl_common import (
+    doc_metadata,
+    draft_from_metadata,
+    layer_name,
+    layers_or_blank,
+)
+from annotator.store.bulk import AnnotatedDraft, ExportDocument, LayerDraft, RelationDraft
+
+SUFFIX = ".jsonl"
+
+
+def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> None:
+    option = orjson.OPT_APPEND_NEWLINE
+    with atomic_file(target) as out:
+        for doc in docs:
+            check_document(doc)
+            ctx.documents += 1
+            text = doc.text
+            convert = offset_converter(text, ctx.offsets)
+            for layer in layers_or_blank(doc):
+                spans = layer.spans if layer is not None else []
+                relations = layer.relations if layer is not None else []
+                breaks = {s.start for s in spans} | {s.end for s in spans}
+                tokens = tokenize(text, breaks)
+                first = {start: i for i, (start, _) in enumerate(tokens)}
+                last = {end: i for i, (_, end) in enumerate(tokens)}
+                token_records = [
+                    {
+                        "text": text[s:e],
+                        "start": convert(s),
+                        "end": convert(e),
+                        "id": i,
+                        "ws": e < len(text) and text[e].isspace(),
+                    }
+                    for i, (s, e) in enumerate(tokens)
+                ]
+                span_records: dict[int, dict[str, Any]] = {}
+                for s in spans:
+                    record = {
+                        "start": convert(s.start),
+                        "end": convert(s.end),
+                        "label": s.label,
+                        "text": s.text,
+                    }
+                    # A span of only spaces or symbols the tokenizer skips has no tokens.
+                    if s.start in first and s.end in last:
+                        record["token_start"] = first[s.start]
+                        record["token_end"] = last[s.end]
+                    span_records[s.id] = record
+                rel_records = []
+                for r in relations:
+                    head, child = span_records[r.source_id], span_records[r.target_id]
+                    rel_records.append(
+                        {
+                            "head": head.get("token_end", -1),
+                            "child": child.get("token_end", -1),
+                            "head_span": head,
+                            "child_span": child,
+                            "label": r.type,
+                        }
+                    )
+                ctx.spans += len(spans)
+                ctx.relations += len(relations)
+                out.write(
+                    orjson.dumps(
+                        {
+                            "text": text,
+                            "tokens": token_records,
+                            "spans": list(span_records.values()),
+                            "relations": rel_records,
+                            "answer": "accept",
+                            "meta": doc_metadata(doc, layer),
+                        },
+                        option=option,
+                    )
+                )
+
+
+def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft | None:
+    if not isinstance(record, dict):
+        raise LineProblem("expected a JSON object")
+    answer = record.get("answer", "accept")
+    if answer != "accept":
+        return None
+    raw = record.get("text")
+    if not isinstance(raw, str):
+        raise LineProblem("the 'text' field is missing or not a string")
+    if not raw.strip():
+        raise LineProblem("'text' is empty")
+    source = SourceText(raw, ctx.offsets)
+    meta = record.get("meta", {})
+    if not isinstance(meta, dict):
+        raise LineProblem("'meta' must be an object")
+    draft, annotator, status = draft_from_metadata(source.text, meta)
+    layer = LayerDraft(layer_name(ctx, annotator), status=status)
+    spans = record.get("spans", [])
+    if not isinstance(spans, list):
+        raise LineProblem("'spans' must be a list")
+    index: dict[tuple[int, int, str], int] = {}
+
+    def add(item: Any) -> int:
+        if not isinstance(item, dict):
+            raise LineProblem(f"span {item!r} is not an object")
+        span = source.span(item.get("start"), item.get("end"), item.get("label"), item.get("text"))
+        key = (item["start"], item["end"], item["label"])
+        if key not in index:
+            index[key] = len(layer.spans)
+            layer.spans.append(span)
+        return index[key]
+
+    for item in spans:
+        add(item)
+    relations = record.get("relations", [])
+    if not isinstance(relations, list):
+        raise LineProblem("'relations' must be a list")
+    for rel in relations:
+        if not isinstance(rel, dict):
+            raise LineProblem(f"relation {rel!r} is not an object")
+        rtype = rel.get("label")
+        if not isinstance(rtype, str) or not rtype.strip():
+            raise LineProblem(f"relation label {rtype!r} is not a string")
+        head, child = rel.get("head_span"), rel.get("child_span")
+        if not isinstance(head, dict) or not isinstance(child, dict):
+            raise LineProblem(f"relation {rtype} has no head_span and child_span")
+        layer.relations.append(RelationDraft(rtype, add(head), add(child)))
+    return AnnotatedDraft(draft, [layer])
+
+
+def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem | None]:
+    """Records; ``None`` for a rejected or ignored answer (skipped, not a problem)."""
+    for number, record in iter_lines(path):
+        if isinstance(record, InputProblem):
+            yield record
+            continue
+        try:
+            item = record_to_draft(record, ctx)
+        except LineProblem as exc:
+            yield InputProblem(path, str(exc), number)
+            continue
+        if item is not None:
+            item.origin = f"{path}:{number}"
+        yield item

@@ -1,0 +1,113 @@
+"""What the agreement report reads: compared documents, their texts and spans.
+
+Core statements and plain row tuples (DESIGN.md, "Storage"): the agreement of
+3 annotators over 2,000 documents reads 300,000 spans, and ORM objects would
+cost several times the whole computation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
+
+from annotator.core.agreement import AgreementDocument, SpanTuple
+from annotator.core.model import GOLD_ANNOTATOR, DocStatus
+from annotator.store.models import Annotator, Document, DocumentStatus, Span
+
+
+class UnknownAnnotator(LookupError):
+    """An annotator name that the project does not have."""
+
+    def __init__(self, names: Sequence[str], known: Sequence[str]) -> None:
+        self.names = list(names)
+        self.known = list(known)
+        which = ", ".join(repr(n) for n in names)
+        have = ", ".join(known) or "none"
+        super().__init__(f"no annotator named {which} in this project (annotators: {have})")
+
+
+def annotators_with_spans(session: Session, *, include_gold: bool = False) -> list[str]:
+    """Names of the annotators who have at least one span, sorted."""
+    stmt = (
+        select(Annotator.name)
+        .where(select(Span.id).where(Span.annotator_id == Annotator.id).exists())
+        .order_by(Annotator.name)
+    )
+    names = [str(name) for name in session.scalars(stmt)]
+    return names if include_gold else [n for n in names if n != GOLD_ANNOTATOR]
+
+
+def _annotator_ids(session: Session, names: Sequence[str]) -> dict[str, int]:
+    found = {
+        str(name): int(i)
+        for i, name in session.execute(
+            select(Annotator.id, Annotator.name).where(Annotator.name.in_(list(names)))
+        )
+    }
+    missing = [n for n in names if n not in found]
+    if missing:
+        known = [str(n) for n in session.scalars(select(Annotator.name).order_by(Annotator.name))]
+        raise UnknownAnnotator(missing, known)
+    return found
+
+
+def compared_documents_query(annotator_ids: Sequence[int], *, all_documents: bool = False) -> Any:
+    """A select of the ids of the documents compared.
+
+    Those every one of the annotators marked done; with ``all_documents``, those
+    where any of them has a span.
+    """
+    ids = list(annotator_ids)
+    if all_documents:
+        return select(distinct(Span.document_id)).where(Span.annotator_id.in_(ids))
+    return (
+        select(DocumentStatus.document_id)
+        .where(
+            DocumentStatus.annotator_id.in_(ids),
+            DocumentStatus.status == DocStatus.DONE.value,
+        )
+        .group_by(DocumentStatus.document_id)
+        .having(func.count(distinct(DocumentStatus.annotator_id)) == len(set(ids)))
+    )
+
+
+def read_agreement_documents(
+    session: Session,
+    annotators: Sequence[str],
+    *,
+    labels: Sequence[str] | None = None,
+    all_documents: bool = False,
+) -> list[AgreementDocument]:
+    """The documents compared, by id, with the spans of ``annotators``.
+
+    ``labels`` keeps only spans with those labels (the set of documents does not
+    change). Raises :class:`UnknownAnnotator` for a name the project lacks.
+    """
+    ids = _annotator_ids(session, annotators)
+    name_of = {i: name for name, i in ids.items()}
+    doc_ids = compared_documents_query(list(ids.values()), all_documents=all_documents)
+    if not ids:
+        return []
+    subquery = doc_ids.scalar_subquery()
+
+    texts = session.execute(
+        select(Document.id, Document.text).where(Document.id.in_(subquery)).order_by(Document.id)
+    ).all()
+    spans: dict[int, dict[str, list[SpanTuple]]] = {int(i): {} for i, _ in texts}
+
+    stmt = select(Span.document_id, Span.annotator_id, Span.start, Span.end, Span.label).where(
+        Span.annotator_id.in_(list(name_of)), Span.document_id.in_(subquery)
+    )
+    if labels is not None:
+        stmt = stmt.where(Span.label.in_(list(labels)))
+    for doc_id, who, start, end, label in session.execute(stmt):
+        layers = spans[doc_id]
+        name = name_of[who]
+        layer = layers.get(name)
+        if layer is None:
+            layer = layers[name] = []
+        layer.append((start, end, label))
+    return [AgreementDocument(int(i), str(text), spans[int(i)]) for i, text in texts]

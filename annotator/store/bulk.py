@@ -1,0 +1,703 @@
+"""Bulk reads and writes for dataset export and import (DESIGN.md, "Storage").
+
+Core statements and plain rows only, never ORM objects:
+
+- :func:`select_document_ids` picks the documents an export wants (a list of
+  ints, cheap even for a big project) and :func:`iter_documents` streams them
+  in batches with their annotation layers, so memory stays flat whatever the
+  project's size.
+- :func:`insert_annotated` stores pre-annotated documents into one
+  annotator's layer: one transaction per batch, Core inserts of lists of rows,
+  and a change-log row for every span, relation and status written.
+
+Datetimes are passed through as ISO 8601 text (UTC, ``Z``) so exports never
+build ``datetime`` objects for half a million spans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+import orjson
+from sqlalchemy import (
+    Connection,
+    String,
+    Text,
+    and_,
+    func,
+    insert,
+    select,
+    type_coerce,
+    union,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from annotator.core.model import DocStatus, DocumentDraft, JsonDict
+from annotator.store.models import (
+    Annotator,
+    ChangeLog,
+    Document,
+    DocumentStatus,
+    Relation,
+    Span,
+    utcnow,
+)
+
+READ_BATCH_DOCUMENTS = 500
+"""Documents fetched per round trip by :func:`iter_documents`."""
+
+IMPORT_ACTION = "import"
+"""The change-log action written for rows stored by :func:`insert_annotated`."""
+
+
+# --- reading ------------------------------------------------------------------
+
+
+class SpanRow(NamedTuple):
+    id: int
+    label: str
+    start: int
+    end: int
+    text: str
+    attributes: JsonDict
+    note: str
+    created_at: str
+    updated_at: str
+    version: int
+
+
+class RelationRow(NamedTuple):
+    id: int
+    type: str
+    source_id: int
+    target_id: int
+    created_at: str
+
+
+@dataclass(slots=True)
+class Layer:
+    """One annotator's work on one document."""
+
+    annotator: str
+    status: str = DocStatus.NEW.value
+    spans: list[SpanRow] = field(default_factory=list)
+    relations: list[RelationRow] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ExportDocument:
+    id: int
+    title: str
+    source: str
+    url: str
+    date: str
+    meta: JsonDict
+    text: str
+    layers: list[Layer] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFilter:
+    """What an export keeps. ``None`` means no restriction."""
+
+    annotators: frozenset[str] | None = None
+    labels: frozenset[str] | None = None
+    statuses: frozenset[str] | None = None
+    document_ids: frozenset[int] | None = None
+
+
+def iso_text(value: Any) -> str:
+    """A stored datetime (SQLite text or a driver's datetime) as ISO 8601 UTC text."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return str(value.astimezone(UTC).isoformat()).replace("+00:00", "Z")
+    text = str(value)
+    if len(text) > 10 and text[10] == " ":
+        text = f"{text[:10]}T{text[11:]}"
+    if text.endswith("+00:00"):
+        text = text[:-6] + "Z"
+    elif not text.endswith("Z") and "+" not in text[10:] and "-" not in text[10:]:
+        text += "Z"
+    return text
+
+
+def parse_iso(value: Any) -> datetime | None:
+    """ISO 8601 text (as :func:`iso_text` writes it) to an aware UTC datetime."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _json(value: Any) -> Any:
+    if value is None:
+        return {}
+    if isinstance(value, str | bytes):
+        return orjson.loads(value)
+    return value
+
+
+def annotator_ids(conn: Connection) -> dict[int, str]:
+    return {int(i): str(n) for i, n in conn.execute(select(Annotator.id, Annotator.name))}
+
+
+def _wanted_annotators(conn: Connection, flt: ExportFilter) -> dict[int, str]:
+    names = annotator_ids(conn)
+    if flt.annotators is None:
+        return names
+    return {i: n for i, n in names.items() if n in flt.annotators}
+
+
+def select_document_ids(conn: Connection, flt: ExportFilter) -> list[int]:
+    """Ids (ascending) of the documents an export with this filter writes.
+
+    With a status filter, a document counts only if one of the wanted
+    annotators has one of the wanted statuses on it; with an annotator
+    filter, only if one of them has spans or a status on it.
+    """
+    if flt.statuses is not None and DocStatus.NEW.value not in flt.statuses:
+        wanted = list(_wanted_annotators(conn, flt))
+        stmt: Any = (
+            select(DocumentStatus.document_id)
+            .where(
+                DocumentStatus.annotator_id.in_(wanted),
+                DocumentStatus.status.in_(list(flt.statuses)),
+            )
+            .distinct()
+            .order_by(DocumentStatus.document_id)
+        )
+    elif flt.annotators is not None:
+        # Only documents the wanted annotators worked on.
+        wanted = list(_wanted_annotators(conn, flt))
+        stmt = union(
+            select(Span.document_id).where(Span.annotator_id.in_(wanted)),
+            select(DocumentStatus.document_id).where(DocumentStatus.annotator_id.in_(wanted)),
+        ).order_by("document_id")
+    else:
+        # Every document; a status filter with "new" is applied to the layers as read.
+        stmt = select(Document.id).order_by(Document.id)
+    ids = [int(i) for (i,) in conn.execute(stmt)]
+    if flt.document_ids is not None:
+        ids = [i for i in ids if i in flt.document_ids]
+    return ids
+
+
+_SPAN_SELECT = (
+    Span.id,
+    Span.document_id,
+    Span.annotator_id,
+    Span.label,
+    Span.start,
+    Span.end,
+    Span.text,
+    # Raw JSON and datetime text: parsed once here, not by per-row processors.
+    type_coerce(Span.attributes, Text),
+    Span.note,
+    type_coerce(Span.created_at, String),
+    type_coerce(Span.updated_at, String),
+    Span.version,
+)
+
+
+def iter_documents(
+    conn: Connection,
+    document_ids: Sequence[int],
+    flt: ExportFilter = ExportFilter(),
+    *,
+    batch: int = READ_BATCH_DOCUMENTS,
+) -> Iterator[ExportDocument]:
+    """Documents with their layers, in the order of ``document_ids``, ``batch`` at a time.
+
+    A layer is an annotator with spans, relations or a status on the document,
+    restricted by the filter: wanted annotators, wanted statuses, and wanted
+    labels (a relation is kept only if both its spans are).
+    """
+    who = _wanted_annotators(conn, flt)
+    who_ids = list(who)
+    labels = list(flt.labels) if flt.labels is not None else None
+    for offset in range(0, len(document_ids), batch):
+        chunk = list(document_ids[offset : offset + batch])
+        docs: dict[int, ExportDocument] = {}
+        for row in conn.execute(
+            select(
+                Document.id,
+                Document.title,
+                Document.source,
+                Document.url,
+                Document.date,
+                type_coerce(Document.meta, Text),
+                Document.text,
+            ).where(Document.id.in_(chunk))
+        ):
+            docs[row[0]] = ExportDocument(
+                row[0], row[1], row[2], row[3], row[4], _json(row[5]), row[6]
+            )
+        layers: dict[tuple[int, int], Layer] = {}
+
+        for doc_id, annotator_id, status in conn.execute(
+            select(
+                DocumentStatus.document_id, DocumentStatus.annotator_id, DocumentStatus.status
+            ).where(DocumentStatus.document_id.in_(chunk), DocumentStatus.annotator_id.in_(who_ids))
+        ):
+            _layer(layers, who, doc_id, annotator_id).status = status
+
+        span_stmt = select(*_SPAN_SELECT).where(
+            Span.document_id.in_(chunk), Span.annotator_id.in_(who_ids)
+        )
+        if labels is not None:
+            span_stmt = span_stmt.where(Span.label.in_(labels))
+        span_stmt = span_stmt.order_by(
+            Span.document_id, Span.annotator_id, Span.start, Span.end, Span.id
+        )
+        kept: set[int] = set()
+        current: Layer | None = None
+        current_key = (-1, -1)
+        empty_attrs = ("{}", None)
+        for r in conn.execute(span_stmt):
+            key = (r[1], r[2])
+            if key != current_key:
+                current = _layer(layers, who, r[1], r[2])
+                current_key = key
+            attrs = r[7]
+            assert current is not None
+            current.spans.append(
+                SpanRow(
+                    r[0],
+                    r[3],
+                    r[4],
+                    r[5],
+                    r[6],
+                    {} if attrs in empty_attrs else _json(attrs),
+                    r[8],
+                    iso_text(r[9]),
+                    iso_text(r[10]),
+                    r[11],
+                )
+            )
+            if labels is not None:
+                kept.add(r[0])
+
+        for rid, doc_id, annotator_id, type_, source_id, target_id, created in conn.execute(
+            select(
+                Relation.id,
+                Relation.document_id,
+                Relation.annotator_id,
+                Relation.type,
+                Relation.source_id,
+                Relation.target_id,
+                type_coerce(Relation.created_at, String),
+            )
+            .where(Relation.document_id.in_(chunk), Relation.annotator_id.in_(who_ids))
+            .order_by(Relation.id)
+        ):
+            if labels is not None and (source_id not in kept or target_id not in kept):
+                continue
+            _layer(layers, who, doc_id, annotator_id).relations.append(
+                RelationRow(rid, type_, source_id, target_id, iso_text(created))
+            )
+
+        for (doc_id, _), lay in sorted(layers.items(), key=lambda kv: (kv[0][0], kv[1].annotator)):
+            if flt.statuses is not None and lay.status not in flt.statuses:
+                continue
+            if labels is not None and not lay.spans and lay.status == DocStatus.NEW.value:
+                continue
+            docs[doc_id].layers.append(lay)
+        for doc_id in chunk:
+            found = docs.get(doc_id)
+            drop_empty = flt.statuses is not None or flt.annotators is not None
+            if found is not None and (found.layers or not drop_empty):
+                yield found
+
+
+def _layer(
+    layers: dict[tuple[int, int], Layer], who: dict[int, str], doc_id: int, annotator_id: int
+) -> Layer:
+    key = (doc_id, annotator_id)
+    found = layers.get(key)
+    if found is None:
+        found = layers[key] = Layer(who[annotator_id])
+    return found
+
+
+def count_relations(conn: Connection, document_ids: Sequence[int], flt: ExportFilter) -> int:
+    """How many relations the selection holds (doccano picks its form by this)."""
+    who_ids = list(_wanted_annotators(conn, flt))
+    total = 0
+    for offset in range(0, len(document_ids), 5000):
+        chunk = list(document_ids[offset : offset + 5000])
+        total += int(
+            conn.scalar(
+                select(func.count(Relation.id)).where(
+                    Relation.document_id.in_(chunk), Relation.annotator_id.in_(who_ids)
+                )
+            )
+            or 0
+        )
+    return total
+
+
+# --- writing ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SpanDraft:
+    """A span to store. Offsets are code points into the draft's (normalised) text."""
+
+    label: str
+    start: int
+    end: int
+    attributes: JsonDict = field(default_factory=dict)
+    note: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class RelationDraft:
+    """A relation between two spans of the same layer, by their index in ``spans``."""
+
+    type: str
+    source: int
+    target: int
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class LayerDraft:
+    annotator: str
+    spans: list[SpanDraft] = field(default_factory=list)
+    relations: list[RelationDraft] = field(default_factory=list)
+    status: str | None = None
+    """None leaves the status as it is (a new layer with spans becomes in_progress)."""
+
+
+@dataclass(slots=True)
+class AnnotatedDraft:
+    """A document with the layers to store on it (possibly an existing document)."""
+
+    document: DocumentDraft
+    layers: list[LayerDraft] = field(default_factory=list)
+    origin: str = ""
+
+
+@dataclass(slots=True)
+class InsertResult:
+    documents_added: int = 0
+    documents_existing: int = 0
+    spans: int = 0
+    relations: int = 0
+    duplicate_spans: int = 0
+    document_ids: list[int] = field(default_factory=list)
+
+
+def _annotator_id(session: Session, name: str) -> int:
+    found = session.scalar(select(Annotator.id).where(Annotator.name == name))
+    if found is not None:
+        return int(found)
+    return int(
+        session.scalar(
+            insert(Annotator).values(name=name, created_at=utcnow()).returning(Annotator.id)
+        )
+        or 0
+    )
+
+
+def _document_ids(session: Session, drafts: Sequence[DocumentDraft]) -> tuple[list[int], int]:
+    """Ids for the drafts: existing documents by content hash, new ones inserted."""
+    hashes = [d.content_hash for d in drafts]
+    known: dict[str, int] = {}
+    unique = list(set(hashes))
+    for i in range(0, len(unique), 500):
+        for h, doc_id in session.execute(
+            select(Document.content_hash, Document.id).where(
+                Document.content_hash.in_(unique[i : i + 500])
+            )
+        ):
+            known[h] = int(doc_id)
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    new_hashes: list[str] = []
+    for draft, digest in zip(drafts, hashes, strict=True):
+        if digest in known or digest in new_hashes:
+            continue
+        new_hashes.append(digest)
+        rows.append(
+            {
+                "title": draft.title,
+                "source": draft.source,
+                "url": draft.url,
+                "date": draft.date,
+                "meta": draft.meta,
+                "text": draft.text,
+                "length": len(draft.text),
+                "content_hash": digest,
+                "created_at": now,
+            }
+        )
+    if rows:
+        stmt = insert(Document).returning(Document.id, sort_by_parameter_order=True)
+        for digest, (new_id,) in zip(new_hashes, session.execute(stmt, rows), strict=True):
+            known[digest] = int(new_id)
+    return [known[h] for h in hashes], len(rows)
+
+
+def _span_log(doc_id: int, annotator: str, span: SpanDraft, text: str) -> JsonDict:
+    return {
+        "document_id": doc_id,
+        "annotator": annotator,
+        "label": span.label,
+        "start": span.start,
+        "end": span.end,
+        "text": text,
+        "attributes": span.attributes,
+        "note": span.note,
+        "version": span.version,
+    }
+
+
+def insert_annotated(session: Session, items: Sequence[AnnotatedDraft]) -> InsertResult:
+    """Store documents and their layers in the caller's transaction (one batch).
+
+    Documents already in the project (same text) get the spans; a span equal
+    to one the annotator already has there (label, start, end) is skipped, so
+    importing the same file twice adds nothing. Offsets must already be
+    checked against the text (the io layer does, line by line).
+    """
+    result = InsertResult()
+    if not items:
+        return result
+    doc_ids, added = _document_ids(session, [item.document for item in items])
+    result.documents_added = added
+    result.documents_existing = len({*doc_ids}) - added
+    result.document_ids = doc_ids
+    now = utcnow()
+    who_cache: dict[str, int] = {}
+
+    def who(name: str) -> int:
+        if name not in who_cache:
+            who_cache[name] = _annotator_id(session, name)
+        return who_cache[name]
+
+    # Spans each annotator already has on these documents (for duplicates).
+    pairs = {
+        (doc_id, who(lay.annotator))
+        for item, doc_id in zip(items, doc_ids, strict=True)
+        for lay in item.layers
+    }
+    # (document, annotator) -> (label, start, end) -> position in span_rows
+    # (None: stored before this call).
+    existing: dict[tuple[int, int], dict[tuple[str, int, int], int | None]] = {}
+    if pairs:
+        wanted_docs = sorted({d for d, _ in pairs})
+        for i in range(0, len(wanted_docs), 500):
+            for doc_id, ann_id, label, start, end in session.execute(
+                select(Span.document_id, Span.annotator_id, Span.label, Span.start, Span.end).where(
+                    Span.document_id.in_(wanted_docs[i : i + 500])
+                )
+            ):
+                existing.setdefault((doc_id, ann_id), {})[(label, start, end)] = None
+
+    span_rows: list[dict[str, Any]] = []
+    span_refs: list[tuple[int, str, int, SpanDraft]] = []  # doc id, annotator, who, span
+    # For relations: (layer key, index in layer) -> position in span_rows.
+    layer_positions: list[list[int | None]] = []
+    layer_meta: list[tuple[int, int, LayerDraft, str]] = []
+    for item, doc_id in zip(items, doc_ids, strict=True):
+        text = item.document.text
+        for lay in item.layers:
+            ann_id = who(lay.annotator)
+            seen = existing.setdefault((doc_id, ann_id), {})
+            positions: list[int | None] = []
+            for span in lay.spans:
+                key = (span.label, span.start, span.end)
+                if key in seen:
+                    # A repeat points at the first copy, so its relations survive.
+                    positions.append(seen[key])
+                    result.duplicate_spans += 1
+                    continue
+                seen[key] = len(span_rows)
+                positions.append(len(span_rows))
+                span_rows.append(
+                    {
+                        "document_id": doc_id,
+                        "annotator_id": ann_id,
+                        "label": span.label,
+                        "start": span.start,
+                        "end": span.end,
+                        "text": text[span.start : span.end],
+                        "attributes": span.attributes,
+                        "note": span.note,
+                        "created_at": span.created_at or now,
+                        "updated_at": span.updated_at or span.created_at or now,
+                        "version": span.version,
+                    }
+                )
+                span_refs.append((doc_id, lay.annotator, ann_id, span))
+            layer_positions.append(positions)
+            layer_meta.append((doc_id, ann_id, lay, text))
+
+    span_ids: list[int] = []
+    if span_rows:
+        stmt = insert(Span).returning(Span.id, sort_by_parameter_order=True)
+        span_ids = [int(r[0]) for r in session.execute(stmt, span_rows)]
+    result.spans = len(span_ids)
+
+    log_rows: list[dict[str, Any]] = []
+    for span_id, row, (doc_id, name, ann_id, span) in zip(
+        span_ids, span_rows, span_refs, strict=True
+    ):
+        log_rows.append(
+            {
+                "at": now,
+                "annotator_id": ann_id,
+                "document_id": doc_id,
+                "action": IMPORT_ACTION,
+                "entity": "span",
+                "entity_id": span_id,
+                "before": None,
+                "after": _span_log(doc_id, name, span, row["text"]),
+            }
+        )
+
+    relation_rows: list[dict[str, Any]] = []
+    for positions, (doc_id, ann_id, lay, _text) in zip(layer_positions, layer_meta, strict=True):
+        for rel in lay.relations:
+            src, dst = positions[rel.source], positions[rel.target]
+            if src is None or dst is None or src == dst:
+                continue  # a span stored before: its relations were stored with it
+            relation_rows.append(
+                {
+                    "document_id": doc_id,
+                    "annotator_id": ann_id,
+                    "type": rel.type,
+                    "source_id": span_ids[src],
+                    "target_id": span_ids[dst],
+                    "created_at": rel.created_at or now,
+                }
+            )
+    if relation_rows:
+        stmt_r = insert(Relation).returning(Relation.id, sort_by_parameter_order=True)
+        relation_ids = [int(r[0]) for r in session.execute(stmt_r, relation_rows)]
+        for rel_id, row in zip(relation_ids, relation_rows, strict=True):
+            log_rows.append(
+                {
+                    "at": now,
+                    "annotator_id": row["annotator_id"],
+                    "document_id": row["document_id"],
+                    "action": IMPORT_ACTION,
+                    "entity": "relation",
+                    "entity_id": rel_id,
+                    "before": None,
+                    "after": {
+                        "type": row["type"],
+                        "source_id": row["source_id"],
+                        "target_id": row["target_id"],
+                    },
+                }
+            )
+    result.relations = len(relation_rows)
+
+    log_rows.extend(_store_statuses(session, layer_meta, now))
+    if log_rows:
+        session.execute(insert(ChangeLog), log_rows)
+    return result
+
+
+def _store_statuses(
+    session: Session, layer_meta: list[tuple[int, int, LayerDraft, str]], now: datetime
+) -> list[dict[str, Any]]:
+    """Upsert each layer's status; returns the change-log rows for the changes."""
+    wanted: dict[tuple[int, int], str] = {}
+    for doc_id, ann_id, lay, _ in layer_meta:
+        status = lay.status
+        if status is None:
+            if not lay.spans and not lay.relations:
+                continue
+            status = DocStatus.IN_PROGRESS.value
+            if (doc_id, ann_id) in wanted:
+                continue
+        wanted[(doc_id, ann_id)] = status
+    if not wanted:
+        return []
+    current: dict[tuple[int, int], str] = {}
+    docs = sorted({d for d, _ in wanted})
+    for i in range(0, len(docs), 500):
+        for doc_id, ann_id, status in session.execute(
+            select(
+                DocumentStatus.document_id, DocumentStatus.annotator_id, DocumentStatus.status
+            ).where(DocumentStatus.document_id.in_(docs[i : i + 500]))
+        ):
+            current[(doc_id, ann_id)] = status
+    inserts: list[dict[str, Any]] = []
+    logs: list[dict[str, Any]] = []
+    explicit = {(d, a) for d, a, lay, _ in layer_meta if lay.status is not None}
+    for (doc_id, ann_id), status in wanted.items():
+        before = current.get((doc_id, ann_id))
+        if before == status or (before is not None and (doc_id, ann_id) not in explicit):
+            continue
+        if before is None:
+            inserts.append(
+                {
+                    "document_id": doc_id,
+                    "annotator_id": ann_id,
+                    "status": status,
+                    "updated_at": now,
+                }
+            )
+        else:
+            session.execute(
+                update(DocumentStatus)
+                .where(
+                    and_(
+                        DocumentStatus.document_id == doc_id,
+                        DocumentStatus.annotator_id == ann_id,
+                    )
+                )
+                .values(status=status, updated_at=now)
+            )
+        logs.append(
+            {
+                "at": now,
+                "annotator_id": ann_id,
+                "document_id": doc_id,
+                "action": IMPORT_ACTION,
+                "entity": "document",
+                "entity_id": doc_id,
+                "before": {"status": before or DocStatus.NEW.value},
+                "after": {"status": status},
+            }
+        )
+    if inserts:
+        session.execute(insert(DocumentStatus), inserts)
+    return logs
+
+
+def layer_annotators(conn: Connection, document_ids: Sequence[int], flt: ExportFilter) -> set[str]:
+    """Names of the annotators with spans or a status on the selected documents."""
+    who = _wanted_annotators(conn, flt)
+    found: set[int] = set()
+    for offset in range(0, len(document_ids), 5000):
+        chunk = list(document_ids[offset : offset + 5000])
+        for table in (Span, DocumentStatus):
+            found.update(
+                int(i)
+                for (i,) in conn.execute(
+                    select(table.annotator_id)
+                    .where(table.document_id.in_(chunk), table.annotator_id.in_(list(who)))
+                    .distinct()
+                )
+            )
+    return {who[i] for i in found}

@@ -1,0 +1,829 @@
+"""The article view: the text with its spans, selected and tagged with the mouse.
+
+Rendering follows DESIGN.md: each paragraph (QTextBlock) gets its span
+colours as format ranges on its QTextLayout, so a paint costs the same
+whatever the number of spans, and one edit restyles only the paragraphs the
+span touches. Overlapping spans are cut into segments (``segments.py``): the
+innermost span is the background and every span around it is a coloured bar
+under the text, painted for the visible paragraphs only. The selected span
+and the spans linked to it are the only extra selections (a small set).
+
+Qt counts UTF-16 code units; everything that leaves this widget is in code
+points, converted by :class:`annotator.core.offsets.Utf16Map` (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QContextMenuEvent,
+    QFont,
+    QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QTextBlock,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextLayout,
+    QTextLine,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QMenu,
+    QPlainTextDocumentLayout,
+    QPlainTextEdit,
+    QTextEdit,
+    QToolTip,
+    QWidget,
+)
+
+from annotator.core.commands import Changes
+from annotator.core.model import RelationData, SpanData
+from annotator.core.offsets import Utf16Map
+from annotator.core.schema import LabelSchema
+from annotator.ui.segments import (
+    BlockIndex,
+    Piece,
+    segments,
+    snap_to_words,
+    step_word_edge,
+    word_at,
+)
+
+EDGE_GRAB_PIXELS = 4
+"""How close to a selected span's edge a press starts resizing it."""
+
+BAR_HEIGHT = 2
+BAR_STEP = 3
+STYLE_CHUNK_BLOCKS = 400
+"""Paragraphs styled per step when a long article is styled in the background."""
+
+
+def _x(line: QTextLine, position: int) -> float:
+    # PySide6 returns (x, position) for QTextLine.cursorToX(int).
+    result: Any = line.cursorToX(position)
+    return float(result[0] if isinstance(result, tuple) else result)
+
+
+@dataclass(frozen=True, slots=True)
+class _Bar:
+    start: int  # UTF-16, relative to the block
+    end: int
+    colors: tuple[QColor, ...]  # outermost last
+
+
+class ArticleView(QPlainTextEdit):
+    """Read-only text with span highlights; edits leave as signals (code points)."""
+
+    spanRequested = Signal(int, int, str)  # start, end, label
+    spanSelected = Signal(int)  # span id, or -1 for none
+    relabelRequested = Signal(int, str)
+    deleteRequested = Signal(int)
+    resizeRequested = Signal(int, int, int)  # span id, start, end
+    linkRequested = Signal(int, int)  # source span id, target span id
+    statusMessage = Signal(str)
+    stylingFinished = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("articleView")
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByKeyboard
+            | Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.viewport().setMouseTracking(True)
+        self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
+
+        self.schema = LabelSchema(labels=())
+        self.user = ""
+        self.editable = True
+        """False when showing another annotator's spans (read-only review)."""
+        self.snap = True
+        self.sticky_label: str | None = None
+        self.link_source: int | None = None
+
+        self._text = ""
+        self._umap = Utf16Map("")
+        self._blocks = BlockIndex("")
+        self._spans: dict[int, SpanData] = {}
+        self._relations: dict[int, RelationData] = {}
+        self._block_spans: list[set[int]] = [set()]
+        self._bars: dict[int, list[_Bar]] = {}
+        self._formats: dict[tuple[str, bool], QTextCharFormat] = {}
+        self.selected_span_id: int | None = None
+        self._pending_blocks: list[int] = []
+        self._own_document: QTextDocument | None = None
+        self._style_timer = QTimer(self)
+        self._style_timer.setInterval(0)
+        self._style_timer.timeout.connect(self._style_next_chunk)
+
+        self._press_point: QPoint | None = None
+        self._press_position = 0
+        self._dragging = False
+        self._drag_edge: str | None = None
+        self._last_click_offset: int | None = None
+        self._exact_selection = False
+
+    # --- content -----------------------------------------------------------
+
+    def set_schema(self, schema: LabelSchema) -> None:
+        self.schema = schema
+        self._formats.clear()
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    @property
+    def spans(self) -> dict[int, SpanData]:
+        return self._spans
+
+    @property
+    def relations(self) -> dict[int, RelationData]:
+        return self._relations
+
+    def set_content(
+        self,
+        text: str,
+        spans: Iterable[SpanData],
+        relations: Iterable[RelationData] = (),
+    ) -> None:
+        """Show a new text; the visible paragraphs are styled before this returns.
+
+        The rest of a long article is styled in chunks from the event loop, so
+        the window never freezes (``stylingFinished`` tells when it is done).
+        """
+        self._style_timer.stop()
+        self._text = text
+        self._umap = Utf16Map(text)
+        self._blocks = BlockIndex(text)
+        self._spans = {}
+        self._relations = {r.id: r for r in relations}
+        self._block_spans = [set() for _ in range(len(self._blocks))]
+        self._bars = {}
+        self.selected_span_id = None
+        self.link_source = None
+        for span in spans:
+            self._index_span(span)
+
+        document = QTextDocument(self)
+        document.setDocumentLayout(QPlainTextDocumentLayout(document))
+        document.setDefaultFont(self.font())
+        document.setPlainText(text)
+        # The paragraphs on screen first (before the first layout, so no
+        # relayout is needed), the rest later.
+        visible = self._visible_block_numbers(0)
+        self._style_blocks(visible, document)
+        # Qt deletes only the document it made itself; ours go when replaced.
+        previous = self._own_document
+        self.setDocument(document)
+        self._own_document = document
+        if previous is not None:
+            previous.deleteLater()
+        shown = set(visible)
+        self._pending_blocks = [
+            b
+            for b in range(len(self._blocks) - 1, -1, -1)
+            if self._block_spans[b] and b not in shown
+        ]
+        self._update_extra_selections()
+        if self._pending_blocks:
+            self._style_timer.start()
+        else:
+            self.stylingFinished.emit()
+
+    def finish_styling(self) -> None:
+        """Style every remaining paragraph now (tests, screenshots)."""
+        while self._pending_blocks:
+            self._style_next_chunk()
+
+    @property
+    def styling_done(self) -> bool:
+        return not self._pending_blocks
+
+    def _style_next_chunk(self) -> None:
+        chunk = self._pending_blocks[-STYLE_CHUNK_BLOCKS:]
+        del self._pending_blocks[-STYLE_CHUNK_BLOCKS:]
+        self._style_blocks(chunk, mark_dirty=True)
+        if not self._pending_blocks:
+            self._style_timer.stop()
+            self.stylingFinished.emit()
+
+    def _visible_block_numbers(self, first: int) -> list[int]:
+        # Before the first layout the geometry is unknown, so count lines of
+        # text instead: a screenful is at most height / line height blocks.
+        line_height = max(1, self.fontMetrics().height())
+        count = self.viewport().height() // line_height + 2
+        return list(range(first, min(len(self._blocks), first + count)))
+
+    def _index_span(self, span: SpanData) -> None:
+        self._spans[span.id] = span
+        for block in self._blocks.blocks_of(span.start, span.end):
+            self._block_spans[block].add(span.id)
+
+    def _unindex_span(self, span_id: int) -> range:
+        span = self._spans.pop(span_id)
+        blocks = self._blocks.blocks_of(span.start, span.end)
+        for block in blocks:
+            self._block_spans[block].discard(span_id)
+        return blocks
+
+    def apply_changes(self, changes: Changes, visible: set[str] | None = None) -> None:
+        """Show what a command changed; only the touched paragraphs are restyled.
+
+        ``visible`` limits which annotators' spans are shown (None: all).
+        """
+        dirty: set[int] = set()
+        for span_id in changes.removed_spans:
+            if span_id in self._spans:
+                dirty.update(self._unindex_span(span_id))
+        for span in (*changes.added_spans.values(), *changes.updated_spans.values()):
+            if span.id in self._spans:
+                dirty.update(self._unindex_span(span.id))
+            if visible is None or span.annotator in visible:
+                self._index_span(span)
+                dirty.update(self._blocks.blocks_of(span.start, span.end))
+        for relation_id in changes.removed_relations:
+            self._relations.pop(relation_id, None)
+        for relation in changes.added_relations.values():
+            self._relations[relation.id] = relation
+        if self.selected_span_id is not None and self.selected_span_id not in self._spans:
+            self.selected_span_id = None
+            self.spanSelected.emit(-1)
+        self._pending_blocks = [b for b in self._pending_blocks if b not in dirty]
+        self._style_blocks(sorted(dirty), mark_dirty=True)
+        self._update_extra_selections()
+
+    # --- styling -----------------------------------------------------------
+
+    def _format(self, span: SpanData) -> QTextCharFormat:
+        mine = span.annotator == self.user
+        key = (span.label, mine)
+        fmt = self._formats.get(key)
+        if fmt is None:
+            fmt = QTextCharFormat()
+            fmt.setBackground(self.label_color(span.label))
+            if not mine:
+                # Someone else's span: same colour, dotted underline to tell them apart.
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+            self._formats[key] = fmt
+        return fmt
+
+    def label_color(self, label: str) -> QColor:
+        found = self.schema.label(label)
+        return QColor(found.color if found is not None else "#cccccc")
+
+    def _style_blocks(
+        self,
+        numbers: Sequence[int],
+        document: QTextDocument | None = None,
+        *,
+        mark_dirty: bool = False,
+    ) -> None:
+        document = document or self.document()
+        to_u16 = self._umap.to_utf16
+        for number in numbers:
+            block = document.findBlockByNumber(number)
+            if not block.isValid():
+                continue
+            ids = self._block_spans[number]
+            ranges: list[QTextLayout.FormatRange] = []
+            bars: list[_Bar] = []
+            if ids:
+                lo, hi = self._blocks.bounds(number)
+                base = block.position()
+                pieces = [Piece(i, self._spans[i].start, self._spans[i].end) for i in ids]
+                for seg in segments(pieces, lo, hi):
+                    start = to_u16(seg.start) - base
+                    end = to_u16(seg.end) - base
+                    item = QTextLayout.FormatRange()
+                    item.start = start
+                    item.length = end - start
+                    item.format = self._format(self._spans[seg.innermost])
+                    ranges.append(item)
+                    if len(seg.span_ids) > 1:
+                        colors = tuple(self.label_color(self._spans[i].label) for i in seg.outer)
+                        bars.append(_Bar(start, end, colors))
+            if bars:
+                self._bars[number] = bars
+            else:
+                self._bars.pop(number, None)
+            layout = block.layout()
+            if not ranges and not layout.formats():
+                continue
+            layout.setFormats(ranges)
+            if mark_dirty:
+                document.markContentsDirty(block.position(), block.length())
+        if mark_dirty:
+            self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._bars:
+            return
+        painter = QPainter(self.viewport())
+        offset = self.contentOffset()
+        bottom = event.rect().bottom()
+        block = self.firstVisibleBlock()
+        while block.isValid():
+            geometry = self.blockBoundingGeometry(block).translated(offset)
+            if geometry.top() > bottom:
+                break
+            bars = self._bars.get(block.blockNumber())
+            if bars and block.isVisible():
+                self._paint_bars(painter, block, geometry.top(), bars)
+            block = block.next()
+        painter.end()
+
+    def _paint_bars(
+        self, painter: QPainter, block: QTextBlock, top: float, bars: list[_Bar]
+    ) -> None:
+        layout = block.layout()
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            line_start = line.textStart()
+            line_end = line_start + line.textLength()
+            baseline = top + line.y() + line.height() - BAR_HEIGHT
+            for bar in bars:
+                start, end = max(bar.start, line_start), min(bar.end, line_end)
+                if start >= end:
+                    continue
+                x1 = _x(line, start)
+                x2 = _x(line, end)
+                for depth, color in enumerate(bar.colors):
+                    y = baseline - depth * BAR_STEP
+                    painter.fillRect(
+                        int(min(x1, x2)),
+                        int(y),
+                        int(abs(x2 - x1)) or 1,
+                        BAR_HEIGHT,
+                        color.darker(130),
+                    )
+
+    def _update_extra_selections(self) -> None:
+        selections: list[QTextEdit.ExtraSelection] = []
+        span = self._spans.get(self.selected_span_id) if self.selected_span_id else None
+        if span is not None:
+            for linked in self.linked_span_ids(span.id):
+                selections.append(self._extra(self._spans[linked], outline=True))
+            selections.append(self._extra(span, outline=False))
+        self.setExtraSelections(selections)
+
+    def _extra(self, span: SpanData, *, outline: bool) -> QTextEdit.ExtraSelection:
+        selection = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._umap.to_utf16(span.start))
+        cursor.setPosition(self._umap.to_utf16(span.end), QTextCursor.MoveMode.KeepAnchor)
+        selection.cursor = cursor
+        fmt = QTextCharFormat()
+        color = self.label_color(span.label)
+        if outline:
+            fmt.setBackground(color.darker(115))
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+            fmt.setUnderlineColor(color.darker(200))
+        else:
+            fmt.setBackground(color.darker(140))
+            fmt.setForeground(QColor("white"))
+        selection.format = fmt
+        return selection
+
+    def linked_span_ids(self, span_id: int) -> list[int]:
+        linked = []
+        for rel in self._relations.values():
+            if rel.source_id == span_id and rel.target_id in self._spans:
+                linked.append(rel.target_id)
+            elif rel.target_id == span_id and rel.source_id in self._spans:
+                linked.append(rel.source_id)
+        return linked
+
+    # --- geometry ----------------------------------------------------------
+
+    def char_rect(self, offset: int) -> QRect:
+        """The rectangle of the character at code-point ``offset``, in viewport coordinates."""
+        u16 = self._umap.to_utf16(offset)
+        width = self._umap.to_utf16(min(offset + 1, len(self._text))) - u16
+        block = self.document().findBlock(u16)
+        # Asking for the geometry lays the block out if an edit invalidated it.
+        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
+        layout = block.layout()
+        relative = u16 - block.position()
+        line = layout.lineForTextPosition(relative)
+        if not line.isValid():
+            return QRect()
+        x1 = _x(line, relative)
+        x2 = _x(line, relative + width) if width else x1 + 1
+        left = layout.position().x() + min(x1, x2)
+        return QRect(int(left), int(top + line.y()), max(1, int(abs(x2 - x1))), int(line.height()))
+
+    def offset_at(self, point: QPoint) -> int | None:
+        """The code-point offset of the character under ``point`` (None off the text)."""
+        if not self._text:
+            return None
+        position = self.cursorForPosition(point).position()
+        block = self.document().findBlock(position)
+        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
+        layout = block.layout()
+        relative = position - block.position()
+        line = layout.lineForTextPosition(relative)
+        if not line.isValid():
+            return None
+        if not top + line.y() <= point.y() < top + line.y() + line.height():
+            return None
+        x = _x(line, relative)
+        if point.x() < x:
+            relative -= 1
+        if relative < line.textStart() or relative >= line.textStart() + line.textLength():
+            return None
+        return self._umap.to_codepoint(block.position() + relative)
+
+    def spans_at(self, offset: int | None) -> list[SpanData]:
+        """Spans covering ``offset``, innermost first."""
+        if offset is None or not self._text:
+            return []
+        block = self._blocks.block_of(offset)
+        found = [
+            self._spans[i]
+            for i in self._block_spans[block]
+            if self._spans[i].start <= offset < self._spans[i].end
+        ]
+        found.sort(key=lambda s: (s.end - s.start, -s.start, -s.id))
+        return found
+
+    def scroll_to_span(self, span_id: int) -> None:
+        span = self._spans.get(span_id)
+        if span is None:
+            return
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._umap.to_utf16(span.start))
+        self.setTextCursor(cursor)
+        self.centerCursor()
+
+    # --- selection ---------------------------------------------------------
+
+    def text_selection(self) -> tuple[int, int] | None:
+        """The selected text as code points (None when nothing is selected)."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        start = self._umap.to_codepoint(cursor.selectionStart())
+        end = self._umap.to_codepoint(cursor.selectionEnd())
+        return (start, end) if start < end else None
+
+    def set_text_selection(self, start: int, end: int, *, exact: bool = False) -> None:
+        """Select text; an ``exact`` selection (Alt held) is not snapped to words."""
+        self._exact_selection = exact
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._umap.to_utf16(start))
+        cursor.setPosition(self._umap.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def clear_text_selection(self) -> None:
+        cursor = self.textCursor()
+        if cursor.hasSelection():
+            cursor.clearSelection()
+            self.setTextCursor(cursor)
+
+    def select_span(self, span_id: int | None, *, scroll: bool = False) -> None:
+        if span_id is not None and span_id not in self._spans:
+            span_id = None
+        changed = span_id != self.selected_span_id
+        self.selected_span_id = span_id
+        self._update_extra_selections()
+        if span_id is not None and scroll:
+            self.scroll_to_span(span_id)
+        if changed:
+            self.spanSelected.emit(-1 if span_id is None else span_id)
+
+    @property
+    def selected_span(self) -> SpanData | None:
+        return self._spans.get(self.selected_span_id) if self.selected_span_id else None
+
+    def _snapped(self, start: int, end: int, exact: bool) -> tuple[int, int]:
+        start, end = min(start, end), max(start, end)
+        if self.snap and not exact:
+            return snap_to_words(self._text, start, end)
+        return start, end
+
+    def _can_edit(self, span: SpanData | None = None) -> bool:
+        if not self.editable:
+            self.statusMessage.emit("Read-only: these are another annotator's spans")
+            return False
+        if span is not None and span.annotator != self.user:
+            self.statusMessage.emit(f"This span belongs to {span.annotator}; it is read-only")
+            return False
+        return True
+
+    def tag_selection(self, label: str) -> bool:
+        """Ask for a span over the selected text; False if nothing is selected."""
+        selection = self.text_selection()
+        if selection is None or not self._can_edit():
+            return False
+        start, end = self._snapped(*selection, exact=self._exact_selection)
+        if start >= end:
+            return False
+        self.clear_text_selection()
+        self.spanRequested.emit(start, end, label)
+        return True
+
+    def apply_label(self, label: str) -> None:
+        """A label key or palette click: tag the selected text, else relabel the span."""
+        if self.tag_selection(label):
+            return
+        span = self.selected_span
+        if span is not None and span.label != label and self._can_edit(span):
+            self.relabelRequested.emit(span.id, label)
+
+    def start_link(self) -> bool:
+        span = self.selected_span
+        if span is None:
+            self.statusMessage.emit("Select a quote or claim first, then press L")
+            return False
+        if not self._can_edit(span):
+            return False
+        if not any(span.label in r.sources for r in self.schema.relations):
+            self.statusMessage.emit(f"A {span.label} cannot be linked to anything")
+            return False
+        self.link_source = span.id
+        self.viewport().setCursor(Qt.CursorShape.CrossCursor)
+        self.statusMessage.emit(f"Click the span this {span.label} belongs to (Esc cancels)")
+        return True
+
+    def cancel_link(self) -> None:
+        self.link_source = None
+        self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
+
+    # --- mouse -------------------------------------------------------------
+
+    def _edge_at(self, point: QPoint) -> str | None:
+        span = self.selected_span
+        if span is None or span.annotator != self.user or not self.editable:
+            return None
+        for edge, offset in (("start", span.start), ("end", span.end - 1)):
+            rect = self.char_rect(offset)
+            x = rect.left() if edge == "start" else rect.right() + 1
+            if rect.top() <= point.y() <= rect.bottom() and abs(point.x() - x) <= EDGE_GRAB_PIXELS:
+                return edge
+        return None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
+            return
+        point = event.position().toPoint()
+        self._press_point = point
+        self._press_position = self.cursorForPosition(point).position()
+        self._dragging = False
+        self._drag_edge = None if self.link_source else self._edge_at(point)
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        point = event.position().toPoint()
+        if not event.buttons() & Qt.MouseButton.LeftButton or self._press_point is None:
+            if self.link_source is None:
+                shape = (
+                    Qt.CursorShape.SizeHorCursor
+                    if self._edge_at(point)
+                    else Qt.CursorShape.IBeamCursor
+                )
+                self.viewport().setCursor(shape)
+            return
+        if (point - self._press_point).manhattanLength() >= QApplication.startDragDistance():
+            self._dragging = True
+        if self._dragging:
+            start, end = self._drag_range(point, event.modifiers())
+            self.set_text_selection(start, end, exact=self._is_exact(event.modifiers()))
+        event.accept()
+
+    @staticmethod
+    def _is_exact(modifiers: Qt.KeyboardModifier) -> bool:
+        return bool(modifiers & Qt.KeyboardModifier.AltModifier)
+
+    def _drag_range(self, point: QPoint, modifiers: Qt.KeyboardModifier) -> tuple[int, int]:
+        exact = self._is_exact(modifiers)
+        here = self._umap.to_codepoint(self.cursorForPosition(point).position())
+        span = self.selected_span
+        if self._drag_edge and span is not None:
+            if self._drag_edge == "start":
+                start, end = min(here, span.end - 1), span.end
+                if not exact and self.snap:
+                    start = snap_to_words(self._text, start, end)[0]
+            else:
+                start, end = span.start, max(here, span.start + 1)
+                if not exact and self.snap:
+                    end = snap_to_words(self._text, start, end)[1]
+            return start, end
+        anchor = self._umap.to_codepoint(self._press_position)
+        return self._snapped(anchor, here, exact)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self._press_point is None:
+            super().mouseReleaseEvent(event)
+            return
+        point = event.position().toPoint()
+        self._press_point = None
+        event.accept()
+        if self._dragging:
+            self._dragging = False
+            start, end = self._drag_range(point, event.modifiers())
+            span = self.selected_span
+            if self._drag_edge and span is not None:
+                self._drag_edge = None
+                self.clear_text_selection()
+                if start < end and (start, end) != (span.start, span.end):
+                    self.resizeRequested.emit(span.id, start, end)
+                return
+            if start >= end:
+                self.clear_text_selection()
+                return
+            self.set_text_selection(start, end, exact=self._is_exact(event.modifiers()))
+            self.select_span(None)
+            if self.sticky_label and self.editable:
+                self.tag_selection(self.sticky_label)
+            return
+        self._click(point)
+
+    def _click(self, point: QPoint) -> None:
+        offset = self.offset_at(point)
+        under = self.spans_at(offset)
+        if self.link_source is not None:
+            source = self._spans.get(self.link_source)
+            self.cancel_link()
+            target = next((s for s in under if s.id != self.link_source), None)
+            if source is None or target is None:
+                self.statusMessage.emit("Linking cancelled: no span there")
+                return
+            self.linkRequested.emit(source.id, target.id)
+            return
+        self.clear_text_selection()
+        if not under:
+            self.select_span(None)
+            self._last_click_offset = None
+            return
+        ids = [s.id for s in under]
+        if self.selected_span_id in ids and self._last_click_offset is not None:
+            # Clicking again where spans are stacked walks outwards through them.
+            chosen = ids[(ids.index(self.selected_span_id) + 1) % len(ids)]
+        else:
+            chosen = ids[0]
+        self._last_click_offset = offset
+        self.select_span(chosen)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mouseDoubleClickEvent(event)
+            return
+        offset = self.offset_at(event.position().toPoint())
+        event.accept()
+        self._press_point = None
+        if offset is None:
+            return
+        start, end = word_at(self._text, offset)
+        if start >= end:
+            return
+        self.select_span(None)
+        self.set_text_selection(start, end)
+        if self.sticky_label and self.editable:
+            self.tag_selection(self.sticky_label)
+
+    def tooltip_at(self, point: QPoint) -> str:
+        lines = []
+        for span in self.spans_at(self.offset_at(point)):
+            line = f"{span.label} — {span.annotator}"
+            if span.note:
+                line += f": {span.note}"
+            lines.append(line)
+        return "\n".join(lines)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            tip = self.tooltip_at(event.pos())
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self.viewport())
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
+
+    # --- context menu ------------------------------------------------------
+
+    def build_context_menu(self, point: QPoint) -> QMenu:
+        menu = QMenu(self)
+        selection = self.text_selection()
+        under = self.spans_at(self.offset_at(point))
+        if under and self.selected_span_id not in [s.id for s in under]:
+            self.select_span(under[0].id)
+        span = self.selected_span
+        if selection is not None:
+            tag_menu = menu.addMenu("Tag as")
+            for label in self.schema.labels:
+                action = tag_menu.addAction(self._label_text(label.name, label.key))
+                action.triggered.connect(lambda _=False, name=label.name: self.tag_selection(name))
+        if span is not None:
+            relabel = menu.addMenu(f"Relabel {span.label} as")
+            for label in self.schema.labels:
+                if label.name == span.label:
+                    continue
+                action = relabel.addAction(self._label_text(label.name, label.key))
+                action.triggered.connect(
+                    lambda _=False, name=label.name, sid=span.id: self._relabel(sid, name)
+                )
+            link = QAction("Link to…\tL", menu)
+            link.triggered.connect(self.start_link)
+            menu.addAction(link)
+            delete = QAction(f"Delete {span.label}\tDel", menu)
+            delete.triggered.connect(lambda _=False, sid=span.id: self._delete(sid))
+            menu.addAction(delete)
+        if menu.isEmpty():
+            menu.addAction("Select text to tag it").setEnabled(False)
+        return menu
+
+    @staticmethod
+    def _label_text(name: str, key: str | None) -> str:
+        return f"{name}\t{key.upper()}" if key else name
+
+    def _relabel(self, span_id: int, label: str) -> None:
+        span = self._spans.get(span_id)
+        if span is not None and self._can_edit(span):
+            self.relabelRequested.emit(span_id, label)
+
+    def _delete(self, span_id: int) -> None:
+        span = self._spans.get(span_id)
+        if span is not None and self._can_edit(span):
+            self.deleteRequested.emit(span_id)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.build_context_menu(self.viewport().mapFrom(self, event.pos()))
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    # --- keyboard ----------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        mods = event.modifiers()
+        plain = not mods & (
+            Qt.KeyboardModifier.ControlModifier
+            | Qt.KeyboardModifier.AltModifier
+            | Qt.KeyboardModifier.MetaModifier
+        )
+        span = self.selected_span
+        if key == Qt.Key.Key_Escape:
+            self.cancel_link()
+            self.select_span(None)
+            self.clear_text_selection()
+            return
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and span is not None:
+            self._delete(span.id)
+            return
+        if (
+            key in (Qt.Key.Key_Left, Qt.Key.Key_Right)
+            and mods & Qt.KeyboardModifier.AltModifier
+            and span is not None
+        ):
+            self._nudge_edge(
+                span,
+                "start" if mods & Qt.KeyboardModifier.ShiftModifier else "end",
+                -1 if key == Qt.Key.Key_Left else 1,
+            )
+            return
+        text = event.text().lower()
+        if plain and text == "l":
+            self.start_link()
+            return
+        if plain and text:
+            label = self.schema.label_for_key(text)
+            if label is not None:
+                self.apply_label(label.name)
+                return
+        super().keyPressEvent(event)
+
+    def _nudge_edge(self, span: SpanData, edge: str, direction: int) -> None:
+        """Alt+Left/Right moves a span's end by a word, with Shift its start."""
+        if not self._can_edit(span):
+            return
+        start, end = span.start, span.end
+        if edge == "start":
+            start = step_word_edge(self._text, start, edge, direction)
+        else:
+            end = step_word_edge(self._text, end, edge, direction)
+        if start < end and (start, end) != (span.start, span.end):
+            self.resizeRequested.emit(span.id, start, end)
+
+    def set_font_size(self, points: int) -> None:
+        font = QFont(self.font())
+        font.setPointSize(max(6, min(48, points)))
+        self.setFont(font)
+        self.document().setDefaultFont(font)

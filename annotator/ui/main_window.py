@@ -1,0 +1,616 @@
+"""The main window: documents, the article, the label palette, spans and details.
+
+The window is built and shown before the project is opened: importing the
+database layer costs about 0.3 s (DESIGN.md, "Start-up"), so those imports
+happen inside :meth:`MainWindow.open_project`, not at module import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressDialog,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core import commands
+from annotator.core.commands import Changes, Command
+from annotator.core.model import DocStatus, SpanData
+from annotator.ui import settings
+from annotator.ui.article_view import ArticleView
+from annotator.ui.panels import (
+    DocumentPanel,
+    LabelPalette,
+    SpanDetails,
+    SpanList,
+    SpanTableModel,
+)
+from annotator.ui.undo import UndoableEdit
+
+if TYPE_CHECKING:
+    from annotator.io.project import Project
+    from annotator.store.db import Database
+    from annotator.store.edits import DatabaseEditStore
+
+MODE_MINE = "mine"
+MODE_ALL = "all"
+MODE_OTHER = "other"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, user: str | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.user = user or settings.default_user()
+        self.project: Project | None = None
+        self.db: Database | None = None
+        self.store: DatabaseEditStore | None = None
+        self.document_id: int | None = None
+        self.mode = MODE_MINE
+        self.other_annotator: str | None = None
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setObjectName("undoStack")
+
+        self.view = ArticleView()
+        self.view.user = self.user
+        self.documents = DocumentPanel()
+        self.label_palette = LabelPalette()
+        self.span_model = SpanTableModel(self.view.label_color)
+        self.span_list = SpanList(self.span_model)
+        self.details = SpanDetails()
+        self.mode_combo = QComboBox()
+        self.mode_combo.setObjectName("viewMode")
+        self.mode_combo.setToolTip("Whose spans to show")
+        self.progress_label = QLabel()
+
+        self._build_layout()
+        self._build_menus()
+        self._connect()
+        self.setWindowTitle("Annotator")
+        self.statusBar().addPermanentWidget(self.progress_label)
+        self._restore_settings()
+
+    # --- building ----------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        left = QDockWidget("Documents", self)
+        left.setObjectName("documentsDock")
+        left.setWidget(self.documents)
+        left.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, left)
+
+        right_panel = QWidget()
+        right = QVBoxLayout(right_panel)
+        right.setContentsMargins(0, 0, 0, 0)
+        right.addWidget(QLabel("Show:"))
+        right.addWidget(self.mode_combo)
+        right.addWidget(QLabel("Labels (press the key or click):"))
+        right.addWidget(self.label_palette)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setObjectName("rightSplitter")
+        splitter.addWidget(self.span_list)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        right.addWidget(splitter, 1)
+        dock = QDockWidget("Labels and spans", self)
+        dock.setObjectName("spansDock")
+        dock.setWidget(right_panel)
+        dock.setFeatures(left.features())
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+
+        self.setCentralWidget(self.view)
+        self.resize(1280, 800)
+        self.resizeDocks([left, dock], [260, 340], Qt.Orientation.Horizontal)
+
+    def _action(
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Any,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action(
+            file_menu, "&New project…", self._new_project_dialog, QKeySequence.StandardKey.New
+        )
+        self._action(
+            file_menu, "&Open project…", self._open_project_dialog, QKeySequence.StandardKey.Open
+        )
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        self.import_action = self._action(
+            file_menu, "&Import files…", self._import_dialog, "Ctrl+I"
+        )
+        self.export_action = self._action(file_menu, "&Export…", lambda: None)
+        self.export_action.setEnabled(False)
+        self.export_action.setToolTip("Export arrives with the export feature")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        edit_menu = bar.addMenu("&Edit")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        # The article view handles Delete and L itself; the menu names the keys.
+        self._action(edit_menu, "&Delete span\tDel", self._delete_selected)
+        self._action(edit_menu, "&Link span…\tL", lambda: self.view.start_link())
+
+        view_menu = bar.addMenu("&View")
+        self._action(
+            view_menu,
+            "&Larger text",
+            lambda: self.change_font_size(1),
+            QKeySequence.StandardKey.ZoomIn,
+        )
+        self._action(
+            view_menu,
+            "&Smaller text",
+            lambda: self.change_font_size(-1),
+            QKeySequence.StandardKey.ZoomOut,
+        )
+
+        doc_menu = bar.addMenu("&Document")
+        self.done_action = self._action(
+            doc_menu, "Mark &done and go to next", self.mark_done_and_next
+        )
+        self.done_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self._action(doc_menu, "&Next document", lambda: self.step_document(1), "Ctrl+PgDown")
+        self._action(doc_menu, "&Previous document", lambda: self.step_document(-1), "Ctrl+PgUp")
+
+    def _connect(self) -> None:
+        self.view.spanRequested.connect(self._add_span)
+        self.view.relabelRequested.connect(self._relabel)
+        self.view.deleteRequested.connect(self._delete)
+        self.view.resizeRequested.connect(self._resize)
+        self.view.linkRequested.connect(self._link)
+        self.view.spanSelected.connect(self._span_selected)
+        self.view.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.view.stylingFinished.connect(lambda: self.progress_label.setText(""))
+        self.documents.documentActivated.connect(self.show_document)
+        self.label_palette.labelChosen.connect(self._label_chosen)
+        self.label_palette.stickyChanged.connect(self._sticky_changed)
+        self.span_list.spanActivated.connect(lambda sid: self.view.select_span(sid, scroll=True))
+        self.details.attributesEdited.connect(self._set_attributes)
+        self.details.noteEdited.connect(self._set_note)
+        self.details.relationRemoveRequested.connect(self._unlink)
+        self.details.relatedSpanActivated.connect(
+            lambda sid: self.view.select_span(sid, scroll=True)
+        )
+        self.mode_combo.currentIndexChanged.connect(self._mode_changed)
+
+    # --- settings ----------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        stored = settings.app_settings()
+        geometry = stored.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = stored.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        size = stored.value("view/font_size")
+        if size is not None:
+            self.view.set_font_size(int(str(size)))
+
+    def save_settings(self) -> None:
+        stored = settings.app_settings()
+        stored.setValue("window/geometry", self.saveGeometry())
+        stored.setValue("window/state", self.saveState())
+        stored.setValue("view/font_size", self.view.font().pointSize())
+        stored.sync()
+
+    def change_font_size(self, step: int) -> None:
+        self.view.set_font_size(self.view.font().pointSize() + step)
+        settings.app_settings().setValue("view/font_size", self.view.font().pointSize())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        self.close_project()
+        super().closeEvent(event)
+
+    # --- projects ----------------------------------------------------------
+
+    def open_project(self, directory: Path | str) -> bool:
+        """Open a project folder; problems are shown to the user, and False returned."""
+        from annotator.io.errors import InputProblem
+        from annotator.io.project import load_project
+        from annotator.store.edits import DatabaseEditStore
+
+        try:
+            project = load_project(Path(directory))
+            db = project.open_database()
+        except InputProblem as problem:
+            self._show_problem("Cannot open the project", str(problem))
+            return False
+        self.close_project()
+        self.project, self.db, self.store = project, db, DatabaseEditStore(db)
+        settings.remember_project(project.directory)
+        self.setWindowTitle(f"{project.name} — Annotator ({self.user})")
+        self.view.set_schema(project.schema)
+        self.view.snap = bool(project.setting("snap_to_words"))
+        if settings.app_settings().value("view/font_size") is None:
+            self.view.set_font_size(int(project.setting("font_size")))
+        self.label_palette.set_schema(project.schema)
+        self.mode = MODE_ALL if project.setting("show_all_annotators") else MODE_MINE
+        self.refresh_documents()
+        self._fill_mode_combo()
+        ids = self.documents.document_ids()
+        if ids:
+            self.show_document(ids[0])
+        return True
+
+    def close_project(self) -> None:
+        self.undo_stack.clear()
+        if self.db is not None:
+            self.db.close()
+        self.project = self.db = self.store = None
+        self.document_id = None
+
+    def refresh_documents(self) -> None:
+        from annotator.store import repository
+
+        assert self.db is not None
+        with self.db.reader() as session:
+            docs = repository.list_documents(session)
+        self.documents.set_documents(docs, self.user)
+
+    def _annotator_names(self) -> list[str]:
+        from annotator.store import repository
+
+        assert self.db is not None
+        with self.db.reader() as session:
+            return repository.annotator_names(session)
+
+    def _fill_mode_combo(self) -> None:
+        self.mode_combo.blockSignals(True)
+        self.mode_combo.clear()
+        self.mode_combo.addItem(f"My spans ({self.user})", (MODE_MINE, None))
+        self.mode_combo.addItem("All annotators", (MODE_ALL, None))
+        for name in self._annotator_names():
+            if name != self.user:
+                self.mode_combo.addItem(f"{name}'s spans (read-only)", (MODE_OTHER, name))
+        wanted = (self.mode, self.other_annotator if self.mode == MODE_OTHER else None)
+        index = self.mode_combo.findData(wanted)
+        self.mode_combo.setCurrentIndex(max(0, index))
+        self.mode_combo.blockSignals(False)
+
+    def set_view_mode(self, mode: str, annotator: str | None = None) -> None:
+        """Whose spans to show: mine, all, or another annotator's (read-only)."""
+        self.mode = mode
+        self.other_annotator = annotator if mode == MODE_OTHER else None
+        self._fill_mode_combo()
+        if self.document_id is not None:
+            self.show_document(self.document_id)
+
+    def _mode_changed(self, index: int) -> None:
+        mode, name = self.mode_combo.itemData(index)
+        self.set_view_mode(mode, name)
+
+    def visible_annotators(self) -> set[str] | None:
+        if self.mode == MODE_MINE:
+            return {self.user}
+        if self.mode == MODE_OTHER and self.other_annotator:
+            return {self.other_annotator}
+        return None
+
+    # --- documents ---------------------------------------------------------
+
+    def show_document(self, document_id: int) -> None:
+        from annotator.store import repository
+
+        if self.db is None:
+            return
+        visible = self.visible_annotators()
+        names = sorted(visible) if visible is not None else None
+        with self.db.reader() as session:
+            text = repository.document_text(session, document_id)
+            spans = repository.list_spans(session, document_id, names)
+            relations = repository.list_relations(session, document_id, names)
+        self.document_id = document_id
+        self.view.editable = self.mode != MODE_OTHER
+        self.view.set_content(text, spans, relations)
+        if not self.view.styling_done:
+            self.progress_label.setText("Colouring spans…")
+        self.span_model.set_spans(spans)
+        self.details.show_span(None, None, [], {})
+        self.documents.select(document_id)
+        self.view.setFocus()
+
+    def step_document(self, step: int) -> None:
+        ids = self.documents.document_ids()
+        if not ids or self.document_id not in ids:
+            return
+        index = ids.index(self.document_id) + step
+        if 0 <= index < len(ids):
+            self.show_document(ids[index])
+
+    def mark_done_and_next(self) -> None:
+        if self.document_id is None:
+            return
+        current = self.document_id
+        self.run(commands.SetStatus(current, self.user, DocStatus.DONE))
+        ids = self.documents.document_ids()
+        start = ids.index(current) if current in ids else -1
+        for doc_id in ids[start + 1 :] + ids[: start + 1]:
+            if self.documents.status(doc_id) != DocStatus.DONE:
+                self.show_document(doc_id)
+                return
+        self.statusBar().showMessage("Every document is done", 5000)
+
+    # --- edits -------------------------------------------------------------
+
+    def run(self, command: Command) -> bool:
+        """Do a command now (one transaction) and put it on the undo stack."""
+        if self.store is None:
+            return False
+        try:
+            changes = command.do(self.store)
+        except Exception as exc:  # shown to the user; the edit did not happen
+            self._edit_failed(command.text, exc)
+            return False
+        self.undo_stack.push(
+            UndoableEdit(command, self.store, self._apply_changes, self._edit_failed)
+        )
+        self._apply_changes(changes)
+        return True
+
+    def _edit_failed(self, what: str, exc: Exception) -> None:
+        self.statusBar().showMessage(f"{what} failed: {exc}", 10000)
+        # The database may no longer match the history; show what is stored.
+        if self.document_id is not None and self.db is not None:
+            self.show_document(self.document_id)
+
+    def _apply_changes(self, changes: Changes) -> None:
+        if self.document_id is None:
+            return
+        documents = changes.document_ids
+        if documents and self.document_id not in documents:
+            # Undo of an edit on another document: show that document.
+            self.show_document(min(documents))
+            self._update_counts(changes)
+            return
+        visible = self.visible_annotators()
+        self.view.apply_changes(changes, visible)
+        for span_id in changes.removed_spans:
+            self.span_model.remove(span_id)
+        for span in (*changes.added_spans.values(), *changes.updated_spans.values()):
+            self.span_model.remove(span.id)
+            if visible is None or span.annotator in visible:
+                self.span_model.insert(span)
+        self._update_counts(changes)
+        if changes.added_spans and len(changes.added_spans) == 1:
+            (span,) = changes.added_spans.values()
+            if span.id in self.view.spans:
+                self.view.select_span(span.id)
+        self._refresh_details()
+        self.span_list.show_span(self.view.selected_span_id)
+
+    def _update_counts(self, changes: Changes) -> None:
+        per_doc: dict[int, int] = {}
+        for span in changes.added_spans.values():
+            if span.annotator == self.user:
+                per_doc[span.document_id] = per_doc.get(span.document_id, 0) + 1
+        for span in changes.removed_spans.values():
+            if span.annotator == self.user:
+                per_doc[span.document_id] = per_doc.get(span.document_id, 0) - 1
+        touched = set(per_doc) | {d for d, who in changes.statuses if who == self.user}
+        for doc_id in touched:
+            status = changes.statuses.get((doc_id, self.user), self.documents.status(doc_id))
+            if per_doc.get(doc_id, 0) > 0 and status == DocStatus.NEW:
+                status = DocStatus.IN_PROGRESS  # the store does the same on a first span
+            count = self.documents.span_count(doc_id) + per_doc.get(doc_id, 0)
+            self.documents.set_counts(doc_id, status, count)
+
+    def _add_span(self, start: int, end: int, label: str) -> None:
+        if self.document_id is None:
+            return
+        self.run(commands.AddSpan(self.document_id, self.user, label, start, end))
+
+    def _span(self, span_id: int) -> SpanData | None:
+        return self.view.spans.get(span_id)
+
+    def _relabel(self, span_id: int, label: str) -> None:
+        span = self._span(span_id)
+        if span is not None:
+            self.run(commands.Relabel(span, self.user, label))
+
+    def _delete(self, span_id: int) -> None:
+        span = self._span(span_id)
+        if span is not None:
+            self.run(commands.DeleteSpan(span, self.user))
+
+    def _delete_selected(self) -> None:
+        if self.view.selected_span_id is not None:
+            self.view._delete(self.view.selected_span_id)
+
+    def _resize(self, span_id: int, start: int, end: int) -> None:
+        span = self._span(span_id)
+        if span is not None:
+            self.run(commands.Resize(span, self.user, start, end))
+
+    def _set_attributes(self, span_id: int, values: dict[str, Any]) -> None:
+        span = self._span(span_id)
+        if span is not None and span.annotator == self.user:
+            self.run(commands.SetAttributes(span, self.user, attributes=values))
+
+    def _set_note(self, span_id: int, note: str) -> None:
+        span = self._span(span_id)
+        if span is not None and span.annotator == self.user:
+            self.run(commands.SetNote(span, self.user, note))
+
+    def _unlink(self, relation_id: int) -> None:
+        relation = self.view.relations.get(relation_id)
+        if relation is not None:
+            self.run(commands.DeleteRelation(relation, self.user))
+
+    def _link(self, source_id: int, target_id: int) -> None:
+        source, target = self._span(source_id), self._span(target_id)
+        if source is None or target is None or self.project is None:
+            return
+        types = self.project.schema.relations_between(source.label, target.label)
+        if not types:
+            self.statusBar().showMessage(
+                f"A {source.label} cannot be linked to a {target.label}", 5000
+            )
+            return
+        chosen = types[0].name
+        if len(types) > 1:
+            menu = QMenu(self)
+            for relation_type in types:
+                menu.addAction(relation_type.name).setData(relation_type.name)
+            picked = menu.exec(self.view.mapToGlobal(self.view.char_rect(target.start).center()))
+            if picked is None:
+                return
+            chosen = str(picked.data())
+        self.run(commands.AddRelation(self.user, chosen, source.id, target.id))
+        self.view.select_span(source.id)
+        self._refresh_details()
+
+    def _label_chosen(self, label: str) -> None:
+        self.view.apply_label(label)
+        self.view.setFocus()
+
+    def _sticky_changed(self, label: object) -> None:
+        self.view.sticky_label = label if isinstance(label, str) else None
+        if self.view.sticky_label:
+            self.statusBar().showMessage(
+                f"Sticky label: every selection becomes a {self.view.sticky_label}", 5000
+            )
+
+    def _span_selected(self, span_id: int) -> None:
+        self._refresh_details()
+        self.span_list.show_span(span_id if span_id >= 0 else None)
+
+    def _refresh_details(self) -> None:
+        span = self.view.selected_span
+        if span is None or self.project is None:
+            self.details.show_span(None, None, [], {})
+            return
+        relations = [
+            r for r in self.view.relations.values() if span.id in (r.source_id, r.target_id)
+        ]
+        read_only = not self.view.editable or span.annotator != self.user
+        self.details.show_span(
+            span,
+            self.project.schema.label(span.label),
+            relations,
+            self.view.spans,
+            read_only=read_only,
+        )
+
+    # --- file menu ---------------------------------------------------------
+
+    def _show_problem(self, title: str, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+        if self.isVisible():
+            QMessageBox.warning(self, title, text)
+
+    def _new_project_dialog(self) -> None:
+        from annotator.io.errors import InputProblem
+        from annotator.io.project import create_project
+
+        directory = QFileDialog.getExistingDirectory(self, "Folder for the new project")
+        if not directory:
+            return
+        try:
+            create_project(Path(directory))
+        except InputProblem as problem:
+            self._show_problem("Cannot create the project", str(problem))
+            return
+        self.open_project(directory)
+
+    def _open_project_dialog(self) -> None:
+        directory = QFileDialog.getExistingDirectory(self, "Open a project folder")
+        if directory:
+            self.open_project(directory)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in settings.recent_projects():
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_project(p))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("No recent projects").setEnabled(False)
+
+    def _import_dialog(self) -> None:
+        if self.db is None:
+            return
+        paths, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Import articles",
+            "",
+            "Articles (*.txt *.md *.html *.htm *.jsonl *.json *.csv);;All files (*)",
+        )
+        if paths:
+            self.import_files([Path(p) for p in paths])
+
+    def import_files(self, paths: list[Path]) -> int:
+        """Import files with a progress dialog; returns the number of documents added."""
+        from annotator.io.importer import import_paths
+
+        if self.db is None:
+            return 0
+        dialog = QProgressDialog("Importing articles…", "Cancel", 0, len(paths), self)
+        dialog.setObjectName("importProgress")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+
+        def progress(done: int, total: int) -> None:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+            QApplication.processEvents()
+
+        report = import_paths(self.db, paths, progress)
+        dialog.setValue(dialog.maximum())
+        dialog.close()
+        dialog.deleteLater()
+        self.refresh_documents()
+        message = f"Imported {len(report.added)} documents"
+        if report.duplicates:
+            message += f", {len(report.duplicates)} already there"
+        if report.problems:
+            message += f", {len(report.problems)} problems: {report.problems[0]}"
+        self.statusBar().showMessage(message, 10000)
+        if self.document_id is None and report.added:
+            self.show_document(report.added[0])
+        elif self.document_id is not None:
+            self.documents.select(self.document_id)
+        return len(report.added)
+
+
+def show_later(window: MainWindow, directory: Path | None) -> None:
+    """Open the project once the window is on screen (cold start stays short)."""
+    if directory is not None:
+        QTimer.singleShot(0, lambda: window.open_project(directory))

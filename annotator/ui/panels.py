@@ -1,0 +1,513 @@
+"""The panels around the article: documents, label palette, span list, span details."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.model import DocStatus, DocumentSummary, RelationData, SpanData
+from annotator.core.schema import Label, LabelSchema
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+STATUS_TEXT = {DocStatus.NEW: "new", DocStatus.IN_PROGRESS: "in progress", DocStatus.DONE: "done"}
+
+
+def color_swatch(color: str, size: int = 12) -> QPixmap:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(color))
+    return pixmap
+
+
+# --- documents --------------------------------------------------------------
+
+
+class DocumentPanel(QWidget):
+    """The document list with a text filter and a status filter."""
+
+    documentActivated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.filter_edit = QLineEdit(placeholderText="Filter documents")
+        self.filter_edit.setObjectName("documentFilter")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        self.status_filter.setObjectName("documentStatusFilter")
+        self.status_filter.addItem("All", None)
+        for status, text in STATUS_TEXT.items():
+            self.status_filter.addItem(text.capitalize(), status)
+        self.status_filter.addItem("Not done", "not-done")
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("documentList")
+        self.tree.setHeaderLabels(["Title", "Status", "Spans"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setSortingEnabled(True)
+        self.tree.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(self.filter_edit, 1)
+        row.addWidget(self.status_filter)
+        layout.addLayout(row)
+        layout.addWidget(self.tree)
+        self._items: dict[int, QTreeWidgetItem] = {}
+        self._status: dict[int, DocStatus] = {}
+        self.filter_edit.textChanged.connect(self._apply_filter)
+        self.status_filter.currentIndexChanged.connect(self._apply_filter)
+        self.tree.currentItemChanged.connect(self._current_changed)
+
+    def set_documents(self, documents: Iterable[DocumentSummary], user: str) -> None:
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        self._items.clear()
+        for doc in documents:
+            item = QTreeWidgetItem([doc.title or f"Document {doc.id}", "", ""])
+            item.setData(0, Qt.ItemDataRole.UserRole, doc.id)
+            item.setToolTip(0, doc.source or doc.title)
+            item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight)
+            self._items[doc.id] = item
+            self.tree.addTopLevelItem(item)
+            status = DocStatus(doc.status_by_annotator.get(user, DocStatus.NEW.value))
+            self.set_counts(doc.id, status, doc.spans_by_annotator.get(user, 0))
+        self.tree.blockSignals(False)
+        self._apply_filter()
+
+    def set_counts(self, document_id: int, status: DocStatus, spans: int) -> None:
+        item = self._items.get(document_id)
+        if item is None:
+            return
+        self._status[document_id] = status
+        item.setText(1, STATUS_TEXT[status])
+        item.setText(2, str(spans))
+        item.setData(2, Qt.ItemDataRole.UserRole, spans)
+        self._apply_filter_to(item)
+
+    def status(self, document_id: int) -> DocStatus:
+        return self._status.get(document_id, DocStatus.NEW)
+
+    def span_count(self, document_id: int) -> int:
+        item = self._items.get(document_id)
+        return int(item.data(2, Qt.ItemDataRole.UserRole) or 0) if item else 0
+
+    def document_ids(self) -> list[int]:
+        """In the order shown."""
+        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [int(item.data(0, Qt.ItemDataRole.UserRole)) for item in items if item is not None]
+
+    def select(self, document_id: int) -> None:
+        item = self._items.get(document_id)
+        if item is not None:
+            self.tree.blockSignals(True)
+            self.tree.setCurrentItem(item)
+            self.tree.blockSignals(False)
+            self.tree.scrollToItem(item)
+
+    def _current_changed(self, current: QTreeWidgetItem | None, _previous: Any) -> None:
+        if current is not None:
+            self.documentActivated.emit(int(current.data(0, Qt.ItemDataRole.UserRole)))
+
+    def _apply_filter(self) -> None:
+        for item in self._items.values():
+            self._apply_filter_to(item)
+
+    def _apply_filter_to(self, item: QTreeWidgetItem) -> None:
+        needle = self.filter_edit.text().strip().lower()
+        wanted = self.status_filter.currentData()
+        doc_id = int(item.data(0, Qt.ItemDataRole.UserRole))
+        status = self._status.get(doc_id, DocStatus.NEW)
+        hidden = bool(needle) and needle not in item.text(0).lower()
+        if wanted == "not-done":
+            hidden = hidden or status == DocStatus.DONE
+        elif wanted is not None:
+            hidden = hidden or status != wanted
+        item.setHidden(hidden)
+
+
+# --- label palette ----------------------------------------------------------
+
+
+class LabelPalette(QWidget):
+    """The labels with their colours and keys; a click tags or picks the sticky label."""
+
+    labelChosen = Signal(str)
+    stickyChanged = Signal(object)  # the sticky label's name, or None
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.list = QListWidget()
+        self.list.setObjectName("labelPalette")
+        self.sticky = QCheckBox("Sticky label: tag every selection at once")
+        self.sticky.setObjectName("stickyLabel")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list)
+        layout.addWidget(self.sticky)
+        self.list.itemClicked.connect(self._clicked)
+        self.sticky.toggled.connect(self._sticky_toggled)
+
+    def set_schema(self, schema: LabelSchema) -> None:
+        self.list.clear()
+        for label in schema.labels:
+            item = QListWidgetItem(self._text(label))
+            item.setData(Qt.ItemDataRole.UserRole, label.name)
+            color = QColor(label.color)
+            item.setBackground(QBrush(color))
+            item.setForeground(QBrush(QColor("black")))
+            item.setToolTip(label.description or label.name)
+            self.list.addItem(item)
+        if self.list.count():
+            self.list.setCurrentRow(0)
+        height = sum(self.list.sizeHintForRow(i) for i in range(self.list.count()))
+        self.list.setMaximumHeight(height + 2 * self.list.frameWidth() + 4)
+
+    @staticmethod
+    def _text(label: Label) -> str:
+        key = f"   [{label.key.upper()}]" if label.key else ""
+        return f"{label.name}{key}"
+
+    def item_for(self, label: str) -> QListWidgetItem | None:
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == label:
+                return item
+        return None
+
+    @property
+    def current_label(self) -> str | None:
+        item = self.list.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def _clicked(self, item: QListWidgetItem) -> None:
+        name = str(item.data(Qt.ItemDataRole.UserRole))
+        if self.sticky.isChecked():
+            self.stickyChanged.emit(name)
+        self.labelChosen.emit(name)
+
+    def _sticky_toggled(self, on: bool) -> None:
+        self.stickyChanged.emit(self.current_label if on else None)
+
+
+# --- span list --------------------------------------------------------------
+
+
+class SpanTableModel(QAbstractTableModel):
+    """The spans of the shown document, kept sorted; one edit moves one row."""
+
+    COLUMNS = ("Label", "Text", "Start", "Annotator")
+
+    def __init__(self, color_of: Callable[[str], QColor]) -> None:
+        super().__init__()
+        self._rows: list[SpanData] = []
+        self._keys: list[tuple[Any, ...]] = []
+        self._color_of = color_of
+        self._sort_column = 2
+        self._descending = False
+
+    def _key(self, span: SpanData) -> tuple[Any, ...]:
+        position = (span.start, -span.end, span.id)
+        if self._sort_column == 0:
+            return (span.label, *position)
+        if self._sort_column == 1:
+            return (span.text.lower(), *position)
+        if self._sort_column == 3:
+            return (span.annotator, *position)
+        return position
+
+    def set_spans(self, spans: Iterable[SpanData]) -> None:
+        self.beginResetModel()
+        self._rows = sorted(spans, key=self._key, reverse=self._descending)
+        self._keys = [self._key(s) for s in self._rows]
+        self.endResetModel()
+
+    def spans(self) -> list[SpanData]:
+        return list(self._rows)
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        span = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return span.label
+            if column == 1:
+                text = " ".join(span.text.split())
+                return text if len(text) <= 80 else text[:79] + "…"
+            if column == 2:
+                return span.start
+            return span.annotator
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            return self._color_of(span.label)
+        if role == Qt.ItemDataRole.UserRole:
+            return span.id
+        if role == Qt.ItemDataRole.ToolTipRole and column == 1:
+            return span.text
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._sort_column = column
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self._rows.sort(key=self._key, reverse=self._descending)
+        self._keys = [self._key(s) for s in self._rows]
+        self.layoutChanged.emit()
+
+    def row_of(self, span_id: int) -> int | None:
+        return next((i for i, s in enumerate(self._rows) if s.id == span_id), None)
+
+    def remove(self, span_id: int) -> None:
+        row = self.row_of(span_id)
+        if row is None:
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        del self._keys[row]
+        self.endRemoveRows()
+
+    def insert(self, span: SpanData) -> None:
+        key = self._key(span)
+        if self._descending:
+            row = next((i for i, k in enumerate(self._keys) if k < key), len(self._keys))
+        else:
+            row = bisect_left(self._keys, key)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.insert(row, span)
+        self._keys.insert(row, key)
+        self.endInsertRows()
+
+
+class SpanList(QTableView):
+    spanActivated = Signal(int)
+
+    def __init__(self, model: SpanTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("spanList")
+        self.setModel(model)
+        self.span_model = model
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSortingEnabled(True)
+        self.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.setWordWrap(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.clicked.connect(self._clicked)
+        self.activated.connect(self._clicked)
+
+    def _clicked(self, index: QModelIndex) -> None:
+        span_id = self.span_model.data(index, Qt.ItemDataRole.UserRole)
+        if span_id is not None:
+            self.spanActivated.emit(int(span_id))
+
+    def show_span(self, span_id: int | None) -> None:
+        row = self.span_model.row_of(span_id) if span_id is not None else None
+        if row is None:
+            self.clearSelection()
+            return
+        index = self.span_model.index(row, 0)
+        self.selectRow(row)
+        self.scrollTo(index)
+
+
+# --- span details -----------------------------------------------------------
+
+
+class SpanDetails(QWidget):
+    """The selected span: label, text, author, time, attributes, note, links."""
+
+    attributesEdited = Signal(int, dict)
+    noteEdited = Signal(int, str)
+    relationRemoveRequested = Signal(int)
+    relatedSpanActivated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("spanDetails")
+        self.title = QLabel("No span selected")
+        self.title.setObjectName("spanTitle")
+        self.title.setWordWrap(True)
+        self.text = QLabel()
+        self.text.setObjectName("spanText")
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.meta = QLabel()
+        self.meta.setObjectName("spanMeta")
+        self.attributes_form = QFormLayout()
+        self.note = QLineEdit(placeholderText="Note")
+        self.note.setObjectName("spanNote")
+        self.relations = QListWidget()
+        self.relations.setObjectName("spanRelations")
+        self.relations.setMaximumHeight(90)
+        self.remove_link = QPushButton("Remove link")
+        self.remove_link.setObjectName("removeLink")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text)
+        layout.addWidget(self.meta)
+        layout.addLayout(self.attributes_form)
+        layout.addWidget(self.note)
+        layout.addWidget(QLabel("Links:"))
+        layout.addWidget(self.relations)
+        layout.addWidget(self.remove_link)
+        layout.addStretch(1)
+        self.span: SpanData | None = None
+        self.read_only = False
+        self._attribute_widgets: dict[str, QComboBox | QLineEdit] = {}
+        self.note.editingFinished.connect(self._note_finished)
+        self.remove_link.clicked.connect(self._remove_link)
+        self.relations.itemDoubleClicked.connect(self._relation_activated)
+        self.show_span(None, None, [], {})
+
+    def show_span(
+        self,
+        span: SpanData | None,
+        label: Label | None,
+        relations: list[RelationData],
+        spans: dict[int, SpanData],
+        *,
+        read_only: bool = False,
+    ) -> None:
+        self.span = span
+        self.read_only = read_only
+        while self.attributes_form.rowCount():
+            self.attributes_form.removeRow(0)
+        self._attribute_widgets.clear()
+        self.relations.clear()
+        if span is None:
+            self.title.setText("No span selected")
+            self.text.setText("Select text and press a label key, or click a span.")
+            self.meta.setText("")
+            self.note.setText("")
+            self.note.setEnabled(False)
+            self.remove_link.setEnabled(False)
+            return
+        color = label.color if label is not None else "#cccccc"
+        self.title.setText(
+            f'<span style="background:{color}">&nbsp;{span.label}&nbsp;</span>'
+            f"&nbsp; {span.start}–{span.end}"
+        )
+        shown = span.text if len(span.text) <= 300 else span.text[:299] + "…"
+        self.text.setText(shown)
+        when = span.updated_at.strftime("%Y-%m-%d %H:%M") if span.updated_at else ""
+        self.meta.setText(f"by {span.annotator}  {when}".rstrip())
+        for attr in label.attributes if label is not None else ():
+            value = span.attributes.get(attr.name)
+            widget: QComboBox | QLineEdit
+            if attr.values:
+                combo = QComboBox()
+                combo.addItem("—", None)
+                for choice in attr.values:
+                    combo.addItem(choice, choice)
+                combo.setCurrentIndex(max(0, combo.findData(value)) if value else 0)
+                combo.currentIndexChanged.connect(self._attributes_changed)
+                widget = combo
+            else:
+                line = QLineEdit(str(value or ""))
+                line.editingFinished.connect(self._attributes_changed)
+                widget = line
+            widget.setObjectName(f"attribute_{attr.name}")
+            widget.setToolTip(attr.description)
+            widget.setEnabled(not read_only)
+            self._attribute_widgets[attr.name] = widget
+            self.attributes_form.addRow(attr.name, widget)
+        self.note.setText(span.note)
+        self.note.setEnabled(not read_only)
+        for rel in relations:
+            other_id = rel.target_id if rel.source_id == span.id else rel.source_id
+            other = spans.get(other_id)
+            arrow = "→" if rel.source_id == span.id else "←"
+            name = f"{other.label}: {other.text}" if other is not None else f"span {other_id}"
+            item = QListWidgetItem(f"{rel.type} {arrow} {name}")
+            item.setData(Qt.ItemDataRole.UserRole, rel.id)
+            item.setData(Qt.ItemDataRole.UserRole + 1, other_id)
+            self.relations.addItem(item)
+        if self.relations.count():
+            self.relations.setCurrentRow(0)
+        self.remove_link.setEnabled(bool(relations) and not read_only)
+
+    def attribute_values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, widget in self._attribute_widgets.items():
+            if isinstance(widget, QComboBox):
+                value = widget.currentData()
+            else:
+                value = widget.text().strip() or None
+            if value is not None:
+                values[name] = value
+        return values
+
+    def _attributes_changed(self) -> None:
+        if self.span is None or self.read_only:
+            return
+        values = self.attribute_values()
+        if values != dict(self.span.attributes):
+            self.attributesEdited.emit(self.span.id, values)
+
+    def _note_finished(self) -> None:
+        if self.span is None or self.read_only:
+            return
+        if self.note.text() != self.span.note:
+            self.noteEdited.emit(self.span.id, self.note.text())
+
+    def _remove_link(self) -> None:
+        item = self.relations.currentItem()
+        if item is not None and not self.read_only:
+            self.relationRemoveRequested.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _relation_activated(self, item: QListWidgetItem) -> None:
+        self.relatedSpanActivated.emit(int(item.data(Qt.ItemDataRole.UserRole + 1)))

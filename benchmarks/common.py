@@ -1,0 +1,97 @@
+"""Helpers shared by the benchmark scripts: timing, memory, tables, text generation."""
+
+from __future__ import annotations
+
+import random
+import resource
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+WORDS = [
+    "the",
+    "minister",
+    "said",
+    "government",
+    "talks",
+    "officials",
+    "region",
+    "trade",
+    "sanctions",
+    "border",
+    "president",
+    "election",
+    "parliament",
+    "economy",
+    "market",
+    "agreement",
+    "security",
+    "visit",
+    "capital",
+    "Kazakhstan",
+    "Uzbekistan",
+    "Astana",
+    "Tashkent",
+    "Blinken",
+    "Moscow",
+    "Ukraine",
+    "Russia",
+    "invasion",
+    "according",
+    "reporters",
+    "spokesperson",
+    "announced",
+    "Tuesday",
+    "statement",
+    "committee",
+    "energy",
+    "pipeline",
+    "investment",
+    "growth",
+    "inflation",
+    "protest",
+    "court",
+    "ruling",
+    "decision",
+    "vote",
+]
+
+
+def article(rng: random.Random, size: int = 5000) -> str:
+    """About `size` characters of news-like text, with a quote and an emoji."""
+    parts: list[str] = []
+    length = 0
+    while length < size:
+        sentence = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 20)))
+        sentence = sentence[0].upper() + sentence[1:] + "."
+        if rng.random() < 0.2:
+            sentence = f"“{sentence}” the spokesperson said 🇰🇿."
+        parts.append(sentence)
+        length += len(sentence) + 1
+        if rng.random() < 0.15:
+            parts.append("\n\n")
+    return " ".join(parts)
+
+
+def timed(fn: Callable[[], Any], repeat: int = 1) -> float:
+    """Best wall time of `repeat` runs, in seconds."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    cells = [list(map(str, headers)), *[list(map(str, r)) for r in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    print(f"\n{title}")
+    for n, row in enumerate(cells):
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+        if n == 0:
+            print("  ".join("-" * w for w in widths))

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from annotator.io.errors import ProjectProblem
+from annotator.io.project import (
+    PROJECT_FILE,
+    create_project,
+    load_project,
+    save_project,
+)
+
+
+def test_new_project_has_yaml_and_database(tmp_path: Path) -> None:
+    project = create_project(tmp_path / "p", name="Elections 2024")
+    assert (tmp_path / "p" / PROJECT_FILE).exists()
+    assert (tmp_path / "p" / "annotator.sqlite").exists()
+    loaded = load_project(tmp_path / "p")
+    assert loaded.name == "Elections 2024"
+    assert loaded.schema == project.schema
+    assert "Quote" in loaded.schema.label_names
+    assert loaded.setting("snap_to_words") is True
+
+
+def test_a_project_is_not_created_twice(tmp_path: Path) -> None:
+    create_project(tmp_path / "p")
+    with pytest.raises(ProjectProblem, match="already exists"):
+        create_project(tmp_path / "p")
+
+
+def test_custom_schema_file(tmp_path: Path) -> None:
+    schema = tmp_path / "mine.yaml"
+    schema.write_text("labels:\n  - name: Drug\n    color: '#123456'\n    key: d\n")
+    project = create_project(tmp_path / "p", schema=str(schema))
+    assert project.schema.label_names == ["Drug"]
+
+
+def test_saving_keeps_everything(tmp_path: Path) -> None:
+    project = create_project(tmp_path / "p")
+    project.settings["font_size"] = 15
+    save_project(project)
+    assert load_project(tmp_path / "p").setting("font_size") == 15
+
+
+GOOD_HEAD = "version: 1\nname: P\nschema:\n  labels:\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "fragment"),
+    [
+        ("name: [unclosed\n", 2, "YAML syntax error"),
+        ("version: 1\nname: P\ncolour: red\nschema: {labels: [{name: A}]}\n", 3, "colour: unknown key"),
+        (GOOD_HEAD + "    - name: A\n    - kind: entity\n      color: '#fff'\n", 6,
+         "schema.labels.1: label has no name"),
+        (GOOD_HEAD + "    - name: A\n      key: a\n    - name: B\n      key: a\n", 8,
+         "already bound"),
+        (GOOD_HEAD + "    - name: A\n      color: reddish\n", 6, "unknown colour 'reddish'"),
+        (GOOD_HEAD + "    - name: A\n      attributes:\n        - name: ok\n          values: [yes, no]\n",
+         8, "quote it"),
+        ("version: 7\nname: P\nschema: {labels: [{name: A}]}\n", 1, "newer than this program"),
+        ("version: 1\nname: P\n", 1, "no schema"),
+        ("version: 1\nname: P\nschema: {labels: [{name: A}]}\nsettings:\n  font_size: big\n", 5,
+         "expected int"),
+        ("- just\n- a list\n", 1, "expected a mapping"),
+        ("version: 1\nname: P\ndatabase: postgresql://bob:secret@db/x\nschema: {labels: [{name: A}]}\n",
+         3, "contains a password"),
+    ],
+)  # fmt: skip
+def test_bad_project_yaml_names_file_line_and_problem(
+    tmp_path: Path, content: str, line: int | None, fragment: str
+) -> None:
+    (tmp_path / PROJECT_FILE).write_text(content, encoding="utf-8")
+    with pytest.raises(ProjectProblem) as info:
+        load_project(tmp_path)
+    message = str(info.value)
+    where = f"{tmp_path / PROJECT_FILE}:{line}: " if line else f"{tmp_path / PROJECT_FILE}: "
+    assert message.startswith(where), message
+    assert fragment in message
+    assert "\n" not in message
+
+
+def test_missing_and_unreadable_projects(tmp_path: Path) -> None:
+    with pytest.raises(ProjectProblem, match="no such project folder"):
+        load_project(tmp_path / "nope")
+    with pytest.raises(ProjectProblem, match="not a project folder"):
+        load_project(tmp_path)
+    (tmp_path / PROJECT_FILE).write_bytes(b"name: \xff\xfe\n")
+    with pytest.raises(ProjectProblem, match="not UTF-8"):
+        load_project(tmp_path)
+
+
+def test_database_url_expands_environment_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / PROJECT_FILE).write_text(
+        "name: P\ndatabase: ${DB_FILE}\nschema: {labels: [{name: A}]}\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("DB_FILE", "data/db.sqlite")
+    assert load_project(tmp_path).database_url == f"sqlite:///{tmp_path}/data/db.sqlite"
+    monkeypatch.delenv("DB_FILE")
+    with pytest.raises(ProjectProblem, match="DB_FILE is not set"):
+        _ = load_project(tmp_path).database_url
+
+
+def test_project_yaml_is_loaded_safely(tmp_path: Path) -> None:
+    (tmp_path / PROJECT_FILE).write_text(
+        "name: !!python/object/apply:os.system ['echo pwned']\nschema: {labels: [{name: A}]}\n"
+    )
+    with pytest.raises(ProjectProblem, match="YAML"):
+        load_project(tmp_path)
+
+
+def test_rendered_yaml_is_what_users_edit(tmp_path: Path) -> None:
+    create_project(tmp_path / "p")
+    data = yaml.safe_load((tmp_path / "p" / PROJECT_FILE).read_text())
+    claim = data["schema"]["labels"][0]
+    assert claim["attributes"][0]["values"] == ["yes", "no", "unsure"]
+    assert data["schema"]["relations"][0] == {
+        "name": "speaker", "from": ["Quote"], "to": ["Person", "Organization"],
+        "description": "Who said the quote.",
+    }  # fmt: skip
+
+
+def test_sample_project_builds_its_database_from_its_articles(tmp_path: Path) -> None:
+    import shutil
+
+    from annotator.paths import SAMPLE_PROJECT_DIR
+    from annotator.store import repository
+
+    copy = tmp_path / "sample"
+    shutil.copytree(SAMPLE_PROJECT_DIR, copy, ignore=shutil.ignore_patterns("*.sqlite*"))
+    db = load_project(copy).open_database()
+    with db.reader() as session:
+        titles = [d.title for d in repository.list_documents(session)]
+    db.close()
+    assert "Blinken holds talks with Central Asian nations" in titles
+    assert len(titles) == 4

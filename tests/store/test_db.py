@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from annotator.store.db import (
+    HEAD_REVISION,
+    MIGRATIONS_DIR,
+    DatabaseProblem,
+    DatabaseTooNew,
+    open_database,
+    sqlite_url,
+)
+
+
+def test_head_revision_is_alembics_head() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+
+
+def test_models_and_migrations_agree(tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from annotator.store.models import Base
+
+    db = open_database(sqlite_url(tmp_path / "p.sqlite"), create=True)
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    db.close()
+    assert diff == []
+
+
+def test_sqlite_is_durable_and_checks_foreign_keys(tmp_path: Path) -> None:
+    db = open_database(sqlite_url(tmp_path / "p.sqlite"), create=True)
+    with db.session() as session:
+        assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert session.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+    db.close()
+
+
+def test_a_missing_database_is_not_created_silently(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseProblem, match="not found"):
+        open_database(sqlite_url(tmp_path / "nothing.sqlite"))
+    assert not (tmp_path / "nothing.sqlite").exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"random bytes " * 200, b"SQLite format 3\x00" + b"\x07" * 50])
+def test_a_damaged_file_gives_a_one_line_message(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "p.sqlite"
+    path.write_bytes(content)
+    with pytest.raises(DatabaseProblem) as info:
+        open_database(sqlite_url(path))
+    message = str(info.value)
+    assert str(path) in message and "\n" not in message
+
+
+def test_a_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE stuff (x)")
+    with pytest.raises(DatabaseProblem, match="not an Annotator database"):
+        open_database(sqlite_url(path))
+
+
+def test_a_newer_database_is_refused_with_the_version(tmp_path: Path) -> None:
+    path = tmp_path / "p.sqlite"
+    open_database(sqlite_url(path), create=True).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(DatabaseTooNew, match=r"9999.*newer than this program"):
+        open_database(sqlite_url(path))

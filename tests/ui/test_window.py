@@ -1,0 +1,473 @@
+"""The annotation window driven like an analyst would: mouse drags, clicks, keys.
+
+Every edit is checked on disk through a separate database connection, since
+"saved when it happens" is the promise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor
+from pytestqt.qtbot import QtBot
+
+from annotator.core.model import DocStatus
+from annotator.io.project import load_project
+from annotator.store import repository
+from annotator.ui import open_window
+from annotator.ui.main_window import MODE_ALL, MODE_MINE, MODE_OTHER, MainWindow
+from tests.ui.conftest import click, drag, find, key, point_in, stored_relations, stored_spans
+
+
+def show_document(qtbot: QtBot, window: MainWindow, title_start: str) -> int:
+    """Click a document in the list; returns its id."""
+    tree = window.documents.tree
+    for i in range(tree.topLevelItemCount()):
+        item = tree.topLevelItem(i)
+        assert item is not None
+        if item.text(0).startswith(title_start):
+            rect = tree.visualItemRect(item)
+            qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            window.view.finish_styling()
+            assert window.document_id == int(item.data(0, Qt.ItemDataRole.UserRole))
+            return window.document_id
+    raise AssertionError(f"no document titled {title_start!r}")
+
+
+def pixel(window: MainWindow, offset: int) -> str:
+    """The colour painted in the middle of a character's cell, above the bars."""
+    view = window.view
+    image = view.viewport().grab().toImage()
+    rect = view.char_rect(offset)
+    # Sample between letters' strokes: the top quarter of the cell is background.
+    point = QPoint(rect.center().x(), rect.top() + 2)
+    return image.pixelColor(point).name()
+
+
+def test_the_window_has_its_named_parts(window: MainWindow) -> None:
+    for name in ("documentList", "articleView", "labelPalette", "spanList", "spanDetails"):
+        assert window.findChild(object, name) is not None, name
+    assert window.view.text.startswith("Antony Blinken said")
+    assert window.documents.tree.topLevelItemCount() == 3
+
+
+def test_drag_snaps_to_words_and_a_label_key_tags(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    view = window.view
+    start, _ = find(view, "Antony")
+    _, end = find(view, "Blinken")
+    # From inside "Antony" to inside "Blinken": the selection grows to both words.
+    drag(qtbot, view, start + 2, end - 3)
+    assert view.text_selection() == (start, end)
+    key(qtbot, view, "p")
+    (span,) = stored_spans(project, window.document_id)
+    assert (span.label, span.text, span.start, span.end) == ("Person", "Antony Blinken", start, end)
+    assert span.annotator == "alice"
+    assert window.undo_action.text() == "&Undo Add Person"
+    assert window.span_model.rowCount() == 1
+    assert pixel(window, start + 1) == QColor("#f28e9b").darker(140).name()  # selected
+
+
+def test_alt_drag_takes_exact_characters(qtbot: QtBot, window: MainWindow, project: Path) -> None:
+    view = window.view
+    start, end = find(view, "Kazakhstan")
+    drag(qtbot, view, start + 1, end - 1, Qt.KeyboardModifier.AltModifier)
+    key(qtbot, view, "g")
+    (span,) = stored_spans(project, window.document_id)
+    assert span.text == "azakhsta"
+
+
+def test_double_click_takes_a_word_and_the_palette_tags_it(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    view = window.view
+    start, end = find(view, "Astana")
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point_in(view, start + 2))
+    assert view.text_selection() == (start, end)
+    palette = window.label_palette.list
+    item = window.label_palette.item_for("Location")
+    assert item is not None
+    qtbot.mouseClick(
+        palette.viewport(), Qt.MouseButton.LeftButton, pos=palette.visualItemRect(item).center()
+    )
+    (span,) = stored_spans(project, window.document_id)
+    assert (span.label, span.text) == ("Location", "Astana")
+
+
+def test_click_selects_and_a_key_relabels_then_undo_and_redo(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    view = window.view
+    start, end = find(view, "Kazakhstan")
+    drag(qtbot, view, start, end)
+    key(qtbot, view, "p")
+    click(qtbot, view, start + 3)
+    assert view.selected_span is not None and view.selected_span.text == "Kazakhstan"
+    key(qtbot, view, "g")
+    assert [s.label for s in stored_spans(project)] == ["Location"]
+    assert window.undo_action.text() == "&Undo Relabel Person as Location"
+    assert window.details.title.text().find("Location") >= 0
+
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert [s.label for s in stored_spans(project)] == ["Person"]
+    assert view.spans[view.selected_span_id or -1].label == "Person"
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert stored_spans(project) == []
+    assert view.spans == {}
+    assert window.redo_action.text() == "&Redo Add Person"
+    qtbot.keyClick(
+        view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    qtbot.keyClick(
+        view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert [(s.label, s.text) for s in stored_spans(project)] == [("Location", "Kazakhstan")]
+    assert [s.label for s in view.spans.values()] == ["Location"]
+
+
+def test_resize_by_dragging_an_edge_and_with_alt_arrows(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    view = window.view
+    start, end = find(view, "United")
+    _, states_end = find(view, "States")
+    drag(qtbot, view, start, end)
+    key(qtbot, view, "o")
+    click(qtbot, view, start + 1)
+    # Grab the right edge of "United" and drag it into "States".
+    edge = view.char_rect(end - 1)
+    grab = QPoint(edge.right() + 1, edge.center().y())
+    target = point_in(view, states_end - 2)
+    viewport = view.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=grab)
+    qtbot.mouseMove(viewport, target)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=target)
+    (span,) = stored_spans(project)
+    assert span.text == "United States"
+    assert window.undo_action.text() == "&Undo Resize Organization"
+
+    # Keyboard: Alt+Shift+Left moves the start one word to the left ("the").
+    qtbot.keyClick(
+        view, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    (span,) = stored_spans(project)
+    assert span.text == "the United States"
+    qtbot.keyClick(view, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    (span,) = stored_spans(project)
+    assert span.text == "the United"
+
+
+def test_delete_then_undo_restores_the_span_and_its_link(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    view = window.view
+    quote = find(view, '"We are here to listen."')
+    person = find(view, "Antony Blinken")
+    drag(qtbot, view, *quote)
+    key(qtbot, view, "q")
+    drag(qtbot, view, *person)
+    key(qtbot, view, "p")
+    click(qtbot, view, quote[0] + 5)
+    key(qtbot, view, "l")
+    click(qtbot, view, person[0] + 2)
+    doc = window.document_id
+    assert doc is not None
+    (relation,) = stored_relations(project, doc)
+    before = {s.id: s for s in stored_spans(project)}
+
+    click(qtbot, view, person[0] + 2)
+    assert view.selected_span is not None and view.selected_span.label == "Person"
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert [s.label for s in stored_spans(project)] == ["Quote"]
+    assert stored_relations(project, doc) == []
+    assert window.undo_action.text() == "&Undo Delete Person"
+
+    window.undo_action.trigger()
+    after = {s.id: s for s in stored_spans(project)}
+    assert after.keys() == before.keys()
+    assert stored_relations(project, doc) == [relation]
+    assert len(view.relations) == 1
+
+
+def test_link_a_quote_to_its_speaker(qtbot: QtBot, window: MainWindow, project: Path) -> None:
+    view = window.view
+    quote = find(view, '"We are here to listen."')
+    speaker = find(view, "minister")
+    drag(qtbot, view, *quote)
+    key(qtbot, view, "q")
+    drag(qtbot, view, *speaker)
+    key(qtbot, view, "p")
+    click(qtbot, view, quote[0] + 4)
+    key(qtbot, view, "l")
+    assert view.link_source is not None
+    click(qtbot, view, speaker[0] + 1)
+    doc = window.document_id
+    assert doc is not None
+    (relation,) = stored_relations(project, doc)
+    spans = {s.id: s for s in stored_spans(project)}
+    assert relation.type == "speaker"
+    assert spans[relation.source_id].label == "Quote"
+    assert spans[relation.target_id].text == "minister"
+    assert window.undo_action.text() == "&Undo Link speaker"
+    # Selecting either end highlights both, and the details list the link.
+    assert len(view.extraSelections()) == 2
+    click(qtbot, view, speaker[0] + 1)
+    assert len(view.extraSelections()) == 2
+    assert window.details.relations.count() == 1
+    assert "speaker" in window.details.relations.item(0).text()
+    # Removing the link from the details panel.
+    qtbot.mouseClick(window.details.remove_link, Qt.MouseButton.LeftButton)
+    assert stored_relations(project, doc) == []
+    assert len(view.extraSelections()) == 1
+    window.undo_action.trigger()
+    assert len(stored_relations(project, doc)) == 1
+
+
+def test_link_refuses_a_target_the_schema_does_not_allow(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    view = window.view
+    quote = find(view, '"We are here to listen."')
+    place = find(view, "Astana")
+    drag(qtbot, view, *quote)
+    key(qtbot, view, "q")
+    drag(qtbot, view, *place)
+    key(qtbot, view, "g")
+    click(qtbot, view, quote[0] + 4)
+    key(qtbot, view, "l")
+    click(qtbot, view, place[0] + 1)
+    assert stored_relations(project, window.document_id or 0) == []
+    assert "cannot be linked" in window.statusBar().currentMessage()
+
+
+def test_sticky_label_tags_every_selection(qtbot: QtBot, window: MainWindow, project: Path) -> None:
+    view = window.view
+    qtbot.mouseClick(window.label_palette.sticky, Qt.MouseButton.LeftButton)
+    palette = window.label_palette.list
+    item = window.label_palette.item_for("Location")
+    assert item is not None
+    qtbot.mouseClick(
+        palette.viewport(), Qt.MouseButton.LeftButton, pos=palette.visualItemRect(item).center()
+    )
+    assert view.sticky_label == "Location"
+    for word in ("Kazakhstan", "Astana"):
+        drag(qtbot, view, *find(view, word))
+    start, _ = find(view, "Tuesday")
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point_in(view, start + 1))
+    assert sorted((s.text, s.label) for s in stored_spans(project)) == [
+        ("Astana", "Location"),
+        ("Kazakhstan", "Location"),
+        ("Tuesday", "Location"),
+    ]
+    # Off again: a selection stays a selection.
+    qtbot.mouseClick(window.label_palette.sticky, Qt.MouseButton.LeftButton)
+    drag(qtbot, view, *find(view, "Officials"))
+    assert len(stored_spans(project)) == 3
+
+
+def test_overlapping_spans_are_all_visible_and_clickable(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    view = window.view
+    claim = find(view, "Antony Blinken said Kazakhstan is a partner of the United States.")
+    person = find(view, "Blinken")
+    drag(qtbot, view, *claim)
+    key(qtbot, view, "c")
+    drag(qtbot, view, *person)
+    key(qtbot, view, "p")
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    assert view.selected_span_id is None
+    # Background: the innermost span; the claim around it shows as a bar.
+    assert pixel(window, person[0] + 2) == "#f28e9b"
+    assert pixel(window, claim[0] + 2) == "#f4a259"
+    rect = view.char_rect(person[0] + 2)
+    image = view.viewport().grab().toImage()
+    bar = image.pixelColor(rect.center().x(), rect.bottom() - 1).name()
+    assert bar == QColor("#f4a259").darker(130).name()
+    # Clicking where both lie selects the inner one, clicking again the outer.
+    click(qtbot, view, person[0] + 2)
+    assert view.selected_span is not None and view.selected_span.label == "Person"
+    click(qtbot, view, person[0] + 2)
+    assert view.selected_span is not None and view.selected_span.label == "Claim"
+    click(qtbot, view, person[0] + 2)
+    assert view.selected_span is not None and view.selected_span.label == "Person"
+    tip = view.tooltip_at(point_in(view, person[0] + 2))
+    assert tip.splitlines() == ["Person — alice", "Claim — alice"]
+
+
+def test_emoji_and_crlf_keep_offsets_exact(qtbot: QtBot, window: MainWindow, project: Path) -> None:
+    doc = show_document(qtbot, window, "Flags")
+    view = window.view
+    assert "\r" not in view.text
+    for word, label in (("Astana", "g"), ("Tashkent", "g"), ("line", "x")):
+        drag(qtbot, view, *find(view, word))
+        key(qtbot, view, label)
+    spans = stored_spans(project, doc)
+    db = load_project(project).open_database()
+    with db.reader() as session:
+        text = repository.document_text(session, doc)
+    db.close()
+    assert sorted(s.text for s in spans) == ["Astana", "Tashkent", "line"]
+    for span in spans:
+        assert text[span.start : span.end] == span.text
+    astana = next(s for s in spans if s.text == "Astana")
+    assert (astana.start, astana.end) == (9, 15)  # code points, not UTF-16 units
+    # And the view paints them where the words are.
+    assert view.char_rect(astana.start) == view.char_rect(find(view, "Astana")[0])
+
+
+def test_reopening_the_project_shows_everything(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    view = window.view
+    quote = find(view, '"We are here to listen."')
+    speaker = find(view, "minister")
+    drag(qtbot, view, *quote)
+    key(qtbot, view, "q")
+    window.details.note.setText("check the wording")
+    window.details.note.editingFinished.emit()
+    drag(qtbot, view, *speaker)
+    key(qtbot, view, "p")
+    click(qtbot, view, quote[0] + 3)
+    key(qtbot, view, "l")
+    click(qtbot, view, speaker[0] + 2)
+    window.close()
+
+    again = open_window(project, user="alice")
+    qtbot.addWidget(again)
+    again.view.finish_styling()
+    assert sorted((s.label, s.text, s.note) for s in again.view.spans.values()) == [
+        ("Person", "minister", ""),
+        ("Quote", '"We are here to listen."', "check the wording"),
+    ]
+    assert len(again.view.relations) == 1
+    assert again.span_model.rowCount() == 2
+    assert again.documents.tree.topLevelItem(0).text(2) == "2"  # type: ignore[union-attr]
+    assert again.documents.tree.topLevelItem(0).text(1) == "in progress"  # type: ignore[union-attr]
+    again.close()
+
+
+def test_ctrl_enter_marks_done_and_moves_on(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    first = window.document_id
+    qtbot.keyClick(window.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.document_id != first
+    db = load_project(project).open_database()
+    with db.reader() as session:
+        assert repository.get_status(session, first or 0, "alice") == DocStatus.DONE
+    db.close()
+    assert window.documents.status(first or 0) == DocStatus.DONE
+    assert window.undo_action.text() == "&Undo Mark done"
+
+
+def test_details_panel_edits_attributes_and_note(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    view = window.view
+    drag(qtbot, view, *find(view, '"We are here to listen."'))
+    key(qtbot, view, "q")
+    combo = window.details.findChild(object, "attribute_type")
+    assert combo is not None
+    combo.setCurrentIndex(combo.findData("direct"))
+    (span,) = stored_spans(project)
+    assert span.attributes == {"type": "direct"}
+    note = window.details.note
+    note.setFocus()
+    qtbot.keyClicks(note, "verify")
+    qtbot.keyClick(note, Qt.Key.Key_Return)
+    (span,) = stored_spans(project)
+    assert span.note == "verify"
+    window.undo_action.trigger()
+    (span,) = stored_spans(project)
+    assert (span.note, span.attributes) == ("", {"type": "direct"})
+
+
+def test_span_list_click_selects_the_span(qtbot: QtBot, window: MainWindow, project: Path) -> None:
+    view = window.view
+    for word, label in (("Astana", "g"), ("Antony", "p")):
+        drag(qtbot, view, *find(view, word))
+        key(qtbot, view, label)
+    table = window.span_list
+    assert table.span_model.rowCount() == 2
+    first = table.span_model.index(0, 1)
+    assert table.span_model.data(first) == "Antony"  # sorted by position
+    second = table.visualRect(table.span_model.index(1, 1)).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=second)
+    assert view.selected_span is not None and view.selected_span.text == "Astana"
+
+
+def test_view_modes_show_other_annotators_read_only(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    doc = window.document_id or 0
+    db = load_project(project).open_database()
+    start, end = find(window.view, "Astana")
+    with db.session() as session:
+        repository.add_span(session, doc, "bob", "Location", start, end)
+    db.close()
+    view = window.view
+    drag(qtbot, view, *find(view, "Antony"))
+    key(qtbot, view, "p")
+    window.set_view_mode(MODE_OTHER, "bob")
+    assert [s.annotator for s in view.spans.values()] == ["bob"]
+    click(qtbot, view, start + 1)
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    key(qtbot, view, "p")
+    assert len(stored_spans(project)) == 2
+    assert "Read-only" in window.statusBar().currentMessage()
+    window.set_view_mode(MODE_ALL)
+    assert sorted(s.annotator for s in view.spans.values()) == ["alice", "bob"]
+    assert view.tooltip_at(point_in(view, start + 1)) == "Location — bob"
+    window.set_view_mode(MODE_MINE)
+    assert [s.annotator for s in view.spans.values()] == ["alice"]
+    combo = window.mode_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "My spans (alice)",
+        "All annotators",
+        "bob's spans (read-only)",
+    ]
+
+
+def test_context_menu_tags_and_deletes(qtbot: QtBot, window: MainWindow, project: Path) -> None:
+    view = window.view
+    start, end = find(view, "Tuesday")
+    drag(qtbot, view, start, end)
+    menu = view.build_context_menu(point_in(view, start + 1))
+    tag_menu = next(a.menu() for a in menu.actions() if a.text() == "Tag as")
+    event_action = next(a for a in tag_menu.actions() if a.text().startswith("Event"))
+    event_action.trigger()
+    (span,) = stored_spans(project)
+    assert span.label == "Event"
+    menu = view.build_context_menu(point_in(view, start + 1))
+    delete = next(a for a in menu.actions() if a.text().startswith("Delete Event"))
+    delete.trigger()
+    assert stored_spans(project) == []
+
+
+def test_keyboard_selection_with_shift_arrows(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    view = window.view
+    click(qtbot, view, 0)
+    for _ in range(3):
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    key(qtbot, view, "p")
+    (span,) = stored_spans(project)
+    assert span.text == "Antony"  # snapped to the word
+
+
+def test_undo_of_an_edit_on_another_document_shows_it(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    view = window.view
+    drag(qtbot, view, *find(view, "Astana"))
+    key(qtbot, view, "g")
+    first = window.document_id
+    show_document(qtbot, window, "Uzbekistan")
+    window.undo_action.trigger()
+    assert window.document_id == first
+    assert stored_spans(project) == []
+    assert view.spans == {}
