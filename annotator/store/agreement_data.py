@@ -62,7 +62,7 @@ def compared_documents_query(annotator_ids: Sequence[int], *, all_documents: boo
     """
     ids = list(annotator_ids)
     if all_documents:
-        return select(distinct(Span.document_id)).where(Span.annotator_id.in_(ids))
+        return select(Span.document_id).where(Span.annotator_id.in_(ids)).distinct()
     return (
         select(DocumentStatus.document_id)
         .where(
@@ -87,27 +87,36 @@ def read_agreement_documents(
     change). Raises :class:`UnknownAnnotator` for a name the project lacks.
     """
     ids = _annotator_ids(session, annotators)
-    name_of = {i: name for name, i in ids.items()}
-    doc_ids = compared_documents_query(list(ids.values()), all_documents=all_documents)
     if not ids:
         return []
-    subquery = doc_ids.scalar_subquery()
-
-    texts = session.execute(
+    name_of = {i: name for name, i in ids.items()}
+    compared = compared_documents_query(list(ids.values()), all_documents=all_documents)
+    subquery = compared.scalar_subquery()
+    # Core statements on the session's connection: plain rows, no ORM layer.
+    conn = session.connection()
+    texts = conn.execute(
         select(Document.id, Document.text).where(Document.id.in_(subquery)).order_by(Document.id)
     ).all()
-    spans: dict[int, dict[str, list[SpanTuple]]] = {int(i): {} for i, _ in texts}
-
+    layers: dict[tuple[int, int], list[SpanTuple]] = {}
     stmt = select(Span.document_id, Span.annotator_id, Span.start, Span.end, Span.label).where(
         Span.annotator_id.in_(list(name_of)), Span.document_id.in_(subquery)
     )
     if labels is not None:
         stmt = stmt.where(Span.label.in_(list(labels)))
-    for doc_id, who, start, end, label in session.execute(stmt):
-        layers = spans[doc_id]
-        name = name_of[who]
-        layer = layers.get(name)
+    for doc_id, who, start, end, label in conn.execute(stmt):
+        layer = layers.get((doc_id, who))
         if layer is None:
-            layer = layers[name] = []
+            layer = layers[(doc_id, who)] = []
         layer.append((start, end, label))
-    return [AgreementDocument(int(i), str(text), spans[int(i)]) for i, text in texts]
+    return [
+        AgreementDocument(
+            int(doc_id),
+            str(text),
+            {
+                name: layers[(doc_id, who)]
+                for who, name in name_of.items()
+                if (doc_id, who) in layers
+            },
+        )
+        for doc_id, text in texts
+    ]

@@ -63,6 +63,10 @@ _JSON = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
 
 
 def make_engine(url: str) -> Engine:
+    # Users write postgresql://; the driver we ship is psycopg 3.
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix) :]
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **_JSON

@@ -21,6 +21,7 @@ def open_window(project_dir: Path | str, user: str | None = None) -> MainWindow:
     ensure_application()
     window = MainWindow(user=user)
     window.show()
+    window.activateWindow()
     if not window.open_project(project_dir):
         window.close()
         from annotator.io.errors import ProjectProblem

@@ -14,8 +14,11 @@ points, converted by :class:`annotator.core.offsets.Utf16Map` (DESIGN.md).
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
@@ -74,6 +77,29 @@ def _x(line: QTextLine, position: int) -> float:
     return float(result[0] if isinstance(result, tuple) else result)
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class _QuickUtf16Map(Utf16Map):
+    """:class:`Utf16Map` with its astral characters found by a regular expression.
+
+    The conversions are core's; only the scan differs. Core's constructor
+    walks the text in a Python loop (0.1-0.2 s for 1 MB), which alone would
+    break the open-time budget; the regular expression scans in C (~2 ms).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, text: str) -> None:
+        self._astral = [match.start() for match in _ASTRAL.finditer(text)]
+        self._astral_u16 = [cp + n for n, cp in enumerate(self._astral)]
+        self._length = len(text)
+
+
+def _span_start(span: SpanData) -> int:
+    return span.start
+
+
 @dataclass(frozen=True, slots=True)
 class _Bar:
     start: int  # UTF-16, relative to the block
@@ -115,13 +141,18 @@ class ArticleView(QPlainTextEdit):
         self.link_source: int | None = None
 
         self._text = ""
-        self._umap = Utf16Map("")
+        self._umap: Utf16Map = _QuickUtf16Map("")
         self._blocks = BlockIndex("")
         self._spans: dict[int, SpanData] = {}
         self._relations: dict[int, RelationData] = {}
         self._block_spans: list[set[int]] = [set()]
+        self._ordered: list[SpanData] = []
+        self._ordered_starts: list[int] = []
+        self._ordered_max_end: list[int] = []
+        self._index_ready = True
         self._bars: dict[int, list[_Bar]] = {}
         self._formats: dict[tuple[str, bool], QTextCharFormat] = {}
+        self._colors: dict[str, QColor] = {}
         self.selected_span_id: int | None = None
         self._pending_blocks: list[int] = []
         self._own_document: QTextDocument | None = None
@@ -141,6 +172,7 @@ class ArticleView(QPlainTextEdit):
     def set_schema(self, schema: LabelSchema) -> None:
         self.schema = schema
         self._formats.clear()
+        self._colors.clear()
 
     @property
     def text(self) -> str:
@@ -167,16 +199,19 @@ class ArticleView(QPlainTextEdit):
         """
         self._style_timer.stop()
         self._text = text
-        self._umap = Utf16Map(text)
+        self._umap = _QuickUtf16Map(text)
         self._blocks = BlockIndex(text)
-        self._spans = {}
+        # The per-paragraph index of spans is built after the first paint;
+        # until then, spans are found from a list sorted by start.
+        self._ordered = sorted(spans, key=_span_start)
+        self._ordered_starts = [span.start for span in self._ordered]
+        self._ordered_max_end = list(accumulate((span.end for span in self._ordered), max))
+        self._spans = {span.id: span for span in self._ordered}
+        self._index_ready = False
         self._relations = {r.id: r for r in relations}
-        self._block_spans = [set() for _ in range(len(self._blocks))]
         self._bars = {}
         self.selected_span_id = None
         self.link_source = None
-        for span in spans:
-            self._index_span(span)
 
         document = QTextDocument(self)
         document.setDocumentLayout(QPlainTextDocumentLayout(document))
@@ -193,27 +228,26 @@ class ArticleView(QPlainTextEdit):
         if previous is not None:
             previous.deleteLater()
         shown = set(visible)
-        self._pending_blocks = [
-            b
-            for b in range(len(self._blocks) - 1, -1, -1)
-            if self._block_spans[b] and b not in shown
-        ]
+        self._pending_blocks = [b for b in range(len(self._blocks) - 1, -1, -1) if b not in shown]
         self._update_extra_selections()
-        if self._pending_blocks:
+        if self._pending_blocks or not self._index_ready:
             self._style_timer.start()
         else:
             self.stylingFinished.emit()
 
     def finish_styling(self) -> None:
         """Style every remaining paragraph now (tests, screenshots)."""
-        while self._pending_blocks:
+        while not self.styling_done:
             self._style_next_chunk()
 
     @property
     def styling_done(self) -> bool:
-        return not self._pending_blocks
+        return self._index_ready and not self._pending_blocks
 
     def _style_next_chunk(self) -> None:
+        if not self._index_ready:
+            self._ensure_index()
+            return
         chunk = self._pending_blocks[-STYLE_CHUNK_BLOCKS:]
         del self._pending_blocks[-STYLE_CHUNK_BLOCKS:]
         self._style_blocks(chunk, mark_dirty=True)
@@ -227,6 +261,41 @@ class ArticleView(QPlainTextEdit):
         line_height = max(1, self.fontMetrics().height())
         count = self.viewport().height() // line_height + 2
         return list(range(first, min(len(self._blocks), first + count)))
+
+    def _ensure_index(self) -> None:
+        """Index every span by the paragraphs it touches (one pass, tight loop)."""
+        if self._index_ready:
+            return
+        starts = self._blocks.starts
+        block_spans: list[set[int]] = [set() for _ in range(len(starts))]
+        for span in self._ordered:
+            first = bisect_right(starts, span.start) - 1
+            last = bisect_right(starts, span.end - 1) - 1
+            if first == last:
+                block_spans[first].add(span.id)
+            else:
+                for block in range(first, last + 1):
+                    block_spans[block].add(span.id)
+        self._block_spans = block_spans
+        self._ordered = []
+        self._ordered_starts = []
+        self._ordered_max_end = []
+        self._index_ready = True
+
+    def _spans_in_block(self, number: int) -> Iterable[int]:
+        if self._index_ready:
+            return self._block_spans[number]
+        lo, hi = self._blocks.bounds(number)
+        found = []
+        # Spans starting before the paragraph ends; walking back, stop once no
+        # earlier span reaches into the paragraph.
+        j = bisect_left(self._ordered_starts, hi) - 1
+        while j >= 0 and self._ordered_max_end[j] > lo:
+            span = self._ordered[j]
+            if span.end > lo and span.start < hi:
+                found.append(span.id)
+            j -= 1
+        return found
 
     def _index_span(self, span: SpanData) -> None:
         self._spans[span.id] = span
@@ -245,6 +314,7 @@ class ArticleView(QPlainTextEdit):
 
         ``visible`` limits which annotators' spans are shown (None: all).
         """
+        self._ensure_index()
         dirty: set[int] = set()
         for span_id in changes.removed_spans:
             if span_id in self._spans:
@@ -282,8 +352,12 @@ class ArticleView(QPlainTextEdit):
         return fmt
 
     def label_color(self, label: str) -> QColor:
-        found = self.schema.label(label)
-        return QColor(found.color if found is not None else "#cccccc")
+        color = self._colors.get(label)
+        if color is None:
+            found = self.schema.label(label)
+            color = QColor(found.color if found is not None else "#cccccc")
+            self._colors[label] = color
+        return color
 
     def _style_blocks(
         self,
@@ -298,7 +372,7 @@ class ArticleView(QPlainTextEdit):
             block = document.findBlockByNumber(number)
             if not block.isValid():
                 continue
-            ids = self._block_spans[number]
+            ids = self._spans_in_block(number)
             ranges: list[QTextLayout.FormatRange] = []
             bars: list[_Bar] = []
             if ids:
@@ -452,6 +526,7 @@ class ArticleView(QPlainTextEdit):
         """Spans covering ``offset``, innermost first."""
         if offset is None or not self._text:
             return []
+        self._ensure_index()
         block = self._blocks.block_of(offset)
         found = [
             self._spans[i]

@@ -114,13 +114,9 @@ def test_all_adds_documents_not_done_by_everyone(
     assert data["tokens"] == 8 + 8 + 6
 
 
-def test_gold_is_compared_when_named(
-    project_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_gold_is_compared_when_named(project_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fill(project_dir)
-    data = run_json(
-        capsys, str(project_dir), "--annotator", "alice", "--annotator", GOLD_ANNOTATOR
-    )
+    data = run_json(capsys, str(project_dir), "--annotator", "alice", "--annotator", GOLD_ANNOTATOR)
     assert data["annotators"] == ["alice", GOLD_ANNOTATOR]
     assert data["documents"] == 1
     (pair,) = data["pairs"]  # type: ignore[misc]
@@ -149,9 +145,7 @@ def test_tables_by_default(project_dir: Path, capsys: pytest.CaptureFixture[str]
     assert "n/a" in out  # the Event rows
 
 
-def test_fewer_than_two_annotators(
-    project_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_fewer_than_two_annotators(project_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["agreement", str(project_dir)]) == 2
     assert "at least two annotators" in capsys.readouterr().err
     fill(project_dir)

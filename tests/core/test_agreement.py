@@ -199,20 +199,19 @@ def test_alpha_by_hand_two_coders() -> None:
     # Units (X,X), (X,O), (O,O), (O,O): n_X = 3, n_O = 5, n = 8, one disagreeing
     # pair each way: alpha = 1 - 7 x 2 / (2 x 3 x 5) = 8/15.
     text = "a b c d"
-    report = compute_agreement(
-        [doc(text, a=[(0, 3, "X")], b=[(0, 1, "X")])], ["a", "b"]
-    )
+    report = compute_agreement([doc(text, a=[(0, 3, "X")], b=[(0, 1, "X")])], ["a", "b"])
     assert report.alpha == pytest.approx(8 / 15)
     assert report.alpha_by_label == {"X": pytest.approx(8 / 15)}
 
 
 def test_alpha_by_hand_three_coders() -> None:
-    # One unit (1,1,2): coincidences o11 = 2/2... computed in full:
-    # pairable values m_u = 3; o11 = 2x1/2 = 1, o12 = o21 = 2x1/2 = 1, o22 = 0.
-    # Plus unit (2,2,2): o22 += 3. n1 = 2, n2 = 4, n = 6.
+    # Unit (1, 1, 2), three pairable values: o11 = 2 x 1 / 2 = 1, o12 = o21 = 2 x 1 / 2 = 1.
+    # Unit (2, 2, 2): o22 = 3 x 2 / 2 = 3. So n1 = 2, n2 = 4, n = 6 and
     # alpha = 1 - (n - 1) x (o12 + o21) / (n1 n2 + n2 n1) = 1 - 5 x 2 / 16.
     units = {(1, 1, 2): 1, (2, 2, 2): 1}
     assert krippendorff_alpha_nominal(units) == pytest.approx(1 - 10 / 16)
+    assert krippendorff_alpha_nominal({(1, 1, 1): 5}) is None
+    assert krippendorff_alpha_nominal({}) is None
 
 
 def test_alpha_three_annotators_by_label() -> None:
@@ -390,7 +389,8 @@ def nltk_kappa(x: list[object], y: list[object]) -> float | None:
     if len(set(x) | set(y)) < 2:
         return None
     task = AnnotationTask(
-        data=[("a", i, str(v)) for i, v in enumerate(x)] + [("b", i, str(v)) for i, v in enumerate(y)]
+        data=[("a", i, str(v)) for i, v in enumerate(x)]
+        + [("b", i, str(v)) for i, v in enumerate(y)]
     )
     return float(task.kappa_pairwise("a", "b"))
 
@@ -443,15 +443,19 @@ def test_random_documents_against_references(seed: int) -> None:
         spans_a = [list(d.spans[a]) for d in docs]
         spans_b = [list(d.spans[b]) for d in docs]
         total = sum(map(len, spans_a)) + sum(map(len, spans_b))
-        exact = sum(sum((Counter(x) & Counter(y)).values()) for x, y in zip(spans_a, spans_b))
-        over = sum(slow_overlap_matches(x, y) for x, y in zip(spans_a, spans_b))
+        exact = sum(
+            sum((Counter(x) & Counter(y)).values()) for x, y in zip(spans_a, spans_b, strict=True)
+        )
+        over = sum(slow_overlap_matches(x, y) for x, y in zip(spans_a, spans_b, strict=True))
         assert pair.exact_f1 == approx_or_none(2 * exact / total if total else None)
         assert pair.overlap_f1 == approx_or_none(2 * over / total if total else None)
         for lab in labels:
             only = [[[s for s in x if s[2] == lab] for x in side] for side in (spans_a, spans_b)]
             total = sum(map(len, only[0])) + sum(map(len, only[1]))
-            over = sum(slow_overlap_matches(x, y) for x, y in zip(*only))
-            assert pair.overlap_f1_by_label[lab] == approx_or_none(2 * over / total if total else None)
+            over = sum(slow_overlap_matches(x, y) for x, y in zip(*only, strict=True))
+            assert pair.overlap_f1_by_label[lab] == approx_or_none(
+                2 * over / total if total else None
+            )
 
     assert report.alpha == approx_or_none(reference_alpha([overall[n] for n in names]))
     for lab in labels:
@@ -469,9 +473,7 @@ def test_larger_random_project_against_krippendorff() -> None:
         base = random_spans(rng, text, 10)
         docs.append(AgreementDocument(doc_id, text, {n: derived(rng, text, base) for n in names}))
     report = compute_agreement(docs, names, labels=LABELS)
-    rows = [
-        [c for d in docs for c in token_categories(d.text, d.spans[n], LABELS)] for n in names
-    ]
+    rows = [[c for d in docs for c in token_categories(d.text, d.spans[n], LABELS)] for n in names]
     expected = reference_alpha(rows)
     assert expected is not None and 0.1 < expected < 0.95
     assert report.alpha == pytest.approx(expected, abs=1e-9)

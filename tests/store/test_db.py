@@ -54,7 +54,9 @@ def test_a_missing_database_is_not_created_silently(tmp_path: Path) -> None:
     assert not (tmp_path / "nothing.sqlite").exists()
 
 
-@pytest.mark.parametrize("content", [b"", b"random bytes " * 200, b"SQLite format 3\x00" + b"\x07" * 50])
+@pytest.mark.parametrize(
+    "content", [b"", b"random bytes " * 200, b"SQLite format 3\x00" + b"\x07" * 50]
+)
 def test_a_damaged_file_gives_a_one_line_message(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "p.sqlite"
     path.write_bytes(content)

@@ -1,19 +1,17 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from annotator.core.model import DocStatus, DocumentDraft, OffsetError
 from annotator.store import repository as repo
-from annotator.store.db import Database, open_database, sqlite_url
+from annotator.store.db import Database, open_database
 
 TEXT = "🇰🇿 Astana: “We are here to listen,” Blinken said.\nSecond line."
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    database = open_database(sqlite_url(tmp_path / "p.sqlite"), create=True)
+def db(database_url: str) -> Database:
+    database = open_database(database_url, create=True)
     yield database  # type: ignore[misc]
     database.close()
 

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from annotator.core.model import SpanData
@@ -38,17 +39,17 @@ def test_startup_opens_the_last_project_else_the_sample(project: Path) -> None:
 def test_layout_font_size_and_project_are_remembered(qtbot: QtBot, project: Path) -> None:
     window = open_window(project, user="alice")
     qtbot.addWidget(window)
-    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     size = window.view.font().pointSize()
     qtbot.keyClick(window.view, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
     assert window.view.font().pointSize() == size + 1
-    window.resize(1000, 700)
+    window.resize(760, 580)  # the offscreen screen is 800x600
     window.close()
 
     again = MainWindow(user="alice")
     qtbot.addWidget(again)
     assert again.view.font().pointSize() == size + 1
-    assert again.size().width() == 1000
+    assert (again.size().width(), again.size().height()) == (760, 580)
     assert settings.last_project() == project.resolve()
     again.close()
 

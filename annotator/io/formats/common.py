@@ -156,10 +156,16 @@ class SourceText:
                     f"span {start}-{end} {label}: text {surface!r} does not match the "
                     f"document ({found!r})"
                 )
+        stored_start, stored_end = self._map(cp_start), self._map(cp_end)
+        if stored_end <= stored_start:
+            raise LineProblem(
+                f"span {start}-{end} holds only the CR of a CRLF line end, "
+                "which the stored text drops"
+            )
         return SpanDraft(
             label=label,
-            start=self._map(cp_start),
-            end=self._map(cp_end),
+            start=stored_start,
+            end=stored_end,
             attributes=dict(attributes or {}),
             note=note,
             **extra,

@@ -1,0 +1,238 @@
+"""brat standoff: the shared real files import without loss and export the same again."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from annotator.io.formats.api import ExportRequest, run_export, run_import
+from annotator.io.formats.importing import ImportContext
+from annotator.store.bulk import ExportFilter
+from tests.io.test_formats_common import (
+    export_to,
+    import_into,
+    new_project,
+    populate,
+    snapshot,
+)
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "brat"
+CONLL = FIXTURES / "CoNLL-ST_2002"
+TUTORIAL = FIXTURES / "tutorial-news"
+
+
+def canonical_ann(ann: str, text: str) -> set[tuple[Any, ...]]:
+    """An .ann file's annotations with ids replaced by what they point at."""
+    lines = [line.split("\t") for line in ann.splitlines() if line.strip()]
+    t: dict[str, tuple[Any, ...]] = {}
+    for parts in lines:
+        if parts[0].startswith("T"):
+            label, start, end = parts[1].split()
+            assert text[int(start) : int(end)] == parts[2], parts
+            t[parts[0]] = ("T", label, int(start), int(end), parts[2])
+    e: dict[str, tuple[Any, ...]] = {}
+    for parts in lines:
+        if parts[0].startswith("E"):
+            trigger = parts[1].split()[0].split(":")[1]
+            e[parts[0]] = ("E", t[trigger])
+    refs: dict[str, tuple[Any, ...]] = {**t, **e}
+    r: dict[str, tuple[Any, ...]] = {}
+    for parts in lines:
+        if parts[0].startswith("R"):
+            rtype, a1, a2 = parts[1].split()
+            r[parts[0]] = ("R", rtype, refs[a1.split(":")[1]], refs[a2.split(":")[1]])
+    refs.update(r)
+    out: set[tuple[Any, ...]] = set(t.values()) | set(r.values())
+    for parts in lines:
+        kind = parts[0][0]
+        if kind == "E":
+            args = parts[1].split()
+            roles = tuple(
+                sorted((a.split(":")[0], refs[a.split(":")[1]]) for a in args[1:])
+            )
+            out.add(("E", refs[parts[0]], roles))
+        elif kind == "*":
+            name, *members = parts[1].split()
+            out.add(("*", name, frozenset(refs[m] for m in members)))
+        elif kind == "A":
+            bits = parts[1].split()
+            out.add(("A", bits[0], refs[bits[1]], bits[2] if len(bits) > 2 else True))
+        elif kind == "N":
+            ntype, target, ref = parts[1].split()
+            out.add(("N", ntype, refs[target], ref, parts[2]))
+        elif kind == "#":
+            _, target = parts[1].split()
+            out.add(("#", refs[target], parts[2]))
+    return out
+
+
+def brat_docs(folder: Path) -> dict[str, set[tuple[Any, ...]]]:
+    """Text -> canonical annotations for every document in a brat folder."""
+    docs = {}
+    for txt in sorted(folder.rglob("*.txt")):
+        ann = txt.with_suffix(".ann")
+        if not ann.exists():
+            continue
+        text = txt.read_text(encoding="utf-8")
+        docs[text] = canonical_ann(ann.read_text(encoding="utf-8"), text)
+    return docs
+
+
+@pytest.mark.parametrize("corpus", [CONLL, TUTORIAL], ids=["conll2002", "tutorial"])
+def test_real_brat_files_round_trip(tmp_path: Path, corpus: Path) -> None:
+    """Import the shared brat files, export to brat again: the same annotations."""
+    project, db, report = import_into(tmp_path / "p", "brat", [corpus], as_name="brat")
+    try:
+        assert report.problems == []
+        original = brat_docs(corpus)
+        spans = sum(1 for anns in original.values() for a in anns if a[0] == "T")
+        assert report.spans == spans
+        out = export_to(project, db, "brat", tmp_path / "out")
+    finally:
+        db.close()
+    again = brat_docs(out)
+    assert again == original
+    assert (out / "annotation.conf").exists()
+
+
+def test_conll_documents_keep_every_entity(tmp_path: Path) -> None:
+    project, db, report = import_into(tmp_path / "p", "brat", [CONLL], as_name="conll")
+    try:
+        snap = snapshot(db)
+    finally:
+        db.close()
+    ann_lines = [
+        line
+        for ann in CONLL.rglob("*.ann")
+        for line in ann.read_text(encoding="utf-8").splitlines()
+        if line.startswith("T")
+    ]
+    stored = [s for doc in snap.values() for s in doc["layers"]["conll"][1]]
+    assert len(stored) == len(ann_lines) == report.spans
+    assert {s[0] for s in stored} == {"PER", "LOC", "ORG", "MISC"}
+    assert set(project.schema.label_names) >= {"PER", "LOC", "ORG", "MISC"}
+
+
+def test_tutorial_keeps_relations_attributes_and_notes(tmp_path: Path) -> None:
+    _, db, report = import_into(tmp_path / "p", "brat", [TUTORIAL], as_name="tut")
+    try:
+        snap = snapshot(db)
+    finally:
+        db.close()
+    spans = [s for doc in snap.values() for lay in doc["layers"].values() for s in lay[1]]
+    relations = [r for doc in snap.values() for lay in doc["layers"].values() for r in lay[2]]
+    notes = {s[5] for s in spans if s[5]}
+    assert "Should fictional places be annotated?" in notes
+    assert "100000000 USD" in notes
+    attributes = {a for s in spans for a in s[4]}
+    assert ("Mention", "'Name'") in attributes
+    assert ("Individual", "True") in attributes
+    assert ("Confidence", "'High'") in attributes
+    types = {r[0] for r in relations}
+    assert {"Family", "Located", "Employment", "Origin", "*Alias", "Org-Arg"} <= types
+    assert any("brat:notes" == a[0] for s in spans for a in s[4])  # the note on R1
+    assert report.relations == len(relations)
+
+
+def test_zip_export_and_import(tmp_path: Path) -> None:
+    project, db, _ = import_into(tmp_path / "p", "brat", [TUTORIAL], as_name="tut")
+    try:
+        archive = export_to(project, db, "brat", tmp_path / "out.zip")
+    finally:
+        db.close()
+    with zipfile.ZipFile(archive) as z:
+        names = z.namelist()
+    assert "annotation.conf" in names and any(n.endswith(".ann") for n in names)
+    _, db2, report = import_into(tmp_path / "q", "brat", [archive], as_name="tut")
+    try:
+        assert report.problems == []
+        assert report.relations > 0
+    finally:
+        db2.close()
+
+
+def test_project_round_trip_through_brat(tmp_path: Path) -> None:
+    project, db = new_project(tmp_path / "p")
+    try:
+        populate(db)
+        before = snapshot(db)
+        out = export_to(
+            project, db, "brat", tmp_path / "out", filter=ExportFilter(annotators=frozenset({"alice"}))
+        )
+    finally:
+        db.close()
+    _, db2, report = import_into(tmp_path / "q", "brat", [out], as_name="alice")
+    try:
+        after = snapshot(db2)
+    finally:
+        db2.close()
+    assert report.problems == []
+    for text, doc in after.items():
+        want = before[text]["layers"]["alice"]
+        got = doc["layers"]["alice"]
+        assert got[1] == want[1] and got[2] == want[2]
+
+
+def test_bad_lines_are_refused_and_the_rest_goes_in(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = "Alice met Bob in Paris.\r\nThen she left."
+    (folder / "a.txt").write_bytes(text.encode("utf-8"))
+    (folder / "a.ann").write_text(
+        "T1\tPER 0 5\tAlice\n"
+        "T2\tPER 10 13\tBob\n"
+        "T3\tLOC 17 22\tParee\n"  # wrong surface
+        "T4\tPER 30 99\tx\n"  # outside the text
+        "T5\tPER 0 2;4 5\tAl e\n"  # discontinuous
+        "T6\tPER 25 29\tThen\n"  # after the CRLF: raw offsets
+        "R1\tKnows Arg1:T1 Arg2:T2\t\n"
+        "R2\tIn Arg1:T2 Arg2:T3\t\n"  # T3 was refused
+        "X1\tsomething\n",
+        encoding="utf-8",
+    )
+    _, db, report = import_into(tmp_path / "p", "brat", [folder], as_name="a")
+    try:
+        snap = snapshot(db)
+    finally:
+        db.close()
+    lines = sorted(p.line or 0 for p in report.problems)
+    assert lines == [3, 4, 5, 8, 9]
+    messages = " ".join(str(p) for p in report.problems)
+    assert "does not match" in messages and "outside" in messages and "discontinuous" in messages
+    stored = snap[text.replace("\r\n", "\n")]["layers"]["a"]
+    assert [s[:4] for s in stored[1]] == [
+        ("PER", 0, 5, "Alice"),
+        ("PER", 10, 13, "Bob"),
+        ("PER", 24, 28, "Then"),
+    ]
+    assert stored[2] == [("Knows", ("PER", 0, 5), ("PER", 10, 13))]
+
+
+def test_brat_import_needs_an_annotator(tmp_path: Path) -> None:
+    from annotator.io.errors import InputProblem
+
+    project, db = new_project(tmp_path / "p")
+    try:
+        with pytest.raises(InputProblem, match="--as"):
+            run_import(project, db, "brat", [TUTORIAL], ImportContext())
+    finally:
+        db.close()
+
+
+def test_existing_folder_is_never_overwritten(tmp_path: Path) -> None:
+    from annotator.io.errors import InputProblem
+
+    project, db = new_project(tmp_path / "p")
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "mine.txt").write_text("keep")
+    try:
+        populate(db)
+        with pytest.raises(InputProblem, match="not an empty folder"):
+            run_export(db, project, ExportRequest(format="brat", target=target))
+    finally:
+        db.close()
+    assert (target / "mine.txt").read_text() == "keep"
