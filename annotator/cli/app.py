@@ -17,6 +17,7 @@ from annotator.cli import (
     cmd_export,
     cmd_import,
     cmd_info,
+    cmd_migrate,
     cmd_new,
     cmd_open,
 )
@@ -32,6 +33,7 @@ SUBCOMMANDS: tuple[ModuleType, ...] = (
     cmd_open,
     cmd_agreement,
     cmd_export,
+    cmd_migrate,
 )
 """Each module has register(subparsers), which sets the handler as `func`."""
 

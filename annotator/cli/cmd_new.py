@@ -26,11 +26,20 @@ def register(sub: Any) -> None:
         help=f"built-in schema ({', '.join(builtin_schema_names())}) or a YAML file; default news",
     )
     parser.add_argument("--name", help="project name (default: the folder's name)")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help=(
+            "keep the data in a database server, e.g. postgresql://user@host/dbname "
+            "(${VAR} is expanded when the project opens; no passwords: use PGPASSWORD, "
+            "~/.pgpass or a service file). The folder then holds only project.yaml."
+        ),
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    project = create_project(args.directory, schema=args.schema, name=args.name)
+    project = create_project(args.directory, schema=args.schema, name=args.name, database=args.db)
     labels = ", ".join(project.schema.label_names)
     print(f"Created project {project.name!r} in {project.directory}")
     print(f"Labels: {labels}")

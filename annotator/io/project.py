@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,8 @@ TOP_LEVEL_KEYS = {
     "schema": "Labels and relation types (see resources/schemas/news.yaml).",
     "settings": "Project-level settings: " + ", ".join(SETTINGS),
     "seed": "Folder of articles imported when the SQLite database is first created.",
+    "annotators": "Names of the project's annotators (optional; anyone may annotate).",
+    "reviewers": "Names of the reviewers, who may also write the gold layer.",
 }
 
 
@@ -63,6 +66,9 @@ class Project:
     description: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
     seed: str | None = None
+    annotators: list[str] = field(default_factory=list)
+    reviewers: list[str] | None = None
+    """None when project.yaml does not say: the roles in the database stay."""
 
     @property
     def config_path(self) -> Path:
@@ -81,15 +87,20 @@ class Project:
     def setting(self, name: str) -> Any:
         return self.settings.get(name, SETTINGS[name].default)
 
-    def open_database(self, *, create: bool = False) -> Database:
+    def open_database(self, *, create: bool = False, migrate: bool = False) -> Database:
         """Open the project's database; a seeded project builds its own on first use."""
         url = self.database_url
         path = sqlite_path(url)
         seeding = self.seed is not None and path is not None and not path.exists()
         try:
-            db = open_database(url, create=create or seeding)
+            db = open_database(url, create=create or seeding, migrate=migrate)
         except DatabaseProblem as exc:
             raise ProjectProblem(self.config_path, str(exc)) from exc
+        if self.reviewers is not None:
+            from annotator.store.repository import set_roles
+
+            with db.session() as session:
+                set_roles(session, self.reviewers)
         if seeding and self.seed is not None:
             from annotator.io.importer import import_paths
 
@@ -216,7 +227,7 @@ def parse_project(data: Any, lines: Mapping[YamlPath, int], config: Path) -> Pro
     database = data.get("database", DEFAULT_DATABASE)
     if not isinstance(database, str) or not database.strip():
         raise _problem(config, lines, ("database",), "must be a file name or a database URL")
-    if re.match(r"^[a-z+]+://[^/@]*:[^/@]*@", database):
+    if _has_password(database):
         raise _problem(
             config, lines, ("database",),
             "contains a password; use the environment, ~/.pgpass or a service file instead",
@@ -231,9 +242,28 @@ def parse_project(data: Any, lines: Mapping[YamlPath, int], config: Path) -> Pro
     seed = data.get("seed")
     if seed is not None and (not isinstance(seed, str) or not (config.parent / seed).is_dir()):
         raise _problem(config, lines, ("seed",), f"{seed!r} is not a folder of articles")
+    annotators = _parse_names(data, "annotators", lines, config)
+    reviewers = _parse_names(data, "reviewers", lines, config) if "reviewers" in data else None
     return Project(
-        config.parent, name.strip(), schema, database.strip(), description, settings, seed
-    )
+        config.parent, name.strip(), schema, database.strip(), description, settings, seed,
+        annotators, reviewers,
+    )  # fmt: skip
+
+
+def _has_password(database: str) -> bool:
+    return re.match(r"^[a-z0-9+]+://[^/@]*:[^/@]*@", database) is not None
+
+
+def _parse_names(
+    data: Mapping[str, Any], key: str, lines: Mapping[YamlPath, int], config: Path
+) -> list[str]:
+    raw = data.get(key) or []
+    if not isinstance(raw, list):
+        raise _problem(config, lines, (key,), "expected a list of names")
+    for i, name in enumerate(raw):
+        if not isinstance(name, str) or not name.strip():
+            raise _problem(config, lines, (key, i), "expected a name")
+    return [name.strip() for name in raw]
 
 
 def _parse_settings(raw: Any, lines: Mapping[YamlPath, int], config: Path) -> dict[str, Any]:
@@ -292,6 +322,10 @@ def render_project_yaml(project: Project) -> str:
     body["database"] = project.database
     if project.seed:
         body["seed"] = project.seed
+    if project.annotators:
+        body["annotators"] = list(project.annotators)
+    if project.reviewers is not None:
+        body["reviewers"] = list(project.reviewers)
     body["schema"] = project.schema.to_data()
     body["settings"] = {name: project.setting(name) for name in SETTINGS}
     return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
@@ -319,6 +353,12 @@ def create_project(
         raise ProjectProblem(config, "a project already exists here")
     if directory.exists() and not directory.is_dir():
         raise ProjectProblem(directory, "exists and is not a folder")
+    if database and _has_password(database):
+        raise ProjectProblem(
+            config,
+            "the database URL contains a password; use the environment (PGPASSWORD), "
+            "~/.pgpass or a service file instead",
+        )
     label_schema, _ = load_schema_file(schema)
     project = Project(
         directory=directory.resolve(),
@@ -326,13 +366,19 @@ def create_project(
         schema=label_schema,
         database=database or DEFAULT_DATABASE,
     )
+    made_folder = not directory.exists()
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ProjectProblem(
             directory, f"cannot create the folder ({exc.strerror or exc})"
         ) from exc
-    db = project.open_database(create=True)
+    try:
+        db = project.open_database(create=True)
+    except ProjectProblem:
+        if made_folder:  # leave nothing behind for a project that was not made
+            shutil.rmtree(directory, ignore_errors=True)
+        raise
     db.close()
     save_project(project)
     return project

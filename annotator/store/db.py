@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 """The schema version this program writes; tests check it is Alembic's head."""
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -32,6 +32,10 @@ class DatabaseProblem(Exception):
 
 
 class DatabaseTooNew(DatabaseProblem):
+    pass
+
+
+class DatabaseTooOld(DatabaseProblem):
     pass
 
 
@@ -95,6 +99,10 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.migrated_from: str | None = None
+        """The schema version this database had before it was upgraded on open."""
+        self.backup: Path | None = None
+        """The copy made before that upgrade (SQLite)."""
 
     @property
     def dialect(self) -> str:
@@ -163,8 +171,19 @@ def _is_known_revision(revision: str) -> bool:
     )
 
 
-def open_database(url: str, *, create: bool = False) -> Database:
+def migrate_database(db: Database, revision: str) -> Path | None:
+    """Upgrade to the head revision; a SQLite file is copied first. Returns the copy."""
+    path = sqlite_path(db.url)
+    backup = backup_sqlite(path, f"before-migration-{revision}") if path is not None else None
+    upgrade(db.engine)
+    return backup
+
+
+def open_database(url: str, *, create: bool = False, migrate: bool = False) -> Database:
     """Open a project database, creating or migrating its schema as needed.
+
+    An older SQLite database is migrated after a backup copy; an older server
+    database only with ``migrate=True`` (``annotator migrate``).
 
     Raises :class:`DatabaseProblem` with a one-line message for a missing,
     damaged or too new database.
@@ -181,7 +200,7 @@ def open_database(url: str, *, create: bool = False) -> Database:
         if revision is None:
             with db.engine.connect() as conn:
                 tables = inspect(conn).get_table_names()
-            if tables and not create:
+            if tables:
                 raise DatabaseProblem(f"{_where(url)}: not an Annotator database")
             upgrade(db.engine)
         elif revision != HEAD_REVISION:
@@ -190,12 +209,17 @@ def open_database(url: str, *, create: bool = False) -> Database:
                     f"{_where(url)}: the database has schema version {revision}, newer than "
                     f"this program ({HEAD_REVISION}); install a newer Annotator to open it"
                 )
-            if path is not None:
-                backup_sqlite(path, f"before-migration-{revision}")
-            upgrade(db.engine)
+            if path is None and not migrate:
+                # A shared server is upgraded on purpose, not by whoever opens it first.
+                raise DatabaseTooOld(
+                    f"{_where(url)}: the database has schema version {revision}, older than "
+                    f"this program ({HEAD_REVISION}); run `annotator migrate` to upgrade it"
+                )
+            db.backup = migrate_database(db, revision)
+            db.migrated_from = revision
     except (OperationalError, SADatabaseError) as exc:
         db.close()
-        raise DatabaseProblem(f"{_where(url)}: cannot open the database ({_reason(exc)})") from exc
+        raise DatabaseProblem(f"{_where(url)}: {_explain(url, _reason(exc))}") from exc
     except DatabaseProblem:
         db.close()
         raise
@@ -209,6 +233,28 @@ def _where(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+def _explain(url: str, reason: str) -> str:
+    """Say which of the usual server problems this is, in plain words."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    server = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    detail = reason.split("FATAL:")[-1].strip()
+    if "does not exist" in reason and "database" in reason:
+        return f"the database {parsed.database!r} does not exist on {server} (create it first)"
+    refused = "password authentication failed" in reason
+    if refused or ("role" in reason and "does not exist" in reason):
+        return f"the server {server} refused the login of {parsed.username!r} ({detail})"
+    if "no password supplied" in reason:
+        who = parsed.username
+        return f"the server {server} wants a password for {who!r}: set PGPASSWORD or ~/.pgpass"
+    if "resolve host" in reason or "translate host name" in reason:
+        return f"unknown host {parsed.host!r}"
+    if "Connection refused" in reason or "timeout expired" in reason:
+        return f"cannot reach a database server at {server} ({detail.split(': ')[-1]})"
+    return f"cannot open the database ({reason})"
 
 
 def _reason(exc: Exception) -> str:

@@ -59,6 +59,8 @@ class Annotator(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # "annotator" or "reviewer"; kept in step with project.yaml on open.
+    role: Mapped[str] = mapped_column(String(32), default="annotator", server_default="annotator")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from annotator.core.model import (
+    GOLD_ANNOTATOR,
     DocStatus,
     DocumentDraft,
     DocumentSummary,
@@ -44,6 +45,13 @@ class StaleEdit(RuntimeError):
     """The span changed since it was read (optimistic concurrency)."""
 
 
+class PermissionDenied(PermissionError):
+    """An edit of a layer the editor may not change."""
+
+
+ROLES = ("annotator", "reviewer")
+
+
 # --- annotators -------------------------------------------------------------
 
 
@@ -58,6 +66,44 @@ def annotator_id(session: Session, name: str, *, create: bool = True) -> int:
 
 def annotator_names(session: Session) -> list[str]:
     return list(session.scalars(select(Annotator.name).order_by(Annotator.name)))
+
+
+def set_roles(session: Session, reviewers: Iterable[str]) -> None:
+    """Make exactly these people reviewers (everyone else an annotator)."""
+    names = sorted(set(reviewers))
+    for name in names:
+        annotator_id(session, name)
+    session.execute(
+        update(Annotator)
+        .where(Annotator.name.in_(names), Annotator.role != "reviewer")
+        .values(role="reviewer")
+    )
+    session.execute(
+        update(Annotator)
+        .where(Annotator.name.not_in(names), Annotator.role != "annotator")
+        .values(role="annotator")
+    )
+
+
+def role_of(session: Session, name: str) -> str:
+    return session.scalar(select(Annotator.role).where(Annotator.name == name)) or "annotator"
+
+
+def check_can_write(session: Session, layer: str, editor: str) -> None:
+    """People change their own layer; reviewers also change the gold layer.
+
+    The rule lives here, under every way of editing (window, command line).
+    """
+    if editor == layer:
+        return
+    if layer == GOLD_ANNOTATOR:
+        if role_of(session, editor) == "reviewer":
+            return
+        raise PermissionDenied(
+            f"{editor} may not change the gold layer: only reviewers may (see 'reviewers' "
+            "in project.yaml)"
+        )
+    raise PermissionDenied(f"{editor} may not change {layer}'s annotations, only their own")
 
 
 # --- documents --------------------------------------------------------------
@@ -362,13 +408,17 @@ def add_span(
     attributes: JsonDict | None = None,
     note: str = "",
     span_id: int | None = None,
+    editor: str | None = None,
 ) -> SpanData:
-    """Add a span; its surface text is taken from the document (and so always matches).
+    """Add a span to ``annotator``'s layer; its surface text is taken from the
+    document (and so always matches). ``editor`` (default: the layer's owner)
+    is checked by :func:`check_can_write`.
 
     ``span_id`` restores a deleted span under its old id (undo).
     """
     text = document_text(session, document_id)
     check_span_offsets(text, start, end)
+    check_can_write(session, annotator, editor or annotator)
     who = annotator_id(session, annotator)
     now = utcnow()
     values: dict[str, Any] = {
@@ -407,6 +457,7 @@ def update_span(
 ) -> SpanData:
     """Change a span; refuse with :class:`StaleEdit` if its version moved on."""
     before = get_span(session, span_id)
+    check_can_write(session, before.annotator, editor)
     if expected_version is not None and before.version != expected_version:
         raise StaleEdit(
             f"span {span_id} was changed by someone else (version {before.version}, "
@@ -448,6 +499,7 @@ def update_span(
 def delete_span(session: Session, span_id: int, editor: str) -> tuple[SpanData, list[RelationData]]:
     """Delete a span and the relations that touch it; returns both (for undo)."""
     span = get_span(session, span_id)
+    check_can_write(session, span.annotator, editor)
     relations = [
         r
         for r in list_relations(session, span.document_id)
@@ -492,7 +544,9 @@ def add_relation(
     target_id: int,
     *,
     relation_id: int | None = None,
+    editor: str | None = None,
 ) -> RelationData:
+    check_can_write(session, annotator, editor or annotator)
     source = get_span(session, source_id)
     target = get_span(session, target_id)
     if source.document_id != target.document_id:
@@ -521,6 +575,7 @@ def delete_relation(session: Session, relation_id: int, editor: str) -> Relation
     if row is None:
         raise NotFound(f"no relation with id {relation_id}")
     rel = RelationData(*row)
+    check_can_write(session, rel.annotator, editor)
     session.execute(delete(Relation).where(Relation.id == relation_id))
     before = {"type": rel.type, "source_id": rel.source_id, "target_id": rel.target_id}
     _log(
@@ -548,8 +603,16 @@ def get_status(session: Session, document_id: int, annotator: str) -> DocStatus:
     return DocStatus(status) if status else DocStatus.NEW
 
 
-def set_status(session: Session, document_id: int, annotator: str, status: DocStatus) -> DocStatus:
+def set_status(
+    session: Session,
+    document_id: int,
+    annotator: str,
+    status: DocStatus,
+    *,
+    editor: str | None = None,
+) -> DocStatus:
     """Set an annotator's status for a document; returns the previous one."""
+    check_can_write(session, annotator, editor or annotator)
     who = annotator_id(session, annotator)
     previous = get_status(session, document_id, annotator)
     if previous == status:
@@ -612,3 +675,21 @@ def change_log(session: Session, document_id: int | None = None) -> list[dict[st
     if document_id is not None:
         stmt = stmt.where(ChangeLog.document_id == document_id)
     return [dict(row._mapping) for row in session.execute(stmt)]
+
+
+# --- reads for the annotation window ------------------------------------------
+
+
+def read_spans(
+    session: Session, document_id: int, annotators: Sequence[str] | None = None
+) -> list[SpanData]:
+    """The same as :func:`list_spans`, read through the Core connection.
+
+    The window opens documents with tens of thousands of spans: the ORM
+    result path costs about 0.17 s for 20,000 rows, the Core path about half.
+    """
+    stmt = _span_query().where(Span.document_id == document_id)
+    if annotators is not None:
+        stmt = stmt.where(Annotator.name.in_(list(annotators)))
+    stmt = stmt.order_by(Span.start, Span.end.desc(), Span.id)
+    return [SpanData(*row) for row in session.connection().execute(stmt)]

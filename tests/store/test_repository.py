@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.core.model import DocStatus, DocumentDraft, OffsetError
+from annotator.core.model import GOLD_ANNOTATOR, DocStatus, DocumentDraft, OffsetError
 from annotator.store import repository as repo
 from annotator.store.db import Database, open_database
 
@@ -87,8 +87,9 @@ def test_every_edit_is_in_the_change_log(db: Database, doc_id: int) -> None:
 def test_a_stale_edit_is_refused(db: Database, doc_id: int) -> None:
     with db.session() as s:
         span = repo.add_span(s, doc_id, "ana", "Location", 5, 11)
+    # The same span edited from two windows (or by two reviewers in gold).
     with db.session() as s:
-        repo.update_span(s, span.id, "ben", note="checked", expected_version=span.version)
+        repo.update_span(s, span.id, "ana", note="checked", expected_version=span.version)
     with pytest.raises(repo.StaleEdit, match="changed by someone else"), db.session() as s:
         repo.update_span(s, span.id, "ana", label="Person", expected_version=span.version)
     with db.reader() as s:
@@ -123,3 +124,32 @@ def test_document_listing_counts_spans_and_statuses(db: Database, doc_id: int) -
     assert counts.spans_by_label == {"Location": 2, "Person": 1}
     assert counts.done_by_annotator == {"ben": 1}
     assert counts.annotators == ["ana", "ben"]
+
+
+def test_people_change_only_their_own_layer_and_reviewers_gold(db: Database, doc_id: int) -> None:
+    with db.session() as s:
+        repo.set_roles(s, ["rita"])
+        ana_span = repo.add_span(s, doc_id, "ana", "Location", 5, 11)
+        gold_span = repo.add_span(s, doc_id, GOLD_ANNOTATOR, "Location", 5, 11, editor="rita")
+    attempts = [
+        lambda s: repo.add_span(s, doc_id, "ana", "Person", 0, 2, editor="ben"),
+        lambda s: repo.update_span(s, ana_span.id, "ben", label="Person"),
+        lambda s: repo.delete_span(s, ana_span.id, "rita"),
+        lambda s: repo.add_span(s, doc_id, GOLD_ANNOTATOR, "Person", 0, 2, editor="ana"),
+        lambda s: repo.update_span(s, gold_span.id, "ana", note="mine now"),
+        lambda s: repo.set_status(s, doc_id, "ana", DocStatus.DONE, editor="ben"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(repo.PermissionDenied), db.session() as s:
+            attempt(s)
+    with db.session() as s:
+        repo.update_span(s, gold_span.id, "rita", note="adjudicated")
+        repo.set_status(s, doc_id, GOLD_ANNOTATOR, DocStatus.DONE, editor="rita")
+        repo.set_roles(s, [])
+    with pytest.raises(repo.PermissionDenied, match="only reviewers"), db.session() as s:
+        repo.update_span(s, gold_span.id, "rita", note="no longer a reviewer")
+    with db.reader() as s:
+        spans = repo.list_spans(s, doc_id)
+    assert [(x.annotator, x.label, x.note) for x in spans] == [
+        ("ana", "Location", ""), (GOLD_ANNOTATOR, "Location", "adjudicated"),
+    ]  # fmt: skip

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from annotator.cli.app import main
+from annotator.io.project import create_project, load_project
+from annotator.store.db import (
+    HEAD_REVISION,
+    Database,
+    DatabaseTooOld,
+    current_revision,
+    open_database,
+    upgrade,
+)
+
+
+def make_old_database(url: str) -> None:
+    """A database at the first schema, with a document and a span in it."""
+    db = Database(url)
+    upgrade(db.engine, "0001")
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO documents (id, title, source, url, date, meta, text, length, content_hash, "
+            "created_at) VALUES (1, 'T', '', '', '', '{}', 'Astana', 6, 'h', CURRENT_TIMESTAMP)"
+        ))  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO annotators (id, name, created_at) VALUES (1, 'ana', CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(text(
+            'INSERT INTO spans (document_id, annotator_id, label, start, "end", text, attributes, '
+            "note, created_at, updated_at, version) VALUES (1, 1, 'Location', 0, 6, 'Astana', '{}', "
+            "'', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"
+        ))  # fmt: skip
+    db.close()
+
+
+def test_an_old_database_is_upgraded_and_keeps_its_data(database_url: str) -> None:
+    make_old_database(database_url)
+    if database_url.startswith("sqlite"):
+        db = open_database(database_url)  # SQLite: upgraded on open, after a copy
+        assert db.backup is not None and db.backup.exists()
+        assert current_revision(Database(f"sqlite:///{db.backup}").engine) == "0001"
+    else:
+        with pytest.raises(DatabaseTooOld, match="run `annotator migrate`"):
+            open_database(database_url)
+        db = open_database(database_url, migrate=True)
+        assert db.backup is None
+    assert db.migrated_from == "0001"
+    assert current_revision(db.engine) == HEAD_REVISION
+    with db.session() as session:
+        row = session.execute(text("SELECT name, role FROM annotators")).one()
+        span_text = session.execute(text("SELECT text FROM spans")).scalar()
+    assert tuple(row) == ("ana", "annotator") and span_text == "Astana"
+    db.close()
+
+
+def test_migrate_command(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = create_project(
+        tmp_path / "p", database=None if database_url.startswith("sqlite") else database_url
+    )
+    assert main(["migrate", str(project.directory)]) == 0
+    assert f"up to date (schema {HEAD_REVISION})" in capsys.readouterr().out
+    url = load_project(project.directory).database_url
+    db = Database(url)
+    upgrade_to_old(db)
+    db.close()
+    assert main(["migrate", str(project.directory)]) == 0
+    out = capsys.readouterr().out
+    assert f"Upgraded the database from schema 0001 to {HEAD_REVISION}" in out
+    assert ("Copy of the old database" in out) == url.startswith("sqlite")
+
+
+def upgrade_to_old(db: Database) -> None:
+    from alembic import command
+
+    from annotator.store.db import _alembic_config
+
+    with db.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0001")
