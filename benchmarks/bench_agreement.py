@@ -37,6 +37,7 @@ from annotator.store.agreement_data import read_agreement_documents
 from annotator.store.models import Annotator, Document, DocumentStatus, Span, utcnow
 
 TARGET_SECONDS = 2.0
+RUN_CLI = "from annotator.cli.app import run; run()"
 ANNOTATORS = ("alice", "bob", "carol")
 LONG_LABELS = ("Claim", "Quote")
 SHORT_LABELS = ("Person", "Organization", "Location", "Event")
@@ -279,7 +280,7 @@ def main() -> None:
         command_s, _ = best(command, args.repeat)
         process_start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "annotator", "agreement", str(directory), "--json"],
+            [sys.executable, "-c", RUN_CLI, "agreement", str(directory), "--json"],
             check=True,
             stdout=subprocess.DEVNULL,
         )

@@ -13,6 +13,7 @@ from types import ModuleType
 from annotator import __version__
 from annotator.cli import (
     cmd_agreement,
+    cmd_copy,
     cmd_docs,
     cmd_export,
     cmd_import,
@@ -34,6 +35,7 @@ SUBCOMMANDS: tuple[ModuleType, ...] = (
     cmd_agreement,
     cmd_export,
     cmd_migrate,
+    cmd_copy,
 )
 """Each module has register(subparsers), which sets the handler as `func`."""
 

@@ -19,9 +19,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from operator import attrgetter
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -32,6 +33,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPen,
     QTextBlock,
     QTextCharFormat,
     QTextCursor,
@@ -42,9 +44,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QApplication,
     QMenu,
-    QPlainTextDocumentLayout,
     QPlainTextEdit,
-    QTextEdit,
     QToolTip,
     QWidget,
 )
@@ -65,9 +65,11 @@ from annotator.ui.segments import (
 EDGE_GRAB_PIXELS = 4
 """How close to a selected span's edge a press starts resizing it."""
 
-BAR_HEIGHT = 2
-BAR_STEP = 3
-STYLE_CHUNK_BLOCKS = 400
+BAR_HEIGHT = 3
+BAR_STEP = 4
+BAR_DARKER = 150
+OUTLINE_DARKER = 260
+STYLE_CHUNK_BLOCKS = 100
 """Paragraphs styled per step when a long article is styled in the background."""
 
 
@@ -91,13 +93,17 @@ class _QuickUtf16Map(Utf16Map):
     __slots__ = ()
 
     def __init__(self, text: str) -> None:
-        self._astral = [match.start() for match in _ASTRAL.finditer(text)]
+        # Encoding to UTF-16 tells in C whether there is anything to find at all.
+        if len(text.encode("utf-16-le")) == 2 * len(text):
+            self._astral = []
+        else:
+            self._astral = [match.start() for match in _ASTRAL.finditer(text)]
         self._astral_u16 = [cp + n for n, cp in enumerate(self._astral)]
         self._length = len(text)
 
 
-def _span_start(span: SpanData) -> int:
-    return span.start
+_START = attrgetter("start")
+_END = attrgetter("end")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +161,6 @@ class ArticleView(QPlainTextEdit):
         self._colors: dict[str, QColor] = {}
         self.selected_span_id: int | None = None
         self._pending_blocks: list[int] = []
-        self._own_document: QTextDocument | None = None
         self._style_timer = QTimer(self)
         self._style_timer.setInterval(0)
         self._style_timer.timeout.connect(self._style_next_chunk)
@@ -203,9 +208,9 @@ class ArticleView(QPlainTextEdit):
         self._blocks = BlockIndex(text)
         # The per-paragraph index of spans is built after the first paint;
         # until then, spans are found from a list sorted by start.
-        self._ordered = sorted(spans, key=_span_start)
-        self._ordered_starts = [span.start for span in self._ordered]
-        self._ordered_max_end = list(accumulate((span.end for span in self._ordered), max))
+        self._ordered = sorted(spans, key=_START)
+        self._ordered_starts = list(map(_START, self._ordered))
+        self._ordered_max_end = list(accumulate(map(_END, self._ordered), max))
         self._spans = {span.id: span for span in self._ordered}
         self._index_ready = False
         self._relations = {r.id: r for r in relations}
@@ -213,20 +218,13 @@ class ArticleView(QPlainTextEdit):
         self.selected_span_id = None
         self.link_source = None
 
-        document = QTextDocument(self)
-        document.setDocumentLayout(QPlainTextDocumentLayout(document))
-        document.setDefaultFont(self.font())
-        document.setPlainText(text)
-        # The paragraphs on screen first (before the first layout, so no
-        # relayout is needed), the rest later.
+        # The same path as a plain QPlainTextEdit (the benchmark's floor): the
+        # document lays paragraphs out lazily, when they are first painted.
+        self.setPlainText(text)
+        # The paragraphs on screen first (not laid out yet, so no relayout is
+        # needed), the rest later.
         visible = self._visible_block_numbers(0)
-        self._style_blocks(visible, document)
-        # Qt deletes only the document it made itself; ours go when replaced.
-        previous = self._own_document
-        self.setDocument(document)
-        self._own_document = document
-        if previous is not None:
-            previous.deleteLater()
+        self._style_blocks(visible)
         shown = set(visible)
         self._pending_blocks = [b for b in range(len(self._blocks) - 1, -1, -1) if b not in shown]
         self._update_extra_selections()
@@ -256,11 +254,23 @@ class ArticleView(QPlainTextEdit):
             self.stylingFinished.emit()
 
     def _visible_block_numbers(self, first: int) -> list[int]:
-        # Before the first layout the geometry is unknown, so count lines of
-        # text instead: a screenful is at most height / line height blocks.
-        line_height = max(1, self.fontMetrics().height())
-        count = self.viewport().height() // line_height + 2
-        return list(range(first, min(len(self._blocks), first + count)))
+        """The paragraphs that fill the first screen, estimated before any layout.
+
+        Each paragraph takes about len / characters-per-line lines; half a
+        quarter screen more is styled to be safe (the rest follows within moments).
+        """
+        metrics = self.fontMetrics()
+        per_line = max(1, self.viewport().width() // max(1, metrics.averageCharWidth()))
+        wanted = 1.25 * self.viewport().height() / max(1, metrics.height()) + 2
+        numbers = []
+        lines = 0.0
+        number = first
+        while number < len(self._blocks) and lines < wanted:
+            start, end = self._blocks.bounds(number)
+            lines += max(1, -(-(end - start) // per_line))
+            numbers.append(number)
+            number += 1
+        return numbers
 
     def _ensure_index(self) -> None:
         """Index every span by the paragraphs it touches (one pass, tight loop)."""
@@ -405,7 +415,8 @@ class ArticleView(QPlainTextEdit):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if not self._bars:
+        outlined = self._outlined_spans()
+        if not self._bars and not outlined:
             return
         painter = QPainter(self.viewport())
         offset = self.contentOffset()
@@ -415,63 +426,78 @@ class ArticleView(QPlainTextEdit):
             geometry = self.blockBoundingGeometry(block).translated(offset)
             if geometry.top() > bottom:
                 break
-            bars = self._bars.get(block.blockNumber())
-            if bars and block.isVisible():
-                self._paint_bars(painter, block, geometry.top(), bars)
+            if block.isVisible():
+                bars = self._bars.get(block.blockNumber())
+                if bars:
+                    self._paint_bars(painter, block, geometry.top(), bars)
+                for span, solid in outlined:
+                    self._paint_outline(painter, block, geometry.top(), span, solid)
             block = block.next()
         painter.end()
 
-    def _paint_bars(
-        self, painter: QPainter, block: QTextBlock, top: float, bars: list[_Bar]
-    ) -> None:
+    def _outlined_spans(self) -> list[tuple[SpanData, bool]]:
+        """The selected span (solid outline) and the spans linked to it (dashed)."""
+        span = self.selected_span
+        if span is None:
+            return []
+        linked = [(self._spans[i], False) for i in self.linked_span_ids(span.id)]
+        return [*linked, (span, True)]
+
+    def highlighted_span_ids(self) -> set[int]:
+        return {span.id for span, _ in self._outlined_spans()}
+
+    def _line_pieces(
+        self, block: QTextBlock, top: float, start: int, end: int
+    ) -> list[tuple[QTextLine, float, float, float]]:
+        """(line, x1, x2, line top) for each line of a block that ``start..end`` covers.
+
+        ``start`` and ``end`` are UTF-16 positions relative to the block.
+        """
         layout = block.layout()
+        pieces = []
         for i in range(layout.lineCount()):
             line = layout.lineAt(i)
             line_start = line.textStart()
             line_end = line_start + line.textLength()
-            baseline = top + line.y() + line.height() - BAR_HEIGHT
-            for bar in bars:
-                start, end = max(bar.start, line_start), min(bar.end, line_end)
-                if start >= end:
-                    continue
-                x1 = _x(line, start)
-                x2 = _x(line, end)
+            lo, hi = max(start, line_start), min(end, line_end)
+            if lo >= hi:
+                continue
+            x1, x2 = _x(line, lo), _x(line, hi)
+            pieces.append((line, min(x1, x2), max(x1, x2), top + line.y()))
+        return pieces
+
+    def _paint_bars(
+        self, painter: QPainter, block: QTextBlock, top: float, bars: list[_Bar]
+    ) -> None:
+        for bar in bars:
+            for line, x1, x2, line_top in self._line_pieces(block, top, bar.start, bar.end):
+                base = line_top + line.height() - BAR_HEIGHT
                 for depth, color in enumerate(bar.colors):
-                    y = baseline - depth * BAR_STEP
                     painter.fillRect(
-                        int(min(x1, x2)),
-                        int(y),
-                        int(abs(x2 - x1)) or 1,
-                        BAR_HEIGHT,
-                        color.darker(130),
+                        QRectF(x1, base - depth * BAR_STEP, max(1.0, x2 - x1), BAR_HEIGHT),
+                        color.darker(BAR_DARKER),
                     )
 
-    def _update_extra_selections(self) -> None:
-        selections: list[QTextEdit.ExtraSelection] = []
-        span = self._spans.get(self.selected_span_id) if self.selected_span_id else None
-        if span is not None:
-            for linked in self.linked_span_ids(span.id):
-                selections.append(self._extra(self._spans[linked], outline=True))
-            selections.append(self._extra(span, outline=False))
-        self.setExtraSelections(selections)
+    def _paint_outline(
+        self, painter: QPainter, block: QTextBlock, top: float, span: SpanData, solid: bool
+    ) -> None:
+        base = block.position()
+        start = self._umap.to_utf16(span.start) - base
+        end = self._umap.to_utf16(span.end) - base
+        if end <= 0 or start >= block.length():
+            return
+        pen = QPen(self.label_color(span.label).darker(OUTLINE_DARKER))
+        pen.setWidthF(2.0)
+        if not solid:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for line, x1, x2, line_top in self._line_pieces(block, top, start, end):
+            painter.drawRect(QRectF(x1 - 1, line_top, x2 - x1 + 2, line.height() - 1))
 
-    def _extra(self, span: SpanData, *, outline: bool) -> QTextEdit.ExtraSelection:
-        selection = QTextEdit.ExtraSelection()
-        cursor = QTextCursor(self.document())
-        cursor.setPosition(self._umap.to_utf16(span.start))
-        cursor.setPosition(self._umap.to_utf16(span.end), QTextCursor.MoveMode.KeepAnchor)
-        selection.cursor = cursor
-        fmt = QTextCharFormat()
-        color = self.label_color(span.label)
-        if outline:
-            fmt.setBackground(color.darker(115))
-            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-            fmt.setUnderlineColor(color.darker(200))
-        else:
-            fmt.setBackground(color.darker(140))
-            fmt.setForeground(QColor("white"))
-        selection.format = fmt
-        return selection
+    def _update_extra_selections(self) -> None:
+        # The outlines are painted in paintEvent; a repaint shows the new ones.
+        self.viewport().update()
 
     def linked_span_ids(self, span_id: int) -> list[int]:
         linked = []

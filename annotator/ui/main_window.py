@@ -294,16 +294,17 @@ class MainWindow(QMainWindow):
             return repository.annotator_names(session)
 
     def _fill_mode_combo(self) -> None:
+        # Item data are plain strings ("mine", "all", "other:NAME"): Qt's
+        # findData does not match Python tuples.
         self.mode_combo.blockSignals(True)
         self.mode_combo.clear()
-        self.mode_combo.addItem(f"My spans ({self.user})", (MODE_MINE, None))
-        self.mode_combo.addItem("All annotators", (MODE_ALL, None))
+        self.mode_combo.addItem(f"My spans ({self.user})", MODE_MINE)
+        self.mode_combo.addItem("All annotators", MODE_ALL)
         for name in self._annotator_names():
             if name != self.user:
-                self.mode_combo.addItem(f"{name}'s spans (read-only)", (MODE_OTHER, name))
-        wanted = (self.mode, self.other_annotator if self.mode == MODE_OTHER else None)
-        index = self.mode_combo.findData(wanted)
-        self.mode_combo.setCurrentIndex(max(0, index))
+                self.mode_combo.addItem(f"{name}'s spans (read-only)", f"{MODE_OTHER}:{name}")
+        wanted = f"{MODE_OTHER}:{self.other_annotator}" if self.mode == MODE_OTHER else self.mode
+        self.mode_combo.setCurrentIndex(max(0, self.mode_combo.findData(wanted)))
         self.mode_combo.blockSignals(False)
 
     def set_view_mode(self, mode: str, annotator: str | None = None) -> None:
@@ -315,8 +316,8 @@ class MainWindow(QMainWindow):
             self.show_document(self.document_id)
 
     def _mode_changed(self, index: int) -> None:
-        mode, name = self.mode_combo.itemData(index)
-        self.set_view_mode(mode, name)
+        mode, _, name = str(self.mode_combo.itemData(index)).partition(":")
+        self.set_view_mode(mode, name or None)
 
     def visible_annotators(self) -> set[str] | None:
         if self.mode == MODE_MINE:
@@ -336,7 +337,7 @@ class MainWindow(QMainWindow):
         names = sorted(visible) if visible is not None else None
         with self.db.reader() as session:
             text = repository.document_text(session, document_id)
-            spans = repository.list_spans(session, document_id, names)
+            spans = repository.read_spans(session, document_id, names)
             relations = repository.list_relations(session, document_id, names)
         self.document_id = document_id
         self.view.editable = self.mode != MODE_OTHER

@@ -171,6 +171,12 @@ class LabelPalette(QWidget):
         super().__init__(parent)
         self.list = QListWidget()
         self.list.setObjectName("labelPalette")
+        # No selection colour: it would hide the label's own colour. The
+        # sticky label is marked with a tick and bold text instead.
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._chosen: str | None = None
+        self._labels: dict[str, Label] = {}
         self.sticky = QCheckBox("Sticky label: tag every selection at once")
         self.sticky.setObjectName("stickyLabel")
         layout = QVBoxLayout(self)
@@ -182,18 +188,31 @@ class LabelPalette(QWidget):
 
     def set_schema(self, schema: LabelSchema) -> None:
         self.list.clear()
+        self._labels = {label.name: label for label in schema.labels}
         for label in schema.labels:
             item = QListWidgetItem(self._text(label))
             item.setData(Qt.ItemDataRole.UserRole, label.name)
-            color = QColor(label.color)
-            item.setBackground(QBrush(color))
+            item.setBackground(QBrush(QColor(label.color)))
             item.setForeground(QBrush(QColor("black")))
             item.setToolTip(label.description or label.name)
             self.list.addItem(item)
-        if self.list.count():
-            self.list.setCurrentRow(0)
+        self._chosen = schema.labels[0].name if schema.labels else None
+        self._mark_sticky()
         height = sum(self.list.sizeHintForRow(i) for i in range(self.list.count()))
         self.list.setMaximumHeight(height + 2 * self.list.frameWidth() + 4)
+
+    def _mark_sticky(self) -> None:
+        sticky = self.sticky.isChecked()
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            name = str(item.data(Qt.ItemDataRole.UserRole))
+            marked = sticky and name == self._chosen
+            label = self._labels.get(name)
+            text = self._text(label) if label is not None else name
+            item.setText(f"✓ {text}" if marked else text)
+            font = item.font()
+            font.setBold(marked)
+            item.setFont(font)
 
     @staticmethod
     def _text(label: Label) -> str:
@@ -209,17 +228,20 @@ class LabelPalette(QWidget):
 
     @property
     def current_label(self) -> str | None:
-        item = self.list.currentItem()
-        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+        """The label last clicked (the sticky one when sticky mode is on)."""
+        return self._chosen
 
     def _clicked(self, item: QListWidgetItem) -> None:
         name = str(item.data(Qt.ItemDataRole.UserRole))
+        self._chosen = name
         if self.sticky.isChecked():
+            self._mark_sticky()
             self.stickyChanged.emit(name)
         self.labelChosen.emit(name)
 
     def _sticky_toggled(self, on: bool) -> None:
-        self.stickyChanged.emit(self.current_label if on else None)
+        self._mark_sticky()
+        self.stickyChanged.emit(self._chosen if on else None)
 
 
 # --- span list --------------------------------------------------------------
@@ -340,11 +362,14 @@ class SpanList(QTableView):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.setWordWrap(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # Fixed widths: sizing columns to their contents would ask every row
+        # of a 20,000-span document for its text on each change.
         header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        em = self.fontMetrics().horizontalAdvance("M")
+        for column, width in ((0, 9), (2, 5), (3, 7)):
+            self.setColumnWidth(column, width * em)
         self.clicked.connect(self._clicked)
         self.activated.connect(self._clicked)
 

@@ -13,6 +13,8 @@ from itertools import combinations
 
 import krippendorff
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nltk.metrics.agreement import AnnotationTask
 
 from annotator.core.agreement import (
@@ -488,3 +490,29 @@ def test_order_of_spans_does_not_matter() -> None:
     rng.shuffle(a)
     rng.shuffle(b)
     assert compute_agreement([doc(text, a=a, b=b)], ["a", "b"]).to_json() == first
+
+
+# Any Unicode text: the token arithmetic relies on str.isspace() being re's \s.
+any_text = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs",))
+    | st.sampled_from(list(" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2028\u200b\ufeff_-.")),
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=any_text, data=st.data())
+def test_token_arithmetic_on_any_text(text: str, data: st.DataObject) -> None:
+    starts = token_starts(text)
+    assert starts == [m.start() for m in TOKEN_PATTERN.finditer(text)] + [len(text)]
+    if not text:
+        return
+    spans = data.draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, len(text) - 1), st.integers(1, len(text)), st.sampled_from(LABELS)
+            ).filter(lambda s: s[0] < s[1]),
+            max_size=6,
+        )
+    )
+    assert token_categories(text, spans, LABELS) == slow_categories(text, spans, LABELS)[0]

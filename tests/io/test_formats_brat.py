@@ -7,8 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.io.formats.api import ExportRequest, run_export, run_import
+from annotator.io.formats.brat import parse_ann
+from annotator.io.formats.common import SourceText
 from annotator.io.formats.importing import ImportContext
 from annotator.store.bulk import ExportFilter
 from tests.io.test_formats_common import (
@@ -236,3 +240,45 @@ def test_existing_folder_is_never_overwritten(tmp_path: Path) -> None:
     finally:
         db.close()
     assert (target / "mine.txt").read_text() == "keep"
+
+
+_ANN_LINES = [
+    "T1\tPER 0 5\tAlice",
+    "T2\tLOC 10 15\tParis",
+    "T3\tPER 0 99\tx",
+    "T4\tEV 6 9\tmet",
+    "T1\tPER 0 5\tdup",
+    "E1\tEV:T4 Agent:T1 Place:T2",
+    "E2\tEV:T9 Agent:T1",
+    "E3\tEV:T4 Arg:E1",
+    "R1\tIn Arg1:T1 Arg2:T2\t",
+    "R2\tIn Arg1:T1\t",
+    "R3\tIn Arg1:E1 Arg2:T7\t",
+    "*\tAlias T1 T2",
+    "*\tAlias",
+    "A1\tNeg E1",
+    "A2\tMention T2 Name",
+    "A3\tBad R1",
+    "A4",
+    "N1\tRef T1 Wiki:1\tAlice A.",
+    "N2\tRef T1",
+    "#1\tAnnotatorNotes T1\tnote",
+    "#2\tAnnotatorNotes R1\trel note",
+    "#3\tAnnotatorNotes X9\tnothing",
+    "Q1\tstrange",
+    "T5\tPER 2 1\tbackwards",
+    "T6\tPER a b\tnumbers",
+    "",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(st.sampled_from(_ANN_LINES), max_size=12))
+def test_odd_ann_files_are_refused_line_by_line_never_crash(lines: list[str]) -> None:
+    text = "Alice met in Paris today."
+    layer, problems = parse_ann("\n".join(lines), SourceText(text), "a", "x.ann")
+    for span in layer.spans:
+        assert 0 <= span.start < span.end <= len(text)
+    for rel in layer.relations:
+        assert 0 <= rel.source < len(layer.spans) and 0 <= rel.target < len(layer.spans)
+    assert all(p.line is None or 1 <= p.line <= len(lines) for p in problems)

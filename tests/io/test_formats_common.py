@@ -268,3 +268,35 @@ def test_combining_marks_are_not_normalised(tmp_path: Path) -> None:
     assert unicodedata.normalize("NFC", text) != text
     spans = snap[text]["layers"]["bob"][1]
     assert ("Person", text.index("e\u0301"), text.index(" in Paris"), "e\u0301mile", (), "") in spans
+
+
+# --- importers never crash on odd records -------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 30) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(
+        st.sampled_from(
+            ["text", "label", "entities", "relations", "spans", "annotations", "start", "end",
+             "start_offset", "end_offset", "id", "from_id", "to_id", "type", "annotator", "status",
+             "head_span", "child_span", "meta", "offsets", "source_id", "target_id", "answer"]
+        ),
+        children,
+        max_size=6,
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(record=json_values, fmt=st.sampled_from(["native", "doccano", "prodigy"]))
+def test_odd_records_are_refused_never_crash(record: Any, fmt: str) -> None:
+    from annotator.io.formats import doccano, native, prodigy
+
+    module = {"native": native, "doccano": doccano, "prodigy": prodigy}[fmt]
+    if isinstance(record, dict) and "text" not in record:
+        record["text"] = "Some text here"
+    try:
+        module.record_to_draft(record, ImportContext(as_name="x"))  # type: ignore[attr-defined]
+    except LineProblem:
+        pass

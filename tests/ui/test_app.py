@@ -121,3 +121,25 @@ def test_a_span_added_in_one_window_is_on_disk_at_once(
     key(qtbot, view, "g")
     # No save step: another reader sees it immediately.
     assert len(stored_spans(project)) == 1
+
+
+def test_run_app_shows_the_window_then_opens_the_project(qtbot: QtBot, project: Path) -> None:
+    from PySide6.QtCore import QTimer
+
+    from annotator.ui.app import run_app
+
+    seen: dict[str, object] = {}
+
+    def look_and_quit() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        shown = [w for w in windows if w.isVisible()]
+        seen["user"] = shown[-1].user if shown else None
+        seen["documents"] = shown[-1].documents.tree.topLevelItemCount() if shown else 0
+        for window in shown:
+            window.close()
+        QApplication.exit(0)
+
+    QTimer.singleShot(300, look_and_quit)
+    assert run_app(project, user="carol") == 0
+    assert seen == {"user": "carol", "documents": 3}
+    assert settings.default_user() == "carol"

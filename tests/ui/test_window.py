@@ -16,6 +16,7 @@ from annotator.core.model import DocStatus
 from annotator.io.project import load_project
 from annotator.store import repository
 from annotator.ui import open_window
+from annotator.ui.article_view import BAR_DARKER
 from annotator.ui.main_window import MODE_ALL, MODE_MINE, MODE_OTHER, MainWindow
 from tests.ui.conftest import click, drag, find, key, point_in, stored_relations, stored_spans
 
@@ -67,7 +68,12 @@ def test_drag_snaps_to_words_and_a_label_key_tags(
     assert span.annotator == "alice"
     assert window.undo_action.text() == "&Undo Add Person"
     assert window.span_model.rowCount() == 1
-    assert pixel(window, start + 1) == QColor("#f28e9b").darker(140).name()  # selected
+    # The new span is selected: its colour, with a dark outline around it.
+    assert pixel(window, start + 2) == "#f28e9b"
+    rect = view.char_rect(start + 2)
+    image = view.viewport().grab().toImage()
+    outline = image.pixelColor(rect.center().x(), rect.top()).name()
+    assert outline == QColor("#f28e9b").darker(260).name()
 
 
 def test_alt_drag_takes_exact_characters(qtbot: QtBot, window: MainWindow, project: Path) -> None:
@@ -212,15 +218,16 @@ def test_link_a_quote_to_its_speaker(qtbot: QtBot, window: MainWindow, project: 
     assert spans[relation.target_id].text == "minister"
     assert window.undo_action.text() == "&Undo Link speaker"
     # Selecting either end highlights both, and the details list the link.
-    assert len(view.extraSelections()) == 2
+    both = {relation.source_id, relation.target_id}
+    assert view.highlighted_span_ids() == both
     click(qtbot, view, speaker[0] + 1)
-    assert len(view.extraSelections()) == 2
+    assert view.highlighted_span_ids() == both
     assert window.details.relations.count() == 1
     assert "speaker" in window.details.relations.item(0).text()
     # Removing the link from the details panel.
     qtbot.mouseClick(window.details.remove_link, Qt.MouseButton.LeftButton)
     assert stored_relations(project, doc) == []
-    assert len(view.extraSelections()) == 1
+    assert view.highlighted_span_ids() == {relation.target_id}
     window.undo_action.trigger()
     assert len(stored_relations(project, doc)) == 1
 
@@ -285,7 +292,7 @@ def test_overlapping_spans_are_all_visible_and_clickable(
     rect = view.char_rect(person[0] + 2)
     image = view.viewport().grab().toImage()
     bar = image.pixelColor(rect.center().x(), rect.bottom() - 1).name()
-    assert bar == QColor("#f4a259").darker(130).name()
+    assert bar == QColor("#f4a259").darker(BAR_DARKER).name()
     # Clicking where both lie selects the inner one, clicking again the outer.
     click(qtbot, view, person[0] + 2)
     assert view.selected_span is not None and view.selected_span.label == "Person"

@@ -339,6 +339,9 @@ def parse_ann(
                 refused.add(head)
                 continue
             ident, label, ranges, surface = match.groups()
+            if ident in index:
+                problems.append(InputProblem(where, f"{ident} is defined twice", number))
+                continue
             if ";" in ranges:
                 problems.append(
                     InputProblem(

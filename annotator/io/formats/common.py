@@ -172,6 +172,13 @@ class SourceText:
         )
 
 
+def record_id(value: Any, what: str) -> int | str:
+    """An id that links records in a line (an entity's, a span's): an integer or a string."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise LineProblem(f"{what} id {value!r} is not an integer or a string")
+    return value
+
+
 def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 

@@ -23,12 +23,13 @@ from annotator.io.formats.common import (
     atomic_file,
     check_document,
     offset_converter,
+    record_id,
 )
 from annotator.io.formats.importing import ImportContext, iter_lines
 from annotator.io.formats.jsonl_common import (
     doc_metadata,
     draft_from_metadata,
-    layer_name,
+    finish_layer,
     layers_or_blank,
 )
 from annotator.store.bulk import AnnotatedDraft, ExportDocument, LayerDraft, RelationDraft
@@ -86,7 +87,8 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft:
         if k not in ("text", "data", "label", "labels", "entities", "relations", "id")
     }
     draft, annotator, status = draft_from_metadata(source.text, meta)
-    layer = LayerDraft(layer_name(ctx, annotator), status=status)
+    name = ctx.as_name or annotator
+    layer = LayerDraft(name or "", status=status)
     if "entities" in record:
         entities = record["entities"]
         if not isinstance(entities, list):
@@ -97,7 +99,7 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft:
                 raise LineProblem(f"entity {e!r} is not an object")
             span = source.span(e.get("start_offset"), e.get("end_offset"), e.get("label"))
             if "id" in e:
-                index[e["id"]] = len(layer.spans)
+                index[record_id(e["id"], "entity")] = len(layer.spans)
             layer.spans.append(span)
         relations = record.get("relations", [])
         if not isinstance(relations, list):
@@ -108,7 +110,8 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft:
             rtype = r.get("type")
             if not isinstance(rtype, str) or not rtype.strip():
                 raise LineProblem(f"relation type {rtype!r} is not a string")
-            src, dst = r.get("from_id"), r.get("to_id")
+            src = record_id(r.get("from_id"), "from")
+            dst = record_id(r.get("to_id"), "to")
             if src not in index or dst not in index:
                 raise LineProblem(
                     f"relation {rtype} links entity ids {src!r}, {dst!r} not in the line"
@@ -132,7 +135,7 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft:
             else:
                 raise LineProblem(f"label {item!r} is not [start, end, label]")
             layer.spans.append(span)
-    return AnnotatedDraft(draft, [layer])
+    return AnnotatedDraft(draft, finish_layer(layer, name))
 
 
 def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem]:

@@ -6,8 +6,7 @@ from typing import Any
 
 from annotator.core.model import DocStatus, DocumentDraft
 from annotator.io.formats.common import LineProblem
-from annotator.io.formats.importing import ImportContext
-from annotator.store.bulk import ExportDocument, Layer
+from annotator.store.bulk import ExportDocument, Layer, LayerDraft
 
 DOC_FIELDS = ("title", "source", "url", "date")
 CONSUMED = ("document_id", "annotator", "status")
@@ -52,7 +51,7 @@ def draft_from_metadata(
         rest["meta"] = nested
     annotator = meta.get("annotator")
     status = meta.get("status")
-    if status is not None and status not in _STATUSES:
+    if status is not None and (not isinstance(status, str) or status not in _STATUSES):
         raise LineProblem(f"unknown status {status!r}")
     return (
         DocumentDraft(text=text, meta=rest, **fields),
@@ -61,8 +60,10 @@ def draft_from_metadata(
     )
 
 
-def layer_name(ctx: ImportContext, from_record: str | None) -> str:
-    name = ctx.as_name or from_record
-    if not name:
+def finish_layer(layer: LayerDraft, name: str | None) -> list[LayerDraft]:
+    """The record's layer; none for a record without spans and without an annotator."""
+    if name:
+        return [layer]
+    if layer.spans or layer.relations:
         raise LineProblem("no annotator named: use --as NAME to say whose layer this is")
-    return name
+    return []

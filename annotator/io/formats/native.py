@@ -25,6 +25,7 @@ from annotator.io.formats.common import (
     atomic_file,
     check_document,
     offset_converter,
+    record_id,
 )
 from annotator.io.formats.importing import ImportContext, iter_lines
 from annotator.store.bulk import (
@@ -149,7 +150,7 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft:
         if not isinstance(name, str) or not name.strip():
             raise LineProblem(f"annotation {n}: 'annotator' must be a non-empty string")
         status = ann.get("status", DocStatus.NEW.value)
-        if status not in _STATUSES:
+        if not isinstance(status, str) or status not in _STATUSES:
             raise LineProblem(f"annotation {n}: unknown status {status!r}")
         layers.append(_layer(ann, ctx.as_name or name, str(status), source))
     if ctx.as_name and len(layers) > 1:
@@ -186,7 +187,7 @@ def _layer(ann: dict[str, Any], name: str, status: str, source: SourceText) -> L
             version=version if isinstance(version, int) and version > 0 else 1,
         )
         if "id" in s:
-            index[s["id"]] = len(layer.spans)
+            index[record_id(s["id"], "span")] = len(layer.spans)
         layer.spans.append(span)
     for r in relations_raw:
         if not isinstance(r, dict):
@@ -194,7 +195,8 @@ def _layer(ann: dict[str, Any], name: str, status: str, source: SourceText) -> L
         rtype = r.get("type")
         if not isinstance(rtype, str) or not rtype.strip():
             raise LineProblem(f"{name}: relation type {rtype!r} is not a string")
-        src, dst = r.get("source_id"), r.get("target_id")
+        src = record_id(r.get("source_id"), "source")
+        dst = record_id(r.get("target_id"), "target")
         if src not in index or dst not in index:
             raise LineProblem(f"{name}: relation {rtype} links span ids not in the layer")
         layer.relations.append(

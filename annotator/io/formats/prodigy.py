@@ -29,7 +29,7 @@ from annotator.io.formats.importing import ImportContext, iter_lines
 from annotator.io.formats.jsonl_common import (
     doc_metadata,
     draft_from_metadata,
-    layer_name,
+    finish_layer,
     layers_or_blank,
 )
 from annotator.store.bulk import AnnotatedDraft, ExportDocument, LayerDraft, RelationDraft
@@ -120,7 +120,8 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft | None:
     if not isinstance(meta, dict):
         raise LineProblem("'meta' must be an object")
     draft, annotator, status = draft_from_metadata(source.text, meta)
-    layer = LayerDraft(layer_name(ctx, annotator), status=status)
+    name = ctx.as_name or annotator
+    layer = LayerDraft(name or "", status=status)
     spans = record.get("spans", [])
     if not isinstance(spans, list):
         raise LineProblem("'spans' must be a list")
@@ -151,7 +152,7 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft | None:
         if not isinstance(head, dict) or not isinstance(child, dict):
             raise LineProblem(f"relation {rtype} has no head_span and child_span")
         layer.relations.append(RelationDraft(rtype, add(head), add(child)))
-    return AnnotatedDraft(draft, [layer])
+    return AnnotatedDraft(draft, finish_layer(layer, name))
 
 
 def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem | None]:

@@ -1,0 +1,147 @@
+"""Screenshots of the real annotation window for the README.
+
+Run: ``.venv/bin/python scripts/screenshots.py`` (offscreen; no display needed).
+Builds the window in-process on a copy of the sample project (the sample
+itself is not touched), tags spans the way an analyst would through the
+window's own edit path, and saves PNGs to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from PySide6.QtCore import QPoint  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from annotator.core.commands import AddRelation, AddSpan, SetAttributes  # noqa: E402
+from annotator.ui.main_window import MODE_ALL, MainWindow  # noqa: E402
+
+OUT = REPO / "docs" / "screenshots"
+SIZE = (1360, 820)
+
+
+def tag(window: MainWindow, text: str, label: str, occurrence: int = 0, user: str = "") -> int:
+    """Add a span over the n-th occurrence of ``text``; returns its id."""
+    view = window.view
+    start = -1
+    for _ in range(occurrence + 1):
+        start = view.text.index(text, start + 1)
+    assert window.document_id is not None
+    command = AddSpan(window.document_id, user or window.user, label, start, start + len(text))
+    assert window.run(command), window.statusBar().currentMessage()
+    assert command.span_id is not None
+    return command.span_id
+
+
+def settle(app: QApplication, window: MainWindow) -> None:
+    window.view.finish_styling()
+    for _ in range(5):
+        app.processEvents()
+    QTest.qWait(50)
+
+
+def save(widget: object, name: str) -> Path:
+    path = OUT / name
+    pixmap = widget.grab()  # type: ignore[attr-defined]
+    assert pixmap.save(str(path)), f"could not write {path}"
+    print(f"wrote {path.relative_to(REPO)} ({pixmap.width()}x{pixmap.height()})")
+    return path
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        # Settings and the project copy live in a throwaway place.
+        os.environ["HOME"] = tmp
+        os.environ["XDG_CONFIG_HOME"] = str(Path(tmp) / ".config")
+        project = Path(tmp) / "sample"
+        shutil.copytree(
+            REPO / "projects" / "sample",
+            project,
+            ignore=shutil.ignore_patterns("*.sqlite*"),
+        )
+        from annotator.ui.app import ensure_application
+
+        app = ensure_application()
+        window = MainWindow(user="alice")
+        window.resize(*SIZE)
+        window.show()
+        QTest.qWaitForWindowExposed(window)
+        assert window.open_project(project)
+        view = window.view
+
+        tag(window, "Antony Blinken", "Person")
+        tag(window, "Central Asia", "Location", 1)
+        tag(window, "Russia", "Location")
+        tag(window, "Ukraine", "Location", 0)
+        tag(window, "Kazakhstan", "Location", 0)
+        tag(window, "Uzbekistan", "Location", 0)
+        tag(window, "Biden administration", "Organization")
+        quote = tag(
+            window,
+            "Today I’m embarking on a trip to Kazakhstan, Uzbekistan, and India.",
+            "Quote",
+        )
+        tag(window, "Kazakhstan", "Location", 1)
+        tag(window, "Uzbekistan", "Location", 1)
+        tag(window, "India", "Location", 0)
+        speaker = tag(window, "Secretary Antony Blinken", "Person")
+        window.run(AddRelation("alice", "speaker", quote, speaker))
+        claim = tag(
+            window,
+            "The trip comes just days after the 24 February anniversary of the invasion of "
+            "Ukraine",
+            "Claim",
+        )
+        tag(window, "24 February anniversary of the invasion of Ukraine", "Event")
+        tag(window, "Ukraine", "Location", 1)
+        window.run(
+            SetAttributes(view.spans[claim], "alice", attributes={"checkworthy": "yes"})
+        )
+        quote_span = view.spans[quote]
+        window.run(SetAttributes(quote_span, "alice", attributes={"type": "direct"}))
+        # A second annotator's work, for the "all annotators" view.
+        tag(window, "Blinken", "Person", 1, user="bob")
+        tag(window, "Kazakhstan and Uzbekistan", "Location", 0, user="bob")
+        window.set_view_mode(window.mode)  # reload: bob's spans are not mine
+
+        view.select_span(quote)
+        view.verticalScrollBar().setValue(0)
+        settle(app, window)
+        save(window, "window.png")
+
+        # Close-up of nested spans: Claim > Event > Location, and the selected
+        # quote highlighted together with its speaker.
+        view.select_span(claim)
+        rect = view.char_rect(view.spans[claim].start)
+        view.verticalScrollBar().setValue(
+            view.verticalScrollBar().value() + rect.top() - 3 * rect.height()
+        )
+        settle(app, window)
+        save(view, "nested-spans.png")
+
+        window.set_view_mode(MODE_ALL)
+        view.verticalScrollBar().setValue(0)
+        settle(app, window)
+        point = view.char_rect(view.text.index("Antony Blinken") + 9).center()
+        tip = view.tooltip_at(QPoint(point.x(), point.y()))
+        window.statusBar().showMessage(f"Hover: {tip.replace(chr(10), ' | ')}")
+        save(window, "all-annotators.png")
+
+        window.set_view_mode("mine")
+        window.close()
+        app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

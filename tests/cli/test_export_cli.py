@@ -1,0 +1,192 @@
+"""`annotator export` and `annotator import --format`: end to end, exit codes, messages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+import yaml
+from sqlalchemy import update
+
+from annotator.cli.app import main
+from annotator.io.project import load_project
+from annotator.store.models import Span
+from tests.io.test_formats_common import populate, snapshot
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+BRAT = FIXTURES / "brat"
+DOCCANO = FIXTURES / "doccano"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def filled(project_dir: Path) -> Path:
+    db = load_project(project_dir).open_database()
+    try:
+        populate(db)
+    finally:
+        db.close()
+    return project_dir
+
+
+def test_export_every_format(filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for fmt, name in [
+        ("native", "a.jsonl"),
+        ("doccano", "b.jsonl"),
+        ("prodigy", "c.jsonl"),
+        ("brat", "d"),
+        ("brat", "e.zip"),
+        ("conll", "f.conll"),
+        ("csv", "g.csv"),
+    ]:
+        code, out, err = run(capsys, "export", filled, "-o", tmp_path / name, "--format", fmt)
+        assert code == 0, err
+        assert "Exported 3 document(s)" in out
+        assert (tmp_path / name).exists()
+
+
+def test_native_round_trip_through_the_command_line(
+    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_file = tmp_path / "all.jsonl"
+    assert run(capsys, "export", filled, "-o", out_file)[0] == 0
+    assert run(capsys, "new", tmp_path / "copy")[0] == 0
+    code, out, err = run(capsys, "import", tmp_path / "copy", out_file, "--format", "native")
+    assert code == 0, err
+    assert "3 new document(s)" in out
+    dbs = [load_project(p).open_database() for p in (filled, tmp_path / "copy")]
+    try:
+        assert snapshot(dbs[0], times=True) == snapshot(dbs[1], times=True)
+    finally:
+        for db in dbs:
+            db.close()
+
+
+def test_filters_and_split(filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "export", filled, "-o", tmp_path / "s", "--annotator", "bob", "--gold",
+        "--label", "Person", "--split", "train=0.5,test=0.5", "--seed", "3",
+    )  # fmt: skip
+    assert code == 0
+    assert "train: 1 document(s)" in out and "test: 1 document(s)" in out
+    lines = [orjson.loads(x) for f in ("train", "test") for x in (tmp_path / "s" / f"{f}.jsonl").read_bytes().splitlines()]
+    assert {a["annotator"] for d in lines for a in d["annotations"]} == {"bob", "gold"}
+    code, out, _ = run(capsys, "export", filled, "-o", tmp_path / "d.jsonl", "--status", "done", "--doc", "2")
+    assert code == 0 and "Exported 1 document(s)" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--split", "train=0.9,test=0.2"], "add up to"),
+        (["--format", "brat", "--offsets", "utf16"], "utf16 applies to"),
+    ],
+)
+def test_usage_errors_exit_2_without_traceback(
+    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, _, err = run(capsys, "export", filled, "-o", tmp_path / "x", *args)
+    assert code == 2
+    assert message in err and "Traceback" not in err
+
+
+def test_unknown_format_is_a_usage_error(filled: Path, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["export", str(filled), "-o", str(tmp_path / "x"), "--format", "xml"])
+    assert info.value.code == 2
+
+
+def test_mismatching_span_stops_the_export(
+    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = load_project(filled).open_database()
+    try:
+        with db.session() as s:
+            s.execute(update(Span).where(Span.label == "Location").values(start=1))
+    finally:
+        db.close()
+    target = tmp_path / "out.jsonl"
+    code, _, err = run(capsys, "export", filled, "-o", target)
+    assert code == 1
+    assert "export stopped: document 1" in err and "Location 1-" in err
+    assert not target.exists()
+
+
+def test_import_bad_lines_reports_line_numbers(
+    project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        "\n".join(
+            json.dumps(x)
+            for x in [
+                {"text": "Alice and Bob", "label": [[0, 5, "Person"]]},
+                {"text": "Two", "label": [[0, 9, "Person"]]},
+                {"text": "Three", "label": [[0, 2, ["Person"]]]},
+            ]
+        )
+    )
+    code, out, err = run(capsys, "import", project_dir, path, "--format", "doccano", "--as", "model")
+    assert code == 1
+    assert f"{path}:2: span 0-9 lies outside the text" in err
+    assert f"{path}:3: span 0-2: label ['Person'] is not a string" in err
+    assert "1 span(s)" in out and "Traceback" not in err
+
+
+def test_unknown_labels_are_listed_and_refused_or_added(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (project_dir / "project.yaml").read_text()
+    code, out, err = run(capsys, "import", project_dir, DOCCANO, "--format", "doccano", "--as", "dc")
+    assert code == 2
+    assert "DATE (1)" in err and "PERSON (4)" in err and "foundedBy (2)" in err and "--add-labels" in err
+    assert (project_dir / "project.yaml").read_text() == before
+    code, out, err = run(
+        capsys, "import", project_dir, DOCCANO, "--format", "doccano", "--as", "dc", "--add-labels"
+    )
+    assert code == 0, err
+    data = yaml.safe_load((project_dir / "project.yaml").read_text())
+    names = [label["name"] for label in data["schema"]["labels"]]
+    assert {"DATE", "PERSON", "ORG", "LOC", "MISC"} <= set(names)
+    assert {"foundedBy", "foundedAt"} <= {r["name"] for r in data["schema"]["relations"]}
+    assert load_project(project_dir).schema.label("PERSON") is not None
+
+
+def test_brat_import_then_export(project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys, "import", project_dir, BRAT / "tutorial-news", "--format", "brat", "--as", "tut", "--add-labels"
+    )
+    assert code == 0, err
+    assert "119 span(s)" in out
+    code, out, err = run(capsys, "export", project_dir, "-o", tmp_path / "b", "--format", "brat")
+    assert code == 0, err
+    assert (tmp_path / "b" / "100-attribute_annotation.ann").exists()
+
+
+def test_import_options_need_a_format(project_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "import", project_dir, DOCCANO, "--as", "x")
+    assert code == 2 and "--format" in err
+
+
+def test_brat_needs_as(project_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "import", project_dir, BRAT / "tutorial-news", "--format", "brat")
+    assert code == 2 and "--as NAME" in err
+
+
+def test_export_help_runs_as_a_program() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "annotator.cli.app", "export", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 or "usage" in (result.stdout + result.stderr)

@@ -1,0 +1,72 @@
+"""CoNLL BIO: tags match the entity spans; overlaps resolved as documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from annotator.io.formats.api import ExportRequest, run_export
+from annotator.io.formats.conll import document_lines, resolve_overlaps
+from annotator.store.bulk import ExportFilter, SpanRow
+from tests.io.test_formats_common import TEXTS, import_into, new_project, populate
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "brat" / "CoNLL-ST_2002"
+
+
+def span(id_: int, label: str, start: int, end: int, text: str = "") -> SpanRow:
+    return SpanRow(id_, label, start, end, text, {}, "", "", "", 1)
+
+
+def decode(lines: list[str]) -> list[tuple[str, list[str]]]:
+    """(label, tokens) for each entity in BIO lines."""
+    entities: list[tuple[str, list[str]]] = []
+    for line in lines:
+        if not line or line.startswith("-DOCSTART-"):
+            continue
+        token, tag = line.rsplit(" ", 1)
+        if tag.startswith("B-"):
+            entities.append((tag[2:], [token]))
+        elif tag.startswith("I-"):
+            assert entities and entities[-1][0] == tag[2:]
+            entities[-1][1].append(token)
+    return entities
+
+
+def test_overlaps_earliest_then_longest_wins() -> None:
+    spans = [span(1, "A", 5, 9), span(2, "B", 0, 12), span(3, "C", 10, 15), span(4, "D", 12, 14)]
+    kept, dropped = resolve_overlaps(spans)
+    assert [s.id for s in kept] == [2, 4] and dropped == 2
+
+
+def test_tags_follow_spans_even_inside_words() -> None:
+    text = "New York-based firms grew."
+    lines = document_lines(text, [span(1, "LOC", 0, 8), span(2, "X", 18, 20)])
+    assert lines[:6] == ["New B-LOC", "York I-LOC", "-based O", "fir O", "ms B-X", "grew O"]
+
+
+def test_shared_conll_documents_keep_every_entity(tmp_path: Path) -> None:
+    project, db, report = import_into(tmp_path / "p", "brat", [FIXTURES], as_name="c")
+    try:
+        out = tmp_path / "out.conll"
+        result = run_export(db, project, ExportRequest("conll", out))
+    finally:
+        db.close()
+    assert result.warnings == []
+    lines = out.read_text(encoding="utf-8").split("\n")
+    assert lines.count("-DOCSTART- O") == 20
+    entities = decode(lines)
+    assert len(entities) == report.spans
+    assert {label for label, _ in entities} == {"PER", "LOC", "ORG", "MISC"}
+
+
+def test_project_export_only_entities_and_reports_overlaps(tmp_path: Path) -> None:
+    project, db = new_project(tmp_path / "p")
+    try:
+        populate(db)
+        out = tmp_path / "o.conll"
+        result = run_export(db, project, ExportRequest("conll", out, ExportFilter(annotators=frozenset({"alice"}))))
+    finally:
+        db.close()
+    entities = decode(out.read_text(encoding="utf-8").split("\n"))
+    assert entities == [("Person", ["Ana", "Gómez"]), ("Location", ["Madrid"])]
+    assert any("not entities" in w for w in result.warnings)
+    assert TEXTS[0].startswith("Ana Gómez")
