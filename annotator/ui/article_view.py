@@ -408,7 +408,9 @@ class ArticleView(QPlainTextEdit):
             if not ranges and not layout.formats():
                 continue
             layout.setFormats(ranges)
-            if mark_dirty:
+            # A paragraph not laid out yet picks the formats up when it is;
+            # marking it dirty would lay it out now, for nothing.
+            if mark_dirty and layout.lineCount() > 0:
                 document.markContentsDirty(block.position(), block.length())
         if mark_dirty:
             self.viewport().update()

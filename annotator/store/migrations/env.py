@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from annotator.store.models import Base
+from annotator.store.models import Base, UTCDateTime
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -11,10 +11,19 @@ if connection is None:  # pragma: no cover - only when run by the alembic CLI by
 
     connection = create_engine(config.get_main_option("sqlalchemy.url") or "").connect()
 
+
+def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    # Migrations must not import the models: write the plain column type.
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
+    render_item=render_item,
 )
 with context.begin_transaction():
     context.run_migrations()
