@@ -84,14 +84,19 @@ class OffsetError(ValueError):
     """A span whose offsets do not fit its document text."""
 
 
-def check_span_offsets(doc_text: str, start: int, end: int, surface: str | None = None) -> None:
-    """Raise :class:`OffsetError` unless ``0 <= start < end <= len`` and the text matches."""
+def check_span_bounds(length: int, start: int, end: int) -> None:
+    """Raise :class:`OffsetError` unless ``0 <= start < end <= length``."""
     if not isinstance(start, int) or not isinstance(end, int):
         raise OffsetError(f"offsets must be integers, got {start!r}, {end!r}")
-    if start < 0 or end > len(doc_text):
-        raise OffsetError(f"span {start}-{end} lies outside the text (length {len(doc_text)})")
+    if start < 0 or end > length:
+        raise OffsetError(f"span {start}-{end} lies outside the text (length {length})")
     if end <= start:
         raise OffsetError(f"span {start}-{end} ends before it starts or is empty")
+
+
+def check_span_offsets(doc_text: str, start: int, end: int, surface: str | None = None) -> None:
+    """Raise :class:`OffsetError` unless ``0 <= start < end <= len`` and the text matches."""
+    check_span_bounds(len(doc_text), start, end)
     if surface is not None and doc_text[start:end] != surface:
         raise OffsetError(
             f"span {start}-{end} text {surface!r} does not match the document "

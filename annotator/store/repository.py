@@ -8,7 +8,7 @@ statements and plain rows (DESIGN.md: ORM objects are ~10x slower there).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +24,7 @@ from annotator.core.model import (
     OffsetError,
     RelationData,
     SpanData,
-    check_span_offsets,
+    check_span_bounds,
 )
 from annotator.store.models import (
     Annotator,
@@ -244,6 +244,25 @@ def document_text(session: Session, document_id: int) -> str:
     return text
 
 
+def _surface_text(session: Session, document_id: int, start: int, end: int) -> str:
+    """The text of ``start:end`` of a document, checked against its length.
+
+    Only the slice crosses the wire: SQL substr counts characters (code points)
+    on SQLite and PostgreSQL alike.
+    """
+    if not isinstance(start, int) or not isinstance(end, int):
+        check_span_bounds(0, start, end)
+    row = session.execute(
+        select(Document.length, func.substr(Document.text, start + 1, max(end - start, 0))).where(
+            Document.id == document_id
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"no document with id {document_id}")
+    check_span_bounds(row[0], start, end)
+    return str(row[1])
+
+
 def document_count(session: Session) -> int:
     return int(session.scalar(select(func.count(Document.id))) or 0)
 
@@ -416,9 +435,8 @@ def add_span(
 
     ``span_id`` restores a deleted span under its old id (undo).
     """
-    text = document_text(session, document_id)
-    check_span_offsets(text, start, end)
     check_can_write(session, annotator, editor or annotator)
+    surface = _surface_text(session, document_id, start, end)
     who = annotator_id(session, annotator)
     now = utcnow()
     values: dict[str, Any] = {
@@ -427,7 +445,7 @@ def add_span(
         "label": label,
         "start": start,
         "end": end,
-        "text": text[start:end],
+        "text": surface,
         "attributes": dict(attributes or {}),
         "note": note,
         "created_at": now,
@@ -436,8 +454,11 @@ def add_span(
     }
     if span_id is not None:
         values["id"] = span_id
-    new_id = session.scalar(insert(Span).values(**values).returning(Span.id))
-    span = get_span(session, int(new_id or 0))
+    new_id = int(session.scalar(insert(Span).values(**values).returning(Span.id)) or 0)
+    span = SpanData(
+        new_id, document_id, annotator, label, start, end, surface,
+        values["attributes"], note, now, now, 1,
+    )  # fmt: skip
     _log(session, who, "add", "span", span.id, document_id, None, _span_json(span))
     _touch_status(session, document_id, who)
     return span
@@ -469,9 +490,8 @@ def update_span(
     if start is not None or end is not None:
         new_start = before.start if start is None else start
         new_end = before.end if end is None else end
-        text = document_text(session, before.document_id)
-        check_span_offsets(text, new_start, new_end)
-        values.update(start=new_start, end=new_end, text=text[new_start:new_end])
+        surface = _surface_text(session, before.document_id, new_start, new_end)
+        values.update(start=new_start, end=new_end, text=surface)
     if attributes is not None:
         values["attributes"] = dict(attributes)
     if note is not None:
@@ -481,7 +501,7 @@ def update_span(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleEdit(f"span {span_id} was changed by someone else meanwhile")
-    after = get_span(session, span_id)
+    after = replace(before, **values)
     who = annotator_id(session, editor)
     _log(
         session,
@@ -647,13 +667,25 @@ def _upsert_status(session: Session, document_id: int, who: int, status: DocStat
 
 def _touch_status(session: Session, document_id: int, who: int) -> None:
     """The first span an annotator adds moves the document to in_progress."""
-    exists = session.scalar(
-        select(DocumentStatus.id).where(
-            DocumentStatus.document_id == document_id, DocumentStatus.annotator_id == who
-        )
-    )
-    if exists is None:
-        _upsert_status(session, document_id, who, DocStatus.IN_PROGRESS)
+    values = {
+        "document_id": document_id,
+        "annotator_id": who,
+        "status": DocStatus.IN_PROGRESS.value,
+        "updated_at": utcnow(),
+    }
+    # One statement, whoever else is adding spans to the document at the same time.
+    stmt = _dialect_insert(session)(DocumentStatus).values(**values)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["document_id", "annotator_id"]))
+
+
+def _dialect_insert(session: Session) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 def change_log(session: Session, document_id: int | None = None) -> list[dict[str, Any]]:
@@ -661,7 +693,7 @@ def change_log(session: Session, document_id: int | None = None) -> list[dict[st
         select(
             ChangeLog.id,
             ChangeLog.at,
-            Annotator.name,
+            Annotator.name.label("annotator"),
             ChangeLog.document_id,
             ChangeLog.action,
             ChangeLog.entity,
