@@ -12,7 +12,11 @@ from types import ModuleType
 
 from annotator import __version__
 from annotator.cli import (
+    cmd_adjudicate,
     cmd_agreement,
+    cmd_assign,
+    cmd_backup,
+    cmd_comments,
     cmd_copy,
     cmd_docs,
     cmd_export,
@@ -21,6 +25,7 @@ from annotator.cli import (
     cmd_migrate,
     cmd_new,
     cmd_open,
+    cmd_progress,
 )
 from annotator.io.errors import InputProblem
 
@@ -36,6 +41,11 @@ SUBCOMMANDS: tuple[ModuleType, ...] = (
     cmd_export,
     cmd_migrate,
     cmd_copy,
+    cmd_backup,
+    cmd_assign,
+    cmd_comments,
+    cmd_progress,
+    cmd_adjudicate,
 )
 """Each module has register(subparsers), which sets the handler as `func`."""
 

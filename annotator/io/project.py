@@ -41,6 +41,9 @@ SETTINGS: dict[str, Option] = {
     "show_all_annotators": Option(
         bool, False, "Open documents with every annotator's spans shown."
     ),
+    "backups_keep": Option(
+        int, 7, "Daily automatic backups of an SQLite project to keep in backups/ (0: none)."
+    ),
 }
 """Every project-level setting, declared once with type, default and description."""
 
@@ -95,12 +98,16 @@ class Project:
         try:
             db = open_database(url, create=create or seeding, migrate=migrate)
         except DatabaseProblem as exc:
-            raise ProjectProblem(self.config_path, str(exc)) from exc
+            raise ProjectProblem(exc.where, exc.reason + self._backup_hint()) from exc
         if self.reviewers is not None:
             from annotator.store.repository import set_roles
 
             with db.session() as session:
                 set_roles(session, self.reviewers)
+        if not create and not seeding:
+            from annotator.io.backup import automatic_backup
+
+            automatic_backup(db, self.directory, self.setting("backups_keep"))
         if seeding and self.seed is not None:
             from annotator.io.importer import import_paths
 
@@ -109,6 +116,16 @@ class Project:
                 db.close()
                 raise report.problems[0]
         return db
+
+    def _backup_hint(self) -> str:
+        from annotator.io.backup import backup_time, list_backups
+
+        backups = list_backups(self.directory)
+        if not backups:
+            return ""
+        when = backup_time(backups[-1])
+        date = when.strftime("%Y-%m-%d %H:%M UTC") if when else backups[-1].name
+        return f"; a backup from {date} exists: annotator restore {self.directory}"
 
 
 def _expand_env(value: str, where: Path) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 """The schema version this program writes; tests check it is Alembic's head."""
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -29,6 +29,11 @@ READ_ONLY_OPTION = "annotator_read_only"
 
 class DatabaseProblem(Exception):
     """A database that cannot be used; the message is meant for the user."""
+
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(f"{where}: {reason}")
+        self.where = where
+        self.reason = reason
 
 
 class DatabaseTooNew(DatabaseProblem):
@@ -150,9 +155,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def backup_sqlite(path: Path, reason: str) -> Path:
-    """Copy a SQLite database with the online backup API (consistent under WAL)."""
+    """Copy a SQLite database beside itself, named for the reason."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target = path.with_name(f"{path.stem}.{reason}-{stamp}{path.suffix}")
+    backup_sqlite_to(path, target)
+    return target
+
+
+def backup_sqlite_to(path: Path, target: Path) -> None:
+    """Copy a SQLite database with the online backup API (consistent under WAL)."""
     source = sqlite3.connect(path)
     try:
         dest = sqlite3.connect(target)
@@ -162,7 +173,6 @@ def backup_sqlite(path: Path, reason: str) -> Path:
             dest.close()
     finally:
         source.close()
-    return target
 
 
 def _is_known_revision(revision: str) -> bool:
@@ -190,10 +200,10 @@ def open_database(url: str, *, create: bool = False, migrate: bool = False) -> D
     """
     path = sqlite_path(url)
     if path is not None and not create and not path.exists():
-        raise DatabaseProblem(f"{path}: database file not found")
+        raise DatabaseProblem(str(path), "database file not found")
     if path is not None and not create and path.stat().st_size == 0:
         # SQLite would treat it as a new database; it is a truncated one.
-        raise DatabaseProblem(f"{path}: the database file is empty (truncated?)")
+        raise DatabaseProblem(str(path), "the database file is empty (truncated?)")
     db = Database(url)
     try:
         revision = current_revision(db.engine)
@@ -201,25 +211,27 @@ def open_database(url: str, *, create: bool = False, migrate: bool = False) -> D
             with db.engine.connect() as conn:
                 tables = inspect(conn).get_table_names()
             if tables:
-                raise DatabaseProblem(f"{_where(url)}: not an Annotator database")
+                raise DatabaseProblem(_where(url), "not an Annotator database")
             upgrade(db.engine)
         elif revision != HEAD_REVISION:
             if not _is_known_revision(revision):
                 raise DatabaseTooNew(
-                    f"{_where(url)}: the database has schema version {revision}, newer than "
-                    f"this program ({HEAD_REVISION}); install a newer Annotator to open it"
+                    _where(url),
+                    f"the database has schema version {revision}, newer than "
+                    f"this program ({HEAD_REVISION}); install a newer Annotator to open it",
                 )
             if path is None and not migrate:
                 # A shared server is upgraded on purpose, not by whoever opens it first.
                 raise DatabaseTooOld(
-                    f"{_where(url)}: the database has schema version {revision}, older than "
-                    f"this program ({HEAD_REVISION}); run `annotator migrate` to upgrade it"
+                    _where(url),
+                    f"the database has schema version {revision}, older than "
+                    f"this program ({HEAD_REVISION}); run `annotator migrate` to upgrade it",
                 )
             db.backup = migrate_database(db, revision)
             db.migrated_from = revision
     except (OperationalError, SADatabaseError) as exc:
         db.close()
-        raise DatabaseProblem(f"{_where(url)}: {_explain(url, _reason(exc))}") from exc
+        raise DatabaseProblem(_where(url), _explain(url, _reason(exc))) from exc
     except DatabaseProblem:
         db.close()
         raise

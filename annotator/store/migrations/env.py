@@ -1,5 +1,7 @@
 """Alembic environment: runs on the connection that annotator.store.db hands it."""
 
+from typing import Any, Literal
+
 from alembic import context
 
 from annotator.store.models import Base, UTCDateTime
@@ -12,7 +14,7 @@ if connection is None:  # pragma: no cover - only when run by the alembic CLI by
     connection = create_engine(config.get_main_option("sqlalchemy.url") or "").connect()
 
 
-def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     # Migrations must not import the models: write the plain column type.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

@@ -1,0 +1,200 @@
+"""Project-wide full-text search: SQLite FTS5 or PostgreSQL full-text search.
+
+The index is made by migration 0004: an external-content FTS5 table kept in
+step with ``documents`` by triggers (SQLite), a GIN index on
+``to_tsvector('simple', text)`` (PostgreSQL). Both find words as written
+(no stemming), in any case; SQLite also ignores accents.
+
+A query is words (all must occur), "quoted phrases" and prefixes (``Blink*``).
+It is parsed here and written in each engine's own syntax, so no user input
+reaches FTS5's or to_tsquery's parser as syntax.
+
+Each hit names the document and its title and gives a snippet of context
+around the first match, with offsets in code points of the document text
+(``snippet == text[snippet_start:snippet_start + len(snippet)]``) and the
+matches inside it. SQLite ranks by BM25; PostgreSQL lists documents in id
+order (ranking there would recompute every matching document's vector).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text as sql
+from sqlalchemy.orm import Session
+
+FTS_TABLE = "documents_fts"
+SNIPPET_BEFORE = 60
+SNIPPET_AFTER = 160
+
+_PART = re.compile(r'[“"]([^”"]*)[”"]?|(\S+)')
+_WORD = re.compile(r"\w+")
+
+
+class SearchError(ValueError):
+    """A query with nothing to search for."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPart:
+    words: tuple[str, ...]
+    """One word, or the words of a phrase, in lowercase."""
+    prefix: bool = False
+    """The last word is a prefix (``Blink*``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    document_id: int
+    title: str
+    snippet: str
+    snippet_start: int
+    """Offset in the document (code points) of the snippet's first character."""
+    matches: list[tuple[int, int]] = field(default_factory=list)
+    """(start, end) in the document of each match shown in the snippet."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "document_id": self.document_id,
+            "title": self.title,
+            "snippet": self.snippet,
+            "snippet_start": self.snippet_start,
+            "matches": [list(m) for m in self.matches],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    query: str
+    total: int
+    """Number of documents that match."""
+    hits: list[SearchHit]
+
+
+def parse_query(query: str) -> list[QueryPart]:
+    """Words, "phrases" and prefix* of a query; raises :class:`SearchError` if empty."""
+    parts: list[QueryPart] = []
+    for m in _PART.finditer(query):
+        chunk = m.group(1) if m.group(1) is not None else m.group(2)
+        words = tuple(w.lower() for w in _WORD.findall(chunk))
+        if not words:
+            continue
+        prefix = m.group(2) is not None and chunk.endswith("*") and len(words) == 1
+        parts.append(QueryPart(words, prefix))
+    if not parts:
+        raise SearchError(f"nothing to search for in {query!r}")
+    return parts
+
+
+def fts5_query(parts: list[QueryPart]) -> str:
+    out = []
+    for part in parts:
+        phrase = '"' + " ".join(part.words) + '"'
+        out.append(phrase + ("*" if part.prefix else ""))
+    return " ".join(out)
+
+
+def tsquery(parts: list[QueryPart]) -> str:
+    out = []
+    for part in parts:
+        words = [f"'{w}'" for w in part.words]
+        if part.prefix:
+            words[-1] += ":*"
+        out.append(words[0] if len(words) == 1 else "(" + " <-> ".join(words) + ")")
+    return " & ".join(out)
+
+
+def search(session: Session, query: str, *, limit: int = 50, offset: int = 0) -> SearchResults:
+    """Documents that contain every word and phrase of ``query``, with context."""
+    parts = parse_query(query)
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        params: dict[str, Any] = {"q": fts5_query(parts), "limit": limit, "offset": offset}
+        total = session.execute(
+            sql(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q"), params
+        ).scalar_one()
+        rows = session.execute(
+            sql(
+                f"SELECT d.id, d.title, d.text FROM {FTS_TABLE} f JOIN documents d ON d.id = f.rowid"
+                f" WHERE {FTS_TABLE} MATCH :q ORDER BY f.rank, d.id LIMIT :limit OFFSET :offset"
+            ),
+            params,
+        ).all()
+    elif dialect == "postgresql":
+        params = {"q": tsquery(parts), "limit": limit, "offset": offset}
+        where = "to_tsvector('simple', text) @@ to_tsquery('simple', :q)"
+        total = session.execute(sql(f"SELECT count(*) FROM documents WHERE {where}"), params)
+        total = total.scalar_one()
+        rows = session.execute(
+            sql(
+                f"SELECT id, title, text FROM documents WHERE {where} "
+                "ORDER BY id LIMIT :limit OFFSET :offset"
+            ),
+            params,
+        ).all()
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise SearchError(f"full-text search is not available on {dialect}")
+    pattern = highlight_pattern(parts)
+    hits = [_hit(doc_id, title, body, pattern) for doc_id, title, body in rows]
+    return SearchResults(query, int(total), hits)
+
+
+def matching_document_ids(session: Session, query: str) -> list[int]:
+    """Ids of every document that contains all the words of ``query`` (in id order)."""
+    parts = parse_query(query)
+    if session.get_bind().dialect.name == "sqlite":
+        stmt = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rowid"
+        return list(session.execute(sql(stmt), {"q": fts5_query(parts)}).scalars())
+    stmt = (
+        "SELECT id FROM documents WHERE to_tsvector('simple', text) @@ "
+        "to_tsquery('simple', :q) ORDER BY id"
+    )
+    return list(session.execute(sql(stmt), {"q": tsquery(parts)}).scalars())
+
+
+def highlight_pattern(parts: list[QueryPart]) -> re.Pattern[str]:
+    """A regex for the query's words as whole words (a prefix as a word start)."""
+    alternatives = []
+    for part in parts:
+        body = r"\W+".join(re.escape(w) for w in part.words)
+        tail = r"\w*" if part.prefix else r"(?!\w)"
+        alternatives.append(rf"(?<!\w){body}{tail}")
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def _fold(text: str) -> str:
+    """Accents removed, one character for one (so offsets stay those of ``text``)."""
+    if text.isascii():
+        return text
+    out = []
+    for c in text:
+        if c.isascii():
+            out.append(c)
+        else:
+            base = unicodedata.normalize("NFD", c)[0]
+            out.append(base if not unicodedata.combining(base) else c)
+    return "".join(out)
+
+
+def _hit(document_id: int, title: str, body: str, pattern: re.Pattern[str]) -> SearchHit:
+    haystack = body
+    first = pattern.search(body)
+    if first is None:  # matched by the engine without its accents
+        haystack = _fold(body)
+        first = pattern.search(haystack)
+    if first is None:  # the engine's tokens differ from ours: show the start
+        end = min(len(body), SNIPPET_BEFORE + SNIPPET_AFTER)
+        return SearchHit(document_id, title, body[:end], 0, [])
+    start = max(0, first.start() - SNIPPET_BEFORE)
+    if start > 0:  # begin at a word
+        space = body.find(" ", start, first.start())
+        start = space + 1 if space >= 0 else start
+    end = min(len(body), first.end() + SNIPPET_AFTER)
+    if end < len(body):
+        space = body.rfind(" ", first.end(), end)
+        end = space if space >= 0 else end
+    matches = [m.span() for m in pattern.finditer(haystack, start, end) if m.end() > m.start()]
+    return SearchHit(document_id, title, body[start:end], start, matches)
