@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from annotator.store.db import Database
 from annotator.store.models import Base
@@ -47,10 +47,7 @@ def copy_database(
         if target.dialect == "postgresql":
             for table in tables:
                 if "id" in table.c and table.c.id.primary_key:
-                    conn.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                            f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
-                        )
-                    )
+                    next_id = select(func.coalesce(func.max(table.c.id), 0) + 1).scalar_subquery()
+                    sequence = func.pg_get_serial_sequence(table.name, "id")
+                    conn.execute(select(func.setval(sequence, next_id, False)))
     return counts
