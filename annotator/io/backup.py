@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def _server_to_sqlite(db: Database, target: Path) -> None:
         copy_database(db, copy)
     finally:
         copy.close()
-    with sqlite3.connect(target) as conn:  # one self-contained file
+    with closing(sqlite3.connect(target)) as conn:  # one self-contained file
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("PRAGMA journal_mode=DELETE")
 
@@ -96,7 +97,7 @@ def check_backup(path: Path) -> None:
     if not path.is_file():
         raise ProjectProblem(path, "no such backup")
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
             result = conn.execute("PRAGMA integrity_check").fetchone()[0]
             conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as exc:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def test_opening_makes_at_most_one_backup_a_day_and_keeps_the_last_n(tmp_path: P
     assert len(kept) == 7  # the default backups_keep
     newest = backup_time(kept[-1])
     assert newest is not None and datetime.now(UTC) - newest < timedelta(minutes=5)
-    with sqlite3.connect(kept[-1]) as conn:
+    with closing(sqlite3.connect(kept[-1])) as conn:
         assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 2
 
 
@@ -87,5 +88,5 @@ def test_a_server_project_backs_up_into_a_sqlite_file(
 ) -> None:
     add_document(project_dir, "an article")
     assert main(["backup", str(project_dir), "--to", str(tmp_path / "b.sqlite")]) == 0
-    with sqlite3.connect(tmp_path / "b.sqlite") as conn:
+    with closing(sqlite3.connect(tmp_path / "b.sqlite")) as conn:
         assert conn.execute("SELECT text FROM documents").fetchall() == [("an article",)]

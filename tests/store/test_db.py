@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -68,8 +69,9 @@ def test_a_damaged_file_gives_a_one_line_message(tmp_path: Path, content: bytes)
 
 def test_a_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.sqlite"
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         conn.execute("CREATE TABLE stuff (x)")
+        conn.commit()
     with pytest.raises(DatabaseProblem, match="not an Annotator database"):
         open_database(sqlite_url(path))
 
@@ -77,7 +79,8 @@ def test_a_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
 def test_a_newer_database_is_refused_with_the_version(tmp_path: Path) -> None:
     path = tmp_path / "p.sqlite"
     open_database(sqlite_url(path), create=True).close()
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
+        conn.commit()
     with pytest.raises(DatabaseTooNew, match=r"9999.*newer than this program"):
         open_database(sqlite_url(path))
