@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from annotator.core.schema import LabelSchema, SchemaError, parse_schema
+from annotator.io.assist_config import AssistSettings, parse_assist
 from annotator.io.errors import ProjectProblem
 from annotator.paths import SCHEMAS_DIR
 from annotator.store.db import Database, DatabaseProblem, open_database, sqlite_path, sqlite_url
@@ -57,6 +58,7 @@ TOP_LEVEL_KEYS = {
     "seed": "Folder of articles imported when the SQLite database is first created.",
     "annotators": "Names of the project's annotators (optional; anyone may annotate).",
     "reviewers": "Names of the reviewers, who may also write the gold layer.",
+    "assist": "Where suggestions come from (see the README, 'Assisted annotation').",
 }
 
 
@@ -72,6 +74,7 @@ class Project:
     annotators: list[str] = field(default_factory=list)
     reviewers: list[str] | None = None
     """None when project.yaml does not say: the roles in the database stay."""
+    assist: AssistSettings = field(default_factory=AssistSettings)
 
     @property
     def config_path(self) -> Path:
@@ -155,8 +158,16 @@ def _load_yaml(text: str, path: Path) -> tuple[Any, dict[YamlPath, int]]:
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "syntax error"
         raise ProjectProblem(path, f"YAML syntax error: {problem}", line) from exc
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        reason = (
+            f"character {exc.character!r} is not allowed in YAML"
+            if isinstance(exc.character, str)
+            else exc.reason
+        )
+        raise ProjectProblem(path, f"YAML error: {reason}", line) from exc
     except yaml.YAMLError as exc:
-        raise ProjectProblem(path, f"YAML error: {exc}") from exc
+        raise ProjectProblem(path, f"YAML error: {str(exc).splitlines()[0]}") from exc
     lines: dict[YamlPath, int] = {}
     if node is not None:
         _record_lines(node, (), lines)
@@ -261,9 +272,12 @@ def parse_project(data: Any, lines: Mapping[YamlPath, int], config: Path) -> Pro
         raise _problem(config, lines, ("seed",), f"{seed!r} is not a folder of articles")
     annotators = _parse_names(data, "annotators", lines, config)
     reviewers = _parse_names(data, "reviewers", lines, config) if "reviewers" in data else None
+    assist = parse_assist(
+        data.get("assist"), config.parent, schema, lambda p, m: _problem(config, lines, p, m)
+    )
     return Project(
         config.parent, name.strip(), schema, database.strip(), description, settings, seed,
-        annotators, reviewers,
+        annotators, reviewers, assist,
     )  # fmt: skip
 
 
@@ -345,6 +359,8 @@ def render_project_yaml(project: Project) -> str:
         body["reviewers"] = list(project.reviewers)
     body["schema"] = project.schema.to_data()
     body["settings"] = {name: project.setting(name) for name in SETTINGS}
+    if project.assist.raw is not None:
+        body["assist"] = project.assist.raw
     return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
 
 
