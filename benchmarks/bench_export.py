@@ -33,16 +33,50 @@ from annotator.cli.app import main as cli_main
 from annotator.core.model import DocStatus, DocumentDraft
 from annotator.io.formats.importing import ImportReport, store
 from annotator.io.project import create_project, load_project
-from annotator.store.bulk import AnnotatedDraft, LayerDraft, RelationDraft, SpanDraft, iso_text
+from annotator.store.bulk import AnnotatedDraft, LayerDraft, RelationDraft, SpanDraft
 
 TARGET_SECONDS = 2.0
 TARGET_RATIO = 2.0
 LABELS = ("Person", "Organization", "Location", "Event", "Claim", "Quote")
-WORDS = (
-    "the minister said government talks officials agreed on a new plan for the region "
-    "after weeks of negotiations with partners in Brussels and Kyiv while critics warned "
-    "that prices could rise 😀 sharply élan café naïve Zoë"
-).split()
+WORDS = [
+    "the",
+    "minister",
+    "said",
+    "government",
+    "talks",
+    "officials",
+    "agreed",
+    "on",
+    "a",
+    "new",
+    "plan",
+    "for",
+    "the",
+    "region",
+    "after",
+    "weeks",
+    "of",
+    "negotiations",
+    "with",
+    "partners",
+    "in",
+    "Brussels",
+    "and",
+    "Kyiv",
+    "while",
+    "critics",
+    "warned",
+    "that",
+    "prices",
+    "could",
+    "rise",
+    "😀",
+    "sharply",
+    "élan",
+    "café",
+    "naïve",
+    "Zoë",
+]
 
 
 def make_items(docs: int, spans: int, seed: int = 1) -> list[AnnotatedDraft]:
@@ -150,13 +184,16 @@ def floor_export(db_path: Path, out: Path) -> int:
     return written
 
 
-def best_of(repeat: int, fn: Any) -> float:
-    times = []
+def best_of(repeat: int, fn: Any) -> tuple[float, float]:
+    """Best wall-clock and best CPU seconds of ``repeat`` runs (CPU time is less
+    disturbed by other work on a shared machine)."""
+    wall, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return min(wall), min(cpu)
 
 
 def main() -> None:
@@ -190,36 +227,42 @@ def main() -> None:
 
         export()  # warm the page cache and imports
         floor_export(db_path, floor_out)
-        export_seconds = best_of(args.repeat, export)
-        floor_seconds = best_of(args.repeat, lambda: floor_export(db_path, floor_out))
+        export_wall, export_cpu = best_of(args.repeat, export)
+        floor_wall, floor_cpu = best_of(args.repeat, lambda: floor_export(db_path, floor_out))
         lines = out.read_bytes().count(b"\n")
-        spans = sum(
-            len(a["spans"])
-            for line in out.read_bytes().splitlines()[:50]
-            for a in orjson.loads(line)["annotations"]
-        )
         size_mb = out.stat().st_size / 1e6
 
-    ratio = export_seconds / floor_seconds
+    ratio, ratio_cpu = export_wall / floor_wall, export_cpu / floor_cpu
     rows = [
-        ("bulk import (documents, spans, relations, statuses, change log)", import_seconds, ""),
-        ("floor: sqlite3 rows + orjson", floor_seconds, "1.00x"),
-        ("annotator export --format native", export_seconds, f"{ratio:.2f}x"),
+        (
+            "bulk import (documents, spans, relations, statuses, change log)",
+            import_seconds,
+            None,
+            "",
+        ),
+        ("floor: sqlite3 rows + orjson", floor_wall, floor_cpu, "1.00x / 1.00x"),
+        (
+            "annotator export --format native",
+            export_wall,
+            export_cpu,
+            f"{ratio:.2f}x / {ratio_cpu:.2f}x",
+        ),
     ]
     print(
         f"{report.documents_added:,} documents, {report.spans:,} spans, "
-        f"{report.relations:,} relations; output {lines:,} lines, {size_mb:.0f} MB "
-        f"(first 50 lines hold {spans:,} spans); best of {args.repeat}; at {iso_text(None) or 'now'}"
+        f"{report.relations:,} relations; output {lines:,} lines, {size_mb:.0f} MB; "
+        f"best of {args.repeat}"
     )
     width = max(len(r[0]) for r in rows)
-    print(f"{'step':<{width}}  {'seconds':>8}  {'vs floor':>8}")
-    print(f"{'-' * width}  {'-' * 8}  {'-' * 8}")
-    for name, seconds, rel in rows:
-        print(f"{name:<{width}}  {seconds:8.2f}  {rel:>8}")
-    ok = export_seconds < TARGET_SECONDS and ratio <= TARGET_RATIO
+    print(f"| {'step':<{width}} | wall s | CPU s | vs floor (wall / CPU) |")
+    print(f"| {'-' * width} | -----: | ----: | --------------------- |")
+    for name, wall, cpu, rel in rows:
+        cpu_text = f"{cpu:5.2f}" if cpu is not None else "     "
+        print(f"| {name:<{width}} | {wall:6.2f} | {cpu_text} | {rel:<21} |")
+    ok = export_wall < TARGET_SECONDS and ratio <= TARGET_RATIO
     print(
-        f"target: export < {TARGET_SECONDS:.0f} s and <= {TARGET_RATIO:.0f}x the floor: "
-        f"{'met' if ok else 'NOT met'}"
+        f"target: export < {TARGET_SECONDS:.0f} s and <= {TARGET_RATIO:.0f}x the floor "
+        f"(wall clock): {'met' if ok else 'NOT met'}"
     )
 
 

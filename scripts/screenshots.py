@@ -18,7 +18,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from PySide6.QtCore import QPoint  # noqa: E402
+from PySide6.QtCore import QPoint, QRect  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -98,15 +98,12 @@ def main() -> int:
         window.run(AddRelation("alice", "speaker", quote, speaker))
         claim = tag(
             window,
-            "The trip comes just days after the 24 February anniversary of the invasion of "
-            "Ukraine",
+            "The trip comes just days after the 24 February anniversary of the invasion of Ukraine",
             "Claim",
         )
         tag(window, "24 February anniversary of the invasion of Ukraine", "Event")
         tag(window, "Ukraine", "Location", 1)
-        window.run(
-            SetAttributes(view.spans[claim], "alice", attributes={"checkworthy": "yes"})
-        )
+        window.run(SetAttributes(view.spans[claim], "alice", attributes={"checkworthy": "yes"}))
         quote_span = view.spans[quote]
         window.run(SetAttributes(quote_span, "alice", attributes={"type": "direct"}))
         # A second annotator's work, for the "all annotators" view.
@@ -119,15 +116,23 @@ def main() -> int:
         settle(app, window)
         save(window, "window.png")
 
-        # Close-up of nested spans: Claim > Event > Location, and the selected
-        # quote highlighted together with its speaker.
-        view.select_span(claim)
-        rect = view.char_rect(view.spans[claim].start)
-        view.verticalScrollBar().setValue(
-            view.verticalScrollBar().value() + rect.top() - 3 * rect.height()
-        )
+        # Close-up of nested spans (Claim > Event > Location) and of a quote
+        # with places inside it, in a larger font.
+        size = view.font().pointSize()
+        view.set_font_size(17)
+        view.select_span(None)
         settle(app, window)
-        save(view, "nested-spans.png")
+        view.scroll_to_span(quote)  # centred, so there is room above and below
+        view.clear_text_selection()
+        settle(app, window)
+        first = view.char_rect(view.spans[quote].start)
+        last = view.char_rect(view.spans[claim].end - 1)
+        region = QRect(0, max(0, first.top() - 6), view.viewport().width(), 0)
+        region.setBottom(last.bottom() + 1)
+        path = OUT / "nested-spans.png"
+        assert view.viewport().grab(region).save(str(path))
+        print(f"wrote {path.relative_to(REPO)} ({region.width()}x{region.height()})")
+        view.set_font_size(size)
 
         window.set_view_mode(MODE_ALL)
         view.verticalScrollBar().setValue(0)

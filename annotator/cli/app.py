@@ -26,8 +26,11 @@ from annotator.cli import (
     cmd_new,
     cmd_open,
     cmd_progress,
+    cmd_search,
+    cmd_suggest,
 )
 from annotator.io.errors import InputProblem
+from annotator.store.db import DatabaseProblem, SaveFailed
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
@@ -46,6 +49,8 @@ SUBCOMMANDS: tuple[ModuleType, ...] = (
     cmd_comments,
     cmd_progress,
     cmd_adjudicate,
+    cmd_suggest,
+    cmd_search,
 )
 """Each module has register(subparsers), which sets the handler as `func`."""
 
@@ -80,6 +85,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except InputProblem as problem:
+        print(f"annotator: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except SaveFailed as problem:  # full disk, read-only folder, lost server
+        print(f"annotator: {problem}", file=sys.stderr)
+        return EXIT_PARTIAL
+    except DatabaseProblem as problem:
         print(f"annotator: {problem}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

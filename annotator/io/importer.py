@@ -12,8 +12,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from annotator.core.model import DocumentDraft
 from annotator.io.errors import InputProblem
 from annotator.io.readers import (
@@ -26,7 +24,7 @@ from annotator.io.readers import (
     reader_for,
 )
 from annotator.store import repository
-from annotator.store.db import Database
+from annotator.store.db import Database, SaveFailed
 
 BATCH_DOCUMENTS = 1000
 BATCH_CHARACTERS = 50_000_000
@@ -41,6 +39,8 @@ class ImportReport:
     duplicates: list[str] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
+    stopped: str = ""
+    """Why the import stopped early (the database refused a write), or empty."""
 
     @property
     def exit_code(self) -> int:
@@ -81,6 +81,9 @@ def import_paths(
             return writer.submit(_flush, db, batch, report)
 
         for done, (found, data) in enumerate(_prefetch(files), start=1):
+            if report.stopped:
+                report.problems.append(InputProblem(found.path, report.stopped))
+                continue
             try:
                 if isinstance(data, InputProblem):
                     raise data
@@ -134,13 +137,19 @@ def import_drafts(db: Database, drafts: Sequence[DocumentDraft], origin: str) ->
 def _flush(db: Database, pending: _Pending, report: ImportReport) -> None:
     if not pending.drafts:
         return
-    try:
-        with db.session() as session:
-            ids = repository.insert_documents(session, pending.drafts)
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+    if report.stopped:
+        ids: list[int | None] = []
+    else:
+        try:
+            with db.session() as session:
+                ids = repository.insert_documents(session, pending.drafts)
+        except SaveFailed as exc:
+            report.stopped = exc.reason
+    if report.stopped:
+        # The database refused a write (full disk, read-only): say so for every
+        # document of this batch and stop, rather than fail the same way again.
         for origin in pending.origins:
-            report.problems.append(InputProblem(origin, f"not stored: database error ({reason})"))
+            report.problems.append(InputProblem(origin, report.stopped))
         return
     for new_id, origin in zip(ids, pending.origins, strict=True):
         if new_id is None:

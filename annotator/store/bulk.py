@@ -17,6 +17,7 @@ build ``datetime`` objects for half a million spans.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypedDict
@@ -47,6 +48,7 @@ from annotator.store.models import (
     Span,
     utcnow,
 )
+from annotator.store.repository import bulk_insert
 
 READ_BATCH_DOCUMENTS = 500
 """Documents fetched per round trip by :func:`iter_documents`."""
@@ -173,6 +175,29 @@ def _wanted_annotators(conn: Connection, flt: ExportFilter) -> dict[int, str]:
     return {i: n for i, n in names.items() if n in flt.annotators}
 
 
+BULK_READ_CACHE_KIB = 65_536
+"""SQLite page cache while an export reads (the default is 2 MiB)."""
+
+
+@contextmanager
+def bulk_read(conn: Connection) -> Iterator[None]:
+    """A bigger SQLite page cache for the duration of a bulk read.
+
+    Reading spans by document and sorting them by offset touches more pages
+    than SQLite's default 2 MiB cache holds; 64 MiB took a third off the
+    export of 500,000 spans here. The previous size is restored afterwards.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    previous = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_READ_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(previous or -2000)}")
+
+
 def select_document_ids(conn: Connection, flt: ExportFilter) -> list[int]:
     """Ids (ascending) of the documents an export with this filter writes.
 
@@ -285,8 +310,12 @@ def iter_documents(
         )
         kept: set[int] = set()
         if as_json:
-            _read_spans_json(conn, span_stmt, docs, layers, who, kept if labels is not None else None)
-            _read_relations_json(conn, chunk, who, who_ids, layers, kept if labels is not None else None)
+            _read_spans_json(
+                conn, span_stmt, docs, layers, who, kept if labels is not None else None
+            )
+            _read_relations_json(
+                conn, chunk, who, who_ids, layers, kept if labels is not None else None
+            )
         else:
             spans: list[SpanRow] = []
             current_key = (-1, -1)
@@ -380,11 +409,8 @@ def iter_documents(
 
 
 def _iso_sql(column: str) -> str:
-    """SQLite's stored datetime text as :func:`iso_text` writes it."""
-    return (
-        f"CASE WHEN length({column}) = 26 AND substr({column}, 11, 1) = ' ' "
-        f"THEN substr({column}, 1, 10) || 'T' || substr({column}, 12) || 'Z' ELSE {column} END"
-    )
+    """SQLite's stored datetime text ("YYYY-MM-DD HH:MM:SS.ffffff", UTC) as ISO 8601 UTC."""
+    return f"replace({column}, ' ', 'T') || 'Z'"
 
 
 _SPAN_JSON: Any = literal_column(
@@ -596,7 +622,7 @@ def _insert_ids(session: Session, table: Any, rows: list[dict[str, Any]]) -> lis
         ids = list(range(base + 1, base + 1 + len(rows)))
         for new_id, row in zip(ids, rows, strict=True):
             row["id"] = new_id
-        conn.execute(insert(table), rows)
+        bulk_insert(session, table, rows)
         return ids
     stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return [int(r[0]) for r in conn.execute(stmt, rows)]
@@ -807,7 +833,7 @@ def insert_annotated(session: Session, items: Sequence[AnnotatedDraft]) -> Inser
 
     log_rows.extend(_store_statuses(session, layer_meta, now))
     if log_rows:
-        session.connection().execute(insert(ChangeLog), log_rows)
+        bulk_insert(session, ChangeLog.__table__, log_rows)
     return result
 
 
@@ -876,7 +902,7 @@ def _store_statuses(
             }
         )
     if inserts:
-        session.connection().execute(insert(DocumentStatus), inserts)
+        bulk_insert(session, DocumentStatus.__table__, inserts)
     return logs
 
 

@@ -6,6 +6,7 @@ instances on one file (busy timeout). One session per user action.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,6 +43,30 @@ class DatabaseTooNew(DatabaseProblem):
 
 class DatabaseTooOld(DatabaseProblem):
     pass
+
+
+class SaveFailed(DatabaseProblem):
+    """A write that did not reach the database; nothing of it was stored."""
+
+
+_SAVE_PROBLEMS = (
+    ("database or disk is full", "the disk is full"),
+    ("readonly database", "the project folder or database file is read-only"),
+    ("read-only", "the project folder or database file is read-only"),
+    ("database is locked", "another program holds a lock on the database"),
+    ("disk i/o error", "the disk reported an error (a network share that went away?)"),
+    ("unable to open database file", "the database file cannot be opened (folder gone?)"),
+    ("server closed the connection", "the connection to the database server was lost"),
+    ("connection", "the database server cannot be reached"),
+)
+
+
+def _why_not_saved(reason: str) -> str:
+    lowered = reason.lower()
+    for marker, plain in _SAVE_PROBLEMS:
+        if marker in lowered:
+            return f"not saved: {plain}"
+    return f"not saved: {reason}"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -115,9 +140,17 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One unit of work: committed when the block ends, rolled back on error."""
-        with self._sessions.begin() as session:
-            yield session
+        """One unit of work: committed when the block ends, rolled back on error.
+
+        A database that cannot take the write (full disk, read-only folder,
+        locked file, lost server) raises :class:`SaveFailed` saying which.
+        """
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except (OperationalError, SADatabaseError) as exc:
+            reason = _reason(exc)
+            raise SaveFailed(_where(self.url), _why_not_saved(reason)) from exc
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
@@ -248,8 +281,17 @@ def _where(url: str) -> str:
 
 
 def _explain(url: str, reason: str) -> str:
-    """Say which of the usual server problems this is, in plain words."""
+    """Say which of the usual problems this is, in plain words."""
     from sqlalchemy.engine import make_url
+
+    path = sqlite_path(url)
+    if path is not None:
+        if not os.access(path.parent, os.W_OK) or not os.access(path, os.W_OK):
+            return (
+                "the project folder is read-only: Annotator writes its journal beside the "
+                "database (copy the project to a writable folder)"
+            )
+        return f"cannot open the database ({reason})"
 
     parsed = make_url(url)
     server = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"

@@ -182,9 +182,7 @@ class RejectedSuggestion(Base):
     """A suggestion an annotator turned down: it does not come back for that document."""
 
     __tablename__ = "rejected_suggestions"
-    __table_args__ = (
-        UniqueConstraint("document_id", "annotator_id", "label", "start", "end"),
-    )
+    __table_args__ = (UniqueConstraint("document_id", "annotator_id", "label", "start", "end"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))

@@ -118,8 +118,9 @@ def search(session: Session, query: str, *, limit: int = 50, offset: int = 0) ->
         ).scalar_one()
         rows = session.execute(
             sql(
-                f"SELECT d.id, d.title, d.text FROM {FTS_TABLE} f JOIN documents d ON d.id = f.rowid"
-                f" WHERE {FTS_TABLE} MATCH :q ORDER BY f.rank, d.id LIMIT :limit OFFSET :offset"
+                f"SELECT d.id, d.title, d.text FROM {FTS_TABLE} f"
+                f" JOIN documents d ON d.id = f.rowid WHERE {FTS_TABLE} MATCH :q"
+                " ORDER BY f.rank, d.id LIMIT :limit OFFSET :offset"
             ),
             params,
         ).all()

@@ -94,7 +94,7 @@ class _QuickUtf16Map(Utf16Map):
 
     def __init__(self, text: str) -> None:
         # Encoding to UTF-16 tells in C whether there is anything to find at all.
-        if len(text.encode("utf-16-le")) == 2 * len(text):
+        if len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text):
             self._astral = []
         else:
             self._astral = [match.start() for match in _ASTRAL.finditer(text)]
@@ -227,7 +227,7 @@ class ArticleView(QPlainTextEdit):
         self._style_blocks(visible)
         shown = set(visible)
         self._pending_blocks = [b for b in range(len(self._blocks) - 1, -1, -1) if b not in shown]
-        self._update_extra_selections()
+        self._refresh_outlines()
         if self._pending_blocks or not self._index_ready:
             self._style_timer.start()
         else:
@@ -256,8 +256,8 @@ class ArticleView(QPlainTextEdit):
     def _visible_block_numbers(self, first: int) -> list[int]:
         """The paragraphs that fill the first screen, estimated before any layout.
 
-        Each paragraph takes about len / characters-per-line lines; half a
-        quarter screen more is styled to be safe (the rest follows within moments).
+        Each paragraph takes about len / characters-per-line lines; a quarter
+        of a screen more is styled to be safe (the rest follows within moments).
         """
         metrics = self.fontMetrics()
         per_line = max(1, self.viewport().width() // max(1, metrics.averageCharWidth()))
@@ -344,7 +344,7 @@ class ArticleView(QPlainTextEdit):
             self.spanSelected.emit(-1)
         self._pending_blocks = [b for b in self._pending_blocks if b not in dirty]
         self._style_blocks(sorted(dirty), mark_dirty=True)
-        self._update_extra_selections()
+        self._refresh_outlines()
 
     # --- styling -----------------------------------------------------------
 
@@ -497,7 +497,7 @@ class ArticleView(QPlainTextEdit):
         for line, x1, x2, line_top in self._line_pieces(block, top, start, end):
             painter.drawRect(QRectF(x1 - 1, line_top, x2 - x1 + 2, line.height() - 1))
 
-    def _update_extra_selections(self) -> None:
+    def _refresh_outlines(self) -> None:
         # The outlines are painted in paintEvent; a repaint shows the new ones.
         self.viewport().update()
 
@@ -603,7 +603,7 @@ class ArticleView(QPlainTextEdit):
             span_id = None
         changed = span_id != self.selected_span_id
         self.selected_span_id = span_id
-        self._update_extra_selections()
+        self._refresh_outlines()
         if span_id is not None and scroll:
             self.scroll_to_span(span_id)
         if changed:
@@ -706,6 +706,12 @@ class ArticleView(QPlainTextEdit):
         if (point - self._press_point).manhattanLength() >= QApplication.startDragDistance():
             self._dragging = True
         if self._dragging:
+            # Dragging past the top or bottom edge scrolls, to select on.
+            bar = self.verticalScrollBar()
+            if point.y() < 0:
+                bar.setValue(bar.value() - 1)
+            elif point.y() > self.viewport().height():
+                bar.setValue(bar.value() + 1)
             start, end = self._drag_range(point, event.modifiers())
             self.set_text_selection(start, end, exact=self._is_exact(event.modifiers()))
         event.accept()
@@ -847,7 +853,7 @@ class ArticleView(QPlainTextEdit):
             link.triggered.connect(self.start_link)
             menu.addAction(link)
             delete = QAction(f"Delete {span.label}\tDel", menu)
-            delete.triggered.connect(lambda _=False, sid=span.id: self._delete(sid))
+            delete.triggered.connect(lambda _=False, sid=span.id: self.request_delete(sid))
             menu.addAction(delete)
         if menu.isEmpty():
             menu.addAction("Select text to tag it").setEnabled(False)
@@ -862,7 +868,8 @@ class ArticleView(QPlainTextEdit):
         if span is not None and self._can_edit(span):
             self.relabelRequested.emit(span_id, label)
 
-    def _delete(self, span_id: int) -> None:
+    def request_delete(self, span_id: int) -> None:
+        """Ask the window to delete a span (refused for someone else's)."""
         span = self._spans.get(span_id)
         if span is not None and self._can_edit(span):
             self.deleteRequested.emit(span_id)
@@ -889,7 +896,7 @@ class ArticleView(QPlainTextEdit):
             self.clear_text_selection()
             return
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and span is not None:
-            self._delete(span.id)
+            self.request_delete(span.id)
             return
         if (
             key in (Qt.Key.Key_Left, Qt.Key.Key_Right)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from annotator.core import commands
 from annotator.core.commands import Changes, Command
 from annotator.core.model import DocStatus, SpanData
+from annotator.core.schema import RelationType
 from annotator.ui import settings
 from annotator.ui.article_view import ArticleView
 from annotator.ui.panels import (
@@ -39,6 +40,7 @@ from annotator.ui.panels import (
     SpanList,
     SpanTableModel,
 )
+from annotator.ui.segments import is_word_char
 from annotator.ui.undo import UndoableEdit
 
 if TYPE_CHECKING:
@@ -149,9 +151,9 @@ class MainWindow(QMainWindow):
         self.import_action = self._action(
             file_menu, "&Import files…", self._import_dialog, "Ctrl+I"
         )
-        self.export_action = self._action(file_menu, "&Export…", lambda: None)
-        self.export_action.setEnabled(False)
-        self.export_action.setToolTip("Export arrives with the export feature")
+        self.export_action = self._action(
+            file_menu, "&Export dataset…", self._export_dialog, "Ctrl+Shift+E"
+        )
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -166,6 +168,9 @@ class MainWindow(QMainWindow):
         # The article view handles Delete and L itself; the menu names the keys.
         self._action(edit_menu, "&Delete span\tDel", self._delete_selected)
         self._action(edit_menu, "&Link span…\tL", lambda: self.view.start_link())
+        self._action(
+            edit_menu, "Tag all &matches of the span", self.tag_all_matches, "Ctrl+Shift+M"
+        )
 
         view_menu = bar.addMenu("&View")
         self._action(
@@ -201,13 +206,11 @@ class MainWindow(QMainWindow):
         self.documents.documentActivated.connect(self.show_document)
         self.label_palette.labelChosen.connect(self._label_chosen)
         self.label_palette.stickyChanged.connect(self._sticky_changed)
-        self.span_list.spanActivated.connect(lambda sid: self.view.select_span(sid, scroll=True))
+        self.span_list.spanActivated.connect(self._jump_to_span)
         self.details.attributesEdited.connect(self._set_attributes)
         self.details.noteEdited.connect(self._set_note)
         self.details.relationRemoveRequested.connect(self._unlink)
-        self.details.relatedSpanActivated.connect(
-            lambda sid: self.view.select_span(sid, scroll=True)
-        )
+        self.details.relatedSpanActivated.connect(self._jump_to_span)
         self.mode_combo.currentIndexChanged.connect(self._mode_changed)
 
     # --- settings ----------------------------------------------------------
@@ -267,8 +270,12 @@ class MainWindow(QMainWindow):
         self.refresh_documents()
         self._fill_mode_combo()
         ids = self.documents.document_ids()
-        if ids:
-            self.show_document(ids[0])
+        last = settings.last_document(project.directory)
+        not_done = [i for i in ids if self.documents.status(i) != DocStatus.DONE]
+        if last in ids:
+            self.show_document(last)
+        elif ids:
+            self.show_document((not_done or ids)[0])
         return True
 
     def close_project(self) -> None:
@@ -340,6 +347,8 @@ class MainWindow(QMainWindow):
             spans = repository.read_spans(session, document_id, names)
             relations = repository.list_relations(session, document_id, names)
         self.document_id = document_id
+        if self.project is not None:
+            settings.remember_document(self.project.directory, document_id)
         self.view.editable = self.mode != MODE_OTHER
         self.view.set_content(text, spans, relations)
         if not self.view.styling_done:
@@ -454,7 +463,7 @@ class MainWindow(QMainWindow):
 
     def _delete_selected(self) -> None:
         if self.view.selected_span_id is not None:
-            self.view._delete(self.view.selected_span_id)
+            self.view.request_delete(self.view.selected_span_id)
 
     def _resize(self, span_id: int, start: int, end: int) -> None:
         span = self._span(span_id)
@@ -486,18 +495,63 @@ class MainWindow(QMainWindow):
                 f"A {source.label} cannot be linked to a {target.label}", 5000
             )
             return
-        chosen = types[0].name
-        if len(types) > 1:
-            menu = QMenu(self)
-            for relation_type in types:
-                menu.addAction(relation_type.name).setData(relation_type.name)
-            picked = menu.exec(self.view.mapToGlobal(self.view.char_rect(target.start).center()))
-            if picked is None:
-                return
-            chosen = str(picked.data())
+        chosen = types[0].name if len(types) == 1 else self.choose_relation_type(types, target)
+        if chosen is None:
+            return
         self.run(commands.AddRelation(self.user, chosen, source.id, target.id))
         self.view.select_span(source.id)
         self._refresh_details()
+
+    def tag_all_matches(self) -> int:
+        """Tag every other whole-word occurrence of the selected span's text, as one edit."""
+        span = self.view.selected_span
+        if span is None or self.document_id is None:
+            self.statusBar().showMessage("Select a span first", 5000)
+            return 0
+        if not self.view.editable:
+            self.statusBar().showMessage("Read-only: these are another annotator's spans", 5000)
+            return 0
+        text, needle = self.view.text, span.text
+        tagged = {(s.start, s.end) for s in self.view.spans.values() if s.annotator == self.user}
+        adds: list[Command] = []
+        position = text.find(needle)
+        while position != -1:
+            end = position + len(needle)
+            starts_word = position == 0 or not (
+                is_word_char(text[position - 1]) and is_word_char(needle[0])
+            )
+            ends_word = end == len(text) or not (
+                is_word_char(text[end]) and is_word_char(needle[-1])
+            )
+            if starts_word and ends_word and (position, end) not in tagged:
+                adds.append(
+                    commands.AddSpan(self.document_id, self.user, span.label, position, end)
+                )
+            position = text.find(needle, end)
+        if not adds:
+            self.statusBar().showMessage(f"No other untagged “{needle}” in this document", 5000)
+            return 0
+        noun = "match" if len(adds) == 1 else "matches"
+        self.run(commands.Bulk(f"Tag {len(adds)} {noun} as {span.label}", adds))
+        return len(adds)
+
+    def choose_relation_type(self, types: list[RelationType], target: SpanData) -> str | None:
+        """Ask which relation to make when the schema allows several (None: cancelled).
+
+        Tests replace it on the instance to answer without a popup menu.
+        """
+        menu = QMenu(self)
+        for relation_type in types:
+            menu.addAction(relation_type.name).setData(relation_type.name)
+        where = self.view.viewport().mapToGlobal(self.view.char_rect(target.start).center())
+        picked = menu.exec(where)
+        menu.deleteLater()
+        return str(picked.data()) if picked is not None else None
+
+    def _jump_to_span(self, span_id: int) -> None:
+        # Back to the article, so the label keys, Delete and L act on the span.
+        self.view.select_span(span_id, scroll=True)
+        self.view.setFocus()
 
     def _label_chosen(self, label: str) -> None:
         self.view.apply_label(label)
@@ -577,6 +631,65 @@ class MainWindow(QMainWindow):
         if paths:
             self.import_files([Path(p) for p in paths])
 
+    def _export_dialog(self) -> None:
+        from annotator.ui.export_dialog import ExportDialog
+
+        if self.project is None:
+            return
+        suggested = self.project.directory / f"{self.project.directory.name}.jsonl"
+        dialog = ExportDialog(self.user, suggested, self)
+        if dialog.exec() == ExportDialog.DialogCode.Accepted:
+            choice = dialog.choice()
+            self.export_dataset(choice.format, choice.target, choice.layer, choice.done_only)
+        dialog.deleteLater()
+
+    def export_dataset(
+        self, fmt: str, target: Path, layer: str = "mine", done_only: bool = False
+    ) -> bool:
+        """Write a dataset with the io layer's exporter, showing progress; True when written."""
+        from annotator.core.model import GOLD_ANNOTATOR
+        from annotator.io.errors import InputProblem
+        from annotator.io.formats.api import ExportMismatch, ExportRequest, run_export
+        from annotator.store.bulk import ExportFilter
+
+        if self.db is None or self.project is None:
+            return False
+        layers = {"mine": frozenset({self.user}), "gold": frozenset({GOLD_ANNOTATOR})}
+        request = ExportRequest(
+            format=fmt,
+            target=target,
+            filter=ExportFilter(
+                annotators=layers.get(layer),
+                statuses=frozenset({DocStatus.DONE.value}) if done_only else None,
+            ),
+        )
+        dialog = QProgressDialog("Exporting…", "", 0, 0, self)
+        dialog.setObjectName("exportProgress")
+        dialog.setCancelButton(None)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+
+        def progress(done: int, total: int) -> None:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+            QApplication.processEvents()
+
+        try:
+            result = run_export(self.db, self.project, request, progress)
+        except (InputProblem, ExportMismatch, OSError) as exc:
+            self._show_problem("Export failed", str(exc))
+            return False
+        finally:
+            dialog.close()
+            dialog.deleteLater()
+        where = ", ".join(str(p) for p in result.files)
+        self.statusBar().showMessage(
+            f"Exported {_count(result.documents, 'document')}, {_count(result.spans, 'span')} "
+            f"and {_count(result.relations, 'link')} to {where}",
+            10000,
+        )
+        return True
+
     def import_files(self, paths: list[Path]) -> int:
         """Import files with a progress dialog; returns the number of documents added."""
         from annotator.io.importer import import_paths
@@ -598,7 +711,7 @@ class MainWindow(QMainWindow):
         dialog.close()
         dialog.deleteLater()
         self.refresh_documents()
-        message = f"Imported {len(report.added)} documents"
+        message = f"Imported {_count(len(report.added), 'document')}"
         if report.duplicates:
             message += f", {len(report.duplicates)} already there"
         if report.problems:
@@ -609,6 +722,10 @@ class MainWindow(QMainWindow):
         elif self.document_id is not None:
             self.documents.select(self.document_id)
         return len(report.added)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def show_later(window: MainWindow, directory: Path | None) -> None:

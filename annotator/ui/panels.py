@@ -50,6 +50,18 @@ def color_swatch(color: str, size: int = 12) -> QPixmap:
 # --- documents --------------------------------------------------------------
 
 
+class _DocumentItem(QTreeWidgetItem):
+    """Sorts the span count as a number, not as text ("10" after "9")."""
+
+    def __lt__(self, other: QTreeWidgetItem) -> bool:
+        tree = self.treeWidget()
+        if tree is not None and tree.sortColumn() == 2:
+            mine = int(self.data(2, Qt.ItemDataRole.UserRole) or 0)
+            theirs = int(other.data(2, Qt.ItemDataRole.UserRole) or 0)
+            return mine < theirs
+        return super().__lt__(other)
+
+
 class DocumentPanel(QWidget):
     """The document list with a text filter and a status filter."""
 
@@ -96,7 +108,7 @@ class DocumentPanel(QWidget):
         self.tree.clear()
         self._items.clear()
         for doc in documents:
-            item = QTreeWidgetItem([doc.title or f"Document {doc.id}", "", ""])
+            item = _DocumentItem([doc.title or f"Document {doc.id}", "", ""])
             item.setData(0, Qt.ItemDataRole.UserRole, doc.id)
             item.setToolTip(0, doc.source or doc.title)
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight)

@@ -8,6 +8,7 @@ tests give each case its own HOME and must never see the user's settings.
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 from pathlib import Path
 
@@ -65,3 +66,21 @@ def remember_user(name: str) -> None:
     settings = app_settings()
     settings.setValue("user/name", name)
     settings.sync()
+
+
+def _project_key(directory: Path) -> str:
+    # Paths have slashes, which QSettings reads as groups: use a digest.
+    digest = hashlib.sha1(str(Path(directory).resolve()).encode("utf-8")).hexdigest()
+    return f"documents/{digest[:16]}"
+
+
+def last_document(directory: Path) -> int | None:
+    value = app_settings().value(_project_key(directory))
+    try:
+        return int(str(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def remember_document(directory: Path, document_id: int) -> None:
+    app_settings().setValue(_project_key(directory), document_id)

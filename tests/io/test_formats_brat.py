@@ -54,9 +54,7 @@ def canonical_ann(ann: str, text: str) -> set[tuple[Any, ...]]:
         kind = parts[0][0]
         if kind == "E":
             args = parts[1].split()
-            roles = tuple(
-                sorted((a.split(":")[0], refs[a.split(":")[1]]) for a in args[1:])
-            )
+            roles = tuple(sorted((a.split(":")[0], refs[a.split(":")[1]]) for a in args[1:]))
             out.add(("E", refs[parts[0]], roles))
         elif kind == "*":
             name, *members = parts[1].split()
@@ -137,7 +135,7 @@ def test_tutorial_keeps_relations_attributes_and_notes(tmp_path: Path) -> None:
     assert ("Confidence", "'High'") in attributes
     types = {r[0] for r in relations}
     assert {"Family", "Located", "Employment", "Origin", "*Alias", "Org-Arg"} <= types
-    assert any("brat:notes" == a[0] for s in spans for a in s[4])  # the note on R1
+    assert any(a[0] == "brat:notes" for s in spans for a in s[4])  # the note on R1
     assert report.relations == len(relations)
 
 
@@ -164,7 +162,11 @@ def test_project_round_trip_through_brat(tmp_path: Path) -> None:
         populate(db)
         before = snapshot(db)
         out = export_to(
-            project, db, "brat", tmp_path / "out", filter=ExportFilter(annotators=frozenset({"alice"}))
+            project,
+            db,
+            "brat",
+            tmp_path / "out",
+            filter=ExportFilter(annotators=frozenset({"alice"})),
         )
     finally:
         db.close()

@@ -13,7 +13,10 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "brat" / "CoNLL-ST
 
 
 def span(id_: int, label: str, start: int, end: int, text: str = "") -> SpanRow:
-    return SpanRow(id_, label, start, end, text, {}, "", "", "", 1)
+    return SpanRow(
+        id=id_, start=start, end=end, label=label, text=text, attributes={}, note="",
+        created_at="", updated_at="", version=1,
+    )  # fmt: skip
 
 
 def decode(lines: list[str]) -> list[tuple[str, list[str]]]:
@@ -34,7 +37,7 @@ def decode(lines: list[str]) -> list[tuple[str, list[str]]]:
 def test_overlaps_earliest_then_longest_wins() -> None:
     spans = [span(1, "A", 5, 9), span(2, "B", 0, 12), span(3, "C", 10, 15), span(4, "D", 12, 14)]
     kept, dropped = resolve_overlaps(spans)
-    assert [s.id for s in kept] == [2, 4] and dropped == 2
+    assert [s["id"] for s in kept] == [2, 4] and dropped == 2
 
 
 def test_tags_follow_spans_even_inside_words() -> None:
@@ -63,7 +66,9 @@ def test_project_export_only_entities_and_reports_overlaps(tmp_path: Path) -> No
     try:
         populate(db)
         out = tmp_path / "o.conll"
-        result = run_export(db, project, ExportRequest("conll", out, ExportFilter(annotators=frozenset({"alice"}))))
+        result = run_export(
+            db, project, ExportRequest("conll", out, ExportFilter(annotators=frozenset({"alice"})))
+        )
     finally:
         db.close()
     entities = decode(out.read_text(encoding="utf-8").split("\n"))

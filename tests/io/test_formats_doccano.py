@@ -8,7 +8,14 @@ from pathlib import Path
 import orjson
 
 from annotator.store.bulk import ExportFilter
-from tests.io.test_formats_common import export_to, import_into, new_project, populate, snapshot
+from tests.io.test_formats_common import (
+    TEXTS,
+    export_to,
+    import_into,
+    new_project,
+    populate,
+    snapshot,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "doccano"
 
@@ -21,7 +28,7 @@ def test_real_doccano_files_import(tmp_path: Path) -> None:
         db.close()
     assert report.problems == []
     google = snap["Google was founded on September 4, 1998, by Larry Page and Sergey Brin."]
-    status, spans, relations = google["layers"]["dc"]
+    _status, spans, relations = google["layers"]["dc"]
     assert sorted(s[:4] for s in spans) == [
         ("DATE", 22, 39, "September 4, 1998"),
         ("ORG", 0, 6, "Google"),
@@ -33,7 +40,9 @@ def test_real_doccano_files_import(tmp_path: Path) -> None:
         ("foundedBy", ("ORG", 0, 6), ("PERSON", 44, 54)),
         ("foundedBy", ("ORG", 0, 6), ("PERSON", 59, 70)),
     ]
-    assert [s[:4] for s in snap["President Obama"]["layers"]["dc"][1]] == [("PERSON", 10, 15, "Obama")]
+    assert [s[:4] for s in snap["President Obama"]["layers"]["dc"][1]] == [
+        ("PERSON", 10, 15, "Obama")
+    ]
     # The repeated span of overlapping_duplicate.jsonl is stored once; the metadata is kept.
     example = snap["exampleA"]
     assert [s[:3] for s in example["layers"]["dc"][1]] == [("LOC", 0, 1)]
@@ -46,7 +55,13 @@ def test_label_form_round_trip(tmp_path: Path) -> None:
     try:
         populate(db)
         before = snapshot(db)
-        out = export_to(project, db, "doccano", tmp_path / "out.jsonl", filter=ExportFilter(annotators=frozenset({"bob"})))
+        out = export_to(
+            project,
+            db,
+            "doccano",
+            tmp_path / "out.jsonl",
+            filter=ExportFilter(annotators=frozenset({"bob"})),
+        )
     finally:
         db.close()
     lines = [orjson.loads(x) for x in out.read_bytes().splitlines()]
@@ -68,7 +83,13 @@ def test_relation_form_round_trip(tmp_path: Path) -> None:
     try:
         populate(db)
         before = snapshot(db)
-        out = export_to(project, db, "doccano", tmp_path / "out.jsonl", filter=ExportFilter(annotators=frozenset({"alice"})))
+        out = export_to(
+            project,
+            db,
+            "doccano",
+            tmp_path / "out.jsonl",
+            filter=ExportFilter(annotators=frozenset({"alice"})),
+        )
     finally:
         db.close()
     line = orjson.loads(out.read_bytes().splitlines()[0])
@@ -112,3 +133,26 @@ def test_bad_lines_are_refused_and_the_rest_goes_in(tmp_path: Path) -> None:
     assert "categories" in reasons[3]
     assert set(snap) == {"Alice and Bob", "Fine again"}
     assert report.exit_code == 1
+
+
+def test_predictions_attach_to_documents_already_in_the_project(tmp_path: Path) -> None:
+    """Model output for articles the project has: same text, so the spans go on them."""
+    from annotator.io.formats.api import run_import
+    from annotator.io.formats.importing import ImportContext
+
+    project, db = new_project(tmp_path / "p")
+    try:
+        populate(db)
+        text = TEXTS[2]
+        path = tmp_path / "preds.jsonl"
+        path.write_text(json.dumps({"text": text, "label": [[0, 2, "Other"]]}) + "\n")
+        report = run_import(project, db, "doccano", [path], ImportContext(as_name="model"))
+        again = run_import(project, db, "doccano", [path], ImportContext(as_name="model"))
+        snap = snapshot(db)
+    finally:
+        db.close()
+    assert (report.documents_added, report.documents_existing, report.spans) == (0, 1, 1)
+    assert (again.spans, again.duplicate_spans) == (0, 1)
+    assert len(snap) == 3
+    assert [s[:4] for s in snap[text]["layers"]["model"][1]] == [("Other", 0, 2, "No")]
+    assert snap[text]["layers"]["model"][0] == "in_progress"

@@ -79,7 +79,9 @@ def test_every_line_matches_the_json_schema(tmp_path: Path) -> None:
         for layer in line["annotations"]:
             for span in layer["spans"]:
                 units = line["text"].encode("utf-16-le")
-                assert units[2 * span["start"] : 2 * span["end"]].decode("utf-16-le") == span["text"]
+                assert (
+                    units[2 * span["start"] : 2 * span["end"]].decode("utf-16-le") == span["text"]
+                )
 
 
 def test_each_field_has_one_type_on_every_line(tmp_path: Path) -> None:
@@ -138,7 +140,12 @@ def test_a_mismatching_span_stops_the_export(tmp_path: Path) -> None:
     try:
         populate(db)
         with db.session() as s:
-            span_id = s.execute(update(Span).where(Span.label == "Location").values(text="Madird").returning(Span.id)).scalar()
+            span_id = s.execute(
+                update(Span)
+                .where(Span.label == "Location")
+                .values(text="Madird")
+                .returning(Span.id)
+            ).scalar()
         with pytest.raises(ExportMismatch) as info:
             run_export(db, project, ExportRequest(format="native", target=target))
     finally:
@@ -203,26 +210,49 @@ def test_split_by_document_is_reproducible(tmp_path: Path) -> None:
 
 
 def test_bad_lines_are_refused_with_line_numbers(tmp_path: Path) -> None:
-    good = {"text": "Hello world", "annotations": [{"annotator": "a", "status": "done", "spans": [{"id": 1, "start": 0, "end": 5, "label": "Person", "text": "Hello"}], "relations": []}]}
+    good = {
+        "text": "Hello world",
+        "annotations": [
+            {
+                "annotator": "a",
+                "status": "done",
+                "spans": [{"id": 1, "start": 0, "end": 5, "label": "Person", "text": "Hello"}],
+                "relations": [],
+            }
+        ],
+    }
     bad_surface = json.loads(json.dumps(good))
     bad_surface["text"] = "Other text here"
     bad_surface["annotations"][0]["spans"][0]["text"] = "Hullo"
     bad_relation = json.loads(json.dumps(good))
     bad_relation["text"] = "Third text"
     bad_relation["annotations"][0]["spans"][0].update(text="Third")
-    bad_relation["annotations"][0]["relations"] = [{"id": 1, "type": "speaker", "source_id": 1, "target_id": 9}]
+    bad_relation["annotations"][0]["relations"] = [
+        {"id": 1, "type": "speaker", "source_id": 1, "target_id": 9}
+    ]
     path = tmp_path / "in.jsonl"
-    path.write_text("\n".join([json.dumps(good), json.dumps(bad_surface), "{not json", json.dumps(bad_relation)]) + "\n")
+    path.write_text(
+        "\n".join(
+            [json.dumps(good), json.dumps(bad_surface), "{not json", json.dumps(bad_relation)]
+        )
+        + "\n"
+    )
     _, db, report = import_into(tmp_path / "p", "native", [path])
     try:
         assert sorted(p.line or 0 for p in report.problems) == [2, 3, 4]
-        assert "does not match" in str(report.problems[0]) or "does not match" in " ".join(map(str, report.problems))
+        assert "does not match" in str(report.problems[0]) or "does not match" in " ".join(
+            map(str, report.problems)
+        )
         assert report.spans == 1 and report.exit_code == 1
     finally:
         db.close()
 
 
-_TEXTS = st.lists(st.sampled_from(PIECES), min_size=1, max_size=30).map("".join).filter(lambda t: t.strip() != "")
+_TEXTS = (
+    st.lists(st.sampled_from(PIECES), min_size=1, max_size=30)
+    .map("".join)
+    .filter(lambda t: t.strip() != "")
+)
 
 
 @pytest.fixture(scope="module")
@@ -233,7 +263,9 @@ def fuzz_project() -> Any:
     db.close()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data(), raw=_TEXTS, unit=st.sampled_from(["codepoint", "utf16"]))
 def test_random_texts_and_spans_survive_import_and_export(
     fuzz_project: Any, data: st.DataObject, raw: str, unit: str
@@ -259,7 +291,11 @@ def test_random_texts_and_spans_survive_import_and_export(
         assert all("CR of a CRLF" in str(p) for p in report.problems)
         return
     out = folder / "out.jsonl"
-    run_export(db, project, ExportRequest("native", out, ExportFilter(annotators=frozenset({"fuzz"})), offsets=unit))
+    run_export(
+        db,
+        project,
+        ExportRequest("native", out, ExportFilter(annotators=frozenset({"fuzz"})), offsets=unit),
+    )
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     line = next(d for d in read_lines(out) if d["text"] == text)
     layer = line["annotations"][0]
@@ -269,3 +305,39 @@ def test_random_texts_and_spans_survive_import_and_export(
             assert units[2 * span["start"] : 2 * span["end"]].decode("utf-16-le") == span["text"]
         else:
             assert text[span["start"] : span["end"]] == span["text"]
+
+
+@pytest.mark.parametrize("labels", [None, frozenset({"Person", "Quote"})])
+def test_json_text_path_writes_the_same_records(tmp_path: Path, labels: Any) -> None:
+    """SQLite's JSON (the fast native path) and the dict path give the same lines."""
+    import io
+
+    from annotator.io.formats.common import ExportContext
+    from annotator.io.formats.native import write_records
+    from annotator.store import bulk
+
+    project, db = new_project(tmp_path / "p")
+    try:
+        populate(db)
+        with db.session() as s:  # attributes of every JSON type, a note with a newline
+            s.execute(update(Span).where(Span.label == "Claim").values(
+                attributes={"a": [1, {"b": None}], "c": True, "d": 1.5, "é": "😀\n\"q\""},
+                note="line 1\nline 2\t\u0007",
+            ))  # fmt: skip
+        outputs = []
+        flt = ExportFilter(labels=labels)
+        for as_json in (False, True):
+            with db.reader() as session:
+                conn = session.connection()
+                ids = bulk.select_document_ids(conn, flt)
+                buffer = io.BytesIO()
+                write_records(
+                    bulk.iter_documents(conn, ids, flt, as_json=as_json),
+                    buffer,
+                    ExportContext(project.schema),
+                )
+            outputs.append([orjson.loads(x) for x in buffer.getvalue().splitlines()])
+    finally:
+        db.close()
+    assert outputs[0] == outputs[1]
+    assert sum(len(a["spans"]) for d in outputs[0] for a in d["annotations"]) > 3

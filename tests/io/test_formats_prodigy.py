@@ -44,12 +44,28 @@ def test_round_trip(tmp_path: Path) -> None:
 
 def test_rejected_answers_are_skipped_and_bad_spans_refused(tmp_path: Path) -> None:
     lines = [
-        {"text": "Alice met Bob.", "spans": [{"start": 0, "end": 5, "label": "Person", "text": "Alice"}], "answer": "accept"},
+        {
+            "text": "Alice met Bob.",
+            "spans": [{"start": 0, "end": 5, "label": "Person", "text": "Alice"}],
+            "answer": "accept",
+        },
         {"text": "Rejected text", "spans": [], "answer": "reject"},
-        {"text": "Wrong surface", "spans": [{"start": 0, "end": 5, "label": "Person", "text": "Right"}]},
-        {"text": "Alice met Bob.", "spans": [{"start": 10, "end": 13, "label": "Person"}],
-         "relations": [{"label": "speaker", "head_span": {"start": 0, "end": 5, "label": "Person"}, "child_span": {"start": 10, "end": 13, "label": "Person"}}],
-         "meta": {"annotator": "carol", "title": "T"}},
+        {
+            "text": "Wrong surface",
+            "spans": [{"start": 0, "end": 5, "label": "Person", "text": "Right"}],
+        },
+        {
+            "text": "Alice met Bob.",
+            "spans": [{"start": 10, "end": 13, "label": "Person"}],
+            "relations": [
+                {
+                    "label": "speaker",
+                    "head_span": {"start": 0, "end": 5, "label": "Person"},
+                    "child_span": {"start": 10, "end": 13, "label": "Person"},
+                }
+            ],
+            "meta": {"annotator": "carol", "title": "T"},
+        },
     ]
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
@@ -69,7 +85,13 @@ def test_blank_documents_have_tokens_and_no_spans(tmp_path: Path) -> None:
     project, db = new_project(tmp_path / "p")
     try:
         populate(db)
-        out = export_to(project, db, "prodigy", tmp_path / "o.jsonl", filter=ExportFilter(document_ids=frozenset({3})))
+        out = export_to(
+            project,
+            db,
+            "prodigy",
+            tmp_path / "o.jsonl",
+            filter=ExportFilter(document_ids=frozenset({3})),
+        )
     finally:
         db.close()
     (rec,) = [orjson.loads(x) for x in out.read_bytes().splitlines()]

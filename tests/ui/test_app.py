@@ -143,3 +143,15 @@ def test_run_app_shows_the_window_then_opens_the_project(qtbot: QtBot, project: 
     assert run_app(project, user="carol") == 0
     assert seen == {"user": "carol", "documents": 3}
     assert settings.default_user() == "carol"
+
+
+def test_reopening_returns_to_the_last_document(qtbot: QtBot, project: Path) -> None:
+    window = open_window(project, user="alice")
+    qtbot.addWidget(window)
+    last = window.documents.document_ids()[-1]
+    window.show_document(last)
+    window.close()
+    again = open_window(project, user="alice")
+    qtbot.addWidget(again)
+    assert again.document_id == last
+    again.close()

@@ -6,17 +6,21 @@ Every edit is checked on disk through a separate database connection, since
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor
+import pytest
+import yaml
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QColor, QHelpEvent, QTextCursor
+from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from annotator.core.model import DocStatus
 from annotator.io.project import load_project
 from annotator.store import repository
 from annotator.ui import open_window
-from annotator.ui.article_view import BAR_DARKER
+from annotator.ui.article_view import BAR_DARKER, ArticleView
 from annotator.ui.main_window import MODE_ALL, MODE_MINE, MODE_OTHER, MainWindow
 from tests.ui.conftest import click, drag, find, key, point_in, stored_relations, stored_spans
 
@@ -300,8 +304,31 @@ def test_overlapping_spans_are_all_visible_and_clickable(
     assert view.selected_span is not None and view.selected_span.label == "Claim"
     click(qtbot, view, person[0] + 2)
     assert view.selected_span is not None and view.selected_span.label == "Person"
-    tip = view.tooltip_at(point_in(view, person[0] + 2))
-    assert tip.splitlines() == ["Person — alice", "Claim — alice"]
+    # Hovering: the real tooltip event names every span under the pointer.
+    where = point_in(view, person[0] + 2)
+    event = QHelpEvent(QEvent.Type.ToolTip, where, view.viewport().mapToGlobal(where))
+    QApplication.sendEvent(view.viewport(), event)
+    assert QToolTip.text().splitlines() == ["Person — alice", "Claim — alice"]
+
+
+def qt_drag_over(qtbot: QtBot, view: ArticleView, word: str) -> None:
+    """Drag across a word found by Qt itself (UTF-16 positions, Qt's own geometry).
+
+    Independent of the view's conversion: if the view got UTF-16 and code
+    points mixed up, what it stores would not be the word dragged over.
+    """
+    found = view.document().find(word)
+    assert not found.isNull()
+    edges = []
+    for position in (found.selectionStart(), found.selectionEnd()):
+        cursor = QTextCursor(view.document())
+        cursor.setPosition(position)
+        edges.append(view.cursorRect(cursor))
+    y = edges[0].center().y()
+    viewport = view.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=QPoint(edges[0].x() + 2, y))
+    qtbot.mouseMove(viewport, QPoint(edges[1].x() - 2, y))
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=QPoint(edges[1].x() - 2, y))
 
 
 def test_emoji_and_crlf_keep_offsets_exact(qtbot: QtBot, window: MainWindow, project: Path) -> None:
@@ -309,7 +336,7 @@ def test_emoji_and_crlf_keep_offsets_exact(qtbot: QtBot, window: MainWindow, pro
     view = window.view
     assert "\r" not in view.text
     for word, label in (("Astana", "g"), ("Tashkent", "g"), ("line", "x")):
-        drag(qtbot, view, *find(view, word))
+        qt_drag_over(qtbot, view, word)
         key(qtbot, view, label)
     spans = stored_spans(project, doc)
     db = load_project(project).open_database()
@@ -321,8 +348,11 @@ def test_emoji_and_crlf_keep_offsets_exact(qtbot: QtBot, window: MainWindow, pro
         assert text[span.start : span.end] == span.text
     astana = next(s for s in spans if s.text == "Astana")
     assert (astana.start, astana.end) == (9, 15)  # code points, not UTF-16 units
-    # And the view paints them where the words are.
-    assert view.char_rect(astana.start) == view.char_rect(find(view, "Astana")[0])
+    # char_rect (code points) lands where Qt draws the word (UTF-16).
+    found = view.document().find("Astana")
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(found.selectionStart())
+    assert abs(view.char_rect(astana.start).left() - view.cursorRect(cursor).x()) <= 2
 
 
 def test_reopening_the_project_shows_everything(
@@ -404,6 +434,10 @@ def test_span_list_click_selects_the_span(qtbot: QtBot, window: MainWindow, proj
     second = table.visualRect(table.span_model.index(1, 1)).center()
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=second)
     assert view.selected_span is not None and view.selected_span.text == "Astana"
+    # The keys act on it straight away.
+    assert view.hasFocus()
+    key(qtbot, view, "e")
+    assert sorted(s.label for s in stored_spans(project)) == ["Event", "Person"]
 
 
 def test_view_modes_show_other_annotators_read_only(
@@ -478,3 +512,110 @@ def test_undo_of_an_edit_on_another_document_shows_it(
     assert window.document_id == first
     assert stored_spans(project) == []
     assert view.spans == {}
+
+
+def test_tag_all_matches_is_one_edit_and_one_undo(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    view = window.view
+    drag(qtbot, view, *find(view, "said"))
+    key(qtbot, view, "x")
+    assert window.tag_all_matches() == 1
+    assert sorted(s.start for s in stored_spans(project)) == [
+        find(view, "said")[0],
+        find(view, "said", 1)[0],
+    ]
+    assert window.undo_action.text() == "&Undo Tag 1 match as Other"
+    assert window.tag_all_matches() == 0  # nothing left to tag
+    window.undo_action.trigger()
+    assert len(stored_spans(project)) == 1
+    assert len(view.spans) == 1
+
+
+def test_document_filters_by_title_and_status(qtbot: QtBot, window: MainWindow) -> None:
+    panel = window.documents
+    tree = panel.tree
+
+    def visible() -> list[str]:
+        items = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+        return [item.text(0) for item in items if item is not None and not item.isHidden()]
+
+    qtbot.keyClicks(panel.filter_edit, "uzbek")
+    assert visible() == ["Uzbekistan hosted talks in Tashkent."]
+    panel.filter_edit.clear()
+    qtbot.keyClick(window.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    panel.status_filter.setCurrentIndex(panel.status_filter.findText("Done"))
+    assert visible() == ["Antony Blinken said Kazakhstan is a partner of the United States."]
+    panel.status_filter.setCurrentIndex(panel.status_filter.findText("Not done"))
+    assert len(visible()) == 2
+
+
+def test_recent_projects_menu_lists_the_open_project(window: MainWindow, project: Path) -> None:
+    window._fill_recent_menu()
+    texts = [action.text() for action in window.recent_menu.actions()]
+    assert texts == [str(project.resolve())]
+
+
+def test_link_asks_which_relation_when_the_schema_allows_several(
+    qtbot: QtBot, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = project / "project.yaml"
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["schema"]["relations"].append({"name": "source", "from": ["Quote"], "to": ["Person"]})
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    window = open_window(project, user="alice")
+    qtbot.addWidget(window)
+    window.view.finish_styling()
+    asked: list[list[str]] = []
+
+    def answer(types: list[object], target: object) -> str:
+        asked.append([t.name for t in types])  # type: ignore[attr-defined]
+        return "source"
+
+    monkeypatch.setattr(window, "choose_relation_type", answer)
+    view = window.view
+    quote = find(view, '"We are here to listen."')
+    speaker = find(view, "minister")
+    drag(qtbot, view, *quote)
+    key(qtbot, view, "q")
+    drag(qtbot, view, *speaker)
+    key(qtbot, view, "p")
+    click(qtbot, view, quote[0] + 4)
+    key(qtbot, view, "l")
+    click(qtbot, view, speaker[0] + 1)
+    assert asked == [["speaker", "source"]]
+    (relation,) = stored_relations(project, window.document_id or 0)
+    assert relation.type == "source"
+    window.close()
+
+
+def test_export_writes_my_spans_with_exact_offsets(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    view = window.view
+    drag(qtbot, view, *find(view, "Antony Blinken"))
+    key(qtbot, view, "p")
+    target = tmp_path / "out.jsonl"
+    assert window.export_dataset("native", target, "mine")
+    (record,) = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    (layer,) = record["annotations"]
+    (span,) = layer["spans"]
+    assert layer["annotator"] == "alice"
+    assert record["text"][span["start"] : span["end"]] == span["text"] == "Antony Blinken"
+    assert "Exported 1 document, 1 span and 0 links" in window.statusBar().currentMessage()
+
+
+def test_export_dialog_follows_the_format(qtbot: QtBot, tmp_path: Path) -> None:
+    from annotator.ui.export_dialog import ExportDialog
+
+    dialog = ExportDialog("alice", tmp_path / "data.jsonl")
+    qtbot.addWidget(dialog)
+    dialog.format.setCurrentIndex(dialog.format.findData("brat"))
+    dialog.done_only.setChecked(True)
+    choice = dialog.choice()
+    assert (choice.format, choice.target.name, choice.layer, choice.done_only) == (
+        "brat",
+        "data.zip",
+        "mine",
+        True,
+    )

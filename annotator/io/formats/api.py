@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,6 +148,24 @@ def check_request(request: ExportRequest) -> None:
         raise InputProblem(request.target, "with --split, -o names a folder (one file per split)")
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while an export streams plain rows.
+
+    An export allocates a dict or two per span (half a million in the
+    benchmark) and frees them a batch later; none form cycles, yet each
+    allocation burst triggers collections that scan every live object.
+    Pausing the collector cut the export time by about a third here.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_export(
     db: Database,
     schema_project: Project,
@@ -155,42 +175,45 @@ def run_export(
     """Write the export; nothing appears at the target unless it is complete."""
     check_request(request)
     result = ExportResult()
-    with db.reader() as session:
+    with gc_paused(), db.reader() as session:
         conn = session.connection()
-        ids = bulk.select_document_ids(conn, request.filter)
-        total = len(ids)
-        done = 0
+        with bulk.bulk_read(conn):
+            ids = bulk.select_document_ids(conn, request.filter)
+            total = len(ids)
+            done = 0
 
-        def counted(docs: Iterable[ExportDocument]) -> Iterator[ExportDocument]:
-            nonlocal done
-            for doc in docs:
-                yield doc
-                done += 1
-                if progress is not None and (done % 200 == 0 or done == total):
-                    progress(done, total)
+            def counted(docs: Iterable[ExportDocument]) -> Iterator[ExportDocument]:
+                nonlocal done
+                for doc in docs:
+                    yield doc
+                    done += 1
+                    if progress is not None and (done % 200 == 0 or done == total):
+                        progress(done, total)
 
-        extra: dict[str, bool] = {}
-        if request.format == "doccano":
-            extra["relation_form"] = bulk.count_relations(conn, ids, request.filter) > 0
-        if request.format == "brat":
-            extra["per_annotator"] = len(bulk.layer_annotators(conn, ids, request.filter)) > 1
-        ctx = ExportContext(schema_project.schema, request.offsets)
+            extra: dict[str, bool] = {}
+            if request.format == "doccano":
+                extra["relation_form"] = bulk.count_relations(conn, ids, request.filter) > 0
+            if request.format == "brat":
+                extra["per_annotator"] = len(bulk.layer_annotators(conn, ids, request.filter)) > 1
+            ctx = ExportContext(schema_project.schema, request.offsets)
 
-        def write(part: Sequence[int], target: Path) -> None:
-            docs = counted(bulk.iter_documents(conn, part, request.filter))
-            _EXPORTERS[request.format](docs, target, ctx, **extra)
-            result.files.append(target)
+            def write(part: Sequence[int], target: Path) -> None:
+                # The native format embeds spans as SQLite writes them in JSON.
+                as_json = request.format == "native" and request.offsets == CODEPOINT
+                docs = counted(bulk.iter_documents(conn, part, request.filter, as_json=as_json))
+                _EXPORTERS[request.format](docs, target, ctx, **extra)
+                result.files.append(target)
 
-        suffix = SUFFIXES[request.format]
-        if request.split:
-            parts = split_ids(ids, request.split, request.seed)
-            with atomic_dir(request.target) as folder:
-                for name, part in parts.items():
-                    write(part, folder / f"{name}{suffix}")
-                    result.splits[name] = len(part)
-            result.files = [request.target / p.name for p in result.files]
-        else:
-            write(ids, request.target)
+            suffix = SUFFIXES[request.format]
+            if request.split:
+                parts = split_ids(ids, request.split, request.seed)
+                with atomic_dir(request.target) as folder:
+                    for name, part in parts.items():
+                        write(part, folder / f"{name}{suffix}")
+                        result.splits[name] = len(part)
+                result.files = [request.target / p.name for p in result.files]
+            else:
+                write(ids, request.target)
     result.documents, result.spans, result.relations = ctx.documents, ctx.spans, ctx.relations
     result.warnings = ctx.warnings
     return result

@@ -40,7 +40,6 @@ from annotator.io.formats.common import (
     SourceText,
     atomic_dir,
     atomic_file,
-    check_document,
     safe_name,
 )
 from annotator.io.formats.importing import ImportContext
@@ -82,97 +81,101 @@ def ann_lines(layer: Layer | None, text: str, conf: _ConfInfo | None = None) -> 
     """The .ann lines for one layer of a document."""
     if layer is None:
         return []
-    spans = {s.id: s for s in layer.spans}
+    spans = {s["id"]: s for s in layer.spans}
     tid: dict[int, str] = {}
     eid: dict[int, str] = {}
     for n, s in enumerate(layer.spans, start=1):
-        tid[s.id] = f"T{n}"
-        if s.attributes.get(EVENT_KEY):
-            eid[s.id] = f"E{len(eid) + 1}"
+        tid[s["id"]] = f"T{n}"
+        if s["attributes"].get(EVENT_KEY):
+            eid[s["id"]] = f"E{len(eid) + 1}"
 
     def ref(span_id: int) -> str:
         return eid.get(span_id) or tid[span_id]
 
     lines: list[str] = []
     for s in layer.spans:
-        lines.append(f"{tid[s.id]}\t{s.label} {s.start} {s.end}\t{_one_line(s.text)}")
-        if conf is not None and s.id not in eid:
-            conf.entities.setdefault(s.label)
+        lines.append(
+            f"{tid[s['id']]}\t{s['label']} {s['start']} {s['end']}\t{_one_line(s['text'])}"
+        )
+        if conf is not None and s["id"] not in eid:
+            conf.entities.setdefault(s["label"])
     args: dict[int, list[str]] = defaultdict(list)
     plain = []
     equiv: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for r in layer.relations:
-        if r.source_id in eid:
-            args[r.source_id].append(f"{r.type}:{ref(r.target_id)}")
+        if r["source_id"] in eid:
+            args[r["source_id"]].append(f"{r['type']}:{ref(r['target_id'])}")
             if conf is not None:
-                roles = conf.events.setdefault(spans[r.source_id].label, {})
-                roles.setdefault(r.type, set()).add(spans[r.target_id].label)
-        elif r.type.startswith(EQUIV_PREFIX):
-            equiv[r.type[len(EQUIV_PREFIX) :]].append((r.source_id, r.target_id))
+                roles = conf.events.setdefault(spans[r["source_id"]]["label"], {})
+                roles.setdefault(r["type"], set()).add(spans[r["target_id"]]["label"])
+        elif r["type"].startswith(EQUIV_PREFIX):
+            equiv[r["type"][len(EQUIV_PREFIX) :]].append((r["source_id"], r["target_id"]))
         else:
             plain.append(r)
     for span_id, e in eid.items():
         trigger = spans[span_id]
-        parts = [f"{trigger.label}:{tid[span_id]}", *args.get(span_id, [])]
+        parts = [f"{trigger['label']}:{tid[span_id]}", *args.get(span_id, [])]
         lines.append(f"{e}\t{' '.join(parts)}")
         if conf is not None:
-            conf.events.setdefault(trigger.label, {})
+            conf.events.setdefault(trigger["label"], {})
     rid: dict[tuple[str, int, int], str] = {}
     for n, r in enumerate(plain, start=1):
-        lines.append(f"R{n}\t{r.type} Arg1:{ref(r.source_id)} Arg2:{ref(r.target_id)}\t")
-        target = spans[r.target_id]
-        rid.setdefault((r.type, r.source_id, r.target_id), f"R{n}")
+        lines.append(f"R{n}\t{r['type']} Arg1:{ref(r['source_id'])} Arg2:{ref(r['target_id'])}\t")
+        target = spans[r["target_id"]]
+        rid.setdefault((r["type"], r["source_id"], r["target_id"]), f"R{n}")
         if conf is not None:
-            src, dst = conf.relations.setdefault(r.type, (set(), set()))
-            src.add(spans[r.source_id].label)
-            dst.add(target.label)
-    order = {s.id: n for n, s in enumerate(layer.spans)}
+            src, dst = conf.relations.setdefault(r["type"], (set(), set()))
+            src.add(spans[r["source_id"]]["label"])
+            dst.add(target["label"])
+    order = {s["id"]: n for n, s in enumerate(layer.spans)}
     for name, pairs in equiv.items():
         for group in _components(pairs):
             members = sorted(group, key=order.__getitem__)
             lines.append(f"*\t{name} {' '.join(ref(m) for m in members)}")
             if conf is not None:
                 src, dst = conf.relations.setdefault(EQUIV_PREFIX + name, (set(), set()))
-                src.update(spans[m].label for m in members)
+                src.update(spans[m]["label"] for m in members)
     n_attr = n_norm = n_note = 0
     notes: list[str] = []
     for s in layer.spans:
-        for key, value in s.attributes.items():
+        for key, value in s["attributes"].items():
             if key in RESERVED or value is None or value is False:
                 continue
             n_attr += 1
             if value is True:
-                lines.append(f"A{n_attr}\t{key} {ref(s.id)}")
+                lines.append(f"A{n_attr}\t{key} {ref(s['id'])}")
             else:
-                lines.append(f"A{n_attr}\t{key} {ref(s.id)} {_one_line(str(value))}")
+                lines.append(f"A{n_attr}\t{key} {ref(s['id'])} {_one_line(str(value))}")
             if conf is not None:
                 values, on, _binary = conf.attributes.setdefault(key, (set(), set(), False))
-                on.add("<EVENT>" if s.id in eid else "<ENTITY>")
+                on.add("<EVENT>" if s["id"] in eid else "<ENTITY>")
                 if value is True:
                     conf.attributes[key] = (values, on, True)
                 else:
                     values.add(str(value))
-        for norm in s.attributes.get(NORM_KEY) or []:
+        for norm in s["attributes"].get(NORM_KEY) or []:
             if isinstance(norm, list) and len(norm) == 3:
                 n_norm += 1
                 lines.append(
-                    f"N{n_norm}\t{norm[0]} {ref(s.id)} {norm[1]}\t{_one_line(str(norm[2]))}"
+                    f"N{n_norm}\t{norm[0]} {ref(s['id'])} {norm[1]}\t{_one_line(str(norm[2]))}"
                 )
-        if s.note:
+        if s["note"]:
             n_note += 1
-            notes.append(f"#{n_note}\tAnnotatorNotes {ref(s.id)}\t{_one_line(s.note)}")
-        for item in s.attributes.get(NOTES_KEY) or []:
+            notes.append(f"#{n_note}\tAnnotatorNotes {ref(s['id'])}\t{_one_line(s['note'])}")
+        for item in s["attributes"].get(NOTES_KEY) or []:
             if not (isinstance(item, list) and len(item) == 4):
                 continue
             rtype, t_start, t_end, note = item
             for r in plain:
-                t = spans[r.target_id]
-                if r.source_id == s.id and r.type == rtype and (t.start, t.end) == (t_start, t_end):
+                t = spans[r["target_id"]]
+                if (
+                    r["source_id"] == s["id"]
+                    and r["type"] == rtype
+                    and (t["start"], t["end"]) == (t_start, t_end)
+                ):
                     n_note += 1
-                    notes.append(
-                        f"#{n_note}\tAnnotatorNotes {rid[(r.type, r.source_id, r.target_id)]}"
-                        f"\t{_one_line(str(note))}"
-                    )
+                    ident = rid[(r["type"], r["source_id"], r["target_id"])]
+                    notes.append(f"#{n_note}\tAnnotatorNotes {ident}\t{_one_line(str(note))}")
                     break
     return lines + notes
 
@@ -275,7 +278,6 @@ def _write_folder(
     conf = _ConfInfo()
     used: set[str] = set()
     for doc in docs:
-        check_document(doc)
         ctx.documents += 1
         stem = safe_name(doc.source or doc.title, f"doc-{doc.id}")
         if stem in used:

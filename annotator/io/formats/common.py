@@ -17,15 +17,18 @@ from typing import IO, Any
 from annotator.core.offsets import Utf16Map
 from annotator.core.schema import LabelSchema
 from annotator.io.errors import InputProblem
-from annotator.store.bulk import ExportDocument, SpanDraft
+from annotator.store.bulk import ExportDocument, SpanDraft, SurfaceMismatch
 
 CODEPOINT = "codepoint"
 UTF16 = "utf16"
 OFFSET_UNITS = (CODEPOINT, UTF16)
 
 
-class ExportMismatch(Exception):
-    """A stored span whose surface text does not match the document: the export stops."""
+ExportMismatch = SurfaceMismatch
+"""A stored span whose surface text does not match the document: the export stops.
+
+:func:`annotator.store.bulk.iter_documents` checks every span as it reads it;
+:func:`check_document` does the same for documents from anywhere else."""
 
 
 class LineProblem(ValueError):
@@ -50,23 +53,24 @@ def check_document(doc: ExportDocument) -> None:
     text = doc.text
     for layer in doc.layers:
         for span in layer.spans:
-            if text[span.start : span.end] != span.text or not 0 <= span.start < span.end:
+            start, end = span["start"], span["end"]
+            if start < 0 or end <= start or text[start:end] != span["text"]:
                 raise ExportMismatch(
-                    f"document {doc.id} ({doc.title[:60]!r}): span {span.id} "
-                    f"({layer.annotator}, {span.label} {span.start}-{span.end}) has stored "
-                    f"text {span.text!r} but the document has "
-                    f"{text[span.start : span.end]!r} there; nothing was written"
+                    f"document {doc.id} ({doc.title[:60]!r}): span {span['id']} "
+                    f"({layer.annotator}, {span['label']} {start}-{end}) has stored "
+                    f"text {span['text']!r} but the document has {text[start:end]!r} "
+                    "there; nothing was written"
                 )
 
 
-def _identity(offset: int) -> int:
+def identity(offset: int) -> int:
     return offset
 
 
 def offset_converter(text: str, unit: str) -> Callable[[int], int]:
     """Code points -> the unit an export writes (identity unless utf16 with astral text)."""
     if unit == CODEPOINT or not text or max(text) <= "\uffff":
-        return _identity
+        return identity
     return Utf16Map(text).to_utf16
 
 

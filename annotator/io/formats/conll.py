@@ -20,7 +20,6 @@ from pathlib import Path
 from annotator.io.formats.common import (
     ExportContext,
     atomic_file,
-    check_document,
     sentence_bounds,
     tokenize,
 )
@@ -35,12 +34,12 @@ def resolve_overlaps(spans: Iterable[SpanRow]) -> tuple[list[SpanRow], int]:
     kept: list[SpanRow] = []
     dropped = 0
     reach = -1
-    for span in sorted(spans, key=lambda s: (s.start, -s.end, s.id)):
-        if span.start < reach:
+    for span in sorted(spans, key=lambda s: (s["start"], -s["end"], s["id"])):
+        if span["start"] < reach:
             dropped += 1
             continue
         kept.append(span)
-        reach = span.end
+        reach = span["end"]
     return kept, dropped
 
 
@@ -50,9 +49,9 @@ def _tag_name(label: str) -> str:
 
 def document_lines(text: str, spans: list[SpanRow]) -> list[str]:
     """The token lines of one document (without -DOCSTART-), sentences separated by ''."""
-    breaks = {s.start for s in spans} | {s.end for s in spans}
+    breaks = {s["start"] for s in spans} | {s["end"] for s in spans}
     tokens = tokenize(text, breaks)
-    sentences = sentence_bounds(text, [(s.start, s.end) for s in spans])
+    sentences = sentence_bounds(text, [(s["start"], s["end"]) for s in spans])
     lines: list[str] = []
     si = 0
     k = 0
@@ -61,11 +60,11 @@ def document_lines(text: str, spans: list[SpanRow]) -> list[str]:
             si += 1
             if lines and lines[-1] != "":
                 lines.append("")
-        while k < len(spans) and spans[k].end <= start:
+        while k < len(spans) and spans[k]["end"] <= start:
             k += 1
-        if k < len(spans) and spans[k].start <= start < spans[k].end:
-            prefix = "B" if start == spans[k].start else "I"
-            tag = f"{prefix}-{_tag_name(spans[k].label)}"
+        if k < len(spans) and spans[k]["start"] <= start < spans[k]["end"]:
+            prefix = "B" if start == spans[k]["start"] else "I"
+            tag = f"{prefix}-{_tag_name(spans[k]['label'])}"
         else:
             tag = "O"
         lines.append(f"{text[start:end]} {tag}")
@@ -79,17 +78,16 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
     not_entities: set[str] = set()
     with atomic_file(target, "w") as out:
         for doc in docs:
-            check_document(doc)
             ctx.documents += 1
             layers: list[Layer | None] = list(doc.layers) or [None]
             for layer in layers:
                 spans = []
                 for s in layer.spans if layer is not None else []:
-                    label = ctx.schema.label(s.label)
+                    label = ctx.schema.label(s["label"])
                     if label is None or label.kind == "entity":
                         spans.append(s)
                     else:
-                        not_entities.add(s.label)
+                        not_entities.add(s["label"])
                 kept, dropped = resolve_overlaps(spans)
                 dropped_total += dropped
                 ctx.spans += len(kept)

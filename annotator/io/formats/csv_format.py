@@ -16,7 +16,6 @@ import orjson
 from annotator.io.formats.common import (
     ExportContext,
     atomic_file,
-    check_document,
     offset_converter,
     sentence_bounds,
 )
@@ -54,7 +53,6 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
         for doc in docs:
-            check_document(doc)
             ctx.documents += 1
             if not any(layer.spans for layer in doc.layers):
                 continue
@@ -68,14 +66,14 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
                             doc.title,
                             layer.annotator,
                             layer.status,
-                            s.id,
-                            s.label,
-                            convert(s.start),
-                            convert(s.end),
-                            s.text,
-                            sentence_of(doc.text, bounds, s.start, s.end),
-                            orjson.dumps(s.attributes).decode() if s.attributes else "",
-                            s.note,
+                            s["id"],
+                            s["label"],
+                            convert(s["start"]),
+                            convert(s["end"]),
+                            s["text"],
+                            sentence_of(doc.text, bounds, s["start"], s["end"]),
+                            orjson.dumps(s["attributes"]).decode() if s["attributes"] else "",
+                            s["note"],
                         )
                     )
                 ctx.spans += len(layer.spans)

@@ -21,7 +21,6 @@ from annotator.io.formats.common import (
     LineProblem,
     SourceText,
     atomic_file,
-    check_document,
     offset_converter,
     record_id,
 )
@@ -43,7 +42,6 @@ def export(
     option = orjson.OPT_APPEND_NEWLINE
     with atomic_file(target) as out:
         for doc in docs:
-            check_document(doc)
             convert = offset_converter(doc.text, ctx.offsets)
             ctx.documents += 1
             for layer in layers_or_blank(doc):
@@ -53,20 +51,27 @@ def export(
                 if relation_form:
                     record["entities"] = [
                         {
-                            "id": s.id,
-                            "start_offset": convert(s.start),
-                            "end_offset": convert(s.end),
-                            "label": s.label,
+                            "id": s["id"],
+                            "start_offset": convert(s["start"]),
+                            "end_offset": convert(s["end"]),
+                            "label": s["label"],
                         }
                         for s in spans
                     ]
                     record["relations"] = [
-                        {"id": r.id, "from_id": r.source_id, "to_id": r.target_id, "type": r.type}
+                        {
+                            "id": r["id"],
+                            "from_id": r["source_id"],
+                            "to_id": r["target_id"],
+                            "type": r["type"],
+                        }
                         for r in relations
                     ]
                     ctx.relations += len(relations)
                 else:
-                    record["label"] = [[convert(s.start), convert(s.end), s.label] for s in spans]
+                    record["label"] = [
+                        [convert(s["start"]), convert(s["end"]), s["label"]] for s in spans
+                    ]
                 ctx.spans += len(spans)
                 record.update(doc_metadata(doc, layer))
                 out.write(orjson.dumps(record, option=option))

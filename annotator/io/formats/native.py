@@ -23,7 +23,7 @@ from annotator.io.formats.common import (
     LineProblem,
     SourceText,
     atomic_file,
-    check_document,
+    identity,
     offset_converter,
     record_id,
 )
@@ -43,6 +43,26 @@ _STATUSES = {s.value for s in DocStatus}
 
 def document_record(doc: ExportDocument, unit: str) -> dict[str, Any]:
     convert = offset_converter(doc.text, unit)
+    annotations = []
+    for layer in doc.layers:
+        spans: Any = layer.spans
+        relations: Any = layer.relations
+        if layer.spans_json is not None and layer.relations_json is not None:
+            # Read as JSON text (iter_documents(as_json=True)): embedded as it is.
+            if convert is not identity:
+                raise ValueError("JSON-text layers carry code-point offsets only")
+            spans = orjson.Fragment(f"[{','.join(layer.spans_json)}]")
+            relations = orjson.Fragment(f"[{','.join(layer.relations_json)}]")
+        elif convert is not identity:
+            spans = [{**s, "start": convert(s["start"]), "end": convert(s["end"])} for s in spans]
+        annotations.append(
+            {
+                "annotator": layer.annotator,
+                "status": layer.status,
+                "spans": spans,
+                "relations": relations,
+            }
+        )
     return {
         "id": doc.id,
         "title": doc.title,
@@ -52,38 +72,7 @@ def document_record(doc: ExportDocument, unit: str) -> dict[str, Any]:
         "meta": doc.meta,
         "text": doc.text,
         "offsets": unit,
-        "annotations": [
-            {
-                "annotator": layer.annotator,
-                "status": layer.status,
-                "spans": [
-                    {
-                        "id": s.id,
-                        "start": convert(s.start),
-                        "end": convert(s.end),
-                        "label": s.label,
-                        "text": s.text,
-                        "attributes": s.attributes,
-                        "note": s.note,
-                        "created_at": s.created_at,
-                        "updated_at": s.updated_at,
-                        "version": s.version,
-                    }
-                    for s in layer.spans
-                ],
-                "relations": [
-                    {
-                        "id": r.id,
-                        "type": r.type,
-                        "source_id": r.source_id,
-                        "target_id": r.target_id,
-                        "created_at": r.created_at,
-                    }
-                    for r in layer.relations
-                ],
-            }
-            for layer in doc.layers
-        ],
+        "annotations": annotations,
     }
 
 
@@ -91,12 +80,11 @@ def write_records(docs: Iterable[ExportDocument], out: IO[bytes], ctx: ExportCon
     dumps = orjson.dumps
     option = orjson.OPT_APPEND_NEWLINE
     for doc in docs:
-        check_document(doc)
         out.write(dumps(document_record(doc, ctx.offsets), option=option))
         ctx.documents += 1
         for layer in doc.layers:
-            ctx.spans += len(layer.spans)
-            ctx.relations += len(layer.relations)
+            ctx.spans += len(layer.spans) + len(layer.spans_json or ())
+            ctx.relations += len(layer.relations) + len(layer.relations_json or ())
 
 
 def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> None:

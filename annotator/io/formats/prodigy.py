@@ -21,7 +21,6 @@ from annotator.io.formats.common import (
     LineProblem,
     SourceText,
     atomic_file,
-    check_document,
     offset_converter,
     tokenize,
 )
@@ -41,14 +40,13 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
     option = orjson.OPT_APPEND_NEWLINE
     with atomic_file(target) as out:
         for doc in docs:
-            check_document(doc)
             ctx.documents += 1
             text = doc.text
             convert = offset_converter(text, ctx.offsets)
             for layer in layers_or_blank(doc):
                 spans = layer.spans if layer is not None else []
                 relations = layer.relations if layer is not None else []
-                breaks = {s.start for s in spans} | {s.end for s in spans}
+                breaks = {s["start"] for s in spans} | {s["end"] for s in spans}
                 tokens = tokenize(text, breaks)
                 first = {start: i for i, (start, _) in enumerate(tokens)}
                 last = {end: i for i, (_, end) in enumerate(tokens)}
@@ -65,26 +63,26 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
                 span_records: dict[int, dict[str, Any]] = {}
                 for s in spans:
                     record = {
-                        "start": convert(s.start),
-                        "end": convert(s.end),
-                        "label": s.label,
-                        "text": s.text,
+                        "start": convert(s["start"]),
+                        "end": convert(s["end"]),
+                        "label": s["label"],
+                        "text": s["text"],
                     }
                     # A span of only spaces or symbols the tokenizer skips has no tokens.
-                    if s.start in first and s.end in last:
-                        record["token_start"] = first[s.start]
-                        record["token_end"] = last[s.end]
-                    span_records[s.id] = record
+                    if s["start"] in first and s["end"] in last:
+                        record["token_start"] = first[s["start"]]
+                        record["token_end"] = last[s["end"]]
+                    span_records[s["id"]] = record
                 rel_records = []
                 for r in relations:
-                    head, child = span_records[r.source_id], span_records[r.target_id]
+                    head, child = span_records[r["source_id"]], span_records[r["target_id"]]
                     rel_records.append(
                         {
                             "head": head.get("token_end", -1),
                             "child": child.get("token_end", -1),
                             "head_span": head,
                             "child_span": child,
-                            "label": r.type,
+                            "label": r["type"],
                         }
                     )
                 ctx.spans += len(spans)

@@ -1,0 +1,110 @@
+"""`annotator comments PROJECT --doc ID`: read and write comment threads (issue 5)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from annotator.cli.cmd_assign import unknown_people
+from annotator.cli.output import print_json, warn
+from annotator.io.project import load_project
+from annotator.store import repository, review
+from annotator.store.repository import NotFound
+
+EXIT_USAGE = 2
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "comments",
+        help="list a document's comment threads, or add a comment or reply",
+        description=(
+            "Comments are notes on a document or on one span, shown to everyone in the "
+            "project; a reply joins a thread. Without --add, prints the document's "
+            "threads (id, author, time in UTC, text; replies indented)."
+        ),
+    )
+    parser.add_argument("project", metavar="PROJECT", help="project folder")
+    parser.add_argument("--doc", type=int, required=True, metavar="ID", help="the document")
+    parser.add_argument("--add", metavar="TEXT", help="add this comment")
+    parser.add_argument("--as", dest="author", metavar="NAME", help="who writes it")
+    parser.add_argument("--span", type=int, metavar="ID", help="about this span")
+    parser.add_argument(
+        "--reply-to", type=int, metavar="ID", help="a reply to this comment (its thread)"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    project = load_project(args.project)
+    if args.add is None:
+        extra = [
+            flag
+            for flag, value in (("--as", args.author), ("--span", args.span))
+            if value is not None
+        ]
+        if args.reply_to is not None:
+            extra.append("--reply-to")
+        if extra:
+            warn(f"{', '.join(extra)} goes with --add TEXT")
+            return EXIT_USAGE
+    elif args.author is None:
+        warn("--add needs --as NAME: who writes the comment")
+        return EXIT_USAGE
+    elif (problem := unknown_people(project, [args.author])) is not None:
+        warn(problem)
+        return EXIT_USAGE
+    db = project.open_database()
+    try:
+        if args.add is not None:
+            with db.session() as session:
+                comment = review.add_comment(
+                    session,
+                    args.doc,
+                    args.author,
+                    args.add,
+                    span_id=args.span,
+                    reply_to=args.reply_to,
+                )
+            if args.json:
+                print_json(comment.to_json())
+            else:
+                what = "reply" if comment.parent_id is not None else "comment"
+                on = f"span {comment.span_id}" if comment.span_id is not None else "the document"
+                print(f"Added {what} {comment.id} on {on} of document {args.doc}")
+            return 0
+        with db.reader() as session:
+            repository.get_document(session, args.doc)
+            threads = review.comment_threads(session, args.doc)
+            span_texts = {
+                s.id: s.text
+                for s in repository.list_spans(session, args.doc)
+                if any(t.span_id == s.id for t in threads)
+            }
+    except (NotFound, review.ReviewProblem) as exc:
+        warn(str(exc))
+        return EXIT_USAGE
+    finally:
+        db.close()
+    if args.json:
+        print_json([t.to_json() for t in threads])
+        return 0
+    if not threads:
+        print(f"No comments on document {args.doc}")
+        return 0
+    for thread in threads:
+        if thread.span_id is not None:
+            surface = " ".join(span_texts.get(thread.span_id, "").split())
+            print(f"On span {thread.span_id} {surface!r}:")
+        else:
+            print("On the document:")
+        _print_comment(thread, 1)
+    return 0
+
+
+def _print_comment(comment: review.CommentData, depth: int) -> None:
+    when = comment.created_at.strftime("%Y-%m-%d %H:%M")
+    print(f"{'  ' * depth}#{comment.id} {comment.author}, {when}: {comment.body}")
+    for reply in comment.replies:
+        _print_comment(reply, depth + 1)

@@ -1,0 +1,68 @@
+"""Find in one document: every match of a string or a regular expression.
+
+Offsets are code points of the text, as everywhere outside the Qt boundary.
+Case-insensitive matching folds case character by character (Python's
+``re.IGNORECASE``), so a match never changes length and its offsets are
+those of the text itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+class FindError(ValueError):
+    """A query that cannot be used (a regular expression that does not compile)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FindOptions:
+    regex: bool = False
+    case_sensitive: bool = False
+    whole_word: bool = False
+
+
+@lru_cache(maxsize=32)
+def compile_query(query: str, options: FindOptions = FindOptions()) -> re.Pattern[str]:
+    """The regular expression for a query; raises :class:`FindError` for a bad one."""
+    if not query:
+        raise FindError("nothing to find")
+    body = query if options.regex else re.escape(query)
+    if options.whole_word:
+        body = rf"(?<!\w)(?:{body})(?!\w)"
+    flags = 0 if options.case_sensitive else re.IGNORECASE
+    try:
+        return re.compile(body, flags)
+    except re.error as exc:
+        raise FindError(f"not a valid regular expression: {exc}") from exc
+
+
+def find_all(
+    text: str, query: str, options: FindOptions = FindOptions(), *, limit: int | None = None
+) -> list[tuple[int, int]]:
+    """(start, end) of every non-empty, non-overlapping match, in text order."""
+    pattern = compile_query(query, options)
+    found: list[tuple[int, int]] = []
+    for m in pattern.finditer(text):
+        if m.end() > m.start():
+            found.append(m.span())
+            if limit is not None and len(found) >= limit:
+                break
+    return found
+
+
+def next_match(matches: list[tuple[int, int]], position: int, *, backward: bool = False) -> int:
+    """Index of the match after (or before) ``position``, wrapping round; -1 if none."""
+    if not matches:
+        return -1
+    if backward:
+        for i in range(len(matches) - 1, -1, -1):
+            if matches[i][0] < position:
+                return i
+        return len(matches) - 1
+    for i, (start, _) in enumerate(matches):
+        if start >= position:
+            return i
+    return 0

@@ -1,0 +1,123 @@
+"""Data types of the suggestion engine: suggestions, dictionary terms, options.
+
+Pure data, no I/O: the io layer reads project.yaml and gazetteer files into a
+:class:`SuggestConfig`; the store layer adds the dictionary of earlier spans.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
+
+SuggestionKey = tuple[str, int, int]
+"""(label, start, end): what identifies a suggestion (and a rejection)."""
+
+CaseMode = Literal["smart", "exact", "ignore"]
+CASE_MODES: tuple[str, ...] = ("smart", "exact", "ignore")
+DictionaryScope = Literal["mine", "everyone", "off"]
+DICTIONARY_SCOPES: tuple[str, ...] = ("mine", "everyone", "off")
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """Who a quote suggestion is attributed to: a span-to-be and its label."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    relation: str
+    """The relation type that links the quote to the speaker (e.g. ``speaker``)."""
+
+
+class Suggestion(NamedTuple):
+    """A span the tool proposes. Offsets are code points; ``text == doc[start:end]``.
+
+    A named tuple, not a dataclass: a large article has tens of thousands of
+    suggestions, and a tuple is made about ten times faster than a frozen
+    dataclass.
+    """
+
+    label: str
+    start: int
+    end: int
+    text: str
+    source: str
+    """quote, dictionary, gazetteer, rule or model."""
+    speaker: Speaker | None = None
+
+    @property
+    def key(self) -> SuggestionKey:
+        return (self.label, self.start, self.end)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "label": self.label,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "source": self.source,
+        }
+        if self.speaker is not None:
+            sp = self.speaker
+            data["speaker"] = {
+                "start": sp.start,
+                "end": sp.end,
+                "text": sp.text,
+                "label": sp.label,
+                "relation": sp.relation,
+            }
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A name to look for (from the dictionary of earlier spans or a gazetteer)."""
+
+    text: str
+    label: str
+    source: str = "dictionary"
+    case: CaseMode = "smart"
+    """smart: as written, in capitals, or any case for an all-lowercase term;
+    exact: only as written; ignore: any case."""
+
+
+@dataclass(frozen=True, slots=True)
+class RegexRule:
+    label: str
+    pattern: re.Pattern[str]
+    """The whole match is the span, or the group named ``span`` when there is one."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteOptions:
+    enabled: bool = True
+    label: str | None = None
+    """None: the schema's first label of kind quote."""
+    min_words: int = 3
+    """Quotations of fewer words are scare quotes and are not suggested."""
+    speakers: bool = True
+    relation: str | None = None
+    """None: the first relation type that starts at the quote label."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelOptions:
+    """A spaCy model and how its entity types map to project labels."""
+
+    model: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestConfig:
+    quotes: QuoteOptions = QuoteOptions()
+    dictionary_from: DictionaryScope = "mine"
+    dictionary_labels: tuple[str, ...] | None = None
+    """Labels whose spans make the dictionary; None: every label of kind entity."""
+    terms: tuple[Term, ...] = ()
+    """Gazetteer entries."""
+    rules: tuple[RegexRule, ...] = ()
+    model: ModelOptions | None = None

@@ -1,0 +1,296 @@
+"""The text of one document with the items of a comparison marked.
+
+Rendering follows DESIGN.md: a read-only QPlainTextEdit whose paragraphs get
+their formats with ``QTextLayout.setFormats``; overlapping items are cut into
+non-overlapping segments (the innermost item's colour wins), and the current
+item's outline and the A / B extent bars are painted over the visible
+paragraphs only. Offsets are code points; Qt's UTF-16 positions are converted
+with :class:`annotator.core.offsets.Utf16Map` at this boundary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QTextBlock,
+    QTextCharFormat,
+    QTextLayout,
+    QTextLine,
+    QTextOption,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
+
+from annotator.core.adjudication import Resolution
+from annotator.core.compare import KIND_TITLES, CompareItem, Kind, index_at
+from annotator.core.offsets import Utf16Map
+from annotator.ui.segments import BlockIndex, Piece, segments
+
+KIND_COLORS: dict[Kind, str] = {
+    Kind.SAME: "#bfe5bb",
+    Kind.ONLY_A: "#b3d4f7",
+    Kind.ONLY_B: "#fbd0a0",
+    Kind.LABEL_DIFFERS: "#dcc0f0",
+    Kind.OVERLAP: "#f6e57c",
+}
+"""Background of each kind of item; A's marks are blue, B's orange throughout."""
+
+A_COLOR = "#2f6fbf"
+B_COLOR = "#d9731c"
+ACCEPTED_COLOR = "#1e6b2a"
+BAR_HEIGHT = 2.0
+
+
+def _x(line: QTextLine, position: int) -> float:
+    # PySide6 returns (x, position) for QTextLine.cursorToX(int).
+    result: Any = line.cursorToX(position)
+    return float(result[0] if isinstance(result, tuple) else result)
+
+
+class CompareView(QPlainTextEdit):
+    """Shows a document's text with compared items; a click picks the item under it."""
+
+    itemClicked = Signal(int)
+    """The position in :attr:`items` of the item clicked."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("compareView")
+        self.setReadOnly(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
+        font = QFont(self.font())
+        font.setPointSize(12)
+        self.setFont(font)
+        self._text = ""
+        self._umap = Utf16Map("")
+        self._blocks = BlockIndex("")
+        self.items: list[CompareItem] = []
+        self.resolutions: list[Resolution] = []
+        self.current: int | None = None
+        self._press: QPoint | None = None
+        self._by_block: dict[int, list[int]] = {}
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    def set_text(self, text: str) -> None:
+        self._text = text
+        self._umap = Utf16Map(text)
+        self._blocks = BlockIndex(text)
+        self.setPlainText(text)
+
+    def set_items(
+        self,
+        items: Sequence[CompareItem],
+        resolutions: Sequence[Resolution],
+        current: int | None = None,
+    ) -> None:
+        self.items = list(items)
+        self.resolutions = list(resolutions)
+        self.current = current
+        self._style_all()
+
+    def set_current(self, index: int | None, *, scroll: bool = True) -> None:
+        self.current = index
+        if scroll and index is not None:
+            self.scroll_to(self.items[index].start)
+        self.viewport().update()
+
+    def scroll_to(self, offset: int) -> None:
+        cursor = self.textCursor()
+        cursor.setPosition(self._umap.to_utf16(offset))
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
+    # --- styling -------------------------------------------------------------
+
+    def _format(self, index: int) -> QTextCharFormat:
+        item = self.items[index]
+        fmt = QTextCharFormat()
+        resolution = self.resolutions[index] if index < len(self.resolutions) else None
+        color = QColor(KIND_COLORS[item.kind])
+        if resolution is Resolution.REJECTED:
+            fmt.setFontStrikeOut(True)
+            fmt.setForeground(QColor("#6b6b6b"))
+            color = color.lighter(112)
+        elif resolution in (Resolution.ACCEPTED_A, Resolution.ACCEPTED_B):
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            fmt.setUnderlineColor(QColor(ACCEPTED_COLOR))
+        fmt.setBackground(color)
+        return fmt
+
+    def _style_all(self) -> None:
+        by_block: dict[int, list[int]] = {}
+        for i, item in enumerate(self.items):
+            for number in self._blocks.blocks_of(item.start, item.end):
+                by_block.setdefault(number, []).append(i)
+        self._by_block = by_block
+        document = self.document()
+        to_u16 = self._umap.to_utf16
+        block = document.begin()
+        while block.isValid():
+            number = block.blockNumber()
+            ids = by_block.get(number, [])
+            ranges: list[QTextLayout.FormatRange] = []
+            if ids:
+                lo, hi = self._blocks.bounds(number)
+                base = block.position()
+                pieces = [Piece(i, self.items[i].start, self.items[i].end) for i in ids]
+                for seg in segments(pieces, lo, hi):
+                    start = to_u16(seg.start) - base
+                    end = to_u16(seg.end) - base
+                    fr = QTextLayout.FormatRange()
+                    fr.start = start
+                    fr.length = end - start
+                    fr.format = self._format(seg.innermost)
+                    ranges.append(fr)
+            layout = block.layout()
+            if ranges or layout.formats():
+                layout.setFormats(ranges)
+                document.markContentsDirty(block.position(), block.length())
+            block = block.next()
+        self.viewport().update()
+
+    # --- painting ------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self.items:
+            return
+        painter = QPainter(self.viewport())
+        offset = self.contentOffset()
+        bottom = event.rect().bottom()
+        block = self.firstVisibleBlock()
+        while block.isValid():
+            geometry = self.blockBoundingGeometry(block).translated(offset)
+            if geometry.top() > bottom:
+                break
+            if block.isVisible():
+                self._paint_block(painter, block, geometry.top())
+            block = block.next()
+        painter.end()
+
+    def _paint_block(self, painter: QPainter, block: QTextBlock, top: float) -> None:
+        base = block.position()
+        for i in self._by_block.get(block.blockNumber(), ()):
+            item = self.items[i]
+            # A's extent as a blue bar under the text, B's as an orange one below it.
+            for depth, (span, color) in enumerate(((item.a, A_COLOR), (item.b, B_COLOR))):
+                if span is None:
+                    continue
+                start = self._umap.to_utf16(span.start) - base
+                end = self._umap.to_utf16(span.end) - base
+                for line, x1, x2, line_top in self._line_pieces(block, top, start, end):
+                    y = line_top + line.height() - BAR_HEIGHT * (2 - depth)
+                    painter.fillRect(QRectF(x1, y, max(1.0, x2 - x1), BAR_HEIGHT), QColor(color))
+            if i == self.current:
+                pen = QPen(QColor("#202020"))
+                pen.setWidthF(2.0)
+                painter.setPen(pen)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                start = self._umap.to_utf16(item.start) - base
+                end = self._umap.to_utf16(item.end) - base
+                for line, x1, x2, line_top in self._line_pieces(block, top, start, end):
+                    painter.drawRect(QRectF(x1 - 1, line_top, x2 - x1 + 2, line.height() - 1))
+
+    def _line_pieces(
+        self, block: QTextBlock, top: float, start: int, end: int
+    ) -> list[tuple[QTextLine, float, float, float]]:
+        layout = block.layout()
+        pieces = []
+        for n in range(layout.lineCount()):
+            line = layout.lineAt(n)
+            line_start = line.textStart()
+            lo, hi = max(start, line_start), min(end, line_start + line.textLength())
+            if lo >= hi:
+                continue
+            x1, x2 = _x(line, lo), _x(line, hi)
+            pieces.append((line, min(x1, x2), max(x1, x2), top + line.y()))
+        return pieces
+
+    # --- geometry and the mouse ---------------------------------------------------
+
+    def char_rect(self, offset: int) -> QRect:
+        """The rectangle of the character at code-point ``offset``, in viewport coordinates."""
+        u16 = self._umap.to_utf16(offset)
+        width = self._umap.to_utf16(min(offset + 1, len(self._text))) - u16
+        block = self.document().findBlock(u16)
+        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
+        layout = block.layout()
+        relative = u16 - block.position()
+        line = layout.lineForTextPosition(relative)
+        if not line.isValid():
+            return QRect()
+        x1 = _x(line, relative)
+        x2 = _x(line, relative + width) if width else x1 + 1
+        left = layout.position().x() + min(x1, x2)
+        return QRect(int(left), int(top + line.y()), max(1, int(abs(x2 - x1))), int(line.height()))
+
+    def offset_at(self, point: QPoint) -> int | None:
+        """The code-point offset of the character under ``point`` (None off the text)."""
+        if not self._text:
+            return None
+        position = self.cursorForPosition(point).position()
+        block = self.document().findBlock(position)
+        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
+        layout = block.layout()
+        relative = position - block.position()
+        line = layout.lineForTextPosition(relative)
+        if not line.isValid() or not top + line.y() <= point.y() < top + line.y() + line.height():
+            return None
+        if point.x() < _x(line, relative):
+            relative -= 1
+        if relative < line.textStart() or relative >= line.textStart() + line.textLength():
+            return None
+        return self._umap.to_codepoint(block.position() + relative)
+
+    def item_at(self, point: QPoint) -> int | None:
+        offset = self.offset_at(point)
+        return None if offset is None else index_at(self.items, offset)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        point = event.position().toPoint()
+        press, self._press = self._press, None
+        if event.button() != Qt.MouseButton.LeftButton or press is None:
+            return
+        if (point - press).manhattanLength() > 4:
+            return  # a drag selects text to copy; only a click picks an item
+        index = self.item_at(point)
+        if index is not None:
+            self.itemClicked.emit(index)
+
+    def describe(self, index: int) -> str:
+        item = self.items[index]
+        parts = [KIND_TITLES[item.kind]]
+        for side, span in (("A", item.a), ("B", item.b)):
+            if span is not None:
+                parts.append(f"{side} ({span.annotator}): {span.label} {span.text!r}")
+        return "\n".join(parts)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            index = self.item_at(event.pos())
+            if index is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(event.globalPos(), self.describe(index), self)
+            return True
+        return super().viewportEvent(event)

@@ -1,0 +1,426 @@
+"""Compare mode: two layers of one document side by side in one text, and adjudication.
+
+Keys: N / P next and previous disagreement; A accept A's span into gold, B
+accept B's, R reject both; Ctrl+Shift+A accept every agreed span of the
+document; Ctrl+Z / Ctrl+Shift+Z undo and redo. Every decision is a core command
+(:mod:`annotator.core.adjudication`) run in one transaction and put on a
+QUndoStack; the store refuses gold edits by anyone but a reviewer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.adjudication import (
+    AcceptAgreed,
+    AcceptSpan,
+    GoldEdit,
+    RejectItem,
+    Resolution,
+    Resolutions,
+    resolution_of,
+)
+from annotator.core.commands import Changes
+from annotator.core.compare import (
+    KIND_TITLES,
+    CompareItem,
+    Kind,
+    compare_layers,
+    count_kinds,
+    nearest_index,
+    next_index,
+    previous_index,
+)
+from annotator.core.model import GOLD_ANNOTATOR, SpanData
+from annotator.store import repository
+from annotator.store.db import Database
+from annotator.store.review import ReviewEditStore
+from annotator.ui.review.comments import CommentsPanel
+from annotator.ui.review.compare_view import A_COLOR, B_COLOR, KIND_COLORS, CompareView
+from annotator.ui.undo import UndoableEdit
+
+INDEX_ROLE = Qt.ItemDataRole.UserRole
+
+RESOLUTION_TEXT = {
+    Resolution.OPEN: "",
+    Resolution.ACCEPTED_A: "  ✓ A in gold",
+    Resolution.ACCEPTED_B: "  ✓ B in gold",
+    Resolution.REJECTED: "  ✗ rejected",
+}
+
+
+def _clip(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class CompareWindow(QMainWindow):
+    """Compare layers ``a`` and ``b`` of one document and adjudicate into gold."""
+
+    goldChanged = Signal(object)
+    """The :class:`Changes` of each decision, undo and redo (for the main window)."""
+
+    def __init__(
+        self,
+        db: Database,
+        user: str,
+        document_id: int,
+        a: str,
+        b: str,
+        *,
+        owns_database: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("compareWindow")
+        self.db = db
+        self.user = user
+        self.document_id = document_id
+        self.a = a
+        self.b = b
+        self._owns_database = owns_database
+        self.store = ReviewEditStore(db)
+        self.resolutions = Resolutions()
+        self.undo_stack = QUndoStack(self)
+        self.items: list[CompareItem] = []
+        self.states: list[Resolution] = []
+        self.gold: list[SpanData] = []
+        self.current: int | None = None
+        self.title = ""
+
+        self.view = CompareView()
+        self.view.itemClicked.connect(self.set_current)
+        self.list = QListWidget()
+        self.list.setObjectName("disagreementList")
+        self.list.currentRowChanged.connect(self._row_changed)
+        self.header = QLabel()
+        self.header.setObjectName("compareHeader")
+        self.header.setWordWrap(True)
+        self.legend = QLabel()
+        self.legend.setObjectName("compareLegend")
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.detail = QLabel()
+        self.detail.setObjectName("itemDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.comments = CommentsPanel(db, user)
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(6, 0, 0, 0)
+        self.list_title = QLabel("Disagreements")
+        side_layout.addWidget(self.list_title)
+        side_layout.addWidget(self.list, 3)
+        side_layout.addWidget(self.detail)
+        side_layout.addWidget(self.comments, 2)
+        splitter = QSplitter()
+        splitter.addWidget(self.view)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.header)
+        legend_row = QHBoxLayout()
+        legend_row.addWidget(self.legend, 1)
+        layout.addLayout(legend_row)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+        self._build_actions()
+        for widget in (self.view, self.list):
+            widget.installEventFilter(self)
+        self.reload()
+        self.resize(1100, 700)
+
+    # --- actions -----------------------------------------------------------------
+
+    def _action(self, text: str, shortcut: str, slot: Callable[[], object], name: str) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.actions_by_name = {
+            "previous": self._action("Previous (P)", "P", self.previous, "previousAction"),
+            "next": self._action("Next (N)", "N", self.next, "nextAction"),
+            "accept_a": self._action(
+                f"Accept A: {self.a} (A)", "A", lambda: self.accept("a"), "acceptAAction"
+            ),
+            "accept_b": self._action(
+                f"Accept B: {self.b} (B)", "B", lambda: self.accept("b"), "acceptBAction"
+            ),
+            "reject": self._action("Reject (R)", "R", self.reject, "rejectAction"),
+            "accept_agreed": self._action(
+                "Accept all agreed (Ctrl+Shift+A)",
+                "Ctrl+Shift+A",
+                self.accept_agreed,
+                "acceptAgreedAction",
+            ),
+        }
+        undo = self.undo_stack.createUndoAction(self, "Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, "Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action in (undo, redo):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
+        self.actions_by_name["undo"] = undo
+        self.actions_by_name["redo"] = redo
+        toolbar = QToolBar("Adjudication")
+        toolbar.setObjectName("compareToolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for name in ("previous", "next", "accept_a", "accept_b", "reject", "accept_agreed"):
+            toolbar.addAction(self.actions_by_name[name])
+        toolbar.addSeparator()
+        toolbar.addAction(undo)
+        toolbar.addAction(redo)
+        self.addToolBar(toolbar)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The keys also work when the window is not the active one (a shortcut
+        # needs that, and a test or a dock may not give it); otherwise the list
+        # would swallow the letters (type-ahead search).
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            pressed = QKeySequence(event.keyCombination())
+            for action in self.actions_by_name.values():
+                if any(pressed == shortcut for shortcut in action.shortcuts()):
+                    if action.isEnabled():
+                        action.trigger()
+                    return True
+        return super().eventFilter(watched, event)
+
+    # --- data --------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the text and the three layers and compare again; keep the current place."""
+        before = self.items[self.current] if self.current is not None else None
+        with self.db.reader() as session:
+            document = repository.get_document(session, self.document_id)
+            spans = repository.list_spans(
+                session, self.document_id, list({self.a, self.b, GOLD_ANNOTATOR})
+            )
+            role = repository.role_of(session, self.user)
+        if self.view.text != document.text:
+            self.view.set_text(document.text)
+        self.title = document.title or f"Document {document.id}"
+        self.items = compare_layers(
+            [s for s in spans if s.annotator == self.a],
+            [s for s in spans if s.annotator == self.b],
+        )
+        self.gold = [s for s in spans if s.annotator == GOLD_ANNOTATOR]
+        self.states = [resolution_of(i, self.gold, self.resolutions) for i in self.items]
+        current = None
+        if before is not None:
+            current = next((n for n, i in enumerate(self.items) if i.key == before.key), None)
+            if current is None:
+                current = nearest_index(self.items, before.start)
+        self.current = current
+        reviewer = role == "reviewer"
+        for name in ("accept_a", "accept_b", "reject", "accept_agreed"):
+            self.actions_by_name[name].setEnabled(reviewer)
+        self.header.setText(
+            f"<b>{_clip(self.title, 80)}</b> (document {self.document_id}) — "
+            f"A = <span style='color:{A_COLOR}'><b>{self.a}</b></span>, "
+            f"B = <span style='color:{B_COLOR}'><b>{self.b}</b></span>; "
+            f"{self.user} {'decides as reviewer' if reviewer else 'reads (not a reviewer)'}"
+        )
+        self.setWindowTitle(f"Compare {self.a} and {self.b} — {_clip(self.title, 50)}")
+        self._fill_legend()
+        self.view.set_items(self.items, self.states, self.current)
+        self._fill_list()
+        self._show_current(scroll=False)
+
+    def _fill_legend(self) -> None:
+        counts = count_kinds(self.items)
+        chips = [
+            f"<span style='background:{KIND_COLORS[k]}'>&nbsp;{KIND_TITLES[k]}: "
+            f"{counts[k]}&nbsp;</span>"
+            for k in Kind
+        ]
+        marks = (
+            f"<span style='color:{A_COLOR}'>▁ A's extent</span> "
+            f"<span style='color:{B_COLOR}'>▁ B's extent</span> "
+            "<u>underlined</u>: in gold, <s>struck</s>: rejected"
+        )
+        self.legend.setText("&nbsp;&nbsp;".join(chips) + "&nbsp;&nbsp;&nbsp;" + marks)
+
+    def _fill_list(self) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        open_count = 0
+        for n, item in enumerate(self.items):
+            if not item.is_disagreement:
+                continue
+            state = self.states[n]
+            open_count += state is Resolution.OPEN
+            row = QListWidgetItem(self._row_text(item, state))
+            row.setData(INDEX_ROLE, n)
+            row.setBackground(Qt.GlobalColor.white)
+            row.setToolTip(self.view.describe(n))
+            self.list.addItem(row)
+            if n == self.current:
+                self.list.setCurrentItem(row)
+        self.list.blockSignals(False)
+        total = self.list.count()
+        self.list_title.setText(f"Disagreements: {total} ({open_count} open)")
+
+    def _row_text(self, item: CompareItem, state: Resolution) -> str:
+        span = item.a or item.b
+        assert span is not None
+        if item.kind is Kind.LABEL_DIFFERS and item.a and item.b:
+            what = f"{item.a.label} / {item.b.label}"
+        elif item.kind is Kind.OVERLAP and item.a and item.b:
+            what = (
+                item.a.label if item.a.label == item.b.label else f"{item.a.label} / {item.b.label}"
+            )
+        else:
+            what = span.label
+        text = self.view.text[item.start : item.end]
+        return f"{KIND_TITLES[item.kind]} · {what} · “{_clip(text, 36)}”{RESOLUTION_TEXT[state]}"
+
+    # --- navigation ----------------------------------------------------------------
+
+    def set_current(self, index: int | None) -> None:
+        self.current = index
+        self.list.blockSignals(True)
+        self.list.setCurrentRow(-1)
+        for row in range(self.list.count()):
+            if self.list.item(row).data(INDEX_ROLE) == index:
+                self.list.setCurrentRow(row)
+                break
+        self.list.blockSignals(False)
+        self._show_current(scroll=True)
+
+    def _row_changed(self, row: int) -> None:
+        if row >= 0:
+            self.set_current(int(self.list.item(row).data(INDEX_ROLE)))
+
+    def _show_current(self, *, scroll: bool) -> None:
+        self.view.set_current(self.current, scroll=scroll)
+        if self.current is None:
+            self.detail.setText("Pick a disagreement (N / P, or click the text).")
+            self.comments.set_target(self.document_id)
+            return
+        item = self.items[self.current]
+        lines = [f"<b>{KIND_TITLES[item.kind]}</b>"]
+        for side, span, color in (("A", item.a, A_COLOR), ("B", item.b, B_COLOR)):
+            if span is not None:
+                lines.append(
+                    f"<span style='color:{color}'>{side} {span.annotator}</span>: "
+                    f"{span.label} [{span.start}–{span.end}] “{_clip(span.text, 60)}”"
+                )
+        state = self.states[self.current]
+        if state is not Resolution.OPEN:
+            lines.append(RESOLUTION_TEXT[state].strip())
+        self.detail.setText("<br>".join(lines))
+        span = item.a or item.b
+        assert span is not None
+        self.comments.set_target(
+            self.document_id, span.id, f"{span.annotator}'s {span.label} “{_clip(span.text, 30)}”"
+        )
+
+    def next(self) -> None:
+        found = next_index(self.items, self.current)
+        if found is None:
+            self.statusBar().showMessage("No more disagreements after this one", 3000)
+            return
+        self.set_current(found)
+
+    def previous(self) -> None:
+        found = previous_index(self.items, self.current)
+        if found is None:
+            self.statusBar().showMessage("No disagreement before this one", 3000)
+            return
+        self.set_current(found)
+
+    # --- decisions -------------------------------------------------------------------
+
+    def run(self, command: GoldEdit) -> bool:
+        """Do a command now (one transaction), then keep it on the undo stack."""
+        try:
+            changes = command.do(self.store)
+        except Exception as exc:  # refused by the store: say why, keep nothing
+            self.statusBar().showMessage(f"{command.text}: {exc}")
+            return False
+        self.undo_stack.push(UndoableEdit(command, self.store, self._changed, self._failed))
+        self._changed(changes)
+        self.statusBar().showMessage(command.text, 3000)
+        return True
+
+    def _changed(self, changes: Changes) -> None:
+        self.reload()
+        self.goldChanged.emit(changes)
+
+    def _failed(self, what: str, exc: Exception) -> None:
+        self.statusBar().showMessage(f"{what}: {exc}")
+        self.reload()
+
+    def _current_item(self) -> CompareItem | None:
+        if self.current is None:
+            self.statusBar().showMessage("Pick a disagreement first (N / P)", 3000)
+            return None
+        return self.items[self.current]
+
+    def accept(self, side: str) -> bool:
+        item = self._current_item()
+        if item is None:
+            return False
+        if (item.a if side == "a" else item.b) is None:
+            who = self.a if side == "a" else self.b
+            self.statusBar().showMessage(f"{who} has no span here to accept", 3000)
+            return False
+        command = AcceptSpan(self.document_id, item, side, self.user, resolutions=self.resolutions)
+        return self._decide(command)
+
+    def reject(self) -> bool:
+        item = self._current_item()
+        if item is None:
+            return False
+        return self._decide(
+            RejectItem(self.document_id, item, self.user, resolutions=self.resolutions)
+        )
+
+    def _decide(self, command: GoldEdit) -> bool:
+        if not self.run(command):
+            return False
+        # On to the next disagreement after the one decided (which stays current
+        # after the reload, or the item nearest to it), if there is one.
+        found = next_index(self.items, self.current)
+        if found is not None:
+            self.set_current(found)
+        return True
+
+    def accept_agreed(self) -> bool:
+        agreed = sum(1 for i in self.items if i.kind is Kind.SAME)
+        if not agreed:
+            self.statusBar().showMessage(f"{self.a} and {self.b} agree on no span here", 3000)
+            return False
+        return self.run(
+            AcceptAgreed(self.document_id, self.items, self.user, resolutions=self.resolutions)
+        )
+
+    def gold_spans(self) -> list[SpanData]:
+        return list(self.gold)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        super().closeEvent(event)
+        if self._owns_database:
+            self.db.close()

@@ -1,0 +1,347 @@
+"""The agreement report in the window: tables per pair and per label, a heatmap of
+pairwise agreement, and per-document figures, lowest first.
+
+The figures are those of ``annotator agreement`` (annotator.core.agreement).
+Double-clicking a document emits :attr:`AgreementReportWidget.compareRequested`
+with the document and its least agreeing pair, which the caller opens in
+compare mode (:func:`annotator.ui.review.open_compare`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.agreement import (
+    AgreementDocument,
+    AgreementReport,
+    PairAgreement,
+    compute_agreement,
+)
+from annotator.store.agreement_data import annotators_with_spans, read_agreement_documents
+from annotator.store.db import Database
+from annotator.store.models import Document
+
+UNDEFINED = "n/a"
+LOW = 0.5
+"""Documents whose worst pair agrees less than this (exact F1) are highlighted."""
+
+METRICS = {"exact_f1": "exact F1", "overlap_f1": "overlap F1", "kappa": "kappa"}
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFigures:
+    """One document's figures for its least agreeing pair."""
+
+    id: int
+    title: str
+    a: str
+    b: str
+    exact_f1: float | None
+    overlap_f1: float | None
+    kappa: float | None
+    alpha: float | None
+
+
+def _low_first(value: float | None) -> float:
+    return 2.0 if value is None else value
+
+
+def document_figures(
+    documents: Sequence[AgreementDocument],
+    annotators: Sequence[str],
+    titles: Mapping[int, str] | None = None,
+) -> list[DocumentFigures]:
+    """Per document: the pair with the lowest exact F1 and its figures; lowest first."""
+    rows: list[DocumentFigures] = []
+    for document in documents:
+        report = compute_agreement([document], annotators)
+        if not report.pairs:
+            continue
+        worst = min(report.pairs, key=lambda p: (_low_first(p.exact_f1), _low_first(p.kappa)))
+        rows.append(
+            DocumentFigures(
+                document.id,
+                (titles or {}).get(document.id, ""),
+                worst.a,
+                worst.b,
+                worst.exact_f1,
+                worst.overlap_f1,
+                worst.kappa,
+                report.alpha,
+            )
+        )
+    rows.sort(key=lambda r: (_low_first(r.exact_f1), _low_first(r.kappa), r.id))
+    return rows
+
+
+def load_report(
+    db: Database,
+    annotators: Sequence[str] | None = None,
+    *,
+    all_documents: bool = True,
+) -> tuple[AgreementReport, list[DocumentFigures]] | None:
+    """The report and per-document figures for a project; None with fewer than two people."""
+    from sqlalchemy import select
+
+    with db.reader() as session:
+        names = list(annotators) if annotators else annotators_with_spans(session)
+        if len(names) < 2:
+            return None
+        documents = read_agreement_documents(session, names, all_documents=all_documents)
+        ids = [d.id for d in documents]
+        titles = {
+            int(i): str(t)
+            for i, t in session.execute(
+                select(Document.id, Document.title).where(Document.id.in_(ids))
+            )
+        }
+    return compute_agreement(documents, names), document_figures(documents, names, titles)
+
+
+def figure_text(value: float | None) -> str:
+    return UNDEFINED if value is None else f"{value:.3f}"
+
+
+def heat_color(value: float | None) -> QColor:
+    """Red (0 or below) through yellow to green (1); grey when undefined."""
+    if value is None:
+        return QColor("#d0d0d0")
+    v = max(0.0, min(1.0, value))
+    low, mid, high = QColor("#e57373"), QColor("#fff176"), QColor("#66bb6a")
+    a, b, t = (low, mid, v * 2) if v < 0.5 else (mid, high, (v - 0.5) * 2)
+    return QColor(
+        round(a.red() + (b.red() - a.red()) * t),
+        round(a.green() + (b.green() - a.green()) * t),
+        round(a.blue() + (b.blue() - a.blue()) * t),
+    )
+
+
+class Heatmap(QWidget):
+    """Pairwise agreement of every two annotators as coloured cells with the figure."""
+
+    CELL = 64
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("agreementHeatmap")
+        self.annotators: list[str] = []
+        self.values: dict[tuple[str, str], float | None] = {}
+
+    def set_values(
+        self, annotators: Sequence[str], pairs: Sequence[PairAgreement], metric: str
+    ) -> None:
+        self.annotators = list(annotators)
+        self.values = {}
+        for pair in pairs:
+            value = getattr(pair, metric)
+            self.values[(pair.a, pair.b)] = value
+            self.values[(pair.b, pair.a)] = value
+        self.updateGeometry()
+        self.update()
+
+    def _margin(self) -> int:
+        metrics = QFontMetrics(self.font())
+        return max((metrics.horizontalAdvance(n) for n in self.annotators), default=0) + 12
+
+    def sizeHint(self) -> QSize:
+        n = len(self.annotators)
+        margin = self._margin()
+        return QSize(
+            margin + n * self.CELL + 4, QFontMetrics(self.font()).height() + 8 + n * self.CELL + 4
+        )
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        margin = self._margin()
+        top = QFontMetrics(self.font()).height() + 8
+        cell = self.CELL
+        text = self.palette().windowText().color()
+        for col, name in enumerate(self.annotators):
+            painter.setPen(text)
+            painter.drawText(
+                QRectF(margin + col * cell, 0, cell, top), Qt.AlignmentFlag.AlignCenter, name
+            )
+        for row, a in enumerate(self.annotators):
+            painter.setPen(text)
+            painter.drawText(
+                QRectF(0, top + row * cell, margin - 6, cell),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                a,
+            )
+            for col, b in enumerate(self.annotators):
+                rect = QRectF(margin + col * cell, top + row * cell, cell - 2, cell - 2)
+                if a == b:
+                    painter.fillRect(rect, QColor("#f5f5f5"))
+                    continue
+                value = self.values.get((a, b))
+                painter.fillRect(rect, heat_color(value))
+                painter.setPen(QColor("#202020"))
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, figure_text(value))
+        painter.end()
+
+
+def _table(name: str, headers: Sequence[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _cell(text: object, value: float | None = None) -> QTableWidgetItem:
+    item = QTableWidgetItem(str(text))
+    if value is not None or text == UNDEFINED:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+class AgreementReportWidget(QWidget):
+    """The agreement report: pairs, labels, a heatmap and the documents, lowest first."""
+
+    compareRequested = Signal(int, str, str)
+    """A document to open in compare mode, with the two annotators to compare."""
+
+    def __init__(
+        self,
+        report: AgreementReport,
+        documents: Sequence[DocumentFigures] = (),
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("agreementReport")
+        self.report = report
+        self.documents = list(documents)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.tabs = QTabWidget()
+        self.pair_table = _table("pairTable", ["pair", "exact F1", "overlap F1", "kappa"])
+        self.label_table = _table(
+            "labelTable", ["label", "pair", "exact F1", "overlap F1", "kappa", "alpha (all)"]
+        )
+        self.heatmap = Heatmap()
+        self.metric_box = QComboBox()
+        self.metric_box.setObjectName("heatmapMetric")
+        for key, title in METRICS.items():
+            self.metric_box.addItem(title, key)
+        self.metric_box.currentIndexChanged.connect(self._fill_heatmap)
+        heat_page = QWidget()
+        heat_layout = QVBoxLayout(heat_page)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Figure:"))
+        row.addWidget(self.metric_box)
+        row.addStretch(1)
+        heat_layout.addLayout(row)
+        heat_layout.addWidget(self.heatmap)
+        heat_layout.addStretch(1)
+        self.document_table = _table(
+            "documentTable",
+            [
+                "document",
+                "title",
+                "least agreeing pair",
+                "exact F1",
+                "overlap F1",
+                "kappa",
+                "alpha",
+            ],
+        )
+        self.document_table.setToolTip("Double-click a document to open it in compare mode")
+        self.document_table.itemDoubleClicked.connect(self._document_activated)
+        self.tabs.addTab(self.pair_table, "Pairs")
+        self.tabs.addTab(self.label_table, "Labels")
+        self.tabs.addTab(heat_page, "Heatmap")
+        self.tabs.addTab(self.document_table, "Documents")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.tabs, 1)
+        self._fill()
+
+    @classmethod
+    def load(
+        cls,
+        db: Database,
+        annotators: Sequence[str] | None = None,
+        *,
+        all_documents: bool = True,
+        parent: QWidget | None = None,
+    ) -> AgreementReportWidget | None:
+        loaded = load_report(db, annotators, all_documents=all_documents)
+        if loaded is None:
+            return None
+        return cls(*loaded, parent=parent)
+
+    def _fill(self) -> None:
+        report = self.report
+        self.summary.setText(
+            f"Agreement of {', '.join(report.annotators)} over {report.documents} documents "
+            f"({report.tokens} tokens). Krippendorff's alpha: {figure_text(report.alpha)}. "
+            f"{UNDEFINED}: nothing to compare."
+        )
+        self.pair_table.setRowCount(len(report.pairs))
+        for r, pair in enumerate(report.pairs):
+            values = (pair.exact_f1, pair.overlap_f1, pair.kappa)
+            self.pair_table.setItem(r, 0, _cell(f"{pair.a} / {pair.b}"))
+            for c, value in enumerate(values, start=1):
+                self.pair_table.setItem(r, c, _cell(figure_text(value), value))
+        rows = [(label, pair) for label in report.labels for pair in report.pairs]
+        self.label_table.setRowCount(len(rows))
+        for r, (label, pair) in enumerate(rows):
+            label_values = (
+                pair.exact_f1_by_label[label],
+                pair.overlap_f1_by_label[label],
+                pair.kappa_by_label[label],
+                report.alpha_by_label[label],
+            )
+            self.label_table.setItem(r, 0, _cell(label))
+            self.label_table.setItem(r, 1, _cell(f"{pair.a} / {pair.b}"))
+            for c, value in enumerate(label_values, start=2):
+                self.label_table.setItem(r, c, _cell(figure_text(value), value))
+        self._fill_heatmap()
+        self.document_table.setRowCount(len(self.documents))
+        for r, doc in enumerate(self.documents):
+            cells = [
+                _cell(doc.id),
+                _cell(doc.title),
+                _cell(f"{doc.a} / {doc.b}"),
+                *(
+                    _cell(figure_text(v), v)
+                    for v in (doc.exact_f1, doc.overlap_f1, doc.kappa, doc.alpha)
+                ),
+            ]
+            low = doc.exact_f1 is not None and doc.exact_f1 < LOW
+            for c, cell in enumerate(cells):
+                cell.setData(Qt.ItemDataRole.UserRole, r)
+                if low:
+                    cell.setBackground(QColor("#fde0dc"))
+                self.document_table.setItem(r, c, cell)
+
+    def _fill_heatmap(self) -> None:
+        metric = str(self.metric_box.currentData() or "exact_f1")
+        self.heatmap.set_values(self.report.annotators, self.report.pairs, metric)
+
+    def _document_activated(self, item: QTableWidgetItem) -> None:
+        doc = self.documents[int(item.data(Qt.ItemDataRole.UserRole))]
+        self.compareRequested.emit(doc.id, doc.a, doc.b)
