@@ -40,6 +40,7 @@ from annotator.ui.panels import (
     SpanList,
     SpanTableModel,
 )
+from annotator.ui.save_guard import UnsavedEdits
 from annotator.ui.segments import is_word_char
 from annotator.ui.undo import UndoableEdit
 
@@ -78,6 +79,8 @@ class MainWindow(QMainWindow):
         self.mode_combo.setObjectName("viewMode")
         self.mode_combo.setToolTip("Whose spans to show")
         self.progress_label = QLabel()
+        self.unsaved = UnsavedEdits(self._save_kept_edit)
+        self.unsaved.discard_button.clicked.connect(self._discard_unsaved)
 
         self._build_layout()
         self._build_menus()
@@ -118,7 +121,13 @@ class MainWindow(QMainWindow):
         dock.setFeatures(left.features())
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
 
-        self.setCentralWidget(self.view)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.unsaved)
+        column.addWidget(self.view, 1)
+        self.setCentralWidget(central)
         self.resize(1280, 800)
         self.resizeDocks([left, dock], [260, 340], Qt.Orientation.Horizontal)
 
@@ -239,6 +248,20 @@ class MainWindow(QMainWindow):
         settings.app_settings().setValue("view/font_size", self.view.font().pointSize())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.unsaved.pending:
+            self.unsaved.retry()
+        if self.unsaved.pending:
+            answer = QMessageBox.warning(
+                self,
+                "Edits not saved",
+                f"{_count(len(self.unsaved.pending), 'edit')} could not be saved "
+                f"({self.unsaved.reason}). Quit and lose them?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                event.ignore()
+                return
         self.save_settings()
         self.close_project()
         super().closeEvent(event)
@@ -382,19 +405,54 @@ class MainWindow(QMainWindow):
     # --- edits -------------------------------------------------------------
 
     def run(self, command: Command) -> bool:
-        """Do a command now (one transaction) and put it on the undo stack."""
+        """Do a command now (one transaction) and put it on the undo stack.
+
+        If the database refuses the write (full disk, read-only folder, lost
+        server), the edit is kept and retried; edits made meanwhile queue
+        behind it so they are saved in order.
+        """
         if self.store is None:
             return False
+        if self.unsaved.pending:
+            self.unsaved.keep(command, self.unsaved.reason)
+            return False
+        reason = self._save_kept_edit(command)
+        if reason is not None:
+            self.unsaved.keep(command, reason)
+            return False
+        return True
+
+    def _save_kept_edit(self, command: Command) -> str | None:
+        """Run and push one edit; None when saved, else why the database refused it."""
+        from annotator.store.db import SaveFailed
+
+        if self.store is None:
+            return "no project is open"
         try:
             changes = command.do(self.store)
+        except SaveFailed as exc:
+            return exc.reason.removeprefix("not saved: ")
         except Exception as exc:  # shown to the user; the edit did not happen
             self._edit_failed(command.text, exc)
-            return False
+            return None
         self.undo_stack.push(
-            UndoableEdit(command, self.store, self._apply_changes, self._edit_failed)
+            UndoableEdit(
+                command, self.store, self._apply_changes, self._edit_failed, self.undo_stack
+            )
         )
         self._apply_changes(changes)
-        return True
+        return None
+
+    def _discard_unsaved(self) -> None:
+        count = len(self.unsaved.pending)
+        answer = QMessageBox.question(
+            self,
+            "Discard unsaved edits",
+            f"Throw away {_count(count, 'edit')} that could not be saved?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.unsaved.discard()
+            self.statusBar().showMessage(f"{_count(count, 'unsaved edit')} discarded", 10000)
 
     def _edit_failed(self, what: str, exc: Exception) -> None:
         self.statusBar().showMessage(f"{what} failed: {exc}", 10000)

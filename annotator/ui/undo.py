@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from annotator.core.commands import Changes, Command, EditStore
 
@@ -14,7 +15,9 @@ class UndoableEdit(QUndoCommand):
 
     The window runs the command once before pushing (so a failure never leaves
     a command on the stack that did not happen); the push's own redo() call is
-    therefore skipped.
+    therefore skipped. When an undo or redo fails (the database refused the
+    write), the stack is stepped back so its history keeps matching the
+    database: the failed step stays where it was, to be tried again.
     """
 
     def __init__(
@@ -23,29 +26,43 @@ class UndoableEdit(QUndoCommand):
         store: EditStore,
         on_changes: Callable[[Changes], None],
         on_error: Callable[[str, Exception], None],
+        stack: QUndoStack | None = None,
     ) -> None:
         super().__init__(command.text)
         self.command = command
         self._store = store
         self._on_changes = on_changes
         self._on_error = on_error
-        self._already_done = True
+        self._stack = stack
+        self._skip_next = True
 
     def redo(self) -> None:
-        if self._already_done:
-            self._already_done = False
+        if self._skip_next:
+            self._skip_next = False
             return
         try:
             changes = self.command.do(self._store)
         except Exception as exc:  # an undo stack must not die with one bad step
             self._on_error(f"Redo {self.command.text}", exc)
+            self._step_back(redo_failed=True)
             return
         self._on_changes(changes)
 
     def undo(self) -> None:
+        if self._skip_next:
+            self._skip_next = False
+            return
         try:
             changes = self.command.undo(self._store)
         except Exception as exc:
             self._on_error(f"Undo {self.command.text}", exc)
+            self._step_back(redo_failed=False)
             return
         self._on_changes(changes)
+
+    def _step_back(self, *, redo_failed: bool) -> None:
+        """Move the stack's index back over this step without running it again."""
+        if self._stack is None:
+            return
+        self._skip_next = True
+        QTimer.singleShot(0, self._stack.undo if redo_failed else self._stack.redo)
