@@ -459,7 +459,8 @@ def add_span(
         new_id, document_id, annotator, label, start, end, surface,
         values["attributes"], note, now, now, 1,
     )  # fmt: skip
-    _log(session, who, "add", "span", span.id, document_id, None, _span_json(span))
+    by = who if editor in (None, annotator) else annotator_id(session, editor or annotator)
+    _log(session, by, "add", "span", span.id, document_id, None, _span_json(span))
     _touch_status(session, document_id, who)
     return span
 
@@ -585,8 +586,9 @@ def add_relation(
     if relation_id is not None:
         values["id"] = relation_id
     new_id = int(session.scalar(insert(Relation).values(**values).returning(Relation.id)) or 0)
-    after = {"type": type_, "source_id": source_id, "target_id": target_id}
-    _log(session, who, "add", "relation", new_id, source.document_id, None, after)
+    after = {"annotator": annotator, "type": type_, "source_id": source_id, "target_id": target_id}
+    by = who if editor in (None, annotator) else annotator_id(session, editor or annotator)
+    _log(session, by, "add", "relation", new_id, source.document_id, None, after)
     return RelationData(new_id, source.document_id, annotator, type_, source_id, target_id)
 
 
@@ -597,7 +599,12 @@ def delete_relation(session: Session, relation_id: int, editor: str) -> Relation
     rel = RelationData(*row)
     check_can_write(session, rel.annotator, editor)
     session.execute(delete(Relation).where(Relation.id == relation_id))
-    before = {"type": rel.type, "source_id": rel.source_id, "target_id": rel.target_id}
+    before = {
+        "annotator": rel.annotator,
+        "type": rel.type,
+        "source_id": rel.source_id,
+        "target_id": rel.target_id,
+    }
     _log(
         session,
         annotator_id(session, editor),
@@ -638,15 +645,16 @@ def set_status(
     if previous == status:
         return previous
     _upsert_status(session, document_id, who, status)
+    by = who if editor in (None, annotator) else annotator_id(session, editor or annotator)
     _log(
         session,
-        who,
+        by,
         "status",
         "document",
         document_id,
         document_id,
-        {"status": previous.value},
-        {"status": status.value},
+        {"annotator": annotator, "status": previous.value},
+        {"annotator": annotator, "status": status.value},
     )
     return previous
 

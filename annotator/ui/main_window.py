@@ -33,6 +33,7 @@ from annotator.core.model import DocStatus, SpanData
 from annotator.core.schema import RelationType
 from annotator.ui import settings
 from annotator.ui.article_view import ArticleView
+from annotator.ui.live import LiveUpdates
 from annotator.ui.panels import (
     DocumentPanel,
     LabelPalette,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from annotator.io.project import Project
     from annotator.store.db import Database
     from annotator.store.edits import DatabaseEditStore
+    from annotator.store.live import Feed
 
 MODE_MINE = "mine"
 MODE_ALL = "all"
@@ -80,6 +82,7 @@ class MainWindow(QMainWindow):
         self.mode_combo.setToolTip("Whose spans to show")
         self.progress_label = QLabel()
         self.unsaved = UnsavedEdits(self._save_kept_edit)
+        self.live: LiveUpdates | None = None
         self.unsaved.discard_button.clicked.connect(self._discard_unsaved)
 
         self._build_layout()
@@ -282,6 +285,8 @@ class MainWindow(QMainWindow):
             return False
         self.close_project()
         self.project, self.db, self.store = project, db, DatabaseEditStore(db)
+        self.live = LiveUpdates(db, self.user, self)
+        self.live.arrived.connect(self._apply_remote)
         settings.remember_project(project.directory)
         self.setWindowTitle(f"{project.name} — Annotator ({self.user})")
         self.view.set_schema(project.schema)
@@ -302,6 +307,9 @@ class MainWindow(QMainWindow):
         return True
 
     def close_project(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
         self.undo_stack.clear()
         if self.db is not None:
             self.db.close()
@@ -484,6 +492,38 @@ class MainWindow(QMainWindow):
                 self.view.select_span(span.id)
         self._refresh_details()
         self.span_list.show_span(self.view.selected_span_id)
+
+    def _apply_remote(self, feed: Feed) -> None:
+        """Show others' new edits in the open document, where the view shows them."""
+        doc = self.document_id
+        changes = feed.changes
+        if doc is not None and doc in changes.document_ids:
+            here = Changes(
+                added_spans={k: v for k, v in changes.added_spans.items() if v.document_id == doc},
+                updated_spans={
+                    k: v for k, v in changes.updated_spans.items() if v.document_id == doc
+                },
+                removed_spans={
+                    k: v for k, v in changes.removed_spans.items() if v.document_id == doc
+                },
+                added_relations={
+                    k: v for k, v in changes.added_relations.items() if v.document_id == doc
+                },
+                removed_relations={
+                    k: v for k, v in changes.removed_relations.items() if v.document_id == doc
+                },
+            )
+            visible = self.visible_annotators()
+            self.view.apply_changes(here, visible)
+            for span_id in here.removed_spans:
+                self.span_model.remove(span_id)
+            for span in (*here.added_spans.values(), *here.updated_spans.values()):
+                self.span_model.remove(span.id)
+                if visible is None or span.annotator in visible:
+                    self.span_model.insert(span)
+            self._refresh_details()
+        who = ", ".join(sorted(feed.editors))
+        self.statusBar().showMessage(f"New edits by {who}", 5000)
 
     def _update_counts(self, changes: Changes) -> None:
         per_doc: dict[int, int] = {}

@@ -79,7 +79,7 @@ def test_every_edit_is_in_the_change_log(db: Database, doc_id: int) -> None:
         ("delete", "relation"), ("delete", "span"),
     ]  # fmt: skip
     assert log[3]["before"]["label"] == "Person" and log[3]["after"]["label"] == "Organization"
-    assert log[5]["after"] == {"status": "done"}
+    assert log[5]["after"] == {"annotator": "ana", "status": "done"}
     assert [s.text for s in remaining] == ["We are here to listen,"]
     assert remaining[0].version == 2
 

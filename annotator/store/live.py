@@ -1,0 +1,146 @@
+"""What others changed since we last looked: the change log read as a feed.
+
+The window asks for new entries every few seconds (SQLite) or when the
+server says something changed (PostgreSQL LISTEN/NOTIFY, see
+:class:`ServerNotifications`), and applies them without reopening anything.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from annotator.core.commands import Changes
+from annotator.core.model import DocStatus, RelationData, SpanData
+from annotator.store.models import Annotator, ChangeLog
+
+CHANNEL = "annotator_changes"
+"""The PostgreSQL notification channel a trigger on change_log signals."""
+
+
+def latest_change_id(session: Session) -> int:
+    return int(session.scalar(select(func.max(ChangeLog.id))) or 0)
+
+
+@dataclass(slots=True)
+class Feed:
+    """Changes made by others after ``last_id``, grouped as the window applies them."""
+
+    last_id: int
+    changes: Changes = field(default_factory=Changes)
+    editors: set[str] = field(default_factory=set)
+
+
+def changes_since(session: Session, after_id: int, *, exclude_editor: str | None = None) -> Feed:
+    """Every edit logged after ``after_id`` (except ``exclude_editor``'s own)."""
+    rows = session.execute(
+        select(
+            ChangeLog.id,
+            Annotator.name,
+            ChangeLog.document_id,
+            ChangeLog.action,
+            ChangeLog.entity,
+            ChangeLog.entity_id,
+            ChangeLog.before,
+            ChangeLog.after,
+        )
+        .join(Annotator, Annotator.id == ChangeLog.annotator_id)
+        .where(ChangeLog.id > after_id)
+        .order_by(ChangeLog.id)
+    ).all()
+    feed = Feed(last_id=after_id)
+    for row_id, editor, doc_id, action, entity, entity_id, before, after in rows:
+        feed.last_id = row_id
+        if editor == exclude_editor or doc_id is None or entity_id is None:
+            continue
+        feed.editors.add(editor)
+        _apply(feed.changes, action, entity, entity_id, doc_id, before, after)
+    return feed
+
+
+def _apply(
+    changes: Changes,
+    action: str,
+    entity: str,
+    entity_id: int,
+    doc_id: int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    if entity == "span":
+        data = after if action != "delete" else before
+        if not data:
+            return
+        span = SpanData(
+            id=entity_id, document_id=doc_id, annotator=data["annotator"], label=data["label"],
+            start=data["start"], end=data["end"], text=data["text"],
+            attributes=data.get("attributes") or {}, note=data.get("note") or "",
+            version=data.get("version", 1),
+        )  # fmt: skip
+        {"add": changes.span_added, "update": changes.span_updated}.get(
+            action, changes.span_removed
+        )(span)
+    elif entity == "relation":
+        data = after if action == "add" else before
+        if not data or "annotator" not in data:
+            return
+        relation = RelationData(
+            entity_id, doc_id, data["annotator"], data["type"], data["source_id"], data["target_id"]
+        )
+        if action == "add":
+            changes.relation_added(relation)
+        else:
+            changes.relation_removed(relation)
+    elif entity == "document" and action == "status" and after and "annotator" in after:
+        changes.statuses[(doc_id, after["annotator"])] = DocStatus(after["status"])
+
+
+class ServerNotifications:
+    """Waits for PostgreSQL notifications in a thread and calls ``on_notify``.
+
+    The callback runs in that thread: the window hands it to the GUI thread.
+    """
+
+    def __init__(self, url: str, on_notify: Callable[[], None]) -> None:
+        from psycopg.conninfo import make_conninfo
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        parts = {
+            "host": parsed.host,
+            "port": parsed.port,
+            "user": parsed.username,
+            "password": parsed.password,
+            "dbname": parsed.database,
+        }
+        self._conninfo = make_conninfo("", **{k: v for k, v in parts.items() if v is not None})
+        self._on_notify = on_notify
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="pg-listen", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=3)
+
+    def _run(self) -> None:
+        import psycopg
+        from psycopg import sql
+
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._conninfo, autocommit=True) as conn:
+                    conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=1.0, stop_after=1):
+                            self._on_notify()
+            except psycopg.Error:
+                # The server went away: the window keeps polling; try again soon.
+                self._stop.wait(5.0)

@@ -1,0 +1,46 @@
+"""Another analyst's new spans appear in the open window within seconds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from annotator.io.project import load_project
+from annotator.store import repository
+from annotator.ui.main_window import MainWindow
+from tests.ui.conftest import find
+
+
+def test_others_spans_appear_without_reopening(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    window.set_view_mode("all")
+    doc = window.document_id
+    assert doc is not None
+    start, end = find(window.view, "Kazakhstan")
+    other = load_project(project).open_database()  # a colleague's program
+    with other.session() as s:
+        theirs = repository.add_span(s, doc, "bob", "Location", start, end)
+    qtbot.waitUntil(lambda: theirs.id in window.view.spans, timeout=6000)
+    assert window.span_model.rowCount() == 1
+    assert "New edits by bob" in window.statusBar().currentMessage()
+    with other.session() as s:
+        repository.delete_span(s, theirs.id, "bob")
+    qtbot.waitUntil(lambda: theirs.id not in window.view.spans, timeout=6000)
+    assert window.span_model.rowCount() == 0
+    other.close()
+
+
+def test_my_view_ignores_others_unless_shown(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    doc = window.document_id
+    assert doc is not None and window.live is not None
+    other = load_project(project).open_database()
+    with other.session() as s:
+        repository.add_span(s, doc, "bob", "Location", *find(window.view, "Astana"))
+    other.close()
+    feed = window.live.poll()
+    assert feed is not None and feed.editors == {"bob"}
+    assert window.view.spans == {}  # "my spans" mode: bob's span is not drawn
