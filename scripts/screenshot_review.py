@@ -33,8 +33,8 @@ SIZE = (1360, 820)
 TAGS = [
     ("alice", "Person", "Antony Blinken", 0),
     ("bob", "Person", "Antony Blinken", 0),
-    ("alice", "Location", "Central Asia", 0),
-    ("bob", "Location", "Central Asia", 0),
+    ("alice", "Location", "Central Asia", 1),
+    ("bob", "Location", "Central Asia", 1),
     ("alice", "Event", "Russia’s invasion of Ukraine", 0),
     ("bob", "Event", "first anniversary of Russia’s invasion of Ukraine", 0),
     ("alice", "Location", "Kazakhstan", 0),
@@ -55,6 +55,7 @@ TAGS = [
     ("bob", "Location", "Kyrgyzstan", 0),
     ("bob", "Organization", "Tajikistan", 0),
     ("alice", "Location", "Tajikistan", 0),
+    ("bob", "Location", "Turkmenistan", 0),
 ]  # fmt: skip
 
 
@@ -85,10 +86,20 @@ def main() -> int:
                 text = repository.document_text(session, doc)
                 for who, label, needle, occurrence in TAGS:
                     repository.add_span(session, doc, who, label, *find(text, needle, occurrence))
-                span = repository.list_spans(session, doc, ["alice"])[0]
-                review.add_comment(
-                    session, doc, "bob", "Full title here: Secretary?", span_id=span.id
+                claim = next(
+                    s for s in repository.list_spans(session, doc, ["alice"]) if s.label == "Claim"
                 )
+                first = review.add_comment(
+                    session,
+                    doc,
+                    "bob",
+                    "Is this a claim? It reads as plain fact.",
+                    span_id=claim.id,
+                )
+                review.add_comment(
+                    session, doc, "alice", "It can be checked: first visit to the region.",
+                    reply_to=first.id,
+                )  # fmt: skip
         finally:
             db.close()
 
@@ -105,9 +116,9 @@ def main() -> int:
         QTest.keyClick(view, Qt.Key.Key_B)
         QTest.keyClick(view, Qt.Key.Key_N)  # Biden administration / Biden
         QTest.keyClick(view, Qt.Key.Key_A)
-        # Leave the Claim (only in A) current, with its comments beside it.
-        while window.current is not None and window.items[window.current].kind.value != "only_a":
-            QTest.keyClick(view, Qt.Key.Key_N)
+        # Leave the Claim (only in A) current, with its comment beside it.
+        claim = next(n for n, item in enumerate(window.items) if item.spans[0].label == "Claim")
+        window.set_current(claim)
         view.verticalScrollBar().setValue(0)
         for _ in range(5):
             app.processEvents()

@@ -22,6 +22,7 @@ from annotator.cli import (
     cmd_export,
     cmd_import,
     cmd_info,
+    cmd_install_desktop,
     cmd_migrate,
     cmd_new,
     cmd_open,
@@ -51,6 +52,7 @@ SUBCOMMANDS: tuple[ModuleType, ...] = (
     cmd_adjudicate,
     cmd_suggest,
     cmd_search,
+    cmd_install_desktop,
 )
 """Each module has register(subparsers), which sets the handler as `func`."""
 
@@ -67,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Mark claims, quotes and entities in news articles, compare annotators "
             "and export labeled datasets. Without a command, opens the window on the "
-            "last project (or the sample project)."
+            "last project (or the welcome screen the first time)."
         ),
     )
     parser.add_argument("--version", action="version", version=f"annotator {__version__}")

@@ -71,8 +71,8 @@ def run(args: argparse.Namespace) -> int:
                 print_json(comment.to_json())
             else:
                 what = "reply" if comment.parent_id is not None else "comment"
-                on = f"span {comment.span_id}" if comment.span_id is not None else "the document"
-                print(f"Added {what} {comment.id} on {on} of document {args.doc}")
+                on = f"span {comment.span_id} of " if comment.span_id is not None else ""
+                print(f"Added {what} {comment.id} on {on}document {args.doc}")
             return 0
         with db.reader() as session:
             repository.get_document(session, args.doc)

@@ -18,6 +18,7 @@ from annotator.io.formats.api import (
 )
 from annotator.io.formats.common import OFFSET_UNITS
 from annotator.io.project import load_project
+from annotator.store import repository
 from annotator.store.bulk import ExportFilter
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
@@ -114,6 +115,11 @@ def run(args: argparse.Namespace) -> int:
     unknown = sorted(set(args.label or ()) - set(project.schema.label_names))
     db = project.open_database()
     try:
+        if annotators:
+            with db.reader() as session:
+                known = set(repository.annotator_names(session))
+            for name in sorted(annotators - known):
+                warn(f"no annotator named {name!r} in this project")
         try:
             result = run_export(db, project, request, _progress(args.quiet))
         except ExportMismatch as exc:

@@ -30,7 +30,7 @@ def register(sub: Any) -> None:
             "in. Labels the schema lacks are listed and the import refused, unless "
             "--add-labels adds them to project.yaml. "
             "Exit code 0 when everything went in, 1 when some files or lines failed, "
-            "2 when the project cannot be used or the labels are unknown."
+            "2 when the project cannot be used, the labels are unknown or nothing was usable."
         ),
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")

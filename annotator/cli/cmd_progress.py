@@ -50,7 +50,16 @@ def run(args: argparse.Namespace) -> int:
     print(f"Progress over {figures.documents} documents")
     print()
     print_table(
-        ("annotator", "role", "assigned", "assigned done", "done", "in progress", "spans", "done"),
+        (
+            "annotator",
+            "role",
+            "assigned",
+            "assigned done",
+            "done",
+            "in progress",
+            "spans",
+            "progress",
+        ),
         [
             (
                 a.name,

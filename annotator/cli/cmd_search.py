@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
             {
                 "query": results.query,
                 "total": results.total,
+                "total_exact": results.total_exact,
                 "hits": [hit.to_json() for hit in results.hits],
             }
         )
@@ -52,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"        {_marked(hit.snippet, hit.snippet_start, hit.matches)}")
     shown = len(results.hits)
     more = f" (showing {shown})" if shown < results.total else ""
-    print(f"{results.total} documents match {results.query!r}{more}")
+    count = results.total if results.total_exact else f"at most {results.total}"
+    print(f"{count} documents match {results.query!r}{more}")
     return 0
 
 

@@ -7,11 +7,13 @@ import getpass
 from typing import Any
 
 from annotator.cli.output import print_json, print_table, warn
-from annotator.core.suggest import Suggestion
+from annotator.core.schema import LabelSchema
+from annotator.core.suggest import SuggestConfig, Suggestion
 from annotator.io.errors import InputProblem
 from annotator.io.project import load_project
 from annotator.store import assist, repository
-from annotator.store.repository import NotFound, PermissionDenied
+from annotator.store.db import Database
+from annotator.store.repository import PermissionDenied
 
 
 def register(sub: Any) -> None:
@@ -56,16 +58,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         found: list[tuple[int, str, list[Suggestion]]] = []
         with db.reader() as session:
-            if args.doc:
-                ids = list(dict.fromkeys(args.doc))
-                for doc_id in ids:
-                    try:
-                        repository.get_document(session, doc_id)
-                    except NotFound as exc:
-                        raise InputProblem(project.config_path, str(exc)) from exc
-            else:
-                ids = [d.id for d in repository.list_documents(session)]
             titles = {d.id: d.title for d in repository.list_documents(session)}
+            ids = list(dict.fromkeys(args.doc)) if args.doc else list(titles)
+            for doc_id in ids:
+                if doc_id not in titles:
+                    raise InputProblem(project.config_path, f"no document with id {doc_id}")
             suggester = assist.make_suggester(session, name, project.schema, config)
             for doc_id in ids:
                 items = assist.list_suggestions(
@@ -75,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
                     items = [s for s in items if s.label in args.label]
                 found.append((doc_id, titles.get(doc_id, ""), items))
         if args.accept:
-            return _accept(db, name, found, project, args.json)
+            return _accept(db, name, found, project.schema, config, args.json)
     finally:
         db.close()
     if args.json:
@@ -102,7 +99,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _accept(db: Any, name: str, found: list[Any], project: Any, as_json: bool) -> int:
+def _accept(
+    db: Database,
+    name: str,
+    found: list[tuple[int, str, list[Suggestion]]],
+    schema: LabelSchema,
+    config: SuggestConfig,
+    as_json: bool,
+) -> int:
     store = assist.AssistEditStore(db)
     spans = relations = documents = 0
     failed = 0
@@ -110,9 +114,7 @@ def _accept(db: Any, name: str, found: list[Any], project: Any, as_json: bool) -
         if not items:
             continue
         with db.reader() as session:
-            command = assist.accept_command(
-                session, doc_id, name, items, project.schema, project.assist.suggest_config()
-            )
+            command = assist.accept_command(session, doc_id, name, items, schema, config)
         try:
             changes = command.do(store)
         except PermissionDenied as exc:

@@ -88,7 +88,20 @@ def resolution_of(
     item: CompareItem, gold: Iterable[SpanData], resolutions: Resolutions | None = None
 ) -> Resolution:
     """How an item stands: A's or B's span is in gold, it was rejected, or it is open."""
+    return _resolution(item, {span_key(s) for s in gold}, resolutions)
+
+
+def resolutions_of(
+    items: Sequence[CompareItem], gold: Iterable[SpanData], resolutions: Resolutions | None = None
+) -> list[Resolution]:
+    """:func:`resolution_of` for every item (the gold layer is indexed once)."""
     keys = {span_key(s) for s in gold}
+    return [_resolution(item, keys, resolutions) for item in items]
+
+
+def _resolution(
+    item: CompareItem, keys: set[SpanKey], resolutions: Resolutions | None
+) -> Resolution:
     if item.a is not None and span_key(item.a) in keys:
         return Resolution.ACCEPTED_A
     if item.b is not None and span_key(item.b) in keys:
@@ -373,5 +386,6 @@ __all__ = [
     "ReviewSession",
     "outcome",
     "resolution_of",
+    "resolutions_of",
     "span_key",
 ]

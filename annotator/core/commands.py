@@ -39,6 +39,7 @@ class EditSession(Protocol):
         attributes: JsonDict | None = None,
         note: str = "",
         span_id: int | None = None,
+        editor: str | None = None,
     ) -> SpanData: ...
 
     def update_span(
@@ -51,6 +52,7 @@ class EditSession(Protocol):
         end: int | None = None,
         attributes: JsonDict | None = None,
         note: str | None = None,
+        expected_version: int | None = None,
     ) -> SpanData: ...
 
     def delete_span(self, span_id: int, editor: str) -> tuple[SpanData, list[RelationData]]: ...
@@ -63,6 +65,7 @@ class EditSession(Protocol):
         target_id: int,
         *,
         relation_id: int | None = None,
+        editor: str | None = None,
     ) -> RelationData: ...
 
     def delete_relation(self, relation_id: int, editor: str) -> RelationData: ...
@@ -137,6 +140,7 @@ class _Recorder:
         attributes: JsonDict | None = None,
         note: str = "",
         span_id: int | None = None,
+        editor: str | None = None,
     ) -> SpanData:
         span = self._session.add_span(
             document_id,
@@ -147,6 +151,7 @@ class _Recorder:
             attributes=attributes,
             note=note,
             span_id=span_id,
+            editor=editor,
         )
         self.changes.span_added(span)
         return span
@@ -161,9 +166,17 @@ class _Recorder:
         end: int | None = None,
         attributes: JsonDict | None = None,
         note: str | None = None,
+        expected_version: int | None = None,
     ) -> SpanData:
         span = self._session.update_span(
-            span_id, editor, label=label, start=start, end=end, attributes=attributes, note=note
+            span_id,
+            editor,
+            label=label,
+            start=start,
+            end=end,
+            attributes=attributes,
+            note=note,
+            expected_version=expected_version,
         )
         self.changes.span_updated(span)
         return span
@@ -183,9 +196,10 @@ class _Recorder:
         target_id: int,
         *,
         relation_id: int | None = None,
+        editor: str | None = None,
     ) -> RelationData:
         relation = self._session.add_relation(
-            annotator, type_, source_id, target_id, relation_id=relation_id
+            annotator, type_, source_id, target_id, relation_id=relation_id, editor=editor
         )
         self.changes.relation_added(relation)
         return relation
@@ -241,9 +255,11 @@ class AddSpan(Command):
         *,
         attributes: JsonDict | None = None,
         note: str = "",
+        editor: str | None = None,
     ) -> None:
         self.document_id = document_id
         self.annotator = annotator
+        self.editor = editor or annotator
         self.label = label
         self.start = start
         self.end = end
@@ -262,12 +278,13 @@ class AddSpan(Command):
             attributes=self.attributes,
             note=self.note,
             span_id=self.span_id,
+            editor=self.editor,
         )
         self.span_id = span.id
 
     def _undo(self, session: EditSession) -> None:
         assert self.span_id is not None, "undo before do"
-        session.delete_span(self.span_id, self.annotator)
+        session.delete_span(self.span_id, self.editor)
 
 
 class DeleteSpan(Command):
@@ -295,44 +312,61 @@ class DeleteSpan(Command):
             attributes=span.attributes,
             note=span.note,
             span_id=span.id,
+            editor=self.editor,
         )
         for rel in self._relations:
             session.add_relation(
-                rel.annotator, rel.type, rel.source_id, rel.target_id, relation_id=rel.id
+                rel.annotator,
+                rel.type,
+                rel.source_id,
+                rel.target_id,
+                relation_id=rel.id,
+                editor=self.editor,
             )
 
 
-class Relabel(Command):
-    def __init__(self, span: SpanData, editor: str, label: str) -> None:
+class _SpanChange(Command):
+    """A change to one span. Whether the span changed meanwhile is the store's
+    to check: it knows which version the analyst last saw (optimistic
+    concurrency, see annotator.store.edits)."""
+
+    def __init__(self, span: SpanData, editor: str) -> None:
         self.span_id = span.id
         self.editor = editor
+
+    def _update(self, session: EditSession, **values: object) -> None:
+        session.update_span(self.span_id, self.editor, **values)  # type: ignore[arg-type]
+
+
+class Relabel(_SpanChange):
+    def __init__(self, span: SpanData, editor: str, label: str) -> None:
+        super().__init__(span, editor)
         self.old_label = span.label
         self.new_label = label
         self.text = f"Relabel {span.label} as {label}"
 
     def _do(self, session: EditSession) -> None:
-        session.update_span(self.span_id, self.editor, label=self.new_label)
+        self._update(session, label=self.new_label)
 
     def _undo(self, session: EditSession) -> None:
-        session.update_span(self.span_id, self.editor, label=self.old_label)
+        self._update(session, label=self.old_label)
 
 
-class Resize(Command):
+class Resize(_SpanChange):
     def __init__(self, span: SpanData, editor: str, start: int, end: int) -> None:
-        self.span_id = span.id
-        self.editor = editor
+        super().__init__(span, editor)
         self.old = (span.start, span.end)
         self.new = (start, end)
         self.text = f"Resize {span.label}"
 
     def _do(self, session: EditSession) -> None:
-        session.update_span(self.span_id, self.editor, start=self.new[0], end=self.new[1])
+        self._update(session, start=self.new[0], end=self.new[1])
 
     def _undo(self, session: EditSession) -> None:
-        session.update_span(self.span_id, self.editor, start=self.old[0], end=self.old[1])
+        self._update(session, start=self.old[0], end=self.old[1])
 
 
-class SetAttributes(Command):
+class SetAttributes(_SpanChange):
     """Replace a span's attributes and/or note (None leaves that part alone)."""
 
     def __init__(
@@ -343,8 +377,7 @@ class SetAttributes(Command):
         attributes: JsonDict | None = None,
         note: str | None = None,
     ) -> None:
-        self.span_id = span.id
-        self.editor = editor
+        super().__init__(span, editor)
         self.old_attributes = dict(span.attributes) if attributes is not None else None
         self.old_note = span.note if note is not None else None
         self.new_attributes = dict(attributes) if attributes is not None else None
@@ -352,14 +385,10 @@ class SetAttributes(Command):
         self.text = f"Edit note of {span.label}" if attributes is None else f"Edit {span.label}"
 
     def _do(self, session: EditSession) -> None:
-        session.update_span(
-            self.span_id, self.editor, attributes=self.new_attributes, note=self.new_note
-        )
+        self._update(session, attributes=self.new_attributes, note=self.new_note)
 
     def _undo(self, session: EditSession) -> None:
-        session.update_span(
-            self.span_id, self.editor, attributes=self.old_attributes, note=self.old_note
-        )
+        self._update(session, attributes=self.old_attributes, note=self.old_note)
 
 
 class SetNote(SetAttributes):

@@ -21,8 +21,9 @@ order in which the spans were read.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from annotator.core.model import SpanData
@@ -58,14 +59,17 @@ class CompareItem:
     kind: Kind
     a: SpanData | None
     b: SpanData | None
+    start: int = field(init=False)
+    """Where the first of its spans starts."""
+    end: int = field(init=False)
+    """Where the last of its spans ends."""
 
-    @property
-    def start(self) -> int:
-        return min(s.start for s in self.spans)
-
-    @property
-    def end(self) -> int:
-        return max(s.end for s in self.spans)
+    def __post_init__(self) -> None:
+        spans = self.spans
+        if not spans:
+            raise ValueError("an item needs a span of A or of B")
+        object.__setattr__(self, "start", min(s.start for s in spans))
+        object.__setattr__(self, "end", max(s.end for s in spans))
 
     @property
     def spans(self) -> tuple[SpanData, ...]:
@@ -124,9 +128,16 @@ def compare_layers(a_spans: Iterable[SpanData], b_spans: Iterable[SpanData]) -> 
         b_left = [s for s in b_left if s.id not in used_b]
 
     # Round 3: overlapping extents, greedy as overlap_f1.
+    # b_left is sorted by start: only B spans starting in (a.start - longest B, a.end)
+    # can overlap an A span, found by binary search (no all-pairs loop).
     candidates: list[tuple[int, int, int, int, SpanData, SpanData]] = []
+    b_starts = [s.start for s in b_left]
+    longest = max((s.end - s.start for s in b_left), default=0)
     for i, sa in enumerate(a_left):
-        for j, sb in enumerate(b_left):
+        first = bisect_right(b_starts, sa.start - longest)
+        last = bisect_left(b_starts, sa.end)
+        for j in range(first, last):
+            sb = b_left[j]
             shared = min(sa.end, sb.end) - max(sa.start, sb.start)
             if shared > 0:
                 outside = (sa.end - sa.start) + (sb.end - sb.start) - 2 * shared

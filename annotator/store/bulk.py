@@ -20,11 +20,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any, TypedDict
 
 import orjson
 from sqlalchemy import (
     Connection,
+    DateTime,
     String,
     Text,
     and_,
@@ -48,7 +50,6 @@ from annotator.store.models import (
     Span,
     utcnow,
 )
-from annotator.store.repository import bulk_insert
 
 READ_BATCH_DOCUMENTS = 500
 """Documents fetched per round trip by :func:`iter_documents`."""
@@ -184,8 +185,9 @@ def bulk_read(conn: Connection) -> Iterator[None]:
     """A bigger SQLite page cache for the duration of a bulk read.
 
     Reading spans by document and sorting them by offset touches more pages
-    than SQLite's default 2 MiB cache holds; 64 MiB took a third off the
-    export of 500,000 spans here. The previous size is restored afterwards.
+    than SQLite's default 2 MiB cache holds; with 64 MiB, reading 500,000
+    spans took about a quarter less time here. The previous size is restored
+    afterwards.
     """
     if conn.dialect.name != "sqlite":
         yield
@@ -434,14 +436,28 @@ def _read_spans_json(
     who: dict[int, str],
     kept: set[int] | None,
 ) -> None:
-    stmt = span_stmt.with_only_columns(
-        Span.id, Span.document_id, Span.annotator_id, Span.label, Span.start, Span.end,
-        Span.text, _SPAN_JSON,
-    )  # fmt: skip
+    # Rows come in index order (document, annotator); sorting them by offset
+    # here is cheaper than SQLite's sorter moving the JSON text around.
+    stmt = (
+        span_stmt.with_only_columns(
+            Span.id,
+            Span.document_id,
+            Span.annotator_id,
+            Span.label,
+            Span.start,
+            Span.end,
+            Span.text,
+            _SPAN_JSON,
+        )
+        .order_by(None)
+        .order_by(Span.document_id, Span.annotator_id)
+    )
+    rows = _plain_rows(conn, stmt)
+    rows.sort(key=itemgetter(1, 2, 4, 5, 0))
     current_key = (-1, -1)
     text = ""
     out: list[str] = []
-    for sid, doc_id, ann_id, label, start, end, surface, as_json in _plain_rows(conn, stmt):
+    for sid, doc_id, ann_id, label, start, end, surface, as_json in rows:
         if doc_id != current_key[0] or ann_id != current_key[1]:
             current_key = (doc_id, ann_id)
             lay = _layer(layers, who, doc_id, ann_id)
@@ -606,6 +622,58 @@ class InsertResult:
     document_ids: list[int] = field(default_factory=list)
 
 
+def _executemany(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows (all with the same keys) with one DBAPI executemany.
+
+    Like :func:`annotator.store.repository.bulk_insert`, compiled once with
+    only the needed type conversions, and with each datetime converted once:
+    the rows of an import share a handful of timestamps, and converting
+    them is otherwise a third of the import's time.
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    keys = list(rows[0])
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    processors: dict[str, Any] = {}
+    for key in keys:
+        proc = table.c[key].type._cached_bind_processor(dialect)
+        if proc is None:
+            continue
+        kind = table.c[key].type
+        if isinstance(getattr(kind, "impl_instance", kind), DateTime):
+            proc = _memoized(proc)
+        processors[key] = proc
+    positional = bool(compiled.positional)
+    order = list(compiled.positiontup or keys) if positional else keys
+    getter = itemgetter(*order)
+    single = len(order) == 1
+    params: list[Any] = []
+    for row in rows:
+        values = dict(row)
+        for key, proc in processors.items():
+            values[key] = proc(values[key])
+        if not positional:
+            params.append(values)
+        else:
+            params.append((getter(values),) if single else getter(values))
+    conn.exec_driver_sql(compiled.string, params)
+
+
+def _memoized(proc: Any) -> Any:
+    cache: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        try:
+            return cache[value]
+        except KeyError:
+            result = cache[value] = proc(value)
+            return result
+
+    return convert
+
+
 def _insert_ids(session: Session, table: Any, rows: list[dict[str, Any]]) -> list[int]:
     """Insert rows with one executemany; returns their new ids in order.
 
@@ -622,7 +690,7 @@ def _insert_ids(session: Session, table: Any, rows: list[dict[str, Any]]) -> lis
         ids = list(range(base + 1, base + 1 + len(rows)))
         for new_id, row in zip(ids, rows, strict=True):
             row["id"] = new_id
-        bulk_insert(session, table, rows)
+        _executemany(session, table, rows)
         return ids
     stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return [int(r[0]) for r in conn.execute(stmt, rows)]
@@ -833,7 +901,7 @@ def insert_annotated(session: Session, items: Sequence[AnnotatedDraft]) -> Inser
 
     log_rows.extend(_store_statuses(session, layer_meta, now))
     if log_rows:
-        bulk_insert(session, ChangeLog.__table__, log_rows)
+        _executemany(session, ChangeLog.__table__, log_rows)
     return result
 
 
@@ -902,7 +970,7 @@ def _store_statuses(
             }
         )
     if inserts:
-        bulk_insert(session, DocumentStatus.__table__, inserts)
+        _executemany(session, DocumentStatus.__table__, inserts)
     return logs
 
 

@@ -2,11 +2,16 @@
 
 Each ``transaction()`` is one ``Database.session()``: the command's writes are
 committed together when it ends, or not at all.
+
+The store remembers the version of every span the window has seen (loaded,
+or written by its own edits). A change to a span someone else changed since
+is refused (:class:`annotator.store.repository.StaleEdit`) instead of
+silently overwriting their edit: optimistic concurrency.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
@@ -19,8 +24,15 @@ from annotator.store.db import Database
 class SessionEdits:
     """The writes of one transaction, by way of the repository functions."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, seen: dict[int, int] | None = None) -> None:
         self.session = session
+        self._seen = seen if seen is not None else {}
+        self.learnt: dict[int, int] = {}
+        """Versions written in this transaction; kept only if it commits."""
+
+    def _saw(self, span: SpanData) -> SpanData:
+        self.learnt[span.id] = span.version
+        return span
 
     def add_span(
         self,
@@ -33,17 +45,21 @@ class SessionEdits:
         attributes: JsonDict | None = None,
         note: str = "",
         span_id: int | None = None,
+        editor: str | None = None,
     ) -> SpanData:
-        return repository.add_span(
-            self.session,
-            document_id,
-            annotator,
-            label,
-            start,
-            end,
-            attributes=attributes,
-            note=note,
-            span_id=span_id,
+        return self._saw(
+            repository.add_span(
+                self.session,
+                document_id,
+                annotator,
+                label,
+                start,
+                end,
+                attributes=attributes,
+                note=note,
+                span_id=span_id,
+                editor=editor,
+            )
         )
 
     def update_span(
@@ -56,16 +72,22 @@ class SessionEdits:
         end: int | None = None,
         attributes: JsonDict | None = None,
         note: str | None = None,
+        expected_version: int | None = None,
     ) -> SpanData:
-        return repository.update_span(
-            self.session,
-            span_id,
-            editor,
-            label=label,
-            start=start,
-            end=end,
-            attributes=attributes,
-            note=note,
+        if expected_version is None:
+            expected_version = self.learnt.get(span_id, self._seen.get(span_id))
+        return self._saw(
+            repository.update_span(
+                self.session,
+                span_id,
+                editor,
+                label=label,
+                start=start,
+                end=end,
+                attributes=attributes,
+                note=note,
+                expected_version=expected_version,
+            )
         )
 
     def delete_span(self, span_id: int, editor: str) -> tuple[SpanData, list[RelationData]]:
@@ -79,9 +101,16 @@ class SessionEdits:
         target_id: int,
         *,
         relation_id: int | None = None,
+        editor: str | None = None,
     ) -> RelationData:
         return repository.add_relation(
-            self.session, annotator, type_, source_id, target_id, relation_id=relation_id
+            self.session,
+            annotator,
+            type_,
+            source_id,
+            target_id,
+            relation_id=relation_id,
+            editor=editor,
         )
 
     def delete_relation(self, relation_id: int, editor: str) -> RelationData:
@@ -94,8 +123,18 @@ class SessionEdits:
 class DatabaseEditStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.seen_versions: dict[int, int] = {}
+        """span id -> the version the window last showed."""
+
+    def saw(self, spans: Iterable[SpanData]) -> None:
+        """Spans now on screen (a document loaded, others' edits arrived)."""
+        for span in spans:
+            self.seen_versions[span.id] = span.version
 
     @contextmanager
     def transaction(self) -> Iterator[SessionEdits]:
         with self.db.session() as session:
-            yield SessionEdits(session)
+            edits = SessionEdits(session, self.seen_versions)
+            yield edits
+        # Only now committed: versions from a rolled-back transaction never stick.
+        self.seen_versions.update(edits.learnt)

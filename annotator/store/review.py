@@ -513,7 +513,7 @@ def progress(session: Session, names: Sequence[str] = ()) -> Progress:
     rows = [
         AnnotatorProgress(
             name=name,
-            role=people.get(name, "annotator"),
+            role="gold layer" if name == GOLD_ANNOTATOR else people.get(name, "annotator"),
             assigned=assigned.get(name, 0),
             assigned_done=assigned_done.get(name, 0),
             done=status_counts.get(name, {}).get(DocStatus.DONE.value, 0),

@@ -1,13 +1,34 @@
-"""Starting the program: the QApplication, the window, the first project."""
+"""Starting the program: the QApplication, the welcome screen, the windows.
+
+``annotator`` (or ``annotator open``) opens the project asked for, else the
+last one; with neither (the first run) it shows the welcome screen. The
+analyst's name is asked once, the first time, and stored in the user's
+settings. The window is shown before the project is opened, so it appears at
+once (DESIGN.md, "Start-up").
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QIcon, QKeySequence
+from PySide6.QtWidgets import QApplication, QMenu
 
-from annotator.paths import SAMPLE_PROJECT_DIR
+from annotator.paths import ICONS_DIR
+
+if TYPE_CHECKING:
+    from annotator.ui.main_window import MainWindow
+    from annotator.ui.welcome import WelcomeScreen
+
+
+def app_icon() -> QIcon:
+    icon = QIcon(str(ICONS_DIR / "annotator.svg"))
+    for png in sorted((ICONS_DIR / "hicolor").glob("*/apps/annotator.png")):
+        icon.addFile(str(png))
+    return icon
 
 
 def ensure_application() -> QApplication:
@@ -18,30 +39,140 @@ def ensure_application() -> QApplication:
     app.setApplicationName("Annotator")
     app.setOrganizationName("Annotator")
     app.setDesktopFileName("annotator")
+    app.setWindowIcon(app_icon())
     return app
 
 
 def startup_project(project: str | Path | None) -> Path | None:
-    """The project to open: the one asked for, else the last one, else the sample."""
+    """The project to open: the one asked for, else the last one, else None (welcome)."""
     from annotator.ui import settings
 
     if project is not None:
         return Path(project)
-    last = settings.last_project()
-    if last is not None:
-        return last
-    return SAMPLE_PROJECT_DIR if SAMPLE_PROJECT_DIR.is_dir() else None
+    return settings.last_project()
 
 
-def run_app(project: str | Path | None = None, user: str | None = None) -> int:
-    """Show the window, then open the project (so the window appears at once)."""
+class Launcher(QObject):
+    """Opens projects in main windows, from the command line or the welcome screen."""
+
+    def __init__(self, user: str | None = None, *, ask_name: bool = True) -> None:
+        super().__init__()
+        self.user = user
+        self.ask_name = ask_name
+        self.welcome: WelcomeScreen | None = None
+        self.windows: list[MainWindow] = []
+
+    def _user(self) -> str:
+        from annotator.ui import settings
+        from annotator.ui.welcome import ensure_analyst_name
+
+        if self.user:
+            return self.user
+        if self.ask_name:
+            return ensure_analyst_name(self.welcome)
+        return settings.default_user()
+
+    def show_welcome(self) -> WelcomeScreen:
+        from annotator.ui.welcome import WelcomeScreen
+
+        if self.welcome is None:
+            self.welcome = WelcomeScreen()
+            self.welcome.projectChosen.connect(self._chosen)
+        self.welcome.fill_recent()
+        self.welcome.show()
+        self.welcome.raise_()
+        if self.ask_name and not self.user:
+            QTimer.singleShot(0, self._user)  # the name, once, over the welcome screen
+        return self.welcome
+
+    def _chosen(self, directory: str, sample: bool) -> None:
+        window = self.open_window(Path(directory), sample=sample, now=True)
+        if window is not None and self.welcome is not None:
+            self.welcome.close()
+
+    def open_window(
+        self, directory: Path, *, sample: bool = False, now: bool = False
+    ) -> MainWindow | None:
+        """A main window on ``directory``; with ``now`` False the project opens
+        after the window is on screen. None when the project cannot be opened."""
+        from annotator.ui.main_window import MainWindow
+        from annotator.ui.preferences import apply_user_preferences
+
+        window = MainWindow(user=self._user())
+        apply_user_preferences(window)
+        window.show()
+        self.windows.append(window)
+
+        def open_it() -> bool:
+            if not window.open_project(directory):
+                if self.welcome is not None or now:
+                    window.close()
+                    self.show_welcome()
+                return False
+            if sample:
+                from annotator.ui.tour import start_tour
+
+                start_tour(window)
+            return True
+
+        if now:
+            return window if open_it() else None
+        QTimer.singleShot(0, open_it)
+        return window
+
+
+def run_app(
+    project: str | Path | None = None,
+    user: str | None = None,
+    quit_after_ms: int | None = None,
+) -> int:
+    """Show the window (or the welcome screen), then open the project."""
     from annotator.ui import settings
-    from annotator.ui.main_window import MainWindow, show_later
+    from annotator.ui.preferences import apply_theme
 
     app = ensure_application()
+    apply_theme(app, settings.theme())
     if user:
         settings.remember_user(user)
-    window = MainWindow(user=user)
-    window.show()
-    show_later(window, startup_project(project))
+    # --quit-after is for smoke tests: never wait for an answer there.
+    launcher = Launcher(user, ask_name=quit_after_ms is None)
+    target = startup_project(project)
+    if target is None:
+        launcher.show_welcome()
+    else:
+        launcher.open_window(target, sample=_is_sample(target))
+    if quit_after_ms is not None:
+        QTimer.singleShot(max(0, quit_after_ms), app.closeAllWindows)
     return int(app.exec())
+
+
+def _is_sample(directory: Path) -> bool:
+    from annotator.paths import user_data_dir
+
+    try:
+        return directory.resolve() == (user_data_dir() / "sample").resolve()
+    except OSError:
+        return False
+
+
+def add_desktop_actions(window: MainWindow, edit_menu: QMenu) -> None:
+    """Edit → Preferences and the Help menu (guide, tour, About); called by the window."""
+    from annotator.ui import help as help_ui
+    from annotator.ui.preferences import edit_preferences
+    from annotator.ui.tour import start_tour
+
+    edit_menu.addSeparator()
+    preferences = window._action(edit_menu, "&Preferences…", lambda: edit_preferences(window))
+    preferences.setObjectName("preferencesAction")
+    preferences.setShortcuts([QKeySequence("Ctrl+,")])
+    help_menu = window.menuBar().addMenu("&Help")
+    help_menu.setObjectName("helpMenu")
+    guide = window._action(help_menu, "&User guide", lambda: help_ui.show_guide(window), "F1")
+    guide.setObjectName("guideAction")
+    window._action(
+        help_menu, "Keyboard &shortcuts", lambda: help_ui.show_guide(window, "Keyboard shortcuts")
+    )
+    window._action(help_menu, "Show the &tour again", lambda: start_tour(window, force=True))
+    help_menu.addSeparator()
+    about = window._action(help_menu, "&About Annotator", lambda: help_ui.show_about(window))
+    about.setObjectName("aboutAction")

@@ -206,6 +206,10 @@ class MainWindow(QMainWindow):
         self._action(doc_menu, "&Next document", lambda: self.step_document(1), "Ctrl+PgDown")
         self._action(doc_menu, "&Previous document", lambda: self.step_document(-1), "Ctrl+PgUp")
 
+        from annotator.ui.app import add_desktop_actions  # Preferences, Help menu
+
+        add_desktop_actions(self, edit_menu)
+
     def _connect(self) -> None:
         self.view.spanRequested.connect(self._add_span)
         self.view.relabelRequested.connect(self._relabel)
@@ -381,13 +385,29 @@ class MainWindow(QMainWindow):
         if self.project is not None:
             settings.remember_document(self.project.directory, document_id)
         self.view.editable = self.mode != MODE_OTHER
+        if self.store is not None:
+            self.store.saw(spans)  # the versions edits will be made on
         self.view.set_content(text, spans, relations)
         if not self.view.styling_done:
             self.progress_label.setText("Colouring spans…")
         self.span_model.set_spans(spans)
         self.details.show_span(None, None, [], {})
         self.documents.select(document_id)
+        self._show_title()
         self.view.setFocus()
+
+    def _show_title(self) -> None:
+        """The title names the document and the project: "Doc — Project — Annotator (you)"."""
+        if self.project is None:
+            return
+        parts = [self.project.name, f"Annotator ({self.user})"]
+        tree = self.documents.tree
+        for row in range(tree.topLevelItemCount()):
+            item = tree.topLevelItem(row)
+            if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == self.document_id:
+                parts.insert(0, item.text(0))
+                break
+        self.setWindowTitle(" — ".join(parts))
 
     def step_document(self, step: int) -> None:
         ids = self.documents.document_ids()
@@ -514,6 +534,8 @@ class MainWindow(QMainWindow):
                 },
             )
             visible = self.visible_annotators()
+            if self.store is not None:
+                self.store.saw([*here.added_spans.values(), *here.updated_spans.values()])
             self.view.apply_changes(here, visible)
             for span_id in here.removed_spans:
                 self.span_model.remove(span_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -18,8 +19,13 @@ RECENT_LIMIT = 8
 
 
 def settings_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "annotator" / "window.ini"
+    """$XDG_CONFIG_HOME/annotator/window.ini, else the platform's config folder."""
+    base = os.environ.get("XDG_CONFIG_HOME")
+    if not base and sys.platform == "win32":
+        return Path(os.environ.get("APPDATA") or Path.home()) / "Annotator" / "window.ini"
+    if not base and sys.platform == "darwin":
+        return Path.home() / "Library" / "Preferences" / "Annotator" / "window.ini"
+    return Path(base or Path.home() / ".config") / "annotator" / "window.ini"
 
 
 def app_settings() -> QSettings:
@@ -84,3 +90,45 @@ def last_document(directory: Path) -> int | None:
 
 def remember_document(directory: Path, document_id: int) -> None:
     app_settings().setValue(_project_key(directory), document_id)
+
+
+# --- first run, appearance (issue 9) ----------------------------------------
+
+THEMES = ("system", "light", "dark")
+"""appearance/theme: follow the system (default), or always light or dark."""
+
+
+def has_user_name() -> bool:
+    """True once a name was given (asked on the first run, or --user)."""
+    return bool(app_settings().value("user/name", ""))
+
+
+def theme() -> str:
+    value = str(app_settings().value("appearance/theme", "system"))
+    return value if value in THEMES else "system"
+
+
+def set_theme(value: str) -> None:
+    app_settings().setValue("appearance/theme", value if value in THEMES else "system")
+
+
+def font_family() -> str | None:
+    value = app_settings().value("view/font_family", "")
+    return str(value) if value else None
+
+
+def set_font(family: str | None, size: int) -> None:
+    stored = app_settings()
+    stored.setValue("view/font_family", family or "")
+    stored.setValue("view/font_size", size)
+    stored.sync()
+
+
+def tour_shown() -> bool:
+    return str(app_settings().value("welcome/tour_shown", "false")).lower() == "true"
+
+
+def mark_tour_shown() -> None:
+    stored = app_settings()
+    stored.setValue("welcome/tour_shown", True)
+    stored.sync()

@@ -107,6 +107,13 @@ def test_usage_errors_exit_2_without_traceback(
     assert message in err and "Traceback" not in err
 
 
+def test_unknown_annotator_is_named(
+    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "export", filled, "-o", tmp_path / "x.jsonl", "--annotator", "zed")
+    assert code == 0 and "no annotator named 'zed'" in err and "Exported 0 document(s)" in out
+
+
 def test_unknown_format_is_a_usage_error(filled: Path, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as info:
         main(["export", str(filled), "-o", str(tmp_path / "x"), "--format", "xml"])
@@ -195,6 +202,19 @@ def test_brat_import_then_export(
     code, out, err = run(capsys, "export", project_dir, "-o", tmp_path / "b", "--format", "brat")
     assert code == 0, err
     assert (tmp_path / "b" / "100-attribute_annotation.ann").exists()
+
+
+def test_import_of_nothing_usable_is_an_input_error(
+    project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        capsys, "import", project_dir, tmp_path / "nope.jsonl", "--format", "doccano", "--as", "x"
+    )
+    assert code == 2 and "no such file or folder" in err
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "abc", "label": [[0, 9, "Person"]]}\n')
+    code, _, err = run(capsys, "import", project_dir, bad, "--format", "doccano", "--as", "x")
+    assert code == 2 and f"{bad}:1: span 0-9 lies outside the text" in err
 
 
 def test_import_options_need_a_format(

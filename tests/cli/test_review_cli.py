@@ -138,7 +138,7 @@ def test_comments(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "comments", p, "--doc", "1")
     assert (code, out) == (0, "No comments on document 1\n")
     code, out, err = run(capsys, "comments", p, "--doc", "1", "--add", "Who is Bob?", "--as", "bob")
-    assert (code, out) == (0, "Added comment 1 on the document of document 1\n"), err
+    assert (code, out) == (0, "Added comment 1 on document 1\n"), err
     code, out, _ = run(
         capsys, "comments", p, "--doc", "1", "--add", "Check it", "--as", "alice", "--span", "2"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,18 @@ def test_a_spacy_section_without_spacy_installed_gives_no_model_suggestions(
     code, out, err = run(capsys, "suggest", str(project_dir), "--json")
     assert code == 0, err
     assert {s["source"] for s in json.loads(out)[0]["suggestions"]} == {"quote"}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_gazetteers_are_read_again_when_they_change(project_dir: Path) -> None:
+    places = project_dir / "places.txt"
+    places.write_text("\ufeffAstana\n", encoding="utf-8")  # a BOM is not part of the name
+    with_assist(project_dir, "assist:\n  gazetteers:\n    - {label: Location, file: places.txt}\n")
+    settings = load_project(project_dir).assist
+    assert [t.text for t in settings.suggest_config().terms] == ["Astana"]
+    places.write_text("Astana\nTashkent\n", encoding="utf-8")
+    os.utime(places, (1, 1))
+    assert [t.text for t in settings.suggest_config().terms] == ["Astana", "Tashkent"]
+    places.unlink()
+    with pytest.raises(ProjectProblem, match="cannot read the gazetteer"):
+        settings.suggest_config()

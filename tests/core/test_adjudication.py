@@ -17,6 +17,7 @@ from annotator.core.adjudication import (
     ReviewSession,
     outcome,
     resolution_of,
+    resolutions_of,
 )
 from annotator.core.commands import AddSpan
 from annotator.core.compare import Kind, compare_layers
@@ -326,3 +327,21 @@ def test_gold_commands_sit_on_one_stack_with_ordinary_ones(store: MemoryStore) -
     accept.undo(store)
     add.undo(store)  # type: ignore[arg-type]
     assert (0, 6, "Event") not in store.gold()
+
+
+def test_resolutions_of_all_items_at_once(store: MemoryStore) -> None:
+    resolutions = Resolutions()
+    items = items_of(store)
+    AcceptAgreed(1, items, "rita").do(store)
+    RejectItem(1, item(store, Kind.ONLY_B), "rita", resolutions=resolutions).do(store)
+    gold = store.layer(GOLD_ANNOTATOR)
+    assert resolutions_of(items, gold, resolutions) == [
+        resolution_of(i, gold, resolutions) for i in items
+    ]
+    assert [r.value for r in resolutions_of(items, gold, resolutions)] == [
+        "accepted_a",
+        "open",
+        "open",
+        "open",
+        "rejected",
+    ]

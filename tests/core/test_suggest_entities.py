@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -248,3 +249,17 @@ def test_every_suggestion_is_the_text_at_its_offsets(text: str) -> None:
     for s in result:
         assert 0 <= s.start < s.end <= len(text)
         assert text[s.start : s.end] == s.text
+
+
+def test_a_very_large_dictionary_is_cut_to_the_words_of_the_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from annotator.core.suggest import entities
+
+    terms = [Term(f"Name{i}", "Person") for i in range(50)] + [Term("Blinken", "Person")]
+    text = "Name7 met Blinken and Name42; Name7s did not."
+    expected = [("Name7", "Person"), ("Blinken", "Person"), ("Name42", "Person")]
+    assert found(text, *terms) == expected
+    monkeypatch.setattr(entities, "TRIE_WORDS", 10)
+    assert found(text, *terms) == expected
+    assert found("nothing here", *terms) == []

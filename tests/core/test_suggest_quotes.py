@@ -79,6 +79,13 @@ def test_a_quotation_runs_over_line_breaks_and_paragraphs() -> None:
     assert quotes(multi) == [("The first paragraph of it.\n\n“And the second one", "Blinken")]
 
 
+def test_a_quotation_split_by_its_attribution() -> None:
+    text = "“No,” Blinken said, “we will not give up.” Later: “Fine,” he said. “Yes.”"
+    assert quotes(text) == [("No", "Blinken"), ("we will not give up.", "Blinken")]
+    text = "“We are ready,” said Tokayev on Monday, “always.”"
+    assert quotes(text) == [("We are ready", "Tokayev"), ("always.", "Tokayev")]
+
+
 def test_an_unclosed_quote_ends_at_its_paragraph() -> None:
     text = "He said “this never closes.\n\nA new paragraph with “a real quotation here” in it."
     assert [q for q, _ in quotes(text)] == ["a real quotation here"]
@@ -109,6 +116,9 @@ def test_apostrophes_are_not_closing_quotes() -> None:
         ("Blinken said: “We will stand with Ukraine for as long as it takes.”", "Blinken"),
         ("Tokayev told reporters: “The border will stay open.”", "Tokayev"),
         ("According to Tileuberdi, “the talks went very well.”", "Tileuberdi"),
+        ("Blinken: “We stand with you, today and tomorrow”", "Blinken"),
+        ("The statement read: “We stand with you, today and tomorrow”", None),
+        ("“We stand with you,” Blinken, who is visiting Astana, said.", "Blinken"),
         ("“Nous sommes prêts à discuter,” a dit Macron.", "Macron"),
         ("„Das ist ein guter Tag“, sagte Scholz.", "Scholz"),
         ("“We are ready to talk,” he said.", None),

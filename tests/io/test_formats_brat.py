@@ -284,3 +284,62 @@ def test_odd_ann_files_are_refused_line_by_line_never_crash(lines: list[str]) ->
     for rel in layer.relations:
         assert 0 <= rel.source < len(layer.spans) and 0 <= rel.target < len(layer.spans)
     assert all(p.line is None or 1 <= p.line <= len(lines) for p in problems)
+
+
+def test_several_annotators_get_a_folder_each(tmp_path: Path) -> None:
+    project, db = new_project(tmp_path / "p")
+    try:
+        populate(db)
+        out = export_to(project, db, "brat", tmp_path / "out")
+    finally:
+        db.close()
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["alice", "bob", "gold"]
+    assert (out / "annotation.conf").exists() and (out / "alice" / "annotation.conf").exists()
+    # The document nobody annotated is written once, at the top.
+    assert [p.name for p in out.glob("*.txt")] == ["2.txt"]
+    conf = (out / "annotation.conf").read_text()
+    assert "speaker\tArg1:Quote, Arg2:Organization|Person" in conf
+    assert "[entities]" in conf and "Person" in conf
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_random_layers_survive_ann_lines_and_back(data: st.DataObject) -> None:
+    """Random text (emoji, combining marks, line breaks) and spans: .ann out, parsed back."""
+    from annotator.io.formats.brat import ann_lines
+    from annotator.store.bulk import Layer, SpanRow
+    from tests.io.test_formats_common import PIECES
+
+    pieces = [p for p in PIECES if "\r" not in p]
+    text = "".join(data.draw(st.lists(st.sampled_from(pieces), min_size=1, max_size=30)))
+    spans: list[SpanRow] = []
+    for n in range(data.draw(st.integers(0, 5))):
+        start = data.draw(st.integers(0, len(text) - 1))
+        end = data.draw(st.integers(start + 1, len(text)))
+        spans.append(
+            SpanRow(
+                id=n + 1, start=start, end=end, text=text[start:end],
+                label=data.draw(st.sampled_from(["PER", "LOC", "Quote"])),
+                attributes=data.draw(st.sampled_from([{}, {"Mention": "Name"}, {"Neg": True}])),
+                note=data.draw(st.sampled_from(["", "a note", "two words"])),
+                created_at="", updated_at="", version=1,
+            )
+        )  # fmt: skip
+    relations = []
+    if len(spans) >= 2:
+        relations.append({"id": 1, "type": "Rel", "source_id": 1, "target_id": 2, "created_at": ""})
+    layer = Layer(
+        "a", spans=sorted(spans, key=lambda s: (s["start"], s["end"])), relations=relations
+    )  # type: ignore[arg-type]
+    ann = "\n".join(ann_lines(layer, text))
+    parsed, problems = parse_ann(ann, SourceText(text), "a", "x.ann")
+    assert problems == []
+    got = sorted(
+        (s.label, s.start, s.end, tuple(sorted(s.attributes.items())), s.note) for s in parsed.spans
+    )
+    want = sorted(
+        (s["label"], s["start"], s["end"], tuple(sorted(s["attributes"].items())), s["note"])
+        for s in spans
+    )
+    assert got == want
+    assert len(parsed.relations) == len(relations)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from annotator.io.formats.api import ExportRequest, run_export
 from annotator.io.formats.conll import document_lines, resolve_overlaps
 from annotator.store.bulk import ExportFilter, SpanRow
@@ -75,3 +78,29 @@ def test_project_export_only_entities_and_reports_overlaps(tmp_path: Path) -> No
     assert entities == [("Person", ["Ana", "Gómez"]), ("Location", ["Madrid"])]
     assert any("not entities" in w for w in result.warnings)
     assert TEXTS[0].startswith("Ana Gómez")
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_random_spans_become_exact_bio_runs(data: st.DataObject) -> None:
+    """Random text and spans: after overlap resolution, each kept span with a visible
+    character is exactly one B- run covering its tokens, which spell its text."""
+    from tests.io.test_formats_common import PIECES
+
+    pieces = [p for p in PIECES if "\r" not in p]
+    text = "".join(data.draw(st.lists(st.sampled_from(pieces), min_size=1, max_size=30)))
+    spans = []
+    for n in range(data.draw(st.integers(0, 6))):
+        start = data.draw(st.integers(0, len(text) - 1))
+        end = data.draw(st.integers(start + 1, len(text)))
+        spans.append(
+            span(n + 1, data.draw(st.sampled_from(["A", "B"])), start, end, text[start:end])
+        )
+    kept, dropped = resolve_overlaps(spans)
+    assert len(kept) + dropped == len(spans)
+    visible = [s for s in kept if s["text"].strip()]
+    entities = decode(document_lines(text, kept))
+    assert len(entities) == len(visible)
+    for (label, tokens), s in zip(entities, visible, strict=True):
+        assert label == s["label"]
+        assert "".join(tokens) == "".join(s["text"].split())

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.store.bulk import ExportFilter
 from tests.io.test_formats_common import export_to, import_into, new_project, populate, snapshot
@@ -97,3 +99,42 @@ def test_blank_documents_have_tokens_and_no_spans(tmp_path: Path) -> None:
     (rec,) = [orjson.loads(x) for x in out.read_bytes().splitlines()]
     assert rec["spans"] == [] and len(rec["tokens"]) == 7
     assert "annotator" not in rec["meta"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_random_spans_round_trip_with_aligned_tokens(data: st.DataObject) -> None:
+    import tempfile
+
+    from annotator.core.schema import LabelSchema
+    from annotator.io.formats import prodigy
+    from annotator.io.formats.common import ExportContext
+    from annotator.io.formats.importing import ImportContext
+    from annotator.store.bulk import ExportDocument, Layer, SpanRow
+    from tests.io.test_formats_common import PIECES
+
+    text = "".join(data.draw(st.lists(st.sampled_from(PIECES), min_size=1, max_size=30)))
+    text = text.replace("\r", "") or "x"
+    spans: list[SpanRow] = []
+    for n in range(data.draw(st.integers(0, 5))):
+        start = data.draw(st.integers(0, len(text) - 1))
+        end = data.draw(st.integers(start + 1, len(text)))
+        spans.append(
+            SpanRow(
+                id=n + 1, start=start, end=end, label="L", text=text[start:end], attributes={},
+                note="", created_at="", updated_at="", version=1,
+            )
+        )  # fmt: skip
+    doc = ExportDocument(1, "t", "", "", "", {}, text, [Layer("a", "done", spans, [])])
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "p.jsonl"
+        prodigy.export([doc], out, ExportContext(LabelSchema(labels=())))
+        (record,) = [orjson.loads(x) for x in out.read_bytes().splitlines()]
+    for s in record["spans"]:
+        if s["text"].strip():
+            first, last = record["tokens"][s["token_start"]], record["tokens"][s["token_end"]]
+            assert first["start"] >= s["start"] and last["end"] <= s["end"]
+    item = prodigy.record_to_draft(record, ImportContext())
+    assert item is not None
+    got = sorted((s.start, s.end) for lay in item.layers for s in lay.spans)
+    assert got == sorted({(s["start"], s["end"]) for s in spans})

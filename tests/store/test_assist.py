@@ -184,7 +184,7 @@ def test_speaker_without_a_span_becomes_one(setup: Any) -> None:
 
 
 def test_annotate_all_matches_in_a_document_and_the_project(setup: Any) -> None:
-    project, db, a, b = setup
+    _, db, a, b = setup
     add(db, a, "ana", "Person", "Blinken", SAMPLE)
     store = assist.AssistEditStore(db)
     whole = FindOptions(whole_word=True, case_sensitive=True)
@@ -212,10 +212,33 @@ def test_annotate_all_matches_in_a_document_and_the_project(setup: Any) -> None:
 
 
 def test_annotate_all_with_a_regex(setup: Any) -> None:
-    project, db, a, _ = setup
+    _, db, a, _ = setup
     with db.reader() as session:
         plan = assist.plan_annotate_all(
             session, r"\b[A-Z][a-z]+stan\b", "Location", "ana", FindOptions(regex=True)
         )
     texts = {SAMPLE[s:e] for doc, s, e in plan.matches if doc == a}
     assert texts == {"Kazakhstan", "Uzbekistan", "Kyrgyzstan", "Tajikistan", "Turkmenistan"}
+
+
+def test_the_assistant_facade_for_the_window(setup: Any) -> None:
+    project, db, a, b = setup
+    helper = assist.Assistant(db, project.schema, project.assist.suggest_config(), "ana")
+    assert not helper.model_available
+    shown = helper.suggestions(b)
+    assert [s.source for s in shown] == ["quote"]
+    reject = helper.reject(b, shown)
+    reject.do(helper.store)
+    assert helper.suggestions(b) == []
+    reject.undo(helper.store)
+    accept = helper.accept(b, helper.suggestions(b))
+    changes = accept.do(helper.store)
+    assert len(changes.added_spans) == 2 and len(changes.added_relations) == 1
+    # Tokayev is in the dictionary now (the accepted speaker): his first mention is suggested.
+    assert [(s.text, s.source) for s in helper.suggestions(b)] == [("Tokayev", "dictionary")]
+    # And in the other document too: the dictionary is the whole project's.
+    assert [s.text for s in helper.suggestions(a) if s.source == "dictionary"] == ["Tokayev"]
+    plan = helper.plan_annotate_all("Tokayev", "Person", FindOptions(whole_word=True))
+    assert plan.count == 1 + SAMPLE.count("Tokayev") and plan.skipped == 1
+    accept.undo(helper.store)
+    assert spans(db, b) == []

@@ -156,15 +156,16 @@ def test_progress(project_db: Database, docs: list[int]) -> None:
         repository.set_status(session, docs[2], "alice", DocStatus.DONE)
         repository.add_span(session, docs[0], GOLD_ANNOTATOR, "Person", 0, 14, editor="rita")
     with project_db.reader() as session:
-        figures = review.progress(session, ["alice", "bob", "carol"])
+        figures = review.progress(session, ["alice", "bob", "carol", "rita"])
     assert figures.documents == 5
     rows = {a.name: a for a in figures.annotators}
-    assert [a.name for a in figures.annotators] == ["alice", "bob", "carol", GOLD_ANNOTATOR]
+    assert [a.name for a in figures.annotators] == ["alice", "bob", "carol", "rita", GOLD_ANNOTATOR]
     assert (rows["alice"].assigned, rows["alice"].assigned_done) == (2, 1)
     assert (rows["alice"].done, rows["alice"].in_progress, rows["alice"].spans) == (2, 1, 3)
     assert (rows["bob"].done, rows["bob"].in_progress, rows["bob"].spans) == (0, 1, 1)
     assert rows["carol"].spans == 0 and rows["carol"].assigned == 0
-    assert rows["rita"].role == "reviewer" if "rita" in rows else True
+    assert rows["rita"].role == "reviewer" and rows["alice"].role == "annotator"
+    assert rows[GOLD_ANNOTATOR].role == "gold layer"
     assert figures.spans_by_label["alice"] == {"Location": 2, "Person": 1}
     assert figures.spans_by_label[GOLD_ANNOTATOR] == {"Person": 1}
     assert figures.labels == ["Location", "Person"]
@@ -218,3 +219,15 @@ def test_adjudication_on_the_database(project_db: Database, docs: list[int]) -> 
     assert gold() == []
     agreed.do(store)
     assert [s.id for s in layer(GOLD_ANNOTATOR)] == [first_id]
+
+
+def test_comments_of_a_deleted_span_stay_on_the_document(
+    project_db: Database, docs: list[int]
+) -> None:
+    with project_db.session() as session:
+        span = repository.add_span(session, docs[0], "alice", "Person", 0, 14)
+        review.add_comment(session, docs[0], "bob", "Check", span_id=span.id)
+        repository.delete_span(session, span.id, "alice")
+    with project_db.reader() as session:
+        threads = review.comment_threads(session, docs[0])
+    assert [(t.body, t.span_id) for t in threads] == [("Check", None)]

@@ -18,8 +18,12 @@ FIXTURES = Path(__file__).parent.parent / "fixtures"
 SAMPLE = (FIXTURES / "blinken-central-asia.txt").read_text(encoding="utf-8")
 DOCS = [
     DocumentDraft(SAMPLE, title="Blinken in Central Asia"),
-    DocumentDraft("😀😀 Japarov met Mirziyoyev in Bishkek.\nBlinken was not there.", title="Bishkek"),
-    DocumentDraft("Markets fell in Tashkent on Tuesday. Central banks held rates.", title="Markets"),
+    DocumentDraft(
+        "😀😀 Japarov met Mirziyoyev in Bishkek.\nBlinken was not there.", title="Bishkek"
+    ),
+    DocumentDraft(
+        "Markets fell in Tashkent on Tuesday. Central banks held rates.", title="Markets"
+    ),
 ]
 
 
@@ -115,3 +119,32 @@ def test_an_older_database_gets_its_existing_documents_indexed(database_url: str
     with db.engine.begin() as conn:
         command.downgrade(_alembic_config(conn), "0003")
     db.close()
+
+
+def test_phrases_are_exact_in_the_hits_and_paging(project_db: Any) -> None:
+    a, _, _ = add_docs(project_db)
+    with project_db.session() as session:
+        [d] = repository.insert_documents(session, [DocumentDraft("Asia is central to it.")])
+    with project_db.reader() as session:
+        results = search(session, '"central asia"')
+        pages = [search(session, "blinken", limit=1, offset=n).hits for n in range(3)]
+    assert [h.document_id for h in results.hits] == [a]  # not "Asia is central"
+    if project_db.dialect == "sqlite":
+        assert results.total == 1 and results.total_exact
+    else:  # the GIN index has no positions: the total counts documents with both words
+        assert results.total == 2 and not results.total_exact
+    assert d is not None
+    assert len(pages[0]) == len(pages[1]) == 1 and pages[2] == []
+    assert pages[0][0].document_id != pages[1][0].document_id
+
+
+def test_underscores_separate_words_as_in_both_engines(project_db: Any) -> None:
+    with project_db.session() as session:
+        [d] = repository.insert_documents(session, [DocumentDraft("see file_name here")])
+    with project_db.reader() as session:
+        hit = search(session, "file_name").hits[0]
+        assert search(session, "name").total == 1
+    assert hit.document_id == d
+    assert [hit.snippet[s - hit.snippet_start : e - hit.snippet_start] for s, e in hit.matches] == [
+        "file_name"
+    ]

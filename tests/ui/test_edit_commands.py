@@ -120,15 +120,18 @@ def test_relabel_resize_attributes_note_and_status(
         with project_db.reader() as session:
             return repository.get_span(session, add.span_id or 0)
 
-    span = current()
-    steps: list[commands.Command] = [
-        commands.Relabel(span, "alice", "Organization"),
-        commands.Resize(span, "alice", *offsets("Blinken said")),
-        commands.SetAttributes(span, "alice", attributes={"k": "v"}),
-        commands.SetNote(span, "alice", "check"),
+    # Each edit is made on the span as it is then (as the window does).
+    makers = [
+        lambda span: commands.Relabel(span, "alice", "Organization"),
+        lambda span: commands.Resize(span, "alice", *offsets("Blinken said")),
+        lambda span: commands.SetAttributes(span, "alice", attributes={"k": "v"}),
+        lambda span: commands.SetNote(span, "alice", "check"),
     ]
-    for step in steps:
+    steps: list[commands.Command] = []
+    for make in makers:
+        step = make(current())
         step.do(store)
+        steps.append(step)
     after = current()
     assert (after.label, after.text, after.attributes, after.note) == (
         "Organization",

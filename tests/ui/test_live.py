@@ -44,3 +44,29 @@ def test_my_view_ignores_others_unless_shown(
     feed = window.live.poll()
     assert feed is not None and feed.editors == {"bob"}
     assert window.view.spans == {}  # "my spans" mode: bob's span is not drawn
+
+
+def test_a_stale_edit_is_refused_and_the_view_reloads(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    from tests.ui.conftest import click, drag, key, stored_spans
+
+    view = window.view
+    drag(qtbot, view, *find(view, "Kazakhstan"))
+    key(qtbot, view, "g")
+    (span,) = stored_spans(project)
+    assert window.live is not None
+    window.live.stop()  # the other edit lands before this window hears of it
+    other = load_project(project).open_database()  # alice's second program instance
+    with other.session() as s:
+        repository.update_span(s, span.id, "alice", label="Organization")
+    other.close()
+    click(qtbot, view, span.start + 2)
+    key(qtbot, view, "p")  # relabel as Person, on the version this window saw
+    assert "changed by someone else" in window.statusBar().currentMessage()
+    (now,) = stored_spans(project)
+    assert now.label == "Organization"  # the other edit was not overwritten
+    assert view.spans[span.id].label == "Organization"  # and the view shows it
+    click(qtbot, view, span.start + 2)
+    key(qtbot, view, "p")  # on the current version, the same edit goes through
+    assert [s.label for s in stored_spans(project)] == ["Person"]

@@ -369,3 +369,31 @@ def test_progress_dashboard(qtbot: QtBot, project: Path) -> None:
         for y in range(0, chart.height(), 3)
     }
     assert "#ffb74d" in colors
+
+
+def test_open_compare_on_an_unknown_document(qtbot: QtBot, project: Path) -> None:
+    with pytest.raises(repository.NotFound, match="no document with id 99"):
+        open_compare(project, "rita", 99, "alice", "bob")
+
+
+def test_report_and_dashboard_helpers(qtbot: QtBot, project: Path) -> None:
+    from annotator.ui.review import open_agreement_report, open_progress
+
+    report = open_agreement_report(project, "rita")
+    assert report is not None
+    qtbot.addWidget(report)
+    report.compareRequested.emit(1, "alice", "bob")
+    (compare,) = report.compare_windows
+    qtbot.addWidget(compare)
+    assert isinstance(compare, CompareWindow) and compare.isVisible()
+    assert (compare.a, compare.b, compare.user) == ("alice", "bob", "rita")
+    compare.close()
+    assert open_agreement_report(project, "rita", ["alice"]) is None
+    dashboard = open_progress(project)
+    qtbot.addWidget(dashboard)
+    assert [b.name for b in dashboard.documents_chart.data.bars] == ["alice", "bob", "rita"]
+
+
+def test_open_compare_needs_two_layers(qtbot: QtBot, project: Path) -> None:
+    with pytest.raises(ValueError, match="not alice with itself"):
+        open_compare(project, "rita", 1, "alice", "alice")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 # Opening mark -> the marks that may close it.
 _CLOSERS: dict[str, str] = {
@@ -92,6 +93,13 @@ _SENTENCE_END = re.compile(
     r"[.!?;:](?=\s)"
 )
 """A sentence's end (not the dot of U.S. or Mr.)."""
+# Headline style: "Blinken: “…”".
+_BEFORE_COLON = re.compile(rf"(?P<name>{_NAME_RUN})[ \t\u00a0]*:[ \t\u00a0]*$")
+# Between the two halves of a split quotation: `, he said, ` / `, said Blinken, `.
+_SPLIT = re.compile(
+    rf"{_LEAD}(?:{_NAME_RUN}[ \t\u00a0]+{_VERB}|{_VERB}[ \t\u00a0]+{_NAME_RUN})"
+    rf"(?:[ \t\u00a0]+[\w’']+){{0,3}}[ \t\u00a0]*[,:][ \t\u00a0]*"
+)
 _LOOK_AFTER = 160
 _LOOK_BEFORE = 160
 
@@ -127,14 +135,30 @@ class FoundQuote:
 
 
 def find_quotes(text: str, *, min_words: int = 3, speakers: bool = True) -> list[FoundQuote]:
-    """Every outermost quotation of at least ``min_words`` words, in text order."""
+    """Every outermost quotation of at least ``min_words`` words, in text order.
+
+    A quotation split by its attribution (`“No,” he said, “not now.”`) is two
+    quotations of the same speaker, each kept however short it is.
+    """
     found: list[FoundQuote] = []
-    for open_pos, close_pos in _pairs(text):
+    pairs = _pairs(text)
+    split = [_SPLIT.fullmatch(text, a[1] + 1, b[0]) is not None for a, b in pairwise(pairs)]
+    previous: FoundQuote | None = None
+    for n, (open_pos, close_pos) in enumerate(pairs):
+        joined_before = n > 0 and split[n - 1]
+        joined_after = n < len(split) and split[n]
         start, end = _trim(text, open_pos + 1, close_pos)
-        if end <= start or _word_count(text, start, end, min_words) < min_words:
+        enough = 1 if joined_before or joined_after else min_words
+        if end <= start or _word_count(text, start, end, enough) < enough:
+            previous = None
             continue
-        speaker = _attribution(text, open_pos, close_pos) if speakers else None
-        found.append(FoundQuote(start, end, speaker))
+        speaker = None
+        if speakers:
+            speaker = _attribution(text, open_pos, close_pos)
+            if joined_before and previous is not None and previous.speaker is not None:
+                speaker = previous.speaker
+        previous = FoundQuote(start, end, speaker)
+        found.append(previous)
     return found
 
 
@@ -228,10 +252,10 @@ def _attribution(text: str, open_pos: int, close_pos: int) -> tuple[int, int] | 
             return name
     line_start = text.rfind("\n", max(0, open_pos - _LOOK_BEFORE), open_pos) + 1
     window_start = max(line_start, open_pos - _LOOK_BEFORE)
-    for pattern in (_BEFORE_ACCORDING, _BEFORE_VERB_NAME, _BEFORE_NAME_VERB):
+    for pattern in (_BEFORE_ACCORDING, _BEFORE_VERB_NAME, _BEFORE_NAME_VERB, _BEFORE_COLON):
         m = pattern.search(text, window_start, open_pos)
         if m is not None:
-            backward = pattern is _BEFORE_NAME_VERB
+            backward = pattern is _BEFORE_NAME_VERB or pattern is _BEFORE_COLON
             name = _clean_name(text, m.start("name"), m.end("name"), backward=backward)
             if name is not None:
                 return name

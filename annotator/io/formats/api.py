@@ -155,7 +155,7 @@ def gc_paused() -> Iterator[None]:
     An export allocates a dict or two per span (half a million in the
     benchmark) and frees them a batch later; none form cycles, yet each
     allocation burst triggers collections that scan every live object.
-    Pausing the collector cut the export time by about a third here.
+    Pausing the collector made reading 500,000 spans markedly faster here.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -278,6 +278,8 @@ def run_import(
     unless ``add_labels``, which adds them to project.yaml first."""
     if fmt not in IMPORT_FORMATS:
         raise InputProblem(paths[0] if paths else ".", f"cannot import format {fmt!r}")
+    if fmt == "brat" and ctx.offsets != CODEPOINT:
+        raise InputProblem(paths[0] if paths else ".", "brat offsets are always code points")
     if fmt == "brat" and not ctx.as_name:
         raise InputProblem(
             paths[0] if paths else ".", "brat files name no annotator: use --as NAME"

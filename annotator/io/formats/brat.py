@@ -95,7 +95,8 @@ def ann_lines(layer: Layer | None, text: str, conf: _ConfInfo | None = None) -> 
     lines: list[str] = []
     for s in layer.spans:
         lines.append(
-            f"{tid[s['id']]}\t{s['label']} {s['start']} {s['end']}\t{_one_line(s['text'])}"
+            f"{tid[s['id']]}\t{_type_name(s['label'])} {s['start']} {s['end']}\t"
+            f"{_one_line(s['text'])}"
         )
         if conf is not None and s["id"] not in eid:
             conf.entities.setdefault(s["label"])
@@ -104,7 +105,7 @@ def ann_lines(layer: Layer | None, text: str, conf: _ConfInfo | None = None) -> 
     equiv: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for r in layer.relations:
         if r["source_id"] in eid:
-            args[r["source_id"]].append(f"{r['type']}:{ref(r['target_id'])}")
+            args[r["source_id"]].append(f"{_type_name(r['type'])}:{ref(r['target_id'])}")
             if conf is not None:
                 roles = conf.events.setdefault(spans[r["source_id"]]["label"], {})
                 roles.setdefault(r["type"], set()).add(spans[r["target_id"]]["label"])
@@ -114,13 +115,14 @@ def ann_lines(layer: Layer | None, text: str, conf: _ConfInfo | None = None) -> 
             plain.append(r)
     for span_id, e in eid.items():
         trigger = spans[span_id]
-        parts = [f"{trigger['label']}:{tid[span_id]}", *args.get(span_id, [])]
+        parts = [f"{_type_name(trigger['label'])}:{tid[span_id]}", *args.get(span_id, [])]
         lines.append(f"{e}\t{' '.join(parts)}")
         if conf is not None:
             conf.events.setdefault(trigger["label"], {})
     rid: dict[tuple[str, int, int], str] = {}
     for n, r in enumerate(plain, start=1):
-        lines.append(f"R{n}\t{r['type']} Arg1:{ref(r['source_id'])} Arg2:{ref(r['target_id'])}\t")
+        rtype = _type_name(r["type"])
+        lines.append(f"R{n}\t{rtype} Arg1:{ref(r['source_id'])} Arg2:{ref(r['target_id'])}\t")
         target = spans[r["target_id"]]
         rid.setdefault((r["type"], r["source_id"], r["target_id"]), f"R{n}")
         if conf is not None:
@@ -131,7 +133,7 @@ def ann_lines(layer: Layer | None, text: str, conf: _ConfInfo | None = None) -> 
     for name, pairs in equiv.items():
         for group in _components(pairs):
             members = sorted(group, key=order.__getitem__)
-            lines.append(f"*\t{name} {' '.join(ref(m) for m in members)}")
+            lines.append(f"*\t{_type_name(name)} {' '.join(ref(m) for m in members)}")
             if conf is not None:
                 src, dst = conf.relations.setdefault(EQUIV_PREFIX + name, (set(), set()))
                 src.update(spans[m]["label"] for m in members)
@@ -143,9 +145,10 @@ def ann_lines(layer: Layer | None, text: str, conf: _ConfInfo | None = None) -> 
                 continue
             n_attr += 1
             if value is True:
-                lines.append(f"A{n_attr}\t{key} {ref(s['id'])}")
+                lines.append(f"A{n_attr}\t{_type_name(key)} {ref(s['id'])}")
             else:
-                lines.append(f"A{n_attr}\t{key} {ref(s['id'])} {_one_line(str(value))}")
+                value_text = _type_name(str(value))
+                lines.append(f"A{n_attr}\t{_type_name(key)} {ref(s['id'])} {value_text}")
             if conf is not None:
                 values, on, _binary = conf.attributes.setdefault(key, (set(), set(), False))
                 on.add("<EVENT>" if s["id"] in eid else "<ENTITY>")
@@ -251,7 +254,8 @@ def annotation_conf(ctx: ExportContext, conf: _ConfInfo) -> str:
 
 
 def _type_name(name: str) -> str:
-    return re.sub(r"\s+", "_", name.strip())
+    """A brat type, role or attribute value: no spaces (they separate the fields)."""
+    return re.sub(r"\s+", "_", name.strip()) or "_"
 
 
 def export(
@@ -297,6 +301,12 @@ def _write_folder(
             if layer is not None:
                 ctx.spans += len(layer.spans)
                 ctx.relations += len(layer.relations)
+    names = [*conf.entities, *conf.events, *conf.relations, *conf.attributes]
+    changed = sorted({n for n in names if _type_name(n) != n})
+    if changed:
+        ctx.warnings.append(
+            "brat names cannot hold spaces; written with '_': " + ", ".join(changed)
+        )
     text = annotation_conf(ctx, conf)
     (folder / "annotation.conf").write_text(text, encoding="utf-8", newline="\n")
     for sub in folder.iterdir():

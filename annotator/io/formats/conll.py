@@ -55,6 +55,7 @@ def document_lines(text: str, spans: list[SpanRow]) -> list[str]:
     lines: list[str] = []
     si = 0
     k = 0
+    tagged = -1
     for start, end in tokens:
         while si < len(sentences) and start >= sentences[si][1]:
             si += 1
@@ -63,7 +64,9 @@ def document_lines(text: str, spans: list[SpanRow]) -> list[str]:
         while k < len(spans) and spans[k]["end"] <= start:
             k += 1
         if k < len(spans) and spans[k]["start"] <= start < spans[k]["end"]:
-            prefix = "B" if start == spans[k]["start"] else "I"
+            # B on the span's first token (which may start after leading spaces).
+            prefix = "I" if k == tagged else "B"
+            tagged = k
             tag = f"{prefix}-{_tag_name(spans[k]['label'])}"
         else:
             tag = "O"

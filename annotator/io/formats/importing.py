@@ -52,6 +52,9 @@ class ImportReport:
 
     @property
     def exit_code(self) -> int:
+        """0 all went in, 1 some records refused, 2 nothing usable in the input at all."""
+        if self.problems and not self.records and not self.skipped:
+            return 2
         return 1 if self.problems else 0
 
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from annotator.ui.review.compare_window import CompareWindow
+    from annotator.ui.review.dashboard import ProgressDashboard
+    from annotator.ui.review.report import AgreementReportWidget
 
 
 def open_compare(
@@ -39,3 +41,55 @@ def open_compare(
     window.show()
     window.activateWindow()
     return window
+
+
+def open_agreement_report(
+    project_dir: Path | str, user: str, annotators: list[str] | None = None
+) -> AgreementReportWidget | None:
+    """Show the agreement report of a project; a double-clicked document opens in
+    compare mode (the windows opened are kept in the report's ``compare_windows``).
+
+    None when fewer than two annotators have spans (or are named).
+    """
+    from annotator.io.project import load_project
+    from annotator.ui.app import ensure_application
+    from annotator.ui.review.report import AgreementReportWidget
+
+    ensure_application()
+    db = load_project(project_dir).open_database()
+    try:
+        widget = AgreementReportWidget.load(db, annotators)
+    finally:
+        db.close()
+    if widget is None:
+        return None
+    widget.compare_windows = []
+
+    def compare(document_id: int, a: str, b: str) -> None:
+        widget.compare_windows.append(open_compare(project_dir, user, document_id, a, b))
+
+    widget.compareRequested.connect(compare)
+    widget.setWindowTitle("Agreement")
+    widget.resize(900, 600)
+    widget.show()
+    return widget
+
+
+def open_progress(project_dir: Path | str) -> ProgressDashboard:
+    """Show the progress dashboard of a project."""
+    from annotator.io.project import load_project
+    from annotator.ui.app import ensure_application
+    from annotator.ui.review.dashboard import ProgressDashboard
+
+    ensure_application()
+    project = load_project(project_dir)
+    people = list(dict.fromkeys([*project.annotators, *(project.reviewers or [])]))
+    db = project.open_database()
+    try:
+        dashboard = ProgressDashboard.load(db, people, project.schema)
+    finally:
+        db.close()
+    dashboard.setWindowTitle(f"Progress — {project.name}")
+    dashboard.resize(800, 500)
+    dashboard.show()
+    return dashboard

@@ -132,18 +132,31 @@ class CompareView(QPlainTextEdit):
         fmt.setBackground(color)
         return fmt
 
+    def update_states(self, resolutions: Sequence[Resolution], changed: Sequence[int]) -> None:
+        """New states for the same items; only the paragraphs of ``changed`` are restyled."""
+        self.resolutions = list(resolutions)
+        numbers: set[int] = set()
+        for i in changed:
+            numbers.update(self._blocks.blocks_of(self.items[i].start, self.items[i].end))
+        self._style_blocks(sorted(numbers))
+
     def _style_all(self) -> None:
         by_block: dict[int, list[int]] = {}
         for i, item in enumerate(self.items):
             for number in self._blocks.blocks_of(item.start, item.end):
                 by_block.setdefault(number, []).append(i)
+        old = self._by_block
         self._by_block = by_block
+        self._style_blocks(sorted(set(by_block) | set(old)))
+
+    def _style_blocks(self, numbers: Sequence[int]) -> None:
         document = self.document()
         to_u16 = self._umap.to_utf16
-        block = document.begin()
-        while block.isValid():
-            number = block.blockNumber()
-            ids = by_block.get(number, [])
+        for number in numbers:
+            block = document.findBlockByNumber(number)
+            if not block.isValid():
+                continue
+            ids = self._by_block.get(number, [])
             ranges: list[QTextLayout.FormatRange] = []
             if ids:
                 lo, hi = self._blocks.bounds(number)
@@ -160,8 +173,10 @@ class CompareView(QPlainTextEdit):
             layout = block.layout()
             if ranges or layout.formats():
                 layout.setFormats(ranges)
-                document.markContentsDirty(block.position(), block.length())
-            block = block.next()
+                # A paragraph not laid out yet picks the formats up when it is;
+                # marking it dirty would lay it out now, for nothing.
+                if layout.lineCount() > 0:
+                    document.markContentsDirty(block.position(), block.length())
         self.viewport().update()
 
     # --- painting ------------------------------------------------------------

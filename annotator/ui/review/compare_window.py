@@ -32,7 +32,7 @@ from annotator.core.adjudication import (
     RejectItem,
     Resolution,
     Resolutions,
-    resolution_of,
+    resolutions_of,
 )
 from annotator.core.commands import Changes
 from annotator.core.compare import (
@@ -85,6 +85,8 @@ class CompareWindow(QMainWindow):
         owns_database: bool = False,
         parent: QWidget | None = None,
     ) -> None:
+        if a == b:
+            raise ValueError(f"compare two different layers, not {a} with itself")
         super().__init__(parent)
         self.setObjectName("compareWindow")
         self.db = db
@@ -214,7 +216,7 @@ class CompareWindow(QMainWindow):
         before = self.items[self.current] if self.current is not None else None
         with self.db.reader() as session:
             document = repository.get_document(session, self.document_id)
-            spans = repository.list_spans(
+            spans = repository.read_spans(
                 session, self.document_id, list({self.a, self.b, GOLD_ANNOTATOR})
             )
             role = repository.role_of(session, self.user)
@@ -226,7 +228,7 @@ class CompareWindow(QMainWindow):
             [s for s in spans if s.annotator == self.b],
         )
         self.gold = [s for s in spans if s.annotator == GOLD_ANNOTATOR]
-        self.states = [resolution_of(i, self.gold, self.resolutions) for i in self.items]
+        self.states = resolutions_of(self.items, self.gold, self.resolutions)
         current = None
         if before is not None:
             current = next((n for n, i in enumerate(self.items) if i.key == before.key), None)
@@ -262,25 +264,49 @@ class CompareWindow(QMainWindow):
         )
         self.legend.setText("&nbsp;&nbsp;".join(chips) + "&nbsp;&nbsp;&nbsp;" + marks)
 
+    def refresh_gold(self) -> None:
+        """Re-read only the gold layer and show the items whose state changed.
+
+        Enough after a decision when neither compared layer is gold: the items
+        stay the same, only their states move.
+        """
+        with self.db.reader() as session:
+            self.gold = repository.read_spans(session, self.document_id, [GOLD_ANNOTATOR])
+        states = resolutions_of(self.items, self.gold, self.resolutions)
+        changed = [
+            n for n, (old, new) in enumerate(zip(self.states, states, strict=True)) if old != new
+        ]
+        self.states = states
+        self.view.update_states(states, changed)
+        rows = {int(self.list.item(r).data(INDEX_ROLE)): r for r in range(self.list.count())}
+        for n in changed:
+            if n in rows:
+                self.list.item(rows[n]).setText(self._row_text(self.items[n], states[n]))
+        self._set_list_title()
+        self._show_current(scroll=False)
+
+    def _set_list_title(self) -> None:
+        open_count = sum(
+            1
+            for item, state in zip(self.items, self.states, strict=True)
+            if item.is_disagreement and state is Resolution.OPEN
+        )
+        total = sum(1 for item in self.items if item.is_disagreement)
+        self.list_title.setText(f"Disagreements: {total} ({open_count} open)")
+
     def _fill_list(self) -> None:
         self.list.blockSignals(True)
         self.list.clear()
-        open_count = 0
         for n, item in enumerate(self.items):
             if not item.is_disagreement:
                 continue
-            state = self.states[n]
-            open_count += state is Resolution.OPEN
-            row = QListWidgetItem(self._row_text(item, state))
+            row = QListWidgetItem(self._row_text(item, self.states[n]))
             row.setData(INDEX_ROLE, n)
-            row.setBackground(Qt.GlobalColor.white)
-            row.setToolTip(self.view.describe(n))
             self.list.addItem(row)
             if n == self.current:
                 self.list.setCurrentItem(row)
         self.list.blockSignals(False)
-        total = self.list.count()
-        self.list_title.setText(f"Disagreements: {total} ({open_count} open)")
+        self._set_list_title()
 
     def _row_text(self, item: CompareItem, state: Resolution) -> str:
         span = item.a or item.b
@@ -366,7 +392,10 @@ class CompareWindow(QMainWindow):
         return True
 
     def _changed(self, changes: Changes) -> None:
-        self.reload()
+        if GOLD_ANNOTATOR in (self.a, self.b):
+            self.reload()  # a compared layer changed: compare again
+        else:
+            self.refresh_gold()
         self.goldChanged.emit(changes)
 
     def _failed(self, what: str, exc: Exception) -> None:

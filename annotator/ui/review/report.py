@@ -234,6 +234,8 @@ class AgreementReportWidget(QWidget):
         self.setObjectName("agreementReport")
         self.report = report
         self.documents = list(documents)
+        self.compare_windows: list[QWidget] = []
+        """Compare windows opened from this report (kept alive here)."""
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.tabs = QTabWidget()
