@@ -41,6 +41,7 @@ from annotator.ui.panels import (
     SpanList,
     SpanTableModel,
 )
+from annotator.ui.review_menu import ReviewActions
 from annotator.ui.save_guard import UnsavedEdits
 from annotator.ui.segments import is_word_char
 from annotator.ui.undo import UndoableEdit
@@ -209,6 +210,7 @@ class MainWindow(QMainWindow):
         from annotator.ui.app import add_desktop_actions  # Preferences, Help menu
 
         add_desktop_actions(self, edit_menu)
+        self.review = ReviewActions(self)
 
     def _connect(self) -> None:
         self.view.spanRequested.connect(self._add_span)
@@ -291,6 +293,7 @@ class MainWindow(QMainWindow):
         self.project, self.db, self.store = project, db, DatabaseEditStore(db)
         self.live = LiveUpdates(db, self.user, self)
         self.live.arrived.connect(self._apply_remote)
+        self.review.project_opened()
         settings.remember_project(project.directory)
         self.setWindowTitle(f"{project.name} — Annotator ({self.user})")
         self.view.set_schema(project.schema)
@@ -311,6 +314,7 @@ class MainWindow(QMainWindow):
         return True
 
     def close_project(self) -> None:
+        self.review.close_all()
         if self.live is not None:
             self.live.stop()
             self.live = None
@@ -321,12 +325,18 @@ class MainWindow(QMainWindow):
         self.document_id = None
 
     def refresh_documents(self) -> None:
-        from annotator.store import repository
+        from annotator.store import repository, review
 
         assert self.db is not None
         with self.db.reader() as session:
             docs = repository.list_documents(session)
+            mine = review.documents_for(session, self.user)
+        # My assignments first (documents_for's order), then the rest.
+        order = {d.id: n for n, d in enumerate(mine)}
+        docs.sort(key=lambda d: order.get(d.id, len(order)))
         self.documents.set_documents(docs, self.user)
+        for assigned in (d for d in mine if d.assigned):
+            self.documents.mark_assigned(assigned.id)
 
     def _annotator_names(self) -> list[str]:
         from annotator.store import repository
@@ -686,6 +696,7 @@ class MainWindow(QMainWindow):
 
     def _span_selected(self, span_id: int) -> None:
         self._refresh_details()
+        self.review.follow()
         self.span_list.show_span(span_id if span_id >= 0 else None)
 
     def _refresh_details(self) -> None:

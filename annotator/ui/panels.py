@@ -119,6 +119,16 @@ class DocumentPanel(QWidget):
         self.tree.blockSignals(False)
         self._apply_filter()
 
+    def mark_assigned(self, document_id: int) -> None:
+        """Documents assigned to me are shown in bold."""
+        item = self._items.get(document_id)
+        if item is None:
+            return
+        font = item.font(0)
+        font.setBold(True)
+        item.setFont(0, font)
+        item.setToolTip(0, f"Assigned to you — {item.toolTip(0)}")
+
     def set_counts(self, document_id: int, status: DocStatus, spans: int) -> None:
         item = self._items.get(document_id)
         if item is None:

@@ -132,22 +132,30 @@ class _Existing:
 def _filter(
     found: list[Suggestion], existing: Sequence[SpanData], rejected: Collection[SuggestionKey]
 ) -> list[Suggestion]:
-    by_label: dict[str, list[tuple[int, int]]] = {}
-    for span in existing:
-        by_label.setdefault(span.label, []).append((span.start, span.end))
-    index = {label: _Existing(spans) for label, spans in by_label.items()}
-    rejected = set(rejected)
-    seen: set[SuggestionKey] = set()
+    seen: set[SuggestionKey] = set(rejected)
+    mark = seen.add
     kept: list[Suggestion] = []
-    for s in found:
-        key = s.key
-        if key in seen or key in rejected:
-            continue
-        spans = index.get(s.label)
-        if spans is not None and spans.overlaps(s.start, s.end):
-            continue
-        seen.add(key)
-        kept.append(s)
+    keep = kept.append
+    if not existing:
+        for s in found:
+            key = s[:3]  # (label, start, end), made in C
+            if key not in seen:
+                mark(key)
+                keep(s)
+    else:
+        by_label: dict[str, list[tuple[int, int]]] = {}
+        for span in existing:
+            by_label.setdefault(span.label, []).append((span.start, span.end))
+        index = {label: _Existing(spans) for label, spans in by_label.items()}
+        for s in found:
+            key = s[:3]
+            if key in seen:
+                continue
+            spans = index.get(s.label)
+            if spans is not None and spans.overlaps(s.start, s.end):
+                continue
+            mark(key)
+            keep(s)
     kept.sort(key=_START)  # stable: at one place, quotes first, then names, rules, model
     return kept
 

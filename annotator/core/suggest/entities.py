@@ -111,6 +111,7 @@ class TermMatcher:
                 return []
         index = self._index
         found: list[Suggestion] = []
+        add = found.append
         n = len(low)
         covered = 0
         for m in _first_words(words).finditer(low):
@@ -120,7 +121,8 @@ class TermMatcher:
             word = m.group()
             for entry in index[word]:
                 if entry.simple:  # a one-word name: the regex found it whole
-                    start, end = at, m.end()
+                    start = at
+                    end = at + len(word)
                 else:
                     start = at - entry.lead
                     if start < 0 or (entry.lead and start > 0 and low[start - 1].isalnum()):
@@ -140,7 +142,7 @@ class TermMatcher:
                 term = entry.term
                 if surface != term.text and term.case != "ignore" and not _case_ok(surface, term):
                     continue
-                found.append(Suggestion(term.label, start, end, surface, term.source))
+                add(Suggestion(term.label, start, end, surface, term.source))
                 covered = end
                 break
         return found

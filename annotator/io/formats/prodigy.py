@@ -9,6 +9,7 @@ also split at every span boundary so each span is a whole number of tokens.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -48,8 +49,8 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
                 relations = layer.relations if layer is not None else []
                 breaks = {s["start"] for s in spans} | {s["end"] for s in spans}
                 tokens = tokenize(text, breaks)
-                first = {start: i for i, (start, _) in enumerate(tokens)}
-                last = {end: i for i, (_, end) in enumerate(tokens)}
+                starts = [start for start, _ in tokens]
+                ends = [end for _, end in tokens]
                 token_records = [
                     {
                         "text": text[s:e],
@@ -68,10 +69,12 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
                         "label": s["label"],
                         "text": s["text"],
                     }
-                    # A span of only spaces or symbols the tokenizer skips has no tokens.
-                    if s["start"] in first and s["end"] in last:
-                        record["token_start"] = first[s["start"]]
-                        record["token_end"] = last[s["end"]]
+                    # The tokens inside the span (none if it is only spaces).
+                    first = bisect_left(starts, s["start"])
+                    last = bisect_right(ends, s["end"]) - 1
+                    if first <= last:
+                        record["token_start"] = first
+                        record["token_end"] = last
                     span_records[s["id"]] = record
                 rel_records = []
                 for r in relations:

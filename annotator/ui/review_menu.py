@@ -1,0 +1,165 @@
+"""The main window's Review menu and Comments panel: compare mode, the
+agreement report, the progress dashboard and threaded comments."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFormLayout,
+    QMessageBox,
+    QWidget,
+)
+
+from annotator.core.model import GOLD_ANNOTATOR
+
+if TYPE_CHECKING:
+    from annotator.ui.main_window import MainWindow
+    from annotator.ui.review.comments import CommentsPanel
+
+
+class ChooseLayers(QDialog):
+    """Pick the two layers to compare (an annotator against another, or gold)."""
+
+    def __init__(self, names: list[str], user: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("chooseLayers")
+        self.setWindowTitle("Compare annotators")
+        self.first = QComboBox()
+        self.first.setObjectName("layerA")
+        self.second = QComboBox()
+        self.second.setObjectName("layerB")
+        choices = [n for n in names if n != GOLD_ANNOTATOR] + [GOLD_ANNOTATOR]
+        self.first.addItems(choices)
+        self.second.addItems(choices)
+        if user in choices:
+            self.first.setCurrentText(user)
+        self.second.setCurrentIndex(next(
+            (i for i, n in enumerate(choices) if n != self.first.currentText()), 0
+        ))  # fmt: skip
+        form = QFormLayout(self)
+        form.addRow("A:", self.first)
+        form.addRow("B:", self.second)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def layers(self) -> tuple[str, str]:
+        return self.first.currentText(), self.second.currentText()
+
+
+class ReviewActions:
+    """Keeps the review windows a main window opened, and its comments dock."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.opened: list[QWidget] = []
+        self.comments: CommentsPanel | None = None
+        self.dock = QDockWidget("Comments", window)
+        self.dock.setObjectName("commentsDock")
+        self.dock.hide()
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        menu = window.menuBar().addMenu("&Review")
+        menu.setObjectName("reviewMenu")
+        compare = window._action(menu, "&Compare annotators…", self.compare, "Ctrl+Shift+C")
+        compare.setObjectName("compareAction")
+        window._action(menu, "&Agreement report", self.agreement)
+        window._action(menu, "&Progress dashboard", self.progress)
+        menu.addSeparator()
+        toggle = self.dock.toggleViewAction()
+        toggle.setText("C&omments")
+        toggle.setShortcut(QKeySequence("Ctrl+Shift+K"))
+        menu.addAction(toggle)
+        self.dock.visibilityChanged.connect(self._shown)
+
+    def _shown(self, visible: bool) -> None:
+        if visible:
+            self.follow()
+
+    def project_opened(self) -> None:
+        from annotator.ui.review.comments import CommentsPanel
+
+        window = self.window
+        if window.db is None:
+            return
+        self.comments = CommentsPanel(window.db, window.user)
+        self.dock.setWidget(self.comments)
+        self.follow()
+
+    def follow(self) -> None:
+        """Show the comments of the selected span, else of the document."""
+        window = self.window
+        if self.comments is None or window.document_id is None or not self.dock.isVisible():
+            return
+        span_id = window.view.selected_span_id
+        span = window.view.spans.get(span_id) if span_id is not None else None
+        if span is not None:
+            self.comments.set_target(window.document_id, span.id, f"{span.label} “{span.text}”")
+        else:
+            self.comments.set_target(window.document_id)
+
+    def compare(self) -> QWidget | None:
+        from annotator.store import repository
+
+        window = self.window
+        if window.project is None or window.db is None or window.document_id is None:
+            return None
+        with window.db.reader() as session:
+            names = repository.annotator_names(session)
+        dialog = ChooseLayers(names, window.user, window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        a, b = dialog.layers()
+        return self.open_compare(a, b)
+
+    def open_compare(self, a: str, b: str) -> QWidget | None:
+        from annotator.ui.review import open_compare
+
+        window = self.window
+        if window.project is None or window.document_id is None:
+            return None
+        if a == b:
+            window.statusBar().showMessage("Choose two different layers to compare", 5000)
+            return None
+        opened = open_compare(window.project.directory, window.user, window.document_id, a, b)
+        self.opened.append(opened)
+        return opened
+
+    def agreement(self) -> QWidget | None:
+        from annotator.ui.review import open_agreement_report
+
+        window = self.window
+        if window.project is None:
+            return None
+        report = open_agreement_report(window.project.directory, window.user)
+        if report is None:
+            QMessageBox.information(
+                window, "Agreement", "Agreement needs two annotators with spans."
+            )
+            return None
+        self.opened.append(report)
+        return report
+
+    def progress(self) -> QWidget | None:
+        from annotator.ui.review import open_progress
+
+        window = self.window
+        if window.project is None:
+            return None
+        dashboard = open_progress(window.project.directory)
+        self.opened.append(dashboard)
+        return dashboard
+
+    def close_all(self) -> None:
+        for widget in self.opened:
+            widget.close()
+        self.opened.clear()

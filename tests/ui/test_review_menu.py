@@ -1,0 +1,76 @@
+"""The Review menu of the main window: compare mode, report, dashboard,
+comments, and my assignments first in the document list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from annotator.core.model import DocStatus
+from annotator.io.project import load_project
+from annotator.store import repository, review
+from annotator.ui.main_window import MainWindow
+from annotator.ui.review_menu import ChooseLayers
+from tests.ui.conftest import click, drag, find, key
+
+
+def add_bob_span(project: Path, doc: int, word: str, label: str, text: str) -> None:
+    db = load_project(project).open_database()
+    with db.session() as s:
+        start = text.index(word)
+        repository.add_span(s, doc, "bob", label, start, start + len(word))
+        repository.set_status(s, doc, "bob", DocStatus.DONE)
+    db.close()
+
+
+def test_compare_from_the_review_menu(
+    qtbot: QtBot, window: MainWindow, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = window.view
+    drag(qtbot, view, *find(view, "Kazakhstan"))
+    key(qtbot, view, "g")
+    assert window.document_id is not None
+    add_bob_span(project, window.document_id, "Kazakhstan", "Organization", view.text)
+    monkeypatch.setattr(ChooseLayers, "exec", lambda self: QDialog.DialogCode.Accepted)
+    compare = window.review.compare()
+    assert compare is not None and compare.objectName() == "compareWindow"
+    qtbot.addWidget(compare)
+    disagreements = compare.findChild(object, "disagreementList")
+    assert disagreements is not None and disagreements.count() == 1  # label differs
+    compare.close()
+
+
+def test_comments_follow_the_selected_span(qtbot: QtBot, window: MainWindow, project: Path) -> None:
+    view = window.view
+    drag(qtbot, view, *find(view, "Blinken"))
+    key(qtbot, view, "p")
+    window.review.dock.show()
+    panel = window.review.comments
+    assert panel is not None and panel.span_id == view.selected_span_id
+    qtbot.keyClicks(panel.input, "Is this the minister?")
+    qtbot.keyClick(panel.input, Qt.Key.Key_Return)
+    db = load_project(project).open_database()
+    with db.reader() as s:
+        (thread,) = review.comment_threads(s, window.document_id or 0, view.selected_span_id)
+    db.close()
+    assert (thread.author, thread.body) == ("alice", "Is this the minister?")
+    click(qtbot, view, find(view, "Astana")[0])  # no span there: the document's comments
+    assert panel.span_id is None
+
+
+def test_my_assignments_come_first(qtbot: QtBot, project: Path) -> None:
+    from annotator.ui import open_window
+
+    db = load_project(project).open_database()
+    with db.session() as s:
+        last = repository.list_documents(s)[-1].id
+        review.assign(s, [last], "alice")
+    db.close()
+    win = open_window(project, user="alice")
+    qtbot.addWidget(win)
+    assert win.documents.document_ids()[0] == last
+    win.close()
