@@ -60,7 +60,9 @@ def register(sub: Any) -> None:
         action="store_true",
         help=f"the adjudicated layer (annotator {GOLD_ANNOTATOR!r}), with any --annotator",
     )
-    parser.add_argument("--label", action="append", metavar="LABEL", help="only this label")
+    parser.add_argument(
+        "--label", action="append", metavar="LABEL", help="only this label (repeatable)"
+    )
     parser.add_argument(
         "--status",
         action="append",
@@ -126,6 +128,11 @@ def run(args: argparse.Namespace) -> int:
             _end_progress(args.quiet)
             warn(f"export stopped: {exc}")
             return EXIT_PARTIAL
+        except OSError as exc:
+            _end_progress(args.quiet)
+            where = exc.filename or args.output
+            warn(f"{where}: cannot write the export ({exc.strerror or exc}); nothing was written")
+            return EXIT_USAGE
     finally:
         db.close()
     _end_progress(args.quiet)

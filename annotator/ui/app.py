@@ -142,8 +142,17 @@ def run_app(
     else:
         launcher.open_window(target, sample=_is_sample(target))
     if quit_after_ms is not None:
-        QTimer.singleShot(max(0, quit_after_ms), app.closeAllWindows)
+        QTimer.singleShot(max(0, quit_after_ms), lambda: _quit_for_test(app))
     return int(app.exec())
+
+
+def _quit_for_test(app: QApplication) -> None:
+    """--quit-after: say which windows were up (smoke tests check it), close them."""
+    shown = sorted(
+        {w.objectName() for w in app.topLevelWidgets() if w.isVisible() and w.objectName()}
+    )
+    print(f"annotator: quitting after --quit-after; shown: {', '.join(shown)}", flush=True)
+    app.closeAllWindows()
 
 
 def _is_sample(directory: Path) -> bool:

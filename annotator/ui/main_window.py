@@ -207,10 +207,11 @@ class MainWindow(QMainWindow):
         self._action(doc_menu, "&Next document", lambda: self.step_document(1), "Ctrl+PgDown")
         self._action(doc_menu, "&Previous document", lambda: self.step_document(-1), "Ctrl+PgUp")
 
-        from annotator.ui.app import add_desktop_actions  # Preferences, Help menu
+        self.review = ReviewActions(self)
+
+        from annotator.ui.app import add_desktop_actions  # Preferences, Help menu (last)
 
         add_desktop_actions(self, edit_menu)
-        self.review = ReviewActions(self)
 
     def _connect(self) -> None:
         self.view.spanRequested.connect(self._add_span)

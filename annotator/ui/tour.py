@@ -124,9 +124,12 @@ class TourPanel(QFrame):
         parent = self.parentWidget()
         if parent is None:
             return
-        margin = 24
-        x = max(0, parent.width() - self.width() - margin)
-        y = max(0, parent.height() - self.height() - margin - 24)
+        margin = 16
+        # Over the bottom right of the article (the main window's central widget).
+        central = getattr(parent, "centralWidget", lambda: None)()
+        area = central.geometry() if isinstance(central, QWidget) else parent.rect()
+        x = max(0, area.right() - self.width() - margin)
+        y = max(0, area.bottom() - self.height() - margin)
         self.move(x, y)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -114,6 +114,15 @@ def test_unknown_annotator_is_named(
     assert code == 0 and "no annotator named 'zed'" in err and "Exported 0 document(s)" in out
 
 
+def test_unwritable_output_is_a_clear_message(
+    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, _, err = run(capsys, "export", filled, "-o", blocker / "out.jsonl")
+    assert code == 2 and "cannot write the export" in err and "Traceback" not in err
+
+
 def test_unknown_format_is_a_usage_error(filled: Path, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as info:
         main(["export", str(filled), "-o", str(tmp_path / "x"), "--format", "xml"])

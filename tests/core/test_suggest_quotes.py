@@ -71,6 +71,14 @@ def test_scare_quotes_of_one_or_two_words_are_ignored_by_default() -> None:
     ]
 
 
+def test_titles_in_quotation_marks_are_not_quotations() -> None:
+    text = (
+        "In an article in “The Washington Post”, on “Los Desayunos de TVE” and "
+        "“EL GRAN HERMANO”, he wrote: “We Will Win This.” and “Our Work Goes On”, said Gates."
+    )
+    assert quotes(text) == [("We Will Win This.", None), ("Our Work Goes On", "Gates")]
+
+
 def test_a_quotation_runs_over_line_breaks_and_paragraphs() -> None:
     wrapped = "“We are ready to talk\nat any time,” the envoy said."
     assert quotes(wrapped) == [("We are ready to talk\nat any time", None)]
@@ -121,6 +129,8 @@ def test_apostrophes_are_not_closing_quotes() -> None:
         ("“We stand with you,” Blinken, who is visiting Astana, said.", "Blinken"),
         ("“Nous sommes prêts à discuter,” a dit Macron.", "Macron"),
         ("„Das ist ein guter Tag“, sagte Scholz.", "Scholz"),
+        ('"No puede cerrar los ojos", manifestó Toledo en alusión a su rival.', "Toledo"),
+        ("“Dit is een goede dag voor ons”, zei Rutte.", "Rutte"),
         ("“We are ready to talk,” he said.", None),
         ("“We are ready to talk,” the minister said.", None),
         ("“We are ready to talk,” he said. Blinken agreed.", None),

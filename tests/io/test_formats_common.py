@@ -195,6 +195,8 @@ def test_utf16_offsets_round_trip(data: st.DataObject, text: str) -> None:
         (True, 3, "L", None, "not an integer"),
         (0, 3, "L", "xyz", "does not match"),
         (0, 3, " L", None, "spaces"),
+        (0, 3, "L\x07", None, "control characters"),
+        (0, 3, "L" * 201, None, "longer than 200"),
     ],
 )
 def test_bad_spans_are_refused_with_a_reason(

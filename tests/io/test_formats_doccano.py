@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -156,3 +157,29 @@ def test_predictions_attach_to_documents_already_in_the_project(tmp_path: Path) 
     assert len(snap) == 3
     assert [s[:4] for s in snap[text]["layers"]["model"][1]] == [("Other", 0, 2, "No")]
     assert snap[text]["layers"]["model"][0] == "in_progress"
+
+
+def test_records_are_stored_in_batches(tmp_path: Path, monkeypatch: Any) -> None:
+    """One transaction per batch; the input is streamed, not held whole."""
+    from annotator.io.formats import importing
+
+    calls: list[int] = []
+    real = importing.insert_annotated
+
+    def counting(session: Any, batch: Any) -> Any:
+        calls.append(len(batch))
+        return real(session, batch)
+
+    monkeypatch.setattr(importing, "BATCH_DOCUMENTS", 2)
+    monkeypatch.setattr(importing, "insert_annotated", counting)
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"text": f"Text number {n}", "label": [[0, 4, "Other"]]}) + "\n"
+            for n in range(5)
+        )
+    )
+    _, db, report = import_into(tmp_path / "p", "doccano", [path], as_name="m")
+    db.close()
+    assert calls == [2, 2, 1]
+    assert (report.records, report.spans, report.documents_added) == (5, 5, 5)

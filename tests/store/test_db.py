@@ -30,11 +30,13 @@ def test_models_and_migrations_agree(tmp_path: Path) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from annotator.store.migrations.naming import include_name
     from annotator.store.models import Base
 
     db = open_database(sqlite_url(tmp_path / "p.sqlite"), create=True)
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        diff = compare_metadata(context, Base.metadata)
     db.close()
     assert diff == []
 

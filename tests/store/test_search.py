@@ -148,3 +148,16 @@ def test_underscores_separate_words_as_in_both_engines(project_db: Any) -> None:
     assert [hit.snippet[s - hit.snippet_start : e - hit.snippet_start] for s, e in hit.matches] == [
         "file_name"
     ]
+
+
+def test_phrases_in_capitals_with_accents(project_db: Any) -> None:
+    with project_db.session() as session:
+        [d] = repository.insert_documents(
+            session, [DocumentDraft("La réforme de l’ÉTAT CIVIL. L’état, civil ou non.")]
+        )
+    with project_db.reader() as session:
+        hits = search(session, '"état civil"').hits
+    assert [h.document_id for h in hits] == [d]
+    # Both places: a comma between the words does not break a phrase.
+    assert [hits[0].snippet[s - hits[0].snippet_start : e - hits[0].snippet_start]
+            for s, e in hits[0].matches] == ["ÉTAT CIVIL", "état, civil"]  # fmt: skip

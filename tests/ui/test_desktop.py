@@ -342,4 +342,18 @@ def test_open_quit_after_closes_the_window_offscreen(project: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
+    assert "shown: mainWindow" in done.stdout
     assert settings.last_project() == project.resolve()
+
+
+def test_without_a_last_project_the_program_starts_on_the_welcome_screen() -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-m", "annotator", "open", "--quit-after", "300"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "shown: welcomeScreen" in done.stdout

@@ -116,8 +116,8 @@ class TermMatcher:
         covered = 0
         for m in _first_words(words).finditer(low):
             at = m.start()
-            if at < covered:
-                continue
+            if at < covered or (at and _is_word(low[at - 1])):
+                continue  # inside a name found already, or not at the start of a word
             word = m.group()
             for entry in index[word]:
                 if entry.simple:  # a one-word name: the regex found it whole
@@ -157,7 +157,9 @@ def _first_words(words: frozenset[str]) -> re.Pattern[str]:
         for char in word:
             node = node.setdefault(char, {})
         node[""] = {}
-    return re.compile(r"\b(?:" + _trie_pattern(trie) + r")\b")
+    # No \b in front: the regex engine then skips ahead by the first letters
+    # (half the time); the caller checks that a match starts a word.
+    return re.compile(r"(?:" + _trie_pattern(trie) + r")\b")
 
 
 def _trie_pattern(node: dict[str, Any]) -> str:

@@ -62,9 +62,13 @@ SPEECH_VERBS = _words(
     "acknowledged acknowledges claimed claims announced announces admitted admits "
     "emphasised emphasized underlined concluded observed remarked suggested urged "
     "conceded responded cautioned predicted "
-    # A few of other languages' news (French, German, Spanish, Portuguese, Italian).
+    # A few of other languages' news (French, German, Spanish, Portuguese, Italian, Dutch).
     "dit déclare déclaré affirme affirmé sagte sagt erklärte betonte dijo afirmó declaró "
-    "disse afirmou ha_detto a_dit a_déclaré a_affirmé"
+    "disse afirmou ha_detto a_dit a_déclaré a_affirmé "
+    "precisó manifestó advirtió enfatizó señaló indicó aseguró explicó añadió agregó "
+    "subrayó insistió comentó sostuvo expresó declara afirma asegura señala "
+    "explique ajoute souligne estime a_expliqué a_ajouté a_souligné "
+    "zei zegt verklaarde aldus"
 )
 _VERB = "(?:" + "|".join(v.replace("_", r"[ \t\u00a0]+") for v in SPEECH_VERBS) + ")"
 _NAME_TOKEN = r"[^\W\d_][\w.\-’']*"
@@ -98,7 +102,7 @@ _BEFORE_COLON = re.compile(rf"(?P<name>{_NAME_RUN})[ \t\u00a0]*:[ \t\u00a0]*$")
 # Between the two halves of a split quotation: `, he said, ` / `, said Blinken, `.
 _SPLIT = re.compile(
     rf"{_LEAD}(?:{_NAME_RUN}[ \t\u00a0]+{_VERB}|{_VERB}[ \t\u00a0]+{_NAME_RUN})"
-    rf"(?:[ \t\u00a0]+[\w’']+){{0,3}}[ \t\u00a0]*[,:][ \t\u00a0]*"
+    rf"(?:[ \t\u00a0]+[\w’']+){{0,3}}[ \t\u00a0]*,[ \t\u00a0]*"
 )
 _LOOK_AFTER = 160
 _LOOK_BEFORE = 160
@@ -152,11 +156,15 @@ def find_quotes(text: str, *, min_words: int = 3, speakers: bool = True) -> list
         if end <= start or _word_count(text, start, end, enough) < enough:
             previous = None
             continue
-        speaker = None
-        if speakers:
-            speaker = _attribution(text, open_pos, close_pos)
-            if joined_before and previous is not None and previous.speaker is not None:
-                speaker = previous.speaker
+        title = not (joined_before or joined_after) and _is_title(text, start, end)
+        speaker = _attribution(text, open_pos, close_pos) if speakers or title else None
+        if title and speaker is None:  # “The Washington Post”, unless someone said it
+            previous = None
+            continue
+        if not speakers:
+            speaker = None
+        elif joined_before and previous is not None and previous.speaker is not None:
+            speaker = previous.speaker
         previous = FoundQuote(start, end, speaker)
         found.append(previous)
     return found
@@ -218,6 +226,25 @@ def _pairs(text: str) -> list[tuple[int, int]]:
             del stack[same:]
         stack.append((c, i))
     return pairs
+
+
+_TITLE_WORDS = 6
+_MINOR_WORDS = (
+    CONNECTORS
+    | DETERMINERS
+    | frozenset(_words("and of for on in to y e et und los las el lo die das het een des les"))
+)
+
+
+def _is_title(text: str, start: int, end: int) -> bool:
+    """A name in quotation marks (“The Washington Post”, “EL GRAN HERMANO”): a few
+    words, each capitalised but for little ones, and no sentence punctuation."""
+    if text[end - 1] in ".!?…" or end - start > 80:
+        return False
+    words = _WORD.findall(text, start, end)
+    if not words or len(words) > _TITLE_WORDS or not words[0][0].isupper():
+        return False
+    return all(w[0].isupper() or w[0].isdigit() or w in _MINOR_WORDS for w in words)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -16,16 +16,18 @@ from annotator.io.formats.common import (
     UTF16,
     ExportContext,
     ExportMismatch,
+    LineProblem,
     atomic_dir,
+    check_name,
 )
 from annotator.io.formats.importing import (
     ImportContext,
     ImportReport,
+    LabelTally,
     UnknownLabels,
     extend_schema,
     jsonl_files,
     store,
-    unknown_labels,
 )
 from annotator.io.project import Project, save_project
 from annotator.store import bulk
@@ -232,26 +234,17 @@ _EXPORTERS: dict[str, Callable[..., None]] = {
 # --- import ------------------------------------------------------------------------
 
 
-def read_items(
-    fmt: str, paths: Sequence[Path], ctx: ImportContext, report: ImportReport
-) -> list[AnnotatedDraft]:
-    """Every usable record of the inputs; refused ones go into the report."""
-    items: list[AnnotatedDraft] = []
+def iter_records(
+    fmt: str, paths: Sequence[Path], ctx: ImportContext
+) -> Iterator[AnnotatedDraft | InputProblem | None]:
+    """Every record of the inputs: a draft, a refusal, or None for a skipped record."""
     sources: Iterable[Path | InputProblem] = list(paths) if fmt == "brat" else jsonl_files(paths)
     reader = _READERS[fmt]
     for source in sources:
         if isinstance(source, InputProblem):
-            report.problems.append(source)
-            continue
-        for record in reader(source, ctx):
-            if record is None:
-                report.skipped += 1
-            elif isinstance(record, InputProblem):
-                report.problems.append(record)
-            else:
-                items.append(record)
-    report.records = len(items)
-    return items
+            yield source
+        else:
+            yield from reader(source, ctx)
 
 
 _READERS: dict[
@@ -284,15 +277,33 @@ def run_import(
         raise InputProblem(
             paths[0] if paths else ".", "brat files name no annotator: use --as NAME"
         )
+    if ctx.as_name is not None:
+        try:
+            check_name(ctx.as_name, "--as")
+        except LineProblem as exc:
+            raise InputProblem(paths[0] if paths else ".", str(exc)) from None
+    # Two passes over the input: the first checks every record and its labels
+    # (nothing is stored if labels are unknown), the second stores the good
+    # records batch by batch, so memory holds one batch, not the whole file.
     report = ImportReport()
-    items = read_items(fmt, paths, ctx, report)
-    labels, relations, pairs = unknown_labels(project.schema, items)
-    if labels or relations:
+    tally = LabelTally(project.schema)
+    for record in iter_records(fmt, paths, ctx):
+        if record is None:
+            report.skipped += 1
+        elif isinstance(record, InputProblem):
+            report.problems.append(record)
+        else:
+            report.records += 1
+            tally.add(record)
+    if tally.labels or tally.relations:
         if not add_labels:
-            raise UnknownLabels(labels, relations)
-        project.schema = extend_schema(project.schema, sorted(labels), sorted(relations), pairs)
+            raise UnknownLabels(tally.labels, tally.relations)
+        project.schema = extend_schema(
+            project.schema, sorted(tally.labels), sorted(tally.relations), tally.pairs
+        )
         save_project(project)
-        report.added_labels = sorted(labels)
-        report.added_relations = sorted(relations)
-    store(db, items, report, progress)
+        report.added_labels = sorted(tally.labels)
+        report.added_relations = sorted(tally.relations)
+    good = (r for r in iter_records(fmt, paths, ctx) if isinstance(r, AnnotatedDraft))
+    store(db, good, report, progress)
     return report

@@ -136,8 +136,7 @@ class SourceText:
                 raise LineProblem(f"span {name} {value!r} is not an integer")
         if not isinstance(label, str):
             raise LineProblem(f"span {start}-{end}: label {label!r} is not a string")
-        if not label.strip() or label != label.strip():
-            raise LineProblem(f"span {start}-{end}: label {label!r} is empty or has spaces around")
+        check_name(label, f"span {start}-{end}: label")
         length = self._u16.utf16_length if self._u16 is not None else len(self.raw)
         if start < 0 or end > length or start > length:
             raise LineProblem(f"span {start}-{end} lies outside the text (length {length})")
@@ -174,6 +173,24 @@ class SourceText:
             note=note,
             **extra,
         )
+
+
+NAME_MAX = 200
+"""Longest label, relation type or annotator name the database stores."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_name(value: Any, what: str) -> str:
+    """A label, relation type or annotator name fit for the schema, or :class:`LineProblem`."""
+    if not isinstance(value, str):
+        raise LineProblem(f"{what} {value!r} is not a string")
+    if not value.strip() or value != value.strip():
+        raise LineProblem(f"{what} {value!r} is empty or has spaces around")
+    if _CONTROL.search(value):
+        raise LineProblem(f"{what} {value!r} holds control characters")
+    if len(value) > NAME_MAX:
+        raise LineProblem(f"{what} is longer than {NAME_MAX} characters")
+    return value
 
 
 def record_id(value: Any, what: str) -> int | str:

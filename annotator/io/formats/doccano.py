@@ -21,6 +21,7 @@ from annotator.io.formats.common import (
     LineProblem,
     SourceText,
     atomic_file,
+    check_name,
     offset_converter,
     record_id,
 )
@@ -104,7 +105,10 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft:
                 raise LineProblem(f"entity {e!r} is not an object")
             span = source.span(e.get("start_offset"), e.get("end_offset"), e.get("label"))
             if "id" in e:
-                index[record_id(e["id"], "entity")] = len(layer.spans)
+                key = record_id(e["id"], "entity")
+                if key in index:
+                    raise LineProblem(f"entity id {key!r} is used twice")
+                index[key] = len(layer.spans)
             layer.spans.append(span)
         relations = record.get("relations", [])
         if not isinstance(relations, list):
@@ -112,9 +116,7 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft:
         for r in relations:
             if not isinstance(r, dict):
                 raise LineProblem(f"relation {r!r} is not an object")
-            rtype = r.get("type")
-            if not isinstance(rtype, str) or not rtype.strip():
-                raise LineProblem(f"relation type {rtype!r} is not a string")
+            rtype = check_name(r.get("type"), "relation type")
             src = record_id(r.get("from_id"), "from")
             dst = record_id(r.get("to_id"), "to")
             if src not in index or dst not in index:

@@ -10,7 +10,7 @@ to project.yaml. Records are stored in batches, one transaction each.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,26 +111,32 @@ def jsonl_files(paths: Sequence[Path]) -> Iterator[Path | InputProblem]:
             yield path
 
 
-def unknown_labels(
-    schema: LabelSchema, items: Sequence[AnnotatedDraft]
-) -> tuple[Counter[str], Counter[str], dict[str, set[tuple[str, str]]]]:
-    known = set(schema.label_names)
-    known_rel = {r.name for r in schema.relations}
-    labels: Counter[str] = Counter()
-    relations: Counter[str] = Counter()
-    pairs: dict[str, set[tuple[str, str]]] = {}
-    for item in items:
+@dataclass(slots=True)
+class LabelTally:
+    """Labels and relation types of the records seen that the schema lacks."""
+
+    schema: LabelSchema
+    labels: Counter[str] = field(default_factory=Counter)
+    relations: Counter[str] = field(default_factory=Counter)
+    pairs: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    _known: set[str] = field(default_factory=set)
+    _known_rel: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._known = set(self.schema.label_names)
+        self._known_rel = {r.name for r in self.schema.relations}
+
+    def add(self, item: AnnotatedDraft) -> None:
         for layer in item.layers:
             for span in layer.spans:
-                if span.label not in known:
-                    labels[span.label] += 1
+                if span.label not in self._known:
+                    self.labels[span.label] += 1
             for rel in layer.relations:
-                if rel.type not in known_rel:
-                    relations[rel.type] += 1
-                    pairs.setdefault(rel.type, set()).add(
+                if rel.type not in self._known_rel:
+                    self.relations[rel.type] += 1
+                    self.pairs.setdefault(rel.type, set()).add(
                         (layer.spans[rel.source].label, layer.spans[rel.target].label)
                     )
-    return labels, relations, pairs
 
 
 def extend_schema(
@@ -153,33 +159,45 @@ def extend_schema(
 
 def store(
     db: Database,
-    items: Sequence[AnnotatedDraft],
+    items: Iterable[AnnotatedDraft],
     report: ImportReport,
     progress: Progress | None = None,
 ) -> None:
-    """Insert records in batches (one transaction each); a failed batch is reported whole."""
-    start = 0
-    while start < len(items):
-        end, spans = start, 0
-        while end < len(items) and (end - start) < BATCH_DOCUMENTS and spans < BATCH_SPANS:
-            spans += sum(len(layer.spans) for layer in items[end].layers)
-            end += 1
-        batch = items[start:end]
-        try:
-            with db.session() as session:
-                result = insert_annotated(session, batch)
-        except SQLAlchemyError as exc:
-            reason = str(getattr(exc, "orig", exc)).splitlines()[0]
-            for item in batch:
-                report.problems.append(
-                    InputProblem(item.origin or "input", f"not stored: database error ({reason})")
-                )
-        else:
-            report.documents_added += result.documents_added
-            report.documents_existing += result.documents_existing
-            report.spans += result.spans
-            report.relations += result.relations
-            report.duplicate_spans += result.duplicate_spans
-        start = end
+    """Insert records in batches (one transaction each); a failed batch is reported whole.
+
+    ``items`` is consumed as it comes, so memory holds one batch at a time.
+    """
+    batch: list[AnnotatedDraft] = []
+    spans = 0
+    done = 0
+    for item in items:
+        batch.append(item)
+        spans += sum(len(layer.spans) for layer in item.layers)
+        if len(batch) >= BATCH_DOCUMENTS or spans >= BATCH_SPANS:
+            _store_batch(db, batch, report)
+            done += len(batch)
+            batch, spans = [], 0
+            if progress is not None:
+                progress(done)
+    if batch:
+        _store_batch(db, batch, report)
         if progress is not None:
-            progress(start)
+            progress(done + len(batch))
+
+
+def _store_batch(db: Database, batch: list[AnnotatedDraft], report: ImportReport) -> None:
+    try:
+        with db.session() as session:
+            result = insert_annotated(session, batch)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+        for item in batch:
+            report.problems.append(
+                InputProblem(item.origin or "input", f"not stored: database error ({reason})")
+            )
+    else:
+        report.documents_added += result.documents_added
+        report.documents_existing += result.documents_existing
+        report.spans += result.spans
+        report.relations += result.relations
+        report.duplicate_spans += result.duplicate_spans

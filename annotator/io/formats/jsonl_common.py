@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from annotator.core.model import DocStatus, DocumentDraft
-from annotator.io.formats.common import LineProblem
+from annotator.io.formats.common import LineProblem, check_name
 from annotator.store.bulk import ExportDocument, Layer, LayerDraft
 
 DOC_FIELDS = ("title", "source", "url", "date")
@@ -63,6 +63,7 @@ def draft_from_metadata(
 def finish_layer(layer: LayerDraft, name: str | None) -> list[LayerDraft]:
     """The record's layer; none for a record without spans and without an annotator."""
     if name:
+        check_name(name, "annotator")
         return [layer]
     if layer.spans or layer.relations:
         raise LineProblem("no annotator named: use --as NAME to say whose layer this is")

@@ -23,6 +23,7 @@ from annotator.io.formats.common import (
     LineProblem,
     SourceText,
     atomic_file,
+    check_name,
     identity,
     offset_converter,
     record_id,
@@ -134,9 +135,7 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft:
     for n, ann in enumerate(annotations, start=1):
         if not isinstance(ann, dict):
             raise LineProblem(f"annotation {n} is not an object")
-        name = ann.get("annotator")
-        if not isinstance(name, str) or not name.strip():
-            raise LineProblem(f"annotation {n}: 'annotator' must be a non-empty string")
+        name = check_name(ann.get("annotator"), f"annotation {n}: annotator")
         status = ann.get("status", DocStatus.NEW.value)
         if not isinstance(status, str) or status not in _STATUSES:
             raise LineProblem(f"annotation {n}: unknown status {status!r}")
@@ -175,14 +174,15 @@ def _layer(ann: dict[str, Any], name: str, status: str, source: SourceText) -> L
             version=version if isinstance(version, int) and version > 0 else 1,
         )
         if "id" in s:
-            index[record_id(s["id"], "span")] = len(layer.spans)
+            key = record_id(s["id"], "span")
+            if key in index:
+                raise LineProblem(f"{name}: span id {key!r} is used twice")
+            index[key] = len(layer.spans)
         layer.spans.append(span)
     for r in relations_raw:
         if not isinstance(r, dict):
             raise LineProblem(f"{name}: a relation is not an object")
-        rtype = r.get("type")
-        if not isinstance(rtype, str) or not rtype.strip():
-            raise LineProblem(f"{name}: relation type {rtype!r} is not a string")
+        rtype = check_name(r.get("type"), f"{name}: relation type")
         src = record_id(r.get("source_id"), "source")
         dst = record_id(r.get("target_id"), "target")
         if src not in index or dst not in index:

@@ -22,6 +22,7 @@ from annotator.io.formats.common import (
     LineProblem,
     SourceText,
     atomic_file,
+    check_name,
     offset_converter,
     tokenize,
 )
@@ -146,9 +147,7 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft | None:
     for rel in relations:
         if not isinstance(rel, dict):
             raise LineProblem(f"relation {rel!r} is not an object")
-        rtype = rel.get("label")
-        if not isinstance(rtype, str) or not rtype.strip():
-            raise LineProblem(f"relation label {rtype!r} is not a string")
+        rtype = check_name(rel.get("label"), "relation label")
         head, child = rel.get("head_span"), rel.get("child_span")
         if not isinstance(head, dict) or not isinstance(child, dict):
             raise LineProblem(f"relation {rtype} has no head_span and child_span")

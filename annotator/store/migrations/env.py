@@ -4,6 +4,7 @@ from typing import Any, Literal
 
 from alembic import context
 
+from annotator.store.migrations.naming import include_name
 from annotator.store.models import Base, UTCDateTime
 
 config = context.config
@@ -26,6 +27,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     render_item=render_item,
+    include_name=include_name,
 )
 with context.begin_transaction():
     context.run_migrations()
