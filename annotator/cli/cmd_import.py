@@ -100,6 +100,9 @@ def run_labeled(args: argparse.Namespace) -> int:
         warn(f"nothing imported: {exc}")
         warn("add them to the schema in project.yaml, or run again with --add-labels")
         return 2
+    except OSError as exc:
+        warn(f"{exc.filename or args.project}: {exc.strerror or exc}; nothing imported")
+        return 2
     finally:
         db.close()
     for problem in report.problems:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus, DocumentDraft
 from annotator.store import repository as repo
 from annotator.store.db import open_database
@@ -36,3 +38,28 @@ def test_the_feed_has_what_others_changed_since_we_looked(database_url: str) -> 
     assert changes.statuses == {(doc, "ben"): DocStatus.DONE}
     assert feed.editors == {"ben", "rita"}
     assert again.changes.added_spans == {} and again.last_id == feed.last_id
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_server_notifies_listeners_of_new_edits(database_url: str) -> None:
+    # Notifications are PostgreSQL's; on SQLite the window polls.
+    import threading
+
+    from annotator.store.live import ServerNotifications
+
+    db = open_database(database_url, create=True)
+    with db.session() as s:
+        (doc,) = repo.insert_documents(s, [DocumentDraft(text="Blinken met Tokayev.")])
+    heard = threading.Event()
+    listener = ServerNotifications(database_url, heard.set)
+    listener.start()
+    try:
+        for _ in range(50):  # wait until the listener is connected and listening
+            with db.session() as s:
+                repo.add_span(s, doc or 0, "ben", "Person", 0, 7)
+            if heard.wait(0.2):
+                break
+        assert heard.is_set()
+    finally:
+        listener.stop()
+        db.close()
