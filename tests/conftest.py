@@ -55,6 +55,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.sqlite'}"
         return
+    if not PG_URL:
+        pytest.skip("no PostgreSQL server (ANNOTATOR_TEST_PG_URL)")
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
