@@ -30,8 +30,8 @@ def test_models_and_migrations_agree(tmp_path: Path) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from annotator.store.migrations.naming import include_name
     from annotator.store.models import Base
+    from annotator.store.search import include_name
 
     db = open_database(sqlite_url(tmp_path / "p.sqlite"), create=True)
     with db.engine.connect() as conn:

@@ -4,8 +4,8 @@ from typing import Any, Literal
 
 from alembic import context
 
-from annotator.store.migrations.naming import include_name
 from annotator.store.models import Base, UTCDateTime
+from annotator.store.search import include_name
 
 config = context.config
 connection = config.attributes.get("connection")
