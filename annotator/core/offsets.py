@@ -7,9 +7,10 @@ converts between the two, so every other layer speaks code points.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 
-_BMP_LIMIT = 0xFFFF
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 def normalize_newlines(text: str) -> str:
@@ -29,7 +30,13 @@ class Utf16Map:
     __slots__ = ("_astral", "_astral_u16", "_length")
 
     def __init__(self, text: str) -> None:
-        self._astral: list[int] = [i for i, ch in enumerate(text) if ord(ch) > _BMP_LIMIT]
+        # Scanned in C: a regular expression, and before it a UTF-16 encode that
+        # tells whether there is anything to find (~2 ms for 1 MB, against
+        # 0.1-0.2 s for a Python loop over the characters).
+        if len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text):
+            self._astral: list[int] = []
+        else:
+            self._astral = [match.start() for match in _ASTRAL.finditer(text)]
         # UTF-16 position at which each astral character starts.
         self._astral_u16: list[int] = [cp + n for n, cp in enumerate(self._astral)]
         self._length = len(text)

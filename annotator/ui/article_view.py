@@ -14,7 +14,6 @@ points, converted by :class:`annotator.core.offsets.Utf16Map` (DESIGN.md).
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -79,29 +78,6 @@ def _x(line: QTextLine, position: int) -> float:
     return float(result[0] if isinstance(result, tuple) else result)
 
 
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-
-
-class _QuickUtf16Map(Utf16Map):
-    """:class:`Utf16Map` with its astral characters found by a regular expression.
-
-    The conversions are core's; only the scan differs. Core's constructor
-    walks the text in a Python loop (0.1-0.2 s for 1 MB), which alone would
-    break the open-time budget; the regular expression scans in C (~2 ms).
-    """
-
-    __slots__ = ()
-
-    def __init__(self, text: str) -> None:
-        # Encoding to UTF-16 tells in C whether there is anything to find at all.
-        if len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text):
-            self._astral = []
-        else:
-            self._astral = [match.start() for match in _ASTRAL.finditer(text)]
-        self._astral_u16 = [cp + n for n, cp in enumerate(self._astral)]
-        self._length = len(text)
-
-
 _START = attrgetter("start")
 _END = attrgetter("end")
 
@@ -147,7 +123,7 @@ class ArticleView(QPlainTextEdit):
         self.link_source: int | None = None
 
         self._text = ""
-        self._umap: Utf16Map = _QuickUtf16Map("")
+        self._umap: Utf16Map = Utf16Map("")
         self._blocks = BlockIndex("")
         self._spans: dict[int, SpanData] = {}
         self._relations: dict[int, RelationData] = {}
@@ -204,7 +180,7 @@ class ArticleView(QPlainTextEdit):
         """
         self._style_timer.stop()
         self._text = text
-        self._umap = _QuickUtf16Map(text)
+        self._umap = Utf16Map(text)
         self._blocks = BlockIndex(text)
         # The per-paragraph index of spans is built after the first paint;
         # until then, spans are found from a list sorted by start.

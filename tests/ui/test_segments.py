@@ -7,8 +7,6 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.core.offsets import Utf16Map
-from annotator.ui.article_view import _QuickUtf16Map
 from annotator.ui.segments import (
     BlockIndex,
     Piece,
@@ -78,16 +76,6 @@ def test_word_edges_step_by_whole_words() -> None:
     assert step_word_edge(text, 17, "end", -1) == 10
     assert word_at(text, 6) == (4, 10)
     assert word_at(text, 3) == (3, 3)
-
-
-@given(st.text(alphabet="a\n\U0001f1f0\U0001f600é\u2028", max_size=50))
-def test_quick_utf16_map_converts_like_core(text: str) -> None:
-    core, quick = Utf16Map(text), _QuickUtf16Map(text)
-    assert quick.utf16_length == core.utf16_length == len(text.encode("utf-16-le")) // 2
-    for offset in range(len(text) + 1):
-        assert quick.to_utf16(offset) == core.to_utf16(offset)
-    for position in range(core.utf16_length + 1):
-        assert quick.to_codepoint(position) == core.to_codepoint(position)
 
 
 def test_block_index_finds_paragraphs() -> None:
