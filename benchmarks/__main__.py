@@ -33,9 +33,14 @@ BENCHMARKS = {
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], metavar="NAME")
+    parser.add_argument("names", nargs="*", metavar="NAME", help=", ".join(BENCHMARKS))
     parser.add_argument("--list", action="store_true", help="list the benchmarks")
     args = parser.parse_args()
+    unknown = [n for n in args.names if n not in BENCHMARKS]
+    if unknown:
+        parser.error(
+            f"unknown benchmark {', '.join(unknown)} (choose from {', '.join(BENCHMARKS)})"
+        )
     if args.list:
         print_table("Benchmarks", ("name", "what"), [(n, w) for n, (_, w) in BENCHMARKS.items()])
         return 0
