@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from operator import attrgetter
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -70,6 +70,19 @@ BAR_DARKER = 150
 OUTLINE_DARKER = 260
 STYLE_CHUNK_BLOCKS = 100
 """Paragraphs styled per step when a long article is styled in the background."""
+
+
+class ViewOverlay(Protocol):
+    """Something drawn over the text and answering clicks and keys first
+    (suggestions: ``annotator.ui.suggestions``). Offsets are code points."""
+
+    def paint_block(self, painter: QPainter, block: QTextBlock, top: float) -> None: ...
+
+    def click(self, offset: int | None, under: list[SpanData]) -> bool: ...
+
+    def key_press(self, event: QKeyEvent) -> bool: ...
+
+    def tooltip(self, offset: int | None) -> str: ...
 
 
 def _x(line: QTextLine, position: int) -> float:
@@ -147,6 +160,8 @@ class ArticleView(QPlainTextEdit):
         self._drag_edge: str | None = None
         self._last_click_offset: int | None = None
         self._exact_selection = False
+        self.overlays: list[ViewOverlay] = []
+        """Drawn after the spans; given clicks and keys before the view acts on them."""
 
     # --- content -----------------------------------------------------------
 
@@ -394,7 +409,7 @@ class ArticleView(QPlainTextEdit):
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         outlined = self._outlined_spans()
-        if not self._bars and not outlined:
+        if not self._bars and not outlined and not self.overlays:
             return
         painter = QPainter(self.viewport())
         offset = self.contentOffset()
@@ -410,6 +425,8 @@ class ArticleView(QPlainTextEdit):
                     self._paint_bars(painter, block, geometry.top(), bars)
                 for span, solid in outlined:
                     self._paint_outline(painter, block, geometry.top(), span, solid)
+                for overlay in self.overlays:
+                    overlay.paint_block(painter, block, geometry.top())
             block = block.next()
         painter.end()
 
@@ -752,6 +769,9 @@ class ArticleView(QPlainTextEdit):
                 return
             self.linkRequested.emit(source.id, target.id)
             return
+        if any(overlay.click(offset, under) for overlay in self.overlays):
+            self.clear_text_selection()
+            return
         self.clear_text_selection()
         if not under:
             self.select_span(None)
@@ -785,7 +805,9 @@ class ArticleView(QPlainTextEdit):
 
     def tooltip_at(self, point: QPoint) -> str:
         lines = []
-        for span in self.spans_at(self.offset_at(point)):
+        offset = self.offset_at(point)
+        lines.extend(tip for overlay in self.overlays if (tip := overlay.tooltip(offset)))
+        for span in self.spans_at(offset):
             line = f"{span.label} — {span.annotator}"
             if span.note:
                 line += f": {span.note}"
@@ -857,7 +879,21 @@ class ArticleView(QPlainTextEdit):
 
     # --- keyboard ----------------------------------------------------------
 
+    def event(self, event: QEvent) -> bool:
+        # Tab and Shift+Tab move focus before keyPressEvent sees them: overlays
+        # (suggestions) may take them first.
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+            and any(overlay.key_press(event) for overlay in self.overlays)
+        ):
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if any(overlay.key_press(event) for overlay in self.overlays):
+            return
         key = event.key()
         mods = event.modifiers()
         plain = not mods & (

@@ -34,13 +34,13 @@ def answer_modal(qtbot: QtBot, kind: type, act: object) -> list[QWidget]:
     """Answer the next modal dialog of ``kind`` with ``act(dialog)``; returns it when seen."""
     seen: list[QWidget] = []
 
-    def poll() -> None:
+    def poll(tries: int = 500) -> None:  # at most 5 s, so no poll outlives its test
         dialog = QApplication.activeModalWidget()
         if isinstance(dialog, kind):
             seen.append(dialog)
             act(dialog)  # type: ignore[operator]
-        else:
-            QTimer.singleShot(10, poll)
+        elif tries > 0:
+            QTimer.singleShot(10, lambda: poll(tries - 1))
 
     QTimer.singleShot(0, poll)
     return seen
