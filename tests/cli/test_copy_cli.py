@@ -37,7 +37,9 @@ def dump(project_dir: Path) -> dict[str, list[dict[str, Any]]]:
     db = load_project(project_dir).open_database()
     with db.reader() as s:
         tables = {
-            t.name: [dict(r) for r in s.execute(select(t).order_by(*t.primary_key.columns)).mappings()]
+            t.name: [
+                dict(r) for r in s.execute(select(t).order_by(*t.primary_key.columns)).mappings()
+            ]
             for t in Base.metadata.sorted_tables
         }
     db.close()
@@ -56,7 +58,10 @@ def test_copy_to_another_database_and_back(
     assert main(["copy", str(project_dir), str(tmp_path / "copy")]) == 0
     out = capsys.readouterr().out
     assert "spans" in out and "change_log" in out
-    assert sorted(p.name for p in (tmp_path / "copy").iterdir()) == ["annotator.sqlite", "project.yaml"]
+    assert sorted(p.name for p in (tmp_path / "copy").iterdir()) == [
+        "annotator.sqlite",
+        "project.yaml",
+    ]
     assert dump(tmp_path / "copy") == original
     if PG_URL and database_url.startswith("sqlite"):
         return

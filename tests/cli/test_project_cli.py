@@ -101,7 +101,9 @@ def test_bad_files_are_reported_and_the_rest_goes_in(
     ]
 
 
-def test_unusable_project_is_exit_code_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unusable_project_is_exit_code_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run(capsys, "import", tmp_path / "nowhere", SEED)
     assert code == 2 and err.strip() == f"annotator: {tmp_path / 'nowhere'}: no such project folder"
     (tmp_path / "broken").mkdir()
@@ -160,12 +162,8 @@ def test_every_command_explains_itself() -> None:
 
 
 def test_command_line_does_not_load_qt() -> None:
-    code = (
-        "import sys; from annotator.cli.app import main; main(['--help'])"
-    )
-    probe = subprocess.run(
-        [sys.executable, "-c", code + "\n"], capture_output=True, text=True
-    )
+    code = "import sys; from annotator.cli.app import main; main(['--help'])"
+    probe = subprocess.run([sys.executable, "-c", code + "\n"], capture_output=True, text=True)
     assert probe.returncode == 0
     check = subprocess.run(
         [sys.executable, "-c",

@@ -60,7 +60,9 @@ def test_html_gives_the_article_not_the_page() -> None:
 
 def test_html_without_an_article_is_a_problem(tmp_path: Path) -> None:
     path = tmp_path / "empty.html"
-    path.write_text("<html><head><title>x</title></head><body><script>var a;</script></body></html>")
+    path.write_text(
+        "<html><head><title>x</title></head><body><script>var a;</script></body></html>"
+    )
     with pytest.raises(InputProblem, match=r"empty.html: no article text"):
         read(path)
 

@@ -53,7 +53,9 @@ def test_bad_files_are_named(data: bytes, message: str) -> None:
     assert message in str(info.value)
 
 
-@given(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1))
+@given(
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1)
+)
 def test_any_utf8_text_round_trips_except_newlines(text: str) -> None:
     try:
         decoded = decode_text(text.encode("utf-8"), "x.txt")

@@ -27,9 +27,22 @@ def work(url: str, name: str, doc_ids: list[int], edits: int, ack_path: str, see
                 if action == "add":
                     doc = rng.choice(doc_ids)
                     start = rng.randrange(0, 200)
-                    span = repo.add_span(s, doc, name, rng.choice(["Person", "Location"]), start, start + rng.randint(1, 20))
+                    span = repo.add_span(
+                        s,
+                        doc,
+                        name,
+                        rng.choice(["Person", "Location"]),
+                        start,
+                        start + rng.randint(1, 20),
+                    )
                     mine[span.id] = doc
-                    record = {"op": "add", "id": span.id, "label": span.label, "start": span.start, "end": span.end}
+                    record = {
+                        "op": "add",
+                        "id": span.id,
+                        "label": span.label,
+                        "start": span.start,
+                        "end": span.end,
+                    }
                 elif action == "relabel":
                     span_id = rng.choice(sorted(mine))
                     label = rng.choice(["Person", "Location", "Organization"])

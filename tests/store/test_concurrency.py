@@ -26,7 +26,7 @@ def replay(ack_file: Path) -> tuple[dict[int, tuple[str, int, int]], int]:
         if record["op"] == "add":
             alive[record["id"]] = (record["label"], record["start"], record["end"])
         elif record["op"] == "relabel":
-            label, start, end = alive[record["id"]]
+            _, start, end = alive[record["id"]]
             alive[record["id"]] = (record["label"], start, end)
         else:
             del alive[record["id"]]
@@ -36,14 +36,25 @@ def replay(ack_file: Path) -> tuple[dict[int, tuple[str, int, int]], int]:
 def test_concurrent_editors_lose_nothing(database_url: str, tmp_path: Path) -> None:
     db = open_database(database_url, create=True)
     with db.session() as s:
-        ids = repo.insert_documents(s, [DocumentDraft(text=f"{n} " + "word " * 60) for n in range(3)])
+        ids = repo.insert_documents(
+            s, [DocumentDraft(text=f"{n} " + "word " * 60) for n in range(3)]
+        )
     doc_ids = ",".join(str(i) for i in ids)
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.store.concurrent_worker", database_url, f"w{n}",
-             doc_ids, str(EDITS), str(tmp_path / f"w{n}.acks"), str(n)],
+            [
+                sys.executable,
+                "-m",
+                "tests.store.concurrent_worker",
+                database_url,
+                f"w{n}",
+                doc_ids,
+                str(EDITS),
+                str(tmp_path / f"w{n}.acks"),
+                str(n),
+            ],
             stderr=subprocess.PIPE,
-        )  # fmt: skip
+        )
         for n in range(WORKERS)
     ]
     errors = [p.communicate(timeout=240)[1].decode() for p in procs]
