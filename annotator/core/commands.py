@@ -399,8 +399,17 @@ class SetNote(SetAttributes):
 
 
 class AddRelation(Command):
-    def __init__(self, annotator: str, type_: str, source_id: int, target_id: int) -> None:
+    def __init__(
+        self,
+        annotator: str,
+        type_: str,
+        source_id: int,
+        target_id: int,
+        *,
+        editor: str | None = None,
+    ) -> None:
         self.annotator = annotator
+        self.editor = editor or annotator
         self.type = type_
         self.source_id = source_id
         self.target_id = target_id
@@ -414,12 +423,13 @@ class AddRelation(Command):
             self.source_id,
             self.target_id,
             relation_id=self.relation_id,
+            editor=self.editor,
         )
         self.relation_id = relation.id
 
     def _undo(self, session: EditSession) -> None:
         assert self.relation_id is not None, "undo before do"
-        session.delete_relation(self.relation_id, self.annotator)
+        session.delete_relation(self.relation_id, self.editor)
 
 
 class DeleteRelation(Command):

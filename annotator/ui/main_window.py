@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core import commands
 from annotator.core.commands import Changes, Command
-from annotator.core.model import DocStatus, SpanData
+from annotator.core.model import GOLD_ANNOTATOR, DocStatus, SpanData
 from annotator.core.schema import RelationType
 from annotator.ui import settings
 from annotator.ui.article_view import ArticleView
@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.progress_label = QLabel()
         self.unsaved = UnsavedEdits(self._save_kept_edit)
         self.live: LiveUpdates | None = None
+        self.is_reviewer = False
         self.unsaved.discard_button.clicked.connect(self._discard_unsaved)
 
         self._build_layout()
@@ -295,6 +296,10 @@ class MainWindow(QMainWindow):
         self.live = LiveUpdates(db, self.user, self)
         self.live.arrived.connect(self._apply_remote)
         self.review.project_opened()
+        from annotator.store.repository import role_of
+
+        with db.reader() as session:
+            self.is_reviewer = role_of(session, self.user) == "reviewer"
         settings.remember_project(project.directory)
         self.setWindowTitle(f"{project.name} — Annotator ({self.user})")
         self.view.set_schema(project.schema)
@@ -353,8 +358,13 @@ class MainWindow(QMainWindow):
         self.mode_combo.clear()
         self.mode_combo.addItem(f"My spans ({self.user})", MODE_MINE)
         self.mode_combo.addItem("All annotators", MODE_ALL)
-        for name in self._annotator_names():
-            if name != self.user:
+        names = self._annotator_names()
+        if self.is_reviewer and GOLD_ANNOTATOR not in names:
+            names.append(GOLD_ANNOTATOR)  # a reviewer may start the gold layer
+        for name in names:
+            if name == GOLD_ANNOTATOR and self.is_reviewer:
+                self.mode_combo.addItem("Gold layer (you review: editable)", f"{MODE_OTHER}:{name}")
+            elif name != self.user:
                 self.mode_combo.addItem(f"{name}'s spans (read-only)", f"{MODE_OTHER}:{name}")
         wanted = f"{MODE_OTHER}:{self.other_annotator}" if self.mode == MODE_OTHER else self.mode
         self.mode_combo.setCurrentIndex(max(0, self.mode_combo.findData(wanted)))
@@ -371,6 +381,13 @@ class MainWindow(QMainWindow):
     def _mode_changed(self, index: int) -> None:
         mode, _, name = str(self.mode_combo.itemData(index)).partition(":")
         self.set_view_mode(mode, name or None)
+
+    @property
+    def layer(self) -> str:
+        """The layer edits go to: mine, or gold when a reviewer shows it."""
+        if self.mode == MODE_OTHER and self.other_annotator == GOLD_ANNOTATOR and self.is_reviewer:
+            return GOLD_ANNOTATOR
+        return self.user
 
     def visible_annotators(self) -> set[str] | None:
         if self.mode == MODE_MINE:
@@ -395,7 +412,8 @@ class MainWindow(QMainWindow):
         self.document_id = document_id
         if self.project is not None:
             settings.remember_document(self.project.directory, document_id)
-        self.view.editable = self.mode != MODE_OTHER
+        self.view.editable = self.mode != MODE_OTHER or self.layer == GOLD_ANNOTATOR
+        self.view.user = self.layer
         if self.store is not None:
             self.store.saw(spans)  # the versions edits will be made on
         self.view.set_content(text, spans, relations)
@@ -577,7 +595,9 @@ class MainWindow(QMainWindow):
     def _add_span(self, start: int, end: int, label: str) -> None:
         if self.document_id is None:
             return
-        self.run(commands.AddSpan(self.document_id, self.user, label, start, end))
+        self.run(
+            commands.AddSpan(self.document_id, self.layer, label, start, end, editor=self.user)
+        )
 
     def _span(self, span_id: int) -> SpanData | None:
         return self.view.spans.get(span_id)
@@ -603,12 +623,12 @@ class MainWindow(QMainWindow):
 
     def _set_attributes(self, span_id: int, values: dict[str, Any]) -> None:
         span = self._span(span_id)
-        if span is not None and span.annotator == self.user:
+        if span is not None and span.annotator == self.layer:
             self.run(commands.SetAttributes(span, self.user, attributes=values))
 
     def _set_note(self, span_id: int, note: str) -> None:
         span = self._span(span_id)
-        if span is not None and span.annotator == self.user:
+        if span is not None and span.annotator == self.layer:
             self.run(commands.SetNote(span, self.user, note))
 
     def _unlink(self, relation_id: int) -> None:
@@ -629,7 +649,7 @@ class MainWindow(QMainWindow):
         chosen = types[0].name if len(types) == 1 else self.choose_relation_type(types, target)
         if chosen is None:
             return
-        self.run(commands.AddRelation(self.user, chosen, source.id, target.id))
+        self.run(commands.AddRelation(self.layer, chosen, source.id, target.id, editor=self.user))
         self.view.select_span(source.id)
         self._refresh_details()
 
@@ -643,7 +663,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Read-only: these are another annotator's spans", 5000)
             return 0
         text, needle = self.view.text, span.text
-        tagged = {(s.start, s.end) for s in self.view.spans.values() if s.annotator == self.user}
+        tagged = {(s.start, s.end) for s in self.view.spans.values() if s.annotator == self.layer}
         adds: list[Command] = []
         position = text.find(needle)
         while position != -1:
@@ -656,7 +676,9 @@ class MainWindow(QMainWindow):
             )
             if starts_word and ends_word and (position, end) not in tagged:
                 adds.append(
-                    commands.AddSpan(self.document_id, self.user, span.label, position, end)
+                    commands.AddSpan(
+                        self.document_id, self.layer, span.label, position, end, editor=self.user
+                    )
                 )
             position = text.find(needle, end)
         if not adds:
@@ -708,7 +730,7 @@ class MainWindow(QMainWindow):
         relations = [
             r for r in self.view.relations.values() if span.id in (r.source_id, r.target_id)
         ]
-        read_only = not self.view.editable or span.annotator != self.user
+        read_only = not self.view.editable or span.annotator != self.layer
         self.details.show_span(
             span,
             self.project.schema.label(span.label),

@@ -74,3 +74,36 @@ def test_my_assignments_come_first(qtbot: QtBot, project: Path) -> None:
     qtbot.addWidget(win)
     assert win.documents.document_ids()[0] == last
     win.close()
+
+
+def test_a_reviewer_edits_the_gold_layer_in_the_window(qtbot: QtBot, project: Path) -> None:
+    from annotator.core.model import GOLD_ANNOTATOR
+    from annotator.io.project import save_project
+    from annotator.ui import open_window
+    from tests.ui.conftest import stored_spans
+
+    settings = load_project(project)
+    settings.reviewers = ["rita"]
+    save_project(settings)
+    for user, may_edit in (("rita", True), ("alice", False)):
+        win = open_window(project, user=user)
+        qtbot.addWidget(win)
+        qtbot.waitExposed(win)
+        labels = [win.mode_combo.itemText(i) for i in range(win.mode_combo.count())]
+        assert any("Gold layer" in label for label in labels) == may_edit
+        if may_edit:
+            win.set_view_mode("other", GOLD_ANNOTATOR)
+            win.view.finish_styling()
+            drag(qtbot, win.view, *find(win.view, "Astana"))
+            key(qtbot, win.view, "g")
+            (gold,) = [s for s in stored_spans(project) if s.annotator == GOLD_ANNOTATOR]
+            assert (gold.label, gold.text) == ("Location", "Astana")
+            click(qtbot, win.view, gold.start + 1)
+            key(qtbot, win.view, "o")  # relabel, as the reviewer
+            assert [s.label for s in stored_spans(project)] == ["Organization"]
+        win.close()
+    db = load_project(project).open_database()
+    with db.reader() as s:
+        log = repository.change_log(s)
+    db.close()
+    assert {entry["annotator"] for entry in log} == {"rita"}  # the log names the reviewer
