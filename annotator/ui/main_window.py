@@ -44,6 +44,7 @@ from annotator.ui.panels import (
 from annotator.ui.review_menu import ReviewActions
 from annotator.ui.save_guard import UnsavedEdits
 from annotator.ui.segments import is_word_char
+from annotator.ui.suggestions import AssistActions
 from annotator.ui.undo import UndoableEdit
 
 if TYPE_CHECKING:
@@ -209,6 +210,8 @@ class MainWindow(QMainWindow):
         self._action(doc_menu, "&Previous document", lambda: self.step_document(-1), "Ctrl+PgUp")
 
         self.review = ReviewActions(self)
+        # Suggestions, find, project search, annotate all (ui/suggestions.py).
+        self.assist = AssistActions(self, edit_menu, view_menu, doc_menu)
 
         from annotator.ui.app import add_desktop_actions  # Preferences, Help menu (last)
 
@@ -283,19 +286,26 @@ class MainWindow(QMainWindow):
         """Open a project folder; problems are shown to the user, and False returned."""
         from annotator.io.errors import InputProblem
         from annotator.io.project import load_project
-        from annotator.store.edits import DatabaseEditStore
+        from annotator.ui.assist_store import WindowEditStore
 
         try:
             project = load_project(Path(directory))
-            db = project.open_database()
         except InputProblem as problem:
             self._show_problem("Cannot open the project", str(problem))
             return False
+        try:
+            db = project.open_database()
+        except InputProblem as problem:
+            restored = self._offer_backup(project, problem)
+            if restored is None:
+                return False
+            db = restored
         self.close_project()
-        self.project, self.db, self.store = project, db, DatabaseEditStore(db)
+        self.project, self.db, self.store = project, db, WindowEditStore(db)
         self.live = LiveUpdates(db, self.user, self)
         self.live.arrived.connect(self._apply_remote)
         self.review.project_opened()
+        self.assist.project_opened()
         from annotator.store.repository import role_of
 
         with db.reader() as session:
@@ -319,8 +329,38 @@ class MainWindow(QMainWindow):
             self.show_document((not_done or ids)[0])
         return True
 
+    def _offer_backup(self, project: Project, problem: Exception) -> Database | None:
+        """The database cannot be opened: offer the latest backup (the damaged
+        file is kept beside it). Returns the restored database, or None."""
+        from annotator.io.backup import backup_time, list_backups, restore_backup
+        from annotator.io.errors import InputProblem
+        from annotator.store.db import sqlite_path
+
+        backups = list_backups(project.directory)
+        database_file = sqlite_path(project.database_url)
+        if not backups or database_file is None:
+            self._show_problem("Cannot open the project", str(problem))
+            return None
+        when = backup_time(backups[-1])
+        answer = QMessageBox.question(
+            self,
+            "Cannot open the project",
+            f"{problem}\n\nOpen the latest backup, from "
+            f"{when:%Y-%m-%d %H:%M} UTC, instead? The database that cannot be opened is "
+            "kept beside it.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        try:
+            restore_backup(database_file, backups[-1])
+            return project.open_database()
+        except InputProblem as again:
+            self._show_problem("Cannot open the backup either", str(again))
+            return None
+
     def close_project(self) -> None:
         self.review.close_all()
+        self.assist.project_closed()
         if self.live is not None:
             self.live.stop()
             self.live = None
@@ -423,6 +463,7 @@ class MainWindow(QMainWindow):
         self.details.show_span(None, None, [], {})
         self.documents.select(document_id)
         self._show_title()
+        self.assist.document_shown()
         self.view.setFocus()
 
     def _show_title(self) -> None:
@@ -541,6 +582,7 @@ class MainWindow(QMainWindow):
                 self.view.select_span(span.id)
         self._refresh_details()
         self.span_list.show_span(self.view.selected_span_id)
+        self.assist.changes_applied()
 
     def _apply_remote(self, feed: Feed) -> None:
         """Show others' new edits in the open document, where the view shows them."""

@@ -99,3 +99,35 @@ def test_closing_with_unsaved_edits_asks_first(
     window.close()  # the retry on close saves it; no question this time
     assert not window.isVisible() and len(asked) == 1
     assert [s.text for s in stored_spans(project)] == ["Blinken"]
+
+
+def test_a_damaged_database_offers_the_latest_backup(
+    qtbot: QtBot, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from annotator.io.backup import list_backups
+    from annotator.ui import open_window
+
+    import shutil
+
+    shutil.rmtree(project / "backups")  # made before the articles were imported
+    win = open_window(project, user="alice")  # opening makes the day's backup
+    qtbot.addWidget(win)
+    assert list_backups(project)
+    win.close()
+    database = project / "annotator.sqlite"
+    os.truncate(database, 0)
+    asked: list[str] = []
+
+    def yes(*args: object, **kwargs: object) -> QMessageBox.StandardButton:
+        asked.append(str(args[2]))
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", yes)
+    again = open_window(project, user="alice")
+    qtbot.addWidget(again)
+    assert "the database file is empty" in asked[0] and "latest backup" in asked[0]
+    assert again.document_id is not None and len(again.documents.document_ids()) == 3
+    assert list(project.glob("annotator.before-restore-*.sqlite"))  # the damaged file is kept
+    again.close()
