@@ -108,6 +108,8 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    # pre_ping: a connection the server dropped (a restart, a network cut) is
+    # replaced when taken from the pool, so the next edit or read just works.
     return create_engine(url, pool_pre_ping=True, **_JSON)
 
 

@@ -55,9 +55,19 @@ ROLES = ("annotator", "reviewer")
 # --- annotators -------------------------------------------------------------
 
 
+_ANNOTATOR_IDS = "annotator_ids"
+
+
 def annotator_id(session: Session, name: str, *, create: bool = True) -> int:
+    # Annotators are never deleted, so an id read from the database is cached
+    # on the (pooled) connection for good; one created by this transaction is
+    # not, since the transaction may still roll back.
+    cache: dict[str, int] = session.connection().info.setdefault(_ANNOTATOR_IDS, {})
+    if name in cache:
+        return cache[name]
     found = session.scalar(select(Annotator.id).where(Annotator.name == name))
     if found is not None:
+        cache[name] = found
         return found
     if not create:
         raise NotFound(f"no annotator named {name!r}")

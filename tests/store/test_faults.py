@@ -131,3 +131,33 @@ def test_a_short_lock_waits_and_a_long_one_is_reported(
     with db.reader() as s:
         assert [sp.label for sp in repo.list_spans(s, doc)] == ["Location"]
     db.close()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_server_that_dropped_its_connections_is_reconnected(database_url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    db = open_database(database_url, create=True)
+    with db.session() as s:
+        (doc,) = repo.insert_documents(s, [DocumentDraft(text="Astana")])
+    assert doc is not None
+    # The server drops every connection to this database (a restart, a network cut).
+    url = make_url(database_url)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": url.database},
+        )
+    admin.dispose()
+    with db.reader() as s:  # the dead connection is noticed and replaced
+        assert repo.list_spans(s, doc) == []
+    with db.session() as s:
+        repo.add_span(s, doc, "ana", "Location", 0, 6)
+    with db.reader() as s:
+        assert [sp.text for sp in repo.list_spans(s, doc)] == ["Astana"]
+    db.close()
