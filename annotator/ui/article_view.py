@@ -84,6 +84,12 @@ class ViewOverlay(Protocol):
 
     def tooltip(self, offset: int | None) -> str: ...
 
+    def add_menu_actions(self, menu: QMenu, offset: int | None) -> None: ...
+
+    def clickable(self, offset: int | None) -> bool:
+        """Whether a click at ``offset`` would be the overlay's (a pointing hand)."""
+        ...
+
 
 def _x(line: QTextLine, position: int) -> float:
     # PySide6 returns (x, position) for QTextLine.cursorToX(int).
@@ -694,6 +700,12 @@ class ArticleView(QPlainTextEdit):
                     if self._edge_at(point)
                     else Qt.CursorShape.IBeamCursor
                 )
+                if shape == Qt.CursorShape.IBeamCursor and self.overlays:
+                    offset = self.offset_at(point)
+                    if not self.spans_at(offset) and any(
+                        overlay.clickable(offset) for overlay in self.overlays
+                    ):
+                        shape = Qt.CursorShape.PointingHandCursor
                 self.viewport().setCursor(shape)
             return
         if (point - self._press_point).manhattanLength() >= QApplication.startDragDistance():
@@ -804,7 +816,7 @@ class ArticleView(QPlainTextEdit):
             self.tag_selection(self.sticky_label)
 
     def tooltip_at(self, point: QPoint) -> str:
-        lines = []
+        lines: list[str] = []
         offset = self.offset_at(point)
         lines.extend(tip for overlay in self.overlays if (tip := overlay.tooltip(offset)))
         for span in self.spans_at(offset):
@@ -829,6 +841,8 @@ class ArticleView(QPlainTextEdit):
     def build_context_menu(self, point: QPoint) -> QMenu:
         menu = QMenu(self)
         selection = self.text_selection()
+        for overlay in self.overlays:
+            overlay.add_menu_actions(menu, self.offset_at(point))
         under = self.spans_at(self.offset_at(point))
         if under and self.selected_span_id not in [s.id for s in under]:
             self.select_span(under[0].id)
