@@ -105,11 +105,10 @@ def test_a_damaged_database_offers_the_latest_backup(
     qtbot: QtBot, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import os
+    import shutil
 
     from annotator.io.backup import list_backups
     from annotator.ui import open_window
-
-    import shutil
 
     shutil.rmtree(project / "backups")  # made before the articles were imported
     win = open_window(project, user="alice")  # opening makes the day's backup
