@@ -184,15 +184,13 @@ class AssistEdits(SessionEdits):
 
 
 class AssistEditStore(DatabaseEditStore):
-    """A DatabaseEditStore that also runs :class:`RejectSuggestions`."""
-
-    def __init__(self, db: Database) -> None:
-        super().__init__(db)
+    """A DatabaseEditStore that also runs :class:`RejectSuggestions` (the
+    window's store: every command goes through it, with the version check)."""
 
     @contextmanager
     def transaction(self) -> Iterator[AssistEdits]:
-        with self.db.session() as session:
-            yield AssistEdits(session)
+        with self.edits(AssistEdits) as edits:
+            yield edits
 
 
 # --- one object for the window ----------------------------------------------------

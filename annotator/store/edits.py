@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -120,6 +121,9 @@ class SessionEdits:
         return repository.set_status(self.session, document_id, annotator, status)
 
 
+EditsT = TypeVar("EditsT", bound=SessionEdits)
+
+
 class DatabaseEditStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -133,8 +137,14 @@ class DatabaseEditStore:
 
     @contextmanager
     def transaction(self) -> Iterator[SessionEdits]:
+        with self.edits(SessionEdits) as edits:
+            yield edits
+
+    @contextmanager
+    def edits(self, kind: type[EditsT]) -> Iterator[EditsT]:
+        """A transaction whose writes go through ``kind`` (a SessionEdits)."""
         with self.db.session() as session:
-            edits = SessionEdits(session, self.seen_versions)
+            edits = kind(session, self.seen_versions)
             yield edits
         # Only now committed: versions from a rolled-back transaction never stick.
         self.seen_versions.update(edits.learnt)

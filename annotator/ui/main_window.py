@@ -286,7 +286,7 @@ class MainWindow(QMainWindow):
         """Open a project folder; problems are shown to the user, and False returned."""
         from annotator.io.errors import InputProblem
         from annotator.io.project import load_project
-        from annotator.ui.assist_store import WindowEditStore
+        from annotator.store.assist import AssistEditStore
 
         try:
             project = load_project(Path(directory))
@@ -301,7 +301,7 @@ class MainWindow(QMainWindow):
                 return False
             db = restored
         self.close_project()
-        self.project, self.db, self.store = project, db, WindowEditStore(db)
+        self.project, self.db, self.store = project, db, AssistEditStore(db)
         self.live = LiveUpdates(db, self.user, self)
         self.live.arrived.connect(self._apply_remote)
         self.review.project_opened()

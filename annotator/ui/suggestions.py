@@ -11,7 +11,7 @@ Accepting (a click, Enter on the current one, Document → Accept all
 suggestions), rejecting (Backspace) and "annotate all matches" are core
 commands run by :meth:`MainWindow.run`: one transaction each and one step of
 the window's undo stack. The window's edit store is a
-:class:`annotator.ui.assist_store.WindowEditStore`, so rejections go through
+:class:`annotator.store.assist.AssistEditStore`, so rejections go through
 the same store and transactions as every other edit.
 
 Suggestions are shown only where the view is editable: never over another
