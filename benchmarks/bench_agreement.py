@@ -35,79 +35,13 @@ from annotator.core.model import DocStatus, content_hash
 from annotator.io.project import create_project, load_project
 from annotator.store.agreement_data import read_agreement_documents
 from annotator.store.models import Annotator, Document, DocumentStatus, Span, utcnow
+from benchmarks.common import article as news_article
 
 TARGET_SECONDS = 2.0
 RUN_CLI = "from annotator.cli.app import run; run()"
 ANNOTATORS = ("alice", "bob", "carol")
 LONG_LABELS = ("Claim", "Quote")
 SHORT_LABELS = ("Person", "Organization", "Location", "Event")
-WORDS = [
-    "the",
-    "minister",
-    "said",
-    "government",
-    "talks",
-    "officials",
-    "region",
-    "trade",
-    "sanctions",
-    "border",
-    "president",
-    "election",
-    "parliament",
-    "economy",
-    "market",
-    "agreement",
-    "security",
-    "visit",
-    "capital",
-    "Kazakhstan",
-    "Uzbekistan",
-    "Astana",
-    "Tashkent",
-    "Blinken",
-    "Moscow",
-    "Ukraine",
-    "invasion",
-    "according",
-    "reporters",
-    "spokesperson",
-    "announced",
-    "Tuesday",
-    "statement",
-    "committee",
-    "energy",
-    "pipeline",
-    "investment",
-    "growth",
-    "inflation",
-    "protest",
-    "court",
-    "ruling",
-    "decision",
-    "vote",
-    "naïve",
-    "café",
-    "Ürümqi",
-]
-
-
-def article(rng: random.Random, size: int) -> str:
-    parts: list[str] = []
-    length = 0
-    while length < size:
-        words = [rng.choice(WORDS) for _ in range(rng.randint(8, 20))]
-        if rng.random() < 0.3:
-            words[rng.randrange(len(words))] += ","
-        sentence = " ".join(words)
-        sentence = sentence[0].upper() + sentence[1:] + "."
-        if rng.random() < 0.2:
-            sentence = f"“{sentence}” the spokesperson said."
-        parts.append(sentence)
-        length += len(sentence) + 1
-        if rng.random() < 0.15:
-            parts.append("\n\n")
-    return " ".join(parts)
 
 
 Spans = list[tuple[int, int, str]]
@@ -165,7 +99,7 @@ def build(directory: Path, docs: int, spans_per_doc: int, seed: int = 11) -> Non
     try:
         with db.session() as session:
             conn = session.connection()
-            texts = [f"{i}. {article(rng, 3500)}" for i in range(docs)]
+            texts = [f"{i}. {news_article(rng, 3500, commas=True, flag='')}" for i in range(docs)]
             conn.execute(
                 insert(Document.__table__),  # type: ignore[arg-type]
                 [

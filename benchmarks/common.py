@@ -57,15 +57,20 @@ WORDS = [
 ]
 
 
-def article(rng: random.Random, size: int = 5000) -> str:
-    """About `size` characters of news-like text, with a quote and an emoji."""
+def article(
+    rng: random.Random, size: int = 5000, *, commas: bool = False, flag: str = " 🇰🇿"
+) -> str:
+    """About `size` characters of news-like text, with quotes (and an emoji flag)."""
     parts: list[str] = []
     length = 0
     while length < size:
-        sentence = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 20)))
+        words = [rng.choice(WORDS) for _ in range(rng.randint(8, 20))]
+        if commas and rng.random() < 0.3:
+            words[rng.randrange(len(words))] += ","
+        sentence = " ".join(words)
         sentence = sentence[0].upper() + sentence[1:] + "."
         if rng.random() < 0.2:
-            sentence = f"“{sentence}” the spokesperson said 🇰🇿."
+            sentence = f"“{sentence}” the spokesperson said{flag}."
         parts.append(sentence)
         length += len(sentence) + 1
         if rng.random() < 0.15:

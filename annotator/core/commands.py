@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from annotator.core.model import DocStatus, JsonDict, RelationData, SpanData
 
@@ -112,6 +112,21 @@ class Changes:
     def relation_removed(self, relation: RelationData) -> None:
         if self.added_relations.pop(relation.id, None) is None:
             self.removed_relations[relation.id] = relation
+
+    def for_document(self, document_id: int) -> Changes:
+        """Only what happened in one document."""
+
+        def keep(items: dict[int, Any]) -> dict[int, Any]:
+            return {k: v for k, v in items.items() if v.document_id == document_id}
+
+        return Changes(
+            added_spans=keep(self.added_spans),
+            updated_spans=keep(self.updated_spans),
+            removed_spans=keep(self.removed_spans),
+            added_relations=keep(self.added_relations),
+            removed_relations=keep(self.removed_relations),
+            statuses={k: v for k, v in self.statuses.items() if k[0] == document_id},
+        )
 
     @property
     def document_ids(self) -> set[int]:

@@ -19,9 +19,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from operator import attrgetter
-from typing import Any, Protocol
+from typing import Protocol
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -60,6 +60,7 @@ from annotator.ui.segments import (
     step_word_edge,
     word_at,
 )
+from annotator.ui.text_geometry import CodepointGeometry, line_x
 
 EDGE_GRAB_PIXELS = 4
 """How close to a selected span's edge a press starts resizing it."""
@@ -91,12 +92,6 @@ class ViewOverlay(Protocol):
         ...
 
 
-def _x(line: QTextLine, position: int) -> float:
-    # PySide6 returns (x, position) for QTextLine.cursorToX(int).
-    result: Any = line.cursorToX(position)
-    return float(result[0] if isinstance(result, tuple) else result)
-
-
 _START = attrgetter("start")
 _END = attrgetter("end")
 
@@ -108,7 +103,7 @@ class _Bar:
     colors: tuple[QColor, ...]  # outermost last
 
 
-class ArticleView(QPlainTextEdit):
+class ArticleView(CodepointGeometry):
     """Read-only text with span highlights; edits leave as signals (code points)."""
 
     spanRequested = Signal(int, int, str)  # start, end, label
@@ -463,7 +458,7 @@ class ArticleView(QPlainTextEdit):
             lo, hi = max(start, line_start), min(end, line_end)
             if lo >= hi:
                 continue
-            x1, x2 = _x(line, lo), _x(line, hi)
+            x1, x2 = line_x(line, lo), line_x(line, hi)
             pieces.append((line, min(x1, x2), max(x1, x2), top + line.y()))
         return pieces
 
@@ -510,44 +505,6 @@ class ArticleView(QPlainTextEdit):
         return linked
 
     # --- geometry ----------------------------------------------------------
-
-    def char_rect(self, offset: int) -> QRect:
-        """The rectangle of the character at code-point ``offset``, in viewport coordinates."""
-        u16 = self._umap.to_utf16(offset)
-        width = self._umap.to_utf16(min(offset + 1, len(self._text))) - u16
-        block = self.document().findBlock(u16)
-        # Asking for the geometry lays the block out if an edit invalidated it.
-        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
-        layout = block.layout()
-        relative = u16 - block.position()
-        line = layout.lineForTextPosition(relative)
-        if not line.isValid():
-            return QRect()
-        x1 = _x(line, relative)
-        x2 = _x(line, relative + width) if width else x1 + 1
-        left = layout.position().x() + min(x1, x2)
-        return QRect(int(left), int(top + line.y()), max(1, int(abs(x2 - x1))), int(line.height()))
-
-    def offset_at(self, point: QPoint) -> int | None:
-        """The code-point offset of the character under ``point`` (None off the text)."""
-        if not self._text:
-            return None
-        position = self.cursorForPosition(point).position()
-        block = self.document().findBlock(position)
-        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
-        layout = block.layout()
-        relative = position - block.position()
-        line = layout.lineForTextPosition(relative)
-        if not line.isValid():
-            return None
-        if not top + line.y() <= point.y() < top + line.y() + line.height():
-            return None
-        x = _x(line, relative)
-        if point.x() < x:
-            relative -= 1
-        if relative < line.textStart() or relative >= line.textStart() + line.textLength():
-            return None
-        return self._umap.to_codepoint(block.position() + relative)
 
     def spans_at(self, offset: int | None) -> list[SpanData]:
         """Spans covering ``offset``, innermost first."""

@@ -567,14 +567,7 @@ class MainWindow(QMainWindow):
             self.show_document(min(documents))
             self._update_counts(changes)
             return
-        visible = self.visible_annotators()
-        self.view.apply_changes(changes, visible)
-        for span_id in changes.removed_spans:
-            self.span_model.remove(span_id)
-        for span in (*changes.added_spans.values(), *changes.updated_spans.values()):
-            self.span_model.remove(span.id)
-            if visible is None or span.annotator in visible:
-                self.span_model.insert(span)
+        self._show_changes(changes)
         self._update_counts(changes)
         if changes.added_spans and len(changes.added_spans) == 1:
             (span,) = changes.added_spans.values()
@@ -589,34 +582,24 @@ class MainWindow(QMainWindow):
         doc = self.document_id
         changes = feed.changes
         if doc is not None and doc in changes.document_ids:
-            here = Changes(
-                added_spans={k: v for k, v in changes.added_spans.items() if v.document_id == doc},
-                updated_spans={
-                    k: v for k, v in changes.updated_spans.items() if v.document_id == doc
-                },
-                removed_spans={
-                    k: v for k, v in changes.removed_spans.items() if v.document_id == doc
-                },
-                added_relations={
-                    k: v for k, v in changes.added_relations.items() if v.document_id == doc
-                },
-                removed_relations={
-                    k: v for k, v in changes.removed_relations.items() if v.document_id == doc
-                },
-            )
-            visible = self.visible_annotators()
+            here = changes.for_document(doc)
             if self.store is not None:
                 self.store.saw([*here.added_spans.values(), *here.updated_spans.values()])
-            self.view.apply_changes(here, visible)
-            for span_id in here.removed_spans:
-                self.span_model.remove(span_id)
-            for span in (*here.added_spans.values(), *here.updated_spans.values()):
-                self.span_model.remove(span.id)
-                if visible is None or span.annotator in visible:
-                    self.span_model.insert(span)
+            self._show_changes(here)
             self._refresh_details()
         who = ", ".join(sorted(feed.editors))
         self.statusBar().showMessage(f"New edits by {who}", 5000)
+
+    def _show_changes(self, changes: Changes) -> None:
+        """Restyle what changed in the open document, and its span list."""
+        visible = self.visible_annotators()
+        self.view.apply_changes(changes, visible)
+        for span_id in changes.removed_spans:
+            self.span_model.remove(span_id)
+        for span in (*changes.added_spans.values(), *changes.updated_spans.values()):
+            self.span_model.remove(span.id)
+            if visible is None or span.annotator in visible:
+                self.span_model.insert(span)
 
     def _update_counts(self, changes: Changes) -> None:
         per_doc: dict[int, int] = {}

@@ -11,9 +11,8 @@ with :class:`annotator.core.offsets.Utf16Map` at this boundary.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -34,6 +33,7 @@ from annotator.core.adjudication import Resolution
 from annotator.core.compare import KIND_TITLES, CompareItem, Kind, index_at
 from annotator.core.offsets import Utf16Map
 from annotator.ui.segments import BlockIndex, Piece, segments
+from annotator.ui.text_geometry import CodepointGeometry, line_x
 
 KIND_COLORS: dict[Kind, str] = {
     Kind.SAME: "#bfe5bb",
@@ -50,13 +50,7 @@ ACCEPTED_COLOR = "#1e6b2a"
 BAR_HEIGHT = 2.0
 
 
-def _x(line: QTextLine, position: int) -> float:
-    # PySide6 returns (x, position) for QTextLine.cursorToX(int).
-    result: Any = line.cursorToX(position)
-    return float(result[0] if isinstance(result, tuple) else result)
-
-
-class CompareView(QPlainTextEdit):
+class CompareView(CodepointGeometry):
     """Shows a document's text with compared items; a click picks the item under it."""
 
     itemClicked = Signal(int)
@@ -232,45 +226,11 @@ class CompareView(QPlainTextEdit):
             lo, hi = max(start, line_start), min(end, line_start + line.textLength())
             if lo >= hi:
                 continue
-            x1, x2 = _x(line, lo), _x(line, hi)
+            x1, x2 = line_x(line, lo), line_x(line, hi)
             pieces.append((line, min(x1, x2), max(x1, x2), top + line.y()))
         return pieces
 
     # --- geometry and the mouse ---------------------------------------------------
-
-    def char_rect(self, offset: int) -> QRect:
-        """The rectangle of the character at code-point ``offset``, in viewport coordinates."""
-        u16 = self._umap.to_utf16(offset)
-        width = self._umap.to_utf16(min(offset + 1, len(self._text))) - u16
-        block = self.document().findBlock(u16)
-        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
-        layout = block.layout()
-        relative = u16 - block.position()
-        line = layout.lineForTextPosition(relative)
-        if not line.isValid():
-            return QRect()
-        x1 = _x(line, relative)
-        x2 = _x(line, relative + width) if width else x1 + 1
-        left = layout.position().x() + min(x1, x2)
-        return QRect(int(left), int(top + line.y()), max(1, int(abs(x2 - x1))), int(line.height()))
-
-    def offset_at(self, point: QPoint) -> int | None:
-        """The code-point offset of the character under ``point`` (None off the text)."""
-        if not self._text:
-            return None
-        position = self.cursorForPosition(point).position()
-        block = self.document().findBlock(position)
-        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
-        layout = block.layout()
-        relative = position - block.position()
-        line = layout.lineForTextPosition(relative)
-        if not line.isValid() or not top + line.y() <= point.y() < top + line.y() + line.height():
-            return None
-        if point.x() < _x(line, relative):
-            relative -= 1
-        if relative < line.textStart() or relative >= line.textStart() + line.textLength():
-            return None
-        return self._umap.to_codepoint(block.position() + relative)
 
     def item_at(self, point: QPoint) -> int | None:
         offset = self.offset_at(point)
