@@ -1,3 +1,4 @@
 from annotator.cli.app import run
 
-run()
+if __name__ == "__main__":  # the suggestion worker process imports this module again
+    run()

@@ -742,4 +742,5 @@ def read_spans(
     if annotators is not None:
         stmt = stmt.where(Annotator.name.in_(list(annotators)))
     stmt = stmt.order_by(Span.start, Span.end.desc(), Span.id)
-    return [SpanData(*row) for row in session.connection().execute(stmt)]
+    # fetchall: one trip into the driver, not one per row.
+    return [SpanData(*row) for row in session.connection().execute(stmt).all()]

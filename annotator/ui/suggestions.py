@@ -23,7 +23,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from itertools import accumulate
+from multiprocessing import get_context
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -318,6 +320,23 @@ class SuggestionOverlay(QObject):
         painter.restore()
 
 
+BACKGROUND_FROM_CHARS = 150_000
+"""Documents at least this long get their suggestions in a worker process
+(annotator.io.assist_worker): on a 1 MB article with thousands of known names
+that takes seconds, and the window must not freeze for it after every edit.
+Shorter ones take a few milliseconds, right here."""
+
+_pool: ProcessPoolExecutor | None = None
+
+
+def _worker_pool() -> ProcessPoolExecutor:
+    """One worker process for the program's life, started on first need."""
+    global _pool
+    if _pool is None:
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+    return _pool
+
+
 class AssistActions(QObject):
     """The window's suggestions, find bar, project search and "annotate all".
 
@@ -325,9 +344,15 @@ class AssistActions(QObject):
     :meth:`document_shown` and :meth:`changes_applied`; everything else is here.
     """
 
+    _computed = Signal(int, int, object)
+    """(generation, document id, suggestions or the exception), from the worker thread."""
+
     def __init__(self, window: MainWindow, edit_menu: QMenu, view_menu: QMenu, doc_menu: QMenu):
         super().__init__(window)
         self.window = window
+        self._generation = 0
+        self._working = False
+        self._computed.connect(self._arrived, Qt.ConnectionType.QueuedConnection)
         self.assistant: Assistant | None = None
         self.overlay = SuggestionOverlay(window.view)
         self.overlay.acceptRequested.connect(self.accept)
@@ -434,13 +459,60 @@ class AssistActions(QObject):
         ):
             self.overlay.clear()
             return
+        self._generation += 1
+        if len(window.view.text) < BACKGROUND_FROM_CHARS:
+            self._show(window.document_id, self._compute(self.assistant, window.document_id))
+        elif not self._working:  # else the running one starts the newest when done
+            self._start(self._generation, window.document_id)
+
+    @staticmethod
+    def _compute(assistant: Assistant, document_id: int) -> list[Suggestion] | Exception:
         try:
-            found = self.assistant.suggestions(window.document_id)
+            return assistant.suggestions(document_id)
         except Exception as exc:  # the database went away: no suggestions, no crash
-            self.overlay.clear()
-            window.statusBar().showMessage(f"No suggestions: {exc}", 10000)
+            return exc
+
+    def _start(self, generation: int, document_id: int) -> None:
+        """Work the suggestions out in the worker process; the answer comes back
+        through a queued signal (the future's callback runs in another thread)."""
+        from concurrent.futures import Future
+
+        from annotator.io.assist_worker import compute_suggestions
+
+        project = self.window.project
+        if project is None:
             return
-        self.overlay.set_suggestions(found)
+        self._working = True
+        future = _worker_pool().submit(
+            compute_suggestions, str(project.directory), self.window.user, document_id
+        )
+
+        def done(finished: Future[list[Suggestion]]) -> None:
+            error = finished.exception()
+            found: object = error if error is not None else finished.result()
+            self._computed.emit(generation, document_id, found)
+
+        future.add_done_callback(done)
+
+    def _arrived(self, generation: int, document_id: int, found: object) -> None:
+        self._working = False
+        if generation != self._generation:  # edits came meanwhile: compute again
+            self.refresh()
+            return
+        if document_id == self.window.document_id and self.overlay.enabled:
+            self._show(document_id, found)
+
+    @property
+    def busy(self) -> bool:
+        """Suggestions are being worked out in the background."""
+        return self._working
+
+    def _show(self, document_id: int, found: object) -> None:
+        if isinstance(found, Exception):
+            self.overlay.clear()
+            self.window.statusBar().showMessage(f"No suggestions: {found}", 10000)
+            return
+        self.overlay.set_suggestions(found)  # type: ignore[arg-type]
 
     def set_shown(self, shown: bool) -> None:
         self.overlay.enabled = shown
