@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Integer, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from annotator.core.model import (
@@ -262,11 +262,14 @@ def _surface_text(session: Session, document_id: int, start: int, end: int) -> s
     """
     if not isinstance(start, int) or not isinstance(end, int):
         check_span_bounds(0, start, end)
-    row = session.execute(
-        select(Document.length, func.substr(Document.text, start + 1, max(end - start, 0))).where(
-            Document.id == document_id
+    row = (
+        session.connection()
+        .execute(
+            _SURFACE_SELECT,
+            {"from_1": start + 1, "count": max(end - start, 0), "document_id": document_id},
         )
-    ).one_or_none()
+        .one_or_none()
+    )
     if row is None:
         raise NotFound(f"no document with id {document_id}")
     check_span_bounds(row[0], start, end)
@@ -386,7 +389,7 @@ def _span_json(span: SpanData) -> JsonDict:
 
 
 def get_span(session: Session, span_id: int) -> SpanData:
-    row = session.execute(_span_query().where(Span.id == span_id)).one_or_none()
+    row = session.connection().execute(_SPAN_BY_ID, {"span_id": span_id}).one_or_none()
     if row is None:
         raise NotFound(f"no span with id {span_id}")
     return SpanData(*row)
@@ -412,18 +415,32 @@ def _log(
     before: JsonDict | None,
     after: JsonDict | None,
 ) -> None:
-    session.execute(
-        insert(ChangeLog).values(
-            at=utcnow(),
-            annotator_id=who,
-            document_id=document_id,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            before=before,
-            after=after,
-        )
+    session.connection().execute(
+        _LOG_INSERT,
+        {
+            "at": utcnow(),
+            "annotator_id": who,
+            "document_id": document_id,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "before": before,
+            "after": after,
+        },
     )
+
+
+# Statements built once and run with parameters: building one per edit (and
+# its cache key) costs more than the database's own work for it.
+_LOG_INSERT = insert(ChangeLog)
+_SPAN_BY_ID = _span_query().where(Span.id == bindparam("span_id"))
+_SPAN_INSERT = insert(Span).returning(Span.id)
+_SURFACE_SELECT = select(
+    Document.length,
+    func.substr(
+        Document.text, bindparam("from_1", type_=Integer), bindparam("count", type_=Integer)
+    ),
+).where(Document.id == bindparam("document_id"))
 
 
 def add_span(
@@ -464,7 +481,7 @@ def add_span(
     }
     if span_id is not None:
         values["id"] = span_id
-    new_id = int(session.scalar(insert(Span).values(**values).returning(Span.id)) or 0)
+    new_id = int(session.connection().execute(_SPAN_INSERT, values).scalar_one())
     span = SpanData(
         new_id, document_id, annotator, label, start, end, surface,
         values["attributes"], note, now, now, 1,
@@ -692,8 +709,16 @@ def _touch_status(session: Session, document_id: int, who: int) -> None:
         "updated_at": utcnow(),
     }
     # One statement, whoever else is adding spans to the document at the same time.
-    stmt = _dialect_insert(session)(DocumentStatus).values(**values)
-    session.execute(stmt.on_conflict_do_nothing(index_elements=["document_id", "annotator_id"]))
+    conn = session.connection()
+    stmt = _TOUCH_STATUS.get(conn.dialect.name)
+    if stmt is None:
+        stmt = _TOUCH_STATUS[conn.dialect.name] = _dialect_insert(session)(
+            DocumentStatus
+        ).on_conflict_do_nothing(index_elements=["document_id", "annotator_id"])
+    conn.execute(stmt, values)
+
+
+_TOUCH_STATUS: dict[str, Any] = {}
 
 
 def _dialect_insert(session: Session) -> Any:
