@@ -145,6 +145,7 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"Exported {result.documents} document(s), {result.spans} span(s), "
             f"{result.relations} relation(s) as {args.format} to {where}"
+            + (f" ({result.processes} processes)" if result.processes > 1 else "")
         )
         for name, count in result.splits.items():
             print(f"  {name}: {count} document(s)")

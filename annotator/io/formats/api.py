@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.io.errors import InputProblem
-from annotator.io.formats import brat, conll, csv_format, doccano, native, prodigy
+from annotator.io.formats import brat, conll, csv_format, doccano, native, parallel, prodigy
 from annotator.io.formats.common import (
     CODEPOINT,
     UTF16,
@@ -134,6 +134,8 @@ class ExportResult:
     relations: int = 0
     warnings: list[str] = field(default_factory=list)
     splits: dict[str, int] = field(default_factory=dict)
+    processes: int = 1
+    """How many processes wrote it (two for a large line-per-record export)."""
 
 
 def check_request(request: ExportRequest) -> None:
@@ -199,11 +201,28 @@ def run_export(
                 extra["per_annotator"] = len(bulk.layer_annotators(conn, ids, request.filter)) > 1
             ctx = ExportContext(schema_project.schema, request.offsets)
 
+            # The native format embeds spans as SQLite writes them in JSON.
+            as_json = request.format == "native" and request.offsets == CODEPOINT
+
+            def write_part(
+                other: Database | None, part: Sequence[int], target: Path, into: ExportContext
+            ) -> None:
+                if other is None:
+                    docs = counted(bulk.iter_documents(conn, part, request.filter, as_json=as_json))
+                    _EXPORTERS[request.format](docs, target, into, **extra)
+                    return
+                with other.reader() as own, bulk.bulk_read(own.connection()):
+                    docs = bulk.iter_documents(
+                        own.connection(), part, request.filter, as_json=as_json
+                    )
+                    _EXPORTERS[request.format](docs, target, into, **extra)
+
             def write(part: Sequence[int], target: Path) -> None:
-                # The native format embeds spans as SQLite writes them in JSON.
-                as_json = request.format == "native" and request.offsets == CODEPOINT
-                docs = counted(bulk.iter_documents(conn, part, request.filter, as_json=as_json))
-                _EXPORTERS[request.format](docs, target, ctx, **extra)
+                if parallel.can_split(request.format, len(part)):
+                    parallel.write_in_two(db, part, target, ctx, write_part)
+                    result.processes = 2
+                else:
+                    write_part(None, part, target, ctx)
                 result.files.append(target)
 
             suffix = SUFFIXES[request.format]

@@ -1,0 +1,96 @@
+"""A large line-per-record export is written by two processes; the file is the
+same as one process writes, and a bad span in either half stops it whole."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import orjson
+import pytest
+
+from annotator.io.formats import api, parallel
+from annotator.io.project import create_project, load_project
+from annotator.store import repository
+
+DOCS = parallel.SPLIT_FROM_DOCUMENTS + 10
+
+
+@pytest.fixture(scope="module")
+def big_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("big")
+    project = create_project(folder / "p").directory
+    feed = folder / "feed.jsonl"
+    feed.write_bytes(
+        b"\n".join(
+            orjson.dumps({"text": f"Article {n}: Blinken in Astana 🇰🇿."}) for n in range(DOCS)
+        )
+    )
+    from annotator.io.importer import import_paths
+
+    db = load_project(project).open_database()
+    import_paths(db, [feed])
+    with db.session() as s:
+        for doc in repository.list_documents(s)[::97]:
+            start = len(f"Article {doc.id - 1}: ")
+            repository.add_span(s, doc.id, "ana", "Person", start, start + 7)
+    db.close()
+    return project
+
+
+def export(project: Path, target: Path, fmt: str = "native") -> subprocess.CompletedProcess[str]:
+    # A process of its own: it has no other threads, so it may fork.
+    return subprocess.run(
+        [sys.executable, "-m", "annotator", "export", str(project), "-o", str(target),
+         "--format", fmt],
+        capture_output=True, text=True,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["native", "doccano", "prodigy"])
+def test_two_processes_write_what_one_writes(big_project: Path, tmp_path: Path, fmt: str) -> None:
+    done = export(big_project, tmp_path / "two.jsonl", fmt)
+    assert done.returncode == 0, done.stderr
+    assert "(2 processes)" in done.stdout
+    db = load_project(big_project).open_database()
+    request = api.ExportRequest(target=tmp_path / "one.jsonl", format=fmt)
+    try:
+        original = parallel.can_split
+        parallel.can_split = lambda fmt, documents: False  # type: ignore[assignment]
+        result = api.run_export(db, load_project(big_project), request)
+    finally:
+        parallel.can_split = original  # type: ignore[assignment]
+        db.close()
+    assert result.processes == 1
+    assert (tmp_path / "two.jsonl").read_bytes() == (tmp_path / "one.jsonl").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.jsonl", "two.jsonl"]
+
+
+def test_a_bad_span_in_the_second_half_stops_the_whole_export(
+    big_project: Path, tmp_path: Path
+) -> None:
+    with closing(sqlite3.connect(big_project / "annotator.sqlite")) as conn:
+        last = conn.execute("SELECT max(id) FROM spans").fetchone()[0]
+        conn.execute("UPDATE spans SET text = 'Someone' WHERE id = ?", (last,))
+        conn.commit()
+    try:
+        done = export(big_project, tmp_path / "out.jsonl")
+        assert done.returncode == 1
+        assert "export stopped" in done.stderr and f"span {last}" in done.stderr
+        assert list(tmp_path.iterdir()) == []  # nothing half-written, no temporary left
+    finally:
+        with closing(sqlite3.connect(big_project / "annotator.sqlite")) as conn:
+            conn.execute("UPDATE spans SET text = 'Blinken' WHERE id = ?", (last,))
+            conn.commit()
+
+
+def test_forking_only_from_a_single_threaded_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)
+    assert not parallel.can_split("native", 10**6)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    assert parallel.can_split("native", 10**6) == ((__import__("os").cpu_count() or 1) > 1)
+    assert not parallel.can_split("brat", 10**6)
+    assert not parallel.can_split("native", 10)
