@@ -1,7 +1,7 @@
-"""The crash test, at length: SIGKILL editing and importing processes at random
+"""The crash test, at length: SIGKILL editing processes, the window and imports at random
 moments, many times, and check the database after each kill.
 
-    .venv/bin/python -m benchmarks.crash_test [--edit-kills 50] [--import-kills 20]
+    .venv/bin/python -m benchmarks.crash_test [--edit-kills 50] [--window-kills 20] [--import-kills 20]
 
 After every kill: PRAGMA integrity_check passes, every acknowledged edit is in
 the database exactly as acknowledged (the one edit in flight may or may not
@@ -24,6 +24,7 @@ from tests.crash.harness import kill_edit_worker, kill_import, make_articles, ne
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--edit-kills", type=int, default=50)
+    parser.add_argument("--window-kills", type=int, default=20)
     parser.add_argument("--import-kills", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -32,14 +33,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
-        db_file, doc_id = new_edit_database(folder)
-        survived = acks = 0
-        for run in range(args.edit_kills):
-            result = kill_edit_worker(db_file, doc_id, run, rng)
-            acks += result["acks"]
-            survived += bool(result["integrity"] and result["consistent"])
-        rows.append(("editing process (span add/relabel/delete)", args.edit_kills, survived,
-                     f"{acks:,} acknowledged edits checked", f"{time.perf_counter() - started:.0f}"))  # fmt: skip
+        for label, window, kills, where in (
+            ("editing process (span add/relabel/delete)", False, args.edit_kills, "edits"),
+            ("the annotation window, offscreen, editing", True, args.window_kills, "window"),
+        ):
+            started = time.perf_counter()
+            db_file, doc_id = new_edit_database(folder / where)
+            survived = acks = 0
+            for run in range(kills):
+                result = kill_edit_worker(db_file, doc_id, run, rng, window=window)
+                acks += result["acks"]
+                survived += bool(result["integrity"] and result["consistent"])
+            rows.append((label, kills, survived, f"{acks:,} acknowledged edits checked",
+                         f"{time.perf_counter() - started:.0f}"))  # fmt: skip
 
         started = time.perf_counter()
         make_articles(folder / "articles", 10_000)

@@ -30,8 +30,12 @@ def integrity_ok(db_file: Path) -> bool:
 
 
 def new_edit_database(folder: Path) -> tuple[Path, int]:
-    db_file = folder / "crash.sqlite"
-    db = open_database(sqlite_url(db_file), create=True)
+    """A project in ``folder`` (the window opens it) with one article; its database file."""
+    from annotator.io.project import create_project
+
+    create_project(folder, name="crash")
+    db_file = folder / "annotator.sqlite"
+    db = open_database(sqlite_url(db_file))
     with db.session() as s:
         (doc_id,) = repo.insert_documents(s, [DocumentDraft(text="Astana 🇰🇿 " * 60)])
     db.close()
@@ -49,22 +53,34 @@ def apply(state: SpanState, record: dict[str, Any]) -> None:
         del state[record["id"]]
 
 
-def kill_edit_worker(db_file: Path, doc_id: int, run: int, rng: random.Random) -> dict[str, Any]:
-    """Start an editing process, SIGKILL it at a random moment, check what it acknowledged."""
+def kill_edit_worker(
+    db_file: Path, doc_id: int, run: int, rng: random.Random, *, window: bool = False
+) -> dict[str, Any]:
+    """Start an editing process (the store alone, or the real window offscreen),
+    SIGKILL it at a random moment, check what it acknowledged."""
     name = f"run{run}"
     log = db_file.parent / f"{name}.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.crash.edit_worker", sqlite_url(db_file), name, str(doc_id),
-         str(log), str(run)],
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
-    time.sleep(rng.uniform(0.6, 2.0))  # start-up takes ~0.4 s; then edits
+    if window:
+        args = ["tests.crash.window_worker", str(db_file.parent), name, str(log), str(run)]
+        wait = rng.uniform(1.5, 3.5)  # the window's start-up takes about a second
+    else:
+        args = [
+            "tests.crash.edit_worker",
+            sqlite_url(db_file),
+            name,
+            str(doc_id),
+            str(log),
+            str(run),
+        ]
+        wait = rng.uniform(0.6, 2.0)  # start-up takes ~0.4 s; then edits
+    proc = subprocess.Popen([sys.executable, "-m", *args], stderr=subprocess.PIPE)
+    time.sleep(wait)
     proc.send_signal(signal.SIGKILL)
     _, stderr = proc.communicate()
     acknowledged: SpanState = {}
     pending: dict[str, Any] | None = None
     acks = 0
-    for line in log.read_bytes().splitlines():
+    for line in (log.read_bytes() if log.exists() else b"").splitlines():
         kind, _, payload = line.partition(b" ")
         record = orjson.loads(payload)
         if kind == b"intent":
