@@ -131,8 +131,28 @@ class ReviewActions:
             window.statusBar().showMessage("Choose two different layers to compare", 5000)
             return None
         opened = open_compare(window.project.directory, window.user, window.document_id, a, b)
+        opened.editRequested.connect(self.edit_gold)
+        opened.edits_in_window = True
         self.opened.append(opened)
         return opened
+
+    def edit_gold(self, document_id: int, start: int, end: int) -> bool:
+        """Compare mode's E: show the gold layer here with that passage selected."""
+        window = self.window
+        if not window.is_reviewer:
+            window.statusBar().showMessage("Only reviewers edit the gold layer", 5000)
+            return False
+        window.set_view_mode("other", GOLD_ANNOTATOR)
+        window.show_document(document_id)
+        window.view.finish_styling()
+        window.view.set_text_selection(start, end, exact=True)
+        window.view.setFocus()
+        window.raise_()
+        window.activateWindow()
+        window.statusBar().showMessage(
+            "Gold layer: press a label key to mark the selection, or click a gold span", 8000
+        )
+        return True
 
     def agreement(self) -> QWidget | None:
         from annotator.ui.review import open_agreement_report

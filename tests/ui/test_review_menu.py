@@ -107,3 +107,42 @@ def test_a_reviewer_edits_the_gold_layer_in_the_window(qtbot: QtBot, project: Pa
         log = repository.change_log(s)
     db.close()
     assert {entry["annotator"] for entry in log} == {"rita"}  # the log names the reviewer
+
+
+def test_e_in_compare_mode_edits_gold_in_the_window(
+    qtbot: QtBot, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.core.model import GOLD_ANNOTATOR
+    from annotator.io.project import save_project
+    from annotator.ui import open_window
+    from tests.ui.conftest import stored_spans
+
+    settings = load_project(project)
+    settings.reviewers = ["rita"]
+    save_project(settings)
+    win = open_window(project, user="rita")
+    qtbot.addWidget(win)
+    doc = win.document_id
+    assert doc is not None
+    text = win.view.text
+    db = load_project(project).open_database()
+    with db.session() as s:  # alice and bob marked different extents
+        start = text.index("Antony Blinken")
+        repository.add_span(s, doc, "alice", "Person", start, start + 6)
+        repository.add_span(s, doc, "bob", "Person", start + 7, start + 14)
+    db.close()
+    monkeypatch.setattr(ChooseLayers, "exec", lambda self: QDialog.DialogCode.Accepted)
+    monkeypatch.setattr(ChooseLayers, "layers", lambda self: ("alice", "bob"))
+    compare = win.review.compare()
+    assert compare is not None
+    qtbot.addWidget(compare)
+    qtbot.keyClick(compare.view, Qt.Key.Key_N)
+    qtbot.keyClick(compare.view, Qt.Key.Key_E)  # neither is right: mark gold by hand
+    assert win.layer == GOLD_ANNOTATOR
+    assert win.view.text_selection() is not None
+    win.view.set_text_selection(start, start + len("Antony Blinken"), exact=True)
+    key(qtbot, win.view, "p")
+    gold = [s for s in stored_spans(project) if s.annotator == GOLD_ANNOTATOR]
+    assert [(s.label, s.text) for s in gold] == [("Person", "Antony Blinken")]
+    compare.close()
+    win.close()

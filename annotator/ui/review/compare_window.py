@@ -72,6 +72,10 @@ class CompareWindow(QMainWindow):
     """Compare layers ``a`` and ``b`` of one document and adjudicate into gold."""
 
     goldChanged = Signal(object)
+    editRequested = Signal(int, int, int)
+    """(document id, start, end): edit the gold layer there, in the annotation window."""
+    edits_in_window = False
+    """Set by the main window that listens to :attr:`editRequested`."""
     """The :class:`Changes` of each decision, undo and redo (for the main window)."""
 
     def __init__(
@@ -170,6 +174,7 @@ class CompareWindow(QMainWindow):
                 f"Accept B: {self.b} (B)", "B", lambda: self.accept("b"), "acceptBAction"
             ),
             "reject": self._action("Reject (R)", "R", self.reject, "rejectAction"),
+            "edit": self._action("Edit in gold (E)", "E", self.edit, "editAction"),
             "accept_agreed": self._action(
                 "Accept all agreed (Ctrl+Shift+A)",
                 "Ctrl+Shift+A",
@@ -189,7 +194,7 @@ class CompareWindow(QMainWindow):
         toolbar = QToolBar("Adjudication")
         toolbar.setObjectName("compareToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for name in ("previous", "next", "accept_a", "accept_b", "reject", "accept_agreed"):
+        for name in ("previous", "next", "accept_a", "accept_b", "reject", "edit", "accept_agreed"):
             toolbar.addAction(self.actions_by_name[name])
         toolbar.addSeparator()
         toolbar.addAction(undo)
@@ -407,6 +412,18 @@ class CompareWindow(QMainWindow):
             self.statusBar().showMessage("Pick a disagreement first (N / P)", 3000)
             return None
         return self.items[self.current]
+
+    def edit(self) -> bool:
+        """Hand the current item to the annotation window, to mark gold by hand
+        (a different extent or label than either annotator's)."""
+        item = self._current_item()
+        if item is None:
+            return False
+        if not self.edits_in_window:
+            self.statusBar().showMessage("Open compare mode from the main window to edit", 4000)
+            return False
+        self.editRequested.emit(self.document_id, item.start, item.end)
+        return True
 
     def accept(self, side: str) -> bool:
         item = self._current_item()
