@@ -25,7 +25,7 @@ from annotator.io.formats.common import (
     offset_converter,
     record_id,
 )
-from annotator.io.formats.importing import ImportContext, iter_lines
+from annotator.io.formats.importing import ImportContext, read_records
 from annotator.io.formats.jsonl_common import (
     doc_metadata,
     draft_from_metadata,
@@ -145,15 +145,5 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft:
     return AnnotatedDraft(draft, finish_layer(layer, name))
 
 
-def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem]:
-    for number, record in iter_lines(path):
-        if isinstance(record, InputProblem):
-            yield record
-            continue
-        try:
-            item = record_to_draft(record, ctx)
-        except LineProblem as exc:
-            yield InputProblem(path, str(exc), number)
-            continue
-        item.origin = f"{path}:{number}"
-        yield item
+def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem | None]:
+    return read_records(path, ctx, record_to_draft)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from annotator.core.schema import LabelSchema, RelationType
 from annotator.io.errors import InputProblem
+from annotator.io.formats.common import LineProblem
 from annotator.io.text import decode_text
 from annotator.store.bulk import AnnotatedDraft, insert_annotated
 from annotator.store.db import Database
@@ -92,6 +93,27 @@ def iter_lines(path: Path) -> Iterator[tuple[int, Any]]:
             yield number, orjson.loads(line)
         except orjson.JSONDecodeError as exc:
             yield number, InputProblem(path, f"invalid JSON ({exc.msg})", number)
+
+
+def read_records(
+    path: Path,
+    ctx: ImportContext,
+    to_draft: Callable[[Any, ImportContext], AnnotatedDraft | None],
+) -> Iterator[AnnotatedDraft | InputProblem | None]:
+    """Each line of a JSONL file as a draft (None: a record the format skips), or
+    the problem with that line, named by its number."""
+    for number, record in iter_lines(path):
+        if isinstance(record, InputProblem):
+            yield record
+            continue
+        try:
+            item = to_draft(record, ctx)
+        except LineProblem as exc:
+            yield InputProblem(path, str(exc), number)
+            continue
+        if item is not None:
+            item.origin = f"{path}:{number}"
+        yield item
 
 
 def jsonl_files(paths: Sequence[Path]) -> Iterator[Path | InputProblem]:

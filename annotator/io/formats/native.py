@@ -28,7 +28,7 @@ from annotator.io.formats.common import (
     offset_converter,
     record_id,
 )
-from annotator.io.formats.importing import ImportContext, iter_lines
+from annotator.io.formats.importing import ImportContext, read_records
 from annotator.store.bulk import (
     AnnotatedDraft,
     ExportDocument,
@@ -210,15 +210,5 @@ def merge_layers(layers: list[LayerDraft], name: str) -> LayerDraft:
 _STATUS_ORDER = [DocStatus.NEW.value, DocStatus.IN_PROGRESS.value, DocStatus.DONE.value]
 
 
-def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem]:
-    for number, record in iter_lines(path):
-        if isinstance(record, InputProblem):
-            yield record
-            continue
-        try:
-            item = record_to_draft(record, ctx)
-        except LineProblem as exc:
-            yield InputProblem(path, str(exc), number)
-            continue
-        item.origin = f"{path}:{number}"
-        yield item
+def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem | None]:
+    return read_records(path, ctx, record_to_draft)

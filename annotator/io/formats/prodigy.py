@@ -26,7 +26,7 @@ from annotator.io.formats.common import (
     offset_converter,
     tokenize,
 )
-from annotator.io.formats.importing import ImportContext, iter_lines
+from annotator.io.formats.importing import ImportContext, read_records
 from annotator.io.formats.jsonl_common import (
     doc_metadata,
     draft_from_metadata,
@@ -157,15 +157,4 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft | None:
 
 def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem | None]:
     """Records; ``None`` for a rejected or ignored answer (skipped, not a problem)."""
-    for number, record in iter_lines(path):
-        if isinstance(record, InputProblem):
-            yield record
-            continue
-        try:
-            item = record_to_draft(record, ctx)
-        except LineProblem as exc:
-            yield InputProblem(path, str(exc), number)
-            continue
-        if item is not None:
-            item.origin = f"{path}:{number}"
-        yield item
+    return read_records(path, ctx, record_to_draft)
