@@ -7,6 +7,7 @@ happen inside :meth:`MainWindow.open_project`, not at module import.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -842,16 +843,7 @@ class MainWindow(QMainWindow):
                 statuses=frozenset({DocStatus.DONE.value}) if done_only else None,
             ),
         )
-        dialog = QProgressDialog("Exporting…", "", 0, 0, self)
-        dialog.setObjectName("exportProgress")
-        dialog.setCancelButton(None)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
-
-        def progress(done: int, total: int) -> None:
-            dialog.setMaximum(total)
-            dialog.setValue(done)
-            QApplication.processEvents()
+        dialog, progress = self._progress_dialog("Exporting…", "exportProgress")
 
         try:
             result = run_export(self.db, self.project, request, progress)
@@ -869,14 +861,14 @@ class MainWindow(QMainWindow):
         )
         return True
 
-    def import_files(self, paths: list[Path]) -> int:
-        """Import files with a progress dialog; returns the number of documents added."""
-        from annotator.io.importer import import_paths
-
-        if self.db is None:
-            return 0
-        dialog = QProgressDialog("Importing articles…", "Cancel", 0, len(paths), self)
-        dialog.setObjectName("importProgress")
+    def _progress_dialog(
+        self, text: str, name: str
+    ) -> tuple[QProgressDialog, Callable[[int, int], None]]:
+        """A modal progress bar (shown after 0.3 s) and the callback that moves it;
+        the callback lets the window repaint, so it never looks frozen."""
+        dialog = QProgressDialog(text, "", 0, 0, self)
+        dialog.setObjectName(name)
+        dialog.setCancelButton(None)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(300)
 
@@ -884,6 +876,16 @@ class MainWindow(QMainWindow):
             dialog.setMaximum(total)
             dialog.setValue(done)
             QApplication.processEvents()
+
+        return dialog, progress
+
+    def import_files(self, paths: list[Path]) -> int:
+        """Import files with a progress dialog; returns the number of documents added."""
+        from annotator.io.importer import import_paths
+
+        if self.db is None:
+            return 0
+        dialog, progress = self._progress_dialog("Importing articles…", "importProgress")
 
         report = import_paths(self.db, paths, progress)
         dialog.setValue(dialog.maximum())
