@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus, JsonDict, SpanData
 from annotator.store import repository
-from annotator.store.db import Database
-from annotator.store.edits import SessionEdits
+from annotator.store.edits import DatabaseEditStore, SessionEdits
 from annotator.store.models import (
     Annotator,
     Assignment,
@@ -34,51 +33,21 @@ from annotator.store.repository import NotFound, annotator_id
 
 
 class ReviewSessionEdits(SessionEdits):
-    """The writes of one transaction, with an editor for new spans (a reviewer on gold).
-
-    :class:`annotator.core.adjudication.ReviewSession` over the repository.
-    """
-
-    def add_span(
-        self,
-        document_id: int,
-        annotator: str,
-        label: str,
-        start: int,
-        end: int,
-        *,
-        attributes: JsonDict | None = None,
-        note: str = "",
-        span_id: int | None = None,
-        editor: str | None = None,
-    ) -> SpanData:
-        return repository.add_span(
-            self.session,
-            document_id,
-            annotator,
-            label,
-            start,
-            end,
-            attributes=attributes,
-            note=note,
-            span_id=span_id,
-            editor=editor,
-        )
+    """The writes of one transaction (with an editor for new spans: a reviewer
+    on gold), and the reads adjudication needs: its
+    :class:`annotator.core.adjudication.ReviewSession` over the repository."""
 
     def list_spans(self, document_id: int, annotators: Sequence[str]) -> list[SpanData]:
         return repository.list_spans(self.session, document_id, annotators)
 
 
-class ReviewEditStore:
+class ReviewEditStore(DatabaseEditStore):
     """The project database as the store of adjudication commands."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
 
     @contextmanager
     def transaction(self) -> Iterator[ReviewSessionEdits]:
-        with self.db.session() as session:
-            yield ReviewSessionEdits(session)
+        with self.edits(ReviewSessionEdits) as edits:
+            yield edits
 
 
 # --- assignments ----------------------------------------------------------------
