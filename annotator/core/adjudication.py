@@ -65,12 +65,20 @@ class ReviewSession(EditSession, Protocol):
 
     def list_spans(self, document_id: int, annotators: Sequence[str]) -> list[SpanData]: ...
 
+    def rejected(self, document_id: int) -> set[int]:
+        """Ids of the document's compared spans that a reviewer rejected."""
+        ...
+
+    def set_rejected(self, document_id: int, span_ids: set[int], reviewer: str) -> None:
+        """Make exactly these of the document's spans the rejected ones."""
+        ...
+
 
 class Resolutions:
-    """Which compared spans a reviewer rejected (kept in memory, per comparison).
+    """Which compared spans were rejected, as the comparison on screen knows it.
 
-    Accepting writes gold, so it needs no record here; a rejection leaves
-    nothing in gold, so the comparison remembers it by the rejected spans' ids.
+    Accepting writes gold, so it needs no record; a rejection leaves nothing in
+    gold, so it is stored apart (ReviewSession.set_rejected) and mirrored here.
     """
 
     def __init__(self) -> None:
@@ -204,6 +212,7 @@ class GoldEdit(Command):
         self._ids: dict[int, int] = {}  # position in ``add`` -> gold span id of the first run
         self._relations: list[RelationData] = []
         self._rejected_before: set[int] = set()
+        self._stored_rejected_before: set[int] = set()
 
     # ``Command.do`` takes an EditStore; an adjudication needs a ReviewSession from it.
     def _run(self, store: EditStore, *, undo: bool) -> Changes:
@@ -248,6 +257,11 @@ class GoldEdit(Command):
             self._ids[n] = added.id
             self.added_ids.append(added.id)
             present.add(key)
+        stored = rec.session.rejected(self.document_id)
+        self._stored_rejected_before = set(stored)
+        wanted = (stored - {s.id for s in self.add}) | self.reject
+        if wanted != stored:
+            rec.session.set_rejected(self.document_id, wanted, self.reviewer)
         if self.resolutions is not None:
             self._rejected_before = set(self.resolutions.rejected)
             self.resolutions.rejected -= {s.id for s in self.add}
@@ -271,6 +285,8 @@ class GoldEdit(Command):
             rec.changes.span_added(restored)
         for rel in self._relations:
             rec.add_relation(rel, self.reviewer)
+        if rec.session.rejected(self.document_id) != self._stored_rejected_before:
+            rec.session.set_rejected(self.document_id, self._stored_rejected_before, self.reviewer)
         if self.resolutions is not None:
             self.resolutions.rejected = set(self._rejected_before)
 

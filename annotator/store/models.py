@@ -191,3 +191,20 @@ class RejectedSuggestion(Base):
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     rejected_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AdjudicationRejection(Base):
+    """A compared span a reviewer rejected: neither it nor its counterpart goes
+    into gold. Accepting leaves its trace in gold itself; a rejection would
+    leave none, so it is kept here, for every reviewer and every later look."""
+
+    __tablename__ = "adjudication_rejections"
+
+    span_id: Mapped[int] = mapped_column(
+        ForeignKey("spans.id", ondelete="CASCADE"), primary_key=True
+    )
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("annotators.id"))
+    rejected_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -19,6 +19,7 @@ from annotator.core.model import GOLD_ANNOTATOR, DocStatus, JsonDict, SpanData
 from annotator.store import repository
 from annotator.store.edits import DatabaseEditStore, SessionEdits
 from annotator.store.models import (
+    AdjudicationRejection,
     Annotator,
     Assignment,
     Comment,
@@ -39,6 +40,51 @@ class ReviewSessionEdits(SessionEdits):
 
     def list_spans(self, document_id: int, annotators: Sequence[str]) -> list[SpanData]:
         return repository.list_spans(self.session, document_id, annotators)
+
+    def rejected(self, document_id: int) -> set[int]:
+        return rejected_spans(self.session, document_id)
+
+    def set_rejected(self, document_id: int, span_ids: set[int], reviewer: str) -> None:
+        set_rejected_spans(self.session, document_id, span_ids, reviewer)
+
+
+def rejected_spans(session: Session, document_id: int) -> set[int]:
+    """Ids of the document's compared spans a reviewer rejected (compare mode's R)."""
+    return set(
+        session.scalars(
+            select(AdjudicationRejection.span_id).where(
+                AdjudicationRejection.document_id == document_id
+            )
+        )
+    )
+
+
+def set_rejected_spans(
+    session: Session, document_id: int, span_ids: set[int], reviewer: str
+) -> None:
+    """Make exactly ``span_ids`` the document's rejected spans (checked: reviewers only)."""
+    repository.check_can_write(session, GOLD_ANNOTATOR, reviewer)
+    current = rejected_spans(session, document_id)
+    gone = current - span_ids
+    if gone:
+        session.execute(
+            delete(AdjudicationRejection).where(AdjudicationRejection.span_id.in_(gone))
+        )
+    new = span_ids - current
+    if new:
+        who = annotator_id(session, reviewer)
+        session.execute(
+            insert(AdjudicationRejection),
+            [
+                {
+                    "span_id": i,
+                    "document_id": document_id,
+                    "reviewer_id": who,
+                    "rejected_at": utcnow(),
+                }
+                for i in sorted(new)
+            ],
+        )
 
 
 class ReviewEditStore(DatabaseEditStore):

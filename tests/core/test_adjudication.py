@@ -119,11 +119,18 @@ class MemorySession:
             key=lambda s: (s.start, -s.end, s.id),
         )
 
+    def rejected(self, document_id: int) -> set[int]:
+        return set(self.store.rejected)
+
+    def set_rejected(self, document_id: int, span_ids: set[int], reviewer: str) -> None:
+        self.store.rejected = set(span_ids)
+
 
 class MemoryStore:
     def __init__(self, reviewers: Sequence[str] = ("rita",)) -> None:
         self.spans: dict[int, SpanData] = {}
         self.relations: dict[int, RelationData] = {}
+        self.rejected: set[int] = set()
         self.reviewers = set(reviewers)
         self.next_id = 0
         self.transactions = 0
@@ -131,12 +138,12 @@ class MemoryStore:
 
     @contextmanager
     def transaction(self) -> Iterator[MemorySession]:
-        saved = copy.deepcopy((self.spans, self.relations, self.next_id))
+        saved = copy.deepcopy((self.spans, self.relations, self.next_id, self.rejected))
         self.transactions += 1
         try:
             yield MemorySession(self)
         except BaseException:
-            self.spans, self.relations, self.next_id = saved
+            self.spans, self.relations, self.next_id, self.rejected = saved
             raise
 
     def layer(self, who: str) -> list[SpanData]:

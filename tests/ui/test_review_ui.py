@@ -397,3 +397,27 @@ def test_report_and_dashboard_helpers(qtbot: QtBot, project: Path) -> None:
 def test_open_compare_needs_two_layers(qtbot: QtBot, project: Path) -> None:
     with pytest.raises(ValueError, match="not alice with itself"):
         open_compare(project, "rita", 1, "alice", "alice")
+
+
+def test_a_rejection_holds_after_compare_mode_closes(
+    qtbot: QtBot, window: CompareWindow, project: Path
+) -> None:
+    click_word(qtbot, window, "United")
+    assert current_kind(window) is Kind.OVERLAP
+    qtbot.keyClick(window.view, Qt.Key.Key_R)
+    assert window.states[2] is Resolution.REJECTED
+    window.close()
+    config = load_project(project)
+    config.reviewers = ["rita", "sam"]
+    save_project(config)
+    again = open_compare(project, "sam", 1, "alice", "bob")  # later, or another reviewer
+    qtbot.addWidget(again)
+    assert again.states[2] is Resolution.REJECTED
+    click_word(qtbot, again, "United")
+    qtbot.keyClick(again.view, Qt.Key.Key_A)  # changing one's mind: accept A after all
+    assert again.states[2] is Resolution.ACCEPTED_A
+    again.close()
+    third = open_compare(project, "rita", 1, "alice", "bob")
+    qtbot.addWidget(third)
+    assert third.states[2] is Resolution.ACCEPTED_A  # no stale rejection left behind
+    third.close()

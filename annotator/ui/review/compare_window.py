@@ -46,7 +46,7 @@ from annotator.core.compare import (
     previous_index,
 )
 from annotator.core.model import GOLD_ANNOTATOR, SpanData
-from annotator.store import repository
+from annotator.store import repository, review
 from annotator.store.db import Database
 from annotator.store.review import ReviewEditStore
 from annotator.ui.review.comments import CommentsPanel
@@ -225,6 +225,8 @@ class CompareWindow(QMainWindow):
                 session, self.document_id, list({self.a, self.b, GOLD_ANNOTATOR})
             )
             role = repository.role_of(session, self.user)
+            # Rejections are stored: they hold for every reviewer and every later look.
+            self.resolutions.rejected = review.rejected_spans(session, self.document_id)
         if self.view.text != document.text:
             self.view.set_text(document.text)
         self.title = document.title or f"Document {document.id}"
