@@ -35,7 +35,7 @@ from typing import Protocol, runtime_checkable
 
 from annotator.core.commands import Changes, Command, EditSession, EditStore
 from annotator.core.compare import CompareItem, Kind
-from annotator.core.model import GOLD_ANNOTATOR, JsonDict, RelationData, SpanData
+from annotator.core.model import GOLD_ANNOTATOR, RelationData, SpanData
 
 SpanKey = tuple[int, int, str]
 """A span as the gold layer compares it: (start, end, label)."""
@@ -47,21 +47,7 @@ def span_key(span: SpanData) -> SpanKey:
 
 @runtime_checkable
 class ReviewSession(EditSession, Protocol):
-    """An :class:`EditSession` that also takes an editor for new spans and reads layers."""
-
-    def add_span(
-        self,
-        document_id: int,
-        annotator: str,
-        label: str,
-        start: int,
-        end: int,
-        *,
-        attributes: JsonDict | None = None,
-        note: str = "",
-        span_id: int | None = None,
-        editor: str | None = None,
-    ) -> SpanData: ...
+    """An :class:`EditSession` that also reads layers and keeps rejections."""
 
     def list_spans(self, document_id: int, annotators: Sequence[str]) -> list[SpanData]: ...
 
@@ -158,6 +144,7 @@ class _Recorder:
             relation.source_id,
             relation.target_id,
             relation_id=relation.id,
+            editor=editor,
         )
         self.changes.relation_added(added)
 

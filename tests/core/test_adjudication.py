@@ -99,6 +99,7 @@ class MemorySession:
         target_id: int,
         *,
         relation_id: int | None = None,
+        editor: str | None = None,
     ) -> RelationData:
         if relation_id is None:
             self.store.next_id += 1
