@@ -102,10 +102,47 @@ def brat_pair(draw: st.DrawFn) -> tuple[bytes, bytes]:
         tail = draw(st.sampled_from([
             f"Person {start} {end}\t{text[max(start, 0):max(end, 0)]}", f"speaker Arg1:T1 Arg2:T{n}",
             f"Negated T{n}", "AnnotatorNotes T1\tnote", "garbage", f"Person {start};{end} {end}\tx",
+            f"Person {start}{'9' * 5000} {end}\tx", f"Negated R{n}", f"Ref A{n} W:1\tx",
+            f"AnnotatorNotes #{n}\tx", f"speaker Arg1:R1 Arg2:T{n}", f"Alias T1 R{n}",
         ]))  # fmt: skip
         lines.append(f"{kind}{n}\t{tail}")
     return text.encode("utf-8", "surrogatepass"), "\n".join(lines).encode("utf-8", "surrogatepass")
 
+
+# brat lines that point at each other, at relations or at nothing, appended to
+# a good .ann (T1, T2, R1 on lines 1-3): (name, lines, refused line numbers,
+# a word the messages use). tests/io/test_hostile_formats.py checks each.
+HOSTILE_BRAT = [
+    ("attribute on a relation", "A1\tNeg R1\n", [4], "relation"),
+    ("normalization on a relation", "N1\tReference R1 Wiki:1\tx\n", [4], "relation"),
+    ("attributes on each other", "A1\tNeg A2\nA2\tNeg A1\n", [4, 5], "attribute"),
+    ("note on itself", "#1\tAnnotatorNotes #1\tx\n", [4], "note"),
+    ("normalization on itself", "N1\tReference N1 Wiki:1\tx\n", [4], "normalization"),
+    ("attribute on nothing", "A1\tNeg T99\n", [4], "does not exist"),
+    ("relation to a relation", "R2\tspeaker Arg1:T1 Arg2:R1\t\n", [4], "relation"),
+    (
+        "relations on each other",
+        "R2\tspeaker Arg1:T1 Arg2:R3\t\nR3\tspeaker Arg1:R2 Arg2:T2\t\n",
+        [4, 5],
+        "relation",
+    ),
+    ("equivalence with a relation", "*\tAlias T1 R1\n", [4], "relation"),
+    ("event argument a relation", "E1\tPerson:T1 Role:R1\n", [4], "relation"),
+    ("relation id twice", "R1\tspeaker Arg1:T2 Arg2:T1\t\n", [4], "twice"),
+    ("attribute id twice", "A1\tNeg T1\nA1\tNeg T2\n", [5], "twice"),
+    (
+        "note on a refused relation",
+        "R2\tspeaker Arg1:T1 Arg2:T9\t\n#1\tAnnotatorNotes R2\tn\n",
+        [4, 5],
+        "refused",
+    ),
+    (
+        "attribute on a refused span",
+        "T3\tPerson 0" + "9" * 5000 + " 3\tx\nA1\tNeg T3\n",
+        [4, 5],
+        "refused",
+    ),
+]
 
 yaml_fragments = st.sampled_from([
     "version: 1\n", "version: 99\n", "name: P\n", "name: [\n", "name: !!python/name:os.system\n",

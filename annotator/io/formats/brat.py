@@ -317,6 +317,17 @@ def _write_folder(
 # --- import --------------------------------------------------------------------------
 
 _T = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$", re.DOTALL)
+OFFSET_DIGITS = 15
+"""Longer offsets lie outside any text; they are refused before int() reads them."""
+_KINDS = {
+    "T": "a text-bound annotation",
+    "E": "an event",
+    "R": "a relation",
+    "A": "an attribute",
+    "M": "an attribute",
+    "N": "a normalization",
+    "#": "a note",
+}
 
 
 @dataclass(slots=True)
@@ -328,22 +339,67 @@ class _Pending:
     text: str
 
 
+@dataclass(slots=True)
+class _Refs:
+    """Every id of an .ann file: what it names, and whether it was taken."""
+
+    index: dict[str, int] = field(default_factory=dict)  # T or E id -> span index
+    defined: dict[str, tuple[str, int]] = field(default_factory=dict)  # id -> (kind, line)
+    refused: set[str] = field(default_factory=set)
+
+    def resolve(self, ref: str) -> int:
+        """The span an attribute, note, relation or event points at, or why there is none."""
+        if ref in self.index:
+            return self.index[ref]
+        if ref in self.refused:
+            raise LineProblem(f"{ref} was refused")
+        kind = self.defined.get(ref, ("", 0))[0]
+        if kind == "R":
+            raise LineProblem(
+                f"{ref} is a relation; only text-bound annotations and events can be pointed at"
+            )
+        if kind in _KINDS:
+            raise LineProblem(f"{ref} is {_KINDS[kind]}, not a text-bound annotation or event")
+        raise LineProblem(f"{ref} does not exist")
+
+
+def _offsets(ident: str, ranges: str) -> list[int]:
+    values = ranges.replace(";", " ").split()
+    for value in values:
+        if len(value) > OFFSET_DIGITS:
+            raise LineProblem(
+                f"{ident}: offset {value[:8]}... ({len(value)} digits) lies outside the text"
+            )
+    return [int(value) for value in values]
+
+
 def parse_ann(
     ann: str, source: SourceText, annotator: str, where: Path | str
 ) -> tuple[LayerDraft, list[InputProblem]]:
-    """One .ann file's lines into a layer; refused lines come back as problems."""
+    """One .ann file's lines into a layer; refused lines come back as problems,
+    in the order of their lines."""
     layer = LayerDraft(annotator)
     problems: list[InputProblem] = []
-    index: dict[str, int] = {}  # T or E id -> span index
-    refused: set[str] = set()
+    refs = _Refs()
+    index, refused = refs.index, refs.refused
     pending: list[_Pending] = []
-    raw_lines = ann.split("\n")
-    for number, line in enumerate(raw_lines, start=1):
+    for number, line in enumerate(ann.split("\n"), start=1):
         line = line.rstrip("\r")
         if not line.strip():
             continue
         head, _, rest = line.partition("\t")
         kind = head[:1]
+        if kind not in _KINDS and kind != "*":
+            problems.append(InputProblem(where, f"unknown annotation line {head[:40]!r}", number))
+            continue
+        if kind != "*":
+            if head in refs.defined:
+                first = refs.defined[head][1]
+                problems.append(
+                    InputProblem(where, f"{head} is defined twice (first on line {first})", number)
+                )
+                continue
+            refs.defined[head] = (kind, number)
         if kind == "T":
             match = _T.match(line)
             if match is None:
@@ -351,72 +407,58 @@ def parse_ann(
                 refused.add(head)
                 continue
             ident, label, ranges, surface = match.groups()
-            if ident in index:
-                problems.append(InputProblem(where, f"{ident} is defined twice", number))
-                continue
-            if ";" in ranges:
-                problems.append(
-                    InputProblem(
-                        where,
-                        f"{ident}: discontinuous span ({ranges}) is not supported",
-                        number,
-                    )
-                )
-                refused.add(ident)
-                continue
-            start, end = (int(x) for x in ranges.split())
             try:
-                span = source.span(start, end, label, surface, surface_check=_same_surface)
+                offsets = _offsets(ident, ranges)
+                if len(offsets) > 2:
+                    raise LineProblem(f"{ident}: discontinuous span ({ranges}) is not supported")
+                start, end = offsets
+                try:
+                    span = source.span(start, end, label, surface, surface_check=_same_surface)
+                except LineProblem as exc:
+                    raise LineProblem(f"{ident}: {exc}") from None
             except LineProblem as exc:
-                problems.append(InputProblem(where, f"{ident}: {exc}", number))
+                problems.append(InputProblem(where, str(exc), number))
                 refused.add(ident)
                 continue
             index[ident] = len(layer.spans)
             layer.spans.append(span)
-        elif kind in "ERAMN#*" and kind:
+        else:
             body, _, text = rest.partition("\t")
             pending.append(_Pending(number, kind, head, body, text))
-        else:
-            problems.append(InputProblem(where, f"unknown annotation line {head!r}", number))
 
     spans: list[dict[str, Any]] = [
         {"attributes": dict(s.attributes), "note": s.note} for s in layer.spans
     ]
-    relations: list[tuple[str, str, str, str]] = []  # type, source ref, target ref, R id
-    triggers: dict[str, str] = {}
+    # type, source ref, target ref, id (R or E), line
+    relations: list[tuple[str, str, str, str, int]] = []
     # Events first: they name their trigger, and arguments may point at other events.
+    events: list[_Pending] = []
     for p in pending:
         if p.kind != "E":
             continue
         parts = p.body.split()
-        if not parts or ":" not in parts[0]:
-            problems.append(InputProblem(where, f"{p.ident}: malformed event", p.number))
+        try:
+            if not parts or ":" not in parts[0]:
+                raise LineProblem("malformed event")
+            trigger = parts[0].split(":", 1)[1]
+            try:
+                at = refs.resolve(trigger)
+            except LineProblem as exc:
+                raise LineProblem(f"trigger: {exc}") from None
+            if spans[at]["attributes"].get(EVENT_KEY):
+                raise LineProblem(f"trigger {trigger} already serves another event")
+        except LineProblem as exc:
+            problems.append(InputProblem(where, f"{p.ident}: {exc}", p.number))
             refused.add(p.ident)
             continue
-        _, trigger = parts[0].split(":", 1)
-        if trigger not in index:
-            problems.append(
-                InputProblem(where, f"{p.ident}: trigger {trigger} is missing or refused", p.number)
-            )
-            refused.add(p.ident)
-            continue
-        if spans[index[trigger]]["attributes"].get(EVENT_KEY):
-            problems.append(
-                InputProblem(
-                    where, f"{p.ident}: trigger {trigger} already serves another event", p.number
-                )
-            )
-            refused.add(p.ident)
-            continue
-        spans[index[trigger]]["attributes"][EVENT_KEY] = True
-        index[p.ident] = index[trigger]
-        triggers[p.ident] = trigger
-    for p in pending:
-        if p.kind == "E" and p.ident in triggers:
-            for arg in p.body.split()[1:]:
-                role, _, target = arg.partition(":")
-                relations.append((role, p.ident, target, p.ident))
-    rel_notes: dict[str, tuple[str, str]] = {}
+        spans[at]["attributes"][EVENT_KEY] = True
+        index[p.ident] = at
+        events.append(p)
+    for p in events:
+        for arg in p.body.split()[1:]:
+            role, _, target = arg.partition(":")
+            relations.append((role, p.ident, target, p.ident, p.number))
+    rel_notes: dict[str, tuple[str, str, str]] = {}  # R id -> type, source, target
     for p in pending:
         parts = p.body.split()
         try:
@@ -425,23 +467,33 @@ def parse_ann(
                     raise LineProblem("malformed relation")
                 src = parts[1].split(":", 1)[1]
                 dst = parts[2].split(":", 1)[1]
-                relations.append((parts[0], src, dst, p.ident))
-                rel_notes[p.ident] = (parts[0], src)
+                relations.append((parts[0], src, dst, p.ident, p.number))
+                rel_notes[p.ident] = (parts[0], src, dst)
             elif p.kind == "*":
                 if len(parts) < 3:
                     raise LineProblem("an equivalence needs a type and two annotations")
-                for a, b in itertools.pairwise(parts[1:]):
-                    relations.append((EQUIV_PREFIX + parts[0], a, b, ""))
+                members, bad = [], None
+                for ref in parts[1:]:
+                    try:
+                        refs.resolve(ref)
+                    except LineProblem as exc:
+                        bad = bad or exc
+                    else:
+                        members.append(ref)
+                for a, b in itertools.pairwise(members):
+                    relations.append((EQUIV_PREFIX + parts[0], a, b, "", p.number))
+                if bad is not None:
+                    raise bad
             elif p.kind in "AM":
                 if len(parts) not in (2, 3):
                     raise LineProblem("malformed attribute")
-                at = _resolve(parts[1], index, refused, rel_notes)
+                at = refs.resolve(parts[1])
                 value: Any = parts[2] if len(parts) == 3 else True
                 spans[at]["attributes"][parts[0]] = value
             elif p.kind == "N":
                 if len(parts) != 3:
                     raise LineProblem("malformed normalization")
-                at = _resolve(parts[1], index, refused, rel_notes)
+                at = refs.resolve(parts[1])
                 spans[at]["attributes"].setdefault(NORM_KEY, []).append(
                     [parts[0], parts[2], p.text]
                 )
@@ -449,8 +501,7 @@ def parse_ann(
                 if len(parts) != 2:
                     raise LineProblem("malformed note")
                 if parts[1] in rel_notes:
-                    rtype, src = rel_notes[parts[1]]
-                    dst = next(r[2] for r in relations if r[3] == parts[1])
+                    rtype, src, dst = rel_notes[parts[1]]
                     if src not in index or dst not in index:
                         raise LineProblem(f"{parts[1]} was refused")
                     t = layer.spans[index[dst]]
@@ -458,41 +509,30 @@ def parse_ann(
                         [rtype, t.start, t.end, p.text]
                     )
                 else:
-                    at = _resolve(parts[1], index, refused, rel_notes)
+                    at = refs.resolve(parts[1])
                     note = spans[at]["note"]
                     spans[at]["note"] = f"{note}\n{p.text}" if note else p.text
         except LineProblem as exc:
             problems.append(InputProblem(where, f"{p.ident}: {exc}", p.number))
-    for rtype, src, dst, ident in relations:
-        if src in index and dst in index:
-            layer.relations.append(RelationDraft(rtype, index[src], index[dst]))
-        else:
-            line_no = next((p.number for p in pending if p.ident == ident), None)
-            missing = src if src not in index else dst
-            problems.append(
-                InputProblem(
-                    where, f"{ident or rtype}: {missing} is missing or was refused", line_no
-                )
-            )
+    for rtype, src, dst, ident, line_no in relations:
+        try:
+            src_at, dst_at = refs.resolve(src), refs.resolve(dst)
+        except LineProblem as exc:
+            problems.append(InputProblem(where, f"{ident or rtype}: {exc}", line_no))
+            if ident.startswith("R"):
+                refused.add(ident)
+            continue
+        layer.relations.append(RelationDraft(rtype, src_at, dst_at))
     layer.spans = [
         SpanDraft(s.label, s.start, s.end, attributes=extra["attributes"], note=extra["note"])
         for s, extra in zip(layer.spans, spans, strict=True)
     ]
+    problems.sort(key=lambda p: p.line or 0)
     return layer, problems
 
 
 def _same_surface(surface: str, found: str) -> bool:
     return _one_line(surface) == _one_line(found)
-
-
-def _resolve(ref: str, index: dict[str, int], refused: set[str], relations: dict[str, Any]) -> int:
-    if ref in index:
-        return index[ref]
-    if ref in relations:
-        raise LineProblem(f"attributes on relations ({ref}) are not supported")
-    if ref in refused:
-        raise LineProblem(f"{ref} was refused")
-    raise LineProblem(f"{ref} does not exist")
 
 
 def _title(text: str) -> str:
