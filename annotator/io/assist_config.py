@@ -13,7 +13,7 @@ Example (every key is optional)::
       rules:
         - {label: Other, pattern: '\\b(?:COVID|Covid)-19\\b'}
       spacy:
-        model: en_core_web_sm
+        model: en_core_web_sm        # or the folder of a pipeline saved with nlp.to_disk()
         labels: {PERSON: Person, ORG: Organization, GPE: Location, LOC: Location}
 
 Parsed once with the rest of project.yaml: a problem is reported with the
@@ -197,7 +197,7 @@ def parse_assist(raw: Any, directory: Path, schema: LabelSchema, fail: Fail) -> 
             raise fail((*path, "pattern"), "the pattern matches empty text")
         rules.append(RegexRule(label, compiled))
     settings.rules = tuple(rules)
-    settings.model = _parse_spacy(raw.get("spacy"), fail, label_at)
+    settings.model = _parse_spacy(raw.get("spacy"), directory, fail, label_at)
     return settings
 
 
@@ -238,7 +238,7 @@ def _parse_quotes(
 
 
 def _parse_spacy(
-    raw: Any, fail: Fail, label_at: Callable[[Any, YamlPath], str]
+    raw: Any, directory: Path, fail: Fail, label_at: Callable[[Any, YamlPath], str]
 ) -> ModelOptions | None:
     path: YamlPath = ("assist", "spacy")
     if raw is None:
@@ -251,10 +251,17 @@ def _parse_spacy(
     model = raw.get("model")
     if not isinstance(model, str) or not model.strip():
         raise fail((*path, "model"), "expected the name of a spaCy model (en_core_web_sm)")
+    model = model.strip()
+    where = Path(model) if Path(model).is_absolute() else directory / model
+    if where.is_dir() or "/" in model or "\\" in model or model[0] == ".":
+        # A pipeline saved with nlp.to_disk(): a folder, relative to the project.
+        if not (where / "config.cfg").is_file():
+            raise fail((*path, "model"), f"no saved spaCy pipeline (config.cfg) in {where}")
+        model = str(where.absolute())
     table = raw.get("labels")
     if not isinstance(table, Mapping) or not table:
         raise fail((*path, "labels"), "expected a table of entity types to labels")
     labels = {
         str(ent): label_at(label, (*path, "labels", str(ent))) for ent, label in table.items()
     }
-    return ModelOptions(model.strip(), labels)
+    return ModelOptions(model, labels)

@@ -146,6 +146,8 @@ def test_search_command(imported: Path, capsys: pytest.CaptureFixture[str]) -> N
         ("assist:\n  spacy:\n    model: en_core_web_sm\n    labels: {PERSON: Human}\n", 3,
          "assist.spacy.labels.PERSON: unknown label 'Human'"),
         ("assist:\n  spacy: {labels: {PERSON: Person}}\n", 1, "assist.spacy.model"),
+        ("assist:\n  spacy:\n    model: ./ner\n    labels: {PERSON: Person}\n", 2,
+         "assist.spacy.model: no saved spaCy pipeline (config.cfg) in "),
     ],
 )  # fmt: skip
 def test_assist_section_problems_name_the_line(
@@ -161,7 +163,7 @@ def test_assist_section_problems_name_the_line(
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_a_spacy_section_without_spacy_installed_gives_no_model_suggestions(
+def test_a_spacy_model_that_is_not_installed_gives_no_model_suggestions(
     project_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run(capsys, "import", str(project_dir), str(SAMPLE))[0] == 0
@@ -171,6 +173,40 @@ def test_a_spacy_section_without_spacy_installed_gives_no_model_suggestions(
     code, out, err = run(capsys, "suggest", str(project_dir), "--json")
     assert code == 0, err
     assert {s["source"] for s in json.loads(out)[0]["suggestions"]} == {"quote"}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_saved_spacy_pipeline_in_the_project_suggests_entities(
+    imported: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The way users point project.yaml at their own model: a pipeline saved with
+    nlp.to_disk(), here a real spaCy tokenizer and entity ruler."""
+    import spacy  # a dev dependency
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns([
+        {"label": "PERSON", "pattern": "Blinken"},
+        {"label": "GPE", "pattern": [{"LOWER": "astana"}]},
+        {"label": "NORP", "pattern": "Central Asian"},
+    ])  # fmt: skip
+    (imported / "models").mkdir()
+    nlp.to_disk(imported / "models" / "ner")
+    with_assist(
+        imported,
+        "assist:\n  dictionary_from: 'off'\n  spacy:\n    model: models/ner\n"
+        "    labels: {PERSON: Person, GPE: Location}\n",
+    )
+    monkeypatch.chdir(imported.parent)  # relative to the project, not the working folder
+    code, out, err = run(capsys, "suggest", str(imported), "--json")
+    assert code == 0, err
+    found = [s for s in json.loads(out)[0]["suggestions"] if s["source"] == "model"]
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert {(s["text"], s["label"]) for s in found} == {
+        ("Blinken", "Person"),
+        ("Astana", "Location"),
+    }
+    assert all(text[s["start"] : s["end"]] == s["text"] for s in found)
+    assert sum(s["text"] == "Astana" for s in found) == text.count("Astana")
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

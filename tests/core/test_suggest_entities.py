@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -227,10 +228,48 @@ def test_model_suggestions_through_the_engine_only_when_configured() -> None:
     assert suggest("In Astana today.", SCHEMA, SuggestConfig(), nlp=nlp) == []
 
 
-def test_a_missing_spacy_means_no_model() -> None:
+def real_pipeline() -> Any:
+    """A small real spaCy pipeline: a blank English tokenizer and an entity ruler."""
+    import spacy  # a dev dependency: this test runs wherever the tests run
+
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([
+        {"label": "PERSON", "pattern": [{"LOWER": "antony"}, {"LOWER": "blinken"}]},
+        {"label": "PERSON", "pattern": "Blinken"},
+        {"label": "GPE", "pattern": "Astana"},
+        {"label": "GPE", "pattern": "Tashkent"},
+        {"label": "DATE", "pattern": "Tuesday"},
+    ])  # fmt: skip
+    return nlp
+
+
+def test_a_real_spacy_pipeline_gives_suggestions_of_mapped_labels() -> None:
+    result = model_suggestions(real_pipeline(), SAMPLE, {"PERSON": "Person", "GPE": "Location"})
+    found = {(s.text, s.label, s.source) for s in result}
+    assert found == {
+        ("Antony Blinken", "Person", "model"),
+        ("Blinken", "Person", "model"),  # "Blinken’s": spaCy splits the possessive off
+        ("Astana", "Location", "model"),
+        ("Tashkent", "Location", "model"),
+    }  # DATE is not in the table: no Tuesday
+    for s in result:
+        assert SAMPLE[s.start : s.end] == s.text
+    assert sum(s.text == "Astana" for s in result) == SAMPLE.count("Astana")
+
+
+def test_a_saved_pipeline_loads_from_its_folder_and_a_missing_one_is_none(
+    tmp_path: Path,
+) -> None:
     from annotator.core.suggest import load_model, model_available
 
-    assert load_model("no_such_model_xx") is None or model_available("no_such_model_xx")
+    real_pipeline().to_disk(tmp_path / "model")
+    nlp = load_model(str(tmp_path / "model"))
+    assert nlp is not None and nlp.pipe_names == ["entity_ruler"]
+    result = model_suggestions(nlp, "Blinken flew to Tashkent.", {"GPE": "Location"})
+    assert [(s.start, s.end, s.label) for s in result] == [(16, 24, "Location")]
+    assert load_model("xx_no_such_model") is None
+    assert not model_available(str(tmp_path / "nothing"))
 
 
 # --- properties --------------------------------------------------------------------
