@@ -3,16 +3,19 @@ window answers meanwhile, and they appear when ready."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from annotator.io import assist_worker
 from annotator.io.importer import import_paths
 from annotator.io.project import create_project, load_project
-from annotator.ui import open_window
+from annotator.ui import open_window, suggestions
 from annotator.ui.suggestions import BACKGROUND_FROM_CHARS
 from tests.conftest import FIXTURES
+from tests.ui import worker_probe
 
 
 def test_a_long_article_gets_its_suggestions_in_the_background(
@@ -35,4 +38,10 @@ def test_a_long_article_gets_its_suggestions_in_the_background(
     qtbot.waitUntil(lambda: not window.assist.busy, timeout=60_000)
     quotes = [s for s in window.assist.overlay.suggestions if s.label == "Quote"]
     assert quotes and all(long_text[s.start : s.end] == s.text for s in quotes)
+    # Another process did the work: the worker, asked itself, has a process id
+    # of its own and made this user's suggestions for this project; this process did not.
+    pid, worked_for = suggestions._worker_pool().submit(worker_probe.state).result(timeout=60)
+    assert pid != os.getpid()
+    assert [(Path(p).resolve(), u) for p, u in worked_for] == [(project.resolve(), "alice")]
+    assert not assist_worker._assistants  # filled only where compute_suggestions runs
     window.close()

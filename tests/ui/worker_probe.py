@@ -1,0 +1,13 @@
+"""Run in the suggestions worker process by tests/ui/test_assist_background.py
+(a module of its own, so that the worker imports nothing else to run it)."""
+
+from __future__ import annotations
+
+import os
+
+
+def state() -> tuple[int, list[tuple[str, str]]]:
+    """The worker's process id, and the (project, user) pairs it made suggestions for."""
+    from annotator.io import assist_worker
+
+    return os.getpid(), [(project, user) for project, user, _ in assist_worker._assistants]
