@@ -48,6 +48,12 @@ def register(sub: Any) -> None:
         help="annotator whose layer receives the spans (native files name their own)",
     )
     parser.add_argument(
+        "--reviewer",
+        metavar="NAME",
+        help="a reviewer, who writes the gold layer: needed for --as gold and for a "
+        "native file's gold layers (without it they are refused)",
+    )
+    parser.add_argument(
         "--add-labels",
         action="store_true",
         help="add labels and relation types the schema lacks to project.yaml",
@@ -65,8 +71,8 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.format is not None:
         return run_labeled(args)
-    if args.as_name or args.add_labels or args.offsets != "codepoint":
-        warn("--as, --add-labels and --offsets need --format (labeled data)")
+    if args.as_name or args.reviewer or args.add_labels or args.offsets != "codepoint":
+        warn("--as, --reviewer, --add-labels and --offsets need --format (labeled data)")
         return 2
     project = load_project(args.project)
     db = project.open_database()
@@ -74,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
         report = import_paths(db, args.paths)
     finally:
         db.close()
+    for notice in report.notices:
+        warn(notice)
     for problem in report.problems:
         warn(str(problem))
     if not args.quiet:
@@ -93,7 +101,7 @@ def run_labeled(args: argparse.Namespace) -> int:
         return 2
     project = load_project(args.project)
     db = project.open_database()
-    ctx = ImportContext(offsets=args.offsets, as_name=args.as_name)
+    ctx = ImportContext(offsets=args.offsets, as_name=args.as_name, reviewer=args.reviewer)
     try:
         report = run_import(project, db, args.format, args.paths, ctx, add_labels=args.add_labels)
     except UnknownLabels as exc:

@@ -459,7 +459,12 @@ class DeleteRelation(Command):
     def _undo(self, session: EditSession) -> None:
         rel = self.relation
         session.add_relation(
-            rel.annotator, rel.type, rel.source_id, rel.target_id, relation_id=rel.id
+            rel.annotator,
+            rel.type,
+            rel.source_id,
+            rel.target_id,
+            relation_id=rel.id,
+            editor=self.editor,
         )
 
 

@@ -40,7 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from annotator.core.model import DocStatus, DocumentDraft, JsonDict
+from annotator.core.model import GOLD_ANNOTATOR, DocStatus, DocumentDraft, JsonDict
 from annotator.store.models import (
     Annotator,
     ChangeLog,
@@ -50,6 +50,7 @@ from annotator.store.models import (
     Span,
     utcnow,
 )
+from annotator.store.repository import check_can_write, check_person
 
 READ_BATCH_DOCUMENTS = 500
 """Documents fetched per round trip by :func:`iter_documents`."""
@@ -619,6 +620,7 @@ class InsertResult:
     spans: int = 0
     relations: int = 0
     duplicate_spans: int = 0
+    duplicate_relations: int = 0
     document_ids: list[int] = field(default_factory=list)
 
 
@@ -700,12 +702,93 @@ def _annotator_id(session: Session, name: str) -> int:
     found = session.scalar(select(Annotator.id).where(Annotator.name == name))
     if found is not None:
         return int(found)
+    return annotator_id_once(session, name)
+
+
+def annotator_id_once(session: Session, name: str) -> int:
+    """The id of a new annotator, or of the one another transaction just created.
+
+    Two programs adding the same person at once (on PostgreSQL) would
+    otherwise fail on the unique name; on SQLite writers are serialised.
+    """
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt = (
+            pg_insert(Annotator)
+            .values(name=name, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["name"])
+            .returning(Annotator.id)
+        )
+        found = session.scalar(stmt)
+        if found is None:
+            found = session.scalar(select(Annotator.id).where(Annotator.name == name))
+        return int(found or 0)
     return int(
         session.scalar(
             insert(Annotator).values(name=name, created_at=utcnow()).returning(Annotator.id)
         )
         or 0
     )
+
+
+def insert_documents_once(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert document rows (each with its ``content_hash``); returns hash -> id of
+    those this call inserted.
+
+    The caller has looked for the stored hashes in its transaction. On SQLite
+    that look holds: BEGIN IMMEDIATE serialises writers. On PostgreSQL another
+    import may store the same article between the look and the insert, so the
+    insert is ON CONFLICT DO NOTHING (their row stands, ours is skipped), in
+    content-hash order so that two imports of the same articles wait for each
+    other rather than deadlock.
+    """
+    if not rows:
+        return {}
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt = (
+            pg_insert(Document)
+            .on_conflict_do_nothing(index_elements=["content_hash"])
+            .returning(Document.content_hash, Document.id)
+        )
+        ordered = sorted(rows, key=itemgetter("content_hash"))
+        return {str(h): int(i) for h, i in conn.execute(stmt, ordered)}
+    ids = _insert_ids(session, Document.__table__, rows)
+    return {row["content_hash"]: new_id for row, new_id in zip(rows, ids, strict=True)}
+
+
+def _check_writers(
+    session: Session, items: Sequence[AnnotatedDraft], editor: str | None
+) -> dict[str, str]:
+    """Layer -> who writes it (its owner; ``editor`` for gold), each checked by the store."""
+    if editor is not None:
+        check_person(editor)
+    writers: dict[str, str] = {}
+    for item in items:
+        for lay in item.layers:
+            if lay.annotator not in writers:
+                writer = editor if editor and lay.annotator == GOLD_ANNOTATOR else lay.annotator
+                check_can_write(session, lay.annotator, writer)
+                writers[lay.annotator] = writer
+    return writers
+
+
+def _stored_relations(session: Session, doc_ids: list[int]) -> set[tuple[int, str, int, int]]:
+    found: set[tuple[int, str, int, int]] = set()
+    for i in range(0, len(doc_ids), 500):
+        found.update(
+            (int(a), str(t), int(s), int(d))
+            for a, t, s, d in session.execute(
+                select(
+                    Relation.annotator_id, Relation.type, Relation.source_id, Relation.target_id
+                ).where(Relation.document_id.in_(doc_ids[i : i + 500]))
+            )
+        )
+    return found
 
 
 def _document_ids(session: Session, drafts: Sequence[DocumentDraft]) -> tuple[list[int], int]:
@@ -740,11 +823,18 @@ def _document_ids(session: Session, drafts: Sequence[DocumentDraft]) -> tuple[li
                 "created_at": now,
             }
         )
-    for digest, new_id in zip(
-        new_hashes, _insert_ids(session, Document.__table__, rows), strict=True
-    ):
-        known[digest] = new_id
-    return [known[h] for h in hashes], len(rows)
+    inserted = insert_documents_once(session, rows)
+    known.update(inserted)
+    # Stored by another import since we looked (PostgreSQL): theirs is the document.
+    late = [h for h in new_hashes if h not in inserted]
+    for i in range(0, len(late), 500):
+        for h, doc_id in session.execute(
+            select(Document.content_hash, Document.id).where(
+                Document.content_hash.in_(late[i : i + 500])
+            )
+        ):
+            known[h] = int(doc_id)
+    return [known[h] for h in hashes], len(inserted)
 
 
 def _span_log(doc_id: int, annotator: str, span: SpanDraft, text: str) -> JsonDict:
@@ -761,17 +851,26 @@ def _span_log(doc_id: int, annotator: str, span: SpanDraft, text: str) -> JsonDi
     }
 
 
-def insert_annotated(session: Session, items: Sequence[AnnotatedDraft]) -> InsertResult:
+def insert_annotated(
+    session: Session, items: Sequence[AnnotatedDraft], *, editor: str | None = None
+) -> InsertResult:
     """Store documents and their layers in the caller's transaction (one batch).
 
     Documents already in the project (same text) get the spans; a span equal
     to one the annotator already has there (label, start, end) is skipped, so
-    importing the same file twice adds nothing. Offsets must already be
-    checked against the text (the io layer does, line by line).
+    importing the same file twice adds nothing, and a relation to it links
+    the stored span (once). Offsets must already be checked against the text
+    (the io layer does, line by line).
+
+    Each layer is written by its owner, checked by
+    :func:`annotator.store.repository.check_can_write` like any edit; the gold
+    layer needs ``editor``, a reviewer, whom the change log names. Raises
+    :class:`annotator.store.repository.PermissionDenied` (nothing written).
     """
     result = InsertResult()
     if not items:
         return result
+    writers = _check_writers(session, items, editor)
     doc_ids, added = _document_ids(session, [item.document for item in items])
     result.documents_added = added
     result.documents_existing = len({*doc_ids}) - added
@@ -790,30 +889,30 @@ def insert_annotated(session: Session, items: Sequence[AnnotatedDraft]) -> Inser
         for item, doc_id in zip(items, doc_ids, strict=True)
         for lay in item.layers
     }
-    # (document, annotator) -> (label, start, end) -> position in span_rows
-    # (None: stored before this call).
-    existing: dict[tuple[int, int], dict[tuple[str, int, int], int | None]] = {}
+    # (document, annotator) -> (label, start, end) -> position in span_rows, or
+    # ~id (negative) of a span stored before this call.
+    existing: dict[tuple[int, int], dict[tuple[str, int, int], int]] = {}
     if pairs:
         wanted_docs = sorted({d for d, _ in pairs})
         for i in range(0, len(wanted_docs), 500):
-            for doc_id, ann_id, label, start, end in session.execute(
-                select(Span.document_id, Span.annotator_id, Span.label, Span.start, Span.end).where(
-                    Span.document_id.in_(wanted_docs[i : i + 500])
-                )
+            for sid, doc_id, ann_id, label, start, end in session.execute(
+                select(
+                    Span.id, Span.document_id, Span.annotator_id, Span.label, Span.start, Span.end
+                ).where(Span.document_id.in_(wanted_docs[i : i + 500]))
             ):
-                existing.setdefault((doc_id, ann_id), {})[(label, start, end)] = None
+                existing.setdefault((doc_id, ann_id), {})[(label, start, end)] = ~sid
 
     span_rows: list[dict[str, Any]] = []
     span_refs: list[tuple[int, str, int, SpanDraft]] = []  # doc id, annotator, who, span
-    # For relations: (layer key, index in layer) -> position in span_rows.
-    layer_positions: list[list[int | None]] = []
+    # For relations: (layer key, index in layer) -> position in span_rows (or ~stored id).
+    layer_positions: list[list[int]] = []
     layer_meta: list[tuple[int, int, LayerDraft, str]] = []
     for item, doc_id in zip(items, doc_ids, strict=True):
         text = item.document.text
         for lay in item.layers:
             ann_id = who(lay.annotator)
             seen = existing.setdefault((doc_id, ann_id), {})
-            positions: list[int | None] = []
+            positions: list[int] = []
             for span in lay.spans:
                 key = (span.label, span.start, span.end)
                 if key in seen:
@@ -863,23 +962,36 @@ def insert_annotated(session: Session, items: Sequence[AnnotatedDraft]) -> Inser
         )
 
     relation_rows: list[dict[str, Any]] = []
+    stored_relations: set[tuple[int, str, int, int]] | None = None
     for positions, (doc_id, ann_id, lay, _text) in zip(layer_positions, layer_meta, strict=True):
         for rel in lay.relations:
             src, dst = positions[rel.source], positions[rel.target]
-            if src is None or dst is None or src == dst:
-                continue  # a span stored before: its relations were stored with it
+            source_id = span_ids[src] if src >= 0 else ~src
+            target_id = span_ids[dst] if dst >= 0 else ~dst
+            if source_id == target_id:
+                continue  # two copies of one span: the io layer refuses a span linked to itself
+            if src < 0 and dst < 0:
+                # Both spans were stored before: the relation may be too.
+                if stored_relations is None:
+                    stored_relations = _stored_relations(session, sorted(set(doc_ids)))
+                link = (ann_id, rel.type, source_id, target_id)
+                if link in stored_relations:
+                    result.duplicate_relations += 1
+                    continue
+                stored_relations.add(link)
             relation_rows.append(
                 {
                     "document_id": doc_id,
                     "annotator_id": ann_id,
                     "type": rel.type,
-                    "source_id": span_ids[src],
-                    "target_id": span_ids[dst],
+                    "source_id": source_id,
+                    "target_id": target_id,
                     "created_at": rel.created_at or now,
                 }
             )
     if relation_rows:
         relation_ids = _insert_ids(session, Relation.__table__, relation_rows)
+        owners = {ann_id: name for name, ann_id in who_cache.items()}
         for rel_id, row in zip(relation_ids, relation_rows, strict=True):
             log_rows.append(
                 {
@@ -890,7 +1002,8 @@ def insert_annotated(session: Session, items: Sequence[AnnotatedDraft]) -> Inser
                     "entity": "relation",
                     "entity_id": rel_id,
                     "before": None,
-                    "after": {
+                    "after": {  # as an edit logs it: the live feed reads both alike
+                        "annotator": owners[row["annotator_id"]],
                         "type": row["type"],
                         "source_id": row["source_id"],
                         "target_id": row["target_id"],
@@ -900,6 +1013,11 @@ def insert_annotated(session: Session, items: Sequence[AnnotatedDraft]) -> Inser
     result.relations = len(relation_rows)
 
     log_rows.extend(_store_statuses(session, layer_meta, now))
+    # The log names who wrote each row: a gold layer's reviewer, not "gold".
+    by = {who(layer): who(writer) for layer, writer in writers.items() if writer != layer}
+    if by:
+        for log_row in log_rows:
+            log_row["annotator_id"] = by.get(log_row["annotator_id"], log_row["annotator_id"])
     if log_rows:
         _executemany(session, ChangeLog.__table__, log_rows)
     return result
@@ -933,6 +1051,7 @@ def _store_statuses(
     inserts: list[dict[str, Any]] = []
     logs: list[dict[str, Any]] = []
     explicit = {(d, a) for d, a, lay, _ in layer_meta if lay.status is not None}
+    owners = {(d, a): lay.annotator for d, a, lay, _ in layer_meta}
     for (doc_id, ann_id), status in wanted.items():
         before = current.get((doc_id, ann_id))
         if before == status or (before is not None and (doc_id, ann_id) not in explicit):
@@ -957,6 +1076,7 @@ def _store_statuses(
                 )
                 .values(status=status, updated_at=now)
             )
+        owner = owners[(doc_id, ann_id)]
         logs.append(
             {
                 "at": now,
@@ -965,8 +1085,8 @@ def _store_statuses(
                 "action": IMPORT_ACTION,
                 "entity": "document",
                 "entity_id": doc_id,
-                "before": {"status": before or DocStatus.NEW.value},
-                "after": {"status": status},
+                "before": {"annotator": owner, "status": before or DocStatus.NEW.value},
+                "after": {"annotator": owner, "status": status},
             }
         )
     if inserts:

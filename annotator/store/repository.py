@@ -71,16 +71,47 @@ def annotator_id(session: Session, name: str, *, create: bool = True) -> int:
         return found
     if not create:
         raise NotFound(f"no annotator named {name!r}")
-    return int(session.scalar(insert(Annotator).values(name=name).returning(Annotator.id)) or 0)
+    from annotator.store.bulk import annotator_id_once  # survives a concurrent insert
+
+    return annotator_id_once(session, name)
 
 
 def annotator_names(session: Session) -> list[str]:
     return list(session.scalars(select(Annotator.name).order_by(Annotator.name)))
 
 
+RESERVED_NAMES = frozenset({GOLD_ANNOTATOR})
+"""Layer names that are never a person's: no one edits, reviews or imports as them."""
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be an analyst's name (None: it can)."""
+    if not name or not name.strip():
+        return "an analyst needs a name"
+    if name in RESERVED_NAMES:
+        return (
+            f"{name!r} is the adjudicated layer, not an analyst's name: use your own name "
+            "(a reviewer writes gold under theirs)"
+        )
+    return None
+
+
+def check_person(name: str) -> None:
+    """Raise :class:`PermissionDenied` unless ``name`` can be an analyst's name."""
+    problem = name_problem(name)
+    if problem is not None:
+        raise PermissionDenied(problem)
+
+
 def set_roles(session: Session, reviewers: Iterable[str]) -> None:
-    """Make exactly these people reviewers (everyone else an annotator)."""
+    """Make exactly these people reviewers (everyone else an annotator).
+
+    For seeding a database and for tests; a team's roles change one person at
+    a time through :func:`change_role`, by a reviewer.
+    """
     names = sorted(set(reviewers))
+    for name in names:
+        check_person(name)
     for name in names:
         annotator_id(session, name)
     session.execute(
@@ -99,20 +130,71 @@ def role_of(session: Session, name: str) -> str:
     return session.scalar(select(Annotator.role).where(Annotator.name == name)) or "annotator"
 
 
-def check_can_write(session: Session, layer: str, editor: str) -> None:
-    """People change their own layer; reviewers also change the gold layer.
+def reviewer_names(session: Session) -> list[str]:
+    return list(
+        session.scalars(
+            select(Annotator.name).where(Annotator.role == "reviewer").order_by(Annotator.name)
+        )
+    )
 
-    The rule lives here, under every way of editing (window, command line).
+
+def seed_roles(session: Session, reviewers: Iterable[str]) -> bool:
+    """Make these people the reviewers if the database has none yet (a new
+    project, or one whose roles were never set); True if it did."""
+    names = [n for n in dict.fromkeys(reviewers)]
+    if not names or reviewer_names(session):
+        return False
+    set_roles(session, names)
+    return True
+
+
+def change_role(session: Session, name: str, role: str, *, by: str) -> str:
+    """Give ``name`` a role, as ``by`` (a reviewer); returns the previous role.
+
+    Only a reviewer changes roles, except the first one of a database that has
+    none (someone has to start). The last reviewer is not demoted: that would
+    open the database to anyone. The change log records who did it.
     """
-    if editor == layer:
-        return
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
+    check_person(name)
+    check_person(by)
+    current = reviewer_names(session)
+    if current and by not in current:
+        raise PermissionDenied(
+            f"{by} may not change roles: only a reviewer may ({', '.join(current)})"
+        )
+    previous = role_of(session, name)
+    if previous == role:
+        return previous
+    if role != "reviewer" and current == [name]:
+        raise PermissionDenied(f"{name} is the only reviewer: make someone else a reviewer first")
+    who = annotator_id(session, name)
+    session.execute(update(Annotator).where(Annotator.id == who).values(role=role))
+    _log(
+        session, annotator_id(session, by), "role", "annotator", who, None,
+        {"name": name, "role": previous}, {"name": name, "role": role},
+    )  # fmt: skip
+    return previous
+
+
+def check_can_write(session: Session, layer: str, editor: str) -> None:
+    """People change their own layer; only reviewers change the gold layer.
+
+    The rule lives here, under every way of editing (window, command line,
+    import): a reserved layer name is never an editor, so calling oneself
+    "gold" gives no way into the gold layer.
+    """
+    check_person(editor)
     if layer == GOLD_ANNOTATOR:
         if role_of(session, editor) == "reviewer":
             return
         raise PermissionDenied(
-            f"{editor} may not change the gold layer: only reviewers may (see 'reviewers' "
-            "in project.yaml)"
+            f"{editor} may not change the gold layer: only reviewers may "
+            "(annotator roles PROJECT lists them)"
         )
+    if editor == layer:
+        return
     raise PermissionDenied(f"{editor} may not change {layer}'s annotations, only their own")
 
 
@@ -174,9 +256,12 @@ def insert_documents(session: Session, drafts: Sequence[DocumentDraft]) -> list[
         )
     result: list[int | None] = [None] * len(drafts)
     if rows:
-        ids = _insert_returning_ids(session, rows)
-        for pos, new_id in zip(positions, ids, strict=True):
-            result[pos] = new_id
+        from annotator.store.bulk import insert_documents_once
+
+        # A text another import stored since we looked is a duplicate (None), not an error.
+        ids = insert_documents_once(session, rows)
+        for pos, row in zip(positions, rows, strict=True):
+            result[pos] = ids.get(row["content_hash"])
     return result
 
 

@@ -48,12 +48,14 @@ def fill(project_dir: Path) -> list[int]:
                 (three, "alice", "Claim", word(t3, "agreed")),
                 (one, GOLD_ANNOTATOR, "Person", word(t1, "Alice")),
             ]
+            repository.set_roles(session, ["rita"])
             for doc_id, who, label, (start, end) in spans:
-                repository.add_span(session, doc_id, who, label, start, end)
+                by = "rita" if who == GOLD_ANNOTATOR else None
+                repository.add_span(session, doc_id, who, label, start, end, editor=by)
             for doc_id, who in ((one, "alice"), (two, "alice"), (one, "bob"), (two, "bob")):
                 repository.set_status(session, doc_id, who, DocStatus.DONE)
             repository.set_status(session, three, "alice", DocStatus.DONE)
-            repository.set_status(session, one, GOLD_ANNOTATOR, DocStatus.DONE)
+            repository.set_status(session, one, GOLD_ANNOTATOR, DocStatus.DONE, editor="rita")
     finally:
         db.close()
     return ids

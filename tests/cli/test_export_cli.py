@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 from annotator.cli.app import main
 from annotator.io.project import load_project
+from annotator.store import repository
 from annotator.store.models import Span
 from tests.io.test_formats_common import populate, snapshot
 
@@ -60,7 +61,13 @@ def test_native_round_trip_through_the_command_line(
     out_file = tmp_path / "all.jsonl"
     assert run(capsys, "export", filled, "-o", out_file)[0] == 0
     assert run(capsys, "new", tmp_path / "copy")[0] == 0
-    code, out, err = run(capsys, "import", tmp_path / "copy", out_file, "--format", "native")
+    db = load_project(tmp_path / "copy").open_database()
+    with db.session() as session:
+        repository.set_roles(session, ["rita"])  # the gold layer needs a reviewer
+    db.close()
+    code, out, err = run(
+        capsys, "import", tmp_path / "copy", out_file, "--format", "native", "--reviewer", "rita"
+    )
     assert code == 0, err
     assert "3 new document(s)" in out
     dbs = [load_project(p).open_database() for p in (filled, tmp_path / "copy")]

@@ -65,7 +65,8 @@ def populate(db: Database) -> list[int]:
         repository.add_span(s, ids[0], "alice", "Claim", t0.index("the plan"), t0.index(" would"))
         repository.add_relation(s, "alice", "speaker", q.id, p.id)
         repository.add_span(s, ids[0], "bob", "Person", 0, 3)
-        repository.add_span(s, ids[0], "gold", "Person", 0, 9)
+        repository.set_roles(s, ["rita"])
+        repository.add_span(s, ids[0], "gold", "Person", 0, 9, editor="rita")
         t1 = TEXTS[1]
         repository.add_span(s, ids[1], "bob", "Person", 0, 3)
         repository.add_span(
@@ -130,11 +131,14 @@ def import_into(
     *,
     as_name: str | None = None,
     offsets: str = "codepoint",
+    reviewer: str | None = None,
 ) -> tuple[Project, Database, ImportReport]:
     project, db = new_project(folder)
-    report = run_import(
-        project, db, fmt, paths, ImportContext(offsets=offsets, as_name=as_name), add_labels=True
-    )
+    if reviewer is not None:
+        with db.session() as s:
+            repository.set_roles(s, [reviewer])
+    ctx = ImportContext(offsets=offsets, as_name=as_name, reviewer=reviewer)
+    report = run_import(project, db, fmt, paths, ctx, add_labels=True)
     return project, db, report
 
 

@@ -166,9 +166,9 @@ def test_records_are_stored_in_batches(tmp_path: Path, monkeypatch: Any) -> None
     calls: list[int] = []
     real = importing.insert_annotated
 
-    def counting(session: Any, batch: Any) -> Any:
+    def counting(session: Any, batch: Any, **kwargs: Any) -> Any:
         calls.append(len(batch))
-        return real(session, batch)
+        return real(session, batch, **kwargs)
 
     monkeypatch.setattr(importing, "BATCH_DOCUMENTS", 2)
     monkeypatch.setattr(importing, "insert_annotated", counting)

@@ -42,7 +42,7 @@ def test_round_trip_is_lossless(tmp_path: Path) -> None:
         out = export_to(project, db, "native", tmp_path / "out.jsonl")
     finally:
         db.close()
-    _, db2, report = import_into(tmp_path / "q", "native", [out])
+    _, db2, report = import_into(tmp_path / "q", "native", [out], reviewer="rita")
     try:
         after = snapshot(db2, times=True)
     finally:
@@ -56,7 +56,7 @@ def test_round_trip_is_lossless(tmp_path: Path) -> None:
     p2 = load_project(project2)
     db2 = p2.open_database()
     try:
-        again = run_import(p2, db2, "native", [out], ImportContext())
+        again = run_import(p2, db2, "native", [out], ImportContext(reviewer="rita"))
         assert (again.spans, again.relations, again.documents_added) == (0, 0, 0)
         assert snapshot(db2, times=True) == before
     finally:

@@ -31,7 +31,7 @@ def test_round_trip(tmp_path: Path) -> None:
             assert (first["start"], last["end"]) == (span["start"], span["end"])
         for rel in rec["relations"]:
             assert rel["head"] == rel["head_span"]["token_end"]
-    _, db2, report = import_into(tmp_path / "q", "prodigy", [out])
+    _, db2, report = import_into(tmp_path / "q", "prodigy", [out], reviewer="rita")
     try:
         after = snapshot(db2)
     finally:
@@ -62,7 +62,7 @@ def test_rejected_answers_are_skipped_and_bad_spans_refused(tmp_path: Path) -> N
             "relations": [
                 {
                     "label": "speaker",
-                    "head_span": {"start": 0, "end": 5, "label": "Person"},
+                    "head_span": {"start": 0, "end": 5, "label": "Quote"},
                     "child_span": {"start": 10, "end": 13, "label": "Person"},
                 }
             ],
@@ -79,8 +79,8 @@ def test_rejected_answers_are_skipped_and_bad_spans_refused(tmp_path: Path) -> N
     assert report.skipped == 1
     assert [(p.line, "does not match" in p.message) for p in report.problems] == [(3, True)]
     spans = snap["Alice met Bob."]["layers"]["model"]
-    assert [s[:3] for s in spans[1]] == [("Person", 0, 5), ("Person", 10, 13)]
-    assert spans[2] == [("speaker", ("Person", 0, 5), ("Person", 10, 13))]
+    assert [s[:3] for s in spans[1]] == [("Person", 0, 5), ("Person", 10, 13), ("Quote", 0, 5)]
+    assert spans[2] == [("speaker", ("Quote", 0, 5), ("Person", 10, 13))]
 
 
 def test_blank_documents_have_tokens_and_no_spans(tmp_path: Path) -> None:

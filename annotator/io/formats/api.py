@@ -27,9 +27,13 @@ from annotator.io.formats.importing import (
     UnknownLabels,
     extend_schema,
     jsonl_files,
+    problem_at,
     store,
+    vet_draft,
+    vetted,
+    writer_problem,
 )
-from annotator.io.project import Project, save_project
+from annotator.io.project import Project, update_schema
 from annotator.store import bulk
 from annotator.store.bulk import AnnotatedDraft, ExportDocument, ExportFilter
 from annotator.store.db import Database
@@ -301,6 +305,9 @@ def run_import(
             check_name(ctx.as_name, "--as")
         except LineProblem as exc:
             raise InputProblem(paths[0] if paths else ".", str(exc)) from None
+    refused = writer_problem(db, ctx)
+    if refused is not None:
+        raise InputProblem(paths[0] if paths else ".", refused)
     # Two passes over the input: the first checks every record and its labels
     # (nothing is stored if labels are unknown), the second stores the good
     # records batch by batch, so memory holds one batch, not the whole file.
@@ -313,16 +320,24 @@ def run_import(
             report.problems.append(record)
         else:
             report.records += 1
+            for reason in vet_draft(record, project.schema, ctx.reviewer):
+                report.problems.append(problem_at(record.origin, reason))
             tally.add(record)
     if tally.labels or tally.relations:
         if not add_labels:
             raise UnknownLabels(tally.labels, tally.relations)
-        project.schema = extend_schema(
-            project.schema, sorted(tally.labels), sorted(tally.relations), tally.pairs
+        # Extends project.yaml as it is now: another import may have just added labels.
+        update_schema(
+            project,
+            lambda schema: extend_schema(
+                schema,
+                sorted(tally.labels),
+                sorted(r for r in tally.relations if schema.relation(r) is None),
+                tally.pairs,
+            ),
         )
-        save_project(project)
         report.added_labels = sorted(tally.labels)
         report.added_relations = sorted(tally.relations)
-    good = (r for r in iter_records(fmt, paths, ctx) if isinstance(r, AnnotatedDraft))
-    store(db, good, report, progress)
+    good = vetted(iter_records(fmt, paths, ctx), project.schema, ctx.reviewer)
+    store(db, good, report, progress, editor=ctx.reviewer)
     return report

@@ -18,12 +18,14 @@ from typing import Any
 import orjson
 from sqlalchemy.exc import SQLAlchemyError
 
+from annotator.core.model import GOLD_ANNOTATOR
 from annotator.core.schema import LabelSchema, RelationType
 from annotator.io.errors import InputProblem
 from annotator.io.formats.common import LineProblem
-from annotator.io.text import decode_text
+from annotator.io.jsonl import check_record, split_lines
 from annotator.store.bulk import AnnotatedDraft, insert_annotated
 from annotator.store.db import Database
+from annotator.store.repository import PermissionDenied, check_can_write
 
 BATCH_DOCUMENTS = 1000
 BATCH_SPANS = 200_000
@@ -36,6 +38,8 @@ Progress = Callable[[int], None]
 class ImportContext:
     offsets: str = "codepoint"
     as_name: str | None = None
+    reviewer: str | None = None
+    """The reviewer who writes the gold layer (``--as gold`` or a file's gold layers)."""
 
 
 @dataclass(slots=True)
@@ -85,14 +89,22 @@ def iter_lines(path: Path) -> Iterator[tuple[int, Any]]:
         data = path.read_bytes()
     except OSError as exc:
         raise InputProblem(path, f"cannot read the file ({exc.strerror or exc})") from exc
-    content = decode_text(data, path)
-    for number, line in enumerate(content.split("\n"), start=1):
+    split = split_lines(data, path)  # a line that is not UTF-8 is refused alone
+    for number, line in enumerate(split.lines, start=1):
+        if number in split.bad:
+            yield number, split.bad[number]
+            continue
         if not line.strip():
             continue
         try:
-            yield number, orjson.loads(line)
+            record = orjson.loads(line)
+            check_record(line, record)
         except orjson.JSONDecodeError as exc:
             yield number, InputProblem(path, f"invalid JSON ({exc.msg})", number)
+        except ValueError as exc:  # a value the database cannot hold
+            yield number, InputProblem(path, str(exc), number)
+        else:
+            yield number, record
 
 
 def read_records(
@@ -161,6 +173,87 @@ class LabelTally:
                     )
 
 
+def writer_problem(db: Database, ctx: ImportContext) -> str | None:
+    """Why the import may not write the layers it names (None: it may), checked by
+    the store's rule before anything is read: only a reviewer writes gold."""
+    if ctx.as_name == GOLD_ANNOTATOR and not ctx.reviewer:
+        return (
+            f"--as {GOLD_ANNOTATOR}: the adjudicated layer is written only by a reviewer: "
+            "add --reviewer NAME"
+        )
+    if ctx.reviewer is not None:
+        with db.reader() as session:
+            try:
+                check_can_write(session, GOLD_ANNOTATOR, ctx.reviewer)
+            except PermissionDenied as exc:
+                return f"--reviewer: {exc}"
+    return None
+
+
+def vet_draft(item: AnnotatedDraft, schema: LabelSchema, reviewer: str | None) -> list[str]:
+    """Take out of a draft what the project refuses, and say why (one reason each).
+
+    Every format's drafts pass here, so the rules are the same for all: a gold
+    layer without a reviewer to write it; a relation from a span to itself; a
+    relation whose type the schema knows but not between these labels (types
+    it does not know are the business of :class:`UnknownLabels`). The rest of
+    the draft stays.
+    """
+    reasons: list[str] = []
+    kept_layers = []
+    for layer in item.layers:
+        if layer.annotator == GOLD_ANNOTATOR and not reviewer:
+            reasons.append(
+                f"the {GOLD_ANNOTATOR} layer ({len(layer.spans)} span(s)) is written only by a "
+                "reviewer: import it with --reviewer NAME"
+            )
+            continue
+        kept_layers.append(layer)
+        kept = []
+        for rel in layer.relations:
+            source, target = layer.spans[rel.source], layer.spans[rel.target]
+            where = (
+                f"relation {rel.type} from {source.label} {source.start}-{source.end} "
+                f"to {target.label} {target.start}-{target.end}"
+            )
+            rule = schema.relation(rel.type)
+            if (source.label, source.start, source.end) == (target.label, target.start, target.end):
+                reasons.append(f"{where}: links a span to itself; relation refused")
+            elif rule is not None and not rule.allows(source.label, target.label):
+                reasons.append(
+                    f"{where}: the schema allows {rel.type} only from "
+                    f"{'/'.join(rule.sources)} to {'/'.join(rule.targets)}; relation refused"
+                )
+            else:
+                kept.append(rel)
+        if len(kept) != len(layer.relations):
+            layer.relations = kept
+    if len(kept_layers) != len(item.layers):
+        item.layers = kept_layers
+    return reasons
+
+
+def problem_at(origin: str, reason: str) -> InputProblem:
+    """A problem with a draft, named by its origin ("file:line" or a file)."""
+    path, sep, line = origin.rpartition(":")
+    if sep and line.isdigit():
+        return InputProblem(path, reason, int(line))
+    return InputProblem(origin or "input", reason)
+
+
+def vetted(
+    records: Iterable[AnnotatedDraft | InputProblem | None],
+    schema: LabelSchema,
+    reviewer: str | None,
+) -> Iterator[AnnotatedDraft]:
+    """The drafts among ``records``, each through :func:`vet_draft` (its reasons
+    were reported by the first pass)."""
+    for record in records:
+        if isinstance(record, AnnotatedDraft):
+            vet_draft(record, schema, reviewer)
+            yield record
+
+
 def extend_schema(
     schema: LabelSchema,
     labels: Sequence[str],
@@ -184,6 +277,8 @@ def store(
     items: Iterable[AnnotatedDraft],
     report: ImportReport,
     progress: Progress | None = None,
+    *,
+    editor: str | None = None,
 ) -> None:
     """Insert records in batches (one transaction each); a failed batch is reported whole.
 
@@ -196,21 +291,26 @@ def store(
         batch.append(item)
         spans += sum(len(layer.spans) for layer in item.layers)
         if len(batch) >= BATCH_DOCUMENTS or spans >= BATCH_SPANS:
-            _store_batch(db, batch, report)
+            _store_batch(db, batch, report, editor)
             done += len(batch)
             batch, spans = [], 0
             if progress is not None:
                 progress(done)
     if batch:
-        _store_batch(db, batch, report)
+        _store_batch(db, batch, report, editor)
         if progress is not None:
             progress(done + len(batch))
 
 
-def _store_batch(db: Database, batch: list[AnnotatedDraft], report: ImportReport) -> None:
+def _store_batch(
+    db: Database, batch: list[AnnotatedDraft], report: ImportReport, editor: str | None = None
+) -> None:
     try:
         with db.session() as session:
-            result = insert_annotated(session, batch)
+            result = insert_annotated(session, batch, editor=editor)
+    except PermissionDenied as exc:  # checked before; a role changed meanwhile
+        for item in batch:
+            report.problems.append(InputProblem(item.origin or "input", f"not stored: {exc}"))
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", exc)).splitlines()[0]
         for item in batch:
