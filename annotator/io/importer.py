@@ -39,6 +39,8 @@ class ImportReport:
     duplicates: list[str] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    """Files read in a legacy encoding (not UTF-8): which one was chosen."""
     stopped: str = ""
     """Why the import stopped early (the database refused a write), or empty."""
 
@@ -88,6 +90,8 @@ def import_paths(
                 if isinstance(data, InputProblem):
                     raise data
                 for part in iter_read_file(found, data):
+                    if part.encoding:
+                        report.notices.append(f"{found.path}: not UTF-8; read as {part.encoding}")
                     report.problems.extend(part.problems)
                     for number, draft in enumerate(part.drafts, start=1):
                         pending.add(draft, _origin(found, part, number))

@@ -6,7 +6,6 @@ that could not be read. Nothing is stored here.
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -20,7 +19,8 @@ import yaml
 from annotator.core.model import DocumentDraft
 from annotator.core.offsets import normalize_newlines
 from annotator.io.errors import InputProblem
-from annotator.io.text import decode_text, looks_binary
+from annotator.io.jsonl import check_record, split_lines
+from annotator.io.text import decode_bytes, decode_text
 
 TITLE_MAX = 200
 JSONL_FIELDS = ("text", "title", "source", "url", "date")
@@ -33,6 +33,8 @@ class ReadResult:
     path: Path
     drafts: list[DocumentDraft] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
+    encoding: str | None = None
+    """The legacy encoding the file was read in, when it was not UTF-8."""
 
 
 def _first_line_title(text: str) -> str:
@@ -48,9 +50,11 @@ def _first_line_title(text: str) -> str:
 
 
 def read_plain_text(path: Path, data: bytes, source: str) -> ReadResult:
-    text = decode_text(data, path)
+    text, encoding, guessed = decode_bytes(data, path)
     return ReadResult(
-        path, [DocumentDraft(text=text, title=_first_line_title(text), source=source)]
+        path,
+        [DocumentDraft(text=text, title=_first_line_title(text), source=source)],
+        encoding=encoding if guessed else None,
     )
 
 
@@ -61,7 +65,7 @@ _MD_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 def read_markdown(path: Path, data: bytes, source: str) -> ReadResult:
     """Markdown is stored as written (offsets point into it); YAML front matter
     becomes metadata and the first heading the title."""
-    text = decode_text(data, path)
+    text, encoding, guessed = decode_bytes(data, path)
     meta: dict[str, Any] = {}
     match = _FRONT_MATTER.match(text)
     if match:
@@ -87,7 +91,7 @@ def read_markdown(path: Path, data: bytes, source: str) -> ReadResult:
         date=str(meta.pop("date", "") or ""),
         meta={"format": "markdown", **meta},
     )
-    return ReadResult(path, [draft])
+    return ReadResult(path, [draft], encoding=encoding if guessed else None)
 
 
 def _json_safe(value: Any) -> Any:
@@ -98,7 +102,7 @@ def read_html(path: Path, data: bytes, source: str) -> ReadResult:
     """Main article text and metadata by trafilatura (no scripts run, nothing fetched)."""
     import trafilatura
 
-    html = decode_text(data, path)
+    html, encoding, guessed = decode_bytes(data, path)
     try:
         doc = trafilatura.bare_extraction(
             html, with_metadata=True, include_comments=False, include_images=False
@@ -132,7 +136,7 @@ def read_html(path: Path, data: bytes, source: str) -> ReadResult:
         date=str(extracted.get("date") or ""),
         meta={"format": "html", **meta},
     )
-    return ReadResult(path, [draft])
+    return ReadResult(path, [draft], encoding=encoding if guessed else None)
 
 
 JSONL_CHUNK_LINES = 1000
@@ -156,29 +160,32 @@ def iter_jsonl(path: Path, data: bytes, source: str) -> Iterator[ReadResult]:
     JSON is UTF-8, so lines are parsed straight from the bytes (several times
     faster than from str); a file in another encoding is decoded first.
     """
-    if not data.strip():
-        raise InputProblem(path, "the file is empty")
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    if looks_binary(data):
-        raise InputProblem(path, "this is a binary file, not text")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:  # a legacy encoding or UTF-16: decode, then parse
-        data = decode_text(data, path).encode("utf-8")
-    lines = data.split(b"\n")
+    split = split_lines(data, path)
+    lines = split.lines
     found_any = False
     for first in range(0, len(lines), JSONL_CHUNK_LINES):
-        chunk = _parse_jsonl_lines(path, lines[first : first + JSONL_CHUNK_LINES], first, source)
+        part = lines[first : first + JSONL_CHUNK_LINES]
+        chunk = _parse_jsonl_lines(path, part, first, source, split.bad)
+        if first == 0:
+            chunk.encoding = split.encoding
         found_any = found_any or bool(chunk.drafts or chunk.problems)
         yield chunk
     if not found_any:
         raise InputProblem(path, "the file has no documents")
 
 
-def _parse_jsonl_lines(path: Path, lines: list[bytes], first: int, source: str) -> ReadResult:
+def _parse_jsonl_lines(
+    path: Path,
+    lines: list[bytes],
+    first: int,
+    source: str,
+    bad: dict[int, InputProblem] | None = None,
+) -> ReadResult:
     result = ReadResult(path)
     for number, line in enumerate(lines, start=first + 1):
+        if bad and number in bad:
+            result.problems.append(bad[number])
+            continue
         if not line.strip():
             continue
         try:
@@ -187,6 +194,7 @@ def _parse_jsonl_lines(path: Path, lines: list[bytes], first: int, source: str) 
             result.problems.append(InputProblem(path, f"invalid JSON ({exc.msg})", number))
             continue
         try:
+            check_record(line, record)
             result.drafts.append(jsonl_record_to_draft(record, source))
         except ValueError as exc:
             result.problems.append(InputProblem(path, str(exc), number))

@@ -1,13 +1,15 @@
 """Decoding article bytes into the stored text (DESIGN.md, "Offsets").
 
-UTF-8 (a BOM is stripped), else the encoding charset-normalizer detects; then
-CRLF and lone CR become LF. Nothing else is rewritten.
+UTF-8 (a BOM is stripped), UTF-16/32 with a BOM, else a legacy encoding:
+cp1252 (Western European) unless charset-normalizer is sure of another one;
+then CRLF and lone CR become LF. Nothing else is rewritten.
 """
 
 from __future__ import annotations
 
 import codecs
 from pathlib import Path
+from typing import NamedTuple
 
 from annotator.core.offsets import normalize_newlines
 from annotator.io.errors import InputProblem
@@ -34,14 +36,32 @@ def looks_binary(data: bytes) -> bool:
     return controls > max(8, len(head) // 100)
 
 
+class Decoded(NamedTuple):
+    text: str
+    encoding: str
+    guessed: bool
+    """True for a legacy encoding chosen by detection (worth telling the user)."""
+
+
+WESTERN = "cp1252"
+"""The legacy encoding assumed when detection is unsure (short files above all)."""
+_SURE_MESS = 0.1
+_MESS_SAMPLE = 100_000
+
+
 def decode_text(data: bytes, path: Path | str) -> str:
     """Decode a text file's bytes; raise :class:`InputProblem` for empty or binary data."""
+    return decode_bytes(data, path).text
+
+
+def decode_bytes(data: bytes, path: Path | str) -> Decoded:
+    """The text and the encoding it was read in (see :func:`decode_text`)."""
     if not data.strip():
         raise InputProblem(path, "the file is empty")
     for bom, encoding in _UNICODE_BOMS:
         if data.startswith(bom):
             try:
-                return _finish(data.decode(encoding), path)
+                return Decoded(_finish(data.decode(encoding), path), encoding, False)
             except UnicodeDecodeError as exc:
                 raise InputProblem(path, f"invalid {encoding} text at byte {exc.start}") from exc
     if looks_binary(data):
@@ -49,15 +69,49 @@ def decode_text(data: bytes, path: Path | str) -> str:
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
-        return _finish(data.decode("utf-8"), path)
+        return Decoded(_finish(data.decode("utf-8"), path), "utf-8", False)
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
+    text, encoding = _legacy(data, path)
+    return Decoded(_finish(text, path), encoding, True)
 
-    best = from_bytes(data).best()
+
+def _legacy(data: bytes, path: Path | str) -> tuple[str, str]:
+    """A legacy encoding's text: cp1252 unless detection clearly prefers another.
+
+    charset-normalizer ranks by how garbled each decoding looks and, when it
+    recognises a language, how well the letters fit it. On a few words every
+    single-byte code page looks clean and no language is recognised, and it
+    may pick any of them ("señor" came out as "seﮦor"): then the Western
+    default is taken, if it reads cleanly. Among equally good candidates
+    cp1252 wins too.
+    """
+    from charset_normalizer import from_bytes
+    from charset_normalizer.md import mess_ratio
+
+    try:
+        western: str | None = data.decode(WESTERN)
+    except UnicodeDecodeError:
+        western = None
+    results = from_bytes(data)
+    best = results.best()
+    if best is not None and best.encoding is not None:
+        ties = [
+            m
+            for m in results
+            if m.chaos <= best.chaos + 0.01 and m.coherence >= best.coherence - 0.01
+        ]
+        if western is not None and any(
+            WESTERN in (m.encoding, *m.could_be_from_charset) for m in ties
+        ):
+            return western, WESTERN
+        if best.coherence > 0 or western is None:
+            return str(best), best.encoding
+    if western is not None and mess_ratio(western[:_MESS_SAMPLE], _SURE_MESS) < _SURE_MESS:
+        return western, WESTERN
     if best is None or best.encoding is None:
         raise InputProblem(path, "cannot tell the text encoding (not UTF-8 or a known legacy one)")
-    return _finish(str(best), path)
+    return str(best), best.encoding
 
 
 def _finish(text: str, path: Path | str) -> str:

@@ -4,16 +4,20 @@ file and line, and nothing else of the file is lost."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import orjson
 import pytest
 
+from annotator.cli.app import main
 from annotator.io.formats.brat import parse_ann
 from annotator.io.formats.common import SourceText
+from annotator.io.project import load_project
 from tests.fuzz_cases import HOSTILE_BRAT
 from tests.io.test_formats_common import import_into, snapshot
 
 TEXT = "Ana said hello to Bob today."
-GOOD = "T1\tPerson 0 3\tAna\nT2\tPerson 18 21\tBob\nR1\tspeaker Arg1:T1 Arg2:T2\t\n"
+GOOD = "T1\tPerson 0 3\tAna\nT2\tPerson 18 21\tBob\nR1\tKnows Arg1:T1 Arg2:T2\t\n"
 
 
 def parse(ann: str) -> tuple[list[tuple[str, int, int]], int, list[str], list[int | None]]:
@@ -63,3 +67,138 @@ def test_hostile_brat_folder_imports_the_rest(tmp_path: Path) -> None:
     stored = snap[TEXT]["layers"]["ana"]
     assert [s[:3] for s in stored[1]] == [("Person", 0, 3), ("Person", 18, 21)]
     assert len(stored[2]) == 1
+
+
+# --- JSONL: values the database cannot hold, and bytes that are not UTF-8 -------------
+
+
+def native_record(n: int, **span: object) -> dict[str, object]:
+    return {
+        "text": f"Genève {n} says hello",
+        "annotations": [
+            {
+                "annotator": "ana",
+                "status": "new",
+                "spans": [{"id": 1, "start": 0, "end": 6, "label": "Location", **span}],
+                "relations": [],
+            }
+        ],
+    }
+
+
+def test_native_lines_the_database_cannot_hold_are_refused_alone(tmp_path: Path) -> None:
+    lines = [
+        orjson.dumps(native_record(1)),
+        orjson.dumps(native_record(2, version=2**63)),
+        b'{"text": "Doc 3", "meta": {"x": ' + b"[" * 300 + b"]" * 300 + b"}}",
+        orjson.dumps(native_record(4, created_at="0001-01-01T00:00:00+05:00")),
+        orjson.dumps(native_record(5, updated_at="9999-12-31T23:00:00-05:00")),
+        b'{"text": "Doc 6 with a bad \xff byte"}',
+        b'{"text": "Doc 7", "meta": {"n": 18446744073709551615}}',
+        orjson.dumps(native_record(8, created_at="not a time")),
+        orjson.dumps(native_record(9)),
+    ]
+    feed = tmp_path / "n.jsonl"
+    feed.write_bytes(b"\n".join(lines))
+    _, db, report = import_into(tmp_path / "p", "native", [feed])
+    try:
+        snap = snapshot(db)
+    finally:
+        db.close()
+    assert [p.line for p in report.problems] == [2, 3, 4, 5, 6, 7, 8]
+    messages = [str(p) for p in report.problems]
+    assert all(m.startswith(f"{feed}:") and len(m) < 300 for m in messages), messages
+    assert "version" in messages[0] and "64-bit" in messages[0]
+    assert "meta" in messages[1] and "nested" in messages[1]
+    assert "created_at" in messages[2] and "updated_at" in messages[3]
+    assert "UTF-8" in messages[4] and "meta.n" in messages[5]
+    assert sorted(snap) == ["Genève 1 says hello", "Genève 9 says hello"]
+    assert report.documents_added == 2
+
+
+@pytest.mark.parametrize(
+    ("fmt", "record"),
+    [
+        ("native", lambda n: native_record(n)),
+        ("doccano", lambda n: {"text": f"Genève {n} says", "label": [[0, 6, "Location"]]}),
+        (
+            "prodigy",
+            lambda n: {
+                "text": f"Genève {n} says",
+                "spans": [{"start": 0, "end": 6, "label": "Location"}],
+                "answer": "accept",
+            },
+        ),
+    ],
+)
+def test_one_bad_byte_refuses_its_line_only(fmt: str, record: Any, tmp_path: Path) -> None:
+    lines = [orjson.dumps(record(n)) for n in range(1, 5)]
+    lines[2] = lines[2].replace("Genève".encode(), b"Gen\xe8ve")
+    feed = tmp_path / "f.jsonl"
+    feed.write_bytes(b"\n".join(lines))
+    _, db, report = import_into(tmp_path / "p", fmt, [feed], as_name="ana")
+    try:
+        snap = snapshot(db)
+    finally:
+        db.close()
+    assert [(p.line, "UTF-8" in p.message) for p in report.problems] == [(3, True)]
+    assert sorted(text.split(" ")[1] for text in snap) == ["1", "2", "4"]
+    assert all(text.startswith("Genève") for text in snap)
+
+
+def test_article_jsonl_refuses_bad_lines_alone(
+    project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes(
+        b"\n".join(
+            [
+                '{"text": "Première à Genève"}'.encode(),
+                b'{"text": "a bad \xe9 byte"}',
+                b'{"text": "too big", "n": 9223372036854775808}',
+                b'{"text": "too deep", "x": ' + b"[" * 200 + b"]" * 200 + b"}",
+                b'{"text": "last one"}',
+            ]
+        )
+    )
+    assert main(["import", str(project_dir), str(feed)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    prefix = f"annotator: {feed}:"
+    numbers = [line[len(prefix) :].split(":")[0] for line in err if line.startswith(prefix)]
+    assert numbers == ["2", "3", "4"], err
+    assert not any("Traceback" in line for line in err)
+    project = load_project(project_dir)
+    db = project.open_database()
+    try:
+        texts = sorted(snapshot(db))
+    finally:
+        db.close()
+    assert texts == ["Première à Genève", "last one"]
+
+
+# --- short files in a legacy encoding -------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_short_legacy_files_are_stored_right_and_the_encoding_named(
+    encoding: str, project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    words = {"a.txt": "señor", "b.txt": "à la presse", "c.txt": "Genève", "d.md": "# Genève\n"}
+    for name, text in words.items():
+        (folder / name).write_bytes(text.encode(encoding))
+    (folder / "e.jsonl").write_bytes(
+        '{"text": "El señor"}\n{"text": "à la presse"}\n'.encode(encoding)
+    )
+    assert main(["import", str(project_dir), str(folder)]) == 0
+    err = capsys.readouterr().err
+    for name in [*words, "e.jsonl"]:
+        assert f"{folder / name}: not UTF-8; read as cp1252" in err, err
+    project = load_project(project_dir)
+    db = project.open_database()
+    try:
+        texts = sorted(snapshot(db))
+    finally:
+        db.close()
+    assert texts == sorted(["señor", "à la presse", "Genève", "# Genève\n", "El señor"])

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from annotator.io.errors import InputProblem
-from annotator.io.text import decode_text
+from annotator.io.text import decode_bytes, decode_text
 
 HARD_TEXT = (
     "Emoji 🇰🇿👍🏽 and ZWJ 👩‍👩‍👧; combining: e\u0301 a\u0308; Кириллица; العربية;\t"
@@ -74,3 +74,37 @@ def test_random_bytes_never_crash(data: bytes) -> None:
         assert str(problem).startswith("x.bin: ")
     else:
         assert "\r" not in decoded and decoded.strip()
+
+
+SHORT_WESTERN = ["señor", "à la presse", "Genève", "Grüße", "Le président à Genève a dit: señor"]
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+@pytest.mark.parametrize("text", SHORT_WESTERN)
+def test_short_western_files_are_not_mojibake(text: str, encoding: str) -> None:
+    decoded = decode_bytes(text.encode(encoding), "x.txt")
+    assert decoded.text == text
+    assert decoded.guessed and decoded.encoding == "cp1252"
+
+
+def test_cp1252_punctuation_is_not_read_as_central_european() -> None:
+    text = "“Il a dit” – c’est l’été, señor"
+    assert decode_text(text.encode("cp1252"), "x.txt") == text
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Президент заявил сегодня, что переговоры продолжатся в Женеве. " * 3, "cp1251"),
+        ("Příliš žluťoučký kůň úpěl ďábelské ódy. Vláda dnes oznámila. " * 2, "cp1250"),
+        ("Cumhurbaşkanı bugün yaptığı açıklamada müzakerelerin devam edeceğini söyledi.", "cp1254"),
+    ],
+)
+def test_other_legacy_encodings_are_still_detected(text: str, encoding: str) -> None:
+    decoded = decode_bytes(text.encode(encoding), "x.txt")
+    assert decoded.text == text and decoded.guessed
+
+
+def test_utf8_is_not_a_guess() -> None:
+    decoded = decode_bytes("Genève".encode(), "x.txt")
+    assert (decoded.text, decoded.encoding, decoded.guessed) == ("Genève", "utf-8", False)

@@ -9,6 +9,7 @@ json loader take the file as it is.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -169,8 +170,8 @@ def _layer(ann: dict[str, Any], name: str, status: str, source: SourceText) -> L
             s.get("text"),
             attributes=attributes,
             note=note,
-            created_at=parse_iso(s.get("created_at")),
-            updated_at=parse_iso(s.get("updated_at")),
+            created_at=_time(s, "created_at", name),
+            updated_at=_time(s, "updated_at", name),
             version=version if isinstance(version, int) and version > 0 else 1,
         )
         if "id" in s:
@@ -188,9 +189,24 @@ def _layer(ann: dict[str, Any], name: str, status: str, source: SourceText) -> L
         if src not in index or dst not in index:
             raise LineProblem(f"{name}: relation {rtype} links span ids not in the layer")
         layer.relations.append(
-            RelationDraft(rtype, index[src], index[dst], parse_iso(r.get("created_at")))
+            RelationDraft(rtype, index[src], index[dst], _time(r, "created_at", name))
         )
     return layer
+
+
+def _time(item: dict[str, Any], key: str, name: str) -> datetime | None:
+    """An ISO 8601 time (empty: none), or :class:`LineProblem` for text that is
+    not one or a time no database holds (year 1 in a zone east of UTC)."""
+    value = item.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        parsed = parse_iso(value)
+    except (OverflowError, ValueError):
+        parsed = None
+    if parsed is None:
+        raise LineProblem(f"{name}: '{key}' {str(value)[:40]!r} is not a time within years 1-9999")
+    return parsed
 
 
 def merge_layers(layers: list[LayerDraft], name: str) -> LayerDraft:
