@@ -7,19 +7,27 @@ a SQLite file with the same tables (annotator copy's machinery).
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sqlite3
+import tempfile
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from annotator.io.errors import ProjectProblem
-from annotator.store.db import Database, backup_sqlite_to, sqlite_path
+from annotator.store.db import Database, InUse, backup_sqlite_to, exclusive_use, sqlite_path
 
 BACKUP_DIR = "backups"
 PREFIX = "annotator-"
 STAMP = "%Y%m%dT%H%M%S"
+LOCK_FILE = ".backup.lock"
+"""In backups/: held by whoever takes the daily backup, so only one program does."""
+DAILY_LOCK_WAIT_S = 120.0
+"""How long opening waits for another program's daily backup before going on without."""
 
 
 def backup_folder(directory: Path) -> Path:
@@ -31,36 +39,86 @@ def list_backups(directory: Path) -> list[Path]:
     folder = backup_folder(directory)
     if not folder.is_dir():
         return []
-    return sorted(folder.glob(f"{PREFIX}*.sqlite"))
+    found = folder.glob(f"{PREFIX}*.sqlite")
+    # annotator-TIME.sqlite, then annotator-TIME-2.sqlite made in the same second.
+    return sorted(found, key=lambda p: (p.stem[: len(PREFIX) + STAMP_LENGTH], len(p.name), p.name))
+
+
+STAMP_LENGTH = len(datetime(2000, 1, 1).strftime(STAMP))
 
 
 def backup_time(path: Path) -> datetime | None:
+    stamp = path.stem[len(PREFIX) :]
+    if len(stamp) > STAMP_LENGTH and stamp[STAMP_LENGTH] == "-":
+        stamp = stamp[:STAMP_LENGTH]  # a second backup within the same second
     try:
-        return datetime.strptime(path.stem[len(PREFIX) :], STAMP).replace(tzinfo=UTC)
+        return datetime.strptime(stamp, STAMP).replace(tzinfo=UTC)
     except ValueError:
         return None
 
 
 def make_backup(db: Database, directory: Path, target: Path | None = None) -> Path:
-    """Copy the project's database into backups/ (or to ``target``)."""
+    """Copy the project's database into backups/ (or to ``target``).
+
+    The copy is written to a file of its own and then published under its
+    name without replacing anything, so programs backing up at the same
+    moment never write into one file, and a backup is complete or absent.
+    In backups/, a name already taken (another backup in the same second)
+    gets a ``-2``, ``-3``... after the time.
+    """
+    explicit = target is not None
     if target is None:
         folder = backup_folder(directory)
-        folder.mkdir(exist_ok=True)
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise ProjectProblem(folder, f"cannot make the folder ({exc.strerror or exc})") from exc
         target = folder / f"{PREFIX}{datetime.now(UTC).strftime(STAMP)}.sqlite"
-    if target.exists():
+    if explicit and target.exists():
         raise ProjectProblem(target, "already exists; choose another name")
-    partial = target.with_name(f".{target.name}.partial")
     source = sqlite_path(db.url)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    except OSError as exc:
+        raise ProjectProblem(target, f"cannot write the backup ({exc.strerror or exc})") from exc
+    os.close(fd)
+    partial = Path(name)
     try:
         if source is not None:
             backup_sqlite_to(source, partial)
         else:
             _server_to_sqlite(db, partial)
-        os.replace(partial, target)  # a backup is complete or absent, never half-written
-    except OSError as exc:
+        for n in range(1, 1000):
+            candidate = target if n == 1 else target.with_name(f"{target.stem}-{n}{target.suffix}")
+            if _publish(partial, candidate):
+                return candidate
+            if explicit:
+                break
+        raise ProjectProblem(target, "already exists; choose another name")
+    except (OSError, sqlite3.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ProjectProblem(target, f"cannot write the backup ({reason})") from exc
+    finally:
         partial.unlink(missing_ok=True)
-        raise ProjectProblem(target, f"cannot write the backup ({exc.strerror or exc})") from exc
-    return target
+        for side in ("-journal", "-wal", "-shm", ".lock"):
+            Path(f"{partial}{side}").unlink(missing_ok=True)
+
+
+def _publish(partial: Path, target: Path) -> bool:
+    """Give the finished copy its name unless that name is taken (False then)."""
+    try:
+        os.link(partial, target)  # fails if target exists: never replaces another backup
+        return True
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, None):
+            raise
+    # A file system without hard links: check, then rename (a narrow window).
+    if target.exists():
+        return False
+    os.replace(partial, target)
+    return True
 
 
 def _server_to_sqlite(db: Database, target: Path) -> None:
@@ -78,18 +136,42 @@ def _server_to_sqlite(db: Database, target: Path) -> None:
 
 
 def automatic_backup(db: Database, directory: Path, keep: int) -> Path | None:
-    """On open: a backup when the newest is a day old or missing; keep the last ``keep``."""
-    if keep <= 0 or sqlite_path(db.url) is None:
+    """On open: a backup when the newest is a day old or missing; keep the last ``keep``.
+
+    Several programs opening the project at once take it once: the first
+    holds backups/.backup.lock while it copies, the others wait for it, see
+    the day's backup and go on (or, after ``DAILY_LOCK_WAIT_S``, go on
+    without). Raises :class:`ProjectProblem` when the copy cannot be made;
+    opening reports that and carries on.
+    """
+    if keep <= 0 or sqlite_path(db.url) is None or not _due(directory):
         return None
+    folder = backup_folder(directory)
+    try:
+        folder.mkdir(exist_ok=True)
+        lock = FileLock(folder / LOCK_FILE, timeout=DAILY_LOCK_WAIT_S)
+        lock.acquire()
+    except Timeout:
+        return None  # another program is still copying: today's backup is theirs
+    except OSError as exc:
+        raise ProjectProblem(
+            folder, f"cannot take the daily backup ({exc.strerror or exc})"
+        ) from exc
+    try:
+        if not _due(directory):
+            return None  # another program made it while we waited
+        made = make_backup(db, directory)
+        for old in list_backups(directory)[:-keep]:
+            old.unlink(missing_ok=True)
+        return made
+    finally:
+        lock.release()
+
+
+def _due(directory: Path) -> bool:
     backups = list_backups(directory)
     newest = backup_time(backups[-1]) if backups else None
-    made = None
-    if newest is None or datetime.now(UTC) - newest >= timedelta(days=1):
-        made = make_backup(db, directory)
-        backups.append(made)
-    for old in backups[:-keep]:
-        old.unlink(missing_ok=True)
-    return made
+    return newest is None or datetime.now(UTC) - newest >= timedelta(days=1)
 
 
 def check_backup(path: Path) -> None:
@@ -109,9 +191,22 @@ def check_backup(path: Path) -> None:
 def restore_backup(database_file: Path, backup: Path) -> Path | None:
     """Put ``backup`` in place of the database; the current file is kept beside it.
 
+    Refused (:class:`ProjectProblem`) while any program has the database
+    open: every open :class:`Database` holds a shared lock that the restore
+    needs exclusively, and a program that opens the project meanwhile waits
+    for the restore to finish. So no edit can land in the file set aside.
+
     Returns where the replaced database was moved (None if there was none).
     """
     check_backup(backup)
+    try:
+        with exclusive_use(database_file):
+            return _swap(database_file, backup)
+    except InUse as exc:
+        raise ProjectProblem(database_file, str(exc)) from exc
+
+
+def _swap(database_file: Path, backup: Path) -> Path | None:
     stamp = datetime.now(UTC).strftime(STAMP)
     kept = None
     if database_file.exists():

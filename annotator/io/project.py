@@ -18,7 +18,9 @@ import yaml
 
 from annotator.core.schema import LabelSchema, SchemaError, parse_schema
 from annotator.io.assist_config import AssistSettings, parse_assist
-from annotator.io.errors import ProjectProblem
+from annotator.io.errors import InputProblem, ProjectProblem
+from annotator.io.files import read_regular
+from annotator.io.safe_yaml import BoundedLoader, YamlLimitError
 from annotator.paths import SCHEMAS_DIR
 from annotator.store.db import Database, DatabaseProblem, open_database, sqlite_path, sqlite_url
 
@@ -147,12 +149,15 @@ def _expand_env(value: str, where: Path) -> str:
 def _load_yaml(text: str, path: Path) -> tuple[Any, dict[YamlPath, int]]:
     """safe_load, plus the 1-based line of every mapping key and list item."""
     try:
-        loader = yaml.SafeLoader(text)
+        loader = BoundedLoader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except YamlLimitError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+        raise ProjectProblem(path, f"refused: {exc.problem}", line) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -219,10 +224,23 @@ def find_config(directory: Path) -> Path:
     return config
 
 
+MAX_PROJECT_FILE_BYTES = 1 << 20
+"""project.yaml (or a schema file) larger than this is refused unread."""
+
+
+def _read_yaml_file(path: Path) -> str:
+    """A YAML file's text, if it is a regular file within MAX_PROJECT_FILE_BYTES."""
+    try:
+        data = read_regular(path, MAX_PROJECT_FILE_BYTES)
+    except InputProblem as exc:
+        raise ProjectProblem(path, exc.message) from exc
+    return data.decode("utf-8")
+
+
 def load_project(directory: Path | str) -> Project:
     config = find_config(Path(directory))
     try:
-        text = config.read_text(encoding="utf-8")
+        text = _read_yaml_file(config)
     except UnicodeDecodeError as exc:
         raise ProjectProblem(config, "not UTF-8 text") from exc
     except OSError as exc:
@@ -327,7 +345,7 @@ def load_schema_file(source: str) -> tuple[LabelSchema, Any]:
             path, f"no such schema (built-in ones: {', '.join(builtin_schema_names())})"
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_yaml_file(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise ProjectProblem(path, f"cannot read the schema ({exc})") from exc
     data, lines = _load_yaml(text, path)

@@ -26,6 +26,11 @@ HEAD_REVISION = "0006"
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_ONLY_OPTION = "annotator_read_only"
+OPEN_LOCK_SUFFIX = ".lock"
+"""Beside an SQLite database (annotator.sqlite.lock): shared by every program that
+has it open, taken alone by ``annotator restore``."""
+OPEN_WAIT_S = 30.0
+"""How long opening a database waits for a restore in progress to finish."""
 
 
 class DatabaseProblem(Exception):
@@ -47,6 +52,76 @@ class DatabaseTooOld(DatabaseProblem):
 
 class SaveFailed(DatabaseProblem):
     """A write that did not reach the database; nothing of it was stored."""
+
+
+class InUse(Exception):
+    """Another program has the database open (or is restoring it)."""
+
+
+# --- who has an SQLite database open ----------------------------------------
+#
+# A program that opens the database holds a read transaction on a small
+# lock database beside it (SQLite's own SHARED lock, on every platform and
+# across processes); restore needs it EXCLUSIVE. The file is never deleted:
+# deleting a lock file while someone waits on it would let two hold it.
+
+
+def open_lock_path(path: Path) -> Path:
+    return path.with_name(path.name + OPEN_LOCK_SUFFIX)
+
+
+class OpenHold:
+    """A shared hold on a database's lock file, for as long as it is open."""
+
+    def __init__(self, path: Path, wait_s: float = OPEN_WAIT_S) -> None:
+        self._conn: sqlite3.Connection | None = None
+        try:
+            conn = sqlite3.connect(
+                open_lock_path(path), timeout=wait_s, isolation_level=None,
+                check_same_thread=False,
+            )  # fmt: skip
+        except sqlite3.Error:
+            return  # a read-only folder: nothing can restore over it either
+        try:
+            conn.execute("BEGIN")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise InUse(
+                    f"the database is being restored from a backup (waited {wait_s:.0f} s); "
+                    "try again"
+                ) from exc
+            return  # a lock file that cannot be read is no reason not to open
+        self._conn = conn
+
+    def release(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.execute("ROLLBACK")
+            finally:
+                conn.close()
+
+
+@contextmanager
+def exclusive_use(path: Path) -> Iterator[None]:
+    """The database to ourselves: :class:`InUse` if any program has it open."""
+    conn = sqlite3.connect(open_lock_path(path), timeout=0, isolation_level=None)
+    try:
+        try:
+            conn.execute("BEGIN EXCLUSIVE")
+        except sqlite3.OperationalError as exc:
+            raise InUse(
+                "the database is open in another program (an Annotator window or command): "
+                "close it, then restore"
+            ) from exc
+        try:
+            yield
+        finally:
+            conn.execute("ROLLBACK")
+    finally:
+        conn.close()
 
 
 _SAVE_PROBLEMS = (
@@ -129,12 +204,16 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        path = sqlite_path(url)
+        self._hold = OpenHold(path) if path is not None else None
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.migrated_from: str | None = None
         """The schema version this database had before it was upgraded on open."""
         self.backup: Path | None = None
         """The copy made before that upgrade (SQLite)."""
+        self.backup_problem: str | None = None
+        """Why the daily backup taken on opening could not be made (it was skipped)."""
 
     @property
     def dialect(self) -> str:
@@ -164,6 +243,8 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._hold is not None:
+            self._hold.release()
 
 
 def _alembic_config(connection: Any) -> Any:
@@ -239,7 +320,10 @@ def open_database(url: str, *, create: bool = False, migrate: bool = False) -> D
     if path is not None and not create and path.stat().st_size == 0:
         # SQLite would treat it as a new database; it is a truncated one.
         raise DatabaseProblem(str(path), "the database file is empty (truncated?)")
-    db = Database(url)
+    try:
+        db = Database(url)
+    except InUse as exc:
+        raise DatabaseProblem(_where(url), str(exc)) from exc
     try:
         revision = current_revision(db.engine)
         if revision is None:

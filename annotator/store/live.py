@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from annotator.core.commands import Changes
 from annotator.core.model import DocStatus, RelationData, SpanData
+from annotator.store.bulk import IMPORT_ACTION
 from annotator.store.models import Annotator, ChangeLog
 
 CHANNEL = "annotator_changes"
@@ -72,6 +73,9 @@ def _apply(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
+    if action == IMPORT_ACTION:
+        # An import stores what an edit would have added, logged the same way.
+        action = "status" if entity == "document" else "add"
     if entity == "span":
         data = after if action != "delete" else before
         if not data:
