@@ -18,6 +18,7 @@ import yaml
 
 from annotator.core.model import DocumentDraft
 from annotator.core.offsets import normalize_newlines
+from annotator.io import safe_yaml
 from annotator.io.errors import InputProblem
 from annotator.io.jsonl import check_record, split_lines
 from annotator.io.text import decode_bytes, decode_text
@@ -70,7 +71,10 @@ def read_markdown(path: Path, data: bytes, source: str) -> ReadResult:
     match = _FRONT_MATTER.match(text)
     if match:
         try:
-            front = yaml.safe_load(match.group(1))
+            front = safe_yaml.safe_load(match.group(1))
+        except safe_yaml.YamlLimitError as exc:
+            line = exc.problem_mark.line + 2 if exc.problem_mark is not None else None
+            raise InputProblem(path, f"front matter refused: {exc.problem}", line) from exc
         except yaml.YAMLError as exc:
             line = getattr(getattr(exc, "problem_mark", None), "line", None)
             raise InputProblem(
