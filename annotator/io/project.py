@@ -105,10 +105,7 @@ class Project:
         except DatabaseProblem as exc:
             raise ProjectProblem(exc.where, exc.reason + self._backup_hint()) from exc
         if self.reviewers is not None:
-            from annotator.store.repository import set_roles
-
-            with db.session() as session:
-                set_roles(session, self.reviewers)
+            self._seed_roles(db)
         if not create and not seeding:
             from annotator.io.backup import automatic_backup
 
@@ -121,6 +118,20 @@ class Project:
                 db.close()
                 raise report.problems[0]
         return db
+
+    def _seed_roles(self, db: Database) -> None:
+        """project.yaml's reviewers become the database's only while it has none
+        (a new project); after that a difference is reported, not applied: roles
+        change by ``annotator roles``, run by a reviewer."""
+        import logging
+
+        from annotator.store.repository import roles_difference, seed_roles
+
+        with db.session() as session:
+            seed_roles(session, self.reviewers or [])
+            note = roles_difference(session, self.reviewers)
+        if note is not None:
+            logging.getLogger("annotator").warning("annotator: %s: %s", self.directory, note)
 
     def _backup_hint(self) -> str:
         from annotator.io.backup import backup_time, list_backups
@@ -309,9 +320,14 @@ def _parse_names(
     raw = data.get(key) or []
     if not isinstance(raw, list):
         raise _problem(config, lines, (key,), "expected a list of names")
+    from annotator.store.repository import name_problem
+
     for i, name in enumerate(raw):
         if not isinstance(name, str) or not name.strip():
             raise _problem(config, lines, (key, i), "expected a name")
+        reserved = name_problem(name.strip())
+        if reserved is not None:
+            raise _problem(config, lines, (key, i), reserved)
     return [name.strip() for name in raw]
 
 

@@ -148,6 +148,21 @@ def seed_roles(session: Session, reviewers: Iterable[str]) -> bool:
     return True
 
 
+def roles_difference(session: Session, reviewers: Iterable[str] | None) -> str | None:
+    """How project.yaml's reviewers differ from the database's (None: they do not)."""
+    if reviewers is None:
+        return None
+    want = sorted(set(reviewers))
+    have = reviewer_names(session)
+    if want == have:
+        return None
+    return (
+        f"project.yaml names reviewers {', '.join(want) or 'none'}, the database has "
+        f"{', '.join(have) or 'none'}: the database's roles hold (a reviewer changes them "
+        "with 'annotator roles')"
+    )
+
+
 def change_role(session: Session, name: str, role: str, *, by: str) -> str:
     """Give ``name`` a role, as ``by`` (a reviewer); returns the previous role.
 
