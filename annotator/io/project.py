@@ -6,15 +6,19 @@ file, the line and the field.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from filelock import FileLock, Timeout
 
 from annotator.core.schema import LabelSchema, SchemaError, parse_schema
 from annotator.io.assist_config import AssistSettings, parse_assist
@@ -107,9 +111,7 @@ class Project:
         if self.reviewers is not None:
             self._seed_roles(db)
         if not create and not seeding:
-            from annotator.io.backup import automatic_backup
-
-            automatic_backup(db, self.directory, self.setting("backups_keep"))
+            self._daily_backup(db)
         if seeding and self.seed is not None:
             from annotator.io.importer import import_paths
 
@@ -132,6 +134,16 @@ class Project:
             note = roles_difference(session, self.reviewers)
         if note is not None:
             logging.getLogger("annotator").warning("annotator: %s: %s", self.directory, note)
+
+    def _daily_backup(self, db: Database) -> None:
+        """The day's backup; one that cannot be made is reported, never fatal."""
+        from annotator.io.backup import automatic_backup
+
+        try:
+            automatic_backup(db, self.directory, self.setting("backups_keep"))
+        except ProjectProblem as exc:
+            db.backup_problem = f"no daily backup: {exc}"
+            logging.getLogger("annotator").warning("annotator: %s", db.backup_problem)
 
     def _backup_hint(self) -> str:
         from annotator.io.backup import backup_time, list_backups
@@ -398,12 +410,142 @@ def render_project_yaml(project: Project) -> str:
     return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
 
 
+CONFIG_LOCK_WAIT_S = 30.0
+"""How long a program waits for another one writing project.yaml."""
+
+
+@contextmanager
+def config_lock(config: Path) -> Iterator[None]:
+    """Only one program at a time reads-and-rewrites project.yaml (project.yaml.lock)."""
+    lock = FileLock(config.with_name(config.name + ".lock"), timeout=CONFIG_LOCK_WAIT_S)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise ProjectProblem(
+            config, f"another program has been writing it for {CONFIG_LOCK_WAIT_S:.0f} s"
+        ) from exc
+    except OSError as exc:
+        raise ProjectProblem(config, f"cannot lock it ({exc.strerror or exc})") from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    """Complete or not at all, in a file of its own: never a half-written project.yaml."""
+    try:
+        mode = target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def save_project(project: Project) -> None:
     """Write project.yaml atomically (temporary file, then rename)."""
     target = project.config_path
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(render_project_yaml(project), encoding="utf-8")
-    os.replace(tmp, target)
+    with config_lock(target):
+        _write_atomically(target, render_project_yaml(project))
+
+
+def update_schema(project: Project, change: Callable[[LabelSchema], LabelSchema]) -> LabelSchema:
+    """Apply ``change`` to the schema in project.yaml as it is now on disk.
+
+    Read, change and write happen under project.yaml.lock, so two imports
+    adding labels at once both keep theirs. Labels and relation types the
+    change appends are inserted into the file's text, keeping its comments
+    and layout; any other change (or a layout this cannot follow) rewrites
+    the file. Returns the new schema (also set on ``project``).
+    """
+    config = project.config_path
+    with config_lock(config):
+        try:
+            text = config.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProjectProblem(config, f"cannot read the file ({exc})") from exc
+        current = load_project(config)
+        schema = change(current.schema)
+        if schema != current.schema:
+            updated = _append_to_schema(text, current.schema, schema, config)
+            if updated is None:
+                current.schema = schema
+                updated = render_project_yaml(current)
+            _write_atomically(config, updated)
+    project.schema = schema
+    return schema
+
+
+def _append_to_schema(text: str, old: LabelSchema, new: LabelSchema, config: Path) -> str | None:
+    """``text`` with the labels and relation types ``new`` adds to ``old`` inserted
+    at the end of their lists; None unless that is all ``new`` changes and the
+    result reads back as ``new``."""
+    n_labels, n_relations = len(old.labels), len(old.relations)
+    if new.labels[:n_labels] != old.labels or new.relations[:n_relations] != old.relations:
+        return None
+    added = new.to_data()
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        schema_node = _child(root, "schema")
+        inserts: list[tuple[int, str]] = []
+        for key, items in (
+            ("labels", added["labels"][n_labels:]),
+            ("relations", added["relations"][n_relations:]),
+        ):
+            if not items:
+                continue
+            spot = _list_end(text, _child(schema_node, key), items)
+            if spot is None:
+                return None
+            inserts.append(spot)
+    except yaml.YAMLError:
+        return None
+    for index, block in sorted(inserts, reverse=True):
+        text = text[:index] + block + text[index:]
+    try:
+        if parse_project(*_load_yaml(text, config), config).schema != new:
+            return None
+    except ProjectProblem:
+        return None
+    return text
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key_node, value in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            return value if isinstance(value, yaml.Node) else None
+    return None
+
+
+def _list_end(text: str, node: yaml.Node | None, items: list[Any]) -> tuple[int, str] | None:
+    """Where to insert ``items`` after the last one of a block list, and the text."""
+    if not isinstance(node, yaml.SequenceNode) or node.flow_style or not node.value:
+        return None
+    column = node.start_mark.column  # the "-" of each item
+    last = node.value[-1]
+    end = last.end_mark.index
+    if last.end_mark.column != 0:  # ends inside a line: insert after that line
+        newline = text.find("\n", end)
+        end = len(text) if newline == -1 else newline + 1
+    block = yaml.safe_dump(items, sort_keys=False, allow_unicode=True, width=100)
+    indented = "".join(" " * column + line for line in block.splitlines(keepends=True))
+    if end > 0 and text[end - 1] != "\n":
+        indented = "\n" + indented
+    return end, indented
 
 
 def create_project(

@@ -73,8 +73,9 @@ def open_lock_path(path: Path) -> Path:
 class OpenHold:
     """A shared hold on a database's lock file, for as long as it is open."""
 
-    def __init__(self, path: Path, wait_s: float = OPEN_WAIT_S) -> None:
+    def __init__(self, path: Path, wait_s: float | None = None) -> None:
         self._conn: sqlite3.Connection | None = None
+        wait_s = OPEN_WAIT_S if wait_s is None else wait_s
         try:
             conn = sqlite3.connect(
                 open_lock_path(path), timeout=wait_s, isolation_level=None,
