@@ -6,6 +6,7 @@ Exit codes: 0 all went well, 1 partly failed, 2 usage or input error.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -27,6 +28,7 @@ from annotator.cli import (
     cmd_new,
     cmd_open,
     cmd_progress,
+    cmd_roles,
     cmd_search,
     cmd_suggest,
 )
@@ -47,6 +49,7 @@ SUBCOMMANDS: tuple[ModuleType, ...] = (
     cmd_copy,
     cmd_backup,
     cmd_assign,
+    cmd_roles,
     cmd_comments,
     cmd_progress,
     cmd_adjudicate,
@@ -79,7 +82,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Notices(logging.Handler):
+    """Warnings the lower layers log (logger "annotator") as lines on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(record.getMessage(), file=sys.stderr)
+
+
+def _show_notices() -> None:
+    logger = logging.getLogger("annotator")
+    if not any(isinstance(h, _Notices) for h in logger.handlers):
+        logger.addHandler(_Notices(logging.WARNING))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _show_notices()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

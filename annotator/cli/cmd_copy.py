@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from annotator.io.errors import ProjectProblem
-from annotator.io.project import PROJECT_FILE, Project, load_project, save_project
+from annotator.io.project import (
+    PROJECT_FILE,
+    Project,
+    check_database_url,
+    load_project,
+    save_project,
+)
 from annotator.store.copy import TargetNotEmpty, copy_database
 
 
@@ -26,13 +32,20 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("source", metavar="SRC", help="project folder to copy")
     parser.add_argument("dest", metavar="DEST", type=Path, help="new project folder")
-    parser.add_argument("--db", metavar="URL", help="put DEST's data in this (empty) database")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="put DEST's data in this (empty) database (no passwords: use PGPASSWORD, "
+        "~/.pgpass or a service file)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    source_project = load_project(args.source)
     dest: Path = args.dest
+    if args.db:
+        check_database_url(args.db, dest / PROJECT_FILE)  # as `new` does
+    source_project = load_project(args.source)
     if (dest / PROJECT_FILE).exists():
         raise ProjectProblem(dest / PROJECT_FILE, "a project already exists here")
     made_folder = not dest.exists()
@@ -44,8 +57,7 @@ def run(args: argparse.Namespace) -> int:
         description=source_project.description,
         settings=dict(source_project.settings),
         annotators=list(source_project.annotators),
-        reviewers=source_project.reviewers,
-    )
+    )  # no reviewers yet: seeding them would leave the target not empty
     source = source_project.open_database()
     try:
         dest.mkdir(parents=True, exist_ok=True)
@@ -62,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         raise
     finally:
         source.close()
+    target_project.reviewers = source_project.reviewers  # the copied roles hold
     save_project(target_project)
     print(f"Copied {source_project.name!r} to {target_project.directory}:")
     for table, rows in counts.items():

@@ -58,6 +58,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         found: list[tuple[int, str, list[Suggestion]]] = []
         with db.reader() as session:
+            if args.accept:
+                try:  # the store's rule, before any work: "gold" is no one's layer to fill
+                    repository.check_can_write(session, name, name)
+                except PermissionDenied as exc:
+                    warn(f"--as {name}: {exc}")
+                    return 2
             titles = {d.id: d.title for d in repository.list_documents(session)}
             ids = list(dict.fromkeys(args.doc)) if args.doc else list(titles)
             for doc_id in ids:

@@ -322,6 +322,16 @@ def parse_project(data: Any, lines: Mapping[YamlPath, int], config: Path) -> Pro
     )  # fmt: skip
 
 
+def check_database_url(database: str, where: Path) -> None:
+    """Refuse a database URL with a password: it would be written into project.yaml."""
+    if _has_password(database):
+        raise ProjectProblem(
+            where,
+            "the database URL contains a password; use the environment (PGPASSWORD), "
+            "~/.pgpass or a service file instead",
+        )
+
+
 def _has_password(database: str) -> bool:
     return re.match(r"^[a-z0-9+]+://[^/@]*:[^/@]*@", database) is not None
 
@@ -562,12 +572,8 @@ def create_project(
         raise ProjectProblem(config, "a project already exists here")
     if directory.exists() and not directory.is_dir():
         raise ProjectProblem(directory, "exists and is not a folder")
-    if database and _has_password(database):
-        raise ProjectProblem(
-            config,
-            "the database URL contains a password; use the environment (PGPASSWORD), "
-            "~/.pgpass or a service file instead",
-        )
+    if database:
+        check_database_url(database, config)
     label_schema, _ = load_schema_file(schema)
     project = Project(
         directory=directory.resolve(),

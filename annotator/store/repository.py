@@ -138,6 +138,17 @@ def reviewer_names(session: Session) -> list[str]:
     )
 
 
+def people_roles(session: Session) -> list[tuple[str, str]]:
+    """(name, role) of everyone in the database, by name; not the gold layer."""
+    return [
+        (str(name), str(role))
+        for name, role in session.execute(
+            select(Annotator.name, Annotator.role).order_by(Annotator.name)
+        )
+        if name not in RESERVED_NAMES
+    ]
+
+
 def seed_roles(session: Session, reviewers: Iterable[str]) -> bool:
     """Make these people the reviewers if the database has none yet (a new
     project, or one whose roles were never set); True if it did."""

@@ -1,0 +1,95 @@
+"""`annotator roles PROJECT [--as REVIEWER --set-reviewer NAME ...]`: who reviews."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from annotator.cli.cmd_assign import unknown_people
+from annotator.cli.output import print_json, print_table, warn
+from annotator.io.project import load_project
+from annotator.store import repository
+
+EXIT_USAGE = 2
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "roles",
+        help="list who is a reviewer; a reviewer changes roles",
+        description=(
+            "List the people of the project's database and their roles, and how "
+            "project.yaml's 'reviewers:' differs. Roles live in the database: project.yaml "
+            "seeds them only while the database has no reviewer, and later differences are "
+            "reported, not applied. A reviewer (--as NAME) changes them: --set-reviewer "
+            "NAME makes someone a reviewer (who may write the gold layer), --set-annotator "
+            "NAME makes them an annotator again; the last reviewer stays. Every change is "
+            "in the change log. Exit code 2 when refused."
+        ),
+    )
+    parser.add_argument("project", metavar="PROJECT", help="project folder")
+    parser.add_argument("--as", dest="as_name", metavar="REVIEWER", help="who is changing roles")
+    parser.add_argument(
+        "--set-reviewer", action="append", default=[], metavar="NAME", help="make NAME a reviewer"
+    )
+    parser.add_argument(
+        "--set-annotator",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="make NAME an annotator (no longer a reviewer)",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    changes = [(n, "reviewer") for n in args.set_reviewer]
+    changes += [(n, "annotator") for n in args.set_annotator]
+    if changes and not args.as_name:
+        warn("--set-reviewer and --set-annotator need --as REVIEWER (who is changing roles)")
+        return EXIT_USAGE
+    both = set(args.set_reviewer) & set(args.set_annotator)
+    if both:
+        warn(f"{', '.join(sorted(both))}: both --set-reviewer and --set-annotator")
+        return EXIT_USAGE
+    for name, _ in changes:
+        problem = repository.name_problem(name)
+        if problem:
+            warn(problem)
+            return EXIT_USAGE
+    project = load_project(args.project)
+    db = project.open_database()
+    try:
+        with db.session() as session:
+            if changes:
+                known = repository.annotator_names(session)
+                problem = unknown_people(project, [n for n, _ in changes if n not in known])
+                if problem:
+                    warn(problem)
+                    return EXIT_USAGE
+            # Promotions first, so that handing over the last reviewer's role works.
+            for name, role in sorted(changes, key=lambda c: c[1] != "reviewer"):
+                repository.change_role(session, name, role, by=args.as_name)
+            people = repository.people_roles(session)
+            difference = repository.roles_difference(session, project.reviewers)
+    except repository.PermissionDenied as exc:
+        warn(str(exc))
+        return EXIT_USAGE
+    finally:
+        db.close()
+    if args.json:
+        print_json(
+            {
+                "people": [{"name": n, "role": r} for n, r in people],
+                "reviewers": [n for n, r in people if r == "reviewer"],
+                "project_yaml_reviewers": project.reviewers,
+                "difference": difference,
+            }
+        )
+        return 0
+    for name, role in changes:
+        print(f"{name} is now {'a reviewer' if role == 'reviewer' else 'an annotator'}")
+    if not changes:
+        print_table(("name", "role"), people)
+    return 0
