@@ -17,7 +17,7 @@ from annotator.io.backup import check_backup, list_backups
 from annotator.io.project import create_project, load_project
 from annotator.store import db as dbmod
 from annotator.store import repository as repo
-from annotator.store.db import DatabaseProblem, exclusive_use, open_database, sqlite_url
+from annotator.store.db import DatabaseProblem, open_database, sqlite_url
 
 OPENERS = 6
 
@@ -62,6 +62,10 @@ def texts(project: Path) -> list[str]:
 
 def test_programs_opening_at_once_take_one_daily_backup(tmp_path: Path) -> None:
     project = create_project(tmp_path / "p").directory
+    db = open_database(sqlite_url(project / "annotator.sqlite"))
+    with db.session() as s:  # a few megabytes: copying takes a moment, as it does for real
+        repo.insert_documents(s, [DocumentDraft(text=f"{n} " + "word " * 400) for n in range(3000)])
+    db.close()
     go = tmp_path / "go"
     procs = [opener(go, project) for _ in range(OPENERS)]
     go.touch()
@@ -137,6 +141,8 @@ def test_restore_is_refused_while_another_program_has_the_project_open(
 def test_opening_waits_for_a_restore_then_gives_up_with_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from annotator.store.db import exclusive_use
+
     project = create_project(tmp_path / "p").directory
     database = project / "annotator.sqlite"
     monkeypatch.setattr(dbmod, "OPEN_WAIT_S", 0.3)
