@@ -10,6 +10,7 @@ import orjson
 import pytest
 
 from annotator.cli.app import main
+from annotator.io.formats.api import ExportRequest, run_export
 from annotator.io.formats.brat import parse_ann
 from annotator.io.formats.common import SourceText
 from annotator.io.project import load_project
@@ -202,3 +203,64 @@ def test_short_legacy_files_are_stored_right_and_the_encoding_named(
     finally:
         db.close()
     assert texts == sorted(["señor", "à la presse", "Genève", "# Genève\n", "El señor"])
+
+
+# --- brat export: names that collide --------------------------------------------------
+
+
+def test_brat_export_writes_every_document_and_layer_once(tmp_path: Path) -> None:
+    """Sources and annotator names that differ only in case, or that sanitise to
+    the same file name, still give one file each (also on a case-insensitive
+    disk), and every layer comes back on import."""
+    sources = ["Report.txt", "report.txt", "x/b.txt", "y/b.txt", "b-4", "", ""]
+    annotators = ["Ana", "ana", "a/b", "a_b", "b"]
+    lines = []
+    for n, source in enumerate(sources):
+        text = f"Report {n}: Ana met Bob in Paris."
+        layers = [
+            {
+                "annotator": name,
+                "status": "new",
+                "spans": [{"id": 1, "start": 10 + n // 10, "end": 13, "label": "Person"}],
+                "relations": [],
+            }
+            for name in annotators[: 2 + n % 4]
+        ]
+        lines.append(orjson.dumps({"text": text, "source": source, "annotations": layers}))
+    feed = tmp_path / "in.jsonl"
+    feed.write_bytes(b"\n".join(lines))
+    project, db, report = import_into(tmp_path / "p", "native", [feed])
+    try:
+        assert report.problems == []
+        before = snapshot(db)
+        out = tmp_path / "out"
+        result = run_export(db, project, ExportRequest(format="brat", target=out))
+    finally:
+        db.close()
+    layer_count = sum(len(doc["layers"]) for doc in before.values())
+    written = [p for p in out.rglob("*") if p.suffix in (".txt", ".ann")]
+    assert len(written) == 2 * layer_count == 2 * sum(2 + n % 4 for n in range(len(sources)))
+    names = [p.relative_to(out).as_posix().casefold() for p in written]
+    assert len(set(names)) == len(names)
+    assert result.documents == len(sources)
+    # Each folder, imported as its annotator, gives that annotator's layers back.
+    folders = sorted(p for p in out.iterdir() if p.is_dir())
+    assert len(folders) == len(annotators)
+    back: dict[str, list[tuple[str, object]]] = {}
+    for n, folder in enumerate(folders):
+        _, db2, report2 = import_into(tmp_path / f"q{n}", "brat", [folder], as_name="someone")
+        try:
+            assert report2.problems == []
+            layer_set = sorted(
+                (text, doc["layers"]["someone"][1]) for text, doc in snapshot(db2).items()
+            )
+        finally:
+            db2.close()
+        back[folder.name] = layer_set
+    expected = sorted(
+        sorted(
+            (text, doc["layers"][name][1]) for text, doc in before.items() if name in doc["layers"]
+        )
+        for name in annotators
+    )
+    assert sorted(back.values()) == expected

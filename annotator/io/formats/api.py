@@ -19,6 +19,7 @@ from annotator.io.formats.common import (
     LineProblem,
     atomic_dir,
     check_name,
+    check_target,
 )
 from annotator.io.formats.importing import (
     ImportContext,
@@ -154,6 +155,7 @@ def check_request(request: ExportRequest) -> None:
         )
     if request.split and request.target.suffix.lower() == ".zip":
         raise InputProblem(request.target, "with --split, -o names a folder (one file per split)")
+    check_target(request.target)
 
 
 @contextmanager

@@ -280,18 +280,22 @@ def _write_folder(
     docs: Iterable[ExportDocument], folder: Path, ctx: ExportContext, per_annotator: bool
 ) -> None:
     conf = _ConfInfo()
-    used: set[str] = set()
+    stems = _UniqueNames()
+    folders: dict[str, str] = {}
+    folder_names = _UniqueNames()
     for doc in docs:
         ctx.documents += 1
-        stem = safe_name(doc.source or doc.title, f"doc-{doc.id}")
-        if stem in used:
-            stem = f"{stem}-{doc.id}"
-        used.add(stem)
+        stem = stems.claim(safe_name(doc.source or doc.title, f"doc-{doc.id}"), str(doc.id))
         layers: list[Layer | None] = list(doc.layers) or [None]
         for layer in layers:
             where = folder
             if per_annotator and layer is not None:
-                where = folder / safe_name(layer.annotator, "annotator")
+                name = layer.annotator
+                if name not in folders:
+                    folders[name] = folder_names.claim(
+                        safe_name(name, "annotator"), _digest(name), exact=name
+                    )
+                where = folder / folders[name]
                 where.mkdir(exist_ok=True)
             (where / f"{stem}.txt").write_text(doc.text, encoding="utf-8", newline="\n")
             lines = ann_lines(layer, doc.text, conf)
@@ -312,6 +316,37 @@ def _write_folder(
     for sub in folder.iterdir():
         if sub.is_dir():
             (sub / "annotation.conf").write_text(text, encoding="utf-8", newline="\n")
+
+
+class _UniqueNames:
+    """File and folder names unique even on a case-insensitive disk.
+
+    A name that is taken (in any case) gets ``-SUFFIX`` (a document's id, a
+    digest of an annotator's name), then a counter; a sanitised annotator name
+    (one that differs from ``exact``) always gets its digest, so "a/b" and
+    "a_b" never share a folder whatever order they come in. The same documents
+    give the same names on every export.
+    """
+
+    def __init__(self) -> None:
+        self._taken: set[str] = {"annotation.conf"}
+
+    def claim(self, name: str, suffix: str, *, exact: str | None = None) -> str:
+        candidate = name if exact is None or exact == name else f"{name}-{suffix}"
+        if candidate.casefold() in self._taken:
+            candidate = f"{name}-{suffix}"
+        n = 2
+        while candidate.casefold() in self._taken:
+            candidate = f"{name}-{suffix}-{n}"
+            n += 1
+        self._taken.add(candidate.casefold())
+        return candidate
+
+
+def _digest(name: str) -> str:
+    import hashlib
+
+    return hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
 
 
 # --- import --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -245,16 +246,45 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 # --- complete files only ------------------------------------------------------
 
 
+def check_target(target: Path) -> None:
+    """Raise :class:`InputProblem` unless ``target`` is absent, a regular file
+    or a folder: an export never replaces a symbolic link (whatever it points
+    at, here or elsewhere), a device, a FIFO or a socket."""
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputProblem(target, f"cannot check the target ({exc.strerror or exc})") from exc
+    if stat.S_ISLNK(mode):
+        raise InputProblem(
+            target, "is a symbolic link; an export does not write through links (name a new path)"
+        )
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        kind = (
+            "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+        )
+        raise InputProblem(target, f"is {kind}, not a regular file; nothing was written")
+
+
+def replace_into(tmp: Path | str, target: Path) -> None:
+    """Rename a complete temporary file or folder to ``target`` (checked again
+    just before, in case it changed while the export was written)."""
+    check_target(target)
+    os.replace(tmp, target)
+
+
 @contextmanager
 def atomic_file(target: Path, mode: str = "wb") -> Iterator[IO[Any]]:
     """Write to a temporary file beside ``target``; rename it into place when complete."""
+    check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
-        os.replace(tmp, target)
+        replace_into(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -267,12 +297,14 @@ def atomic_dir(target: Path) -> Iterator[Path]:
     An existing ``target`` must be empty (a folder of someone's files is never
     replaced).
     """
+    check_target(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InputProblem(target, "already exists and is not an empty folder")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         yield tmp
+        check_target(target)
         if target.exists():
             target.rmdir()
         os.replace(tmp, target)

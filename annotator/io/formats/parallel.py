@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from annotator.io.formats.common import ExportContext
+from annotator.io.formats.common import ExportContext, replace_into
 from annotator.store.db import Database
 
 LINE_FORMATS = frozenset({"native", "doccano", "prodigy"})
@@ -82,7 +82,7 @@ def write_in_two(
         ctx.warnings.extend(warnings)
         with open(head, "ab") as out, open(tail, "rb") as rest:
             shutil.copyfileobj(rest, out, 1 << 22)
-        os.replace(head, target)
+        replace_into(head, target)
     finally:
         head.unlink(missing_ok=True)
         tail.unlink(missing_ok=True)
