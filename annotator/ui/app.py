@@ -132,7 +132,9 @@ def run_app(
 
     app = ensure_application()
     apply_theme(app, settings.theme())
-    if user:
+    from annotator.store.repository import name_problem
+
+    if user and name_problem(user) is None:  # "gold" is not kept: the window refuses it
         settings.remember_user(user)
     # --quit-after is for smoke tests: never wait for an answer there.
     launcher = Launcher(user, ask_name=quit_after_ms is None)

@@ -288,7 +288,16 @@ class MainWindow(QMainWindow):
         from annotator.io.errors import InputProblem
         from annotator.io.project import load_project
         from annotator.store.assist import AssistEditStore
+        from annotator.store.repository import name_problem, role_of, roles_difference
 
+        refused = name_problem(self.user)
+        if refused is not None:  # the store would refuse every edit; say so now
+            self._show_problem(
+                "Cannot open the project",
+                f"{refused}. Choose your name in Edit → Preferences, or start with "
+                "annotator open --user NAME.",
+            )
+            return False
         try:
             project = load_project(Path(directory))
         except InputProblem as problem:
@@ -307,10 +316,9 @@ class MainWindow(QMainWindow):
         self.live.arrived.connect(self._apply_remote)
         self.review.project_opened()
         self.assist.project_opened()
-        from annotator.store.repository import role_of
-
         with db.reader() as session:
             self.is_reviewer = role_of(session, self.user) == "reviewer"
+            roles_note = roles_difference(session, project.reviewers)
         settings.remember_project(project.directory)
         self.setWindowTitle(f"{project.name} — Annotator ({self.user})")
         self.view.set_schema(project.schema)
@@ -328,6 +336,8 @@ class MainWindow(QMainWindow):
             self.show_document(last)
         elif ids:
             self.show_document((not_done or ids)[0])
+        if roles_note is not None:  # reported, not applied (README, "Roles and assignments")
+            self.statusBar().showMessage(roles_note, 20000)
         return True
 
     def _offer_backup(self, project: Project, problem: Exception) -> Database | None:

@@ -189,7 +189,12 @@ def apply_preferences(window: MainWindow, chosen: Preferences) -> None:
         apply_theme(app, chosen.theme)
     apply_article_palette(window)
     project_changed = _apply_project_settings(window, chosen)
-    if chosen.name != window.user:
+    from annotator.store.repository import name_problem
+
+    refused = name_problem(chosen.name)
+    if refused is not None and chosen.name != window.user:  # "gold" is no one's name
+        window.statusBar().showMessage(f"Your name stays {window.user}: {refused}", 10000)
+    elif chosen.name != window.user:
         settings.remember_user(chosen.name)
         window.user = chosen.name
         window.view.user = chosen.name

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.paths import ICONS_DIR
+from annotator.store.repository import name_problem
 from annotator.ui import settings
 
 
@@ -208,7 +209,7 @@ class NameDialog(QDialog):
         buttons.accepted.connect(self.accept)
         self.edit.textChanged.connect(
             lambda text: buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
-                bool(text.strip())
+                name_problem(text.strip()) is None  # never "gold": no one's name
             )
         )
         layout = QVBoxLayout(self)
@@ -234,11 +235,13 @@ def ensure_analyst_name(parent: QWidget | None = None) -> str:
     Closing the dialog without an answer keeps the login name, which is stored
     too: the question is never asked again. Preferences change it later.
     """
-    if settings.has_user_name():
+    if settings.has_user_name() and name_problem(settings.default_user()) is None:
         return settings.default_user()
     dialog = NameDialog(parent)
     dialog.exec()
-    name = dialog.name() or login_name()
+    name = dialog.name()
+    if name_problem(name) is not None:
+        name = login_name()
     dialog.deleteLater()
     settings.remember_user(name)
     return name

@@ -407,9 +407,10 @@ def test_a_rejection_holds_after_compare_mode_closes(
     qtbot.keyClick(window.view, Qt.Key.Key_R)
     assert window.states[2] is Resolution.REJECTED
     window.close()
-    config = load_project(project)
-    config.reviewers = ["rita", "sam"]
-    save_project(config)
+    db = load_project(project).open_database()
+    with db.session() as session:  # roles change by a reviewer's hand, not by project.yaml
+        repository.change_role(session, "sam", "reviewer", by="rita")
+    db.close()
     again = open_compare(project, "sam", 1, "alice", "bob")  # later, or another reviewer
     qtbot.addWidget(again)
     assert again.states[2] is Resolution.REJECTED
