@@ -546,7 +546,11 @@ def _list_end(text: str, node: yaml.Node | None, items: list[Any]) -> tuple[int,
     if not isinstance(node, yaml.SequenceNode) or node.flow_style or not node.value:
         return None
     column = node.start_mark.column  # the "-" of each item
+    # A collection's end mark is where the next token starts; its last scalar's
+    # is right after the text: the last item ends on that scalar's line.
     last = node.value[-1]
+    while isinstance(last, yaml.MappingNode | yaml.SequenceNode) and last.value:
+        last = last.value[-1][1] if isinstance(last, yaml.MappingNode) else last.value[-1]
     end = last.end_mark.index
     if last.end_mark.column != 0:  # ends inside a line: insert after that line
         newline = text.find("\n", end)
