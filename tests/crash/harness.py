@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -54,29 +55,27 @@ def apply(state: SpanState, record: dict[str, Any]) -> None:
 
 
 def kill_edit_worker(
-    db_file: Path, doc_id: int, run: int, rng: random.Random, *, window: bool = False
+    db_file: Path, doc_id: int, name: str, seed: int, wait: float, *, window: bool = False
 ) -> dict[str, Any]:
-    """Start an editing process (the store alone, or the real window offscreen),
-    SIGKILL it at a random moment, check what it acknowledged."""
-    name = f"run{run}"
+    """Start an editing process (the store alone, or the real window offscreen)
+    as annotator ``name``, SIGKILL it ``wait`` seconds later, check what it acknowledged.
+
+    ``landed`` says whether the kill came mid-operation: the process was still
+    running and had acknowledged edits; ``missed`` is "before" when it had
+    acknowledged none yet. A process that ended by itself is a failure.
+    """
     log = db_file.parent / f"{name}.log"
     if window:
-        args = ["tests.crash.window_worker", str(db_file.parent), name, str(log), str(run)]
-        wait = rng.uniform(1.5, 3.5)  # the window's start-up takes about a second
+        args = ["tests.crash.window_worker", str(db_file.parent), name, str(log), str(seed)]
     else:
-        args = [
-            "tests.crash.edit_worker",
-            sqlite_url(db_file),
-            name,
-            str(doc_id),
-            str(log),
-            str(run),
-        ]
-        wait = rng.uniform(0.6, 2.0)  # start-up takes ~0.4 s; then edits
+        args = ["tests.crash.edit_worker", sqlite_url(db_file), name, str(doc_id), str(log),
+                str(seed)]  # fmt: skip
     proc = subprocess.Popen([sys.executable, "-m", *args], stderr=subprocess.PIPE)
     time.sleep(wait)
+    alive = proc.poll() is None
     proc.send_signal(signal.SIGKILL)
     _, stderr = proc.communicate()
+    killed = alive and proc.returncode == -signal.SIGKILL
     acknowledged: SpanState = {}
     pending: dict[str, Any] | None = None
     acks = 0
@@ -108,8 +107,44 @@ def kill_edit_worker(
             after = dict(acknowledged)
             apply(after, pending)
             consistent = stored == after
-    return {"acks": acks, "integrity": integrity_ok(db_file), "consistent": consistent,
-            "stderr": stderr.decode()}  # fmt: skip
+    return {
+        "acks": acks,
+        "integrity": integrity_ok(db_file),
+        "consistent": consistent,
+        "ok": killed and integrity_ok(db_file) and consistent,
+        "landed": killed and acks > 0,
+        "missed": "before" if killed and acks == 0 else None,
+        "wait": wait,
+        "stderr": stderr.decode(errors="replace"),
+    }
+
+
+def kill_until_landed(
+    kill: Callable[[float], dict[str, Any]],
+    rng: random.Random,
+    window: tuple[float, float],
+    attempts: int = 5,
+) -> list[dict[str, Any]]:
+    """Kill at a random moment ``window`` seconds after the start, again until a
+    kill lands mid-operation: every attempt's result, the last one landed unless
+    ``attempts`` ran out or one failed. A kill before anything was written moves
+    the window later; one after the process finished moves it earlier.
+    """
+    low, high = window
+    finished_by: float | None = None  # the earliest moment the process had finished
+    results: list[dict[str, Any]] = []
+    for _ in range(attempts):
+        wait = rng.uniform(low, high)
+        result = kill(wait)
+        results.append(result)
+        if result["landed"] or not result["ok"]:
+            break
+        if result["missed"] == "before":  # later: between this moment and the end
+            low = wait
+            high = finished_by if finished_by is not None else wait + window[1] - window[0]
+        else:  # earlier
+            finished_by = high = wait
+    return results
 
 
 def make_articles(folder: Path, count: int, seed: int = 0) -> dict[str, str]:
@@ -127,17 +162,29 @@ def make_articles(folder: Path, count: int, seed: int = 0) -> dict[str, str]:
     return texts
 
 
-def kill_import(
-    project: Path, articles: Path, rng: random.Random, window: tuple[float, float] = (0.3, 1.2)
-) -> dict[str, Any]:
-    """Kill `annotator import` at a random moment; every stored document must be whole."""
+def count_documents(project: Path) -> int:
+    with closing(sqlite3.connect(project / "annotator.sqlite")) as conn:
+        return int(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+
+def kill_import(project: Path, articles: Path, total: int, wait: float) -> dict[str, Any]:
+    """Kill `annotator import` of ``total`` articles ``wait`` seconds after its start;
+    every stored document must be whole.
+
+    ``landed`` says whether the kill came mid-import: the process was still
+    running and had stored some of the articles but not all; ``missed`` is
+    "before" (nothing stored yet) or "after" (all stored, or the import ended).
+    """
+    before = count_documents(project)
     proc = subprocess.Popen(
         [sys.executable, "-m", "annotator", "import", str(project), str(articles)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
-    time.sleep(rng.uniform(*window))
+    time.sleep(wait)
+    alive = proc.poll() is None
     proc.send_signal(signal.SIGKILL)
-    proc.communicate()
+    _, stderr = proc.communicate()
+    killed = alive and proc.returncode == -signal.SIGKILL
     db_file = project / "annotator.sqlite"
     with closing(sqlite3.connect(db_file)) as conn:
         rows = conn.execute("SELECT text, length, content_hash FROM documents").fetchall()
@@ -146,4 +193,19 @@ def kill_import(
     whole = all(
         len(text) == length and content_hash(text) == digest for text, length, digest in rows
     )
-    return {"stored": len(rows), "integrity": integrity_ok(db_file), "whole": whole}
+    stored = len(rows)
+    finished = proc.returncode == 0 or stored >= total
+    integrity = integrity_ok(db_file)
+    return {
+        "stored": stored,
+        "before": before,
+        "integrity": integrity,
+        "whole": whole,
+        # An import that ended by itself must have succeeded.
+        "ok": integrity and whole and (killed or proc.returncode == 0),
+        "landed": killed and before < stored < total,
+        "missed": None if not (killed or proc.returncode == 0) or before < stored < total else (
+            "after" if finished else "before"),
+        "wait": wait,
+        "stderr": stderr.decode(errors="replace"),
+    }  # fmt: skip
