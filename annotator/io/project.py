@@ -599,5 +599,6 @@ def create_project(
             shutil.rmtree(directory, ignore_errors=True)
         raise
     db.close()
-    save_project(project)
+    # A new project: nothing to serialise with, so no project.yaml.lock beside it.
+    _write_atomically(project.config_path, render_project_yaml(project))
     return project
