@@ -8,7 +8,8 @@ server says something changed (PostgreSQL LISTEN/NOTIFY, see
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,9 +24,25 @@ from annotator.store.models import Annotator, ChangeLog
 CHANNEL = "annotator_changes"
 """The PostgreSQL notification channel a trigger on change_log signals."""
 
+GAP_WAIT_S = 600.0
+"""How long the feed looks again for an entry missing below the newest one it read."""
+GAP_MAX = 10_000
+"""At most this many missing entries are looked for (a bigger jump is not a gap)."""
+
 
 def latest_change_id(session: Session) -> int:
     return int(session.scalar(select(func.max(ChangeLog.id))) or 0)
+
+
+def feed_start(session: Session) -> Feed:
+    """Where a window that has just read the project starts following the log:
+    after the newest entry, still waiting for the missing ones just below it
+    (transactions that had not committed yet)."""
+    last = latest_change_id(session)
+    present = set(session.scalars(select(ChangeLog.id).where(ChangeLog.id > last - GAP_MAX)))
+    now = time.monotonic()
+    first = max(1, last - GAP_MAX + 1)
+    return Feed(last_id=last, waiting={i: now for i in range(first, last) if i not in present})
 
 
 @dataclass(slots=True)
@@ -35,10 +52,30 @@ class Feed:
     last_id: int
     changes: Changes = field(default_factory=Changes)
     editors: set[str] = field(default_factory=set)
+    waiting: dict[int, float] = field(default_factory=dict)
+    """Ids below ``last_id`` not seen yet, and when they were first missed: pass
+    them to the next :func:`changes_since`."""
 
 
-def changes_since(session: Session, after_id: int, *, exclude_editor: str | None = None) -> Feed:
-    """Every edit logged after ``after_id`` (except ``exclude_editor``'s own)."""
+def changes_since(
+    session: Session,
+    after_id: int,
+    *,
+    exclude_editor: str | None = None,
+    waiting: Mapping[int, float] | None = None,
+) -> Feed:
+    """Every edit logged after ``after_id`` (except ``exclude_editor``'s own).
+
+    On PostgreSQL, ids are handed out when a row is written but seen when its
+    transaction commits: an import's batch may commit after a quicker edit
+    with a higher id was read. The ids skipped so far come back in
+    ``Feed.waiting``; given back here, they are read once they are committed
+    (or forgotten after ``GAP_WAIT_S``: a transaction that rolled back).
+    """
+    waiting = dict(waiting or {})
+    wanted = ChangeLog.id > after_id
+    if waiting:
+        wanted = wanted | ChangeLog.id.in_(list(waiting))
     rows = session.execute(
         select(
             ChangeLog.id,
@@ -51,16 +88,25 @@ def changes_since(session: Session, after_id: int, *, exclude_editor: str | None
             ChangeLog.after,
         )
         .join(Annotator, Annotator.id == ChangeLog.annotator_id)
-        .where(ChangeLog.id > after_id)
+        .where(wanted)
         .order_by(ChangeLog.id)
     ).all()
     feed = Feed(last_id=after_id)
+    seen: set[int] = set()
     for row_id, editor, doc_id, action, entity, entity_id, before, after in rows:
-        feed.last_id = row_id
+        seen.add(row_id)
+        feed.last_id = max(feed.last_id, row_id)
         if editor == exclude_editor or doc_id is None or entity_id is None:
             continue
         feed.editors.add(editor)
         _apply(feed.changes, action, entity, entity_id, doc_id, before, after)
+    now = time.monotonic()
+    missing = range(after_id + 1, feed.last_id)
+    if len(missing) <= GAP_MAX:
+        waiting.update((i, now) for i in missing if i not in seen)
+    feed.waiting = {
+        i: since for i, since in waiting.items() if i not in seen and now - since < GAP_WAIT_S
+    }
     return feed
 
 

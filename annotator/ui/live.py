@@ -22,13 +22,15 @@ class LiveUpdates(QObject):
     _notified = Signal()
 
     def __init__(self, db: Database, user: str, parent: QObject | None = None) -> None:
-        from annotator.store.live import ServerNotifications, latest_change_id
+        from annotator.store.live import ServerNotifications, feed_start
 
         super().__init__(parent)
         self._db = db
         self._user = user
         with db.reader() as session:
-            self.last_id = latest_change_id(session)
+            start = feed_start(session)
+        self.last_id = start.last_id
+        self._waiting = start.waiting
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.poll)
         self._listener: ServerNotifications | None = None
@@ -47,12 +49,15 @@ class LiveUpdates(QObject):
 
         try:
             with self._db.reader() as session:
-                feed = changes_since(session, self.last_id, exclude_editor=self._user)
+                feed = changes_since(
+                    session, self.last_id, exclude_editor=self._user, waiting=self._waiting
+                )
         except DatabaseProblem:
             return None  # the database is away for now; the next look may work
         except Exception:  # a lost connection surfaces as a driver error here
             return None
         self.last_id = feed.last_id
+        self._waiting = feed.waiting  # others' edits still being committed (PostgreSQL)
         if feed.editors:
             self.arrived.emit(feed)
         return feed

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from annotator.core.model import DocStatus, DocumentDraft
 from annotator.store import bulk
 from annotator.store import repository as repo
 from annotator.store.bulk import AnnotatedDraft, LayerDraft, RelationDraft, SpanDraft
 from annotator.store.db import open_database
-from annotator.store.live import changes_since, latest_change_id
+from annotator.store.live import changes_since, feed_start, latest_change_id
 
 TEXT = 'Jane Doe said "we will act" in Astana.'
 
@@ -85,3 +87,28 @@ def test_two_imports_of_one_article_at_once_store_it_once(database_url: str) -> 
         assert {sp.annotator for sp in repo.list_spans(s, docs[0].id)} == {"ana", "ben"}
     first.close()
     second.close()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_import_committed_after_a_later_edit_still_reaches_the_feed(database_url: str) -> None:
+    # The server hands out ids as rows are written, but they are seen at commit.
+    db = open_database(database_url, create=True)
+    with db.session() as s:
+        (doc,) = repo.insert_documents(s, [DocumentDraft(text=TEXT)])
+        assert doc is not None
+    with db.reader() as s:
+        start = feed_start(s)
+    with db.session() as slow:  # a big import's batch, still being written
+        bulk.insert_annotated(slow, [labeled("ben")])
+        with db.session() as quick:  # meanwhile a colleague's edit commits
+            theirs = repo.add_span(quick, doc, "cai", "Location", TEXT.index("Astana"), 37)
+        with db.reader() as s:
+            first = changes_since(s, start.last_id, waiting=start.waiting)
+        assert set(first.changes.added_spans) == {theirs.id}
+    with db.reader() as s:
+        second = changes_since(s, first.last_id, waiting=first.waiting)
+        bens = {sp.id for sp in repo.list_spans(s, doc, ["ben"])}
+    db.close()
+    assert len(bens) == 2 and set(second.changes.added_spans) == bens
+    assert len(second.changes.added_relations) == 1
+    assert second.waiting == {}  # nothing left to wait for
