@@ -34,7 +34,8 @@ def register(sub: Any) -> None:
         description=(
             "Replace the project's SQLite database by a backup (default: the newest in "
             "PROJECT/backups/). The backup is checked first (PRAGMA integrity_check); the "
-            "current database is kept beside it as annotator.before-restore-TIME.sqlite."
+            "current database is kept beside it as annotator.before-restore-TIME.sqlite. "
+            "Refused while any window or command has the project open: close them first."
         ),
     )
     restore.add_argument("project", metavar="PROJECT", help="project folder")
