@@ -120,3 +120,21 @@ def test_only_a_reviewer_changes_roles_and_the_last_one_stays(db: Database) -> N
         ("rita", {"name": "sam", "role": "reviewer"}),
         ("sam", {"name": "rita", "role": "annotator"}),
     ]
+
+
+def test_a_reviewer_undoes_unlinking_in_gold(db: Database, doc_id: int) -> None:
+    from annotator.core import commands
+    from annotator.store.edits import DatabaseEditStore
+
+    with db.session() as s:
+        quote = repo.add_span(s, doc_id, GOLD_ANNOTATOR, "Quote", 8, 22, editor="rita")
+        person = repo.add_span(s, doc_id, GOLD_ANNOTATOR, "Person", 0, 7, editor="rita")
+        link = repo.add_relation(s, GOLD_ANNOTATOR, "speaker", quote.id, person.id, editor="rita")
+    store = DatabaseEditStore(db)
+    unlink = commands.DeleteRelation(link, "rita")
+    unlink.do(store)
+    unlink.undo(store)  # restored under the reviewer's name, not as "gold"
+    with db.reader() as s:
+        assert [r.id for r in repo.list_relations(s, doc_id)] == [link.id]
+        restored = [e for e in repo.change_log(s, doc_id) if e["entity"] == "relation"][-1]
+    assert (restored["action"], restored["annotator"]) == ("add", "rita")
