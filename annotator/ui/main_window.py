@@ -43,10 +43,9 @@ from annotator.ui.panels import (
     SpanTableModel,
 )
 from annotator.ui.review_menu import ReviewActions
-from annotator.ui.save_guard import UnsavedEdits
+from annotator.ui.save_guard import EditRunner
 from annotator.ui.segments import is_word_char
 from annotator.ui.suggestions import AssistActions
-from annotator.ui.undo import UndoableEdit
 
 if TYPE_CHECKING:
     from annotator.io.project import Project
@@ -84,10 +83,10 @@ class MainWindow(QMainWindow):
         self.mode_combo.setObjectName("viewMode")
         self.mode_combo.setToolTip("Whose spans to show")
         self.progress_label = QLabel()
-        self.unsaved = UnsavedEdits(self._save_kept_edit)
+        self.edits = EditRunner(self, self.undo_stack, self._apply_changes, self._show_stored)
+        self.unsaved = self.edits.bar
         self.live: LiveUpdates | None = None
         self.is_reviewer = False
-        self.unsaved.discard_button.clicked.connect(self._discard_unsaved)
 
         self._build_layout()
         self._build_menus()
@@ -263,20 +262,9 @@ class MainWindow(QMainWindow):
         settings.app_settings().setValue("view/font_size", self.view.font().pointSize())
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.unsaved.pending:
-            self.unsaved.retry()
-        if self.unsaved.pending:
-            answer = QMessageBox.warning(
-                self,
-                "Edits not saved",
-                f"{_count(len(self.unsaved.pending), 'edit')} could not be saved "
-                f"({self.unsaved.reason}). Quit and lose them?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Discard:
-                event.ignore()
-                return
+        if not self.edits.may_close():
+            event.ignore()
+            return
         self.save_settings()
         self.close_project()
         super().closeEvent(event)
@@ -312,6 +300,7 @@ class MainWindow(QMainWindow):
             db = restored
         self.close_project()
         self.project, self.db, self.store = project, db, AssistEditStore(db)
+        self.edits.store = self.store
         self.live = LiveUpdates(db, self.user, self)
         self.live.arrived.connect(self._apply_remote)
         self.review.project_opened()
@@ -378,7 +367,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         if self.db is not None:
             self.db.close()
-        self.project = self.db = self.store = None
+        self.project = self.db = self.store = self.edits.store = None
         self.document_id = None
 
     def refresh_documents(self) -> None:
@@ -502,7 +491,9 @@ class MainWindow(QMainWindow):
         if self.document_id is None:
             return
         current = self.document_id
-        self.run(commands.SetStatus(current, self.user, DocStatus.DONE))
+        done = self.run(commands.SetStatus(current, self.user, DocStatus.DONE))
+        if not done and self.edits.refusal is not None:
+            return  # refused: stay on the document (the status bar says why)
         ids = self.documents.document_ids()
         start = ids.index(current) if current in ids else -1
         for doc_id in ids[start + 1 :] + ids[: start + 1]:
@@ -516,56 +507,15 @@ class MainWindow(QMainWindow):
     def run(self, command: Command) -> bool:
         """Do a command now (one transaction) and put it on the undo stack.
 
-        If the database refuses the write (full disk, read-only folder, lost
-        server), the edit is kept and retried; edits made meanwhile queue
-        behind it so they are saved in order.
+        True only when it is saved. If the database cannot take the write now
+        (full disk, read-only folder, lost server), the edit is kept and
+        retried; edits made meanwhile queue behind it. Any other refusal (a
+        stale version, a permission, a constraint) is reported in the status
+        bar, and the document is shown as stored (``ui/save_guard.py``).
         """
-        if self.store is None:
-            return False
-        if self.unsaved.pending:
-            self.unsaved.keep(command, self.unsaved.reason)
-            return False
-        reason = self._save_kept_edit(command)
-        if reason is not None:
-            self.unsaved.keep(command, reason)
-            return False
-        return True
+        return self.edits.run(command)
 
-    def _save_kept_edit(self, command: Command) -> str | None:
-        """Run and push one edit; None when saved, else why the database refused it."""
-        from annotator.store.db import SaveFailed
-
-        if self.store is None:
-            return "no project is open"
-        try:
-            changes = command.do(self.store)
-        except SaveFailed as exc:
-            return exc.reason.removeprefix("not saved: ")
-        except Exception as exc:  # shown to the user; the edit did not happen
-            self._edit_failed(command.text, exc)
-            return None
-        self.undo_stack.push(
-            UndoableEdit(
-                command, self.store, self._apply_changes, self._edit_failed, self.undo_stack
-            )
-        )
-        self._apply_changes(changes)
-        return None
-
-    def _discard_unsaved(self) -> None:
-        count = len(self.unsaved.pending)
-        answer = QMessageBox.question(
-            self,
-            "Discard unsaved edits",
-            f"Throw away {_count(count, 'edit')} that could not be saved?",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.unsaved.discard()
-            self.statusBar().showMessage(f"{_count(count, 'unsaved edit')} discarded", 10000)
-
-    def _edit_failed(self, what: str, exc: Exception) -> None:
-        self.statusBar().showMessage(f"{what} failed: {exc}", 10000)
-        # The database may no longer match the history; show what is stored.
+    def _show_stored(self) -> None:
         if self.document_id is not None and self.db is not None:
             self.show_document(self.document_id)
 
@@ -897,7 +847,8 @@ class MainWindow(QMainWindow):
             return 0
         dialog, progress = self._progress_dialog("Importing articles…", "importProgress")
 
-        report = import_paths(self.db, paths, progress)
+        limit = self.project.setting("max_file_mb") << 20 if self.project else None
+        report = import_paths(self.db, paths, progress, max_file_bytes=limit)
         dialog.setValue(dialog.maximum())
         dialog.close()
         dialog.deleteLater()

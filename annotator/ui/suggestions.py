@@ -682,8 +682,11 @@ class AssistActions(QObject):
         def run() -> None:
             chosen = dialog.plan
             if chosen is not None and chosen.count:
-                window.run(AnnotateMatches(chosen.annotator, chosen.label, chosen.matches, shown))
-                window.statusBar().showMessage(f"Added {chosen.count} {chosen.label} spans", 5000)
+                command = AnnotateMatches(chosen.annotator, chosen.label, chosen.matches, shown)
+                if window.run(command):  # else the status bar says why it was not saved
+                    window.statusBar().showMessage(
+                        f"Added {chosen.count} {chosen.label} spans", 5000
+                    )
             dialog.deleteLater()
             self.annotate_dialog = None
 
