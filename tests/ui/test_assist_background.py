@@ -37,7 +37,8 @@ def test_a_long_article_gets_its_suggestions_in_the_background(
     assert opened < 5  # the window did not wait for it
     qtbot.waitUntil(lambda: not window.assist.busy, timeout=60_000)
     quotes = [s for s in window.assist.overlay.suggestions if s.label == "Quote"]
-    assert quotes and all(long_text[s.start : s.end] == s.text for s in quotes)
+    assert quotes, window.statusBar().currentMessage()
+    assert all(long_text[s.start : s.end] == s.text for s in quotes)
     # Another process did the work: the worker, asked itself, has a process id
     # of its own and made this user's suggestions for this project; this process did not.
     pid, worked_for = suggestions._worker_pool().submit(worker_probe.state).result(timeout=60)
