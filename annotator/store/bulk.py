@@ -740,22 +740,35 @@ def insert_documents_once(session: Session, rows: list[dict[str, Any]]) -> dict[
     The caller has looked for the stored hashes in its transaction. On SQLite
     that look holds: BEGIN IMMEDIATE serialises writers. On PostgreSQL another
     import may store the same article between the look and the insert, so the
-    insert is ON CONFLICT DO NOTHING (their row stands, ours is skipped), in
-    content-hash order so that two imports of the same articles wait for each
-    other rather than deadlock.
+    insert is ON CONFLICT DO NOTHING (their row stands, ours is skipped). The
+    rows go in content-hash order, so that two imports of the same articles
+    wait for each other rather than deadlock, with ids drawn beforehand in
+    the caller's order (documents are numbered in the order they were read).
     """
     if not rows:
         return {}
     conn = session.connection()
     if conn.dialect.name == "postgresql":
+        from sqlalchemy import text as sql
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+        ids = sorted(
+            int(i)
+            for i in conn.execute(
+                sql(
+                    "SELECT nextval(pg_get_serial_sequence('documents', 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"n": len(rows)},
+            ).scalars()
+        )
+        numbered = [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)]
         stmt = (
             pg_insert(Document)
             .on_conflict_do_nothing(index_elements=["content_hash"])
             .returning(Document.content_hash, Document.id)
         )
-        ordered = sorted(rows, key=itemgetter("content_hash"))
+        ordered = sorted(numbered, key=itemgetter("content_hash"))
         return {str(h): int(i) for h, i in conn.execute(stmt, ordered)}
     ids = _insert_ids(session, Document.__table__, rows)
     return {row["content_hash"]: new_id for row, new_id in zip(rows, ids, strict=True)}
