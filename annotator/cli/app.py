@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -102,7 +103,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args(["open"])
     try:
-        code: int = args.func(args)
+        try:
+            code: int = args.func(args)
+        except Exception as exc:
+            if _during_interrupt(exc):
+                raise KeyboardInterrupt from None
+            raise
     except InputProblem as problem:
         print(f"annotator: {problem}", file=sys.stderr)
         return EXIT_USAGE
@@ -120,5 +126,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def _during_interrupt(exc: BaseException) -> bool:
+    """Whether an error arose while unwinding from Ctrl-C (a database
+    connection cut mid-read, say): the interruption is what to report."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__context__
+    return False
+
+
 def run() -> None:
-    sys.exit(main())
+    try:
+        code = main()
+    except KeyboardInterrupt:  # after main's own handling, before the line below
+        print("annotator: interrupted", file=sys.stderr)
+        code = 130
+    # The work is done and reported: a Ctrl-C while the interpreter shuts down
+    # would otherwise kill the process without a word (exit status -2).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)

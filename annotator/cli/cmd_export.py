@@ -128,6 +128,9 @@ def run(args: argparse.Namespace) -> int:
             _end_progress(args.quiet)
             warn(f"export stopped: {exc}")
             return EXIT_PARTIAL
+        except KeyboardInterrupt:  # nothing was written; the caller says "interrupted"
+            _end_progress(args.quiet)
+            raise
         except OSError as exc:
             _end_progress(args.quiet)
             where = exc.filename or args.output

@@ -198,7 +198,10 @@ def bulk_read(conn: Connection) -> Iterator[None]:
     try:
         yield
     finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size = {int(previous or -2000)}")
+        # A read cut short (Ctrl-C) leaves the connection invalidated: it is
+        # discarded, and restoring it would only hide the interruption.
+        if not conn.invalidated:
+            conn.exec_driver_sql(f"PRAGMA cache_size = {int(previous or -2000)}")
 
 
 def select_document_ids(conn: Connection, flt: ExportFilter) -> list[int]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -252,10 +253,8 @@ def check_target(target: Path) -> None:
     at, here or elsewhere), a device, a FIFO or a socket."""
     try:
         mode = os.lstat(target).st_mode
-    except FileNotFoundError:
+    except OSError:  # absent, or its folder is not one: writing says so
         return
-    except OSError as exc:
-        raise InputProblem(target, f"cannot check the target ({exc.strerror or exc})") from exc
     if stat.S_ISLNK(mode):
         raise InputProblem(
             target, "is a symbolic link; an export does not write through links (name a new path)"
@@ -275,18 +274,36 @@ def replace_into(tmp: Path | str, target: Path) -> None:
 
 
 @contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C (SIGINT) and SIGTERM wait until the block is done: for steps that
+    must not be cut in two, such as making a temporary file and noting its name
+    for removal. A signal that came meanwhile acts when the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+@contextmanager
 def atomic_file(target: Path, mode: str = "wb") -> Iterator[IO[Any]]:
     """Write to a temporary file beside ``target``; rename it into place when complete."""
     check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = ""
     try:
+        with signals_held():  # Ctrl-C comes after ``tmp`` is known, so it is removed
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
         replace_into(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
         raise
 
 
@@ -301,15 +318,20 @@ def atomic_dir(target: Path) -> Iterator[Path]:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InputProblem(target, "already exists and is not an empty folder")
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    tmp: Path | None = None
     try:
+        with signals_held():  # Ctrl-C comes after ``tmp`` is known, so it is removed
+            tmp = Path(
+                tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            )
         yield tmp
         check_target(target)
         if target.exists():
             target.rmdir()
         os.replace(tmp, target)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 

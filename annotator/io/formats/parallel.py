@@ -11,14 +11,18 @@ command line, not the window), so that is checked first.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
 import pickle
 import shutil
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
-from annotator.io.formats.common import ExportContext, replace_into
+from annotator.io.formats.common import ExportContext, replace_into, signals_held
 from annotator.store.db import Database
 
 LINE_FORMATS = frozenset({"native", "doccano", "prodigy"})
@@ -46,32 +50,25 @@ def write_in_two(
     stem = f".{target.name}.{os.getpid()}"
     head, tail = target.with_name(f"{stem}.head"), target.with_name(f"{stem}.tail")
     read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: the second half, on a connection of its own
-        os.close(read_fd)
-        outcome: object
-        try:
-            db.engine.dispose(close=False)  # the parent's connections stay the parent's
-            tail_ctx = ExportContext(ctx.schema, ctx.offsets)
-            write_part(db, ids[half:], tail, tail_ctx)
-            outcome = (tail_ctx.documents, tail_ctx.spans, tail_ctx.relations, tail_ctx.warnings)
-        except BaseException as exc:
-            outcome = exc
-        try:
-            payload = pickle.dumps(outcome)
-        except Exception:
-            payload = pickle.dumps(RuntimeError(str(outcome)))
-        with os.fdopen(write_fd, "wb") as pipe:
-            pipe.write(payload)
-        os._exit(0)
-    os.close(write_fd)
+    pid = 0
     try:
-        try:
-            write_part(None, ids[:half], head, ctx)
-        finally:
-            with os.fdopen(read_fd, "rb") as pipe:
-                payload = pipe.read()
-            os.waitpid(pid, 0)
+        # No Ctrl-C while forking: the child sets its own handlers first, and
+        # the parent notes the child's pid, so a Ctrl-C after this stops it.
+        with signals_held():
+            pid = os.fork()
+            if pid == 0:  # the child: never returns, never prints
+                os.close(read_fd)
+                _child(db, ids[half:], tail, ctx, write_part, write_fd)
+            os.close(write_fd)
+            write_fd = -1
+        # On Ctrl-C or a failure the child's half is not wanted: below, it is
+        # stopped by SIGTERM, removing its temporary file as it goes.
+        write_part(None, ids[:half], head, ctx)
+        with os.fdopen(read_fd, "rb") as pipe:
+            read_fd = -1
+            payload = pipe.read()
+        os.waitpid(pid, 0)
+        pid = 0
         outcome = pickle.loads(payload) if payload else RuntimeError("the export's helper died")
         if isinstance(outcome, BaseException):
             raise outcome
@@ -84,5 +81,68 @@ def write_in_two(
             shutil.copyfileobj(rest, out, 1 << 22)
         replace_into(head, target)
     finally:
+        if pid:
+            _stop(pid)
+        for fd in (read_fd, write_fd):
+            if fd >= 0:
+                os.close(fd)
         head.unlink(missing_ok=True)
         tail.unlink(missing_ok=True)
+        for left in target.parent.glob(f".{glob.escape(tail.name)}.*.tmp"):
+            left.unlink(missing_ok=True)  # the child was stopped before it cleaned up
+
+
+class _Stopped(BaseException):
+    """SIGTERM or SIGINT in the child: unwind (temporary files go), then exit."""
+
+
+def _raise_stopped(signum: int, frame: object) -> None:
+    raise _Stopped
+
+
+def _child(
+    db: Database,
+    ids: Sequence[int],
+    tail: Path,
+    ctx: ExportContext,
+    write_part: WritePart,
+    write_fd: int,
+) -> NoReturn:
+    """The second half, on a connection of its own; the outcome (counts, or the
+    exception) is pickled to the parent. Nothing it does reaches the parent's
+    code or the terminal: every way out is ``os._exit``."""
+    code = 1
+    try:
+        signal.signal(signal.SIGTERM, _raise_stopped)
+        signal.signal(signal.SIGINT, _raise_stopped)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+        outcome: object
+        try:
+            db.engine.dispose(close=False)  # the parent's connections stay the parent's
+            tail_ctx = ExportContext(ctx.schema, ctx.offsets)
+            write_part(db, ids, tail, tail_ctx)
+            outcome = (tail_ctx.documents, tail_ctx.spans, tail_ctx.relations, tail_ctx.warnings)
+        except _Stopped:
+            os._exit(1)
+        except BaseException as exc:
+            outcome = exc
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent hears of Ctrl-C itself
+        try:
+            payload = pickle.dumps(outcome)
+        except Exception:
+            payload = pickle.dumps(RuntimeError(str(outcome)))
+        with os.fdopen(write_fd, "wb") as pipe:
+            pipe.write(payload)
+        code = 0
+    except BaseException:  # the parent stopped listening, or stopped us
+        pass
+    finally:
+        os._exit(code)
+
+
+def _stop(pid: int) -> None:
+    """End the child (if still running) and reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
