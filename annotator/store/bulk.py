@@ -853,6 +853,23 @@ def _document_ids(session: Session, drafts: Sequence[DocumentDraft]) -> tuple[li
     return [known[h] for h in hashes], len(inserted)
 
 
+LAYER_LOCK = 0x616E6E6F
+"""First key of the PostgreSQL advisory lock an import takes on each layer it writes."""
+
+
+def _lock_layers(session: Session, annotator_ids: set[int]) -> None:
+    """Imports into the same layer one at a time, until their transaction ends.
+
+    What the layer already has is read to skip duplicates; on PostgreSQL two
+    imports of one file would both read nothing and both insert. (SQLite's
+    writers are serialised already.) Taken in id order: no deadlock.
+    """
+    if not annotator_ids or session.connection().dialect.name != "postgresql":
+        return
+    for ann_id in sorted(annotator_ids):
+        session.execute(select(func.pg_advisory_xact_lock(LAYER_LOCK, ann_id)))
+
+
 def _span_log(doc_id: int, annotator: str, span: SpanDraft, text: str) -> JsonDict:
     return {
         "document_id": doc_id,
@@ -905,6 +922,7 @@ def insert_annotated(
         for item, doc_id in zip(items, doc_ids, strict=True)
         for lay in item.layers
     }
+    _lock_layers(session, {ann_id for _, ann_id in pairs})
     # (document, annotator) -> (label, start, end) -> position in span_rows, or
     # ~id (negative) of a span stored before this call.
     existing: dict[tuple[int, int], dict[tuple[str, int, int], int]] = {}
@@ -1105,7 +1123,28 @@ def _store_statuses(
                 "after": {"annotator": owner, "status": status},
             }
         )
-    if inserts:
+    if inserts and session.connection().dialect.name == "postgresql":
+        # The window may have just given the layer a status (its first span):
+        # an explicit status replaces it, an implied "in progress" leaves it.
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        table = DocumentStatus.__table__
+        stmt = pg_insert(table)
+        keys = [table.c.document_id, table.c.annotator_id]
+        set_status = stmt.on_conflict_do_update(
+            index_elements=keys,
+            set_={"status": stmt.excluded.status, "updated_at": stmt.excluded.updated_at},
+        )
+        for rows, action in (
+            ([r for r in inserts if (r["document_id"], r["annotator_id"]) in explicit], set_status),
+            (
+                [r for r in inserts if (r["document_id"], r["annotator_id"]) not in explicit],
+                stmt.on_conflict_do_nothing(index_elements=keys),
+            ),
+        ):
+            if rows:
+                session.execute(action, rows)
+    elif inserts:
         _executemany(session, DocumentStatus.__table__, inserts)
     return logs
 

@@ -112,3 +112,46 @@ def test_an_import_committed_after_a_later_edit_still_reaches_the_feed(database_
     assert len(bens) == 2 and set(second.changes.added_spans) == bens
     assert len(second.changes.added_relations) == 1
     assert second.waiting == {}  # nothing left to wait for
+
+
+@pytest.mark.parametrize("also_imported", [True, False], ids=["import", "window-only"])
+def test_one_layer_imported_twice_at_once_gets_each_span_once(
+    database_url: str, also_imported: bool
+) -> None:
+    """The same analyst's file imported by two programs at once, while their
+    window adds a span there: the second import waits and finds the first's
+    spans, and its status replaces the one the window's first span set."""
+    first = open_database(database_url, create=True)
+    second = open_database(database_url)
+    with first.session() as s:
+        (doc,) = repo.insert_documents(s, [DocumentDraft(text=TEXT)])
+        assert doc is not None
+        repo.annotator_id(s, "ben")  # ben has worked here before
+    outcome: dict[str, object] = {}
+    with first.session() as s:
+        repo.add_span(s, doc, "ben", "Location", TEXT.index("Astana"), 37)  # the window
+        if also_imported:
+            bulk.insert_annotated(s, [labeled("ben")])
+
+        def other() -> None:
+            try:
+                with second.session() as s2:
+                    outcome["result"] = bulk.insert_annotated(s2, [labeled("ben", "done")])
+            except Exception as exc:  # reported below
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join(1.0)
+    thread.join(30)
+    assert "error" not in outcome, outcome["error"]
+    result = outcome["result"]
+    assert isinstance(result, bulk.InsertResult)
+    assert result.spans == (0 if also_imported else 2)
+    with first.reader() as s:
+        spans = sorted((sp.label, sp.start, sp.end) for sp in repo.list_spans(s, doc, ["ben"]))
+        assert len(repo.list_relations(s, doc)) == 1
+        assert repo.get_status(s, doc, "ben") == DocStatus.DONE
+    first.close()
+    second.close()
+    assert spans == sorted(set(spans)) and len(spans) == 3
