@@ -327,6 +327,8 @@ class MainWindow(QMainWindow):
             self.show_document((not_done or ids)[0])
         if roles_note is not None:  # reported, not applied (README, "Roles and assignments")
             self.statusBar().showMessage(roles_note, 20000)
+        if db.backup_problem is not None:  # opened all the same (README, "Backups")
+            self.statusBar().showMessage(db.backup_problem, 20000)
         return True
 
     def _offer_backup(self, project: Project, problem: Exception) -> Database | None:
