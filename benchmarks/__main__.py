@@ -21,6 +21,10 @@ from benchmarks.common import print_table
 
 BENCHMARKS = {
     "import": ("benchmarks.bench_import", "import 10,000 articles (issue 2)"),
+    "import-memory": (
+        "benchmarks.bench_import_memory",
+        "peak RSS importing 200 MB of JSONL, plain and doccano (issue 12)",
+    ),
     "view": ("benchmarks.bench_view", "1 MB article, 20,000 spans in the window (issue 3)"),
     "export": ("benchmarks.bench_export", "export 10,000 docs / 500,000 spans (issue 4)"),
     "agreement": ("benchmarks.bench_agreement", "agreement, 3 x 2,000 x 50 (issue 5)"),

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.cli.output import warn
+from annotator.io.files import MB
 from annotator.io.formats.api import IMPORT_FORMATS, ImportContext, UnknownLabels, run_import
 from annotator.io.formats.common import OFFSET_UNITS
 from annotator.io.importer import import_paths
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     db = project.open_database()
     try:
-        report = import_paths(db, args.paths)
+        report = import_paths(db, args.paths, max_file_bytes=project.setting("max_file_mb") * MB)
     finally:
         db.close()
     for notice in report.notices:

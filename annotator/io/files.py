@@ -17,6 +17,10 @@ from typing import BinaryIO
 from annotator.io.errors import InputProblem
 
 MB = 1 << 20
+DEFAULT_MAX_FILE_MB = 256
+DEFAULT_MAX_FILE_BYTES = DEFAULT_MAX_FILE_MB * MB
+MAX_FILE_SETTING = "settings.max_file_mb in project.yaml"
+"""Where the limit on an input file's size is set, for the message."""
 
 
 def open_regular(path: Path | str, limit: int | None = None, setting: str = "") -> BinaryIO:
@@ -30,7 +34,7 @@ def open_regular(path: Path | str, limit: int | None = None, setting: str = "") 
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise InputProblem(path, f"not read: {_kind(info.st_mode)}, not a regular file")
+            raise InputProblem(path, f"not read: {file_kind(info.st_mode)}, not a regular file")
         if limit is not None and info.st_size > limit:
             raise InputProblem(path, too_large(limit, setting, info.st_size))
         if hasattr(os, "set_blocking"):
@@ -64,7 +68,7 @@ def too_large(limit: int, setting: str = "", size: int | None = None) -> str:
     return f"not read: {what} the limit of {_size(limit)}{hint}"
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):

@@ -7,6 +7,7 @@ reported and the rest of the import goes on.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from annotator.core.model import DocumentDraft
 from annotator.io.errors import InputProblem
+from annotator.io.files import DEFAULT_MAX_FILE_BYTES, MB
 from annotator.io.readers import (
     FoundFile,
     ReadResult,
@@ -67,11 +69,20 @@ class _Pending:
 
 
 def import_paths(
-    db: Database, paths: Sequence[Path], progress: Progress | None = None
+    db: Database,
+    paths: Sequence[Path],
+    progress: Progress | None = None,
+    *,
+    max_file_bytes: int | None = DEFAULT_MAX_FILE_BYTES,
 ) -> ImportReport:
     """Read and store articles. Reading the next batch overlaps with storing the
-    last one in a writer thread (SQLite releases the GIL while it writes)."""
-    files, problems, skipped = find_files(paths)
+    last one in a writer thread (SQLite releases the GIL while it writes).
+
+    Only regular files of at most ``max_file_bytes`` are read (the project's
+    ``max_file_mb``); a JSONL file is read a chunk of lines at a time.
+    """
+    limit = max_file_bytes
+    files, problems, skipped = find_files(paths, limit)
     report = ImportReport(problems=problems, skipped=skipped)
     pending = _Pending()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
@@ -82,14 +93,14 @@ def import_paths(
                 in_flight.result()  # at most one batch waits: memory stays bounded
             return writer.submit(_flush, db, batch, report)
 
-        for done, (found, data) in enumerate(_prefetch(files), start=1):
+        for done, (found, data) in enumerate(_prefetch(files, limit), start=1):
             if report.stopped:
                 report.problems.append(InputProblem(found.path, report.stopped))
                 continue
             try:
                 if isinstance(data, InputProblem):
                     raise data
-                for part in iter_read_file(found, data):
+                for part in iter_read_file(found, data, limit):
                     if part.encoding:
                         report.notices.append(f"{found.path}: not UTF-8; read as {part.encoding}")
                     report.problems.extend(part.problems)
@@ -107,21 +118,40 @@ def import_paths(
     return report
 
 
-def _prefetch(files: Sequence[FoundFile]) -> Iterator[tuple[FoundFile, bytes | InputProblem]]:
-    """Files' bytes in order, read ahead by a few threads: opening many small
-    files is mostly waiting on the file system, which threads overlap."""
+PREFETCH_FILES = 64
+PREFETCH_BYTES = 32 * MB
+"""Files read ahead: at most this many, holding at most this many bytes (or one file)."""
 
-    def load(found: FoundFile) -> bytes | InputProblem:
+
+def _prefetch(
+    files: Sequence[FoundFile], limit: int | None = None
+) -> Iterator[tuple[FoundFile, bytes | InputProblem | None]]:
+    """Files' bytes in order, read ahead by a few threads: opening many small
+    files is mostly waiting on the file system, which threads overlap. JSONL
+    files are not read ahead (None): they are read a chunk at a time."""
+
+    def load(found: FoundFile) -> bytes | InputProblem | None:
+        if reader_for(found.path) is read_jsonl:
+            return None
         try:
-            return read_bytes(found)
+            return read_bytes(found, limit)
         except InputProblem as problem:
             return problem
 
-    window = 64
+    ahead: deque[tuple[FoundFile, int, Future[bytes | InputProblem | None]]] = deque()
+    held = 0
     with ThreadPoolExecutor(max_workers=4, thread_name_prefix="import-reader") as pool:
-        for first in range(0, len(files), window):
-            chunk = files[first : first + window]
-            yield from zip(chunk, pool.map(load, chunk), strict=True)
+        for found in files:
+            cost = 0 if reader_for(found.path) is read_jsonl else found.size
+            while ahead and (len(ahead) >= PREFETCH_FILES or held + cost > PREFETCH_BYTES):
+                done, size, future = ahead.popleft()
+                held -= size
+                yield done, future.result()
+            ahead.append((found, cost, pool.submit(load, found)))
+            held += cost
+        while ahead:
+            done, _, future = ahead.popleft()
+            yield done, future.result()
 
 
 def _origin(found: FoundFile, part: ReadResult, number: int) -> str:

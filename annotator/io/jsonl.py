@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from annotator.io.errors import InputProblem
+from annotator.io.files import open_regular, too_large
 from annotator.io.text import decode_bytes, looks_binary
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
@@ -111,3 +113,107 @@ def check_record(line: bytes, record: Any) -> None:
 
 def _field(where: str) -> str:
     return f"'{where[:120]}'" if where else "the record"
+
+
+class LineStream:
+    """The lines of a JSONL file read as they come: (number, line) for each
+    non-blank line, or (number, InputProblem) for a line that is not UTF-8.
+
+    Memory holds one line, not the file. The decision :func:`split_lines` makes
+    for the whole file is made the same way: a file with a UTF-16/32 BOM or old
+    Mac line ends, or whose lines before the first one that is not UTF-8 are
+    all ASCII and which has several such lines and none of UTF-8 beyond ASCII
+    (a quick scan of the rest tells), is read whole as :func:`split_lines` does
+    (the lines given out by then were ASCII, the same in any encoding). The
+    file must be a regular one of at most ``limit`` bytes (``setting`` names
+    the limit in the message).
+    """
+
+    def __init__(self, path: Path | str, limit: int | None = None, setting: str = "") -> None:
+        self.path = path
+        self.limit = limit
+        self.setting = setting
+        self.encoding: str | None = None
+        """The legacy encoding the file was read in, once known."""
+
+    def __iter__(self) -> Iterator[tuple[int, bytes | InputProblem]]:
+        path, limit = self.path, self.limit
+        with open_regular(path, limit, self.setting) as f:
+
+            def whole(skip: int) -> Iterator[tuple[int, bytes | InputProblem]]:
+                f.seek(0)
+                data = f.read() if limit is None else f.read(limit + 1)
+                if limit is not None and len(data) > limit:
+                    raise InputProblem(path, too_large(limit, self.setting))
+                split = split_lines(data, path)
+                del data
+                self.encoding = split.encoding
+                for number, line in enumerate(split.lines, start=1):
+                    if number in split.bad:
+                        yield number, split.bad[number]
+                    elif number > skip and line.strip():
+                        yield number, line
+
+            head = f.read(1 << 16)
+            if head.startswith(_UTF16_32) or (b"\n" not in head and b"\r" in head):
+                yield from whole(0)
+                return
+            bom = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+            if looks_binary(head[bom:]):
+                raise InputProblem(path, "this is a binary file, not text")
+            f.seek(bom)
+            utf8_seen = False  # a line of UTF-8 beyond ASCII: the file is UTF-8
+            decided = False
+            any_line = False
+            for number, line in enumerate(f, start=1):
+                if limit is not None and f.tell() > limit:
+                    raise InputProblem(path, too_large(limit, self.setting))
+                if not line.strip():
+                    continue
+                any_line = True
+                line = line.removesuffix(b"\n")
+                if line.isascii():
+                    yield number, line
+                    continue
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    if not utf8_seen and not decided:
+                        decided = True
+                        if self._legacy_from(f):
+                            yield from whole(number - 1)
+                            return
+                    yield number, _not_utf8(path, line, exc, number)
+                else:
+                    utf8_seen = True
+                    yield number, line
+            if not any_line:
+                raise InputProblem(path, "the file is empty")
+
+    def _legacy_from(self, f: Any) -> bool:
+        """After a first line that is not UTF-8 (all before it ASCII): is the file in a
+        legacy encoding? Scans the rest and goes back to where it was."""
+        where = f.tell()
+        bad = 1
+        try:
+            for line in f:
+                if line.isascii():
+                    continue
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    bad += 1
+                else:
+                    return False
+            return bad > 1
+        finally:
+            f.seek(where)
+
+
+def _not_utf8(path: Path | str, line: bytes, exc: UnicodeDecodeError, number: int) -> InputProblem:
+    return InputProblem(
+        path,
+        f"not UTF-8 text (byte 0x{line[exc.start]:02X} at column {exc.start + 1}); "
+        "JSON Lines files are UTF-8",
+        number,
+    )

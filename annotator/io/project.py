@@ -23,7 +23,7 @@ from filelock import FileLock, Timeout
 from annotator.core.schema import LabelSchema, SchemaError, parse_schema
 from annotator.io.assist_config import AssistSettings, parse_assist
 from annotator.io.errors import InputProblem, ProjectProblem
-from annotator.io.files import read_regular
+from annotator.io.files import DEFAULT_MAX_FILE_MB, read_regular
 from annotator.io.safe_yaml import BoundedLoader, YamlLimitError
 from annotator.paths import SCHEMAS_DIR
 from annotator.store.db import Database, DatabaseProblem, open_database, sqlite_path, sqlite_url
@@ -50,6 +50,9 @@ SETTINGS: dict[str, Option] = {
     ),
     "backups_keep": Option(
         int, 7, "Daily automatic backups of an SQLite project to keep in backups/ (0: none)."
+    ),
+    "max_file_mb": Option(
+        int, DEFAULT_MAX_FILE_MB, "Import leaves out files larger than this many MB."
     ),
 }
 """Every project-level setting, declared once with type, default and description."""
@@ -115,7 +118,9 @@ class Project:
         if seeding and self.seed is not None:
             from annotator.io.importer import import_paths
 
-            report = import_paths(db, [self.directory / self.seed])
+            report = import_paths(
+                db, [self.directory / self.seed], max_file_bytes=self.setting("max_file_mb") << 20
+            )
             if report.problems:
                 db.close()
                 raise report.problems[0]

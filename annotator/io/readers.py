@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,8 @@ from annotator.core.model import DocumentDraft
 from annotator.core.offsets import normalize_newlines
 from annotator.io import safe_yaml
 from annotator.io.errors import InputProblem
-from annotator.io.jsonl import check_record, split_lines
+from annotator.io.files import MAX_FILE_SETTING, file_kind, read_regular, too_large
+from annotator.io.jsonl import LineStream, check_record, split_lines
 from annotator.io.text import decode_bytes, decode_text
 
 TITLE_MAX = 200
@@ -178,6 +180,55 @@ def iter_jsonl(path: Path, data: bytes, source: str) -> Iterator[ReadResult]:
         raise InputProblem(path, "the file has no documents")
 
 
+def iter_jsonl_file(path: Path, source: str, limit: int | None = None) -> Iterator[ReadResult]:
+    """:func:`iter_jsonl` read from the file a line at a time: memory holds one
+    chunk of lines, not the file (a regular file of at most ``limit`` bytes)."""
+    stream = LineStream(path, limit, MAX_FILE_SETTING)
+    found_any = False
+    first = True
+    chunk: list[tuple[int, bytes | InputProblem]] = []
+
+    def parse() -> ReadResult:
+        nonlocal first
+        result = ReadResult(path)
+        for number, line in chunk:
+            if isinstance(line, InputProblem):
+                result.problems.append(line)
+            else:
+                _parse_jsonl_line(result, path, number, line, source)
+        if first:
+            result.encoding, first = stream.encoding, False
+        chunk.clear()
+        return result
+
+    for item in stream:
+        chunk.append(item)
+        if len(chunk) >= JSONL_CHUNK_LINES:
+            part = parse()
+            found_any = found_any or bool(part.drafts or part.problems)
+            yield part
+    part = parse()
+    found_any = found_any or bool(part.drafts or part.problems)
+    if not found_any:
+        raise InputProblem(path, "the file has no documents")
+    yield part
+
+
+def _parse_jsonl_line(
+    result: ReadResult, path: Path, number: int, line: bytes, source: str
+) -> None:
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        result.problems.append(InputProblem(path, f"invalid JSON ({exc.msg})", number))
+        return
+    try:
+        check_record(line, record)
+        result.drafts.append(jsonl_record_to_draft(record, source))
+    except ValueError as exc:
+        result.problems.append(InputProblem(path, str(exc), number))
+
+
 def _parse_jsonl_lines(
     path: Path,
     lines: list[bytes],
@@ -255,13 +306,19 @@ class FoundFile:
     path: Path
     source: str
     """How the document's source is recorded: the path relative to what was named."""
+    size: int = 0
+    """Its size in bytes when it was found."""
 
 
-def find_files(paths: Sequence[Path]) -> tuple[list[FoundFile], list[InputProblem], list[Path]]:
+def find_files(
+    paths: Sequence[Path], limit: int | None = None
+) -> tuple[list[FoundFile], list[InputProblem], list[Path]]:
     """Expand folders recursively. Returns (files to read, problems, skipped files).
 
     A named file of an unknown type is a problem; inside a folder it is listed
-    as skipped. Hidden files and folders are left alone.
+    as skipped. Hidden files and folders are left alone. What is not a regular
+    file once symbolic links are followed (a FIFO, a device, a link to
+    /dev/zero), and a file over ``limit`` bytes, is a problem and never read.
     """
     found: list[FoundFile] = []
     problems: list[InputProblem] = []
@@ -274,14 +331,37 @@ def find_files(paths: Sequence[Path]) -> tuple[list[FoundFile], list[InputProble
                 if reader_for(path) is None:
                     skipped.append(path)
                 else:
-                    found.append(FoundFile(path, str(path.relative_to(root.parent))))
+                    source = str(path.relative_to(root.parent))
+                    _add_found(found, problems, path, source, limit)
         elif reader_for(root) is None:
             problems.append(
                 InputProblem(root, f"unsupported file type (use {', '.join(sorted(READERS))})")
             )
         else:
-            found.append(FoundFile(root, root.name))
+            _add_found(found, problems, root, root.name, limit)
     return found, problems, skipped
+
+
+def _add_found(
+    found: list[FoundFile],
+    problems: list[InputProblem],
+    path: Path,
+    source: str,
+    limit: int | None,
+) -> None:
+    try:
+        info = os.stat(path)  # follows symbolic links: what would be read
+    except OSError as exc:
+        problems.append(InputProblem(path, f"cannot read the file ({exc.strerror or exc})"))
+        return
+    if not stat.S_ISREG(info.st_mode):
+        problems.append(
+            InputProblem(path, f"not read: {file_kind(info.st_mode)}, not a regular file")
+        )
+    elif limit is not None and info.st_size > limit:
+        problems.append(InputProblem(path, too_large(limit, MAX_FILE_SETTING, info.st_size)))
+    else:
+        found.append(FoundFile(path, source, info.st_size))
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -293,21 +373,24 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield Path(folder, name)
 
 
-def read_bytes(found: FoundFile) -> bytes:
-    try:
-        return found.path.read_bytes()
-    except OSError as exc:
-        raise InputProblem(found.path, f"cannot read the file ({exc.strerror or exc})") from exc
+def read_bytes(found: FoundFile, limit: int | None = None) -> bytes:
+    """The file's bytes: a regular file of at most ``limit`` bytes, or InputProblem."""
+    return read_regular(found.path, limit, MAX_FILE_SETTING)
 
 
-def iter_read_file(found: FoundFile, data: bytes | None = None) -> Iterator[ReadResult]:
-    """Read one file (or parse its bytes, if already read); large JSONL files
-    come in several parts."""
+def iter_read_file(
+    found: FoundFile, data: bytes | None = None, limit: int | None = None
+) -> Iterator[ReadResult]:
+    """Read one file (or parse its bytes, if already read); JSONL files come in
+    parts of :data:`JSONL_CHUNK_LINES` lines, read from the file as they are parsed."""
     reader = reader_for(found.path)
     if reader is None:  # find_files never yields these
         raise InputProblem(found.path, "unsupported file type")
+    if data is None and reader is read_jsonl:
+        yield from iter_jsonl_file(found.path, found.source, limit)
+        return
     if data is None:
-        data = read_bytes(found)
+        data = read_bytes(found, limit)
     if reader is read_jsonl:
         yield from iter_jsonl(found.path, data, found.source)
     else:

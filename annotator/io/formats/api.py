@@ -6,10 +6,11 @@ import gc
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from annotator.io.errors import InputProblem
+from annotator.io.files import MB
 from annotator.io.formats import brat, conll, csv_format, doccano, native, parallel, prodigy
 from annotator.io.formats.common import (
     CODEPOINT,
@@ -307,6 +308,8 @@ def run_import(
             check_name(ctx.as_name, "--as")
         except LineProblem as exc:
             raise InputProblem(paths[0] if paths else ".", str(exc)) from None
+    if ctx.max_file_bytes is None:
+        ctx = replace(ctx, max_file_bytes=project.setting("max_file_mb") * MB)
     refused = writer_problem(db, ctx)
     if refused is not None:
         raise InputProblem(paths[0] if paths else ".", refused)

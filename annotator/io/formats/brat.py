@@ -34,6 +34,7 @@ from typing import Any
 
 from annotator.core.model import DocumentDraft
 from annotator.io.errors import InputProblem
+from annotator.io.files import MAX_FILE_SETTING, MB, read_regular, too_large
 from annotator.io.formats.common import (
     ExportContext,
     LineProblem,
@@ -622,10 +623,10 @@ def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProbl
     for txt in pairs:
         ann = txt.with_suffix(".ann")
         try:
-            txt_bytes = txt.read_bytes()
-            ann_bytes = ann.read_bytes() if ann.exists() else b""
-        except OSError as exc:
-            yield InputProblem(txt, f"cannot read the file ({exc.strerror or exc})")
+            txt_bytes = read_regular(txt, ctx.file_limit, MAX_FILE_SETTING)
+            ann_bytes = read_regular(ann, ctx.file_limit, MAX_FILE_SETTING) if ann.exists() else b""
+        except InputProblem as problem:
+            yield problem
             continue
         item, problems = _document(
             txt_bytes, ann_bytes, txt.relative_to(root).as_posix(), str(ann), ctx
@@ -649,11 +650,52 @@ def _read_zip(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | Input
         if not txts:
             yield InputProblem(path, "no brat documents in the .zip")
             return
+        budget = _ZipBudget(archive, path, ctx.file_limit)
         for name in txts:
             ann_name = name[: -len(".txt")] + ".ann"
-            item, problems = _document(
-                archive.read(name), archive.read(ann_name), name, f"{path}!{ann_name}", ctx
-            )
+            try:
+                txt_bytes, ann_bytes = budget.read(name), budget.read(ann_name)
+            except InputProblem as problem:
+                yield problem
+                return  # an archive that expands without end: none of the rest is read
+            item, problems = _document(txt_bytes, ann_bytes, name, f"{path}!{ann_name}", ctx)
             yield from problems
             if item is not None:
                 yield item
+
+
+MAX_ZIP_RATIO = 100
+"""A .zip member that expands more than this many times (and past 1 MB) is refused."""
+
+
+_ZIP_SETTING = MAX_FILE_SETTING + ", for all files of the .zip"
+
+
+class _ZipBudget:
+    """Reads members of a .zip, together at most ``limit`` bytes expanded (the
+    project's ``max_file_mb``), none expanding over :data:`MAX_ZIP_RATIO` times."""
+
+    def __init__(self, archive: zipfile.ZipFile, path: Path, limit: int) -> None:
+        self.archive, self.path, self.left, self.limit = archive, path, limit, limit
+
+    def read(self, name: str) -> bytes:
+        where = f"{self.path}!{name}"
+        info = self.archive.getinfo(name)
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MB and ratio > MAX_ZIP_RATIO:
+            raise InputProblem(
+                where,
+                f"not read: expands {ratio:,.0f} times (to {info.file_size / MB:,.0f} MB); "
+                f"over {MAX_ZIP_RATIO} times is refused",
+            )
+        if info.file_size > self.left:
+            raise InputProblem(where, too_large(self.limit, _ZIP_SETTING))
+        try:
+            with self.archive.open(info) as member:
+                data = member.read(self.left + 1)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+            raise InputProblem(where, f"cannot read it from the .zip ({exc})") from exc
+        if len(data) > self.left:
+            raise InputProblem(where, too_large(self.limit, _ZIP_SETTING))
+        self.left -= len(data)
+        return data

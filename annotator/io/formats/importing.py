@@ -21,8 +21,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from annotator.core.model import GOLD_ANNOTATOR
 from annotator.core.schema import LabelSchema, RelationType
 from annotator.io.errors import InputProblem
+from annotator.io.files import DEFAULT_MAX_FILE_BYTES, MAX_FILE_SETTING
 from annotator.io.formats.common import LineProblem
-from annotator.io.jsonl import check_record, split_lines
+from annotator.io.jsonl import LineStream, check_record
 from annotator.store.bulk import AnnotatedDraft, insert_annotated
 from annotator.store.db import Database
 from annotator.store.repository import PermissionDenied, check_can_write
@@ -40,6 +41,12 @@ class ImportContext:
     as_name: str | None = None
     reviewer: str | None = None
     """The reviewer who writes the gold layer (``--as gold`` or a file's gold layers)."""
+    max_file_bytes: int | None = None
+    """Input files larger than this are not read; None: the project's ``max_file_mb``."""
+
+    @property
+    def file_limit(self) -> int:
+        return self.max_file_bytes or DEFAULT_MAX_FILE_BYTES
 
 
 @dataclass(slots=True)
@@ -83,18 +90,14 @@ class UnknownLabels(Exception):
         super().__init__("; ".join(parts))
 
 
-def iter_lines(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line number, parsed JSON or InputProblem) for each non-blank line of a JSONL file."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputProblem(path, f"cannot read the file ({exc.strerror or exc})") from exc
-    split = split_lines(data, path)  # a line that is not UTF-8 is refused alone
-    for number, line in enumerate(split.lines, start=1):
-        if number in split.bad:
-            yield number, split.bad[number]
-            continue
-        if not line.strip():
+def iter_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed JSON or InputProblem) for each non-blank line of a JSONL file.
+
+    The file is read a line at a time (a regular file of at most ``limit`` bytes).
+    """
+    for number, line in LineStream(path, limit, MAX_FILE_SETTING):
+        if isinstance(line, InputProblem):  # a line that is not UTF-8 is refused alone
+            yield number, line
             continue
         try:
             record = orjson.loads(line)
@@ -113,8 +116,18 @@ def read_records(
     to_draft: Callable[[Any, ImportContext], AnnotatedDraft | None],
 ) -> Iterator[AnnotatedDraft | InputProblem | None]:
     """Each line of a JSONL file as a draft (None: a record the format skips), or
-    the problem with that line, named by its number."""
-    for number, record in iter_lines(path):
+    the problem with that line, named by its number. A file that cannot be read
+    (not a regular file, over the size limit, empty) is one problem: the other
+    inputs still go in."""
+    lines = iter_lines(path, ctx.file_limit)
+    while True:
+        try:
+            number, record = next(lines)
+        except StopIteration:
+            return
+        except InputProblem as problem:
+            yield problem
+            return
         if isinstance(record, InputProblem):
             yield record
             continue
