@@ -1128,9 +1128,8 @@ def _store_statuses(
         # an explicit status replaces it, an implied "in progress" leaves it.
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        table = DocumentStatus.__table__
-        stmt = pg_insert(table)
-        keys = [table.c.document_id, table.c.annotator_id]
+        stmt = pg_insert(DocumentStatus)
+        keys = ["document_id", "annotator_id"]
         set_status = stmt.on_conflict_do_update(
             index_elements=keys,
             set_={"status": stmt.excluded.status, "updated_at": stmt.excluded.updated_at},
