@@ -7,7 +7,6 @@ a SQLite file with the same tables (annotator copy's machinery).
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
 import sqlite3
@@ -111,10 +110,9 @@ def _publish(partial: Path, target: Path) -> bool:
         return True
     except FileExistsError:
         return False
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, None):
-            raise
-    # A file system without hard links: check, then rename (a narrow window).
+    except OSError:
+        pass  # a file system without hard links (FAT, some network shares)
+    # Check, then rename: a narrow window, and only where links are missing.
     if target.exists():
         return False
     os.replace(partial, target)
