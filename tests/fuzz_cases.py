@@ -83,9 +83,23 @@ def native_line(draw: st.DrawFn) -> bytes:
     return orjson.dumps({"id": draw(json_scalars), "text": text, "annotations": annotations})
 
 
+# Lines no JSONL importer may store: an integer beyond 64 bits, values nested
+# deeper than a database takes, a time out of range, a byte that is not UTF-8.
+HOSTILE_JSONL_LINES = [
+    b'{"text": "big", "meta": {"n": 18446744073709551615}, "n": 9223372036854775808}',
+    b'{"text": "deep", "meta": {"x": ' + b"[" * 300 + b"]" * 300 + b"}}",
+    b'{"text": "deeper", "x": ' + b"[" * 2000 + b"]" * 2000 + b"}",
+    b'{"text": "Gen\xe8ve", "title": "bad byte"}',
+    b'{"text": "a long number", "n": 1' + b"0" * 5000 + b"}",
+    b'{"text": "Early", "annotations": [{"annotator": "a", "spans": [{"start": 0, "end": 1, '
+    b'"label": "X", "created_at": "0001-01-01T00:00:00+05:00", "version": 9223372036854775808}]}]}',
+]
+
+
 def jsonl_file(line: st.SearchStrategy[bytes]) -> st.SearchStrategy[bytes]:
     """Lines of a format, mixed with garbage lines and odd line endings."""
-    garbage = st.one_of(st.binary(max_size=30), st.just(b"{"), st.just(b"[]"), st.just(b""))
+    garbage = st.one_of(st.binary(max_size=30), st.just(b"{"), st.just(b"[]"), st.just(b""),
+                        st.sampled_from(HOSTILE_JSONL_LINES))  # fmt: skip
     return st.lists(st.one_of(line, line, garbage), min_size=0, max_size=4).map(
         lambda lines: b"\n".join(lines)
     ) | st.lists(line, max_size=3).map(lambda lines: b"\r\n".join(lines))

@@ -14,8 +14,8 @@ from annotator.io.formats.api import ExportRequest, run_export
 from annotator.io.formats.brat import parse_ann
 from annotator.io.formats.common import SourceText
 from annotator.io.project import load_project
-from tests.fuzz_cases import HOSTILE_BRAT
-from tests.io.test_formats_common import import_into, snapshot
+from tests.fuzz_cases import HOSTILE_BRAT, HOSTILE_JSONL_LINES
+from tests.io.test_formats_common import import_into, new_project, snapshot
 
 TEXT = "Ana said hello to Bob today."
 GOOD = "T1\tPerson 0 3\tAna\nT2\tPerson 18 21\tBob\nR1\tKnows Arg1:T1 Arg2:T2\t\n"
@@ -264,3 +264,34 @@ def test_brat_export_writes_every_document_and_layer_once(tmp_path: Path) -> Non
         for name in annotators
     )
     assert sorted(back.values()) == expected
+
+
+@pytest.mark.parametrize("fmt", ["native", "doccano", "prodigy", "articles"])
+@pytest.mark.parametrize("hostile", range(len(HOSTILE_JSONL_LINES)))
+def test_every_jsonl_importer_refuses_each_hostile_line_alone(
+    fmt: str, hostile: int, tmp_path: Path
+) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes(
+        b'{"text": "First good one"}\n'
+        + HOSTILE_JSONL_LINES[hostile]
+        + b'\n{"text": "Second good one"}\n'
+    )
+    if fmt == "articles":
+        from annotator.io.importer import import_paths
+
+        _, db = new_project(tmp_path / "p")
+        try:
+            problems = import_paths(db, [feed]).problems
+            texts = sorted(snapshot(db))
+        finally:
+            db.close()
+    else:
+        _, db, report = import_into(tmp_path / "p", fmt, [feed], as_name="ana")
+        try:
+            problems = report.problems
+            texts = sorted(snapshot(db))
+        finally:
+            db.close()
+    assert [(p.path, p.line) for p in problems] == [(feed, 2)], [str(p) for p in problems]
+    assert texts == ["First good one", "Second good one"]
