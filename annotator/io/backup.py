@@ -18,7 +18,14 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from annotator.io.errors import ProjectProblem
-from annotator.store.db import Database, InUse, backup_sqlite_to, exclusive_use, sqlite_path
+from annotator.store.db import (
+    Database,
+    DatabaseProblem,
+    InUse,
+    backup_sqlite_to,
+    exclusive_use,
+    sqlite_path,
+)
 
 BACKUP_DIR = "backups"
 PREFIX = "annotator-"
@@ -202,21 +209,38 @@ def restore_backup(database_file: Path, backup: Path) -> Path | None:
             return _swap(database_file, backup)
     except InUse as exc:
         raise ProjectProblem(database_file, str(exc)) from exc
+    except DatabaseProblem as exc:
+        raise ProjectProblem(exc.where, exc.reason) from exc
+    except OSError as exc:
+        raise ProjectProblem(
+            database_file, f"cannot restore ({exc.strerror or exc}); nothing was replaced"
+        ) from exc
 
 
 def _swap(database_file: Path, backup: Path) -> Path | None:
+    """The copy first (what a full disk refuses), then two renames; a rename
+    that fails puts the current database back."""
+    partial = database_file.with_name(f".{database_file.name}.partial")
+    try:
+        shutil.copyfile(backup, partial)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
     stamp = datetime.now(UTC).strftime(STAMP)
-    kept = None
-    if database_file.exists():
-        kept = database_file.with_name(
-            f"{database_file.stem}.before-restore-{stamp}{database_file.suffix}"
-        )
-        os.replace(database_file, kept)
-        for suffix in ("-wal", "-shm"):
+    kept = database_file.with_name(
+        f"{database_file.stem}.before-restore-{stamp}{database_file.suffix}"
+    )
+    moved: list[tuple[Path, Path]] = []
+    try:
+        for suffix in ("", "-wal", "-shm"):
             side = Path(f"{database_file}{suffix}")
             if side.exists():
                 os.replace(side, Path(f"{kept}{suffix}"))
-    partial = database_file.with_name(f".{database_file.name}.partial")
-    shutil.copyfile(backup, partial)
-    os.replace(partial, database_file)
-    return kept
+                moved.append((side, Path(f"{kept}{suffix}")))
+        os.replace(partial, database_file)
+    except OSError:
+        for original, aside in reversed(moved):
+            os.replace(aside, original)
+        partial.unlink(missing_ok=True)
+        raise
+    return kept if moved else None

@@ -107,12 +107,19 @@ class OpenHold:
 
 @contextmanager
 def exclusive_use(path: Path) -> Iterator[None]:
-    """The database to ourselves: :class:`InUse` if any program has it open."""
-    conn = sqlite3.connect(open_lock_path(path), timeout=0, isolation_level=None)
+    """The database to ourselves: :class:`InUse` if any program has it open
+    (:class:`DatabaseProblem` if its lock file cannot be used at all)."""
+    where = str(open_lock_path(path))
+    try:
+        conn = sqlite3.connect(where, timeout=0, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise DatabaseProblem(where, f"cannot use the lock file ({exc})") from exc
     try:
         try:
             conn.execute("BEGIN EXCLUSIVE")
         except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise DatabaseProblem(where, f"cannot use the lock file ({exc})") from exc
             raise InUse(
                 "the database is open in another program (an Annotator window or command): "
                 "close it, then restore"

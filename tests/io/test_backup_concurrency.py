@@ -149,3 +149,27 @@ def test_opening_waits_for_a_restore_then_gives_up_with_one_line(
     with exclusive_use(database), pytest.raises(DatabaseProblem, match="being restored"):
         open_database(sqlite_url(database))
     open_database(sqlite_url(database)).close()  # and opens once it is done
+
+
+def test_a_restore_the_disk_refuses_leaves_the_database_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = create_project(tmp_path / "p").directory
+    assert main(["backup", str(project), "--to", str(tmp_path / "empty.sqlite")]) == 0
+    db = load_project(project).open_database()
+    with db.session() as s:
+        repo.insert_documents(s, [DocumentDraft(text="kept")])
+    db.close()
+
+    def full_disk(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backup.shutil, "copyfile", full_disk)
+    capsys.readouterr()
+    assert main(["restore", str(project), str(tmp_path / "empty.sqlite")]) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "nothing was replaced" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert texts(project) == ["kept"]
+    assert not list(project.glob("annotator.before-restore-*"))
+    assert not list(project.glob(".*partial"))
