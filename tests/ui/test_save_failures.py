@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -130,3 +131,105 @@ def test_a_damaged_database_offers_the_latest_backup(
     assert again.document_id is not None and len(again.documents.document_ids()) == 3
     assert list(project.glob("annotator.before-restore-*.sqlite"))  # the damaged file is kept
     again.close()
+
+
+# --- compare mode: the same bar and the same retries --------------------------------
+
+
+@pytest.fixture
+def review_project(tmp_path: Path) -> Path:
+    """Alice's and bob's layers of one document (tests/ui/test_review_ui.py), rita reviews."""
+    from annotator.core.model import DocumentDraft
+    from annotator.io.project import create_project, load_project, save_project
+    from annotator.store import repository
+    from tests.ui.test_review_ui import SPANS, TEXT, at
+
+    directory = tmp_path / "review"
+    create_project(directory)
+    config = load_project(directory)
+    config.reviewers = ["rita"]
+    save_project(config)
+    db = load_project(directory).open_database()
+    try:
+        with db.session() as session:
+            repository.insert_documents(session, [DocumentDraft(TEXT, title="Visit")])
+            for who, label, word in SPANS:
+                repository.add_span(session, 1, who, label, *at(word))
+    finally:
+        db.close()
+    return directory
+
+
+def test_compare_mode_keeps_a_decision_the_database_refused_and_saves_it_later(
+    qtbot: QtBot, review_project: Path, disk: Disk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.core.adjudication import Resolution
+    from annotator.ui.review import open_compare
+    from tests.ui.test_review_ui import gold as read_gold
+
+    def gold(project: Path) -> list[tuple[str, str]]:
+        full, disk.full = disk.full, False  # the checking program's disk is fine
+        try:
+            return read_gold(project)
+        finally:
+            disk.full = full
+
+    discard = QMessageBox.StandardButton.Discard  # if closed with edits unsaved
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: discard)
+
+    window = open_compare(review_project, "rita", 1, "alice", "bob")
+    qtbot.addWidget(window)
+    bar = window.unsaved
+    disk.full = True
+    qtbot.keyClick(window.view, Qt.Key.Key_N)  # alice: Location, bob: Organization
+    qtbot.keyClick(window.view, Qt.Key.Key_A)  # accept alice's
+    assert gold(review_project) == []
+    assert bar.isVisible() and "1 edit not saved" in bar.message.text()
+    assert "the disk is full" in bar.message.text() and "Accept" in bar.message.text()
+    assert window.undo_stack.count() == 0 and window.states[1] is Resolution.OPEN
+    disk.full = False  # the next retry saves it
+    qtbot.waitUntil(lambda: not bar.isVisible(), timeout=3000)
+    assert gold(review_project) == [("Location", "Kazakhstan")]
+    assert window.states[1] is Resolution.ACCEPTED_A  # and the window shows it
+    assert window.undo_stack.count() == 1
+    disk.full = True
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.undo_stack.index() == 1, timeout=2000)
+    assert gold(review_project) == [("Location", "Kazakhstan")]  # a failed undo stays to do
+    assert "failed" in window.statusBar().currentMessage()
+    disk.full = False
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert gold(review_project) == [] and window.undo_stack.index() == 0
+    window.close()
+
+
+def test_closing_compare_mode_with_unsaved_decisions_asks_first(
+    qtbot: QtBot, review_project: Path, disk: Disk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.ui.review import open_compare
+    from tests.ui.test_review_ui import gold as read_gold
+
+    def gold(project: Path) -> list[tuple[str, str]]:
+        full, disk.full = disk.full, False  # the checking program's disk is fine
+        try:
+            return read_gold(project)
+        finally:
+            disk.full = full
+
+    window = open_compare(review_project, "rita", 1, "alice", "bob")
+    qtbot.addWidget(window)
+    disk.full = True
+    qtbot.keyClick(window.view, Qt.Key.Key_N)
+    qtbot.keyClick(window.view, Qt.Key.Key_B)
+    asked: list[str] = []
+
+    def answer(*args: object, **kwargs: object) -> QMessageBox.StandardButton:
+        asked.append(str(args[2]))
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "warning", answer)
+    window.close()
+    assert window.isVisible() and "1 edit could not be saved" in asked[0]
+    disk.full = False
+    window.close()
+    assert not window.isVisible() and gold(review_project) == [("Organization", "Kazakhstan")]

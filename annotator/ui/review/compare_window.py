@@ -51,7 +51,7 @@ from annotator.store.db import Database
 from annotator.store.review import ReviewEditStore
 from annotator.ui.review.comments import CommentsPanel
 from annotator.ui.review.compare_view import A_COLOR, B_COLOR, KIND_COLORS, CompareView
-from annotator.ui.undo import UndoableEdit
+from annotator.ui.save_guard import EditRunner
 
 INDEX_ROLE = Qt.ItemDataRole.UserRole
 
@@ -102,6 +102,11 @@ class CompareWindow(QMainWindow):
         self.store = ReviewEditStore(db)
         self.resolutions = Resolutions()
         self.undo_stack = QUndoStack(self)
+        # As in the main window: an edit the database cannot take now is kept
+        # in a bar and retried; one it refuses is reported, not done.
+        self.edits = EditRunner(self, self.undo_stack, self._changed, self.reload)
+        self.edits.store = self.store
+        self.unsaved = self.edits.bar
         self.items: list[CompareItem] = []
         self.states: list[Resolution] = []
         self.gold: list[SpanData] = []
@@ -140,6 +145,7 @@ class CompareWindow(QMainWindow):
         splitter.setStretchFactor(1, 2)
         central = QWidget()
         layout = QVBoxLayout(central)
+        layout.addWidget(self.unsaved)
         layout.addWidget(self.header)
         legend_row = QHBoxLayout()
         legend_row.addWidget(self.legend, 1)
@@ -387,14 +393,13 @@ class CompareWindow(QMainWindow):
     # --- decisions -------------------------------------------------------------------
 
     def run(self, command: GoldEdit) -> bool:
-        """Do a command now (one transaction), then keep it on the undo stack."""
-        try:
-            changes = command.do(self.store)
-        except Exception as exc:  # refused by the store: say why, keep nothing
-            self.statusBar().showMessage(f"{command.text}: {exc}")
+        """Do a command now (one transaction), then keep it on the undo stack.
+
+        True only when saved; a refused edit is reported, one the database
+        cannot take now is kept in the bar and saved later (``ui/save_guard.py``).
+        """
+        if not self.edits.run(command):
             return False
-        self.undo_stack.push(UndoableEdit(command, self.store, self._changed, self._failed))
-        self._changed(changes)
         self.statusBar().showMessage(command.text, 3000)
         return True
 
@@ -404,10 +409,6 @@ class CompareWindow(QMainWindow):
         else:
             self.refresh_gold()
         self.goldChanged.emit(changes)
-
-    def _failed(self, what: str, exc: Exception) -> None:
-        self.statusBar().showMessage(f"{what}: {exc}")
-        self.reload()
 
     def _current_item(self) -> CompareItem | None:
         if self.current is None:
@@ -469,6 +470,9 @@ class CompareWindow(QMainWindow):
         return list(self.gold)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.edits.may_close():
+            event.ignore()
+            return
         super().closeEvent(event)
         if self._owns_database:
             self.db.close()
