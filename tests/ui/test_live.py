@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from annotator.io.project import load_project
@@ -70,3 +71,50 @@ def test_a_stale_edit_is_refused_and_the_view_reloads(
     click(qtbot, view, span.start + 2)
     key(qtbot, view, "p")  # on the current version, the same edit goes through
     assert [s.label for s in stored_spans(project)] == ["Person"]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_on_a_server_others_spans_arrive_by_notification(
+    qtbot: QtBot, project_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window hears PostgreSQL's NOTIFY: with polling pushed out to hours,
+    bob's spans still appear within seconds."""
+    from annotator.io.importer import import_paths
+    from annotator.ui import live, open_window
+    from tests.ui.conftest import NEWS
+
+    monkeypatch.setattr(live, "POLL_MS", 3_600_000)  # no look at the change log by timer
+    article = tmp_path / "news.txt"
+    article.write_text(NEWS, encoding="utf-8")
+    other = load_project(project_dir).open_database()  # bob's program
+    assert import_paths(other, [article]).added
+    window = open_window(project_dir, user="alice")
+    qtbot.addWidget(window)
+    window.set_view_mode("all")
+    doc = window.document_id
+    assert doc is not None and window.live is not None
+
+    def bobs_span(word: str) -> int:
+        with other.session() as s:
+            return repository.add_span(s, doc, "bob", "Location", *find(window.view, word)).id
+
+    # The listener connects in the background: until it listens, NOTIFYs are lost.
+    first = None
+    for _ in range(30):
+        span_id = bobs_span("Kazakhstan")
+        try:
+            qtbot.waitUntil(lambda span_id=span_id: span_id in window.view.spans, timeout=500)
+        except AssertionError:
+            with other.session() as s:
+                repository.delete_span(s, span_id, "bob")
+            continue
+        first = span_id
+        break
+    assert first is not None, "no notification reached the window"
+    second = bobs_span("Astana")
+    qtbot.waitUntil(lambda: second in window.view.spans, timeout=5000)
+    assert {s.text for s in window.span_model.spans()} == {"Kazakhstan", "Astana"}
+    assert "New edits by bob" in window.statusBar().currentMessage()
+    assert window.live._timer.interval() >= 3_600_000  # it was not the timer
+    window.close()
+    other.close()
