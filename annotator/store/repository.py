@@ -291,23 +291,6 @@ def insert_documents(session: Session, drafts: Sequence[DocumentDraft]) -> list[
     return result
 
 
-def _insert_returning_ids(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    # A plain executemany, then the ids by content hash: several times faster
-    # than RETURNING, which the SQLite driver runs row by row.
-    bulk_insert(session, Document.__table__, rows)
-    digests = [row["content_hash"] for row in rows]
-    ids: dict[str, int] = {}
-    for i in range(0, len(digests), 500):
-        chunk = digests[i : i + 500]
-        ids.update(
-            (digest, doc_id)
-            for doc_id, digest in session.execute(
-                select(Document.id, Document.content_hash).where(Document.content_hash.in_(chunk))
-            )
-        )
-    return [ids[digest] for digest in digests]
-
-
 def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows (all with the same keys) with one DBAPI executemany.
 
