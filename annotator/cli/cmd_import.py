@@ -114,6 +114,8 @@ def run_labeled(args: argparse.Namespace) -> int:
         return 2
     finally:
         db.close()
+    for notice in report.notices:
+        warn(notice)
     for problem in report.problems:
         warn(str(problem))
     if report.added_labels or report.added_relations:

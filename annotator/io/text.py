@@ -8,6 +8,7 @@ then CRLF and lone CR become LF. Nothing else is rewritten.
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 from typing import NamedTuple
 
@@ -84,7 +85,8 @@ def _legacy(data: bytes, path: Path | str) -> tuple[str, str]:
     single-byte code page looks clean and no language is recognised, and it
     may pick any of them ("señor" came out as "seﮦor"): then the Western
     default is taken, if it reads cleanly. Among equally good candidates
-    cp1252 wins too.
+    cp1252 wins too, and so it does over a reading that puts symbols inside
+    words ("se±or" in cp775) where cp1252 reads letters.
     """
     from charset_normalizer import from_bytes
     from charset_normalizer.md import mess_ratio
@@ -93,8 +95,11 @@ def _legacy(data: bytes, path: Path | str) -> tuple[str, str]:
         western: str | None = data.decode(WESTERN)
     except UnicodeDecodeError:
         western = None
-    results = from_bytes(data)
-    best = results.best()
+    results = list(from_bytes(data))
+    # News text is in a Windows or ISO code page, or an East Asian one; DOS and
+    # printer code pages (cp775, hp_roman8, ...) win only when nothing else reads.
+    common = [m for m in results if m.encoding.startswith(_COMMON)] or results
+    best = min(common, key=lambda m: (round(m.chaos, 2), -m.coherence), default=None)
     if best is not None and best.encoding is not None:
         ties = [
             m
@@ -105,6 +110,8 @@ def _legacy(data: bytes, path: Path | str) -> tuple[str, str]:
             WESTERN in (m.encoding, *m.could_be_from_charset) for m in ties
         ):
             return western, WESTERN
+        if western is not None and _odd_in_words(str(best)) and not _odd_in_words(western):
+            return western, WESTERN
         if best.coherence > 0 or western is None:
             return str(best), best.encoding
     if western is not None and mess_ratio(western[:_MESS_SAMPLE], _SURE_MESS) < _SURE_MESS:
@@ -112,6 +119,17 @@ def _legacy(data: bytes, path: Path | str) -> tuple[str, str]:
     if best is None or best.encoding is None:
         raise InputProblem(path, "cannot tell the text encoding (not UTF-8 or a known legacy one)")
     return str(best), best.encoding
+
+
+_COMMON = ("cp125", "iso8859", "koi8", "cp932", "shift_jis", "euc", "gb", "big5", "cp949", "utf")
+
+# A symbol (not a letter, digit, space or in-word punctuation) between two
+# letters: what a wrong code page makes of an accented letter.
+_ODD_IN_WORD = re.compile(r"[^\W\d_][^\x00-\x7f\w\s’‘·\u00ad–][^\W\d_]")
+
+
+def _odd_in_words(text: str) -> bool:
+    return _ODD_IN_WORD.search(text, 0, _MESS_SAMPLE) is not None
 
 
 def _finish(text: str, path: Path | str) -> str:

@@ -295,3 +295,37 @@ def test_every_jsonl_importer_refuses_each_hostile_line_alone(
             db.close()
     assert [(p.path, p.line) for p in problems] == [(feed, 2)], [str(p) for p in problems]
     assert texts == ["First good one", "Second good one"]
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_labeled_legacy_files_are_read_right_and_the_encoding_named(
+    encoding: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes("Genève à la presse".encode(encoding))
+    (folder / "a.ann").write_bytes("T1\tLocation 0 6\tGenève\n".encode(encoding))
+    feed = tmp_path / "d.jsonl"
+    feed.write_bytes(
+        '{"text": "El señor", "label": [[3, 8, "Person"]]}\n{"text": "à la presse"}\n'.encode(
+            encoding
+        )
+    )
+    texts: list[str] = []
+    for fmt, path, notices in [
+        ("brat", folder, [f"{folder / 'a.txt'}", f"{folder / 'a.ann'}"]),
+        ("doccano", feed, [str(feed)]),
+    ]:
+        _, db, report = import_into(tmp_path / fmt, fmt, [path], as_name="ana")
+        try:
+            texts += sorted(snapshot(db))
+            layers = [doc["layers"].get("ana", ("", [])) for doc in snapshot(db).values()]
+            spans = [s[:4] for layer in layers for s in layer[1]]
+        finally:
+            db.close()
+        assert report.problems == [] and report.exit_code == 0
+        assert report.notices == [f"{n}: not UTF-8; read as cp1252" for n in notices]
+        assert spans == (
+            [("Location", 0, 6, "Genève")] if fmt == "brat" else [("Person", 3, 8, "señor")]
+        )
+    assert texts == ["Genève à la presse", "El señor", "à la presse"]

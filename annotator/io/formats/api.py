@@ -25,6 +25,7 @@ from annotator.io.formats.common import (
 from annotator.io.formats.importing import (
     ImportContext,
     ImportReport,
+    InputNotice,
     LabelTally,
     UnknownLabels,
     extend_schema,
@@ -321,6 +322,8 @@ def run_import(
     for record in iter_records(fmt, paths, ctx):
         if record is None:
             report.skipped += 1
+        elif isinstance(record, InputNotice):
+            report.notices.append(str(record))
         elif isinstance(record, InputProblem):
             report.problems.append(record)
         else:

@@ -43,8 +43,8 @@ from annotator.io.formats.common import (
     atomic_file,
     safe_name,
 )
-from annotator.io.formats.importing import ImportContext
-from annotator.io.text import decode_text
+from annotator.io.formats.importing import ImportContext, InputNotice
+from annotator.io.text import decode_bytes
 from annotator.store.bulk import (
     AnnotatedDraft,
     ExportDocument,
@@ -578,19 +578,22 @@ def _title(text: str) -> str:
     return ""
 
 
-def _decode(data: bytes, where: str) -> str:
+def _decode(data: bytes, where: str, notices: list[InputProblem]) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return decode_text(data, where)
+        text, encoding, _ = decode_bytes(data, where)
+        notices.append(InputNotice(where, f"not UTF-8; read as {encoding}"))
+        return text
 
 
 def _document(
     txt: bytes, ann: bytes, source_name: str, where: str, ctx: ImportContext
 ) -> tuple[AnnotatedDraft | None, list[InputProblem]]:
+    notices: list[InputProblem] = []
     try:
-        raw = _decode(txt, where)
-        ann_text = _decode(ann, where) if ann.strip() else ""
+        raw = _decode(txt, where.removesuffix(".ann") + ".txt", notices)
+        ann_text = _decode(ann, where, notices) if ann.strip() else ""
     except InputProblem as exc:
         return None, [exc]
     if not raw.strip():
@@ -598,7 +601,7 @@ def _document(
     source = SourceText(raw)
     layer, problems = parse_ann(ann_text, source, ctx.as_name or "", where)
     draft = DocumentDraft(text=source.text, title=_title(source.text), source=source_name)
-    return AnnotatedDraft(draft, [layer], origin=where), problems
+    return AnnotatedDraft(draft, [layer], origin=where), notices + problems
 
 
 def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem]:

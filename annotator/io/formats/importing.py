@@ -59,6 +59,8 @@ class ImportReport:
     duplicate_spans: int = 0
     skipped: int = 0
     problems: list[InputProblem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    """Inputs read in a legacy encoding (not UTF-8): which one was chosen."""
     added_labels: list[str] = field(default_factory=list)
     added_relations: list[str] = field(default_factory=list)
 
@@ -68,6 +70,10 @@ class ImportReport:
         if self.problems and not self.records and not self.skipped:
             return 2
         return 1 if self.problems else 0
+
+
+class InputNotice(InputProblem):
+    """Not a problem but worth a line: the encoding a file was read in."""
 
 
 class UnknownLabels(Exception):
@@ -95,7 +101,8 @@ def iter_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, Any]
 
     The file is read a line at a time (a regular file of at most ``limit`` bytes).
     """
-    for number, line in LineStream(path, limit, MAX_FILE_SETTING):
+    stream = LineStream(path, limit, MAX_FILE_SETTING)
+    for number, line in stream:
         if isinstance(line, InputProblem):  # a line that is not UTF-8 is refused alone
             yield number, line
             continue
@@ -108,6 +115,8 @@ def iter_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, Any]
             yield number, InputProblem(path, str(exc), number)
         else:
             yield number, record
+    if stream.encoding:
+        yield 0, InputNotice(path, f"not UTF-8; read as {stream.encoding}")
 
 
 def read_records(
