@@ -144,6 +144,7 @@ HOSTILE_BRAT = [
     ("event argument a relation", "E1\tPerson:T1 Role:R1\n", [4], "relation"),
     ("relation id twice", "R1\tspeaker Arg1:T2 Arg2:T1\t\n", [4], "twice"),
     ("attribute id twice", "A1\tNeg T1\nA1\tNeg T2\n", [5], "twice"),
+    ("id thousands of digits long", "T" + "1" * 5000 + "\tPerson 0 3\tAna\n", [4], "too long"),
     (
         "note on a refused relation",
         "R2\tspeaker Arg1:T1 Arg2:T9\t\n#1\tAnnotatorNotes R2\tn\n",

@@ -52,6 +52,7 @@ from annotator.core.commands import Changes
 from annotator.core.model import RelationData, SpanData
 from annotator.core.offsets import Utf16Map
 from annotator.core.schema import LabelSchema
+from annotator.ui.plain import literal, menu_text
 from annotator.ui.segments import (
     BlockIndex,
     Piece,
@@ -787,7 +788,7 @@ class ArticleView(CodepointGeometry):
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             tip = self.tooltip_at(event.pos())
             if tip:
-                QToolTip.showText(event.globalPos(), tip, self.viewport())
+                QToolTip.showText(event.globalPos(), literal(tip), self.viewport())
             else:
                 QToolTip.hideText()
             return True
@@ -810,7 +811,7 @@ class ArticleView(CodepointGeometry):
                 action = tag_menu.addAction(self._label_text(label.name, label.key))
                 action.triggered.connect(lambda _=False, name=label.name: self.tag_selection(name))
         if span is not None:
-            relabel = menu.addMenu(f"Relabel {span.label} as")
+            relabel = menu.addMenu(menu_text(f"Relabel {span.label} as"))
             for label in self.schema.labels:
                 if label.name == span.label:
                     continue
@@ -821,7 +822,7 @@ class ArticleView(CodepointGeometry):
             link = QAction("Link to…\tL", menu)
             link.triggered.connect(self.start_link)
             menu.addAction(link)
-            delete = QAction(f"Delete {span.label}\tDel", menu)
+            delete = QAction(menu_text(f"Delete {span.label}") + "\tDel", menu)
             delete.triggered.connect(lambda _=False, sid=span.id: self.request_delete(sid))
             menu.addAction(delete)
         if menu.isEmpty():
@@ -830,7 +831,7 @@ class ArticleView(CodepointGeometry):
 
     @staticmethod
     def _label_text(name: str, key: str | None) -> str:
-        return f"{name}\t{key.upper()}" if key else name
+        return menu_text(f"{name}\t{key.upper()}" if key else name)
 
     def _relabel(self, span_id: int, label: str) -> None:
         span = self._spans.get(span_id)

@@ -42,6 +42,7 @@ from annotator.ui.panels import (
     SpanList,
     SpanTableModel,
 )
+from annotator.ui.plain import literal, menu_text, window_title
 from annotator.ui.review_menu import ReviewActions
 from annotator.ui.save_guard import EditRunner
 from annotator.ui.segments import is_word_char
@@ -309,7 +310,7 @@ class MainWindow(QMainWindow):
             self.is_reviewer = role_of(session, self.user) == "reviewer"
             roles_note = roles_difference(session, project.reviewers)
         settings.remember_project(project.directory)
-        self.setWindowTitle(f"{project.name} — Annotator ({self.user})")
+        self.setWindowTitle(window_title(f"{project.name} — Annotator ({self.user})"))
         self.view.set_schema(project.schema)
         self.view.snap = bool(project.setting("snap_to_words"))
         if settings.app_settings().value("view/font_size") is None:
@@ -347,9 +348,11 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.question(
             self,
             "Cannot open the project",
-            f"{problem}\n\nOpen the latest backup, from "
-            f"{when:%Y-%m-%d %H:%M} UTC, instead? The database that cannot be opened is "
-            "kept beside it.",
+            literal(
+                f"{problem}\n\nOpen the latest backup, from "
+                f"{when:%Y-%m-%d %H:%M} UTC, instead? The database that cannot be opened is "
+                "kept beside it."
+            ),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return None
@@ -479,7 +482,7 @@ class MainWindow(QMainWindow):
             if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == self.document_id:
                 parts.insert(0, item.text(0))
                 break
-        self.setWindowTitle(" — ".join(parts))
+        self.setWindowTitle(window_title(" — ".join(parts)))
 
     def step_document(self, step: int) -> None:
         ids = self.documents.document_ids()
@@ -683,7 +686,7 @@ class MainWindow(QMainWindow):
         """
         menu = QMenu(self)
         for relation_type in types:
-            menu.addAction(relation_type.name).setData(relation_type.name)
+            menu.addAction(menu_text(relation_type.name)).setData(relation_type.name)
         where = self.view.viewport().mapToGlobal(self.view.char_rect(target.start).center())
         picked = menu.exec(where)
         menu.deleteLater()
@@ -732,7 +735,7 @@ class MainWindow(QMainWindow):
     def _show_problem(self, title: str, text: str) -> None:
         self.statusBar().showMessage(text, 10000)
         if self.isVisible():
-            QMessageBox.warning(self, title, text)
+            QMessageBox.warning(self, title, literal(text))
 
     def _new_project_dialog(self) -> None:
         from annotator.io.errors import InputProblem
@@ -756,7 +759,7 @@ class MainWindow(QMainWindow):
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         for path in settings.recent_projects():
-            action = self.recent_menu.addAction(path)
+            action = self.recent_menu.addAction(menu_text(path))
             action.triggered.connect(lambda _=False, p=path: self.open_project(p))
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("No recent projects").setEnabled(False)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.ui import settings
+from annotator.ui.plain import menu_text, plain_label
 
 if TYPE_CHECKING:
     from annotator.ui.main_window import MainWindow
@@ -107,7 +108,7 @@ class PreferencesDialog(QDialog):
         self.snap_check.setObjectName("prefSnap")
         self.color_buttons: dict[str, QPushButton] = {}
         project_box = QGroupBox(
-            f"This project: {window.project.name} (saved in project.yaml)"
+            menu_text(f"This project: {window.project.name} (saved in project.yaml)")
             if window.project
             else "This project (open a project to change its settings)"
         )
@@ -124,7 +125,7 @@ class PreferencesDialog(QDialog):
                 button.setObjectName(f"prefColor:{name}")
                 button.clicked.connect(lambda _=False, n=name: self._pick_color(n))
                 self.color_buttons[name] = button
-                project_form.addRow(name, button)
+                project_form.addRow(plain_label(name), button)
                 self._show_color(name)
         layout.addWidget(project_box)
 

@@ -354,6 +354,7 @@ def _digest(name: str) -> str:
 
 _T = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$", re.DOTALL)
 OFFSET_DIGITS = 15
+ID_MAX = 40
 """Longer offsets lie outside any text; they are refused before int() reads them."""
 _KINDS = {
     "T": "a text-bound annotation",
@@ -427,6 +428,10 @@ def parse_ann(
         kind = head[:1]
         if kind not in _KINDS and kind != "*":
             problems.append(InputProblem(where, f"unknown annotation line {head[:40]!r}", number))
+            continue
+        if len(head) > ID_MAX:
+            message = f"id {head[:12]}... is too long ({len(head)} characters)"
+            problems.append(InputProblem(where, message, number))
             continue
         if kind != "*":
             if head in refs.defined:
