@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.model import DocStatus, DocumentSummary, RelationData, SpanData
 from annotator.core.schema import Label, LabelSchema
+from annotator.ui.plain import escape, literal, plain_label, set_plain
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -98,6 +99,7 @@ class DocumentPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.tree)
         self._items: dict[int, QTreeWidgetItem] = {}
+        self._tips: dict[int, str] = {}
         self._status: dict[int, DocStatus] = {}
         self.filter_edit.textChanged.connect(self._apply_filter)
         self.status_filter.currentIndexChanged.connect(self._apply_filter)
@@ -107,10 +109,12 @@ class DocumentPanel(QWidget):
         self.tree.blockSignals(True)
         self.tree.clear()
         self._items.clear()
+        self._tips.clear()
         for doc in documents:
             item = _DocumentItem([doc.title or f"Document {doc.id}", "", ""])
             item.setData(0, Qt.ItemDataRole.UserRole, doc.id)
-            item.setToolTip(0, doc.source or doc.title)
+            self._tips[doc.id] = doc.source or doc.title
+            item.setToolTip(0, literal(self._tips[doc.id]))
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight)
             self._items[doc.id] = item
             self.tree.addTopLevelItem(item)
@@ -127,7 +131,7 @@ class DocumentPanel(QWidget):
         font = item.font(0)
         font.setBold(True)
         item.setFont(0, font)
-        item.setToolTip(0, f"Assigned to you — {item.toolTip(0)}")
+        item.setToolTip(0, literal(f"Assigned to you — {self._tips.get(document_id, '')}"))
 
     def set_counts(self, document_id: int, status: DocStatus, spans: int) -> None:
         item = self._items.get(document_id)
@@ -216,7 +220,7 @@ class LabelPalette(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, label.name)
             item.setBackground(QBrush(QColor(label.color)))
             item.setForeground(QBrush(QColor("black")))
-            item.setToolTip(label.description or label.name)
+            item.setToolTip(literal(label.description or label.name))
             self.list.addItem(item)
         self._chosen = schema.labels[0].name if schema.labels else None
         self._mark_sticky()
@@ -333,7 +337,7 @@ class SpanTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return span.id
         if role == Qt.ItemDataRole.ToolTipRole and column == 1:
-            return span.text
+            return literal(span.text)
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -427,11 +431,11 @@ class SpanDetails(QWidget):
         self.title = QLabel("No span selected")
         self.title.setObjectName("spanTitle")
         self.title.setWordWrap(True)
-        self.text = QLabel()
+        self.text = plain_label()
         self.text.setObjectName("spanText")
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.meta = QLabel()
+        self.meta = plain_label()
         self.meta.setObjectName("spanMeta")
         self.attributes_form = QFormLayout()
         self.note = QLineEdit(placeholderText="Note")
@@ -476,7 +480,7 @@ class SpanDetails(QWidget):
         self._attribute_widgets.clear()
         self.relations.clear()
         if span is None:
-            self.title.setText("No span selected")
+            set_plain(self.title, "No span selected")
             self.text.setText("Select text and press a label key, or click a span.")
             self.meta.setText("")
             self.note.setText("")
@@ -484,8 +488,9 @@ class SpanDetails(QWidget):
             self.remove_link.setEnabled(False)
             return
         color = label.color if label is not None else "#cccccc"
+        self.title.setTextFormat(Qt.TextFormat.RichText)
         self.title.setText(
-            f'<span style="background:{color}">&nbsp;{span.label}&nbsp;</span>'
+            f'<span style="background:{escape(color)}">&nbsp;{escape(span.label)}&nbsp;</span>'
             f"&nbsp; {span.start}–{span.end}"
         )
         shown = span.text if len(span.text) <= 300 else span.text[:299] + "…"
@@ -508,10 +513,10 @@ class SpanDetails(QWidget):
                 line.editingFinished.connect(self._attributes_changed)
                 widget = line
             widget.setObjectName(f"attribute_{attr.name}")
-            widget.setToolTip(attr.description)
+            widget.setToolTip(literal(attr.description))
             widget.setEnabled(not read_only)
             self._attribute_widgets[attr.name] = widget
-            self.attributes_form.addRow(attr.name, widget)
+            self.attributes_form.addRow(plain_label(attr.name), widget)
         self.note.setText(span.note)
         self.note.setEnabled(not read_only)
         for rel in relations:
