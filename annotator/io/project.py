@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -474,6 +474,20 @@ def save_project(project: Project) -> None:
     target = project.config_path
     with config_lock(target):
         _write_atomically(target, render_project_yaml(project))
+
+
+def update_project(project: Project, change: Callable[[Project], None]) -> None:
+    """Apply ``change`` to project.yaml as it is now on disk, under project.yaml.lock,
+    and make ``project`` what was written: a window's settings never undo labels
+    another program added since the window read the file. The file is rewritten
+    whole (comments are not kept)."""
+    config = project.config_path
+    with config_lock(config):
+        current = load_project(config)
+        change(current)
+        _write_atomically(config, render_project_yaml(current))
+    for item in fields(Project):
+        setattr(project, item.name, getattr(current, item.name))
 
 
 def update_schema(project: Project, change: Callable[[LabelSchema], LabelSchema]) -> LabelSchema:

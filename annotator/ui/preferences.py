@@ -37,6 +37,7 @@ from annotator.ui import settings
 from annotator.ui.plain import menu_text, plain_label
 
 if TYPE_CHECKING:
+    from annotator.core.schema import LabelSchema
     from annotator.ui.main_window import MainWindow
 
 THEME_NAMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
@@ -207,21 +208,29 @@ def apply_preferences(window: MainWindow, chosen: Preferences) -> None:
 
 
 def _apply_project_settings(window: MainWindow, chosen: Preferences) -> bool:
-    from annotator.io.project import save_project
+    from annotator.io.project import Project, update_project
 
     project = window.project
     if project is None or chosen.snap_to_words is None:
         return False
-    schema = project.schema
-    labels = tuple(
-        replace(label, color=chosen.colors.get(label.name, label.color)) for label in schema.labels
-    )
-    snap_changed = chosen.snap_to_words != bool(project.setting("snap_to_words"))
-    if labels == schema.labels and not snap_changed:
+    snap = chosen.snap_to_words
+
+    def recolor(schema: LabelSchema) -> LabelSchema:
+        labels = tuple(
+            replace(label, color=chosen.colors.get(label.name, label.color))
+            for label in schema.labels
+        )
+        return replace(schema, labels=labels, _by_name={})
+
+    snap_changed = snap != bool(project.setting("snap_to_words"))
+    if recolor(project.schema) == project.schema and not snap_changed:
         return False
-    project.schema = replace(schema, labels=labels, _by_name={})
-    project.settings["snap_to_words"] = chosen.snap_to_words
-    save_project(project)
+
+    def change(current: Project) -> None:  # project.yaml as it is now: keep others' labels
+        current.schema = recolor(current.schema)
+        current.settings["snap_to_words"] = snap
+
+    update_project(project, change)
     window.view.set_schema(project.schema)
     window.view.snap = chosen.snap_to_words
     window.label_palette.set_schema(project.schema)
