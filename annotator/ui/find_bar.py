@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.find import FindError, FindOptions, find_all, next_match
 from annotator.ui.article_view import ArticleView
+from annotator.ui.plain import literal, plain_label
 
 MATCH_COLOR = QColor("#fff176")
 CURRENT_COLOR = QColor("#ff9800")
@@ -48,7 +49,7 @@ class FindBar(QWidget):
         self.field.setObjectName("findField")
         self.field.setPlaceholderText("Find in the document")
         self.field.setClearButtonEnabled(True)
-        self.count_label = QLabel()
+        self.count_label = plain_label()
         self.count_label.setObjectName("findCount")
         self.count_label.setMinimumWidth(70)
         self.previous_button = QToolButton()
@@ -205,7 +206,7 @@ class FindBar(QWidget):
     def _show_count(self, error: str) -> None:
         if error:
             self.count_label.setText("bad pattern")
-            self.count_label.setToolTip(error)
+            self.count_label.setToolTip(literal(error))
         elif not self.field.text():
             self.count_label.setText("")
         elif not self.matches:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from annotator import __version__
 from annotator.paths import GUIDE_FILE, ICONS_DIR, is_frozen, user_data_dir
 from annotator.ui import settings
+from annotator.ui.plain import escape
 
 if TYPE_CHECKING:
     from annotator.ui.main_window import MainWindow
@@ -133,9 +134,11 @@ class HelpViewer(QWidget):
 
 def about_text(window: MainWindow | None) -> str:
     if window is not None and window.db is not None:
-        database = window.db.engine.url.render_as_string(hide_password=True)
-        if database.startswith("sqlite:///"):
-            database = database.removeprefix("sqlite:///")
+        url = window.db.engine.url
+        if url.get_backend_name() == "sqlite" and url.database:
+            database = url.database  # the file's path as it is, not URL-quoted
+        else:
+            database = url.render_as_string(hide_password=True)
     else:
         database = "no project open"
     build = "self-contained build" if is_frozen() else f"Python {sys.version.split()[0]}"
@@ -147,15 +150,11 @@ def about_text(window: MainWindow | None) -> str:
         f"<tr><td>Version</td><td>{__version__}</td></tr>"
         f"<tr><td>Qt</td><td>{qVersion()} (PySide6 {PySide6.__version__})</td></tr>"
         f"<tr><td>Running on</td><td>{build}</td></tr>"
-        f"<tr><td>Database</td><td>{_escape(database)}</td></tr>"
-        f"<tr><td>Settings</td><td>{_escape(str(settings.settings_path()))}</td></tr>"
-        f"<tr><td>Data folder</td><td>{_escape(str(user_data_dir()))}</td></tr>"
+        f"<tr><td>Database</td><td>{escape(database)}</td></tr>"
+        f"<tr><td>Settings</td><td>{escape(settings.settings_path())}</td></tr>"
+        f"<tr><td>Data folder</td><td>{escape(user_data_dir())}</td></tr>"
         "</table>"
     )
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def show_about(window: MainWindow) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton
 
 from annotator.core.commands import Changes, Command, EditStore
+from annotator.ui.plain import escape, literal
 from annotator.ui.undo import UndoableEdit
 
 if TYPE_CHECKING:
@@ -89,7 +90,8 @@ class UnsavedEdits(QFrame):
         count = len(self.pending)
         names = ", ".join(c.text for c in self.pending[:3]) + (", …" if count > 3 else "")
         self.message.setText(
-            f"<b>{count} edit{'s' if count != 1 else ''} not saved</b> ({self.reason}): {names}. "
+            f"<b>{count} edit{'s' if count != 1 else ''} not saved</b> "
+            f"({escape(self.reason)}): {escape(names)}. "
             "They are kept here and saved as soon as the database takes them."
         )
         self.show()
@@ -208,8 +210,10 @@ class EditRunner(QObject):
         answer = QMessageBox.warning(
             self._window,
             "Edits not saved",
-            f"{_count(len(self.bar.pending), 'edit')} could not be saved "
-            f"({self.bar.reason}). Quit and lose them?",
+            literal(
+                f"{_count(len(self.bar.pending), 'edit')} could not be saved "
+                f"({self.bar.reason}). Quit and lose them?"
+            ),
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )

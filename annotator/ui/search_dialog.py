@@ -12,7 +12,6 @@ command, one undoable step.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -38,6 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.ui.plain import escape, literal, plain_label
+
 if TYPE_CHECKING:
     from annotator.store.assist import AnnotatePlan
     from annotator.store.search import SearchHit, SearchResults
@@ -55,10 +56,10 @@ def snippet_html(hit: SearchHit) -> str:
         lo, hi = start - base, end - base
         if lo < at or hi > len(text):
             continue
-        parts.append(html.escape(text[at:lo]))
-        parts.append(f"<b>{html.escape(text[lo:hi])}</b>")
+        parts.append(escape(text[at:lo]))
+        parts.append(f"<b>{escape(text[lo:hi])}</b>")
         at = hi
-    parts.append(html.escape(text[at:]))
+    parts.append(escape(text[at:]))
     return "…" + " ".join("".join(parts).split()) + "…"
 
 
@@ -118,7 +119,7 @@ class SearchDialog(QDialog):
         self.field.setObjectName("searchField")
         self.field.setPlaceholderText('Words, "a phrase", prefix*')
         self.field.setClearButtonEnabled(True)
-        self.status = QLabel()
+        self.status = plain_label()
         self.status.setObjectName("searchStatus")
         self.results = QTreeWidget()
         self.results.setObjectName("searchResults")
@@ -186,7 +187,7 @@ class SearchDialog(QDialog):
             match = hit.matches[0] if hit.matches else (hit.snippet_start, hit.snippet_start)
             item.setData(0, HIT_ROLE, (hit.document_id, match[0], match[1]))
             item.setData(1, HTML_ROLE, snippet_html(hit))
-            item.setToolTip(1, hit.snippet)
+            item.setToolTip(1, literal(hit.snippet))
             self.results.addTopLevelItem(item)
         count = found.total
         noun = "document" if count == 1 else "documents"
@@ -232,7 +233,7 @@ class AnnotateAllDialog(QDialog):
         self.in_project.setObjectName("scopeProject")
         self.in_document.setEnabled(can_choose_document)
         (self.in_project if whole_project else self.in_document).setChecked(True)
-        self.preview = QLabel()
+        self.preview = plain_label()
         self.preview.setObjectName("annotatePreview")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -244,7 +245,7 @@ class AnnotateAllDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         form = QFormLayout(self)
-        form.addRow("Matches of:", QLabel(f"“{html.escape(query)}”"))
+        form.addRow("Matches of:", plain_label(f"“{query}”"))
         form.addRow("Label:", self.label_combo)
         form.addRow(self.in_document)
         form.addRow(self.in_project)

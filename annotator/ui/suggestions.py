@@ -46,6 +46,7 @@ from PySide6.QtWidgets import QMenu
 from annotator.core.find import FindOptions
 from annotator.core.model import SpanData
 from annotator.ui.article_view import ArticleView
+from annotator.ui.plain import menu_text
 
 if TYPE_CHECKING:
     from annotator.core.suggest.types import Suggestion
@@ -275,9 +276,9 @@ class SuggestionOverlay(QObject):
         if not self.active:
             return
         for s in self.at(offset):
-            accept = menu.addAction(f"Accept suggested {s.label}")
+            accept = menu.addAction(menu_text(f"Accept suggested {s.label}"))
             accept.triggered.connect(lambda _=False, s=s: self.acceptRequested.emit([s], False))
-            reject = menu.addAction(f"Reject suggested {s.label}")
+            reject = menu.addAction(menu_text(f"Reject suggested {s.label}"))
             reject.triggered.connect(lambda _=False, s=s: self.rejectRequested.emit([s]))
             menu.addSeparator()
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from annotator.paths import ICONS_DIR
 from annotator.store.repository import name_problem
 from annotator.ui import settings
+from annotator.ui.plain import literal
 
 
 class WelcomeScreen(QWidget):
@@ -129,7 +130,7 @@ class WelcomeScreen(QWidget):
                 continue
             item = QListWidgetItem(f"{Path(path).name}\n{path}")
             item.setData(Qt.ItemDataRole.UserRole, path)
-            item.setToolTip(path)
+            item.setToolTip(literal(path))
             self.recent.addItem(item)
         self.recent.setVisible(self.recent.count() > 0)
         self.no_recent.setVisible(self.recent.count() == 0)
@@ -186,7 +187,7 @@ class WelcomeScreen(QWidget):
 
     def _problem(self, title: str, text: str) -> None:
         if self.isVisible():
-            QMessageBox.warning(self, title, text)
+            QMessageBox.warning(self, title, literal(text))
 
 
 class NameDialog(QDialog):

@@ -54,7 +54,7 @@ COMMENT = "<s>Check</s> this <img src=comment.png>"
 PROJECT = "<h4>Team</h4> & [*]"
 SOURCE = "<a href='x'>source</a><img src=source.png>"
 
-TEXT = f"{SPAN} said Antony Blinken on Tuesday.\n\nOfficials met in Astana.\n"
+TEXT = f"{SPAN} said Antony Blinken on Tuesday.\n\nOfficials of R&D met in Astana, a &amp; b.\n"
 
 
 def at(word: str) -> tuple[int, int]:
@@ -76,9 +76,9 @@ def shown(text: str, text_format: Qt.TextFormat = Qt.TextFormat.AutoText) -> QTe
     return document
 
 
-def assert_shows(text: str | QLabel, expected: str) -> None:
+def assert_shows(text: str | QLabel, expected: str, *, headings: bool = False) -> None:
     """What a label (or a tooltip, a message) shows holds ``expected`` as it is:
-    no heading, image or link made of it."""
+    no heading (unless the program's own), image or link made of it."""
     if isinstance(text, QLabel):
         document = shown(text.text(), text.textFormat())
         where = f"label {text.objectName() or text.text()!r}"
@@ -89,7 +89,7 @@ def assert_shows(text: str | QLabel, expected: str) -> None:
     assert expected in plain, f"{where} shows {plain!r}, not {expected!r}"
     block = document.begin()
     while block.isValid():
-        assert block.blockFormat().headingLevel() == 0, f"{where} makes a heading"
+        assert headings or block.blockFormat().headingLevel() == 0, f"{where} makes a heading"
         fragments = block.begin()
         while not fragments.atEnd():
             fmt = fragments.fragment().charFormat()
@@ -315,3 +315,234 @@ def test_preferences(qtbot: QtBot, window: MainWindow) -> None:
     name = form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget()
     assert isinstance(name, QLabel)
     assert_shows(name, LABEL)
+
+
+# --- the other widgets of the main window -----------------------------------
+
+
+def test_project_search(qtbot: QtBot, window: MainWindow) -> None:
+    from annotator.ui.search_dialog import HTML_ROLE
+
+    dialog = window.assist.open_search()
+    assert dialog is not None
+    dialog.field.setText("said")
+    dialog.run_search()
+    item = dialog.results.topLevelItem(0)
+    assert item is not None
+    assert item.text(0) == TITLE
+    assert_shows(item.toolTip(1), SPAN)
+    context = shown(str(item.data(1, HTML_ROLE)), Qt.TextFormat.RichText).toPlainText()
+    assert SPAN in context
+    dialog.close()
+
+
+def annotate_all(window: MainWindow, query: str) -> QWidget:
+    bar = window.assist.find_bar
+    bar.open_bar()
+    bar.field.setText(query)
+    dialog = window.assist.annotate_from_find_bar()
+    assert dialog is not None
+    return dialog
+
+
+@pytest.mark.parametrize("query", [SPAN, "R&D", "a &amp; b"])
+def test_annotate_all_matches_names_the_query(window: MainWindow, query: str) -> None:
+    dialog = annotate_all(window, query)
+    (said,) = [
+        label
+        for label in dialog.findChildren(QLabel)
+        if label.text().startswith("“") or label.text().startswith("<")
+    ] or [None]
+    assert isinstance(said, QLabel)
+    assert_shows(said, f"“{query}”")
+    dialog.close()
+
+
+def test_annotate_all_preview_names_the_label(window: MainWindow) -> None:
+    from annotator.ui.search_dialog import AnnotateAllDialog
+
+    dialog = annotate_all(window, SPAN)
+    assert isinstance(dialog, AnnotateAllDialog)
+    dialog.label_combo.setCurrentText(LABEL)
+    assert_shows(dialog.preview, f"(1 already {LABEL})")
+    dialog.close()
+
+
+def test_find_bar_problem(window: MainWindow) -> None:
+    bar = window.assist.find_bar
+    bar.open_bar()
+    bar.regex_box.setChecked(True)
+    bar.field.setText("(?P=<b>)")
+    bar.update_matches()
+    assert bar.count_label.text() == "bad pattern"
+    assert_shows(bar.count_label.toolTip(), "bad character in group name '<b>'")
+
+
+def test_unsaved_edits_bar(qtbot: QtBot, window: MainWindow) -> None:
+    from annotator.core import commands
+    from annotator.ui.save_guard import UnsavedEdits
+
+    reason = "<b>disk</b> full <img src=reason.png>"
+    bar = UnsavedEdits(lambda _command: reason)
+    qtbot.addWidget(bar)
+    bar.keep(commands.AddSpan(1, USER, LABEL, 0, 4, editor=USER), reason)
+    assert_shows(bar.message, f"({reason}): Add {LABEL}.")
+
+
+def test_about_box(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from annotator.ui.help import about_text
+
+    directory = tmp_path / "<b>R&D<img src=folder.png> &amp;"
+    create_project(directory)
+    db = load_project(directory).open_database()
+    try:
+        text = about_text(SimpleNamespace(db=db))  # type: ignore[arg-type]
+    finally:
+        db.close()
+    assert_shows(text, str(directory / "annotator.sqlite"), headings=True)
+
+
+# --- review: compare mode, comments, report, dashboard -------------------------
+
+
+@pytest.fixture
+def compare(qtbot: QtBot, project: Path) -> Iterator[QWidget]:
+    from annotator.ui.review import open_compare
+
+    win = open_compare(project, REVIEWER, 1, USER, OTHER)
+    qtbot.addWidget(win)
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+
+
+def test_compare_header_and_title(compare: QWidget) -> None:
+    from annotator.ui.review.compare_window import CompareWindow
+
+    assert isinstance(compare, CompareWindow)
+    for value in (TITLE, f"A = {USER}", f"B = {OTHER}", f"{REVIEWER} decides"):
+        assert_shows(compare.header, value)
+    handle = compare.windowHandle()
+    assert handle is not None
+    assert handle.title() == f"Compare {USER} and {OTHER} — {TITLE}"
+
+
+def test_compare_item_details_and_list(compare: QWidget) -> None:
+    from annotator.ui.review.compare_window import CompareWindow
+
+    assert isinstance(compare, CompareWindow)
+    same = next(n for n, item in enumerate(compare.items) if item.a and item.a.label == LABEL)
+    compare.set_current(same)
+    assert_shows(compare.detail, f"A {USER}: {LABEL} [0–31] “{SPAN}”")
+    assert_shows(compare.detail, f"B {OTHER}: {LABEL}")
+    rows = [compare.list.item(n).text() for n in range(compare.list.count())]
+    assert any("Person" in row for row in rows)
+    # The comments on the span: the panel's title names it, the thread shows the text.
+    panel = compare.comments
+    assert_shows(panel.title, f"Comments on {USER}'s {LABEL} “{SPAN[:20]}")
+    thread = panel.tree.topLevelItem(0)
+    assert thread is not None
+    assert thread.text(0).startswith(f"{OTHER}, ")
+    assert thread.text(0).endswith(COMMENT)
+    assert_shows(thread.toolTip(0), COMMENT)
+
+
+def test_compare_text_tooltip(qtbot: QtBot, compare: QWidget) -> None:
+    from annotator.ui.review.compare_window import CompareWindow
+
+    assert isinstance(compare, CompareWindow)
+    view = compare.view
+    rect = view.char_rect(at(SPAN)[0] + 3)
+    point = rect.center()
+    event = QHelpEvent(QEvent.Type.ToolTip, point, view.viewport().mapToGlobal(point))
+    view.viewportEvent(event)
+    qtbot.waitUntil(QToolTip.isVisible)
+    assert_shows(QToolTip.text(), f"A ({USER}): {LABEL} {SPAN!r}")
+    QToolTip.hideText()
+
+
+def test_comment_problem(qtbot: QtBot, project: Path) -> None:
+    from annotator.ui.review.comments import CommentsPanel
+
+    db = load_project(project).open_database()
+    try:
+        panel = CommentsPanel(db, OTHER)
+        qtbot.addWidget(panel)
+        panel.set_target(1)
+        panel.input.setText(COMMENT)
+        assert panel.post()
+        thread = panel.tree.topLevelItem(panel.tree.topLevelItemCount() - 1)
+        assert thread is not None and thread.text(0).endswith(COMMENT)
+        assert_shows(thread.toolTip(0), COMMENT)
+        assert_shows(panel.title, "Comments on document 1")
+        assert_shows(panel.message, "")
+    finally:
+        db.close()
+
+
+def test_agreement_report(qtbot: QtBot, project: Path) -> None:
+    from annotator.ui.review.report import AgreementReportWidget
+
+    db = load_project(project).open_database()
+    try:
+        report = AgreementReportWidget.load(db, [USER, OTHER])
+    finally:
+        db.close()
+    assert report is not None
+    qtbot.addWidget(report)
+    assert_shows(report.summary, f"Agreement of {USER}, {OTHER} over 1 documents")
+    pair = report.pair_table.item(0, 0)
+    assert pair is not None and pair.text() == f"{USER} / {OTHER}"
+    labels = [report.label_table.item(r, 0).text() for r in range(report.label_table.rowCount())]
+    assert LABEL in labels
+    title = report.document_table.item(0, 1)
+    assert title is not None and title.text() == TITLE
+    assert report.heatmap.annotators == [USER, OTHER]
+
+
+def test_progress_dashboard(qtbot: QtBot, project: Path) -> None:
+    from annotator.ui.review import open_progress
+
+    dashboard = open_progress(project)
+    qtbot.addWidget(dashboard)
+    qtbot.waitExposed(dashboard)
+    handle = dashboard.windowHandle()
+    assert handle is not None
+    assert handle.title() == f"Progress — {PROJECT}"
+    assert_shows(dashboard.summary, "1 documents")
+    names = [bar.name for bar in dashboard.documents_chart.data.bars]
+    assert USER in names and OTHER in names
+    assert LABEL in dict(dashboard.labels_chart.data.legend)
+    dashboard.close()
+
+
+# --- the welcome screen -------------------------------------------------------
+
+
+def test_welcome_recent_projects(qtbot: QtBot, tmp_path: Path) -> None:
+    from annotator.ui import settings
+    from annotator.ui.welcome import WelcomeScreen
+
+    folder = tmp_path / "<b>R&D<img src=x> &amp;"
+    folder.mkdir()
+    settings.remember_project(folder)
+    screen = WelcomeScreen()
+    qtbot.addWidget(screen)
+    item = screen.recent.item(0)
+    assert item.text() == f"{folder.name}\n{folder}"
+    assert_shows(item.toolTip(), str(folder))
+
+
+def test_welcome_problem(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.ui.welcome import WelcomeScreen
+
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text, *a: said.append(text))
+    screen = WelcomeScreen()
+    qtbot.addWidget(screen)
+    screen.show()
+    screen._problem("Cannot open", f"{TITLE} is not a project")
+    assert len(said) == 1
+    assert_shows(said[0], f"{TITLE} is not a project")

@@ -79,6 +79,7 @@ def open_progress(project_dir: Path | str) -> ProgressDashboard:
     """Show the progress dashboard of a project."""
     from annotator.io.project import load_project
     from annotator.ui.app import ensure_application
+    from annotator.ui.plain import window_title
     from annotator.ui.review.dashboard import ProgressDashboard
 
     ensure_application()
@@ -89,7 +90,7 @@ def open_progress(project_dir: Path | str) -> ProgressDashboard:
         dashboard = ProgressDashboard.load(db, people, project.schema)
     finally:
         db.close()
-    dashboard.setWindowTitle(f"Progress — {project.name}")
+    dashboard.setWindowTitle(window_title(f"Progress — {project.name}"))
     dashboard.resize(800, 500)
     dashboard.show()
     return dashboard

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTreeWidget,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from annotator.store import review
 from annotator.store.db import Database
+from annotator.ui.plain import literal, plain_label
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -39,7 +39,7 @@ class CommentsPanel(QWidget):
         self.span_id: int | None = None
         self.threads: list[review.CommentData] = []
 
-        self.title = QLabel("Comments")
+        self.title = plain_label("Comments")
         self.title.setObjectName("commentsTitle")
         self.title.setWordWrap(True)
         self.tree = QTreeWidget()
@@ -55,7 +55,7 @@ class CommentsPanel(QWidget):
         self.reply_button = QPushButton("Reply")
         self.reply_button.setObjectName("replyButton")
         self.reply_button.setEnabled(False)
-        self.message = QLabel("")
+        self.message = plain_label("")
         self.message.setObjectName("commentsMessage")
         self.message.setWordWrap(True)
 
@@ -111,7 +111,7 @@ class CommentsPanel(QWidget):
             where = f" on span {comment.span_id}"
         item = QTreeWidgetItem([f"{comment.author}, {when}{where}\n{comment.body}"])
         item.setData(0, ID_ROLE, comment.id)
-        item.setToolTip(0, comment.body)
+        item.setToolTip(0, literal(comment.body))
         for reply in comment.replies:
             item.addChild(self._item(reply))
         return item

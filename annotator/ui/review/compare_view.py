@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 from annotator.core.adjudication import Resolution
 from annotator.core.compare import KIND_TITLES, CompareItem, Kind, index_at
 from annotator.core.offsets import Utf16Map
+from annotator.ui.plain import literal
 from annotator.ui.segments import BlockIndex, Piece, segments
 from annotator.ui.text_geometry import CodepointGeometry, line_x
 
@@ -266,6 +267,6 @@ class CompareView(CodepointGeometry):
             if index is None:
                 QToolTip.hideText()
             else:
-                QToolTip.showText(event.globalPos(), self.describe(index), self)
+                QToolTip.showText(event.globalPos(), literal(self.describe(index)), self)
             return True
         return super().viewportEvent(event)

@@ -49,6 +49,7 @@ from annotator.core.model import GOLD_ANNOTATOR, SpanData
 from annotator.store import repository, review
 from annotator.store.db import Database
 from annotator.store.review import ReviewEditStore
+from annotator.ui.plain import escape, window_title
 from annotator.ui.review.comments import CommentsPanel
 from annotator.ui.review.compare_view import A_COLOR, B_COLOR, KIND_COLORS, CompareView
 from annotator.ui.save_guard import EditRunner
@@ -252,12 +253,14 @@ class CompareWindow(QMainWindow):
         for name in ("accept_a", "accept_b", "reject", "accept_agreed"):
             self.actions_by_name[name].setEnabled(reviewer)
         self.header.setText(
-            f"<b>{_clip(self.title, 80)}</b> (document {self.document_id}) — "
-            f"A = <span style='color:{A_COLOR}'><b>{self.a}</b></span>, "
-            f"B = <span style='color:{B_COLOR}'><b>{self.b}</b></span>; "
-            f"{self.user} {'decides as reviewer' if reviewer else 'reads (not a reviewer)'}"
+            f"<b>{escape(_clip(self.title, 80))}</b> (document {self.document_id}) — "
+            f"A = <span style='color:{A_COLOR}'><b>{escape(self.a)}</b></span>, "
+            f"B = <span style='color:{B_COLOR}'><b>{escape(self.b)}</b></span>; "
+            f"{escape(self.user)} {'decides as reviewer' if reviewer else 'reads (not a reviewer)'}"
         )
-        self.setWindowTitle(f"Compare {self.a} and {self.b} — {_clip(self.title, 50)}")
+        self.setWindowTitle(
+            window_title(f"Compare {self.a} and {self.b} — {_clip(self.title, 50)}")
+        )
         self._fill_legend()
         self.view.set_items(self.items, self.states, self.current)
         self._fill_list()
@@ -363,8 +366,9 @@ class CompareWindow(QMainWindow):
         for side, span, color in (("A", item.a, A_COLOR), ("B", item.b, B_COLOR)):
             if span is not None:
                 lines.append(
-                    f"<span style='color:{color}'>{side} {span.annotator}</span>: "
-                    f"{span.label} [{span.start}–{span.end}] “{_clip(span.text, 60)}”"
+                    f"<span style='color:{color}'>{side} {escape(span.annotator)}</span>: "
+                    f"{escape(span.label)} [{span.start}–{span.end}] "
+                    f"“{escape(_clip(span.text, 60))}”"
                 )
         state = self.states[self.current]
         if state is not Resolution.OPEN:

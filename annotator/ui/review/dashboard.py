@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
-from PySide6.QtWidgets import QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from annotator.core.schema import LabelSchema
 from annotator.store import review
 from annotator.store.db import Database
+from annotator.ui.plain import plain_label
 
 DONE_COLOR = "#4caf50"
 IN_PROGRESS_COLOR = "#ffb74d"
@@ -140,7 +141,7 @@ class ProgressDashboard(QWidget):
         super().__init__(parent)
         self.setObjectName("progressDashboard")
         self.label_colors = dict(label_colors or {})
-        self.summary = QLabel()
+        self.summary = plain_label()
         self.summary.setObjectName("progressSummary")
         self.documents_chart = BarChart("Documents per annotator")
         self.documents_chart.setObjectName("documentsChart")

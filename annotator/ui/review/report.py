@@ -36,6 +36,7 @@ from annotator.core.agreement import (
 from annotator.store.agreement_data import annotators_with_spans, read_agreement_documents
 from annotator.store.db import Database
 from annotator.store.models import Document
+from annotator.ui.plain import plain_label
 
 UNDEFINED = "n/a"
 LOW = 0.5
@@ -236,7 +237,8 @@ class AgreementReportWidget(QWidget):
         self.documents = list(documents)
         self.compare_windows: list[QWidget] = []
         """Compare windows opened from this report (kept alive here)."""
-        self.summary = QLabel()
+        self.summary = plain_label()
+        self.summary.setObjectName("agreementSummary")
         self.summary.setWordWrap(True)
         self.tabs = QTabWidget()
         self.pair_table = _table("pairTable", ["pair", "exact F1", "overlap F1", "kappa"])
