@@ -53,8 +53,18 @@ _WORD = re.compile(r"[^\W_]+")
 """A word as both engines see it: letters and digits (an underscore separates)."""
 
 
+MAX_QUERY_CHARS = 2000
+"""A longer query is refused (a search box's query is a few words)."""
+MAX_QUERY_WORDS = 64
+"""Words a query may hold, in all its words, phrases and prefixes (repeats counted once)."""
+
+
 class SearchError(ValueError):
-    """A query with nothing to search for."""
+    """A query with nothing to search for, or too much."""
+
+
+class QueryTooLarge(SearchError):
+    """A query past :data:`MAX_QUERY_CHARS` or :data:`MAX_QUERY_WORDS`; the message says which."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,18 +106,38 @@ class SearchResults:
 
 
 def parse_query(query: str) -> list[QueryPart]:
-    """Words, "phrases" and prefix* of a query; raises :class:`SearchError` if empty."""
-    parts: list[QueryPart] = []
+    """Words, "phrases" and prefix* of a query, each once; raises :class:`SearchError`
+    if there are none, :class:`QueryTooLarge` past the bounds (every engine's cost,
+    and the highlighting's, grows with the words)."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryTooLarge(
+            f"the query {_shown(query)} is {len(query):,} characters long; "
+            f"at most {MAX_QUERY_CHARS:,} are searched"
+        )
+    parts: dict[QueryPart, None] = {}  # in order, each once: "a a a" is "a"
+    words_in_all = 0
     for m in _PART.finditer(query):
         chunk = m.group(1) if m.group(1) is not None else m.group(2)
         words = tuple(w.lower() for w in _WORD.findall(chunk))
         if not words:
             continue
         prefix = m.group(2) is not None and chunk.endswith("*") and len(words) == 1
-        parts.append(QueryPart(words, prefix))
+        part = QueryPart(words, prefix)
+        if part not in parts:
+            parts[part] = None
+            words_in_all += len(words)
+            if words_in_all > MAX_QUERY_WORDS:
+                raise QueryTooLarge(
+                    f"the query {_shown(query)} has over {MAX_QUERY_WORDS} different words; "
+                    "search for fewer"
+                )
     if not parts:
         raise SearchError(f"nothing to search for in {query!r}")
-    return parts
+    return list(parts)
+
+
+def _shown(query: str) -> str:
+    return repr(query if len(query) <= 40 else query[:40] + "…")
 
 
 def fts5_query(parts: list[QueryPart]) -> str:

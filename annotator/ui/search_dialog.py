@@ -168,7 +168,7 @@ class SearchDialog(QDialog):
             self.results.setFocus()
 
     def run_search(self) -> None:
-        from annotator.store.search import SearchError
+        from annotator.store.search import QueryTooLarge, SearchError
 
         self._timer.stop()
         self.results.clear()
@@ -179,6 +179,9 @@ class SearchDialog(QDialog):
             return
         try:
             found = self._run_query(query)
+        except QueryTooLarge as exc:
+            self.status.setText(str(exc)[:1].upper() + str(exc)[1:])
+            return
         except SearchError:
             self.status.setText("Type words to find")
             return
