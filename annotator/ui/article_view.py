@@ -15,13 +15,13 @@ points, converted by :class:`annotator.core.offsets.Utf16Map` (DESIGN.md).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from operator import attrgetter
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -52,6 +52,7 @@ from annotator.core.commands import Changes
 from annotator.core.model import RelationData, SpanData
 from annotator.core.offsets import Utf16Map
 from annotator.core.schema import LabelSchema
+from annotator.ui.display_text import DisplayText
 from annotator.ui.plain import literal, menu_text
 from annotator.ui.segments import (
     BlockIndex,
@@ -72,6 +73,8 @@ BAR_DARKER = 150
 OUTLINE_DARKER = 260
 STYLE_CHUNK_BLOCKS = 100
 """Paragraphs styled per step when a long article is styled in the background."""
+MENU_LABELS = 30
+"""Labels listed in the Tag as / Relabel menus (a schema may have thousands)."""
 
 
 class ViewOverlay(Protocol):
@@ -197,8 +200,11 @@ class ArticleView(CodepointGeometry):
         """
         self._style_timer.stop()
         self._text = text
-        self._umap = Utf16Map(text)
-        self._blocks = BlockIndex(text)
+        # A paragraph too long to lay out at once is shown as several blocks
+        # (display_text.py); offsets stay those of the stored text.
+        display = DisplayText(text)
+        self._umap = display.map
+        self._blocks = display.blocks
         # The per-paragraph index of spans is built after the first paint;
         # until then, spans are found from a list sorted by start.
         self._ordered = sorted(spans, key=_START)
@@ -213,7 +219,7 @@ class ArticleView(CodepointGeometry):
 
         # The same path as a plain QPlainTextEdit (the benchmark's floor): the
         # document lays paragraphs out lazily, when they are first painted.
-        self.setPlainText(text)
+        self.setPlainText(display.text)
         # The paragraphs on screen first (not laid out yet, so no relayout is
         # needed), the rest later.
         visible = self._visible_block_numbers(0)
@@ -381,10 +387,11 @@ class ArticleView(CodepointGeometry):
             if ids:
                 lo, hi = self._blocks.bounds(number)
                 base = block.position()
+                last = block.length() - 1  # a display break's position is the next block's
                 pieces = [Piece(i, self._spans[i].start, self._spans[i].end) for i in ids]
                 for seg in segments(pieces, lo, hi):
                     start = to_u16(seg.start) - base
-                    end = to_u16(seg.end) - base
+                    end = min(to_u16(seg.end) - base, last)
                     item = QTextLayout.FormatRange()
                     item.start = start
                     item.length = end - start
@@ -548,6 +555,13 @@ class ArticleView(CodepointGeometry):
         cursor.setPosition(self._umap.to_utf16(start))
         cursor.setPosition(self._umap.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cursor)
+
+    def createMimeDataFromSelection(self) -> QMimeData:
+        """Copy gives the stored text (without the breaks of a long paragraph's display)."""
+        data = QMimeData()
+        selection = self.text_selection()
+        data.setText(self._text[selection[0] : selection[1]] if selection else "")
+        return data
 
     def clear_text_selection(self) -> None:
         cursor = self.textCursor()
@@ -807,18 +821,15 @@ class ArticleView(CodepointGeometry):
         span = self.selected_span
         if selection is not None:
             tag_menu = menu.addMenu("Tag as")
-            for label in self.schema.labels:
-                action = tag_menu.addAction(self._label_text(label.name, label.key))
-                action.triggered.connect(lambda _=False, name=label.name: self.tag_selection(name))
+            self._add_label_actions(tag_menu, None, self.tag_selection)
         if span is not None:
             relabel = menu.addMenu(menu_text(f"Relabel {span.label} as"))
-            for label in self.schema.labels:
-                if label.name == span.label:
-                    continue
-                action = relabel.addAction(self._label_text(label.name, label.key))
-                action.triggered.connect(
-                    lambda _=False, name=label.name, sid=span.id: self._relabel(sid, name)
-                )
+            span_id = span.id
+
+            def relabel_as(name: str) -> None:
+                self._relabel(span_id, name)
+
+            self._add_label_actions(relabel, span.label, relabel_as)
             link = QAction("Link to…\tL", menu)
             link.triggered.connect(self.start_link)
             menu.addAction(link)
@@ -828,6 +839,23 @@ class ArticleView(CodepointGeometry):
         if menu.isEmpty():
             menu.addAction("Select text to tag it").setEnabled(False)
         return menu
+
+    def _add_label_actions(
+        self, menu: QMenu, leave_out: str | None, chosen: Callable[[str], object]
+    ) -> None:
+        """List at most :data:`MENU_LABELS` labels in a menu, those with a key
+        first; below them, say how many more the label palette finds."""
+        labels = [lab for lab in self.schema.labels if lab.name != leave_out]
+        listed = labels
+        if len(labels) > MENU_LABELS:
+            keyed = [lab for lab in labels if lab.key][:MENU_LABELS]
+            listed = keyed + [lab for lab in labels if not lab.key][: MENU_LABELS - len(keyed)]
+        for label in listed:
+            action = menu.addAction(self._label_text(label.name, label.key))
+            action.triggered.connect(lambda _=False, name=label.name: chosen(name))
+        if len(listed) < len(labels):
+            more = f"{len(labels) - len(listed):,} more: find them in the label palette"
+            menu.addAction(more).setEnabled(False)
 
     @staticmethod
     def _label_text(name: str, key: str | None) -> str:

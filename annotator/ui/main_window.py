@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.document_id: int | None = None
         self.mode = MODE_MINE
         self.other_annotator: str | None = None
+        self._lengths: dict[int, int] = {}
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setObjectName("undoStack")
 
@@ -386,6 +387,7 @@ class MainWindow(QMainWindow):
         order = {d.id: n for n, d in enumerate(mine)}
         docs.sort(key=lambda d: order.get(d.id, len(order)))
         self.documents.set_documents(docs, self.user)
+        self._lengths = {d.id: d.length for d in docs}
         for assigned in (d for d in mine if d.assigned):
             self.documents.mark_assigned(assigned.id)
 
@@ -448,6 +450,9 @@ class MainWindow(QMainWindow):
 
         if self.db is None:
             return
+        if self._too_long(document_id):
+            return
+        self.view.setPlaceholderText("")
         visible = self.visible_annotators()
         names = sorted(visible) if visible is not None else None
         with self.db.reader() as session:
@@ -470,6 +475,32 @@ class MainWindow(QMainWindow):
         self._show_title()
         self.assist.document_shown()
         self.view.setFocus()
+
+    def _too_long(self, document_id: int) -> bool:
+        """Refuse, with a message in the view, a document too long to show at
+        once (``display_text.MAX_DOCUMENT_MB``); the window stays responsive."""
+        from annotator.ui.display_text import max_document_chars
+
+        length = self._lengths.get(document_id, 0)
+        limit = max_document_chars(settings.app_settings().value("view/max_document_mb"))
+        if length <= limit:
+            return False
+        self.document_id = document_id
+        self.view.editable = False
+        self.view.set_content("", [])
+        message = (
+            f"This document is too long to show: {length / 1e6:.1f} million characters, "
+            f"the window shows up to {limit / 1e6:g} million (view/max_document_mb in "
+            f"{settings.settings_path()}). Export it or split it to annotate it."
+        )
+        self.view.setPlaceholderText(message)
+        self.statusBar().showMessage(message, 15000)
+        self.span_model.set_spans([])
+        self.details.show_span(None, None, [], {})
+        self.documents.select(document_id)
+        self._show_title()
+        self.assist.document_shown()
+        return True
 
     def _show_title(self) -> None:
         """The title names the document and the project: "Doc — Project — Annotator (you)"."""
@@ -547,7 +578,7 @@ class MainWindow(QMainWindow):
         """Show others' new edits in the open document, where the view shows them."""
         doc = self.document_id
         changes = feed.changes
-        if doc is not None and doc in changes.document_ids:
+        if doc is not None and doc in changes.document_ids and self.view.text:
             here = changes.for_document(doc)
             if self.store is not None:
                 self.store.saw([*here.added_spans.values(), *here.updated_spans.values()])

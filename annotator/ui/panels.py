@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -187,6 +188,12 @@ class DocumentPanel(QWidget):
 # --- label palette ----------------------------------------------------------
 
 
+PALETTE_LIMIT = 40
+"""Labels the palette lists at once. A schema with more (there may be
+thousands) gets a filter box; the palette lists the first matches, so it
+never builds thousands of rows."""
+
+
 class LabelPalette(QWidget):
     """The labels with their colours and keys; a click tags or picks the sticky label."""
 
@@ -205,24 +212,53 @@ class LabelPalette(QWidget):
         self._labels: dict[str, Label] = {}
         self.sticky = QCheckBox("Sticky label: tag every selection at once")
         self.sticky.setObjectName("stickyLabel")
+        self.filter_edit = QLineEdit(placeholderText="Find a label")
+        self.filter_edit.setObjectName("labelFilter")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._fill)
+        self.filter_edit.hide()
+        self.more = QLabel()
+        self.more.setObjectName("moreLabels")
+        self.more.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.filter_edit)
         layout.addWidget(self.list)
+        layout.addWidget(self.more)
         layout.addWidget(self.sticky)
         self.list.itemClicked.connect(self._clicked)
         self.sticky.toggled.connect(self._sticky_toggled)
 
     def set_schema(self, schema: LabelSchema) -> None:
-        self.list.clear()
         self._labels = {label.name: label for label in schema.labels}
-        for label in schema.labels:
+        self._chosen = schema.labels[0].name if schema.labels else None
+        many = len(schema.labels) > PALETTE_LIMIT
+        self.filter_edit.setVisible(many)
+        self.filter_edit.blockSignals(True)
+        self.filter_edit.clear()
+        self.filter_edit.blockSignals(False)
+        self._fill()
+
+    def _fill(self) -> None:
+        """List the labels that match the filter, at most :data:`PALETTE_LIMIT`."""
+        needle = self.filter_edit.text().strip().lower()
+        matching = (
+            label for label in self._labels.values() if not needle or needle in label.name.lower()
+        )
+        shown = list(itertools.islice(matching, PALETTE_LIMIT + 1))
+        more = len(shown) > PALETTE_LIMIT
+        self.more.setVisible(more)
+        if more:
+            shown.pop()
+            self.more.setText("More labels: type in the box above to find them")
+        self.list.clear()
+        for label in shown:
             item = QListWidgetItem(self._text(label))
             item.setData(Qt.ItemDataRole.UserRole, label.name)
             item.setBackground(QBrush(QColor(label.color)))
             item.setForeground(QBrush(QColor("black")))
             item.setToolTip(literal(label.description or label.name))
             self.list.addItem(item)
-        self._chosen = schema.labels[0].name if schema.labels else None
         self._mark_sticky()
         height = sum(self.list.sizeHintForRow(i) for i in range(self.list.count()))
         self.list.setMaximumHeight(height + 2 * self.list.frameWidth() + 4)
