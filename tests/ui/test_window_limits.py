@@ -154,3 +154,25 @@ def test_display_offsets_round_trip_through_the_breaks() -> None:
     for number in range(len(display.blocks)):
         start, end = display.blocks.bounds(number)
         assert end - start <= 16 and "\n" not in text[start:end]
+
+
+def test_compare_mode_shows_a_very_long_paragraph_in_short_blocks(qtbot: QtBot) -> None:
+    from annotator.ui.review.compare_view import CompareView
+
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.show()
+    view.set_text(LONG_LINE)
+    document = view.document()
+    assert document.blockCount() >= len(LONG_LINE) // MAX_BLOCK
+    assert max(document.findBlockByNumber(n).length() for n in range(document.blockCount())) <= (
+        MAX_BLOCK + 1
+    )
+    offset = LONG_LINE.index("Tokayev")
+    view.set_current(None)
+    cursor = view.textCursor()
+    cursor.setPosition(view._umap.to_utf16(offset))
+    view.setTextCursor(cursor)
+    view.centerCursor()
+    assert view.offset_at(view.char_rect(offset).center()) == offset  # positions stay exact

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 from annotator.core.adjudication import Resolution
 from annotator.core.compare import KIND_TITLES, CompareItem, Kind, index_at
 from annotator.core.offsets import Utf16Map
+from annotator.ui.display_text import DisplayText
 from annotator.ui.plain import literal
 from annotator.ui.segments import BlockIndex, Piece, segments
 from annotator.ui.text_geometry import CodepointGeometry, line_x
@@ -82,10 +83,13 @@ class CompareView(CodepointGeometry):
         return self._text
 
     def set_text(self, text: str) -> None:
+        # A very long paragraph is shown as several blocks, as in the article
+        # view (annotator/ui/display_text.py); offsets stay exact.
+        display = DisplayText(text)
         self._text = text
-        self._umap = Utf16Map(text)
-        self._blocks = BlockIndex(text)
-        self.setPlainText(text)
+        self._umap = display.map
+        self._blocks = display.blocks
+        self.setPlainText(display.text)
 
     def set_items(
         self,
@@ -159,7 +163,7 @@ class CompareView(CodepointGeometry):
                 pieces = [Piece(i, self.items[i].start, self.items[i].end) for i in ids]
                 for seg in segments(pieces, lo, hi):
                     start = to_u16(seg.start) - base
-                    end = to_u16(seg.end) - base
+                    end = min(to_u16(seg.end) - base, block.length() - 1)
                     fr = QTextLayout.FormatRange()
                     fr.start = start
                     fr.length = end - start
