@@ -8,6 +8,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from annotator.core.commands import Changes, Command, EditStore
+from annotator.ui.plain import menu_text
 
 
 class UndoableEdit(QUndoCommand):
@@ -28,7 +29,9 @@ class UndoableEdit(QUndoCommand):
         on_error: Callable[[str, Exception], None],
         stack: QUndoStack | None = None,
     ) -> None:
-        super().__init__(command.text)
+        # The text, then (after a line break) the Edit menu's text: "&" shown as it is.
+        text = " ".join(command.text.splitlines())
+        super().__init__(f"{text}\n{menu_text(text)}")
         self.command = command
         self._store = store
         self._on_changes = on_changes

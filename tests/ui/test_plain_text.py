@@ -546,3 +546,11 @@ def test_welcome_problem(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
     screen._problem("Cannot open", f"{TITLE} is not a project")
     assert len(said) == 1
     assert_shows(said[0], f"{TITLE} is not a project")
+
+
+def test_undo_and_redo_actions(window: MainWindow) -> None:
+    window.view.set_text_selection(*at("Astana"))
+    window.view.tag_selection(LABEL)
+    assert stripped(window.undo_action.text()) == f"Undo Add {LABEL}"
+    window.undo_stack.undo()
+    assert stripped(window.redo_action.text()) == f"Redo Add {LABEL}"
