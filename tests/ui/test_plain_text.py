@@ -54,7 +54,11 @@ COMMENT = "<s>Check</s> this <img src=comment.png>"
 PROJECT = "<h4>Team</h4> & [*]"
 SOURCE = "<a href='x'>source</a><img src=source.png>"
 
-TEXT = f"{SPAN} said Antony Blinken on Tuesday.\n\nOfficials of R&D met in Astana, a &amp; b.\n"
+TEXT = (
+    f"{SPAN} said Antony Blinken on Tuesday.\n\n"
+    "Officials of R&D met in Astana, a &amp; b.\n\n"
+    "“We are here to listen to everyone,” the minister Mukhtar Tileuberdi said.\n"
+)
 
 
 def at(word: str) -> tuple[int, int]:
@@ -554,3 +558,21 @@ def test_undo_and_redo_actions(window: MainWindow) -> None:
     assert stripped(window.undo_action.text()) == f"Undo Add {LABEL}"
     window.undo_stack.undo()
     assert stripped(window.redo_action.text()) == f"Redo Add {LABEL}"
+
+
+def test_suggestion_tooltip_and_menu(qtbot: QtBot, window: MainWindow) -> None:
+    view = window.view
+    (s,) = window.assist.overlay.suggestions
+    assert s.label == LABEL
+    view.set_text_selection(s.start, s.start)
+    view.centerCursor()
+    point = point_in(view, s.start + 3)
+    event = QHelpEvent(QEvent.Type.ToolTip, point, view.viewport().mapToGlobal(point))
+    view.viewportEvent(event)
+    qtbot.waitUntil(QToolTip.isVisible)
+    assert_shows(QToolTip.text(), f"Suggested {LABEL}")
+    QToolTip.hideText()
+    menu = view.build_context_menu(point)
+    texts = [stripped(a.text()) for a in menu.actions()]
+    assert texts[:2] == [f"Accept suggested {LABEL}", f"Reject suggested {LABEL}"]
+    menu.deleteLater()
