@@ -243,9 +243,18 @@ class Database:
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
-        """A read-only unit of work; on SQLite it takes no write lock."""
+        """A read-only unit of work that sees one moment of the database.
+
+        On SQLite it takes no write lock (a read transaction sees one
+        snapshot); on PostgreSQL it is REPEATABLE READ, so a backup or an
+        export that reads table after table never meets a span whose
+        article was stored after it read the articles.
+        """
         with self.engine.connect() as conn:
-            conn = conn.execution_options(**{READ_ONLY_OPTION: True})
+            options: dict[str, Any] = {READ_ONLY_OPTION: True}
+            if self.dialect == "postgresql":
+                options["isolation_level"] = "REPEATABLE READ"
+            conn = conn.execution_options(**options)
             with Session(bind=conn) as session, session.begin():
                 yield session
 

@@ -173,3 +173,35 @@ def test_a_restore_the_disk_refuses_leaves_the_database_as_it_was(
     assert texts(project) == ["kept"]
     assert not list(project.glob("annotator.before-restore-*"))
     assert not list(project.glob(".*partial"))
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_server_backup_is_one_moment_while_others_import(
+    database_url: str, tmp_path: Path
+) -> None:
+    """The copy reads table after table; an article and its spans stored meanwhile
+    are in the backup whole or not at all (SQLite writers wait for it anyway)."""
+    from annotator.store.copy import copy_database
+
+    source = open_database(database_url, create=True)
+    with source.session() as s:
+        (doc,) = repo.insert_documents(s, [DocumentDraft(text="Astana, before the backup.")])
+        assert doc is not None
+        repo.add_span(s, doc, "ana", "Location", 0, 6)
+    target = open_database(sqlite_url(tmp_path / "copy.sqlite"), create=True)
+    meanwhile: list[int] = []
+
+    def colleague_imports(table: str, _rows: int) -> None:
+        if table == "documents" and not meanwhile:  # documents copied, spans not yet
+            with source.session() as s:
+                (new,) = repo.insert_documents(s, [DocumentDraft(text="Tashkent, during it.")])
+                assert new is not None
+                meanwhile.append(repo.add_span(s, new, "ben", "Location", 0, 8).id)
+
+    try:
+        counts = copy_database(source, target, colleague_imports)
+    finally:
+        target.close()
+        source.close()
+    assert meanwhile  # the colleague's import did land during the copy
+    assert counts["documents"] == 1 and counts["spans"] == 1  # the backup's moment
