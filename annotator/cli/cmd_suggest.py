@@ -25,7 +25,8 @@ def register(sub: Any) -> None:
             "earlier entity spans, gazetteers and rules of project.yaml's 'assist:' section. "
             "Spans the annotator has, and suggestions they rejected, are left out. With "
             "--accept --as NAME the suggestions become NAME's spans (pre-annotation before "
-            "human review); exit code 1 if some documents could not be written."
+            "human review); exit code 1 if some documents could not be written, or a regex "
+            "rule was stopped after 1 s on a document (it is named; its matches left out)."
         ),
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
@@ -54,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
             known = ", ".join(project.schema.label_names)
             raise InputProblem(project.config_path, f"unknown label {label!r} (labels: {known})")
     config = project.assist.suggest_config()
+    stopped = 0
     db = project.open_database()
     try:
         found: list[tuple[int, str, list[Suggestion]]] = []
@@ -74,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
                 items = assist.list_suggestions(
                     session, doc_id, name, project.schema, config, suggester=suggester
                 )
+                for problem in getattr(items, "problems", ()):  # a rule stopped: too slow
+                    warn(f"document {doc_id}: {problem}")
+                    stopped += 1
                 if args.label:
                     items = [s for s in items if s.label in args.label]
                 found.append((doc_id, titles.get(doc_id, ""), items))
@@ -92,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
                 for doc_id, title, items in found
             ]
         )
-        return 0
+        return 1 if stopped else 0
     rows = []
     for doc_id, _, items in found:
         for s in items:
@@ -102,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     if rows:
         print_table(("doc", "label", "offsets", "source", "text", "speaker"), rows)
     print(f"{total} suggestions in {len(found)} documents for {name}")
-    return 0
+    return 1 if stopped else 0
 
 
 def _accept(

@@ -29,10 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import regex
+
 from annotator.core.schema import LabelSchema
 from annotator.core.suggest.types import (
     CASE_MODES,
     DICTIONARY_SCOPES,
+    RULE_SECONDS,
     CaseMode,
     DictionaryScope,
     ModelOptions,
@@ -190,15 +193,24 @@ def parse_assist(raw: Any, directory: Path, schema: LabelSchema, fail: Fail) -> 
             raise fail((*path, "pattern"), "expected a regular expression")
         case = choice(item.get("case", "exact"), ("exact", "ignore"), (*path, "case"))
         try:
-            compiled = re.compile(pattern, re.IGNORECASE if case == "ignore" else 0)
-        except re.error as exc:
+            # The regex package: re's syntax (V0), and matching with a time bound.
+            flags = regex.V0 | (regex.IGNORECASE if case == "ignore" else 0)
+            compiled = regex.compile(pattern, flags)
+            # Checked against re too, so a rule means what Python's re would make of it.
+            re.compile(pattern, re.IGNORECASE if case == "ignore" else 0)
+        except (regex.error, re.error) as exc:
             raise fail((*path, "pattern"), f"not a valid regular expression: {exc}") from exc
-        if compiled.match(""):
+        if compiled.match("", timeout=RULE_SECONDS):
             raise fail((*path, "pattern"), "the pattern matches empty text")
-        rules.append(RegexRule(label, compiled))
+        rule_at = str(fail((*path, "pattern"), f"rule {label} {_clip(pattern)}"))
+        rules.append(RegexRule(label, compiled, rule_at))
     settings.rules = tuple(rules)
     settings.model = _parse_spacy(raw.get("spacy"), directory, fail, label_at)
     return settings
+
+
+def _clip(pattern: str) -> str:
+    return repr(pattern if len(pattern) <= 60 else pattern[:60] + "…")
 
 
 def _parse_quotes(

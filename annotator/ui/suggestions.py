@@ -514,6 +514,9 @@ class AssistActions(QObject):
             self.window.statusBar().showMessage(f"No suggestions: {found}", 10000)
             return
         self.overlay.set_suggestions(found)  # type: ignore[arg-type]
+        problems = getattr(found, "problems", None)
+        if problems:  # a regex rule was stopped (too slow): say which
+            self.window.statusBar().showMessage(problems[0], 15000)
 
     def set_shown(self, shown: bool) -> None:
         self.overlay.enabled = shown

@@ -13,6 +13,7 @@ from annotator.core.suggest.quotes import FoundQuote, find_quotes
 from annotator.core.suggest.types import (
     CASE_MODES,
     DICTIONARY_SCOPES,
+    RULE_SECONDS,
     ModelOptions,
     QuoteOptions,
     RegexRule,
@@ -20,12 +21,14 @@ from annotator.core.suggest.types import (
     SuggestConfig,
     Suggestion,
     SuggestionKey,
+    Suggestions,
     Term,
 )
 
 __all__ = [
     "CASE_MODES",
     "DICTIONARY_SCOPES",
+    "RULE_SECONDS",
     "FoundQuote",
     "ModelOptions",
     "QuoteOptions",
@@ -35,6 +38,7 @@ __all__ = [
     "Suggester",
     "Suggestion",
     "SuggestionKey",
+    "Suggestions",
     "Term",
     "TermMatcher",
     "build_dictionary",

@@ -23,6 +23,7 @@ from annotator.core.suggest.types import (
     SuggestConfig,
     Suggestion,
     SuggestionKey,
+    Suggestions,
     Term,
 )
 
@@ -78,15 +79,17 @@ class Suggester:
         text: str,
         existing: Sequence[SpanData] = (),
         rejected: Collection[SuggestionKey] = (),
-    ) -> list[Suggestion]:
+    ) -> Suggestions:
+        """The suggestions; ``.problems`` names a rule that was stopped (too slow)."""
         found: list[Suggestion] = []
+        problems: list[str] = []
         if self.quote_label is not None:
             found += self._quotes(text)
         found += self.matcher.find(text)
-        found += rule_suggestions(text, self.rules)
+        found += rule_suggestions(text, self.rules, problems)
         if self.nlp is not None and self.config.model is not None:
             found += model_suggestions(self.nlp, text, self.config.model.labels)
-        return _filter(found, existing, rejected)
+        return Suggestions(_filter(found, existing, rejected), problems)
 
     def _quotes(self, text: str) -> list[Suggestion]:
         assert self.quote_label is not None

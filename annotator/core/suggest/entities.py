@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from annotator.core.suggest.types import RegexRule, Suggestion, Term
+from annotator.core.suggest.types import RULE_SECONDS, RegexRule, Suggestion, Term
 
 _WORDS = re.compile(r"\w+")
 TRIE_WORDS = 5000
@@ -193,16 +193,42 @@ def _case_ok(surface: str, term: Term) -> bool:
     return True
 
 
-def rule_suggestions(text: str, rules: Sequence[RegexRule]) -> list[Suggestion]:
+def rule_suggestions(
+    text: str,
+    rules: Sequence[RegexRule],
+    problems: list[str] | None = None,
+    seconds: float = RULE_SECONDS,
+) -> list[Suggestion]:
+    """The matches of every rule. A rule that runs past ``seconds`` on this text (a
+    pattern that backtracks without end) is stopped: its matches are left out and
+    ``problems`` gets a line naming it."""
     found: list[Suggestion] = []
     for rule in rules:
         group = "span" if "span" in rule.pattern.groupindex else 0
-        for m in rule.pattern.finditer(text):
-            start, end = m.span(group)
-            if start < 0 or end <= start:
-                continue
-            found.append(Suggestion(rule.label, start, end, text[start:end], "rule"))
+        mine: list[Suggestion] = []
+        try:
+            for m in _finditer(rule.pattern, text, seconds):
+                start, end = m.span(group)
+                if start < 0 or end <= start:
+                    continue
+                mine.append(Suggestion(rule.label, start, end, text[start:end], "rule"))
+        except TimeoutError:
+            if problems is not None:
+                problems.append(
+                    f"{rule.name}: stopped after {seconds:g} s on this document "
+                    "(a pattern that backtracks without end?); its suggestions are left out"
+                )
+            continue
+        found += mine
     return found
+
+
+def _finditer(pattern: Any, text: str, seconds: float) -> Iterable[Any]:
+    """finditer within a time bound (the regex package's); a ``re`` pattern has none."""
+    if isinstance(pattern, re.Pattern):
+        return pattern.finditer(text)
+    matches: Iterable[Any] = pattern.finditer(text, timeout=seconds)
+    return matches
 
 
 def build_dictionary(

@@ -6,8 +6,7 @@ Pure data, no I/O: the io layer reads project.yaml and gazetteer files into a
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -84,11 +83,30 @@ class Term:
     exact: only as written; ignore: any case."""
 
 
+RULE_SECONDS = 1.0
+"""How long one regex rule may run on one document; past it the rule is stopped there."""
+
+
 @dataclass(frozen=True, slots=True)
 class RegexRule:
     label: str
-    pattern: re.Pattern[str]
-    """The whole match is the span, or the group named ``span`` when there is one."""
+    pattern: Any
+    """Compiled by the ``regex`` package (``re`` syntax, and matching with a time bound).
+    The whole match is the span, or the group named ``span`` when there is one."""
+    where: str = ""
+    """Where the rule is written, for messages (project.yaml, line, rule)."""
+
+    @property
+    def name(self) -> str:
+        return self.where or f"rule {self.label} {self.pattern.pattern!r}"
+
+
+class Suggestions(list[Suggestion]):
+    """A document's suggestions, and what went wrong making them (a rule stopped)."""
+
+    def __init__(self, items: Iterable[Suggestion] = (), problems: Iterable[str] = ()) -> None:
+        super().__init__(items)
+        self.problems: list[str] = list(problems)
 
 
 @dataclass(frozen=True, slots=True)
