@@ -40,6 +40,9 @@ if TYPE_CHECKING:
     from annotator.core.schema import LabelSchema
     from annotator.ui.main_window import MainWindow
 
+COLOR_BUTTONS = 40
+"""Labels whose colour the dialog offers to change (the first ones of the schema)."""
+
 THEME_NAMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 
 
@@ -121,13 +124,18 @@ class PreferencesDialog(QDialog):
         else:
             self.snap_check.setChecked(start.snap_to_words)
             project_form.addRow(QLabel("Label colours (click to change):"))
-            for name in self.colors:
+            # A schema may have thousands of labels: a button each would
+            # freeze the dialog; the rest keep their colours from project.yaml.
+            for name in list(self.colors)[:COLOR_BUTTONS]:
                 button = QPushButton()
                 button.setObjectName(f"prefColor:{name}")
                 button.clicked.connect(lambda _=False, n=name: self._pick_color(n))
                 self.color_buttons[name] = button
                 project_form.addRow(plain_label(name), button)
                 self._show_color(name)
+            if len(self.colors) > COLOR_BUTTONS:
+                more = len(self.colors) - COLOR_BUTTONS
+                project_form.addRow(QLabel(f"{more:,} more labels: colours in project.yaml"))
         layout.addWidget(project_box)
 
         buttons = QDialogButtonBox(

@@ -18,6 +18,7 @@ from annotator.ui.article_view import MENU_LABELS
 from annotator.ui.display_text import MAX_BLOCK, DisplayText
 from annotator.ui.main_window import MainWindow
 from annotator.ui.panels import PALETTE_LIMIT
+from annotator.ui.preferences import COLOR_BUTTONS, PreferencesDialog
 from tests.ui.conftest import drag, find, key, stored_spans
 
 WORDS = "Officials met in Astana on Tuesday and talked about trade. "
@@ -136,6 +137,9 @@ def test_thousands_of_labels_build_a_bounded_palette_and_menus(qtbot: QtBot, pro
     rect = palette.list.visualItemRect(item)
     qtbot.mouseClick(palette.list.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(rect.center()))
     assert [(s.label, s.text) for s in stored_spans(project)] == [("Topic 2718", "Astana")]
+    dialog = PreferencesDialog(window)  # Edit > Preferences: a colour button per label shown
+    assert len(dialog.color_buttons) == COLOR_BUTTONS
+    dialog.deleteLater()
     window.close()
 
 
