@@ -44,7 +44,8 @@ from annotator.core.suggest.types import (
     SuggestConfig,
     Term,
 )
-from annotator.io.errors import ProjectProblem
+from annotator.io.errors import InputProblem, ProjectProblem
+from annotator.io.files import MB, read_regular
 
 YamlPath = tuple[str | int, ...]
 Fail = Callable[[YamlPath, str], Exception]
@@ -61,6 +62,8 @@ ASSIST_KEYS = {
 """Every key of ``assist:``, declared once with its description."""
 
 QUOTE_KEYS = ("enabled", "label", "min_words", "speakers", "relation")
+MAX_GAZETTEER_BYTES = 64 * MB
+"""A larger gazetteer file (or one that is not a regular file) is refused unread."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +106,11 @@ class AssistSettings:
             cached = self._loaded.get(path)
             if cached is not None and cached[0] == mtime:
                 return cached[1]
-            text = path.read_text(encoding="utf-8-sig")
+            text = read_regular(path, MAX_GAZETTEER_BYTES).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ProjectProblem(path, "gazetteer is not UTF-8 text") from exc
+        except InputProblem as exc:  # not a regular file, or too large
+            raise ProjectProblem(path, f"gazetteer {exc.message}") from exc
         except OSError as exc:
             problem = f"cannot read the gazetteer ({exc.strerror or exc})"
             raise ProjectProblem(path, problem) from exc

@@ -207,3 +207,39 @@ def test_a_brat_zip_past_the_limit_in_all_is_refused(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert "over the limit of 1.0 MB (settings.max_file_mb in project.yaml, for all" in done.stderr
     assert "4 new document(s)" in done.stdout
+
+
+_SWAP_GAZETTEER = """
+import os, sys
+from annotator.io.errors import InputProblem
+from annotator.io.project import load_project
+project = load_project(sys.argv[1])
+names = project.directory / "names.txt"
+names.unlink()
+os.mkfifo(names)  # replaced after project.yaml was read: gazetteers are read later
+try:
+    project.assist.suggest_config()
+except InputProblem as problem:
+    print(problem)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_gazetteer_that_became_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    project = create_project(tmp_path / "p")
+    (project.directory / "names.txt").write_text("Blinken\n")
+    config = project.config_path
+    config.write_text(
+        config.read_text() + "assist:\n  gazetteers:\n    - {label: Person, file: names.txt}\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", _SWAP_GAZETTEER, str(project.directory)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    names = project.directory / "names.txt"
+    assert (
+        done.stdout.strip()
+        == f"{names}: gazetteer not read: a named pipe (FIFO), not a regular file"
+    )
