@@ -7,12 +7,14 @@ stored); one that came before the first batch or after the last is tried again.
 
 from __future__ import annotations
 
+import itertools
 import random
 import sqlite3
 import subprocess
 import sys
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 from annotator.io.project import create_project
 from tests.crash.harness import kill_import, kill_until_landed, make_articles
@@ -25,20 +27,22 @@ def test_killed_import_stores_whole_documents_and_resumes(tmp_path: Path) -> Non
     articles = tmp_path / "articles"
     texts = make_articles(articles, ARTICLES)
     rng = random.Random(7)
+    projects = itertools.count()
+
+    def kill(wait: float) -> dict[str, Any]:
+        project = create_project(tmp_path / f"p{next(projects)}").directory  # each try afresh
+        return {**kill_import(project, articles, ARTICLES, wait), "project": project}
+
     for run in range(KILLS):
-        project = create_project(tmp_path / f"p{run}").directory
-        results = kill_until_landed(
-            lambda wait, project=project: kill_import(project, articles, ARTICLES, wait),
-            rng,
-            (0.8, 3.0),
-            attempts=8,
-        )
+        results = kill_until_landed(kill, rng, (0.8, 3.0), attempts=8)
         for result in results:
             assert result["integrity"] and result["whole"], f"kill {run}: {result}"
             assert result["ok"], result["stderr"][-500:]
         last = results[-1]
-        assert last["landed"], f"kill {run}: no kill landed mid-import in {len(results)} tries"
+        tries = [(round(r["wait"], 2), r["missed"], r["stored"]) for r in results]
+        assert last["landed"], f"kill {run}: no kill landed mid-import: {tries}"
         assert 0 < last["stored"] < ARTICLES
+    project = last["project"]  # killed mid-import: the import again completes it
     done = subprocess.run(
         [sys.executable, "-m", "annotator", "import", str(project), str(articles)],
         capture_output=True, text=True,
