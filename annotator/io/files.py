@@ -23,10 +23,9 @@ MAX_FILE_SETTING = "settings.max_file_mb in project.yaml"
 """Where the limit on an input file's size is set, for the message."""
 
 
-def open_regular(path: Path | str, limit: int | None = None, setting: str = "") -> BinaryIO:
-    """Open a regular file for reading; raise :class:`InputProblem` for anything else
-    or for a file over ``limit`` bytes (by its size on disk). ``setting`` names
-    what sets the limit, for the message."""
+def _open_fd(path: Path | str, limit: int | None, setting: str) -> tuple[int, int]:
+    """(descriptor, size) of a regular file within ``limit``, opened without blocking
+    (a FIFO would wait for a writer), checked on the open descriptor."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
@@ -37,28 +36,59 @@ def open_regular(path: Path | str, limit: int | None = None, setting: str = "") 
             raise InputProblem(path, f"not read: {file_kind(info.st_mode)}, not a regular file")
         if limit is not None and info.st_size > limit:
             raise InputProblem(path, too_large(limit, setting, info.st_size))
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
         raise
+    return fd, info.st_size  # O_NONBLOCK means nothing to a regular file
+
+
+def open_regular(path: Path | str, limit: int | None = None, setting: str = "") -> BinaryIO:
+    """Open a regular file for reading; raise :class:`InputProblem` for anything else
+    or for a file over ``limit`` bytes (by its size on disk). ``setting`` names
+    what sets the limit, for the message."""
+    fd, _ = _open_fd(path, limit, setting)
+    return os.fdopen(fd, "rb")
 
 
 def read_regular(path: Path | str, limit: int | None = None, setting: str = "") -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes (InputProblem otherwise).
+    """The bytes of a regular file of at most ``limit`` bytes (InputProblem otherwise)."""
+    fd, size = _open_fd(path, limit, setting)
+    try:
+        return _read_fd(fd, size, 0, path, limit, setting)
+    finally:
+        os.close(fd)
 
-    The file is read to ``limit + 1`` bytes at most, so one that grows while it
-    is read is refused too, not read forever.
-    """
-    with open_regular(path, limit, setting) as f:
-        try:
-            data = f.read() if limit is None else f.read(limit + 1)
-        except OSError as exc:
-            raise InputProblem(path, f"cannot read the file ({exc.strerror or exc})") from exc
-    if limit is not None and len(data) > limit:
-        raise InputProblem(path, too_large(limit, setting))
-    return data
+
+def read_to_end(f: BinaryIO, path: Path | str, limit: int | None, setting: str = "") -> bytes:
+    """The rest of an open file (see :func:`_read_fd`)."""
+    start = f.tell()
+    fd = f.fileno()
+    os.lseek(fd, start, os.SEEK_SET)
+    return _read_fd(fd, os.fstat(fd).st_size, start, path, limit, setting)
+
+
+def _read_fd(
+    fd: int, size: int, total: int, path: Path | str, limit: int | None, setting: str
+) -> bytes:
+    """Read to the end, but never more than ``limit + 1`` bytes in all: a file that
+    grows while it is read (or whose size lied) is refused, not read on. Reads
+    ask for the size the file has (a read of ``limit`` bytes would allocate it)."""
+    chunks: list[bytes] = []
+    try:
+        while True:
+            want = max(size - total, 0) + 1 if total <= size else 1 << 20
+            if limit is not None:
+                want = min(want, limit + 1 - total)
+            data = os.read(fd, want)
+            if not data:
+                break
+            chunks.append(data)
+            total += len(data)
+            if limit is not None and total > limit:
+                raise InputProblem(path, too_large(limit, setting))
+    except OSError as exc:
+        raise InputProblem(path, f"cannot read the file ({exc.strerror or exc})") from exc
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def too_large(limit: int, setting: str = "", size: int | None = None) -> str:

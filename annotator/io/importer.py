@@ -7,7 +7,6 @@ reported and the rest of the import goes on.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -138,20 +137,24 @@ def _prefetch(
         except InputProblem as problem:
             return problem
 
-    ahead: deque[tuple[FoundFile, int, Future[bytes | InputProblem | None]]] = deque()
-    held = 0
     with ThreadPoolExecutor(max_workers=4, thread_name_prefix="import-reader") as pool:
-        for found in files:
-            cost = 0 if reader_for(found.path) is read_jsonl else found.size
-            while ahead and (len(ahead) >= PREFETCH_FILES or held + cost > PREFETCH_BYTES):
-                done, size, future = ahead.popleft()
-                held -= size
-                yield done, future.result()
-            ahead.append((found, cost, pool.submit(load, found)))
-            held += cost
-        while ahead:
-            done, _, future = ahead.popleft()
-            yield done, future.result()
+        for chunk in _chunks(files):
+            yield from zip(chunk, pool.map(load, chunk), strict=True)
+
+
+def _chunks(files: Sequence[FoundFile]) -> Iterator[list[FoundFile]]:
+    """Files in runs of at most PREFETCH_FILES holding at most PREFETCH_BYTES (or one file)."""
+    chunk: list[FoundFile] = []
+    held = 0
+    for found in files:
+        cost = 0 if reader_for(found.path) is read_jsonl else found.size
+        if chunk and (len(chunk) >= PREFETCH_FILES or held + cost > PREFETCH_BYTES):
+            yield chunk
+            chunk, held = [], 0
+        chunk.append(found)
+        held += cost
+    if chunk:
+        yield chunk
 
 
 def _origin(found: FoundFile, part: ReadResult, number: int) -> str:

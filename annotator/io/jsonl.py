@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.io.errors import InputProblem
-from annotator.io.files import open_regular, too_large
+from annotator.io.files import open_regular, read_to_end, too_large
 from annotator.io.text import decode_bytes, looks_binary
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
@@ -142,9 +142,7 @@ class LineStream:
 
             def whole(skip: int) -> Iterator[tuple[int, bytes | InputProblem]]:
                 f.seek(0)
-                data = f.read() if limit is None else f.read(limit + 1)
-                if limit is not None and len(data) > limit:
-                    raise InputProblem(path, too_large(limit, self.setting))
+                data = read_to_end(f, path, limit, self.setting)
                 split = split_lines(data, path)
                 del data
                 self.encoding = split.encoding
