@@ -28,7 +28,7 @@ from annotator.store import repository
 from annotator.store.db import Database, SaveFailed
 
 BATCH_DOCUMENTS = 1000
-BATCH_CHARACTERS = 50_000_000
+BATCH_CHARACTERS = 8_000_000
 
 Progress = Callable[[int, int], None]
 """Called with (files done, files in all)."""

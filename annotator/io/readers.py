@@ -146,6 +146,8 @@ def read_html(path: Path, data: bytes, source: str) -> ReadResult:
 
 
 JSONL_CHUNK_LINES = 1000
+JSONL_CHUNK_BYTES = 4 << 20
+"""A chunk of a JSONL file read a line at a time also ends at this many bytes."""
 
 
 def read_jsonl(path: Path, data: bytes, source: str) -> ReadResult:
@@ -201,9 +203,12 @@ def iter_jsonl_file(path: Path, source: str, limit: int | None = None) -> Iterat
         chunk.clear()
         return result
 
+    held = 0
     for item in stream:
         chunk.append(item)
-        if len(chunk) >= JSONL_CHUNK_LINES:
+        held += len(item[1]) if isinstance(item[1], bytes) else 0
+        if len(chunk) >= JSONL_CHUNK_LINES or held >= JSONL_CHUNK_BYTES:
+            held = 0
             part = parse()
             found_any = found_any or bool(part.drafts or part.problems)
             yield part

@@ -30,6 +30,8 @@ from annotator.store.repository import PermissionDenied, check_can_write
 
 BATCH_DOCUMENTS = 1000
 BATCH_SPANS = 200_000
+BATCH_CHARACTERS = 8_000_000
+"""A batch also ends at this much text, so long documents do not fill memory."""
 
 Progress = Callable[[int], None]
 """Called with the number of records stored so far."""
@@ -307,15 +309,16 @@ def store(
     ``items`` is consumed as it comes, so memory holds one batch at a time.
     """
     batch: list[AnnotatedDraft] = []
-    spans = 0
+    spans = characters = 0
     done = 0
     for item in items:
         batch.append(item)
         spans += sum(len(layer.spans) for layer in item.layers)
-        if len(batch) >= BATCH_DOCUMENTS or spans >= BATCH_SPANS:
+        characters += len(item.document.text)
+        if len(batch) >= BATCH_DOCUMENTS or spans >= BATCH_SPANS or characters >= BATCH_CHARACTERS:
             _store_batch(db, batch, report, editor)
             done += len(batch)
-            batch, spans = [], 0
+            batch, spans, characters = [], 0, 0
             if progress is not None:
                 progress(done)
     if batch:
