@@ -26,6 +26,10 @@ BENCHMARKS = {
         "peak RSS importing 200 MB of JSONL, plain and doccano (issue 12)",
     ),
     "view": ("benchmarks.bench_view", "1 MB article, 20,000 spans in the window (issue 3)"),
+    "hostile-view": (
+        "benchmarks.bench_hostile_view",
+        "15-40 MB on one line, 20,000 labels: longest window freeze (issue 12)",
+    ),
     "export": ("benchmarks.bench_export", "export 10,000 docs / 500,000 spans (issue 4)"),
     "agreement": ("benchmarks.bench_agreement", "agreement, 3 x 2,000 x 50 (issue 5)"),
     "team": ("benchmarks.bench_team", "20 analysts x 500 edits, PostgreSQL and SQLite (issue 6)"),
