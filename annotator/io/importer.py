@@ -105,9 +105,9 @@ def import_paths(
                     report.problems.extend(part.problems)
                     for number, draft in enumerate(part.drafts, start=1):
                         pending.add(draft, _origin(found, part, number))
-                    if pending.full:
-                        in_flight = submit(pending)
-                        pending = _Pending()
+                        if pending.full:  # a batch is never more than its bounds
+                            in_flight = submit(pending)
+                            pending = _Pending()
             except InputProblem as problem:
                 report.problems.append(problem)
             if progress is not None:

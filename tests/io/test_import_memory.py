@@ -15,7 +15,7 @@ from annotator.io.project import create_project
 FILE_MB = 30
 # Growth in MB measured here, now / reading whole files or chunks of 1,000 long
 # lines and batches without a bound on their text as before: plain 12 / 67,
-# doccano 26 / 84, plain with 240 KB documents 25 / 58, doccano with them 11 / 33.
+# doccano 26 / 84, plain with 240 KB documents 29 / 58, doccano with them 11 / 33.
 
 
 def _write(path: Path, records: int, *, labeled: bool, words: int = 120) -> None:
