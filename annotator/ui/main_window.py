@@ -560,6 +560,9 @@ class MainWindow(QMainWindow):
             return
         documents = changes.document_ids
         if documents and self.document_id not in documents:
+            if self.edits.saving_kept:  # saved at last; the analyst has moved on
+                self._update_counts(changes)
+                return
             # Undo of an edit on another document: show that document.
             self.show_document(min(documents))
             self._update_counts(changes)

@@ -131,7 +131,9 @@ class EditRunner(QObject):
         self.store: EditStore | None = None
         self.refusal: str | None = None
         """Why the last edit run was refused (None: saved, or kept to retry)."""
-        self.bar = UnsavedEdits(self._save)
+        self.saving_kept = False
+        """True while a kept edit is being saved (the analyst may have moved on)."""
+        self.bar = UnsavedEdits(self._save_kept)
         self.bar.discard_button.clicked.connect(self.ask_discard)
 
     def run(self, command: Command) -> bool:
@@ -148,6 +150,13 @@ class EditRunner(QObject):
             self.bar.keep(command, reason)
             return False
         return self.refusal is None
+
+    def _save_kept(self, command: Command) -> str | None:
+        self.saving_kept = True
+        try:
+            return self._save(command)
+        finally:
+            self.saving_kept = False
 
     def _save(self, command: Command) -> str | None:
         """Run and push one edit; the reason when the database cannot take it now,

@@ -233,3 +233,22 @@ def test_closing_compare_mode_with_unsaved_decisions_asks_first(
     disk.full = False
     window.close()
     assert not window.isVisible() and gold(review_project) == [("Organization", "Kazakhstan")]
+
+
+def test_a_kept_edit_saved_later_does_not_pull_the_analyst_back(
+    qtbot: QtBot, window: MainWindow, project: Path, disk: Disk
+) -> None:
+    from annotator.core.model import DocStatus
+
+    first = window.document_id
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    disk.full = True
+    qtbot.keyClick(window.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.unsaved.isVisible() and "Mark done" in window.unsaved.message.text()
+    second = window.document_id
+    assert second != first  # kept: it will be saved, so the window moves on
+    disk.full = False
+    qtbot.waitUntil(lambda: not window.unsaved.isVisible(), timeout=3000)
+    assert window.document_id == second  # still where the analyst went
+    assert window.documents.status(first or 0) == DocStatus.DONE
