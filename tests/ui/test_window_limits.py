@@ -92,6 +92,8 @@ def test_a_very_long_paragraph_is_shown_in_short_blocks_offsets_exact(
     across = stored["Event"]
     assert across.start < at < across.end and across.text == LONG_LINE[across.start : across.end]
     assert view.spans[across.id].text == across.text
+    view.set_text_selection(at - 30, at + 30)  # copy gives the stored text, no break in it
+    assert view.createMimeDataFromSelection().text() == LONG_LINE[at - 30 : at + 30]
 
 
 def test_a_document_over_the_limit_is_refused_with_a_message(
