@@ -92,7 +92,10 @@ class SessionEdits:
         )
 
     def delete_span(self, span_id: int, editor: str) -> tuple[SpanData, list[RelationData]]:
-        return repository.delete_span(self.session, span_id, editor)
+        expected_version = self.learnt.get(span_id, self._seen.get(span_id))
+        return repository.delete_span(
+            self.session, span_id, editor, expected_version=expected_version
+        )
 
     def add_relation(
         self,

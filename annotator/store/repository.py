@@ -586,6 +586,14 @@ def add_span(
     return span
 
 
+def _check_version(span: SpanData, expected_version: int | None) -> None:
+    if expected_version is not None and span.version != expected_version:
+        raise StaleEdit(
+            f"span {span.id} was changed by someone else (version {span.version}, "
+            f"you edited version {expected_version})"
+        )
+
+
 def update_span(
     session: Session,
     span_id: int,
@@ -601,11 +609,7 @@ def update_span(
     """Change a span; refuse with :class:`StaleEdit` if its version moved on."""
     before = get_span(session, span_id)
     check_can_write(session, before.annotator, editor)
-    if expected_version is not None and before.version != expected_version:
-        raise StaleEdit(
-            f"span {span_id} was changed by someone else (version {before.version}, "
-            f"you edited version {expected_version})"
-        )
+    _check_version(before, expected_version)
     values: dict[str, Any] = {"updated_at": utcnow(), "version": before.version + 1}
     if label is not None:
         values["label"] = label
@@ -638,10 +642,17 @@ def update_span(
     return after
 
 
-def delete_span(session: Session, span_id: int, editor: str) -> tuple[SpanData, list[RelationData]]:
-    """Delete a span and the relations that touch it; returns both (for undo)."""
+def delete_span(
+    session: Session, span_id: int, editor: str, *, expected_version: int | None = None
+) -> tuple[SpanData, list[RelationData]]:
+    """Delete a span and the relations that touch it; returns both (for undo).
+
+    Refused with :class:`StaleEdit` if the span changed since the editor saw it:
+    a delete must not discard someone else's newer edit any more than a change may.
+    """
     span = get_span(session, span_id)
     check_can_write(session, span.annotator, editor)
+    _check_version(span, expected_version)
     relations = [
         r
         for r in list_relations(session, span.document_id)

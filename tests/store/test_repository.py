@@ -97,6 +97,29 @@ def test_a_stale_edit_is_refused(db: Database, doc_id: int) -> None:
     assert current.label == "Location" and current.note == "checked" and current.version == 2
 
 
+def test_a_stale_delete_is_refused(db: Database, doc_id: int) -> None:
+    """Two windows show a span; one relabels it, the other's delete must not discard that."""
+    from annotator.store.edits import DatabaseEditStore
+
+    with db.session() as s:
+        span = repo.add_span(s, doc_id, "ana", "Location", 5, 11)
+    first, second = DatabaseEditStore(db), DatabaseEditStore(db)
+    first.saw([span])
+    second.saw([span])
+    with first.transaction() as edits:
+        edits.update_span(span.id, "ana", label="Person")
+    with pytest.raises(repo.StaleEdit, match="changed by someone else"), second.transaction() as e:
+        e.delete_span(span.id, "ana")
+    with db.reader() as s:
+        current = repo.get_span(s, span.id)
+    assert current.label == "Person" and current.version == 2
+    # The window that made the change may still delete it: it saw its own version.
+    with first.transaction() as edits:
+        edits.delete_span(span.id, "ana")
+    with db.reader() as s:
+        assert repo.list_spans(s, doc_id) == []
+
+
 def test_deleting_and_restoring_a_span_keeps_its_id(db: Database, doc_id: int) -> None:
     with db.session() as s:
         span = repo.add_span(s, doc_id, "ana", "Location", 5, 11, note="capital")
