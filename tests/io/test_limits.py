@@ -243,3 +243,20 @@ def test_a_gazetteer_that_became_a_fifo_is_refused_not_waited_on(tmp_path: Path)
         done.stdout.strip()
         == f"{names}: gazetteer not read: a named pipe (FIFO), not a regular file"
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_labeled_import_of_a_folder_names_its_special_files(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    os.mkfifo(folder / "a-pipe.jsonl")
+    os.symlink("/dev/zero", folder / "b-zero.jsonl")
+    (folder / "c.jsonl").write_text(
+        '{"text": "The minister spoke.", "label": [[4, 12, "Person"]]}\n'
+    )
+    done = _annotator("import", str(project), "-f", "doccano", "--as", "ana", str(folder))
+    assert done.returncode == 1, done.stderr
+    assert f"{folder / 'a-pipe.jsonl'}: not read: a named pipe (FIFO)" in done.stderr
+    assert f"{folder / 'b-zero.jsonl'}: not read: a device" in done.stderr
+    assert "1 new document(s)" in done.stdout

@@ -160,7 +160,8 @@ def jsonl_files(paths: Sequence[Path]) -> Iterator[Path | InputProblem]:
             found = sorted(
                 p
                 for p in path.rglob("*")
-                if p.suffix.lower() in (".jsonl", ".ndjson", ".json") and p.is_file()
+                # not only regular files: a FIFO or a device is named as a problem, never read
+                if p.suffix.lower() in (".jsonl", ".ndjson", ".json") and not p.is_dir()
             )
             if not found:
                 yield InputProblem(path, "no .jsonl files in this folder")
