@@ -7,11 +7,15 @@ eight of them really begin at the same moment:
   with its exit code;
 - ``edit GO PROJECT NAME DOC_IDS EDITS ACKS`` opens the project as the window
   does (daily backup included) and makes edits through the window's edit store,
-  writing each one to ACKS only after it was committed.
+  writing each one to ACKS only after it was committed;
+- ``window GO PROJECT NAME DOC_IDS EDITS ACKS`` does the same through the real
+  annotation window (offscreen): it opens the project as an analyst does, shows
+  each document, and edits through ``MainWindow.run``.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import time
@@ -58,10 +62,47 @@ def edit(project: str, name: str, doc_ids: list[int], edits: int, ack_path: str)
     db.close()
 
 
+def window_edit(project: str, name: str, doc_ids: list[int], edits: int, ack_path: str) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from annotator.core import commands
+    from annotator.ui import open_window
+    from annotator.ui.app import ensure_application
+
+    ensure_application()
+    window = open_window(project, user=name)
+    rng = random.Random(name)
+    mine: list[tuple[int, int]] = []  # (document, span id)
+    with open(ack_path, "ab") as acks:
+        for n in range(edits):
+            command: commands.Command
+            if mine and n % 3 == 2:
+                doc, span_id = mine.pop(rng.randrange(len(mine)))
+                window.show_document(doc)
+                command = commands.DeleteSpan(window.view.spans[span_id], name)
+                record: dict[str, object] = {"op": "delete", "id": span_id}
+            else:
+                doc = rng.choice(doc_ids)
+                window.show_document(doc)
+                start = rng.randrange(0, 100)
+                command = commands.AddSpan(doc, name, "Person", start, start + rng.randint(1, 9))
+            if not window.run(command):
+                sys.exit(f"the window refused edit {n}")
+            if isinstance(command, commands.AddSpan):
+                assert command.span_id is not None
+                span = window.view.spans[command.span_id]
+                mine.append((doc, span.id))
+                record = {"op": "add", "id": span.id, "start": span.start, "end": span.end}
+            acks.write(orjson.dumps(record) + b"\n")
+            acks.flush()
+    window.close()
+
+
 if __name__ == "__main__":
     mode, go, *rest = sys.argv[1:]
     wait_for(Path(go))
     if mode == "cli":
         sys.exit(main(rest))
     project, name, docs, count, acks = rest
-    edit(project, name, [int(d) for d in docs.split(",")], int(count), acks)
+    (edit if mode == "edit" else window_edit)(
+        project, name, [int(d) for d in docs.split(",")], int(count), acks
+    )
