@@ -1,4 +1,4 @@
-"""Decoding article bytes into the stored text (DESIGN.md, "Offsets").
+"""Decoding article bytes into the stored text (docs/design.md, "Offsets").
 
 UTF-8 (a BOM is stripped), UTF-16/32 with a BOM, else a legacy encoding:
 cp1252 (Western European) unless charset-normalizer is sure of another one;

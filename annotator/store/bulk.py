@@ -1,4 +1,4 @@
-"""Bulk reads and writes for dataset export and import (DESIGN.md, "Storage").
+"""Bulk reads and writes for dataset export and import (docs/design.md, "Bulk paths").
 
 Core statements and plain rows only, never ORM objects:
 

@@ -2,7 +2,8 @@
 
 Each function takes a Session; the caller owns the transaction (one per user
 action). Edits to annotations also write the change log. Bulk paths use Core
-statements and plain rows (DESIGN.md: ORM objects are ~10x slower there).
+statements and plain rows (docs/design.md, "Bulk paths": ORM objects are ~10x
+slower there).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Review data: the adjudication store, assignments, comments, progress figures.
 
-Every read and write is a Core statement on the caller's session (DESIGN.md,
+Every read and write is a Core statement on the caller's session (docs/design.md,
 "Storage"); the caller owns the transaction, as with :mod:`repository`.
 """
 

@@ -4,7 +4,7 @@
 last one; with neither (the first run) it shows the welcome screen. The
 analyst's name is asked once, the first time, and stored in the user's
 settings. The window is shown before the project is opened, so it appears at
-once (DESIGN.md, "Start-up").
+once (docs/design.md, "Start-up").
 """
 
 from __future__ import annotations

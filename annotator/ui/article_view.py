@@ -1,6 +1,6 @@
 """The article view: the text with its spans, selected and tagged with the mouse.
 
-Rendering follows DESIGN.md: each paragraph (QTextBlock) gets its span
+Rendering follows docs/design.md, "Rendering": each paragraph (QTextBlock) gets its span
 colours as format ranges on its QTextLayout, so a paint costs the same
 whatever the number of spans, and one edit restyles only the paragraphs the
 span touches. Overlapping spans are cut into segments (``segments.py``): the
@@ -9,7 +9,8 @@ under the text, painted for the visible paragraphs only. The selected span
 and the spans linked to it are the only extra selections (a small set).
 
 Qt counts UTF-16 code units; everything that leaves this widget is in code
-points, converted by :class:`annotator.core.offsets.Utf16Map` (DESIGN.md).
+points, converted by :class:`annotator.core.offsets.Utf16Map` (docs/design.md,
+"Offsets").
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Enter and F3 go to the next match, Shift+Enter and Shift+F3 to the previous
 one, Esc closes the bar. The current match is selected in the article (so a
 label key tags it once the article has the focus) and the count says where it
 is: "3 of 12". Matches are highlighted with extra selections for the visible
-paragraphs only (DESIGN.md: extra selections are for small sets), redone when
+paragraphs only (docs/design.md, "Rendering": extra selections are for small sets),
+redone when
 the article scrolls.
 """
 

@@ -1,7 +1,7 @@
 """The main window: documents, the article, the label palette, spans and details.
 
 The window is built and shown before the project is opened: importing the
-database layer costs about 0.3 s (DESIGN.md, "Start-up"), so those imports
+database layer costs about 0.3 s (docs/design.md, "Start-up"), so those imports
 happen inside :meth:`MainWindow.open_project`, not at module import.
 """
 

@@ -3,7 +3,7 @@
 Pure Python (no Qt), so it is cheap to test. Qt merges overlapping format
 ranges and the last background wins, so the view paints each segment once:
 the innermost span's colour as the background and a bar for every span
-around it (DESIGN.md, "Overlapping spans").
+around it (docs/design.md, "Overlapping spans").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Guards for the Qt binding itself (DESIGN.md, "Known pitfalls").
+"""Guards for the Qt binding itself (docs/design.md, "Known pitfalls").
 
 PySide6 6.12.0 on CPython 3.11 lowers the reference count of None on every
 call of a void Qt method, and the process aborts ("none_dealloc") after a few

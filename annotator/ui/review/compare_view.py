@@ -1,6 +1,6 @@
 """The text of one document with the items of a comparison marked.
 
-Rendering follows DESIGN.md: a read-only QPlainTextEdit whose paragraphs get
+Rendering follows docs/design.md, "Rendering": a read-only QPlainTextEdit whose paragraphs get
 their formats with ``QTextLayout.setFormats``; overlapping items are cut into
 non-overlapping segments (the innermost item's colour wins), and the current
 item's outline and the A / B extent bars are painted over the visible
