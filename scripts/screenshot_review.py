@@ -1,4 +1,4 @@
-"""Screenshot of compare mode for the README, from the real widgets.
+"""Screenshot of compare mode for the docs, from the real widgets.
 
 Run: ``.venv/bin/python scripts/screenshot_review.py`` (offscreen; no display
 needed). Works on a copy of the sample project (the sample itself is not

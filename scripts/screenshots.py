@@ -1,4 +1,4 @@
-"""Screenshots of the real annotation window for the README.
+"""Screenshots of the real annotation window for the README and docs.
 
 Run: ``.venv/bin/python scripts/screenshots.py`` (offscreen; no display needed).
 Builds the window in-process on a copy of the sample project (the sample

@@ -1,4 +1,4 @@
-"""Screenshots of the desktop side for the README: welcome screen, tour, guide, preferences.
+"""Screenshots of the desktop side for the docs: welcome screen, tour, guide, preferences.
 
 Run: ``.venv/bin/python scripts/screenshots_desktop.py`` (offscreen; no display
 needed). Everything runs in a throwaway HOME, so your own settings and recent

@@ -43,8 +43,9 @@ SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 CODE_PATH = re.compile(r"^(?:" + "|".join(re.escape(top) for top in REPO_TOP) + r")/[\w./*-]*$")
 CITED_DOC = re.compile(
     r"(?P<path>(?:[\w.-]+/)*(?:DESIGN|design)\.md|docs/[\w./-]+\.md)"
-    r"(?:#(?P<anchor>[\w-]+)|,\s*\"(?P<section>[^\"]+)\")?"
+    r"(?:#(?P<anchor>[\w-]+)|,\s*[\"'](?P<section>[^\"']+)[\"'])?"
 )
+README_SECTION = re.compile(r"\bREADME(?:\.md)?,\s*[\"'](?P<section>[^\"']+)[\"']")
 
 
 def walk(root: Path, suffixes: tuple[str, ...]) -> list[Path]:
@@ -143,8 +144,14 @@ def markdown_problems(root: Path) -> list[str]:
     return problems
 
 
+def has_section(page: Path, section: str) -> bool:
+    """Whether a Markdown page has a heading that starts with this text."""
+    titles = headings(page.read_text(encoding="utf-8"))
+    return any(title.replace("`", "").startswith(section) for title in titles)
+
+
 def code_problems(root: Path) -> list[str]:
-    """Design documents and docs/ pages cited in code that are not there."""
+    """Design documents, docs/ pages and README sections cited in code that are not there."""
     files = walk(root, (".py", ".toml", ".cfg", ".md"))
     files += [root / f for f in ("run", "run-tests", "Makefile") if (root / f).is_file()]
     problems = []
@@ -167,12 +174,20 @@ def code_problems(root: Path) -> list[str]:
                 why = check_target(file, cited, match.group("anchor"), root)
                 if why:
                     problems.append(f"{name}:{number}: {why}")
-            if section := match.group("section"):
-                titles = headings(cited.read_text(encoding="utf-8"))
-                if not any(title.replace("`", "").startswith(section) for title in titles):
-                    problems.append(
-                        f'{name}:{number}: {match.group("path")} has no section "{section}"'
-                    )
+            section = match.group("section")
+            if section and not has_section(cited, section):
+                problems.append(
+                    f'{name}:{number}: {match.group("path")} has no section "{section}"'
+                )
+        if file.suffix == ".md":
+            continue
+        for match in README_SECTION.finditer(text):
+            number = text.count("\n", 0, match.start()) + 1
+            readme = root / "README.md"
+            if not readme.is_file() or not has_section(readme, match.group("section")):
+                problems.append(
+                    f'{name}:{number}: README.md has no section "{match.group("section")}"'
+                )
     return problems
 
 
@@ -203,6 +218,7 @@ def test_a_missing_target_is_found(tmp_path: Path) -> None:
     (tmp_path / "annotator").mkdir()
     (tmp_path / "annotator" / "mod.py").write_text(
         '"""Layers (DESIGN.md, "Layers"); see docs/design.md, "Nothing" and docs/page.md, "A page"."""\n'
+        "# (README, 'Usage') (README, \"Gone\")\n"
     )
     assert markdown_problems(tmp_path) == [
         "README.md:6: link (docs/screenshots/missing.png): docs/screenshots/missing.png does not exist",
@@ -215,9 +231,11 @@ def test_a_missing_target_is_found(tmp_path: Path) -> None:
     assert code_problems(tmp_path) == [
         "annotator/mod.py:1: cites DESIGN.md, not in the repository",
         "annotator/mod.py:1: cites docs/design.md, not in the repository",
+        'annotator/mod.py:2: README.md has no section "Gone"',
     ]
     (tmp_path / "docs" / "design.md").write_text("# Design\n\n## Layers\n")
     assert code_problems(tmp_path) == [
         "annotator/mod.py:1: cites DESIGN.md, not in the repository",
         'annotator/mod.py:1: docs/design.md has no section "Nothing"',
+        'annotator/mod.py:2: README.md has no section "Gone"',
     ]

@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
             "done (with --all, every document where any of them has a span): exact and "
             "overlap span F1 and Cohen's kappa over tokens for each pair, Krippendorff's "
             "alpha for all at once, overall and per label. A figure with nothing to "
-            "compare is shown as n/a (null in JSON). The README, 'Review and agreement', "
+            "compare is shown as n/a (null in JSON). docs/review.md, 'The metrics, exactly', "
             "defines every figure."
         ),
     )

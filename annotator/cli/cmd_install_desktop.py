@@ -208,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
     if sys.platform != "linux":
         print(
             "annotator: install-desktop is for Linux desktops; on Windows and macOS the "
-            "installer or the app bundle adds Annotator to the menu (see the README, 'Install')",
+            "installer or the app bundle adds Annotator to the menu (see docs/install.md)",
             file=sys.stderr,
         )
         return 2

@@ -1,6 +1,6 @@
 """Inter-annotator agreement: span F1, Cohen's kappa and Krippendorff's alpha.
 
-The definitions (issue 5, repeated in the README, "Review and agreement"):
+The definitions (issue 5, repeated in docs/review.md, "The metrics, exactly"):
 
 - Tokens are the matches of ``\\w+|[^\\w\\s]`` (Python ``re``, Unicode) in the text.
 - ``exact_f1`` for a pair: spans match when start, end and label are equal;

@@ -49,7 +49,7 @@ KIND_TITLES = {
     Kind.LABEL_DIFFERS: "same extent, other label",
     Kind.OVERLAP: "overlapping extents",
 }
-"""How the window and the README name each kind."""
+"""How the window and docs/review.md name each kind."""
 
 
 @dataclass(frozen=True, slots=True)

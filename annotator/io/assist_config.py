@@ -129,7 +129,7 @@ def parse_assist(raw: Any, directory: Path, schema: LabelSchema, fail: Fail) -> 
         return AssistSettings()
     base: YamlPath = ("assist",)
     if not isinstance(raw, Mapping):
-        raise fail(base, "expected a mapping (see the README, 'Assisted annotation')")
+        raise fail(base, "expected a mapping (see docs/assist.md)")
     for key in raw:
         if key not in ASSIST_KEYS:
             raise fail((*base, str(key)), f"unknown key (allowed: {', '.join(ASSIST_KEYS)})")

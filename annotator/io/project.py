@@ -67,7 +67,7 @@ TOP_LEVEL_KEYS = {
     "seed": "Folder of articles imported when the SQLite database is first created.",
     "annotators": "Names of the project's annotators (optional; anyone may annotate).",
     "reviewers": "Names of the reviewers, who may also write the gold layer.",
-    "assist": "Where suggestions come from (see the README, 'Assisted annotation').",
+    "assist": "Where suggestions come from (see docs/assist.md).",
 }
 
 
@@ -405,8 +405,8 @@ def load_schema_file(source: str) -> tuple[LabelSchema, Any]:
 
 def render_project_yaml(project: Project) -> str:
     header = (
-        "# Annotator project. Edit the schema to make your own labels; see the README\n"
-        '# ("The label schema") for every field. Passwords never belong here.\n'
+        "# Annotator project. Edit the schema to make your own labels; see the user guide\n"
+        '# (F1, "The label schema") for every field. Passwords never belong here.\n'
     )
     body: dict[str, Any] = {"version": CONFIG_VERSION, "name": project.name}
     if project.description:

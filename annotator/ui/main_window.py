@@ -327,9 +327,10 @@ class MainWindow(QMainWindow):
             self.show_document(last)
         elif ids:
             self.show_document((not_done or ids)[0])
-        if roles_note is not None:  # reported, not applied (README, "Roles and assignments")
+        # A roles note is reported, not applied (docs/review.md, "Roles and assignments").
+        if roles_note is not None:
             self.statusBar().showMessage(roles_note, 20000)
-        if db.backup_problem is not None:  # opened all the same (README, "Backups")
+        if db.backup_problem is not None:  # opened all the same (docs/guarantees.md, "Backups")
             self.statusBar().showMessage(db.backup_problem, 20000)
         return True
 

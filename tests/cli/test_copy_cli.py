@@ -59,7 +59,7 @@ def test_copy_to_another_database_and_back(
     out = capsys.readouterr().out
     assert "spans" in out and "change_log" in out
     made = (p.name for p in (tmp_path / "copy").iterdir() if p.suffix != ".lock")
-    assert sorted(made) == [  # and the lock files of open programs (README, "Backups")
+    assert sorted(made) == [  # and the lock files of open programs (docs/guarantees.md, "Backups")
         "annotator.sqlite",
         "project.yaml",
     ]

@@ -47,7 +47,7 @@ def test_sqlite_is_durable_and_checks_foreign_keys(tmp_path: Path) -> None:
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
         assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
-        # The README promises writers wait up to 15 s for the file lock.
+        # docs/team.md promises writers wait up to 15 s for the file lock.
         assert session.execute(text("PRAGMA busy_timeout")).scalar() == 15_000
     first, second = db.engine.raw_connection(), db.engine.raw_connection()
     for conn in (first, second):  # every connection of the pool, not only the first

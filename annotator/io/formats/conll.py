@@ -100,7 +100,7 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
     if dropped_total:
         ctx.warnings.append(
             f"{dropped_total} overlapping span(s) left out of the CoNLL file "
-            "(the earliest, longest span wins; see the README)"
+            "(the earliest, longest span wins; see docs/formats.md)"
         )
     if not_entities:
         ctx.warnings.append(
