@@ -9,38 +9,19 @@ once (docs/design.md, "Start-up").
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QIcon, QKeySequence
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication
 
-from annotator.paths import ICONS_DIR
+from annotator.ui.qapp import app_icon, ensure_application
+
+__all__ = ["Launcher", "app_icon", "ensure_application", "run_app", "startup_project"]
 
 if TYPE_CHECKING:
     from annotator.ui.main_window import MainWindow
     from annotator.ui.welcome import WelcomeScreen
-
-
-def app_icon() -> QIcon:
-    icon = QIcon(str(ICONS_DIR / "annotator.svg"))
-    for png in sorted((ICONS_DIR / "hicolor").glob("*/apps/annotator.png")):
-        icon.addFile(str(png))
-    return icon
-
-
-def ensure_application() -> QApplication:
-    app = QApplication.instance()
-    if isinstance(app, QApplication):
-        return app
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName("Annotator")
-    app.setOrganizationName("Annotator")
-    app.setDesktopFileName("annotator")
-    app.setWindowIcon(app_icon())
-    return app
 
 
 def startup_project(project: str | Path | None) -> Path | None:
@@ -164,26 +145,3 @@ def _is_sample(directory: Path) -> bool:
         return directory.resolve() == (user_data_dir() / "sample").resolve()
     except OSError:
         return False
-
-
-def add_desktop_actions(window: MainWindow, edit_menu: QMenu) -> None:
-    """Edit → Preferences and the Help menu (guide, tour, About); called by the window."""
-    from annotator.ui import help as help_ui
-    from annotator.ui.preferences import edit_preferences
-    from annotator.ui.tour import start_tour
-
-    edit_menu.addSeparator()
-    preferences = window._action(edit_menu, "&Preferences…", lambda: edit_preferences(window))
-    preferences.setObjectName("preferencesAction")
-    preferences.setShortcuts([QKeySequence("Ctrl+,")])
-    help_menu = window.menuBar().addMenu("&Help")
-    help_menu.setObjectName("helpMenu")
-    guide = window._action(help_menu, "&User guide", lambda: help_ui.show_guide(window), "F1")
-    guide.setObjectName("guideAction")
-    window._action(
-        help_menu, "Keyboard &shortcuts", lambda: help_ui.show_guide(window, "Keyboard shortcuts")
-    )
-    window._action(help_menu, "Show the &tour again", lambda: start_tour(window, force=True))
-    help_menu.addSeparator()
-    about = window._action(help_menu, "&About Annotator", lambda: help_ui.show_about(window))
-    about.setObjectName("aboutAction")

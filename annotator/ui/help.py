@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import PySide6
 from PySide6.QtCore import Qt, qVersion
@@ -30,19 +29,20 @@ from PySide6.QtWidgets import (
 from annotator import __version__
 from annotator.paths import GUIDE_FILE, ICONS_DIR, is_frozen, user_data_dir
 from annotator.ui import settings
+from annotator.ui.actions import MARKER_LINE, fill_shortcut_tables
 from annotator.ui.plain import escape
-
-if TYPE_CHECKING:
-    from annotator.ui.main_window import MainWindow
+from annotator.ui.window_base import AnnotationWindow
 
 HEADING = re.compile(r"^(#{2,3})\s+(.*?)\s*$")
 
 
 def guide_text(path: Path = GUIDE_FILE) -> str:
+    """The guide, its tables of keys written from the windows' actions (ui/actions.py)."""
     try:
-        return path.read_text(encoding="utf-8")
+        markdown = path.read_text(encoding="utf-8")
     except OSError:
         return f"# User guide\n\nThe guide was not found at `{path}`."
+    return MARKER_LINE.sub("", fill_shortcut_tables(markdown))
 
 
 def guide_headings(markdown: str) -> list[tuple[int, str]]:
@@ -132,7 +132,7 @@ class HelpViewer(QWidget):
         return self.browser.find(text)
 
 
-def about_text(window: MainWindow | None) -> str:
+def about_text(window: AnnotationWindow | None) -> str:
     if window is not None and window.db is not None:
         url = window.db.engine.url
         if url.get_backend_name() == "sqlite" and url.database:
@@ -157,7 +157,7 @@ def about_text(window: MainWindow | None) -> str:
     )
 
 
-def show_about(window: MainWindow) -> None:
+def show_about(window: AnnotationWindow) -> None:
     box = QMessageBox(window)
     box.setObjectName("aboutBox")
     box.setWindowTitle("About Annotator")

@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDockWidget,
     QFileDialog,
     QLabel,
-    QMainWindow,
     QMenu,
     QMessageBox,
     QProgressDialog,
@@ -33,8 +32,10 @@ from annotator.core.commands import Changes, Command
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus, SpanData
 from annotator.core.schema import RelationType
 from annotator.ui import settings
+from annotator.ui.actions import MAIN_WINDOW
 from annotator.ui.article_view import ArticleView
 from annotator.ui.live import LiveUpdates
+from annotator.ui.menus import build_actions
 from annotator.ui.panels import (
     DocumentPanel,
     LabelPalette,
@@ -47,6 +48,7 @@ from annotator.ui.review_menu import ReviewActions
 from annotator.ui.save_guard import EditRunner
 from annotator.ui.segments import is_word_char
 from annotator.ui.suggestions import AssistActions
+from annotator.ui.window_base import AnnotationWindow
 
 if TYPE_CHECKING:
     from annotator.io.project import Project
@@ -59,7 +61,7 @@ MODE_ALL = "all"
 MODE_OTHER = "other"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(AnnotationWindow):
     def __init__(self, user: str | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -139,85 +141,48 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.resizeDocks([left, dock], [260, 340], Qt.Orientation.Horizontal)
 
-    def _action(
-        self,
-        menu: QMenu,
-        text: str,
-        slot: Any,
-        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        self._action(
-            file_menu, "&New project…", self._new_project_dialog, QKeySequence.StandardKey.New
+        """The menus and their keys, from their declarations (ui/actions.py)."""
+        self.review = ReviewActions(self)  # the Comments dock, the review windows
+        self.assist = AssistActions(self)  # suggestions, find, project search, annotate all
+        built = build_actions(
+            self,
+            MAIN_WINDOW,
+            provided={
+                "edit.undo": lambda spec: self.undo_stack.createUndoAction(self, spec.text),
+                "edit.redo": lambda spec: self.undo_stack.createRedoAction(self, spec.text),
+                "review.comments": lambda _spec: self.review.dock.toggleViewAction(),
+            },
         )
-        self._action(
-            file_menu, "&Open project…", self._open_project_dialog, QKeySequence.StandardKey.Open
-        )
-        self.recent_menu = file_menu.addMenu("Open &recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        file_menu.addSeparator()
-        self.import_action = self._action(
-            file_menu, "&Import files…", self._import_dialog, "Ctrl+I"
-        )
-        self.export_action = self._action(
-            file_menu, "&Export dataset…", self._export_dialog, "Ctrl+Shift+E"
-        )
-        file_menu.addSeparator()
-        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.action_by_id = built.actions
+        self.recent_menu = built.menus["file.recent"]
+        self.undo_action = built.actions["edit.undo"]
+        self.redo_action = built.actions["edit.redo"]
+        self.import_action = built.actions["file.import"]
+        self.export_action = built.actions["file.export"]
+        self.done_action = built.actions["document.done"]
 
-        edit_menu = bar.addMenu("&Edit")
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)
-        edit_menu.addAction(self.undo_action)
-        edit_menu.addAction(self.redo_action)
-        edit_menu.addSeparator()
-        # The article view handles Delete and L itself; the menu names the keys.
-        self._action(edit_menu, "&Delete span\tDel", self._delete_selected)
-        self._action(edit_menu, "&Link span…\tL", lambda: self.view.start_link())
-        self._action(
-            edit_menu, "Tag all &matches of the span", self.tag_all_matches, "Ctrl+Shift+M"
-        )
+    # Edit → Preferences and the Help menu (the modules are loaded when asked for).
 
-        view_menu = bar.addMenu("&View")
-        self._action(
-            view_menu,
-            "&Larger text",
-            lambda: self.change_font_size(1),
-            QKeySequence.StandardKey.ZoomIn,
-        )
-        self._action(
-            view_menu,
-            "&Smaller text",
-            lambda: self.change_font_size(-1),
-            QKeySequence.StandardKey.ZoomOut,
-        )
+    def edit_preferences(self) -> bool:
+        from annotator.ui.preferences import edit_preferences
 
-        doc_menu = bar.addMenu("&Document")
-        self.done_action = self._action(
-            doc_menu, "Mark &done and go to next", self.mark_done_and_next
-        )
-        self.done_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        self._action(doc_menu, "&Next document", lambda: self.step_document(1), "Ctrl+PgDown")
-        self._action(doc_menu, "&Previous document", lambda: self.step_document(-1), "Ctrl+PgUp")
+        return edit_preferences(self)
 
-        self.review = ReviewActions(self)
-        # Suggestions, find, project search, annotate all (ui/suggestions.py).
-        self.assist = AssistActions(self, edit_menu, view_menu, doc_menu)
+    def show_guide(self, section: str | None = None) -> None:
+        from annotator.ui.help import show_guide
 
-        from annotator.ui.app import add_desktop_actions  # Preferences, Help menu (last)
+        show_guide(self, section)
 
-        add_desktop_actions(self, edit_menu)
+    def show_tour(self) -> None:
+        from annotator.ui.tour import start_tour
+
+        start_tour(self, force=True)
+
+    def show_about(self) -> None:
+        from annotator.ui.help import show_about
+
+        show_about(self)
 
     def _connect(self) -> None:
         self.view.spanRequested.connect(self._add_span)

@@ -35,10 +35,10 @@ from PySide6.QtWidgets import (
 
 from annotator.ui import settings
 from annotator.ui.plain import menu_text, plain_label
+from annotator.ui.window_base import AnnotationWindow
 
 if TYPE_CHECKING:
     from annotator.core.schema import LabelSchema
-    from annotator.ui.main_window import MainWindow
 
 COLOR_BUTTONS = 40
 """Labels whose colour the dialog offers to change (the first ones of the schema)."""
@@ -58,7 +58,7 @@ class Preferences:
     """Label name -> #rrggbb, for the open project."""
 
 
-def current_preferences(window: MainWindow) -> Preferences:
+def current_preferences(window: AnnotationWindow) -> Preferences:
     font = window.view.font()
     project = window.project
     return Preferences(
@@ -72,7 +72,7 @@ def current_preferences(window: MainWindow) -> Preferences:
 
 
 class PreferencesDialog(QDialog):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: AnnotationWindow) -> None:
         super().__init__(window)
         self.setObjectName("preferencesDialog")
         self.setWindowTitle("Preferences — Annotator")
@@ -179,7 +179,7 @@ class PreferencesDialog(QDialog):
         )
 
 
-def edit_preferences(window: MainWindow) -> bool:
+def edit_preferences(window: AnnotationWindow) -> bool:
     """Show the dialog; apply and store the choices on OK. True when applied."""
     dialog = PreferencesDialog(window)
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
@@ -189,7 +189,7 @@ def edit_preferences(window: MainWindow) -> bool:
     return accepted
 
 
-def apply_preferences(window: MainWindow, chosen: Preferences) -> None:
+def apply_preferences(window: AnnotationWindow, chosen: Preferences) -> None:
     """Store the user's choices, write the project's to project.yaml, show both."""
     settings.set_font(chosen.font_family, chosen.font_size)
     settings.set_theme(chosen.theme)
@@ -215,7 +215,7 @@ def apply_preferences(window: MainWindow, chosen: Preferences) -> None:
         window.show_document(window.document_id)  # repaint the spans in the new colours
 
 
-def _apply_project_settings(window: MainWindow, chosen: Preferences) -> bool:
+def _apply_project_settings(window: AnnotationWindow, chosen: Preferences) -> bool:
     from annotator.io.project import Project, update_project
 
     project = window.project
@@ -245,7 +245,7 @@ def _apply_project_settings(window: MainWindow, chosen: Preferences) -> bool:
     return True
 
 
-def apply_font(window: MainWindow, family: str | None, size: int | None = None) -> None:
+def apply_font(window: AnnotationWindow, family: str | None, size: int | None = None) -> None:
     font = QFont(window.view.font())
     if family:
         font.setFamily(family)
@@ -253,7 +253,7 @@ def apply_font(window: MainWindow, family: str | None, size: int | None = None) 
     window.view.set_font_size(size or font.pointSize())
 
 
-def apply_user_preferences(window: MainWindow) -> None:
+def apply_user_preferences(window: AnnotationWindow) -> None:
     """At start-up: the stored font family (the size the window restores itself)."""
     family = settings.font_family()
     if family:

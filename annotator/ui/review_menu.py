@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -18,9 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.model import GOLD_ANNOTATOR
+from annotator.ui.window_base import AnnotationWindow
 
 if TYPE_CHECKING:
-    from annotator.ui.main_window import MainWindow
     from annotator.ui.review.comments import CommentsPanel
 
 
@@ -60,7 +59,7 @@ class ChooseLayers(QDialog):
 class ReviewActions:
     """Keeps the review windows a main window opened, and its comments dock."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: AnnotationWindow) -> None:
         self.window = window
         self.opened: list[QWidget] = []
         self.comments: CommentsPanel | None = None
@@ -68,17 +67,7 @@ class ReviewActions:
         self.dock.setObjectName("commentsDock")
         self.dock.hide()
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
-        menu = window.menuBar().addMenu("&Review")
-        menu.setObjectName("reviewMenu")
-        compare = window._action(menu, "&Compare annotators…", self.compare, "Ctrl+Shift+C")
-        compare.setObjectName("compareAction")
-        window._action(menu, "&Agreement report", self.agreement)
-        window._action(menu, "&Progress dashboard", self.progress)
-        menu.addSeparator()
-        toggle = self.dock.toggleViewAction()
-        toggle.setText("C&omments")
-        toggle.setShortcut(QKeySequence("Ctrl+Shift+K"))
-        menu.addAction(toggle)
+        # The Review menu is declared in ui/actions.py; its Comments is the dock's toggle.
         self.dock.visibilityChanged.connect(self._shown)
 
     def _shown(self, visible: bool) -> None:

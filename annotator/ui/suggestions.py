@@ -35,7 +35,6 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QKeyEvent,
-    QKeySequence,
     QPainter,
     QPen,
     QTextBlock,
@@ -47,13 +46,13 @@ from annotator.core.find import FindOptions
 from annotator.core.model import SpanData
 from annotator.ui.article_view import ArticleView
 from annotator.ui.plain import menu_text
+from annotator.ui.window_base import AnnotationWindow
 
 if TYPE_CHECKING:
     from annotator.core.suggest.types import Suggestion
     from annotator.store.assist import Assistant
     from annotator.store.search import SearchResults
     from annotator.ui.find_bar import FindBar
-    from annotator.ui.main_window import MainWindow
     from annotator.ui.search_dialog import AnnotateAllDialog, SearchDialog
 
 HATCH_ALPHA = 150
@@ -348,7 +347,7 @@ class AssistActions(QObject):
     _computed = Signal(int, int, object)
     """(generation, document id, suggestions or the exception), from the worker thread."""
 
-    def __init__(self, window: MainWindow, edit_menu: QMenu, view_menu: QMenu, doc_menu: QMenu):
+    def __init__(self, window: AnnotationWindow) -> None:
         super().__init__(window)
         self.window = window
         self._generation = 0
@@ -362,37 +361,18 @@ class AssistActions(QObject):
         self._search: SearchDialog | None = None
         self.annotate_dialog: AnnotateAllDialog | None = None
 
-        edit_menu.addSeparator()
-        self.find_action = window._action(edit_menu, "&Find…", self.open_find_bar, "Ctrl+F")
-        self.find_next_action = window._action(
-            edit_menu, "Find &next", lambda: self.find_bar.find_next(), "F3"
-        )
-        self.find_previous_action = window._action(
-            edit_menu, "Find pre&vious", lambda: self.find_bar.find_next(backward=True), "Shift+F3"
-        )
-        self.search_action = window._action(
-            edit_menu, "Find in the &project…", self.open_search, "Ctrl+Shift+F"
-        )
-        self.annotate_action = window._action(
-            edit_menu, "Annotate all &matches…", self.annotate_from_find_bar
-        )
+    # Its actions are declared in ui/actions.py, made by the window.
 
-        view_menu.addSeparator()
-        self.show_action = QAction("Show &suggestions", window)
-        self.show_action.setObjectName("showSuggestions")
-        self.show_action.setCheckable(True)
-        self.show_action.setChecked(True)
-        self.show_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
-        self.show_action.toggled.connect(self.set_shown)
-        view_menu.addAction(self.show_action)
+    @property
+    def show_action(self) -> QAction:
+        return self.window.action_by_id["view.suggestions"]
 
-        doc_menu.addSeparator()
-        self.accept_all_action = window._action(
-            doc_menu, "&Accept all suggestions", self.accept_all
-        )
-        self.accept_all_action.setObjectName("acceptAllSuggestions")
-        window._action(doc_menu, "Next suggestion\tTab", lambda: self._step(1))
-        window._action(doc_menu, "Previous suggestion\tShift+Tab", lambda: self._step(-1))
+    @property
+    def accept_all_action(self) -> QAction:
+        return self.window.action_by_id["document.accept_all"]
+
+    def find_previous(self) -> None:
+        self.find_bar.find_next(backward=True)
 
     # --- the window's hooks ------------------------------------------------------
 

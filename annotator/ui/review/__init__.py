@@ -27,7 +27,7 @@ def open_compare(
     :class:`annotator.store.repository.NotFound` for an unknown document.
     """
     from annotator.io.project import load_project
-    from annotator.ui.app import ensure_application
+    from annotator.ui.qapp import ensure_application
     from annotator.ui.review.compare_window import CompareWindow
 
     ensure_application()
@@ -52,7 +52,7 @@ def open_agreement_report(
     None when fewer than two annotators have spans (or are named).
     """
     from annotator.io.project import load_project
-    from annotator.ui.app import ensure_application
+    from annotator.ui.qapp import ensure_application
     from annotator.ui.review.report import AgreementReportWidget
 
     ensure_application()
@@ -78,8 +78,8 @@ def open_agreement_report(
 def open_progress(project_dir: Path | str) -> ProgressDashboard:
     """Show the progress dashboard of a project."""
     from annotator.io.project import load_project
-    from annotator.ui.app import ensure_application
     from annotator.ui.plain import window_title
+    from annotator.ui.qapp import ensure_application
     from annotator.ui.review.dashboard import ProgressDashboard
 
     ensure_application()

@@ -9,8 +9,6 @@ QUndoStack; the store refuses gold edits by anyone but a reviewer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
@@ -49,6 +47,8 @@ from annotator.core.model import GOLD_ANNOTATOR, SpanData
 from annotator.store import repository, review
 from annotator.store.db import Database
 from annotator.store.review import ReviewEditStore
+from annotator.ui.actions import COMPARE_WINDOW, Action
+from annotator.ui.menus import build_actions
 from annotator.ui.plain import escape, window_title
 from annotator.ui.review.comments import CommentsPanel
 from annotator.ui.review.compare_view import A_COLOR, B_COLOR, KIND_COLORS, CompareView
@@ -161,51 +161,30 @@ class CompareWindow(QMainWindow):
 
     # --- actions -----------------------------------------------------------------
 
-    def _action(self, text: str, shortcut: str, slot: Callable[[], object], name: str) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)
-        return action
-
     def _build_actions(self) -> None:
-        self.actions_by_name = {
-            "previous": self._action("Previous (P)", "P", self.previous, "previousAction"),
-            "next": self._action("Next (N)", "N", self.next, "nextAction"),
-            "accept_a": self._action(
-                f"Accept A: {self.a} (A)", "A", lambda: self.accept("a"), "acceptAAction"
-            ),
-            "accept_b": self._action(
-                f"Accept B: {self.b} (B)", "B", lambda: self.accept("b"), "acceptBAction"
-            ),
-            "reject": self._action("Reject (R)", "R", self.reject, "rejectAction"),
-            "edit": self._action("Edit in gold (E)", "E", self.edit, "editAction"),
-            "accept_agreed": self._action(
-                "Accept all agreed (Ctrl+Shift+A)",
-                "Ctrl+Shift+A",
-                self.accept_agreed,
-                "acceptAgreedAction",
-            ),
-        }
-        undo = self.undo_stack.createUndoAction(self, "Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.undo_stack.createRedoAction(self, "Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for action in (undo, redo):
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            self.addAction(action)
-        self.actions_by_name["undo"] = undo
-        self.actions_by_name["redo"] = redo
+        """The keys and the toolbar, from their declarations (ui/actions.py)."""
         toolbar = QToolBar("Adjudication")
         toolbar.setObjectName("compareToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for name in ("previous", "next", "accept_a", "accept_b", "reject", "edit", "accept_agreed"):
-            toolbar.addAction(self.actions_by_name[name])
-        toolbar.addSeparator()
-        toolbar.addAction(undo)
-        toolbar.addAction(redo)
+
+        def add(action: QAction, declared: Action) -> None:
+            self.addAction(action)  # the keys work anywhere in the window
+            if declared.separator_before:
+                toolbar.addSeparator()
+            toolbar.addAction(action)
+
+        built = build_actions(
+            self,
+            COMPARE_WINDOW,
+            provided={
+                "undo": lambda spec: self.undo_stack.createUndoAction(self, spec.text),
+                "redo": lambda spec: self.undo_stack.createRedoAction(self, spec.text),
+            },
+            fields={"a": self.a, "b": self.b},
+            context=Qt.ShortcutContext.WindowShortcut,
+            add_to=add,
+        )
+        self.actions_by_name = built.actions
         self.addToolBar(toolbar)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

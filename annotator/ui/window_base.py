@@ -1,0 +1,51 @@
+"""The main window as the modules it uses see it.
+
+The Review menu, the suggestions, the preferences and the help take the main
+window and call it back; they are typed against :class:`AnnotationWindow`, of
+which :class:`annotator.ui.main_window.MainWindow` is the one subclass, so that
+they need not import main_window, which imports them: the package has no import
+cycle (tests/test_no_import_cycles.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMainWindow
+
+if TYPE_CHECKING:
+    from annotator.core.commands import Command
+    from annotator.io.project import Project
+    from annotator.store.db import Database
+    from annotator.store.edits import DatabaseEditStore
+    from annotator.ui.article_view import ArticleView
+    from annotator.ui.panels import LabelPalette
+
+
+class AnnotationWindow(QMainWindow):
+    """What of the main window its menus, dialogs and helpers use."""
+
+    user: str
+    project: Project | None
+    db: Database | None
+    store: DatabaseEditStore | None
+    document_id: int | None
+    is_reviewer: bool
+    view: ArticleView
+    label_palette: LabelPalette
+    action_by_id: dict[str, QAction]
+    """Its actions by their id in :data:`annotator.ui.actions.MAIN_WINDOW`."""
+
+    def open_project(self, directory: Path | str) -> bool:
+        raise NotImplementedError
+
+    def show_document(self, document_id: int) -> None:
+        raise NotImplementedError
+
+    def set_view_mode(self, mode: str, annotator: str | None = None) -> None:
+        raise NotImplementedError
+
+    def run(self, command: Command) -> bool:
+        raise NotImplementedError
