@@ -294,14 +294,19 @@ def atomic_file(target: Path, mode: str = "wb") -> Iterator[IO[Any]]:
     check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = ""
+    handle: IO[Any] | None = None
+    kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
     try:
-        with signals_held():  # Ctrl-C comes after ``tmp`` is known, so it is removed
+        # Ctrl-C comes after ``tmp`` and ``handle`` are known, so both are cleaned up.
+        with signals_held():
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
-        with os.fdopen(fd, mode, **kwargs) as handle:
+            handle = os.fdopen(fd, mode, **kwargs)
+        with handle:
             yield handle
         replace_into(tmp, target)
     except BaseException:
+        if handle is not None:
+            handle.close()
         if tmp:
             Path(tmp).unlink(missing_ok=True)
         raise
