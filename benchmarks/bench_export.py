@@ -31,10 +31,10 @@ from typing import Any
 import orjson
 
 from annotator.cli.app import main as cli_main
+from annotator.core.dataset import AnnotatedDraft, LayerDraft, RelationDraft, SpanDraft
 from annotator.core.model import DocStatus, DocumentDraft
-from annotator.io.formats.importing import ImportReport, store
+from annotator.io.formats.api import ImportReport, store
 from annotator.io.project import create_project, load_project
-from annotator.store.bulk import AnnotatedDraft, LayerDraft, RelationDraft, SpanDraft
 
 TARGET_SECONDS = 2.0
 TARGET_RATIO = 2.0

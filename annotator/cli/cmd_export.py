@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.cli.output import warn
+from annotator.core.dataset import ExportFilter
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus
 from annotator.io.formats.api import (
     EXPORT_FORMATS,
@@ -19,7 +20,6 @@ from annotator.io.formats.api import (
 from annotator.io.formats.common import OFFSET_UNITS
 from annotator.io.project import load_project
 from annotator.store import repository
-from annotator.store.bulk import ExportFilter
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 

@@ -11,15 +11,14 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from annotator.core.changes import ChangeRecord
 from annotator.core.commands import Changes
-from annotator.core.model import DocStatus, RelationData, SpanData
-from annotator.store.bulk import IMPORT_ACTION
-from annotator.store.models import Annotator, ChangeLog
+from annotator.store.models import ChangeLog
+from annotator.store.repository import change_log_query
 
 CHANNEL = "annotator_changes"
 """The PostgreSQL notification channel a trigger on change_log signals."""
@@ -83,30 +82,20 @@ def changes_since(
     wanted = ChangeLog.id > after_id
     if waiting:
         wanted = wanted | ChangeLog.id.in_(list(waiting))
-    rows = session.execute(
-        select(
-            ChangeLog.id,
-            Annotator.name,
-            ChangeLog.document_id,
-            ChangeLog.action,
-            ChangeLog.entity,
-            ChangeLog.entity_id,
-            ChangeLog.before,
-            ChangeLog.after,
-        )
-        .join(Annotator, Annotator.id == ChangeLog.annotator_id)
-        .where(wanted)
-        .order_by(ChangeLog.id)
-    ).all()
+    rows = session.execute(change_log_query().where(wanted)).all()
     feed = Feed(last_id=after_id)
     seen: set[int] = set()
-    for row_id, editor, doc_id, action, entity, entity_id, before, after in rows:
+    for row in rows:
+        record = ChangeRecord.from_json(row._mapping)
+        row_id = int(row.id)
         seen.add(row_id)
         feed.last_id = max(feed.last_id, row_id)
-        if editor == exclude_editor or doc_id is None or entity_id is None:
+        if record.editor == exclude_editor or record.document_id is None:
             continue
-        feed.editors.add(editor)
-        _apply(feed.changes, action, entity, entity_id, doc_id, before, after)
+        if record.entity_id is None:
+            continue
+        feed.editors.add(record.editor)
+        apply_record(feed.changes, record)
     now = time.monotonic()
     missing = range(after_id + 1, feed.last_id)
     if len(missing) <= GAP_MAX and _commits_out_of_order(session):
@@ -117,44 +106,30 @@ def changes_since(
     return feed
 
 
-def _apply(
-    changes: Changes,
-    action: str,
-    entity: str,
-    entity_id: int,
-    doc_id: int,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    if action == IMPORT_ACTION:
-        # An import stores what an edit would have added, logged the same way.
-        action = "status" if entity == "document" else "add"
-    if entity == "span":
-        data = after if action != "delete" else before
-        if not data:
-            return
-        span = SpanData(
-            id=entity_id, document_id=doc_id, annotator=data["annotator"], label=data["label"],
-            start=data["start"], end=data["end"], text=data["text"],
-            attributes=data.get("attributes") or {}, note=data.get("note") or "",
-            version=data.get("version", 1),
-        )  # fmt: skip
-        {"add": changes.span_added, "update": changes.span_updated}.get(
-            action, changes.span_removed
-        )(span)
-    elif entity == "relation":
-        data = after if action == "add" else before
-        if not data or "annotator" not in data:
-            return
-        relation = RelationData(
-            entity_id, doc_id, data["annotator"], data["type"], data["source_id"], data["target_id"]
-        )
-        if action == "add":
+def apply_record(changes: Changes, record: ChangeRecord) -> None:
+    """Add one logged change to ``changes``, as the window applies it.
+
+    An import is read as the edit it equals (:meth:`ChangeRecord.from_json`).
+    """
+    span = record.span_data()
+    if span is not None:
+        if record.action == "add":
+            changes.span_added(span)
+        elif record.action == "update":
+            changes.span_updated(span)
+        else:
+            changes.span_removed(span)
+        return
+    relation = record.relation_data()
+    if relation is not None:
+        if record.action == "add":
             changes.relation_added(relation)
         else:
             changes.relation_removed(relation)
-    elif entity == "document" and action == "status" and after and "annotator" in after:
-        changes.statuses[(doc_id, after["annotator"])] = DocStatus(after["status"])
+        return
+    status = record.new_status()
+    if status is not None and record.document_id is not None:
+        changes.statuses[(record.document_id, record.layer)] = status
 
 
 class ServerNotifications:

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, delete, func, insert, select, update
+from sqlalchemy import DateTime, Integer, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from annotator.core.changes import Action, ChangeRecord
 from annotator.core.model import (
     GOLD_ANNOTATOR,
     DocStatus,
@@ -72,9 +74,7 @@ def annotator_id(session: Session, name: str, *, create: bool = True) -> int:
         return found
     if not create:
         raise NotFound(f"no annotator named {name!r}")
-    from annotator.store.bulk import annotator_id_once  # survives a concurrent insert
-
-    return annotator_id_once(session, name)
+    return annotator_id_once(session, name)  # survives a concurrent insert
 
 
 def annotator_names(session: Session) -> list[str]:
@@ -198,10 +198,7 @@ def change_role(session: Session, name: str, role: str, *, by: str) -> str:
         raise PermissionDenied(f"{name} is the only reviewer: make someone else a reviewer first")
     who = annotator_id(session, name)
     session.execute(update(Annotator).where(Annotator.id == who).values(role=role))
-    _log(
-        session, annotator_id(session, by), "role", "annotator", who, None,
-        {"name": name, "role": previous}, {"name": name, "role": role},
-    )  # fmt: skip
+    _log(session, annotator_id(session, by), ChangeRecord.role(who, name, previous, role))
     return previous
 
 
@@ -260,13 +257,173 @@ def insert_documents(session: Session, drafts: Sequence[DocumentDraft]) -> list[
     """
     hashes = [d.content_hash for d in drafts]
     known = existing_hashes(session, hashes)
-    now = utcnow()
-    rows: list[dict[str, Any]] = []
-    positions: list[int] = []
-    for i, (draft, digest) in enumerate(zip(drafts, hashes, strict=True)):
-        if digest in known:
+    positions, rows = document_rows(drafts, hashes, known)
+    result: list[int | None] = [None] * len(drafts)
+    if rows:
+        # A text another import stored since we looked is a duplicate (None), not an error.
+        ids = insert_documents_once(session, rows)
+        for pos, row in zip(positions, rows, strict=True):
+            result[pos] = ids.get(row["content_hash"])
+    return result
+
+
+def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows (all with the same keys) with one DBAPI executemany.
+
+    The statement is compiled once for the dialect and only the columns whose
+    type needs it (JSON, dates) are converted, each datetime once: this skips
+    SQLAlchemy's per-row parameter handling, which costs more than SQLite's own
+    insert on bulk paths, and the rows of an import share a handful of
+    timestamps (converting them was otherwise a third of the import's time).
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    keys = list(rows[0])
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    processors: dict[str, Any] = {}
+    for key in keys:
+        proc = table.c[key].type._cached_bind_processor(dialect)
+        if proc is None:
             continue
-        known.add(digest)
+        kind = table.c[key].type
+        if isinstance(getattr(kind, "impl_instance", kind), DateTime):
+            proc = _memoized(proc)
+        processors[key] = proc
+    positional = bool(compiled.positional)
+    order = list(compiled.positiontup or keys) if positional else keys
+    getter = itemgetter(*order)
+    single = len(order) == 1
+    params: list[Any] = []
+    for row in rows:
+        values = dict(row)
+        for key, proc in processors.items():
+            values[key] = proc(values[key])
+        if not positional:
+            params.append(values)
+        else:
+            params.append((getter(values),) if single else getter(values))
+    conn.exec_driver_sql(compiled.string, params)
+
+
+def _memoized(proc: Any) -> Any:
+    cache: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        try:
+            return cache[value]
+        except KeyError:
+            result = cache[value] = proc(value)
+            return result
+
+    return convert
+
+
+def insert_ids(session: Session, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows with one executemany; returns their new ids in order.
+
+    On SQLite the ids are given explicitly from the table's current maximum:
+    the transaction began with BEGIN IMMEDIATE, so no one else can insert
+    meanwhile, and a plain executemany is several times faster than RETURNING
+    (which the driver runs row by row). Other databases use RETURNING.
+    """
+    if not rows:
+        return []
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        base = int(conn.scalar(select(func.max(table.c.id))) or 0)
+        ids = list(range(base + 1, base + 1 + len(rows)))
+        for new_id, row in zip(ids, rows, strict=True):
+            row["id"] = new_id
+        bulk_insert(session, table, rows)
+        return ids
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return [int(r[0]) for r in conn.execute(stmt, rows)]
+
+
+def annotator_id_once(session: Session, name: str) -> int:
+    """The id of a new annotator, or of the one another transaction just created.
+
+    Two programs adding the same person at once (on PostgreSQL) would
+    otherwise fail on the unique name; on SQLite writers are serialised.
+    """
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt = (
+            pg_insert(Annotator)
+            .values(name=name, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["name"])
+            .returning(Annotator.id)
+        )
+        found = session.scalar(stmt)
+        if found is None:
+            found = session.scalar(select(Annotator.id).where(Annotator.name == name))
+        return int(found or 0)
+    return int(
+        session.scalar(
+            insert(Annotator).values(name=name, created_at=utcnow()).returning(Annotator.id)
+        )
+        or 0
+    )
+
+
+def insert_documents_once(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert document rows (each with its ``content_hash``); returns hash -> id of
+    those this call inserted.
+
+    The caller has looked for the stored hashes in its transaction. On SQLite
+    that look holds: BEGIN IMMEDIATE serialises writers. On PostgreSQL another
+    import may store the same article between the look and the insert, so the
+    insert is ON CONFLICT DO NOTHING (their row stands, ours is skipped). The
+    rows go in content-hash order, so that two imports of the same articles
+    wait for each other rather than deadlock, with ids drawn beforehand in
+    the caller's order (documents are numbered in the order they were read).
+    """
+    if not rows:
+        return {}
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy import text as sql
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        ids = sorted(
+            int(i)
+            for i in conn.execute(
+                sql(
+                    "SELECT nextval(pg_get_serial_sequence('documents', 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"n": len(rows)},
+            ).scalars()
+        )
+        numbered = [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)]
+        stmt = (
+            pg_insert(Document)
+            .on_conflict_do_nothing(index_elements=["content_hash"])
+            .returning(Document.content_hash, Document.id)
+        )
+        ordered = sorted(numbered, key=itemgetter("content_hash"))
+        return {str(h): int(i) for h, i in conn.execute(stmt, ordered)}
+    ids = insert_ids(session, Document.__table__, rows)
+    return {row["content_hash"]: new_id for row, new_id in zip(rows, ids, strict=True)}
+
+
+def document_rows(
+    drafts: Sequence[DocumentDraft], hashes: Sequence[str], known: Iterable[str]
+) -> tuple[list[int], list[dict[str, Any]]]:
+    """Rows to insert for the drafts whose text (``hashes``) is not ``known``
+    (nor an earlier draft's): their positions among the drafts, and the rows."""
+    seen = set(known)
+    now = utcnow()
+    positions: list[int] = []
+    rows: list[dict[str, Any]] = []
+    for i, (draft, digest) in enumerate(zip(drafts, hashes, strict=True)):
+        if digest in seen:
+            continue
+        seen.add(digest)
         positions.append(i)
         rows.append(
             {
@@ -281,46 +438,7 @@ def insert_documents(session: Session, drafts: Sequence[DocumentDraft]) -> list[
                 "created_at": now,
             }
         )
-    result: list[int | None] = [None] * len(drafts)
-    if rows:
-        from annotator.store.bulk import insert_documents_once
-
-        # A text another import stored since we looked is a duplicate (None), not an error.
-        ids = insert_documents_once(session, rows)
-        for pos, row in zip(positions, rows, strict=True):
-            result[pos] = ids.get(row["content_hash"])
-    return result
-
-
-def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows (all with the same keys) with one DBAPI executemany.
-
-    The statement is compiled once for the dialect and only the columns whose
-    type needs it (JSON, dates) are converted; this skips SQLAlchemy's per-row
-    parameter handling, which costs more than SQLite's own insert on bulk paths.
-    """
-    if not rows:
-        return
-    conn = session.connection()
-    dialect = conn.dialect
-    keys = list(rows[0])
-    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
-    processors = {
-        key: proc
-        for key in keys
-        if (proc := table.c[key].type._cached_bind_processor(dialect)) is not None
-    }
-    converted: list[dict[str, Any]] = []
-    for row in rows:
-        values = dict(row)
-        for key, proc in processors.items():
-            values[key] = proc(values[key])
-        converted.append(values)
-    params: Any = converted
-    if compiled.positional:
-        order = compiled.positiontup or []
-        params = [tuple(values[key] for key in order) for values in converted]
-    conn.exec_driver_sql(compiled.string, params)
+    return positions, rows
 
 
 def get_document(session: Session, document_id: int) -> StoredDocument:
@@ -469,20 +587,6 @@ def _span_query() -> Any:
     return select(*_SPAN_COLUMNS).join(Annotator, Annotator.id == Span.annotator_id)
 
 
-def _span_json(span: SpanData) -> JsonDict:
-    return {
-        "document_id": span.document_id,
-        "annotator": span.annotator,
-        "label": span.label,
-        "start": span.start,
-        "end": span.end,
-        "text": span.text,
-        "attributes": span.attributes,
-        "note": span.note,
-        "version": span.version,
-    }
-
-
 def get_span(session: Session, span_id: int) -> SpanData:
     row = session.connection().execute(_SPAN_BY_ID, {"span_id": span_id}).one_or_none()
     if row is None:
@@ -500,29 +604,14 @@ def list_spans(
     return [SpanData(*row) for row in session.execute(stmt)]
 
 
-def _log(
-    session: Session,
-    who: int,
-    action: str,
-    entity: str,
-    entity_id: int | None,
-    document_id: int | None,
-    before: JsonDict | None,
-    after: JsonDict | None,
-) -> None:
-    session.connection().execute(
-        _LOG_INSERT,
-        {
-            "at": utcnow(),
-            "annotator_id": who,
-            "document_id": document_id,
-            "action": action,
-            "entity": entity,
-            "entity_id": entity_id,
-            "before": before,
-            "after": after,
-        },
-    )
+def _log(session: Session, who: int, record: ChangeRecord) -> None:
+    """Write one change record, made by the annotator ``who`` (an id)."""
+    session.connection().execute(_LOG_INSERT, log_row(record, who, utcnow()))
+
+
+def log_row(record: ChangeRecord, who: int, at: datetime) -> dict[str, Any]:
+    """A change record as a ``change_log`` row, by the annotator ``who`` (an id)."""
+    return {"at": at, "annotator_id": who, **record.to_json()}
 
 
 # Statements built once and run with parameters: building one per edit (and
@@ -582,7 +671,7 @@ def add_span(
         values["attributes"], note, now, now, 1,
     )  # fmt: skip
     by = who if editor in (None, annotator) else annotator_id(session, editor or annotator)
-    _log(session, by, "add", "span", span.id, document_id, None, _span_json(span))
+    _log(session, by, ChangeRecord.span(Action.ADD, None, span))
     _touch_status(session, document_id, who)
     return span
 
@@ -630,16 +719,7 @@ def update_span(
         raise StaleEdit(f"span {span_id} was changed by someone else meanwhile")
     after = replace(before, **values)
     who = annotator_id(session, editor)
-    _log(
-        session,
-        who,
-        "update",
-        "span",
-        span_id,
-        before.document_id,
-        _span_json(before),
-        _span_json(after),
-    )
+    _log(session, who, ChangeRecord.span(Action.UPDATE, before, after))
     return after
 
 
@@ -663,7 +743,7 @@ def delete_span(
     for rel in relations:
         delete_relation(session, rel.id, editor)
     session.execute(delete(Span).where(Span.id == span_id))
-    _log(session, who, "delete", "span", span_id, span.document_id, _span_json(span), None)
+    _log(session, who, ChangeRecord.span(Action.DELETE, span, None))
     return span, relations
 
 
@@ -719,10 +799,10 @@ def add_relation(
     if relation_id is not None:
         values["id"] = relation_id
     new_id = int(session.scalar(insert(Relation).values(**values).returning(Relation.id)) or 0)
-    after = {"annotator": annotator, "type": type_, "source_id": source_id, "target_id": target_id}
+    relation = RelationData(new_id, source.document_id, annotator, type_, source_id, target_id)
     by = who if editor in (None, annotator) else annotator_id(session, editor or annotator)
-    _log(session, by, "add", "relation", new_id, source.document_id, None, after)
-    return RelationData(new_id, source.document_id, annotator, type_, source_id, target_id)
+    _log(session, by, ChangeRecord.relation(Action.ADD, relation))
+    return relation
 
 
 def delete_relation(session: Session, relation_id: int, editor: str) -> RelationData:
@@ -732,22 +812,7 @@ def delete_relation(session: Session, relation_id: int, editor: str) -> Relation
     rel = RelationData(*row)
     check_can_write(session, rel.annotator, editor)
     session.execute(delete(Relation).where(Relation.id == relation_id))
-    before = {
-        "annotator": rel.annotator,
-        "type": rel.type,
-        "source_id": rel.source_id,
-        "target_id": rel.target_id,
-    }
-    _log(
-        session,
-        annotator_id(session, editor),
-        "delete",
-        "relation",
-        relation_id,
-        rel.document_id,
-        before,
-        None,
-    )
+    _log(session, annotator_id(session, editor), ChangeRecord.relation(Action.DELETE, rel))
     return rel
 
 
@@ -779,16 +844,7 @@ def set_status(
         return previous
     _upsert_status(session, document_id, who, status)
     by = who if editor in (None, annotator) else annotator_id(session, editor or annotator)
-    _log(
-        session,
-        by,
-        "status",
-        "document",
-        document_id,
-        document_id,
-        {"annotator": annotator, "status": previous.value},
-        {"annotator": annotator, "status": status.value},
-    )
+    _log(session, by, ChangeRecord.status(document_id, annotator, previous, status))
     return previous
 
 
@@ -837,8 +893,9 @@ def _dialect_insert(session: Session) -> Any:
     return sqlite_insert
 
 
-def change_log(session: Session, document_id: int | None = None) -> list[dict[str, Any]]:
-    stmt = (
+def change_log_query() -> Any:
+    """The change log's rows as :meth:`ChangeRecord.from_json` reads them, by id."""
+    return (
         select(
             ChangeLog.id,
             ChangeLog.at,
@@ -853,9 +910,19 @@ def change_log(session: Session, document_id: int | None = None) -> list[dict[st
         .join(Annotator, Annotator.id == ChangeLog.annotator_id)
         .order_by(ChangeLog.id)
     )
+
+
+def change_log(session: Session, document_id: int | None = None) -> list[dict[str, Any]]:
+    """The change log's rows as stored (``annotator``: who made each change)."""
+    stmt = change_log_query()
     if document_id is not None:
         stmt = stmt.where(ChangeLog.document_id == document_id)
     return [dict(row._mapping) for row in session.execute(stmt)]
+
+
+def change_records(session: Session, document_id: int | None = None) -> list[ChangeRecord]:
+    """The change log read as :class:`ChangeRecord` values, whatever shape each row has."""
+    return [ChangeRecord.from_json(row) for row in change_log(session, document_id)]
 
 
 # --- reads for the annotation window ------------------------------------------

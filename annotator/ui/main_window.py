@@ -792,10 +792,10 @@ class MainWindow(AnnotationWindow):
         self, fmt: str, target: Path, layer: str = "mine", done_only: bool = False
     ) -> bool:
         """Write a dataset with the io layer's exporter, showing progress; True when written."""
+        from annotator.core.dataset import ExportFilter
         from annotator.core.model import GOLD_ANNOTATOR
         from annotator.io.errors import InputProblem
         from annotator.io.formats.api import ExportMismatch, ExportRequest, run_export
-        from annotator.store.bulk import ExportFilter
 
         if self.db is None or self.project is None:
             return False

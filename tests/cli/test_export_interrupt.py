@@ -115,20 +115,20 @@ def test_ctrl_c_inside_a_database_read_is_one_line(
     """Ctrl-C inside a database call leaves SQLAlchemy's connection invalidated;
     nothing done while unwinding may turn that into another error."""
     from annotator.cli.app import main
-    from annotator.store import bulk
+    from annotator.store import export_reader
 
     project = create_project(tmp_path / "p").directory
     feed = tmp_path / "a.jsonl"
     feed.write_bytes(b'{"text": "One article."}\n{"text": "Another."}')
     assert main(["import", str(project), str(feed)]) == 0
-    real = bulk.iter_documents
+    real = export_reader.iter_documents
 
     def interrupted(conn: Any, *args: Any, **kwargs: Any) -> Any:
         yield from real(conn, *args, **kwargs)
         conn.invalidate()  # what SQLAlchemy does on KeyboardInterrupt in a DBAPI call
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(bulk, "iter_documents", interrupted)
+    monkeypatch.setattr(export_reader, "iter_documents", interrupted)
     capsys.readouterr()
     out = tmp_path / "out"
     out.mkdir()

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from annotator.core.dataset import ExportFilter
 from annotator.io.formats.api import ExportRequest, run_export, run_import
 from annotator.io.formats.brat import parse_ann
 from annotator.io.formats.common import SourceText
 from annotator.io.formats.importing import ImportContext
-from annotator.store.bulk import ExportFilter
 from tests.io.test_formats_common import (
     export_to,
     import_into,
@@ -306,8 +306,8 @@ def test_several_annotators_get_a_folder_each(tmp_path: Path) -> None:
 @given(data=st.data())
 def test_random_layers_survive_ann_lines_and_back(data: st.DataObject) -> None:
     """Random text (emoji, combining marks, line breaks) and spans: .ann out, parsed back."""
+    from annotator.core.dataset import Layer, SpanRow
     from annotator.io.formats.brat import ann_lines
-    from annotator.store.bulk import Layer, SpanRow
     from tests.io.test_formats_common import PIECES
 
     pieces = [p for p in PIECES if "\r" not in p]

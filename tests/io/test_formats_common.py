@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from annotator.core.dataset import ExportFilter
 from annotator.core.model import DocStatus, DocumentDraft
 from annotator.io.formats.api import ExportRequest, parse_split, run_export, run_import, split_ids
 from annotator.io.formats.common import (
@@ -25,8 +26,7 @@ from annotator.io.formats.common import (
 from annotator.io.formats.importing import ImportContext, ImportReport
 from annotator.io.importer import import_drafts
 from annotator.io.project import Project, create_project, load_project
-from annotator.store import bulk, repository
-from annotator.store.bulk import ExportFilter
+from annotator.store import export_reader, repository
 from annotator.store.db import Database
 
 # --- helpers used by the other test_formats_* modules -----------------------------
@@ -82,8 +82,8 @@ def snapshot(db: Database, *, times: bool = False, ids: bool = False) -> dict[st
     result: dict[str, Any] = {}
     with db.reader() as session:
         conn = session.connection()
-        doc_ids = bulk.select_document_ids(conn, ExportFilter())
-        for doc in bulk.iter_documents(conn, doc_ids):
+        doc_ids = export_reader.select_document_ids(conn, ExportFilter())
+        for doc in export_reader.iter_documents(conn, doc_ids):
             layers = {}
             for layer in doc.layers:
                 by_id = {s["id"]: s for s in layer.spans}

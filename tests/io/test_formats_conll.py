@@ -7,9 +7,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from annotator.core.dataset import ExportFilter, SpanRow
 from annotator.io.formats.api import ExportRequest, run_export
 from annotator.io.formats.conll import document_lines, resolve_overlaps
-from annotator.store.bulk import ExportFilter, SpanRow
 from tests.io.test_formats_common import TEXTS, import_into, new_project, populate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "brat" / "CoNLL-ST_2002"

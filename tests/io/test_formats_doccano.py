@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from annotator.store.bulk import ExportFilter
+from annotator.core.dataset import ExportFilter
 from tests.io.test_formats_common import (
     TEXTS,
     export_to,
@@ -161,7 +161,7 @@ def test_predictions_attach_to_documents_already_in_the_project(tmp_path: Path) 
 
 def test_records_are_stored_in_batches(tmp_path: Path, monkeypatch: Any) -> None:
     """One transaction per batch; the input is streamed, not held whole."""
-    from annotator.io.formats import importing
+    from annotator.io.formats import api as importing
 
     calls: list[int] = []
     real = importing.insert_annotated

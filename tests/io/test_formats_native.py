@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import update
 
+from annotator.core.dataset import ExportFilter
 from annotator.core.model import DocStatus
 from annotator.io.formats.api import ExportMismatch, ExportRequest, run_export, run_import
 from annotator.io.formats.importing import ImportContext
 from annotator.paths import RESOURCES_DIR
-from annotator.store.bulk import ExportFilter
 from annotator.store.models import Span
 from tests.io.test_formats_common import (
     PIECES,
@@ -314,7 +314,7 @@ def test_json_text_path_writes_the_same_records(tmp_path: Path, labels: Any) -> 
 
     from annotator.io.formats.common import ExportContext
     from annotator.io.formats.native import write_records
-    from annotator.store import bulk
+    from annotator.store import export_reader
 
     project, db = new_project(tmp_path / "p")
     try:
@@ -329,10 +329,10 @@ def test_json_text_path_writes_the_same_records(tmp_path: Path, labels: Any) -> 
         for as_json in (False, True):
             with db.reader() as session:
                 conn = session.connection()
-                ids = bulk.select_document_ids(conn, flt)
+                ids = export_reader.select_document_ids(conn, flt)
                 buffer = io.BytesIO()
                 write_records(
-                    bulk.iter_documents(conn, ids, flt, as_json=as_json),
+                    export_reader.iter_documents(conn, ids, flt, as_json=as_json),
                     buffer,
                     ExportContext(project.schema),
                 )

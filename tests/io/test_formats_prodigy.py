@@ -9,7 +9,7 @@ import orjson
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from annotator.store.bulk import ExportFilter
+from annotator.core.dataset import ExportFilter
 from tests.io.test_formats_common import export_to, import_into, new_project, populate, snapshot
 
 
@@ -106,11 +106,11 @@ def test_blank_documents_have_tokens_and_no_spans(tmp_path: Path) -> None:
 def test_random_spans_round_trip_with_aligned_tokens(data: st.DataObject) -> None:
     import tempfile
 
+    from annotator.core.dataset import ExportDocument, Layer, SpanRow
     from annotator.core.schema import LabelSchema
     from annotator.io.formats import prodigy
     from annotator.io.formats.common import ExportContext
     from annotator.io.formats.importing import ImportContext
-    from annotator.store.bulk import ExportDocument, Layer, SpanRow
     from tests.io.test_formats_common import PIECES
 
     text = "".join(data.draw(st.lists(st.sampled_from(PIECES), min_size=1, max_size=30)))

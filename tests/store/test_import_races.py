@@ -7,10 +7,11 @@ import threading
 
 import pytest
 
+from annotator.core import dataset
+from annotator.core.dataset import AnnotatedDraft, LayerDraft, RelationDraft, SpanDraft
 from annotator.core.model import DocStatus, DocumentDraft
-from annotator.store import bulk
+from annotator.store import import_writer
 from annotator.store import repository as repo
-from annotator.store.bulk import AnnotatedDraft, LayerDraft, RelationDraft, SpanDraft
 from annotator.store.db import open_database
 from annotator.store.live import changes_since, feed_start, latest_change_id
 
@@ -32,7 +33,7 @@ def test_an_import_shows_in_the_feed_as_additions(database_url: str) -> None:
     with db.reader() as s:
         seen = latest_change_id(s)
     with db.session() as s:
-        result = bulk.insert_annotated(s, [labeled("ben", DocStatus.DONE.value)])
+        result = import_writer.insert_annotated(s, [labeled("ben", DocStatus.DONE.value)])
     with db.reader() as s:
         feed = changes_since(s, seen, exclude_editor="ana")
         (doc,) = result.document_ids
@@ -61,14 +62,14 @@ def test_two_imports_of_one_article_at_once_store_it_once(database_url: str) -> 
     second = open_database(database_url)
     outcome: dict[str, object] = {}
     with first.session() as s:
-        bulk.insert_annotated(s, [labeled("ana")])
+        import_writer.insert_annotated(s, [labeled("ana")])
 
         def other() -> None:
             try:
                 with second.session() as s2:
                     outcome["plain"] = repo.insert_documents(s2, [DocumentDraft(text=TEXT)])
                 with second.session() as s2:
-                    outcome["labeled"] = bulk.insert_annotated(s2, [labeled("ben")])
+                    outcome["labeled"] = import_writer.insert_annotated(s2, [labeled("ben")])
             except Exception as exc:  # reported below, with the test's own failure
                 outcome["error"] = exc
 
@@ -79,7 +80,7 @@ def test_two_imports_of_one_article_at_once_store_it_once(database_url: str) -> 
     assert "error" not in outcome, outcome["error"]
     assert outcome["plain"] == [None]  # already in the project: not added again
     result = outcome["labeled"]
-    assert isinstance(result, bulk.InsertResult)
+    assert isinstance(result, dataset.InsertResult)
     assert result.documents_added == 0 and result.spans == 2 and result.relations == 1
     with first.reader() as s:
         docs = repo.list_documents(s)
@@ -99,7 +100,7 @@ def test_an_import_committed_after_a_later_edit_still_reaches_the_feed(database_
     with db.reader() as s:
         start = feed_start(s)
     with db.session() as slow:  # a big import's batch, still being written
-        bulk.insert_annotated(slow, [labeled("ben")])
+        import_writer.insert_annotated(slow, [labeled("ben")])
         with db.session() as quick:  # meanwhile a colleague's edit commits
             theirs = repo.add_span(quick, doc, "cai", "Location", TEXT.index("Astana"), 37)
         with db.reader() as s:
@@ -131,12 +132,12 @@ def test_one_layer_imported_twice_at_once_gets_each_span_once(
     with first.session() as s:
         repo.add_span(s, doc, "ben", "Location", TEXT.index("Astana"), 37)  # the window
         if also_imported:
-            bulk.insert_annotated(s, [labeled("ben")])
+            import_writer.insert_annotated(s, [labeled("ben")])
 
         def other() -> None:
             try:
                 with second.session() as s2:
-                    outcome["result"] = bulk.insert_annotated(s2, [labeled("ben", "done")])
+                    outcome["result"] = import_writer.insert_annotated(s2, [labeled("ben", "done")])
             except Exception as exc:  # reported below
                 outcome["error"] = exc
 
@@ -146,7 +147,7 @@ def test_one_layer_imported_twice_at_once_gets_each_span_once(
     thread.join(30)
     assert "error" not in outcome, outcome["error"]
     result = outcome["result"]
-    assert isinstance(result, bulk.InsertResult)
+    assert isinstance(result, dataset.InsertResult)
     assert result.spans == (0 if also_imported else 2)
     with first.reader() as s:
         spans = sorted((sp.label, sp.start, sp.end) for sp in repo.list_spans(s, doc, ["ben"]))

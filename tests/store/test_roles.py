@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from annotator.core.dataset import AnnotatedDraft, LayerDraft, SpanDraft
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus, DocumentDraft
 from annotator.store import repository as repo
-from annotator.store.bulk import AnnotatedDraft, LayerDraft, SpanDraft, insert_annotated
 from annotator.store.db import Database, open_database
+from annotator.store.import_writer import insert_annotated
 
 TEXT = "Blinken said in Astana that talks went well."
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from annotator.core.dataset import AnnotatedDraft, LayerDraft, RelationDraft, SpanDraft
 from annotator.core.model import DocumentDraft
 from annotator.io.project import load_project
-from annotator.store import bulk
-from annotator.store.bulk import AnnotatedDraft, LayerDraft, RelationDraft, SpanDraft
+from annotator.store import import_writer
 from annotator.ui.main_window import MainWindow
 from tests.ui.conftest import find
 
@@ -29,7 +29,9 @@ def test_an_import_by_someone_else_appears_without_reopening(
     )
     other = load_project(project).open_database()  # bob's `annotator import`
     with other.session() as s:
-        result = bulk.insert_annotated(s, [AnnotatedDraft(DocumentDraft(text=view.text), [layer])])
+        result = import_writer.insert_annotated(
+            s, [AnnotatedDraft(DocumentDraft(text=view.text), [layer])]
+        )
     other.close()
     assert result.document_ids == [window.document_id] and result.spans == 2
     qtbot.waitUntil(lambda: len(view.spans) == 2 and len(view.relations) == 1, timeout=6000)

@@ -1,4 +1,11 @@
-"""Export and import of labeled datasets: what the command line and the window call."""
+"""Export and import of labeled datasets: what the command line and the window call.
+
+This module (with :mod:`annotator.io.formats.parallel`) is where the formats
+meet the database: it reads documents with :mod:`annotator.store.export_reader`
+and hands them to a format's writer, and stores what a format's reader makes
+with :mod:`annotator.store.import_writer`. The format modules themselves work
+on :mod:`annotator.core.dataset` values only.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from annotator.core.dataset import AnnotatedDraft, ExportDocument, ExportFilter
+from annotator.core.model import GOLD_ANNOTATOR
 from annotator.io.errors import InputProblem
 from annotator.io.files import MB
 from annotator.io.formats import brat, conll, csv_format, doccano, native, parallel, prodigy
@@ -31,15 +42,14 @@ from annotator.io.formats.importing import (
     extend_schema,
     jsonl_files,
     problem_at,
-    store,
     vet_draft,
     vetted,
-    writer_problem,
 )
 from annotator.io.project import Project, update_schema
-from annotator.store import bulk
-from annotator.store.bulk import AnnotatedDraft, ExportDocument, ExportFilter
+from annotator.store import export_reader
 from annotator.store.db import Database
+from annotator.store.import_writer import insert_annotated
+from annotator.store.repository import PermissionDenied, check_can_write
 
 EXPORT_FORMATS = ("native", "doccano", "prodigy", "brat", "conll", "csv")
 IMPORT_FORMATS = ("native", "doccano", "prodigy", "brat")
@@ -189,8 +199,8 @@ def run_export(
     result = ExportResult()
     with gc_paused(), db.reader() as session:
         conn = session.connection()
-        with bulk.bulk_read(conn):
-            ids = bulk.select_document_ids(conn, request.filter)
+        with export_reader.bulk_read(conn):
+            ids = export_reader.select_document_ids(conn, request.filter)
             total = len(ids)
             done = 0
 
@@ -204,9 +214,13 @@ def run_export(
 
             extra: dict[str, bool] = {}
             if request.format == "doccano":
-                extra["relation_form"] = bulk.count_relations(conn, ids, request.filter) > 0
+                extra["relation_form"] = (
+                    export_reader.count_relations(conn, ids, request.filter) > 0
+                )
             if request.format == "brat":
-                extra["per_annotator"] = len(bulk.layer_annotators(conn, ids, request.filter)) > 1
+                extra["per_annotator"] = (
+                    len(export_reader.layer_annotators(conn, ids, request.filter)) > 1
+                )
             ctx = ExportContext(schema_project.schema, request.offsets)
 
             # The native format embeds spans as SQLite writes them in JSON.
@@ -216,11 +230,13 @@ def run_export(
                 other: Database | None, part: Sequence[int], target: Path, into: ExportContext
             ) -> None:
                 if other is None:
-                    docs = counted(bulk.iter_documents(conn, part, request.filter, as_json=as_json))
+                    docs = counted(
+                        export_reader.iter_documents(conn, part, request.filter, as_json=as_json)
+                    )
                     _EXPORTERS[request.format](docs, target, into, **extra)
                     return
-                with other.reader() as own, bulk.bulk_read(own.connection()):
-                    docs = bulk.iter_documents(
+                with other.reader() as own, export_reader.bulk_read(own.connection()):
+                    docs = export_reader.iter_documents(
                         own.connection(), part, request.filter, as_json=as_json
                     )
                     _EXPORTERS[request.format](docs, target, into, **extra)
@@ -349,3 +365,85 @@ def run_import(
     good = vetted(iter_records(fmt, paths, ctx), project.schema, ctx.reviewer)
     store(db, good, report, progress, editor=ctx.reviewer)
     return report
+
+
+# --- storing ---------------------------------------------------------------------
+
+BATCH_DOCUMENTS = 1000
+BATCH_SPANS = 200_000
+BATCH_CHARACTERS = 8_000_000
+"""A batch also ends at this much text, so long documents do not fill memory."""
+
+StoreProgress = Callable[[int], None]
+"""Called with the number of records stored so far."""
+
+
+def writer_problem(db: Database, ctx: ImportContext) -> str | None:
+    """Why the import may not write the layers it names (None: it may), checked by
+    the store's rule before anything is read: only a reviewer writes gold."""
+    if ctx.as_name == GOLD_ANNOTATOR and not ctx.reviewer:
+        return (
+            f"--as {GOLD_ANNOTATOR}: the adjudicated layer is written only by a reviewer: "
+            "add --reviewer NAME"
+        )
+    if ctx.reviewer is not None:
+        with db.reader() as session:
+            try:
+                check_can_write(session, GOLD_ANNOTATOR, ctx.reviewer)
+            except PermissionDenied as exc:
+                return f"--reviewer: {exc}"
+    return None
+
+
+def store(
+    db: Database,
+    items: Iterable[AnnotatedDraft],
+    report: ImportReport,
+    progress: StoreProgress | None = None,
+    *,
+    editor: str | None = None,
+) -> None:
+    """Insert records in batches (one transaction each); a failed batch is reported whole.
+
+    ``items`` is consumed as it comes, so memory holds one batch at a time.
+    """
+    batch: list[AnnotatedDraft] = []
+    spans = characters = 0
+    done = 0
+    for item in items:
+        batch.append(item)
+        spans += sum(len(layer.spans) for layer in item.layers)
+        characters += len(item.document.text)
+        if len(batch) >= BATCH_DOCUMENTS or spans >= BATCH_SPANS or characters >= BATCH_CHARACTERS:
+            _store_batch(db, batch, report, editor)
+            done += len(batch)
+            batch, spans, characters = [], 0, 0
+            if progress is not None:
+                progress(done)
+    if batch:
+        _store_batch(db, batch, report, editor)
+        if progress is not None:
+            progress(done + len(batch))
+
+
+def _store_batch(
+    db: Database, batch: list[AnnotatedDraft], report: ImportReport, editor: str | None = None
+) -> None:
+    try:
+        with db.session() as session:
+            result = insert_annotated(session, batch, editor=editor)
+    except PermissionDenied as exc:  # checked before; a role changed meanwhile
+        for item in batch:
+            report.problems.append(InputProblem(item.origin or "input", f"not stored: {exc}"))
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+        for item in batch:
+            report.problems.append(
+                InputProblem(item.origin or "input", f"not stored: database error ({reason})")
+            )
+    else:
+        report.documents_added += result.documents_added
+        report.documents_existing += result.documents_existing
+        report.spans += result.spans
+        report.relations += result.relations
+        report.duplicate_spans += result.duplicate_spans

@@ -32,6 +32,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotator.core.dataset import (
+    AnnotatedDraft,
+    ExportDocument,
+    Layer,
+    LayerDraft,
+    RelationDraft,
+    SpanDraft,
+)
 from annotator.core.model import DocumentDraft
 from annotator.io.errors import InputProblem
 from annotator.io.files import MAX_FILE_SETTING, MB, read_regular, too_large
@@ -45,14 +53,6 @@ from annotator.io.formats.common import (
 )
 from annotator.io.formats.importing import ImportContext, InputNotice
 from annotator.io.text import decode_bytes
-from annotator.store.bulk import (
-    AnnotatedDraft,
-    ExportDocument,
-    Layer,
-    LayerDraft,
-    RelationDraft,
-    SpanDraft,
-)
 
 EVENT_KEY = "brat:event"
 NORM_KEY = "brat:N"

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from annotator.core.dataset import SpanDraft, SurfaceMismatch
 from annotator.core.offsets import Utf16Map
 from annotator.core.schema import LabelSchema
 from annotator.io.errors import InputProblem
-from annotator.store.bulk import SpanDraft, SurfaceMismatch
 
 CODEPOINT = "codepoint"
 UTF16 = "utf16"
@@ -29,7 +29,7 @@ OFFSET_UNITS = (CODEPOINT, UTF16)
 ExportMismatch = SurfaceMismatch
 """A stored span whose surface text does not match the document: the export stops.
 
-:func:`annotator.store.bulk.iter_documents` checks every span as it reads it,
+:func:`annotator.store.export_reader.iter_documents` checks every span as it reads it,
 so every exporter gets only checked spans."""
 
 

@@ -17,13 +17,13 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from annotator.core.dataset import ExportDocument, Layer, SpanRow
 from annotator.io.formats.common import (
     ExportContext,
     atomic_file,
     sentence_bounds,
     tokenize,
 )
-from annotator.store.bulk import ExportDocument, Layer, SpanRow
 
 SUFFIX = ".conll"
 DOCSTART = "-DOCSTART- O"

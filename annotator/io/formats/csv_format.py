@@ -13,13 +13,13 @@ from pathlib import Path
 
 import orjson
 
+from annotator.core.dataset import ExportDocument
 from annotator.io.formats.common import (
     ExportContext,
     atomic_file,
     offset_converter,
     sentence_bounds,
 )
-from annotator.store.bulk import ExportDocument
 
 SUFFIX = ".csv"
 COLUMNS = (

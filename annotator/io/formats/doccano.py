@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from annotator.core.dataset import AnnotatedDraft, ExportDocument, LayerDraft, RelationDraft
 from annotator.io.errors import InputProblem
 from annotator.io.formats.common import (
     ExportContext,
@@ -32,7 +33,6 @@ from annotator.io.formats.jsonl_common import (
     finish_layer,
     layers_or_blank,
 )
-from annotator.store.bulk import AnnotatedDraft, ExportDocument, LayerDraft, RelationDraft
 
 SUFFIX = ".jsonl"
 

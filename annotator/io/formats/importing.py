@@ -4,7 +4,9 @@ Each format's reader turns a file into :class:`AnnotatedDraft` records, or
 :class:`InputProblem` for a record it refuses (with its line and the reason);
 the rest of the file still goes in. Labels the project's schema does not know
 are listed first: the import is refused, or with ``add_labels`` they are added
-to project.yaml. Records are stored in batches, one transaction each.
+to project.yaml. Records are stored in batches, one transaction each, by
+:mod:`annotator.io.formats.api` (this module and the readers never touch the
+database).
 """
 
 from __future__ import annotations
@@ -16,25 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy.exc import SQLAlchemyError
 
+from annotator.core.dataset import AnnotatedDraft
 from annotator.core.model import GOLD_ANNOTATOR
 from annotator.core.schema import LabelSchema, RelationType
 from annotator.io.errors import InputProblem
 from annotator.io.files import DEFAULT_MAX_FILE_BYTES, MAX_FILE_SETTING
 from annotator.io.formats.common import LineProblem
 from annotator.io.jsonl import LineStream, check_record
-from annotator.store.bulk import AnnotatedDraft, insert_annotated
-from annotator.store.db import Database
-from annotator.store.repository import PermissionDenied, check_can_write
-
-BATCH_DOCUMENTS = 1000
-BATCH_SPANS = 200_000
-BATCH_CHARACTERS = 8_000_000
-"""A batch also ends at this much text, so long documents do not fill memory."""
-
-Progress = Callable[[int], None]
-"""Called with the number of records stored so far."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,23 +189,6 @@ class LabelTally:
                     )
 
 
-def writer_problem(db: Database, ctx: ImportContext) -> str | None:
-    """Why the import may not write the layers it names (None: it may), checked by
-    the store's rule before anything is read: only a reviewer writes gold."""
-    if ctx.as_name == GOLD_ANNOTATOR and not ctx.reviewer:
-        return (
-            f"--as {GOLD_ANNOTATOR}: the adjudicated layer is written only by a reviewer: "
-            "add --reviewer NAME"
-        )
-    if ctx.reviewer is not None:
-        with db.reader() as session:
-            try:
-                check_can_write(session, GOLD_ANNOTATOR, ctx.reviewer)
-            except PermissionDenied as exc:
-                return f"--reviewer: {exc}"
-    return None
-
-
 def vet_draft(item: AnnotatedDraft, schema: LabelSchema, reviewer: str | None) -> list[str]:
     """Take out of a draft what the project refuses, and say why (one reason each).
 
@@ -295,57 +269,3 @@ def extend_schema(
         for name in relations
     )
     return LabelSchema(labels=extended.labels, relations=extended.relations + new_relations)
-
-
-def store(
-    db: Database,
-    items: Iterable[AnnotatedDraft],
-    report: ImportReport,
-    progress: Progress | None = None,
-    *,
-    editor: str | None = None,
-) -> None:
-    """Insert records in batches (one transaction each); a failed batch is reported whole.
-
-    ``items`` is consumed as it comes, so memory holds one batch at a time.
-    """
-    batch: list[AnnotatedDraft] = []
-    spans = characters = 0
-    done = 0
-    for item in items:
-        batch.append(item)
-        spans += sum(len(layer.spans) for layer in item.layers)
-        characters += len(item.document.text)
-        if len(batch) >= BATCH_DOCUMENTS or spans >= BATCH_SPANS or characters >= BATCH_CHARACTERS:
-            _store_batch(db, batch, report, editor)
-            done += len(batch)
-            batch, spans, characters = [], 0, 0
-            if progress is not None:
-                progress(done)
-    if batch:
-        _store_batch(db, batch, report, editor)
-        if progress is not None:
-            progress(done + len(batch))
-
-
-def _store_batch(
-    db: Database, batch: list[AnnotatedDraft], report: ImportReport, editor: str | None = None
-) -> None:
-    try:
-        with db.session() as session:
-            result = insert_annotated(session, batch, editor=editor)
-    except PermissionDenied as exc:  # checked before; a role changed meanwhile
-        for item in batch:
-            report.problems.append(InputProblem(item.origin or "input", f"not stored: {exc}"))
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
-        for item in batch:
-            report.problems.append(
-                InputProblem(item.origin or "input", f"not stored: database error ({reason})")
-            )
-    else:
-        report.documents_added += result.documents_added
-        report.documents_existing += result.documents_existing
-        report.spans += result.spans
-        report.relations += result.relations
-        report.duplicate_spans += result.duplicate_spans

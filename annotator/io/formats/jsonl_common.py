@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from annotator.core.dataset import ExportDocument, Layer, LayerDraft
 from annotator.core.model import DocStatus, DocumentDraft
 from annotator.io.formats.common import LineProblem, check_name
-from annotator.store.bulk import ExportDocument, Layer, LayerDraft
 
 DOC_FIELDS = ("title", "source", "url", "date")
 CONSUMED = ("document_id", "annotator", "status")

@@ -15,6 +15,13 @@ from typing import IO, Any
 
 import orjson
 
+from annotator.core.dataset import (
+    AnnotatedDraft,
+    ExportDocument,
+    LayerDraft,
+    RelationDraft,
+    parse_iso,
+)
 from annotator.core.model import DocStatus, DocumentDraft
 from annotator.io.errors import InputProblem
 from annotator.io.formats.common import (
@@ -30,13 +37,6 @@ from annotator.io.formats.common import (
     record_id,
 )
 from annotator.io.formats.importing import ImportContext, read_records
-from annotator.store.bulk import (
-    AnnotatedDraft,
-    ExportDocument,
-    LayerDraft,
-    RelationDraft,
-    parse_iso,
-)
 
 FORMAT_VERSION = 1
 SUFFIX = ".jsonl"

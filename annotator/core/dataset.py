@@ -1,0 +1,189 @@
+"""The dataset vocabulary: what exports read and imports write, as plain values.
+
+Eight format modules (:mod:`annotator.io.formats`) turn files into these values
+and these values into files; the store reads them from the database
+(:mod:`annotator.store.export_reader`) and writes them into it
+(:mod:`annotator.store.import_writer`). Pure Python: no database here.
+
+Datetimes in exports are ISO 8601 text (UTC, ``Z``), so an export never builds
+``datetime`` objects for half a million spans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypedDict
+
+from annotator.core.model import DocStatus, DocumentDraft, JsonDict
+
+__all__ = [
+    "AnnotatedDraft",
+    "DocumentDraft",
+    "ExportDocument",
+    "ExportFilter",
+    "InsertResult",
+    "Layer",
+    "LayerDraft",
+    "RelationDraft",
+    "RelationRow",
+    "SpanDraft",
+    "SpanRow",
+    "SurfaceMismatch",
+    "iso_text",
+    "parse_iso",
+]
+
+# --- read from the project (exports) ----------------------------------------------
+
+
+class SpanRow(TypedDict):
+    """A stored span as a plain dict (the shape native JSONL writes as it is)."""
+
+    id: int
+    start: int
+    end: int
+    label: str
+    text: str
+    attributes: JsonDict
+    note: str
+    created_at: str
+    updated_at: str
+    version: int
+
+
+class RelationRow(TypedDict):
+    id: int
+    type: str
+    source_id: int
+    target_id: int
+    created_at: str
+
+
+class SurfaceMismatch(Exception):
+    """A stored span whose surface text is not the document text at its offsets."""
+
+
+@dataclass(slots=True)
+class Layer:
+    """One annotator's work on one document."""
+
+    annotator: str
+    status: str = DocStatus.NEW.value
+    spans: list[SpanRow] = field(default_factory=list)
+    relations: list[RelationRow] = field(default_factory=list)
+    spans_json: list[str] | None = None
+    """With ``as_json``: each span as JSON text (the keys of :class:`SpanRow`), ``spans`` empty."""
+    relations_json: list[str] | None = None
+
+
+@dataclass(slots=True)
+class ExportDocument:
+    id: int
+    title: str
+    source: str
+    url: str
+    date: str
+    meta: JsonDict
+    text: str
+    layers: list[Layer] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFilter:
+    """What an export keeps. ``None`` means no restriction."""
+
+    annotators: frozenset[str] | None = None
+    labels: frozenset[str] | None = None
+    statuses: frozenset[str] | None = None
+    document_ids: frozenset[int] | None = None
+
+
+def iso_text(value: Any) -> str:
+    """A stored datetime (SQLite text or a driver's datetime) as ISO 8601 UTC text."""
+    if type(value) is str and len(value) == 26 and value[10] == " ":
+        # SQLite's "YYYY-MM-DD HH:MM:SS.ffffff" (stored in UTC): the common case.
+        return f"{value[:10]}T{value[11:]}Z"
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return str(value.astimezone(UTC).isoformat()).replace("+00:00", "Z")
+    text = str(value)
+    if len(text) > 10 and text[10] == " ":
+        text = f"{text[:10]}T{text[11:]}"
+    if text.endswith("+00:00"):
+        text = text[:-6] + "Z"
+    elif not text.endswith("Z") and "+" not in text[10:] and "-" not in text[10:]:
+        text += "Z"
+    return text
+
+
+def parse_iso(value: Any) -> datetime | None:
+    """ISO 8601 text (as :func:`iso_text` writes it) to an aware UTC datetime."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+# --- written into the project (imports) -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SpanDraft:
+    """A span to store. Offsets are code points into the draft's (normalised) text."""
+
+    label: str
+    start: int
+    end: int
+    attributes: JsonDict = field(default_factory=dict)
+    note: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class RelationDraft:
+    """A relation between two spans of the same layer, by their index in ``spans``."""
+
+    type: str
+    source: int
+    target: int
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class LayerDraft:
+    annotator: str
+    spans: list[SpanDraft] = field(default_factory=list)
+    relations: list[RelationDraft] = field(default_factory=list)
+    status: str | None = None
+    """None leaves the status as it is (a new layer with spans becomes in_progress)."""
+
+
+@dataclass(slots=True)
+class AnnotatedDraft:
+    """A document with the layers to store on it (possibly an existing document)."""
+
+    document: DocumentDraft
+    layers: list[LayerDraft] = field(default_factory=list)
+    origin: str = ""
+
+
+@dataclass(slots=True)
+class InsertResult:
+    documents_added: int = 0
+    documents_existing: int = 0
+    spans: int = 0
+    relations: int = 0
+    duplicate_spans: int = 0
+    duplicate_relations: int = 0
+    document_ids: list[int] = field(default_factory=list)

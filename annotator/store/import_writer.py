@@ -1,0 +1,357 @@
+"""The import writer: pre-annotated documents stored into annotators' layers.
+
+:func:`insert_annotated` stores :mod:`annotator.core.dataset` drafts in the
+caller's transaction (one batch): Core inserts of lists of rows through the
+repository's helpers (:func:`~annotator.store.repository.bulk_insert`,
+:func:`~annotator.store.repository.insert_ids`), and a change record
+(:class:`annotator.core.changes.ChangeRecord`) for every span, relation and
+status written, as an edit would log it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.orm import Session
+
+from annotator.core.changes import (
+    Action,
+    ChangeRecord,
+    Entity,
+    relation_values,
+    span_values,
+    stored_change,
+)
+from annotator.core.dataset import AnnotatedDraft, InsertResult, LayerDraft, SpanDraft
+from annotator.core.model import GOLD_ANNOTATOR, DocStatus, DocumentDraft
+from annotator.store.models import ChangeLog, Document, DocumentStatus, Relation, Span, utcnow
+from annotator.store.repository import (
+    annotator_id,
+    bulk_insert,
+    check_can_write,
+    check_person,
+    document_rows,
+    insert_documents_once,
+    insert_ids,
+    log_row,
+)
+
+
+def _check_writers(
+    session: Session, items: Sequence[AnnotatedDraft], editor: str | None
+) -> dict[str, str]:
+    """Layer -> who writes it (its owner; ``editor`` for gold), each checked by the store."""
+    if editor is not None:
+        check_person(editor)
+    writers: dict[str, str] = {}
+    for item in items:
+        for lay in item.layers:
+            if lay.annotator not in writers:
+                writer = editor if editor and lay.annotator == GOLD_ANNOTATOR else lay.annotator
+                check_can_write(session, lay.annotator, writer)
+                writers[lay.annotator] = writer
+    return writers
+
+
+def _stored_relations(session: Session, doc_ids: list[int]) -> set[tuple[int, str, int, int]]:
+    found: set[tuple[int, str, int, int]] = set()
+    for i in range(0, len(doc_ids), 500):
+        found.update(
+            (int(a), str(t), int(s), int(d))
+            for a, t, s, d in session.execute(
+                select(
+                    Relation.annotator_id, Relation.type, Relation.source_id, Relation.target_id
+                ).where(Relation.document_id.in_(doc_ids[i : i + 500]))
+            )
+        )
+    return found
+
+
+def _document_ids(session: Session, drafts: Sequence[DocumentDraft]) -> tuple[list[int], int]:
+    """Ids for the drafts: existing documents by content hash, new ones inserted."""
+    hashes = [d.content_hash for d in drafts]
+    known: dict[str, int] = {}
+    unique = list(set(hashes))
+    for i in range(0, len(unique), 500):
+        for h, doc_id in session.execute(
+            select(Document.content_hash, Document.id).where(
+                Document.content_hash.in_(unique[i : i + 500])
+            )
+        ):
+            known[h] = int(doc_id)
+    _, rows = document_rows(drafts, hashes, known)
+    new_hashes = [row["content_hash"] for row in rows]
+    inserted = insert_documents_once(session, rows)
+    known.update(inserted)
+    # Stored by another import since we looked (PostgreSQL): theirs is the document.
+    late = [h for h in new_hashes if h not in inserted]
+    for i in range(0, len(late), 500):
+        for h, doc_id in session.execute(
+            select(Document.content_hash, Document.id).where(
+                Document.content_hash.in_(late[i : i + 500])
+            )
+        ):
+            known[h] = int(doc_id)
+    return [known[h] for h in hashes], len(inserted)
+
+
+LAYER_LOCK = 0x616E6E6F
+"""First key of the PostgreSQL advisory lock an import takes on each layer it writes."""
+
+
+def _lock_layers(session: Session, annotator_ids: set[int]) -> None:
+    """Imports into the same layer one at a time, until their transaction ends.
+
+    What the layer already has is read to skip duplicates; on PostgreSQL two
+    imports of one file would both read nothing and both insert. (SQLite's
+    writers are serialised already.) Taken in id order: no deadlock.
+    """
+    if not annotator_ids or session.connection().dialect.name != "postgresql":
+        return
+    for ann_id in sorted(annotator_ids):
+        session.execute(select(func.pg_advisory_xact_lock(LAYER_LOCK, ann_id)))
+
+
+def insert_annotated(
+    session: Session, items: Sequence[AnnotatedDraft], *, editor: str | None = None
+) -> InsertResult:
+    """Store documents and their layers in the caller's transaction (one batch).
+
+    Documents already in the project (same text) get the spans; a span equal
+    to one the annotator already has there (label, start, end) is skipped, so
+    importing the same file twice adds nothing, and a relation to it links
+    the stored span (once). Offsets must already be checked against the text
+    (the io layer does, line by line).
+
+    Each layer is written by its owner, checked by
+    :func:`annotator.store.repository.check_can_write` like any edit; the gold
+    layer needs ``editor``, a reviewer, whom the change log names. Raises
+    :class:`annotator.store.repository.PermissionDenied` (nothing written).
+    """
+    result = InsertResult()
+    if not items:
+        return result
+    writers = _check_writers(session, items, editor)
+    doc_ids, added = _document_ids(session, [item.document for item in items])
+    result.documents_added = added
+    result.documents_existing = len({*doc_ids}) - added
+    result.document_ids = doc_ids
+    now = utcnow()
+    who_cache: dict[str, int] = {}
+
+    def who(name: str) -> int:
+        if name not in who_cache:
+            who_cache[name] = annotator_id(session, name)
+        return who_cache[name]
+
+    # Spans each annotator already has on these documents (for duplicates).
+    pairs = {
+        (doc_id, who(lay.annotator))
+        for item, doc_id in zip(items, doc_ids, strict=True)
+        for lay in item.layers
+    }
+    _lock_layers(session, {ann_id for _, ann_id in pairs})
+    # (document, annotator) -> (label, start, end) -> position in span_rows, or
+    # ~id (negative) of a span stored before this call.
+    existing: dict[tuple[int, int], dict[tuple[str, int, int], int]] = {}
+    if pairs:
+        wanted_docs = sorted({d for d, _ in pairs})
+        for i in range(0, len(wanted_docs), 500):
+            for sid, doc_id, ann_id, label, start, end in session.execute(
+                select(
+                    Span.id, Span.document_id, Span.annotator_id, Span.label, Span.start, Span.end
+                ).where(Span.document_id.in_(wanted_docs[i : i + 500]))
+            ):
+                existing.setdefault((doc_id, ann_id), {})[(label, start, end)] = ~sid
+
+    span_rows: list[dict[str, Any]] = []
+    span_refs: list[tuple[int, str, int, SpanDraft]] = []  # doc id, annotator, who, span
+    # For relations: (layer key, index in layer) -> position in span_rows (or ~stored id).
+    layer_positions: list[list[int]] = []
+    layer_meta: list[tuple[int, int, LayerDraft, str]] = []
+    for item, doc_id in zip(items, doc_ids, strict=True):
+        text = item.document.text
+        for lay in item.layers:
+            ann_id = who(lay.annotator)
+            seen = existing.setdefault((doc_id, ann_id), {})
+            positions: list[int] = []
+            for span in lay.spans:
+                key = (span.label, span.start, span.end)
+                if key in seen:
+                    # A repeat points at the first copy, so its relations survive.
+                    positions.append(seen[key])
+                    result.duplicate_spans += 1
+                    continue
+                seen[key] = len(span_rows)
+                positions.append(len(span_rows))
+                span_rows.append(
+                    {
+                        "document_id": doc_id,
+                        "annotator_id": ann_id,
+                        "label": span.label,
+                        "start": span.start,
+                        "end": span.end,
+                        "text": text[span.start : span.end],
+                        "attributes": span.attributes,
+                        "note": span.note,
+                        "created_at": span.created_at or now,
+                        "updated_at": span.updated_at or span.created_at or now,
+                        "version": span.version,
+                    }
+                )
+                span_refs.append((doc_id, lay.annotator, ann_id, span))
+            layer_positions.append(positions)
+            layer_meta.append((doc_id, ann_id, lay, text))
+
+    span_ids = insert_ids(session, Span.__table__, span_rows)
+    result.spans = len(span_ids)
+
+    # Every row written is logged as the edit it equals: a ChangeRecord marked
+    # imported, in its stored shape (built without a record object per span).
+    log_rows: list[dict[str, Any]] = []
+    for span_id, row, (doc_id, name, ann_id, span) in zip(
+        span_ids, span_rows, span_refs, strict=True
+    ):
+        after = span_values(
+            doc_id, name, span.label, span.start, span.end, row["text"],
+            span.attributes, span.note, span.version,
+        )  # fmt: skip
+        change = stored_change(Action.ADD, Entity.SPAN, span_id, doc_id, None, after, imported=True)
+        log_rows.append({"at": now, "annotator_id": ann_id, **change})
+
+    relation_rows: list[dict[str, Any]] = []
+    stored_relations: set[tuple[int, str, int, int]] | None = None
+    for positions, (doc_id, ann_id, lay, _text) in zip(layer_positions, layer_meta, strict=True):
+        for rel in lay.relations:
+            src, dst = positions[rel.source], positions[rel.target]
+            source_id = span_ids[src] if src >= 0 else ~src
+            target_id = span_ids[dst] if dst >= 0 else ~dst
+            if source_id == target_id:
+                continue  # two copies of one span: the io layer refuses a span linked to itself
+            if src < 0 and dst < 0:
+                # Both spans were stored before: the relation may be too.
+                if stored_relations is None:
+                    stored_relations = _stored_relations(session, sorted(set(doc_ids)))
+                link = (ann_id, rel.type, source_id, target_id)
+                if link in stored_relations:
+                    result.duplicate_relations += 1
+                    continue
+                stored_relations.add(link)
+            relation_rows.append(
+                {
+                    "document_id": doc_id,
+                    "annotator_id": ann_id,
+                    "type": rel.type,
+                    "source_id": source_id,
+                    "target_id": target_id,
+                    "created_at": rel.created_at or now,
+                }
+            )
+    if relation_rows:
+        relation_ids = insert_ids(session, Relation.__table__, relation_rows)
+        owners = {ann_id: name for name, ann_id in who_cache.items()}
+        for rel_id, row in zip(relation_ids, relation_rows, strict=True):
+            after = relation_values(
+                owners[row["annotator_id"]], row["type"], row["source_id"], row["target_id"]
+            )
+            change = stored_change(
+                Action.ADD, Entity.RELATION, rel_id, row["document_id"], None, after, imported=True
+            )
+            log_rows.append({"at": now, "annotator_id": row["annotator_id"], **change})
+    result.relations = len(relation_rows)
+
+    log_rows.extend(_store_statuses(session, layer_meta, now))
+    # The log names who wrote each row: a gold layer's reviewer, not "gold".
+    by = {who(layer): who(writer) for layer, writer in writers.items() if writer != layer}
+    if by:
+        for entry in log_rows:
+            entry["annotator_id"] = by.get(entry["annotator_id"], entry["annotator_id"])
+    if log_rows:
+        bulk_insert(session, ChangeLog.__table__, log_rows)
+    return result
+
+
+def _store_statuses(
+    session: Session, layer_meta: list[tuple[int, int, LayerDraft, str]], now: datetime
+) -> list[dict[str, Any]]:
+    """Upsert each layer's status; returns the change-log rows for the changes."""
+    wanted: dict[tuple[int, int], str] = {}
+    for doc_id, ann_id, lay, _ in layer_meta:
+        status = lay.status
+        if status is None:
+            if not lay.spans and not lay.relations:
+                continue
+            status = DocStatus.IN_PROGRESS.value
+            if (doc_id, ann_id) in wanted:
+                continue
+        wanted[(doc_id, ann_id)] = status
+    if not wanted:
+        return []
+    current: dict[tuple[int, int], str] = {}
+    docs = sorted({d for d, _ in wanted})
+    for i in range(0, len(docs), 500):
+        for doc_id, ann_id, status in session.execute(
+            select(
+                DocumentStatus.document_id, DocumentStatus.annotator_id, DocumentStatus.status
+            ).where(DocumentStatus.document_id.in_(docs[i : i + 500]))
+        ):
+            current[(doc_id, ann_id)] = status
+    inserts: list[dict[str, Any]] = []
+    logs: list[dict[str, Any]] = []
+    explicit = {(d, a) for d, a, lay, _ in layer_meta if lay.status is not None}
+    owners = {(d, a): lay.annotator for d, a, lay, _ in layer_meta}
+    for (doc_id, ann_id), status in wanted.items():
+        before = current.get((doc_id, ann_id))
+        if before == status or (before is not None and (doc_id, ann_id) not in explicit):
+            continue
+        if before is None:
+            inserts.append(
+                {
+                    "document_id": doc_id,
+                    "annotator_id": ann_id,
+                    "status": status,
+                    "updated_at": now,
+                }
+            )
+        else:
+            session.execute(
+                update(DocumentStatus)
+                .where(
+                    and_(
+                        DocumentStatus.document_id == doc_id,
+                        DocumentStatus.annotator_id == ann_id,
+                    )
+                )
+                .values(status=status, updated_at=now)
+            )
+        owner = owners[(doc_id, ann_id)]
+        record = ChangeRecord.status(
+            doc_id, owner, before or DocStatus.NEW.value, status, imported=True
+        )
+        logs.append(log_row(record, ann_id, now))
+    if inserts and session.connection().dialect.name == "postgresql":
+        # The window may have just given the layer a status (its first span):
+        # an explicit status replaces it, an implied "in progress" leaves it.
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt = pg_insert(DocumentStatus)
+        keys = ["document_id", "annotator_id"]
+        set_status = stmt.on_conflict_do_update(
+            index_elements=keys,
+            set_={"status": stmt.excluded.status, "updated_at": stmt.excluded.updated_at},
+        )
+        for rows, action in (
+            ([r for r in inserts if (r["document_id"], r["annotator_id"]) in explicit], set_status),
+            (
+                [r for r in inserts if (r["document_id"], r["annotator_id"]) not in explicit],
+                stmt.on_conflict_do_nothing(index_elements=keys),
+            ),
+        ):
+            if rows:
+                session.execute(action, rows)
+    elif inserts:
+        bulk_insert(session, DocumentStatus.__table__, inserts)
+    return logs
