@@ -1,0 +1,232 @@
+"""The open project and every edit made in it (docs/design.md, "Application package").
+
+A :class:`Workspace` owns the project, its database, the edit store, the one
+:class:`~annotator.app.history.CommandHistory`, the edits the database could
+not take now (kept, in order, and retried) and the one place that publishes
+what changed. The windows, the command line and the tests drive it; it
+imports no Qt.
+
+What happens to an edit (:meth:`Workspace.run`):
+
+- saved: recorded in the history, and published;
+- the database cannot take the write now (``SaveFailed``: a full disk, a
+  read-only folder, a lock, a lost server): kept, retried by :meth:`retry` in
+  order, and edits made meanwhile queue behind it; published when saved;
+- refused for good (a span someone else changed since, a layer the user may
+  not change, a constraint): not done, not kept, not recorded; the reason is
+  in :attr:`Workspace.refusal`.
+
+The database layer is imported only when a workspace opens one, so the window
+can show itself before SQLAlchemy is loaded (docs/design.md, "Start-up").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from annotator.app.history import CommandHistory
+from annotator.core.commands import Changes, Command, EditStore
+
+if TYPE_CHECKING:
+    from annotator.io.project import Project
+    from annotator.store.db import Database
+
+T = TypeVar("T")
+
+
+class Publisher(Generic[T]):
+    """Calls each subscriber with every event published, in subscription order."""
+
+    def __init__(self) -> None:
+        self._subscribers: list[Callable[[T], None]] = []
+
+    def subscribe(self, callback: Callable[[T], None]) -> Callable[[], None]:
+        """Returns how to unsubscribe."""
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback)
+
+    def publish(self, event: T) -> None:
+        for callback in list(self._subscribers):
+            callback(event)
+
+
+class Operation(Enum):
+    DO = "do"
+    UNDO = "undo"
+    REDO = "redo"
+    RETRY = "retry"
+    """A kept edit the database took at last."""
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """What one saved operation changed (published once per operation)."""
+
+    operation: Operation
+    text: str
+    """The command's text ("Add Person")."""
+    changes: Changes
+
+    @property
+    def document_ids(self) -> set[int]:
+        return self.changes.document_ids
+
+
+class Outcome(Enum):
+    SAVED = "saved"
+    KEPT = "kept"
+    """Not saved yet: in :attr:`Workspace.kept`, to be retried."""
+    REFUSED = "refused"
+    """Not done, never will be; :attr:`Workspace.refusal` says why."""
+
+
+class Workspace:
+    """One open project: its store, history, kept edits and change publisher."""
+
+    def __init__(
+        self,
+        store: EditStore,
+        *,
+        db: Database | None = None,
+        project: Project | None = None,
+    ) -> None:
+        self.store = store
+        self.db = db
+        self.project = project
+        self.history = CommandHistory()
+        self.changes: Publisher[Changed] = Publisher()
+        """Every saved do, undo, redo and retry, published exactly once."""
+        self.kept_changed: Publisher[Workspace] = Publisher()
+        """The queue of kept edits (:attr:`kept`) grew, shrank or was discarded."""
+        self.kept: list[Command] = []
+        """Edits the database could not take now, in the order they were made."""
+        self.kept_reason = ""
+        """Why the first kept edit was not saved, the last time it was tried."""
+        self.refusal: str | None = None
+        """Why the last edit run was refused (None: saved, or kept)."""
+        self.failure: str | None = None
+        """Why the last undo or redo failed (None: it was saved)."""
+        self.saving_kept = False
+        """True while a kept edit is being saved (the analyst may have moved on)."""
+
+    @classmethod
+    def open(cls, directory: Path | str) -> Workspace:
+        """Open the project in ``directory`` and its database."""
+        from annotator.io.project import load_project
+        from annotator.store.edits import DatabaseEditStore
+
+        project = load_project(directory)
+        db = project.open_database()
+        return cls(DatabaseEditStore(db), db=db, project=project)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+    # Edits
+
+    def run(self, command: Command) -> Outcome:
+        """Do ``command`` now, or keep it behind the edits already kept."""
+        self.refusal = None
+        if self.kept:  # saved in order: behind the edits already kept
+            self._keep(command, self.kept_reason)
+            return Outcome.KEPT
+        outcome, changes = self._save(command)
+        if outcome is Outcome.KEPT:
+            self._keep(command, self.kept_reason)
+        elif changes is not None:
+            self.changes.publish(Changed(Operation.DO, command.text, changes))
+        return outcome
+
+    def undo(self) -> bool:
+        """Undo the last step; False (and :attr:`failure`) if the store refused it."""
+        return self._step(Operation.UNDO)
+
+    def redo(self) -> bool:
+        """Redo the next step; False (and :attr:`failure`) if the store refused it."""
+        return self._step(Operation.REDO)
+
+    def _step(self, operation: Operation) -> bool:
+        self.failure = None
+        undo = operation is Operation.UNDO
+        text = self.history.undo_text if undo else self.history.redo_text
+        try:
+            changes = self.history.undo(self.store) if undo else self.history.redo(self.store)
+        except IndexError:
+            return False
+        except Exception as exc:  # the step stays in the history, to be tried again
+            self.failure = f"{'Undo' if undo else 'Redo'} {text} failed: {exc}"
+            return False
+        self.changes.publish(Changed(operation, text, changes))
+        return True
+
+    # The kept edits
+
+    def retry(self) -> bool:
+        """Save the kept edits in order; stop at the first one still not taken.
+
+        True when none is left. A kept edit refused for good on retry (someone
+        else changed the span meanwhile) is dropped and :attr:`refusal` says why.
+        """
+        while self.kept:
+            command = self.kept[0]
+            self.saving_kept = True
+            try:
+                outcome, changes = self._save(command)
+            finally:
+                self.saving_kept = False
+            if outcome is Outcome.KEPT:
+                self.kept_changed.publish(self)
+                return False
+            self.kept.pop(0)
+            if changes is not None:
+                self.changes.publish(Changed(Operation.RETRY, command.text, changes))
+        self.kept_reason = ""
+        self.kept_changed.publish(self)
+        return True
+
+    def discard(self) -> list[Command]:
+        """Throw the kept edits away (the analyst said so); returns them."""
+        dropped, self.kept = self.kept, []
+        self.kept_reason = ""
+        self.kept_changed.publish(self)
+        return dropped
+
+    def _keep(self, command: Command, reason: str) -> None:
+        self.kept.append(command)
+        self.kept_reason = reason
+        self.kept_changed.publish(self)
+
+    def _save(self, command: Command) -> tuple[Outcome, Changes | None]:
+        """Run and record one edit: saved, kept (the database cannot take it
+        now; :attr:`kept_reason` says why) or refused (:attr:`refusal`)."""
+        from annotator.store.db import DatabaseProblem, SaveFailed
+
+        try:
+            changes = self.history.run(command, self.store)
+        except SaveFailed as exc:
+            if not refused_for_good(exc):
+                self.kept_reason = exc.reason.removeprefix("not saved: ")
+                return Outcome.KEPT, None
+            self._refuse(command.text, exc.reason)
+            return Outcome.REFUSED, None
+        except Exception as exc:  # the store refused it: the edit did not happen
+            reason = exc.reason if isinstance(exc, DatabaseProblem) else str(exc)
+            self._refuse(command.text, reason)
+            return Outcome.REFUSED, None
+        return Outcome.SAVED, changes
+
+    def _refuse(self, what: str, reason: str) -> None:
+        self.refusal = f"{what} refused, not saved: {reason.removeprefix('not saved: ')}"
+
+
+def refused_for_good(exc: Exception) -> bool:
+    """A constraint or rule of the database refused the write: trying again
+    would get the same answer (unlike a full disk or a lost server)."""
+    from sqlalchemy.exc import IntegrityError
+
+    return isinstance(exc.__cause__, IntegrityError)
