@@ -67,13 +67,61 @@ class Changed:
     """What one saved operation changed (published once per operation)."""
 
     operation: Operation
-    text: str
-    """The command's text ("Add Person")."""
+    command: Command
     changes: Changes
+
+    @property
+    def text(self) -> str:
+        """The command's text ("Add Person")."""
+        return self.command.text
 
     @property
     def document_ids(self) -> set[int]:
         return self.changes.document_ids
+
+
+class KeptEdits:
+    """Edits the database could not take now, kept in the order they were made.
+
+    ``try_save`` saves one and returns None, or why the database still cannot
+    take it. The windows' bar of unsaved edits is a view of one of these.
+    """
+
+    def __init__(self, try_save: Callable[[Command], str | None]) -> None:
+        self._try_save = try_save
+        self.pending: list[Command] = []
+        self.reason = ""
+        """Why the first one was not saved, the last time it was tried."""
+        self.changed: Publisher[KeptEdits] = Publisher()
+        """Published when an edit was kept, saved or discarded, or a retry failed."""
+
+    def keep(self, command: Command, reason: str) -> None:
+        self.pending.append(command)
+        self.reason = reason
+        self.changed.publish(self)
+
+    def retry(self) -> bool:
+        """Save the kept edits in order; stop at the first one still not taken.
+
+        True when none is left.
+        """
+        while self.pending:
+            reason = self._try_save(self.pending[0])
+            if reason is not None:
+                self.reason = reason
+                self.changed.publish(self)
+                return False
+            self.pending.pop(0)
+        self.reason = ""
+        self.changed.publish(self)
+        return True
+
+    def discard(self) -> list[Command]:
+        """Throw the kept edits away (the analyst said so); returns them."""
+        dropped, self.pending = self.pending, []
+        self.reason = ""
+        self.changed.publish(self)
+        return dropped
 
 
 class Outcome(Enum):
@@ -85,11 +133,15 @@ class Outcome(Enum):
 
 
 class Workspace:
-    """One open project: its store, history, kept edits and change publisher."""
+    """One open project: its store, history, kept edits and change publisher.
+
+    A window makes its workspace before a project is open (``store`` None):
+    edits are then refused ("no project is open"), and kept edits wait.
+    """
 
     def __init__(
         self,
-        store: EditStore,
+        store: EditStore | None,
         *,
         db: Database | None = None,
         project: Project | None = None,
@@ -100,14 +152,13 @@ class Workspace:
         self.history = CommandHistory()
         self.changes: Publisher[Changed] = Publisher()
         """Every saved do, undo, redo and retry, published exactly once."""
-        self.kept_changed: Publisher[Workspace] = Publisher()
-        """The queue of kept edits (:attr:`kept`) grew, shrank or was discarded."""
-        self.kept: list[Command] = []
-        """Edits the database could not take now, in the order they were made."""
-        self.kept_reason = ""
-        """Why the first kept edit was not saved, the last time it was tried."""
+        self.queue = KeptEdits(self._save_kept)
+        """The edits the database could not take now."""
         self.refusal: str | None = None
         """Why the last edit run was refused (None: saved, or kept)."""
+        self.refused: Publisher[str] = Publisher()
+        """Why an edit was refused for good, run or retried (not published when
+        no project is open)."""
         self.failure: str | None = None
         """Why the last undo or redo failed (None: it was saved)."""
         self.saving_kept = False
@@ -127,19 +178,34 @@ class Workspace:
         if self.db is not None:
             self.db.close()
 
+    @property
+    def kept(self) -> list[Command]:
+        """Edits the database could not take now, in the order they were made."""
+        return self.queue.pending
+
+    @property
+    def kept_reason(self) -> str:
+        return self.queue.reason
+
+    @property
+    def kept_changed(self) -> Publisher[KeptEdits]:
+        return self.queue.changed
+
     # Edits
 
     def run(self, command: Command) -> Outcome:
         """Do ``command`` now, or keep it behind the edits already kept."""
         self.refusal = None
-        if self.kept:  # saved in order: behind the edits already kept
-            self._keep(command, self.kept_reason)
+        if self.queue.pending:  # saved in order: behind the edits already kept
+            self.queue.keep(command, self.queue.reason)
             return Outcome.KEPT
-        outcome, changes = self._save(command)
+        outcome, result = self._save(command)
         if outcome is Outcome.KEPT:
-            self._keep(command, self.kept_reason)
-        elif changes is not None:
-            self.changes.publish(Changed(Operation.DO, command.text, changes))
+            assert isinstance(result, str)
+            self.queue.keep(command, result)
+        elif outcome is Outcome.SAVED:
+            assert isinstance(result, Changes)
+            self.changes.publish(Changed(Operation.DO, command, result))
         return outcome
 
     def undo(self) -> bool:
@@ -153,15 +219,20 @@ class Workspace:
     def _step(self, operation: Operation) -> bool:
         self.failure = None
         undo = operation is Operation.UNDO
-        text = self.history.undo_text if undo else self.history.redo_text
+        history = self.history
+        if not (history.can_undo if undo else history.can_redo):
+            return False
+        command = history.commands[history.index - 1 if undo else history.index]
+        what = f"{'Undo' if undo else 'Redo'} {command.text}"
+        if self.store is None:
+            self.failure = f"{what} failed: no project is open"
+            return False
         try:
-            changes = self.history.undo(self.store) if undo else self.history.redo(self.store)
-        except IndexError:
-            return False
+            changes = history.undo(self.store) if undo else history.redo(self.store)
         except Exception as exc:  # the step stays in the history, to be tried again
-            self.failure = f"{'Undo' if undo else 'Redo'} {text} failed: {exc}"
+            self.failure = f"{what} failed: {exc}"
             return False
-        self.changes.publish(Changed(operation, text, changes))
+        self.changes.publish(Changed(operation, command, changes))
         return True
 
     # The kept edits
@@ -172,46 +243,41 @@ class Workspace:
         True when none is left. A kept edit refused for good on retry (someone
         else changed the span meanwhile) is dropped and :attr:`refusal` says why.
         """
-        while self.kept:
-            command = self.kept[0]
-            self.saving_kept = True
-            try:
-                outcome, changes = self._save(command)
-            finally:
-                self.saving_kept = False
-            if outcome is Outcome.KEPT:
-                self.kept_changed.publish(self)
-                return False
-            self.kept.pop(0)
-            if changes is not None:
-                self.changes.publish(Changed(Operation.RETRY, command.text, changes))
-        self.kept_reason = ""
-        self.kept_changed.publish(self)
-        return True
+        return self.queue.retry()
 
     def discard(self) -> list[Command]:
         """Throw the kept edits away (the analyst said so); returns them."""
-        dropped, self.kept = self.kept, []
-        self.kept_reason = ""
-        self.kept_changed.publish(self)
-        return dropped
+        return self.queue.discard()
 
-    def _keep(self, command: Command, reason: str) -> None:
-        self.kept.append(command)
-        self.kept_reason = reason
-        self.kept_changed.publish(self)
+    def _save_kept(self, command: Command) -> str | None:
+        self.saving_kept = True
+        try:
+            outcome, result = self._save(command)
+            if outcome is Outcome.KEPT:
+                assert isinstance(result, str)
+                return result
+            if outcome is Outcome.SAVED:
+                assert isinstance(result, Changes)
+                self.changes.publish(Changed(Operation.RETRY, command, result))
+            return None
+        finally:
+            self.saving_kept = False
 
-    def _save(self, command: Command) -> tuple[Outcome, Changes | None]:
-        """Run and record one edit: saved, kept (the database cannot take it
-        now; :attr:`kept_reason` says why) or refused (:attr:`refusal`)."""
+    def _save(self, command: Command) -> tuple[Outcome, Changes | str | None]:
+        """Run and record one edit: saved (its changes), kept (why the database
+        cannot take it now) or refused (:attr:`refusal` says why)."""
+        if self.store is None:
+            if self.saving_kept:
+                return Outcome.KEPT, "no project is open"
+            self.refusal = "no project is open"
+            return Outcome.REFUSED, None
         from annotator.store.db import DatabaseProblem, SaveFailed
 
         try:
             changes = self.history.run(command, self.store)
         except SaveFailed as exc:
             if not refused_for_good(exc):
-                self.kept_reason = exc.reason.removeprefix("not saved: ")
-                return Outcome.KEPT, None
+                return Outcome.KEPT, exc.reason.removeprefix("not saved: ")
             self._refuse(command.text, exc.reason)
             return Outcome.REFUSED, None
         except Exception as exc:  # the store refused it: the edit did not happen
@@ -222,6 +288,7 @@ class Workspace:
 
     def _refuse(self, what: str, reason: str) -> None:
         self.refusal = f"{what} refused, not saved: {reason.removeprefix('not saved: ')}"
+        self.refused.publish(self.refusal)
 
 
 def refused_for_good(exc: Exception) -> bool:

@@ -2,45 +2,53 @@
 
 They are kept, in order, shown in a bar above the article, retried every few
 seconds and saved as soon as the database takes them; nothing is dropped
-without the analyst saying so. :class:`EditRunner` is how a window (the main
-window, compare mode) runs its edits with that bar.
+without the analyst saying so. The queue and the rules are the workspace's
+(``annotator.app.workspace``: :class:`KeptEdits`, :class:`Workspace`); this
+module is their Qt side: :class:`UnsavedEdits` is the bar and its timer,
+:class:`EditRunner` is how a window (the main window, compare mode) drives
+its workspace, with that bar and an undo stack that shows the history.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton
 
+from annotator.app.workspace import Changed, KeptEdits, Operation, Outcome, Workspace
 from annotator.core.commands import Changes, Command, EditStore
 from annotator.ui.plain import escape, literal
 from annotator.ui.undo import UndoableEdit
-
-if TYPE_CHECKING:
-    from annotator.store.db import SaveFailed
 
 RETRY_MS = 3000
 
 
 class UnsavedEdits(QFrame):
-    """The queue of unsaved edits and the bar that shows it."""
+    """The bar that shows a queue of unsaved edits, and retries it on a timer."""
 
     changed = Signal()
 
-    def __init__(self, try_save: Callable[[Command], str | None]) -> None:
-        """``try_save`` runs a command and returns None, or why it was not saved."""
+    def __init__(
+        self,
+        try_save: Callable[[Command], str | None] | None = None,
+        *,
+        queue: KeptEdits | None = None,
+    ) -> None:
+        """Shows ``queue``, or a queue of its own whose ``try_save`` runs a
+        command and returns None, or why it was not saved."""
         super().__init__()
         self.setObjectName("saveProblemBar")
         self.setStyleSheet(
             "#saveProblemBar { background: #fff3cd; border: 1px solid #e0a800; }"
             "#saveProblemBar QLabel { color: #5c4400; }"
         )
-        self._try_save = try_save
-        self.pending: list[Command] = []
-        self.reason = ""
+        if queue is None:
+            if try_save is None:
+                raise TypeError("UnsavedEdits needs a queue or a try_save")
+            queue = KeptEdits(try_save)
+        self.queue = queue
         self.message = QLabel()
         self.message.setObjectName("saveProblemText")
         self.message.setWordWrap(True)
@@ -57,34 +65,35 @@ class UnsavedEdits(QFrame):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.retry)
         self.hide()
+        queue.changed.subscribe(self._queue_changed)
+
+    @property
+    def pending(self) -> list[Command]:
+        return self.queue.pending
+
+    @property
+    def reason(self) -> str:
+        return self.queue.reason
 
     def keep(self, command: Command, reason: str) -> None:
-        self.pending.append(command)
-        self.reason = reason
-        if not self._timer.isActive():
-            self._timer.start(RETRY_MS)
-        self._show()
+        self.queue.keep(command, reason)
 
     def retry(self) -> None:
         """Save the kept edits in order; stop at the first one still refused."""
-        while self.pending:
-            reason = self._try_save(self.pending[0])
-            if reason is not None:
-                self.reason = reason
-                self._show()
-                return
-            self.pending.pop(0)
-        self._timer.stop()
-        self.reason = ""
-        self.hide()
-        self.changed.emit()
+        self.queue.retry()
 
     def discard(self) -> list[Command]:
-        dropped, self.pending = self.pending, []
+        return self.queue.discard()
+
+    def _queue_changed(self, queue: KeptEdits) -> None:
+        if queue.pending:
+            if not self._timer.isActive():
+                self._timer.start(RETRY_MS)
+            self._show()
+            return
         self._timer.stop()
         self.hide()
         self.changed.emit()
-        return dropped
 
     def _show(self) -> None:
         count = len(self.pending)
@@ -99,12 +108,13 @@ class UnsavedEdits(QFrame):
 
 
 class EditRunner(QObject):
-    """How a window makes edits; the main window and compare mode share it.
+    """How a window drives its workspace; the main window and compare mode share it.
 
-    Each command is run once, in one transaction, and only then put on the
-    window's undo stack and shown. What happens when it is not saved:
+    Each command is run once by the workspace, in one transaction, and only
+    then recorded in its history, put on the window's undo stack (a view of
+    that history) and shown. What happens when it is not saved:
 
-    - the database cannot take the write now (:class:`SaveFailed`: a full disk,
+    - the database cannot take the write now (``SaveFailed``: a full disk,
       a read-only folder, a lock, a lost server): the edit is kept in the bar
       (:attr:`bar`), retried, and saved when the database takes it; edits made
       meanwhile queue behind it;
@@ -128,70 +138,50 @@ class EditRunner(QObject):
         self.undo_stack = undo_stack
         self._apply = apply
         self._reload = reload
-        self.store: EditStore | None = None
-        self.refusal: str | None = None
-        """Why the last edit run was refused (None: saved, or kept to retry)."""
-        self.saving_kept = False
-        """True while a kept edit is being saved (the analyst may have moved on)."""
-        self.bar = UnsavedEdits(self._save_kept)
+        self.workspace = Workspace(None)
+        self.workspace.changes.subscribe(self._published)
+        self.workspace.refused.subscribe(self._report)
+        self.bar = UnsavedEdits(queue=self.workspace.queue)
         self.bar.discard_button.clicked.connect(self.ask_discard)
+
+    @property
+    def store(self) -> EditStore | None:
+        return self.workspace.store
+
+    @store.setter
+    def store(self, store: EditStore | None) -> None:
+        """Another project (or none): its history starts empty."""
+        if store is not self.workspace.store:
+            self.undo_stack.clear()
+            self.workspace.history.clear()
+        self.workspace.store = store
+
+    @property
+    def refusal(self) -> str | None:
+        """Why the last edit run was refused (None: saved, or kept to retry)."""
+        return self.workspace.refusal
+
+    @property
+    def saving_kept(self) -> bool:
+        """True while a kept edit is being saved (the analyst may have moved on)."""
+        return self.workspace.saving_kept
 
     def run(self, command: Command) -> bool:
         """Do a command now and put it on the undo stack; True only when saved."""
-        self.refusal = None
-        if self.store is None:
-            self.refusal = "no project is open"
-            return False
-        if self.bar.pending:  # saved in order: behind the edits already kept
-            self.bar.keep(command, self.bar.reason)
-            return False
-        reason = self._save(command)
-        if reason is not None:
-            self.bar.keep(command, reason)
-            return False
-        return self.refusal is None
+        return self.workspace.run(command) is Outcome.SAVED
 
-    def _save_kept(self, command: Command) -> str | None:
-        self.saving_kept = True
-        try:
-            return self._save(command)
-        finally:
-            self.saving_kept = False
+    def _published(self, event: Changed) -> None:
+        """A saved edit, undo or redo: shown, and a new edit put on the undo stack."""
+        if event.operation in (Operation.DO, Operation.RETRY):
+            self.undo_stack.push(
+                UndoableEdit(event.command, self.workspace, self.failed, self.undo_stack)
+            )
+        self._apply(event.changes)
 
-    def _save(self, command: Command) -> str | None:
-        """Run and push one edit; the reason when the database cannot take it now,
-        else None (saved, or refused for good and reported)."""
-        from annotator.store.db import SaveFailed
-
-        if self.store is None:
-            return "no project is open"
-        try:
-            changes = command.do(self.store)
-        except SaveFailed as exc:
-            if not _refused_for_good(exc):
-                return exc.reason.removeprefix("not saved: ")
-            self.refused(command.text, exc)
-            return None
-        except Exception as exc:  # the store refused it: the edit did not happen
-            self.refused(command.text, exc)
-            return None
-        self.undo_stack.push(
-            UndoableEdit(command, self.store, self._apply, self.failed, self.undo_stack)
-        )
-        self._apply(changes)
-        return None
-
-    def refused(self, what: str, exc: Exception) -> None:
-        from annotator.store.db import DatabaseProblem
-
-        reason = exc.reason if isinstance(exc, DatabaseProblem) else str(exc)
-        self.refusal = f"{what} refused, not saved: {reason.removeprefix('not saved: ')}"
-        self._report(self.refusal)
-
-    def failed(self, what: str, exc: Exception) -> None:
+    def failed(self, message: str) -> None:
         """An undo or redo the store or the database did not take (it stays in
         the history, to be tried again)."""
-        self._report(f"{what} failed: {exc}")
+        self._report(message)
 
     def _report(self, message: str) -> None:
         self._window.statusBar().showMessage(message, 15000)
@@ -227,14 +217,6 @@ class EditRunner(QObject):
             QMessageBox.StandardButton.Cancel,
         )
         return answer == QMessageBox.StandardButton.Discard
-
-
-def _refused_for_good(exc: SaveFailed) -> bool:
-    """A constraint or rule of the database refused the write: trying again
-    would get the same answer (unlike a full disk or a lost server)."""
-    from sqlalchemy.exc import IntegrityError
-
-    return isinstance(exc.__cause__, IntegrityError)
 
 
 def _count(number: int, noun: str) -> str:

@@ -1,4 +1,13 @@
-"""Thin QUndoCommands over the core commands (core owns undo; Qt only shows it)."""
+"""Thin QUndoCommands over the workspace's history (annotator/app/history.py).
+
+The history is the one record of what was done; the window's QUndoStack is a
+view of it, for the Edit menu's Undo and Redo and their texts. Each
+:class:`UndoableEdit` is one step of the history, at the index it was recorded
+at, and asks the workspace to undo or redo only when the history is on the
+other side of that step: the push of an edit already saved, and the stack
+stepping back over a failed step, find the history already where it should
+be and do nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,65 +16,58 @@ from collections.abc import Callable
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from annotator.core.commands import Changes, Command, EditStore
+from annotator.app.workspace import Workspace
+from annotator.core.commands import Command
 from annotator.ui.plain import menu_text
 
 
 class UndoableEdit(QUndoCommand):
-    """Runs a core command against the store and hands its changes to the window.
+    """One step of the workspace's history, shown on a QUndoStack.
 
-    The window runs the command once before pushing (so a failure never leaves
-    a command on the stack that did not happen); the push's own redo() call is
-    therefore skipped. When an undo or redo fails (the database refused the
-    write), the stack is stepped back so its history keeps matching the
-    database: the failed step stays where it was, to be tried again.
+    Made just after the workspace recorded ``command``. The changes an undo or
+    redo makes reach the window through the workspace's publisher. When an
+    undo or redo fails (the database refused the write), the stack is stepped
+    back so it keeps matching the history: the failed step stays where it
+    was, to be tried again.
     """
 
     def __init__(
         self,
         command: Command,
-        store: EditStore,
-        on_changes: Callable[[Changes], None],
-        on_error: Callable[[str, Exception], None],
+        workspace: Workspace,
+        on_error: Callable[[str], None],
         stack: QUndoStack | None = None,
     ) -> None:
         # The text, then (after a line break) the Edit menu's text: "&" shown as it is.
         text = " ".join(command.text.splitlines())
         super().__init__(f"{text}\n{menu_text(text)}")
         self.command = command
-        self._store = store
-        self._on_changes = on_changes
+        self._workspace = workspace
         self._on_error = on_error
         self._stack = stack
-        self._skip_next = True
+        self.position = workspace.history.index - 1
+        """Where the command is in the history."""
+
+    def _done(self) -> bool:
+        return self._workspace.history.index > self.position
 
     def redo(self) -> None:
-        if self._skip_next:
-            self._skip_next = False
+        if self._done():  # pushed after it was saved, or stepped back over
             return
-        try:
-            changes = self.command.do(self._store)
-        except Exception as exc:  # an undo stack must not die with one bad step
-            self._on_error(f"Redo {self.command.text}", exc)
+        if not self._workspace.redo():
+            self._on_error(self._workspace.failure or f"Redo {self.command.text} failed")
             self._step_back(redo_failed=True)
-            return
-        self._on_changes(changes)
 
     def undo(self) -> None:
-        if self._skip_next:
-            self._skip_next = False
+        if not self._done():  # stepped back over a failed redo
             return
-        try:
-            changes = self.command.undo(self._store)
-        except Exception as exc:
-            self._on_error(f"Undo {self.command.text}", exc)
+        if not self._workspace.undo():
+            self._on_error(self._workspace.failure or f"Undo {self.command.text} failed")
             self._step_back(redo_failed=False)
-            return
-        self._on_changes(changes)
 
     def _step_back(self, *, redo_failed: bool) -> None:
-        """Move the stack's index back over this step without running it again."""
+        """Move the stack's index back over this step; the history has not moved,
+        so the step does nothing when the stack passes it."""
         if self._stack is None:
             return
-        self._skip_next = True
         QTimer.singleShot(0, self._stack.undo if redo_failed else self._stack.redo)

@@ -144,7 +144,7 @@ def test_an_edit_the_database_cannot_take_now_is_kept_and_saved_once(
     workspace: Workspace, project: Path, published: list[Changed], disk: Disk
 ) -> None:
     queue_events: list[int] = []
-    workspace.kept_changed.subscribe(lambda ws: queue_events.append(len(ws.kept)))
+    workspace.kept_changed.subscribe(lambda queue: queue_events.append(len(queue.pending)))
     disk.full = True
     assert workspace.run(add(workspace, "Person", "Blinken")) is Outcome.KEPT
     disk.full = False  # a later edit queues behind it, even though it could be saved
