@@ -94,6 +94,8 @@ class KeptEdits:
         """Why the first one was not saved, the last time it was tried."""
         self.changed: Publisher[KeptEdits] = Publisher()
         """Published when an edit was kept, saved or discarded, or a retry failed."""
+        self.saved: Publisher[Command] = Publisher()
+        """A kept edit left the queue: saved, or refused for good on retry."""
 
     def keep(self, command: Command, reason: str) -> None:
         self.pending.append(command)
@@ -111,7 +113,7 @@ class KeptEdits:
                 self.reason = reason
                 self.changed.publish(self)
                 return False
-            self.pending.pop(0)
+            self.saved.publish(self.pending.pop(0))
         self.reason = ""
         self.changed.publish(self)
         return True
@@ -154,6 +156,8 @@ class Workspace:
         """Every saved do, undo, redo and retry, published exactly once."""
         self.queue = KeptEdits(self._save_kept)
         """The edits the database could not take now."""
+        self._retried: Changed | None = None
+        self.queue.saved.subscribe(self._kept_saved)
         self.refusal: str | None = None
         """Why the last edit run was refused (None: saved, or kept)."""
         self.refused: Publisher[str] = Publisher()
@@ -253,13 +257,25 @@ class Workspace:
         self.saving_kept = True
         try:
             outcome, result = self._save(command)
-            if outcome is Outcome.KEPT:
-                assert isinstance(result, str)
-                return result
-            if outcome is Outcome.SAVED:
-                assert isinstance(result, Changes)
-                self.changes.publish(Changed(Operation.RETRY, command, result))
-            return None
+        finally:
+            self.saving_kept = False
+        if outcome is Outcome.KEPT:
+            assert isinstance(result, str)
+            return result
+        if outcome is Outcome.SAVED:
+            assert isinstance(result, Changes)
+            self._retried = Changed(Operation.RETRY, command, result)
+        return None
+
+    def _kept_saved(self, command: Command) -> None:
+        """Out of the queue now: published (a subscriber that fails cannot make
+        the queue save it twice)."""
+        event, self._retried = self._retried, None
+        if event is None or event.command is not command:
+            return  # refused for good on retry: nothing to publish
+        self.saving_kept = True
+        try:
+            self.changes.publish(event)
         finally:
             self.saving_kept = False
 

@@ -259,3 +259,48 @@ def test_spans_match_their_text(workspace: Workspace, project: Path) -> None:
     with workspace.db.reader() as s:
         spans: list[SpanData] = repository.list_spans(s, document_id(workspace))
     assert all(NEWS[sp.start : sp.end] == sp.text for sp in spans)
+
+
+def test_a_kept_edit_refused_on_retry_is_dropped_and_the_next_saved(
+    workspace: Workspace, project: Path, published: list[Changed], disk: Disk
+) -> None:
+    assert workspace.run(add(workspace, "Person", "Blinken")) is Outcome.SAVED
+    [span] = published[0].changes.added_spans.values()
+    refusals: list[str] = []
+    workspace.refused.subscribe(refusals.append)
+    disk.full = True
+    assert workspace.run(commands.Relabel(span, "alice", "Location")) is Outcome.KEPT
+    assert workspace.run(add(workspace, "Location", "Astana")) is Outcome.KEPT
+    disk.full = False
+    other_db = load_project(project).open_database()  # meanwhile, in a second window
+    try:
+        other = DatabaseEditStore(other_db)
+        other.saw([span])
+        commands.Relabel(span, "alice", "Organization").do(other)
+    finally:
+        other_db.close()
+    assert workspace.retry() and workspace.kept == []
+    assert len(refusals) == 1 and "changed by someone else" in refusals[0]
+    assert stored(project) == [("Location", "Astana"), ("Organization", "Blinken")]
+    assert [(e.operation, e.text) for e in published] == [
+        (Operation.DO, "Add Person"),
+        (Operation.RETRY, "Add Location"),
+    ]
+    assert workspace.history.undo_text == "Add Location" and workspace.history.index == 2
+
+
+def test_a_failing_subscriber_never_saves_a_kept_edit_twice(
+    workspace: Workspace, project: Path, disk: Disk
+) -> None:
+    disk.full = True
+    assert workspace.run(add(workspace, "Person", "Blinken")) is Outcome.KEPT
+    disk.full = False
+
+    def broken(event: Changed) -> None:
+        raise RuntimeError("the view fell over")
+
+    workspace.changes.subscribe(broken)
+    with pytest.raises(RuntimeError):
+        workspace.retry()
+    assert workspace.kept == [] and workspace.retry()
+    assert stored(project) == [("Person", "Blinken")] and workspace.history.index == 1
