@@ -24,7 +24,7 @@ from annotator.core.schema import LabelSchema, SchemaError, parse_schema
 from annotator.io.assist_config import AssistSettings, parse_assist
 from annotator.io.errors import InputProblem, ProjectProblem
 from annotator.io.files import DEFAULT_MAX_FILE_MB, read_regular
-from annotator.io.safe_yaml import BoundedLoader, YamlLimitError
+from annotator.io.safe_yaml import YamlLimitError, load_node
 from annotator.paths import SCHEMAS_DIR
 from annotator.store.db import Database, DatabaseProblem, open_database, sqlite_path, sqlite_url
 
@@ -177,12 +177,7 @@ def _expand_env(value: str, where: Path) -> str:
 def _load_yaml(text: str, path: Path) -> tuple[Any, dict[YamlPath, int]]:
     """safe_load, plus the 1-based line of every mapping key and list item."""
     try:
-        loader = BoundedLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        node, data = load_node(text)
     except YamlLimitError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
         raise ProjectProblem(path, f"refused: {exc.problem}", line) from exc
