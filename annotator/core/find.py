@@ -1,16 +1,25 @@
 """Find in one document: every match of a string or a regular expression.
 
 Offsets are code points of the text, as everywhere outside the Qt boundary.
-Case-insensitive matching folds case character by character (Python's
-``re.IGNORECASE``), so a match never changes length and its offsets are
+Case-insensitive matching folds case character by character (simple case
+folding, as ``re.IGNORECASE``), so a match never changes length and its offsets are
 those of the text itself.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
+
+# The regex package: Python's ``re`` syntax, plus a time bound on matching, so a
+# pattern that backtracks without end is stopped instead of freezing the window.
+import regex
+
+FIND_SECONDS = 1.0
+"""How long one search of one document may run."""
 
 
 class FindError(ValueError):
@@ -25,18 +34,30 @@ class FindOptions:
 
 
 @lru_cache(maxsize=32)
-def compile_query(query: str, options: FindOptions = FindOptions()) -> re.Pattern[str]:
+def compile_query(query: str, options: FindOptions = FindOptions()) -> Any:
     """The regular expression for a query; raises :class:`FindError` for a bad one."""
     if not query:
         raise FindError("nothing to find")
-    body = query if options.regex else re.escape(query)
+    body = query if options.regex else regex.escape(query)
     if options.whole_word:
         body = rf"(?<!\w)(?:{body})(?!\w)"
-    flags = 0 if options.case_sensitive else re.IGNORECASE
-    try:
-        return re.compile(body, flags)
-    except re.error as exc:
+    try:  # Python's own words for a bad pattern: the ones users know from anywhere else
+        re.compile(body, 0 if options.case_sensitive else re.IGNORECASE)
+        return regex.compile(
+            body, regex.VERSION0 | (0 if options.case_sensitive else regex.IGNORECASE)
+        )
+    except (re.error, regex.error) as exc:
         raise FindError(f"not a valid regular expression: {exc}") from exc
+
+
+def iter_matches(pattern: Any, text: str, seconds: float = FIND_SECONDS) -> Iterator[Any]:
+    """``pattern.finditer(text)`` stopped with :class:`FindError` past ``seconds``."""
+    try:
+        yield from pattern.finditer(text, timeout=seconds)
+    except TimeoutError:
+        raise FindError(
+            f"stopped after {seconds:g} s: the pattern backtracks too much on this text"
+        ) from None
 
 
 def find_all(
@@ -45,7 +66,7 @@ def find_all(
     """(start, end) of every non-empty, non-overlapping match, in text order."""
     pattern = compile_query(query, options)
     found: list[tuple[int, int]] = []
-    for m in pattern.finditer(text):
+    for m in iter_matches(pattern, text):
         if m.end() > m.start():
             found.append(m.span())
             if limit is not None and len(found) >= limit:

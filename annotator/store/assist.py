@@ -24,7 +24,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from annotator.core.assist_commands import AcceptSuggestions, AnnotateMatches, RejectSuggestions
-from annotator.core.find import FindOptions, compile_query
+from annotator.core.find import FindOptions, compile_query, iter_matches
 from annotator.core.schema import LabelSchema
 from annotator.core.suggest import (
     SuggestConfig,
@@ -330,7 +330,7 @@ def plan_annotate_all(
         texts = session.execute(select(Document.id, Document.text).where(Document.id.in_(chunk)))
         for doc_id, text in sorted(texts):
             taken = have.get(doc_id, set())
-            for m in pattern.finditer(text):
+            for m in iter_matches(pattern, text):
                 if m.end() <= m.start():
                     continue
                 if (m.start(), m.end()) in taken:

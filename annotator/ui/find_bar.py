@@ -206,7 +206,7 @@ class FindBar(QWidget):
 
     def _show_count(self, error: str) -> None:
         if error:
-            self.count_label.setText("bad pattern")
+            self.count_label.setText("too slow" if error.startswith("stopped") else "bad pattern")
             self.count_label.setToolTip(literal(error))
         elif not self.field.text():
             self.count_label.setText("")

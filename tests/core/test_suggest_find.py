@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.find import FindError, FindOptions, find_all, next_match
+from annotator.core.find import (
+    FindError,
+    FindOptions,
+    compile_query,
+    find_all,
+    iter_matches,
+    next_match,
+)
 
 TEXT = "Blinken met BLINKEN’s aide 😀 in Astana; blinkens. Blinken!"
 
@@ -60,3 +67,15 @@ def test_every_match_is_at_its_offsets(text: str, query: str, case: bool) -> Non
             assert text[start:end] == query
         else:
             assert len(text[start:end]) == len(query)
+
+
+def test_a_pattern_that_backtracks_without_end_is_stopped() -> None:
+    import time
+
+    text = "a" * 40 + "b"
+    started = time.monotonic()
+    with pytest.raises(FindError, match=r"stopped after 0\.2 s"):
+        list(iter_matches(compile_query("(a|aa)+$", FindOptions(regex=True)), text, 0.2))
+    assert time.monotonic() - started < 5  # unbounded, this runs for hours
+    with pytest.raises(FindError, match="stopped after 1 s"):
+        find_all(text, "(a|aa)+$", FindOptions(regex=True))

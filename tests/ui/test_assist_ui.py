@@ -359,6 +359,26 @@ def test_find_bar_counts_and_moves_through_matches(qtbot: QtBot, blinken: MainWi
     assert [(s.label, s.text) for s in view.spans.values()] == [("Location", "Tashkent")]
 
 
+def test_find_bar_stops_a_pattern_that_backtracks_without_end(
+    qtbot: QtBot, blinken: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from annotator.core import find as find_module
+
+    monkeypatch.setattr(find_module, "FIND_SECONDS", 0.3)
+    monkeypatch.setattr(find_module.iter_matches, "__defaults__", (0.3,))
+    window, view = blinken, blinken.view
+    qtbot.keyClick(view, Qt.Key.Key_F, CTRL)
+    bar = find_bar(window)
+    qtbot.mouseClick(bar.regex_box, Qt.MouseButton.LeftButton)
+    started = time.monotonic()
+    bar.field.setText(r"(?:.|..)+#")  # exponential backtracking over every paragraph
+    assert time.monotonic() - started < 5  # unbounded, the window would hang for hours
+    assert bar.count_label.text() == "too slow"
+    assert "stopped after 0.3 s" in bar.count_label.toolTip()
+
+
 def test_find_bar_highlights_only_whats_on_screen(qtbot: QtBot, window: MainWindow) -> None:
     long = "\n\n".join(f"Paragraph {n}: Astana hosts talks." for n in range(400))
     view = window.view
