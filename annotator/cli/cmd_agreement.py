@@ -5,15 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from annotator.app.review import UnknownAnnotator, agreement_documents, compared_annotators
 from annotator.cli.output import print_json, print_table, warn
 from annotator.core.agreement import AgreementReport, compute_agreement
 from annotator.core.model import GOLD_ANNOTATOR
 from annotator.io.project import load_project
-from annotator.store.agreement_data import (
-    UnknownAnnotator,
-    annotators_with_spans,
-    read_agreement_documents,
-)
 
 EXIT_USAGE = 2
 UNDEFINED = "n/a"
@@ -62,25 +58,19 @@ def run(args: argparse.Namespace) -> int:
     labels = list(dict.fromkeys(args.label)) if args.label else None
     db = project.open_database()
     try:
-        with db.reader() as session:
-            if args.annotator:
-                names = list(dict.fromkeys(args.annotator))
-            else:
-                names = annotators_with_spans(session)
-            if len(names) < 2:
-                have = ", ".join(names) if names else "none"
-                warn(
-                    "agreement needs at least two annotators "
-                    f"(compared: {have}); name them with --annotator NAME"
-                )
-                return EXIT_USAGE
-            try:
-                documents = read_agreement_documents(
-                    session, names, labels=labels, all_documents=args.all
-                )
-            except UnknownAnnotator as exc:
-                warn(str(exc))
-                return EXIT_USAGE
+        names = list(dict.fromkeys(args.annotator)) if args.annotator else compared_annotators(db)
+        if len(names) < 2:
+            have = ", ".join(names) if names else "none"
+            warn(
+                "agreement needs at least two annotators "
+                f"(compared: {have}); name them with --annotator NAME"
+            )
+            return EXIT_USAGE
+        try:
+            documents = agreement_documents(db, names, labels=labels, all_documents=args.all)
+        except UnknownAnnotator as exc:
+            warn(str(exc))
+            return EXIT_USAGE
     finally:
         db.close()
     if not documents:

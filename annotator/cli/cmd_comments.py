@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from annotator.app import review
+from annotator.app.review import NotFound
 from annotator.cli.cmd_assign import unknown_people
 from annotator.cli.output import print_json, warn
 from annotator.io.project import load_project
-from annotator.store import repository, review
-from annotator.store.repository import NotFound
 
 EXIT_USAGE = 2
 
@@ -58,15 +58,9 @@ def run(args: argparse.Namespace) -> int:
     db = project.open_database()
     try:
         if args.add is not None:
-            with db.session() as session:
-                comment = review.add_comment(
-                    session,
-                    args.doc,
-                    args.author,
-                    args.add,
-                    span_id=args.span,
-                    reply_to=args.reply_to,
-                )
+            comment = review.add_comment(
+                db, args.doc, args.author, args.add, span_id=args.span, reply_to=args.reply_to
+            )
             if args.json:
                 print_json(comment.to_json())
             else:
@@ -74,14 +68,8 @@ def run(args: argparse.Namespace) -> int:
                 on = f"span {comment.span_id} of " if comment.span_id is not None else ""
                 print(f"Added {what} {comment.id} on {on}document {args.doc}")
             return 0
-        with db.reader() as session:
-            repository.get_document(session, args.doc)
-            threads = review.comment_threads(session, args.doc)
-            span_texts = {
-                s.id: s.text
-                for s in repository.list_spans(session, args.doc)
-                if any(t.span_id == s.id for t in threads)
-            }
+        read = review.document_threads(db, args.doc)
+        threads, span_texts = read.threads, read.span_texts
     except (NotFound, review.ReviewProblem) as exc:
         warn(str(exc))
         return EXIT_USAGE

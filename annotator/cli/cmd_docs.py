@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from annotator.app.documents import list_documents
 from annotator.cli.output import print_json, print_table
 from annotator.io.project import load_project
-from annotator.store import repository
 
 
 def register(sub: Any) -> None:
@@ -28,8 +28,7 @@ def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     db = project.open_database()
     try:
-        with db.reader() as session:
-            docs = repository.list_documents(session)
+        docs = list_documents(db)
     finally:
         db.close()
     if args.json:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from annotator.app.documents import project_info
 from annotator.cli.output import print_json
 from annotator.io.project import load_project
-from annotator.store import repository
-from annotator.store.db import current_revision
 
 
 def register(sub: Any) -> None:
@@ -26,12 +25,10 @@ def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     db = project.open_database()
     try:
-        with db.reader() as session:
-            counts = repository.project_counts(session)
-        revision = current_revision(db.engine)
-        where = db.engine.url.render_as_string(hide_password=True)
+        read = project_info(db)
     finally:
         db.close()
+    counts, revision, where = read.counts, read.schema_version, read.database
     info = {
         "name": project.name,
         "directory": str(project.directory),

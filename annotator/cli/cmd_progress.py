@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from annotator.app import review
 from annotator.cli.output import print_json, print_table
 from annotator.io.project import load_project
-from annotator.store import review
 
 BAR_WIDTH = 20
 
@@ -40,8 +40,7 @@ def run(args: argparse.Namespace) -> int:
     people = list(dict.fromkeys([*project.annotators, *(project.reviewers or [])]))
     db = project.open_database()
     try:
-        with db.reader() as session:
-            figures = review.progress(session, people)
+        figures = review.progress(db, people)
     finally:
         db.close()
     if args.json:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from annotator.app.documents import SearchError, search
 from annotator.cli.output import print_json
 from annotator.io.errors import InputProblem
 from annotator.io.project import load_project
-from annotator.store.search import SearchError, search
 
 
 def register(sub: Any) -> None:
@@ -32,8 +32,7 @@ def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     db = project.open_database()
     try:
-        with db.reader() as session:
-            results = search(session, args.query, limit=max(1, args.limit))
+        results = search(db, args.query, limit=max(1, args.limit))
     except SearchError as exc:
         raise InputProblem(project.config_path, str(exc)) from exc
     finally:

@@ -40,6 +40,12 @@ def annotators_with_spans(session: Session, *, include_gold: bool = False) -> li
     return names if include_gold else [n for n in names if n != GOLD_ANNOTATOR]
 
 
+def document_titles(session: Session, document_ids: Sequence[int]) -> dict[int, str]:
+    """The titles of these documents, by id."""
+    stmt = select(Document.id, Document.title).where(Document.id.in_(list(document_ids)))
+    return {int(i): str(t) for i, t in session.execute(stmt)}
+
+
 def _annotator_ids(session: Session, names: Sequence[str]) -> dict[str, int]:
     found = {
         str(name): int(i)

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.store import review
-from annotator.store.db import Database
+from annotator.app import review
+from annotator.app.review import Database
 from annotator.ui.plain import literal, plain_label
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -95,11 +95,7 @@ class CommentsPanel(QWidget):
         if self.document_id is None:
             self.threads = []
             return
-        with self.db.reader() as session:
-            if self.span_id is None:
-                self.threads = review.comment_threads(session, self.document_id)
-            else:
-                self.threads = review.comment_threads(session, self.document_id, self.span_id)
+        self.threads = review.comment_threads(self.db, self.document_id, self.span_id)
         for thread in self.threads:
             self.tree.addTopLevelItem(self._item(thread))
         self.tree.expandAll()
@@ -136,15 +132,14 @@ class CommentsPanel(QWidget):
         if self.document_id is None:
             return False
         try:
-            with self.db.session() as session:
-                comment = review.add_comment(
-                    session,
-                    self.document_id,
-                    self.user,
-                    self.input.text(),
-                    span_id=None if reply_to is not None else self.span_id,
-                    reply_to=reply_to,
-                )
+            comment = review.add_comment(
+                self.db,
+                self.document_id,
+                self.user,
+                self.input.text(),
+                span_id=None if reply_to is not None else self.span_id,
+                reply_to=reply_to,
+            )
         except (review.ReviewProblem, LookupError) as exc:
             self.message.setText(str(exc))
             return False

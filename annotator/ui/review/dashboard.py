@@ -13,9 +13,9 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
+from annotator.app import review
+from annotator.app.review import Database
 from annotator.core.schema import LabelSchema
-from annotator.store import review
-from annotator.store.db import Database
 from annotator.ui.plain import plain_label
 
 DONE_COLOR = "#4caf50"
@@ -171,8 +171,7 @@ class ProgressDashboard(QWidget):
         schema: LabelSchema | None = None,
         parent: QWidget | None = None,
     ) -> ProgressDashboard:
-        with db.reader() as session:
-            figures = review.progress(session, names)
+        figures = review.progress(db, names)
         colors = {label.name: label.color for label in schema.labels} if schema else {}
         return cls(figures, colors, parent)
 

@@ -9,8 +9,7 @@ compare mode (:func:`annotator.ui.review.open_compare`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
@@ -27,15 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.core.agreement import (
-    AgreementDocument,
-    AgreementReport,
-    PairAgreement,
-    compute_agreement,
-)
-from annotator.store.agreement_data import annotators_with_spans, read_agreement_documents
-from annotator.store.db import Database
-from annotator.store.models import Document
+from annotator.app.review import Database, DocumentFigures, agreement_report, document_figures
+from annotator.core.agreement import AgreementReport, PairAgreement
 from annotator.ui.plain import plain_label
 
 UNDEFINED = "n/a"
@@ -44,51 +36,7 @@ LOW = 0.5
 
 METRICS = {"exact_f1": "exact F1", "overlap_f1": "overlap F1", "kappa": "kappa"}
 
-
-@dataclass(frozen=True, slots=True)
-class DocumentFigures:
-    """One document's figures for its least agreeing pair."""
-
-    id: int
-    title: str
-    a: str
-    b: str
-    exact_f1: float | None
-    overlap_f1: float | None
-    kappa: float | None
-    alpha: float | None
-
-
-def _low_first(value: float | None) -> float:
-    return 2.0 if value is None else value
-
-
-def document_figures(
-    documents: Sequence[AgreementDocument],
-    annotators: Sequence[str],
-    titles: Mapping[int, str] | None = None,
-) -> list[DocumentFigures]:
-    """Per document: the pair with the lowest exact F1 and its figures; lowest first."""
-    rows: list[DocumentFigures] = []
-    for document in documents:
-        report = compute_agreement([document], annotators)
-        if not report.pairs:
-            continue
-        worst = min(report.pairs, key=lambda p: (_low_first(p.exact_f1), _low_first(p.kappa)))
-        rows.append(
-            DocumentFigures(
-                document.id,
-                (titles or {}).get(document.id, ""),
-                worst.a,
-                worst.b,
-                worst.exact_f1,
-                worst.overlap_f1,
-                worst.kappa,
-                report.alpha,
-            )
-        )
-    rows.sort(key=lambda r: (_low_first(r.exact_f1), _low_first(r.kappa), r.id))
-    return rows
+__all__ = ["AgreementReportWidget", "DocumentFigures", "Heatmap", "document_figures", "load_report"]
 
 
 def load_report(
@@ -98,21 +46,7 @@ def load_report(
     all_documents: bool = True,
 ) -> tuple[AgreementReport, list[DocumentFigures]] | None:
     """The report and per-document figures for a project; None with fewer than two people."""
-    from sqlalchemy import select
-
-    with db.reader() as session:
-        names = list(annotators) if annotators else annotators_with_spans(session)
-        if len(names) < 2:
-            return None
-        documents = read_agreement_documents(session, names, all_documents=all_documents)
-        ids = [d.id for d in documents]
-        titles = {
-            int(i): str(t)
-            for i, t in session.execute(
-                select(Document.id, Document.title).where(Document.id.in_(ids))
-            )
-        }
-    return compute_agreement(documents, names), document_figures(documents, names, titles)
+    return agreement_report(db, annotators, all_documents=all_documents)
 
 
 def figure_text(value: float | None) -> str:

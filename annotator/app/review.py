@@ -1,0 +1,188 @@
+"""The review read-outs for the window and the command line: progress, the
+agreement report, comment threads (docs/design.md, "Application package").
+
+Each function takes an open :class:`~annotator.store.db.Database`, runs its
+queries (kept in annotator.store) in one transaction and returns plain values,
+so the surfaces never open a session themselves. Free of Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from annotator.core.agreement import AgreementDocument, AgreementReport, compute_agreement
+from annotator.store import agreement_data, repository
+from annotator.store import review as store_review
+from annotator.store.agreement_data import UnknownAnnotator
+from annotator.store.db import Database
+from annotator.store.repository import NotFound
+from annotator.store.review import AnnotatorProgress, CommentData, Progress, ReviewProblem
+
+__all__ = [
+    "AnnotatorProgress",
+    "CommentData",
+    "Database",
+    "DocumentFigures",
+    "DocumentThreads",
+    "NotFound",
+    "Progress",
+    "ReviewProblem",
+    "UnknownAnnotator",
+    "add_comment",
+    "agreement_documents",
+    "agreement_report",
+    "comment_threads",
+    "compared_annotators",
+    "document_figures",
+    "document_threads",
+    "progress",
+]
+
+
+def progress(db: Database, names: Sequence[str] = ()) -> Progress:
+    """Documents done and spans per label, per annotator (``names`` listed even at zero)."""
+    with db.reader() as session:
+        return store_review.progress(session, names)
+
+
+# -- agreement ---------------------------------------------------------------
+
+
+def compared_annotators(db: Database) -> list[str]:
+    """Who is compared when nobody is named: everyone with a span, except gold."""
+    with db.reader() as session:
+        return agreement_data.annotators_with_spans(session)
+
+
+def agreement_documents(
+    db: Database,
+    names: Sequence[str],
+    *,
+    labels: Sequence[str] | None = None,
+    all_documents: bool = False,
+) -> list[AgreementDocument]:
+    """The documents to compare ``names`` on; :class:`UnknownAnnotator` for a stranger."""
+    with db.reader() as session:
+        return agreement_data.read_agreement_documents(
+            session, names, labels=labels, all_documents=all_documents
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFigures:
+    """One document's figures for its least agreeing pair."""
+
+    id: int
+    title: str
+    a: str
+    b: str
+    exact_f1: float | None
+    overlap_f1: float | None
+    kappa: float | None
+    alpha: float | None
+
+
+def _low_first(value: float | None) -> float:
+    return 2.0 if value is None else value
+
+
+def document_figures(
+    documents: Sequence[AgreementDocument],
+    annotators: Sequence[str],
+    titles: Mapping[int, str] | None = None,
+) -> list[DocumentFigures]:
+    """Per document: the pair with the lowest exact F1 and its figures; lowest first."""
+    rows: list[DocumentFigures] = []
+    for document in documents:
+        report = compute_agreement([document], annotators)
+        if not report.pairs:
+            continue
+        worst = min(report.pairs, key=lambda p: (_low_first(p.exact_f1), _low_first(p.kappa)))
+        rows.append(
+            DocumentFigures(
+                document.id,
+                (titles or {}).get(document.id, ""),
+                worst.a,
+                worst.b,
+                worst.exact_f1,
+                worst.overlap_f1,
+                worst.kappa,
+                report.alpha,
+            )
+        )
+    rows.sort(key=lambda r: (_low_first(r.exact_f1), _low_first(r.kappa), r.id))
+    return rows
+
+
+def agreement_report(
+    db: Database,
+    annotators: Sequence[str] | None = None,
+    *,
+    all_documents: bool = True,
+) -> tuple[AgreementReport, list[DocumentFigures]] | None:
+    """The report and per-document figures for a project; None with fewer than two people.
+
+    ``annotators`` left out: everyone with a span, except gold.
+    """
+    with db.reader() as session:
+        names = list(annotators) if annotators else agreement_data.annotators_with_spans(session)
+        if len(names) < 2:
+            return None
+        documents = agreement_data.read_agreement_documents(
+            session, names, all_documents=all_documents
+        )
+        titles = agreement_data.document_titles(session, [d.id for d in documents])
+    return compute_agreement(documents, names), document_figures(documents, names, titles)
+
+
+# -- comments ----------------------------------------------------------------
+
+
+def comment_threads(
+    db: Database, document_id: int, span_id: int | None = None
+) -> list[CommentData]:
+    """The threads about one span, or (``span_id`` None) every thread of the document."""
+    with db.reader() as session:
+        if span_id is None:
+            return store_review.comment_threads(session, document_id)
+        return store_review.comment_threads(session, document_id, span_id)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentThreads:
+    """Every thread of a document, and the text of each span they are about."""
+
+    threads: list[CommentData]
+    span_texts: dict[int, str]
+
+
+def document_threads(db: Database, document_id: int) -> DocumentThreads:
+    """Every thread of a document with its spans' texts; :class:`NotFound` without it."""
+    with db.reader() as session:
+        repository.get_document(session, document_id)
+        threads = store_review.comment_threads(session, document_id)
+        about = {t.span_id for t in threads}
+        span_texts = {
+            s.id: s.text for s in repository.list_spans(session, document_id) if s.id in about
+        }
+    return DocumentThreads(threads, span_texts)
+
+
+def add_comment(
+    db: Database,
+    document_id: int,
+    author: str,
+    body: str,
+    *,
+    span_id: int | None = None,
+    reply_to: int | None = None,
+) -> CommentData:
+    """A comment (or a reply, ``reply_to``) in its own transaction.
+
+    :class:`ReviewProblem` or :class:`NotFound` when refused.
+    """
+    with db.session() as session:
+        return store_review.add_comment(
+            session, document_id, author, body, span_id=span_id, reply_to=reply_to
+        )
