@@ -8,11 +8,13 @@ ids it got, and its redo creates the spans and relations again under them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Protocol
 
 from annotator.core.commands import Changes, Command, EditSession
+from annotator.core.find import FindOptions, compile_query, iter_matches
 from annotator.core.suggest.types import Suggestion, SuggestionKey
 
 Match = tuple[int, int, int]
@@ -87,16 +89,31 @@ class AcceptSuggestions(Command):
 
 
 class AnnotateMatches(Command):
-    """Give every match (in one document or many) a span of one label."""
+    """Give every match (in one document or many) a span of one label.
+
+    The one command of "annotate all matches", whichever surface asks for it
+    (find bar, project search, Edit → Tag all matches): build it with
+    :meth:`AnnotatePlan.command`. ``editor`` is who makes the edit when it is
+    not the annotator (a reviewer on the gold layer); ``text`` replaces the
+    undo stack's "Annotate N matches “query” as Label".
+    """
 
     def __init__(
-        self, annotator: str, label: str, matches: Sequence[Match], query: str = ""
+        self,
+        annotator: str,
+        label: str,
+        matches: Sequence[Match],
+        query: str = "",
+        *,
+        editor: str | None = None,
+        text: str | None = None,
     ) -> None:
         self.annotator = annotator
+        self.editor = editor or annotator
         self.label = label
         self.matches = list(matches)
         what = f" “{query}”" if query else ""
-        self.text = f"Annotate {len(self.matches)} matches{what} as {label}"
+        self.text = text or f"Annotate {len(self.matches)} matches{what} as {label}"
         self.span_ids: list[int] = []
 
     def _do(self, session: EditSession) -> None:
@@ -109,13 +126,69 @@ class AnnotateMatches(Command):
                 start,
                 end,
                 span_id=ids[n] if n < len(ids) else None,
+                editor=self.editor,
             )
             if n >= len(ids):
                 ids.append(span.id)
 
     def _undo(self, session: EditSession) -> None:
         for span_id in reversed(self.span_ids):
-            session.delete_span(span_id, self.annotator)
+            session.delete_span(span_id, self.editor)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotatePlan:
+    """What "annotate all matches" would do: show ``count``, then run :meth:`command`."""
+
+    query: str
+    label: str
+    annotator: str
+    matches: list[Match]
+    """(document id, start, end) of each span it adds."""
+    skipped: int
+    """Matches the annotator already has as a span of this label."""
+
+    @property
+    def count(self) -> int:
+        return len(self.matches)
+
+    @property
+    def documents(self) -> int:
+        return len({doc for doc, _, _ in self.matches})
+
+    def command(self, *, editor: str | None = None, text: str | None = None) -> AnnotateMatches:
+        """The one undoable step adding every span of the plan."""
+        return AnnotateMatches(
+            self.annotator, self.label, self.matches, self.query, editor=editor, text=text
+        )
+
+
+def plan_matches(
+    query: str,
+    label: str,
+    annotator: str,
+    documents: Iterable[tuple[int, str, Collection[tuple[int, int]]]],
+    options: FindOptions | None = None,
+) -> AnnotatePlan:
+    """The one planning step of "annotate all matches", for every surface.
+
+    ``documents`` gives (document id, text, the (start, end) of the annotator's
+    ``label`` spans in it); the plan has every non-empty match of ``query``
+    that is not one of those spans. Raises :class:`~annotator.core.find.FindError` for
+    a query that cannot be used or a search that runs too long.
+    """
+    compiled = compile_query(query, options or FindOptions())
+    matches: list[Match] = []
+    skipped = 0
+    for doc_id, text, taken in documents:
+        for m in iter_matches(compiled, text):
+            if m.end() <= m.start():
+                continue
+            if (m.start(), m.end()) in taken:
+                skipped += 1
+            else:
+                matches.append((doc_id, m.start(), m.end()))
+    return AnnotatePlan(query, label, annotator, matches, skipped)
 
 
 class RejectSession(Protocol):

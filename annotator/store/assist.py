@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from annotator.core.assist_commands import AcceptSuggestions, AnnotateMatches, RejectSuggestions
-from annotator.core.find import FindOptions, compile_query, iter_matches
+from annotator.core import assist_commands
+from annotator.core.assist_commands import AcceptSuggestions, AnnotatePlan, RejectSuggestions
+from annotator.core.find import FindOptions, compile_query
 from annotator.core.schema import LabelSchema
 from annotator.core.suggest import (
     SuggestConfig,
@@ -264,38 +264,21 @@ class Assistant:
         options: FindOptions | None = None,
         *,
         document_id: int | None = None,
+        annotator: str | None = None,
     ) -> AnnotatePlan:
+        """``annotator``: the layer to add to when not :attr:`annotator` (gold)."""
         with self.db.reader() as session:
             return plan_annotate_all(
-                session, query, label, self.annotator, options, document_id=document_id
+                session,
+                query,
+                label,
+                annotator or self.annotator,
+                options,
+                document_id=document_id,
             )
 
 
 # --- annotate all matches -------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AnnotatePlan:
-    """What "annotate all matches" would do: show ``count``, then run ``command``."""
-
-    query: str
-    label: str
-    annotator: str
-    matches: list[tuple[int, int, int]]
-    """(document id, start, end) of each span it adds."""
-    skipped: int
-    """Matches the annotator already has as a span of this label."""
-
-    @property
-    def count(self) -> int:
-        return len(self.matches)
-
-    @property
-    def documents(self) -> int:
-        return len({doc for doc, _, _ in self.matches})
-
-    def command(self) -> AnnotateMatches:
-        return AnnotateMatches(self.annotator, self.label, self.matches, self.query)
 
 
 def plan_annotate_all(
@@ -312,32 +295,30 @@ def plan_annotate_all(
     that the annotator does not have yet as a ``label`` span.
 
     Across the project, a query of whole words is narrowed by the full-text
-    index first; other queries read every document, in batches.
+    index first; other queries read every document, in batches. The plan itself
+    is :func:`annotator.core.assist_commands.plan_matches`'s, the one planning
+    step of every "annotate all matches".
     """
     options = options or FindOptions()
-    pattern = compile_query(query, options)
+    compile_query(query, options)  # a bad pattern says so before any document is read
     if document_id is not None:
         ids = [document_id]
     elif options.whole_word and not options.regex and _indexable(query):
         ids = matching_document_ids(session, query)
     else:
         ids = list(session.scalars(select(Document.id).order_by(Document.id)))
-    matches: list[tuple[int, int, int]] = []
-    skipped = 0
-    for i in range(0, len(ids), batch):
-        chunk = ids[i : i + batch]
-        have = _spans_of(session, chunk, annotator, label)
-        texts = session.execute(select(Document.id, Document.text).where(Document.id.in_(chunk)))
-        for doc_id, text in sorted(texts):
-            taken = have.get(doc_id, set())
-            for m in iter_matches(pattern, text):
-                if m.end() <= m.start():
-                    continue
-                if (m.start(), m.end()) in taken:
-                    skipped += 1
-                else:
-                    matches.append((doc_id, m.start(), m.end()))
-    return AnnotatePlan(query, label, annotator, matches, skipped)
+
+    def documents() -> Iterator[tuple[int, str, set[tuple[int, int]]]]:
+        for i in range(0, len(ids), batch):
+            chunk = ids[i : i + batch]
+            have = _spans_of(session, chunk, annotator, label)
+            texts = session.execute(
+                select(Document.id, Document.text).where(Document.id.in_(chunk))
+            )
+            for doc_id, text in sorted(texts):
+                yield doc_id, text, have.get(doc_id, set())
+
+    return assist_commands.plan_matches(query, label, annotator, documents(), options)
 
 
 def _indexable(query: str) -> bool:

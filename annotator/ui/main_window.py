@@ -46,7 +46,6 @@ from annotator.ui.panels import (
 from annotator.ui.plain import literal, menu_text, window_title
 from annotator.ui.review_menu import ReviewActions
 from annotator.ui.save_guard import EditRunner
-from annotator.ui.segments import is_word_char
 from annotator.ui.suggestions import AssistActions
 from annotator.ui.window_base import AnnotationWindow
 
@@ -645,39 +644,9 @@ class MainWindow(AnnotationWindow):
         self._refresh_details()
 
     def tag_all_matches(self) -> int:
-        """Tag every other whole-word occurrence of the selected span's text, as one edit."""
-        span = self.view.selected_span
-        if span is None or self.document_id is None:
-            self.statusBar().showMessage("Select a span first", 5000)
-            return 0
-        if not self.view.editable:
-            self.statusBar().showMessage("Read-only: these are another annotator's spans", 5000)
-            return 0
-        text, needle = self.view.text, span.text
-        tagged = {(s.start, s.end) for s in self.view.spans.values() if s.annotator == self.layer}
-        adds: list[Command] = []
-        position = text.find(needle)
-        while position != -1:
-            end = position + len(needle)
-            starts_word = position == 0 or not (
-                is_word_char(text[position - 1]) and is_word_char(needle[0])
-            )
-            ends_word = end == len(text) or not (
-                is_word_char(text[end]) and is_word_char(needle[-1])
-            )
-            if starts_word and ends_word and (position, end) not in tagged:
-                adds.append(
-                    commands.AddSpan(
-                        self.document_id, self.layer, span.label, position, end, editor=self.user
-                    )
-                )
-            position = text.find(needle, end)
-        if not adds:
-            self.statusBar().showMessage(f"No other untagged “{needle}” in this document", 5000)
-            return 0
-        noun = "match" if len(adds) == 1 else "matches"
-        self.run(commands.Bulk(f"Tag {len(adds)} {noun} as {span.label}", adds))
-        return len(adds)
+        """Tag every other whole-word occurrence of the selected span's text, as one edit
+        (the one "annotate all matches" path: :meth:`AssistActions.tag_all_matches`)."""
+        return self.assist.tag_all_matches()
 
     def choose_relation_type(self, types: list[RelationType], target: SpanData) -> str | None:
         """Ask which relation to make when the schema allows several (None: cancelled).

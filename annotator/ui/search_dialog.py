@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from annotator.ui.plain import escape, literal, plain_label
 
 if TYPE_CHECKING:
-    from annotator.store.assist import AnnotatePlan
+    from annotator.core.assist_commands import AnnotatePlan
     from annotator.store.search import SearchHit, SearchResults
 
 HIT_ROLE = Qt.ItemDataRole.UserRole
@@ -259,7 +259,7 @@ class AnnotateAllDialog(QDialog):
         self.update_preview()
 
     def update_preview(self) -> None:
-        from annotator.store.assist import AnnotatePlan
+        from annotator.core.assist_commands import AnnotatePlan
 
         label = self.label_combo.currentText()
         result = self._plan_for(label, self.in_project.isChecked())

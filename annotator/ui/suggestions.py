@@ -24,6 +24,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from itertools import accumulate
 from multiprocessing import get_context
 from operator import attrgetter
@@ -46,6 +47,7 @@ from annotator.core.find import FindOptions
 from annotator.core.model import SpanData
 from annotator.ui.article_view import ArticleView
 from annotator.ui.plain import menu_text
+from annotator.ui.segments import is_word_char
 from annotator.ui.window_base import AnnotationWindow
 
 if TYPE_CHECKING:
@@ -80,6 +82,18 @@ def search_phrase(query: str) -> tuple[str, FindOptions]:
         return " ".join(words), FindOptions(whole_word=True)
     parts = [re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) for w in words]
     return r"\s+".join(parts), FindOptions(regex=True, whole_word=True)
+
+
+def word_pattern(needle: str) -> str:
+    """A regular expression for ``needle`` as whole words: no letter or digit may
+    go on where the needle starts or ends with one ("said" is not in "unsaid";
+    "(AP)" is found in "x(AP)")."""
+    body = re.escape(needle)
+    if needle and is_word_char(needle[0]):
+        body = r"(?<!\w)" + body
+    if needle and is_word_char(needle[-1]):
+        body += r"(?!\w)"
+    return body
 
 
 def describe(suggestion: Suggestion) -> str:
@@ -627,7 +641,6 @@ class AssistActions(QObject):
 
         ``shown`` is the query as the user typed it (when ``query`` is a pattern made of it).
         """
-        from annotator.core.assist_commands import AnnotateMatches
         from annotator.core.find import FindError
         from annotator.ui.search_dialog import AnnotateAllDialog
 
@@ -639,11 +652,16 @@ class AssistActions(QObject):
             return None
         assistant = self.assistant
         document_id = window.document_id
+        layer = window.view.user or window.user  # gold, when a reviewer edits it
 
         def plan(label: str, whole_project: bool) -> object:
             try:
                 return assistant.plan_annotate_all(
-                    query, label, options, document_id=None if whole_project else document_id
+                    query,
+                    label,
+                    options,
+                    document_id=None if whole_project else document_id,
+                    annotator=layer,
                 )
             except FindError as exc:
                 return exc
@@ -666,7 +684,7 @@ class AssistActions(QObject):
         def run() -> None:
             chosen = dialog.plan
             if chosen is not None and chosen.count:
-                command = AnnotateMatches(chosen.annotator, chosen.label, chosen.matches, shown)
+                command = replace(chosen, query=shown).command(editor=window.user)
                 if window.run(command):  # else the status bar says why it was not saved
                     window.statusBar().showMessage(
                         f"Added {chosen.count} {chosen.label} spans", 5000
@@ -678,3 +696,42 @@ class AssistActions(QObject):
         dialog.rejected.connect(dialog.deleteLater)
         dialog.open()
         return dialog
+
+    def tag_all_matches(self) -> int:
+        """Edit → Tag all matches of the span: every other occurrence of the selected
+        span's text in this document, as whole words, in its case; one undoable step.
+
+        The same path as the find bar's and the project search's "annotate all":
+        :func:`annotator.core.assist_commands.plan_matches` plans (the view's text
+        and spans: no database read), the plan's command adds.
+        """
+        from annotator.core import assist_commands
+
+        window, view = self.window, self.window.view
+        span = view.selected_span
+        if span is None or window.document_id is None:
+            window.statusBar().showMessage("Select a span first", 5000)
+            return 0
+        if not view.editable:
+            window.statusBar().showMessage("Read-only: these are another annotator's spans", 5000)
+            return 0
+        needle, layer = span.text, view.user or window.user
+        taken = {
+            (s.start, s.end)
+            for s in view.spans.values()
+            if s.annotator == layer and s.label == span.label
+        }
+        plan = assist_commands.plan_matches(
+            word_pattern(needle),
+            span.label,
+            layer,
+            [(window.document_id, view.text, taken)],
+            FindOptions(regex=True, case_sensitive=True),
+        )
+        if not plan.count:
+            window.statusBar().showMessage(f"No other untagged “{needle}” in this document", 5000)
+            return 0
+        noun = "match" if plan.count == 1 else "matches"
+        text = f"Tag {plan.count} {noun} as {span.label}"
+        window.run(plan.command(editor=window.user, text=text))
+        return plan.count

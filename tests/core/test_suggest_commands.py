@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 
-from annotator.core.assist_commands import AcceptSuggestions, AnnotateMatches, RejectSuggestions
+from annotator.core.assist_commands import (
+    AcceptSuggestions,
+    AnnotateMatches,
+    RejectSuggestions,
+    plan_matches,
+)
+from annotator.core.find import FindError, FindOptions
 from annotator.core.model import DocStatus, RelationData, SpanData
 from annotator.core.suggest import Speaker, Suggestion
 
@@ -181,3 +187,42 @@ def test_annotate_matches_and_reject() -> None:
     assert store.rejected == {(1, "ana", "Person", 48, 55), (1, "ana", "Quote", 1, 24)}
     reject.undo(store)
     assert store.rejected == set()
+
+
+def test_plan_matches_is_the_one_plan_of_annotate_all() -> None:
+    """Matches -> the spans to add, leaving out those the annotator has with this
+    label; its command adds them all as one step (every surface builds it so)."""
+    first = TEXT.index("Tokayev")
+    second = TEXT.index("Tokayev", first + 1)
+    other = "Tokayev, not Tokayevich; tokayev"
+    plan = plan_matches(
+        "Tokayev",
+        "Person",
+        "ana",
+        [(1, TEXT, {(first, first + 7)}), (2, other, set())],
+        FindOptions(whole_word=True, case_sensitive=True),
+    )
+    assert plan.matches == [(1, second, second + 7), (2, 0, 7)]
+    assert (plan.count, plan.documents, plan.skipped) == (2, 2, 1)
+    assert (
+        plan_matches("x*", "Person", "ana", [(1, TEXT, set())], FindOptions(regex=True)).count == 0
+    )
+    with pytest.raises(FindError):
+        plan_matches("(", "Person", "ana", [(1, TEXT, set())], FindOptions(regex=True))
+
+    command = plan.command()
+    assert isinstance(command, AnnotateMatches)
+    assert command.text == "Annotate 2 matches “Tokayev” as Person"
+    assert command.editor == "ana"
+    tagged = plan.command(editor="rev", text="Tag 2 matches as Person")
+    assert (tagged.text, tagged.annotator, tagged.editor) == (
+        "Tag 2 matches as Person",
+        "ana",
+        "rev",
+    )
+    store = MemoryStore()
+    tagged.do(store)
+    assert store.transactions == 1
+    assert sorted((s.document_id, s.start) for s in store.spans.values()) == [(1, second), (2, 0)]
+    tagged.undo(store)
+    assert store.spans == {}

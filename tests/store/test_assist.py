@@ -242,3 +242,26 @@ def test_the_assistant_facade_for_the_window(setup: Any) -> None:
     assert plan.count == 1 + SAMPLE.count("Tokayev") and plan.skipped == 1
     accept.undo(helper.store)
     assert spans(db, b) == []
+
+
+def test_plan_annotate_all_plans_with_the_one_core_step(
+    setup: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database side only gathers documents and spans: the plan is core's."""
+    from annotator.core import assist_commands
+
+    _, db, a, _ = setup
+    add(db, a, "ana", "Person", "Blinken", SAMPLE)
+    calls: list[tuple[str, str, str]] = []
+    real = assist_commands.plan_matches
+
+    def spy(query: str, label: str, annotator: str, documents: Any, options: Any = None) -> Any:
+        calls.append((query, label, annotator))
+        return real(query, label, annotator, documents, options)
+
+    monkeypatch.setattr(assist_commands, "plan_matches", spy)
+    whole = FindOptions(whole_word=True, case_sensitive=True)
+    with db.reader() as session:
+        plan = assist.plan_annotate_all(session, "Blinken", "Person", "ana", whole, document_id=a)
+    assert calls == [("Blinken", "Person", "ana")]
+    assert plan.skipped == 1 and plan.count == SAMPLE.count("Blinken") - 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -555,3 +556,69 @@ def test_suggestions_are_off_without_sources(qtbot: QtBot, project: Path) -> Non
         assert window.assist.overlay.current_suggestion is None
     finally:
         window.close()
+
+
+def test_every_annotate_all_surface_goes_through_the_one_path(
+    qtbot: QtBot, blinken: MainWindow, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Find bar, project search and Edit → Tag all matches: one planning function
+    (core's plan_matches) and one command (AnnotateMatches), one undo step each."""
+    from annotator.core import assist_commands
+    from annotator.core.assist_commands import AnnotateMatches
+
+    window = blinken
+    planned: list[str] = []
+    real_plan = assist_commands.plan_matches
+
+    def plan_spy(
+        query: str, label: str, annotator: str, documents: Any, options: Any = None
+    ) -> Any:
+        planned.append(label)
+        return real_plan(query, label, annotator, documents, options)
+
+    monkeypatch.setattr(assist_commands, "plan_matches", plan_spy)
+    ran: list[object] = []
+    real_run = window.run
+
+    def run_spy(command: Any) -> bool:
+        ran.append(command)
+        return real_run(command)
+
+    monkeypatch.setattr(window, "run", run_spy)
+
+    def annotate(dialog: AnnotateAllDialog) -> None:
+        dialog.label_combo.setCurrentText("Location")
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+    # The find bar.
+    qtbot.keyClick(window.view, Qt.Key.Key_F, CTRL)
+    bar = find_bar(window)
+    qtbot.keyClicks(bar.field, "Kazakhstan")
+    qtbot.mouseClick(bar.annotate_button, Qt.MouseButton.LeftButton)
+    annotate(annotate_dialog(window))
+    assert planned
+    assert len(ran) == 1 and isinstance(ran[-1], AnnotateMatches)
+    bar.close_bar()
+
+    # Project search.
+    planned.clear()
+    search = window.assist.open_search()
+    assert search is not None
+    qtbot.keyClicks(search.field, "Astana")
+    qtbot.keyClick(search.field, Qt.Key.Key_Return)
+    qtbot.mouseClick(search.annotate_button, Qt.MouseButton.LeftButton)
+    annotate(annotate_dialog(window))
+    assert planned
+    assert len(ran) == 2 and isinstance(ran[-1], AnnotateMatches)
+    search.close()
+
+    # Edit → Tag all matches of the span.
+    planned.clear()
+    tag(qtbot, window, "Uzbekistan", "g")
+    before = len(ran)
+    window.action_by_id["edit.tag_all"].trigger()
+    assert planned == ["Location"]
+    assert len(ran) == before + 1 and isinstance(ran[-1], AnnotateMatches)
+    assert ran[-1].text == "Tag 3 matches as Location"
+    uzbekistan = [s for s in stored_spans(project, window.document_id) if s.text == "Uzbekistan"]
+    assert len(uzbekistan) == 4
