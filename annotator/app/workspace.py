@@ -22,7 +22,7 @@ can show itself before SQLAlchemy is loaded (docs/design.md, "Start-up").
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from annotator.app.history import CommandHistory
 from annotator.core.commands import Changes, Command, EditStore
+from annotator.core.model import SpanData
+from annotator.io.errors import ProjectProblem
 
 if TYPE_CHECKING:
     from annotator.io.project import Project
@@ -126,6 +128,15 @@ class KeptEdits:
         return dropped
 
 
+class DatabaseNotOpened(ProjectProblem):
+    """The project was read but its database could not be opened (a window may
+    offer a backup: :attr:`project` says where it is)."""
+
+    def __init__(self, project: Project, problem: ProjectProblem) -> None:
+        super().__init__(problem.path, problem.message, problem.line)
+        self.project = project
+
+
 class Outcome(Enum):
     SAVED = "saved"
     KEPT = "kept"
@@ -169,18 +180,53 @@ class Workspace:
         """True while a kept edit is being saved (the analyst may have moved on)."""
 
     @classmethod
-    def open(cls, directory: Path | str) -> Workspace:
-        """Open the project in ``directory`` and its database."""
-        from annotator.io.project import load_project
-        from annotator.store.edits import DatabaseEditStore
+    def open(
+        cls,
+        directory: Path | str,
+        *,
+        store_factory: Callable[[Database], EditStore] | None = None,
+    ) -> Workspace:
+        """Open the project in ``directory``, its database and its edit store.
 
-        project = load_project(directory)
-        db = project.open_database()
-        return cls(DatabaseEditStore(db), db=db, project=project)
+        ``store_factory`` makes the store from the database (the main window's
+        ``AssistEditStore``); a ``DatabaseEditStore`` when None. A project that
+        cannot be read raises :class:`ProjectProblem`; a database that cannot
+        be opened, :class:`DatabaseNotOpened`.
+        """
+        from annotator.io.project import load_project
+
+        project = load_project(Path(directory))
+        try:
+            db = project.open_database()
+        except ProjectProblem as problem:
+            raise DatabaseNotOpened(project, problem) from problem
+        if store_factory is None:
+            from annotator.store.edits import DatabaseEditStore
+
+            store_factory = DatabaseEditStore
+        try:
+            store = store_factory(db)
+        except BaseException:
+            db.close()
+            raise
+        return cls(store, db=db, project=project)
 
     def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
+        """Close the database; the project, the store and the history are let go
+        (edits are then refused: "no project is open"). Closing twice does nothing."""
+        db, self.db = self.db, None
+        self.project = None
+        self.store = None
+        self.history.clear()
+        if db is not None:
+            db.close()
+
+    def saw(self, spans: Iterable[SpanData]) -> None:
+        """Spans now on screen (a document shown, others' edits arrived): the
+        versions edits will be made on, checked by the store."""
+        saw = getattr(self.store, "saw", None)
+        if saw is not None:
+            saw(spans)
 
     @property
     def kept(self) -> list[Command]:

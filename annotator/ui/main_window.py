@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QUndoStack
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.app.workspace import DatabaseNotOpened, Workspace
 from annotator.core import commands
 from annotator.core.commands import Changes, Command
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus, SpanData
@@ -65,9 +66,6 @@ class MainWindow(AnnotationWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.user = user or settings.default_user()
-        self.project: Project | None = None
-        self.db: Database | None = None
-        self.store: DatabaseEditStore | None = None
         self.document_id: int | None = None
         self.mode = MODE_MINE
         self.other_annotator: str | None = None
@@ -237,10 +235,27 @@ class MainWindow(AnnotationWindow):
 
     # --- projects ----------------------------------------------------------
 
+    @property
+    def workspace(self) -> Workspace:
+        """The open project, its database, edit store, history and kept edits
+        (``annotator/app/workspace.py``); an empty one when no project is open."""
+        return self.edits.workspace
+
+    @property
+    def project(self) -> Project | None:
+        return self.edits.workspace.project
+
+    @property
+    def db(self) -> Database | None:
+        return self.edits.workspace.db
+
+    @property
+    def store(self) -> DatabaseEditStore | None:
+        return cast("DatabaseEditStore | None", self.edits.workspace.store)
+
     def open_project(self, directory: Path | str) -> bool:
         """Open a project folder; problems are shown to the user, and False returned."""
         from annotator.io.errors import InputProblem
-        from annotator.io.project import load_project
         from annotator.store.assist import AssistEditStore
         from annotator.store.repository import name_problem, role_of, roles_difference
 
@@ -252,21 +267,25 @@ class MainWindow(AnnotationWindow):
                 "annotator open --user NAME.",
             )
             return False
+        if not self.edits.may_close():  # the kept edits belong to the project open now
+            return False
         try:
-            project = load_project(Path(directory))
+            workspace = Workspace.open(directory, store_factory=AssistEditStore)
+        except DatabaseNotOpened as problem:
+            if not self._offer_backup(problem.project, problem):
+                return False
+            try:
+                workspace = Workspace.open(directory, store_factory=AssistEditStore)
+            except InputProblem as again:
+                self._show_problem("Cannot open the backup either", str(again))
+                return False
         except InputProblem as problem:
             self._show_problem("Cannot open the project", str(problem))
             return False
-        try:
-            db = project.open_database()
-        except InputProblem as problem:
-            restored = self._offer_backup(project, problem)
-            if restored is None:
-                return False
-            db = restored
         self.close_project()
-        self.project, self.db, self.store = project, db, AssistEditStore(db)
-        self.edits.store = self.store
+        self.edits.open(workspace)
+        project, db = workspace.project, workspace.db
+        assert project is not None and db is not None
         self.live = LiveUpdates(db, self.user, self)
         self.live.arrived.connect(self._apply_remote)
         self.review.project_opened()
@@ -298,9 +317,9 @@ class MainWindow(AnnotationWindow):
             self.statusBar().showMessage(db.backup_problem, 20000)
         return True
 
-    def _offer_backup(self, project: Project, problem: Exception) -> Database | None:
+    def _offer_backup(self, project: Project, problem: Exception) -> bool:
         """The database cannot be opened: offer the latest backup (the damaged
-        file is kept beside it). Returns the restored database, or None."""
+        file is kept beside it). True when it was restored."""
         from annotator.io.backup import backup_time, list_backups, restore_backup
         from annotator.io.errors import InputProblem
         from annotator.store.db import sqlite_path
@@ -309,7 +328,7 @@ class MainWindow(AnnotationWindow):
         database_file = sqlite_path(project.database_url)
         if not backups or database_file is None:
             self._show_problem("Cannot open the project", str(problem))
-            return None
+            return False
         when = backup_time(backups[-1])
         answer = QMessageBox.question(
             self,
@@ -321,13 +340,13 @@ class MainWindow(AnnotationWindow):
             ),
         )
         if answer != QMessageBox.StandardButton.Yes:
-            return None
+            return False
         try:
             restore_backup(database_file, backups[-1])
-            return project.open_database()
         except InputProblem as again:
             self._show_problem("Cannot open the backup either", str(again))
-            return None
+            return False
+        return True
 
     def close_project(self) -> None:
         self.review.close_all()
@@ -335,10 +354,7 @@ class MainWindow(AnnotationWindow):
         if self.live is not None:
             self.live.stop()
             self.live = None
-        self.undo_stack.clear()
-        if self.db is not None:
-            self.db.close()
-        self.project = self.db = self.store = self.edits.store = None
+        self.edits.close()  # the workspace closes its database
         self.document_id = None
 
     def refresh_documents(self) -> None:
@@ -429,8 +445,7 @@ class MainWindow(AnnotationWindow):
             settings.remember_document(self.project.directory, document_id)
         self.view.editable = self.mode != MODE_OTHER or self.layer == GOLD_ANNOTATOR
         self.view.user = self.layer
-        if self.store is not None:
-            self.store.saw(spans)  # the versions edits will be made on
+        self.workspace.saw(spans)  # the versions edits will be made on
         self.view.set_content(text, spans, relations)
         if not self.view.styling_done:
             self.progress_label.setText("Colouring spans…")
@@ -548,8 +563,7 @@ class MainWindow(AnnotationWindow):
         changes = feed.changes
         if doc is not None and doc in changes.document_ids and self.view.text:
             here = changes.for_document(doc)
-            if self.store is not None:
-                self.store.saw([*here.added_spans.values(), *here.updated_spans.values()])
+            self.workspace.saw([*here.added_spans.values(), *here.updated_spans.values()])
             self._show_changes(here)
             self._refresh_details()
         who = ", ".join(sorted(feed.editors))

@@ -65,7 +65,14 @@ class UnsavedEdits(QFrame):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.retry)
         self.hide()
-        queue.changed.subscribe(self._queue_changed)
+        self._unsubscribe = queue.changed.subscribe(self._queue_changed)
+
+    def show_queue(self, queue: KeptEdits) -> None:
+        """Show another queue (another workspace's) instead."""
+        self._unsubscribe()
+        self.queue = queue
+        self._unsubscribe = queue.changed.subscribe(self._queue_changed)
+        self._queue_changed(queue)
 
     @property
     def pending(self) -> list[Command]:
@@ -139,10 +146,34 @@ class EditRunner(QObject):
         self._apply = apply
         self._reload = reload
         self.workspace = Workspace(None)
-        self.workspace.changes.subscribe(self._published)
-        self.workspace.refused.subscribe(self._report)
+        self._unsubscribe = self._subscribe(self.workspace)
         self.bar = UnsavedEdits(queue=self.workspace.queue)
         self.bar.discard_button.clicked.connect(self.ask_discard)
+
+    def _subscribe(self, workspace: Workspace) -> Callable[[], None]:
+        published = workspace.changes.subscribe(self._published)
+        refused = workspace.refused.subscribe(self._report)
+
+        def unsubscribe() -> None:
+            published()
+            refused()
+
+        return unsubscribe
+
+    def open(self, workspace: Workspace) -> None:
+        """Drive ``workspace`` (a project just opened) instead of the one driven
+        now, which is let go: its history leaves the undo stack."""
+        self._unsubscribe()
+        self.undo_stack.clear()
+        self.workspace = workspace
+        self._unsubscribe = self._subscribe(workspace)
+        self.bar.show_queue(workspace.queue)
+
+    def close(self) -> None:
+        """Close the workspace's project and database; an empty workspace
+        (no project open) takes its place."""
+        self.workspace.close()
+        self.open(Workspace(None))
 
     @property
     def store(self) -> EditStore | None:

@@ -28,15 +28,25 @@ class AnnotationWindow(QMainWindow):
     """What of the main window its menus, dialogs and helpers use."""
 
     user: str
-    project: Project | None
-    db: Database | None
-    store: DatabaseEditStore | None
     document_id: int | None
     is_reviewer: bool
     view: ArticleView
     label_palette: LabelPalette
     action_by_id: dict[str, QAction]
     """Its actions by their id in :data:`annotator.ui.actions.MAIN_WINDOW`."""
+
+    @property
+    def project(self) -> Project | None:
+        raise NotImplementedError
+
+    @property
+    def db(self) -> Database | None:
+        raise NotImplementedError
+
+    @property
+    def store(self) -> DatabaseEditStore | None:
+        """The open workspace's edit store (its versions, its kept edits)."""
+        raise NotImplementedError
 
     def open_project(self, directory: Path | str) -> bool:
         raise NotImplementedError

@@ -304,3 +304,80 @@ def test_a_failing_subscriber_never_saves_a_kept_edit_twice(
         workspace.retry()
     assert workspace.kept == [] and workspace.retry()
     assert stored(project) == [("Person", "Blinken")] and workspace.history.index == 1
+
+
+def test_open_makes_the_store_it_is_given_and_close_closes_the_database(
+    project: Path,
+) -> None:
+    from annotator.store.assist import AssistEditStore
+
+    ws = Workspace.open(project, store_factory=AssistEditStore)
+    db = ws.db
+    assert isinstance(ws.store, AssistEditStore) and db is not None and ws.store.db is db
+    assert ws.project is not None and ws.project.directory == project.resolve()
+    assert ws.run(add(ws, "Person", "Blinken")) is Outcome.SAVED
+    closed: list[Database] = []
+    real_close = db.close
+    db.close = lambda: (closed.append(db), real_close())[-1]  # type: ignore[method-assign]
+    ws.close()
+    assert closed == [db]
+    assert ws.project is None and ws.db is None and ws.store is None
+    assert ws.history.index == 0  # its edits cannot be undone on a closed database
+    assert ws.run(commands.AddSpan(1, "alice", "Person", 0, 7)) is Outcome.REFUSED
+    assert ws.refusal == "no project is open"
+    ws.close()  # a second close does nothing
+    assert closed == [db]
+    assert stored(project) == [("Person", "Blinken")]
+
+
+def test_open_uses_a_database_edit_store_by_default(workspace: Workspace) -> None:
+    assert type(workspace.store) is DatabaseEditStore
+
+
+def test_saw_gives_the_store_the_versions_edits_are_made_on(
+    workspace: Workspace, project: Path, published: list[Changed]
+) -> None:
+    """The live feed's spans: once the workspace saw another window's edit, an
+    edit made on it is saved, not refused as stale."""
+    assert workspace.run(add(workspace, "Person", "Blinken")) is Outcome.SAVED
+    [span] = published[0].changes.added_spans.values()
+    other_db = load_project(project).open_database()
+    try:
+        other = DatabaseEditStore(other_db)
+        other.saw([span])
+        changed = commands.Relabel(span, "alice", "Organization").do(other)
+    finally:
+        other_db.close()
+    [newer] = changed.updated_spans.values()
+    assert newer.version != span.version
+    workspace.saw([newer])
+    assert isinstance(workspace.store, DatabaseEditStore)
+    assert workspace.store.seen_versions[span.id] == newer.version
+    assert workspace.run(commands.Relabel(newer, "alice", "Location")) is Outcome.SAVED
+    assert stored(project) == [("Location", "Blinken")]
+
+
+def test_saw_without_a_project_does_nothing() -> None:
+    Workspace(None).saw([])
+
+
+def test_a_project_that_cannot_be_read_or_a_database_that_cannot_be_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.app.workspace import DatabaseNotOpened
+    from annotator.io.errors import ProjectProblem
+    from annotator.io.project import Project, create_project
+
+    with pytest.raises(ProjectProblem) as missing:
+        Workspace.open(tmp_path / "nowhere")
+    assert not isinstance(missing.value, DatabaseNotOpened)
+    create_project(tmp_path / "p")
+
+    def refuse(self: Project, **_: object) -> Database:
+        raise ProjectProblem(self.directory / "annotations.db", "the file is damaged")
+
+    monkeypatch.setattr(Project, "open_database", refuse)
+    with pytest.raises(DatabaseNotOpened) as damaged:
+        Workspace.open(tmp_path / "p")
+    assert damaged.value.project.directory == (tmp_path / "p").resolve()
+    assert str(damaged.value).endswith("the file is damaged")

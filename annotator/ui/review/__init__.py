@@ -26,17 +26,18 @@ def open_compare(
     Raises the project's problem (an InputProblem) or
     :class:`annotator.store.repository.NotFound` for an unknown document.
     """
-    from annotator.io.project import load_project
+    from annotator.app.workspace import Workspace
+    from annotator.store.review import ReviewEditStore
     from annotator.ui.qapp import ensure_application
     from annotator.ui.review.compare_window import CompareWindow
 
     ensure_application()
-    project = load_project(project_dir)
-    db = project.open_database()
+    workspace = Workspace.open(project_dir, store_factory=ReviewEditStore)
+    assert workspace.db is not None
     try:
-        window = CompareWindow(db, user, document_id, a, b, owns_database=True)
+        window = CompareWindow(workspace.db, user, document_id, a, b, workspace=workspace)
     except Exception:
-        db.close()
+        workspace.close()
         raise
     window.show()
     window.activateWindow()

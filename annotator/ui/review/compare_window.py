@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.app.workspace import Workspace
 from annotator.core.adjudication import (
     AcceptAgreed,
     AcceptSpan,
@@ -88,8 +89,13 @@ class CompareWindow(QMainWindow):
         b: str,
         *,
         owns_database: bool = False,
+        workspace: Workspace | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """Compare on ``db``; with ``workspace`` (opened on it with a
+        ``ReviewEditStore``, see :func:`annotator.ui.review.open_compare`), the
+        window drives that workspace and closes it, and its database, when it
+        closes."""
         if a == b:
             raise ValueError(f"compare two different layers, not {a} with itself")
         super().__init__(parent)
@@ -99,14 +105,17 @@ class CompareWindow(QMainWindow):
         self.document_id = document_id
         self.a = a
         self.b = b
-        self._owns_database = owns_database
-        self.store = ReviewEditStore(db)
+        self._owns_database = owns_database or workspace is not None
+        if workspace is None:  # the database is the caller's unless it is owned
+            workspace = Workspace(ReviewEditStore(db), db=db if owns_database else None)
+        assert isinstance(workspace.store, ReviewEditStore) and workspace.store.db is db
+        self.store: ReviewEditStore = workspace.store
         self.resolutions = Resolutions()
         self.undo_stack = QUndoStack(self)
         # As in the main window: an edit the database cannot take now is kept
         # in a bar and retried; one it refuses is reported, not done.
         self.edits = EditRunner(self, self.undo_stack, self._changed, self.reload)
-        self.edits.store = self.store
+        self.edits.open(workspace)
         self.unsaved = self.edits.bar
         self.items: list[CompareItem] = []
         self.states: list[Resolution] = []
@@ -458,4 +467,4 @@ class CompareWindow(QMainWindow):
             return
         super().closeEvent(event)
         if self._owns_database:
-            self.db.close()
+            self.edits.close()  # the workspace closes its database
