@@ -179,14 +179,6 @@ class EditRunner(QObject):
     def store(self) -> EditStore | None:
         return self.workspace.store
 
-    @store.setter
-    def store(self, store: EditStore | None) -> None:
-        """Another project (or none): its history starts empty."""
-        if store is not self.workspace.store:
-            self.undo_stack.clear()
-            self.workspace.history.clear()
-        self.workspace.store = store
-
     @property
     def refusal(self) -> str | None:
         """Why the last edit run was refused (None: saved, or kept to retry)."""
