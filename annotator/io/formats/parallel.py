@@ -113,6 +113,13 @@ def _child(
     code or the terminal: every way out is ``os._exit``."""
     code = 1
     try:
+        # Signals are still blocked here (held across the fork). From now on the
+        # child's stdout and stderr go nowhere: a library logging as it is stopped
+        # (SQLAlchemy's pool, mid-connect) must not reach the user's terminal.
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 1)
+        os.dup2(quiet, 2)
+        os.close(quiet)
         signal.signal(signal.SIGTERM, _raise_stopped)
         signal.signal(signal.SIGINT, _raise_stopped)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
