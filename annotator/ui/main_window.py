@@ -267,7 +267,8 @@ class MainWindow(AnnotationWindow):
                 "annotator open --user NAME.",
             )
             return False
-        if not self.edits.may_close():  # the kept edits belong to the project open now
+        # The kept edits belong to the project open now.
+        if not self.edits.may_close("Open another project"):
             return False
         try:
             workspace = Workspace.open(directory, store_factory=AssistEditStore)

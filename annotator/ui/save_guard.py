@@ -223,8 +223,9 @@ class EditRunner(QObject):
                 f"{_count(count, 'unsaved edit')} discarded", 10000
             )
 
-    def may_close(self) -> bool:
-        """Try the kept edits once more; if some are still not saved, ask first."""
+    def may_close(self, action: str = "Quit") -> bool:
+        """Try the kept edits once more; if some are still not saved, ask before
+        ``action`` ("Quit", "Open another project", ...) loses them."""
         if self.bar.pending:
             self.bar.retry()
         if not self.bar.pending:
@@ -234,7 +235,7 @@ class EditRunner(QObject):
             "Edits not saved",
             literal(
                 f"{_count(len(self.bar.pending), 'edit')} could not be saved "
-                f"({self.bar.reason}). Quit and lose them?"
+                f"({self.bar.reason}). {action} and lose them?"
             ),
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,

@@ -146,6 +146,7 @@ def test_kept_edits_stay_with_their_project(
     assert window.open_project(project) is False
     assert window.workspace is workspace and len(workspace.kept) == 1
     assert answers and "could not be saved" in answers[0]
+    assert answers[0].endswith("Open another project and lose them?")
     monkeypatch.setattr(Database, "session", real)
     workspace.retry()  # the disk has room again
     assert workspace.kept == [] and len(stored_spans(project)) == 1
