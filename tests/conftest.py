@@ -90,3 +90,24 @@ def project_db(project_dir: Path) -> Iterator[Any]:
     db = load_project(project_dir).open_database()
     yield db
     db.close()
+
+
+class Disk:
+    """Stands in for the disk under the database: full, or not (``full``)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from contextlib import contextmanager
+
+        from annotator.store.db import Database, SaveFailed
+
+        self.full = False
+        real = Database.session
+
+        @contextmanager
+        def session(db: Database) -> Iterator[object]:
+            if self.full:
+                raise SaveFailed(db.url, "not saved: the disk is full")
+            with real(db) as s:
+                yield s
+
+        monkeypatch.setattr(Database, "session", session)

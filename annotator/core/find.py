@@ -25,6 +25,15 @@ FIND_SECONDS = 1.0
 class FindError(ValueError):
     """A query that cannot be used (a regular expression that does not compile)."""
 
+    summary = "bad pattern"
+    """A word or two for a narrow place (the find bar's count)."""
+
+
+class FindTooSlow(FindError):
+    """A pattern stopped at the time bound (it backtracks without end)."""
+
+    summary = "too slow"
+
 
 @dataclass(frozen=True, slots=True)
 class FindOptions:
@@ -55,7 +64,7 @@ def iter_matches(pattern: Any, text: str, seconds: float = FIND_SECONDS) -> Iter
     try:
         yield from pattern.finditer(text, timeout=seconds)
     except TimeoutError:
-        raise FindError(
+        raise FindTooSlow(
             f"stopped after {seconds:g} s: the pattern backtracks too much on this text"
         ) from None
 

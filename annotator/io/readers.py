@@ -247,18 +247,8 @@ def _parse_jsonl_lines(
         if bad and number in bad:
             result.problems.append(bad[number])
             continue
-        if not line.strip():
-            continue
-        try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            result.problems.append(InputProblem(path, f"invalid JSON ({exc.msg})", number))
-            continue
-        try:
-            check_record(line, record)
-            result.drafts.append(jsonl_record_to_draft(record, source))
-        except ValueError as exc:
-            result.problems.append(InputProblem(path, str(exc), number))
+        if line.strip():
+            _parse_jsonl_line(result, path, number, line, source)
     return result
 
 

@@ -155,12 +155,12 @@ class FindBar(QWidget):
         query = self.field.text()
         self.matches = []
         self.index = -1
-        error = ""
+        error: FindError | None = None
         if query:
             try:
                 self.matches = find_all(self.view.text, query, self.options())
             except FindError as exc:
-                error = str(exc)
+                error = exc
         if self.matches:
             cursor = self.view.textCursor()
             where = self.view._umap.to_codepoint(cursor.selectionStart())
@@ -188,7 +188,7 @@ class FindBar(QWidget):
             self.index = (self.index + (-1 if backward else 1)) % len(self.matches)
         self._visited = True
         self._select_current()
-        self._show_count("")
+        self._show_count(None)
         self.highlight_visible()
 
     @property
@@ -204,10 +204,10 @@ class FindBar(QWidget):
         view.set_text_selection(*match, exact=True)
         view.ensureCursorVisible()
 
-    def _show_count(self, error: str) -> None:
-        if error:
-            self.count_label.setText("too slow" if error.startswith("stopped") else "bad pattern")
-            self.count_label.setToolTip(literal(error))
+    def _show_count(self, error: FindError | None) -> None:
+        if error is not None:
+            self.count_label.setText(error.summary)
+            self.count_label.setToolTip(literal(str(error)))
         elif not self.field.text():
             self.count_label.setText("")
         elif not self.matches:

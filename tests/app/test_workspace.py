@@ -5,7 +5,6 @@ undo and redo, an edit refused for good, an edit the database cannot take now
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,27 +16,11 @@ from annotator.core.model import SpanData
 from annotator.io.importer import import_paths
 from annotator.io.project import load_project
 from annotator.store import repository
-from annotator.store.db import Database, SaveFailed
+from annotator.store.db import Database
 from annotator.store.edits import DatabaseEditStore
+from tests.conftest import Disk
 
 NEWS = "Blinken met officials in Astana on Tuesday.\n"
-
-
-class Disk:
-    """Stands in for the disk under the database: full, or not."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.full = False
-        real = Database.session
-
-        @contextmanager
-        def session(db: Database) -> Iterator[object]:
-            if self.full:
-                raise SaveFailed(db.url, "not saved: the disk is full")
-            with real(db) as s:
-                yield s
-
-        monkeypatch.setattr(Database, "session", session)
 
 
 @pytest.fixture

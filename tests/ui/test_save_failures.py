@@ -3,8 +3,6 @@ saved when the problem is fixed; undo history keeps matching the database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,27 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from annotator.store.db import Database, SaveFailed
 from annotator.ui import save_guard
 from annotator.ui.main_window import MainWindow
+from tests.conftest import Disk
 from tests.ui.conftest import drag, find, key, stored_spans
-
-
-class Disk:
-    """Stands in for the disk under the database: full, or not."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.full = False
-        real = Database.session
-
-        @contextmanager
-        def session(db: Database) -> Iterator[object]:
-            if self.full:
-                raise SaveFailed(db.url, "not saved: the disk is full")
-            with real(db) as s:
-                yield s
-
-        monkeypatch.setattr(Database, "session", session)
 
 
 @pytest.fixture

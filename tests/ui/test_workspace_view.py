@@ -4,33 +4,22 @@ once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from annotator.app.workspace import Changed, Operation
-from annotator.store.db import Database, SaveFailed
+from annotator.store.db import Database
 from annotator.ui.main_window import MainWindow
+from tests.conftest import Disk
 from tests.ui.conftest import drag, find, key, stored_spans
 
 
 def test_the_undo_stack_follows_the_history(
     qtbot: QtBot, window: MainWindow, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    full = False
-    real = Database.session
-
-    @contextmanager
-    def session(db: Database) -> Iterator[object]:
-        if full:
-            raise SaveFailed(db.url, "not saved: the disk is full")
-        with real(db) as s:
-            yield s
-
-    monkeypatch.setattr(Database, "session", session)
+    disk = Disk(monkeypatch)
     workspace = window.edits.workspace
     published: list[Changed] = []
     workspace.changes.subscribe(published.append)
@@ -44,7 +33,7 @@ def test_the_undo_stack_follows_the_history(
     assert (stack.index(), history.index) == (0, 0) and stored_spans(project) == []
     stack.redo()
     assert (stack.index(), history.index) == (1, 1) and len(stored_spans(project)) == 1
-    full = True
+    disk.full = True
     stack.undo()  # fails: the stack steps back, the history never moved
     qtbot.waitUntil(lambda: stack.index() == 1, timeout=2000)
     assert history.index == 1 and len(stored_spans(project)) == 1
@@ -123,15 +112,8 @@ def test_kept_edits_stay_with_their_project(
     kept edits are never saved into another project's database."""
     from PySide6.QtWidgets import QMessageBox
 
-    real = Database.session
-
-    @contextmanager
-    def full(db: Database) -> Iterator[object]:
-        raise SaveFailed(db.url, "not saved: the disk is full")
-        with real(db) as s:  # pragma: no cover
-            yield s
-
-    monkeypatch.setattr(Database, "session", full)
+    disk = Disk(monkeypatch)
+    disk.full = True
     drag(qtbot, window.view, *find(window.view, "Blinken"))
     key(qtbot, window.view, "p")
     workspace = window.workspace
@@ -147,6 +129,6 @@ def test_kept_edits_stay_with_their_project(
     assert window.workspace is workspace and len(workspace.kept) == 1
     assert answers and "could not be saved" in answers[0]
     assert answers[0].endswith("Open another project and lose them?")
-    monkeypatch.setattr(Database, "session", real)
+    disk.full = False
     workspace.retry()  # the disk has room again
     assert workspace.kept == [] and len(stored_spans(project)) == 1
