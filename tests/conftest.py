@@ -98,7 +98,8 @@ class Disk:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         from contextlib import contextmanager
 
-        from annotator.store.db import Database, SaveFailed
+        from annotator.core.errors import SaveFailed
+        from annotator.store.db import Database
 
         self.full = False
         real = Database.session

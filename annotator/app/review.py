@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from annotator.core.agreement import AgreementDocument, AgreementReport, compute_agreement
+from annotator.core.errors import NotFound
 from annotator.store import agreement_data, repository
 from annotator.store import review as store_review
 from annotator.store.agreement_data import UnknownAnnotator
 from annotator.store.db import Database
-from annotator.store.repository import NotFound
 from annotator.store.review import AnnotatorProgress, CommentData, Progress, ReviewProblem
 
 __all__ = [

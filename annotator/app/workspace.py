@@ -333,7 +333,7 @@ class Workspace:
                 return Outcome.KEPT, "no project is open"
             self.refusal = "no project is open"
             return Outcome.REFUSED, None
-        from annotator.store.db import DatabaseProblem, SaveFailed
+        from annotator.core.errors import DatabaseProblem, SaveFailed
 
         try:
             changes = self.history.run(command, self.store)

@@ -8,10 +8,10 @@ from typing import Any
 from annotator.cli.output import warn
 from annotator.core.adjudication import AcceptAgreed, outcome
 from annotator.core.compare import Kind, compare_layers
+from annotator.core.errors import NotFound, PermissionDenied
 from annotator.core.model import GOLD_ANNOTATOR
 from annotator.io.project import load_project
 from annotator.store import repository
-from annotator.store.repository import NotFound, PermissionDenied
 from annotator.store.review import ReviewEditStore
 
 EXIT_USAGE = 2

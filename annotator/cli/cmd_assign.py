@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from annotator.cli.output import print_json, warn
+from annotator.core.errors import NotFound
 from annotator.io.project import Project, load_project
 from annotator.store import review
-from annotator.store.repository import NotFound
 
 EXIT_USAGE = 2
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from annotator.cli.cmd_assign import unknown_people
 from annotator.cli.output import print_json, print_table, warn
+from annotator.core.errors import PermissionDenied
+from annotator.core.model import name_problem
 from annotator.io.project import load_project
 from annotator.store import repository
 
@@ -54,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         warn(f"{', '.join(sorted(both))}: both --set-reviewer and --set-annotator")
         return EXIT_USAGE
     for name, _ in changes:
-        problem = repository.name_problem(name)
+        problem = name_problem(name)
         if problem:
             warn(problem)
             return EXIT_USAGE
@@ -73,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
                 repository.change_role(session, name, role, by=args.as_name)
             people = repository.people_roles(session)
             difference = repository.roles_difference(session, project.reviewers)
-    except repository.PermissionDenied as exc:
+    except PermissionDenied as exc:
         warn(str(exc))
         return EXIT_USAGE
     finally:

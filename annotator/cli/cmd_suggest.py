@@ -7,13 +7,13 @@ import getpass
 from typing import Any
 
 from annotator.cli.output import print_json, print_table, warn
+from annotator.core.errors import PermissionDenied
 from annotator.core.schema import LabelSchema
 from annotator.core.suggest import SuggestConfig, Suggestion
 from annotator.io.errors import InputProblem
 from annotator.io.project import load_project
 from annotator.store import assist, repository
 from annotator.store.db import Database
-from annotator.store.repository import PermissionDenied
 
 
 def register(sub: Any) -> None:

@@ -21,6 +21,22 @@ GOLD_ANNOTATOR = "gold"
 """The adjudicated layer is stored as the spans of this reserved annotator."""
 
 
+RESERVED_NAMES = frozenset({GOLD_ANNOTATOR})
+"""Layer names that are never a person's: no one edits, reviews or imports as them."""
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be an analyst's name (None: it can)."""
+    if not name or not name.strip():
+        return "an analyst needs a name"
+    if name in RESERVED_NAMES:
+        return (
+            f"{name!r} is the adjudicated layer, not an analyst's name: use your own name "
+            "(a reviewer writes gold under theirs)"
+        )
+    return None
+
+
 def content_hash(text: str) -> str:
     """Identity of an article: re-importing the same text is a no-op."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

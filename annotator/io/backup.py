@@ -17,15 +17,9 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from annotator.core.errors import DatabaseProblem, InUse
 from annotator.io.errors import ProjectProblem
-from annotator.store.db import (
-    Database,
-    DatabaseProblem,
-    InUse,
-    backup_sqlite_to,
-    exclusive_use,
-    sqlite_path,
-)
+from annotator.store.db import Database, backup_sqlite_to, exclusive_use, sqlite_path
 
 BACKUP_DIR = "backups"
 PREFIX = "annotator-"

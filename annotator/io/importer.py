@@ -12,6 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotator.core.errors import SaveFailed
 from annotator.core.model import DocumentDraft
 from annotator.io.errors import InputProblem
 from annotator.io.files import DEFAULT_MAX_FILE_BYTES, MB
@@ -25,7 +26,7 @@ from annotator.io.readers import (
     reader_for,
 )
 from annotator.store import repository
-from annotator.store.db import Database, SaveFailed
+from annotator.store.db import Database
 
 BATCH_DOCUMENTS = 1000
 BATCH_CHARACTERS = 8_000_000

@@ -20,13 +20,14 @@ from typing import Any
 import yaml
 from filelock import FileLock, Timeout
 
+from annotator.core.errors import DatabaseProblem
 from annotator.core.schema import LabelSchema, SchemaError, parse_schema
 from annotator.io.assist_config import AssistSettings, parse_assist
 from annotator.io.errors import InputProblem, ProjectProblem
 from annotator.io.files import DEFAULT_MAX_FILE_MB, read_regular
 from annotator.io.safe_yaml import YamlLimitError, load_node
 from annotator.paths import SCHEMAS_DIR
-from annotator.store.db import Database, DatabaseProblem, open_database, sqlite_path, sqlite_url
+from annotator.store.db import Database, open_database, sqlite_path, sqlite_url
 
 PROJECT_FILE = "project.yaml"
 DEFAULT_DATABASE = "annotator.sqlite"
@@ -342,7 +343,7 @@ def _parse_names(
     raw = data.get(key) or []
     if not isinstance(raw, list):
         raise _problem(config, lines, (key,), "expected a list of names")
-    from annotator.store.repository import name_problem
+    from annotator.core.model import name_problem
 
     for i, name in enumerate(raw):
         if not isinstance(name, str) or not name.strip():

@@ -20,6 +20,14 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from annotator.core.errors import (  # the store raises them; defined in the core
+    DatabaseProblem,
+    DatabaseTooNew,
+    DatabaseTooOld,
+    InUse,
+    SaveFailed,
+)
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 HEAD_REVISION = "0006"
 """The schema version this program writes; tests check it is Alembic's head."""
@@ -31,31 +39,6 @@ OPEN_LOCK_SUFFIX = ".lock"
 has it open, taken alone by ``annotator restore``."""
 OPEN_WAIT_S = 30.0
 """How long opening a database waits for a restore in progress to finish."""
-
-
-class DatabaseProblem(Exception):
-    """A database that cannot be used; the message is meant for the user."""
-
-    def __init__(self, where: str, reason: str) -> None:
-        super().__init__(f"{where}: {reason}")
-        self.where = where
-        self.reason = reason
-
-
-class DatabaseTooNew(DatabaseProblem):
-    pass
-
-
-class DatabaseTooOld(DatabaseProblem):
-    pass
-
-
-class SaveFailed(DatabaseProblem):
-    """A write that did not reach the database; nothing of it was stored."""
-
-
-class InUse(Exception):
-    """Another program has the database open (or is restoring it)."""
 
 
 # --- who has an SQLite database open ----------------------------------------

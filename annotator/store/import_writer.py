@@ -129,7 +129,7 @@ def insert_annotated(
     Each layer is written by its owner, checked by
     :func:`annotator.store.repository.check_can_write` like any edit; the gold
     layer needs ``editor``, a reviewer, whom the change log names. Raises
-    :class:`annotator.store.repository.PermissionDenied` (nothing written).
+    :class:`annotator.core.errors.PermissionDenied` (nothing written).
     """
     result = InsertResult()
     if not items:

@@ -18,8 +18,10 @@ from sqlalchemy import DateTime, Integer, bindparam, delete, func, insert, selec
 from sqlalchemy.orm import Session
 
 from annotator.core.changes import Action, ChangeRecord
+from annotator.core.errors import NotFound, PermissionDenied
 from annotator.core.model import (
     GOLD_ANNOTATOR,
+    RESERVED_NAMES,
     DocStatus,
     DocumentDraft,
     DocumentSummary,
@@ -28,6 +30,7 @@ from annotator.core.model import (
     RelationData,
     SpanData,
     check_span_bounds,
+    name_problem,
 )
 from annotator.store.models import (
     Annotator,
@@ -40,16 +43,8 @@ from annotator.store.models import (
 )
 
 
-class NotFound(LookupError):
-    pass
-
-
 class StaleEdit(RuntimeError):
     """The span changed since it was read (optimistic concurrency)."""
-
-
-class PermissionDenied(PermissionError):
-    """An edit of a layer the editor may not change."""
 
 
 ROLES = ("annotator", "reviewer")
@@ -79,22 +74,6 @@ def annotator_id(session: Session, name: str, *, create: bool = True) -> int:
 
 def annotator_names(session: Session) -> list[str]:
     return list(session.scalars(select(Annotator.name).order_by(Annotator.name)))
-
-
-RESERVED_NAMES = frozenset({GOLD_ANNOTATOR})
-"""Layer names that are never a person's: no one edits, reviews or imports as them."""
-
-
-def name_problem(name: str) -> str | None:
-    """Why ``name`` cannot be an analyst's name (None: it can)."""
-    if not name or not name.strip():
-        return "an analyst needs a name"
-    if name in RESERVED_NAMES:
-        return (
-            f"{name!r} is the adjudicated layer, not an analyst's name: use your own name "
-            "(a reviewer writes gold under theirs)"
-        )
-    return None
 
 
 def check_person(name: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from annotator.core.errors import NotFound
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus, JsonDict, SpanData
 from annotator.store import repository
 from annotator.store.edits import DatabaseEditStore, SessionEdits
@@ -28,7 +29,7 @@ from annotator.store.models import (
     Span,
     utcnow,
 )
-from annotator.store.repository import NotFound, annotator_id
+from annotator.store.repository import annotator_id
 
 # --- the adjudication store ---------------------------------------------------
 

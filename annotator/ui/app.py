@@ -113,7 +113,7 @@ def run_app(
 
     app = ensure_application()
     apply_theme(app, settings.theme())
-    from annotator.store.repository import name_problem
+    from annotator.core.model import name_problem
 
     if user and name_problem(user) is None:  # "gold" is not kept: the window refuses it
         settings.remember_user(user)

@@ -44,7 +44,7 @@ class LiveUpdates(QObject):
         self._timer.start(interval)
 
     def poll(self) -> Feed | None:
-        from annotator.store.db import DatabaseProblem
+        from annotator.core.errors import DatabaseProblem
         from annotator.store.live import changes_since
 
         try:

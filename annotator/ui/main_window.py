@@ -255,9 +255,10 @@ class MainWindow(AnnotationWindow):
 
     def open_project(self, directory: Path | str) -> bool:
         """Open a project folder; problems are shown to the user, and False returned."""
+        from annotator.core.model import name_problem
         from annotator.io.errors import InputProblem
         from annotator.store.assist import AssistEditStore
-        from annotator.store.repository import name_problem, role_of, roles_difference
+        from annotator.store.repository import role_of, roles_difference
 
         refused = name_problem(self.user)
         if refused is not None:  # the store would refuse every edit; say so now

@@ -199,7 +199,7 @@ def apply_preferences(window: AnnotationWindow, chosen: Preferences) -> None:
         apply_theme(app, chosen.theme)
     apply_article_palette(window)
     project_changed = _apply_project_settings(window, chosen)
-    from annotator.store.repository import name_problem
+    from annotator.core.model import name_problem
 
     refused = name_problem(chosen.name)
     if refused is not None and chosen.name != window.user:  # "gold" is no one's name

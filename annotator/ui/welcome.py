@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.core.model import name_problem
 from annotator.paths import ICONS_DIR
-from annotator.store.repository import name_problem
 from annotator.ui import settings
 from annotator.ui.plain import literal
 

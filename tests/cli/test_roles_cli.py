@@ -9,6 +9,7 @@ import orjson
 import pytest
 
 from annotator.cli.app import main
+from annotator.core.errors import PermissionDenied
 from annotator.core.model import GOLD_ANNOTATOR, DocumentDraft
 from annotator.io.project import PROJECT_FILE, load_project, save_project
 from annotator.store import repository
@@ -72,7 +73,7 @@ def test_project_yaml_naming_other_reviewers_is_reported_not_applied(
         f"annotator: {project}: project.yaml names reviewers mallory, the database has rita: "
         "the database's roles hold (a reviewer changes them with 'annotator roles')"
     ]
-    with pytest.raises(repository.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         db = load_project(project).open_database()
         try:
             with db.session() as s:

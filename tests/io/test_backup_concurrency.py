@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 
 from annotator.cli.app import main
+from annotator.core.errors import DatabaseProblem
 from annotator.core.model import DocumentDraft
 from annotator.io import backup
 from annotator.io.backup import check_backup, list_backups
 from annotator.io.project import create_project, load_project
 from annotator.store import db as dbmod
 from annotator.store import repository as repo
-from annotator.store.db import DatabaseProblem, open_database, sqlite_url
+from annotator.store.db import open_database, sqlite_url
 
 OPENERS = 6
 

@@ -7,14 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from annotator.store.db import (
-    HEAD_REVISION,
-    MIGRATIONS_DIR,
-    DatabaseProblem,
-    DatabaseTooNew,
-    open_database,
-    sqlite_url,
-)
+from annotator.core.errors import DatabaseProblem, DatabaseTooNew
+from annotator.store.db import HEAD_REVISION, MIGRATIONS_DIR, open_database, sqlite_url
 
 
 def test_head_revision_is_alembics_head() -> None:

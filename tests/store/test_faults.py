@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 
 from annotator.cli.app import main
+from annotator.core.errors import SaveFailed
 from annotator.core.model import DocumentDraft
 from annotator.io.project import create_project, load_project
 from annotator.store import db as db_module
 from annotator.store import repository as repo
-from annotator.store.db import SaveFailed, open_database, sqlite_url
+from annotator.store.db import open_database, sqlite_url
 
 
 def mount(target: Path, options: str) -> bool:

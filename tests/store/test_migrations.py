@@ -6,15 +6,9 @@ import pytest
 from sqlalchemy import text
 
 from annotator.cli.app import main
+from annotator.core.errors import DatabaseTooOld
 from annotator.io.project import create_project, load_project
-from annotator.store.db import (
-    HEAD_REVISION,
-    Database,
-    DatabaseTooOld,
-    current_revision,
-    open_database,
-    upgrade,
-)
+from annotator.store.db import HEAD_REVISION, Database, current_revision, open_database, upgrade
 
 
 def make_old_database(url: str) -> None:

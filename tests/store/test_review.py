@@ -8,10 +8,10 @@ import pytest
 
 from annotator.core.adjudication import AcceptAgreed, AcceptSpan, RejectItem, Resolutions
 from annotator.core.compare import Kind, compare_layers
+from annotator.core.errors import NotFound, PermissionDenied
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus, DocumentDraft
 from annotator.store import repository, review
 from annotator.store.db import Database
-from annotator.store.repository import NotFound, PermissionDenied
 
 TEXTS = [
     "Antony Blinken said Kazakhstan is a partner of the United States.",

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from annotator.core.adjudication import Resolution
 from annotator.core.compare import Kind
+from annotator.core.errors import NotFound
 from annotator.core.model import GOLD_ANNOTATOR, DocumentDraft
 from annotator.io.project import create_project, load_project, save_project
 from annotator.store import repository, review
@@ -372,7 +373,7 @@ def test_progress_dashboard(qtbot: QtBot, project: Path) -> None:
 
 
 def test_open_compare_on_an_unknown_document(qtbot: QtBot, project: Path) -> None:
-    with pytest.raises(repository.NotFound, match="no document with id 99"):
+    with pytest.raises(NotFound, match="no document with id 99"):
         open_compare(project, "rita", 99, "alice", "bob")
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from annotator.core.dataset import AnnotatedDraft, ExportDocument, ExportFilter
+from annotator.core.errors import PermissionDenied
 from annotator.core.model import GOLD_ANNOTATOR
 from annotator.io.errors import InputProblem
 from annotator.io.files import MB
@@ -49,7 +50,7 @@ from annotator.io.project import Project, update_schema
 from annotator.store import export_reader
 from annotator.store.db import Database
 from annotator.store.import_writer import insert_annotated
-from annotator.store.repository import PermissionDenied, check_can_write
+from annotator.store.repository import check_can_write
 
 EXPORT_FORMATS = ("native", "doccano", "prodigy", "brat", "conll", "csv")
 IMPORT_FORMATS = ("native", "doccano", "prodigy", "brat")

@@ -24,7 +24,7 @@ def open_compare(
     Opens the project's own database connection (closed with the window) and
     creates the QApplication if there is none. ``b`` may be ``"gold"``.
     Raises the project's problem (an InputProblem) or
-    :class:`annotator.store.repository.NotFound` for an unknown document.
+    :class:`annotator.core.errors.NotFound` for an unknown document.
     """
     from annotator.app.workspace import Workspace
     from annotator.store.review import ReviewEditStore

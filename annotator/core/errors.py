@@ -1,0 +1,61 @@
+"""The problems every layer raises and every surface reports, defined once.
+
+They are plain values (no database, no files), so the windows and the command
+line catch them without importing the layer that raised them. ``str()`` of each
+is the one line to show the user.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputProblem(Exception):
+    """Bad input from the user. ``str()`` is the one-line message to show."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.path = Path(path)
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
+        return f"{where}: {self.message}"
+
+
+class ProjectProblem(InputProblem):
+    """A project that cannot be used (missing, unreadable or invalid project.yaml)."""
+
+
+class DatabaseProblem(Exception):
+    """A database that cannot be used; the message is meant for the user."""
+
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(f"{where}: {reason}")
+        self.where = where
+        self.reason = reason
+
+
+class DatabaseTooNew(DatabaseProblem):
+    pass
+
+
+class DatabaseTooOld(DatabaseProblem):
+    pass
+
+
+class SaveFailed(DatabaseProblem):
+    """A write that did not reach the database; nothing of it was stored."""
+
+
+class InUse(Exception):
+    """Another program has the database open (or is restoring it)."""
+
+
+class NotFound(LookupError):
+    pass
+
+
+class PermissionDenied(PermissionError):
+    """An edit of a layer the editor may not change."""
