@@ -1,15 +1,20 @@
-"""The review read-outs for the window and the command line: progress, the
-agreement report, comment threads (docs/design.md, "Application package").
+"""Review for the window and the command line: progress, the agreement report,
+comment threads, the layers to compare, and assignments
+(docs/design.md, "Application package").
 
-Each function takes an open :class:`~annotator.store.db.Database`, runs its
+Each read takes an open :class:`~annotator.store.db.Database`, runs its
 queries (kept in annotator.store) in one transaction and returns plain values,
-so the surfaces never open a session themselves. Free of Qt.
+so the surfaces never open a session themselves; the assignments take a
+:class:`~annotator.app.workspace.Workspace`. Adjudication is
+:mod:`annotator.app.adjudication`. Free of Qt; it loads the database layer
+when imported, so the window imports it only once a project is open.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from annotator.core.agreement import AgreementDocument, AgreementReport, compute_agreement
 from annotator.core.errors import NotFound
@@ -19,8 +24,13 @@ from annotator.store.agreement_data import UnknownAnnotator
 from annotator.store.db import Database
 from annotator.store.review import AnnotatorProgress, CommentData, Progress, ReviewProblem
 
+if TYPE_CHECKING:
+    from annotator.app.workspace import Workspace
+    from annotator.io.project import Project
+
 __all__ = [
     "AnnotatorProgress",
+    "Assigned",
     "CommentData",
     "Database",
     "DocumentFigures",
@@ -32,11 +42,16 @@ __all__ = [
     "add_comment",
     "agreement_documents",
     "agreement_report",
+    "assign_documents",
+    "assign_round_robin",
     "comment_threads",
     "compared_annotators",
     "document_figures",
     "document_threads",
+    "layer_names",
     "progress",
+    "project_people",
+    "unknown_people",
 ]
 
 
@@ -186,3 +201,83 @@ def add_comment(
         return store_review.add_comment(
             session, document_id, author, body, span_id=span_id, reply_to=reply_to
         )
+
+
+# -- layers and people -------------------------------------------------------
+
+
+def layer_names(db: Database) -> list[str]:
+    """Everyone the database knows: the layers to compare (gold once it exists)."""
+    with db.reader() as session:
+        return repository.annotator_names(session)
+
+
+def project_people(project: Project) -> list[str]:
+    """The annotators and reviewers project.yaml lists, each once, in that order."""
+    return list(dict.fromkeys([*project.annotators, *(project.reviewers or [])]))
+
+
+def unknown_people(project: Project, names: Sequence[str]) -> str | None:
+    """A message if project.yaml lists its people and a name is not among them."""
+    if not project.annotators:
+        return None
+    known = project_people(project)
+    strangers = [n for n in names if n not in known]
+    if not strangers:
+        return None
+    which = ", ".join(repr(n) for n in strangers)
+    return (
+        f"{which} is not one of the project's annotators or reviewers "
+        f"({', '.join(known)}); add them to project.yaml first"
+    )
+
+
+# -- assignments -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Assigned:
+    """What an assignment added, and every assignment after it."""
+
+    new: dict[str, list[int]]
+    """Per annotator, the documents newly given to them."""
+    assignments: dict[int, list[str]]
+    """Every document with assignments -> its annotators, sorted."""
+
+    @property
+    def added(self) -> int:
+        return sum(len(documents) for documents in self.new.values())
+
+
+def _database(workspace: Workspace) -> Database:
+    if workspace.db is None:
+        raise RuntimeError("no project is open")
+    return workspace.db
+
+
+def assign_documents(workspace: Workspace, document_ids: Sequence[int], annotator: str) -> Assigned:
+    """Give these documents to ``annotator``, in one transaction.
+
+    :class:`NotFound` for an unknown document, :class:`ReviewProblem` for a
+    name that is no one's (gold).
+    """
+    with _database(workspace).session() as session:
+        new = {annotator: store_review.assign(session, document_ids, annotator)}
+        return Assigned(new, store_review.assignments(session))
+
+
+def assign_round_robin(
+    workspace: Workspace, annotators: Sequence[str], per_document: int
+) -> Assigned:
+    """Give every document ``per_document`` of ``annotators``, balanced and
+    deterministic; existing assignments stay and count. One transaction.
+
+    :class:`ReviewProblem` when it cannot be done as asked.
+    """
+    with _database(workspace).session() as session:
+        plan = store_review.assign_round_robin(session, annotators, per_document)
+        new: dict[str, list[int]] = {name: [] for name in annotators}
+        for document, people in plan.items():
+            for name in people:
+                new[name].append(document)
+        return Assigned(new, store_review.assignments(session))

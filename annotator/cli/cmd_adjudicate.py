@@ -5,16 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from annotator.app.adjudication import accept_agreed, open_review_workspace
+from annotator.app.workspace import Outcome
 from annotator.cli.output import warn
-from annotator.core.adjudication import AcceptAgreed, outcome
-from annotator.core.compare import Kind, compare_layers
 from annotator.core.errors import NotFound, PermissionDenied
-from annotator.core.model import GOLD_ANNOTATOR
-from annotator.io.project import load_project
-from annotator.store import repository
-from annotator.store.review import ReviewEditStore
 
-EXIT_USAGE = 2
+EXIT_PARTIAL, EXIT_USAGE = 1, 2
 
 
 def register(sub: Any) -> None:
@@ -48,30 +44,24 @@ def run(args: argparse.Namespace) -> int:
     if a == b:
         warn(f"--accept-agreed needs two different annotators, not {a} twice")
         return EXIT_USAGE
-    project = load_project(args.project)
-    db = project.open_database()
+    # The decision goes through a review workspace, as compare mode's do: the
+    # same store, permission check and change record.
+    workspace = open_review_workspace(args.project)
     try:
-        with db.reader() as session:
-            repository.get_document(session, args.doc)
-            # Refused even when gold has every agreed span already.
-            repository.check_can_write(session, GOLD_ANNOTATOR, args.reviewer)
-            for name in (a, b):
-                if name != GOLD_ANNOTATOR:
-                    repository.annotator_id(session, name, create=False)
-            items = compare_layers(
-                repository.list_spans(session, args.doc, [a]),
-                repository.list_spans(session, args.doc, [b]),
-            )
-        command = AcceptAgreed(args.doc, items, args.reviewer)
-        if command.add:
-            command.do(ReviewEditStore(db))
+        accepted = accept_agreed(workspace, args.doc, a, b, args.reviewer)
+        if accepted.outcome is Outcome.KEPT:  # no one is here to retry it later
+            warn(f"not saved: {workspace.kept_reason}")
+            workspace.discard()
+            return EXIT_PARTIAL
+        if accepted.outcome is Outcome.REFUSED:
+            warn(str(workspace.refusal))
+            return EXIT_USAGE
     except (NotFound, PermissionDenied) as exc:
         warn(str(exc))
         return EXIT_USAGE
     finally:
-        db.close()
-    result = outcome(command)
-    open_items = sum(1 for item in items if item.kind is not Kind.SAME)
+        workspace.close()
+    result, open_items = accepted.result, accepted.open_items
     if not result.agreed:
         print(f"{a} and {b} agree on no span in document {args.doc}: nothing to accept")
         return 0

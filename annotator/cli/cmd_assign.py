@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
 from typing import Any
 
+from annotator.app.review import (
+    ReviewProblem,
+    assign_documents,
+    assign_round_robin,
+)
+from annotator.app.review import (
+    unknown_people as unknown_people,  # cmd_comments and cmd_roles import it from here
+)
+from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json, warn
 from annotator.core.errors import NotFound
-from annotator.io.project import Project, load_project
-from annotator.store import review
 
 EXIT_USAGE = 2
 
@@ -55,27 +61,28 @@ def register(sub: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def unknown_people(project: Project, names: Sequence[str]) -> str | None:
-    """A message if project.yaml lists its people and a name is not among them."""
-    known = list(dict.fromkeys([*project.annotators, *(project.reviewers or [])]))
-    if not project.annotators:
-        return None
-    strangers = [n for n in names if n not in known]
-    if not strangers:
-        return None
-    which = ", ".join(repr(n) for n in strangers)
-    return (
-        f"{which} is not one of the project's annotators or reviewers "
-        f"({', '.join(known)}); add them to project.yaml first"
-    )
-
-
 def run(args: argparse.Namespace) -> int:
-    project = load_project(args.project)
-    if args.round_robin is not None:
-        if args.to is not None:
-            warn("--to goes with --doc, not with --round-robin (use --annotator NAME)")
+    if args.round_robin is not None and args.to is not None:
+        warn("--to goes with --doc, not with --round-robin (use --annotator NAME)")
+        return EXIT_USAGE
+    if args.round_robin is None:
+        if args.to is None:
+            warn("--doc needs --to NAME: who gets the documents")
             return EXIT_USAGE
+        if args.annotator:
+            warn("--annotator goes with --round-robin; with --doc, name one person with --to")
+            return EXIT_USAGE
+    workspace = Workspace.open(args.project)
+    try:
+        return _assign(workspace, args)
+    finally:
+        workspace.close()
+
+
+def _assign(workspace: Workspace, args: argparse.Namespace) -> int:
+    project = workspace.project
+    assert project is not None
+    if args.round_robin is not None:
         names = list(dict.fromkeys(args.annotator or project.annotators))
         if not names:
             warn(
@@ -84,34 +91,20 @@ def run(args: argparse.Namespace) -> int:
             )
             return EXIT_USAGE
     else:
-        if args.to is None:
-            warn("--doc needs --to NAME: who gets the documents")
-            return EXIT_USAGE
-        if args.annotator:
-            warn("--annotator goes with --round-robin; with --doc, name one person with --to")
-            return EXIT_USAGE
         names = [str(args.to)]
     problem = unknown_people(project, names)
     if problem:
         warn(problem)
         return EXIT_USAGE
-    db = project.open_database()
     try:
-        with db.session() as session:
-            if args.round_robin is not None:
-                plan = review.assign_round_robin(session, names, args.round_robin)
-                new: dict[str, list[int]] = {name: [] for name in names}
-                for doc, people in plan.items():
-                    for name in people:
-                        new[name].append(doc)
-            else:
-                new = {names[0]: review.assign(session, args.doc, names[0])}
-            current = review.assignments(session)
-    except (NotFound, review.ReviewProblem) as exc:
+        if args.round_robin is not None:
+            done = assign_round_robin(workspace, names, args.round_robin)
+        else:
+            done = assign_documents(workspace, args.doc, names[0])
+    except (NotFound, ReviewProblem) as exc:
         warn(str(exc))
         return EXIT_USAGE
-    finally:
-        db.close()
+    new, current = done.new, done.assignments
     if args.json:
         print_json(
             {
@@ -120,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    added = sum(len(docs) for docs in new.values())
+    added = done.added
     if args.round_robin is not None:
         counts = ", ".join(f"{name} +{len(docs)}" for name, docs in new.items())
         print(
