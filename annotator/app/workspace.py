@@ -22,16 +22,16 @@ can show itself before SQLAlchemy is loaded (docs/design.md, "Start-up").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 from annotator.app.history import CommandHistory
 from annotator.core.commands import Changes, Command, EditStore
-from annotator.core.model import SpanData
-from annotator.io.errors import ProjectProblem
+from annotator.core.errors import ProjectProblem
+from annotator.core.model import DocumentSummary, RelationData, SpanData
 
 if TYPE_CHECKING:
     from annotator.io.project import Project
@@ -137,6 +137,44 @@ class DatabaseNotOpened(ProjectProblem):
         self.project = project
 
 
+StoreKind = Literal["edits", "assist", "review"]
+"""Which edit store a workspace opens with (:meth:`Workspace.open`)."""
+
+
+def _store_factory(kind: StoreKind) -> Callable[[Database], EditStore]:
+    if kind == "assist":
+        from annotator.store.assist import AssistEditStore
+
+        return AssistEditStore
+    if kind == "review":
+        from annotator.store.review import ReviewEditStore
+
+        return ReviewEditStore
+    from annotator.store.edits import DatabaseEditStore
+
+    return DatabaseEditStore
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentList:
+    """The project's documents as one analyst's list shows them."""
+
+    documents: list[DocumentSummary]
+    """Every document, the analyst's assignments first."""
+    assigned: list[int]
+    """The ids of the documents assigned to the analyst."""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentContent:
+    """One document as a window shows it: its text, spans and links."""
+
+    document_id: int
+    text: str
+    spans: list[SpanData]
+    relations: list[RelationData]
+
+
 class Outcome(Enum):
     SAVED = "saved"
     KEPT = "kept"
@@ -184,14 +222,17 @@ class Workspace:
         cls,
         directory: Path | str,
         *,
+        kind: StoreKind = "edits",
         store_factory: Callable[[Database], EditStore] | None = None,
     ) -> Workspace:
         """Open the project in ``directory``, its database and its edit store.
 
-        ``store_factory`` makes the store from the database (the main window's
-        ``AssistEditStore``); a ``DatabaseEditStore`` when None. A project that
-        cannot be read raises :class:`ProjectProblem`; a database that cannot
-        be opened, :class:`DatabaseNotOpened`.
+        ``kind`` says which edit store: ``"edits"`` (every edit command),
+        ``"assist"`` (the main window's: suggestions' commands too) or
+        ``"review"`` (compare mode's: adjudication too); ``store_factory``, if
+        given, makes it from the database instead. A project that cannot be
+        read raises :class:`ProjectProblem`; a database that cannot be opened,
+        :class:`DatabaseNotOpened`.
         """
         from annotator.io.project import load_project
 
@@ -201,9 +242,7 @@ class Workspace:
         except ProjectProblem as problem:
             raise DatabaseNotOpened(project, problem) from problem
         if store_factory is None:
-            from annotator.store.edits import DatabaseEditStore
-
-            store_factory = DatabaseEditStore
+            store_factory = _store_factory(kind)
         try:
             store = store_factory(db)
         except BaseException:
@@ -227,6 +266,65 @@ class Workspace:
         saw = getattr(self.store, "saw", None)
         if saw is not None:
             saw(spans)
+
+    # What the project holds, read in one transaction each
+
+    @property
+    def backup_problem(self) -> str | None:
+        """Why the backup made when the database was opened failed (None: it
+        did not, or none was needed); the project opened all the same."""
+        return self.db.backup_problem if self.db is not None else None
+
+    def database_location(self) -> str:
+        """Where the database is: an SQLite file's path as it is, a server's
+        URL without its password; "no project open" when none is."""
+        if self.db is None:
+            return "no project open"
+        url = self.db.engine.url
+        if url.get_backend_name() == "sqlite" and url.database:
+            return url.database  # the file's path as it is, not URL-quoted
+        return url.render_as_string(hide_password=True)
+
+    def documents_for(self, user: str) -> DocumentList:
+        """Every document with its counts, ``user``'s assignments first."""
+        from annotator.store import repository, review
+
+        db = self._open_db()
+        with db.reader() as session:
+            documents = repository.list_documents(session)
+            mine = review.documents_for(session, user)
+        order = {d.id: n for n, d in enumerate(mine)}  # documents_for's order
+        documents.sort(key=lambda d: order.get(d.id, len(order)))
+        return DocumentList(documents, [d.id for d in mine if d.assigned])
+
+    def annotator_names(self) -> list[str]:
+        """Everyone with a layer in the database (the gold layer included), by name."""
+        from annotator.store import repository
+
+        with self._open_db().reader() as session:
+            return repository.annotator_names(session)
+
+    def read_document(
+        self, document_id: int, annotators: Collection[str] | None = None
+    ) -> DocumentContent:
+        """A document's text, and the spans and links of ``annotators`` (None:
+        everyone's); the spans' versions are the ones edits will be made on."""
+        from annotator.store import repository
+
+        names = sorted(annotators) if annotators is not None else None
+        with self._open_db().reader() as session:
+            text = repository.document_text(session, document_id)
+            spans = repository.read_spans(session, document_id, names)
+            relations = repository.list_relations(session, document_id, names)
+        self.saw(spans)
+        return DocumentContent(document_id, text, spans, relations)
+
+    def _open_db(self) -> Database:
+        if self.db is None:
+            raise ValueError("no project is open")
+        return self.db
+
+    # The kept edits and the history
 
     @property
     def kept(self) -> list[Command]:

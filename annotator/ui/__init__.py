@@ -24,7 +24,7 @@ def open_window(project_dir: Path | str, user: str | None = None) -> MainWindow:
     window.activateWindow()
     if not window.open_project(project_dir):
         window.close()
-        from annotator.io.errors import ProjectProblem
+        from annotator.core.errors import ProjectProblem
 
         raise ProjectProblem(Path(project_dir), window.statusBar().currentMessage())
     return window

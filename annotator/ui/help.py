@@ -133,14 +133,7 @@ class HelpViewer(QWidget):
 
 
 def about_text(window: AnnotationWindow | None) -> str:
-    if window is not None and window.db is not None:
-        url = window.db.engine.url
-        if url.get_backend_name() == "sqlite" and url.database:
-            database = url.database  # the file's path as it is, not URL-quoted
-        else:
-            database = url.render_as_string(hide_password=True)
-    else:
-        database = "no project open"
+    database = window.workspace.database_location() if window is not None else "no project open"
     build = "self-contained build" if is_frozen() else f"Python {sys.version.split()[0]}"
     return (
         f"<h3>Annotator {__version__}</h3>"

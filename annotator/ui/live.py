@@ -1,15 +1,15 @@
-"""Others' edits appear without reopening: poll the change log (SQLite), or
-wake on the server's notifications (PostgreSQL LISTEN/NOTIFY)."""
+"""Others' edits appear without reopening: the Qt side of the workspace's live
+feed (:class:`annotator.app.live.LiveFeed`), polled on a timer (SQLite) or
+woken by the server's notifications (PostgreSQL LISTEN/NOTIFY)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-if TYPE_CHECKING:
-    from annotator.store.db import Database
-    from annotator.store.live import Feed, ServerNotifications
+from annotator.app.live import LiveFeed, OthersEdits
+from annotator.app.workspace import Workspace
 
 POLL_MS = 2000
 """How often to look on SQLite (and, as a fallback, on a server)."""
@@ -17,53 +17,33 @@ POLL_MS = 2000
 
 class LiveUpdates(QObject):
     arrived = Signal(object)
-    """A :class:`annotator.store.live.Feed` with others' new edits."""
+    """An :class:`annotator.app.live.OthersEdits` with others' new edits."""
 
     _notified = Signal()
 
-    def __init__(self, db: Database, user: str, parent: QObject | None = None) -> None:
-        from annotator.store.live import ServerNotifications, feed_start
-
+    def __init__(self, workspace: Workspace, user: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._db = db
-        self._user = user
-        with db.reader() as session:
-            start = feed_start(session)
-        self.last_id = start.last_id
-        self._waiting = start.waiting
+        self.feed = LiveFeed(workspace, user)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.poll)
-        self._listener: ServerNotifications | None = None
+        self._stop_listening: Callable[[], None] | None = None
         interval = POLL_MS
-        if db.dialect == "postgresql":
+        if self.feed.notifies:
             # The notification arrives in a thread; a queued signal brings it here.
             self._notified.connect(self.poll, Qt.ConnectionType.QueuedConnection)
-            self._listener = ServerNotifications(db.url, self._notified.emit)
-            self._listener.start()
+            self._stop_listening = self.feed.listen(self._notified.emit)
             interval = POLL_MS * 5
         self._timer.start(interval)
 
-    def poll(self) -> Feed | None:
-        from annotator.core.errors import DatabaseProblem
-        from annotator.store.live import changes_since
-
-        try:
-            with self._db.reader() as session:
-                feed = changes_since(
-                    session, self.last_id, exclude_editor=self._user, waiting=self._waiting
-                )
-        except DatabaseProblem:
-            return None  # the database is away for now; the next look may work
-        except Exception:  # a lost connection surfaces as a driver error here
-            return None
-        self.last_id = feed.last_id
-        self._waiting = feed.waiting  # others' edits still being committed (PostgreSQL)
-        if feed.editors:
-            self.arrived.emit(feed)
-        return feed
+    def poll(self) -> OthersEdits | None:
+        """Look now; others' new edits are also sent with :attr:`arrived`."""
+        edits = self.feed.poll()
+        if edits is not None and edits.editors:
+            self.arrived.emit(edits)
+        return edits
 
     def stop(self) -> None:
         self._timer.stop()
-        if self._listener is not None:
-            self._listener.stop()
-            self._listener = None
+        if self._stop_listening is not None:
+            self._stop_listening()
+            self._stop_listening = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QUndoStack
@@ -27,10 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.app.live import OthersEdits
 from annotator.app.workspace import DatabaseNotOpened, Workspace
 from annotator.core import commands
 from annotator.core.commands import Changes, Command
-from annotator.core.model import GOLD_ANNOTATOR, DocStatus, SpanData
+from annotator.core.errors import InputProblem
+from annotator.core.model import GOLD_ANNOTATOR, DocStatus, SpanData, name_problem
 from annotator.core.schema import RelationType
 from annotator.ui import settings
 from annotator.ui.actions import MAIN_WINDOW
@@ -49,12 +51,6 @@ from annotator.ui.review_menu import ReviewActions
 from annotator.ui.save_guard import EditRunner
 from annotator.ui.suggestions import AssistActions
 from annotator.ui.window_base import AnnotationWindow
-
-if TYPE_CHECKING:
-    from annotator.io.project import Project
-    from annotator.store.db import Database
-    from annotator.store.edits import DatabaseEditStore
-    from annotator.store.live import Feed
 
 MODE_MINE = "mine"
 MODE_ALL = "all"
@@ -241,24 +237,9 @@ class MainWindow(AnnotationWindow):
         (``annotator/app/workspace.py``); an empty one when no project is open."""
         return self.edits.workspace
 
-    @property
-    def project(self) -> Project | None:
-        return self.edits.workspace.project
-
-    @property
-    def db(self) -> Database | None:
-        return self.edits.workspace.db
-
-    @property
-    def store(self) -> DatabaseEditStore | None:
-        return cast("DatabaseEditStore | None", self.edits.workspace.store)
-
     def open_project(self, directory: Path | str) -> bool:
         """Open a project folder; problems are shown to the user, and False returned."""
-        from annotator.core.model import name_problem
-        from annotator.io.errors import InputProblem
-        from annotator.store.assist import AssistEditStore
-        from annotator.store.repository import role_of, roles_difference
+        from annotator.app.roles import role_in
 
         refused = name_problem(self.user)
         if refused is not None:  # the store would refuse every edit; say so now
@@ -272,12 +253,12 @@ class MainWindow(AnnotationWindow):
         if not self.edits.may_close("Open another project"):
             return False
         try:
-            workspace = Workspace.open(directory, store_factory=AssistEditStore)
+            workspace = Workspace.open(directory, kind="assist")
         except DatabaseNotOpened as problem:
-            if not self._offer_backup(problem.project, problem):
+            if not self._offer_backup(problem):
                 return False
             try:
-                workspace = Workspace.open(directory, store_factory=AssistEditStore)
+                workspace = Workspace.open(directory, kind="assist")
             except InputProblem as again:
                 self._show_problem("Cannot open the backup either", str(again))
                 return False
@@ -286,15 +267,14 @@ class MainWindow(AnnotationWindow):
             return False
         self.close_project()
         self.edits.open(workspace)
-        project, db = workspace.project, workspace.db
-        assert project is not None and db is not None
-        self.live = LiveUpdates(db, self.user, self)
+        project = workspace.project
+        assert project is not None
+        self.live = LiveUpdates(workspace, self.user, self)
         self.live.arrived.connect(self._apply_remote)
         self.review.project_opened()
         self.assist.project_opened()
-        with db.reader() as session:
-            self.is_reviewer = role_of(session, self.user) == "reviewer"
-            roles_note = roles_difference(session, project.reviewers)
+        role = role_in(workspace, self.user)
+        self.is_reviewer = role.is_reviewer
         settings.remember_project(project.directory)
         self.setWindowTitle(window_title(f"{project.name} — Annotator ({self.user})"))
         self.view.set_schema(project.schema)
@@ -313,19 +293,21 @@ class MainWindow(AnnotationWindow):
         elif ids:
             self.show_document((not_done or ids)[0])
         # A roles note is reported, not applied (docs/review.md, "Roles and assignments").
-        if roles_note is not None:
-            self.statusBar().showMessage(roles_note, 20000)
-        if db.backup_problem is not None:  # opened all the same (docs/guarantees.md, "Backups")
-            self.statusBar().showMessage(db.backup_problem, 20000)
+        if role.roles_note is not None:
+            self.statusBar().showMessage(role.roles_note, 20000)
+        if (
+            workspace.backup_problem is not None
+        ):  # opened all the same (docs/guarantees.md, "Backups")
+            self.statusBar().showMessage(workspace.backup_problem, 20000)
         return True
 
-    def _offer_backup(self, project: Project, problem: Exception) -> bool:
+    def _offer_backup(self, problem: DatabaseNotOpened) -> bool:
         """The database cannot be opened: offer the latest backup (the damaged
         file is kept beside it). True when it was restored."""
         from annotator.io.backup import backup_time, list_backups, restore_backup
-        from annotator.io.errors import InputProblem
         from annotator.store.db import sqlite_path
 
+        project = problem.project
         backups = list_backups(project.directory)
         database_file = sqlite_path(project.database_url)
         if not backups or database_file is None:
@@ -360,26 +342,11 @@ class MainWindow(AnnotationWindow):
         self.document_id = None
 
     def refresh_documents(self) -> None:
-        from annotator.store import repository, review
-
-        assert self.db is not None
-        with self.db.reader() as session:
-            docs = repository.list_documents(session)
-            mine = review.documents_for(session, self.user)
-        # My assignments first (documents_for's order), then the rest.
-        order = {d.id: n for n, d in enumerate(mine)}
-        docs.sort(key=lambda d: order.get(d.id, len(order)))
-        self.documents.set_documents(docs, self.user)
-        self._lengths = {d.id: d.length for d in docs}
-        for assigned in (d for d in mine if d.assigned):
-            self.documents.mark_assigned(assigned.id)
-
-    def _annotator_names(self) -> list[str]:
-        from annotator.store import repository
-
-        assert self.db is not None
-        with self.db.reader() as session:
-            return repository.annotator_names(session)
+        listed = self.workspace.documents_for(self.user)  # my assignments first
+        self.documents.set_documents(listed.documents, self.user)
+        self._lengths = {d.id: d.length for d in listed.documents}
+        for document_id in listed.assigned:
+            self.documents.mark_assigned(document_id)
 
     def _fill_mode_combo(self) -> None:
         # Item data are plain strings ("mine", "all", "other:NAME"): Qt's
@@ -388,7 +355,7 @@ class MainWindow(AnnotationWindow):
         self.mode_combo.clear()
         self.mode_combo.addItem(f"My spans ({self.user})", MODE_MINE)
         self.mode_combo.addItem("All annotators", MODE_ALL)
-        names = self._annotator_names()
+        names = self.workspace.annotator_names()
         if self.is_reviewer and GOLD_ANNOTATOR not in names:
             names.append(GOLD_ANNOTATOR)  # a reviewer may start the gold layer
         for name in names:
@@ -429,29 +396,22 @@ class MainWindow(AnnotationWindow):
     # --- documents ---------------------------------------------------------
 
     def show_document(self, document_id: int) -> None:
-        from annotator.store import repository
-
-        if self.db is None:
+        if self.workspace.db is None:
             return
         if self._too_long(document_id):
             return
         self.view.setPlaceholderText("")
-        visible = self.visible_annotators()
-        names = sorted(visible) if visible is not None else None
-        with self.db.reader() as session:
-            text = repository.document_text(session, document_id)
-            spans = repository.read_spans(session, document_id, names)
-            relations = repository.list_relations(session, document_id, names)
+        # The spans' versions are the ones edits will be made on (the workspace keeps them).
+        shown = self.workspace.read_document(document_id, self.visible_annotators())
         self.document_id = document_id
         if self.project is not None:
             settings.remember_document(self.project.directory, document_id)
         self.view.editable = self.mode != MODE_OTHER or self.layer == GOLD_ANNOTATOR
         self.view.user = self.layer
-        self.workspace.saw(spans)  # the versions edits will be made on
-        self.view.set_content(text, spans, relations)
+        self.view.set_content(shown.text, shown.spans, shown.relations)
         if not self.view.styling_done:
             self.progress_label.setText("Colouring spans…")
-        self.span_model.set_spans(spans)
+        self.span_model.set_spans(shown.spans)
         self.details.show_span(None, None, [], {})
         self.documents.select(document_id)
         self._show_title()
@@ -534,7 +494,7 @@ class MainWindow(AnnotationWindow):
         return self.edits.run(command)
 
     def _show_stored(self) -> None:
-        if self.document_id is not None and self.db is not None:
+        if self.document_id is not None and self.workspace.db is not None:
             self.show_document(self.document_id)
 
     def _apply_changes(self, changes: Changes) -> None:
@@ -559,7 +519,7 @@ class MainWindow(AnnotationWindow):
         self.span_list.show_span(self.view.selected_span_id)
         self.assist.changes_applied()
 
-    def _apply_remote(self, feed: Feed) -> None:
+    def _apply_remote(self, feed: OthersEdits) -> None:
         """Show others' new edits in the open document, where the view shows them."""
         doc = self.document_id
         changes = feed.changes
@@ -723,7 +683,6 @@ class MainWindow(AnnotationWindow):
             QMessageBox.warning(self, title, literal(text))
 
     def _new_project_dialog(self) -> None:
-        from annotator.io.errors import InputProblem
         from annotator.io.project import create_project
 
         directory = QFileDialog.getExistingDirectory(self, "Folder for the new project")
@@ -779,7 +738,6 @@ class MainWindow(AnnotationWindow):
         """Write a dataset with the io layer's exporter, showing progress; True when written."""
         from annotator.core.dataset import ExportFilter
         from annotator.core.model import GOLD_ANNOTATOR
-        from annotator.io.errors import InputProblem
         from annotator.io.formats.api import ExportMismatch, ExportRequest, run_export
 
         if self.db is None or self.project is None:

@@ -10,12 +10,13 @@ cycle (tests/test_no_import_cycles.py).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow
 
 if TYPE_CHECKING:
+    from annotator.app.workspace import Workspace
     from annotator.core.commands import Command
     from annotator.io.project import Project
     from annotator.store.db import Database
@@ -36,17 +37,27 @@ class AnnotationWindow(QMainWindow):
     """Its actions by their id in :data:`annotator.ui.actions.MAIN_WINDOW`."""
 
     @property
-    def project(self) -> Project | None:
+    def workspace(self) -> Workspace:
+        """The open project, its database, edit store, history and kept edits
+        (``annotator/app/workspace.py``); an empty one when no project is open.
+        Helpers reach the project through it and the application package."""
         raise NotImplementedError
 
     @property
+    def project(self) -> Project | None:
+        return self.workspace.project
+
+    # Transitional: review_menu.py and suggestions.py still read these two
+    # (issue 13); they go once those use the workspace's operations.
+
+    @property
     def db(self) -> Database | None:
-        raise NotImplementedError
+        return self.workspace.db
 
     @property
     def store(self) -> DatabaseEditStore | None:
         """The open workspace's edit store (its versions, its kept edits)."""
-        raise NotImplementedError
+        return cast("DatabaseEditStore | None", self.workspace.store)
 
     def open_project(self, directory: Path | str) -> bool:
         raise NotImplementedError
