@@ -97,13 +97,12 @@ class ReviewActions:
             self.comments.set_target(window.document_id)
 
     def compare(self) -> QWidget | None:
-        from annotator.store import repository
+        from annotator.app.review import layer_names
 
         window = self.window
         if window.project is None or window.db is None or window.document_id is None:
             return None
-        with window.db.reader() as session:
-            names = repository.annotator_names(session)
+        names = layer_names(window.db)
         dialog = ChooseLayers(names, window.user, window)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None

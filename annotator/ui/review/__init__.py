@@ -26,13 +26,12 @@ def open_compare(
     Raises the project's problem (an InputProblem) or
     :class:`annotator.core.errors.NotFound` for an unknown document.
     """
-    from annotator.app.workspace import Workspace
-    from annotator.store.review import ReviewEditStore
+    from annotator.app.adjudication import open_review_workspace
     from annotator.ui.qapp import ensure_application
     from annotator.ui.review.compare_window import CompareWindow
 
     ensure_application()
-    workspace = Workspace.open(project_dir, store_factory=ReviewEditStore)
+    workspace = open_review_workspace(project_dir)
     assert workspace.db is not None
     try:
         window = CompareWindow(workspace.db, user, document_id, a, b, workspace=workspace)
@@ -52,16 +51,17 @@ def open_agreement_report(
 
     None when fewer than two annotators have spans (or are named).
     """
-    from annotator.io.project import load_project
+    from annotator.app.workspace import Workspace
     from annotator.ui.qapp import ensure_application
     from annotator.ui.review.report import AgreementReportWidget
 
     ensure_application()
-    db = load_project(project_dir).open_database()
+    workspace = Workspace.open(project_dir)
+    assert workspace.db is not None
     try:
-        widget = AgreementReportWidget.load(db, annotators)
+        widget = AgreementReportWidget.load(workspace.db, annotators)
     finally:
-        db.close()
+        workspace.close()
     if widget is None:
         return None
     widget.compare_windows = []
@@ -78,19 +78,20 @@ def open_agreement_report(
 
 def open_progress(project_dir: Path | str) -> ProgressDashboard:
     """Show the progress dashboard of a project."""
-    from annotator.io.project import load_project
+    from annotator.app.review import project_people
+    from annotator.app.workspace import Workspace
     from annotator.ui.plain import window_title
     from annotator.ui.qapp import ensure_application
     from annotator.ui.review.dashboard import ProgressDashboard
 
     ensure_application()
-    project = load_project(project_dir)
-    people = list(dict.fromkeys([*project.annotators, *(project.reviewers or [])]))
-    db = project.open_database()
+    workspace = Workspace.open(project_dir)
+    project, db = workspace.project, workspace.db
+    assert project is not None and db is not None
     try:
-        dashboard = ProgressDashboard.load(db, people, project.schema)
+        dashboard = ProgressDashboard.load(db, project_people(project), project.schema)
     finally:
-        db.close()
+        workspace.close()
     dashboard.setWindowTitle(window_title(f"Progress — {project.name}"))
     dashboard.resize(800, 500)
     dashboard.show()

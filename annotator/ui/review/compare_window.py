@@ -3,8 +3,10 @@
 Keys: N / P next and previous disagreement; A accept A's span into gold, B
 accept B's, R reject both; Ctrl+Shift+A accept every agreed span of the
 document; Ctrl+Z / Ctrl+Shift+Z undo and redo. Every decision is a core command
-(:mod:`annotator.core.adjudication`) run in one transaction and put on a
-QUndoStack; the store refuses gold edits by anyone but a reviewer.
+(:mod:`annotator.core.adjudication`) run by the window's review workspace
+(:mod:`annotator.app.adjudication`), in one transaction, into its one history,
+of which the window's QUndoStack is a view; the store refuses gold edits by
+anyone but a reviewer. The window reads its document through the same module.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.app import adjudication
+from annotator.app.review import Database
 from annotator.app.workspace import Workspace
 from annotator.core.adjudication import (
     AcceptAgreed,
@@ -45,9 +49,6 @@ from annotator.core.compare import (
     previous_index,
 )
 from annotator.core.model import GOLD_ANNOTATOR, SpanData
-from annotator.store import repository, review
-from annotator.store.db import Database
-from annotator.store.review import ReviewEditStore
 from annotator.ui.actions import COMPARE_WINDOW, Action
 from annotator.ui.menus import build_actions
 from annotator.ui.plain import escape, window_title
@@ -92,10 +93,10 @@ class CompareWindow(QMainWindow):
         workspace: Workspace | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        """Compare on ``db``; with ``workspace`` (opened on it with a
-        ``ReviewEditStore``, see :func:`annotator.ui.review.open_compare`), the
-        window drives that workspace and closes it, and its database, when it
-        closes."""
+        """Compare on ``db``; with ``workspace`` (a review workspace opened on it,
+        see :func:`annotator.ui.review.open_compare`), the window drives that
+        workspace and closes it, and its database, when it closes; without, it
+        drives a review workspace of its own over ``db``."""
         if a == b:
             raise ValueError(f"compare two different layers, not {a} with itself")
         super().__init__(parent)
@@ -107,9 +108,9 @@ class CompareWindow(QMainWindow):
         self.b = b
         self._owns_database = owns_database or workspace is not None
         if workspace is None:  # the database is the caller's unless it is owned
-            workspace = Workspace(ReviewEditStore(db), db=db if owns_database else None)
-        assert isinstance(workspace.store, ReviewEditStore) and workspace.store.db is db
-        self.store: ReviewEditStore = workspace.store
+            workspace = adjudication.review_workspace(db)
+        assert workspace.db is db and workspace.store is not None
+        self.store = workspace.store
         self.resolutions = Resolutions()
         self.undo_stack = QUndoStack(self)
         # As in the main window: an edit the database cannot take now is kept
@@ -168,6 +169,11 @@ class CompareWindow(QMainWindow):
         self.reload()
         self.resize(1100, 700)
 
+    @property
+    def workspace(self) -> Workspace:
+        """The review workspace the window drives (its history, kept edits)."""
+        return self.edits.workspace
+
     # --- actions -----------------------------------------------------------------
 
     def _build_actions(self) -> None:
@@ -214,22 +220,14 @@ class CompareWindow(QMainWindow):
     def reload(self) -> None:
         """Read the text and the three layers and compare again; keep the current place."""
         before = self.items[self.current] if self.current is not None else None
-        with self.db.reader() as session:
-            document = repository.get_document(session, self.document_id)
-            spans = repository.read_spans(
-                session, self.document_id, list({self.a, self.b, GOLD_ANNOTATOR})
-            )
-            role = repository.role_of(session, self.user)
-            # Rejections are stored: they hold for every reviewer and every later look.
-            self.resolutions.rejected = review.rejected_spans(session, self.document_id)
-        if self.view.text != document.text:
-            self.view.set_text(document.text)
-        self.title = document.title or f"Document {document.id}"
-        self.items = compare_layers(
-            [s for s in spans if s.annotator == self.a],
-            [s for s in spans if s.annotator == self.b],
-        )
-        self.gold = [s for s in spans if s.annotator == GOLD_ANNOTATOR]
+        seen = adjudication.comparison(self.workspace, self.document_id, self.a, self.b, self.user)
+        # Rejections are stored: they hold for every reviewer and every later look.
+        self.resolutions.rejected = seen.rejected
+        if self.view.text != seen.text:
+            self.view.set_text(seen.text)
+        self.title = seen.title
+        self.items = compare_layers(seen.layer(self.a), seen.layer(self.b))
+        self.gold = seen.layer(GOLD_ANNOTATOR)
         self.states = resolutions_of(self.items, self.gold, self.resolutions)
         current = None
         if before is not None:
@@ -237,7 +235,7 @@ class CompareWindow(QMainWindow):
             if current is None:
                 current = nearest_index(self.items, before.start)
         self.current = current
-        reviewer = role == "reviewer"
+        reviewer = seen.reviewer
         for name in ("accept_a", "accept_b", "reject", "accept_agreed"):
             self.actions_by_name[name].setEnabled(reviewer)
         self.header.setText(
@@ -274,8 +272,7 @@ class CompareWindow(QMainWindow):
         Enough after a decision when neither compared layer is gold: the items
         stay the same, only their states move.
         """
-        with self.db.reader() as session:
-            self.gold = repository.read_spans(session, self.document_id, [GOLD_ANNOTATOR])
+        self.gold = adjudication.gold_spans(self.workspace, self.document_id)
         states = resolutions_of(self.items, self.gold, self.resolutions)
         changed = [
             n for n, (old, new) in enumerate(zip(self.states, states, strict=True)) if old != new
@@ -385,7 +382,8 @@ class CompareWindow(QMainWindow):
     # --- decisions -------------------------------------------------------------------
 
     def run(self, command: GoldEdit) -> bool:
-        """Do a command now (one transaction), then keep it on the undo stack.
+        """Run a decision through the workspace (one transaction, one step of
+        its history, shown on the undo stack).
 
         True only when saved; a refused edit is reported, one the database
         cannot take now is kept in the bar and saved later (``ui/save_guard.py``).
