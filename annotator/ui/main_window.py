@@ -15,7 +15,6 @@ from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -50,11 +49,8 @@ from annotator.ui.plain import literal, menu_text, window_title
 from annotator.ui.review_menu import ReviewActions
 from annotator.ui.save_guard import EditRunner
 from annotator.ui.suggestions import AssistActions
+from annotator.ui.view_modes import MODE_ALL, MODE_MINE, ViewModeBox
 from annotator.ui.window_base import AnnotationWindow
-
-MODE_MINE = "mine"
-MODE_ALL = "all"
-MODE_OTHER = "other"
 
 
 class MainWindow(AnnotationWindow):
@@ -63,8 +59,6 @@ class MainWindow(AnnotationWindow):
         self.setObjectName("mainWindow")
         self.user = user or settings.default_user()
         self.document_id: int | None = None
-        self.mode = MODE_MINE
-        self.other_annotator: str | None = None
         self._lengths: dict[int, int] = {}
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setObjectName("undoStack")
@@ -76,9 +70,7 @@ class MainWindow(AnnotationWindow):
         self.span_model = SpanTableModel(self.view.label_color)
         self.span_list = SpanList(self.span_model)
         self.details = SpanDetails()
-        self.mode_combo = QComboBox()
-        self.mode_combo.setObjectName("viewMode")
-        self.mode_combo.setToolTip("Whose spans to show")
+        self.mode_combo = ViewModeBox()
         self.progress_label = QLabel()
         self.edits = EditRunner(self, self.undo_stack, self._apply_changes, self._show_stored)
         self.unsaved = self.edits.bar
@@ -194,7 +186,7 @@ class MainWindow(AnnotationWindow):
         self.details.noteEdited.connect(self._set_note)
         self.details.relationRemoveRequested.connect(self._unlink)
         self.details.relatedSpanActivated.connect(self._jump_to_span)
-        self.mode_combo.currentIndexChanged.connect(self._mode_changed)
+        self.mode_combo.modeChosen.connect(self.set_view_mode)
 
     # --- settings ----------------------------------------------------------
 
@@ -282,7 +274,7 @@ class MainWindow(AnnotationWindow):
         if settings.app_settings().value("view/font_size") is None:
             self.view.set_font_size(int(project.setting("font_size")))
         self.label_palette.set_schema(project.schema)
-        self.mode = MODE_ALL if project.setting("show_all_annotators") else MODE_MINE
+        self.mode_combo.set_mode(MODE_ALL if project.setting("show_all_annotators") else MODE_MINE)
         self.refresh_documents()
         self._fill_mode_combo()
         ids = self.documents.document_ids()
@@ -349,49 +341,22 @@ class MainWindow(AnnotationWindow):
             self.documents.mark_assigned(document_id)
 
     def _fill_mode_combo(self) -> None:
-        # Item data are plain strings ("mine", "all", "other:NAME"): Qt's
-        # findData does not match Python tuples.
-        self.mode_combo.blockSignals(True)
-        self.mode_combo.clear()
-        self.mode_combo.addItem(f"My spans ({self.user})", MODE_MINE)
-        self.mode_combo.addItem("All annotators", MODE_ALL)
-        names = self.workspace.annotator_names()
-        if self.is_reviewer and GOLD_ANNOTATOR not in names:
-            names.append(GOLD_ANNOTATOR)  # a reviewer may start the gold layer
-        for name in names:
-            if name == GOLD_ANNOTATOR and self.is_reviewer:
-                self.mode_combo.addItem("Gold layer (you review: editable)", f"{MODE_OTHER}:{name}")
-            elif name != self.user:
-                self.mode_combo.addItem(f"{name}'s spans (read-only)", f"{MODE_OTHER}:{name}")
-        wanted = f"{MODE_OTHER}:{self.other_annotator}" if self.mode == MODE_OTHER else self.mode
-        self.mode_combo.setCurrentIndex(max(0, self.mode_combo.findData(wanted)))
-        self.mode_combo.blockSignals(False)
+        self.mode_combo.fill(self.user, self.is_reviewer, self.workspace.annotator_names())
 
     def set_view_mode(self, mode: str, annotator: str | None = None) -> None:
         """Whose spans to show: mine, all, or another annotator's (read-only)."""
-        self.mode = mode
-        self.other_annotator = annotator if mode == MODE_OTHER else None
+        self.mode_combo.set_mode(mode, annotator)
         self._fill_mode_combo()
         if self.document_id is not None:
             self.show_document(self.document_id)
 
-    def _mode_changed(self, index: int) -> None:
-        mode, _, name = str(self.mode_combo.itemData(index)).partition(":")
-        self.set_view_mode(mode, name or None)
-
     @property
     def layer(self) -> str:
         """The layer edits go to: mine, or gold when a reviewer shows it."""
-        if self.mode == MODE_OTHER and self.other_annotator == GOLD_ANNOTATOR and self.is_reviewer:
-            return GOLD_ANNOTATOR
-        return self.user
+        return self.mode_combo.layer(self.user, self.is_reviewer)
 
     def visible_annotators(self) -> set[str] | None:
-        if self.mode == MODE_MINE:
-            return {self.user}
-        if self.mode == MODE_OTHER and self.other_annotator:
-            return {self.other_annotator}
-        return None
+        return self.mode_combo.visible(self.user)
 
     # --- documents ---------------------------------------------------------
 
@@ -406,7 +371,7 @@ class MainWindow(AnnotationWindow):
         self.document_id = document_id
         if self.project is not None:
             settings.remember_document(self.project.directory, document_id)
-        self.view.editable = self.mode != MODE_OTHER or self.layer == GOLD_ANNOTATOR
+        self.view.editable = self.mode_combo.editable(self.is_reviewer)
         self.view.user = self.layer
         self.view.set_content(shown.text, shown.spans, shown.relations)
         if not self.view.styling_done:
@@ -737,7 +702,6 @@ class MainWindow(AnnotationWindow):
     ) -> bool:
         """Write a dataset with the io layer's exporter, showing progress; True when written."""
         from annotator.core.dataset import ExportFilter
-        from annotator.core.model import GOLD_ANNOTATOR
         from annotator.io.formats.api import ExportMismatch, ExportRequest, run_export
 
         if self.db is None or self.project is None:

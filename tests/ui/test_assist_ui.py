@@ -22,9 +22,10 @@ from annotator.io.project import create_project, load_project
 from annotator.store import assist
 from annotator.ui import open_window
 from annotator.ui.find_bar import FindBar
-from annotator.ui.main_window import MODE_OTHER, MainWindow
+from annotator.ui.main_window import MainWindow
 from annotator.ui.search_dialog import AnnotateAllDialog, SearchDialog
 from annotator.ui.suggestions import HATCH_ALPHA, UNDERLINE_DARKER
+from annotator.ui.view_modes import MODE_OTHER
 from tests.conftest import FIXTURES
 from tests.ui.conftest import (
     NEWS,

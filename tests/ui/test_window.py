@@ -21,7 +21,8 @@ from annotator.io.project import load_project
 from annotator.store import repository
 from annotator.ui import open_window
 from annotator.ui.article_view import BAR_DARKER, ArticleView
-from annotator.ui.main_window import MODE_ALL, MODE_MINE, MODE_OTHER, MainWindow
+from annotator.ui.main_window import MainWindow
+from annotator.ui.view_modes import MODE_ALL, MODE_MINE, MODE_OTHER
 from tests.ui.conftest import click, drag, find, key, point_in, stored_relations, stored_spans
 
 
