@@ -7,20 +7,16 @@ happen inside :meth:`MainWindow.open_project`, not at module import.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
     QMenu,
-    QMessageBox,
-    QProgressDialog,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -31,7 +27,7 @@ from annotator.app.workspace import DatabaseNotOpened, Workspace
 from annotator.core import commands
 from annotator.core.commands import Changes, Command
 from annotator.core.errors import InputProblem
-from annotator.core.model import GOLD_ANNOTATOR, DocStatus, SpanData, name_problem
+from annotator.core.model import DocStatus, SpanData, name_problem
 from annotator.core.schema import RelationType
 from annotator.ui import settings
 from annotator.ui.actions import MAIN_WINDOW
@@ -45,7 +41,8 @@ from annotator.ui.panels import (
     SpanList,
     SpanTableModel,
 )
-from annotator.ui.plain import literal, menu_text, window_title
+from annotator.ui.plain import menu_text, window_title
+from annotator.ui.project_files import ProjectFiles
 from annotator.ui.review_menu import ReviewActions
 from annotator.ui.save_guard import EditRunner
 from annotator.ui.suggestions import AssistActions
@@ -128,6 +125,7 @@ class MainWindow(AnnotationWindow):
 
     def _build_menus(self) -> None:
         """The menus and their keys, from their declarations (ui/actions.py)."""
+        self.files = ProjectFiles(self)  # new project, import, export, the backup offer
         self.review = ReviewActions(self)  # the Comments dock, the review windows
         self.assist = AssistActions(self)  # suggestions, find, project search, annotate all
         built = build_actions(
@@ -247,7 +245,7 @@ class MainWindow(AnnotationWindow):
         try:
             workspace = Workspace.open(directory, kind="assist")
         except DatabaseNotOpened as problem:
-            if not self._offer_backup(problem):
+            if not self.files.offer_backup(problem):
                 return False
             try:
                 workspace = Workspace.open(directory, kind="assist")
@@ -287,41 +285,8 @@ class MainWindow(AnnotationWindow):
         # A roles note is reported, not applied (docs/review.md, "Roles and assignments").
         if role.roles_note is not None:
             self.statusBar().showMessage(role.roles_note, 20000)
-        if (
-            workspace.backup_problem is not None
-        ):  # opened all the same (docs/guarantees.md, "Backups")
+        if workspace.backup_problem is not None:  # opened all the same (docs/guarantees.md)
             self.statusBar().showMessage(workspace.backup_problem, 20000)
-        return True
-
-    def _offer_backup(self, problem: DatabaseNotOpened) -> bool:
-        """The database cannot be opened: offer the latest backup (the damaged
-        file is kept beside it). True when it was restored."""
-        from annotator.io.backup import backup_time, list_backups, restore_backup
-        from annotator.store.db import sqlite_path
-
-        project = problem.project
-        backups = list_backups(project.directory)
-        database_file = sqlite_path(project.database_url)
-        if not backups or database_file is None:
-            self._show_problem("Cannot open the project", str(problem))
-            return False
-        when = backup_time(backups[-1])
-        answer = QMessageBox.question(
-            self,
-            "Cannot open the project",
-            literal(
-                f"{problem}\n\nOpen the latest backup, from "
-                f"{when:%Y-%m-%d %H:%M} UTC, instead? The database that cannot be opened is "
-                "kept beside it."
-            ),
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return False
-        try:
-            restore_backup(database_file, backups[-1])
-        except InputProblem as again:
-            self._show_problem("Cannot open the backup either", str(again))
-            return False
         return True
 
     def close_project(self) -> None:
@@ -642,24 +607,6 @@ class MainWindow(AnnotationWindow):
 
     # --- file menu ---------------------------------------------------------
 
-    def _show_problem(self, title: str, text: str) -> None:
-        self.statusBar().showMessage(text, 10000)
-        if self.isVisible():
-            QMessageBox.warning(self, title, literal(text))
-
-    def _new_project_dialog(self) -> None:
-        from annotator.io.project import create_project
-
-        directory = QFileDialog.getExistingDirectory(self, "Folder for the new project")
-        if not directory:
-            return
-        try:
-            create_project(Path(directory))
-        except InputProblem as problem:
-            self._show_problem("Cannot create the project", str(problem))
-            return
-        self.open_project(directory)
-
     def _open_project_dialog(self) -> None:
         directory = QFileDialog.getExistingDirectory(self, "Open a project folder")
         if directory:
@@ -673,113 +620,15 @@ class MainWindow(AnnotationWindow):
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("No recent projects").setEnabled(False)
 
-    def _import_dialog(self) -> None:
-        if self.db is None:
-            return
-        paths, _ = QFileDialog.getOpenFileNames(
-            self,
-            "Import articles",
-            "",
-            "Articles (*.txt *.md *.html *.htm *.jsonl *.json *.csv);;All files (*)",
-        )
-        if paths:
-            self.import_files([Path(p) for p in paths])
-
-    def _export_dialog(self) -> None:
-        from annotator.ui.export_dialog import ExportDialog
-
-        if self.project is None:
-            return
-        suggested = self.project.directory / f"{self.project.directory.name}.jsonl"
-        dialog = ExportDialog(self.user, suggested, self)
-        if dialog.exec() == ExportDialog.DialogCode.Accepted:
-            choice = dialog.choice()
-            self.export_dataset(choice.format, choice.target, choice.layer, choice.done_only)
-        dialog.deleteLater()
+    def import_files(self, paths: list[Path]) -> int:
+        """Import files with a progress dialog; returns the number of documents added."""
+        return self.files.import_files(paths)
 
     def export_dataset(
         self, fmt: str, target: Path, layer: str = "mine", done_only: bool = False
     ) -> bool:
-        """Write a dataset with the io layer's exporter, showing progress; True when written."""
-        from annotator.core.dataset import ExportFilter
-        from annotator.io.formats.api import ExportMismatch, ExportRequest, run_export
-
-        if self.db is None or self.project is None:
-            return False
-        layers = {"mine": frozenset({self.user}), "gold": frozenset({GOLD_ANNOTATOR})}
-        request = ExportRequest(
-            format=fmt,
-            target=target,
-            filter=ExportFilter(
-                annotators=layers.get(layer),
-                statuses=frozenset({DocStatus.DONE.value}) if done_only else None,
-            ),
-        )
-        dialog, progress = self._progress_dialog("Exporting…", "exportProgress")
-
-        try:
-            result = run_export(self.db, self.project, request, progress)
-        except (InputProblem, ExportMismatch, OSError) as exc:
-            self._show_problem("Export failed", str(exc))
-            return False
-        finally:
-            dialog.close()
-            dialog.deleteLater()
-        where = ", ".join(str(p) for p in result.files)
-        self.statusBar().showMessage(
-            f"Exported {_count(result.documents, 'document')}, {_count(result.spans, 'span')} "
-            f"and {_count(result.relations, 'link')} to {where}",
-            10000,
-        )
-        return True
-
-    def _progress_dialog(
-        self, text: str, name: str
-    ) -> tuple[QProgressDialog, Callable[[int, int], None]]:
-        """A modal progress bar (shown after 0.3 s) and the callback that moves it;
-        the callback lets the window repaint, so it never looks frozen."""
-        dialog = QProgressDialog(text, "", 0, 0, self)
-        dialog.setObjectName(name)
-        dialog.setCancelButton(None)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
-
-        def progress(done: int, total: int) -> None:
-            dialog.setMaximum(total)
-            dialog.setValue(done)
-            QApplication.processEvents()
-
-        return dialog, progress
-
-    def import_files(self, paths: list[Path]) -> int:
-        """Import files with a progress dialog; returns the number of documents added."""
-        from annotator.io.importer import import_paths
-
-        if self.db is None:
-            return 0
-        dialog, progress = self._progress_dialog("Importing articles…", "importProgress")
-
-        limit = self.project.setting("max_file_mb") << 20 if self.project else None
-        report = import_paths(self.db, paths, progress, max_file_bytes=limit)
-        dialog.setValue(dialog.maximum())
-        dialog.close()
-        dialog.deleteLater()
-        self.refresh_documents()
-        message = f"Imported {_count(len(report.added), 'document')}"
-        if report.duplicates:
-            message += f", {len(report.duplicates)} already there"
-        if report.problems:
-            message += f", {len(report.problems)} problems: {report.problems[0]}"
-        self.statusBar().showMessage(message, 10000)
-        if self.document_id is None and report.added:
-            self.show_document(report.added[0])
-        elif self.document_id is not None:
-            self.documents.select(self.document_id)
-        return len(report.added)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+        """Write a dataset, showing progress; True when written."""
+        return self.files.export_dataset(fmt, target, layer, done_only)
 
 
 def show_later(window: MainWindow, directory: Path | None) -> None:

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QMainWindow, QMessageBox
+
+from annotator.ui.plain import literal
 
 if TYPE_CHECKING:
     from annotator.app.workspace import Workspace
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     from annotator.store.db import Database
     from annotator.store.edits import DatabaseEditStore
     from annotator.ui.article_view import ArticleView
-    from annotator.ui.panels import LabelPalette
+    from annotator.ui.panels import DocumentPanel, LabelPalette
 
 
 class AnnotationWindow(QMainWindow):
@@ -33,6 +35,7 @@ class AnnotationWindow(QMainWindow):
     is_reviewer: bool
     view: ArticleView
     label_palette: LabelPalette
+    documents: DocumentPanel
     action_by_id: dict[str, QAction]
     """Its actions by their id in :data:`annotator.ui.actions.MAIN_WINDOW`."""
 
@@ -62,6 +65,10 @@ class AnnotationWindow(QMainWindow):
     def open_project(self, directory: Path | str) -> bool:
         raise NotImplementedError
 
+    def refresh_documents(self) -> None:
+        """Read the list of documents again (after an import)."""
+        raise NotImplementedError
+
     def show_document(self, document_id: int) -> None:
         raise NotImplementedError
 
@@ -70,3 +77,9 @@ class AnnotationWindow(QMainWindow):
 
     def run(self, command: Command) -> bool:
         raise NotImplementedError
+
+    def _show_problem(self, title: str, text: str) -> None:
+        """In the status bar, and in a warning box when the window is on screen."""
+        self.statusBar().showMessage(text, 10000)
+        if self.isVisible():
+            QMessageBox.warning(self, title, literal(text))

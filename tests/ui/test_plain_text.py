@@ -396,15 +396,16 @@ def test_unsaved_edits_bar(qtbot: QtBot, window: MainWindow) -> None:
 def test_about_box(tmp_path: Path) -> None:
     from types import SimpleNamespace
 
+    from annotator.app.workspace import Workspace
     from annotator.ui.help import about_text
 
     directory = tmp_path / "<b>R&D<img src=folder.png> &amp;"
     create_project(directory)
-    db = load_project(directory).open_database()
+    workspace = Workspace.open(directory)  # the window reads the database's place from it
     try:
-        text = about_text(SimpleNamespace(db=db))  # type: ignore[arg-type]
+        text = about_text(SimpleNamespace(workspace=workspace))  # type: ignore[arg-type]
     finally:
-        db.close()
+        workspace.close()
     assert_shows(text, str(directory / "annotator.sqlite"), headings=True)
 
 
