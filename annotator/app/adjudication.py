@@ -40,9 +40,7 @@ def open_review_workspace(directory: Path | str) -> Workspace:
 
     Raises what :meth:`Workspace.open` raises (a ``ProjectProblem``).
     """
-    from annotator.store.review import ReviewEditStore
-
-    return Workspace.open(directory, store_factory=ReviewEditStore)
+    return Workspace.open(directory, kind="review")
 
 
 def review_workspace(db: Database) -> Workspace:
@@ -55,7 +53,7 @@ def review_workspace(db: Database) -> Workspace:
 
 def _database(workspace: Workspace) -> Database:
     if workspace.db is None:
-        raise RuntimeError("no project is open")
+        raise ValueError("no project is open")
     return workspace.db
 
 

@@ -1,5 +1,5 @@
 """The documents of a project read for the command line: the project's counts,
-the list of documents and full-text search
+the list of documents and full-text search (:mod:`annotator.app.search`)
 (docs/design.md, "Application package").
 
 Each function takes an open :class:`~annotator.store.db.Database`, runs the
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from annotator.app.search import SearchError, SearchResults
+from annotator.app.search import search as search_documents
 from annotator.core.model import DocumentSummary
 from annotator.store import repository
-from annotator.store import search as store_search
 from annotator.store.db import Database, current_revision
 from annotator.store.repository import ProjectCounts
-from annotator.store.search import SearchError, SearchResults
 
 __all__ = [
     "Database",
@@ -54,6 +54,6 @@ def list_documents(db: Database) -> list[DocumentSummary]:
 
 
 def search(db: Database, query: str, *, limit: int = 50, offset: int = 0) -> SearchResults:
-    """Documents with every word of ``query``; :class:`SearchError` for a bad query."""
-    with db.reader() as session:
-        return store_search.search(session, query, limit=limit, offset=offset)
+    """Documents with every word of ``query``; :class:`SearchError` for a bad query
+    (:func:`annotator.app.search.search`, kept here for `annotator search`)."""
+    return search_documents(db, query, limit=limit, offset=offset)

@@ -48,7 +48,6 @@ __all__ = [
     "compared_annotators",
     "document_figures",
     "document_threads",
-    "layer_names",
     "progress",
     "project_people",
     "unknown_people",
@@ -203,13 +202,7 @@ def add_comment(
         )
 
 
-# -- layers and people -------------------------------------------------------
-
-
-def layer_names(db: Database) -> list[str]:
-    """Everyone the database knows: the layers to compare (gold once it exists)."""
-    with db.reader() as session:
-        return repository.annotator_names(session)
+# -- people ----------------------------------------------------------------
 
 
 def project_people(project: Project) -> list[str]:
@@ -251,7 +244,7 @@ class Assigned:
 
 def _database(workspace: Workspace) -> Database:
     if workspace.db is None:
-        raise RuntimeError("no project is open")
+        raise ValueError("no project is open")
     return workspace.db
 
 

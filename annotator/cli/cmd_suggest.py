@@ -6,14 +6,11 @@ import argparse
 import getpass
 from typing import Any
 
+from annotator.app.assist import Assistant, Suggestion, open_assist_workspace
+from annotator.app.documents import list_documents
+from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json, print_table, warn
-from annotator.core.errors import PermissionDenied
-from annotator.core.schema import LabelSchema
-from annotator.core.suggest import SuggestConfig, Suggestion
-from annotator.io.errors import InputProblem
-from annotator.io.project import load_project
-from annotator.store import assist, repository
-from annotator.store.db import Database
+from annotator.core.errors import InputProblem, PermissionDenied
 
 
 def register(sub: Any) -> None:
@@ -46,7 +43,17 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    project = load_project(args.project)
+    # Accepted suggestions are edits like the window's: through a workspace.
+    workspace = open_assist_workspace(args.project)
+    try:
+        return _suggest(workspace, args)
+    finally:
+        workspace.close()
+
+
+def _suggest(workspace: Workspace, args: argparse.Namespace) -> int:
+    project, db = workspace.project, workspace.db
+    assert project is not None and db is not None
     if args.accept and not args.as_name:
         raise InputProblem(project.config_path, "--accept needs --as NAME (whose layer gets them)")
     name = args.as_name or getpass.getuser()
@@ -54,38 +61,29 @@ def run(args: argparse.Namespace) -> int:
         if project.schema.label(label) is None:
             known = ", ".join(project.schema.label_names)
             raise InputProblem(project.config_path, f"unknown label {label!r} (labels: {known})")
-    config = project.assist.suggest_config()
+    assistant = Assistant(workspace, name)
+    if args.accept:
+        try:  # the store's rule, before any work: "gold" is no one's layer to fill
+            assistant.check_can_accept()
+        except PermissionDenied as exc:
+            warn(f"--as {name}: {exc}")
+            return 2
+    titles = {d.id: d.title for d in list_documents(db)}
+    ids = list(dict.fromkeys(args.doc)) if args.doc else list(titles)
+    for doc_id in ids:
+        if doc_id not in titles:
+            raise InputProblem(project.config_path, f"no document with id {doc_id}")
     stopped = 0
-    db = project.open_database()
-    try:
-        found: list[tuple[int, str, list[Suggestion]]] = []
-        with db.reader() as session:
-            if args.accept:
-                try:  # the store's rule, before any work: "gold" is no one's layer to fill
-                    repository.check_can_write(session, name, name)
-                except PermissionDenied as exc:
-                    warn(f"--as {name}: {exc}")
-                    return 2
-            titles = {d.id: d.title for d in repository.list_documents(session)}
-            ids = list(dict.fromkeys(args.doc)) if args.doc else list(titles)
-            for doc_id in ids:
-                if doc_id not in titles:
-                    raise InputProblem(project.config_path, f"no document with id {doc_id}")
-            suggester = assist.make_suggester(session, name, project.schema, config)
-            for doc_id in ids:
-                items = assist.list_suggestions(
-                    session, doc_id, name, project.schema, config, suggester=suggester
-                )
-                for problem in getattr(items, "problems", ()):  # a rule stopped: too slow
-                    warn(f"document {doc_id}: {problem}")
-                    stopped += 1
-                if args.label:
-                    items = [s for s in items if s.label in args.label]
-                found.append((doc_id, titles.get(doc_id, ""), items))
-        if args.accept:
-            return _accept(db, name, found, project.schema, config, args.json)
-    finally:
-        db.close()
+    found: list[tuple[int, str, list[Suggestion]]] = []
+    for doc_id, items in assistant.suggest_documents(ids):
+        for problem in getattr(items, "problems", ()):  # a rule stopped: too slow
+            warn(f"document {doc_id}: {problem}")
+            stopped += 1
+        if args.label:
+            items = [s for s in items if s.label in args.label]
+        found.append((doc_id, titles.get(doc_id, ""), items))
+    if args.accept:
+        return _accept(assistant, found, args.json)
     if args.json:
         print_json(
             [
@@ -111,35 +109,25 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _accept(
-    db: Database,
-    name: str,
-    found: list[tuple[int, str, list[Suggestion]]],
-    schema: LabelSchema,
-    config: SuggestConfig,
-    as_json: bool,
+    assistant: Assistant, found: list[tuple[int, str, list[Suggestion]]], as_json: bool
 ) -> int:
-    store = assist.AssistEditStore(db)
-    spans = relations = documents = 0
-    failed = 0
-    for doc_id, _, items in found:
-        if not items:
-            continue
-        with db.reader() as session:
-            command = assist.accept_command(session, doc_id, name, items, schema, config)
-        try:
-            changes = command.do(store)
-        except PermissionDenied as exc:
-            warn(f"document {doc_id}: {exc}")
-            failed += 1
-            continue
-        spans += len(changes.added_spans)
-        relations += len(changes.added_relations)
-        documents += 1
+    """Each document's suggestions as one edit through the workspace; exit code
+    1 if a document was refused or the database could not take an edit now."""
+    done = assistant.accept_everywhere((doc_id, items) for doc_id, _, items in found)
+    for doc_id, reason in done.refused:
+        warn(f"document {doc_id}: {reason}")
+    if done.kept is not None:
+        warn(f"not saved: {done.kept}; the documents after it were not tried")
+    failed = len(done.refused) + (done.kept is not None)
     if as_json:
-        print_json({"annotator": name, "documents": documents, "spans": spans,
-                    "relations": relations, "failed": failed})  # fmt: skip
+        print_json({"annotator": assistant.annotator, "documents": done.documents,
+                    "spans": done.spans, "relations": done.relations,
+                    "failed": failed})  # fmt: skip
     else:
-        print(f"Stored {spans} spans and {relations} relations in {documents} documents as {name}")
+        print(
+            f"Stored {done.spans} spans and {done.relations} relations in {done.documents} "
+            f"documents as {assistant.annotator}"
+        )
     return 1 if failed else 0
 
 

@@ -97,12 +97,10 @@ class ReviewActions:
             self.comments.set_target(window.document_id)
 
     def compare(self) -> QWidget | None:
-        from annotator.app.review import layer_names
-
         window = self.window
         if window.project is None or window.db is None or window.document_id is None:
             return None
-        names = layer_names(window.db)
+        names = window.workspace.annotator_names()
         dialog = ChooseLayers(names, window.user, window)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None

@@ -3,7 +3,7 @@
 The search dialog lists each matching document with the context of its first
 match (the match in bold); activating a result (double click or Enter) opens
 that document with the match selected. The query is full-text search's: all
-the words, "quoted phrases", prefix* (``annotator.store.search``).
+the words, "quoted phrases", prefix* (``annotator.app.search``).
 
 The annotate-all dialog asks for a label and shows what it will do before it
 does it ("adds 37 spans in 12 documents"); the window then runs the plan's
@@ -40,8 +40,8 @@ from PySide6.QtWidgets import (
 from annotator.ui.plain import escape, literal, plain_label
 
 if TYPE_CHECKING:
+    from annotator.app.search import SearchHit, SearchResults
     from annotator.core.assist_commands import AnnotatePlan
-    from annotator.store.search import SearchHit, SearchResults
 
 HIT_ROLE = Qt.ItemDataRole.UserRole
 HTML_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -168,7 +168,7 @@ class SearchDialog(QDialog):
             self.results.setFocus()
 
     def run_search(self) -> None:
-        from annotator.store.search import QueryTooLarge, SearchError
+        from annotator.app.search import QueryTooLarge, SearchError
 
         self._timer.stop()
         self.results.clear()

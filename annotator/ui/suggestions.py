@@ -9,13 +9,18 @@ thousands of suggestions paints as fast as one with a few.
 
 Accepting (a click, Enter on the current one, Document → Accept all
 suggestions), rejecting (Backspace) and "annotate all matches" are core
-commands run by :meth:`MainWindow.run`: one transaction each and one step of
-the window's undo stack. The window's edit store is a
-:class:`annotator.store.assist.AssistEditStore`, so rejections go through
-the same store and transactions as every other edit.
+commands that the window's :class:`annotator.app.assist.Assistant` builds
+over the window's workspace, run by :meth:`MainWindow.run` (the workspace's
+``run``): one transaction each and one step of the one history. The
+workspace's edit store runs rejections too, so they go through the same store
+and transactions as every other edit.
 
 Suggestions are shown only where the view is editable: never over another
 annotator's layer.
+
+The module is long because it is one feature's Qt side: the overlay that
+draws and steps through suggestions, and the window's actions around it
+(suggestions, find, project search, annotate all), which share the overlay.
 """
 
 from __future__ import annotations
@@ -51,9 +56,9 @@ from annotator.ui.segments import is_word_char
 from annotator.ui.window_base import AnnotationWindow
 
 if TYPE_CHECKING:
+    from annotator.app.assist import Assistant
+    from annotator.app.search import SearchResults
     from annotator.core.suggest.types import Suggestion
-    from annotator.store.assist import Assistant
-    from annotator.store.search import SearchResults
     from annotator.ui.find_bar import FindBar
     from annotator.ui.search_dialog import AnnotateAllDialog, SearchDialog
 
@@ -392,30 +397,21 @@ class AssistActions(QObject):
 
     def project_opened(self) -> None:
         """Make the assistant of the open project; suggestions are on if it has sources."""
-        from annotator.core.suggest import entity_labels, quote_label
-        from annotator.io.errors import InputProblem
-        from annotator.store.assist import Assistant
+        from annotator.app.assist import Assistant
+        from annotator.core.errors import InputProblem
 
         window = self.window
         if window.project is None or window.db is None or window.store is None:
             return
         self.assistant = None
         try:
-            config = window.project.assist.suggest_config()
-            assistant = Assistant(window.db, window.project.schema, config, window.user)
+            # Over the window's workspace: its store, its one history.
+            assistant = Assistant(window.workspace, window.user)
         except (InputProblem, OSError) as problem:
             window.statusBar().showMessage(f"No suggestions: {problem}", 10000)
         else:
-            assistant.store = window.store  # type: ignore[assignment]  # one store, one stack
             self.assistant = assistant
-            schema = window.project.schema
-            sources = bool(
-                quote_label(schema, config)
-                or (config.dictionary_from != "off" and entity_labels(schema, config))
-                or config.terms
-                or config.rules
-                or assistant.model_available
-            )
+            sources = assistant.has_sources
             self.show_action.blockSignals(True)
             self.show_action.setChecked(sources)
             self.show_action.blockSignals(False)
@@ -472,14 +468,14 @@ class AssistActions(QObject):
         through a queued signal (the future's callback runs in another thread)."""
         from concurrent.futures import Future
 
-        from annotator.io.assist_worker import compute_suggestions
+        from annotator.app.assist import compute_in_worker
 
         project = self.window.project
         if project is None:
             return
         self._working = True
         future = _worker_pool().submit(
-            compute_suggestions, str(project.directory), self.window.user, document_id
+            compute_in_worker, str(project.directory), self.window.user, document_id
         )
 
         def done(finished: Future[list[Suggestion]]) -> None:
@@ -539,7 +535,7 @@ class AssistActions(QObject):
         if not items or not self._editable():
             return False
         assert self.assistant is not None and self.window.document_id is not None
-        command = self.assistant.accept(self.window.document_id, items)
+        command = self.assistant.accept_command(self.window.document_id, items)
         done = self.window.run(command)
         if done and by_keyboard:
             # On to the next one, and keys act on it rather than on the new span.
@@ -552,7 +548,7 @@ class AssistActions(QObject):
         if not items or not self._editable():
             return False
         assert self.assistant is not None and self.window.document_id is not None
-        command = self.assistant.reject(self.window.document_id, items)
+        command = self.assistant.reject_command(self.window.document_id, items)
         return self.window.run(command)
 
     def accept_all(self) -> bool:
@@ -601,11 +597,9 @@ class AssistActions(QObject):
         return self._search
 
     def _run_search(self, query: str) -> SearchResults:
-        from annotator.store.search import search
+        from annotator.app.search import search
 
-        assert self.window.db is not None
-        with self.window.db.reader() as session:
-            return search(session, query, limit=200)
+        return search(self.window.workspace, query, limit=200)
 
     def show_match(self, document_id: int, start: int, end: int) -> None:
         """Open a document and select a match in it."""
