@@ -142,7 +142,7 @@ MAIN_WINDOW: tuple[Entry, ...] = (
         "edit.delete",
         "&Delete span",
         "edit",
-        "_delete_selected",
+        "span_edits.delete_selected",
         view_keys="Del",
         separator_before=True,
     ),

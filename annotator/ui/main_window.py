@@ -8,7 +8,6 @@ happen inside :meth:`MainWindow.open_project`, not at module import.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QUndoStack
@@ -45,6 +44,7 @@ from annotator.ui.plain import menu_text, window_title
 from annotator.ui.project_files import ProjectFiles
 from annotator.ui.review_menu import ReviewActions
 from annotator.ui.save_guard import EditRunner
+from annotator.ui.span_edits import SpanEdits
 from annotator.ui.suggestions import AssistActions
 from annotator.ui.view_modes import MODE_ALL, MODE_MINE, ViewModeBox
 from annotator.ui.window_base import AnnotationWindow
@@ -69,6 +69,7 @@ class MainWindow(AnnotationWindow):
         self.details = SpanDetails()
         self.mode_combo = ViewModeBox()
         self.progress_label = QLabel()
+        self.span_edits = SpanEdits(self)  # the view's and details' requests -> commands
         self.edits = EditRunner(self, self.undo_stack, self._apply_changes, self._show_stored)
         self.unsaved = self.edits.bar
         self.live: LiveUpdates | None = None
@@ -168,11 +169,11 @@ class MainWindow(AnnotationWindow):
         show_about(self)
 
     def _connect(self) -> None:
-        self.view.spanRequested.connect(self._add_span)
-        self.view.relabelRequested.connect(self._relabel)
-        self.view.deleteRequested.connect(self._delete)
-        self.view.resizeRequested.connect(self._resize)
-        self.view.linkRequested.connect(self._link)
+        self.view.spanRequested.connect(self.span_edits.add)
+        self.view.relabelRequested.connect(self.span_edits.relabel)
+        self.view.deleteRequested.connect(self.span_edits.delete)
+        self.view.resizeRequested.connect(self.span_edits.resize)
+        self.view.linkRequested.connect(self.span_edits.link)
         self.view.spanSelected.connect(self._span_selected)
         self.view.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.view.stylingFinished.connect(lambda: self.progress_label.setText(""))
@@ -180,9 +181,9 @@ class MainWindow(AnnotationWindow):
         self.label_palette.labelChosen.connect(self._label_chosen)
         self.label_palette.stickyChanged.connect(self._sticky_changed)
         self.span_list.spanActivated.connect(self._jump_to_span)
-        self.details.attributesEdited.connect(self._set_attributes)
-        self.details.noteEdited.connect(self._set_note)
-        self.details.relationRemoveRequested.connect(self._unlink)
+        self.details.attributesEdited.connect(self.span_edits.set_attributes)
+        self.details.noteEdited.connect(self.span_edits.set_note)
+        self.details.relationRemoveRequested.connect(self.span_edits.unlink)
         self.details.relatedSpanActivated.connect(self._jump_to_span)
         self.mode_combo.modeChosen.connect(self.set_view_mode)
 
@@ -445,7 +446,7 @@ class MainWindow(AnnotationWindow):
             (span,) = changes.added_spans.values()
             if span.id in self.view.spans:
                 self.view.select_span(span.id)
-        self._refresh_details()
+        self.refresh_details()
         self.span_list.show_span(self.view.selected_span_id)
         self.assist.changes_applied()
 
@@ -457,7 +458,7 @@ class MainWindow(AnnotationWindow):
             here = changes.for_document(doc)
             self.workspace.saw([*here.added_spans.values(), *here.updated_spans.values()])
             self._show_changes(here)
-            self._refresh_details()
+            self.refresh_details()
         who = ", ".join(sorted(feed.editors))
         self.statusBar().showMessage(f"New edits by {who}", 5000)
 
@@ -487,67 +488,6 @@ class MainWindow(AnnotationWindow):
                 status = DocStatus.IN_PROGRESS  # the store does the same on a first span
             count = self.documents.span_count(doc_id) + per_doc.get(doc_id, 0)
             self.documents.set_counts(doc_id, status, count)
-
-    def _add_span(self, start: int, end: int, label: str) -> None:
-        if self.document_id is None:
-            return
-        self.run(
-            commands.AddSpan(self.document_id, self.layer, label, start, end, editor=self.user)
-        )
-
-    def _span(self, span_id: int) -> SpanData | None:
-        return self.view.spans.get(span_id)
-
-    def _relabel(self, span_id: int, label: str) -> None:
-        span = self._span(span_id)
-        if span is not None:
-            self.run(commands.Relabel(span, self.user, label))
-
-    def _delete(self, span_id: int) -> None:
-        span = self._span(span_id)
-        if span is not None:
-            self.run(commands.DeleteSpan(span, self.user))
-
-    def _delete_selected(self) -> None:
-        if self.view.selected_span_id is not None:
-            self.view.request_delete(self.view.selected_span_id)
-
-    def _resize(self, span_id: int, start: int, end: int) -> None:
-        span = self._span(span_id)
-        if span is not None:
-            self.run(commands.Resize(span, self.user, start, end))
-
-    def _set_attributes(self, span_id: int, values: dict[str, Any]) -> None:
-        span = self._span(span_id)
-        if span is not None and span.annotator == self.layer:
-            self.run(commands.SetAttributes(span, self.user, attributes=values))
-
-    def _set_note(self, span_id: int, note: str) -> None:
-        span = self._span(span_id)
-        if span is not None and span.annotator == self.layer:
-            self.run(commands.SetNote(span, self.user, note))
-
-    def _unlink(self, relation_id: int) -> None:
-        relation = self.view.relations.get(relation_id)
-        if relation is not None:
-            self.run(commands.DeleteRelation(relation, self.user))
-
-    def _link(self, source_id: int, target_id: int) -> None:
-        source, target = self._span(source_id), self._span(target_id)
-        if source is None or target is None or self.project is None:
-            return
-        types = self.project.schema.relations_between(source.label, target.label)
-        if not types:
-            self.statusBar().showMessage(
-                f"A {source.label} cannot be linked to a {target.label}", 5000
-            )
-            return
-        chosen = types[0].name if len(types) == 1 else self.choose_relation_type(types, target)
-        if chosen is None:
-            return
-        self.run(commands.AddRelation(self.layer, chosen, source.id, target.id, editor=self.user))
-        self.view.select_span(source.id)
-        self._refresh_details()
 
     def tag_all_matches(self) -> int:
         """Tag every other whole-word occurrence of the selected span's text, as one edit
@@ -584,11 +524,12 @@ class MainWindow(AnnotationWindow):
             )
 
     def _span_selected(self, span_id: int) -> None:
-        self._refresh_details()
+        self.refresh_details()
         self.review.follow()
         self.span_list.show_span(span_id if span_id >= 0 else None)
 
-    def _refresh_details(self) -> None:
+    def refresh_details(self) -> None:
+        """Show the selected span in the details panel (read-only off the layer edited)."""
         span = self.view.selected_span
         if span is None or self.project is None:
             self.details.show_span(None, None, [], {})

@@ -20,6 +20,8 @@ from annotator.ui.plain import literal
 if TYPE_CHECKING:
     from annotator.app.workspace import Workspace
     from annotator.core.commands import Command
+    from annotator.core.model import SpanData
+    from annotator.core.schema import RelationType
     from annotator.io.project import Project
     from annotator.store.db import Database
     from annotator.store.edits import DatabaseEditStore
@@ -76,6 +78,19 @@ class AnnotationWindow(QMainWindow):
         raise NotImplementedError
 
     def run(self, command: Command) -> bool:
+        raise NotImplementedError
+
+    @property
+    def layer(self) -> str:
+        """The layer edits go to: the user's, or gold when a reviewer shows it."""
+        raise NotImplementedError
+
+    def choose_relation_type(self, types: list[RelationType], target: SpanData) -> str | None:
+        """Which relation to make when the schema allows several (None: cancelled)."""
+        raise NotImplementedError
+
+    def refresh_details(self) -> None:
+        """Show the selected span in the details panel again."""
         raise NotImplementedError
 
     def _show_problem(self, title: str, text: str) -> None:
