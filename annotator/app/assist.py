@@ -1,6 +1,6 @@
 """Assisted annotation over a workspace: suggestions, accepting and rejecting
-them, and annotating every match of a search (docs/design.md, "Application
-package"; what the analyst sees: docs/assist.md).
+them, and annotating every match of a search
+(docs/design.md, "Application package"; what the analyst sees: docs/assist.md).
 
 An :class:`Assistant` serves one annotator of a workspace's open project. It
 reads suggestions from the project database and builds the core commands of

@@ -80,7 +80,7 @@ def search_phrase(query: str) -> tuple[str, FindOptions]:
     any case, whole words; ``prefix*`` a word that starts so (``Blink*``).
 
     Without a prefix it is plain text, so that the full-text index narrows the
-    documents to read (``annotator.store.assist.plan_annotate_all``).
+    documents to read (``annotator.app.assist.Assistant.plan_annotate_all``).
     """
     words = query.replace("“", " ").replace("”", " ").replace('"', " ").split()
     if not any(w.endswith("*") for w in words):
@@ -341,8 +341,9 @@ class SuggestionOverlay(QObject):
 
 BACKGROUND_FROM_CHARS = 150_000
 """Documents at least this long get their suggestions in a worker process
-(annotator.io.assist_worker): on a 1 MB article with thousands of known names
-that takes seconds, and the window must not freeze for it after every edit.
+(``annotator.app.assist.compute_in_worker``): on a 1 MB article with thousands
+of known names that takes seconds, and the window must not freeze for it
+after every edit.
 Shorter ones take a few milliseconds, right here."""
 
 _pool: ProcessPoolExecutor | None = None
