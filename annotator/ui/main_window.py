@@ -36,7 +36,6 @@ from annotator.ui.menus import build_actions
 from annotator.ui.panels import (
     DocumentPanel,
     LabelPalette,
-    SpanDetails,
     SpanList,
     SpanTableModel,
 )
@@ -44,6 +43,7 @@ from annotator.ui.plain import menu_text, window_title
 from annotator.ui.project_files import ProjectFiles
 from annotator.ui.review_menu import ReviewActions
 from annotator.ui.save_guard import EditRunner
+from annotator.ui.span_details import SpanDetails
 from annotator.ui.span_edits import SpanEdits
 from annotator.ui.suggestions import AssistActions
 from annotator.ui.view_modes import MODE_ALL, MODE_MINE, ViewModeBox
@@ -434,14 +434,14 @@ class MainWindow(AnnotationWindow):
         documents = changes.document_ids
         if documents and self.document_id not in documents:
             if self.edits.saving_kept:  # saved at last; the analyst has moved on
-                self._update_counts(changes)
+                self.documents.count_changes(changes, self.user)
                 return
             # Undo of an edit on another document: show that document.
             self.show_document(min(documents))
-            self._update_counts(changes)
+            self.documents.count_changes(changes, self.user)
             return
         self._show_changes(changes)
-        self._update_counts(changes)
+        self.documents.count_changes(changes, self.user)
         if changes.added_spans and len(changes.added_spans) == 1:
             (span,) = changes.added_spans.values()
             if span.id in self.view.spans:
@@ -472,22 +472,6 @@ class MainWindow(AnnotationWindow):
             self.span_model.remove(span.id)
             if visible is None or span.annotator in visible:
                 self.span_model.insert(span)
-
-    def _update_counts(self, changes: Changes) -> None:
-        per_doc: dict[int, int] = {}
-        for span in changes.added_spans.values():
-            if span.annotator == self.user:
-                per_doc[span.document_id] = per_doc.get(span.document_id, 0) + 1
-        for span in changes.removed_spans.values():
-            if span.annotator == self.user:
-                per_doc[span.document_id] = per_doc.get(span.document_id, 0) - 1
-        touched = set(per_doc) | {d for d, who in changes.statuses if who == self.user}
-        for doc_id in touched:
-            status = changes.statuses.get((doc_id, self.user), self.documents.status(doc_id))
-            if per_doc.get(doc_id, 0) > 0 and status == DocStatus.NEW:
-                status = DocStatus.IN_PROGRESS  # the store does the same on a first span
-            count = self.documents.span_count(doc_id) + per_doc.get(doc_id, 0)
-            self.documents.set_counts(doc_id, status, count)
 
     def tag_all_matches(self) -> int:
         """Tag every other whole-word occurrence of the selected span's text, as one edit

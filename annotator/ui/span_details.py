@@ -1,0 +1,171 @@
+"""The details of the selected span, beside the article: label, text, author,
+time, attributes (editable on the layer being edited), note and links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.model import RelationData, SpanData
+from annotator.core.schema import Label
+from annotator.ui.plain import escape, literal, plain_label, set_plain
+
+
+class SpanDetails(QWidget):
+    """The selected span: label, text, author, time, attributes, note, links."""
+
+    attributesEdited = Signal(int, dict)
+    noteEdited = Signal(int, str)
+    relationRemoveRequested = Signal(int)
+    relatedSpanActivated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("spanDetails")
+        self.title = QLabel("No span selected")
+        self.title.setObjectName("spanTitle")
+        self.title.setWordWrap(True)
+        self.text = plain_label()
+        self.text.setObjectName("spanText")
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.meta = plain_label()
+        self.meta.setObjectName("spanMeta")
+        self.attributes_form = QFormLayout()
+        self.note = QLineEdit(placeholderText="Note")
+        self.note.setObjectName("spanNote")
+        self.relations = QListWidget()
+        self.relations.setObjectName("spanRelations")
+        self.relations.setMaximumHeight(90)
+        self.remove_link = QPushButton("Remove link")
+        self.remove_link.setObjectName("removeLink")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text)
+        layout.addWidget(self.meta)
+        layout.addLayout(self.attributes_form)
+        layout.addWidget(self.note)
+        layout.addWidget(QLabel("Links:"))
+        layout.addWidget(self.relations)
+        layout.addWidget(self.remove_link)
+        layout.addStretch(1)
+        self.span: SpanData | None = None
+        self.read_only = False
+        self._attribute_widgets: dict[str, QComboBox | QLineEdit] = {}
+        self.note.editingFinished.connect(self._note_finished)
+        self.remove_link.clicked.connect(self._remove_link)
+        self.relations.itemDoubleClicked.connect(self._relation_activated)
+        self.show_span(None, None, [], {})
+
+    def show_span(
+        self,
+        span: SpanData | None,
+        label: Label | None,
+        relations: list[RelationData],
+        spans: dict[int, SpanData],
+        *,
+        read_only: bool = False,
+    ) -> None:
+        self.span = span
+        self.read_only = read_only
+        while self.attributes_form.rowCount():
+            self.attributes_form.removeRow(0)
+        self._attribute_widgets.clear()
+        self.relations.clear()
+        if span is None:
+            set_plain(self.title, "No span selected")
+            self.text.setText("Select text and press a label key, or click a span.")
+            self.meta.setText("")
+            self.note.setText("")
+            self.note.setEnabled(False)
+            self.remove_link.setEnabled(False)
+            return
+        color = label.color if label is not None else "#cccccc"
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.title.setText(
+            f'<span style="background:{escape(color)}">&nbsp;{escape(span.label)}&nbsp;</span>'
+            f"&nbsp; {span.start}–{span.end}"
+        )
+        shown = span.text if len(span.text) <= 300 else span.text[:299] + "…"
+        self.text.setText(shown)
+        when = span.updated_at.strftime("%Y-%m-%d %H:%M") if span.updated_at else ""
+        self.meta.setText(f"by {span.annotator}  {when}".rstrip())
+        for attr in label.attributes if label is not None else ():
+            value = span.attributes.get(attr.name)
+            widget: QComboBox | QLineEdit
+            if attr.values:
+                combo = QComboBox()
+                combo.addItem("—", None)
+                for choice in attr.values:
+                    combo.addItem(choice, choice)
+                combo.setCurrentIndex(max(0, combo.findData(value)) if value else 0)
+                combo.currentIndexChanged.connect(self._attributes_changed)
+                widget = combo
+            else:
+                line = QLineEdit(str(value or ""))
+                line.editingFinished.connect(self._attributes_changed)
+                widget = line
+            widget.setObjectName(f"attribute_{attr.name}")
+            widget.setToolTip(literal(attr.description))
+            widget.setEnabled(not read_only)
+            self._attribute_widgets[attr.name] = widget
+            self.attributes_form.addRow(plain_label(attr.name), widget)
+        self.note.setText(span.note)
+        self.note.setEnabled(not read_only)
+        for rel in relations:
+            other_id = rel.target_id if rel.source_id == span.id else rel.source_id
+            other = spans.get(other_id)
+            arrow = "→" if rel.source_id == span.id else "←"
+            name = f"{other.label}: {other.text}" if other is not None else f"span {other_id}"
+            item = QListWidgetItem(f"{rel.type} {arrow} {name}")
+            item.setData(Qt.ItemDataRole.UserRole, rel.id)
+            item.setData(Qt.ItemDataRole.UserRole + 1, other_id)
+            self.relations.addItem(item)
+        if self.relations.count():
+            self.relations.setCurrentRow(0)
+        self.remove_link.setEnabled(bool(relations) and not read_only)
+
+    def attribute_values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, widget in self._attribute_widgets.items():
+            if isinstance(widget, QComboBox):
+                value = widget.currentData()
+            else:
+                value = widget.text().strip() or None
+            if value is not None:
+                values[name] = value
+        return values
+
+    def _attributes_changed(self) -> None:
+        if self.span is None or self.read_only:
+            return
+        values = self.attribute_values()
+        if values != dict(self.span.attributes):
+            self.attributesEdited.emit(self.span.id, values)
+
+    def _note_finished(self) -> None:
+        if self.span is None or self.read_only:
+            return
+        if self.note.text() != self.span.note:
+            self.noteEdited.emit(self.span.id, self.note.text())
+
+    def _remove_link(self) -> None:
+        item = self.relations.currentItem()
+        if item is not None and not self.read_only:
+            self.relationRemoveRequested.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _relation_activated(self, item: QListWidgetItem) -> None:
+        self.relatedSpanActivated.emit(int(item.data(Qt.ItemDataRole.UserRole + 1)))
