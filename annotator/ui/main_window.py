@@ -1,8 +1,16 @@
 """The main window: documents, the article, the label palette, spans and details.
 
-The window is built and shown before the project is opened: importing the
-database layer costs about 0.3 s (docs/design.md, "Start-up"), so those imports
-happen inside :meth:`MainWindow.open_project`, not at module import.
+One thing: the window lays these out and keeps what they show in step with
+one workspace (``annotator/app/workspace.py``): the project it opens, the
+document shown and every edit saved, its own (through :class:`EditRunner`)
+and others' (through the live feed). What is not that is in modules of its
+own: ``project_files.py`` (new project, import, export, the backup offer),
+``span_edits.py`` (the view's requests made commands), ``view_modes.py``
+(whose spans are shown), ``review_menu.py`` and ``suggestions.py``.
+
+The window is built and shown before the project is opened: the application
+package imports the database layer only when a project opens (docs/design.md,
+"Start-up").
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.app.live import OthersEdits
+from annotator.app.roles import role_in
 from annotator.app.workspace import DatabaseNotOpened, Workspace
 from annotator.core import commands
 from annotator.core.commands import Changes, Command
@@ -230,8 +239,6 @@ class MainWindow(AnnotationWindow):
 
     def open_project(self, directory: Path | str) -> bool:
         """Open a project folder; problems are shown to the user, and False returned."""
-        from annotator.app.roles import role_in
-
         refused = name_problem(self.user)
         if refused is not None:  # the store would refuse every edit; say so now
             self._show_problem(
