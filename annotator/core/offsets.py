@@ -45,6 +45,11 @@ class Utf16Map:
     def utf16_length(self) -> int:
         return self._length + len(self._astral)
 
+    @property
+    def length(self) -> int:
+        """The text's length in code points."""
+        return self._length
+
     def to_utf16(self, offset: int) -> int:
         """Code-point offset -> UTF-16 offset (0 <= offset <= len(text))."""
         if not 0 <= offset <= self._length:

@@ -22,8 +22,8 @@ from bisect import bisect_left, bisect_right
 from heapq import merge
 from itertools import pairwise
 
+from annotator.core.document import BlockIndex
 from annotator.core.offsets import Utf16Map
-from annotator.ui.segments import BlockIndex
 
 MAX_BLOCK = 4096
 """Longest display block, in characters. Laying out 4,096 characters takes a

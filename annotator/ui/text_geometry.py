@@ -1,8 +1,8 @@
 """Where characters are on screen, for views of a document's text.
 
-A read-only QPlainTextEdit subclass that keeps its text (``_text``) and its
-code-point/UTF-16 map (``_umap``) gets ``char_rect`` and ``offset_at`` in
-code points from this mixin; the article view and compare mode share it.
+A read-only QPlainTextEdit subclass that keeps the code-point/UTF-16 map of
+its text (``_umap``) gets ``char_rect`` and ``offset_at`` in code points from
+this mixin; the article view and compare mode share it.
 """
 
 from __future__ import annotations
@@ -23,13 +23,12 @@ def line_x(line: QTextLine, position: int) -> float:
 
 
 class CodepointGeometry(QPlainTextEdit):
-    _text: str
     _umap: Utf16Map
 
     def char_rect(self, offset: int) -> QRect:
         """The rectangle of the character at code-point ``offset``, in viewport coordinates."""
         u16 = self._umap.to_utf16(offset)
-        width = self._umap.to_utf16(min(offset + 1, len(self._text))) - u16
+        width = self._umap.to_utf16(min(offset + 1, self._umap.length)) - u16
         block = self.document().findBlock(u16)
         # Asking for the geometry lays the block out if an edit invalidated it.
         top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
@@ -45,7 +44,7 @@ class CodepointGeometry(QPlainTextEdit):
 
     def offset_at(self, point: QPoint) -> int | None:
         """The code-point offset of the character under ``point`` (None off the text)."""
-        if not self._text:
+        if not self._umap.length:
             return None
         position = self.cursorForPosition(point).position()
         block = self.document().findBlock(position)

@@ -31,10 +31,11 @@ from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 from annotator.core.adjudication import Resolution
 from annotator.core.compare import KIND_TITLES, CompareItem, Kind, index_at
+from annotator.core.document import BlockIndex
 from annotator.core.offsets import Utf16Map
 from annotator.ui.display_text import DisplayText
 from annotator.ui.plain import literal
-from annotator.ui.segments import BlockIndex, Piece, segments
+from annotator.ui.segments import Piece, segments
 from annotator.ui.text_geometry import CodepointGeometry, line_x
 
 KIND_COLORS: dict[Kind, str] = {
