@@ -9,23 +9,26 @@ or key event converts its position to code points once, with the map in
 ``_umap`` (:class:`annotator.core.offsets.Utf16Map`, docs/design.md,
 "Offsets"), and every offset that leaves the widget is in code points.
 
-Rendering follows docs/design.md, "Rendering" (the formats, bars and outlines
-are drawn by ``span_paint.py``): each paragraph (QTextBlock) gets its span
-colours as format ranges on its QTextLayout, so a paint costs the same
-whatever the number of spans, and one edit restyles only the paragraphs the
-span touches. The selected span and the spans linked to it are outlined.
+Rendering follows docs/design.md, "Rendering": ``span_paint.py`` puts each
+paragraph's spans on its QTextLayout as format ranges (a screen first, the
+rest from the event loop, after an edit only the paragraphs it touched) and
+draws the bars under nested spans and the outlines of the selected span and
+its links, which this widget's paint places.
 
-The module stays one class because what remains is one thing: Qt's events
-(paint, mouse, keys, context menu, tooltips) mapped onto the model, and the
-styling of the paragraphs those events and edits touch.
+The module is over 500 lines and stays one class because it is one thing,
+the Qt edge of the document model: every Qt event of the widget (paint,
+mouse, keys, context menu, tooltip) turned into calls on the model, and the
+model's answers into signals, the selection on screen and repaints. The rest
+of the widget's public names (``spans``, ``user``, ``editable``, ...) are the
+model's, kept under the names the window and its helpers use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QMimeData, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -38,7 +41,6 @@ from PySide6.QtGui import (
     QPaintEvent,
     QTextBlock,
     QTextCursor,
-    QTextDocument,
     QTextLine,
 )
 from PySide6.QtWidgets import (
@@ -58,8 +60,7 @@ from annotator.ui.display_text import DisplayText
 from annotator.ui.plain import literal, menu_text
 from annotator.ui.span_paint import BAR_DARKER as BAR_DARKER
 from annotator.ui.span_paint import (
-    Bar,
-    SpanStyles,
+    ParagraphStyler,
     line_pieces,
     paint_bars,
     paint_outline,
@@ -69,8 +70,6 @@ from annotator.ui.text_geometry import CodepointGeometry
 EDGE_GRAB_PIXELS = 4
 """How close to a selected span's edge a press starts resizing it."""
 
-STYLE_CHUNK_BLOCKS = 100
-"""Paragraphs styled per step when a long article is styled in the background."""
 MENU_LABELS = 30
 """Labels listed in the Tag as / Relabel menus (a schema may have thousands)."""
 
@@ -123,12 +122,8 @@ class ArticleView(CodepointGeometry):
         """The document shown: text, spans, selection, layer, link mode."""
         self.sticky_label: str | None = None
         self._umap: Utf16Map = Utf16Map("")
-        self._styles = SpanStyles()
-        self._bars: dict[int, list[Bar]] = {}
-        self._pending_blocks: list[int] = []
-        self._style_timer = QTimer(self)
-        self._style_timer.setInterval(0)
-        self._style_timer.timeout.connect(self._style_next_chunk)
+        self._styler = ParagraphStyler(self, self.model)
+        self._styler.finished.connect(self.stylingFinished)
 
         self._press_point: QPoint | None = None
         self._press_offset = 0
@@ -148,7 +143,7 @@ class ArticleView(CodepointGeometry):
 
     def set_schema(self, schema: LabelSchema) -> None:
         self.model.schema = schema
-        self._styles.set_schema(schema)
+        self._styler.styles.set_schema(schema)
 
     @property
     def user(self) -> str:
@@ -212,7 +207,7 @@ class ArticleView(CodepointGeometry):
         return self.model.linked_span_ids(span_id)
 
     def label_color(self, label: str) -> QColor:
-        return self._styles.color(label)
+        return self._styler.styles.color(label)
 
     # --- content -----------------------------------------------------------
 
@@ -227,7 +222,7 @@ class ArticleView(CodepointGeometry):
         The rest of a long article is styled in chunks from the event loop, so
         the window never freezes (``stylingFinished`` tells when it is done).
         """
-        self._style_timer.stop()
+        self._styler.stop()
         # A paragraph too long to lay out at once is shown as several blocks
         # (display_text.py); offsets stay those of the stored text, and the
         # model indexes spans by those blocks, the unit styled.
@@ -236,64 +231,20 @@ class ArticleView(CodepointGeometry):
         # The span index proper is built after the first paint; until then the
         # model finds spans in a list sorted by start.
         self.model.set_content(text, spans, relations, display.blocks)
-        self._bars = {}
-
         # The same path as a plain QPlainTextEdit (the benchmark's floor): the
         # document lays paragraphs out lazily, when they are first painted.
         self.setPlainText(display.text)
         self.model.clear_selection()
-        # The paragraphs on screen first (not laid out yet, so no relayout is
-        # needed), the rest later.
-        visible = self._visible_block_numbers(0)
-        self._style_blocks(visible)
-        shown = set(visible)
-        blocks = len(self.model.blocks)
-        self._pending_blocks = [b for b in range(blocks - 1, -1, -1) if b not in shown]
         self._refresh_outlines()
-        if not self.styling_done:
-            self._style_timer.start()
-        else:
-            self.stylingFinished.emit()
+        self._styler.start(self._umap.to_utf16)
 
     def finish_styling(self) -> None:
         """Style every remaining paragraph now (tests, screenshots)."""
-        while not self.styling_done:
-            self._style_next_chunk()
+        self._styler.finish()
 
     @property
     def styling_done(self) -> bool:
-        return self.model.index.ready and not self._pending_blocks
-
-    def _style_next_chunk(self) -> None:
-        if not self.model.index.ready:
-            self.model.index.build()
-            return
-        chunk = self._pending_blocks[-STYLE_CHUNK_BLOCKS:]
-        del self._pending_blocks[-STYLE_CHUNK_BLOCKS:]
-        self._style_blocks(chunk, mark_dirty=True)
-        if not self._pending_blocks:
-            self._style_timer.stop()
-            self.stylingFinished.emit()
-
-    def _visible_block_numbers(self, first: int) -> list[int]:
-        """The paragraphs that fill the first screen, estimated before any layout.
-
-        Each paragraph takes about len / characters-per-line lines; a quarter
-        of a screen more is styled to be safe (the rest follows within moments).
-        """
-        metrics = self.fontMetrics()
-        per_line = max(1, self.viewport().width() // max(1, metrics.averageCharWidth()))
-        wanted = 1.25 * self.viewport().height() / max(1, metrics.height()) + 2
-        blocks = self.model.blocks
-        numbers = []
-        lines = 0.0
-        number = first
-        while number < len(blocks) and lines < wanted:
-            start, end = blocks.bounds(number)
-            lines += max(1, -(-(end - start) // per_line))
-            numbers.append(number)
-            number += 1
-        return numbers
+        return self._styler.done
 
     def apply_changes(self, changes: Changes, visible: set[str] | None = None) -> None:
         """Show what a command changed; only the touched paragraphs are restyled.
@@ -304,56 +255,16 @@ class ArticleView(CodepointGeometry):
         touched = self.model.apply(changes, visible)
         if selected is not None and self.model.selected_span_id is None:
             self.spanSelected.emit(-1)
-        blocks = self.model.blocks
-        dirty: set[int] = set()
-        for start, end in touched:
-            dirty.update(blocks.blocks_of(start, end))
-        self._pending_blocks = [b for b in self._pending_blocks if b not in dirty]
-        self._style_blocks(sorted(dirty), mark_dirty=True)
+        self._styler.restyle(touched)
         self._refresh_outlines()
 
-    # --- styling -----------------------------------------------------------
-
-    def _style_blocks(
-        self,
-        numbers: Sequence[int],
-        document: QTextDocument | None = None,
-        *,
-        mark_dirty: bool = False,
-    ) -> None:
-        document = document or self.document()
-        model = self.model
-        spans, in_block, bounds = model.spans, model.index.in_block, model.blocks.bounds
-        to_u16 = self._umap.to_utf16
-        for number in numbers:
-            block = document.findBlockByNumber(number)
-            if not block.isValid():
-                continue
-            ids = in_block(number)
-            ranges, bars = (
-                self._styles.block_styling(spans, ids, bounds(number), block, to_u16, model.layer)
-                if ids
-                else ([], [])
-            )
-            if bars:
-                self._bars[number] = bars
-            else:
-                self._bars.pop(number, None)
-            layout = block.layout()
-            if not ranges and not layout.formats():
-                continue
-            layout.setFormats(ranges)
-            # A paragraph not laid out yet picks the formats up when it is;
-            # marking it dirty would lay it out now, for nothing.
-            if mark_dirty and layout.lineCount() > 0:
-                document.markContentsDirty(block.position(), block.length())
-        if mark_dirty:
-            self.viewport().update()
+    # --- painting ----------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         outlined = self._outlined_spans()
-        if not self._bars and not outlined and not self.overlays:
+        all_bars = self._styler.bars
+        if not all_bars and not outlined and not self.overlays:
             return
         painter = QPainter(self.viewport())
         offset = self.contentOffset()
@@ -366,13 +277,13 @@ class ArticleView(CodepointGeometry):
             if top > bottom:
                 break
             if block.isVisible():
-                bars = self._bars.get(block.blockNumber())
+                bars = all_bars.get(block.blockNumber())
                 if bars:
                     paint_bars(painter, block, top, bars)
                 base = block.position()
                 for span, solid in outlined:
                     start, end = to_u16(span.start) - base, to_u16(span.end) - base
-                    color = self._styles.color(span.label)
+                    color = self.label_color(span.label)
                     paint_outline(painter, block, top, start, end, color, solid)
                 for overlay in self.overlays:
                     overlay.paint_block(painter, block, top)
@@ -669,9 +580,10 @@ class ArticleView(CodepointGeometry):
     def build_context_menu(self, point: QPoint) -> QMenu:
         menu = QMenu(self)
         selection = self.text_selection()
+        offset = self.offset_at(point)
         for overlay in self.overlays:
-            overlay.add_menu_actions(menu, self.offset_at(point))
-        under = self.spans_at(self.offset_at(point))
+            overlay.add_menu_actions(menu, offset)
+        under = self.spans_at(offset)
         if under and self.selected_span_id not in [s.id for s in under]:
             self.select_span(under[0].id)
         span = self.selected_span

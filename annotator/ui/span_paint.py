@@ -1,18 +1,22 @@
 """How the article view draws spans: a format per label, bars, outlines.
 
 Each paragraph's spans become format ranges on its QTextLayout (the innermost
-span's colour as the background, docs/design.md, "Overlapping spans"); every
-span around the innermost one is a bar under the text, and the selected span
-and its links are outlined, both painted over the visible paragraphs only.
-Positions here are Qt's (UTF-16, relative to a block); the view converts.
+span's colour as the background, docs/design.md, "Overlapping spans"), so a
+paint costs the same whatever the number of spans; every span around the
+innermost one is a bar under the text, and the selected span and its links
+are outlined, both painted over the visible paragraphs only.
+:class:`ParagraphStyler` decides when each paragraph gets its formats: the
+first screen before a new text is painted, the rest from the event loop, and
+after an edit only the paragraphs it touched. Positions handed to Qt are
+UTF-16; the spans come from the document model in code points.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QPainter,
@@ -22,12 +26,17 @@ from PySide6.QtGui import (
     QTextLayout,
     QTextLine,
 )
+from PySide6.QtWidgets import QPlainTextEdit
 
+from annotator.core.document import DocumentModel
 from annotator.core.model import SpanData
+from annotator.core.offsets import Utf16Map
 from annotator.core.schema import LabelSchema
 from annotator.ui.segments import Piece, segments
 from annotator.ui.text_geometry import line_x
 
+STYLE_CHUNK_BLOCKS = 100
+"""Paragraphs styled per step when a long article is styled in the background."""
 BAR_HEIGHT = 3
 BAR_STEP = 4
 BAR_DARKER = 150
@@ -157,3 +166,132 @@ def paint_outline(
     painter.setBrush(Qt.BrushStyle.NoBrush)
     for line, x1, x2, line_top in line_pieces(block, top, start, end):
         painter.drawRect(QRectF(x1 - 1, line_top, x2 - x1 + 2, line.height() - 1))
+
+
+class ParagraphStyler(QObject):
+    """Puts the model's spans on the paragraphs of a QPlainTextEdit.
+
+    Paragraphs are the model's blocks (one per QTextBlock). ``bars`` holds the
+    bars of each styled paragraph for the editor's paint.
+    """
+
+    finished = Signal()
+    """Every paragraph of the text is styled."""
+
+    def __init__(self, editor: QPlainTextEdit, model: DocumentModel) -> None:
+        super().__init__(editor)
+        self._editor = editor
+        self._model = model
+        self.styles = SpanStyles()
+        self.bars: dict[int, list[Bar]] = {}
+        self._to_utf16: Callable[[int], int] = Utf16Map("").to_utf16
+        self._pending: list[int] = []
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._step)
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def start(self, to_utf16: Callable[[int], int]) -> None:
+        """Style a text the editor has just been given: the paragraphs on screen
+        now, the rest in steps from the event loop (``to_utf16`` maps the model's
+        offsets to the editor's positions)."""
+        self._timer.stop()
+        self._to_utf16 = to_utf16
+        self.bars = {}
+        # The paragraphs on screen first (not laid out yet, so no relayout is
+        # needed), the rest later.
+        visible = self._visible_block_numbers()
+        self.style(visible)
+        shown = set(visible)
+        count = len(self._model.blocks)
+        self._pending = [b for b in range(count - 1, -1, -1) if b not in shown]
+        if not self.done:
+            self._timer.start()
+        else:
+            self.finished.emit()
+
+    @property
+    def done(self) -> bool:
+        return self._model.index.ready and not self._pending
+
+    def finish(self) -> None:
+        """Style every remaining paragraph now."""
+        while not self.done:
+            self._step()
+
+    def _step(self) -> None:
+        # The model's span index is built first, in a step of its own.
+        if not self._model.index.ready:
+            self._model.index.build()
+            return
+        chunk = self._pending[-STYLE_CHUNK_BLOCKS:]
+        del self._pending[-STYLE_CHUNK_BLOCKS:]
+        self.style(chunk, mark_dirty=True)
+        if not self._pending:
+            self._timer.stop()
+            self.finished.emit()
+
+    def _visible_block_numbers(self) -> list[int]:
+        """The paragraphs that fill the first screen, estimated before any layout.
+
+        Each paragraph takes about len / characters-per-line lines; a quarter
+        of a screen more is styled to be safe (the rest follows within moments).
+        """
+        editor = self._editor
+        metrics = editor.fontMetrics()
+        viewport = editor.viewport()
+        per_line = max(1, viewport.width() // max(1, metrics.averageCharWidth()))
+        wanted = 1.25 * viewport.height() / max(1, metrics.height()) + 2
+        blocks = self._model.blocks
+        numbers = []
+        lines = 0.0
+        number = 0
+        while number < len(blocks) and lines < wanted:
+            start, end = blocks.bounds(number)
+            lines += max(1, -(-(end - start) // per_line))
+            numbers.append(number)
+            number += 1
+        return numbers
+
+    def restyle(self, ranges: Iterable[tuple[int, int]]) -> None:
+        """Restyle the paragraphs that the code-point ranges touch (after an edit)."""
+        blocks = self._model.blocks
+        dirty: set[int] = set()
+        for start, end in ranges:
+            dirty.update(blocks.blocks_of(start, end))
+        self._pending = [b for b in self._pending if b not in dirty]
+        self.style(sorted(dirty), mark_dirty=True)
+
+    def style(self, numbers: Sequence[int], *, mark_dirty: bool = False) -> None:
+        editor = self._editor
+        document = editor.document()
+        model = self._model
+        spans, in_block, bounds = model.spans, model.index.in_block, model.blocks.bounds
+        for number in numbers:
+            block = document.findBlockByNumber(number)
+            if not block.isValid():
+                continue
+            ids = in_block(number)
+            ranges, bars = (
+                self.styles.block_styling(
+                    spans, ids, bounds(number), block, self._to_utf16, model.layer
+                )
+                if ids
+                else ([], [])
+            )
+            if bars:
+                self.bars[number] = bars
+            else:
+                self.bars.pop(number, None)
+            layout = block.layout()
+            if not ranges and not layout.formats():
+                continue
+            layout.setFormats(ranges)
+            # A paragraph not laid out yet picks the formats up when it is;
+            # marking it dirty would lay it out now, for nothing.
+            if mark_dirty and layout.lineCount() > 0:
+                document.markContentsDirty(block.position(), block.length())
+        if mark_dirty:
+            editor.viewport().update()
