@@ -13,6 +13,9 @@ A command that creates something remembers the id it got, and its redo
 creates it again under that id; an undone delete restores the span under its
 old id together with its relations. Later commands on the stack refer to
 spans by id, so ids must survive undo and redo.
+
+Every edit command is here (assist and adjudication commands build on them in
+their own modules), so the do/undo rules above are read and kept in one file.
 """
 
 from __future__ import annotations

@@ -2,6 +2,10 @@
 
 project.yaml is read with ``yaml.safe_load`` semantics; every problem names the
 file, the line and the field.
+
+Over 500 lines because reading, checking and writing project.yaml are one
+format: the writer keeps the reader's line map to insert added labels into
+the file's own text (comments survive), under the same lock.
 """
 
 from __future__ import annotations

@@ -2,6 +2,10 @@
 
 Every read and write is a Core statement on the caller's session (docs/design.md,
 "Storage"); the caller owns the transaction, as with :mod:`repository`.
+
+One module over 500 lines because it is the SQL of review's tables, kept
+together as repository.py keeps the project's: the adjudication store's
+writes and the read-outs reviewers use share the same queries.
 """
 
 from __future__ import annotations

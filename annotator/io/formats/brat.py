@@ -18,6 +18,9 @@ Discontinuous text-bound annotations (``0 5;9 12``) have no equivalent in the
 project and are refused with their line, as is anything pointing at them.
 Offsets in brat are code points into the ``.txt`` as it is on disk; a ``.txt``
 with CRLF line ends is mapped onto the stored (LF) text.
+
+Reader and writer share one module (over 500 lines) because each line type's
+reading and writing must stay inverse to each other: a round trip keeps them.
 """
 
 from __future__ import annotations
