@@ -16,6 +16,11 @@ What happens to an edit (:meth:`Workspace.run`):
   not change, a constraint): not done, not kept, not recorded; the reason is
   in :attr:`Workspace.refusal`.
 
+It also reads what a window shows of the project, each in one transaction:
+the list of documents (:meth:`Workspace.documents_for`), a document with its
+spans, whose versions edits are then made on (:meth:`Workspace.read_document`),
+the layers' names, where the database is.
+
 The database layer is imported only when a workspace opens one, so the window
 can show itself before SQLAlchemy is loaded (docs/design.md, "Start-up").
 """
