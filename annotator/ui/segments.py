@@ -4,33 +4,13 @@ Pure Python (no Qt), so it is cheap to test. Qt merges overlapping format
 ranges and the last background wins, so the view paints each segment once:
 the innermost span's colour as the background and a bar for every span
 around it (docs/design.md, "Overlapping spans"). Word snapping and the block
-index live with the document model in :mod:`annotator.core.document`; they
-are named here too for the views that import them from this module.
+index live with the document model in :mod:`annotator.core.document`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-from annotator.core.document import (
-    BlockIndex,
-    is_word_char,
-    snap_to_words,
-    step_word_edge,
-    word_at,
-)
-
-__all__ = [
-    "BlockIndex",
-    "Piece",
-    "Segment",
-    "is_word_char",
-    "segments",
-    "snap_to_words",
-    "step_word_edge",
-    "word_at",
-]
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,11 +48,11 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMenu
 
+from annotator.core.document import is_word_char
 from annotator.core.find import FindOptions
 from annotator.core.model import SpanData
 from annotator.ui.article_view import ArticleView
 from annotator.ui.plain import menu_text
-from annotator.ui.segments import is_word_char
 from annotator.ui.window_base import AnnotationWindow
 
 if TYPE_CHECKING:

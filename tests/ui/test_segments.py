@@ -7,14 +7,8 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.ui.segments import (
-    BlockIndex,
-    Piece,
-    segments,
-    snap_to_words,
-    step_word_edge,
-    word_at,
-)
+from annotator.core.document import BlockIndex, snap_to_words, step_word_edge, word_at
+from annotator.ui.segments import Piece, segments
 
 pieces_strategy = st.lists(
     st.tuples(st.integers(0, 60), st.integers(1, 30)).map(lambda t: (t[0], t[0] + t[1])),
