@@ -1,0 +1,140 @@
+"""Documents into and out of an open project: articles imported, labeled data
+imported, a dataset exported (docs/design.md, "Application package").
+
+Each operation takes a :class:`~annotator.app.workspace.Workspace` and works
+on its project and database; the window and the command line call these and
+import neither io nor the store. Free of Qt.
+
+The window imports this module at start-up, so the database layer is imported
+only when an operation runs (docs/design.md, "Start-up"): the value types and
+constants that live beside the database code (:mod:`annotator.io.formats.api`,
+:mod:`annotator.io.importer`) are fetched on first use (:func:`__getattr__`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from annotator.app.workspace import Workspace
+from annotator.core.dataset import ExportFilter
+from annotator.io.formats.common import CODEPOINT, OFFSET_UNITS, UTF16, ExportMismatch
+from annotator.io.formats.importing import ImportContext, UnknownLabels
+from annotator.io.formats.importing import ImportReport as LabeledImportReport
+
+if TYPE_CHECKING:
+    from annotator.io.formats.api import (
+        EXPORT_FORMATS,
+        IMPORT_FORMATS,
+        SUFFIXES,
+        ExportRequest,
+        ExportResult,
+        parse_split,
+    )
+    from annotator.io.importer import ImportReport
+
+__all__ = [
+    "CODEPOINT",
+    "EXPORT_FORMATS",
+    "IMPORT_FORMATS",
+    "OFFSET_UNITS",
+    "SUFFIXES",
+    "UTF16",
+    "ExportFilter",
+    "ExportMismatch",
+    "ExportRequest",
+    "ExportResult",
+    "ImportContext",
+    "ImportReport",
+    "LabeledImportReport",
+    "Progress",
+    "UnknownLabels",
+    "article_suffixes",
+    "export_dataset",
+    "import_articles",
+    "import_labeled",
+    "parse_split",
+]
+
+Progress = Callable[[int, int], None]
+"""Called with (done, in all): files for an import, documents for an export."""
+
+_LAZY = {
+    "EXPORT_FORMATS": "annotator.io.formats.api",
+    "IMPORT_FORMATS": "annotator.io.formats.api",
+    "SUFFIXES": "annotator.io.formats.api",
+    "ExportRequest": "annotator.io.formats.api",
+    "ExportResult": "annotator.io.formats.api",
+    "parse_split": "annotator.io.formats.api",
+    "ImportReport": "annotator.io.importer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The names that live beside the database code, imported on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def article_suffixes() -> list[str]:
+    """The file name endings read as articles (".txt", ".html", ...), sorted."""
+    from annotator.io.readers import READERS
+
+    return sorted(READERS)
+
+
+def import_articles(
+    workspace: Workspace, paths: Sequence[Path], progress: Progress | None = None
+) -> ImportReport:
+    """Read articles from files and folders (searched recursively) into the
+    project; files over the project's ``max_file_mb`` are not read. One
+    transaction per batch of documents; a file's problem does not stop the rest."""
+    from annotator.io.files import MB
+    from annotator.io.importer import import_paths
+
+    db, project = _opened(workspace)
+    limit = project.setting("max_file_mb") * MB
+    return import_paths(db, paths, progress, max_file_bytes=limit)
+
+
+def import_labeled(
+    workspace: Workspace,
+    fmt: str,
+    paths: Sequence[Path],
+    ctx: ImportContext,
+    *,
+    add_labels: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> LabeledImportReport:
+    """Import labeled data in ``fmt`` (one of :data:`IMPORT_FORMATS`) into the
+    layer ``ctx`` names. Labels the schema lacks raise :class:`UnknownLabels`
+    with nothing stored, unless ``add_labels`` adds them to project.yaml (and
+    to the workspace's project) first."""
+    from annotator.io.formats.api import run_import
+
+    db, project = _opened(workspace)
+    return run_import(project, db, fmt, paths, ctx, add_labels=add_labels, progress=progress)
+
+
+def export_dataset(
+    workspace: Workspace, request: ExportRequest, progress: Progress | None = None
+) -> ExportResult:
+    """Write the dataset ``request`` asks for; nothing appears at its target
+    unless complete. A stored span that does not match its text raises
+    :class:`ExportMismatch` (nothing written)."""
+    from annotator.io.formats.api import run_export
+
+    db, project = _opened(workspace)
+    return run_export(db, project, request, progress)
+
+
+def _opened(workspace: Workspace) -> tuple[Any, Any]:
+    if workspace.db is None or workspace.project is None:
+        raise ValueError("no project is open")
+    return workspace.db, workspace.project
