@@ -34,6 +34,8 @@ if TYPE_CHECKING:
         parse_split,
     )
     from annotator.io.importer import ImportReport
+    from annotator.io.project import Project
+    from annotator.store.db import Database
 
 __all__ = [
     "CODEPOINT",
@@ -134,7 +136,7 @@ def export_dataset(
     return run_export(db, project, request, progress)
 
 
-def _opened(workspace: Workspace) -> tuple[Any, Any]:
+def _opened(workspace: Workspace) -> tuple[Database, Project]:
     if workspace.db is None or workspace.project is None:
         raise ValueError("no project is open")
     return workspace.db, workspace.project
