@@ -33,8 +33,7 @@ from annotator.cli import (
     cmd_search,
     cmd_suggest,
 )
-from annotator.core.errors import DatabaseProblem, SaveFailed
-from annotator.io.errors import InputProblem
+from annotator.core.errors import DatabaseProblem, InputProblem, SaveFailed
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 

@@ -6,10 +6,10 @@ import argparse
 from typing import Any
 
 from annotator.app.review import UnknownAnnotator, agreement_documents, compared_annotators
+from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json, print_table, warn
 from annotator.core.agreement import AgreementReport, compute_agreement
 from annotator.core.model import GOLD_ANNOTATOR
-from annotator.io.project import load_project
 
 EXIT_USAGE = 2
 UNDEFINED = "n/a"
@@ -54,9 +54,10 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    project = load_project(args.project)
     labels = list(dict.fromkeys(args.label)) if args.label else None
-    db = project.open_database()
+    workspace = Workspace.open(args.project)
+    db = workspace.db
+    assert db is not None  # just opened
     try:
         names = list(dict.fromkeys(args.annotator)) if args.annotator else compared_annotators(db)
         if len(names) < 2:
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             warn(str(exc))
             return EXIT_USAGE
     finally:
-        db.close()
+        workspace.close()
     if not documents:
         if args.all:
             warn(f"no document has a span by {', '.join(names)}: nothing to compare")

@@ -6,10 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from annotator.io.backup import backup_time, list_backups, make_backup, restore_backup
-from annotator.io.errors import ProjectProblem
-from annotator.io.project import load_project
-from annotator.store.db import sqlite_path
+from annotator.app.maintenance import backup_time, list_backups, make_backup, restore
+from annotator.app.project import load_project
 
 
 def register(sub: Any) -> None:
@@ -46,35 +44,18 @@ def register(sub: Any) -> None:
 def run_backup(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     if args.list:
-        for path in list_backups(project.directory):
+        for path in list_backups(project):
             when = backup_time(path)
             print(f"{when:%Y-%m-%d %H:%M:%S UTC}  {path}" if when else str(path))
         return 0
-    db = project.open_database()
-    try:
-        target = make_backup(db, project.directory, args.to)
-    finally:
-        db.close()
+    target = make_backup(project, args.to)
     print(f"Backed up to {target}")
     return 0
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    # project.yaml may be fine while the database is damaged: do not open the database.
-    project = load_project(args.project)
-    database_file = sqlite_path(project.database_url)
-    if database_file is None:
-        raise ProjectProblem(
-            project.config_path, "restore works on SQLite projects; use the server's own tools"
-        )
-    backup = args.backup
-    if backup is None:
-        backups = list_backups(project.directory)
-        if not backups:
-            raise ProjectProblem(project.directory, "has no backups")
-        backup = backups[-1]
-    kept = restore_backup(database_file, backup)
-    print(f"Restored {database_file} from {backup}")
-    if kept is not None:
-        print(f"The database it replaced is kept as {kept}")
+    done = restore(load_project(args.project), args.backup)  # the database is not opened
+    print(f"Restored {done.database_file} from {done.backup}")
+    if done.kept is not None:
+        print(f"The database it replaced is kept as {done.kept}")
     return 0

@@ -6,10 +6,11 @@ import argparse
 from typing import Any
 
 from annotator.app import review
-from annotator.app.review import NotFound
-from annotator.cli.cmd_assign import unknown_people
+from annotator.app.project import load_project
+from annotator.app.review import unknown_people
+from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json, warn
-from annotator.io.project import load_project
+from annotator.core.errors import NotFound
 
 EXIT_USAGE = 2
 
@@ -55,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
     elif (problem := unknown_people(project, [args.author])) is not None:
         warn(problem)
         return EXIT_USAGE
-    db = project.open_database()
+    workspace = Workspace.open(args.project)
+    db = workspace.db
+    assert db is not None  # just opened
     try:
         if args.add is not None:
             comment = review.add_comment(
@@ -74,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         warn(str(exc))
         return EXIT_USAGE
     finally:
-        db.close()
+        workspace.close()
     if args.json:
         print_json([t.to_json() for t in threads])
         return 0

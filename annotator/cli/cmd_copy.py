@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 from typing import Any
 
-from annotator.io.errors import ProjectProblem
-from annotator.io.project import (
-    PROJECT_FILE,
-    Project,
-    check_database_url,
-    load_project,
-    save_project,
-)
-from annotator.store.copy import TargetNotEmpty, copy_database
+from annotator.app.maintenance import copy_project
 
 
 def register(sub: Any) -> None:
@@ -42,41 +33,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    dest: Path = args.dest
-    if args.db:
-        check_database_url(args.db, dest / PROJECT_FILE)  # as `new` does
-    source_project = load_project(args.source)
-    if (dest / PROJECT_FILE).exists():
-        raise ProjectProblem(dest / PROJECT_FILE, "a project already exists here")
-    made_folder = not dest.exists()
-    target_project = Project(
-        directory=dest.resolve(),
-        name=source_project.name,
-        schema=source_project.schema,
-        database=args.db or "annotator.sqlite",
-        description=source_project.description,
-        settings=dict(source_project.settings),
-        annotators=list(source_project.annotators),
-    )  # no reviewers yet: seeding them would leave the target not empty
-    source = source_project.open_database()
-    try:
-        dest.mkdir(parents=True, exist_ok=True)
-        target = target_project.open_database(create=True)
-        try:
-            counts = copy_database(source, target)
-        except TargetNotEmpty as exc:
-            raise ProjectProblem(dest, str(exc)) from exc
-        finally:
-            target.close()
-    except ProjectProblem:
-        if made_folder:
-            shutil.rmtree(dest, ignore_errors=True)
-        raise
-    finally:
-        source.close()
-    target_project.reviewers = source_project.reviewers  # the copied roles hold
-    save_project(target_project)
-    print(f"Copied {source_project.name!r} to {target_project.directory}:")
-    for table, rows in counts.items():
+    copied = copy_project(args.source, args.dest, args.db)
+    print(f"Copied {copied.source_name!r} to {copied.project.directory}:")
+    for table, rows in copied.rows.items():
         print(f"  {table:<16} {rows:>9,} rows")
     return 0

@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 from annotator.app.documents import list_documents
+from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json, print_table
-from annotator.io.project import load_project
 
 
 def register(sub: Any) -> None:
@@ -25,12 +25,12 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    project = load_project(args.project)
-    db = project.open_database()
+    workspace = Workspace.open(args.project)
+    assert workspace.db is not None  # just opened
     try:
-        docs = list_documents(db)
+        docs = list_documents(workspace.db)
     finally:
-        db.close()
+        workspace.close()
     if args.json:
         print_json(
             [

@@ -7,19 +7,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from annotator.cli.output import warn
-from annotator.core.dataset import ExportFilter
-from annotator.core.model import GOLD_ANNOTATOR, DocStatus
-from annotator.io.formats.api import (
+from annotator.app.transfer import (
+    CODEPOINT,
     EXPORT_FORMATS,
+    OFFSET_UNITS,
+    ExportFilter,
     ExportMismatch,
     ExportRequest,
+    annotator_names,
+    export_dataset,
     parse_split,
-    run_export,
 )
-from annotator.io.formats.common import OFFSET_UNITS
-from annotator.io.project import load_project
-from annotator.store import repository
+from annotator.app.workspace import Workspace
+from annotator.cli.output import warn
+from annotator.core.model import GOLD_ANNOTATOR, DocStatus
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
@@ -81,7 +82,7 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--offsets",
         choices=OFFSET_UNITS,
-        default="codepoint",
+        default=CODEPOINT,
         help="utf16 counts UTF-16 code units, for JavaScript consumers",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
@@ -113,17 +114,16 @@ def run(args: argparse.Namespace) -> int:
         split=split,
         seed=args.seed,
     )
-    project = load_project(args.project)
-    unknown = sorted(set(args.label or ()) - set(project.schema.label_names))
-    db = project.open_database()
+    workspace = Workspace.open(args.project)
+    assert workspace.project is not None  # just opened
+    unknown = sorted(set(args.label or ()) - set(workspace.project.schema.label_names))
     try:
         if annotators:
-            with db.reader() as session:
-                known = set(repository.annotator_names(session))
+            known = set(annotator_names(workspace))
             for name in sorted(annotators - known):
                 warn(f"no annotator named {name!r} in this project")
         try:
-            result = run_export(db, project, request, _progress(args.quiet))
+            result = export_dataset(workspace, request, _progress(args.quiet))
         except ExportMismatch as exc:
             _end_progress(args.quiet)
             warn(f"export stopped: {exc}")
@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
             warn(f"{where}: cannot write the export ({exc.strerror or exc}); nothing was written")
             return EXIT_USAGE
     finally:
-        db.close()
+        workspace.close()
     _end_progress(args.quiet)
     for message in result.warnings:
         warn(message)

@@ -7,13 +7,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from annotator.app.transfer import (
+    CODEPOINT,
+    IMPORT_FORMATS,
+    OFFSET_UNITS,
+    ImportContext,
+    UnknownLabels,
+    article_suffixes,
+    import_articles,
+    import_labeled,
+)
+from annotator.app.workspace import Workspace
 from annotator.cli.output import warn
-from annotator.io.files import MB
-from annotator.io.formats.api import IMPORT_FORMATS, ImportContext, UnknownLabels, run_import
-from annotator.io.formats.common import OFFSET_UNITS
-from annotator.io.importer import import_paths
-from annotator.io.project import load_project
-from annotator.io.readers import READERS
 
 
 def register(sub: Any) -> None:
@@ -22,7 +27,7 @@ def register(sub: Any) -> None:
         help="add articles from files and folders",
         description=(
             "Add articles to a project from files and folders (searched recursively): "
-            f"{', '.join(sorted(READERS))}. HTML pages give their main article text, "
+            f"{', '.join(article_suffixes())}. HTML pages give their main article text, "
             "title, date and URL; JSONL files hold one document per line ('text' plus "
             "any metadata fields). An article already in the project is not added twice. "
             "With --format, PATH holds labeled data (native, doccano or prodigy JSONL, "
@@ -62,7 +67,7 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--offsets",
         choices=OFFSET_UNITS,
-        default="codepoint",
+        default=CODEPOINT,
         help="how the file counts offsets (utf16: JavaScript string positions)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
@@ -72,15 +77,14 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.format is not None:
         return run_labeled(args)
-    if args.as_name or args.reviewer or args.add_labels or args.offsets != "codepoint":
+    if args.as_name or args.reviewer or args.add_labels or args.offsets != CODEPOINT:
         warn("--as, --reviewer, --add-labels and --offsets need --format (labeled data)")
         return 2
-    project = load_project(args.project)
-    db = project.open_database()
+    workspace = Workspace.open(args.project)
     try:
-        report = import_paths(db, args.paths, max_file_bytes=project.setting("max_file_mb") * MB)
+        report = import_articles(workspace, args.paths)
     finally:
-        db.close()
+        workspace.close()
     for notice in report.notices:
         warn(notice)
     for problem in report.problems:
@@ -100,11 +104,10 @@ def run_labeled(args: argparse.Namespace) -> int:
     if args.as_name is not None and not args.as_name.strip():
         warn("--as needs a non-empty annotator name")
         return 2
-    project = load_project(args.project)
-    db = project.open_database()
+    workspace = Workspace.open(args.project)
     ctx = ImportContext(offsets=args.offsets, as_name=args.as_name, reviewer=args.reviewer)
     try:
-        report = run_import(project, db, args.format, args.paths, ctx, add_labels=args.add_labels)
+        report = import_labeled(workspace, args.format, args.paths, ctx, add_labels=args.add_labels)
     except UnknownLabels as exc:
         warn(f"nothing imported: {exc}")
         warn("add them to the schema in project.yaml, or run again with --add-labels")
@@ -113,7 +116,7 @@ def run_labeled(args: argparse.Namespace) -> int:
         warn(f"{exc.filename or args.project}: {exc.strerror or exc}; nothing imported")
         return 2
     finally:
-        db.close()
+        workspace.close()
     for notice in report.notices:
         warn(notice)
     for problem in report.problems:

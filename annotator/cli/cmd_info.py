@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 from annotator.app.documents import project_info
+from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json
-from annotator.io.project import load_project
 
 
 def register(sub: Any) -> None:
@@ -22,12 +22,13 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    project = load_project(args.project)
-    db = project.open_database()
+    workspace = Workspace.open(args.project)
+    project = workspace.project
+    assert workspace.db is not None and project is not None  # just opened
     try:
-        read = project_info(db)
+        read = project_info(workspace.db)
     finally:
-        db.close()
+        workspace.close()
     counts, revision, where = read.counts, read.schema_version, read.database
     info = {
         "name": project.name,

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from annotator.io.project import load_project
-from annotator.store.db import HEAD_REVISION
+from annotator.app.maintenance import migrate
 
 
 def register(sub: Any) -> None:
@@ -25,14 +24,11 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    db = load_project(args.project).open_database(migrate=True)
-    try:
-        if db.migrated_from is None:
-            print(f"The database is up to date (schema {HEAD_REVISION}).")
-        else:
-            print(f"Upgraded the database from schema {db.migrated_from} to {HEAD_REVISION}.")
-        if db.backup is not None:
-            print(f"Copy of the old database: {db.backup}")
-    finally:
-        db.close()
+    done = migrate(args.project)
+    if done.from_revision is None:
+        print(f"The database is up to date (schema {done.to_revision}).")
+    else:
+        print(f"Upgraded the database from schema {done.from_revision} to {done.to_revision}.")
+    if done.backup is not None:
+        print(f"Copy of the old database: {done.backup}")
     return 0

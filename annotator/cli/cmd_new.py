@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from annotator.io.project import builtin_schema_names, create_project
+from annotator.app.project import builtin_schema_names, create_project
 
 
 def register(sub: Any) -> None:

@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 from annotator.app import review
+from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json, print_table
-from annotator.io.project import load_project
 
 BAR_WIDTH = 20
 
@@ -36,13 +36,12 @@ def _bar(value: int, total: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    project = load_project(args.project)
-    people = list(dict.fromkeys([*project.annotators, *(project.reviewers or [])]))
-    db = project.open_database()
+    workspace = Workspace.open(args.project)
+    assert workspace.db is not None and workspace.project is not None  # just opened
     try:
-        figures = review.progress(db, people)
+        figures = review.progress(workspace.db, review.project_people(workspace.project))
     finally:
-        db.close()
+        workspace.close()
     if args.json:
         print_json(figures.to_json())
         return 0

@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from annotator.cli.cmd_assign import unknown_people
+from annotator.app.team import RoleName, change_roles, team_roles
+from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json, print_table, warn
 from annotator.core.errors import PermissionDenied
 from annotator.core.model import name_problem
-from annotator.io.project import load_project
-from annotator.store import repository
 
 EXIT_USAGE = 2
 
@@ -46,7 +45,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    changes = [(n, "reviewer") for n in args.set_reviewer]
+    changes: list[tuple[str, RoleName]] = [(n, "reviewer") for n in args.set_reviewer]
     changes += [(n, "annotator") for n in args.set_annotator]
     if changes and not args.as_name:
         warn("--set-reviewer and --set-annotator need --as REVIEWER (who is changing roles)")
@@ -60,33 +59,27 @@ def run(args: argparse.Namespace) -> int:
         if problem:
             warn(problem)
             return EXIT_USAGE
-    project = load_project(args.project)
-    db = project.open_database()
+    workspace = Workspace.open(args.project)
+    project = workspace.project
+    assert project is not None  # just opened
     try:
-        with db.session() as session:
-            if changes:
-                known = repository.annotator_names(session)
-                problem = unknown_people(project, [n for n, _ in changes if n not in known])
-                if problem:
-                    warn(problem)
-                    return EXIT_USAGE
-            # Promotions first, so that handing over the last reviewer's role works.
-            for name, role in sorted(changes, key=lambda c: c[1] != "reviewer"):
-                repository.change_role(session, name, role, by=args.as_name)
-            people = repository.people_roles(session)
-            difference = repository.roles_difference(session, project.reviewers)
+        if changes:
+            roles = change_roles(workspace, changes, by=args.as_name)
+        else:
+            roles = team_roles(workspace)
     except PermissionDenied as exc:
         warn(str(exc))
         return EXIT_USAGE
     finally:
-        db.close()
+        workspace.close()
+    people = roles.people
     if args.json:
         print_json(
             {
                 "people": [{"name": n, "role": r} for n, r in people],
-                "reviewers": [n for n, r in people if r == "reviewer"],
+                "reviewers": roles.reviewers,
                 "project_yaml_reviewers": project.reviewers,
-                "difference": difference,
+                "difference": roles.difference,
             }
         )
         return 0

@@ -6,9 +6,9 @@ import argparse
 from typing import Any
 
 from annotator.app.documents import SearchError, search
+from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json
-from annotator.io.errors import InputProblem
-from annotator.io.project import load_project
+from annotator.core.errors import InputProblem
 
 
 def register(sub: Any) -> None:
@@ -29,14 +29,15 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    project = load_project(args.project)
-    db = project.open_database()
+    workspace = Workspace.open(args.project)
+    assert workspace.db is not None and workspace.project is not None  # just opened
+    config = workspace.project.config_path
     try:
-        results = search(db, args.query, limit=max(1, args.limit))
+        results = search(workspace.db, args.query, limit=max(1, args.limit))
     except SearchError as exc:
-        raise InputProblem(project.config_path, str(exc)) from exc
+        raise InputProblem(config, str(exc)) from exc
     finally:
-        db.close()
+        workspace.close()
     if args.json:
         print_json(
             {
