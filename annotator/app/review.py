@@ -16,7 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from annotator.core.agreement import AgreementDocument, AgreementReport, compute_agreement
+from annotator.core.agreement import (
+    AgreementDocument,
+    AgreementReport,
+    DocumentAgreement,
+    compute_agreement_by_document,
+)
 from annotator.core.errors import NotFound
 from annotator.store import agreement_data, repository
 from annotator.store import review as store_review
@@ -107,12 +112,18 @@ def document_figures(
     titles: Mapping[int, str] | None = None,
 ) -> list[DocumentFigures]:
     """Per document: the pair with the lowest exact F1 and its figures; lowest first."""
+    _, by_document = compute_agreement_by_document(documents, annotators)
+    return _figures_rows(by_document, titles)
+
+
+def _figures_rows(
+    by_document: Sequence[DocumentAgreement], titles: Mapping[int, str] | None
+) -> list[DocumentFigures]:
     rows: list[DocumentFigures] = []
-    for document in documents:
-        report = compute_agreement([document], annotators)
-        if not report.pairs:
+    for document in by_document:
+        if not document.pairs:
             continue
-        worst = min(report.pairs, key=lambda p: (_low_first(p.exact_f1), _low_first(p.kappa)))
+        worst = min(document.pairs, key=lambda p: (_low_first(p.exact_f1), _low_first(p.kappa)))
         rows.append(
             DocumentFigures(
                 document.id,
@@ -122,7 +133,7 @@ def document_figures(
                 worst.exact_f1,
                 worst.overlap_f1,
                 worst.kappa,
-                report.alpha,
+                document.alpha,
             )
         )
     rows.sort(key=lambda r: (_low_first(r.exact_f1), _low_first(r.kappa), r.id))
@@ -137,7 +148,8 @@ def agreement_report(
 ) -> tuple[AgreementReport, list[DocumentFigures]] | None:
     """The report and per-document figures for a project; None with fewer than two people.
 
-    ``annotators`` left out: everyone with a span, except gold.
+    ``annotators`` left out: everyone with a span, except gold. The report and
+    every document's figures come from one pass over the documents.
     """
     with db.reader() as session:
         names = list(annotators) if annotators else agreement_data.annotators_with_spans(session)
@@ -147,7 +159,8 @@ def agreement_report(
             session, names, all_documents=all_documents
         )
         titles = agreement_data.document_titles(session, [d.id for d in documents])
-    return compute_agreement(documents, names), document_figures(documents, names, titles)
+    report, by_document = compute_agreement_by_document(documents, names)
+    return report, _figures_rows(by_document, titles)
 
 
 # -- comments ----------------------------------------------------------------

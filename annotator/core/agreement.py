@@ -234,24 +234,37 @@ def cohen_kappa(pairs: Mapping[tuple[Any, Any], int]) -> float | None:
     return (total * agree - chance) / denominator
 
 
-def krippendorff_alpha_nominal(units: Mapping[tuple[Any, ...], int]) -> float | None:
+def krippendorff_alpha_nominal(
+    units: Mapping[tuple[Any, ...], int],
+    cache: dict[tuple[Any, ...], tuple[int, list[tuple[Any, int]]]] | None = None,
+) -> float | None:
     """Krippendorff's alpha (nominal) when every coder codes every unit.
 
     ``units`` counts units by the tuple of values the coders gave them. None when
     there is no disagreement to expect (a single value overall, or fewer than
-    two values in all).
+    two values in all). ``cache`` keeps each tuple's share of the sums between
+    calls (the per-document figures call this for every document).
     """
     coders = 0
     disagreement = 0  # (m - 1) x the off-diagonal coincidences
-    values: Counter[Any] = Counter()
+    values: dict[Any, int] = {}
     for key, count in units.items():
         if not count:
             continue
         coders = len(key)
-        per_unit = Counter(key)
-        disagreement += count * (coders * coders - sum(n * n for n in per_unit.values()))
-        for value, n in per_unit.items():
-            values[value] += n * count
+        known = cache.get(key) if cache is not None else None
+        if known is None:
+            per_unit = Counter(key)
+            known = (
+                coders * coders - sum(n * n for n in per_unit.values()),
+                list(per_unit.items()),
+            )
+            if cache is not None:
+                cache[key] = known
+        off_diagonal, per_value = known
+        disagreement += count * off_diagonal
+        for value, n in per_value:
+            values[value] = values.get(value, 0) + n * count
     if coders < 2:
         return None
     n_total = sum(values.values())
@@ -329,6 +342,26 @@ def _paint(
     return states
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentPair:
+    """One pair's figures on one document (those of ``compute_agreement([doc], ...)``)."""
+
+    a: str
+    b: str
+    exact_f1: float | None
+    overlap_f1: float | None
+    kappa: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentAgreement:
+    """One document's figures: every pair's, and alpha for all the annotators."""
+
+    id: int
+    pairs: list[DocumentPair]
+    alpha: float | None
+
+
 def compute_agreement(
     documents: Iterable[AgreementDocument],
     annotators: Sequence[str],
@@ -340,6 +373,32 @@ def compute_agreement(
     are ignored, as if absent) and fixes the per-label order; by default every
     label the annotators used, sorted.
     """
+    return _compute(documents, annotators, labels, None)
+
+
+def compute_agreement_by_document(
+    documents: Iterable[AgreementDocument],
+    annotators: Sequence[str],
+    labels: Sequence[str] | None = None,
+) -> tuple[AgreementReport, list[DocumentAgreement]]:
+    """:func:`compute_agreement`, and each document's overall figures in the same pass.
+
+    A document's figures are exactly those of ``compute_agreement([document],
+    annotators, labels)`` (its pairs' exact F1, overlap F1 and kappa, and its
+    alpha): the same integer counts, from the same painting of its tokens, reach
+    the same divisions. Computing them per document that way costs the whole
+    report's machinery (every label's kappa and alpha) once per document.
+    """
+    by_document: list[DocumentAgreement] = []
+    return _compute(documents, annotators, labels, by_document), by_document
+
+
+def _compute(
+    documents: Iterable[AgreementDocument],
+    annotators: Sequence[str],
+    labels: Sequence[str] | None,
+    by_document: list[DocumentAgreement] | None,
+) -> AgreementReport:
     names = list(annotators)
     if len(set(names)) != len(names):
         raise ValueError("an annotator is named twice")
@@ -370,6 +429,10 @@ def compute_agreement(
     overlap: list[list[str]] = [[] for _ in pair_index]
     units: Counter[tuple[int, ...]] = Counter()
     tokens = 0
+    categories: dict[tuple[int, ...], tuple[int, ...]] = {}
+    unit_cache: dict[tuple[Any, ...], tuple[int, list[tuple[Any, int]]]] = {}
+    base = codes.base
+    outside = (0,) * m
 
     for doc, row in zip(docs, doc_spans, strict=True):
         text = doc.text
@@ -378,28 +441,52 @@ def compute_agreement(
         tokens += n
         for i, spans in enumerate(row):
             labels_used[i].extend(map(_LABEL, spans))
+        doc_units: Counter[tuple[int, ...]] | dict[tuple[int, ...], int]
         if any(row):
             states = [_paint(text, starts, n, spans, codes) if spans else [0] * n for spans in row]
-            units.update(zip(*states, strict=True))
+            doc_units = Counter(zip(*states, strict=True))
+            units.update(doc_units)
         elif n:
-            units[(0,) * m] += n
+            units[outside] += n
+            doc_units = {outside: n}
+        else:
+            doc_units = {}
         sets = [set(spans) for spans in row]
+        doc_matches: list[tuple[int, int]] = []
         for p, (i, j) in enumerate(pair_index):
             a, b = row[i], row[j]
             if not a or not b:
+                doc_matches.append((0, 0))
                 continue
             set_a, set_b = sets[i], sets[j]
             if len(set_a) == len(a) and len(set_b) == len(b):
                 common = set_a & set_b
                 exact[p].extend(map(_LABEL, common))
                 rest = _greedy_overlap(list(set_a - common), list(set_b - common))
+                same = len(common)
             else:  # an annotator has the same span twice: count with multiplicity
                 both = exact_matches(a, b)
                 exact[p].extend(map(_LABEL, both.elements()))
                 rest = _greedy_overlap(
                     list((Counter(a) - both).elements()), list((Counter(b) - both).elements())
                 )
+                same = both.total()
             overlap[p].extend(map(_LABEL, rest))
+            doc_matches.append((same, same + len(rest)))
+        if by_document is not None:
+            by_document.append(
+                _document_figures(
+                    doc.id,
+                    names,
+                    row,
+                    pair_index,
+                    doc_matches,
+                    doc_units,
+                    categories,
+                    base,
+                    unit_cache,
+                )
+            )
 
     totals = [Counter(used) for used in labels_used]
     pairs = []
@@ -425,6 +512,43 @@ def compute_agreement(
         alpha_by_label=alpha_by_label,
         spans_by_annotator={name: sum(totals[i].values()) for i, name in enumerate(names)},
     )
+
+
+def _document_figures(
+    doc_id: int,
+    names: Sequence[str],
+    row: Sequence[Sequence[SpanTuple]],
+    pair_index: Sequence[tuple[int, int]],
+    matches: Sequence[tuple[int, int]],
+    doc_units: Mapping[tuple[int, ...], int],
+    categories: dict[tuple[int, ...], tuple[int, ...]],
+    base: int,
+    unit_cache: dict[tuple[Any, ...], tuple[int, list[tuple[Any, int]]]],
+) -> DocumentAgreement:
+    """One document's overall figures from its counts (see compute_agreement_by_document).
+
+    Categories are compared for equality only, so the report's label numbering
+    gives the same kappa and alpha as the document's own would.
+    """
+    by_category: dict[tuple[int, ...], int] = {}
+    for key, count in doc_units.items():
+        projected = categories.get(key)
+        if projected is None:
+            projected = categories[key] = tuple(code % base for code in key)
+        by_category[projected] = by_category.get(projected, 0) + count
+    pairs = []
+    for (i, j), (same, overlapping) in zip(pair_index, matches, strict=True):
+        pair_counts: dict[tuple[int, int], int] = {}
+        for key, count in by_category.items():
+            cell = (key[i], key[j])
+            pair_counts[cell] = pair_counts.get(cell, 0) + count
+        both = len(row[i]) + len(row[j])
+        pairs.append(
+            DocumentPair(
+                names[i], names[j], f1(same, both), f1(overlapping, both), cohen_kappa(pair_counts)
+            )
+        )
+    return DocumentAgreement(doc_id, pairs, krippendorff_alpha_nominal(by_category, unit_cache))
 
 
 def _project_units(

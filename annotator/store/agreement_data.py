@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import Connection, distinct, func, select
 from sqlalchemy.orm import Session
 
 from annotator.core.agreement import AgreementDocument, SpanTuple
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus
+from annotator.store.export_reader import plain_rows
 from annotator.store.models import Annotator, Document, DocumentStatus, Span
 
 
@@ -98,18 +99,22 @@ def read_agreement_documents(
     name_of = {i: name for name, i in ids.items()}
     compared = compared_documents_query(list(ids.values()), all_documents=all_documents)
     subquery = compared.scalar_subquery()
-    # Core statements on the session's connection: plain rows, no ORM layer.
+    # Core statements on the session's connection: plain rows, no ORM layer; on
+    # SQLite the driver's own tuples (300,000 span rows cost more to wrap than
+    # to read).
     conn = session.connection()
-    texts = conn.execute(
-        select(Document.id, Document.text).where(Document.id.in_(subquery)).order_by(Document.id)
-    ).all()
+    read: Any = plain_rows if conn.dialect.name == "sqlite" else _result_rows
+    texts = read(
+        conn,
+        select(Document.id, Document.text).where(Document.id.in_(subquery)).order_by(Document.id),
+    )
     layers: dict[tuple[int, int], list[SpanTuple]] = {}
     stmt = select(Span.document_id, Span.annotator_id, Span.start, Span.end, Span.label).where(
         Span.annotator_id.in_(list(name_of)), Span.document_id.in_(subquery)
     )
     if labels is not None:
         stmt = stmt.where(Span.label.in_(list(labels)))
-    for doc_id, who, start, end, label in conn.execute(stmt):
+    for doc_id, who, start, end, label in read(conn, stmt):
         layer = layers.get((doc_id, who))
         if layer is None:
             layer = layers[(doc_id, who)] = []
@@ -126,3 +131,7 @@ def read_agreement_documents(
         )
         for doc_id, text in texts
     ]
+
+
+def _result_rows(conn: Connection, stmt: Any) -> list[Any]:
+    return list(conn.execute(stmt))

@@ -333,7 +333,7 @@ def _read_spans_json(
         .order_by(None)
         .order_by(Span.document_id, Span.annotator_id)
     )
-    rows = _plain_rows(conn, stmt)
+    rows = plain_rows(conn, stmt)
     rows.sort(key=itemgetter(1, 2, 4, 5, 0))
     current_key = (-1, -1)
     text = ""
@@ -377,7 +377,7 @@ def _read_relations_json(
         .where(Relation.document_id.in_(chunk), Relation.annotator_id.in_(who_ids))
         .order_by(Relation.id)
     )
-    for doc_id, ann_id, source_id, target_id, as_json in _plain_rows(conn, stmt):
+    for doc_id, ann_id, source_id, target_id, as_json in plain_rows(conn, stmt):
         if kept is not None and (source_id not in kept or target_id not in kept):
             continue
         lay = _layer(layers, who, doc_id, ann_id)
@@ -391,7 +391,7 @@ def _read_relations_json(
             lay.relations_json = []
 
 
-def _plain_rows(conn: Connection, stmt: Any) -> list[tuple[Any, ...]]:
+def plain_rows(conn: Connection, stmt: Any) -> list[tuple[Any, ...]]:
     """Run a Core statement and return the driver's own row tuples.
 
     The statement is compiled for the connection's dialect as usual; only the

@@ -1,0 +1,125 @@
+"""The one-pass per-document figures (issue 14) give exactly the figures of
+computing each document on its own, as the report did before."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from annotator.app.review import DocumentFigures, document_figures
+from annotator.core.agreement import (
+    AgreementDocument,
+    SpanTuple,
+    compute_agreement,
+    compute_agreement_by_document,
+    krippendorff_alpha_nominal,
+    tokenize,
+)
+
+NAMES = ["alice", "bob", "carol"]
+LABELS = ["Claim", "Quote", "Person", "Place"]
+WORDS = ["the", "minister", "said", "Kyiv", "talks", "«no»", "é", "😀", ",", "."]
+
+
+def _documents(seed: int, count: int = 40) -> list[AgreementDocument]:
+    rng = random.Random(seed)
+    docs = []
+    for d in range(count):
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 80)))
+        if rng.random() < 0.1:
+            text = "   "  # no tokens at all
+        tokens = tokenize(text)
+        truth: list[SpanTuple] = []
+        for _ in range(rng.randint(0, 12)):
+            if not tokens:
+                break
+            first = rng.randrange(len(tokens))
+            last = min(len(tokens) - 1, first + rng.randint(0, 6))
+            truth.append((tokens[first][0], tokens[last][1], rng.choice(LABELS)))
+        spans: dict[str, list[SpanTuple]] = {}
+        for name in NAMES:
+            roll = rng.random()
+            if roll < 0.1:
+                continue  # this annotator has no layer here
+            layer = []
+            for s, e, label in truth:
+                r = rng.random()
+                if r < 0.6:
+                    layer.append((s, e, label))
+                elif r < 0.75:
+                    layer.append((s, e, rng.choice(LABELS)))
+                elif r < 0.85 and e - s > 1:
+                    layer.append((s + 1 if not text[s + 1].isspace() else s, e, label))
+                elif r < 0.9:
+                    layer.extend([(s, e, label), (s, e, label)])  # the same span twice
+            spans[name] = layer
+        docs.append(AgreementDocument(d + 1, text, spans))
+    return docs
+
+
+def _alone(doc: AgreementDocument, labels: list[str] | None = None) -> tuple[object, ...]:
+    report = compute_agreement([doc], NAMES, labels)
+    return (
+        [(p.a, p.b, p.exact_f1, p.overlap_f1, p.kappa) for p in report.pairs],
+        report.alpha,
+    )
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("labels", [None, ["Person", "Claim"]])
+def test_each_document_as_if_computed_alone(seed: int, labels: list[str] | None) -> None:
+    docs = _documents(seed)
+    report, by_document = compute_agreement_by_document(docs, NAMES, labels)
+    assert report == compute_agreement(docs, NAMES, labels)
+    assert [d.id for d in by_document] == [d.id for d in docs]
+    for doc, figures in zip(docs, by_document, strict=True):
+        got = (
+            [(p.a, p.b, p.exact_f1, p.overlap_f1, p.kappa) for p in figures.pairs],
+            figures.alpha,
+        )
+        assert got == _alone(doc, labels), doc.id
+
+
+def _old_document_figures(docs: list[AgreementDocument]) -> list[DocumentFigures]:
+    """The report's per-document figures as computed before issue 14."""
+
+    def low(value: float | None) -> float:
+        return 2.0 if value is None else value
+
+    rows = []
+    for document in docs:
+        report = compute_agreement([document], NAMES)
+        worst = min(report.pairs, key=lambda p: (low(p.exact_f1), low(p.kappa)))
+        rows.append(
+            DocumentFigures(
+                document.id,
+                f"t{document.id}",
+                worst.a,
+                worst.b,
+                worst.exact_f1,
+                worst.overlap_f1,
+                worst.kappa,
+                report.alpha,
+            )
+        )
+    rows.sort(key=lambda r: (low(r.exact_f1), low(r.kappa), r.id))
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_reports_rows_are_unchanged(seed: int) -> None:
+    docs = _documents(seed + 100, 60)
+    titles = {d.id: f"t{d.id}" for d in docs}
+    assert document_figures(docs, NAMES, titles) == _old_document_figures(docs)
+
+
+def test_alpha_with_a_cache_is_alpha_without() -> None:
+    rng = random.Random(5)
+    cache: dict = {}
+    for _ in range(50):
+        units = {
+            tuple(rng.randrange(3) for _ in range(3)): rng.randint(0, 9)
+            for _ in range(rng.randint(0, 8))
+        }
+        assert krippendorff_alpha_nominal(units, cache) == krippendorff_alpha_nominal(units)
