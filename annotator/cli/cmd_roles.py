@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from annotator.app.team import RoleName, change_roles, team_roles
+from annotator.app.roles import RoleName, change_roles, team_roles
 from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json, print_table, warn
 from annotator.core.errors import PermissionDenied
