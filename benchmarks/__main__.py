@@ -21,6 +21,10 @@ from benchmarks.common import print_table
 
 BENCHMARKS = {
     "import": ("benchmarks.bench_import", "import 10,000 articles (issue 2)"),
+    "import-labeled": (
+        "benchmarks.bench_import_labeled",
+        "annotator import of 1,000 doccano articles / 50,000 spans, whole command (issue 14)",
+    ),
     "import-memory": (
         "benchmarks.bench_import_memory",
         "peak RSS importing 200 MB of JSONL, plain and doccano (issue 12)",

@@ -12,7 +12,6 @@ and the encoding named.
 from __future__ import annotations
 
 import codecs
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,8 @@ INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 MAX_DEPTH = 100
 """How deeply a record's values may nest (orjson writes no more than 254 levels)."""
 
-_LONG_NUMBER = re.compile(rb"\d{19}")
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_RUN = b"0" * 19
 _UTF16_32 = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
@@ -91,9 +91,16 @@ def check_record(line: bytes, record: Any) -> None:
     an integer beyond 64 bits, or values nested deeper than :data:`MAX_DEPTH`.
 
     ``line`` is the record's JSON text: most lines cannot hold either, which a
-    scan of the bytes tells quickly.
+    scan of the bytes tells quickly (19 digits in a row anywhere, or more
+    brackets than the depth allowed). The scan for digits maps every digit to
+    0 and looks for nineteen 0s: a regular expression took five times as long
+    as parsing the line.
     """
-    if not _LONG_NUMBER.search(line) and line.count(b"[") + line.count(b"{") <= MAX_DEPTH:
+    long_number = _LONG_RUN in line.translate(_DIGITS_AS_ZERO)
+    if not long_number and line.count(b"[") + line.count(b"{") <= MAX_DEPTH:
+        return
+    if not long_number:
+        _check_depth(record)
         return
     stack: list[tuple[Any, str, int]] = [(record, "", 0)]
     while stack:
@@ -109,6 +116,24 @@ def check_record(line: bytes, record: Any) -> None:
             raise ValueError(
                 f"{_field(where)}: {str(value)[:24]} is beyond the 64-bit integer range"
             )
+
+
+def _check_depth(record: Any) -> None:
+    """The depth half of :func:`check_record`, for a record without long numbers:
+    only containers are visited, in the same order, so the same one is named."""
+    if not isinstance(record, dict | list):
+        return
+    stack: list[tuple[Any, str, int]] = [(record, "", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth >= MAX_DEPTH:
+            raise ValueError(f"{_field(where)} is nested more than {MAX_DEPTH} levels deep")
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        stack.extend(
+            (item, f"{where}.{key}" if where else str(key), depth + 1)
+            for key, item in items
+            if isinstance(item, dict | list)
+        )
 
 
 def _field(where: str) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from annotator.core.changes import (
@@ -25,7 +25,7 @@ from annotator.core.changes import (
     span_values,
     stored_change,
 )
-from annotator.core.dataset import AnnotatedDraft, InsertResult, LayerDraft, SpanDraft
+from annotator.core.dataset import AnnotatedDraft, InsertResult, LayerDraft
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus, DocumentDraft
 from annotator.store.models import ChangeLog, Document, DocumentStatus, Relation, Span, utcnow
 from annotator.store.repository import (
@@ -70,8 +70,9 @@ def _stored_relations(session: Session, doc_ids: list[int]) -> set[tuple[int, st
     return found
 
 
-def _document_ids(session: Session, drafts: Sequence[DocumentDraft]) -> tuple[list[int], int]:
-    """Ids for the drafts: existing documents by content hash, new ones inserted."""
+def _document_ids(session: Session, drafts: Sequence[DocumentDraft]) -> tuple[list[int], set[int]]:
+    """Ids for the drafts: existing documents by content hash, new ones inserted;
+    and the set of ids this call inserted."""
     hashes = [d.content_hash for d in drafts]
     known: dict[str, int] = {}
     unique = list(set(hashes))
@@ -95,7 +96,89 @@ def _document_ids(session: Session, drafts: Sequence[DocumentDraft]) -> tuple[li
             )
         ):
             known[h] = int(doc_id)
-    return [known[h] for h in hashes], len(inserted)
+    return [known[h] for h in hashes], set(inserted.values())
+
+
+def _convert(proc: Any, column: list[Any]) -> list[Any]:
+    """A column's values through its type's bind processor: once for each distinct
+    hashable value (the timestamps of an import are a handful), once for each
+    non-empty JSON object, once for all the empty ones."""
+    out: list[Any] = []
+    append = out.append
+    cache: dict[tuple[type, Any], Any] = {}
+    empty: Any = None
+    for value in column:
+        kind = type(value)
+        if kind is dict:
+            if value:
+                append(proc(value))
+                continue
+            if empty is None:
+                empty = proc(value)
+            append(empty)
+            continue
+        try:
+            append(cache[kind, value])
+        except KeyError:
+            append(cache.setdefault((kind, value), proc(value)))
+        except TypeError:  # a list in a JSON column
+            append(proc(value))
+    return out
+
+
+def _insert_columns(
+    session: Session, table: Any, columns: dict[str, list[Any]], *, ids: bool = False
+) -> list[int]:
+    """Insert rows given as columns (equal lists by column name) with one executemany;
+    with ``ids``, returns the new rows' ids in order.
+
+    On SQLite the statement is compiled once, each column goes through its
+    type's conversion as a whole (:func:`_convert`) and the rows are tuples
+    zipped from the columns: no dict, no per-row conversion call. Ids are
+    given from the table's current maximum, as
+    :func:`annotator.store.repository.insert_ids` does (BEGIN IMMEDIATE: no
+    one else inserts meanwhile). Other databases take the rows as dicts
+    through :func:`~annotator.store.repository.insert_ids` and
+    :func:`~annotator.store.repository.bulk_insert`.
+    """
+    keys = list(columns)
+    count = len(columns[keys[0]])
+    if not count:
+        return []
+    conn = session.connection()
+    dialect = conn.dialect
+    if dialect.name != "sqlite":
+        rows = [
+            dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)
+        ]
+        if ids:
+            return insert_ids(session, table, rows)
+        bulk_insert(session, table, rows)
+        return []
+    new_ids: list[int] = []
+    if ids:
+        base = int(conn.scalar(select(func.max(table.c.id))) or 0)
+        new_ids = list(range(base + 1, base + 1 + count))
+        columns = {"id": new_ids, **columns}
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    order = list(compiled.positiontup or columns) if compiled.positional else list(columns)
+    values: list[list[Any]] = []
+    for key in order:
+        proc = table.c[key].type._cached_bind_processor(dialect)
+        values.append(columns[key] if proc is None else _convert(proc, columns[key]))
+    if compiled.positional:
+        params: list[Any] = list(zip(*values, strict=True))
+    else:
+        params = [dict(zip(order, row, strict=True)) for row in zip(*values, strict=True)]
+    conn.exec_driver_sql(compiled.string, params)
+    return new_ids
+
+
+_SPAN_LOG = stored_change(Action.ADD, Entity.SPAN, None, None, None, None, imported=True)
+_RELATION_LOG = stored_change(Action.ADD, Entity.RELATION, None, None, None, None, imported=True)
+LOG_COLUMNS = ("at", "annotator_id", "action", "entity", "entity_id", "document_id", "before",
+               "after")  # fmt: skip
+"""The change log's columns an import writes (what :func:`stored_change` gives, who, when)."""
 
 
 LAYER_LOCK = 0x616E6E6F
@@ -130,12 +213,17 @@ def insert_annotated(
     :func:`annotator.store.repository.check_can_write` like any edit; the gold
     layer needs ``editor``, a reviewer, whom the change log names. Raises
     :class:`annotator.core.errors.PermissionDenied` (nothing written).
+
+    Rows are gathered as columns and written with one executemany a table
+    (:func:`_insert_columns`); the documents this call inserted have nothing
+    stored on them yet, so only the others are read for duplicates and statuses.
     """
     result = InsertResult()
     if not items:
         return result
     writers = _check_writers(session, items, editor)
-    doc_ids, added = _document_ids(session, [item.document for item in items])
+    doc_ids, fresh = _document_ids(session, [item.document for item in items])
+    added = len(fresh)
     result.documents_added = added
     result.documents_existing = len({*doc_ids}) - added
     result.document_ids = doc_ids
@@ -154,75 +242,95 @@ def insert_annotated(
         for lay in item.layers
     }
     _lock_layers(session, {ann_id for _, ann_id in pairs})
-    # (document, annotator) -> (label, start, end) -> position in span_rows, or
-    # ~id (negative) of a span stored before this call.
+    # (document, annotator) -> (label, start, end) -> position among the new
+    # spans, or ~id (negative) of a span stored before this call.
     existing: dict[tuple[int, int], dict[tuple[str, int, int], int]] = {}
-    if pairs:
-        wanted_docs = sorted({d for d, _ in pairs})
-        for i in range(0, len(wanted_docs), 500):
-            for sid, doc_id, ann_id, label, start, end in session.execute(
-                select(
-                    Span.id, Span.document_id, Span.annotator_id, Span.label, Span.start, Span.end
-                ).where(Span.document_id.in_(wanted_docs[i : i + 500]))
-            ):
-                existing.setdefault((doc_id, ann_id), {})[(label, start, end)] = ~sid
+    wanted_docs = sorted({d for d, _ in pairs if d not in fresh})
+    for i in range(0, len(wanted_docs), 500):
+        for sid, doc_id, ann_id, label, start, end in session.execute(
+            select(
+                Span.id, Span.document_id, Span.annotator_id, Span.label, Span.start, Span.end
+            ).where(Span.document_id.in_(wanted_docs[i : i + 500]))
+        ):
+            existing.setdefault((doc_id, ann_id), {})[(label, start, end)] = ~sid
 
-    span_rows: list[dict[str, Any]] = []
-    span_refs: list[tuple[int, str, int, SpanDraft]] = []  # doc id, annotator, who, span
-    # For relations: (layer key, index in layer) -> position in span_rows (or ~stored id).
+    spans: dict[str, list[Any]] = {
+        key: []
+        for key in ("document_id", "annotator_id", "label", "start", "end", "text", "attributes",
+                    "note", "created_at", "updated_at", "version")
+    }  # fmt: skip
+    (s_doc, s_ann, s_label, s_start, s_end, s_text, s_attributes, s_note, s_created, s_updated,
+     s_version) = spans.values()  # fmt: skip
+    s_name: list[str] = []  # the layer's name, for the log
+    # For relations: the position of each span of a layer among the new spans (or ~stored id).
     layer_positions: list[list[int]] = []
     layer_meta: list[tuple[int, int, LayerDraft, str]] = []
     for item, doc_id in zip(items, doc_ids, strict=True):
         text = item.document.text
         for lay in item.layers:
-            ann_id = who(lay.annotator)
+            name = lay.annotator
+            ann_id = who(name)
             seen = existing.setdefault((doc_id, ann_id), {})
             positions: list[int] = []
             for span in lay.spans:
-                key = (span.label, span.start, span.end)
+                label, start, end = span.label, span.start, span.end
+                key = (label, start, end)
                 if key in seen:
                     # A repeat points at the first copy, so its relations survive.
                     positions.append(seen[key])
                     result.duplicate_spans += 1
                     continue
-                seen[key] = len(span_rows)
-                positions.append(len(span_rows))
-                span_rows.append(
-                    {
-                        "document_id": doc_id,
-                        "annotator_id": ann_id,
-                        "label": span.label,
-                        "start": span.start,
-                        "end": span.end,
-                        "text": text[span.start : span.end],
-                        "attributes": span.attributes,
-                        "note": span.note,
-                        "created_at": span.created_at or now,
-                        "updated_at": span.updated_at or span.created_at or now,
-                        "version": span.version,
-                    }
-                )
-                span_refs.append((doc_id, lay.annotator, ann_id, span))
+                seen[key] = len(s_doc)
+                positions.append(len(s_doc))
+                s_doc.append(doc_id)
+                s_ann.append(ann_id)
+                s_name.append(name)
+                s_label.append(label)
+                s_start.append(start)
+                s_end.append(end)
+                s_text.append(text[start:end])
+                s_attributes.append(span.attributes)
+                s_note.append(span.note)
+                s_created.append(span.created_at or now)
+                s_updated.append(span.updated_at or span.created_at or now)
+                s_version.append(span.version)
             layer_positions.append(positions)
             layer_meta.append((doc_id, ann_id, lay, text))
 
-    span_ids = insert_ids(session, Span.__table__, span_rows)
+    span_ids = _insert_columns(session, Span.__table__, spans, ids=True)
     result.spans = len(span_ids)
 
     # Every row written is logged as the edit it equals: a ChangeRecord marked
     # imported, in its stored shape (built without a record object per span).
-    log_rows: list[dict[str, Any]] = []
-    for span_id, row, (doc_id, name, ann_id, span) in zip(
-        span_ids, span_rows, span_refs, strict=True
-    ):
-        after = span_values(
-            doc_id, name, span.label, span.start, span.end, row["text"],
-            span.attributes, span.note, span.version,
-        )  # fmt: skip
-        change = stored_change(Action.ADD, Entity.SPAN, span_id, doc_id, None, after, imported=True)
-        log_rows.append({"at": now, "annotator_id": ann_id, **change})
+    log: dict[str, list[Any]] = {key: [] for key in LOG_COLUMNS}
+    log["at"] = [now] * len(span_ids)
+    log["annotator_id"] = list(s_ann)
+    log["action"] = [_SPAN_LOG["action"]] * len(span_ids)
+    log["entity"] = [_SPAN_LOG["entity"]] * len(span_ids)
+    log["entity_id"] = list(span_ids)
+    log["document_id"] = list(s_doc)
+    log["before"] = [None] * len(span_ids)
+    log["after"] = [
+        span_values(*values)
+        for values in zip(
+            s_doc,
+            s_name,
+            s_label,
+            s_start,
+            s_end,
+            s_text,
+            s_attributes,
+            s_note,
+            s_version,
+            strict=True,
+        )
+    ]
 
-    relation_rows: list[dict[str, Any]] = []
+    relations: dict[str, list[Any]] = {
+        key: []
+        for key in ("document_id", "annotator_id", "type", "source_id", "target_id", "created_at")
+    }
+    r_doc, r_ann, r_type, r_source, r_target, r_created = relations.values()
     stored_relations: set[tuple[int, str, int, int]] | None = None
     for positions, (doc_id, ann_id, lay, _text) in zip(layer_positions, layer_meta, strict=True):
         for rel in lay.relations:
@@ -240,44 +348,49 @@ def insert_annotated(
                     result.duplicate_relations += 1
                     continue
                 stored_relations.add(link)
-            relation_rows.append(
-                {
-                    "document_id": doc_id,
-                    "annotator_id": ann_id,
-                    "type": rel.type,
-                    "source_id": source_id,
-                    "target_id": target_id,
-                    "created_at": rel.created_at or now,
-                }
-            )
-    if relation_rows:
-        relation_ids = insert_ids(session, Relation.__table__, relation_rows)
+            r_doc.append(doc_id)
+            r_ann.append(ann_id)
+            r_type.append(rel.type)
+            r_source.append(source_id)
+            r_target.append(target_id)
+            r_created.append(rel.created_at or now)
+    if r_doc:
+        relation_ids = _insert_columns(session, Relation.__table__, relations, ids=True)
         owners = {ann_id: name for name, ann_id in who_cache.items()}
-        for rel_id, row in zip(relation_ids, relation_rows, strict=True):
-            after = relation_values(
-                owners[row["annotator_id"]], row["type"], row["source_id"], row["target_id"]
+        log["at"].extend([now] * len(relation_ids))
+        log["annotator_id"].extend(r_ann)
+        log["action"].extend([_RELATION_LOG["action"]] * len(relation_ids))
+        log["entity"].extend([_RELATION_LOG["entity"]] * len(relation_ids))
+        log["entity_id"].extend(relation_ids)
+        log["document_id"].extend(r_doc)
+        log["before"].extend([None] * len(relation_ids))
+        log["after"].extend(
+            relation_values(owners[ann_id], rtype, source_id, target_id)
+            for ann_id, rtype, source_id, target_id in zip(
+                r_ann, r_type, r_source, r_target, strict=True
             )
-            change = stored_change(
-                Action.ADD, Entity.RELATION, rel_id, row["document_id"], None, after, imported=True
-            )
-            log_rows.append({"at": now, "annotator_id": row["annotator_id"], **change})
-    result.relations = len(relation_rows)
+        )
+    result.relations = len(r_doc)
 
-    log_rows.extend(_store_statuses(session, layer_meta, now))
+    for row in _store_statuses(session, layer_meta, now, fresh):
+        for column in LOG_COLUMNS:
+            log[column].append(row[column])
     # The log names who wrote each row: a gold layer's reviewer, not "gold".
     by = {who(layer): who(writer) for layer, writer in writers.items() if writer != layer}
     if by:
-        for entry in log_rows:
-            entry["annotator_id"] = by.get(entry["annotator_id"], entry["annotator_id"])
-    if log_rows:
-        bulk_insert(session, ChangeLog.__table__, log_rows)
+        log["annotator_id"] = [by.get(ann_id, ann_id) for ann_id in log["annotator_id"]]
+    _insert_columns(session, ChangeLog.__table__, log)
     return result
 
 
 def _store_statuses(
-    session: Session, layer_meta: list[tuple[int, int, LayerDraft, str]], now: datetime
+    session: Session,
+    layer_meta: list[tuple[int, int, LayerDraft, str]],
+    now: datetime,
+    fresh: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> list[dict[str, Any]]:
-    """Upsert each layer's status; returns the change-log rows for the changes."""
+    """Upsert each layer's status; returns the change-log rows for the changes.
+    Documents in ``fresh`` were inserted by this transaction: they have none yet."""
     wanted: dict[tuple[int, int], str] = {}
     for doc_id, ann_id, lay, _ in layer_meta:
         status = lay.status
@@ -291,7 +404,7 @@ def _store_statuses(
     if not wanted:
         return []
     current: dict[tuple[int, int], str] = {}
-    docs = sorted({d for d, _ in wanted})
+    docs = sorted({d for d, _ in wanted if d not in fresh})
     for i in range(0, len(docs), 500):
         for doc_id, ann_id, status in session.execute(
             select(

@@ -35,6 +35,7 @@ from annotator.io.formats.common import (
     check_target,
 )
 from annotator.io.formats.importing import (
+    HeldDrafts,
     ImportContext,
     ImportReport,
     InputNotice,
@@ -44,7 +45,6 @@ from annotator.io.formats.importing import (
     jsonl_files,
     problem_at,
     vet_draft,
-    vetted,
 )
 from annotator.io.project import Project, update_schema
 from annotator.store import export_reader
@@ -331,40 +331,42 @@ def run_import(
     refused = writer_problem(db, ctx)
     if refused is not None:
         raise InputProblem(paths[0] if paths else ".", refused)
-    # Two passes over the input: the first checks every record and its labels
-    # (nothing is stored if labels are unknown), the second stores the good
-    # records batch by batch, so memory holds one batch, not the whole file.
+    # One pass over the input reads and checks every record and tallies its
+    # labels; the drafts are held (a batch's worth in memory, the rest in a
+    # temporary file) until the labels are known to be fine, since nothing is
+    # stored if some are unknown; then they are stored batch by batch.
     report = ImportReport()
     tally = LabelTally(project.schema)
-    for record in iter_records(fmt, paths, ctx):
-        if record is None:
-            report.skipped += 1
-        elif isinstance(record, InputNotice):
-            report.notices.append(str(record))
-        elif isinstance(record, InputProblem):
-            report.problems.append(record)
-        else:
-            report.records += 1
-            for reason in vet_draft(record, project.schema, ctx.reviewer):
-                report.problems.append(problem_at(record.origin, reason))
-            tally.add(record)
-    if tally.labels or tally.relations:
-        if not add_labels:
-            raise UnknownLabels(tally.labels, tally.relations)
-        # Extends project.yaml as it is now: another import may have just added labels.
-        update_schema(
-            project,
-            lambda schema: extend_schema(
-                schema,
-                sorted(tally.labels),
-                sorted(r for r in tally.relations if schema.relation(r) is None),
-                tally.pairs,
-            ),
-        )
-        report.added_labels = sorted(tally.labels)
-        report.added_relations = sorted(tally.relations)
-    good = vetted(iter_records(fmt, paths, ctx), project.schema, ctx.reviewer)
-    store(db, good, report, progress, editor=ctx.reviewer)
+    with gc_paused(), HeldDrafts(BATCH_CHARACTERS, BATCH_SPANS) as held:
+        for record in iter_records(fmt, paths, ctx):
+            if record is None:
+                report.skipped += 1
+            elif isinstance(record, InputNotice):
+                report.notices.append(str(record))
+            elif isinstance(record, InputProblem):
+                report.problems.append(record)
+            else:
+                report.records += 1
+                for reason in vet_draft(record, project.schema, ctx.reviewer):
+                    report.problems.append(problem_at(record.origin, reason))
+                tally.add(record)
+                held.add(record)
+        if tally.labels or tally.relations:
+            if not add_labels:
+                raise UnknownLabels(tally.labels, tally.relations)
+            # Extends project.yaml as it is now: another import may have just added labels.
+            update_schema(
+                project,
+                lambda schema: extend_schema(
+                    schema,
+                    sorted(tally.labels),
+                    sorted(r for r in tally.relations if schema.relation(r) is None),
+                    tally.pairs,
+                ),
+            )
+            report.added_labels = sorted(tally.labels)
+            report.added_relations = sorted(tally.relations)
+        store(db, held, report, progress, editor=ctx.reviewer)
     return report
 
 

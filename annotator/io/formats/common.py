@@ -118,6 +118,20 @@ class SourceText:
         **extra: Any,
     ) -> SpanDraft:
         """A checked span in stored-text offsets, or :class:`LineProblem` saying why not."""
+        if (
+            type(start) is int
+            and type(end) is int
+            and type(label) is str
+            and label in _GOOD_NAMES
+            and 0 <= start < end <= len(self.raw)
+            and surface is None
+            and self._u16 is None
+            and not self._removed
+        ):
+            # The common case, which the checks below would pass: plain
+            # offsets into text without CRs or UTF-16 units to map.
+            return SpanDraft(label, start, end, dict(attributes) if attributes else {}, note,
+                             **extra)  # fmt: skip
         for name, value in (("start", start), ("end", end)):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise LineProblem(f"span {name} {value!r} is not an integer")
@@ -167,8 +181,16 @@ NAME_MAX = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+_GOOD_NAMES: set[str] = set()
+"""Names :func:`check_name` has passed (an import checks the same few labels
+tens of thousands of times); kept to a few thousand."""
+_GOOD_NAMES_MAX = 4096
+
+
 def check_name(value: Any, what: str) -> str:
     """A label, relation type or annotator name fit for the schema, or :class:`LineProblem`."""
+    if type(value) is str and value in _GOOD_NAMES:
+        return value
     if not isinstance(value, str):
         raise LineProblem(f"{what} {value!r} is not a string")
     if not value.strip() or value != value.strip():
@@ -177,11 +199,15 @@ def check_name(value: Any, what: str) -> str:
         raise LineProblem(f"{what} {value!r} holds control characters")
     if len(value) > NAME_MAX:
         raise LineProblem(f"{what} is longer than {NAME_MAX} characters")
+    if type(value) is str and len(_GOOD_NAMES) < _GOOD_NAMES_MAX:
+        _GOOD_NAMES.add(value)
     return value
 
 
 def record_id(value: Any, what: str) -> int | str:
     """An id that links records in a line (an entity's, a span's): an integer or a string."""
+    if type(value) is int or type(value) is str:
+        return value
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise LineProblem(f"{what} id {value!r} is not an integer or a string")
     return value

@@ -11,16 +11,19 @@ database).
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
-from annotator.core.dataset import AnnotatedDraft
-from annotator.core.model import GOLD_ANNOTATOR
+from annotator.core.dataset import AnnotatedDraft, LayerDraft, RelationDraft, SpanDraft
+from annotator.core.model import GOLD_ANNOTATOR, DocumentDraft
 from annotator.core.schema import LabelSchema, RelationType
 from annotator.io.errors import InputProblem
 from annotator.io.files import DEFAULT_MAX_FILE_BYTES, MAX_FILE_SETTING
@@ -208,23 +211,26 @@ def vet_draft(item: AnnotatedDraft, schema: LabelSchema, reviewer: str | None) -
             )
             continue
         kept_layers.append(layer)
+        if not layer.relations:
+            continue
         kept = []
         for rel in layer.relations:
             source, target = layer.spans[rel.source], layer.spans[rel.target]
-            where = (
-                f"relation {rel.type} from {source.label} {source.start}-{source.end} "
-                f"to {target.label} {target.start}-{target.end}"
-            )
             rule = schema.relation(rel.type)
             if (source.label, source.start, source.end) == (target.label, target.start, target.end):
-                reasons.append(f"{where}: links a span to itself; relation refused")
+                reason = "links a span to itself; relation refused"
             elif rule is not None and not rule.allows(source.label, target.label):
-                reasons.append(
-                    f"{where}: the schema allows {rel.type} only from "
+                reason = (
+                    f"the schema allows {rel.type} only from "
                     f"{'/'.join(rule.sources)} to {'/'.join(rule.targets)}; relation refused"
                 )
             else:
                 kept.append(rel)
+                continue
+            reasons.append(
+                f"relation {rel.type} from {source.label} {source.start}-{source.end} "
+                f"to {target.label} {target.start}-{target.end}: {reason}"
+            )
         if len(kept) != len(layer.relations):
             layer.relations = kept
     if len(kept_layers) != len(item.layers):
@@ -240,17 +246,111 @@ def problem_at(origin: str, reason: str) -> InputProblem:
     return InputProblem(origin or "input", reason)
 
 
-def vetted(
-    records: Iterable[AnnotatedDraft | InputProblem | None],
-    schema: LabelSchema,
-    reviewer: str | None,
-) -> Iterator[AnnotatedDraft]:
-    """The drafts among ``records``, each through :func:`vet_draft` (its reasons
-    were reported by the first pass)."""
-    for record in records:
-        if isinstance(record, AnnotatedDraft):
-            vet_draft(record, schema, reviewer)
-            yield record
+def _names(cls: type) -> list[str]:
+    return [f.name for f in fields(cls)]
+
+
+_DOCUMENT = attrgetter(*_names(DocumentDraft))
+_SPAN = attrgetter(*_names(SpanDraft))
+_RELATION = attrgetter(*_names(RelationDraft))
+LAYER_FIELDS = ("annotator", "spans", "relations", "status")
+"""The fields of :class:`LayerDraft` that :class:`HeldDrafts` keeps (a test checks
+that they are all of them)."""
+
+
+def compact(item: AnnotatedDraft) -> tuple[Any, ...]:
+    """A draft as plain tuples, lists and values: quick to pickle and back."""
+    return (
+        _DOCUMENT(item.document),
+        item.origin,
+        [
+            (
+                lay.annotator,
+                [_SPAN(s) for s in lay.spans],
+                [_RELATION(r) for r in lay.relations],
+                lay.status,
+            )
+            for lay in item.layers
+        ],
+    )
+
+
+def expand(value: tuple[Any, ...]) -> AnnotatedDraft:
+    """The draft :func:`compact` was given."""
+    document, origin, layers = value
+    return AnnotatedDraft(
+        DocumentDraft(*document),
+        [
+            LayerDraft(
+                name, [SpanDraft(*s) for s in spans], [RelationDraft(*r) for r in relations], status
+            )
+            for name, spans, relations, status in layers
+        ],
+        origin,
+    )
+
+
+class HeldDrafts:
+    """The drafts of an import, read and checked once, held until the import knows
+    whether it may store them (every label known, or ``--add-labels``).
+
+    Up to ``characters`` of text and ``spans`` spans (a batch's worth) they stay
+    in memory as they are; past that, all of them go to an unnamed temporary
+    file, each pickled as plain tuples (:func:`compact`), so memory holds about
+    a batch whatever the size of the input. Iterating gives them back in the
+    order they were added, each once, letting go of each as it goes.
+    """
+
+    def __init__(self, characters: int, spans: int) -> None:
+        self.max_characters = characters
+        self.max_spans = spans
+        self.characters = 0
+        self.spans = 0
+        self.count = 0
+        self._items: list[AnnotatedDraft] = []
+        self._file: IO[bytes] | None = None
+
+    def add(self, item: AnnotatedDraft) -> None:
+        self.count += 1
+        if self._file is not None:
+            pickle.dump(compact(item), self._file, pickle.HIGHEST_PROTOCOL)
+            return
+        self._items.append(item)
+        self.characters += len(item.document.text)
+        self.spans += sum(len(layer.spans) for layer in item.layers)
+        if self.characters > self.max_characters or self.spans > self.max_spans:
+            self._file = tempfile.TemporaryFile(prefix="annotator-import-")  # noqa: SIM115 (closed by close())
+            for held in self._items:
+                pickle.dump(compact(held), self._file, pickle.HIGHEST_PROTOCOL)
+            self._items = []
+
+    @property
+    def spilled(self) -> bool:
+        """Whether the drafts went to a temporary file."""
+        return self._file is not None
+
+    def __iter__(self) -> Iterator[AnnotatedDraft]:
+        if self._file is None:
+            items, self._items = self._items, []
+            items.reverse()
+            while items:
+                yield items.pop()
+            return
+        f = self._file
+        f.seek(0)
+        for _ in range(self.count):
+            yield expand(pickle.load(f))
+
+    def close(self) -> None:
+        self._items = []
+        if self._file is not None:
+            self._file.close()
+
+    def __enter__(self) -> HeldDrafts:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def extend_schema(
