@@ -53,7 +53,6 @@ __all__ = [
     "LabeledImportReport",
     "Progress",
     "UnknownLabels",
-    "annotator_names",
     "article_suffixes",
     "export_dataset",
     "import_articles",
@@ -135,12 +134,6 @@ def export_dataset(
 
     db, project = _opened(workspace)
     return run_export(db, project, request, progress)
-
-
-def annotator_names(workspace: Workspace) -> list[str]:
-    """Everyone with a layer in the project (the gold layer included), by name:
-    whom an export's annotator filter can name."""
-    return workspace.annotator_names()
 
 
 def _opened(workspace: Workspace) -> tuple[Database, Project]:

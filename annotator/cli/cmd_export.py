@@ -14,7 +14,6 @@ from annotator.app.transfer import (
     ExportFilter,
     ExportMismatch,
     ExportRequest,
-    annotator_names,
     export_dataset,
     parse_split,
 )
@@ -119,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     unknown = sorted(set(args.label or ()) - set(workspace.project.schema.label_names))
     try:
         if annotators:
-            known = set(annotator_names(workspace))
+            known = set(workspace.annotator_names())
             for name in sorted(annotators - known):
                 warn(f"no annotator named {name!r} in this project")
         try:
