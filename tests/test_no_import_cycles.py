@@ -111,6 +111,6 @@ def test_the_graph_sees_lazy_and_type_checking_imports(graph: grimp.ImportGraph)
     )
     assert lazy, "main_window imports preferences inside a method"
     typing_only = graph.get_import_details(
-        importer="annotator.ui.window_base", imported="annotator.io.project"
+        importer="annotator.ui.window_base", imported="annotator.app.project"
     )
     assert typing_only, "window_base imports Project under TYPE_CHECKING"

@@ -1,7 +1,8 @@
-"""File → Export: choose a format, whose annotations and where; the io layer writes it.
+"""File → Export: choose a format, whose annotations and where; the application
+package writes it (:func:`annotator.app.transfer.export_dataset`).
 
-This module is imported only when exporting (it reaches into the io layer,
-which loads the database code).
+This module is imported only when exporting (the format names' suffixes live
+beside the database code).
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ class ExportDialog(QDialog):
         self._format_changed()
 
     def _format_changed(self) -> None:
-        from annotator.io.formats.api import SUFFIXES
+        from annotator.app.transfer import SUFFIXES
 
         path = Path(self.target.text())
         name = str(self.format.currentData())

@@ -5,7 +5,7 @@ Two kinds of setting, kept where they belong:
 * yours (name, font and size, theme) go to the user's settings file
   (annotator/ui/settings.py; never into a project folder);
 * the project's (label colours, word snapping) are part of the project and are
-  written back to its project.yaml with :func:`annotator.io.project.save_project`,
+  written back to its project.yaml with :func:`annotator.app.project.update_project`,
   so every annotator of the project sees the same colours.
 """
 
@@ -216,7 +216,7 @@ def apply_preferences(window: AnnotationWindow, chosen: Preferences) -> None:
 
 
 def _apply_project_settings(window: AnnotationWindow, chosen: Preferences) -> bool:
-    from annotator.io.project import Project, update_project
+    from annotator.app.project import Project, update_project
 
     project = window.project
     if project is None or chosen.snap_to_words is None:

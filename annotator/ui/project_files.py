@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from annotator.app.workspace import DatabaseNotOpened
     from annotator.ui.window_base import AnnotationWindow
 
-IMPORTABLE = "Articles (*.txt *.md *.html *.htm *.jsonl *.json *.csv);;All files (*)"
-
 
 class ProjectFiles:
     """The File menu's new project, import and export, and the backup offer."""
@@ -31,7 +29,7 @@ class ProjectFiles:
         self.window = window
 
     def new_project_dialog(self) -> None:
-        from annotator.io.project import create_project
+        from annotator.app.project import create_project
 
         window = self.window
         directory = QFileDialog.getExistingDirectory(window, "Folder for the new project")
@@ -47,30 +45,27 @@ class ProjectFiles:
     def offer_backup(self, problem: DatabaseNotOpened) -> bool:
         """The database cannot be opened: offer the latest backup (the damaged
         file is kept beside it). True when it was restored."""
-        from annotator.io.backup import backup_time, list_backups, restore_backup
-        from annotator.store.db import sqlite_path
+        from annotator.app.maintenance import backup_time, latest_backup, restore
 
         window = self.window
-        project = problem.project
-        backups = list_backups(project.directory)
-        database_file = sqlite_path(project.database_url)
-        if not backups or database_file is None:
+        backup = latest_backup(problem.project)  # None on a server: its own tools restore
+        if backup is None:
             window._show_problem("Cannot open the project", str(problem))
             return False
-        when = backup_time(backups[-1])
+        when = backup_time(backup)
+        made = f", from {when:%Y-%m-%d %H:%M} UTC," if when is not None else ""
         answer = QMessageBox.question(
             window,
             "Cannot open the project",
             literal(
-                f"{problem}\n\nOpen the latest backup, from "
-                f"{when:%Y-%m-%d %H:%M} UTC, instead? The database that cannot be opened is "
-                "kept beside it."
+                f"{problem}\n\nOpen the latest backup{made} instead? The database that "
+                "cannot be opened is kept beside it."
             ),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return False
         try:
-            restore_backup(database_file, backups[-1])
+            restore(problem.project, backup)
         except InputProblem as again:
             window._show_problem("Cannot open the backup either", str(again))
             return False
@@ -79,22 +74,26 @@ class ProjectFiles:
     # Import
 
     def import_dialog(self) -> None:
+        from annotator.app.transfer import article_suffixes
+
         if self.window.workspace.db is None:
             return
-        paths, _ = QFileDialog.getOpenFileNames(self.window, "Import articles", "", IMPORTABLE)
+        patterns = " ".join(f"*{suffix}" for suffix in article_suffixes())
+        paths, _ = QFileDialog.getOpenFileNames(
+            self.window, "Import articles", "", f"Articles ({patterns});;All files (*)"
+        )
         if paths:
             self.import_files([Path(p) for p in paths])
 
     def import_files(self, paths: list[Path]) -> int:
         """Import files with a progress dialog; returns the number of documents added."""
-        from annotator.io.importer import import_paths
+        from annotator.app.transfer import import_articles
 
         window = self.window
-        if window.db is None:
+        if window.workspace.db is None:
             return 0
         dialog, progress = self._progress_dialog("Importing articles…", "importProgress")
-        limit = window.project.setting("max_file_mb") << 20 if window.project else None
-        report = import_paths(window.db, paths, progress, max_file_bytes=limit)
+        report = import_articles(window.workspace, paths, progress)
         dialog.setValue(dialog.maximum())
         dialog.close()
         dialog.deleteLater()
@@ -130,11 +129,15 @@ class ProjectFiles:
         self, fmt: str, target: Path, layer: str = "mine", done_only: bool = False
     ) -> bool:
         """Write a dataset, showing progress; True when written."""
-        from annotator.core.dataset import ExportFilter
-        from annotator.io.formats.api import ExportMismatch, ExportRequest, run_export
+        from annotator.app.transfer import (
+            ExportFilter,
+            ExportMismatch,
+            ExportRequest,
+            export_dataset,
+        )
 
         window = self.window
-        if window.db is None or window.project is None:
+        if window.workspace.db is None:
             return False
         layers = {"mine": frozenset({window.user}), "gold": frozenset({GOLD_ANNOTATOR})}
         request = ExportRequest(
@@ -147,7 +150,7 @@ class ProjectFiles:
         )
         dialog, progress = self._progress_dialog("Exporting…", "exportProgress")
         try:
-            result = run_export(window.db, window.project, request, progress)
+            result = export_dataset(window.workspace, request, progress)
         except (InputProblem, ExportMismatch, OSError) as exc:
             window._show_problem("Export failed", str(exc))
             return False

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.core.errors import InputProblem
 from annotator.core.model import name_problem
 from annotator.paths import ICONS_DIR
 from annotator.ui import settings
@@ -157,8 +158,7 @@ class WelcomeScreen(QWidget):
         self.projectChosen.emit(str(sample), True)
 
     def new_project(self) -> None:
-        from annotator.io.errors import InputProblem
-        from annotator.io.project import create_project
+        from annotator.app.project import create_project
 
         folder = self.choose_new_folder()
         if folder is None:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from annotator.core.commands import Command
     from annotator.core.model import SpanData
     from annotator.core.schema import RelationType
-    from annotator.io.project import Project
+    from annotator.app.project import Project
     from annotator.store.db import Database
     from annotator.store.edits import DatabaseEditStore
     from annotator.ui.article_view import ArticleView
