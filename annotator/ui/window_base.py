@@ -18,11 +18,11 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox
 from annotator.ui.plain import literal
 
 if TYPE_CHECKING:
+    from annotator.app.project import Project
     from annotator.app.workspace import Workspace
     from annotator.core.commands import Command
     from annotator.core.model import SpanData
     from annotator.core.schema import RelationType
-    from annotator.app.project import Project
     from annotator.store.db import Database
     from annotator.store.edits import DatabaseEditStore
     from annotator.ui.article_view import ArticleView
