@@ -318,13 +318,14 @@ def _read_spans_json(
     kept: set[int] | None,
 ) -> None:
     # Rows come in index order (document, annotator); sorting them by offset
-    # here is cheaper than SQLite's sorter moving the JSON text around.
+    # here is cheaper than SQLite's sorter moving the JSON text around. Only
+    # what the order and the surface check need comes besides the JSON text
+    # (every value read costs): the label is read again for a mismatch.
     stmt = (
         span_stmt.with_only_columns(
             Span.id,
             Span.document_id,
             Span.annotator_id,
-            Span.label,
             Span.start,
             Span.end,
             Span.text,
@@ -334,23 +335,26 @@ def _read_spans_json(
         .order_by(Span.document_id, Span.annotator_id)
     )
     rows = plain_rows(conn, stmt)
-    rows.sort(key=itemgetter(1, 2, 4, 5, 0))
-    current_key = (-1, -1)
+    rows.sort(key=itemgetter(1, 2, 3, 4, 0))
+    current_doc = current_ann = -1
     text = ""
     out: list[str] = []
-    for sid, doc_id, ann_id, label, start, end, surface, as_json in rows:
-        if doc_id != current_key[0] or ann_id != current_key[1]:
-            current_key = (doc_id, ann_id)
+    append = out.append
+    for sid, doc_id, ann_id, start, end, surface, as_json in rows:
+        if ann_id != current_ann or doc_id != current_doc:
+            current_doc, current_ann = doc_id, ann_id
             lay = _layer(layers, who, doc_id, ann_id)
             if lay.spans_json is None:
                 lay.spans_json = []
             out = lay.spans_json
+            append = out.append
             text = docs[doc_id].text
         if start < 0 or end <= start or text[start:end] != surface:
+            label = conn.execute(select(Span.label).where(Span.id == sid)).scalar()
             raise SurfaceMismatch(
-                _mismatch(docs[doc_id], who[ann_id], sid, label, start, end, surface)
+                _mismatch(docs[doc_id], who[ann_id], sid, str(label), start, end, surface)
             )
-        out.append(as_json)
+        append(as_json)
         if kept is not None:
             kept.add(sid)
     for lay in layers.values():

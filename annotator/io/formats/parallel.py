@@ -77,8 +77,7 @@ def write_in_two(
         ctx.spans += spans
         ctx.relations += relations
         ctx.warnings.extend(warnings)
-        with open(head, "ab") as out, open(tail, "rb") as rest:
-            shutil.copyfileobj(rest, out, 1 << 22)
+        append_file(tail, head)
         replace_into(head, target)
     finally:
         if pid:
@@ -90,6 +89,29 @@ def write_in_two(
         tail.unlink(missing_ok=True)
         for left in target.parent.glob(f".{glob.escape(tail.name)}.*.tmp"):
             left.unlink(missing_ok=True)  # the child was stopped before it cleaned up
+
+
+def append_file(source: Path, target: Path) -> None:
+    """Append ``source`` to ``target``: in the kernel where it can
+    (``copy_file_range``: the bytes never pass through this process), else
+    through a buffer."""
+    with open(target, "r+b") as out, open(source, "rb") as rest:
+        start = out.seek(0, os.SEEK_END)
+        size = os.fstat(rest.fileno()).st_size
+        done = 0
+        copy = getattr(os, "copy_file_range", None)
+        if copy is not None:
+            # Explicit offsets: the kernel refuses a destination opened for appending.
+            with contextlib.suppress(OSError):
+                while done < size:
+                    moved = copy(rest.fileno(), out.fileno(), size - done, done, start + done)
+                    if moved <= 0:
+                        break
+                    done += moved
+        if done < size:
+            rest.seek(done)
+            out.seek(start + done)
+            shutil.copyfileobj(rest, out, 1 << 22)
 
 
 class _Stopped(BaseException):
