@@ -10,7 +10,7 @@ cycle (tests/test_no_import_cycles.py).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMessageBox
@@ -19,12 +19,11 @@ from annotator.ui.plain import literal
 
 if TYPE_CHECKING:
     from annotator.app.project import Project
+    from annotator.app.review import Database
     from annotator.app.workspace import Workspace
-    from annotator.core.commands import Command
+    from annotator.core.commands import Command, EditStore
     from annotator.core.model import SpanData
     from annotator.core.schema import RelationType
-    from annotator.store.db import Database
-    from annotator.store.edits import DatabaseEditStore
     from annotator.ui.article_view import ArticleView
     from annotator.ui.panels import DocumentPanel, LabelPalette
 
@@ -52,17 +51,17 @@ class AnnotationWindow(QMainWindow):
     def project(self) -> Project | None:
         return self.workspace.project
 
-    # Transitional: review_menu.py and suggestions.py still read these two
-    # (issue 13); they go once those use the workspace's operations.
+    # The workspace's database and edit store: review_menu.py and suggestions.py
+    # still read these two (issue 13) and the tests check them.
 
     @property
     def db(self) -> Database | None:
         return self.workspace.db
 
     @property
-    def store(self) -> DatabaseEditStore | None:
+    def store(self) -> EditStore | None:
         """The open workspace's edit store (its versions, its kept edits)."""
-        return cast("DatabaseEditStore | None", self.workspace.store)
+        return self.workspace.store
 
     def open_project(self, directory: Path | str) -> bool:
         raise NotImplementedError
