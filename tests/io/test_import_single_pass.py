@@ -250,3 +250,30 @@ def test_check_record(line: bytes, message: str | None) -> None:
     else:
         with pytest.raises(ValueError, match=message.replace("[", r"\[")):
             jsonl.check_record(line, record)
+
+
+def test_import_on_each_backend(project_dir: Path, tmp_path: Path) -> None:
+    """The same rows and log records on SQLite (columns, tuples) and PostgreSQL (RETURNING)."""
+    path = _write(tmp_path / "in.jsonl", [_line(n) for n in range(3)])
+    report = _import(project_dir, path)
+    assert (report.documents_added, report.spans, report.relations) == (3, 9, 3)
+    assert _counts(project_dir) == (3, 9, 3, 3, 15)
+    again = _import(project_dir, path)
+    assert (again.documents_existing, again.spans, again.duplicate_spans) == (3, 0, 9)
+    assert _counts(project_dir) == (3, 9, 3, 3, 15)
+    db = load_project(project_dir).open_database()
+    try:
+        with db.reader() as s:
+            rows = s.execute(
+                select(ChangeLog.entity, ChangeLog.entity_id, ChangeLog.after).order_by(
+                    ChangeLog.id
+                )
+            ).all()
+            span_ids = list(s.scalars(select(Span.id).order_by(Span.id)))
+    finally:
+        db.close()
+    assert [r[1] for r in rows if r[0] == "span"] == span_ids
+    relation = next(r for r in rows if r[0] == "relation")
+    assert relation[2] == {
+        "annotator": "ana", "type": "speaker", "source_id": span_ids[0], "target_id": span_ids[1]
+    }  # fmt: skip
