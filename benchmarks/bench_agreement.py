@@ -237,10 +237,19 @@ output. A child's peak RSS starts at its parent's size at the fork, so the
 measured process is started from this small one, never from the benchmark."""
 
 
+INSTALLED_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+"""The measured processes may write and use compiled modules (``__pycache__``), as
+an installed program does: without them every start compiles the changed
+sources again."""
+
+
 def measure(command: list[str], log: Path) -> tuple[float, float, bytes]:
     """(wall s, peak RSS MB, output) of a command in a process of its own."""
     done = subprocess.run(
-        [sys.executable, "-c", _MEASURE, str(log), *command], capture_output=True, check=True
+        [sys.executable, "-c", _MEASURE, str(log), *command],
+        capture_output=True,
+        check=True,
+        env=INSTALLED_ENV,
     )
     head, _, rest = done.stdout.partition(b"\n")
     code, rss, wall = head.split()
