@@ -101,8 +101,19 @@ def _document_ids(session: Session, drafts: Sequence[DocumentDraft]) -> tuple[li
 
 def _convert(proc: Any, column: list[Any]) -> list[Any]:
     """A column's values through its type's bind processor: once for each distinct
-    hashable value (the timestamps of an import are a handful), once for each
-    non-empty JSON object, once for all the empty ones."""
+    value where they are hashable and of one type (the timestamps of an import
+    are a handful), else once for each non-empty JSON object and once for all
+    the empty ones."""
+    try:
+        distinct = set(column)
+    except TypeError:  # JSON objects
+        pass
+    else:
+        # One type only: values of different types may be equal (1, True) and
+        # convert differently.
+        if len(distinct) <= 1024 and len(set(map(type, column))) == 1:
+            mapping = {value: proc(value) for value in distinct}
+            return list(map(mapping.__getitem__, column))
     out: list[Any] = []
     append = out.append
     cache: dict[tuple[type, Any], Any] = {}
@@ -172,6 +183,13 @@ def _insert_columns(
         params = [dict(zip(order, row, strict=True)) for row in zip(*values, strict=True)]
     conn.exec_driver_sql(compiled.string, params)
     return new_ids
+
+
+def _as_columns(keys: Sequence[str], rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
+    """Rows (tuples in the order of ``keys``) as columns: key -> list of values."""
+    if not rows:
+        return {key: [] for key in keys}
+    return dict(zip(keys, map(list, zip(*rows, strict=True)), strict=True))
 
 
 _SPAN_LOG = stored_change(Action.ADD, Entity.SPAN, None, None, None, None, imported=True)
@@ -254,13 +272,7 @@ def insert_annotated(
         ):
             existing.setdefault((doc_id, ann_id), {})[(label, start, end)] = ~sid
 
-    spans: dict[str, list[Any]] = {
-        key: []
-        for key in ("document_id", "annotator_id", "label", "start", "end", "text", "attributes",
-                    "note", "created_at", "updated_at", "version")
-    }  # fmt: skip
-    (s_doc, s_ann, s_label, s_start, s_end, s_text, s_attributes, s_note, s_created, s_updated,
-     s_version) = spans.values()  # fmt: skip
+    span_rows: list[tuple[Any, ...]] = []
     s_name: list[str] = []  # the layer's name, for the log
     # For relations: the position of each span of a layer among the new spans (or ~stored id).
     layer_positions: list[list[int]] = []
@@ -280,22 +292,24 @@ def insert_annotated(
                     positions.append(seen[key])
                     result.duplicate_spans += 1
                     continue
-                seen[key] = len(s_doc)
-                positions.append(len(s_doc))
-                s_doc.append(doc_id)
-                s_ann.append(ann_id)
+                seen[key] = len(span_rows)
+                positions.append(len(span_rows))
+                span_rows.append(
+                    (doc_id, ann_id, label, start, end, text[start:end], span.attributes,
+                     span.note, span.created_at or now, span.updated_at or span.created_at or now,
+                     span.version)
+                )  # fmt: skip
                 s_name.append(name)
-                s_label.append(label)
-                s_start.append(start)
-                s_end.append(end)
-                s_text.append(text[start:end])
-                s_attributes.append(span.attributes)
-                s_note.append(span.note)
-                s_created.append(span.created_at or now)
-                s_updated.append(span.updated_at or span.created_at or now)
-                s_version.append(span.version)
             layer_positions.append(positions)
             layer_meta.append((doc_id, ann_id, lay, text))
+    span_keys = ("document_id", "annotator_id", "label", "start", "end", "text", "attributes",
+                 "note", "created_at", "updated_at", "version")  # fmt: skip
+    spans = _as_columns(span_keys, span_rows)
+    del span_rows
+    s_doc, s_ann, s_label, s_start, s_end, s_text, s_attributes, s_note = (
+        spans[key] for key in span_keys[:8]
+    )
+    s_version = spans["version"]
 
     span_ids = _insert_columns(session, Span.__table__, spans, ids=True)
     result.spans = len(span_ids)

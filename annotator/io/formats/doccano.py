@@ -100,16 +100,18 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft:
         if not isinstance(entities, list):
             raise LineProblem("'entities' must be a list")
         index: dict[Any, int] = {}
+        spans = layer.spans
+        span_of = source.span
         for e in entities:
             if not isinstance(e, dict):
                 raise LineProblem(f"entity {e!r} is not an object")
-            span = source.span(e.get("start_offset"), e.get("end_offset"), e.get("label"))
+            span = span_of(e.get("start_offset"), e.get("end_offset"), e.get("label"))
             if "id" in e:
                 key = record_id(e["id"], "entity")
                 if key in index:
                     raise LineProblem(f"entity id {key!r} is used twice")
-                index[key] = len(layer.spans)
-            layer.spans.append(span)
+                index[key] = len(spans)
+            spans.append(span)
         relations = record.get("relations", [])
         if not isinstance(relations, list):
             raise LineProblem("'relations' must be a list")
