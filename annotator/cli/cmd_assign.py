@@ -9,9 +9,7 @@ from annotator.app.review import (
     ReviewProblem,
     assign_documents,
     assign_round_robin,
-)
-from annotator.app.review import (
-    unknown_people as unknown_people,  # cmd_comments and cmd_roles import it from here
+    unknown_people,
 )
 from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json, warn
