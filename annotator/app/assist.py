@@ -10,7 +10,7 @@ reads suggestions from the project database and builds the core commands of
 of undo each), with its kept edits and refusals, and are published once. The
 workspace's edit store must run rejections (the store's ``AssistEditStore``:
 :func:`open_assist_workspace` opens one with it). The main window, `annotator
-suggest` and the suggestions worker use it.
+suggest` and the suggestions worker (:func:`compute_in_worker`) use it.
 
 Free of Qt; the database layer is imported only when a method runs, and the
 spaCy model only when the project configures one.
@@ -59,14 +59,26 @@ def open_assist_workspace(directory: Path | str) -> Workspace:
     return Workspace.open(directory, kind="assist")
 
 
+_worker_assistants: dict[tuple[str, str, float], Assistant] = {}
+"""In the suggestions worker process: one assistant per project (and version of
+its project.yaml) and user, each over a workspace kept open for the next document."""
+
+
 def compute_in_worker(project_dir: str, user: str, document_id: int) -> list[Suggestion]:
     """The suggestions of one document for ``user``, worked out in the calling
-    process: the window hands it to its worker process for a long article, so
-    the rules never hold the window up (``annotator/io/assist_worker.py``
-    keeps one assistant per project there)."""
-    from annotator.io.assist_worker import compute_suggestions
+    process. The window hands this to its worker process for a long article:
+    on 1 MB with thousands of known names the rules run for seconds of pure
+    Python, and in a thread they would hold the GIL against the window."""
+    from annotator.io.project import PROJECT_FILE
 
-    return compute_suggestions(project_dir, user, document_id)
+    key = (project_dir, user, (Path(project_dir) / PROJECT_FILE).stat().st_mtime)
+    assistant = _worker_assistants.get(key)
+    if assistant is None:
+        assistant = Assistant(Workspace.open(project_dir), user)
+        for old in [k for k in _worker_assistants if k[:2] == key[:2]]:
+            _worker_assistants.pop(old).workspace.close()
+        _worker_assistants[key] = assistant
+    return assistant.suggestions(document_id)
 
 
 @dataclass(slots=True)

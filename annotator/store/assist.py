@@ -38,7 +38,6 @@ from annotator.core.suggest import (
 )
 from annotator.core.suggest.engine import speaker_relation
 from annotator.store import repository
-from annotator.store.db import Database
 from annotator.store.edits import DatabaseEditStore, SessionEdits
 from annotator.store.models import Annotator, Document, RejectedSuggestion, Span
 from annotator.store.search import matching_document_ids, parse_query
@@ -191,91 +190,6 @@ class AssistEditStore(DatabaseEditStore):
     def transaction(self) -> Iterator[AssistEdits]:
         with self.edits(AssistEdits) as edits:
             yield edits
-
-
-# --- one object for the window ----------------------------------------------------
-
-
-class Assistant:
-    """Suggestions and their commands for one annotator of an open project.
-
-    What the annotation window needs, in one place::
-
-        assistant = Assistant(db, schema, config, "ana")
-        shown = assistant.suggestions(doc_id)          # read, nothing changes
-        command = assistant.accept(doc_id, [shown[0]])  # or assistant.accept(doc_id, shown)
-        command.do(assistant.store)                     # undo: command.undo(assistant.store)
-        plan = assistant.plan_annotate_all("Blinken", "Person", FindOptions(whole_word=True))
-        plan.count                                      # the preview; then plan.command()
-
-    Every command runs on :attr:`store` (rejections need it). The dictionary is
-    read again on each :meth:`suggestions`, so names annotated meanwhile count.
-    """
-
-    def __init__(
-        self,
-        db: Database,
-        schema: LabelSchema,
-        config: SuggestConfig,
-        annotator: str,
-        *,
-        nlp: Any | None = None,
-    ) -> None:
-        self.db = db
-        self.schema = schema
-        self.config = config
-        self.annotator = annotator
-        self.store = AssistEditStore(db)
-        self._nlp = nlp
-        if nlp is None and config.model is not None:
-            self._nlp = load_model(config.model.model)
-
-    @property
-    def model_available(self) -> bool:
-        """Whether spaCy suggestions are on (configured, and spaCy and the model load)."""
-        return self._nlp is not None
-
-    def suggestions(self, document_id: int) -> list[Suggestion]:
-        with self.db.reader() as session:
-            suggester = make_suggester(
-                session, self.annotator, self.schema, self.config, nlp=self._nlp
-            )
-            return list_suggestions(
-                session, document_id, self.annotator, self.schema, self.config,
-                suggester=suggester,
-            )  # fmt: skip
-
-    def accept(self, document_id: int, suggestions: Sequence[Suggestion]) -> AcceptSuggestions:
-        """The command accepting these (one, or all of a document's): run it on :attr:`store`."""
-        with self.db.reader() as session:
-            return accept_command(
-                session, document_id, self.annotator, suggestions, self.schema, self.config
-            )
-
-    def reject(
-        self, document_id: int, suggestions: Sequence[Suggestion | SuggestionKey]
-    ) -> RejectSuggestions:
-        return reject_command(document_id, self.annotator, suggestions)
-
-    def plan_annotate_all(
-        self,
-        query: str,
-        label: str,
-        options: FindOptions | None = None,
-        *,
-        document_id: int | None = None,
-        annotator: str | None = None,
-    ) -> AnnotatePlan:
-        """``annotator``: the layer to add to when not :attr:`annotator` (gold)."""
-        with self.db.reader() as session:
-            return plan_annotate_all(
-                session,
-                query,
-                label,
-                annotator or self.annotator,
-                options,
-                document_id=document_id,
-            )
 
 
 # --- annotate all matches -------------------------------------------------------

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from annotator.app import assist
 from annotator.app.assist import Assistant, compute_in_worker, open_assist_workspace
 from annotator.app.workspace import Changed, Operation, Outcome, Workspace
 from annotator.core.errors import PermissionDenied
 from annotator.core.find import FindOptions
 from annotator.core.model import GOLD_ANNOTATOR, DocumentDraft
-from annotator.io import assist_worker
 from annotator.io.project import load_project
 from annotator.store import repository
 
@@ -142,5 +142,5 @@ def test_the_worker_computes_what_the_assistant_suggests(
     try:
         assert compute_in_worker(str(project), "alice", 1) == expected
     finally:  # it keeps its database open for the next document: close it here
-        while assist_worker._assistants:
-            assist_worker._assistants.popitem()[1].db.close()
+        while assist._worker_assistants:
+            assist._worker_assistants.popitem()[1].workspace.close()

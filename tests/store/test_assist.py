@@ -223,15 +223,20 @@ def test_annotate_all_with_a_regex(setup: Any) -> None:
 
 def test_the_assistant_facade_for_the_window(setup: Any) -> None:
     project, db, a, b = setup
-    helper = assist.Assistant(db, project.schema, project.assist.suggest_config(), "ana")
+    from annotator.app.assist import Assistant
+    from annotator.app.workspace import Workspace
+
+    workspace = Workspace(assist.AssistEditStore(db), db=db, project=project)
+    helper = Assistant(workspace, "ana", project.assist.suggest_config())
+    assert helper.store is not None
     assert not helper.model_available
     shown = helper.suggestions(b)
     assert [s.source for s in shown] == ["quote"]
-    reject = helper.reject(b, shown)
+    reject = helper.reject_command(b, shown)
     reject.do(helper.store)
     assert helper.suggestions(b) == []
     reject.undo(helper.store)
-    accept = helper.accept(b, helper.suggestions(b))
+    accept = helper.accept_command(b, helper.suggestions(b))
     changes = accept.do(helper.store)
     assert len(changes.added_spans) == 2 and len(changes.added_relations) == 1
     # Tokayev is in the dictionary now (the accepted speaker): his first mention is suggested.

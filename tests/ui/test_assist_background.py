@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from annotator.io import assist_worker
+from annotator.app import assist
 from annotator.io.importer import import_paths
 from annotator.io.project import create_project, load_project
 from annotator.ui import open_window, suggestions
@@ -44,5 +44,5 @@ def test_a_long_article_gets_its_suggestions_in_the_background(
     pid, worked_for = suggestions._worker_pool().submit(worker_probe.state).result(timeout=60)
     assert pid != os.getpid()
     assert [(Path(p).resolve(), u) for p, u in worked_for] == [(project.resolve(), "alice")]
-    assert not assist_worker._assistants  # filled only where compute_suggestions runs
+    assert not assist._worker_assistants  # filled only where compute_in_worker runs
     window.close()

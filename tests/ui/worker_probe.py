@@ -8,6 +8,6 @@ import os
 
 def state() -> tuple[int, list[tuple[str, str]]]:
     """The worker's process id, and the (project, user) pairs it made suggestions for."""
-    from annotator.io import assist_worker
+    from annotator.app import assist
 
-    return os.getpid(), [(project, user) for project, user, _ in assist_worker._assistants]
+    return os.getpid(), [(project, user) for project, user, _ in assist._worker_assistants]
