@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -89,7 +89,7 @@ class MainWindow(AnnotationWindow):
         self._connect()
         self.setWindowTitle("Annotator")
         self.statusBar().addPermanentWidget(self.progress_label)
-        self._restore_settings()
+        settings.restore_layout(self, self.view)
 
     # --- building ----------------------------------------------------------
 
@@ -198,24 +198,8 @@ class MainWindow(AnnotationWindow):
 
     # --- settings ----------------------------------------------------------
 
-    def _restore_settings(self) -> None:
-        stored = settings.app_settings()
-        geometry = stored.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        state = stored.value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        size = stored.value("view/font_size")
-        if size is not None:
-            self.view.set_font_size(int(str(size)))
-
     def save_settings(self) -> None:
-        stored = settings.app_settings()
-        stored.setValue("window/geometry", self.saveGeometry())
-        stored.setValue("window/state", self.saveState())
-        stored.setValue("view/font_size", self.view.font().pointSize())
-        stored.sync()
+        settings.save_layout(self, self.view)
 
     def change_font_size(self, step: int) -> None:
         self.view.set_font_size(self.view.font().pointSize() + step)

@@ -12,8 +12,14 @@ import hashlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QByteArray, QSettings
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMainWindow
+
+    from annotator.ui.article_view import ArticleView
 
 RECENT_LIMIT = 8
 
@@ -131,4 +137,26 @@ def tour_shown() -> bool:
 def mark_tour_shown() -> None:
     stored = app_settings()
     stored.setValue("welcome/tour_shown", True)
+    stored.sync()
+
+
+def restore_layout(window: QMainWindow, view: ArticleView) -> None:
+    """The window's size, place and docks, and the article's font size, as last saved."""
+    stored = app_settings()
+    geometry = stored.value("window/geometry")
+    if isinstance(geometry, QByteArray):
+        window.restoreGeometry(geometry)
+    state = stored.value("window/state")
+    if isinstance(state, QByteArray):
+        window.restoreState(state)
+    size = stored.value("view/font_size")
+    if size is not None:
+        view.set_font_size(int(str(size)))
+
+
+def save_layout(window: QMainWindow, view: ArticleView) -> None:
+    stored = app_settings()
+    stored.setValue("window/geometry", window.saveGeometry())
+    stored.setValue("window/state", window.saveState())
+    stored.setValue("view/font_size", view.font().pointSize())
     stored.sync()
