@@ -371,12 +371,9 @@ class MainWindow(AnnotationWindow):
         if self.project is None:
             return
         parts = [self.project.name, f"Annotator ({self.user})"]
-        tree = self.documents.tree
-        for row in range(tree.topLevelItemCount()):
-            item = tree.topLevelItem(row)
-            if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == self.document_id:
-                parts.insert(0, item.text(0))
-                break
+        title = self.documents.title(self.document_id) if self.document_id is not None else None
+        if title is not None:
+            parts.insert(0, title)
         self.setWindowTitle(window_title(" — ".join(parts)))
 
     def step_document(self, step: int) -> None:

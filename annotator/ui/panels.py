@@ -163,6 +163,11 @@ class DocumentPanel(QWidget):
     def status(self, document_id: int) -> DocStatus:
         return self._status.get(document_id, DocStatus.NEW)
 
+    def title(self, document_id: int) -> str | None:
+        """The document's title as listed (None: not in the list)."""
+        item = self._items.get(document_id)
+        return item.text(0) if item is not None else None
+
     def span_count(self, document_id: int) -> int:
         item = self._items.get(document_id)
         return int(item.data(2, Qt.ItemDataRole.UserRole) or 0) if item else 0
