@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, distinct, func, select
 from sqlalchemy.orm import Session
 
-from annotator.core.agreement import AgreementDocument, SpanTuple
+from annotator.core.agreement import AgreementDocument, SpanTuple, gc_paused
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus
 from annotator.store.export_reader import plain_rows
 from annotator.store.models import Annotator, Document, DocumentStatus, Span
@@ -98,6 +98,16 @@ def read_agreement_documents(
     ``labels`` keeps only spans with those labels (the set of documents does not
     change). Raises :class:`UnknownAnnotator` for a name the project lacks.
     """
+    with gc_paused():
+        return _read(session, annotators, labels, all_documents)
+
+
+def _read(
+    session: Session,
+    annotators: Sequence[str],
+    labels: Sequence[str] | None,
+    all_documents: bool,
+) -> list[AgreementDocument]:
     ids = _annotator_ids(session, annotators)
     if not ids:
         return []
