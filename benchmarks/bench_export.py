@@ -157,6 +157,24 @@ print(" ".join(map(repr, times)))
 timed), then each timed run writes them with orjson, a line at a time."""
 
 
+_SQLITE = """
+import sqlite3, sys, time
+from annotator.store.export_reader import _SPAN_JSON
+con = sqlite3.connect(sys.argv[1])
+con.execute("PRAGMA cache_size = -65536")
+start = time.perf_counter()
+con.execute(f"SELECT sum(length({_SPAN_JSON.name})) FROM spans").fetchall()
+json_s = time.perf_counter() - start
+start = time.perf_counter()
+rows = con.execute('SELECT id, document_id, annotator_id, start, "end", text FROM spans').fetchall()
+rows_s = time.perf_counter() - start
+print(json_s, rows_s)
+"""
+"""What SQLite alone costs here, in one process: the JSON text of every span, made
+and measured inside SQLite (no row reaches Python); and the plain columns the
+export's order and surface check read, fetched into Python tuples."""
+
+
 # --- measuring a process ---------------------------------------------------------
 
 _MEASURE = """
@@ -234,6 +252,12 @@ def main() -> int:
                 [sys.executable, "-c", _FLOOR, str(out), str(floor_out), "1"], log
             )
             floors.append(float(printed.split()[0]))
+        sqlite_runs = [
+            measure([sys.executable, "-c", _SQLITE, str(folder / "annotator.sqlite")], log)[3]
+            for _ in range(3)
+        ]
+        sqlite_json = statistics.median(float(r.split()[0]) for r in sqlite_runs)
+        sqlite_rows = statistics.median(float(r.split()[1]) for r in sqlite_runs)
         same = floor_out.read_bytes() == reference
         leftovers = [p.name for p in out.parent.iterdir() if p.name.startswith(".out.jsonl")]
         lines = reference.count(b"\n")
@@ -276,7 +300,12 @@ def main() -> int:
         ],
     )
     print(
-        "\nall runs (export s / floor s): "
+        f"\nfor scale, SQLite alone (one process, median of 3): the JSON text of every span "
+        f"{sqlite_json:.3f} s; the columns for order and checks into Python tuples "
+        f"{sqlite_rows:.3f} s"
+    )
+    print(
+        "all runs (export s / floor s): "
         + ", ".join(f"{r[0]:.3f}/{f:.3f}" for r, f in zip(runs, floors, strict=True))
     )
     checks = [

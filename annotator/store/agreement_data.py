@@ -7,17 +7,17 @@ cost several times the whole computation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, distinct, func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from annotator.core.agreement import AgreementDocument, SpanTuple, gc_paused
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus
-from annotator.store.export_reader import plain_rows
+from annotator.store.export_reader import iter_plain_rows, plain_rows
 from annotator.store.models import Annotator, Document, DocumentStatus, Span
 
 _LAYER_KEY = itemgetter(0, 1)
@@ -118,11 +118,11 @@ def _read(
     # SQLite the driver's own tuples (300,000 span rows cost more to wrap than
     # to read).
     conn = session.connection()
-    read: Any = plain_rows if conn.dialect.name == "sqlite" else _result_rows
-    texts = read(
-        conn,
-        select(Document.id, Document.text).where(Document.id.in_(subquery)).order_by(Document.id),
+    sqlite = conn.dialect.name == "sqlite"
+    text_stmt = (
+        select(Document.id, Document.text).where(Document.id.in_(subquery)).order_by(Document.id)
     )
+    texts = plain_rows(conn, text_stmt) if sqlite else list(conn.execute(text_stmt))
     layers: dict[tuple[int, int], list[SpanTuple]] = {}
     stmt = select(Span.document_id, Span.annotator_id, Span.start, Span.end, Span.label).where(
         Span.annotator_id.in_(list(name_of)), Span.document_id.in_(subquery)
@@ -132,7 +132,8 @@ def _read(
     # Rows come grouped by layer (the index's order); a layer's spans are taken
     # a group at a time, the tuples made in C.
     stmt = stmt.order_by(Span.document_id, Span.annotator_id)
-    for key, group in groupby(read(conn, stmt), _LAYER_KEY):
+    rows: Iterable[Any] = iter_plain_rows(conn, stmt) if sqlite else conn.execute(stmt)
+    for key, group in groupby(rows, _LAYER_KEY):
         found = layers.get(key)
         if found is None:
             layers[key] = list(map(_SPAN_TUPLE, group))
@@ -150,7 +151,3 @@ def _read(
         )
         for doc_id, text in texts
     ]
-
-
-def _result_rows(conn: Connection, stmt: Any) -> list[Any]:
-    return list(conn.execute(stmt))

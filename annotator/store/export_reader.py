@@ -403,6 +403,11 @@ def plain_rows(conn: Connection, stmt: Any) -> list[tuple[Any, ...]]:
     rows) costs more than SQLite's own reading. The columns read this way need
     no result processing (JSON and datetimes are converted by the caller).
     """
+    return list(iter_plain_rows(conn, stmt))
+
+
+def iter_plain_rows(conn: Connection, stmt: Any, batch: int = 10_000) -> Iterator[tuple[Any, ...]]:
+    """:func:`plain_rows` as they come, ``batch`` rows at a time (memory holds a batch)."""
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params: Any = compiled.construct_params()
     if compiled.positional:
@@ -410,7 +415,8 @@ def plain_rows(conn: Connection, stmt: Any) -> list[tuple[Any, ...]]:
     cursor = conn.connection.cursor()
     try:
         cursor.execute(compiled.string, params)
-        return list(cursor.fetchall())
+        while rows := cursor.fetchmany(batch):
+            yield from rows
     finally:
         cursor.close()
 
