@@ -289,7 +289,6 @@ class _Codes:
         self.labels = list(labels)
         self.index = {label: i + 1 for i, label in enumerate(self.labels)}
         self.base = len(self.labels) + 1
-        self.single = {label: i + self.base * (1 << (i - 1)) for label, i in self.index.items()}
         # Precedence among spans of equal length and start: alphabetical label.
         self.rank = {label: r for r, label in enumerate(sorted(self.labels))}
 
@@ -307,27 +306,17 @@ def _paint(
     rank = codes.rank
     # (precedence key..., i0, i1, label); the token range is token_range() inlined.
     ranges: list[tuple[int, int, int, int, int, str]] = []
-    reach = 0
-    nested = False
-    for s, e, label in sorted(spans):
+    append = ranges.append
+    for s, e, label in spans:
         i0 = bisect_right(starts, s) - (not text[s].isspace())
         i1 = bisect_left(starts, e, i0)
-        if i0 >= i1:
-            continue
-        if i0 < reach:
-            nested = True
-        if i1 > reach:
-            reach = i1
-        ranges.append((s - e, s, -rank[label], i0, i1, label))
+        if i0 < i1:
+            append((s - e, s, -rank[label], i0, i1, label))
     states = [0] * n
-    if not nested:
-        single = codes.single
-        for _, _, _, i0, i1, label in ranges:
-            states[i0:i1] = [single[label]] * (i1 - i0)
-        return states
-    # Overlapping spans: paint the longest first so that the shortest (then the
+    # Paint the longest first so that where spans overlap the shortest (then the
     # later, then the alphabetically first label) wins the category, and add
-    # every span's label to the mask of its tokens.
+    # every span's label to the mask of its tokens. (Spans that overlap nothing
+    # come out as the single label's code: the mask over them starts empty.)
     ranges.sort()
     base = codes.base
     index = codes.index
@@ -437,23 +426,23 @@ def _compute_all(
 
     # The spans compared, per document, in annotator order.
     doc_spans: list[list[list[SpanTuple]]] = []
-    used: set[str] = set()
+    # Spans per label, per annotator (counted in C as they are gathered).
+    totals: list[Counter[str]] = [Counter() for _ in names]
     for doc in docs:
         row: list[list[SpanTuple]] = []
-        for name in names:
+        for name, total in zip(names, totals, strict=True):
             spans = list(doc.spans.get(name, ()))
             if wanted_set is not None:
                 spans = [s for s in spans if s[2] in wanted_set]
-            else:
-                used.update(map(_LABEL, spans))
+            total.update(map(_LABEL, spans))
             row.append(spans)
         doc_spans.append(row)
+    used = {label for total in totals for label, count in total.items() if count}
     report_labels = wanted if wanted is not None else sorted(used)
     codes = _Codes(report_labels)
 
     m = len(names)
     pair_index = list(combinations(range(m), 2))
-    labels_used: list[list[str]] = [[] for _ in names]
     exact: list[list[str]] = [[] for _ in pair_index]
     overlap: list[list[str]] = [[] for _ in pair_index]
     units: Counter[tuple[int, ...]] = Counter()
@@ -468,8 +457,6 @@ def _compute_all(
         starts = token_starts(text)
         n = len(starts) - 1
         tokens += n
-        for i, spans in enumerate(row):
-            labels_used[i].extend(map(_LABEL, spans))
         doc_units: Counter[tuple[int, ...]] | dict[tuple[int, ...], int]
         if any(row):
             states = [_paint(text, starts, n, spans, codes) if spans else [0] * n for spans in row]
@@ -517,7 +504,6 @@ def _compute_all(
                 )
             )
 
-    totals = [Counter(used) for used in labels_used]
     pairs = []
     for p, (i, j) in enumerate(pair_index):
         exact_by_label = Counter(exact[p])
