@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from annotator.app.adjudication import accept_agreed, open_review_workspace
-from annotator.app.workspace import Outcome
 from annotator.cli.output import warn
 from annotator.core.errors import NotFound, PermissionDenied
 
 EXIT_PARTIAL, EXIT_USAGE = 1, 2
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "adjudicate",
-        help="accept the spans two annotators agree on into the gold layer",
-        description=(
-            "Batch adjudication: every span that annotators A and B both have in the "
-            "document (same start, end and label) goes into the gold layer, unless gold "
-            "has it already; one transaction. Only reviewers (project.yaml 'reviewers') "
-            "may write gold. The rest is decided in the window's compare mode."
-        ),
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Batch adjudication: every span that annotators A and B both have in the "
+        "document (same start, end and label) goes into the gold layer, unless gold "
+        "has it already; one transaction. Only reviewers (project.yaml 'reviewers') "
+        "may write gold. The rest is decided in the window's compare mode."
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
     parser.add_argument("--doc", type=int, required=True, metavar="ID", help="the document")
@@ -40,6 +33,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.app.adjudication import accept_agreed, open_review_workspace
+    from annotator.app.workspace import Outcome
+
     a, b = args.accept_agreed
     if a == b:
         warn(f"--accept-agreed needs two different annotators, not {a} twice")

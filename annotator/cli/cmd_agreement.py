@@ -3,30 +3,26 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
-from annotator.app.review import UnknownAnnotator, agreement_documents, compared_annotators
-from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json, print_table, warn
-from annotator.core.agreement import AgreementReport, compute_agreement
 from annotator.core.model import GOLD_ANNOTATOR
+
+if TYPE_CHECKING:
+    from annotator.core.agreement import AgreementReport
 
 EXIT_USAGE = 2
 UNDEFINED = "n/a"
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "agreement",
-        help="inter-annotator agreement: span F1, Cohen's kappa, Krippendorff's alpha",
-        description=(
-            "Agreement between annotators over the documents every one of them marked "
-            "done (with --all, every document where any of them has a span): exact and "
-            "overlap span F1 and Cohen's kappa over tokens for each pair, Krippendorff's "
-            "alpha for all at once, overall and per label. A figure with nothing to "
-            "compare is shown as n/a (null in JSON). docs/review.md, 'The metrics, exactly', "
-            "defines every figure."
-        ),
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Agreement between annotators over the documents every one of them marked "
+        "done (with --all, every document where any of them has a span): exact and "
+        "overlap span F1 and Cohen's kappa over tokens for each pair, Krippendorff's "
+        "alpha for all at once, overall and per label. A figure with nothing to "
+        "compare is shown as n/a (null in JSON). docs/review.md, 'The metrics, exactly', "
+        "defines every figure."
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
     parser.add_argument(
@@ -54,6 +50,10 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.app.review import UnknownAnnotator, agreement_documents, compared_annotators
+    from annotator.app.workspace import Workspace
+    from annotator.core.agreement import compute_agreement
+
     labels = list(dict.fromkeys(args.label)) if args.label else None
     workspace = Workspace.open(args.project)
     db = workspace.db

@@ -3,33 +3,25 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
-from annotator.app.review import (
-    ReviewProblem,
-    assign_documents,
-    assign_round_robin,
-    unknown_people,
-)
-from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json, warn
 from annotator.core.errors import NotFound
+
+if TYPE_CHECKING:
+    from annotator.app.workspace import Workspace
 
 EXIT_USAGE = 2
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "assign",
-        help="assign documents to annotators, by hand or round-robin",
-        description=(
-            "Assign documents to annotators. --round-robin N gives every document N "
-            "annotators, balanced (the least loaded first, ties in the order named) and "
-            "deterministic; existing assignments stay and count, so running it again "
-            "after an import assigns only the new documents. --doc ID ... --to NAME "
-            "assigns those documents to one person. Each annotator sees their "
-            "assignments first in the window."
-        ),
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Assign documents to annotators. --round-robin N gives every document N "
+        "annotators, balanced (the least loaded first, ties in the order named) and "
+        "deterministic; existing assignments stay and count, so running it again "
+        "after an import assigns only the new documents. --doc ID ... --to NAME "
+        "assigns those documents to one person. Each annotator sees their "
+        "assignments first in the window."
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
     how = parser.add_mutually_exclusive_group(required=True)
@@ -60,6 +52,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.app.workspace import Workspace
+
     if args.round_robin is not None and args.to is not None:
         warn("--to goes with --doc, not with --round-robin (use --annotator NAME)")
         return EXIT_USAGE
@@ -78,6 +72,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _assign(workspace: Workspace, args: argparse.Namespace) -> int:
+    from annotator.app.review import (
+        ReviewProblem,
+        assign_documents,
+        assign_round_robin,
+        unknown_people,
+    )
+
     project = workspace.project
     assert project is not None
     if args.round_robin is not None:

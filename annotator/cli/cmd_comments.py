@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
-from annotator.app import review
-from annotator.app.project import load_project
-from annotator.app.review import unknown_people
-from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json, warn
 from annotator.core.errors import NotFound
+
+if TYPE_CHECKING:
+    from annotator.app.review import CommentData
 
 EXIT_USAGE = 2
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "comments",
-        help="list a document's comment threads, or add a comment or reply",
-        description=(
-            "Comments are notes on a document or on one span, shown to everyone in the "
-            "project; a reply joins a thread. Without --add, prints the document's "
-            "threads (id, author, time in UTC, text; replies indented)."
-        ),
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Comments are notes on a document or on one span, shown to everyone in the "
+        "project; a reply joins a thread. Without --add, prints the document's "
+        "threads (id, author, time in UTC, text; replies indented)."
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
     parser.add_argument("--doc", type=int, required=True, metavar="ID", help="the document")
@@ -38,6 +33,11 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.app import review
+    from annotator.app.project import load_project
+    from annotator.app.review import unknown_people
+    from annotator.app.workspace import Workspace
+
     project = load_project(args.project)
     if args.add is None:
         extra = [
@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_comment(comment: review.CommentData, depth: int) -> None:
+def _print_comment(comment: CommentData, depth: int) -> None:
     when = comment.created_at.strftime("%Y-%m-%d %H:%M")
     print(f"{'  ' * depth}#{comment.id} {comment.author}, {when}: {comment.body}")
     for reply in comment.replies:

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
-
-from annotator.app.maintenance import copy_project
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "copy",
-        help="copy a project to another folder or database (SQLite <-> PostgreSQL)",
-        description=(
-            "Copy a project with everything in it (documents, spans, relations, statuses, "
-            "roles, the change log) into a new project folder DEST. Its data goes into an "
-            "SQLite file in DEST, or with --db into a database server (which must be empty), "
-            "for example to move a project from SQLite to the team's PostgreSQL database or "
-            "back."
-        ),
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Copy a project with everything in it (documents, spans, relations, statuses, "
+        "roles, the change log) into a new project folder DEST. Its data goes into an "
+        "SQLite file in DEST, or with --db into a database server (which must be empty), "
+        "for example to move a project from SQLite to the team's PostgreSQL database or "
+        "back."
     )
     parser.add_argument("source", metavar="SRC", help="project folder to copy")
     parser.add_argument("dest", metavar="DEST", type=Path, help="new project folder")
@@ -33,6 +26,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.app.maintenance import copy_project
+
     copied = copy_project(args.source, args.dest, args.db)
     print(f"Copied {copied.source_name!r} to {copied.project.directory}:")
     for table, rows in copied.rows.items():

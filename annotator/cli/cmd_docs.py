@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from annotator.app.documents import list_documents
-from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json, print_table
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "docs",
-        help="list the documents of a project",
-        description=(
-            "List the documents: id, title, source, length in characters, spans per "
-            "annotator and each annotator's status (new, in_progress, done)."
-        ),
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "List the documents: id, title, source, length in characters, spans per "
+        "annotator and each annotator's status (new, in_progress, done)."
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -25,6 +18,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.app.documents import list_documents
+    from annotator.app.workspace import Workspace
+
     workspace = Workspace.open(args.project)
     assert workspace.db is not None  # just opened
     try:

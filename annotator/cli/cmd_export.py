@@ -7,35 +7,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from annotator.app.transfer import (
-    CODEPOINT,
-    EXPORT_FORMATS,
-    OFFSET_UNITS,
-    ExportFilter,
-    ExportMismatch,
-    ExportRequest,
-    export_dataset,
-    parse_split,
-)
-from annotator.app.workspace import Workspace
+from annotator.cli.choices import CODEPOINT, EXPORT_FORMATS, OFFSET_UNITS
 from annotator.cli.output import warn
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "export",
-        help="write a labeled dataset (native JSONL, doccano, prodigy, brat, conll, csv)",
-        description=(
-            "Write the project's documents and annotations as a dataset. Offsets are "
-            "code points into the exported text, which is the stored text; every span "
-            "is checked against it before anything is written, and the file appears "
-            "only when complete. Filters combine. Exit code 0 when written, 1 when a "
-            "stored span does not match its text (nothing is written), 2 for a usage "
-            "or project problem."
-        ),
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Write the project's documents and annotations as a dataset. Offsets are "
+        "code points into the exported text, which is the stored text; every span "
+        "is checked against it before anything is written, and the file appears "
+        "only when complete. Filters combine. Exit code 0 when written, 1 when a "
+        "stored span does not match its text (nothing is written), 2 for a usage "
+        "or project problem."
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
     parser.add_argument(
@@ -89,6 +75,15 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.app.transfer import (
+        ExportFilter,
+        ExportMismatch,
+        ExportRequest,
+        export_dataset,
+        parse_split,
+    )
+    from annotator.app.workspace import Workspace
+
     split = None
     if args.split:
         try:

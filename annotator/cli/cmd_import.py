@@ -5,39 +5,24 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
-from annotator.app.transfer import (
-    CODEPOINT,
-    IMPORT_FORMATS,
-    OFFSET_UNITS,
-    ImportContext,
-    UnknownLabels,
-    article_suffixes,
-    import_articles,
-    import_labeled,
-)
-from annotator.app.workspace import Workspace
+from annotator.cli.choices import ARTICLE_SUFFIXES, CODEPOINT, IMPORT_FORMATS, OFFSET_UNITS
 from annotator.cli.output import warn
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "import",
-        help="add articles from files and folders",
-        description=(
-            "Add articles to a project from files and folders (searched recursively): "
-            f"{', '.join(article_suffixes())}. HTML pages give their main article text, "
-            "title, date and URL; JSONL files hold one document per line ('text' plus "
-            "any metadata fields). An article already in the project is not added twice. "
-            "With --format, PATH holds labeled data (native, doccano or prodigy JSONL, "
-            "or a brat folder or .zip) whose spans go into annotator --as NAME's layer; "
-            "a record with a bad span is refused with its line and reason, the rest goes "
-            "in. Labels the schema lacks are listed and the import refused, unless "
-            "--add-labels adds them to project.yaml. "
-            "Exit code 0 when everything went in, 1 when some files or lines failed, "
-            "2 when the project cannot be used, the labels are unknown or nothing was usable."
-        ),
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Add articles to a project from files and folders (searched recursively): "
+        f"{', '.join(ARTICLE_SUFFIXES)}. HTML pages give their main article text, "
+        "title, date and URL; JSONL files hold one document per line ('text' plus "
+        "any metadata fields). An article already in the project is not added twice. "
+        "With --format, PATH holds labeled data (native, doccano or prodigy JSONL, "
+        "or a brat folder or .zip) whose spans go into annotator --as NAME's layer; "
+        "a record with a bad span is refused with its line and reason, the rest goes "
+        "in. Labels the schema lacks are listed and the import refused, unless "
+        "--add-labels adds them to project.yaml. "
+        "Exit code 0 when everything went in, 1 when some files or lines failed, "
+        "2 when the project cannot be used, the labels are unknown or nothing was usable."
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
     parser.add_argument("paths", metavar="PATH", nargs="+", type=Path, help="files or folders")
@@ -75,6 +60,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.app.transfer import import_articles
+    from annotator.app.workspace import Workspace
+
     if args.format is not None:
         return run_labeled(args)
     if args.as_name or args.reviewer or args.add_labels or args.offsets != CODEPOINT:
@@ -101,6 +89,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_labeled(args: argparse.Namespace) -> int:
+    from annotator.app.transfer import ImportContext, UnknownLabels, import_labeled
+    from annotator.app.workspace import Workspace
+
     if args.as_name is not None and not args.as_name.strip():
         warn("--as needs a non-empty annotator name")
         return 2

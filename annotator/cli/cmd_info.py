@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from annotator.app.documents import project_info
-from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "info",
-        help="show a project's schema and counts",
-        description="Show the project's name, database, label schema and counts.",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Show the project's name, database, label schema and counts."
     parser.add_argument("project", metavar="PROJECT", help="project folder")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.app.documents import project_info
+    from annotator.app.workspace import Workspace
+
     workspace = Workspace.open(args.project)
     project = workspace.project
     assert workspace.db is not None and project is not None  # just opened

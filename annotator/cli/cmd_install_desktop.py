@@ -26,7 +26,6 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from annotator.paths import ICONS_DIR, RESOURCES_DIR, is_frozen
 
@@ -36,16 +35,12 @@ ICON_NAME = "annotator"
 MIMEAPPS_SECTION = "Default Applications"
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "install-desktop",
-        help="add Annotator to the application menu and open project.yaml with it (Linux)",
-        description=(
-            "Install the application menu entry, the icon and the project file type for "
-            "the current user (under $XDG_DATA_HOME, default ~/.local/share), so Annotator "
-            "appears in the application menu and a project's project.yaml opens with it "
-            "from the file manager. Run it again after moving the program."
-        ),
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Install the application menu entry, the icon and the project file type for "
+        "the current user (under $XDG_DATA_HOME, default ~/.local/share), so Annotator "
+        "appears in the application menu and a project's project.yaml opens with it "
+        "from the file manager. Run it again after moving the program."
     )
     parser.add_argument(
         "--uninstall", action="store_true", help="remove what install-desktop installed"

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from annotator.app.project import builtin_schema_names, create_project
+from annotator.cli.choices import builtin_schema_names
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "new",
-        help="create a project folder (project.yaml and a database)",
-        description=(
-            "Create a project folder with project.yaml (name, label schema, settings) "
-            "and an SQLite database beside it. Edit the schema in project.yaml to make "
-            "your own labels."
-        ),
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Create a project folder with project.yaml (name, label schema, settings) "
+        "and an SQLite database beside it. Edit the schema in project.yaml to make "
+        "your own labels."
     )
     parser.add_argument("directory", metavar="DIR", help="folder to create (may exist, empty)")
     parser.add_argument(
@@ -39,6 +34,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.app.project import create_project
+
     project = create_project(args.directory, schema=args.schema, name=args.name, database=args.db)
     labels = ", ".join(project.schema.label_names)
     print(f"Created project {project.name!r} in {project.directory}")

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "open",
-        help="open the annotation window",
-        description=(
-            "Open the annotation window on a project (a folder, or its project.yaml); "
-            "without PROJECT, the last project opened, or else the welcome screen."
-        ),
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Open the annotation window on a project (a folder, or its project.yaml); "
+        "without PROJECT, the last project opened, or else the welcome screen."
     )
     parser.add_argument("project", metavar="PROJECT", nargs="?", help="project folder")
     parser.add_argument(

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from annotator.app import review
-from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json, print_table
 
 BAR_WIDTH = 20
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "progress",
-        help="documents done per annotator and spans per label",
-        description=(
-            "Progress of the project: per annotator, the documents assigned and how "
-            "many of those are done, documents done and in progress in all, and spans; "
-            "then the spans per label and annotator. Everyone listed in project.yaml "
-            "appears, with zeros before they start; gold (the adjudicated layer) last."
-        ),
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Progress of the project: per annotator, the documents assigned and how "
+        "many of those are done, documents done and in progress in all, and spans; "
+        "then the spans per label and annotator. Everyone listed in project.yaml "
+        "appears, with zeros before they start; gold (the adjudicated layer) last."
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -36,6 +29,9 @@ def _bar(value: int, total: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.app import review
+    from annotator.app.workspace import Workspace
+
     workspace = Workspace.open(args.project)
     assert workspace.db is not None and workspace.project is not None  # just opened
     try:

@@ -3,30 +3,26 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
-from annotator.app.roles import RoleName, change_roles, team_roles
-from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json, print_table, warn
 from annotator.core.errors import PermissionDenied
-from annotator.core.model import name_problem
+
+if TYPE_CHECKING:
+    from annotator.app.roles import RoleName
 
 EXIT_USAGE = 2
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "roles",
-        help="list who is a reviewer; a reviewer changes roles",
-        description=(
-            "List the people of the project's database and their roles, and how "
-            "project.yaml's 'reviewers:' differs. Roles live in the database: project.yaml "
-            "seeds them only while the database has no reviewer, and later differences are "
-            "reported, not applied. A reviewer (--as NAME) changes them: --set-reviewer "
-            "NAME makes someone a reviewer (who may write the gold layer), --set-annotator "
-            "NAME makes them an annotator again; the last reviewer stays. Every change is "
-            "in the change log. Exit code 2 when refused."
-        ),
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "List the people of the project's database and their roles, and how "
+        "project.yaml's 'reviewers:' differs. Roles live in the database: project.yaml "
+        "seeds them only while the database has no reviewer, and later differences are "
+        "reported, not applied. A reviewer (--as NAME) changes them: --set-reviewer "
+        "NAME makes someone a reviewer (who may write the gold layer), --set-annotator "
+        "NAME makes them an annotator again; the last reviewer stays. Every change is "
+        "in the change log. Exit code 2 when refused."
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
     parser.add_argument("--as", dest="as_name", metavar="REVIEWER", help="who is changing roles")
@@ -45,6 +41,10 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.app.roles import change_roles, team_roles
+    from annotator.app.workspace import Workspace
+    from annotator.core.model import name_problem
+
     changes: list[tuple[str, RoleName]] = [(n, "reviewer") for n in args.set_reviewer]
     changes += [(n, "annotator") for n in args.set_annotator]
     if changes and not args.as_name:

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from annotator.app.documents import SearchError, search
-from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json
 from annotator.core.errors import InputProblem
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "search",
-        help="find documents by their words",
-        description=(
-            'Full-text search: documents with every word of QUERY; "quoted phrases" and '
-            "prefix* work. Lists each document's id and title with the context of the first "
-            "match; --json adds the match offsets (code points of the document text)."
-        ),
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        'Full-text search: documents with every word of QUERY; "quoted phrases" and '
+        "prefix* work. Lists each document's id and title with the context of the first "
+        "match; --json adds the match offsets (code points of the document text)."
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
     parser.add_argument("query", metavar="QUERY", help="words to find")
@@ -29,6 +22,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.app.documents import SearchError, search
+    from annotator.app.workspace import Workspace
+
     workspace = Workspace.open(args.project)
     assert workspace.db is not None and workspace.project is not None  # just opened
     config = workspace.project.config_path

@@ -4,27 +4,24 @@ from __future__ import annotations
 
 import argparse
 import getpass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from annotator.app.assist import Assistant, Suggestion, open_assist_workspace
-from annotator.app.documents import list_documents
-from annotator.app.workspace import Workspace
 from annotator.cli.output import print_json, print_table, warn
 from annotator.core.errors import InputProblem, PermissionDenied
 
+if TYPE_CHECKING:
+    from annotator.app.assist import Assistant, Suggestion
+    from annotator.app.workspace import Workspace
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "suggest",
-        help="list suggested spans, or store them with --accept",
-        description=(
-            "Suggest spans: quotations (with who said them), names from the dictionary of "
-            "earlier entity spans, gazetteers and rules of project.yaml's 'assist:' section. "
-            "Spans the annotator has, and suggestions they rejected, are left out. With "
-            "--accept --as NAME the suggestions become NAME's spans (pre-annotation before "
-            "human review); exit code 1 if some documents could not be written, or a regex "
-            "rule was stopped after 1 s on a document (it is named; its matches left out)."
-        ),
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Suggest spans: quotations (with who said them), names from the dictionary of "
+        "earlier entity spans, gazetteers and rules of project.yaml's 'assist:' section. "
+        "Spans the annotator has, and suggestions they rejected, are left out. With "
+        "--accept --as NAME the suggestions become NAME's spans (pre-annotation before "
+        "human review); exit code 1 if some documents could not be written, or a regex "
+        "rule was stopped after 1 s on a document (it is named; its matches left out)."
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
     parser.add_argument(
@@ -43,6 +40,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.app.assist import open_assist_workspace
+
     # Accepted suggestions are edits like the window's: through a workspace.
     workspace = open_assist_workspace(args.project)
     try:
@@ -52,6 +51,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _suggest(workspace: Workspace, args: argparse.Namespace) -> int:
+    from annotator.app.assist import Assistant
+    from annotator.app.documents import list_documents
+
     project, db = workspace.project, workspace.db
     assert project is not None and db is not None
     if args.accept and not args.as_name:

@@ -6,10 +6,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
-
 
 def print_json(data: Any) -> None:
+    import orjson  # here, not at the top: `annotator COMMAND --help` never needs it
+
     sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
