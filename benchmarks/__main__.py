@@ -29,6 +29,10 @@ BENCHMARKS = {
         "benchmarks.bench_import_memory",
         "peak RSS importing 200 MB of JSONL, plain and doccano (issue 12)",
     ),
+    "startup": (
+        "benchmarks.bench_startup",
+        "annotator --version, --help, COMMAND --help, info: fresh processes (issue 14)",
+    ),
     "view": ("benchmarks.bench_view", "1 MB article, 20,000 spans in the window (issue 3)"),
     "hostile-view": (
         "benchmarks.bench_hostile_view",
