@@ -165,8 +165,11 @@ def main() -> int:
             rows,
         )  # fmt: skip
         if args.modules:
-            top = [(c, n) for c, n in modules[3] if "." not in n or n.startswith("annotator")]
-            top.sort(reverse=True)
+            slowest: dict[str, int] = {}
+            for cumulative, name in modules[3]:
+                if "." not in name or name.startswith("annotator"):
+                    slowest[name] = max(cumulative, slowest.get(name, 0))
+            top = sorted(((c, n) for n, c in slowest.items()), reverse=True)
             print_table(
                 f"annotator --help: the {args.modules} slowest top-level and annotator modules "
                 "(-X importtime, cumulative, one run)",
