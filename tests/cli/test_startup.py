@@ -102,3 +102,19 @@ def test_python_dash_m_annotator() -> None:
         [sys.executable, "-m", "annotator", "--version"], capture_output=True, text=True, check=True
     ).stdout
     assert out.startswith("annotator ")
+
+
+def test_without_a_command_the_window_opens() -> None:
+    from annotator.cli import cmd_open
+
+    parser = build_parser()
+    assert parser.parse_args([]).command is None
+    args = parser.parse_args(["open"])  # what main() parses then
+    assert args.func is cmd_open.run and args.project is None
+
+
+def test_a_parser_declares_a_command_once() -> None:
+    parser = build_parser()
+    first = parser.parse_args(["info", "P", "--json"])
+    again = parser.parse_args(["info", "Q"])
+    assert (first.project, first.json, again.project, again.json) == ("P", True, "Q", False)
