@@ -4,8 +4,11 @@ computing each document on its own, as the report did before."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
+import orjson
 import pytest
+from sqlalchemy import select
 
 from annotator.app.review import DocumentFigures, document_figures
 from annotator.core.agreement import (
@@ -16,6 +19,12 @@ from annotator.core.agreement import (
     krippendorff_alpha_nominal,
     tokenize,
 )
+from annotator.core.model import DocStatus
+from annotator.io.importer import import_paths
+from annotator.io.project import create_project, load_project
+from annotator.store import repository
+from annotator.store.agreement_data import read_agreement_documents
+from annotator.store.models import Annotator, Span
 
 NAMES = ["alice", "bob", "carol"]
 LABELS = ["Claim", "Quote", "Person", "Place"]
@@ -123,3 +132,54 @@ def test_alpha_with_a_cache_is_alpha_without() -> None:
             for _ in range(rng.randint(0, 8))
         }
         assert krippendorff_alpha_nominal(units, cache) == krippendorff_alpha_nominal(units)
+
+
+@pytest.mark.parametrize("all_documents", [True, False])
+@pytest.mark.parametrize("labels", [None, ["Person", 'Odd "label" \\ ü 😀']])
+def test_the_read_gives_every_layer_in_stored_order(
+    tmp_path: Path, all_documents: bool, labels: list[str] | None
+) -> None:
+    """The agreement read (one JSON array a layer on SQLite) gives the spans of
+    each layer as plain rows in id order would, labels with any characters."""
+    project = create_project(tmp_path / "p")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes(
+        b"\n".join(
+            orjson.dumps({"text": f"Doc {n}: Zoë met Blinken in Astana 😀."}) for n in range(6)
+        )
+    )
+    db = load_project(project.directory).open_database()
+    try:
+        import_paths(db, [feed])
+        rng = random.Random(3)
+        odd = 'Odd "label" \\ ü 😀'
+        with db.session() as s:
+            for doc in repository.list_documents(s):
+                for name in ("alice", "bob", "carol"):
+                    for _ in range(rng.randint(0, 6)):
+                        start = rng.randrange(0, 20)
+                        label = rng.choice(["Person", "Location", odd])
+                        repository.add_span(
+                            s, doc.id, name, label, start, start + rng.randint(1, 9)
+                        )
+            for doc in repository.list_documents(s)[:3]:
+                for name in ("alice", "bob"):
+                    repository.set_status(s, doc.id, name, DocStatus.DONE)
+        with db.reader() as session:
+            got = read_agreement_documents(
+                session, ["alice", "bob"], labels=labels, all_documents=all_documents
+            )
+            rows = session.execute(
+                select(Span.document_id, Annotator.name, Span.start, Span.end, Span.label)
+                .join(Annotator, Annotator.id == Span.annotator_id)
+                .order_by(Span.id)
+            ).all()
+    finally:
+        db.close()
+    wanted: dict[int, dict[str, list[SpanTuple]]] = {}
+    for doc_id, name, start, end, label in rows:
+        if name in ("alice", "bob") and (labels is None or label in labels):
+            wanted.setdefault(doc_id, {}).setdefault(name, []).append((start, end, label))
+    assert got, "nothing compared"
+    for document in got:
+        assert document.spans == wanted.get(document.id, {}), document.id
