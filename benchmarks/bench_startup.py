@@ -18,12 +18,19 @@ imported (one more run, with ``python -X importtime``), and the slowest of
 them are listed for ``--help`` with ``--modules N``. Exits with 1 when a
 command fails or prints something else than expected.
 
-    .venv/bin/python -m benchmarks.bench_startup [--runs 7] [--modules 15]
+With ``--before DIR``, each ``annotator`` case is also run on the package in
+DIR (``PYTHONPATH=DIR``), in the same rounds, so that a change is measured
+against the code before it under the same load; for example::
+
+    mkdir /tmp/before && git archive COMMIT annotator resources | tar -x -C /tmp/before
+
+    .venv/bin/python -m benchmarks.bench_startup [--runs 7] [--modules 15] [--before DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -53,7 +60,7 @@ this small process, not the benchmark's: a child's peak RSS starts at its parent
 size at the fork (Linux keeps the high-water mark across exec)."""
 
 
-def measure(command: list[str], log: Path) -> tuple[float, float, int]:
+def measure(command: list[str], log: Path, env: dict[str, str] | None) -> tuple[float, float, int]:
     """(seconds, peak RSS in MB, exit code) of one command in a process of its own;
     its output goes to `log`."""
     out = subprocess.run(
@@ -61,11 +68,12 @@ def measure(command: list[str], log: Path) -> tuple[float, float, int]:
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     ).stdout.split()
     return float(out[2]), int(out[1]) / 1024, int(out[0])
 
 
-def imported_modules(command: list[str]) -> list[tuple[int, str]]:
+def imported_modules(command: list[str], env: dict[str, str] | None) -> list[tuple[int, str]]:
     """(cumulative microseconds, name) of every module `command` imports, from
     ``python -X importtime``; `command` starts with the interpreter or the
     `annotator` script (a Python file, run by the same interpreter)."""
@@ -76,6 +84,7 @@ def imported_modules(command: list[str]) -> list[tuple[int, str]]:
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     modules = []
     for line in result.stderr.splitlines():
@@ -108,6 +117,9 @@ def main() -> int:
     parser.add_argument(
         "--modules", type=int, default=15, metavar="N", help="list the N slowest of --help"
     )
+    parser.add_argument(
+        "--before", type=Path, metavar="DIR", help="also run the annotator package in DIR"
+    )
     args = parser.parse_args()
     failures: list[str] = []
     python = sys.executable
@@ -125,18 +137,24 @@ def main() -> int:
             (f"annotator info PROJECT ({ARTICLES} articles)", [ANNOTATOR, "info", str(project)],
              f"Documents:  {ARTICLES} "),
         ]  # fmt: skip
+        env: list[dict[str, str] | None] = [None for _ in cases]
+        if args.before:
+            before = {**os.environ, "PYTHONPATH": str(args.before.resolve())}
+            for what, command, expected in cases[2:]:
+                cases.append((f"before: {what}", command, expected))
+                env.append(before)
         times: list[list[float]] = [[] for _ in cases]
         peaks = [0.0 for _ in cases]
         for run in range(args.runs):
             for i, (what, command, expected) in enumerate(cases):
                 log = root / f"run{run}-{i}.log"
-                seconds, peak, code = measure(command, log)
+                seconds, peak, code = measure(command, log, env[i])
                 times[i].append(seconds)
                 peaks[i] = max(peaks[i], peak)
                 output = log.read_text(encoding="utf-8", errors="replace")
                 if code != 0 or expected not in output:
                     failures.append(f"{what}: exit {code}\n{output[-2000:]}")
-        modules = [imported_modules(command) for _, command, _ in cases]
+        modules = [imported_modules(command, env[i]) for i, (_, command, _) in enumerate(cases)]
         medians = [statistics.median(t) for t in times]
         floor_s, argparse_s = medians[0], medians[1]
         rows = []
