@@ -20,12 +20,13 @@ rusage (so the peak RSS printed is that process's own):
 
 and, in the same worker, a floor over the same data held in memory: a pure
 Python pass that does the least any token-based figure needs, tokenising every
-text once (``re.findall``, as the maths does) and mapping every span to its token range by binary
-search (``bisect``). Targets (issue 14): each path under 1 s; the script exits
-with 1 when one is missed, or when the command's figures differ from the
-report's.
+text once (``re.findall``, as the maths does) and mapping every span to its
+token range by binary search (``bisect``). Targets (issue 14): each path under
+1 s; the script exits with 1 when one is missed, or when the command's figures
+differ from the report's. The measured processes may write and use compiled
+modules (``__pycache__``), as an installed program does.
 
-    .venv/bin/python -m benchmarks.bench_agreement [--docs N] [--spans N] [--repeat N]
+    .venv/bin/python -m benchmarks.bench_agreement [--docs N] [--spans N] [--repeat N] [--keep DIR]
 """
 
 from __future__ import annotations

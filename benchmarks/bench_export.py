@@ -12,7 +12,9 @@ path (timed too). Then, alternating, --repeat times each (median reported):
   one line at a time and written to a file, in a process of its own.
 
 Each process is started from a small launcher that reads its own rusage
-(``wait4``), so its peak RSS is its own (a forked export writer's included).
+(``wait4``), so its peak RSS is its own (a forked export writer's included),
+and may write and use compiled modules (``__pycache__``), as an installed
+program does. For scale it also prints what SQLite alone costs for the spans.
 The floor's output must be byte for byte the export's. Targets (issue 14):
 export under 1 s and at most 1.5x the floor, peak RSS of the export under
 --ceiling MB (it streams: memory must not grow with the corpus); the script
