@@ -33,6 +33,10 @@ BENCHMARKS = {
         "benchmarks.bench_startup",
         "annotator --version, --help, COMMAND --help, info: fresh processes (issue 14)",
     ),
+    "open-project": (
+        "benchmarks.bench_open_project",
+        "open a 100,000-article project: window shown with its list, RSS (issue 14)",
+    ),
     "view": ("benchmarks.bench_view", "1 MB article, 20,000 spans in the window (issue 3)"),
     "hostile-view": (
         "benchmarks.bench_hostile_view",
