@@ -661,10 +661,23 @@ def _pg_write_logged(conn: Any, sql: str, params: tuple[Any, ...]) -> bool:
     return bool(conn.exec_driver_sql(sql, params).scalar())
 
 
-_PG_SPAN_NEW = (
-    "SELECT length, substr(text, %s, %s), nextval(pg_get_serial_sequence('spans', 'id')) "
-    "FROM documents WHERE id = %s"
-)
+_PG_SPAN_NEW = "SELECT length, substr(text, %s, %s), nextval({}) FROM documents WHERE id = %s"
+_PG_SPAN_NEW_KEY = "annotator_span_new"
+
+
+def _pg_span_new(conn: Any) -> str:
+    """The statement that reads a span's surface text and draws its id, naming
+    the id sequence as a constant (looked up once a connection): resolved when
+    the server prepares it, not at every edit."""
+    sql: str | None = conn.info.get(_PG_SPAN_NEW_KEY)
+    if sql is None:
+        sequence = conn.exec_driver_sql(
+            "SELECT quote_literal(pg_get_serial_sequence('spans', 'id'))"
+        ).scalar_one()
+        sql = conn.info[_PG_SPAN_NEW_KEY] = _PG_SPAN_NEW.format(f"{sequence}::regclass")
+    return sql
+
+
 _PG_SPAN_SURFACE = "SELECT length, substr(text, %s, %s), NULL FROM documents WHERE id = %s"
 _PG_ADD_SPAN = (
     'WITH s AS (INSERT INTO spans (id, document_id, annotator_id, label, start, "end", text, '
@@ -727,7 +740,7 @@ def _pg_add_span(
     if not isinstance(start, int) or not isinstance(end, int):
         check_span_bounds(0, start, end)
     row = conn.exec_driver_sql(
-        _PG_SPAN_NEW if span_id is None else _PG_SPAN_SURFACE,
+        _pg_span_new(conn) if span_id is None else _PG_SPAN_SURFACE,
         (start + 1, max(end - start, 0), document_id),
     ).one_or_none()
     if row is None:
