@@ -291,16 +291,26 @@ class Workspace:
         return url.render_as_string(hide_password=True)
 
     def documents_for(self, user: str) -> DocumentList:
-        """Every document with its counts, ``user``'s assignments first."""
-        from annotator.store import repository, review
+        """Every document with ``user``'s span count and status (the others'
+        are not read), ``user``'s assignments first, in one query. A window
+        on a large project reads its list a page at a time instead
+        (:class:`annotator.app.document_list.DocumentListQuery`)."""
+        from annotator.store import document_list
 
-        db = self._open_db()
-        with db.reader() as session:
-            documents = repository.list_documents(session)
-            mine = review.documents_for(session, user)
-        order = {d.id: n for n, d in enumerate(mine)}  # documents_for's order
-        documents.sort(key=lambda d: order.get(d.id, len(order)))
-        return DocumentList(documents, [d.id for d in mine if d.assigned])
+        with self._open_db().reader() as session:
+            rows = document_list.every_row(session, user)
+        documents = [
+            DocumentSummary(
+                id=r.id,
+                title="" if r.untitled else r.title,
+                source=r.source,
+                length=r.length,
+                spans_by_annotator={user: r.spans} if r.spans else {},
+                status_by_annotator={user: r.status} if r.status != "new" else {},
+            )
+            for r in rows
+        ]
+        return DocumentList(documents, [r.id for r in rows if r.assigned])
 
     def annotator_names(self) -> list[str]:
         """Everyone with a layer in the database (the gold layer included), by name."""

@@ -42,6 +42,8 @@ class ListedRow:
     status: str
     spans: int
     assigned: bool
+    untitled: bool = False
+    """Stored without a title (listed as "Document ID")."""
 
 
 def _lower(value: object) -> str | None:
@@ -102,6 +104,7 @@ def _query(
     sql = (
         f"SELECT {columns} FROM ("
         f" SELECT d.id AS id, {shown} AS shown_title, d.source AS source,"
+        " CASE WHEN d.title = '' THEN 1 ELSE 0 END AS untitled,"
         f" d.length AS length, {status_expr} AS status,"
         f" {span_count} AS spans,"
         " CASE WHEN a.id IS NULL THEN 0 ELSE 1 END AS assigned"
@@ -129,6 +132,7 @@ def _row(r: Any) -> ListedRow:
         status=str(r.status),
         spans=int(r.spans),
         assigned=bool(r.assigned),
+        untitled=bool(r.untitled),
     )
 
 
@@ -218,3 +222,9 @@ def ids(
         session, annotator, needle, status, "d.id", f"ORDER BY {_order(sort, descending)}"
     )
     return [int(i) for (i,) in session.execute(text(sql), params)]
+
+
+def every_row(session: Session, annotator: str) -> list[ListedRow]:
+    """The whole list, unfiltered, in its order (assignments first)."""
+    sql, params = _query(session, annotator, "", None, "*", f"ORDER BY {_order(None, False)}")
+    return [_row(r) for r in session.execute(text(sql), params)]

@@ -1,0 +1,142 @@
+"""One analyst's document list, read a page at a time (issue 14).
+
+Qt-free: the window's paged list model asks this for the rows it shows, the
+counts ("12 of 100,000") and where a document is, and the database filters,
+sorts and counts (``annotator.store.document_list``), so a project of a
+million documents opens without reading them all. The order is the one
+:meth:`Workspace.documents_for` gives: the analyst's assignments first, then
+by id; a sort by title, status or span count replaces it.
+
+``status`` is a :class:`DocStatus`, ``"not-done"``, or None (every status);
+``sort`` is None, ``"title"``, ``"status"`` or ``"spans"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from annotator.core.model import DocStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from annotator.app.workspace import Workspace
+    from annotator.store.document_list import ListedRow
+
+StatusFilter = DocStatus | str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedDocument:
+    """A row of the list: the analyst's status and span count of a document."""
+
+    id: int
+    title: str
+    """As listed: the title, or "Document ID" when it has none."""
+    source: str
+    length: int
+    status: DocStatus
+    spans: int
+    assigned: bool
+
+
+def _listed(row: ListedRow) -> ListedDocument:
+    return ListedDocument(
+        id=row.id,
+        title=row.title,
+        source=row.source,
+        length=row.length,
+        status=DocStatus(row.status),
+        spans=row.spans,
+        assigned=row.assigned,
+    )
+
+
+def _status(status: StatusFilter) -> str | None:
+    if isinstance(status, DocStatus):
+        return status.value
+    return status
+
+
+class DocumentListQuery:
+    """Paged reads of ``user``'s list of the workspace's open project."""
+
+    def __init__(self, workspace: Workspace, user: str) -> None:
+        self.workspace = workspace
+        self.user = user
+
+    def _reader(self) -> AbstractContextManager[Session]:
+        if self.workspace.db is None:
+            raise ValueError("no project is open")
+        return self.workspace.db.reader()
+
+    def page(
+        self,
+        offset: int,
+        limit: int,
+        filter: str = "",
+        status: StatusFilter = None,
+        sort: str | None = None,
+        descending: bool = False,
+    ) -> list[ListedDocument]:
+        from annotator.store import document_list
+
+        with self._reader() as session:
+            rows = document_list.page(
+                session, self.user, offset, limit, filter, _status(status), sort, descending
+            )
+        return [_listed(r) for r in rows]
+
+    def count(self, filter: str = "", status: StatusFilter = None) -> int:
+        from annotator.store import document_list
+
+        with self._reader() as session:
+            return document_list.count(session, self.user, filter, _status(status))
+
+    def total(self) -> int:
+        """Every document of the project (the "of N" of the counts)."""
+        from annotator.store import document_list
+
+        with self._reader() as session:
+            return document_list.total(session)
+
+    def position(
+        self,
+        document_id: int,
+        filter: str = "",
+        status: StatusFilter = None,
+        sort: str | None = None,
+        descending: bool = False,
+    ) -> int | None:
+        """The document's row in the list so filtered and sorted (None: not listed)."""
+        from annotator.store import document_list
+
+        with self._reader() as session:
+            return document_list.position(
+                session, self.user, document_id, filter, _status(status), sort, descending
+            )
+
+    def ids(
+        self,
+        filter: str = "",
+        status: StatusFilter = None,
+        sort: str | None = None,
+        descending: bool = False,
+    ) -> list[int]:
+        """Every listed id, in the list's order."""
+        from annotator.store import document_list
+
+        with self._reader() as session:
+            return document_list.ids(session, self.user, filter, _status(status), sort, descending)
+
+    def get(self, ids: Iterable[int]) -> dict[int, ListedDocument]:
+        """These documents' rows (whatever the filter), by id."""
+        from annotator.store import document_list
+
+        wanted = list(ids)
+        with self._reader() as session:
+            rows = document_list.rows(session, self.user, wanted)
+        return {r.id: _listed(r) for r in rows}

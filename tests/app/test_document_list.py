@@ -1,0 +1,92 @@
+"""The paged document list (annotator.app.document_list): pages, counts, filter
+(case-insensitive title substring, "Document N" for an untitled one), status
+filter, sorts and positions, from the database, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from annotator.app.document_list import DocumentListQuery
+from annotator.app.workspace import Outcome, Workspace
+from annotator.core import commands
+from annotator.core.model import DocStatus, DocumentDraft
+from annotator.io.project import load_project
+from annotator.store import repository, review
+
+TITLES = ["Blinken in Astana", "ÉCOLE à Almaty", "Uzbekistan talks", "", "Тараз новости"]
+
+
+@pytest.fixture
+def workspace(project_dir: Path) -> Iterator[Workspace]:
+    db = load_project(project_dir).open_database()
+    try:
+        with db.session() as s:
+            drafts = [
+                DocumentDraft(text=f"Article {n}: some words here.", title=t)
+                for n, t in enumerate(TITLES)
+            ]
+            repository.insert_documents(s, drafts)
+    finally:
+        db.close()
+    ws = Workspace.open(project_dir)
+    yield ws
+    ws.close()
+
+
+def ids_of(ws: Workspace) -> list[int]:
+    return [d.id for d in ws.documents_for("alice").documents]
+
+
+def test_pages_follow_the_window_order_assignments_first(workspace: Workspace) -> None:
+    ids = ids_of(workspace)
+    assert workspace.db is not None
+    with workspace.db.session() as s:
+        review.assign(s, [ids[3]], "alice")
+    query = DocumentListQuery(workspace, "alice")
+    assert [d.id for d in query.page(0, 10)] == ids_of(workspace)
+    assert [d.id for d in query.page(0, 10)] == [ids[3], ids[0], ids[1], ids[2], ids[4]]
+    assert [d.id for d in query.page(1, 2)] == [ids[0], ids[1]]
+    assert query.page(0, 1)[0].assigned and not query.page(1, 1)[0].assigned
+    assert query.ids() == [d.id for d in query.page(0, 10)]
+    assert query.count() == query.total() == 5
+    assert query.position(ids[3]) == 0 and query.position(ids[1]) == 2
+    assert [d.id for d in DocumentListQuery(workspace, "bob").page(0, 10)] == ids
+
+
+def test_the_filter_matches_titles_case_insensitively(workspace: Workspace) -> None:
+    query = DocumentListQuery(workspace, "alice")
+    ids = ids_of(workspace)
+    assert [d.title for d in query.page(0, 10, "ASTANA")] == ["Blinken in Astana"]
+    assert [d.title for d in query.page(0, 10, "école")] == ["ÉCOLE à Almaty"]
+    assert [d.title for d in query.page(0, 10, "ТАРАЗ")] == ["Тараз новости"]
+    assert [d.title for d in query.page(0, 10, "document")] == [f"Document {ids[3]}"]
+    assert query.count("a") == 3 and query.count("  talks ") == 1
+    assert query.position(ids[0], "almaty") is None
+    assert query.position(ids[1], "almaty") == 0
+
+
+def test_statuses_counts_and_sorts(workspace: Workspace) -> None:
+    ids = ids_of(workspace)
+    assert workspace.run(commands.SetStatus(ids[1], "alice", DocStatus.DONE)) is Outcome.SAVED
+    span = commands.AddSpan(ids[2], "alice", "Person", 0, 7, editor="alice")
+    assert workspace.run(span) is Outcome.SAVED
+    assert workspace.run(commands.AddSpan(ids[2], "bob", "Person", 0, 7, editor="bob"))
+    query = DocumentListQuery(workspace, "alice")
+    rows = query.get(ids)
+    assert rows[ids[1]].status == DocStatus.DONE
+    assert rows[ids[2]].status == DocStatus.IN_PROGRESS and rows[ids[2]].spans == 1
+    assert rows[ids[0]].status == DocStatus.NEW and rows[ids[0]].spans == 0
+    assert [d.id for d in query.page(0, 10, status=DocStatus.DONE)] == [ids[1]]
+    assert query.count(status="not-done") == 4
+    assert query.count(status=DocStatus.NEW) == 3
+    assert query.count("uzbek", DocStatus.IN_PROGRESS) == 1
+    assert query.page(0, 1, sort="spans", descending=True)[0].id == ids[2]
+    assert query.page(0, 1, sort="status")[0].id == ids[1]  # "done" first
+    titles = [d.title for d in query.page(0, 10, sort="title")]
+    assert titles == sorted(titles)
+    assert query.position(ids[2], sort="spans", descending=True) == 0
+    with pytest.raises(ValueError):
+        query.page(0, 1, sort="length")
