@@ -19,191 +19,29 @@ from PySide6.QtGui import QBrush, QColor, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QTableView,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from annotator.core.commands import Changes
-from annotator.core.model import DocStatus, DocumentSummary, SpanData
+from annotator.core.model import SpanData
 from annotator.core.schema import Label, LabelSchema
+from annotator.ui.document_list import STATUS_TEXT as STATUS_TEXT  # moved (issue 14)
+from annotator.ui.document_list import DocumentPanel as DocumentPanel
 from annotator.ui.plain import literal
 
 ModelIndex = QModelIndex | QPersistentModelIndex
-
-STATUS_TEXT = {DocStatus.NEW: "new", DocStatus.IN_PROGRESS: "in progress", DocStatus.DONE: "done"}
 
 
 def color_swatch(color: str, size: int = 12) -> QPixmap:
     pixmap = QPixmap(size, size)
     pixmap.fill(QColor(color))
     return pixmap
-
-
-# --- documents --------------------------------------------------------------
-
-
-class _DocumentItem(QTreeWidgetItem):
-    """Sorts the span count as a number, not as text ("10" after "9")."""
-
-    def __lt__(self, other: QTreeWidgetItem) -> bool:
-        tree = self.treeWidget()
-        if tree is not None and tree.sortColumn() == 2:
-            mine = int(self.data(2, Qt.ItemDataRole.UserRole) or 0)
-            theirs = int(other.data(2, Qt.ItemDataRole.UserRole) or 0)
-            return mine < theirs
-        return super().__lt__(other)
-
-
-class DocumentPanel(QWidget):
-    """The document list with a text filter and a status filter."""
-
-    documentActivated = Signal(int)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.filter_edit = QLineEdit(placeholderText="Filter documents")
-        self.filter_edit.setObjectName("documentFilter")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.status_filter = QComboBox()
-        self.status_filter.setObjectName("documentStatusFilter")
-        self.status_filter.addItem("All", None)
-        for status, text in STATUS_TEXT.items():
-            self.status_filter.addItem(text.capitalize(), status)
-        self.status_filter.addItem("Not done", "not-done")
-        self.tree = QTreeWidget()
-        self.tree.setObjectName("documentList")
-        self.tree.setHeaderLabels(["Title", "Status", "Spans"])
-        self.tree.setRootIsDecorated(False)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setSortingEnabled(True)
-        self.tree.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        header = self.tree.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        row = QHBoxLayout()
-        row.addWidget(self.filter_edit, 1)
-        row.addWidget(self.status_filter)
-        layout.addLayout(row)
-        layout.addWidget(self.tree)
-        self._items: dict[int, QTreeWidgetItem] = {}
-        self._tips: dict[int, str] = {}
-        self._status: dict[int, DocStatus] = {}
-        self.filter_edit.textChanged.connect(self._apply_filter)
-        self.status_filter.currentIndexChanged.connect(self._apply_filter)
-        self.tree.currentItemChanged.connect(self._current_changed)
-
-    def set_documents(self, documents: Iterable[DocumentSummary], user: str) -> None:
-        self.tree.blockSignals(True)
-        self.tree.clear()
-        self._items.clear()
-        self._tips.clear()
-        for doc in documents:
-            item = _DocumentItem([doc.title or f"Document {doc.id}", "", ""])
-            item.setData(0, Qt.ItemDataRole.UserRole, doc.id)
-            self._tips[doc.id] = doc.source or doc.title
-            item.setToolTip(0, literal(self._tips[doc.id]))
-            item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight)
-            self._items[doc.id] = item
-            self.tree.addTopLevelItem(item)
-            status = DocStatus(doc.status_by_annotator.get(user, DocStatus.NEW.value))
-            self.set_counts(doc.id, status, doc.spans_by_annotator.get(user, 0))
-        self.tree.blockSignals(False)
-        self._apply_filter()
-
-    def mark_assigned(self, document_id: int) -> None:
-        """Documents assigned to me are shown in bold."""
-        item = self._items.get(document_id)
-        if item is None:
-            return
-        font = item.font(0)
-        font.setBold(True)
-        item.setFont(0, font)
-        item.setToolTip(0, literal(f"Assigned to you — {self._tips.get(document_id, '')}"))
-
-    def set_counts(self, document_id: int, status: DocStatus, spans: int) -> None:
-        item = self._items.get(document_id)
-        if item is None:
-            return
-        self._status[document_id] = status
-        item.setText(1, STATUS_TEXT[status])
-        item.setText(2, str(spans))
-        item.setData(2, Qt.ItemDataRole.UserRole, spans)
-        self._apply_filter_to(item)
-
-    def count_changes(self, changes: Changes, user: str) -> None:
-        """Update ``user``'s span counts and statuses by a saved edit's changes."""
-        per_doc: dict[int, int] = {}
-        for span in changes.added_spans.values():
-            if span.annotator == user:
-                per_doc[span.document_id] = per_doc.get(span.document_id, 0) + 1
-        for span in changes.removed_spans.values():
-            if span.annotator == user:
-                per_doc[span.document_id] = per_doc.get(span.document_id, 0) - 1
-        touched = set(per_doc) | {d for d, who in changes.statuses if who == user}
-        for doc_id in touched:
-            status = changes.statuses.get((doc_id, user), self.status(doc_id))
-            if per_doc.get(doc_id, 0) > 0 and status == DocStatus.NEW:
-                status = DocStatus.IN_PROGRESS  # the store does the same on a first span
-            self.set_counts(doc_id, status, self.span_count(doc_id) + per_doc.get(doc_id, 0))
-
-    def status(self, document_id: int) -> DocStatus:
-        return self._status.get(document_id, DocStatus.NEW)
-
-    def title(self, document_id: int) -> str | None:
-        """The document's title as listed (None: not in the list)."""
-        item = self._items.get(document_id)
-        return item.text(0) if item is not None else None
-
-    def span_count(self, document_id: int) -> int:
-        item = self._items.get(document_id)
-        return int(item.data(2, Qt.ItemDataRole.UserRole) or 0) if item else 0
-
-    def document_ids(self) -> list[int]:
-        """In the order shown."""
-        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
-        return [int(item.data(0, Qt.ItemDataRole.UserRole)) for item in items if item is not None]
-
-    def select(self, document_id: int) -> None:
-        item = self._items.get(document_id)
-        if item is not None:
-            self.tree.blockSignals(True)
-            self.tree.setCurrentItem(item)
-            self.tree.blockSignals(False)
-            self.tree.scrollToItem(item)
-
-    def _current_changed(self, current: QTreeWidgetItem | None, _previous: Any) -> None:
-        if current is not None:
-            self.documentActivated.emit(int(current.data(0, Qt.ItemDataRole.UserRole)))
-
-    def _apply_filter(self) -> None:
-        for item in self._items.values():
-            self._apply_filter_to(item)
-
-    def _apply_filter_to(self, item: QTreeWidgetItem) -> None:
-        needle = self.filter_edit.text().strip().lower()
-        wanted = self.status_filter.currentData()
-        doc_id = int(item.data(0, Qt.ItemDataRole.UserRole))
-        status = self._status.get(doc_id, DocStatus.NEW)
-        hidden = bool(needle) and needle not in item.text(0).lower()
-        if wanted == "not-done":
-            hidden = hidden or status == DocStatus.DONE
-        elif wanted is not None:
-            hidden = hidden or status != wanted
-        item.setHidden(hidden)
 
 
 # --- label palette ----------------------------------------------------------
