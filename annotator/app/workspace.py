@@ -324,13 +324,12 @@ class Workspace:
     ) -> DocumentContent:
         """A document's text, and the spans and links of ``annotators`` (None:
         everyone's); the spans' versions are the ones edits will be made on."""
-        from annotator.store import repository
+        from annotator.store.document_reader import read_document
 
         names = sorted(annotators) if annotators is not None else None
         with self._open_db().reader() as session:
-            text = repository.document_text(session, document_id)
-            spans = repository.read_spans(session, document_id, names)
-            relations = repository.list_relations(session, document_id, names)
+            read = read_document(session, document_id, names)
+        text, spans, relations = read.text, read.spans, read.relations
         self.saw(spans)
         return DocumentContent(document_id, text, spans, relations)
 

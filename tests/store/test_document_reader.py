@@ -1,0 +1,136 @@
+"""The window's fast read of a document gives what the repository's read gives.
+
+``annotator.store.document_reader`` reads plain columns and converts each
+distinct timestamp once; the values must be the ones ``repository.read_spans``
+and ``repository.list_relations`` give (the window and the edit store compare
+them), on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import update
+
+from annotator.core.errors import NotFound
+from annotator.core.model import GOLD_ANNOTATOR, DocumentDraft
+from annotator.store import document_reader
+from annotator.store import repository as repo
+from annotator.store.db import Database, open_database
+from annotator.store.models import Span
+
+# A flag (two astral characters), CRLF kept as stored text would never have
+# it but a span may, quotes and a combining accent.
+TEXT = "🇰🇿 Astana: “We are here,” Blinken said.\r\nCafe\u0301 😀 Tashkent 🇺🇿 talks.\n"
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = open_database(database_url, create=True)
+    yield database
+    database.close()
+
+
+def words(text: str) -> list[tuple[int, int]]:
+    out, start = [], None
+    for i, ch in enumerate(text + " "):
+        if ch.isspace():
+            if start is not None:
+                out.append((start, i))
+                start = None
+        elif start is None:
+            start = i
+    return out
+
+
+@pytest.fixture
+def stored(db: Database) -> tuple[int, int]:
+    """Two documents; spans in three layers, overlapping, with attributes and
+    notes; links; timestamps with and without a time zone, equal and not."""
+    with db.session() as s:
+        doc, other = repo.insert_documents(
+            s, [DocumentDraft(text=TEXT, title="T"), DocumentDraft(text="Other text here.")]
+        )
+        assert doc is not None and other is not None
+        repo.set_roles(s, ["rita"])
+        ids = []
+        for n, (start, end) in enumerate(words(TEXT)):
+            layer = ("ana", "bob")[n % 2]
+            ids.append(
+                repo.add_span(
+                    s,
+                    doc,
+                    layer,
+                    ("Person", "Location", "Quote")[n % 3],
+                    start,
+                    end,
+                    attributes={"sure": n % 2 == 0, "note": "ü 😀"} if n % 3 == 0 else None,
+                    note="checked\r\nby hand" if n == 2 else "",
+                ).id
+            )
+        outer = repo.add_span(s, doc, "ana", "Claim", 0, len(TEXT) - 1)
+        repo.add_span(s, doc, GOLD_ANNOTATOR, "Claim", 3, 9, editor="rita")
+        repo.add_span(s, other, "ana", "Person", 0, 5)
+        repo.add_relation(s, "ana", "speaker", ids[0], ids[2])
+        repo.add_relation(s, "ana", "speaker", outer.id, ids[4])
+        repo.add_relation(s, "bob", "speaker", ids[1], ids[3])
+    # Timestamps written with other time zones and microseconds: each must
+    # read back as the same aware UTC instant through both paths.
+    kyiv = timezone(timedelta(hours=2))
+    with db.session() as s:
+        for n, span_id in enumerate(ids):
+            when = datetime(2026, 3, 29, 1, 59, 59, 999_999 - n, tzinfo=kyiv) + timedelta(
+                minutes=n % 3
+            )
+            s.execute(
+                update(Span)
+                .where(Span.id == span_id)
+                .values(
+                    created_at=when, updated_at=when if n % 2 else datetime(2026, 1, 1, tzinfo=UTC)
+                )
+            )
+    return doc, other
+
+
+@pytest.mark.parametrize(
+    "layers", [None, ["ana"], ["bob"], ["ana", "bob"], ["ana", GOLD_ANNOTATOR], ["nobody"], []]
+)
+def test_the_same_spans_and_links_as_the_repository(
+    db: Database, stored: tuple[int, int], layers: list[str] | None
+) -> None:
+    doc, _ = stored
+    with db.reader() as s:
+        expected_spans = repo.read_spans(s, doc, layers)
+        expected_links = repo.list_relations(s, doc, layers)
+        expected_text = repo.document_text(s, doc)
+    with db.reader() as s:
+        read = document_reader.read_document(s, doc, layers)
+        spans = document_reader.read_spans(s, doc, layers)
+        links = document_reader.read_relations(s, doc, layers)
+    assert read.text == expected_text == TEXT
+    assert read.spans == spans == expected_spans
+    assert read.relations == links == expected_links
+    if layers is None or "ana" in layers:
+        assert len(read.spans) > 5 and read.relations
+    for mine, theirs in zip(read.spans, expected_spans, strict=True):
+        assert mine.created_at is not None and mine.updated_at is not None
+        assert mine.created_at.utcoffset() == timedelta(0) == theirs.created_at.utcoffset()  # type: ignore[union-attr]
+        assert mine.created_at.tzinfo == theirs.created_at.tzinfo  # type: ignore[union-attr]
+        assert type(mine.attributes) is dict
+        assert TEXT[mine.start : mine.end] == mine.text
+
+
+def test_attributes_are_not_shared_between_spans(db: Database, stored: tuple[int, int]) -> None:
+    doc, _ = stored
+    with db.reader() as s:
+        spans = document_reader.read_spans(s, doc)
+    empty = [span.attributes for span in spans if not span.attributes]
+    assert len(empty) > 1
+    assert len({id(a) for a in empty}) == len(empty)
+
+
+def test_a_missing_document(db: Database) -> None:
+    with db.reader() as s, pytest.raises(NotFound):
+        document_reader.read_document(s, 999)
