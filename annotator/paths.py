@@ -74,3 +74,8 @@ def user_sample_project() -> Path:
             shutil.rmtree(target)
         partial.rename(target)
     return target
+
+
+def builtin_schema_names() -> list[str]:
+    """The label schemas shipped with the program (resources/schemas/NAME.yaml)."""
+    return sorted(p.stem for p in SCHEMAS_DIR.glob("*.yaml"))

@@ -18,7 +18,6 @@ from annotator.io.project import (
     SETTINGS,
     Option,
     Project,
-    builtin_schema_names,
     check_database_url,
     create_project,
     load_project,
@@ -27,6 +26,7 @@ from annotator.io.project import (
     update_project,
     update_schema,
 )
+from annotator.paths import builtin_schema_names
 
 __all__ = [
     "DEFAULT_DATABASE",

@@ -20,19 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.app.workspace import Workspace
 from annotator.core.dataset import ExportFilter
-from annotator.io.formats.common import CODEPOINT, OFFSET_UNITS, UTF16, ExportMismatch
+from annotator.core.formats import CODEPOINT, EXPORT_FORMATS, IMPORT_FORMATS, OFFSET_UNITS, UTF16
+from annotator.io.formats.common import ExportMismatch
 from annotator.io.formats.importing import ImportContext, UnknownLabels
 from annotator.io.formats.importing import ImportReport as LabeledImportReport
 
 if TYPE_CHECKING:
-    from annotator.io.formats.api import (
-        EXPORT_FORMATS,
-        IMPORT_FORMATS,
-        SUFFIXES,
-        ExportRequest,
-        ExportResult,
-        parse_split,
-    )
+    from annotator.io.formats.api import SUFFIXES, ExportRequest, ExportResult, parse_split
     from annotator.io.importer import ImportReport
     from annotator.io.project import Project
     from annotator.store.db import Database
@@ -64,8 +58,6 @@ Progress = Callable[[int, int], None]
 """Called with (done, in all): files for an import, documents for an export."""
 
 _LAZY = {
-    "EXPORT_FORMATS": "annotator.io.formats.api",
-    "IMPORT_FORMATS": "annotator.io.formats.api",
     "SUFFIXES": "annotator.io.formats.api",
     "ExportRequest": "annotator.io.formats.api",
     "ExportResult": "annotator.io.formats.api",

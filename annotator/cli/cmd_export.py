@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from annotator.cli.choices import CODEPOINT, EXPORT_FORMATS, OFFSET_UNITS
 from annotator.cli.output import warn
+from annotator.core.formats import CODEPOINT, EXPORT_FORMATS, OFFSET_UNITS
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2

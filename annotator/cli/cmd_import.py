@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from annotator.cli.choices import ARTICLE_SUFFIXES, CODEPOINT, IMPORT_FORMATS, OFFSET_UNITS
 from annotator.cli.output import warn
+from annotator.core.formats import ARTICLE_SUFFIXES, CODEPOINT, IMPORT_FORMATS, OFFSET_UNITS
 
 
 def register(parser: argparse.ArgumentParser) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from annotator.cli.choices import builtin_schema_names
+from annotator.paths import builtin_schema_names
 
 
 def register(parser: argparse.ArgumentParser) -> None:

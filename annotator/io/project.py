@@ -30,7 +30,7 @@ from annotator.io.assist_config import AssistSettings, parse_assist
 from annotator.io.errors import InputProblem, ProjectProblem
 from annotator.io.files import DEFAULT_MAX_FILE_MB, read_regular
 from annotator.io.safe_yaml import YamlLimitError, load_node
-from annotator.paths import SCHEMAS_DIR
+from annotator.paths import SCHEMAS_DIR, builtin_schema_names
 from annotator.store.db import Database, open_database, sqlite_path, sqlite_url
 
 PROJECT_FILE = "project.yaml"
@@ -374,10 +374,6 @@ def _parse_settings(raw: Any, lines: Mapping[YamlPath, int], config: Path) -> di
             )
         settings[key] = value
     return settings
-
-
-def builtin_schema_names() -> list[str]:
-    return sorted(p.stem for p in SCHEMAS_DIR.glob("*.yaml"))
 
 
 def load_schema_file(source: str) -> tuple[LabelSchema, Any]:

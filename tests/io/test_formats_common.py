@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.core.dataset import ExportFilter
+from annotator.core.formats import UTF16
 from annotator.core.model import DocStatus, DocumentDraft
 from annotator.io.formats.api import ExportRequest, parse_split, run_export, run_import, split_ids
 from annotator.io.formats.common import (
-    UTF16,
     LineProblem,
     SourceText,
     atomic_file,

@@ -20,13 +20,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from annotator.core.dataset import AnnotatedDraft, ExportDocument, ExportFilter
 from annotator.core.errors import PermissionDenied
+from annotator.core.formats import CODEPOINT, EXPORT_FORMATS, IMPORT_FORMATS, UTF16, UTF16_FORMATS
 from annotator.core.model import GOLD_ANNOTATOR
 from annotator.io.errors import InputProblem
 from annotator.io.files import MB
 from annotator.io.formats import brat, conll, csv_format, doccano, native, parallel, prodigy
 from annotator.io.formats.common import (
-    CODEPOINT,
-    UTF16,
     ExportContext,
     ExportMismatch,
     LineProblem,
@@ -52,9 +51,6 @@ from annotator.store.db import Database
 from annotator.store.import_writer import insert_annotated
 from annotator.store.repository import check_can_write
 
-EXPORT_FORMATS = ("native", "doccano", "prodigy", "brat", "conll", "csv")
-IMPORT_FORMATS = ("native", "doccano", "prodigy", "brat")
-UTF16_FORMATS = ("native", "doccano", "prodigy", "csv")
 SUFFIXES = {
     "native": native.SUFFIX,
     "doccano": doccano.SUFFIX,

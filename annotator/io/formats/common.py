@@ -17,14 +17,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from annotator.core.dataset import SpanDraft, SurfaceMismatch
+from annotator.core.formats import CODEPOINT, UTF16
 from annotator.core.offsets import Utf16Map
 from annotator.core.schema import LabelSchema
 from annotator.io.errors import InputProblem
-
-CODEPOINT = "codepoint"
-UTF16 = "utf16"
-OFFSET_UNITS = (CODEPOINT, UTF16)
-
 
 ExportMismatch = SurfaceMismatch
 """A stored span whose surface text does not match the document: the export stops.

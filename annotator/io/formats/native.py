@@ -22,11 +22,10 @@ from annotator.core.dataset import (
     RelationDraft,
     parse_iso,
 )
+from annotator.core.formats import CODEPOINT, OFFSET_UNITS
 from annotator.core.model import DocStatus, DocumentDraft
 from annotator.io.errors import InputProblem
 from annotator.io.formats.common import (
-    CODEPOINT,
-    OFFSET_UNITS,
     ExportContext,
     LineProblem,
     SourceText,

@@ -1,0 +1,24 @@
+"""The names of the dataset formats, offset units and article file types.
+
+Written once, here, so that the command line can offer them as choices
+without loading the code behind them (``annotator import --help`` loads no
+database code), and the readers and format modules use the same values.
+"""
+
+from __future__ import annotations
+
+IMPORT_FORMATS = ("native", "doccano", "prodigy", "brat")
+"""Labeled data `annotator import --format` reads."""
+EXPORT_FORMATS = ("native", "doccano", "prodigy", "brat", "conll", "csv")
+"""Datasets `annotator export --format` writes."""
+UTF16_FORMATS = ("native", "doccano", "prodigy", "csv")
+"""The formats whose files may count offsets in UTF-16 code units."""
+
+CODEPOINT = "codepoint"
+UTF16 = "utf16"
+OFFSET_UNITS = (CODEPOINT, UTF16)
+"""How offsets are counted: Unicode code points (the default) or UTF-16 code units."""
+
+ARTICLE_SUFFIXES = (".htm", ".html", ".jsonl", ".markdown", ".md", ".ndjson", ".text", ".txt",
+                    ".xhtml")  # fmt: skip
+"""The file name endings `annotator import` reads as articles, sorted."""
