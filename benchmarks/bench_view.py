@@ -368,12 +368,15 @@ def settle(app: QApplication, window: QWidget, timeout: float = 10.0) -> None:
 
 
 def item_center(window: QWidget, document_id: int) -> Any:
+    """Where the document's row is in the list (a QTreeWidget or a view over
+    a model: the document's id is each row's UserRole)."""
     tree = window.documents.tree  # type: ignore[attr-defined]
-    for i in range(tree.topLevelItemCount()):
-        item = tree.topLevelItem(i)
-        if int(item.data(0, Qt.ItemDataRole.UserRole)) == document_id:
-            tree.scrollToItem(item)
-            return tree.visualItemRect(item).center()
+    model = tree.model()
+    for row in range(model.rowCount()):
+        index = model.index(row, 0)
+        if model.data(index, Qt.ItemDataRole.UserRole) == document_id:
+            tree.scrollTo(index)
+            return tree.visualRect(index).center()
     raise AssertionError(f"document {document_id} is not in the list")
 
 

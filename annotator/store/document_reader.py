@@ -16,7 +16,7 @@ same order: start, longer first, id.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import repeat
@@ -137,7 +137,7 @@ def _spans(
             starts,
             ends,
             texts,
-            map(_attributes(dialect), attrs),
+            _attributes(dialect, attrs),
             notes,
             map(timestamps.__getitem__, created),
             map(timestamps.__getitem__, updated),
@@ -206,17 +206,12 @@ def _all_sqlite_form(raw_values: set[Any]) -> bool:
         return False
 
 
-def _attributes(dialect: Any) -> Callable[[Any], Any]:
-    """Raw attributes -> the dict the JSON type reads; ``{}`` without a parse."""
+def _attributes(dialect: Any, raws: Sequence[Any]) -> list[Any]:
+    """Each raw attributes value -> the dict the JSON type reads: a new one
+    per span (they are not shared), ``{}`` without a parse or a call."""
     from sqlalchemy import JSON
 
     parse = JSON().result_processor(dialect, None)
-
-    def convert(raw: Any) -> Any:
-        if raw == "{}":
-            return {}
-        if isinstance(raw, str) and parse is not None:
-            return parse(raw)
-        return raw
-
-    return convert
+    if parse is None:  # the driver parsed them (PostgreSQL)
+        return list(raws)
+    return [{} if raw == "{}" else parse(raw) for raw in raws]
