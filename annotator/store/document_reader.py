@@ -16,7 +16,9 @@ same order: start, longer first, id.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import repeat
@@ -51,11 +53,12 @@ def read_document(
     if not names:
         return DocumentRead(text, [], [])
     every = annotators is None
-    return DocumentRead(
-        text,
-        _spans(session, document_id, names, every),
-        _relations(session, document_id, names, every),
-    )
+    with _collector_paused():
+        return DocumentRead(
+            text,
+            _spans(session, document_id, names, every),
+            _relations(session, document_id, names, every),
+        )
 
 
 def _layer_names(session: Session, annotators: Sequence[str] | None) -> dict[int, str]:
@@ -116,7 +119,27 @@ def _spans(
     stmt = select(*_RAW_SPAN_COLUMNS).where(Span.document_id == document_id)
     stmt = _of_layers(stmt, Span.annotator_id, names, every)
     stmt = stmt.order_by(Span.start, Span.end.desc(), Span.id)
-    connection = session.connection()
+    with _collector_paused():
+        return _span_data(session.connection(), stmt, document_id, names)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Tens of thousands of new tuples and SpanData would set off the cyclic
+    garbage collector again and again, each time walking the objects of the
+    window (a third of the read's time); none of them makes a cycle."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _span_data(
+    connection: Any, stmt: Any, document_id: int, names: dict[int, str]
+) -> list[SpanData]:
     rows = _plain_rows(connection, stmt)
     if not rows:
         return []
