@@ -67,6 +67,8 @@ PROBE = textwrap.dedent(
 
     def listed(tree):
         model = tree.model()
+        if not hasattr(tree, "topLevelItemCount"):
+            return model.rowCount()  # a paged list hides no rows: it lists the matches
         return sum(1 for r in range(model.rowCount()) if not tree.isRowHidden(r, tree.rootIndex()))
 
     class Probe(QObject):
@@ -94,6 +96,9 @@ PROBE = textwrap.dedent(
                 self.tree = tree = parent
             if watched is not tree.viewport() or self.mark is None and self.step != "open":
                 return False
+            timer = getattr(tree.parent(), "_refilter_timer", None)
+            if timer is not None and timer.isActive():
+                return False  # a paged list filters after a pause in typing: wait for it
             step, self.step = self.step, "wait"
             if step == "wait":
                 return False
@@ -258,9 +263,8 @@ def build(folder: Path, articles: int, database: str | None = None) -> dict[str,
     return fill(project.database_url, articles)
 
 
-def run_once(project: str, env: dict[str, str], log: Path) -> dict[str, Any]:
-    began = time.time()
-    out = subprocess.run(
+def _run_probe(project: str, env: dict[str, str], log: Path, began: float) -> list[str]:
+    return subprocess.run(
         [
             sys.executable,
             "-c",
@@ -278,8 +282,17 @@ def run_once(project: str, env: dict[str, str], log: Path) -> dict[str, Any]:
         text=True,
         check=True,
         env=env,
-        timeout=600,
+        cwd=log.parent,  # not the repository: `python -c` puts the cwd first on sys.path
+        timeout=120,
     ).stdout.split()
+
+
+def run_once(project: str, env: dict[str, str], log: Path) -> dict[str, Any]:
+    began = time.time()
+    try:
+        out = _run_probe(project, env, log, began)
+    except subprocess.TimeoutExpired:
+        return {"code": -1, "rss": 0.0, "error": "no paint in 120 s"}
     result: dict[str, Any] = {"code": int(out[0]), "rss": int(out[1]) / 1024}
     for line in log.read_text(errors="replace").splitlines():
         parts = line.split()

@@ -167,6 +167,8 @@ def page(
 
 def count(session: Session, annotator: str, needle: str = "", status: str | None = None) -> int:
     """How many documents the list shows with this filter."""
+    if not needle.strip() and status is None:
+        return total(session)
     sql, params = _query(session, annotator, needle, status, "count(*)", spans=False)
     return int(session.scalar(text(sql), params) or 0)
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QTreeView,
+    QTableView,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -81,7 +81,7 @@ class PagedDocumentModel(QAbstractTableModel):
         self.status: DocStatus | str | None = None
         self.sort_key: str | None = None
         self.descending = False
-        self._count = query.count()
+        self._count = 0  # refilter() counts
         self._pages: OrderedDict[int, list[ListedDocument]] = OrderedDict()
         self._bold = QFont()
         self._bold.setBold(True)
@@ -159,6 +159,9 @@ class PagedDocumentModel(QAbstractTableModel):
         self._pages.clear()
         self.endResetModel()
 
+    def cached_page(self, number: int) -> list[ListedDocument]:
+        return list(self._pages.get(number, []))
+
     def cached(self, document_id: int) -> tuple[int, ListedDocument] | None:
         """(row, listed document) when its page is read."""
         for number, page in self._pages.items():
@@ -209,7 +212,7 @@ class DocumentPanel(QWidget):
         self.tree.setSortingEnabled(True)
         self.tree.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self._resize_sections(self.tree.header())
-        self.paged_view: QTreeView | None = None
+        self.paged_view: QTableView | None = None
         self.model: PagedDocumentModel | None = None
         self.counts = QLabel()
         self.counts.setObjectName("documentCounts")
@@ -294,20 +297,27 @@ class DocumentPanel(QWidget):
         self.tree.setObjectName("documentListWhole")
         model = PagedDocumentModel(query)
         model.refilter(self.filter_edit.text(), self.status_filter.currentData())
-        view = QTreeView()
+        # A table, not a tree view: QTreeView lays out every row (100,000 of
+        # them) on a scroll; a table's rows are all the same height.
+        view = QTableView()
         view.setObjectName("documentList")
-        view.setRootIsDecorated(False)
-        view.setUniformRowHeights(True)
+        view.verticalHeader().hide()
+        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
+        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        view.setShowGrid(False)
+        view.setWordWrap(False)
+        view.setAlternatingRowColors(False)
         view.setModel(model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         view.setSortingEnabled(False)  # no sort on show: the list keeps its order
-        view.header().setSortIndicatorShown(True)
-        view.header().setSectionsClickable(True)
-        view.header().sortIndicatorChanged.connect(self._sort_paged)
-        self._resize_sections(view.header())
+        view.horizontalHeader().setSortIndicatorShown(True)
+        view.horizontalHeader().setSectionsClickable(True)
+        view.horizontalHeader().sortIndicatorChanged.connect(self._sort_paged)
+        self._resize_sections(view.horizontalHeader())
         # ResizeToContents would read every row to size the columns.
-        view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        view.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         view.setColumnWidth(1, 90)
         view.setColumnWidth(2, 50)
         layout = self.layout()
@@ -462,6 +472,12 @@ class DocumentPanel(QWidget):
             query = self.model.query
             if last is not None and query.get([last]):
                 return last
+            if self.model.rowCount() > 0 and self.model.status is None and not self.model.needle:
+                self.model.row(0)
+                shown = self.model.cached_page(0)
+                not_done = [d.id for d in shown if d.status != DocStatus.DONE]
+                if not_done:
+                    return not_done[0]
             for status in ("not-done", None):
                 first = query.page(0, 1, status=status)
                 if first:
@@ -491,6 +507,8 @@ class DocumentPanel(QWidget):
         view, model = self.paged_view, self.model
         if view is None or model is None or self._selected is None:
             return
+        if model.rowCount() > 0:
+            model.row(0)  # the first page is read to be shown anyway
         found = model.cached(self._selected)
         row = (
             found[0]
