@@ -1,0 +1,72 @@
+"""The paged document list (a project larger than SMALL_PROJECT): counts,
+filter and status filter from the database, the selection follows the current
+document, a status change updates its row (issue 14)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from annotator.app.document_list import DocumentListQuery
+from annotator.app.workspace import Outcome, Workspace
+from annotator.core import commands
+from annotator.core.model import DocStatus, DocumentDraft
+from annotator.io.project import load_project
+from annotator.store import repository, review
+from annotator.ui import document_list
+from annotator.ui.document_list import DocumentPanel
+
+
+@pytest.fixture
+def workspace(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
+    monkeypatch.setattr(document_list, "SMALL_PROJECT", 5)
+    monkeypatch.setattr(document_list, "PAGE_SIZE", 4)
+    db = load_project(project_dir).open_database()
+    try:
+        with db.session() as s:
+            titles = [f"Article {n}" for n in range(30)] + ["Uzbekistan talks"]
+            drafts = [DocumentDraft(text=f"Text {t}.", title=t) for t in titles]
+            ids = repository.insert_documents(s, drafts)
+            review.assign(s, [i for i in ids[20:22] if i is not None], "ana")
+    finally:
+        db.close()
+    ws = Workspace.open(project_dir)
+    yield ws
+    ws.close()
+
+
+def test_a_large_list_is_paged(qtbot: QtBot, workspace: Workspace) -> None:
+    panel = DocumentPanel()
+    qtbot.addWidget(panel)
+    panel.set_source(DocumentListQuery(workspace, "ana"))
+    assert panel.paged and panel.model is not None and panel.paged_view is not None
+    assert panel.model.rowCount() == 31
+    assert panel.counts.text() == "31 of 31"
+    ids = panel.document_ids()
+    assert [panel.title(i) for i in ids[:2]] == ["Article 20", "Article 21"]  # assigned first
+    assert panel.first_document(None) == ids[0]
+    panel.select(ids[10])
+    assert panel.paged_view.currentIndex().row() == 10
+    panel.filter_edit.setText("UZBEK")
+    panel._refilter()  # the pause in typing
+    assert panel.counts.text() == "1 of 31"
+    assert panel.model.row(0) is not None and panel.model.row(0).title == "Uzbekistan talks"
+    assert not panel.paged_view.currentIndex().isValid()  # the current one is filtered out
+    panel.filter_edit.setText("")
+    panel._refilter()
+    assert panel.paged_view.currentIndex().row() == 10
+    assert workspace.run(commands.SetStatus(ids[10], "ana", DocStatus.DONE)) is Outcome.SAVED
+    panel.set_counts(ids[10], DocStatus.DONE, 0)
+    assert panel.status(ids[10]) == DocStatus.DONE
+    assert panel.model.data(panel.model.index(10, 1)) == "done"
+    panel.status_filter.setCurrentIndex(panel.status_filter.findText("Done"))
+    assert panel.counts.text() == "1 of 31"
+    assert panel.paged_view.currentIndex().row() == 0
+    panel.status_filter.setCurrentIndex(panel.status_filter.findText("All"))
+    assert panel.paged_view.currentIndex().row() == 10
+    with qtbot.waitSignal(panel.documentActivated) as activated:
+        panel.paged_view.setCurrentIndex(panel.model.index(0, 0))
+    assert activated.args == [ids[0]]
