@@ -5,7 +5,7 @@ action). Edits to annotations also write the change log. Bulk paths use Core
 statements and plain rows (docs/design.md, "Bulk paths": ORM objects are ~10x
 slower there).
 
-It is long (over 900 lines) because it is one thing: the SQL of the project's
+It is long (over 1,000 lines) because it is one thing: the SQL of the project's
 own tables (documents, analysts and roles, spans, relations, statuses, the
 change log), written once so that every path (an edit, an import, an export,
 the live feed) shares the same statements and the same version checks.

@@ -8,6 +8,9 @@ shown through :class:`PagedDocumentModel`: the list asks the database
 painted, a page of :data:`PAGE_SIZE` at a time, keeping :data:`PAGES_KEPT`
 pages; the filters and the sort by a column are done by the database. The
 analyst's assignments come first either way.
+
+Over 500 lines because both lists are one panel: the filters, the counts line
+and the current document's selection work the same over either.
 """
 
 from __future__ import annotations
