@@ -65,7 +65,6 @@ class MainWindow(AnnotationWindow):
         self.setObjectName("mainWindow")
         self.user = user or settings.default_user()
         self.document_id: int | None = None
-        self._lengths: dict[int, int] = {}
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setObjectName("undoStack")
 
@@ -267,13 +266,9 @@ class MainWindow(AnnotationWindow):
         self.mode_combo.set_mode(MODE_ALL if project.setting("show_all_annotators") else MODE_MINE)
         self.refresh_documents()
         self._fill_mode_combo()
-        ids = self.documents.document_ids()
-        last = settings.last_document(project.directory)
-        not_done = [i for i in ids if self.documents.status(i) != DocStatus.DONE]
-        if last in ids:
-            self.show_document(last)
-        elif ids:
-            self.show_document((not_done or ids)[0])
+        first = self.documents.first_document(settings.last_document(project.directory))
+        if first is not None:
+            self.show_document(first)
         # A roles note is reported, not applied (docs/review.md, "Roles and assignments").
         if role.roles_note is not None:
             self.statusBar().showMessage(role.roles_note, 20000)
@@ -291,11 +286,10 @@ class MainWindow(AnnotationWindow):
         self.document_id = None
 
     def refresh_documents(self) -> None:
-        listed = self.workspace.documents_for(self.user)  # my assignments first
-        self.documents.set_documents(listed.documents, self.user)
-        self._lengths = {d.id: d.length for d in listed.documents}
-        for document_id in listed.assigned:
-            self.documents.mark_assigned(document_id)
+        from annotator.app.document_list import DocumentListQuery
+
+        # My assignments first; read a page at a time when the project is large.
+        self.documents.set_source(DocumentListQuery(self.workspace, self.user))
 
     def _fill_mode_combo(self) -> None:
         self.mode_combo.fill(self.user, self.is_reviewer, self.workspace.annotator_names())
@@ -345,7 +339,7 @@ class MainWindow(AnnotationWindow):
         once (``display_text.MAX_DOCUMENT_MB``); the window stays responsive."""
         from annotator.ui.display_text import max_document_chars
 
-        length = self._lengths.get(document_id, 0)
+        length = self.documents.length(document_id)
         limit = max_document_chars(settings.app_settings().value("view/max_document_mb"))
         if length <= limit:
             return False
