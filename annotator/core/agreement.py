@@ -41,16 +41,16 @@ painted codes, so the definitions above hold everywhere alike.
 
 from __future__ import annotations
 
-import gc
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, combinations
 from operator import itemgetter
 from typing import Any
+
+from annotator.core.collector import gc_paused
 
 TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
 """What a token is (issue 5)."""
@@ -386,23 +386,6 @@ def compute_agreement_by_document(
     """
     by_document: list[DocumentAgreement] = []
     return _compute(documents, annotators, labels, by_document), by_document
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection for the block (then as it was before).
-
-    The maths allocates a few tuples per span and token range and keeps many
-    of them; none form cycles, yet every allocation burst starts collections
-    that scan all the live objects (the read's 300,000 span tuples included).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _compute(

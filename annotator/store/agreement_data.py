@@ -16,7 +16,8 @@ import orjson
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from annotator.core.agreement import AgreementDocument, SpanTuple, gc_paused
+from annotator.core.agreement import AgreementDocument, SpanTuple
+from annotator.core.collector import gc_paused
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus
 from annotator.store.export_reader import iter_plain_rows, plain_rows
 from annotator.store.models import Annotator, Document, DocumentStatus, Span

@@ -16,9 +16,7 @@ same order: start, longer first, id.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import repeat
@@ -28,8 +26,10 @@ from typing import Any
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
+from annotator.core.collector import gc_paused
 from annotator.core.errors import NotFound
 from annotator.core.model import RelationData, SpanData
+from annotator.store.export_reader import plain_rows
 from annotator.store.models import Annotator, Document, Relation, Span, UTCDateTime
 
 
@@ -53,7 +53,7 @@ def read_document(
     if not names:
         return DocumentRead(text, [], [])
     every = annotators is None
-    with _collector_paused():
+    with gc_paused():
         return DocumentRead(
             text,
             _spans(session, document_id, names, every),
@@ -119,28 +119,14 @@ def _spans(
     stmt = select(*_RAW_SPAN_COLUMNS).where(Span.document_id == document_id)
     stmt = _of_layers(stmt, Span.annotator_id, names, every)
     stmt = stmt.order_by(Span.start, Span.end.desc(), Span.id)
-    with _collector_paused():
+    with gc_paused():
         return _span_data(session.connection(), stmt, document_id, names)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Tens of thousands of new tuples and SpanData would set off the cyclic
-    garbage collector again and again, each time walking the objects of the
-    window (a third of the read's time); none of them makes a cycle."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _span_data(
     connection: Any, stmt: Any, document_id: int, names: dict[int, str]
 ) -> list[SpanData]:
-    rows = _plain_rows(connection, stmt)
+    rows = plain_rows(connection, stmt)
     if not rows:
         return []
     dialect = connection.dialect
@@ -167,20 +153,6 @@ def _span_data(
             versions,
         )
     )
-
-
-def _plain_rows(connection: Any, stmt: Any) -> list[tuple[Any, ...]]:
-    """The rows as the driver's tuples: every column here is plain (no result
-    processing), so SQLAlchemy's Row objects would only be overhead."""
-    result = connection.execute(stmt)
-    try:
-        cursor = getattr(result, "cursor", None)
-        if cursor is None or result._metadata is None:  # pragma: no cover
-            return [tuple(row) for row in result]
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
-        return rows
-    finally:
-        result.close()
 
 
 def _relations(
