@@ -158,4 +158,8 @@ def run() -> None:
     # The work is done and reported: a Ctrl-C while the interpreter shuts down
     # would otherwise kill the process without a word (exit status -2).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # CPython marks a Ctrl-C that landed inside exec() of a string (SQLAlchemy
+    # builds its compilers that way) as unhandled, and at exit would kill the
+    # process by SIGINT though it was handled; exec() of any string clears it.
+    exec("None")
     sys.exit(code)
