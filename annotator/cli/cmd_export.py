@@ -30,7 +30,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         required=True,
         type=Path,
         metavar="PATH",
-        help="file to write (a folder or .zip for brat; a folder with --split)",
+        help="file to write (a folder or .zip for brat, xmi, webanno-tsv; a folder with --split)",
     )
     parser.add_argument(
         "-f", "--format", choices=EXPORT_FORMATS, default="native", help="default: native"

@@ -36,7 +36,8 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--as",
         dest="as_name",
         metavar="NAME",
-        help="annotator whose layer receives the spans (native files name their own)",
+        help="annotator whose layer receives the spans (native files name their own; "
+        "in xmi and webanno-tsv, the file name is the annotator)",
     )
     parser.add_argument(
         "--reviewer",

@@ -7,9 +7,9 @@ database code), and the readers and format modules use the same values.
 
 from __future__ import annotations
 
-IMPORT_FORMATS = ("native", "doccano", "prodigy", "brat")
+IMPORT_FORMATS = ("native", "doccano", "prodigy", "brat", "xmi", "webanno-tsv")
 """Labeled data `annotator import --format` reads."""
-EXPORT_FORMATS = ("native", "doccano", "prodigy", "brat", "conll", "csv")
+EXPORT_FORMATS = ("native", "doccano", "prodigy", "brat", "xmi", "webanno-tsv", "conll", "csv")
 """Datasets `annotator export --format` writes."""
 UTF16_FORMATS = ("native", "doccano", "prodigy", "csv")
 """The formats whose files may count offsets in UTF-16 code units."""

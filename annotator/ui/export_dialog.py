@@ -28,6 +28,8 @@ FORMATS = {
     "doccano": ("doccano JSONL", "JSON lines (*.jsonl)"),
     "prodigy": ("Prodigy JSONL", "JSON lines (*.jsonl)"),
     "brat": ("brat standoff (.zip)", "Zip archives (*.zip)"),
+    "xmi": ("UIMA CAS XMI, for INCEpTION (.zip)", "Zip archives (*.zip)"),
+    "webanno-tsv": ("WebAnno TSV 3, for INCEpTION (.zip)", "Zip archives (*.zip)"),
     "conll": ("CoNLL (BIO tags)", "CoNLL files (*.conll *.txt)"),
     "csv": ("CSV, one row per span", "CSV files (*.csv)"),
 }

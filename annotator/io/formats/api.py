@@ -23,7 +23,17 @@ from annotator.core.formats import CODEPOINT, EXPORT_FORMATS, IMPORT_FORMATS, UT
 from annotator.core.model import GOLD_ANNOTATOR
 from annotator.io.errors import InputProblem
 from annotator.io.files import MB
-from annotator.io.formats import brat, conll, csv_format, doccano, native, parallel, prodigy
+from annotator.io.formats import (
+    brat,
+    conll,
+    csv_format,
+    doccano,
+    native,
+    parallel,
+    prodigy,
+    webanno_tsv,
+    xmi,
+)
 from annotator.io.formats.common import (
     ExportContext,
     ExportMismatch,
@@ -55,9 +65,14 @@ SUFFIXES = {
     "doccano": doccano.SUFFIX,
     "prodigy": prodigy.SUFFIX,
     "brat": "",
+    "xmi": "",
+    "webanno-tsv": "",
     "conll": conll.SUFFIX,
     "csv": csv_format.SUFFIX,
 }
+
+FOLDER_FORMATS = ("brat", "xmi", "webanno-tsv")
+"""Formats read from folders and .zip files rather than JSON lines."""
 
 Progress = Callable[[int, int], None]
 """Called with (documents done, documents in all)."""
@@ -247,6 +262,8 @@ _EXPORTERS: dict[str, Callable[..., None]] = {
     "doccano": doccano.export,
     "prodigy": prodigy.export,
     "brat": brat.export,
+    "xmi": xmi.export,
+    "webanno-tsv": webanno_tsv.export,
     "conll": conll.export,
     "csv": csv_format.export,
 }
@@ -259,7 +276,9 @@ def iter_records(
     fmt: str, paths: Sequence[Path], ctx: ImportContext
 ) -> Iterator[AnnotatedDraft | InputProblem | None]:
     """Every record of the inputs: a draft, a refusal, or None for a skipped record."""
-    sources: Iterable[Path | InputProblem] = list(paths) if fmt == "brat" else jsonl_files(paths)
+    sources: Iterable[Path | InputProblem] = (
+        list(paths) if fmt in FOLDER_FORMATS else jsonl_files(paths)
+    )
     reader = _READERS[fmt]
     for source in sources:
         if isinstance(source, InputProblem):
@@ -275,6 +294,8 @@ _READERS: dict[
     "doccano": doccano.read,
     "prodigy": prodigy.read,
     "brat": brat.read,
+    "xmi": xmi.read,
+    "webanno-tsv": webanno_tsv.read,
 }
 
 
@@ -294,6 +315,11 @@ def run_import(
         raise InputProblem(paths[0] if paths else ".", f"cannot import format {fmt!r}")
     if fmt == "brat" and ctx.offsets != CODEPOINT:
         raise InputProblem(paths[0] if paths else ".", "brat offsets are always code points")
+    if fmt in ("xmi", "webanno-tsv") and ctx.offsets != CODEPOINT:
+        raise InputProblem(
+            paths[0] if paths else ".",
+            f"{fmt} files count UTF-16 units by definition; leave out --offsets",
+        )
     if fmt == "brat" and not ctx.as_name:
         raise InputProblem(
             paths[0] if paths else ".", "brat files name no annotator: use --as NAME"
