@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from annotator.cli.output import warn
-from annotator.core.formats import CODEPOINT, EXPORT_FORMATS, OFFSET_UNITS
+from annotator.core.formats import (
+    CODEPOINT,
+    EXPORT_FORMATS,
+    OFFSET_UNITS,
+    PARQUET_ROWS,
+    SPACY_ALIGNMENTS,
+)
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
@@ -70,6 +76,31 @@ def register(parser: argparse.ArgumentParser) -> None:
         default=CODEPOINT,
         help="utf16 counts UTF-16 code units, for JavaScript consumers",
     )
+    parser.add_argument(
+        "--spacy-lang",
+        default="en",
+        metavar="LANG",
+        help="spacy: the language whose blank pipeline tokenises (default en)",
+    )
+    parser.add_argument(
+        "--span-group",
+        default="sc",
+        metavar="NAME",
+        help="spacy: the span group that holds every span, overlapping too (default sc)",
+    )
+    parser.add_argument(
+        "--alignment",
+        choices=SPACY_ALIGNMENTS,
+        default="strict",
+        help="spacy: a span whose ends fall inside tokens is left out and counted (strict, "
+        "the default), shrunk to the tokens inside it (contract) or grown to them (expand)",
+    )
+    parser.add_argument(
+        "--rows",
+        choices=PARQUET_ROWS,
+        default="document",
+        help="parquet: one row per document and annotator (default) or one per span",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     parser.set_defaults(func=run)
 
@@ -107,6 +138,10 @@ def run(args: argparse.Namespace) -> int:
         offsets=args.offsets,
         split=split,
         seed=args.seed,
+        spacy_language=args.spacy_lang,
+        span_group=args.span_group,
+        alignment=args.alignment,
+        rows=args.rows,
     )
     workspace = Workspace.open(args.project)
     assert workspace.project is not None  # just opened

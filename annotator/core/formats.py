@@ -7,12 +7,19 @@ database code), and the readers and format modules use the same values.
 
 from __future__ import annotations
 
-IMPORT_FORMATS = ("native", "doccano", "prodigy", "brat", "xmi", "webanno-tsv")
+IMPORT_FORMATS = ("native", "doccano", "prodigy", "brat", "xmi", "webanno-tsv", "labelstudio")
 """Labeled data `annotator import --format` reads."""
-EXPORT_FORMATS = ("native", "doccano", "prodigy", "brat", "xmi", "webanno-tsv", "conll", "csv")
+EXPORT_FORMATS = ("native", "doccano", "prodigy", "brat", "xmi", "webanno-tsv", "conll", "csv",
+                  "labelstudio", "spacy", "parquet")  # fmt: skip
 """Datasets `annotator export --format` writes."""
-UTF16_FORMATS = ("native", "doccano", "prodigy", "csv")
+UTF16_FORMATS = ("native", "doccano", "prodigy", "csv", "labelstudio")
 """The formats whose files may count offsets in UTF-16 code units."""
+
+SPACY_ALIGNMENTS = ("strict", "contract", "expand")
+"""How a spaCy export treats a span whose ends fall inside tokens: left out and
+counted, shrunk to the tokens inside it, or grown to the tokens around it."""
+PARQUET_ROWS = ("document", "span")
+"""A Parquet export's rows: one per document and annotator, or one per span."""
 
 CODEPOINT = "codepoint"
 UTF16 = "utf16"

@@ -32,6 +32,9 @@ FORMATS = {
     "webanno-tsv": ("WebAnno TSV 3, for INCEpTION (.zip)", "Zip archives (*.zip)"),
     "conll": ("CoNLL (BIO tags)", "CoNLL files (*.conll *.txt)"),
     "csv": ("CSV, one row per span", "CSV files (*.csv)"),
+    "labelstudio": ("Label Studio JSON", "JSON files (*.json)"),
+    "spacy": ("spaCy DocBin (for spacy train)", "spaCy files (*.spacy)"),
+    "parquet": ("Parquet, one row per document", "Parquet files (*.parquet)"),
 }
 """Format name -> (what the user reads, file dialog filter)."""
 

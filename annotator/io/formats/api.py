@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -28,9 +29,12 @@ from annotator.io.formats import (
     conll,
     csv_format,
     doccano,
+    labelstudio,
     native,
     parallel,
+    parquet,
     prodigy,
+    spacy_docbin,
     webanno_tsv,
     xmi,
 )
@@ -69,6 +73,9 @@ SUFFIXES = {
     "webanno-tsv": "",
     "conll": conll.SUFFIX,
     "csv": csv_format.SUFFIX,
+    "labelstudio": labelstudio.SUFFIX,
+    "spacy": spacy_docbin.SUFFIX,
+    "parquet": parquet.SUFFIX,
 }
 
 FOLDER_FORMATS = ("brat", "xmi", "webanno-tsv")
@@ -152,6 +159,14 @@ class ExportRequest:
     offsets: str = CODEPOINT
     split: dict[str, float] | None = None
     seed: int = 0
+    spacy_language: str = spacy_docbin.DEFAULT_LANGUAGE
+    """spacy: the blank pipeline that tokenises (a spaCy language code)."""
+    span_group: str = spacy_docbin.DEFAULT_SPAN_GROUP
+    """spacy: the span group that holds every span."""
+    alignment: str = "strict"
+    """spacy: what to do with a span that does not line up with tokens (SPACY_ALIGNMENTS)."""
+    rows: str = "document"
+    """parquet: one row per document and annotator, or per span (PARQUET_ROWS)."""
 
 
 @dataclass(slots=True)
@@ -205,7 +220,7 @@ def run_export(
                     if progress is not None and (done % 200 == 0 or done == total):
                         progress(done, total)
 
-            extra: dict[str, bool] = {}
+            extra: dict[str, Any] = {}
             if request.format == "doccano":
                 extra["relation_form"] = (
                     export_reader.count_relations(conn, ids, request.filter) > 0
@@ -214,6 +229,11 @@ def run_export(
                 extra["per_annotator"] = (
                     len(export_reader.layer_annotators(conn, ids, request.filter)) > 1
                 )
+            if request.format == "spacy":
+                extra.update(language=request.spacy_language, span_group=request.span_group,
+                             alignment=request.alignment)  # fmt: skip
+            if request.format == "parquet":
+                extra["rows"] = request.rows
             ctx = ExportContext(schema_project.schema, request.offsets)
 
             # The native format embeds spans as SQLite writes them in JSON.
@@ -266,6 +286,9 @@ _EXPORTERS: dict[str, Callable[..., None]] = {
     "webanno-tsv": webanno_tsv.export,
     "conll": conll.export,
     "csv": csv_format.export,
+    "labelstudio": labelstudio.export,
+    "spacy": spacy_docbin.export,
+    "parquet": parquet.export,
 }
 
 
@@ -296,6 +319,7 @@ _READERS: dict[
     "brat": brat.read,
     "xmi": xmi.read,
     "webanno-tsv": webanno_tsv.read,
+    "labelstudio": labelstudio.read,
 }
 
 

@@ -1,0 +1,145 @@
+"""spaCy DocBin: a ``.spacy`` file that ``spacy train`` reads.
+
+One ``Doc`` per document and annotator's layer (the filters pick the layers,
+``--gold`` the adjudicated one), tokenised by a blank pipeline of the language
+asked for (``--spacy-lang``, default ``en``). Entity labels go into
+``doc.ents`` where they do not overlap (the same rule as CoNLL: the earliest,
+longest span wins); every span, overlapping or not and of every label kind,
+goes into the span group ``--span-group`` (default ``sc``, what spaCy's
+``spancat`` reads). A span whose ends fall inside spaCy's tokens cannot be a
+``Span``: with ``--alignment strict`` (the default) it is left out and counted
+in the export's warnings; ``contract`` or ``expand`` moves its ends to the
+tokens inside or around it (``doc.char_span``'s ``alignment_mode``). Each Doc's
+``user_data`` holds the document id, title, annotator and status.
+
+spaCy is an optional dependency (``pip install 'annotator[spacy]'``); without
+it this export stops with that advice before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from annotator.core.dataset import ExportDocument, SpanRow
+from annotator.core.errors import InputProblem
+from annotator.core.formats import SPACY_ALIGNMENTS
+from annotator.io.formats.common import ExportContext, atomic_file
+
+SUFFIX = ".spacy"
+ALIGNMENT_MODES = SPACY_ALIGNMENTS
+DEFAULT_LANGUAGE = "en"
+DEFAULT_SPAN_GROUP = "sc"
+
+
+def blank_pipeline(language: str, target: Path) -> Any:
+    """``spacy.blank(language)``, or :class:`InputProblem` saying what is missing."""
+    try:
+        import spacy
+    except ImportError:
+        raise InputProblem(
+            target,
+            "the spacy format needs spaCy: pip install 'annotator[spacy]' "
+            "(or pip install spacy); nothing was written",
+        ) from None
+    try:
+        return spacy.blank(language)
+    except (ImportError, KeyError, ValueError) as exc:
+        # spaCy raises its own errors (E002 unknown language, a missing extra package).
+        reason = str(exc).splitlines()[0]
+        raise InputProblem(
+            target, f"--spacy-lang {language!r}: no blank spaCy pipeline ({reason})"
+        ) from None
+
+
+def non_overlapping(spans: list[Any]) -> tuple[list[Any], int]:
+    """spaCy spans without overlaps, by CoNLL's rule (:func:`annotator.io.formats.conll.
+    resolve_overlaps`) on token positions: the earliest start wins, then the longest;
+    and how many were left out."""
+    kept: list[Any] = []
+    dropped = 0
+    reach = -1
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if span.start < reach:
+            dropped += 1
+            continue
+        kept.append(span)
+        reach = span.end
+    return kept, dropped
+
+
+def export(
+    docs: Iterable[ExportDocument],
+    target: Path,
+    ctx: ExportContext,
+    *,
+    language: str = DEFAULT_LANGUAGE,
+    span_group: str = DEFAULT_SPAN_GROUP,
+    alignment: str = "strict",
+) -> None:
+    if alignment not in ALIGNMENT_MODES:
+        raise InputProblem(target, f"--alignment must be one of {', '.join(ALIGNMENT_MODES)}")
+    if not span_group.strip():
+        raise InputProblem(target, "--span-group needs a name")
+    nlp = blank_pipeline(language, target)
+    from spacy.tokens import DocBin
+
+    # user_data carries the document id and annotator to whoever reads the file.
+    docbin = DocBin(store_user_data=True)
+    misaligned: dict[str, int] = {}
+    overlapping = 0
+    moved = 0
+    for doc in docs:
+        ctx.documents += 1
+        for layer in doc.layers:
+            sdoc = nlp.make_doc(doc.text)
+            sdoc.user_data.update(
+                {
+                    "document_id": doc.id,
+                    "title": doc.title,
+                    "annotator": layer.annotator,
+                    "status": layer.status,
+                }
+            )
+            group = []
+            aligned: list[tuple[SpanRow, Any]] = []  # (stored span, spaCy Span)
+            for s in layer.spans:
+                span = sdoc.char_span(s["start"], s["end"], label=s["label"],
+                                      alignment_mode=alignment)  # fmt: skip
+                if span is None or not span.text.strip():
+                    misaligned[s["label"]] = misaligned.get(s["label"], 0) + 1
+                    continue
+                if (span.start_char, span.end_char) != (s["start"], s["end"]):
+                    moved += 1
+                group.append(span)
+                aligned.append((s, span))
+            sdoc.spans[span_group] = group
+            entities = []
+            for s, span in aligned:
+                label = ctx.schema.label(s["label"])
+                if label is None or label.kind == "entity":
+                    entities.append(span)
+            kept, dropped = non_overlapping(entities)
+            overlapping += dropped
+            sdoc.ents = kept
+            docbin.add(sdoc)
+            ctx.spans += len(group)
+    data = docbin.to_bytes()
+    with atomic_file(target) as out:
+        out.write(data)
+    if misaligned:
+        counts = ", ".join(f"{label} {n}" for label, n in sorted(misaligned.items()))
+        ctx.warnings.append(
+            f"{sum(misaligned.values())} span(s) do not line up with spaCy's tokens and were "
+            f"left out ({counts}); --alignment contract or expand moves their ends to tokens"
+        )
+    if moved:
+        ctx.warnings.append(
+            f"{moved} span(s) were moved to token boundaries (--alignment {alignment})"
+        )
+    if overlapping:
+        ctx.warnings.append(
+            f"{overlapping} overlapping entity span(s) are in the span group {span_group!r} "
+            "but not in doc.ents (the earliest, longest span wins)"
+        )
