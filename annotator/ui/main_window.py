@@ -40,14 +40,10 @@ from annotator.core.schema import RelationType
 from annotator.ui import settings
 from annotator.ui.actions import MAIN_WINDOW
 from annotator.ui.article_view import ArticleView
+from annotator.ui.document_list import DocumentPanel
 from annotator.ui.live import LiveUpdates
 from annotator.ui.menus import build_actions
-from annotator.ui.panels import (
-    DocumentPanel,
-    LabelPalette,
-    SpanList,
-    SpanTableModel,
-)
+from annotator.ui.panels import LabelPalette, SpanList, SpanTableModel
 from annotator.ui.plain import menu_text, window_title
 from annotator.ui.project_files import ProjectFiles
 from annotator.ui.review_menu import ReviewActions

@@ -1,5 +1,5 @@
-"""The panels around the article: documents, label palette, span list (the span
-details are in span_details.py)."""
+"""The panels around the article: the label palette and the span list (the
+document list is in document_list.py, the span details in span_details.py)."""
 
 from __future__ import annotations
 
@@ -31,8 +31,6 @@ from PySide6.QtWidgets import (
 
 from annotator.core.model import SpanData
 from annotator.core.schema import Label, LabelSchema
-from annotator.ui.document_list import STATUS_TEXT as STATUS_TEXT  # moved (issue 14)
-from annotator.ui.document_list import DocumentPanel as DocumentPanel
 from annotator.ui.plain import literal
 
 ModelIndex = QModelIndex | QPersistentModelIndex

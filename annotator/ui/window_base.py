@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from annotator.core.model import SpanData
     from annotator.core.schema import RelationType
     from annotator.ui.article_view import ArticleView
-    from annotator.ui.panels import DocumentPanel, LabelPalette
+    from annotator.ui.document_list import DocumentPanel
+    from annotator.ui.panels import LabelPalette
 
 
 class AnnotationWindow(QMainWindow):
