@@ -37,6 +37,7 @@ from annotator.app.history import CommandHistory
 from annotator.core.commands import Changes, Command, EditStore
 from annotator.core.errors import ProjectProblem
 from annotator.core.model import DocumentSummary, RelationData, SpanData
+from annotator.core.span_rows import SpanRows
 
 if TYPE_CHECKING:
     from annotator.io.project import Project
@@ -176,7 +177,8 @@ class DocumentContent:
 
     document_id: int
     text: str
-    spans: list[SpanData]
+    spans: SpanRows
+    """In the order read (start, longer first, id); each span made when asked for."""
     relations: list[RelationData]
 
 
@@ -330,7 +332,11 @@ class Workspace:
         with self._open_db().reader() as session:
             read = read_document(session, document_id, names)
         text, spans, relations = read.text, read.spans, read.relations
-        self.saw(spans)
+        saw_versions = getattr(self.store, "saw_versions", None)
+        if saw_versions is not None:  # no span is made for this
+            saw_versions(spans.seen_versions())
+        else:
+            self.saw(spans)
         return DocumentContent(document_id, text, spans, relations)
 
     def _open_db(self) -> Database:

@@ -12,7 +12,7 @@ offset here is a code point into the stored text.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from operator import attrgetter
@@ -20,9 +20,27 @@ from operator import attrgetter
 from annotator.core.commands import Changes
 from annotator.core.model import RelationData, SpanData
 from annotator.core.schema import LabelSchema
+from annotator.core.span_rows import SpanMap, SpanRows
 
+_ID = attrgetter("id")
 _START = attrgetter("start")
 _END = attrgetter("end")
+
+
+def _ascending(values: Sequence[int]) -> bool:
+    # Sorting sorted values is one linear pass in C (timsort finds one run).
+    return sorted(values) == list(values)
+
+
+def _by_start(
+    ids: Sequence[int], starts: Sequence[int], ends: Sequence[int]
+) -> tuple[list[int], list[int], list[int]]:
+    order = sorted(range(len(ids)), key=starts.__getitem__)
+    return (
+        [ids[i] for i in order],
+        [starts[i] for i in order],
+        [ends[i] for i in order],
+    )
 
 
 # --- words ------------------------------------------------------------------
@@ -141,15 +159,34 @@ class SpanIndex:
     paragraph" is one lookup and "spans at this offset" scans one small set.
     Building the sets takes a tight pass over every span, which a view opening
     a long article puts off until its first screen is painted: until
-    :meth:`build` runs, spans are found in a list sorted by start.
+    :meth:`build` runs, spans are found in columns sorted by start. Spans
+    given as :class:`SpanRows` (the store's read) stay rows until one is
+    asked for (:class:`SpanMap`).
     """
 
-    def __init__(self, blocks: BlockIndex, spans: Iterable[SpanData] = ()) -> None:
+    def __init__(self, blocks: BlockIndex, spans: Iterable[SpanData] | SpanRows = ()) -> None:
         self.blocks = blocks
-        self._ordered = sorted(spans, key=_START)
-        self._ordered_starts: list[int] = list(map(_START, self._ordered))
-        self._ordered_max_end: list[int] = list(accumulate(map(_END, self._ordered), max))
-        self.spans: dict[int, SpanData] = {span.id: span for span in self._ordered}
+        self.spans: MutableMapping[int, SpanData]
+        ids: Sequence[int]
+        starts: Sequence[int]
+        ends: Sequence[int]
+        if isinstance(spans, SpanRows):
+            self.spans = SpanMap(spans)
+            ids, starts, ends = spans.ids, spans.starts, spans.ends
+            if not _ascending(starts):
+                ids, starts, ends = _by_start(ids, starts, ends)
+        else:
+            ordered = sorted(spans, key=_START)
+            self.spans = {span.id: span for span in ordered}
+            ids, starts, ends = (
+                list(map(_ID, ordered)),
+                list(map(_START, ordered)),
+                list(map(_END, ordered)),
+            )
+        self._ordered_ids = ids
+        self._ordered_starts = starts
+        self._ordered_ends = ends
+        self._ordered_max_end: list[int] = list(accumulate(ends, max))
         self._block_spans: list[set[int]] = []
         self.ready = False
 
@@ -159,17 +196,21 @@ class SpanIndex:
             return
         starts = self.blocks.starts
         block_spans: list[set[int]] = [set() for _ in range(len(starts))]
-        for span in self._ordered:
-            first = bisect_right(starts, span.start) - 1
-            last = bisect_right(starts, span.end - 1) - 1
+        spans = self.spans
+        for span_id, start, end in zip(
+            self._ordered_ids, self._ordered_starts, self._ordered_ends, strict=True
+        ):
+            if span_id not in spans:  # removed before the index was built
+                continue
+            first = bisect_right(starts, start) - 1
+            last = bisect_right(starts, end - 1) - 1
             if first == last:
-                block_spans[first].add(span.id)
+                block_spans[first].add(span_id)
             else:
                 for block in range(first, last + 1):
-                    block_spans[block].add(span.id)
+                    block_spans[block].add(span_id)
         self._block_spans = block_spans
-        self._ordered = []
-        self._ordered_starts = []
+        self._ordered_ids = self._ordered_starts = self._ordered_ends = []
         self._ordered_max_end = []
         self.ready = True
 
@@ -181,13 +222,13 @@ class SpanIndex:
 
     def _scan(self, lo: int, hi: int) -> list[int]:
         found = []
+        ids, starts, ends = self._ordered_ids, self._ordered_starts, self._ordered_ends
         # Spans starting before ``hi``; walking back, stop once no earlier span
         # reaches past ``lo``.
-        j = bisect_left(self._ordered_starts, hi) - 1
+        j = bisect_left(starts, hi) - 1
         while j >= 0 and self._ordered_max_end[j] > lo:
-            span = self._ordered[j]
-            if span.end > lo and span.start < hi:
-                found.append(span.id)
+            if ends[j] > lo and starts[j] < hi:
+                found.append(ids[j])
             j -= 1
         return found
 
@@ -278,7 +319,7 @@ class DocumentModel:
     def set_content(
         self,
         text: str,
-        spans: Iterable[SpanData],
+        spans: Iterable[SpanData] | SpanRows,
         relations: Iterable[RelationData] = (),
         blocks: BlockIndex | None = None,
     ) -> None:
@@ -293,7 +334,7 @@ class DocumentModel:
         self._last_click_offset = None
 
     @property
-    def spans(self) -> dict[int, SpanData]:
+    def spans(self) -> MutableMapping[int, SpanData]:
         return self.index.spans
 
     @property

@@ -4,11 +4,12 @@ A click in the document list reads the text, every span and link of the
 layers shown: 20,000 spans in a big article. Read through the ORM's types,
 each row's two timestamps went through the ``UTCDateTime`` decorator one at
 a time and its attributes through the JSON type (about 0.2 s for 20,000
-spans). Here the same Core select names plain columns whose values arrive
-as the driver gives them, and each column is converted once per distinct
-value: a timestamp string (SQLite) or a datetime (PostgreSQL) is parsed or
-moved to UTC once and shared, an empty ``{}`` of attributes becomes a new
-empty dict without a parse. The values are the same as
+spans). Here a Core select names plain columns whose values arrive as the
+driver gives them, kept column by column in a :class:`SpanRows`
+(``annotator/core/span_rows.py``): a span's ``SpanData``, its timestamps
+(parsed, or moved to UTC) and its attributes (``{}`` without a parse) are
+made the first time the span is asked for, and its text is the document's
+between its offsets (not read). The values are the same as
 :func:`annotator.store.repository.read_spans` gives (``tests/store/
 test_document_reader.py`` compares the two on SQLite and PostgreSQL), in the
 same order: start, longer first, id.
@@ -16,11 +17,9 @@ same order: start, longer first, id.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import repeat
-from operator import add, itemgetter
 from typing import Any
 
 from sqlalchemy import String, select, type_coerce
@@ -28,7 +27,8 @@ from sqlalchemy.orm import Session
 
 from annotator.core.collector import gc_paused
 from annotator.core.errors import NotFound
-from annotator.core.model import RelationData, SpanData
+from annotator.core.model import JsonDict, RelationData, SpanData
+from annotator.core.span_rows import SpanRows
 from annotator.store.export_reader import plain_rows
 from annotator.store.models import Annotator, Document, Relation, Span, UTCDateTime
 
@@ -38,7 +38,7 @@ class DocumentRead:
     """A document's text with the spans and links of the layers read."""
 
     text: str
-    spans: list[SpanData]
+    spans: SpanRows
     relations: list[RelationData]
 
 
@@ -50,14 +50,12 @@ def read_document(
     if text is None:
         raise NotFound(f"no document with id {document_id}")
     names = _layer_names(session, annotators)
-    if not names:
-        return DocumentRead(text, [], [])
     every = annotators is None
     with gc_paused():
         return DocumentRead(
             text,
-            _spans(session, document_id, names, every),
-            _relations(session, document_id, names, every),
+            _spans(session, document_id, text, names, every),
+            _relations(session, document_id, names, every) if names else [],
         )
 
 
@@ -71,14 +69,14 @@ def _layer_names(session: Session, annotators: Sequence[str] | None) -> dict[int
 
 
 # Timestamps and attributes as the driver hands them over: no per-row type
-# processing (type_coerce changes no SQL, only how results are read).
+# processing (type_coerce changes no SQL, only how results are read). A span's
+# text is not read: it is the document's text between its offsets.
 _RAW_SPAN_COLUMNS = (
     Span.id,
     Span.annotator_id,
     Span.label,
     Span.start,
     Span.end,
-    Span.text,
     type_coerce(Span.attributes, String),
     Span.note,
     type_coerce(Span.created_at, String),
@@ -93,8 +91,11 @@ def read_spans(
     """The spans of a document in the layers ``annotators`` (None: every
     layer), ordered by start, longer first, then id: the same values as
     ``repository.read_spans``."""
+    text = session.scalar(select(Document.text).where(Document.id == document_id))
+    if text is None:
+        return []
     names = _layer_names(session, annotators)
-    return _spans(session, document_id, names, annotators is None) if names else []
+    return list(_spans(session, document_id, text, names, annotators is None))
 
 
 def read_relations(
@@ -114,44 +115,34 @@ def _of_layers(stmt: Any, column: Any, names: dict[int, str], every: bool) -> An
 
 
 def _spans(
-    session: Session, document_id: int, names: dict[int, str], every: bool
-) -> list[SpanData]:
-    stmt = select(*_RAW_SPAN_COLUMNS).where(Span.document_id == document_id)
-    stmt = _of_layers(stmt, Span.annotator_id, names, every)
-    stmt = stmt.order_by(Span.start, Span.end.desc(), Span.id)
-    with gc_paused():
-        return _span_data(session.connection(), stmt, document_id, names)
-
-
-def _span_data(
-    connection: Any, stmt: Any, document_id: int, names: dict[int, str]
-) -> list[SpanData]:
-    rows = plain_rows(connection, stmt)
-    if not rows:
-        return []
-    dialect = connection.dialect
-    # Column by column, each distinct value converted once, SpanData made by
-    # map: no Python frame per row.
-    (ids, who, labels, starts, ends, texts, attrs, notes, created, updated, versions) = zip(
-        *rows, strict=True
-    )
-    timestamps = _timestamps(dialect, {*created, *updated})
-    return list(
-        map(
-            SpanData,
-            ids,
-            repeat(document_id),
-            map(names.__getitem__, who),
-            labels,
-            starts,
-            ends,
-            texts,
-            _attributes(dialect, attrs),
-            notes,
-            map(timestamps.__getitem__, created),
-            map(timestamps.__getitem__, updated),
-            versions,
-        )
+    session: Session, document_id: int, text: str, names: dict[int, str], every: bool
+) -> SpanRows:
+    connection = session.connection()
+    rows = []
+    if names:
+        stmt = select(*_RAW_SPAN_COLUMNS).where(Span.document_id == document_id)
+        stmt = _of_layers(stmt, Span.annotator_id, names, every)
+        stmt = stmt.order_by(Span.start, Span.end.desc(), Span.id)
+        rows = plain_rows(connection, stmt)
+    # Column by column (one C call each); each span's SpanData, timestamps and
+    # attributes are made when the span is first asked for (core/span_rows.py).
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(_RAW_SPAN_COLUMNS)
+    (ids, who, labels, starts, ends, attrs, notes, created, updated, versions) = columns
+    return SpanRows(
+        document_id,
+        text,
+        ids=ids,
+        annotators=tuple(map(names.__getitem__, who)),
+        labels=labels,
+        starts=starts,
+        ends=ends,
+        attributes=attrs,
+        notes=notes,
+        created=created,
+        updated=updated,
+        versions=versions,
+        attributes_of=_attributes_reader(connection.dialect),
+        time_of=_timestamp_reader(connection.dialect),
     )
 
 
@@ -169,44 +160,32 @@ def _relations(
     ]
 
 
-def _timestamps(dialect: Any, raw_values: set[Any]) -> dict[Any, datetime | None]:
-    """Each raw timestamp -> the aware UTC datetime ``UTCDateTime`` reads
-    (datetimes are immutable: the spans share them)."""
-    if _all_sqlite_form(raw_values):
-        # SQLite's stored form "YYYY-MM-DD HH:MM:SS.ffffff", naive UTC: parsed
-        # as UTC in one C call each, no Python frame per value.
-        raws = list(raw_values)
-        parsed = map(datetime.fromisoformat, map(add, raws, repeat("+00:00")))
-        return dict(zip(raws, parsed, strict=True))
+def _timestamp_reader(dialect: Any) -> Callable[[Any], datetime | None]:
+    """Raw timestamp -> the aware UTC datetime ``UTCDateTime`` reads."""
     full = UTCDateTime().result_processor(dialect, None)
-    converted: dict[Any, datetime | None] = {}
-    for raw in raw_values:
-        value: datetime | None
+
+    def read(raw: Any) -> datetime | None:
         if raw is None:
-            value = None
-        elif isinstance(raw, datetime):
-            value = raw.replace(tzinfo=UTC) if raw.tzinfo is None else raw.astimezone(UTC)
-        elif full is not None:
-            value = full(raw)
-        else:  # pragma: no cover - every dialect that hands over text has a processor
-            value = raw
-        converted[raw] = value
-    return converted
+            return None
+        if isinstance(raw, datetime):
+            return raw.replace(tzinfo=UTC) if raw.tzinfo is None else raw.astimezone(UTC)
+        if isinstance(raw, str) and len(raw) == 26 and raw[10] == " ":
+            # SQLite's stored form "YYYY-MM-DD HH:MM:SS.ffffff", naive UTC.
+            return datetime.fromisoformat(raw + "+00:00")
+        if full is not None:
+            return full(raw)
+        return raw  # type: ignore[no-any-return]  # pragma: no cover - text has a processor
+
+    return read
 
 
-def _all_sqlite_form(raw_values: set[Any]) -> bool:
-    try:
-        return set(map(len, raw_values)) == {26} and set(map(itemgetter(10), raw_values)) == {" "}
-    except TypeError:  # None, or datetimes (PostgreSQL)
-        return False
-
-
-def _attributes(dialect: Any, raws: Sequence[Any]) -> list[Any]:
-    """Each raw attributes value -> the dict the JSON type reads: a new one
-    per span (they are not shared), ``{}`` without a parse or a call."""
+def _attributes_reader(dialect: Any) -> Callable[[Any], JsonDict]:
+    """Raw attributes -> the dict the JSON type reads: a new one per span
+    (they are not shared), ``{}`` without a parse."""
     from sqlalchemy import JSON
 
-    parse = JSON().result_processor(dialect, None)
+    parse: Callable[[Any], Any] | None = JSON().result_processor(dialect, None)
     if parse is None:  # the driver parsed them (PostgreSQL)
-        return list(raws)
-    return [{} if raw == "{}" else parse(raw) for raw in raws]
+        return lambda raw: raw
+    decode = parse
+    return lambda raw: {} if raw == "{}" else decode(raw)

@@ -138,6 +138,10 @@ class DatabaseEditStore:
         for span in spans:
             self.seen_versions[span.id] = span.version
 
+    def saw_versions(self, versions: Iterable[tuple[int, int]]) -> None:
+        """As :meth:`saw`, given (span id, version) pairs."""
+        self.seen_versions.update(versions)
+
     @contextmanager
     def transaction(self) -> Iterator[SessionEdits]:
         with self.edits(SessionEdits) as edits:

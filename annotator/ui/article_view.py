@@ -25,7 +25,7 @@ model's, kept under the names the window and its helpers use.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from typing import Protocol
 
 from PySide6.QtCore import QEvent, QMimeData, QPoint, Qt, Signal
@@ -56,6 +56,7 @@ from annotator.core.document import BlockIndex, DocumentModel
 from annotator.core.model import RelationData, SpanData
 from annotator.core.offsets import Utf16Map
 from annotator.core.schema import LabelSchema
+from annotator.core.span_rows import SpanRows
 from annotator.ui.display_text import DisplayText
 from annotator.ui.plain import literal, menu_text
 from annotator.ui.span_paint import BAR_DARKER as BAR_DARKER
@@ -188,7 +189,7 @@ class ArticleView(CodepointGeometry):
         return self.model.text
 
     @property
-    def spans(self) -> dict[int, SpanData]:
+    def spans(self) -> MutableMapping[int, SpanData]:
         return self.model.spans
 
     @property
@@ -214,7 +215,7 @@ class ArticleView(CodepointGeometry):
     def set_content(
         self,
         text: str,
-        spans: Iterable[SpanData],
+        spans: Iterable[SpanData] | SpanRows,
         relations: Iterable[RelationData] = (),
     ) -> None:
         """Show a new text; the visible paragraphs are styled before this returns.

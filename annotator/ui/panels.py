@@ -4,8 +4,8 @@ document list is in document_list.py, the span details in span_details.py)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
-from operator import attrgetter
+from collections.abc import Callable, Iterable, MutableMapping
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.model import SpanData
 from annotator.core.schema import Label, LabelSchema
+from annotator.core.span_rows import SpanMap, SpanRows, span_field
 from annotator.ui.plain import literal
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -167,13 +168,19 @@ class LabelPalette(QWidget):
 
 
 class SpanTableModel(QAbstractTableModel):
-    """The spans of the shown document, kept sorted; one edit moves one row."""
+    """The spans of the shown document, kept sorted; one edit moves one row.
+
+    Rows are span ids; a row's span is made only when the table shows it
+    (``core/span_rows.py``), and the store's read comes in the table's first
+    order (start, longer first, id), so 20,000 spans fill it without a sort.
+    """
 
     COLUMNS = ("Label", "Text", "Start", "Annotator")
 
     def __init__(self, color_of: Callable[[str], QColor]) -> None:
         super().__init__()
-        self._rows: list[SpanData] = []
+        self._ids: list[int] = []
+        self._spans: MutableMapping[int, SpanData] = {}
         self._color_of = color_of
         self._sort_column = 2
         self._descending = False
@@ -188,33 +195,39 @@ class SpanTableModel(QAbstractTableModel):
             return (span.annotator, *position)
         return position
 
-    def _sorted(self, spans: Iterable[SpanData]) -> list[SpanData]:
-        """The rows in the order of :meth:`_key`, without a Python key per row:
-        stable sorts by C attribute getters, least significant first (a
-        document opens with 20,000 spans, already in position order)."""
-        rows = list(spans)
+    def _sorted(self, ids: list[int], in_position_order: bool = False) -> list[int]:
+        """The ids in the order of :meth:`_key`, by stable sorts on one field
+        at a time, least significant first, reading fields without making
+        spans (``in_position_order``: already by start, longer first, id)."""
+        field = partial(span_field, self._spans)
+        if not in_position_order:
+            ids.sort()
+            ids.sort(key=field("end"), reverse=True)  # stable: ties keep the id order
+            ids.sort(key=field("start"))
         if self._sort_column == 1:
-            rows.sort(key=self._key)
-        else:
-            rows.sort(key=_BY_ID)
-            rows.sort(key=_BY_END, reverse=True)  # stable: ties keep the id order
-            rows.sort(key=_BY_START)
-            if self._sort_column in _BY_COLUMN:
-                rows.sort(key=_BY_COLUMN[self._sort_column])
+            text = field("text")
+            ids.sort(key=lambda i: text(i).lower())
+        elif self._sort_column in _FIELD_OF_COLUMN:
+            ids.sort(key=field(_FIELD_OF_COLUMN[self._sort_column]))
         if self._descending:
-            rows.reverse()  # every key ends with the id: no two rows tie
-        return rows
+            ids.reverse()  # every key ends with the id: no two rows tie
+        return ids
 
-    def set_spans(self, spans: Iterable[SpanData]) -> None:
+    def set_spans(self, spans: Iterable[SpanData] | SpanRows) -> None:
         self.beginResetModel()
-        self._rows = self._sorted(spans)
+        if isinstance(spans, SpanRows):
+            self._spans = SpanMap(spans)
+            self._ids = self._sorted(list(spans.ids), in_position_order=True)
+        else:
+            self._spans = {span.id: span for span in spans}
+            self._ids = self._sorted(list(self._spans))
         self.endResetModel()
 
     def spans(self) -> list[SpanData]:
-        return list(self._rows)
+        return [self._spans[i] for i in self._ids]
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
@@ -229,7 +242,7 @@ class SpanTableModel(QAbstractTableModel):
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        span = self._rows[index.row()]
+        span = self._spans[self._ids[index.row()]]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
@@ -252,40 +265,44 @@ class SpanTableModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         self._sort_column = column
         self._descending = order == Qt.SortOrder.DescendingOrder
-        self._rows = self._sorted(self._rows)
+        self._ids = self._sorted(self._ids)
         self.layoutChanged.emit()
 
     def row_of(self, span_id: int) -> int | None:
-        return next((i for i, s in enumerate(self._rows) if s.id == span_id), None)
+        try:
+            return self._ids.index(span_id)
+        except ValueError:
+            return None
 
     def remove(self, span_id: int) -> None:
         row = self.row_of(span_id)
         if row is None:
             return
         self.beginRemoveRows(QModelIndex(), row, row)
-        del self._rows[row]
+        del self._ids[row]
+        del self._spans[span_id]
         self.endRemoveRows()
 
     def insert(self, span: SpanData) -> None:
+        self.remove(span.id)
         key = self._key(span)
         # Binary search over the rows' keys, computed for the rows it looks at only.
-        low, high = 0, len(self._rows)
+        ids, spans = self._ids, self._spans
+        low, high = 0, len(ids)
         while low < high:
             middle = (low + high) // 2
-            other = self._key(self._rows[middle])
+            other = self._key(spans[ids[middle]])
             if (other > key) if self._descending else (other < key):
                 low = middle + 1
             else:
                 high = middle
         self.beginInsertRows(QModelIndex(), low, low)
-        self._rows.insert(low, span)
+        ids.insert(low, span.id)
+        spans[span.id] = span
         self.endInsertRows()
 
 
-_BY_ID = attrgetter("id")
-_BY_END = attrgetter("end")
-_BY_START = attrgetter("start")
-_BY_COLUMN = {0: attrgetter("label"), 3: attrgetter("annotator")}
+_FIELD_OF_COLUMN = {0: "label", 3: "annotator"}
 
 
 class SpanList(QTableView):

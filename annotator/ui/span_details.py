@@ -3,6 +3,7 @@ time, attributes (editable on the layer being edited), note and links."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -75,7 +76,7 @@ class SpanDetails(QWidget):
         span: SpanData | None,
         label: Label | None,
         relations: list[RelationData],
-        spans: dict[int, SpanData],
+        spans: Mapping[int, SpanData],
         *,
         read_only: bool = False,
     ) -> None:

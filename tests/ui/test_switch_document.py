@@ -10,14 +10,15 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
 from annotator.core.commands import AddSpan
 from annotator.core.model import SpanData
+from annotator.core.span_rows import SpanRows
 from annotator.ui.main_window import MainWindow
-from annotator.ui.panels import SpanTableModel
+from annotator.ui.panels import SpanList, SpanTableModel
 
 from .conftest import EMOJI_CRLF, find, stored_spans
 
@@ -116,3 +117,71 @@ def test_the_span_table_keeps_its_order_on_every_column() -> None:
             for span in spans[300:310]:
                 model.remove(span.id)
             assert model.spans() == expected
+
+
+def test_the_span_table_shows_every_row_read_and_sorts_on_a_header_click(
+    qtbot: QtBot,
+) -> None:
+    """Spans as the store reads them (rows made into spans when shown): the
+    table lists all of them in position order, a click on a header sorts by
+    that column, and only the rows on screen are made into spans."""
+    rng = random.Random(5)
+    text = " ".join(rng.choice(("Astana", "talks", "Blinken", "Tashkent")) for _ in range(3000))
+    starts = [i for i in range(len(text)) if i == 0 or text[i - 1] == " "]
+    spans = sorted(
+        (
+            SpanData(n + 1, 1, rng.choice(("ana", "bob")), rng.choice(LABELS), s, e, text[s:e])
+            for n, s in enumerate(starts)
+            if (e := text.find(" ", s)) > 0
+        ),
+        key=lambda s: (s.start, -s.end, s.id),
+    )
+    rows = SpanRows(
+        1,
+        text,
+        ids=[s.id for s in spans],
+        annotators=[s.annotator for s in spans],
+        labels=[s.label for s in spans],
+        starts=[s.start for s in spans],
+        ends=[s.end for s in spans],
+        attributes=["{}"] * len(spans),
+        notes=[""] * len(spans),
+        created=[None] * len(spans),
+        updated=[None] * len(spans),
+        versions=[1] * len(spans),
+        attributes_of=lambda raw: {},
+        time_of=lambda raw: None,
+    )
+    model = SpanTableModel(lambda label: QColor("red"))
+    table = SpanList(model)
+    qtbot.addWidget(table)
+    table.resize(400, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    model.set_spans(rows)
+    assert model.rowCount() == len(spans) > 2500
+
+    def made() -> int:
+        return sum(span is not None for span in rows._made)
+
+    qtbot.waitUntil(lambda: made() > 0)  # painted
+    assert made() < 100  # the rows on screen, not the 2,999 others
+    assert model.data(model.index(0, 1)) == spans[0].text
+    table.scrollToBottom()
+    table.viewport().repaint()
+    last = table.indexAt(table.viewport().rect().bottomLeft() - QPoint(-2, 4))
+    assert model.data(last, Qt.ItemDataRole.UserRole) == spans[-1].id
+
+    header = table.horizontalHeader()
+    label_column = header.sectionViewportPosition(0) + header.sectionSize(0) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(label_column, 5))
+    by_label = sorted(spans, key=lambda s: reference_key(0, s))
+    assert [model.data(model.index(r, 0)) for r in range(0, len(spans), 97)] == [
+        s.label for s in by_label[::97]
+    ]
+    assert model.spans() == by_label
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(label_column, 5))
+    assert model.spans() == by_label[::-1]
+
+
+LABELS = ("Person", "Location", "Claim")

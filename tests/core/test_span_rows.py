@@ -1,0 +1,161 @@
+"""Spans kept as the store read them, made one at a time when asked for
+(``annotator/core/span_rows.py``): the values, the mapping over them, and the
+span index built from their columns."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+
+from annotator.core.document import BlockIndex, SpanIndex
+from annotator.core.model import SpanData
+from annotator.core.span_rows import SpanMap, SpanRows, span_field
+
+TEXT = "Astana talks 🇰🇿 went on.\nBlinken said the talks in Tashkent would go on.\n"
+
+
+def stored_spans(seed: int = 4, count: int = 60) -> list[SpanData]:
+    """Spans in the store's read order: start, longer first, id."""
+    rng = random.Random(seed)
+    spans = []
+    for n in range(count):
+        start = rng.randrange(0, len(TEXT) - 1)
+        end = rng.randint(start + 1, min(len(TEXT), start + 15))
+        spans.append(
+            SpanData(
+                n + 1,
+                7,
+                rng.choice(("ana", "bob")),
+                rng.choice(("Person", "Location", "Claim")),
+                start,
+                end,
+                TEXT[start:end],
+                {"n": n} if n % 5 == 0 else {},
+                "checked" if n % 7 == 0 else "",
+                datetime(2026, 11, 1, 12, n % 60, tzinfo=UTC),
+                datetime(2026, 11, 2, 12, n % 60, 5, tzinfo=UTC),
+                1 + n % 3,
+            )
+        )
+    spans.sort(key=lambda s: (s.start, -s.end, s.id))
+    return spans
+
+
+def as_rows(spans: list[SpanData]) -> tuple[SpanRows, list[object]]:
+    """The spans as columns with raw values (JSON text, ISO strings), as a
+    driver hands them over; also every raw value converted, to count them."""
+    converted: list[object] = []
+
+    def attributes_of(raw: str) -> dict[str, int]:
+        converted.append(raw)
+        return {} if raw == "{}" else {"n": int(raw.split(":")[1].rstrip("}"))}
+
+    def time_of(raw: str) -> datetime:
+        converted.append(raw)
+        return datetime.fromisoformat(raw)
+
+    rows = SpanRows(
+        7,
+        TEXT,
+        ids=tuple(s.id for s in spans),
+        annotators=tuple(s.annotator for s in spans),
+        labels=tuple(s.label for s in spans),
+        starts=tuple(s.start for s in spans),
+        ends=tuple(s.end for s in spans),
+        attributes=tuple(
+            "{}" if not s.attributes else f'{{"n":{s.attributes["n"]}}}' for s in spans
+        ),
+        notes=tuple(s.note for s in spans),
+        created=tuple(s.created_at.isoformat() for s in spans if s.created_at),
+        updated=tuple(s.updated_at.isoformat() for s in spans if s.updated_at),
+        versions=tuple(s.version for s in spans),
+        attributes_of=attributes_of,
+        time_of=time_of,
+    )
+    return rows, converted
+
+
+def test_rows_give_the_spans_read_and_make_each_only_when_asked() -> None:
+    spans = stored_spans()
+    rows, converted = as_rows(spans)
+    assert len(rows) == len(spans) and not converted
+    assert rows[3] == spans[3]
+    assert len(converted) == 3  # its attributes and two timestamps, nothing else
+    assert rows[3] is rows[3]  # made once, then kept
+    assert len(converted) == 3
+    assert list(rows) == spans
+    assert rows[2:5] == spans[2:5]
+    assert dict(rows.seen_versions()) == {s.id: s.version for s in spans}
+
+
+def test_the_map_reads_rows_until_an_edit_takes_their_place() -> None:
+    spans = stored_spans()
+    rows, _ = as_rows(spans)
+    by_id = SpanMap(rows)
+    first, second = spans[0], spans[1]
+    assert len(by_id) == len(spans) and first.id in by_id and 999 not in by_id
+    assert by_id[first.id] == first and by_id.get(999) is None
+    with pytest.raises(KeyError):
+        by_id[999]
+    moved = SpanData(first.id, 7, "ana", "Claim", 0, 6, TEXT[0:6], version=first.version + 1)
+    by_id[first.id] = moved
+    added = SpanData(500, 7, "ana", "Person", 26, 33, TEXT[26:33])
+    by_id[added.id] = added
+    del by_id[second.id]
+    assert by_id[first.id] == moved and by_id[added.id] == added
+    assert second.id not in by_id and len(by_id) == len(spans)
+    assert sorted(by_id) == sorted([*(s.id for s in spans if s is not second), 500])
+    assert {s.id: s for s in by_id.values()} == {
+        **{s.id: s for s in spans if s.id not in (first.id, second.id)},
+        first.id: moved,
+        added.id: added,
+    }
+    assert by_id.pop(added.id) == added and added.id not in by_id
+
+
+def test_fields_are_read_from_the_columns_without_making_spans() -> None:
+    spans = stored_spans()
+    rows, converted = as_rows(spans)
+    by_id = SpanMap(rows)
+    edited = SpanData(spans[5].id, 7, "bob", "Location", 1, 4, TEXT[1:4])
+    by_id[edited.id] = edited
+    for name in ("label", "start", "end", "annotator", "text"):
+        read = span_field(by_id, name)
+        for span in spans:
+            expected = edited if span.id == edited.id else span
+            assert read(span.id) == getattr(expected, name)
+    assert not converted  # no span was made
+    plain = {s.id: s for s in spans}
+    assert span_field(plain, "label")(spans[0].id) == spans[0].label
+
+
+def test_the_index_built_from_rows_finds_what_it_finds_from_spans() -> None:
+    spans = stored_spans()
+    blocks = BlockIndex(TEXT)
+    rows, _ = as_rows(spans)
+    from_rows, from_spans = SpanIndex(blocks, rows), SpanIndex(blocks, spans)
+    for index in (from_rows, from_spans):
+        assert isinstance(index.spans, SpanMap) == (index is from_rows)
+    for lo, hi in ((0, 5), (10, 30), (25, len(TEXT))):
+        assert from_rows.overlapping(lo, hi) == from_spans.overlapping(lo, hi)
+    before = [sorted(from_rows.in_block(b)) for b in range(len(blocks))]
+    assert before == [sorted(from_spans.in_block(b)) for b in range(len(blocks))]
+    from_rows.build()
+    from_spans.build()
+    assert [sorted(from_rows.in_block(b)) for b in range(len(blocks))] == [
+        sorted(from_spans.in_block(b)) for b in range(len(blocks))
+    ]
+    for offset in range(len(TEXT)):
+        assert from_rows.at(offset) == from_spans.at(offset)
+
+
+def test_rows_not_in_start_order_are_indexed_all_the_same() -> None:
+    spans = stored_spans()
+    shuffled = spans[:]
+    random.Random(2).shuffle(shuffled)
+    rows, _ = as_rows(shuffled)
+    index, expected = SpanIndex(BlockIndex(TEXT), rows), SpanIndex(BlockIndex(TEXT), spans)
+    for lo, hi in ((0, 8), (20, 40), (40, len(TEXT))):
+        assert index.overlapping(lo, hi) == expected.overlapping(lo, hi)
