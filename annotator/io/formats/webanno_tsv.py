@@ -424,8 +424,15 @@ def _check_tokens(
                 where, f"token {unit} ({begin}-{end}) runs past the text's end", number
             )
         start, stop = u16.to_codepoint(begin), u16.to_codepoint(end)
+        if u16.to_utf16(start) != begin or u16.to_utf16(stop) != end:
+            raise InputProblem(
+                where,
+                f"token {unit} at {begin}-{end}: an offset falls inside a character "
+                "(one that UTF-16 counts as two units)",
+                number,
+            )
         found = text[start:stop]
-        if u16.to_utf16(start) != begin or u16.to_utf16(stop) != end or found != token:
+        if found != token:
             raise InputProblem(
                 where,
                 f"token {unit} {token!r} at {begin}-{end} does not match the #Text there "

@@ -1,0 +1,362 @@
+"""INCEpTION's formats, UIMA CAS XMI (through dkpro-cassis) and WebAnno TSV 3:
+real files from INCEpTION and from the shared corpora go in, and projects go
+out and back with every span and relation where it was."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import cassis
+import pytest
+
+from annotator.core.model import DocumentDraft
+from annotator.io.formats.api import run_import
+from annotator.io.formats.importing import ImportContext
+from annotator.io.formats.webanno_tsv import escape_value, split_stacked, unescape_value
+from annotator.io.importer import import_drafts
+from annotator.io.project import Project, load_project
+from annotator.store import repository
+from annotator.store.db import Database
+from tests.io.test_formats_common import export_to, import_into, new_project, snapshot
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+INCEPTION = FIXTURES / "inception"
+BRAT = FIXTURES / "brat"
+DOCCANO = FIXTURES / "doccano"
+FORMATS = ["xmi", "webanno-tsv"]
+NAMED_ENTITY = "de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity"
+
+TRICKY = [
+    # flags (two regional indicators), a skin tone, a ZWJ family: several UTF-16 pairs each
+    "Flags 🇫🇷🇩🇪 and 👍🏽 and 👩\u200d👩\u200d👧 before Ana Gómez spoke.\nSecond line\twith a tab.",
+    # a combining accent (two code points), blank lines between sentences
+    'Crème brûlée for e\u0301mile Zola, who said "never".\n\n\nAfter the blank lines Bob spoke.',
+    # a line break at the very end (a CRLF in a file is stored as LF: see the INCEpTION XMI)
+    "Windows\nline ends\nread by Ana 😀 twice.\n",
+    # TSV's special characters in the text
+    r"Back\slash | pipe _ under * star [1] brackets -> arrow ; semi by Zoë.",
+]
+
+
+def layers(db: Database) -> dict[str, dict[str, Any]]:
+    """Text -> annotator -> (spans as label, start, end, text; relations): what these
+    formats carry (no attributes or notes)."""
+    return {
+        text: {
+            name: (sorted(s[:4] for s in layer[1]), layer[2])
+            for name, layer in doc["layers"].items()
+        }
+        for text, doc in snapshot(db).items()
+    }
+
+
+def tricky_project(folder: Path) -> tuple[Project, Database]:
+    project, db = new_project(folder)
+    drafts = [
+        DocumentDraft(text=t, title=f"T{i}", source=f"t{i}.txt") for i, t in enumerate(TRICKY)
+    ]
+    ids = import_drafts(db, drafts, "t").added
+
+    def span(doc: int, text: str, who: str, label: str, word: str, extra: int = 0) -> Any:
+        start = text.index(word)
+        with db.session() as s:
+            return repository.add_span(s, doc, who, label, start, start + len(word) + extra)
+
+    t0, t1, t2, t3 = TRICKY
+    a = span(ids[0], t0, "alice", "Person", "Ana Gómez")
+    span(ids[0], t0, "alice", "Location", "🇫🇷")
+    span(ids[0], t0, "alice", "Location", "🇫🇷🇩🇪")  # stacked over the first
+    span(ids[0], t0, "alice", "Person", "👩\u200d👩\u200d👧")
+    q = span(ids[0], t0, "alice", "Quote", "and 👍🏽 and", extra=1)  # ends in a space
+    with db.session() as s:
+        repository.add_relation(s, "alice", "speaker", q.id, a.id)
+    span(ids[0], t0, "bob", "Person", "Ana")
+    span(ids[0], t0, "bob", "Claim", "Second line\twith a tab.")
+    p = span(ids[1], t1, "alice", "Person", "e\u0301mile Zola")
+    q = span(ids[1], t1, "alice", "Quote", '"never"')
+    with db.session() as s:
+        repository.add_relation(s, "alice", "speaker", q.id, p.id)
+    span(ids[1], t1, "alice", "Person", "Bob")
+    span(ids[1], t1, "alice", "Claim", "Zola, who said")  # overlaps the Person
+    span(ids[2], t2, "alice", "Person", "Ana 😀")
+    span(ids[2], t2, "alice", "Claim", "line ends\nread")  # across a line break
+    span(ids[3], t3, "alice", "Person", "Zoë")
+    span(ids[3], t3, "alice", "Claim", r"| pipe _ under * star [1]")
+    return project, db
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("target", ["out", "out.zip"])
+def test_tricky_texts_round_trip(tmp_path: Path, fmt: str, target: str) -> None:
+    """Emoji, flags, ZWJ sequences, combining marks, CRLF, tabs, TSV's special
+    characters, stacked and multi-token spans, a span ending in a space, relations:
+    export, import into a new project, and every span and relation is where it was;
+    exported again, the files are the same."""
+    project, db = tricky_project(tmp_path / "p")
+    try:
+        before = layers(db)
+        out = export_to(project, db, fmt, tmp_path / target)
+    finally:
+        db.close()
+    project2, db2, report = import_into(tmp_path / "q", fmt, [out])
+    try:
+        assert report.problems == []
+        assert layers(db2) == before
+        again = export_to(project2, db2, fmt, tmp_path / f"again-{target}")
+    finally:
+        db2.close()
+    assert _files(again) == _files(out)
+
+
+def _files(path: Path) -> dict[str, bytes]:
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path) as z:
+            return {n: z.read(n) for n in z.namelist()}
+    return {p.relative_to(path).as_posix(): p.read_bytes() for p in path.rglob("*") if p.is_file()}
+
+
+def test_xmi_export_loads_in_cassis_with_its_type_system(tmp_path: Path) -> None:
+    """dkpro-cassis reads each exported XMI with the TypeSystem.xml beside it; its
+    named entities, custom spans and links are the project's, at the same text."""
+    project, db = tricky_project(tmp_path / "p")
+    try:
+        expected = layers(db)
+        out = export_to(project, db, "xmi", tmp_path / "out")
+    finally:
+        db.close()
+    seen = 0
+    for xmi in sorted(out.rglob("*.xmi")):
+        ts = cassis.load_typesystem((xmi.parent / "TypeSystem.xml").read_bytes().decode())
+        cas = cassis.load_cas_from_xmi(xmi.read_text(encoding="utf-8"), typesystem=ts)
+        spans = sorted(
+            (
+                fs.value if fs.type.name == NAMED_ENTITY else fs.label,
+                fs.begin,
+                fs.end,
+                fs.get_covered_text(),
+            )
+            for fs in cas.select_all_annotations()
+            if fs.type.name in (NAMED_ENTITY, "webanno.custom.Span")
+        )
+        links = sorted(
+            (fs.label, fs.Governor.get_covered_text(), fs.Dependent.get_covered_text())
+            for fs in cas.select("webanno.custom.Link")
+        )
+        stored_spans, stored_links = expected[cas.sofa_string][xmi.stem]
+        assert spans == stored_spans
+        assert links == sorted(
+            (r[0], r[1][0] and _text(stored_spans, r[1]), _text(stored_spans, r[2]))
+            for r in stored_links
+        )
+        tokens = cas.select("de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Token")
+        edges = {t.begin for t in tokens} | {t.end for t in tokens}
+        assert all(s[1] in edges and s[2] in edges for s in spans)  # spans are whole tokens
+        seen += 1
+    assert seen == 5  # alice and bob on the first text, alice on the other three
+
+
+def _text(spans: list[tuple[Any, ...]], key: tuple[Any, ...]) -> str:
+    return next(s[3] for s in spans if s[:3] == key)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_shared_corpora_round_trip(tmp_path: Path, fmt: str) -> None:
+    """The shared brat (CoNLL-2002, the brat tutorial) and doccano files, imported,
+    exported in the format and imported again: the same spans and relations."""
+    project, db = new_project(tmp_path / "p")
+    try:
+        for path, source, name in [
+            (BRAT / "CoNLL-ST_2002" / "esp", "brat", "conll"),
+            (BRAT / "tutorial-news", "brat", "tutorial"),
+            (DOCCANO / "relation_extraction.jsonl", "doccano", "rel"),
+            (DOCCANO / "sequence_labeling.jsonl", "doccano", "seq"),
+        ]:
+            report = run_import(
+                project, db, source, [path], ImportContext(as_name=name), add_labels=True
+            )
+            assert report.spans > 0, (path, report.problems)
+    finally:
+        db.close()
+    project = load_project(tmp_path / "p")
+    db = project.open_database()
+    try:
+        before = layers(db)
+        out = export_to(project, db, fmt, tmp_path / "out.zip")
+    finally:
+        db.close()
+    _, db2, report = import_into(tmp_path / "q", fmt, [out])
+    try:
+        assert report.problems == []
+        assert layers(db2) == before
+    finally:
+        db2.close()
+    assert sum(len(lay[0]) for doc in before.values() for lay in doc.values()) > 500
+    assert sum(len(lay[1]) for doc in before.values() for lay in doc.values()) > 50
+
+
+# --- INCEpTION's own files -------------------------------------------------------------
+
+
+def test_inception_project_export_layout(tmp_path: Path) -> None:
+    """annotation/DOCUMENT/USER.zip, each zip an XMI with INCEpTION's full type
+    system: the zip's name is the annotator; a CRLF in the sofa is stored as LF
+    with every later offset moved; the custom layer's ``value`` is the label and
+    its relation layer's ``value`` the relation type."""
+    folder = tmp_path / "annotation" / "relation_test.txt"
+    folder.mkdir(parents=True)
+    with zipfile.ZipFile(folder / "admin.zip", "w") as z:
+        for name in ("relation_test.xmi", "TypeSystem.xml"):
+            z.write(INCEPTION / "xmi-relation" / name, name)
+    _, db, report = import_into(tmp_path / "p", "xmi", [tmp_path / "annotation"])
+    try:
+        assert report.problems == []
+        docs = snapshot(db)
+    finally:
+        db.close()
+    text = "Darmstadt is in Hessen.\nHannover is in Lower Saxony."
+    assert list(docs) == [text]
+    assert docs[text]["title"] == "relation_test.txt"  # DocumentMetaData's documentTitle
+    spans, relations = layers_of(docs[text], "admin")
+    assert spans == sorted(
+        [
+            ("city", 0, 9, "Darmstadt"),
+            ("state", 16, 22, "Hessen"),
+            ("city", 24, 32, "Hannover"),
+            ("state", 39, 51, "Lower Saxony"),
+        ]
+    )
+    assert relations == [("located in", ("city", 0, 9), ("state", 16, 22))]
+    assert any("TagsetDescription (4)" in notice for notice in report.notices)
+
+
+def layers_of(doc: dict[str, Any], annotator: str) -> tuple[list[Any], list[Any]]:
+    _status, spans, relations = doc["layers"][annotator]
+    return sorted(s[:4] for s in spans), relations
+
+
+def test_loose_xmi_is_named_by_its_file(tmp_path: Path) -> None:
+    _, db, report = import_into(tmp_path / "p", "xmi", [INCEPTION / "xmi-relation"])
+    try:
+        assert report.problems == []
+        (doc,) = snapshot(db).values()
+    finally:
+        db.close()
+    assert list(doc["layers"]) == ["relation_test"]
+
+
+def test_inception_tsv_reference_files(tmp_path: Path) -> None:
+    """INCEpTION's TSV 3.3 reference files: emoji offsets in UTF-16, line breaks,
+    stacked and multi-token spans, relations by disambiguation id, sub-tokens."""
+    _, db, report = import_into(tmp_path / "p", "webanno-tsv", [INCEPTION / "tsv3"])
+    try:
+        docs = snapshot(db)
+    finally:
+        db.close()
+
+    def layer(name: str) -> tuple[list[Any], list[Any]]:
+        for doc in docs.values():
+            if name in doc["layers"]:
+                return layers_of(doc, name)
+        raise AssertionError(name)
+
+    assert layer("testSentenceWithEmoji")[0] == [("Span", 10, 11, "😊")]
+    assert layer("testSentenceWithLineBreak")[0] == [("Span", 0, 4, "This")]
+    assert "This is\na test ." in docs
+    assert layer("testMultiTokenStackedSpanWithFeatureValue")[0] == [
+        ("LOCATION", 0, 16, "This is a test ."),
+        ("PERSON", 0, 16, "This is a test ."),
+    ]
+    spans, relations = layer("testStackedNonMultiTokenRelationWithMultipleFeatureValues")
+    assert spans == [("Span", 0, 7, "This is"), ("Span", 8, 14, "a test")]
+    assert sorted(relations) == [
+        ("nsubj", ("Span", 0, 7), ("Span", 8, 14)),
+        ("obj", ("Span", 0, 7), ("Span", 8, 14)),
+    ]
+    spans, relations = layer("testSingleStackedNonTokenRelationWithoutFeatureValue")
+    assert spans == [("Span", 0, 4, "This"), ("Span", 15, 16, ".")]  # stacked copies once
+    assert relations == [("Relation", ("Span", 0, 4), ("Span", 15, 16))]
+    spans, relations = layer("testSubTokenRelation")
+    assert spans == [("OTH", 0, 1, "T"), ("OTH", 3, 4, "t")]
+    assert relations == [("Relation", ("OTH", 0, 1), ("OTH", 3, 4))]
+    assert layer("testCrossSentenceSpanWithFeatureValue")[0] == [
+        ("PERSON", 0, 34, "He loves her .\nShe loves him not .")
+    ]
+    assert "onetwo" in docs  # two sentences with no space between
+    # labels holding a tab and a line break are refused, each with its file and line
+    special = [p for p in report.problems if "SpecialSymbols" in str(p)]
+    assert len(special) == 5 and all(p.line and "label" in str(p) for p in special)
+    assert any("SimpleChain" in n and "webanno.custom.SimpleLink" in n for n in report.notices)
+
+
+# --- bad input ---------------------------------------------------------------------------
+
+
+def exported(tmp_path: Path, fmt: str) -> Path:
+    project, db = tricky_project(tmp_path / "p")
+    try:
+        return export_to(project, db, fmt, tmp_path / "out")
+    finally:
+        db.close()
+
+
+def test_tsv_row_that_does_not_fit_refuses_its_document(tmp_path: Path) -> None:
+    out = exported(tmp_path, "webanno-tsv")
+    bad = out / "t0" / "alice.tsv"
+    lines = bad.read_text(encoding="utf-8").split("\n")
+    row = next(n for n, line in enumerate(lines) if line.startswith("1-2\t"))
+    fields = lines[row].split("\t")
+    fields[1] = "7-9"  # the flag's offsets moved by one UTF-16 unit: inside its characters
+    lines[row] = "\t".join(fields)
+    bad.write_text("\n".join(lines), encoding="utf-8")
+    short = out / "t1" / "alice.tsv"
+    lines = short.read_text(encoding="utf-8").split("\n")
+    row1 = next(n for n, line in enumerate(lines) if line.startswith("1-2\t"))
+    lines[row1] = "\t".join(lines[row1].split("\t")[:4])  # columns missing
+    short.write_text("\n".join(lines), encoding="utf-8")
+    _, db, report = import_into(tmp_path / "q", "webanno-tsv", [out])
+    try:
+        docs = snapshot(db)
+    finally:
+        db.close()
+    messages = {(Path(str(p.path)).parent.name, p.line): str(p) for p in report.problems}
+    assert "falls inside a character" in messages["t0", row + 1]
+    assert "has 1 annotation column(s); the header declares 4" in messages["t1", row1 + 1]
+    assert len(report.problems) == 2
+    # nothing of either file went in; the other file of the first document did
+    assert "alice" not in docs[TRICKY[0]]["layers"] and "bob" in docs[TRICKY[0]]["layers"]
+    assert TRICKY[1] not in docs  # its only file was refused
+
+
+def test_xmi_offset_inside_an_emoji_refuses_the_document(tmp_path: Path) -> None:
+    out = exported(tmp_path, "xmi")
+    xmi = out / "t2" / "alice.xmi"
+    content = xmi.read_text(encoding="utf-8")
+    # "Ana 😀" ends after the emoji's two UTF-16 units: one less splits it
+    text = TRICKY[2]
+    end = len(text[: text.index("😀") + 1].encode("utf-16-le")) // 2
+    assert f'end="{end}" value="Person"' in content
+    xmi.write_text(
+        content.replace(f'end="{end}" value="Person"', f'end="{end - 1}" value="Person"')
+    )
+    (out / "t3" / "TypeSystem.xml").unlink()
+    _, db, report = import_into(tmp_path / "q", "xmi", [out])
+    try:
+        docs = snapshot(db)
+    finally:
+        db.close()
+    messages = [str(p) for p in report.problems]
+    assert len(messages) == 2
+    assert "t2/alice.xmi" in messages[0] and "NamedEntity xmi:id" in messages[0]
+    assert f"end={end - 1}" in messages[0] and "not imported" in messages[0]
+    assert "t3/alice.xmi" in messages[1] and "no TypeSystem.xml" in messages[1]
+    assert TRICKY[2] not in docs and TRICKY[3] not in docs
+
+
+def test_tsv_values_escape_and_split_like_inception() -> None:
+    value = r"a|b_c*d[1]e->f;g\h" + "\ti\n"
+    escaped = escape_value(value)
+    assert escaped == r"a\|b\_c\*d\[1\]e\->f\;g\\h\ti\n"
+    assert unescape_value(escaped) == value
+    assert split_stacked(escaped + "[3]|*[4]") == [escaped + "[3]", "*[4]"]
