@@ -158,9 +158,11 @@ class ProjectFiles:
             dialog.close()
             dialog.deleteLater()
         where = ", ".join(str(p) for p in result.files)
+        # What a format left out (spans spaCy's tokens split, overlaps CoNLL drops) is said too.
+        warnings = "".join(f"; {warning}" for warning in result.warnings)
         window.statusBar().showMessage(
             f"Exported {_count(result.documents, 'document')}, {_count(result.spans, 'span')} "
-            f"and {_count(result.relations, 'link')} to {where}",
+            f"and {_count(result.relations, 'link')} to {where}{warnings}",
             10000,
         )
         return True
