@@ -9,11 +9,15 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from annotator.core.dataset import ExportFilter
 from annotator.core.formats import UTF16
 from annotator.core.model import DocumentDraft
-from annotator.io.formats.labelstudio import label_config
+from annotator.io.formats.common import SourceText
+from annotator.io.formats.importing import ImportContext
+from annotator.io.formats.labelstudio import NotImported, label_config, task_to_draft
 from annotator.io.importer import import_drafts
 from annotator.store import repository
 from tests.io.test_formats_common import (
@@ -23,6 +27,7 @@ from tests.io.test_formats_common import (
     new_project,
     populate,
     snapshot,
+    texts,
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -433,3 +438,40 @@ def test_label_studio_converter_reads_the_export(tmp_path: Path) -> None:
     ]
     assert [sorted(e) for e in entities] == expected
     assert any(("Location", "Madrid") in e for e in entities)  # after two emoji: not shifted
+
+
+# --- offsets, property-based ------------------------------------------------------
+
+
+def one_span_task(raw: str, start: int, end: int) -> dict[str, Any]:
+    value = {"start": start, "end": end, "labels": ["L"]}
+    return {"data": {"text": raw}, "annotations": [{"completed_by": 1, "result": [
+        {"id": "a", "type": "labels", "value": value}]}]}  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), raw=texts, unit=st.sampled_from(["codepoint", "utf16", "forced"]))
+def test_a_span_lands_on_its_characters_in_either_unit(
+    data: st.DataObject, raw: str, unit: str
+) -> None:
+    """Emoji, flags, skin tones, joiners, combining marks and CRLF before and inside a
+    span: code points land exactly; UTF-16 units land exactly with --offsets utf16, and
+    without it on the same text (code points win where both readings give it)."""
+    start = data.draw(st.integers(0, len(raw) - 1))
+    end = data.draw(st.integers(start + 1, len(raw)))
+    assume(raw[start:end] != "\r" or raw[end : end + 1] != "\n")  # only the CR of a CRLF
+    surface = raw[start:end]
+    expected = SourceText(raw).span(start, end, "L", surface)
+    offsets = (
+        (start, end) if unit == "codepoint" else (utf16_offset(raw, start), utf16_offset(raw, end))
+    )
+    task = one_span_task(raw, *offsets)
+    task["annotations"][0]["result"][0]["value"]["text"] = surface
+    ctx = ImportContext(offsets=UTF16 if unit == "forced" else "codepoint")
+    draft = task_to_draft(task, ctx, NotImported())
+    (span,) = draft.layers[0].spans
+    stored = draft.document.text
+    if unit == "utf16":
+        assert stored[span.start : span.end] == stored[expected.start : expected.end]
+    else:
+        assert (span.start, span.end) == (expected.start, expected.end)

@@ -202,7 +202,7 @@ def _annotator_name(value: Any) -> str:
     )
 
 
-class _Tally:
+class NotImported:
     """What a file holds that is not imported, for one notice per file."""
 
     def __init__(self) -> None:
@@ -268,7 +268,7 @@ def _read_spans(
     raise LineProblem(first_error)
 
 
-def task_to_draft(task: Any, ctx: ImportContext, tally: _Tally) -> AnnotatedDraft:
+def task_to_draft(task: Any, ctx: ImportContext, tally: NotImported) -> AnnotatedDraft:
     """One task as a document with a layer per annotator; :class:`LineProblem` refuses
     the whole task (nothing of it is stored)."""
     if not isinstance(task, dict):
@@ -426,7 +426,7 @@ def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProbl
     if not isinstance(tasks, list):
         yield InputProblem(path, "expected a list of Label Studio tasks")
         return
-    tally = _Tally()
+    tally = NotImported()
     for number, task in enumerate(tasks, 1):
         ident = task.get("id") if isinstance(task, dict) else None
         where = f"task {number}" + (f" (id {ident!r})" if ident is not None else "")
