@@ -12,7 +12,7 @@ import cassis
 import pytest
 
 from annotator.core.model import DocumentDraft
-from annotator.io.formats.api import run_import
+from annotator.io.formats.api import ExportRequest, run_export, run_import
 from annotator.io.formats.importing import ImportContext
 from annotator.io.formats.webanno_tsv import escape_value, split_stacked, unescape_value
 from annotator.io.importer import import_drafts
@@ -360,3 +360,35 @@ def test_tsv_values_escape_and_split_like_inception() -> None:
     assert escaped == r"a\|b\_c\*d\[1\]e\->f\;g\\h\ti\n"
     assert unescape_value(escaped) == value
     assert split_stacked(escaped + "[3]|*[4]") == [escaped + "[3]", "*[4]"]
+
+
+def test_tsv_trims_a_span_that_ends_in_a_line_break(tmp_path: Path) -> None:
+    """A TSV row cannot hold a line break, so a span ending in one is written
+    (and comes back) trimmed to its tokens, and the export says so; the XMI keeps it."""
+    project, db = new_project(tmp_path / "p")
+    text = "First line here.\nSecond line."
+    (doc,) = import_drafts(db, [DocumentDraft(text=text, source="a.txt")], "t").added
+    with db.session() as s:
+        repository.add_span(s, doc, "alice", "Claim", 0, len("First line here.\n"))
+        repository.add_span(s, doc, "alice", "Person", 16, 17)
+    try:
+        result = run_export(
+            db, project, ExportRequest(format="webanno-tsv", target=tmp_path / "tsv")
+        )
+        export_to(project, db, "xmi", tmp_path / "xmi")
+    finally:
+        db.close()
+    assert result.spans == 1  # the span of nothing but a line break is left out
+    assert any("1 span(s) start or end in a line break" in w for w in result.warnings)
+    assert any("1 span(s) of nothing but line breaks" in w for w in result.warnings)
+    _, db2, _ = import_into(tmp_path / "q", "webanno-tsv", [tmp_path / "tsv"])
+    _, db3, _ = import_into(tmp_path / "r", "xmi", [tmp_path / "xmi"])
+    try:
+        assert layers(db2)[text]["alice"][0] == [("Claim", 0, 16, "First line here.")]
+        assert layers(db3)[text]["alice"][0] == [
+            ("Claim", 0, 17, "First line here.\n"),
+            ("Person", 16, 17, "\n"),
+        ]
+    finally:
+        db2.close()
+        db3.close()
