@@ -119,6 +119,38 @@ class DocumentListQuery:
                 session, self.user, document_id, filter, _status(status), sort, descending
             )
 
+    def neighbour(
+        self,
+        document_id: int,
+        step: int,
+        filter: str = "",
+        status: StatusFilter = None,
+        sort: str | None = None,
+        descending: bool = False,
+        *,
+        to_do: bool = False,
+        wrap: bool = False,
+    ) -> int | None:
+        """The listed document after (``step`` > 0) or before ``document_id`` in
+        the list so filtered and sorted, which need not list ``document_id``
+        itself (None: none). ``to_do``: the nearest one not done; ``wrap``: round
+        from the other end."""
+        from annotator.store import document_list
+
+        with self._reader() as session:
+            return document_list.neighbour(
+                session,
+                self.user,
+                document_id,
+                step,
+                filter,
+                _status(status),
+                sort,
+                descending,
+                to_do=to_do,
+                wrap=wrap,
+            )
+
     def ids(
         self,
         filter: str = "",

@@ -11,6 +11,15 @@ indexes serve them: ``assignments`` and ``document_status`` are unique on
 
 A document without a title is listed as "Document ID"; the filter matches
 that text.
+
+The default order (assignments first, then by id) is read as two runs, the
+analyst's assignments and the rest, each by id: a page, a document's row and
+its neighbour are then a walk along the documents' primary key that stops at
+the rows wanted, not a sort of every document (:data:`RUNS`). A sort by a
+column is one run ordered by that column and the id. The next or previous
+document (:func:`neighbour`, :func:`next_to_do`) is found from the current
+one's sort key (keyset), so it is found even when the filter hides the
+current document.
 """
 
 from __future__ import annotations
@@ -30,6 +39,14 @@ SORTS = {
 """ORDER BY of each sort (None: the analyst's assignments first, then by id)."""
 
 STATUSES = ("new", "in_progress", "done", "not-done")
+
+ASSIGNED = "a.id IS NOT NULL"
+UNASSIGNED = "a.id IS NULL"
+RUNS = (ASSIGNED, UNASSIGNED)
+"""The default order's runs, each ordered by id: the analyst's assignments, then
+the rest (written on the joined row so the database can start from the
+assignments' index for the first and walk the primary key for the second)."""
+SORT_COLUMNS = {"title": "shown_title", "status": "status", "spans": "spans"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +92,7 @@ def _query(
     *,
     spans: bool = True,
     only: list[int] | None = None,
+    run: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
     if status is not None and status not in STATUSES:
         raise ValueError(f"unknown status filter {status!r}")
@@ -88,11 +106,17 @@ def _query(
         find = "strpos" if postgres else "instr"
         where.append(f"{find}({lower}({shown}), :needle) > 0")
     status_expr = "COALESCE(ds.status, 'new')"
+    # Written on ds.status itself where they can, so that "done" starts from the
+    # statuses rather than testing every document.
     if status == "not-done":
-        where.append(f"{status_expr} <> 'done'")
+        where.append("(ds.status IS NULL OR ds.status <> 'done')")
+    elif status == "new":
+        where.append("(ds.status IS NULL OR ds.status = 'new')")
     elif status is not None:
         params["status"] = status
-        where.append(f"{status_expr} = :status")
+        where.append("ds.status = :status")
+    if run is not None:
+        where.append(run)
     if only is not None:
         params["only"] = list(only)
         where.append("d.id IN :only")
@@ -150,27 +174,79 @@ def page(
 
     The page's ids are found first (span counts only when the list is sorted
     by them), then only those rows are read with their counts."""
+    offset, limit = max(offset, 0), max(limit, 0)
+    if sort is None:
+        wanted: list[int] = []
+        for run in RUNS:
+            if len(wanted) >= limit:
+                break
+            in_run = _count(session, annotator, needle, status, run) if run == ASSIGNED else None
+            if in_run is not None and offset >= in_run:
+                offset -= in_run  # the page starts after this run
+                continue
+            found = _ids(session, annotator, needle, status, run, offset, limit - len(wanted))
+            wanted += found
+            offset = 0
+    else:
+        sql, params = _query(
+            session,
+            annotator,
+            needle,
+            status,
+            "d.id",
+            f"ORDER BY {_order(sort, descending)} LIMIT :limit OFFSET :offset",
+            spans=sort == "spans",
+        )
+        params.update(limit=limit, offset=offset)
+        wanted = [int(i) for (i,) in session.execute(text(sql), params)]
+    found_rows = {r.id: r for r in rows(session, annotator, wanted)}
+    return [found_rows[i] for i in wanted if i in found_rows]
+
+
+def _ids(
+    session: Session,
+    annotator: str,
+    needle: str,
+    status: str | None,
+    run: str,
+    offset: int,
+    limit: int,
+) -> list[int]:
+    """Ids of one run of the default order, by id."""
     sql, params = _query(
         session,
         annotator,
         needle,
         status,
         "d.id",
-        f"ORDER BY {_order(sort, descending)} LIMIT :limit OFFSET :offset",
-        spans=sort == "spans",
+        "ORDER BY d.id LIMIT :limit OFFSET :offset",
+        spans=False,
+        run=run,
     )
-    params.update(limit=max(limit, 0), offset=max(offset, 0))
-    wanted = [int(i) for (i,) in session.execute(text(sql), params)]
-    found = {r.id: r for r in rows(session, annotator, wanted)}
-    return [found[i] for i in wanted if i in found]
+    params.update(limit=limit, offset=offset)
+    return [int(i) for (i,) in session.execute(text(sql), params)]
+
+
+def _count(
+    session: Session,
+    annotator: str,
+    needle: str,
+    status: str | None,
+    run: str | None = None,
+    doc: int | None = None,
+) -> int:
+    """Rows of the filtered list (in ``run``, which may compare ids with ``:doc``)."""
+    sql, params = _query(session, annotator, needle, status, "count(*)", spans=False, run=run)
+    if doc is not None:
+        params["doc"] = doc
+    return int(session.scalar(text(sql), params) or 0)
 
 
 def count(session: Session, annotator: str, needle: str = "", status: str | None = None) -> int:
     """How many documents the list shows with this filter."""
     if not needle.strip() and status is None:
         return total(session)
-    sql, params = _query(session, annotator, needle, status, "count(*)", spans=False)
-    return int(session.scalar(text(sql), params) or 0)
+    return _count(session, annotator, needle, status)
 
 
 def total(session: Session) -> int:
@@ -197,6 +273,15 @@ def position(
     descending: bool = False,
 ) -> int | None:
     """The row of a document in the list (None: the filter hides it, or no such document)."""
+    if sort is None:
+        # Rows before it: every row of the runs before its own, and its run's below its id.
+        before = 0
+        for run in RUNS:
+            if _count(session, annotator, needle, status, f"{run} AND d.id = :doc", document_id):
+                below = f"{run} AND d.id < :doc"
+                return before + _count(session, annotator, needle, status, below, document_id)
+            before += _count(session, annotator, needle, status, run)
+        return None
     order = _order(sort, descending)
     sql, params = _query(
         session,
@@ -209,6 +294,79 @@ def position(
     params["doc"] = document_id
     found = session.scalar(text(f"SELECT row_number FROM ({sql}) AS n WHERE n.id = :doc"), params)
     return int(found) if found is not None else None
+
+
+def neighbour(
+    session: Session,
+    annotator: str,
+    document_id: int,
+    step: int,
+    needle: str = "",
+    status: str | None = None,
+    sort: str | None = None,
+    descending: bool = False,
+    *,
+    to_do: bool = False,
+    wrap: bool = False,
+) -> int | None:
+    """The listed document after (``step`` > 0) or before ``document_id`` in the
+    list so filtered and sorted; None at the end. Found from ``document_id``'s
+    sort key, so the filter may hide ``document_id`` itself. ``to_do``: the
+    nearest one not done; ``wrap``: round from the other end when there is none
+    that way (which may find ``document_id`` itself)."""
+    found = rows(session, annotator, [document_id])
+    if not found:
+        return None
+    current = found[0]
+    if to_do:
+        if status == "done":
+            return None
+        status = status if status in ("new", "in_progress") else "not-done"
+    forward = step > 0
+    runs: list[tuple[str | None, str | None, bool]]
+    if sort is None:
+        runs = [(run, None, False) for run in RUNS]
+        mine = 0 if current.assigned else 1
+    else:
+        _order(sort, descending)  # an unknown sort is refused
+        runs = [(None, SORT_COLUMNS[sort], descending)]
+        mine = 0
+    key = {"title": current.title, "status": current.status, "spans": current.spans}
+    if forward:
+        order = list(range(mine, len(runs))) + (list(range(0, mine + 1)) if wrap else [])
+    else:
+        order = list(range(mine, -1, -1)) + (
+            list(range(len(runs) - 1, mine - 1, -1)) if wrap else []
+        )
+    for n, index in enumerate(order):
+        run, column, desc = runs[index]
+        later = ">" if forward != desc else "<"  # along the run's own order
+        direction = "ASC" if forward != desc else "DESC"
+        params: dict[str, Any] = {"kid": document_id}
+        if n == 0:  # its own run: past its key
+            if column is None:
+                where = f"WHERE d.id {later} :kid"
+            else:
+                params["key"] = key[sort or ""]
+                where = f"WHERE ({column} {later} :key OR ({column} = :key AND d.id {later} :kid))"
+        else:
+            where = ""
+        by = f"{column} {direction}, d.id {direction}" if column else f"d.id {direction}"
+        sql, query_params = _query(
+            session,
+            annotator,
+            needle,
+            status,
+            "d.id",
+            f"{where} ORDER BY {by} LIMIT 1",
+            spans=column == "spans",
+            run=run,
+        )
+        query_params.update(params)
+        found_id = session.scalar(text(sql), query_params)
+        if found_id is not None:
+            return int(found_id)
+    return None
 
 
 def ids(

@@ -468,6 +468,37 @@ class DocumentPanel(QWidget):
         items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
         return [int(item.data(0, Qt.ItemDataRole.UserRole)) for item in items if item is not None]
 
+    def neighbour(self, document_id: int, step: int, *, to_do: bool = False) -> int | None:
+        """The document after (``step`` > 0) or before ``document_id`` in the list
+        as it is filtered and sorted now (None: none); ``to_do``: the next one
+        not done, round from the top. The filter may hide ``document_id``."""
+        if self.model is not None:
+            model = self.model
+            return model.query.neighbour(
+                document_id,
+                step,
+                model.needle,
+                model.status,
+                model.sort_key,
+                model.descending,
+                to_do=to_do,
+                wrap=to_do,
+            )
+        ids = self.document_ids()
+        if document_id not in ids:
+            return None
+        start = ids.index(document_id)
+        if to_do:
+            ahead = ids[start + 1 :] + ids[: start + 1]
+        else:
+            ahead = ids[start + 1 :] if step > 0 else ids[:start][::-1]
+        for doc_id in ahead:
+            item = self._items[doc_id]
+            if item.isHidden() or (to_do and self.status(doc_id) == DocStatus.DONE):
+                continue
+            return doc_id
+        return None
+
     def first_document(self, last: int | None) -> int | None:
         """The document to show on opening: ``last`` if listed, else the first
         one not done, else the first one."""

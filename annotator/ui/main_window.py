@@ -367,12 +367,12 @@ class MainWindow(AnnotationWindow):
         self.setWindowTitle(window_title(" — ".join(parts)))
 
     def step_document(self, step: int) -> None:
-        ids = self.documents.document_ids()
-        if not ids or self.document_id not in ids:
+        """The next (``step`` 1) or previous (-1) document of the list as filtered and sorted."""
+        if self.document_id is None:
             return
-        index = ids.index(self.document_id) + step
-        if 0 <= index < len(ids):
-            self.show_document(ids[index])
+        found = self.documents.neighbour(self.document_id, step)
+        if found is not None:
+            self.show_document(found)
 
     def mark_done_and_next(self) -> None:
         if self.document_id is None:
@@ -381,13 +381,11 @@ class MainWindow(AnnotationWindow):
         done = self.run(commands.SetStatus(current, self.user, DocStatus.DONE))
         if not done and self.edits.refusal is not None:
             return  # refused: stay on the document (the status bar says why)
-        ids = self.documents.document_ids()
-        start = ids.index(current) if current in ids else -1
-        for doc_id in ids[start + 1 :] + ids[: start + 1]:
-            if self.documents.status(doc_id) != DocStatus.DONE:
-                self.show_document(doc_id)
-                return
-        self.statusBar().showMessage("Every document is done", 5000)
+        found = self.documents.neighbour(current, 1, to_do=True)
+        if found is not None and found != current:
+            self.show_document(found)
+            return
+        self.statusBar().showMessage("Every document in the list is done", 5000)
 
     # --- edits -------------------------------------------------------------
 

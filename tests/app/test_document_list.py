@@ -90,3 +90,47 @@ def test_statuses_counts_and_sorts(workspace: Workspace) -> None:
     assert query.position(ids[2], sort="spans", descending=True) == 0
     with pytest.raises(ValueError):
         query.page(0, 1, sort="length")
+
+
+def walk(query: DocumentListQuery, first: int, step: int, **how: object) -> list[int]:
+    """Every document met stepping from ``first`` until the end of the list."""
+    met, at = [], first
+    while (found := query.neighbour(at, step, **how)) is not None:  # type: ignore[arg-type]
+        met.append(found)
+        at = found
+    return met
+
+
+def test_neighbours_follow_the_list_as_filtered_and_sorted(workspace: Workspace) -> None:
+    ids = ids_of(workspace)
+    assert workspace.db is not None
+    with workspace.db.session() as s:
+        review.assign(s, [ids[3], ids[1]], "alice")
+    query = DocumentListQuery(workspace, "alice")
+    order = [d.id for d in query.page(0, 10)]
+    assert order == [ids[1], ids[3], ids[0], ids[2], ids[4]]
+    assert walk(query, order[0], 1) == order[1:]  # across the assignments' run
+    assert walk(query, order[-1], -1) == order[-2::-1]
+    assert [query.position(i) for i in order] == [0, 1, 2, 3, 4]
+    # The filter hides ids[1] ("ÉCOLE à Almaty"): stepping from it still finds its neighbours.
+    assert query.neighbour(ids[1], 1, "a") == ids[0]
+    assert walk(query, ids[1], 1, filter="a") == [ids[0], ids[2]]
+    assert query.position(ids[4], "a") is None
+    for sort in ("title", "status", "spans"):
+        for descending in (False, True):
+            how = {"sort": sort, "descending": descending}
+            listed = [d.id for d in query.page(0, 10, **how)]  # type: ignore[arg-type]
+            assert walk(query, listed[0], 1, **how) == listed[1:], how
+            assert walk(query, listed[-1], -1, **how) == listed[-2::-1], how
+
+
+def test_the_next_to_do_skips_done_documents_and_wraps(workspace: Workspace) -> None:
+    ids = ids_of(workspace)
+    for done in (ids[0], ids[2], ids[3]):
+        assert workspace.run(commands.SetStatus(done, "alice", DocStatus.DONE)) is Outcome.SAVED
+    query = DocumentListQuery(workspace, "alice")
+    assert query.neighbour(ids[1], 1, to_do=True, wrap=True) == ids[4]
+    assert query.neighbour(ids[4], 1, to_do=True, wrap=True) == ids[1]  # round from the top
+    assert query.neighbour(ids[4], 1, to_do=True) is None
+    assert query.neighbour(ids[0], 1, status="done", to_do=True, wrap=True) is None
+    assert query.neighbour(ids[0], 1, "uzbek", to_do=True, wrap=True) is None

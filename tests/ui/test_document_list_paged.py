@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from annotator.app.document_list import DocumentListQuery
@@ -16,7 +18,7 @@ from annotator.core import commands
 from annotator.core.model import DocStatus, DocumentDraft
 from annotator.io.project import load_project
 from annotator.store import repository, review
-from annotator.ui import document_list
+from annotator.ui import document_list, open_window
 from annotator.ui.document_list import DocumentPanel
 
 
@@ -70,3 +72,45 @@ def test_a_large_list_is_paged(qtbot: QtBot, workspace: Workspace) -> None:
     with qtbot.waitSignal(panel.documentActivated) as activated:
         panel.paged_view.setCurrentIndex(panel.model.index(0, 0))
     assert activated.args == [ids[0]]
+
+
+@pytest.mark.parametrize("paged", [True, False], ids=["paged", "whole"])
+def test_next_previous_and_done_and_next_follow_the_filtered_list(
+    qtbot: QtBot,
+    workspace: Workspace,
+    project_dir: Path,
+    paged: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if not paged:
+        monkeypatch.setattr(document_list, "SMALL_PROJECT", 5_000)
+    workspace.close()
+    window = open_window(project_dir, user="ana")
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # its keys reach it
+    panel = window.documents
+    assert panel.paged is paged
+    listed = [panel.title(i) for i in panel.document_ids()]
+    assert listed[:3] == ["Article 20", "Article 21", "Article 0"]  # assignments first
+    assert window.document_id is not None and panel.title(window.document_id) == "Article 20"
+
+    def press(key: Qt.Key) -> str | None:
+        qtbot.keyClick(window.view, key, Qt.KeyboardModifier.ControlModifier)
+        assert window.document_id is not None
+        return panel.title(window.document_id)
+
+    assert press(Qt.Key.Key_PageDown) == "Article 21"
+    assert press(Qt.Key.Key_PageDown) == "Article 0"  # out of the assignments
+    assert press(Qt.Key.Key_PageUp) == "Article 21"
+    qtbot.keyClicks(panel.filter_edit, "article 1")  # Article 1, 10-19
+    qtbot.waitUntil(lambda: panel.model is None or panel.model.needle == "article 1")
+    assert press(Qt.Key.Key_PageDown) == "Article 1"  # Article 21 is filtered out
+    assert press(Qt.Key.Key_PageDown) == "Article 10"
+    assert press(Qt.Key.Key_Return) == "Article 11"  # done, and the next one
+    assert panel.status(window.document_id - 1) == DocStatus.DONE
+    for _ in range(8):
+        press(Qt.Key.Key_PageDown)
+    assert panel.title(window.document_id) == "Article 19"
+    assert press(Qt.Key.Key_PageDown) == "Article 19"  # the end of the list
+    assert press(Qt.Key.Key_Return) == "Article 1"  # round from the top; Article 10 is done
+    window.close()
