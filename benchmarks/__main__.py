@@ -43,6 +43,10 @@ BENCHMARKS = {
         "15-40 MB on one line, 20,000 labels: longest window freeze (issue 12)",
     ),
     "export": ("benchmarks.bench_export", "export 10,000 docs / 500,000 spans (issue 4)"),
+    "export-formats": (
+        "benchmarks.bench_export_formats",
+        "labelstudio, spacy, parquet vs native on 500,000 spans; parquet on 10M (issue 16)",
+    ),
     "agreement": ("benchmarks.bench_agreement", "agreement, 3 x 2,000 x 50 (issue 5)"),
     "team": ("benchmarks.bench_team", "20 analysts x 500 edits, PostgreSQL and SQLite (issue 6)"),
     "assist": ("benchmarks.bench_assist", "suggestions on 1 MB, search 10,000 articles (issue 7)"),
