@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from annotator.core.dataset import ExportFilter
 from annotator.core.formats import UTF16
 from annotator.core.model import DocumentDraft
-from annotator.io.formats.common import SourceText
+from annotator.io.formats.common import LineProblem, SourceText
 from annotator.io.formats.importing import ImportContext
 from annotator.io.formats.labelstudio import NotImported, label_config, task_to_draft
 from annotator.io.importer import import_drafts
@@ -475,3 +475,34 @@ def test_a_span_lands_on_its_characters_in_either_unit(
         assert stored[span.start : span.end] == stored[expected.start : expected.end]
     else:
         assert (span.start, span.end) == (expected.start, expected.end)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 40) | st.sampled_from(["", "L", "x😀", "text"]),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(
+        st.sampled_from(["id", "data", "text", "annotations", "result", "type", "value", "start",
+                         "end", "labels", "from_id", "to_id", "completed_by", "email", "meta",
+                         "predictions", "direction", "was_cancelled", "status", "drafts"]),
+        inner,
+        max_size=5,
+    ),
+    max_leaves=30,
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(task=json_values)
+def test_odd_tasks_are_refused_with_a_reason_never_crash(task: Any) -> None:
+    text = "L text x😀 text"
+    as_result = {"data": {"text": text}, "annotations": [{"completed_by": 1, "result": [task]}]}
+    as_annotation = {"data": {"text": text}, "annotations": [task]}
+    for candidate in (task, as_result, as_annotation):
+        try:
+            draft = task_to_draft(candidate, ImportContext(), NotImported())
+        except LineProblem as exc:
+            assert str(exc)
+            continue
+        for layer in draft.layers:
+            for span in layer.spans:
+                assert 0 <= span.start < span.end <= len(draft.document.text)

@@ -281,8 +281,9 @@ def task_to_draft(task: Any, ctx: ImportContext, tally: NotImported) -> Annotate
         raise LineProblem("'data.text' is missing or not a string")
     if not raw.strip():
         raise LineProblem("'data.text' is empty")
-    tally.counts["predictions"] += len(task.get("predictions") or ())
-    tally.counts["drafts"] += len(task.get("drafts") or ())
+    for key in ("predictions", "drafts"):
+        if isinstance(task.get(key), list):
+            tally.counts[key] += len(task[key])
     annotations = task.get("annotations", task.get("completions", []))
     if not isinstance(annotations, list):
         raise LineProblem("'annotations' must be a list")
@@ -383,7 +384,7 @@ def _status(annotation: dict[str, Any], where: str) -> str:
     status = meta.get("status") if isinstance(meta, dict) else None
     if status is None:
         return DocStatus.DONE.value
-    if status not in _STATUSES:
+    if not isinstance(status, str) or status not in _STATUSES:
         raise LineProblem(f"{where}: unknown status {status!r} in 'meta.status'")
     return str(status)
 
