@@ -4,14 +4,20 @@ out and back with every span and relation where it was."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import cassis
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.core.model import DocumentDraft
+from annotator.io.errors import InputProblem
+from annotator.io.formats import webanno_tsv
 from annotator.io.formats.api import ExportRequest, run_export, run_import
 from annotator.io.formats.importing import ImportContext
 from annotator.io.formats.webanno_tsv import escape_value, split_stacked, unescape_value
@@ -392,3 +398,90 @@ def test_tsv_trims_a_span_that_ends_in_a_line_break(tmp_path: Path) -> None:
     finally:
         db2.close()
         db3.close()
+
+
+# --- hostile input -------------------------------------------------------------------------
+
+LAUGHS = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
+
+
+@pytest.mark.parametrize(
+    ("doctype", "sofa", "reason"),
+    [
+        (f'<!ENTITY l0 "lol">{LAUGHS}', "&l9;", "amplification"),
+        ('<!ENTITY x SYSTEM "file:///etc/passwd">', "a &x; b", "not defined"),
+    ],
+    ids=["billion-laughs", "external-entity"],
+)
+def test_hostile_xmi_is_refused_not_expanded(
+    tmp_path: Path, doctype: str, sofa: str, reason: str
+) -> None:
+    folder = tmp_path / "in" / "doc"
+    folder.mkdir(parents=True)
+    (folder / "TypeSystem.xml").write_bytes(
+        (INCEPTION / "xmi-relation" / "TypeSystem.xml").read_bytes()
+    )
+    (folder / "eve.xmi").write_text(
+        f'<?xml version="1.0"?><!DOCTYPE x [{doctype}]>'
+        '<xmi:XMI xmlns:xmi="http://www.omg.org/XMI" xmlns:cas="http:///uima/cas.ecore" '
+        'xmi:version="2.0"><cas:NULL xmi:id="0"/><cas:Sofa xmi:id="1" sofaNum="1" '
+        f'sofaID="_InitialView" mimeType="text" sofaString="{sofa}"/>'
+        '<cas:View sofa="1" members=""/></xmi:XMI>'
+    )
+    _, db, report = import_into(tmp_path / "p", "xmi", [tmp_path / "in"])
+    try:
+        assert snapshot(db) == {}
+    finally:
+        db.close()
+    (problem,) = report.problems
+    assert "eve.xmi: cannot read the XMI" in str(problem) and reason in str(problem)
+    assert report.exit_code == 2
+
+
+TSV_HEADER = (
+    "#FORMAT=WebAnno TSV 3.3\n"
+    f"#T_SP={NAMED_ENTITY}|value\n"
+    "#T_SP=webanno.custom.Span|label\n"
+    "#T_RL=webanno.custom.Link|label|BT_webanno.custom.Span\n\n\n"
+    "#Text=Ana 😀 x y\n"
+)
+TSV_TOKENS = ["1-1\t0-3\tAna", "1-2\t4-6\t😀", "1-3\t7-8\tx", "1-4\t9-10\ty"]
+CELLS = ["_", "*", "PER", "PER[1]", "LOC[2]|PER[1]", "*[3]|*[4]", "\\_", "a\\|b\\[1\\]", "x\t\n"]
+REFS = ["_", "1-1", "1-1[1_2]", "1-3[3_0]|1-1", "1-9", "1-2[7_1]", "1-1[0_2]"]
+NOISE = ["\n", "\t", "[", "]", "|", "9-", "#Text=z\n", "\n2-1\t11-12\tz\t_\n"]
+noise = st.one_of(st.just(""), st.just(""), st.just(""), st.just(""), st.sampled_from(NOISE))
+rows = st.tuples(
+    st.sampled_from(CELLS), st.sampled_from(CELLS), st.sampled_from(CELLS), st.sampled_from(REFS)
+)
+tsv_files = st.tuples(
+    st.lists(rows, min_size=4, max_size=4), st.lists(noise, min_size=4, max_size=4)
+).map(
+    lambda parts: (
+        TSV_HEADER
+        + "".join(
+            f"{token}\t{chr(9).join(cells)}\t{noise}\n"
+            for token, cells, noise in zip(TSV_TOKENS, parts[0], parts[1], strict=True)
+        )
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tsv_files)
+def test_any_tsv_gives_drafts_or_problems_never_a_crash(content: str) -> None:
+    """Whatever the lines, a .tsv gives documents whose spans lie on their text, or
+    problems that name the file (and the line where there is one)."""
+    folder = Path(tempfile.mkdtemp())
+    try:
+        (folder / "eve.tsv").write_text(content, encoding="utf-8")
+        for item in webanno_tsv.read(folder, ImportContext()):
+            if isinstance(item, InputProblem):
+                assert "eve.tsv" in str(item)
+                continue
+            for layer in item.layers:
+                for span in layer.spans:
+                    assert 0 <= span.start < span.end <= len(item.document.text)
+                for relation in layer.relations:
+                    assert relation.source < len(layer.spans) > relation.target
+    finally:
+        shutil.rmtree(folder)
