@@ -25,7 +25,7 @@ from annotator.io.importer import import_drafts
 from annotator.io.project import Project, load_project
 from annotator.store import repository
 from annotator.store.db import Database
-from tests.io.test_formats_common import export_to, import_into, new_project, snapshot
+from tests.io.test_formats_common import export_to, import_into, new_project, populate, snapshot
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 INCEPTION = FIXTURES / "inception"
@@ -485,3 +485,47 @@ def test_any_tsv_gives_drafts_or_problems_never_a_crash(content: str) -> None:
                     assert relation.source < len(layer.spans) > relation.target
     finally:
         shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_layer_and_unannotated_documents_and_splits(tmp_path: Path, fmt: str) -> None:
+    """Several annotators, the gold layer and a document nobody annotated (its
+    file is INITIAL_CAS) come back; --split writes a tree per split."""
+    project, db = new_project(tmp_path / "p")
+    try:
+        populate(db)
+        before = layers(db)
+        out = export_to(project, db, fmt, tmp_path / "out")
+        split = export_to(
+            project, db, fmt, tmp_path / "split", split={"train": 0.67, "test": 0.33}, seed=1
+        )
+    finally:
+        db.close()
+    suffix = ".xmi" if fmt == "xmi" else ".tsv"
+    assert sorted(p.stem for p in out.rglob(f"*{suffix}")) == [
+        "INITIAL_CAS",
+        "alice",
+        "bob",
+        "bob",
+        "gold",
+    ]
+    assert sorted(p.name for p in split.iterdir()) == ["test", "train"]
+    _, db2, report = import_into(tmp_path / "q", fmt, [out], reviewer="rita")
+    _, db3, _ = import_into(tmp_path / "r", fmt, [split], reviewer="rita")
+    try:
+        assert report.problems == []
+        assert layers(db2) == before == layers(db3)
+    finally:
+        db2.close()
+        db3.close()
+
+
+def test_one_tsv_file(tmp_path: Path) -> None:
+    path = INCEPTION / "tsv3" / "testSentenceWithEmoji.tsv"
+    _, db, report = import_into(tmp_path / "p", "webanno-tsv", [path], as_name="dana")
+    try:
+        (doc,) = snapshot(db).values()
+    finally:
+        db.close()
+    assert report.problems == [] and list(doc["layers"]) == ["dana"]
+    assert doc["title"] == "testSentenceWithEmoji"
