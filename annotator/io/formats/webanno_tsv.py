@@ -470,6 +470,8 @@ def _read_annotations(
                     found.start, found.end = min(found.start, begin), max(found.end, end)
                 if k == 0:
                     first_on_unit.setdefault((unit, layer), key)
+                    # a relation layer based on Annotation may join any layer's spans
+                    first_on_unit.setdefault((unit, ANNOTATION), key)
         for layer, ref in ref_column.items():
             if cells[ref] == "_":
                 continue

@@ -163,24 +163,26 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
 # --- import ----------------------------------------------------------------------------
 
 
-def _type_system_for(item: InputFile, files: list[InputFile]) -> InputFile | None:
-    """The TypeSystem.xml nearest to an .xmi: in its folder, else the closest above,
-    from its own .zip first."""
-    folder = item.parts[:-1]
-    best: InputFile | None = None
-    best_rank = (-1, -1)
-    for other in files:
-        if other.parts[-1].lower() != TYPE_SYSTEM.lower():
-            continue
-        where = other.parts[:-1]
-        if folder[: len(where)] != where:
-            continue
-        rank = (int(other.scope == item.scope), len(where))
-        if other.scope not in ("", item.scope):
-            continue
-        if rank > best_rank:
-            best, best_rank = other, rank
-    return best
+def type_systems(files: list[InputFile]) -> dict[tuple[str, tuple[str, ...]], InputFile]:
+    """The TypeSystem.xml files of an input, by the .zip they came from and their folder."""
+    return {(f.scope, f.parts[:-1]): f for f in files if f.parts[-1].lower() == TYPE_SYSTEM.lower()}
+
+
+def _type_system_for(
+    item: InputFile, systems: dict[tuple[str, tuple[str, ...]], InputFile]
+) -> InputFile | None:
+    """The TypeSystem.xml nearest to an .xmi: in its folder, else the closest above;
+    one in the .xmi's own .zip first."""
+    for scope in dict.fromkeys((item.scope, "")):
+        folder = item.parts[:-1]
+        while True:
+            found = systems.get((scope, folder))
+            if found is not None:
+                return found
+            if not folder:
+                break
+            folder = folder[:-1]
+    return None
 
 
 def _offset_problems(data: bytes, bad: set[int]) -> str:
@@ -309,7 +311,11 @@ def cas_to_draft(
 
 def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem]:
     """Documents of an .xmi file, or of a folder or .zip of them (INCEpTION's layout)."""
-    cassis = _cassis()
+    try:
+        cassis = _cassis()
+    except InputProblem as problem:
+        yield problem
+        return
     with input_files(path, ctx.file_limit) as listed:
         files = [f for f in listed if isinstance(f, InputFile)]
         yield from (f for f in listed if isinstance(f, InputProblem))
@@ -317,9 +323,10 @@ def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProbl
         if not xmis:
             yield InputProblem(path, "no UIMA CAS XMI files (.xmi) here")
             return
+        candidates = type_systems(files)
         systems: dict[str, Any] = {}  # where -> type system, or None if it did not load
         for item in xmis:
-            found = _type_system_for(item, files)
+            found = _type_system_for(item, candidates)
             if found is None:
                 yield InputProblem(item.where, f"no {TYPE_SYSTEM} beside it or in a folder above")
                 continue
