@@ -27,7 +27,15 @@ class OthersEdits:
 
     changes: Changes = field(default_factory=Changes)
     editors: frozenset[str] = frozenset()
-    """Who made them (empty: nothing new)."""
+    """Who made them (empty: no edits)."""
+    documents_added: int = 0
+    """Documents added to the project since the last look (an import, here or
+    by someone else: plain articles leave no change log entry)."""
+
+    @property
+    def news(self) -> bool:
+        """Something to show: others' edits, or new documents."""
+        return bool(self.editors) or self.documents_added > 0
 
 
 class LiveFeed:
@@ -37,6 +45,7 @@ class LiveFeed:
     """
 
     def __init__(self, workspace: Workspace, user: str) -> None:
+        from annotator.store.document_list import added_since
         from annotator.store.live import feed_start
 
         if workspace.db is None:
@@ -45,6 +54,8 @@ class LiveFeed:
         self._user = user
         with self._db.reader() as session:
             start = feed_start(session)
+            self.last_document = added_since(session, 0)[1]
+            """The highest document id seen (new documents get higher ones)."""
         self.last_id = start.last_id
         """The newest change log entry read."""
         self._waiting = start.waiting
@@ -69,6 +80,7 @@ class LiveFeed:
     def poll(self) -> OthersEdits | None:
         """What others saved since the last look (each edit delivered once);
         None when the database cannot be read now (the next look may work)."""
+        from annotator.store.document_list import added_since
         from annotator.store.live import changes_since
 
         try:
@@ -76,10 +88,11 @@ class LiveFeed:
                 feed = changes_since(
                     session, self.last_id, exclude_editor=self._user, waiting=self._waiting
                 )
+                added, self.last_document = added_since(session, self.last_document)
         except DatabaseProblem:
             return None
         except Exception:  # a lost connection surfaces as a driver error here
             return None
         self.last_id = feed.last_id
         self._waiting = feed.waiting  # others' edits still being committed (PostgreSQL)
-        return OthersEdits(feed.changes, frozenset(feed.editors))
+        return OthersEdits(feed.changes, frozenset(feed.editors), added)

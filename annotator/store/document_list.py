@@ -44,8 +44,8 @@ ASSIGNED = "a.id IS NOT NULL"
 UNASSIGNED = "a.id IS NULL"
 RUNS = (ASSIGNED, UNASSIGNED)
 """The default order's runs, each ordered by id: the analyst's assignments, then
-the rest (written on the joined row so the database can start from the
-assignments' index for the first and walk the primary key for the second)."""
+the rest. The first is read with an inner join, so the database starts from
+the assignments' index; the second walks the documents' primary key."""
 SORT_COLUMNS = {"title": "shown_title", "status": "status", "spans": "spans"}
 
 
@@ -93,6 +93,7 @@ def _query(
     spans: bool = True,
     only: list[int] | None = None,
     run: str | None = None,
+    extra: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
     if status is not None and status not in STATUSES:
         raise ValueError(f"unknown status filter {status!r}")
@@ -117,6 +118,8 @@ def _query(
         where.append("ds.status = :status")
     if run is not None:
         where.append(run)
+    if extra is not None:
+        where.append(extra)
     if only is not None:
         params["only"] = list(only)
         where.append("d.id IN :only")
@@ -133,7 +136,8 @@ def _query(
         f" {span_count} AS spans,"
         " CASE WHEN a.id IS NULL THEN 0 ELSE 1 END AS assigned"
         " FROM documents d"
-        " LEFT JOIN assignments a ON a.document_id = d.id AND a.annotator_id = :who"
+        f" {'JOIN' if run == ASSIGNED else 'LEFT JOIN'} assignments a"
+        " ON a.document_id = d.id AND a.annotator_id = :who"
         " LEFT JOIN document_status ds ON ds.document_id = d.id AND ds.annotator_id = :who"
         f" {'WHERE ' + ' AND '.join(where) if where else ''}"
         f") AS d {tail}"
@@ -234,9 +238,12 @@ def _count(
     status: str | None,
     run: str | None = None,
     doc: int | None = None,
+    extra: str | None = None,
 ) -> int:
-    """Rows of the filtered list (in ``run``, which may compare ids with ``:doc``)."""
-    sql, params = _query(session, annotator, needle, status, "count(*)", spans=False, run=run)
+    """Rows of the filtered list (in ``run``; ``extra`` may compare ids with ``:doc``)."""
+    sql, params = _query(
+        session, annotator, needle, status, "count(*)", spans=False, run=run, extra=extra
+    )
     if doc is not None:
         params["doc"] = doc
     return int(session.scalar(text(sql), params) or 0)
@@ -244,9 +251,23 @@ def _count(
 
 def count(session: Session, annotator: str, needle: str = "", status: str | None = None) -> int:
     """How many documents the list shows with this filter."""
-    if not needle.strip() and status is None:
-        return total(session)
+    if not needle.strip():
+        if status is None:
+            return total(session)
+        if status in ("not-done", "new"):  # the documents less those with the other statuses
+            others = ("done",) if status == "not-done" else ("done", "in_progress")
+            return total(session) - sum(_count(session, annotator, "", s) for s in others)
     return _count(session, annotator, needle, status)
+
+
+def added_since(session: Session, after_id: int) -> tuple[int, int]:
+    """How many documents have an id above ``after_id``, and the highest id:
+    documents are only ever added, each with a higher id, so this is what others
+    imported since the list last looked (a walk of the primary key from there)."""
+    found = session.execute(
+        text("SELECT count(*), max(id) FROM documents WHERE id > :after"), {"after": after_id}
+    ).one()
+    return int(found[0] or 0), int(found[1] or after_id)
 
 
 def total(session: Session) -> int:
@@ -275,13 +296,17 @@ def position(
     """The row of a document in the list (None: the filter hides it, or no such document)."""
     if sort is None:
         # Rows before it: every row of the runs before its own, and its run's below its id.
+        listed = rows(session, annotator, [document_id])
+        if not listed or not _count(
+            session, annotator, needle, status, None, document_id, "d.id = :doc"
+        ):
+            return None  # no such document, or the filter hides it
         before = 0
-        for run in RUNS:
-            if _count(session, annotator, needle, status, f"{run} AND d.id = :doc", document_id):
-                below = f"{run} AND d.id < :doc"
-                return before + _count(session, annotator, needle, status, below, document_id)
-            before += _count(session, annotator, needle, status, run)
-        return None
+        if not listed[0].assigned:
+            before = _count(session, annotator, needle, status, ASSIGNED)
+        run = ASSIGNED if listed[0].assigned else UNASSIGNED
+        below = _count(session, annotator, needle, status, run, document_id, "d.id < :doc")
+        return before + below
     order = _order(sort, descending)
     sql, params = _query(
         session,

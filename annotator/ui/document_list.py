@@ -232,6 +232,8 @@ class DocumentPanel(QWidget):
         self._tips: dict[int, str] = {}
         self._status: dict[int, DocStatus] = {}
         self._selected: int | None = None
+        self.source: DocumentListQuery | None = None
+        """What the list reads (:meth:`set_source`)."""
         self._known: dict[int, ListedDocument] = {}
         """Paged: the rows of the documents the window asked about (the current one)."""
         self._refilter_timer = QTimer(self, singleShot=True, interval=150)
@@ -255,6 +257,7 @@ class DocumentPanel(QWidget):
 
     def set_source(self, query: DocumentListQuery) -> None:
         """List the project ``query`` reads: whole when it is small, else paged."""
+        self.source = query
         total = query.total()
         if total <= SMALL_PROJECT:
             self._drop_paged()
@@ -344,11 +347,19 @@ class DocumentPanel(QWidget):
         self.counts.setText(f"{self.model.rowCount():,} of {total:,}")
 
     def refresh(self) -> None:
-        """Documents were added (an import here or by someone else): count and read again."""
+        """Documents were added (an import here or by someone else): count and
+        read again, keeping the filters, the sort and the current document."""
         if self.model is not None:
             self.model.reload()
             self._show_counts()
             self._reselect()
+        elif self.source is not None:
+            scrolled = self.tree.verticalScrollBar().value()
+            self.set_source(self.source)  # a list grown past SMALL_PROJECT becomes paged
+            if self._selected is not None:
+                self.select(self._selected)
+            if self.model is None:
+                self.tree.verticalScrollBar().setValue(scrolled)
 
     def set_documents(self, documents: Iterable[DocumentSummary], user: str) -> None:
         self._drop_paged()

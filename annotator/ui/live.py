@@ -17,7 +17,7 @@ POLL_MS = 2000
 
 class LiveUpdates(QObject):
     arrived = Signal(object)
-    """An :class:`annotator.app.live.OthersEdits` with others' new edits."""
+    """An :class:`annotator.app.live.OthersEdits` with others' new edits, or new documents."""
 
     _notified = Signal()
 
@@ -38,7 +38,7 @@ class LiveUpdates(QObject):
     def poll(self) -> OthersEdits | None:
         """Look now; others' new edits are also sent with :attr:`arrived`."""
         edits = self.feed.poll()
-        if edits is not None and edits.editors:
+        if edits is not None and edits.news:
             self.arrived.emit(edits)
         return edits
 

@@ -427,7 +427,14 @@ class MainWindow(AnnotationWindow):
         self.assist.changes_applied()
 
     def _apply_remote(self, feed: OthersEdits) -> None:
-        """Show others' new edits in the open document, where the view shows them."""
+        """Show others' new edits in the open document, where the view shows
+        them, and new documents in the list."""
+        if feed.documents_added:
+            self.documents.refresh()
+            added = feed.documents_added
+            self.statusBar().showMessage(f"{added:,} new document{'s' * (added > 1)}", 5000)
+        if not feed.editors:
+            return
         doc = self.document_id
         changes = feed.changes
         if doc is not None and doc in changes.document_ids and self.view.text:
