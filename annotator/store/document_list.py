@@ -256,8 +256,19 @@ def count(session: Session, annotator: str, needle: str = "", status: str | None
             return total(session)
         if status in ("not-done", "new"):  # the documents less those with the other statuses
             others = ("done",) if status == "not-done" else ("done", "in_progress")
-            return total(session) - sum(_count(session, annotator, "", s) for s in others)
+            return total(session) - sum(_with_status(session, annotator, s) for s in others)
+        return _with_status(session, annotator, status)
     return _count(session, annotator, needle, status)
+
+
+def _with_status(session: Session, annotator: str, status: str) -> int:
+    """The analyst's documents with this status, counted in the statuses alone
+    (each row names an existing document), not joined to every document."""
+    found = session.scalar(
+        text("SELECT count(*) FROM document_status WHERE annotator_id = :who AND status = :status"),
+        {"who": _who(session, annotator), "status": status},
+    )
+    return int(found or 0)
 
 
 def added_since(session: Session, after_id: int) -> tuple[int, int]:

@@ -77,9 +77,12 @@ class PagedDocumentModel(QAbstractTableModel):
 
     HEADERS = ("Title", "Status", "Spans")
 
-    def __init__(self, query: DocumentListQuery) -> None:
+    def __init__(self, query: DocumentListQuery, total: int | None = None) -> None:
         super().__init__()
         self.query = query
+        self.total = total if total is not None else query.total()
+        """Every document of the project (counting a million rows takes a while
+        on PostgreSQL: read again only when documents are added)."""
         self.needle = ""
         self.status: DocStatus | str | None = None
         self.sort_key: str | None = None
@@ -94,12 +97,15 @@ class PagedDocumentModel(QAbstractTableModel):
     def refilter(self, needle: str, status: DocStatus | str | None) -> None:
         self.beginResetModel()
         self.needle, self.status = needle.strip(), status
-        self._count = self.query.count(self.needle, self.status)
+        filtered = bool(self.needle) or self.status is not None
+        self._count = self.query.count(self.needle, self.status) if filtered else self.total
         self._pages.clear()
         self.endResetModel()
 
-    def reload(self) -> None:
-        """Count and read again (documents added, or a change that moves rows)."""
+    def reload(self, *, added: bool = False) -> None:
+        """Count and read again (a change that moves rows; ``added``: documents too)."""
+        if added:
+            self.total = self.query.total()
         self.refilter(self.needle, self.status)
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -281,7 +287,7 @@ class DocumentPanel(QWidget):
                 if r.assigned:
                     self.mark_assigned(r.id)
             return
-        self._show_paged(query)
+        self._show_paged(query, total)
 
     def _drop_paged(self) -> None:
         if self.paged_view is not None:
@@ -292,7 +298,7 @@ class DocumentPanel(QWidget):
             self.tree.show()
             self.counts.hide()
 
-    def _show_paged(self, query: DocumentListQuery) -> None:
+    def _show_paged(self, query: DocumentListQuery, total: int) -> None:
         self._drop_paged()
         self.tree.clear()
         self._items.clear()
@@ -301,7 +307,7 @@ class DocumentPanel(QWidget):
         self._known.clear()
         self.tree.hide()
         self.tree.setObjectName("documentListWhole")
-        model = PagedDocumentModel(query)
+        model = PagedDocumentModel(query, total)
         model.refilter(self.filter_edit.text(), self.status_filter.currentData())
         # A table, not a tree view: QTreeView lays out every row (100,000 of
         # them) on a scroll; a table's rows are all the same height.
@@ -343,14 +349,13 @@ class DocumentPanel(QWidget):
     def _show_counts(self) -> None:
         if self.model is None:
             return
-        total = self.model.query.total()
-        self.counts.setText(f"{self.model.rowCount():,} of {total:,}")
+        self.counts.setText(f"{self.model.rowCount():,} of {self.model.total:,}")
 
     def refresh(self) -> None:
         """Documents were added (an import here or by someone else): count and
         read again, keeping the filters, the sort and the current document."""
         if self.model is not None:
-            self.model.reload()
+            self.model.reload(added=True)
             self._show_counts()
             self._reselect()
         elif self.source is not None:
