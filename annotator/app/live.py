@@ -45,7 +45,7 @@ class LiveFeed:
     """
 
     def __init__(self, workspace: Workspace, user: str) -> None:
-        from annotator.store.document_list import added_since
+        from annotator.store.document_list import latest_document
         from annotator.store.live import feed_start
 
         if workspace.db is None:
@@ -54,7 +54,7 @@ class LiveFeed:
         self._user = user
         with self._db.reader() as session:
             start = feed_start(session)
-            self.last_document = added_since(session, 0)[1]
+            self.last_document = latest_document(session)
             """The highest document id seen (new documents get higher ones)."""
         self.last_id = start.last_id
         """The newest change log entry read."""

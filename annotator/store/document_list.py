@@ -281,6 +281,11 @@ def added_since(session: Session, after_id: int) -> tuple[int, int]:
     return int(found[0] or 0), int(found[1] or after_id)
 
 
+def latest_document(session: Session) -> int:
+    """The highest document id (0: none)."""
+    return int(session.scalar(text("SELECT max(id) FROM documents")) or 0)
+
+
 def total(session: Session) -> int:
     """Every document of the project."""
     return int(session.scalar(text("SELECT count(*) FROM documents")) or 0)
