@@ -98,12 +98,17 @@ def export_units(
     runs to the start of the next, so the text between them is kept.
     """
     spans = list(edges)
-    breaks = {s for s, _ in spans} | {e for _, e in spans}
-    tokens = tokenize(text, breaks)
+    cuts = sorted({s for s, _ in spans} | {e for _, e in spans})
+    tokens = []
+    for start, end in tokenize(text):
+        # cut at the span edges inside the word (tokenize's own cutting scans every edge)
+        for cut in cuts[bisect_left(cuts, start + 1) : bisect_left(cuts, end)]:
+            tokens.append((start, cut))
+            start = cut
+        tokens.append((start, end))
     if spans:
         starts = sorted(s for s, _ in spans)
         ends = sorted(e for _, e in spans)
-        cuts = sorted(breaks)
         for match in re.finditer(r"\s+", text):
             a, z = match.span()
             # a span starts in [a, z) or ends in (a, z]

@@ -129,6 +129,8 @@ class _Placed:
     last: int
     layer: str
     ident: int = 0
+    cell: str = ""
+    """How its rows show it: the escaped label and its id, if it has one."""
 
 
 def document_tsv(text: str, layer: Layer | None, ctx: ExportContext) -> tuple[str, int, int]:
@@ -165,6 +167,7 @@ def document_tsv(text: str, layer: Layer | None, ctx: ExportContext) -> tuple[st
         if p.first != p.last or not alone or p.span["id"] in related:
             ident += 1
             p.ident = ident
+        p.cell = escape_value(p.span["label"]) + (f"[{p.ident}]" if p.ident else "")
     # each token's unit id, "sentence-token", both counted from 1
     unit: list[str] = []
     sentence_starts = [s for s, _ in sentences]
@@ -190,10 +193,7 @@ def document_tsv(text: str, layer: Layer | None, ctx: ExportContext) -> tuple[st
             t_start, t_end = tokens[token_at]
             cells = []
             for name in _LAYERS:
-                items = [
-                    escape_value(p.span["label"]) + (f"[{p.ident}]" if p.ident else "")
-                    for p in on_token.get((token_at, name), [])
-                ]
+                items = [p.cell for p in on_token.get((token_at, name), ())]
                 cells.append("|".join(items) or "_")
             here = links.get(token_at, [])
             cells.append("|".join(label for label, _ in here) or "_")
