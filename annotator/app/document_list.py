@@ -81,12 +81,24 @@ class DocumentListQuery:
         status: StatusFilter = None,
         sort: str | None = None,
         descending: bool = False,
+        *,
+        listed: int | None = None,
     ) -> list[ListedDocument]:
+        """Rows ``offset`` to ``offset + limit``; ``listed``: how many rows the
+        list has, if known (a page near the end is then read from the end)."""
         from annotator.store import document_list
 
         with self._reader() as session:
             rows = document_list.page(
-                session, self.user, offset, limit, filter, _status(status), sort, descending
+                session,
+                self.user,
+                offset,
+                limit,
+                filter,
+                _status(status),
+                sort,
+                descending,
+                listed=listed,
             )
         return [_listed(r) for r in rows]
 

@@ -173,36 +173,31 @@ def page(
     status: str | None = None,
     sort: str | None = None,
     descending: bool = False,
+    *,
+    listed: int | None = None,
 ) -> list[ListedRow]:
     """Rows ``offset`` to ``offset + limit`` of the list, in its order.
 
     The page's ids are found first (span counts only when the list is sorted
-    by them), then only those rows are read with their counts."""
+    by them), then only those rows are read with their counts. ``listed``, the
+    number of rows the list has (when the caller counted them), lets a page in
+    the second half be read from the end, backwards: the database then walks
+    to it from the nearer end (the last page of a million rows)."""
     offset, limit = max(offset, 0), max(limit, 0)
     if sort is None:
         wanted: list[int] = []
-        for run in RUNS:
-            if len(wanted) >= limit:
-                break
-            in_run = _count(session, annotator, needle, status, run) if run == ASSIGNED else None
-            if in_run is not None and offset >= in_run:
-                offset -= in_run  # the page starts after this run
-                continue
-            found = _ids(session, annotator, needle, status, run, offset, limit - len(wanted))
-            wanted += found
-            offset = 0
-    else:
-        sql, params = _query(
-            session,
-            annotator,
-            needle,
-            status,
-            "d.id",
-            f"ORDER BY {_order(sort, descending)} LIMIT :limit OFFSET :offset",
-            spans=sort == "spans",
+        assigned = _count(session, annotator, needle, status, ASSIGNED)
+        if offset < assigned:
+            wanted = _ids(session, annotator, needle, status, ASSIGNED, offset, limit)
+        rest = None if listed is None else listed - assigned
+        start = max(offset - assigned, 0)
+        wanted += _ids(
+            session, annotator, needle, status, UNASSIGNED, start, limit - len(wanted), rest
         )
-        params.update(limit=limit, offset=offset)
-        wanted = [int(i) for (i,) in session.execute(text(sql), params)]
+    else:
+        wanted = _ids(
+            session, annotator, needle, status, None, offset, limit, listed, sort, descending
+        )
     found_rows = {r.id: r for r in rows(session, annotator, wanted)}
     return [found_rows[i] for i in wanted if i in found_rows]
 
@@ -212,23 +207,39 @@ def _ids(
     annotator: str,
     needle: str,
     status: str | None,
-    run: str,
+    run: str | None,
     offset: int,
     limit: int,
+    length: int | None = None,
+    sort: str | None = None,
+    descending: bool = False,
 ) -> list[int]:
-    """Ids of one run of the default order, by id."""
+    """Ids ``offset`` to ``offset + limit`` of one run of the default order (by
+    id), or of the whole list in a column's ``sort``; read backwards from the
+    end when ``length`` (of the run, or the list) says that end is nearer."""
+    if limit <= 0 or (length is not None and offset >= length):
+        return []
+    backwards = length is not None and offset > length // 2
+    if backwards:
+        assert length is not None
+        limit = min(limit, length - offset)
+        offset = length - offset - limit  # rows after the page, counted from the end
+        descending = not descending
+    by_id = "DESC" if descending else "ASC"
+    order = _order(sort, descending) if sort is not None else f"d.id {by_id}"
     sql, params = _query(
         session,
         annotator,
         needle,
         status,
         "d.id",
-        "ORDER BY d.id LIMIT :limit OFFSET :offset",
-        spans=False,
+        f"ORDER BY {order} LIMIT :limit OFFSET :offset",
+        spans=sort == "spans",
         run=run,
     )
     params.update(limit=limit, offset=offset)
-    return [int(i) for (i,) in session.execute(text(sql), params)]
+    found = [int(i) for (i,) in session.execute(text(sql), params)]
+    return found[::-1] if backwards else found
 
 
 def _count(

@@ -134,6 +134,7 @@ class PagedDocumentModel(QAbstractTableModel):
                 self.status,
                 self.sort_key,
                 self.descending,
+                listed=self._count,
             )
             self._pages[number] = page
             while len(self._pages) > PAGES_KEPT:

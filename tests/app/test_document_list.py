@@ -134,3 +134,20 @@ def test_the_next_to_do_skips_done_documents_and_wraps(workspace: Workspace) -> 
     assert query.neighbour(ids[4], 1, to_do=True) is None
     assert query.neighbour(ids[0], 1, status="done", to_do=True, wrap=True) is None
     assert query.neighbour(ids[0], 1, "uzbek", to_do=True, wrap=True) is None
+
+
+def test_a_page_read_from_the_end_is_the_same_page(workspace: Workspace) -> None:
+    ids = ids_of(workspace)
+    assert workspace.db is not None
+    with workspace.db.session() as s:
+        review.assign(s, [ids[2], ids[4]], "alice")
+    assert workspace.run(commands.SetStatus(ids[0], "alice", DocStatus.DONE)) is Outcome.SAVED
+    query = DocumentListQuery(workspace, "alice")
+    for how in [{}, {"filter": "a"}, {"sort": "title"}, {"sort": "status", "descending": True}]:
+        listed = query.count(how.get("filter", ""))  # type: ignore[arg-type]
+        whole = [d.id for d in query.page(0, 10, **how)]  # type: ignore[arg-type]
+        assert len(whole) == listed
+        for offset in range(listed + 1):
+            for limit in (1, 2, 3):
+                page = query.page(offset, limit, **how, listed=listed)  # type: ignore[arg-type]
+                assert [d.id for d in page] == whole[offset : offset + limit], (how, offset)
