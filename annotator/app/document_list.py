@@ -169,12 +169,16 @@ class DocumentListQuery:
         status: StatusFilter = None,
         sort: str | None = None,
         descending: bool = False,
+        *,
+        limit: int | None = None,
     ) -> list[int]:
-        """Every listed id, in the list's order."""
+        """Every listed id, in the list's order (the first ``limit``)."""
         from annotator.store import document_list
 
         with self._reader() as session:
-            return document_list.ids(session, self.user, filter, _status(status), sort, descending)
+            return document_list.ids(
+                session, self.user, filter, _status(status), sort, descending, limit
+            )
 
     def get(self, ids: Iterable[int]) -> dict[int, ListedDocument]:
         """These documents' rows (whatever the filter), by id."""

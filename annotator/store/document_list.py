@@ -428,11 +428,13 @@ def ids(
     status: str | None = None,
     sort: str | None = None,
     descending: bool = False,
+    limit: int | None = None,
 ) -> list[int]:
-    """Every listed document's id, in the list's order."""
-    sql, params = _query(
-        session, annotator, needle, status, "d.id", f"ORDER BY {_order(sort, descending)}"
-    )
+    """Every listed document's id, in the list's order (the first ``limit``)."""
+    tail = f"ORDER BY {_order(sort, descending)}"
+    if limit is not None:
+        tail += f" LIMIT {int(limit)}"
+    sql, params = _query(session, annotator, needle, status, "d.id", tail, spans=sort == "spans")
     return [int(i) for (i,) in session.execute(text(sql), params)]
 
 

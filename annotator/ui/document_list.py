@@ -56,6 +56,9 @@ STATUS_TEXT = {DocStatus.NEW: "new", DocStatus.IN_PROGRESS: "in progress", DocSt
 SMALL_PROJECT = 5_000
 """Up to this many documents, the list is read whole (as before issue 14)."""
 PAGE_SIZE = 200
+FEW_MATCHES = 5_000
+"""A text filter matching up to this many documents lists them from their ids,
+read in the one pass that finds them."""
 PAGES_KEPT = 20
 SORT_KEYS = {0: "title", 1: "status", 2: "spans"}
 
@@ -88,6 +91,8 @@ class PagedDocumentModel(QAbstractTableModel):
         self.sort_key: str | None = None
         self.descending = False
         self._count = 0  # refilter() counts
+        self._ids: list[int] | None = None
+        """Every listed id, in order, when a text filter matched few documents."""
         self._pages: OrderedDict[int, list[ListedDocument]] = OrderedDict()
         self._bold = QFont()
         self._bold.setBold(True)
@@ -97,9 +102,23 @@ class PagedDocumentModel(QAbstractTableModel):
     def refilter(self, needle: str, status: DocStatus | str | None) -> None:
         self.beginResetModel()
         self.needle, self.status = needle.strip(), status
-        filtered = bool(self.needle) or self.status is not None
-        self._count = self.query.count(self.needle, self.status) if filtered else self.total
+        self._ids = None
         self._pages.clear()
+        if self.needle:
+            # The text filter reads every title whatever it asks for: one pass
+            # that hands back the matches' ids (when they are few) serves the
+            # count and every page, instead of a count and then a page.
+            ids = self.query.ids(
+                self.needle, self.status, self.sort_key, self.descending, limit=FEW_MATCHES + 1
+            )
+            if len(ids) <= FEW_MATCHES:
+                self._ids = ids
+        if self._ids is not None:
+            self._count = len(self._ids)
+        elif self.needle or self.status is not None:
+            self._count = self.query.count(self.needle, self.status)
+        else:
+            self._count = self.total
         self.endResetModel()
 
     def reload(self, *, added: bool = False) -> None:
@@ -126,7 +145,12 @@ class PagedDocumentModel(QAbstractTableModel):
             return None
         number = row // PAGE_SIZE
         page = self._pages.get(number)
-        if page is None:
+        if page is None and self._ids is not None:
+            wanted = self._ids[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
+            found = self.query.get(wanted)
+            page = [found[i] for i in wanted if i in found]
+            self._pages[number] = page
+        elif page is None:
             page = self.query.page(
                 number * PAGE_SIZE,
                 PAGE_SIZE,
@@ -163,11 +187,20 @@ class PagedDocumentModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.beginResetModel()
         self.sort_key = SORT_KEYS.get(column)
         self.descending = order == Qt.SortOrder.DescendingOrder
-        self._pages.clear()
-        self.endResetModel()
+        self.refilter(self.needle, self.status)
+
+    def position(self, document_id: int) -> int | None:
+        """The document's row (None: the filter hides it)."""
+        if self._ids is not None:
+            return self._ids.index(document_id) if document_id in self._ids else None
+        found = self.cached(document_id)
+        if found is not None:
+            return found[0]
+        return self.query.position(
+            document_id, self.needle, self.status, self.sort_key, self.descending
+        )
 
     def cached_page(self, number: int) -> list[ListedDocument]:
         return list(self._pages.get(number, []))
@@ -560,14 +593,7 @@ class DocumentPanel(QWidget):
             return
         if model.rowCount() > 0:
             model.row(0)  # the first page is read to be shown anyway
-        found = model.cached(self._selected)
-        row = (
-            found[0]
-            if found is not None
-            else model.query.position(
-                self._selected, model.needle, model.status, model.sort_key, model.descending
-            )
-        )
+        row = model.position(self._selected)
         selection = view.selectionModel()
         selection.blockSignals(True)
         if row is None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -114,3 +114,39 @@ def test_next_previous_and_done_and_next_follow_the_filtered_list(
     assert press(Qt.Key.Key_PageDown) == "Article 19"  # the end of the list
     assert press(Qt.Key.Key_Return) == "Article 1"  # round from the top; Article 10 is done
     window.close()
+
+
+@pytest.mark.parametrize("few", [2, 5_000], ids=["counted", "from-ids"])
+def test_a_text_filter_lists_its_matches_in_order(
+    qtbot: QtBot, workspace: Workspace, few: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(document_list, "FEW_MATCHES", few)
+    panel = DocumentPanel()
+    qtbot.addWidget(panel)
+    panel.set_source(DocumentListQuery(workspace, "ana"))
+    assert panel.model is not None and panel.paged_view is not None
+    ids = panel.document_ids()
+    panel.select(ids[13])  # "Article 11" (after the two assigned)
+    qtbot.keyClicks(panel.filter_edit, "article 1")  # Article 1, 10-19
+    qtbot.waitUntil(lambda: panel.counts.text() == "11 of 31")
+    model = panel.model
+
+    def titles() -> list[str]:
+        return [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+
+    assert titles() == ["Article 1", *(f"Article {n}" for n in range(10, 20))]
+    assert panel.paged_view.currentIndex().row() == 2
+    header = panel.paged_view.horizontalHeader()
+    orders = set()
+    for _ in range(2):  # by title, each way
+        qtbot.mouseClick(
+            header.viewport(),
+            Qt.MouseButton.LeftButton,
+            pos=QPoint(header.sectionPosition(0) + 5, 5),
+        )
+        assert model.sort_key == "title"
+        listed = sorted(titles(), reverse=model.descending)
+        assert titles() == listed and len(listed) == 11
+        assert panel.paged_view.currentIndex().row() == listed.index("Article 11")
+        orders.add(model.descending)
+    assert orders == {False, True}
