@@ -15,8 +15,6 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from annotator.core.errors import DatabaseProblem, InUse
 from annotator.io.errors import ProjectProblem
 from annotator.store.db import Database, backup_sqlite_to, exclusive_use, sqlite_path
@@ -145,6 +143,10 @@ def automatic_backup(db: Database, directory: Path, keep: int) -> Path | None:
     """
     if keep <= 0 or sqlite_path(db.url) is None or not _due(directory):
         return None
+    # Imported only when a backup is due (once a day): it costs more than the
+    # check, on every open of the window.
+    from filelock import FileLock, Timeout
+
     folder = backup_folder(directory)
     try:
         folder.mkdir(exist_ok=True)
