@@ -106,21 +106,19 @@ def export_units(
             tokens.append((start, cut))
             start = cut
         tokens.append((start, end))
-    if spans:
-        starts = sorted(s for s, _ in spans)
-        ends = sorted(e for _, e in spans)
-        for match in re.finditer(r"\s+", text):
-            a, z = match.span()
-            # a span starts in [a, z) or ends in (a, z]
-            starts_here = bisect_left(starts, a) < bisect_left(starts, z)
-            ends_here = bisect_left(ends, a + 1) < bisect_left(ends, z + 1)
-            if not (starts_here or ends_here):
-                continue
-            inner = cuts[bisect_left(cuts, a + 1) : bisect_left(cuts, z)]
-            bounds = [a, *inner, z]
-            for s, e in itertools.pairwise(bounds):
-                if not _LINE_BREAKING.search(text, s, e):
-                    tokens.append((s, e))
+    # The whitespace runs a span starts or ends in: found from the spans' edges,
+    # not by visiting every space of the text.
+    runs: set[tuple[int, int]] = set()
+    for start, end in spans:
+        for inside in (start, end - 1):
+            if 0 <= inside < len(text) and text[inside].isspace():
+                runs.add(_space_run(text, inside))
+    for a, z in runs:
+        bounds = [a, *cuts[bisect_left(cuts, a + 1) : bisect_left(cuts, z)], z]
+        for s, e in itertools.pairwise(bounds):
+            if not _LINE_BREAKING.search(text, s, e):
+                tokens.append((s, e))
+    if runs:
         tokens.sort()
     sentence_starts = [s for s, _ in sentence_bounds(text, spans)]
     if tokens and (not sentence_starts or tokens[0][0] < sentence_starts[0]):
@@ -130,6 +128,16 @@ def export_units(
         for n, s in enumerate(sentence_starts)
     ]
     return tokens, sentences
+
+
+def _space_run(text: str, at: int) -> tuple[int, int]:
+    """The run of whitespace around ``at`` (a whitespace character)."""
+    a, z = at, at + 1
+    while a > 0 and text[a - 1].isspace():
+        a -= 1
+    while z < len(text) and text[z].isspace():
+        z += 1
+    return a, z
 
 
 # --- the folder (or .zip) an export writes -------------------------------------------

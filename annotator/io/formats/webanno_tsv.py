@@ -85,7 +85,6 @@ HEADER = (
     f"#T_SP={SPAN_LAYER}|{LABEL_FEATURE}",
     f"#T_RL={LINK_LAYER}|{LABEL_FEATURE}|BT_{ANNOTATION}",
 )
-_LAYERS = (NAMED_ENTITY, SPAN_LAYER)
 
 # --- escaping (INCEpTION's Escaping.java) -------------------------------------------
 
@@ -184,6 +183,7 @@ def document_tsv(text: str, layer: Layer | None, ctx: ExportContext) -> tuple[st
         links[dep.first].append(
             (escape_value(r["type"]), f"{unit[gov.first]}[{gov.ident}_{dep.ident}]")
         )
+    annotated = {t for t, _ in on_token} | set(links)
     convert = offset_converter(text, UTF16)
     lines = [*HEADER, "", ""]
     token_at = 0
@@ -191,15 +191,20 @@ def document_tsv(text: str, layer: Layer | None, ctx: ExportContext) -> tuple[st
         lines.extend("#Text=" + escape_text(part) for part in text[start:end].split("\n"))
         while token_at < len(tokens) and tokens[token_at][0] < end:
             t_start, t_end = tokens[token_at]
-            cells = []
-            for name in _LAYERS:
-                items = [p.cell for p in on_token.get((token_at, name), ())]
-                cells.append("|".join(items) or "_")
-            here = links.get(token_at, [])
-            cells.append("|".join(label for label, _ in here) or "_")
-            cells.append("|".join(ref for _, ref in here) or "_")
-            row = [unit[token_at], f"{convert(t_start)}-{convert(t_end)}", text[t_start:t_end]]
-            lines.append("\t".join([*row, *cells, ""]))
+            row = f"{unit[token_at]}\t{convert(t_start)}-{convert(t_end)}\t{text[t_start:t_end]}\t"
+            if token_at not in annotated:  # most tokens: nothing in any column
+                lines.append(row + "_\t_\t_\t_\t")
+            else:
+                entities = on_token.get((token_at, NAMED_ENTITY), ())
+                others = on_token.get((token_at, SPAN_LAYER), ())
+                here = links.get(token_at, ())
+                cells = (
+                    "|".join(p.cell for p in entities) or "_",
+                    "|".join(p.cell for p in others) or "_",
+                    "|".join(label for label, _ in here) or "_",
+                    "|".join(ref for _, ref in here) or "_",
+                )
+                lines.append(row + "\t".join(cells) + "\t")
             token_at += 1
         lines.append("")
     ctx.spans -= dropped
