@@ -28,10 +28,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from itertools import accumulate
-from multiprocessing import get_context
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -56,6 +54,8 @@ from annotator.ui.plain import menu_text
 from annotator.ui.window_base import AnnotationWindow
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from annotator.app.assist import Assistant
     from annotator.app.search import SearchResults
     from annotator.core.suggest.types import Suggestion
@@ -351,6 +351,11 @@ _pool: ProcessPoolExecutor | None = None
 
 def _worker_pool() -> ProcessPoolExecutor:
     """One worker process for the program's life, started on first need."""
+    # Imported here: multiprocessing and the pool cost tens of milliseconds of
+    # every window's start, and most sessions never need a worker.
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     global _pool
     if _pool is None:
         _pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
