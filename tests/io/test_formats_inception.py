@@ -529,3 +529,39 @@ def test_one_tsv_file(tmp_path: Path) -> None:
         db.close()
     assert report.problems == [] and list(doc["layers"]) == ["dana"]
     assert doc["title"] == "testSentenceWithEmoji"
+
+
+def test_tsv_with_windows_line_ends_and_a_dangling_relation(tmp_path: Path) -> None:
+    """INCEpTION escapes a CR in #Text as \\r and counts it; the stored text has LF
+    and the offsets after it move back by one. A relation whose governor id is not
+    in the file is refused with its line; the spans stay."""
+    header = (
+        "#FORMAT=WebAnno TSV 3.3\n"
+        f"#T_SP={NAMED_ENTITY}|value\n"
+        "#T_RL=webanno.custom.Rel|role|BT_" + NAMED_ENTITY + "\n\n\n"
+    )
+    body = (
+        "#Text=Ana 😀\\r\n"
+        "#Text=met Bob .\n"
+        "1-1\t0-3\tAna\tPER\t_\t_\t\n"
+        "1-2\t4-6\t😀\t_\t_\t_\t\n"
+        "1-3\t8-11\tmet\t_\t_\t_\t\n"
+        "1-4\t12-15\tBob\tPER[2]\tagent|x\t1-1|1-1[9_2]\t\n"
+        "1-5\t16-17\t.\t_\t_\t_\t\n"
+    )
+    path = tmp_path / "in" / "doc" / "alice.tsv"
+    path.parent.mkdir(parents=True)
+    path.write_text(header + body, encoding="utf-8", newline="\n")
+    _, db, report = import_into(tmp_path / "p", "webanno-tsv", [tmp_path / "in"])
+    try:
+        docs = snapshot(db)
+    finally:
+        db.close()
+    assert list(docs) == ["Ana 😀\nmet Bob ."]
+    spans, relations = layers_of(docs["Ana 😀\nmet Bob ."], "alice")
+    assert spans == [("PER", 0, 3, "Ana"), ("PER", 10, 13, "Bob")]
+    assert relations == [("agent", ("PER", 0, 3), ("PER", 10, 13))]
+    (problem,) = report.problems
+    assert problem.line == 11 and "relation x: governor annotation [9] is not in the file" in str(
+        problem
+    )
