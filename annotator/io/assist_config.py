@@ -29,8 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import regex
-
 from annotator.core.schema import LabelSchema
 from annotator.core.suggest.types import (
     CASE_MODES,
@@ -197,6 +195,9 @@ def parse_assist(raw: Any, directory: Path, schema: LabelSchema, fail: Fail) -> 
         if not isinstance(pattern, str) or not pattern:
             raise fail((*path, "pattern"), "expected a regular expression")
         case = choice(item.get("case", "exact"), ("exact", "ignore"), (*path, "case"))
+        # Loaded only for a project with rules: every command reads project.yaml.
+        import regex
+
         try:
             # The regex package: re's syntax (V0), and matching with a time bound.
             flags = regex.V0 | (regex.IGNORECASE if case == "ignore" else 0)
