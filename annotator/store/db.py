@@ -7,6 +7,7 @@ instances on one file (busy timeout). One session per user action.
 from __future__ import annotations
 
 import os
+import select
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -154,12 +155,13 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def _json_dumps(value: Any) -> str:
+def json_text(value: Any) -> str:
+    """A JSON column's text, as the engines write it (orjson)."""
     return orjson.dumps(value).decode("utf-8")
 
 
 # orjson for JSON columns: several times faster than the json module on bulk paths.
-_JSON = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
+_JSON = {"json_serializer": json_text, "json_deserializer": orjson.loads}
 
 
 def make_engine(url: str) -> Engine:
@@ -176,7 +178,34 @@ def make_engine(url: str) -> Engine:
         return engine
     # pre_ping: a connection the server dropped (a restart, a network cut) is
     # replaced when taken from the pool, so the next edit or read just works.
-    return create_engine(url, pool_pre_ping=True, **_JSON)
+    engine = create_engine(url, pool_pre_ping=True, **_JSON)
+    _ping_only_when_in_doubt(engine.dialect)
+    return engine
+
+
+def _ping_only_when_in_doubt(dialect: Any) -> None:
+    """Make the pool's ping a round trip only when the connection has
+    something to say.
+
+    Between transactions the server sends nothing on its own, except when it
+    ends the connection (a restart, ``pg_terminate_backend``, an idle timeout):
+    then its last message and the close make the socket readable. So a socket
+    with nothing to read is taken as alive, and only a readable one (or one
+    that cannot be polled) gets the dialect's ``SELECT 1``, which replaces it if
+    it is dead. That saves a round trip on every edit (docs/design.md, "The
+    edit store and version checks"). What no poll sees, a network cut with no
+    word from the server, fails the edit's own first statement instead of the
+    ping: :class:`SaveFailed`, the edit kept and retried on a new connection.
+    """
+
+    def ping(dbapi_connection: Any) -> bool:
+        try:
+            readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+        except (OSError, ValueError):  # closed, or a descriptor select cannot take
+            readable = [True]
+        return True if not readable else bool(type(dialect).do_ping(dialect, dbapi_connection))
+
+    dialect.do_ping = ping
 
 
 def sqlite_url(path: Path) -> str:

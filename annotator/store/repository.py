@@ -16,15 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
-import orjson
 from sqlalchemy import DateTime, Integer, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from annotator.core.changes import Action, ChangeRecord
+from annotator.core.changes import Action, ChangeRecord, Entity
 from annotator.core.errors import NotFound, PermissionDenied
 from annotator.core.model import (
     GOLD_ANNOTATOR,
@@ -39,6 +38,7 @@ from annotator.core.model import (
     check_span_bounds,
     name_problem,
 )
+from annotator.store.db import json_text
 from annotator.store.models import (
     Annotator,
     ChangeLog,
@@ -638,12 +638,6 @@ def _one_statement(conn: Any) -> bool:
     return bool(conn.dialect.name == "postgresql")
 
 
-def _json_text(value: Any) -> str:
-    # The same text as the JSON columns' serializer (annotator.store.db), None
-    # included: SQLAlchemy stores a None of a JSON column as JSON null.
-    return orjson.dumps(value).decode("utf-8")
-
-
 _LOG_COLUMNS = "at, annotator_id, document_id, action, entity, entity_id, before, after"
 _LOG_VALUES = "%s, %s, %s, %s, %s, %s, %s::json, %s::json"
 
@@ -652,7 +646,7 @@ def _pg_log_params(record: ChangeRecord, who: int, at: datetime) -> tuple[Any, .
     row = record.to_json()
     return (
         at, who, row["document_id"], row["action"], row["entity"], row["entity_id"],
-        _json_text(row["before"]), _json_text(row["after"]),
+        json_text(row["before"]), json_text(row["after"]),
     )  # fmt: skip
 
 
@@ -661,32 +655,49 @@ def _pg_write_logged(conn: Any, sql: str, params: tuple[Any, ...]) -> bool:
     return bool(conn.exec_driver_sql(sql, params).scalar())
 
 
-_PG_SPAN_NEW = "SELECT length, substr(text, %s, %s), nextval({}) FROM documents WHERE id = %s"
-_PG_SPAN_NEW_KEY = "annotator_span_new"
+_PG_ADD_SPAN = (
+    # The span's surface text comes from the document (only if the offsets lie
+    # inside it), its id from the sequence (or the id an undo restores); the
+    # change-log row is built from the row written, with the same keys in the
+    # same order as ChangeRecord.span, and the layer's status is set "in
+    # progress" unless it has one. No row back: no such document, or offsets
+    # outside it (the caller asks which).
+    "WITH d AS (SELECT substr(text, %s, %s) AS surface FROM documents "
+    "WHERE id = %s AND length >= %s), "
+    's AS (INSERT INTO spans (id, document_id, annotator_id, label, start, "end", text, '
+    "attributes, note, created_at, updated_at, version) "
+    "SELECT {span_id}, %s, %s, %s, %s, %s, d.surface, %s::json, %s, %s, %s, 1 FROM d "
+    'RETURNING id, document_id, label, start, "end", text, attributes, note, version), '
+    f"l AS (INSERT INTO change_log ({_LOG_COLUMNS}) "
+    "SELECT %s, %s, s.document_id, %s, %s, s.id, 'null'::json, json_build_object("
+    "'document_id', s.document_id, 'annotator', %s::text, 'label', s.label, "
+    "'start', s.start, 'end', s.\"end\", 'text', s.text, 'attributes', s.attributes, "
+    "'note', s.note, 'version', s.version) FROM s), "
+    "t AS (INSERT INTO document_status (document_id, annotator_id, status, updated_at) "
+    "SELECT s.document_id, %s, %s, %s FROM s "
+    "ON CONFLICT (document_id, annotator_id) DO NOTHING) "
+    "SELECT id, text FROM s"
+)
+_PG_ADD_SPAN_KEY = "annotator_add_span"
 
 
-def _pg_span_new(conn: Any) -> str:
-    """The statement that reads a span's surface text and draws its id, naming
-    the id sequence as a constant (looked up once a connection): resolved when
-    the server prepares it, not at every edit."""
-    sql: str | None = conn.info.get(_PG_SPAN_NEW_KEY)
+def _pg_add_span_sql(conn: Any, restoring: bool) -> str:
+    """The add statement, drawing a new id from the spans' sequence named as a
+    constant (looked up once a connection: resolved when the server prepares
+    the statement, not at every edit), or taking the id an undo restores."""
+    if restoring:
+        return _PG_ADD_SPAN.format(span_id="%s")
+    sql: str | None = conn.info.get(_PG_ADD_SPAN_KEY)
     if sql is None:
         sequence = conn.exec_driver_sql(
             "SELECT quote_literal(pg_get_serial_sequence('spans', 'id'))"
         ).scalar_one()
-        sql = conn.info[_PG_SPAN_NEW_KEY] = _PG_SPAN_NEW.format(f"{sequence}::regclass")
+        sql = conn.info[_PG_ADD_SPAN_KEY] = _PG_ADD_SPAN.format(
+            span_id=f"nextval({sequence}::regclass)"
+        )
     return sql
 
 
-_PG_SPAN_SURFACE = "SELECT length, substr(text, %s, %s), NULL FROM documents WHERE id = %s"
-_PG_ADD_SPAN = (
-    'WITH s AS (INSERT INTO spans (id, document_id, annotator_id, label, start, "end", text, '
-    "attributes, note, created_at, updated_at, version) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s::json, %s, %s, %s, 1)), "
-    f"l AS (INSERT INTO change_log ({_LOG_COLUMNS}) VALUES ({_LOG_VALUES})) "
-    "INSERT INTO document_status (document_id, annotator_id, status, updated_at) "
-    "VALUES (%s, %s, %s, %s) ON CONFLICT (document_id, annotator_id) DO NOTHING"
-)
 _PG_DELETE_SPAN = (
     "WITH d AS (DELETE FROM spans WHERE id = %s AND version = %s RETURNING id), "
     f"l AS (INSERT INTO change_log ({_LOG_COLUMNS}) SELECT {_LOG_VALUES} FROM d) "
@@ -718,7 +729,7 @@ def _pg_update_sql(keys: tuple[str, ...]) -> str:
 
 
 def _pg_value(key: str, value: Any) -> Any:
-    return _json_text(value) if key == "attributes" else value
+    return json_text(value) if key == "attributes" else value
 
 
 def _pg_add_span(
@@ -735,32 +746,36 @@ def _pg_add_span(
     span_id: int | None,
     editor: str | None,
 ) -> SpanData:
-    """:func:`add_span` in two statements: the surface text (with the new id),
-    then the span, its change-log row and the status, together."""
+    """:func:`add_span` in one statement: the span, its surface text, its
+    change-log row and the layer's status, together (one round trip)."""
     if not isinstance(start, int) or not isinstance(end, int):
         check_span_bounds(0, start, end)
-    row = conn.exec_driver_sql(
-        _pg_span_new(conn) if span_id is None else _PG_SPAN_SURFACE,
-        (start + 1, max(end - start, 0), document_id),
-    ).one_or_none()
-    if row is None:
+    if 0 <= start < end:
+        who = annotator_id(session, annotator)
+        by = who if editor in (None, annotator) else annotator_id(session, editor or annotator)
+        now = utcnow()
+        attrs = dict(attributes or {})
+        restoring = span_id is not None
+        row = conn.exec_driver_sql(_pg_add_span_sql(conn, restoring), (
+            start + 1, end - start, document_id, end,
+            *((span_id,) if restoring else ()),
+            document_id, who, label, start, end, json_text(attrs), note, now, now,
+            now, by, Action.ADD.value, Entity.SPAN.value, annotator,
+            who, DocStatus.IN_PROGRESS.value, now,
+        )).one_or_none()  # fmt: skip
+        if row is not None:
+            return SpanData(
+                int(row[0]), document_id, annotator, label, start, end, str(row[1]), attrs,
+                note, now, now, 1,
+            )  # fmt: skip
+    # Nothing written: say why (no such document, or offsets outside it).
+    length = conn.exec_driver_sql(
+        "SELECT length FROM documents WHERE id = %s", (document_id,)
+    ).scalar()
+    if length is None:
         raise NotFound(f"no document with id {document_id}")
-    check_span_bounds(row[0], start, end)
-    surface = str(row[1])
-    new_id = int(row[2]) if span_id is None else span_id
-    who = annotator_id(session, annotator)
-    by = who if editor in (None, annotator) else annotator_id(session, editor or annotator)
-    now = utcnow()
-    attrs = dict(attributes or {})
-    span = SpanData(
-        new_id, document_id, annotator, label, start, end, surface, attrs, note, now, now, 1
-    )
-    conn.exec_driver_sql(_PG_ADD_SPAN, (
-        new_id, document_id, who, label, start, end, surface, _json_text(attrs), note, now, now,
-        *_pg_log_params(ChangeRecord.span(Action.ADD, None, span), by, now),
-        document_id, who, DocStatus.IN_PROGRESS.value, now,
-    ))  # fmt: skip
-    return span
+    check_span_bounds(int(length), start, end)
+    raise NotFound(f"no document with id {document_id}")  # deleted meanwhile
 
 
 def add_span(
@@ -826,6 +841,71 @@ def _check_version(span: SpanData, expected_version: int | None) -> None:
         )
 
 
+_PG_SPAN_BEFORE = (
+    # The span as it is (and, for a deletion, whether a relation touches it).
+    'b AS (SELECT sp.id, sp.document_id, a.name, sp.label, sp.start, sp."end", sp.text, '
+    "sp.attributes, sp.note, sp.created_at, sp.updated_at, sp.version{linked} FROM spans sp "
+    "JOIN annotators a ON a.id = sp.annotator_id WHERE sp.id = %s)"
+)
+_PG_LINKED = (
+    ", EXISTS (SELECT 1 FROM relations r WHERE r.source_id = sp.id OR r.target_id = sp.id) "
+    "AS linked"
+)
+_PG_WRITABLE = (
+    # Written only in the editor's own layer, at the version read (and the
+    # version the editor saw, if given); anything else writes nothing and the
+    # caller looks at the span read to say why.
+    "spans.id = b.id AND spans.version = b.version AND b.name = %s "
+    "AND b.version = coalesce(%s::int, b.version)"
+)
+
+
+def _pg_payload(row: str) -> str:
+    """SQL for a span's change-log payload (ChangeRecord.span: the same keys in
+    the same order) from ``row``'s columns, the layer named by ``b``."""
+    return (
+        f"json_build_object('document_id', {row}.document_id, 'annotator', b.name, "
+        f"'label', {row}.label, 'start', {row}.start, 'end', {row}.\"end\", 'text', {row}.text, "
+        f"'attributes', {row}.attributes, 'note', {row}.note, 'version', {row}.version)"
+    )
+
+
+_PG_DELETE_OWN_SPAN = (
+    f"WITH {_PG_SPAN_BEFORE.format(linked=_PG_LINKED)}, "
+    f"d AS (DELETE FROM spans USING b WHERE {_PG_WRITABLE} AND NOT b.linked RETURNING spans.id), "
+    f"l AS (INSERT INTO change_log ({_LOG_COLUMNS}) SELECT %s, %s, b.document_id, %s, %s, b.id, "
+    f"{_pg_payload('b')}, 'null'::json FROM d CROSS JOIN b) "
+    "SELECT b.*, (SELECT count(*) FROM d) FROM b"
+)
+_PG_UPDATE_OWN_SQL: dict[tuple[str, ...], str] = {}
+
+
+def _pg_update_own_sql(keys: tuple[str, ...]) -> str:
+    sql = _PG_UPDATE_OWN_SQL.get(keys)
+    if sql is None:
+        sets = "".join(f"{_PG_SPAN_SET[key]}, " for key in keys)
+        sql = _PG_UPDATE_OWN_SQL[keys] = (
+            f"WITH {_PG_SPAN_BEFORE.format(linked='')}, "
+            f"u AS (UPDATE spans SET {sets}updated_at = %s, version = b.version + 1 FROM b "
+            f"WHERE {_PG_WRITABLE} RETURNING spans.*), "
+            f"l AS (INSERT INTO change_log ({_LOG_COLUMNS}) SELECT %s, %s, u.document_id, %s, %s, "
+            f"u.id, {_pg_payload('b')}, {_pg_payload('u')} FROM u CROSS JOIN b) "
+            "SELECT b.*, (SELECT count(*) FROM u) FROM b"
+        )
+    return sql
+
+
+def _pg_span_read(row: Any) -> SpanData:
+    """A span from a row of ``b`` read as the driver gives it (timestamps in UTC,
+    as the models give them)."""
+    (span_id, document_id, name, label, start, end, surface, attributes, note, created,
+     updated, version) = row[:12]  # fmt: skip
+    return SpanData(
+        span_id, document_id, name, label, start, end, surface, attributes, note,
+        created.astimezone(UTC), updated.astimezone(UTC), version,
+    )  # fmt: skip
+
+
 def update_span(
     session: Session,
     span_id: int,
@@ -839,7 +919,34 @@ def update_span(
     note: str | None = None,
 ) -> SpanData:
     """Change a span; refuse with :class:`StaleEdit` if its version moved on."""
-    before = get_span(session, span_id)
+    conn = session.connection()
+    changes: dict[str, Any] = {}
+    if label is not None:
+        changes["label"] = label
+    if attributes is not None:
+        changes["attributes"] = dict(attributes)
+    if note is not None:
+        changes["note"] = note
+    before: SpanData | None = None
+    if _one_statement(conn) and start is None and end is None:
+        # A change in the editor's own layer that keeps the offsets: read,
+        # checked, written and logged in one statement (one round trip).
+        check_person(editor)
+        who = annotator_id(session, editor)
+        now = utcnow()
+        keys = tuple(changes)
+        row = conn.exec_driver_sql(_pg_update_own_sql(keys), (
+            span_id, *(_pg_value(key, changes[key]) for key in keys), now, editor,
+            expected_version, now, who, Action.UPDATE.value, Entity.SPAN.value,
+        )).one_or_none()  # fmt: skip
+        if row is None:
+            raise NotFound(f"no span with id {span_id}")
+        before = _pg_span_read(row)
+        if row[-1]:
+            return replace(before, **changes, updated_at=now, version=before.version + 1)
+        # Nothing written: refused below, or a reviewer's gold edit, done the long way.
+    if before is None:
+        before = get_span(session, span_id)
     check_can_write(session, before.annotator, editor)
     _check_version(before, expected_version)
     values: dict[str, Any] = {"updated_at": utcnow(), "version": before.version + 1}
@@ -857,7 +964,6 @@ def update_span(
     after = replace(before, **values)
     who = annotator_id(session, editor)
     record = ChangeRecord.span(Action.UPDATE, before, after)
-    conn = session.connection()
     if _one_statement(conn):
         # The update and its change-log row in one statement (and one trip).
         done = _pg_write_logged(conn, _pg_update_sql(tuple(values)), (
@@ -884,17 +990,31 @@ def delete_span(
     Refused with :class:`StaleEdit` if the span changed since the editor saw it:
     a delete must not discard someone else's newer edit any more than a change may.
     """
-    row = session.connection().execute(_SPAN_AND_LINKS_BY_ID, {"span_id": span_id}).one_or_none()
-    if row is None:
-        raise NotFound(f"no span with id {span_id}")
-    span, linked = SpanData(*row[:-1]), bool(row[-1])
+    conn = session.connection()
+    if _one_statement(conn):
+        # A span of the editor's own layer that no relation touches: read,
+        # checked, deleted and logged in one statement (one round trip).
+        check_person(editor)
+        who = annotator_id(session, editor)
+        row = conn.exec_driver_sql(_PG_DELETE_OWN_SPAN, (
+            span_id, editor, expected_version, utcnow(), who, Action.DELETE.value,
+            Entity.SPAN.value,
+        )).one_or_none()  # fmt: skip
+        if row is None:
+            raise NotFound(f"no span with id {span_id}")
+        span, linked = _pg_span_read(row), bool(row[12])
+        if row[-1]:
+            return span, []
+        # Nothing deleted: refused below, or linked or gold, done the long way.
+    else:
+        row = conn.execute(_SPAN_AND_LINKS_BY_ID, {"span_id": span_id}).one_or_none()
+        if row is None:
+            raise NotFound(f"no span with id {span_id}")
+        span, linked = SpanData(*row[:-1]), bool(row[-1])
     check_can_write(session, span.annotator, editor)
     _check_version(span, expected_version)
     relations = (
-        [
-            RelationData(*r)
-            for r in session.connection().execute(_LINKS_OF_SPAN, {"span_id": span_id})
-        ]
+        [RelationData(*r) for r in conn.execute(_LINKS_OF_SPAN, {"span_id": span_id})]
         if linked
         else []
     )
@@ -902,7 +1022,6 @@ def delete_span(
     for rel in relations:
         delete_relation(session, rel.id, editor)
     record = ChangeRecord.span(Action.DELETE, span, None)
-    conn = session.connection()
     if _one_statement(conn):
         # The delete and its change-log row in one statement (and one trip).
         done = _pg_write_logged(

@@ -146,10 +146,10 @@ def test_a_server_that_dropped_its_connections_is_reconnected(database_url: str)
     # The server drops every connection to this database (a restart, a network cut).
     url = make_url(database_url)
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
+    with admin.connect() as conn:  # waits until each has ended (up to 5 s)
         conn.execute(
             text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
                 "WHERE datname = :name AND pid <> pg_backend_pid()"
             ),
             {"name": url.database},
