@@ -40,12 +40,14 @@ SORTS = {
 
 STATUSES = ("new", "in_progress", "done", "not-done")
 
-ASSIGNED = "a.id IS NOT NULL"
-UNASSIGNED = "a.id IS NULL"
+ASSIGNED = "assigned"
+UNASSIGNED = "unassigned"
 RUNS = (ASSIGNED, UNASSIGNED)
 """The default order's runs, each ordered by id: the analyst's assignments, then
 the rest. The first is read with an inner join, so the database starts from
-the assignments' index; the second walks the documents' primary key."""
+the assignments' index; the second with NOT EXISTS, an anti-join that walks
+the documents' primary key (PostgreSQL plans a LEFT JOIN ... IS NULL there
+as a join of every row, in parallel workers: 20-40 ms a page, not 2)."""
 SORT_COLUMNS = {"title": "shown_title", "status": "status", "spans": "spans"}
 
 
@@ -116,8 +118,15 @@ def _query(
     elif status is not None:
         params["status"] = status
         where.append("ds.status = :status")
-    if run is not None:
-        where.append(run)
+    mine = "a.document_id = d.id AND a.annotator_id = :who"
+    if run == ASSIGNED:
+        assignments, assigned = f"JOIN assignments a ON {mine}", "1"
+    elif run == UNASSIGNED:
+        assignments, assigned = "", "0"
+        where.append(f"NOT EXISTS (SELECT 1 FROM assignments a WHERE {mine})")
+    else:
+        assignments = f"LEFT JOIN assignments a ON {mine}"
+        assigned = "CASE WHEN a.id IS NULL THEN 0 ELSE 1 END"
     if extra is not None:
         where.append(extra)
     if only is not None:
@@ -134,10 +143,8 @@ def _query(
         " CASE WHEN d.title = '' THEN 1 ELSE 0 END AS untitled,"
         f" d.length AS length, {status_expr} AS status,"
         f" {span_count} AS spans,"
-        " CASE WHEN a.id IS NULL THEN 0 ELSE 1 END AS assigned"
-        " FROM documents d"
-        f" {'JOIN' if run == ASSIGNED else 'LEFT JOIN'} assignments a"
-        " ON a.document_id = d.id AND a.annotator_id = :who"
+        f" {assigned} AS assigned"
+        f" FROM documents d {assignments}"
         " LEFT JOIN document_status ds ON ds.document_id = d.id AND ds.annotator_id = :who"
         f" {'WHERE ' + ' AND '.join(where) if where else ''}"
         f") AS d {tail}"
