@@ -22,7 +22,8 @@ spans, whose versions edits are then made on (:meth:`Workspace.read_document`),
 the layers' names, where the database is.
 
 The database layer is imported only when a workspace opens one, so the window
-can show itself before SQLAlchemy is loaded (docs/design.md, "Start-up").
+can show itself before SQLAlchemy is loaded, and on an SQLite project show the
+document it opens on too (:func:`preview_document`; docs/design.md, "Start-up").
 """
 
 from __future__ import annotations
@@ -180,6 +181,48 @@ class DocumentContent:
     spans: SpanRows
     """In the order read (start, longer first, id); each span made when asked for."""
     relations: list[RelationData]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentPreview:
+    """The document a window opens on, read before the database layer is
+    loaded (:func:`preview_document`); shown, never edited."""
+
+    project: Project
+    content: DocumentContent
+
+
+def preview_document(
+    directory: Path | str,
+    user: str,
+    last_document: Callable[[Path], int | None],
+    accept_length: Callable[[int], bool],
+) -> DocumentPreview | None:
+    """The document :meth:`Workspace.open` and the window would show first
+    (``last_document`` of the project, else the first not done), read from
+    an SQLite project's file with the standard library (``store/
+    first_read.py``): a cold start paints it before SQLAlchemy is loaded.
+    None when that cannot be done here; :meth:`Workspace.open` then does all."""
+    from annotator.io.project import load_project
+    from annotator.store.first_read import peek_document, sqlite_path
+
+    try:
+        project = load_project(Path(directory))
+        path = sqlite_path(project.database_url)
+        if path is None:
+            return None
+        read = peek_document(
+            path,
+            user,
+            last_document(project.directory),
+            every_layer=bool(project.setting("show_all_annotators")),
+            accept=accept_length,
+        )
+    except Exception:  # a preview only: the usual open reports every problem
+        return None
+    if read is None:
+        return None
+    return DocumentPreview(project, DocumentContent(read.document_id, read.text, read.spans, []))
 
 
 class Outcome(Enum):

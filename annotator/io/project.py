@@ -19,10 +19,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from filelock import FileLock, Timeout
 
 from annotator.core.errors import DatabaseProblem
 from annotator.core.schema import LabelSchema, SchemaError, parse_schema
@@ -31,7 +30,10 @@ from annotator.io.errors import InputProblem, ProjectProblem
 from annotator.io.files import DEFAULT_MAX_FILE_MB, read_regular
 from annotator.io.safe_yaml import YamlLimitError, load_node
 from annotator.paths import SCHEMAS_DIR, builtin_schema_names
-from annotator.store.db import Database, open_database, sqlite_path, sqlite_url
+from annotator.store.first_read import sqlite_path, sqlite_url
+
+if TYPE_CHECKING:  # the database layer loads when a database is opened (docs/design.md, "Start-up")
+    from annotator.store.db import Database
 
 PROJECT_FILE = "project.yaml"
 DEFAULT_DATABASE = "annotator.sqlite"
@@ -109,6 +111,8 @@ class Project:
 
     def open_database(self, *, create: bool = False, migrate: bool = False) -> Database:
         """Open the project's database; a seeded project builds its own on first use."""
+        from annotator.store.db import open_database
+
         url = self.database_url
         path = sqlite_path(url)
         seeding = self.seed is not None and path is not None and not path.exists()
@@ -428,6 +432,8 @@ CONFIG_LOCK_WAIT_S = 30.0
 @contextmanager
 def config_lock(config: Path) -> Iterator[None]:
     """Only one program at a time reads-and-rewrites project.yaml (project.yaml.lock)."""
+    from filelock import FileLock, Timeout  # only writers need it (cold start reads)
+
     lock = FileLock(config.with_name(config.name + ".lock"), timeout=CONFIG_LOCK_WAIT_S)
     try:
         lock.acquire()

@@ -9,6 +9,7 @@ once (docs/design.md, "Start-up").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -98,8 +99,32 @@ class Launcher(QObject):
 
         if now:
             return window if open_it() else None
-        QTimer.singleShot(0, open_it)
+        if window.preview_project(directory):
+            # The article is painted first, then the project opens (cold start).
+            open_after_paint(window, open_it)
+        else:
+            QTimer.singleShot(0, open_it)
         return window
+
+
+PREVIEW_PAINT_WAIT_MS = 500
+"""How long the project waits for the preview's paint (a hidden window never paints)."""
+
+
+def open_after_paint(window: MainWindow, open_it: Callable[[], object]) -> None:
+    """Call ``open_it`` once the window's article has been painted (or after
+    :data:`PREVIEW_PAINT_WAIT_MS`), from the event loop, not from the paint."""
+    pending = True
+
+    def now() -> None:
+        nonlocal pending
+        if pending:
+            pending = False
+            window.view.painted.disconnect(now)
+            QTimer.singleShot(0, open_it)
+
+    window.view.painted.connect(now)
+    QTimer.singleShot(PREVIEW_PAINT_WAIT_MS, now)
 
 
 def run_app(

@@ -105,6 +105,7 @@ class ArticleView(CodepointGeometry):
     linkRequested = Signal(int, int)  # source span id, target span id
     statusMessage = Signal(str)
     stylingFinished = Signal()
+    painted = Signal()  # after each paint of the text (a cold start opens the project then)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -262,6 +263,11 @@ class ArticleView(CodepointGeometry):
     # --- painting ----------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        self._paint(event)
+        self._styler.painted()
+        self.painted.emit()
+
+    def _paint(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         outlined = self._outlined_spans()
         all_bars = self._styler.bars

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from annotator.app.live import OthersEdits
 from annotator.app.roles import role_in
-from annotator.app.workspace import DatabaseNotOpened, Workspace
+from annotator.app.workspace import DatabaseNotOpened, Workspace, preview_document
 from annotator.core import commands
 from annotator.core.commands import Changes, Command
 from annotator.core.errors import InputProblem
@@ -270,6 +270,31 @@ class MainWindow(AnnotationWindow):
             self.statusBar().showMessage(role.roles_note, 20000)
         if workspace.backup_problem is not None:  # opened all the same (docs/guarantees.md)
             self.statusBar().showMessage(workspace.backup_problem, 20000)
+        return True
+
+    def preview_project(self, directory: Path | str) -> bool:
+        """Show the document the project opens on before the project is opened
+        (cold start): read with the standard library while the database layer
+        is not loaded yet (``Workspace.open`` loads it), read-only until
+        :meth:`open_project` shows it as stored. False when nothing is shown."""
+        from annotator.ui.display_text import max_document_chars
+
+        if name_problem(self.user) is not None:
+            return False
+        limit = max_document_chars(settings.app_settings().value("view/max_document_mb"))
+        preview = preview_document(
+            directory, self.user, settings.last_document, lambda length: length <= limit
+        )
+        if preview is None:
+            return False
+        project, shown = preview.project, preview.content
+        self.view.set_schema(project.schema)
+        if settings.app_settings().value("view/font_size") is None:
+            self.view.set_font_size(int(project.setting("font_size")))
+        self.view.editable = False
+        self.view.user = self.user
+        self.view.set_content(shown.text, shown.spans)
+        self.span_model.set_spans(shown.spans)
         return True
 
     def close_project(self) -> None:

@@ -37,6 +37,8 @@ from annotator.ui.text_geometry import line_x
 
 STYLE_CHUNK_BLOCKS = 100
 """Paragraphs styled per step when a long article is styled in the background."""
+FIRST_STEP_WAIT_MS = 50
+"""The longest the background styling waits for the first paint of a new text."""
 BAR_HEIGHT = 3
 BAR_STEP = 4
 BAR_DARKER = 150
@@ -208,9 +210,16 @@ class ParagraphStyler(QObject):
         count = len(self._model.blocks)
         self._pending = [b for b in range(count - 1, -1, -1) if b not in shown]
         if not self.done:
-            self._timer.start()
+            # The first step waits for the first paint (:meth:`painted`), so that
+            # the screen styled above shows before the rest is worked on.
+            self._timer.start(FIRST_STEP_WAIT_MS)
         else:
             self.finished.emit()
+
+    def painted(self) -> None:
+        """The editor has painted: styling the rest may start now."""
+        if self._timer.isActive() and self._timer.interval() != 0:
+            self._timer.start(0)
 
     @property
     def done(self) -> bool:
@@ -222,6 +231,8 @@ class ParagraphStyler(QObject):
             self._step()
 
     def _step(self) -> None:
+        if self._timer.interval() != 0:
+            self._timer.setInterval(0)
         # The model's span index is built first, in a step of its own.
         if not self._model.index.ready:
             self._model.index.build()

@@ -47,6 +47,10 @@ def words(text: str) -> list[tuple[int, int]]:
 
 @pytest.fixture
 def stored(db: Database) -> tuple[int, int]:
+    return store_documents(db)
+
+
+def store_documents(db: Database) -> tuple[int, int]:
     """Two documents; spans in three layers, overlapping, with attributes and
     notes; links; timestamps with and without a time zone, equal and not."""
     with db.session() as s:

@@ -1,0 +1,171 @@
+"""The first document of a cold start, read before SQLAlchemy is loaded (issue 14).
+
+Importing SQLAlchemy and the store's models takes longer than everything else
+a cold start does before the article can be painted. An SQLite project's
+database is a file the standard library reads: :func:`peek_document` opens it
+read-only with :mod:`sqlite3`, checks that its schema is the one this program
+writes, and reads the document the window opens on with its spans, as
+:mod:`annotator.store.document_reader` does (the same columns and order, the
+same :class:`~annotator.core.span_rows.SpanRows`). The window shows it while
+the database layer is loaded and opened as usual; that open reads the
+document again, and from then on only that read counts (versions, links).
+Anything unexpected (a server URL, a missing or locked file, an older or
+newer schema) gives None, and the usual path does everything.
+
+This module imports no SQLAlchemy; the SQLite URL helpers and the schema
+revision live here so that ``annotator/io/project.py`` and ``db.py`` share
+them without it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from annotator.core.model import JsonDict
+from annotator.core.span_rows import SpanRows
+
+HEAD_REVISION = "0006"
+"""The schema version this program writes; tests check it is Alembic's head."""
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != "sqlite:///:memory:":
+        return Path(url[len(prefix) :])
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class FirstRead:
+    document_id: int
+    text: str
+    spans: SpanRows
+
+
+def peek_document(
+    path: Path,
+    user: str,
+    document_id: int | None,
+    every_layer: bool,
+    accept: Callable[[int], bool] = lambda length: True,
+) -> FirstRead | None:
+    """The document a window opens on: ``document_id`` if it is there, else
+    the first one ``user`` has not done (assignments first, then by id), else
+    the first; with the spans of ``user``'s layer, or of every layer. None
+    when it cannot be read here, or ``accept`` refuses its length."""
+    if not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.2)
+    except sqlite3.Error:
+        return None
+    try:
+        return _read(connection, user, document_id, every_layer, accept)
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+
+
+def _read(
+    connection: sqlite3.Connection,
+    user: str,
+    document_id: int | None,
+    every_layer: bool,
+    accept: Callable[[int], bool],
+) -> FirstRead | None:
+    execute = connection.execute
+    connection.execute("BEGIN")  # one snapshot for every read below
+    revision = execute("SELECT version_num FROM alembic_version").fetchone()
+    if revision is None or revision[0] != HEAD_REVISION:
+        return None
+    names = dict(execute("SELECT id, name FROM annotators").fetchall())
+    mine = next((i for i, name in names.items() if name == user), None)
+    chosen = _document_to_open(connection, mine, document_id)
+    if chosen is None:
+        return None
+    found = execute("SELECT length(text) FROM documents WHERE id = ?", (chosen,)).fetchone()
+    if found is None or not accept(int(found[0])):
+        return None
+    (text,) = execute("SELECT text FROM documents WHERE id = ?", (chosen,)).fetchone()
+    layers = "" if every_layer else "AND annotator_id = ?"
+    parameters: tuple[Any, ...] = (chosen,) if every_layer else (chosen, mine)
+    rows = []
+    if every_layer or mine is not None:
+        rows = execute(
+            'SELECT id, annotator_id, label, start, "end", attributes, note, created_at, '
+            f"updated_at, version FROM spans WHERE document_id = ? {layers} "
+            'ORDER BY start, "end" DESC, id',
+            parameters,
+        ).fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 10
+    (ids, who, labels, starts, ends, attrs, notes, created, updated, versions) = columns
+    spans = SpanRows(
+        chosen,
+        text,
+        ids=ids,
+        annotators=tuple(map(names.__getitem__, who)),
+        labels=labels,
+        starts=starts,
+        ends=ends,
+        attributes=attrs,
+        notes=notes,
+        created=created,
+        updated=updated,
+        versions=versions,
+        attributes_of=_attributes_of,
+        time_of=_time_of,
+    )
+    return FirstRead(chosen, text, spans)
+
+
+def _document_to_open(
+    connection: sqlite3.Connection, mine: int | None, wanted: int | None
+) -> int | None:
+    """As the document list chooses (``ui/document_list.py``, first_document)."""
+    execute = connection.execute
+    if wanted is not None and execute("SELECT 1 FROM documents WHERE id = ?", (wanted,)).fetchone():
+        return wanted
+    not_done = (
+        "NOT EXISTS (SELECT 1 FROM document_status s WHERE s.document_id = d.id "
+        "AND s.annotator_id = ? AND s.status = 'done')"
+    )
+    if mine is not None:
+        for sql, parameters in (
+            (
+                "SELECT d.id FROM documents d JOIN assignments a ON a.document_id = d.id "
+                f"AND a.annotator_id = ? WHERE {not_done} ORDER BY d.id LIMIT 1",
+                (mine, mine),
+            ),
+            (f"SELECT d.id FROM documents d WHERE {not_done} ORDER BY d.id LIMIT 1", (mine,)),
+        ):
+            found = execute(sql, parameters).fetchone()
+            if found is not None:
+                return int(found[0])
+    first = execute("SELECT min(id) FROM documents").fetchone()
+    return int(first[0]) if first is not None and first[0] is not None else None
+
+
+def _attributes_of(raw: Any) -> JsonDict:
+    if raw == "{}":
+        return {}
+    value = json.loads(raw) if isinstance(raw, str | bytes) else raw
+    return value if isinstance(value, dict) else {}
+
+
+def _time_of(raw: Any) -> datetime | None:
+    """SQLite's stored form, naive UTC, as the store's UTCDateTime reads it."""
+    if raw is None:
+        return None
+    value = datetime.fromisoformat(raw) if isinstance(raw, str) else raw
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
