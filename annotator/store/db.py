@@ -28,10 +28,11 @@ from annotator.core.errors import (  # the store raises them; defined in the cor
     InUse,
     SaveFailed,
 )
+from annotator.store.first_read import HEAD_REVISION as HEAD_REVISION  # known without SQLAlchemy
+from annotator.store.first_read import sqlite_path as sqlite_path
+from annotator.store.first_read import sqlite_url as sqlite_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0006"
-"""The schema version this program writes; tests check it is Alembic's head."""
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_ONLY_OPTION = "annotator_read_only"
@@ -206,17 +207,6 @@ def _ping_only_when_in_doubt(dialect: Any) -> None:
         return True if not readable else bool(type(dialect).do_ping(dialect, dbapi_connection))
 
     dialect.do_ping = ping
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
-
-
-def sqlite_path(url: str) -> Path | None:
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and url != "sqlite:///:memory:":
-        return Path(url[len(prefix) :])
-    return None
 
 
 class Database:
