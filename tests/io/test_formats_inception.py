@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from annotator.core.dataset import AnnotatedDraft
 from annotator.core.model import DocumentDraft
 from annotator.io.errors import InputProblem
 from annotator.io.formats import webanno_tsv
@@ -565,3 +566,129 @@ def test_tsv_with_windows_line_ends_and_a_dangling_relation(tmp_path: Path) -> N
     assert problem.line == 11 and "relation x: governor annotation [9] is not in the file" in str(
         problem
     )
+
+
+# --- properties ---------------------------------------------------------------------------
+
+PIECES = [*"abc XYZ.,!?-\n\t", " ", "é", "e\u0301", "😀", "👍🏽", "🇫🇷", "\u200d", "中", "\u2028"]
+PIECES += ["\\", "|", "_", "*", "[1]", "->", ";", "#", "\x0c", "\x01"]
+SCHEMA_LABELS = ["Person", "Quote"]  # an entity (NamedEntity) and a quote (the custom layer)
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> tuple[str, list[tuple[int, int, str]], list[tuple[int, int]]]:
+    # a project's texts are never blank (an import refuses them)
+    pieces = st.lists(st.sampled_from(PIECES), min_size=1, max_size=30).map("".join)
+    text = draw(pieces.filter(str.strip))
+    spans = []
+    for _ in range(draw(st.integers(0, 6))):
+        start = draw(st.integers(0, len(text) - 1))
+        end = draw(st.integers(start + 1, len(text)))
+        spans.append((start, end, draw(st.sampled_from(SCHEMA_LABELS))))
+    links = []
+    if len(spans) > 1:
+        for _ in range(draw(st.integers(0, 3))):
+            a, b = draw(st.permutations(range(len(spans))))[:2]
+            links.append((a, b))
+    return text, spans, links
+
+
+def export_layer(text: str, spans: list[tuple[int, int, str]], links: list[tuple[int, int]]) -> Any:
+    from annotator.core.dataset import Layer
+
+    rows = [
+        {"id": n + 1, "start": s, "end": e, "label": label, "text": text[s:e], "attributes": {},
+         "note": "", "created_at": "", "updated_at": "", "version": 1}
+        for n, (s, e, label) in enumerate(spans)
+    ]  # fmt: skip
+    relations = [
+        {"id": n + 1, "type": "speaker", "source_id": a + 1, "target_id": b + 1, "created_at": ""}
+        for n, (a, b) in enumerate(links)
+    ]
+    return Layer("alice", spans=rows, relations=relations)
+
+
+def schema_context() -> Any:
+    from annotator.core.schema import Label, LabelSchema
+    from annotator.io.formats.common import ExportContext
+
+    labels = (Label("Person", "entity", "#000000", None), Label("Quote", "quote", "#000000", None))
+    return ExportContext(LabelSchema(labels=labels, relations=()))
+
+
+LINE_BREAKING = "\n\t\x0c\u2028"
+
+
+@settings(max_examples=250, deadline=None)
+@given(documents())
+def test_tsv_keeps_every_span_a_row_can_hold(
+    doc: tuple[str, list[tuple[int, int, str]], list[tuple[int, int]]],
+) -> None:
+    """Any text and spans: the TSV's text comes back (whitespace before the first
+    token as spaces), and every span whose edges are not a line break or tab
+    comes back at its characters, with its links."""
+    from annotator.core.offsets import Utf16Map
+    from annotator.io.formats.common import SourceText
+    from annotator.io.formats.inception import export_units
+
+    text, spans, links = doc
+    content, _, _ = webanno_tsv.document_tsv(
+        text, export_layer(text, spans, links), schema_context()
+    )
+    parsed = webanno_tsv.parse_tsv(content, "x.tsv")
+    tokens, _ = export_units(text, [(s, e) for s, e, _ in spans])
+    first = tokens[0][0] if tokens else len(text)
+    if tokens:
+        assert parsed.text == " " * first + text[first:]
+    source = SourceText(parsed.text, "utf16")
+    got = {
+        (d.label, d.start, d.end)
+        for d in (source.span(s.start, s.end, s.label) for s in parsed.spans.values())
+    }
+    whole = {
+        (label, s, e)
+        for s, e, label in spans
+        if text[s] not in LINE_BREAKING and text[e - 1] not in LINE_BREAKING and s >= first
+    }
+    assert whole <= got
+    to16 = Utf16Map(text).to_utf16
+    by_key = {k: (v.label, v.start, v.end) for k, v in parsed.spans.items()}
+    got_links = {(by_key[a], by_key[b]) for _, a, b, _ in parsed.relations}
+    for a, b in links:
+        ends = [spans[a], spans[b]]
+        if all((lab, s, e) in whole for s, e, lab in ends):
+            assert tuple((lab, to16(s), to16(e)) for s, e, lab in ends) in got_links
+
+
+@settings(max_examples=150, deadline=None)
+@given(documents())
+def test_xmi_keeps_every_span_or_refuses_the_text(
+    doc: tuple[str, list[tuple[int, int, str]], list[tuple[int, int]]],
+) -> None:
+    """Any text and spans: the XMI that cassis writes loads back with every span at
+    its characters and every link, or the export refuses a text XML cannot carry."""
+    from annotator.core.dataset import ExportDocument
+    from annotator.io.formats import xmi
+    from annotator.io.formats.inception import InputFile
+
+    text, spans, links = doc
+    document = ExportDocument(1, "t", "s", "", "", {}, text, [])
+    if any(ch in text for ch in "\x0c\x01"):
+        with pytest.raises(InputProblem, match=r"XML 1\.0 cannot carry"):
+            xmi.check_xml_text(document, Path("out"))
+        return
+    ts = xmi.type_system()
+    cas = xmi.document_cas(document, export_layer(text, spans, links), ts, schema_context(), "d")
+    data = cas.to_xmi().encode("utf-8")
+    item = InputFile("d/alice.xmi", ("d", "alice.xmi"), lambda: data)
+    loaded = xmi._load(item, data, cassis.load_typesystem(ts.to_xml()))
+    (draft,) = xmi.cas_to_draft(item, loaded, loaded.typesystem, ImportContext())
+    assert isinstance(draft, AnnotatedDraft) and draft.document.text == text
+    layer = draft.layers[0] if draft.layers else None
+    got = {(s.label, s.start, s.end) for s in (layer.spans if layer else [])}
+    assert got == {(label, s, e) for s, e, label in spans}
+    assert layer is None or {
+        ((layer.spans[r.source].start, layer.spans[r.source].end),
+         (layer.spans[r.target].start, layer.spans[r.target].end))
+        for r in layer.relations
+    } == {((spans[a][0], spans[a][1]), (spans[b][0], spans[b][1])) for a, b in links}  # fmt: skip

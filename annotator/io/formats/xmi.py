@@ -21,6 +21,7 @@ the element.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterable, Iterator
 from io import BytesIO
@@ -111,9 +112,10 @@ def document_cas(
     cas = cassis.Cas(typesystem=ts)
     cas.sofa_string = doc.text
     cas.sofa_mime = "text"
+    # A title or URL XML cannot carry loses those characters (they hold no offsets).
     meta = ts.get_type(METADATA)(
-        begin=0, end=len(doc.text), documentTitle=doc.title, documentId=name,
-        documentUri=doc.url or None,
+        begin=0, end=len(doc.text), documentTitle=_NOT_XML.sub("", doc.title), documentId=name,
+        documentUri=_NOT_XML.sub("", doc.url) or None,
     )  # fmt: skip
     cas.add(meta)
     spans = layer.spans if layer is not None else []
@@ -144,6 +146,23 @@ def document_cas(
     return cas
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot carry, not even as references (UIMA writes XML 1.0)."""
+
+
+def check_xml_text(doc: ExportDocument, target: Path) -> None:
+    """Raise :class:`InputProblem` (the export stops, nothing is written) for a text
+    that holds a character XML 1.0 cannot carry: an XMI cannot hold that document."""
+    found = _NOT_XML.search(doc.text)
+    if found is not None:
+        raise InputProblem(
+            target,
+            f"document {doc.id} ({doc.title[:60]!r}) holds U+{ord(found.group()):04X} at "
+            f"{found.start()}, which XML 1.0 cannot carry; nothing was written "
+            "(webanno-tsv and native keep it)",
+        )
+
+
 def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> None:
     """A folder (or .zip) with DOCUMENT/TypeSystem.xml and DOCUMENT/ANNOTATOR.xmi."""
     ts = type_system()
@@ -152,6 +171,7 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
     def write(
         doc: ExportDocument, layers: list[Layer | None], folder: Path, names: list[str]
     ) -> None:
+        check_xml_text(doc, target)
         (folder / TYPE_SYSTEM).write_text(ts_xml, encoding="utf-8")
         for layer, name in zip(layers, names, strict=True):
             cas = document_cas(doc, layer, ts, ctx, folder.name)
