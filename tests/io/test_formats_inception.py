@@ -1,6 +1,10 @@
 """INCEpTION's formats, UIMA CAS XMI (through dkpro-cassis) and WebAnno TSV 3:
 real files from INCEpTION and from the shared corpora go in, and projects go
-out and back with every span and relation where it was."""
+out and back with every span and relation where it was.
+
+One module (over 500 lines) for both formats: they share the layout, the
+layers and the fixtures, and most tests run the same case through each.
+"""
 
 from __future__ import annotations
 
