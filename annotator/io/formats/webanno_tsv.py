@@ -488,31 +488,39 @@ def _read_annotations(
                 rtype = short_name(layer) if value == "*" else unescape_value(value)
                 pending.append((number, unit, governor, rtype, source_id, target_id, layer))
     for number, unit, governor, rtype, source_id, target_id, layer in pending:
-
-        def end_of(
-            ident: int, at: str, role: str, layer: str = layer, number: int = number
-        ) -> object:
-            if ident:
-                key: object = ("id", ident)
-                if key not in parsed.spans:
-                    raise LineProblem(f"{role} annotation [{ident}] is not in the file")
-                return key
-            if at not in units:
-                raise LineProblem(f"{role} token {at} is not in the file")
-            found = first_on_unit.get((at, attach[layer]))
-            if found is None:
-                raise LineProblem(
-                    f"no {short_name(attach[layer])} annotation on token {at} for its {role}"
-                )
-            return found
-
         try:
-            source = end_of(source_id, governor, "governor")
-            target = end_of(target_id, unit, "dependent")
+            ends = _RelationEnds(parsed, first_on_unit, units, attach[layer])
+            source = ends.find(source_id, governor, "governor")
+            target = ends.find(target_id, unit, "dependent")
         except LineProblem as exc:
             parsed.problems.append(InputProblem(where, f"relation {rtype}: {exc}", number))
             continue
         parsed.relations.append((rtype, source, target, number))
+
+
+@dataclass(frozen=True, slots=True)
+class _RelationEnds:
+    """Finds a relation's governor or dependent: by its disambiguation id, else as
+    the first annotation of the layer the relation is based on at that token."""
+
+    parsed: _Parsed
+    first_on_unit: dict[tuple[str, str], object]
+    units: set[str]
+    base: str
+
+    def find(self, ident: int, unit: str, role: str) -> object:
+        if ident:
+            key: object = ("id", ident)
+            if key not in self.parsed.spans:
+                raise LineProblem(f"{role} annotation [{ident}] is not in the file")
+            return key
+        if unit not in self.units:
+            raise LineProblem(f"{role} token {unit} is not in the file")
+        found = self.first_on_unit.get((unit, self.base))
+        if found is None:
+            base = short_name(self.base)
+            raise LineProblem(f"no {base} annotation on token {unit} for its {role}")
+        return found
 
 
 def _draft(item: InputFile, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem]:
