@@ -18,7 +18,9 @@ rusage (so the peak RSS printed is that process's own):
   per-document figures; what ``AgreementReportWidget.load`` calls), Qt-free,
   timed in a worker process after one warm-up call;
 
-and, in the same worker, a floor over the same data held in memory: a pure
+and, for where the time goes, the command's fixed cost: the same command on a
+project of one document (start-up, opening the project, printing). In the
+same worker as the report, a floor over the same data held in memory: a pure
 Python pass that does the least any token-based figure needs, tokenising every
 text once (``re.findall``, as the maths does) and mapping every span to its
 token range by binary search (``bisect``). Targets (issue 14): each path under
@@ -275,8 +277,15 @@ def main() -> int:
             build(directory, args.docs, args.spans)
         log = Path(tmp) / "stderr.txt"
         command = [sys.executable, "-m", "annotator", "agreement", str(directory), "--json"]
+        small = Path(tmp) / "small"
+        build(small, 1, args.spans)
+        small_command = [sys.executable, "-m", "annotator", "agreement", str(small), "--json"]
         measure(command, log)  # warm the page cache
-        runs = [measure(command, log) for _ in range(args.repeat)]
+        runs = []
+        fixed = []
+        for _ in range(args.repeat):
+            runs.append(measure(command, log))
+            fixed.append(measure(small_command, log))
         _, worker_rss, printed = measure(
             [sys.executable, "-c", _WORKER, str(directory), str(args.repeat)], log
         )
@@ -311,6 +320,13 @@ def main() -> int:
                 f"< {TARGET_SECONDS:g} s",
             ),
             (
+                "the command's fixed cost: the same on a project of one document",
+                f"{statistics.median(r[0] for r in fixed):.3f}",
+                f"{max(r[1] for r in fixed):.0f}",
+                "",
+                "",
+            ),
+            (
                 "the report window's figures: app.review.agreement_report "
                 f"({worker['rows']:,} per-document rows)",
                 f"{report_s:.3f}",
@@ -323,6 +339,8 @@ def main() -> int:
     print(
         "\nall runs: command "
         + ", ".join(f"{r[0]:.3f}" for r in runs)
+        + "; one document "
+        + ", ".join(f"{r[0]:.3f}" for r in fixed)
         + "; report "
         + ", ".join(f"{t:.3f}" for t in worker["report_times"])
         + "; floor "

@@ -9,7 +9,13 @@ path (timed too). Then, alternating, --repeat times each (median reported):
   fresh process (imports, opening the project, reading, writing, the rename);
 - floor: the same records held in memory as Python objects (parsed from the
   export's own output before the timing), re-serialised with ``orjson.dumps``
-  one line at a time and written to a file, in a process of its own.
+  one line at a time and written to a file, in a process of its own;
+
+and, to show where the time goes: the same command in one process (the
+benchmark turns the two-process split of ``annotator.io.formats.parallel``
+off in the process it starts, so the output must be the same bytes), and the
+command on an empty project (start-up, opening the project, an empty file
+renamed into place: the fixed cost of every export).
 
 Each process is started from a small launcher that reads its own rusage
 (``wait4``), so its peak RSS is its own (a forked export writer's included),
@@ -37,6 +43,7 @@ from pathlib import Path
 
 from annotator.core.dataset import AnnotatedDraft, LayerDraft, RelationDraft, SpanDraft
 from annotator.core.model import DocStatus, DocumentDraft
+from annotator.io.project import create_project
 from benchmarks.common import print_table
 
 TARGET_SECONDS = 1.0
@@ -122,7 +129,7 @@ def make_items(docs: int, spans: int, seed: int = 1) -> list[AnnotatedDraft]:
 def build(folder: Path, docs: int, spans: int) -> tuple[float, int, int]:
     """The project; (seconds, spans, relations) of its bulk import."""
     from annotator.io.formats.api import ImportReport, store
-    from annotator.io.project import create_project, load_project
+    from annotator.io.project import load_project
 
     create_project(folder)
     project = load_project(folder)
@@ -175,6 +182,16 @@ print(json_s, rows_s)
 """What SQLite alone costs here, in one process: the JSON text of every span, made
 and measured inside SQLite (no row reaches Python); and the plain columns the
 export's order and surface check read, fetched into Python tuples."""
+
+
+_ONE_PROCESS = """
+import sys
+from annotator.io.formats import parallel
+parallel.SPLIT_FROM_DOCUMENTS = 1 << 62  # never split
+from annotator.cli.app import main
+sys.exit(main(["export", *sys.argv[1:]]))
+"""
+"""The export command with the two-process split turned off."""
 
 
 # --- measuring a process ---------------------------------------------------------
@@ -239,10 +256,17 @@ def main() -> int:
         floor_out = Path(tmp) / "floor.jsonl"
         log = Path(tmp) / "stderr.txt"
         export = [sys.executable, "-m", "annotator", "export", str(folder), "-o", str(out), "-q"]
+        one_process = [sys.executable, "-c", _ONE_PROCESS, str(folder), "-o", str(out), "-q"]
+        empty = Path(tmp) / "empty"
+        create_project(empty)
+        export_empty = [sys.executable, "-m", "annotator", "export", str(empty)]
+        export_empty += ["-o", str(Path(tmp) / "empty.jsonl"), "-q"]
 
         measure(export, log)  # warm the page cache
         reference = out.read_bytes()
         runs: list[tuple[float, float, float]] = []
+        single: list[tuple[float, float, float]] = []
+        fixed: list[tuple[float, float, float]] = []
         floors: list[float] = []
         floor_rss = 0.0
         for _ in range(args.repeat):
@@ -254,6 +278,12 @@ def main() -> int:
                 [sys.executable, "-c", _FLOOR, str(out), str(floor_out), "1"], log
             )
             floors.append(float(printed.split()[0]))
+            wall, cpu, rss, _ = measure(one_process, log)
+            single.append((wall, cpu, rss))
+            if out.read_bytes() != reference:
+                raise SystemExit("one process wrote other bytes than two")
+            wall, cpu, rss, _ = measure(export_empty, log)
+            fixed.append((wall, cpu, rss))
         sqlite_runs = [
             measure([sys.executable, "-c", _SQLITE, str(folder / "annotator.sqlite")], log)[3]
             for _ in range(3)
@@ -299,6 +329,20 @@ def main() -> int:
                 f"{rss:.0f}",
                 f"{ratio:.2f}x",
             ),
+            (
+                "the same in one process (the split turned off)",
+                f"{statistics.median(r[0] for r in single):.3f}",
+                f"{statistics.median(r[1] for r in single):.2f}",
+                f"{max(r[2] for r in single):.0f}",
+                f"{statistics.median(r[0] / f for r, f in zip(single, floors, strict=True)):.2f}x",
+            ),
+            (
+                "the fixed cost: `annotator export` of an empty project",
+                f"{statistics.median(r[0] for r in fixed):.3f}",
+                f"{statistics.median(r[1] for r in fixed):.2f}",
+                f"{max(r[2] for r in fixed):.0f}",
+                "",
+            ),
         ],
     )
     print(
@@ -307,8 +351,11 @@ def main() -> int:
         f"{sqlite_rows:.3f} s"
     )
     print(
-        "all runs (export s / floor s): "
-        + ", ".join(f"{r[0]:.3f}/{f:.3f}" for r, f in zip(runs, floors, strict=True))
+        "all runs (export s / floor s / one process s / empty project s): "
+        + ", ".join(
+            f"{r[0]:.3f}/{f:.3f}/{o[0]:.3f}/{e[0]:.3f}"
+            for r, f, o, e in zip(runs, floors, single, fixed, strict=True)
+        )
     )
     checks = [
         (f"export < {TARGET_SECONDS:g} s", wall < TARGET_SECONDS),
