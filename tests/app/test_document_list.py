@@ -151,3 +151,22 @@ def test_a_page_read_from_the_end_is_the_same_page(workspace: Workspace) -> None
             for limit in (1, 2, 3):
                 page = query.page(offset, limit, **how, listed=listed)  # type: ignore[arg-type]
                 assert [d.id for d in page] == whole[offset : offset + limit], (how, offset)
+
+
+def test_positions_match_the_pages_in_every_order(workspace: Workspace) -> None:
+    ids = ids_of(workspace)
+    assert workspace.db is not None
+    with workspace.db.session() as s:
+        review.assign(s, [ids[4]], "alice")
+    assert workspace.run(commands.SetStatus(ids[1], "alice", DocStatus.DONE)) is Outcome.SAVED
+    assert workspace.run(commands.AddSpan(ids[3], "alice", "Person", 0, 7, editor="alice"))
+    query = DocumentListQuery(workspace, "alice")
+    for sort in (None, "title", "status", "spans"):
+        for descending in (False, True):
+            for needle in ("", "a"):
+                how = {"filter": needle, "sort": sort, "descending": descending}
+                listed = [d.id for d in query.page(0, 10, **how)]  # type: ignore[arg-type]
+                for row, doc in enumerate(listed):
+                    assert query.position(doc, **how) == row, (how, doc)  # type: ignore[arg-type]
+                hidden = [i for i in ids if i not in listed]
+                assert all(query.position(i, **how) is None for i in hidden)  # type: ignore[arg-type]
