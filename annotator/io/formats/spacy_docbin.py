@@ -94,6 +94,7 @@ def export(
     misaligned: dict[str, int] = {}
     overlapping = 0
     moved = 0
+    relations = 0
     for doc in docs:
         ctx.documents += 1
         if not doc.layers:
@@ -132,6 +133,7 @@ def export(
             sdoc.ents = kept
             docbin.add(sdoc)
             ctx.spans += len(group)
+            relations += len(layer.relations)
     data = docbin.to_bytes()
     with atomic_file(target) as out:
         out.write(data)
@@ -144,6 +146,11 @@ def export(
     if moved:
         ctx.warnings.append(
             f"{moved} span(s) were moved to token boundaries (--alignment {alignment})"
+        )
+    if relations:
+        ctx.warnings.append(
+            f"{relations} relation(s) left out: a DocBin has no place for them "
+            "(the native, labelstudio and parquet formats keep them)"
         )
     if overlapping:
         ctx.warnings.append(
