@@ -31,7 +31,8 @@ class SpanRows(Sequence[SpanData]):
     ``text[start:end]`` (the store keeps them equal, docs/design.md,
     "Offsets"); ``attributes``, ``created`` and ``updated`` hold the values as
     the database driver gave them, turned into a dict and datetimes by
-    ``attributes_of`` and ``time_of`` when the span is made.
+    ``attributes_of`` and ``time_of`` when the span is made; a note of None
+    is an empty one.
     """
 
     def __init__(
@@ -92,7 +93,7 @@ class SpanRows(Sequence[SpanData]):
                 end,
                 self.text[start:end],
                 self._attributes_of(self._attributes[row]),
-                self._notes[row],
+                self._notes[row] or "",
                 self._time_of(self._created[row]),
                 self._time_of(self._updated[row]),
                 self.versions[row],

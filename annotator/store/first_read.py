@@ -98,23 +98,30 @@ def _read(
     if found is None or not accept(int(found[0])):
         return None
     (text,) = execute("SELECT text FROM documents WHERE id = ?", (chosen,)).fetchone()
-    layers = "" if every_layer else "AND annotator_id = ?"
+    # As document_reader reads them: no layer column for one layer, the usual
+    # empty attributes and note as NULL.
+    layer = "" if every_layer else "AND annotator_id = ?"
     parameters: tuple[Any, ...] = (chosen,) if every_layer else (chosen, mine)
     rows = []
     if every_layer or mine is not None:
         rows = execute(
-            'SELECT id, annotator_id, label, start, "end", attributes, note, created_at, '
-            f"updated_at, version FROM spans WHERE document_id = ? {layers} "
-            'ORDER BY start, "end" DESC, id',
+            f'SELECT id, {"annotator_id, " if every_layer else ""}label, start, "end", '
+            "nullif(attributes, '{}'), nullif(note, ''), created_at, updated_at, version "
+            f'FROM spans WHERE document_id = ? {layer} ORDER BY start, "end" DESC, id',
             parameters,
         ).fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 10
-    (ids, who, labels, starts, ends, attrs, notes, created, updated, versions) = columns
+    values = list(zip(*rows, strict=True)) if rows else [()] * (10 if every_layer else 9)
+    if every_layer:
+        annotators = tuple(map(names.__getitem__, values[1]))
+    else:
+        values.insert(1, ())
+        annotators = (user,) * len(rows)
+    (ids, _, labels, starts, ends, attrs, notes, created, updated, versions) = values
     spans = SpanRows(
         chosen,
         text,
         ids=ids,
-        annotators=tuple(map(names.__getitem__, who)),
+        annotators=annotators,
         labels=labels,
         starts=starts,
         ends=ends,
@@ -157,7 +164,7 @@ def _document_to_open(
 
 
 def _attributes_of(raw: Any) -> JsonDict:
-    if raw == "{}":
+    if raw is None or raw == "{}":
         return {}
     value = json.loads(raw) if isinstance(raw, str | bytes) else raw
     return value if isinstance(value, dict) else {}
