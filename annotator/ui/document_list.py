@@ -6,11 +6,14 @@ A project of up to :data:`SMALL_PROJECT` documents is listed whole in a
 shown through :class:`PagedDocumentModel`: the list asks the database
 (``annotator.app.document_list``) for the count and for the rows as they are
 painted, a page of :data:`PAGE_SIZE` at a time, keeping :data:`PAGES_KEPT`
-pages; the filters and the sort by a column are done by the database. The
-analyst's assignments come first either way.
+pages; the filters and the sort by a column are done by the database (a
+text filter with few matches is read once as their ids). The analyst's
+assignments come first either way, and the next or previous document
+(:meth:`DocumentPanel.neighbour`) follows the list as filtered and sorted.
+:meth:`DocumentPanel.refresh` reads it again when documents are added.
 
-Over 500 lines because both lists are one panel: the filters, the counts line
-and the current document's selection work the same over either.
+Over 500 lines because both lists are one panel: the filters, the counts line,
+the neighbours and the current document's selection work the same over either.
 """
 
 from __future__ import annotations
