@@ -210,9 +210,11 @@ def test_shared_corpora_round_trip(tmp_path: Path, fmt: str) -> None:
 # --- INCEpTION's own files -------------------------------------------------------------
 
 
-def test_inception_project_export_layout(tmp_path: Path) -> None:
+@pytest.mark.parametrize("whole", [False, True], ids=["annotation-folder", "project-zip"])
+def test_inception_project_export_layout(tmp_path: Path, whole: bool) -> None:
     """annotation/DOCUMENT/USER.zip, each zip an XMI with INCEpTION's full type
-    system: the zip's name is the annotator; a CRLF in the sofa is stored as LF
+    system, in a folder or in the project export's .zip beside its other files:
+    the inner zip's name is the annotator; a CRLF in the sofa is stored as LF
     with every later offset moved; the custom layer's ``value`` is the label and
     its relation layer's ``value`` the relation type."""
     folder = tmp_path / "annotation" / "relation_test.txt"
@@ -220,7 +222,14 @@ def test_inception_project_export_layout(tmp_path: Path) -> None:
     with zipfile.ZipFile(folder / "admin.zip", "w") as z:
         for name in ("relation_test.xmi", "TypeSystem.xml"):
             z.write(INCEPTION / "xmi-relation" / name, name)
-    _, db, report = import_into(tmp_path / "p", "xmi", [tmp_path / "annotation"])
+    source = tmp_path / "annotation"
+    if whole:
+        source = tmp_path / "project.zip"
+        with zipfile.ZipFile(source, "w") as z:
+            z.write(folder / "admin.zip", "annotation/relation_test.txt/admin.zip")
+            z.writestr("source/relation_test.txt", "Darmstadt is in Hessen.")
+            z.writestr("exportedproject.json", "{}")
+    _, db, report = import_into(tmp_path / "p", "xmi", [source])
     try:
         assert report.problems == []
         docs = snapshot(db)
