@@ -1,6 +1,6 @@
 """The dataset vocabulary: what exports read and imports write, as plain values.
 
-Eight format modules (:mod:`annotator.io.formats`) turn files into these values
+The format modules (:mod:`annotator.io.formats`) turn files into these values
 and these values into files; the store reads them from the database
 (:mod:`annotator.store.export_reader`) and writes them into it
 (:mod:`annotator.store.import_writer`). Pure Python: no database here.
