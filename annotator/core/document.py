@@ -196,12 +196,10 @@ class SpanIndex:
             return
         starts = self.blocks.starts
         block_spans: list[set[int]] = [set() for _ in range(len(starts))]
-        spans = self.spans
+        # Every span is still there: spans are added and removed only once built.
         for span_id, start, end in zip(
             self._ordered_ids, self._ordered_starts, self._ordered_ends, strict=True
         ):
-            if span_id not in spans:  # removed before the index was built
-                continue
             first = bisect_right(starts, start) - 1
             last = bisect_right(starts, end - 1) - 1
             if first == last:
