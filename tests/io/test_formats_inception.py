@@ -16,7 +16,7 @@ from typing import Any
 
 import cassis
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from annotator.core.dataset import AnnotatedDraft
@@ -634,6 +634,7 @@ LINE_BREAKING = "\n\t\x0c\u2028"
 
 @settings(max_examples=250, deadline=None)
 @given(documents())
+@example(("aaaaaa \x0ca", [(0, 1, "Person"), (6, 9, "Person")], []))  # a space, then a form feed
 def test_tsv_keeps_every_span_a_row_can_hold(
     doc: tuple[str, list[tuple[int, int, str]], list[tuple[int, int]]],
 ) -> None:

@@ -82,8 +82,9 @@ def imported_layer(type_name: str) -> bool:
 
 # --- tokens and sentences on export ------------------------------------------------
 
-_LINE_BREAKING = re.compile(r"[\t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
-"""Whitespace a token of a TSV line cannot hold (it would end the line or the column)."""
+_ROW_SAFE_SPACE = re.compile(r"[^\t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]+")
+"""Whitespace a token of a TSV row can hold: not a tab or a line break (which would
+end the column or the line, here or in a reader that splits lines as Python does)."""
 
 
 def export_units(
@@ -116,8 +117,8 @@ def export_units(
     for a, z in runs:
         bounds = [a, *cuts[bisect_left(cuts, a + 1) : bisect_left(cuts, z)], z]
         for s, e in itertools.pairwise(bounds):
-            if not _LINE_BREAKING.search(text, s, e):
-                tokens.append((s, e))
+            # the spaces between tabs and line breaks, which a row cannot hold
+            tokens.extend(m.span() for m in _ROW_SAFE_SPACE.finditer(text, s, e))
     if runs:
         tokens.sort()
     sentence_starts = [s for s, _ in sentence_bounds(text, spans)]
