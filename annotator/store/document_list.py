@@ -6,8 +6,10 @@ insensitively, as Python's ``str.lower`` does: SQLite's ``lower`` only folds
 ASCII, so on SQLite the filter calls a Python function registered on the
 connection) and a status. These queries let it read only the rows shown, and
 the counts, from the database: SQLite and PostgreSQL alike. The existing
-indexes serve them: ``assignments`` and ``document_status`` are unique on
-(document_id, annotator_id), ``spans`` is indexed on the same pair.
+indexes serve them: the documents' primary key, ``assignments`` and
+``document_status`` unique on (document_id, annotator_id) and ``assignments``
+indexed on annotator_id, ``spans`` indexed on (document_id, annotator_id).
+Only the text filter reads every title (a substring: no index serves it).
 
 A document without a title is listed as "Document ID"; the filter matches
 that text.
@@ -17,9 +19,9 @@ analyst's assignments and the rest, each by id: a page, a document's row and
 its neighbour are then a walk along the documents' primary key that stops at
 the rows wanted, not a sort of every document (:data:`RUNS`). A sort by a
 column is one run ordered by that column and the id. The next or previous
-document (:func:`neighbour`, :func:`next_to_do`) is found from the current
-one's sort key (keyset), so it is found even when the filter hides the
-current document.
+document (:func:`neighbour`; with ``to_do``, the next one not done) is found
+from the current one's sort key (keyset), so it is found even when the
+filter hides the current document.
 """
 
 from __future__ import annotations
