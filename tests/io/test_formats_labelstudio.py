@@ -363,6 +363,46 @@ def test_real_brat_data_through_label_studio_and_back(tmp_path: Path) -> None:
     assert {t: d["layers"] for t, d in after.items()} == {t: d["layers"] for t, d in before.items()}
 
 
+def test_a_label_studio_project_export(tmp_path: Path) -> None:
+    """The fixture in Label Studio's export shape: every span where it was drawn (after a
+    flag and an emoji, and one without value.text), a layer per user, and a notice of
+    the choices, the cancelled annotation and the prediction it leaves out."""
+    path = FIXTURES / "labelstudio" / "project-3-export.json"
+    _, db, report = import_into(tmp_path / "p", "labelstudio", [path])
+    try:
+        snap = snapshot(db)
+    finally:
+        db.close()
+    assert report.problems == []
+    assert report.notices == [
+        f"{path}: not imported: 1 'choices' result(s) (document labels; this program has none "
+        "yet); 1 cancelled (skipped) annotation(s); 1 prediction(s)"
+    ]
+    tasks = json.loads(path.read_text(encoding="utf-8"))
+    first, second = (t["data"]["text"] for t in tasks)
+    assert snap[first]["title"] == "Blinken in Astana"
+    assert set(snap[first]["layers"]) == {"labelstudio-1", "rita@example.org"}
+    status, spans, relations = snap[first]["layers"]["labelstudio-1"]
+    blinken_said = first.rindex("Blinken")
+    quote = first.index('"We')
+    assert status == "done"
+    assert [s[:4] for s in spans] == sorted(
+        [
+            ("Location", first.index("Astana"), first.index("Astana") + 6, "Astana"),
+            ("Person", 0, 21, "Kassym-Jomart Tokayev"),
+            ("Person", 26, 40, "Antony Blinken"),
+            ("Person", blinken_said, blinken_said + 7, "Blinken"),
+            ("Quote", quote, quote + 18, '"We are partners,"'),
+        ]
+    )
+    assert relations == [
+        ("speaker", ("Quote", quote, quote + 18), ("Person", blinken_said, blinken_said + 7))
+    ]
+    rita = snap[first]["layers"]["rita@example.org"][1]  # sorted by label
+    assert [(s[0], s[3]) for s in rita] == [("Location", "Astana 🇰🇿"), ("Person", "Antony Blinken")]
+    assert [s[3] for s in snap[second]["layers"]["labelstudio-1"][1]] == ["May", "Tashkent"]
+
+
 # --- Label Studio's own converter ------------------------------------------------
 
 
