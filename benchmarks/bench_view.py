@@ -519,9 +519,19 @@ COLD_START = textwrap.dedent(
             ):
                 self.reported = True
                 self.view.viewportEvent(event)
-                print(f"painted {time.time():.6f}", flush=True)
+                report("painted")
                 return True
             return False
+
+    reported = set()
+
+    def report(what):
+        # Either may come first (without the first read, the project opens
+        # before the article is painted); the process ends once both came.
+        print(f"{what} {time.time():.6f}", flush=True)
+        reported.add(what)
+        if reported == {"painted", "opened"}:
+            os._exit(0)
 
     init = ArticleView.__init__
 
@@ -538,8 +548,8 @@ COLD_START = textwrap.dedent(
     def opened(self, directory):
         done = open_project(self, directory)
         assert done and self.view.editable and self.document_id is not None
-        print(f"opened {time.time():.6f}", flush=True)
-        os._exit(0)
+        report("opened")
+        return done
 
     MainWindow.open_project = opened
     sys.argv = ["annotator", "open", sys.argv[1], "--user", sys.argv[2]]
@@ -580,7 +590,7 @@ def measure_cold_start(project: Path, runs: int) -> tuple[list[float], list[floa
                 for line in child.stdout:
                     what, when = line.split()
                     reported[what] = (float(when) - began) * 1000
-                    if what == "opened":
+                    if len(reported) == 2:
                         break
             finally:
                 with contextlib.suppress(ProcessLookupError):
