@@ -1,5 +1,10 @@
-"""Label Studio JSON: round trips, both offset units, per-task refusals, and the
-export read by Label Studio's own converter (JSON-MIN and CoNLL)."""
+"""Label Studio JSON: round trips, both offset units, per-task refusals, a project
+export's shape, the export read by Label Studio's own converter (JSON-MIN and
+CoNLL), and property tests of offsets and odd input.
+
+Over 500 lines because the task literals the tests feed are written out in
+full, so each test shows the Label Studio input it is about.
+"""
 
 from __future__ import annotations
 
