@@ -62,6 +62,17 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.core.collector import gc_paused
+
+    # Loading the application and database code (SQLAlchemy above all) builds
+    # tens of thousands of long-lived objects and no garbage cycles; the
+    # collector's passes over them were a tenth of that loading, and the
+    # import itself runs with it paused anyway.
+    with gc_paused():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from annotator.app.transfer import import_articles
     from annotator.app.workspace import Workspace
 

@@ -193,10 +193,11 @@ def _ping_only_when_in_doubt(dialect: Any) -> None:
     then its last message and the close make the socket readable. So a socket
     with nothing to read is taken as alive, and only a readable one (or one
     that cannot be polled) gets the dialect's ``SELECT 1``, which replaces it if
-    it is dead. That saves a round trip on every edit (docs/design.md, "The
-    edit store and version checks"). What no poll sees, a network cut with no
-    word from the server, fails the edit's own first statement instead of the
-    ping: :class:`SaveFailed`, the edit kept and retried on a new connection.
+    it is dead. That saves a round trip on every edit
+    (docs/design.md, "The edit store and version checks"). What no poll sees,
+    a network cut with no word from the server, fails the edit's own first
+    statement instead of the ping: :class:`SaveFailed`, the edit kept and
+    retried on a new connection.
     """
 
     def ping(dbapi_connection: Any) -> bool:
