@@ -27,6 +27,7 @@ class LiveUpdates(QObject):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.poll)
         self._stop_listening: Callable[[], None] | None = None
+        self._stopped = False
         interval = POLL_MS
         if self.feed.notifies:
             # The notification arrives in a thread; a queued signal brings it here.
@@ -37,12 +38,18 @@ class LiveUpdates(QObject):
 
     def poll(self) -> OthersEdits | None:
         """Look now; others' new edits are also sent with :attr:`arrived`."""
+        if self._stopped:
+            # A notification queued before stop() arrives after it: the
+            # project's database is closed (a look would open a connection
+            # that nothing closes).
+            return None
         edits = self.feed.poll()
         if edits is not None and edits.news:
             self.arrived.emit(edits)
         return edits
 
     def stop(self) -> None:
+        self._stopped = True
         self._timer.stop()
         if self._stop_listening is not None:
             self._stop_listening()

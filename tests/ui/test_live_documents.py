@@ -68,3 +68,16 @@ def test_documents_imported_elsewhere_are_listed(
         assert shown == [panel.title(current), "Uzbek border talks", "Uzbekistan energy deal"]
         assert panel.tree.currentItem().text(0) == panel.title(current)  # type: ignore[union-attr]
     window.close()
+
+
+def test_a_stopped_feed_does_not_look(qtbot: QtBot, project: Path) -> None:
+    """A notification queued before the project closed arrives after: the
+    feed no longer reads the (closed) database, so it opens no connection."""
+    window = open_window(project, user="alice")
+    qtbot.addWidget(window)
+    live = window.live
+    assert live is not None
+    window.close_project()
+    import_elsewhere(project, ["Trade fair opens"])
+    assert live.poll() is None
+    window.close()
