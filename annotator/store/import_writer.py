@@ -139,6 +139,25 @@ def _convert(proc: Any, column: list[Any]) -> list[Any]:
     return out
 
 
+def _json_texts(column: list[Any]) -> list[str]:
+    """A JSON column's values as the engine's serializer writes them
+    (:func:`annotator.store.db.json_text`), without the JSON type's per-value
+    wrapper (a third of the conversion); ``None`` and empty objects (most
+    attributes, every ``before`` of an add) are written once."""
+    null, empty = json_text(None), json_text({})
+    dumps = orjson.dumps
+    out: list[str] = []
+    append = out.append
+    for value in column:
+        if value is None:
+            append(null)
+        elif type(value) is dict and not value:
+            append(empty)
+        else:
+            append(dumps(value).decode())
+    return out
+
+
 def _insert_columns(
     session: Session, table: Any, columns: dict[str, list[Any]], *, ids: bool = False
 ) -> list[int]:
@@ -179,10 +198,7 @@ def _insert_columns(
     for key in order:
         kind = table.c[key].type
         if isinstance(kind, JSON) and dialect._json_serializer is json_text:
-            # The engine's own serializer (annotator.store.db), called here
-            # without the type's per-value wrapper: a third of the conversion.
-            dumps = orjson.dumps
-            values.append([dumps(value).decode() for value in columns[key]])
+            values.append(_json_texts(columns[key]))
             continue
         proc = kind._cached_bind_processor(dialect)
         values.append(columns[key] if proc is None else _convert(proc, columns[key]))
