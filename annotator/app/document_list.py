@@ -102,11 +102,15 @@ class DocumentListQuery:
             )
         return [_listed(r) for r in rows]
 
-    def count(self, filter: str = "", status: StatusFilter = None) -> int:
+    def count(
+        self, filter: str = "", status: StatusFilter = None, *, known_total: int | None = None
+    ) -> int:
+        """Rows of the list so filtered (``known_total``: the project's document
+        count, when the caller has read it: not counted again)."""
         from annotator.store import document_list
 
         with self._reader() as session:
-            return document_list.count(session, self.user, filter, _status(status))
+            return document_list.count(session, self.user, filter, _status(status), known_total)
 
     def total(self) -> int:
         """Every document of the project (the "of N" of the counts)."""

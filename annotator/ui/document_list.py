@@ -119,7 +119,7 @@ class PagedDocumentModel(QAbstractTableModel):
         if self._ids is not None:
             self._count = len(self._ids)
         elif self.needle or self.status is not None:
-            self._count = self.query.count(self.needle, self.status)
+            self._count = self.query.count(self.needle, self.status, known_total=self.total)
         else:
             self._count = self.total
         self.endResetModel()

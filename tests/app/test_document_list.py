@@ -81,6 +81,9 @@ def test_statuses_counts_and_sorts(workspace: Workspace) -> None:
     assert rows[ids[0]].status == DocStatus.NEW and rows[ids[0]].spans == 0
     assert [d.id for d in query.page(0, 10, status=DocStatus.DONE)] == [ids[1]]
     assert query.count(status="not-done") == 4
+    # A count the caller has is taken as it is (a million documents are not counted again).
+    assert query.count(status="not-done", known_total=5) == 4
+    assert query.count(known_total=1_000) == 1_000
     assert query.count(status=DocStatus.NEW) == 3
     assert query.count("uzbek", DocStatus.IN_PROGRESS) == 1
     assert query.page(0, 1, sort="spans", descending=True)[0].id == ids[2]
