@@ -71,6 +71,8 @@ def _script(db: Database, doc: int) -> None:
     with db.session() as s:
         repo.update_span(s, a.id, "ana", label="Location", expected_version=1)
     with db.session() as s:
+        repo.update_span(s, a.id, "ana", attributes={"k": ["w", 1]}, note="m")
+    with db.session() as s:
         repo.update_span(s, a.id, "ana", start=0, end=9, attributes={}, note="")
     with db.session() as s:
         repo.add_relation(s, "ana", "met", a.id, b.id)
@@ -123,10 +125,11 @@ def test_the_change_log_is_the_same_whichever_way_the_statements_go(
     monkeypatch.setattr(repo, "_one_statement", lambda _conn: False)
     _script(db, second)
     ours, plain = _log_of(db, first), _log_of(db, second)
-    assert len(ours) == 8
+    assert len(ours) == 9
     assert [row[1:3] for row in ours] == [
         ("add", "span"), ("add", "span"), ("update", "span"), ("update", "span"),
-        ("add", "relation"), ("delete", "relation"), ("delete", "span"), ("delete", "span"),
+        ("update", "span"), ("add", "relation"), ("delete", "relation"), ("delete", "span"),
+        ("delete", "span"),
     ]  # fmt: skip
     assert ours == plain
     with db.reader() as s:
