@@ -25,6 +25,7 @@ draws and steps through suggestions, and the window's actions around it
 
 from __future__ import annotations
 
+import atexit
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -359,7 +360,17 @@ def _worker_pool() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
         _pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+        atexit.register(_stop_worker_pool)
     return _pool
+
+
+def _stop_worker_pool() -> None:
+    """End the worker at exit while the interpreter is whole: a pool left to
+    the final clean-up finds its modules gone and prints a traceback."""
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
 
 
 class AssistActions(QObject):
