@@ -1,5 +1,6 @@
-"""Export 10,000 documents / 500,000 spans as labelstudio, spacy and parquet, against native
-(issue 16); and the Parquet writer alone on 10,000,000 spans, for its memory.
+"""Export 10,000 documents / 500,000 spans as labelstudio, spacy, parquet, xmi and
+webanno-tsv, against native (issue 16); and the Parquet writer alone on 10,000,000
+spans, for its memory.
 
 The project is the one :mod:`benchmarks.bench_export` builds (generated news-like
 articles, 50 spans a document across two annotators, emoji and accents in the
@@ -14,7 +15,10 @@ writer streams in row groups, so memory must not grow with the export. The
 script exits with 1 when the ten-times run needs more than 1.5 times the memory.
 
     .venv/bin/python -m benchmarks.bench_export_formats [--docs N] [--spans N]
-        [--repeat N] [--writer-spans N] [--keep DIR]
+        [--repeat N] [--writer-spans N] [--keep DIR] [--formats NAME,...]
+
+``--formats`` measures some of the formats (native, the yardstick, always runs);
+``--writer-spans 0`` leaves out the writer's memory table.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ FORMATS = (
     ("spacy", "out.spacy", ()),
     ("parquet", "out.parquet", ()),
     ("parquet", "spans.parquet", ("--rows", "span")),
+    ("xmi", "xmi.zip", ()),
+    ("webanno-tsv", "tsv.zip", ()),
 )
 GROWTH_LIMIT = 1.5
 
@@ -89,7 +95,9 @@ def main() -> int:
     parser.add_argument(
         "--keep", type=Path, help="build the project in DIR once and reuse it on later runs"
     )
+    parser.add_argument("--formats", help="comma-separated format names (default: all)")
     args = parser.parse_args()
+    wanted = set(args.formats.split(",")) | {"native"} if args.formats else None
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -99,6 +107,8 @@ def main() -> int:
         log = Path(tmp) / "stderr.txt"
         native_wall = 0.0
         for fmt, name, extra in FORMATS:
+            if wanted is not None and fmt not in wanted:
+                continue
             out = Path(tmp) / name
             command = [sys.executable, "-m", "annotator", "export", str(folder), "-o", str(out),
                        "-f", fmt, "-q", *extra]  # fmt: skip
@@ -122,7 +132,7 @@ def main() -> int:
 
         writer_rows = []
         rss_by_size = {}
-        for count in (args.writer_spans // 10, args.writer_spans):
+        for count in (args.writer_spans // 10, args.writer_spans) if args.writer_spans else ():
             out = Path(tmp) / f"writer-{count}.parquet"
             wall, cpu, rss, printed = measure(
                 [sys.executable, "-c", _WRITER, str(count), str(out)], log
@@ -148,6 +158,8 @@ def main() -> int:
         ("format", "wall s", "CPU s", "peak RSS MB", "output MB", "vs native"),
         rows,
     )
+    if not rss_by_size:
+        return 0
     print_table(
         "The Parquet writer alone, generated documents of 50 spans",
         ("spans", "documents", "seconds", "peak RSS MB", "output MB"),
