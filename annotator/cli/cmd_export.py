@@ -36,7 +36,8 @@ def register(parser: argparse.ArgumentParser) -> None:
         required=True,
         type=Path,
         metavar="PATH",
-        help="file to write (a folder or .zip for brat, xmi, webanno-tsv; a folder with --split)",
+        help="file to write (a folder or .zip for brat, xmi, webanno-tsv; a folder with "
+        "--split; for spacy, a name without .spacy is a folder of shards, for a large corpus)",
     )
     parser.add_argument(
         "-f", "--format", choices=EXPORT_FORMATS, default="native", help="default: native"

@@ -183,3 +183,84 @@ def test_unknown_language_and_missing_spacy_are_clear_and_write_nothing(
     finally:
         db.close()
     assert list(tmp_path.glob("*.spacy")) == []
+
+
+def test_a_folder_target_is_shards_that_spacy_reads_as_one_corpus(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A target without .spacy is a folder of DocBins of a bounded size (the bounds
+    made small here), each written as it fills; spaCy's Corpus reads them all."""
+    from spacy.training import Corpus
+
+    from annotator.io.formats import spacy_docbin
+
+    monkeypatch.setattr(spacy_docbin, "SHARD_SPANS", 40)
+    monkeypatch.setattr(spacy_docbin, "SHARD_DOCS", 3)
+    corpus = FIXTURES / "brat" / "CoNLL-ST_2002" / "esp"
+    project, db, report = import_into(tmp_path / "p", "brat", [corpus], as_name="conll")
+    target = tmp_path / "es"
+    try:
+        before = snapshot(db)
+        result = run_export(
+            db, project, ExportRequest(format="spacy", target=target, spacy_language="es")
+        )
+    finally:
+        db.close()
+    assert result.warnings == []
+    assert result.files == [target]
+    assert result.spans == report.spans > 0
+    shards = sorted(target.iterdir())
+    assert len(shards) > 2
+    assert [p.name for p in shards] == [f"part-{n:05d}.spacy" for n in range(1, len(shards) + 1)]
+    for shard in shards:
+        docs = load(shard, "es")
+        assert 0 < len(docs) <= 3
+        # A shard closes at the Doc that reaches the bound, so it holds at most
+        # the bound plus that Doc's spans.
+        assert sum(len(d.spans["sc"]) for d in docs[:-1]) < 40
+    assert list(tmp_path.glob(".es.*")) == []  # no temporary folder left
+    nlp = spacy.blank("es")
+    examples = list(Corpus(target)(nlp))
+    assert len(examples) == len(before)
+    seen = 0
+    for example in examples:
+        stored = before[example.reference.text]["layers"]["conll"][1]
+        assert chars(example.reference.spans["sc"]) == [s[:4] for s in stored]
+        assert chars(example.reference.ents) == [s[:4] for s in stored]
+        seen += len(stored)
+    assert seen == report.spans
+
+
+def test_a_large_single_file_is_written_whole_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.io.formats import spacy_docbin
+
+    project, db = new_project(tmp_path / "p")
+    try:
+        populate(db)
+        small = run_export(db, project, ExportRequest(format="spacy", target=tmp_path / "a.spacy"))
+        monkeypatch.setattr(spacy_docbin, "SHARD_DOCS", 2)
+        large = run_export(db, project, ExportRequest(format="spacy", target=tmp_path / "b.spacy"))
+        (tmp_path / "c").mkdir()  # an existing empty folder is a folder target
+        folder = run_export(db, project, ExportRequest(format="spacy", target=tmp_path / "c"))
+        with pytest.raises(InputProblem, match="not an empty folder"):
+            run_export(db, project, ExportRequest(format="spacy", target=tmp_path / "c"))
+    finally:
+        db.close()
+    assert large.files == [tmp_path / "b.spacy"] and (tmp_path / "b.spacy").is_file()
+    assert large.warnings[:-1] == small.warnings
+    assert large.warnings[-1] == (
+        "b.spacy holds 4 Docs and 9 spans, all in memory until written; for a large "
+        "corpus give -o a folder (a name without .spacy): it gets shards of at most 2 Docs "
+        "or 100,000 spans, each written as it fills, which spacy train reads as one corpus"
+    )
+
+    def contents(docs: list[Any]) -> list[Any]:
+        return [(d.text, d.user_data, chars(d.spans["sc"]), chars(d.ents)) for d in docs]
+
+    assert contents(load(tmp_path / "b.spacy")) == contents(load(tmp_path / "a.spacy"))
+    assert folder.warnings == small.warnings
+    shards = sorted((tmp_path / "c").iterdir())
+    assert [p.name for p in shards] == ["part-00001.spacy", "part-00002.spacy"]
+    assert contents([d for p in shards for d in load(p)]) == contents(load(tmp_path / "a.spacy"))

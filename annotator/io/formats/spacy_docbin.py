@@ -12,20 +12,30 @@ in the export's warnings; ``contract`` or ``expand`` moves its ends to the
 tokens inside or around it (``doc.char_span``'s ``alignment_mode``). Each Doc's
 ``user_data`` holds the document id, title, annotator and status.
 
+A DocBin is one serialised blob, held in memory until written. A target
+without the ``.spacy`` suffix (or an existing folder) is a folder of shards,
+``part-00001.spacy``, ``part-00002.spacy``, ...: a DocBin of at most
+:data:`SHARD_DOCS` Docs or :data:`SHARD_SPANS` spans each, written and freed
+before the next, so memory does not grow with the export. ``spacy train`` and
+spaCy's ``Corpus`` read every ``.spacy`` file in a folder
+(``spacy.training.corpus.walk_corpus``). The folder appears only when complete.
+A single ``.spacy`` file larger than one shard is still written whole, with a
+warning that suggests a folder.
+
 spaCy is an optional dependency (``pip install 'annotator[spacy]'``); without
 it this export stops with that advice before anything is written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from annotator.core.dataset import ExportDocument, SpanRow
 from annotator.core.errors import InputProblem
 from annotator.core.formats import SPACY_ALIGNMENTS
-from annotator.io.formats.common import ExportContext, atomic_file
+from annotator.io.formats.common import ExportContext, atomic_dir, atomic_file
 
 SUFFIX = ".spacy"
 ALIGNMENT_MODES = SPACY_ALIGNMENTS
@@ -33,6 +43,17 @@ DEFAULT_LANGUAGE = "en"
 DEFAULT_SPAN_GROUP = "sc"
 STORED_ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE")
 """The token attributes the DocBin keeps (spaCy adds SPACY, the whitespace)."""
+SHARD_DOCS = 2_000
+SHARD_SPANS = 100_000
+"""A folder target starts a new shard after this many Docs or spans (whichever
+comes first); a single file over either bound gets a warning."""
+SHARD_NAME = "part-{:05d}" + SUFFIX
+
+
+def is_folder_target(target: Path) -> bool:
+    """Whether the export writes a folder of shards: a target without the
+    ``.spacy`` suffix, or a folder that exists."""
+    return target.suffix.lower() != SUFFIX or target.is_dir()
 
 
 def blank_pipeline(language: str, target: Path) -> Any:
@@ -85,16 +106,106 @@ def export(
     if not span_group.strip():
         raise InputProblem(target, "--span-group needs a name")
     nlp = blank_pipeline(language, target)
+    counts = _Counts()
+    sdocs = _spacy_docs(docs, nlp, ctx, span_group, alignment, counts)
+    if is_folder_target(target):
+        with atomic_dir(target) as folder:
+            _write_shards(sdocs, folder)
+        counts.warn(ctx, span_group, alignment)
+        return
+    docbin = _docbin()
+    for sdoc, _ in sdocs:
+        docbin.add(sdoc)
+    data = docbin.to_bytes()
+    del docbin
+    with atomic_file(target) as out:
+        out.write(data)
+    counts.warn(ctx, span_group, alignment)
+    if counts.docs > SHARD_DOCS or counts.spans > SHARD_SPANS:
+        ctx.warnings.append(
+            f"{target.name} holds {counts.docs:,} Docs and {counts.spans:,} spans, all in "
+            f"memory until written; for a large corpus give -o a folder (a name without "
+            f"{SUFFIX}): it gets shards of at most {SHARD_DOCS:,} Docs or {SHARD_SPANS:,} "
+            "spans, each written as it fills, which spacy train reads as one corpus"
+        )
+
+
+def _docbin() -> Any:
     from spacy.tokens import DocBin
 
     # user_data carries the document id and annotator to whoever reads the file. A
     # blank pipeline sets no tags, lemmas or parses: storing only the tokens and
     # entities keeps the DocBin (held whole until written) a third of the default.
-    docbin = DocBin(attrs=STORED_ATTRS, store_user_data=True)
-    misaligned: dict[str, int] = {}
-    overlapping = 0
-    moved = 0
-    relations = 0
+    return DocBin(attrs=STORED_ATTRS, store_user_data=True)
+
+
+def _write_shards(sdocs: Iterator[tuple[Any, int]], folder: Path) -> int:
+    """Write the Docs as DocBins of at most SHARD_DOCS Docs or SHARD_SPANS spans,
+    each freed once written; return how many (at least one, empty if no Docs)."""
+    shards = 0
+    docbin = _docbin()
+    held = spans = 0
+    for sdoc, n in sdocs:
+        docbin.add(sdoc)
+        held += 1
+        spans += n
+        if held >= SHARD_DOCS or spans >= SHARD_SPANS:
+            shards += 1
+            docbin.to_disk(folder / SHARD_NAME.format(shards))
+            docbin = _docbin()
+            held = spans = 0
+    if held or not shards:
+        shards += 1
+        docbin.to_disk(folder / SHARD_NAME.format(shards))
+    return shards
+
+
+class _Counts:
+    """What the export left out or moved, for its warnings."""
+
+    def __init__(self) -> None:
+        self.docs = 0
+        self.spans = 0
+        self.misaligned: dict[str, int] = {}
+        self.overlapping = 0
+        self.moved = 0
+        self.relations = 0
+
+    def warn(self, ctx: ExportContext, span_group: str, alignment: str) -> None:
+        misaligned = self.misaligned
+        if misaligned:
+            counts = ", ".join(f"{label} {n}" for label, n in sorted(misaligned.items()))
+            ctx.warnings.append(
+                f"{sum(misaligned.values())} span(s) do not line up with spaCy's tokens and "
+                f"were left out ({counts}); --alignment contract or expand moves their ends "
+                "to tokens"
+            )
+        if self.moved:
+            ctx.warnings.append(
+                f"{self.moved} span(s) were moved to token boundaries (--alignment {alignment})"
+            )
+        if self.relations:
+            ctx.warnings.append(
+                f"{self.relations} relation(s) left out: a DocBin has no place for them "
+                "(the native, labelstudio and parquet formats keep them)"
+            )
+        if self.overlapping:
+            ctx.warnings.append(
+                f"{self.overlapping} overlapping entity span(s) are in the span group "
+                f"{span_group!r} but not in doc.ents (the earliest, longest span wins)"
+            )
+
+
+def _spacy_docs(
+    docs: Iterable[ExportDocument],
+    nlp: Any,
+    ctx: ExportContext,
+    span_group: str,
+    alignment: str,
+    counts: _Counts,
+) -> Iterator[tuple[Any, int]]:
+    """A spaCy Doc per document and layer, with how many spans its group holds."""
+    misaligned = counts.misaligned
     for doc in docs:
         ctx.documents += 1
         if not doc.layers:
@@ -119,7 +230,7 @@ def export(
                     misaligned[s["label"]] = misaligned.get(s["label"], 0) + 1
                     continue
                 if (span.start_char, span.end_char) != (s["start"], s["end"]):
-                    moved += 1
+                    counts.moved += 1
                 group.append(span)
                 aligned.append((s, span))
             sdoc.spans[span_group] = group
@@ -129,31 +240,10 @@ def export(
                 if label is None or label.kind == "entity":
                     entities.append(span)
             kept, dropped = non_overlapping(entities)
-            overlapping += dropped
+            counts.overlapping += dropped
             sdoc.ents = kept
-            docbin.add(sdoc)
             ctx.spans += len(group)
-            relations += len(layer.relations)
-    data = docbin.to_bytes()
-    with atomic_file(target) as out:
-        out.write(data)
-    if misaligned:
-        counts = ", ".join(f"{label} {n}" for label, n in sorted(misaligned.items()))
-        ctx.warnings.append(
-            f"{sum(misaligned.values())} span(s) do not line up with spaCy's tokens and were "
-            f"left out ({counts}); --alignment contract or expand moves their ends to tokens"
-        )
-    if moved:
-        ctx.warnings.append(
-            f"{moved} span(s) were moved to token boundaries (--alignment {alignment})"
-        )
-    if relations:
-        ctx.warnings.append(
-            f"{relations} relation(s) left out: a DocBin has no place for them "
-            "(the native, labelstudio and parquet formats keep them)"
-        )
-    if overlapping:
-        ctx.warnings.append(
-            f"{overlapping} overlapping entity span(s) are in the span group {span_group!r} "
-            "but not in doc.ents (the earliest, longest span wins)"
-        )
+            counts.relations += len(layer.relations)
+            counts.docs += 1
+            counts.spans += len(group)
+            yield sdoc, len(group)
