@@ -69,6 +69,37 @@ class SpanRows(Sequence[SpanData]):
         self._time_of = time_of
         self._made: list[SpanData | None] = [None] * len(ids)
 
+    @classmethod
+    def from_columns(
+        cls,
+        document_id: int,
+        text: str,
+        columns: Sequence[Sequence[Any]],
+        annotators: Sequence[str],
+        *,
+        attributes_of: Callable[[Any], JsonDict],
+        time_of: Callable[[Any], datetime | None],
+    ) -> SpanRows:
+        """From the columns a reader fetched, in this order: id, label, start,
+        end, attributes, note, created, updated, version."""
+        (ids, labels, starts, ends, attributes, notes, created, updated, versions) = columns
+        return cls(
+            document_id,
+            text,
+            ids=ids,
+            annotators=annotators,
+            labels=labels,
+            starts=starts,
+            ends=ends,
+            attributes=attributes,
+            notes=notes,
+            created=created,
+            updated=updated,
+            versions=versions,
+            attributes_of=attributes_of,
+            time_of=time_of,
+        )
+
     def __len__(self) -> int:
         return len(self.ids)
 

@@ -139,24 +139,14 @@ def _spans(
     # attributes are made when the span is first asked for (core/span_rows.py).
     values: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
     if one_layer:
-        values.insert(1, (next(iter(names.values())),) * len(rows))
-        annotators = values[1]
+        annotators: Sequence[str] = (next(iter(names.values())),) * len(rows)
     else:
-        annotators = tuple(map(names.__getitem__, values[1]))
-    (ids, _, labels, starts, ends, attrs, notes, created, updated, versions) = values
-    return SpanRows(
+        annotators = tuple(map(names.__getitem__, values.pop(1)))
+    return SpanRows.from_columns(
         document_id,
         text,
-        ids=ids,
-        annotators=annotators,
-        labels=labels,
-        starts=starts,
-        ends=ends,
-        attributes=attrs,
-        notes=notes,
-        created=created,
-        updated=updated,
-        versions=versions,
+        values,
+        annotators,
         attributes_of=_attributes_reader(dialect),
         time_of=_timestamp_reader(dialect),
     )

@@ -112,26 +112,11 @@ def _read(
         ).fetchall()
     values = list(zip(*rows, strict=True)) if rows else [()] * (10 if every_layer else 9)
     if every_layer:
-        annotators = tuple(map(names.__getitem__, values[1]))
+        annotators = tuple(map(names.__getitem__, values.pop(1)))
     else:
-        values.insert(1, ())
         annotators = (user,) * len(rows)
-    (ids, _, labels, starts, ends, attrs, notes, created, updated, versions) = values
-    spans = SpanRows(
-        chosen,
-        text,
-        ids=ids,
-        annotators=annotators,
-        labels=labels,
-        starts=starts,
-        ends=ends,
-        attributes=attrs,
-        notes=notes,
-        created=created,
-        updated=updated,
-        versions=versions,
-        attributes_of=_attributes_of,
-        time_of=_time_of,
+    spans = SpanRows.from_columns(
+        chosen, text, values, annotators, attributes_of=_attributes_of, time_of=_time_of
     )
     return FirstRead(chosen, text, spans)
 

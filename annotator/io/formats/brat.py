@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import tempfile
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -50,9 +49,8 @@ from annotator.io.formats.common import (
     ExportContext,
     LineProblem,
     SourceText,
-    atomic_dir,
-    atomic_file,
     safe_name,
+    write_folder_or_zip,
 )
 from annotator.io.formats.importing import ImportContext, InputNotice
 from annotator.io.text import decode_bytes
@@ -266,18 +264,7 @@ def export(
     docs: Iterable[ExportDocument], target: Path, ctx: ExportContext, *, per_annotator: bool
 ) -> None:
     """Write a folder (or a .zip when ``target`` ends in .zip)."""
-    if target.suffix.lower() == ".zip":
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp) / target.stem
-            folder.mkdir()
-            _write_folder(docs, folder, ctx, per_annotator)
-            with atomic_file(target) as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-                for path in sorted(folder.rglob("*")):
-                    if path.is_file():
-                        z.write(path, path.relative_to(folder).as_posix())
-        return
-    with atomic_dir(target) as folder:
-        _write_folder(docs, folder, ctx, per_annotator)
+    write_folder_or_zip(target, lambda folder: _write_folder(docs, folder, ctx, per_annotator))
 
 
 def _write_folder(

@@ -10,6 +10,7 @@ import shutil
 import signal
 import stat
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -360,6 +361,23 @@ def atomic_dir(target: Path) -> Iterator[Path]:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def write_folder_or_zip(target: Path, fill: Callable[[Path], None]) -> None:
+    """Let ``fill`` write a folder, kept at ``target`` or, when ``target`` ends
+    in .zip, zipped there; nothing appears at ``target`` until all is written."""
+    if target.suffix.lower() != ".zip":
+        with atomic_dir(target) as folder:
+            fill(folder)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "export"
+        folder.mkdir()
+        fill(folder)
+        with atomic_file(target) as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    z.write(path, path.relative_to(folder).as_posix())
 
 
 def safe_name(text: str, fallback: str) -> str:

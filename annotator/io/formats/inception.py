@@ -21,7 +21,6 @@ from __future__ import annotations
 import io
 import itertools
 import re
-import tempfile
 import zipfile
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -30,16 +29,18 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
 
-from annotator.core.dataset import ExportDocument, Layer
+from annotator.core.dataset import AnnotatedDraft, ExportDocument, Layer, LayerDraft
+from annotator.core.model import DocumentDraft
 from annotator.io.errors import InputProblem
 from annotator.io.files import MAX_FILE_SETTING, MB, read_regular, too_large
 from annotator.io.formats.common import (
     ExportContext,
-    atomic_dir,
-    atomic_file,
+    LineProblem,
+    check_name,
     safe_name,
     sentence_bounds,
     tokenize,
+    write_folder_or_zip,
 )
 
 NAMED_ENTITY = "de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity"
@@ -176,18 +177,7 @@ def export_tree(
 ) -> None:
     """A folder per document, a file per annotator; a .zip when ``target`` ends in .zip.
     Nothing appears at ``target`` until all of it is written."""
-    if target.suffix.lower() == ".zip":
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp) / "export"
-            folder.mkdir()
-            _write_tree(docs, folder, ctx, write_document)
-            with atomic_file(target) as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-                for path in sorted(folder.rglob("*")):
-                    if path.is_file():
-                        z.write(path, path.relative_to(folder).as_posix())
-        return
-    with atomic_dir(target) as folder:
-        _write_tree(docs, folder, ctx, write_document)
+    write_folder_or_zip(target, lambda folder: _write_tree(docs, folder, ctx, write_document))
 
 
 def _write_tree(
@@ -383,3 +373,18 @@ def decode_utf8(data: bytes, where: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputProblem(where, f"not UTF-8 (byte {exc.start})") from None
+
+
+def file_draft(
+    document: DocumentDraft, layer: LayerDraft, where: str
+) -> AnnotatedDraft | InputProblem:
+    """One file's document with its annotator's layer (none when the file
+    holds no annotation); the layer is named by the file, so a name the
+    program cannot take refuses the file."""
+    if not (layer.spans or layer.relations):
+        return AnnotatedDraft(document, [], origin=where)
+    try:
+        check_name(layer.annotator, "annotator (the file's name)")
+    except LineProblem as exc:
+        return InputProblem(where, f"{exc}: use --as NAME")
+    return AnnotatedDraft(document, [layer], origin=where)

@@ -70,6 +70,7 @@ from annotator.io.formats.inception import (
     decode_utf8,
     export_tree,
     export_units,
+    file_draft,
     imported_layer,
     input_files,
     label_feature,
@@ -562,15 +563,7 @@ def _draft(item: InputFile, ctx: ImportContext) -> Iterator[AnnotatedDraft | Inp
             where, f"layers not imported (only named entities and custom layers are): {names}"
         )
     document = DocumentDraft(text=source.text, title=item.document_name, source=item.document_name)
-    layers = []
-    if layer.spans or layer.relations:
-        try:
-            check_name(layer.annotator, "annotator (the file's name)")
-        except LineProblem as exc:
-            yield InputProblem(where, f"{exc}: use --as NAME")
-            return
-        layers.append(layer)
-    yield AnnotatedDraft(document, layers, origin=where)
+    yield file_draft(document, layer, where)
 
 
 def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem]:

@@ -52,6 +52,7 @@ from annotator.io.formats.inception import (
     InputFile,
     export_tree,
     export_units,
+    file_draft,
     imported_layer,
     input_files,
     label_feature,
@@ -318,15 +319,7 @@ def cas_to_draft(
     document = DocumentDraft(
         text=source.text, title=title or item.document_name, source=item.document_name
     )
-    layers = []
-    if layer.spans or layer.relations:
-        try:
-            check_name(layer.annotator, "annotator (the file's name)")
-        except LineProblem as exc:
-            yield InputProblem(where, f"{exc}: use --as NAME")
-            return
-        layers.append(layer)
-    yield AnnotatedDraft(document, layers, origin=where)
+    yield file_draft(document, layer, where)
 
 
 def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem]:
