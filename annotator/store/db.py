@@ -31,10 +31,11 @@ from annotator.core.errors import (  # the store raises them; defined in the cor
 from annotator.store.first_read import HEAD_REVISION as HEAD_REVISION  # known without SQLAlchemy
 from annotator.store.first_read import sqlite_path as sqlite_path
 from annotator.store.first_read import sqlite_url as sqlite_url
+from annotator.store.sqlite_direct import BUSY_TIMEOUT_MS
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
+SQLITE_BUSY_TIMEOUT_MS = BUSY_TIMEOUT_MS
 READ_ONLY_OPTION = "annotator_read_only"
 OPEN_LOCK_SUFFIX = ".lock"
 """Beside an SQLite database (annotator.sqlite.lock): shared by every program that
