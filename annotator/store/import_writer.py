@@ -1,21 +1,25 @@
 """The import writer: pre-annotated documents stored into annotators' layers.
 
 :func:`insert_annotated` stores :mod:`annotator.core.dataset` drafts in the
-caller's transaction (one batch): Core inserts of lists of rows through the
-repository's helpers (:func:`~annotator.store.repository.bulk_insert`,
-:func:`~annotator.store.repository.insert_ids`), and a change record
+caller's transaction (one batch), with a change record
 (:class:`annotator.core.changes.ChangeRecord`) for every span, relation and
-status written, as an edit would log it.
+status written, as an edit would log it. On SQLite it hands the session's
+own connection to :mod:`annotator.store.import_sqlite`, the writer the
+command line also runs without SQLAlchemy, so both store the same rows; on
+PostgreSQL, Core inserts of lists of rows through the repository's helpers
+(:func:`~annotator.store.repository.bulk_insert`,
+:func:`~annotator.store.repository.insert_ids`).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import orjson
-from sqlalchemy import JSON, and_, func, insert, select, update
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from annotator.core.changes import (
@@ -28,7 +32,7 @@ from annotator.core.changes import (
 )
 from annotator.core.dataset import AnnotatedDraft, InsertResult, LayerDraft
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus, DocumentDraft
-from annotator.store.db import json_text
+from annotator.store import import_sqlite
 from annotator.store.models import ChangeLog, Document, DocumentStatus, Relation, Span, utcnow
 from annotator.store.repository import (
     annotator_id,
@@ -101,113 +105,21 @@ def _document_ids(session: Session, drafts: Sequence[DocumentDraft]) -> tuple[li
     return [known[h] for h in hashes], set(inserted.values())
 
 
-def _convert(proc: Any, column: list[Any]) -> list[Any]:
-    """A column's values through its type's bind processor: once for each distinct
-    value where they are hashable and of one type (the timestamps of an import
-    are a handful), else once for each non-empty JSON object and once for all
-    the empty ones."""
-    try:
-        distinct = set(column)
-    except TypeError:  # JSON objects
-        pass
-    else:
-        # One type only: values of different types may be equal (1, True) and
-        # convert differently.
-        if len(distinct) <= 1024 and len(set(map(type, column))) == 1:
-            mapping = {value: proc(value) for value in distinct}
-            return list(map(mapping.__getitem__, column))
-    out: list[Any] = []
-    append = out.append
-    cache: dict[tuple[type, Any], Any] = {}
-    empty: Any = None
-    for value in column:
-        kind = type(value)
-        if kind is dict:
-            if value:
-                append(proc(value))
-                continue
-            if empty is None:
-                empty = proc(value)
-            append(empty)
-            continue
-        try:
-            append(cache[kind, value])
-        except KeyError:
-            append(cache.setdefault((kind, value), proc(value)))
-        except TypeError:  # a list in a JSON column
-            append(proc(value))
-    return out
-
-
-def _json_texts(column: list[Any]) -> list[str]:
-    """A JSON column's values as the engine's serializer writes them
-    (:func:`annotator.store.db.json_text`), without the JSON type's per-value
-    wrapper (a third of the conversion); ``None`` and empty objects (most
-    attributes, every ``before`` of an add) are written once."""
-    null, empty = json_text(None), json_text({})
-    dumps = orjson.dumps
-    out: list[str] = []
-    append = out.append
-    for value in column:
-        if value is None:
-            append(null)
-        elif type(value) is dict and not value:
-            append(empty)
-        else:
-            append(dumps(value).decode())
-    return out
-
-
 def _insert_columns(
     session: Session, table: Any, columns: dict[str, list[Any]], *, ids: bool = False
 ) -> list[int]:
-    """Insert rows given as columns (equal lists by column name) with one executemany;
-    with ``ids``, returns the new rows' ids in order.
-
-    On SQLite the statement is compiled once, each column goes through its
-    type's conversion as a whole (:func:`_convert`) and the rows are tuples
-    zipped from the columns: no dict, no per-row conversion call. Ids are
-    given from the table's current maximum, as
-    :func:`annotator.store.repository.insert_ids` does (BEGIN IMMEDIATE: no
-    one else inserts meanwhile). Other databases take the rows as dicts
-    through :func:`~annotator.store.repository.insert_ids` and
-    :func:`~annotator.store.repository.bulk_insert`.
-    """
+    """Insert rows given as columns (equal lists by column name) with one executemany
+    (:func:`~annotator.store.repository.insert_ids`,
+    :func:`~annotator.store.repository.bulk_insert`); with ``ids``, returns the
+    new rows' ids in order."""
     keys = list(columns)
-    count = len(columns[keys[0]])
-    if not count:
+    if not columns[keys[0]]:
         return []
-    conn = session.connection()
-    dialect = conn.dialect
-    if dialect.name != "sqlite":
-        rows = [
-            dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)
-        ]
-        if ids:
-            return insert_ids(session, table, rows)
-        bulk_insert(session, table, rows)
-        return []
-    new_ids: list[int] = []
+    rows = [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)]
     if ids:
-        base = int(conn.scalar(select(func.max(table.c.id))) or 0)
-        new_ids = list(range(base + 1, base + 1 + count))
-        columns = {"id": new_ids, **columns}
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
-    order = list(compiled.positiontup or columns) if compiled.positional else list(columns)
-    values: list[list[Any]] = []
-    for key in order:
-        kind = table.c[key].type
-        if isinstance(kind, JSON) and dialect._json_serializer is json_text:
-            values.append(_json_texts(columns[key]))
-            continue
-        proc = kind._cached_bind_processor(dialect)
-        values.append(columns[key] if proc is None else _convert(proc, columns[key]))
-    if compiled.positional:
-        params: list[Any] = list(zip(*values, strict=True))
-    else:
-        params = [dict(zip(order, row, strict=True)) for row in zip(*values, strict=True)]
-    conn.exec_driver_sql(compiled.string, params)
-    return new_ids
+        return insert_ids(session, table, rows)
+    bulk_insert(session, table, rows)
+    return []
 
 
 def _as_columns(keys: Sequence[str], rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
@@ -257,13 +169,24 @@ def insert_annotated(
     layer needs ``editor``, a reviewer, whom the change log names. Raises
     :class:`annotator.core.errors.PermissionDenied` (nothing written).
 
-    Rows are gathered as columns and written with one executemany a table
-    (:func:`_insert_columns`); the documents this call inserted have nothing
-    stored on them yet, so only the others are read for duplicates and statuses.
+    On SQLite, :func:`annotator.store.import_sqlite.insert_annotated` on the
+    session's connection (its errors raised as SQLAlchemy's, as the session's
+    own would be). On PostgreSQL rows are gathered as columns and written with
+    one executemany a table (:func:`_insert_columns`); the documents this call
+    inserted have nothing stored on them yet, so only the others are read for
+    duplicates and statuses.
     """
     result = InsertResult()
     if not items:
         return result
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        try:
+            driver = connection.connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            return import_sqlite.insert_annotated(driver, items, editor=editor)
+        except sqlite3.Error as exc:  # as the session's own statements would fail
+            raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
     writers = _check_writers(session, items, editor)
     doc_ids, fresh = _document_ids(session, [item.document for item in items])
     added = len(fresh)

@@ -1,11 +1,17 @@
-"""The import writer's JSON text is the text SQLAlchemy's JSON type would write."""
+"""The SQLite import writer's value texts are what the models' column types write,
+and its permission rule is the repository's."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from annotator.store.db import make_engine
-from annotator.store.import_writer import _convert, _json_texts
+import pytest
+
+from annotator.core.errors import PermissionDenied
+from annotator.store import import_sqlite
+from annotator.store import repository as repo
+from annotator.store.db import make_engine, open_database
 from annotator.store.models import ChangeLog, Span
 
 VALUES: list[Any] = [
@@ -19,13 +25,64 @@ VALUES: list[Any] = [
     {"": 0},
 ]
 
+TIMES = [
+    datetime(2026, 12, 1, 1, 2, 3, tzinfo=UTC),
+    datetime(2026, 12, 1, 1, 2, 3, 456789, tzinfo=UTC),
+    datetime(2026, 12, 1, 4, 2, 3, 5, tzinfo=timezone(timedelta(hours=3))),
+    datetime(999, 1, 2, 3, 4, 5),
+]
 
-def test_json_texts_are_what_the_json_type_writes() -> None:
+
+def test_json_and_time_texts_are_what_the_column_types_write() -> None:
     engine = make_engine("sqlite://")
     try:
         for column in (ChangeLog.__table__.c["after"], Span.__table__.c["attributes"]):
             through_the_type = column.type._cached_bind_processor(engine.dialect)
-            assert _json_texts(VALUES) == _convert(through_the_type, VALUES)
-            assert _json_texts(VALUES) == [through_the_type(value) for value in VALUES]
+            assert through_the_type is not None
+            assert [import_sqlite.json_text(v) for v in VALUES] == [
+                through_the_type(v) for v in VALUES
+            ]
+        time_through_the_type = Span.__table__.c["created_at"].type._cached_bind_processor(
+            engine.dialect
+        )
+        assert time_through_the_type is not None
+        assert [import_sqlite.time_text(t) for t in TIMES] == [
+            time_through_the_type(t) for t in TIMES
+        ]
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("layer", "editor"),
+    [
+        ("ana", "ana"),
+        ("ana", "ben"),
+        ("gold", "rita"),
+        ("gold", "ana"),
+        ("gold", "gold"),
+        ("ana", ""),
+    ],
+)
+def test_the_writer_refuses_as_the_repository_does(tmp_path: Any, layer: str, editor: str) -> None:
+    db = open_database(f"sqlite:///{tmp_path / 'p.sqlite'}", create=True)
+    try:
+        with db.session() as s:
+            repo.set_roles(s, ["rita"])
+            repo.annotator_id(s, "ana")
+
+        def outcome(check: Any, session: Any) -> str:
+            try:
+                check(session, layer, editor)
+            except PermissionDenied as exc:
+                return str(exc)
+            return "allowed"
+
+        with db.session() as s:
+            by_repository = outcome(repo.check_can_write, s)
+            by_writer = outcome(
+                import_sqlite.check_can_write, s.connection().connection.driver_connection
+            )
+    finally:
+        db.close()
+    assert by_writer == by_repository
