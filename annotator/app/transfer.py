@@ -51,6 +51,7 @@ __all__ = [
     "export_dataset",
     "import_articles",
     "import_labeled",
+    "import_labeled_into",
     "parse_split",
 ]
 
@@ -114,6 +115,42 @@ def import_labeled(
 
     db, project = _opened(workspace)
     return run_import(project, db, fmt, paths, ctx, add_labels=add_labels, progress=progress)
+
+
+def import_labeled_into(
+    directory: Path | str,
+    fmt: str,
+    paths: Sequence[Path],
+    ctx: ImportContext,
+    *,
+    add_labels: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> LabeledImportReport:
+    """Open the project in ``directory`` and import labeled data into it, as
+    :func:`import_labeled` does (the command line's import). An SQLite project
+    whose opening needs no migration and no roles seeded is written through
+    ``sqlite3`` alone (its daily backup taken as on any open), without loading
+    SQLAlchemy (:func:`annotator.io.labeled_import.open_direct`); any other
+    is opened as a :class:`Workspace` (docs/design.md, "Bulk paths")."""
+    from annotator.io.labeled_import import open_direct, run_import
+    from annotator.io.project import load_project
+
+    project = load_project(Path(directory))
+    writer = open_direct(project)
+    if writer is None:
+        workspace = Workspace.open(directory)
+        try:
+            return import_labeled(
+                workspace, fmt, paths, ctx, add_labels=add_labels, progress=progress
+            )
+        finally:
+            workspace.close()
+    try:
+        return run_import(
+            project, writer, fmt, paths, ctx, add_labels=add_labels, progress=progress
+        )
+    finally:
+        writer.close()
 
 
 def export_dataset(

@@ -102,16 +102,18 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def run_labeled(args: argparse.Namespace) -> int:
-    from annotator.app.transfer import ImportContext, UnknownLabels, import_labeled
-    from annotator.app.workspace import Workspace
+    from annotator.app.transfer import ImportContext, UnknownLabels, import_labeled_into
 
     if args.as_name is not None and not args.as_name.strip():
         warn("--as needs a non-empty annotator name")
         return 2
-    workspace = Workspace.open(args.project)
     ctx = ImportContext(offsets=args.offsets, as_name=args.as_name, reviewer=args.reviewer)
     try:
-        report = import_labeled(workspace, args.format, args.paths, ctx, add_labels=args.add_labels)
+        # Opens the project itself: an SQLite one is written without SQLAlchemy
+        # when opening it needs nothing done (docs/design.md, "Bulk paths").
+        report = import_labeled_into(
+            args.project, args.format, args.paths, ctx, add_labels=args.add_labels
+        )
     except UnknownLabels as exc:
         warn(f"nothing imported: {exc}")
         warn("add them to the schema in project.yaml, or run again with --add-labels")
@@ -119,8 +121,6 @@ def run_labeled(args: argparse.Namespace) -> int:
     except OSError as exc:
         warn(f"{exc.filename or args.project}: {exc.strerror or exc}; nothing imported")
         return 2
-    finally:
-        workspace.close()
     for notice in report.notices:
         warn(notice)
     for problem in report.problems:

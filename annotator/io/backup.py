@@ -14,10 +14,15 @@ import tempfile
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from annotator.core.errors import DatabaseProblem, InUse
 from annotator.io.errors import ProjectProblem
-from annotator.store.db import Database, backup_sqlite_to, exclusive_use, sqlite_path
+from annotator.store.first_read import sqlite_path
+from annotator.store.sqlite_direct import backup_sqlite_to
+
+if TYPE_CHECKING:  # loaded when a copy is made: checking whether one is due needs no SQLAlchemy
+    from annotator.store.db import Database
 
 BACKUP_DIR = "backups"
 PREFIX = "annotator-"
@@ -55,8 +60,9 @@ def backup_time(path: Path) -> datetime | None:
         return None
 
 
-def make_backup(db: Database, directory: Path, target: Path | None = None) -> Path:
-    """Copy the project's database into backups/ (or to ``target``).
+def make_backup(db: Database | Path, directory: Path, target: Path | None = None) -> Path:
+    """Copy the project's database (an open one, or an SQLite file) into
+    backups/ (or to ``target``).
 
     The copy is written to a file of its own and then published under its
     name without replacing anything, so programs backing up at the same
@@ -74,7 +80,7 @@ def make_backup(db: Database, directory: Path, target: Path | None = None) -> Pa
         target = folder / f"{PREFIX}{datetime.now(UTC).strftime(STAMP)}.sqlite"
     if explicit and target.exists():
         raise ProjectProblem(target, "already exists; choose another name")
-    source = sqlite_path(db.url)
+    source = db if isinstance(db, Path) else sqlite_path(db.url)
     try:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
     except OSError as exc:
@@ -84,7 +90,7 @@ def make_backup(db: Database, directory: Path, target: Path | None = None) -> Pa
     try:
         if source is not None:
             backup_sqlite_to(source, partial)
-        else:
+        elif not isinstance(db, Path):
             _server_to_sqlite(db, partial)
         for n in range(1, 1000):
             candidate = target if n == 1 else target.with_name(f"{target.stem}-{n}{target.suffix}")
@@ -132,8 +138,9 @@ def _server_to_sqlite(db: Database, target: Path) -> None:
         conn.execute("PRAGMA journal_mode=DELETE")
 
 
-def automatic_backup(db: Database, directory: Path, keep: int) -> Path | None:
-    """On open: a backup when the newest is a day old or missing; keep the last ``keep``.
+def automatic_backup(db: Database | Path, directory: Path, keep: int) -> Path | None:
+    """On open: a backup when the newest is a day old or missing; keep the last
+    ``keep``. ``db`` is the open database, or an SQLite project's file.
 
     Several programs opening the project at once take it once: the first
     holds backups/.backup.lock while it copies, the others wait for it, see
@@ -141,7 +148,8 @@ def automatic_backup(db: Database, directory: Path, keep: int) -> Path | None:
     without). Raises :class:`ProjectProblem` when the copy cannot be made;
     opening reports that and carries on.
     """
-    if keep <= 0 or sqlite_path(db.url) is None or not _due(directory):
+    source = db if isinstance(db, Path) else sqlite_path(db.url)
+    if keep <= 0 or source is None or not _due(directory):
         return None
     # Imported only when a backup is due (once a day): it costs more than the
     # check, on every open of the window.
@@ -199,6 +207,8 @@ def restore_backup(database_file: Path, backup: Path) -> Path | None:
 
     Returns where the replaced database was moved (None if there was none).
     """
+    from annotator.store.db import exclusive_use
+
     check_backup(backup)
     try:
         with exclusive_use(database_file):

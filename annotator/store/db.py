@@ -32,63 +32,17 @@ from annotator.store.first_read import HEAD_REVISION as HEAD_REVISION  # known w
 from annotator.store.first_read import sqlite_path as sqlite_path
 from annotator.store.first_read import sqlite_url as sqlite_url
 from annotator.store.sqlite_direct import BUSY_TIMEOUT_MS
+from annotator.store.sqlite_direct import OPEN_LOCK_SUFFIX as OPEN_LOCK_SUFFIX
+from annotator.store.sqlite_direct import OPEN_WAIT_S as OPEN_WAIT_S
+from annotator.store.sqlite_direct import OpenHold as OpenHold
+from annotator.store.sqlite_direct import backup_sqlite_to as backup_sqlite_to
+from annotator.store.sqlite_direct import open_lock_path as open_lock_path
+from annotator.store.sqlite_direct import why_not_saved as _why_not_saved
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 SQLITE_BUSY_TIMEOUT_MS = BUSY_TIMEOUT_MS
 READ_ONLY_OPTION = "annotator_read_only"
-OPEN_LOCK_SUFFIX = ".lock"
-"""Beside an SQLite database (annotator.sqlite.lock): shared by every program that
-has it open, taken alone by ``annotator restore``."""
-OPEN_WAIT_S = 30.0
-"""How long opening a database waits for a restore in progress to finish."""
-
-
-# --- who has an SQLite database open ----------------------------------------
-#
-# A program that opens the database holds a read transaction on a small
-# lock database beside it (SQLite's own SHARED lock, on every platform and
-# across processes); restore needs it EXCLUSIVE. The file is never deleted:
-# deleting a lock file while someone waits on it would let two hold it.
-
-
-def open_lock_path(path: Path) -> Path:
-    return path.with_name(path.name + OPEN_LOCK_SUFFIX)
-
-
-class OpenHold:
-    """A shared hold on a database's lock file, for as long as it is open."""
-
-    def __init__(self, path: Path, wait_s: float | None = None) -> None:
-        self._conn: sqlite3.Connection | None = None
-        wait_s = OPEN_WAIT_S if wait_s is None else wait_s
-        try:
-            conn = sqlite3.connect(
-                open_lock_path(path), timeout=wait_s, isolation_level=None,
-                check_same_thread=False,
-            )  # fmt: skip
-        except sqlite3.Error:
-            return  # a read-only folder: nothing can restore over it either
-        try:
-            conn.execute("BEGIN")
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.OperationalError as exc:
-            conn.close()
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise InUse(
-                    f"the database is being restored from a backup (waited {wait_s:.0f} s); "
-                    "try again"
-                ) from exc
-            return  # a lock file that cannot be read is no reason not to open
-        self._conn = conn
-
-    def release(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                conn.execute("ROLLBACK")
-            finally:
-                conn.close()
 
 
 @contextmanager
@@ -116,26 +70,6 @@ def exclusive_use(path: Path) -> Iterator[None]:
             conn.execute("ROLLBACK")
     finally:
         conn.close()
-
-
-_SAVE_PROBLEMS = (
-    ("database or disk is full", "the disk is full"),
-    ("readonly database", "the project folder or database file is read-only"),
-    ("read-only", "the project folder or database file is read-only"),
-    ("database is locked", "another program holds a lock on the database"),
-    ("disk i/o error", "the disk reported an error (a network share that went away?)"),
-    ("unable to open database file", "the database file cannot be opened (folder gone?)"),
-    ("server closed the connection", "the connection to the database server was lost"),
-    ("connection", "the database server cannot be reached"),
-)
-
-
-def _why_not_saved(reason: str) -> str:
-    lowered = reason.lower()
-    for marker, plain in _SAVE_PROBLEMS:
-        if marker in lowered:
-            return f"not saved: {plain}"
-    return f"not saved: {reason}"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -217,7 +151,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         path = sqlite_path(url)
-        self._hold = OpenHold(path) if path is not None else None
+        self._hold = OpenHold(path, OPEN_WAIT_S) if path is not None else None
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.migrated_from: str | None = None
@@ -297,19 +231,6 @@ def backup_sqlite(path: Path, reason: str) -> Path:
     target = path.with_name(f"{path.stem}.{reason}-{stamp}{path.suffix}")
     backup_sqlite_to(path, target)
     return target
-
-
-def backup_sqlite_to(path: Path, target: Path) -> None:
-    """Copy a SQLite database with the online backup API (consistent under WAL)."""
-    source = sqlite3.connect(path)
-    try:
-        dest = sqlite3.connect(target)
-        try:
-            source.backup(dest)
-        finally:
-            dest.close()
-    finally:
-        source.close()
 
 
 def _is_known_revision(revision: str) -> bool:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -35,8 +36,9 @@ from annotator.core.changes import (
     stored_change,
 )
 from annotator.core.dataset import AnnotatedDraft, InsertResult, LayerDraft
-from annotator.core.errors import PermissionDenied
+from annotator.core.errors import DatabaseProblem, InUse, PermissionDenied, SaveFailed
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus, name_problem
+from annotator.store.sqlite_direct import OPEN_WAIT_S, OpenHold, connect, why_not_saved
 
 CHUNK = 500
 """Values in one ``IN (...)`` list (SQLite allows 32,766 variables; this keeps statements short)."""
@@ -393,3 +395,81 @@ def _store_statuses(
     conn.executemany(_STATUS_INSERT, inserts)
     conn.executemany(_STATUS_UPDATE, updates)
     return logs
+
+
+class DirectWriter:
+    """An import's batches into an SQLite project's file, one ``BEGIN IMMEDIATE``
+    transaction each (committed with ``synchronous = FULL``: durable when it
+    returns), holding the file open against a restore as :class:`Database` does
+    (:class:`~annotator.store.sqlite_direct.OpenHold`)."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, hold: OpenHold) -> None:
+        self.path = path
+        self.conn = conn
+        self._hold = hold
+
+    @classmethod
+    def open(cls, path: Path) -> DirectWriter | None:
+        """The writer, or None when :func:`~annotator.store.sqlite_direct.connect`
+        gives none (missing file, other schema revision): open it the usual way.
+        A restore that does not finish in time raises :class:`DatabaseProblem`."""
+        try:
+            hold = OpenHold(path, OPEN_WAIT_S)
+        except InUse as exc:
+            raise DatabaseProblem(str(path), str(exc)) from exc
+        conn = connect(path, writable=True)
+        if conn is None:
+            hold.release()
+            return None
+        return cls(path, conn, hold)
+
+    def reviewers(self) -> list[str]:
+        """The database's reviewers, by name."""
+        return [
+            str(name)
+            for (name,) in self.conn.execute(
+                "SELECT name FROM annotators WHERE role = 'reviewer' ORDER BY name"
+            )
+        ]
+
+    def reviewer_problem(self, reviewer: str) -> str | None:
+        """Why ``reviewer`` may not write the gold layer (None: they may)."""
+        try:
+            check_can_write(self.conn, GOLD_ANNOTATOR, reviewer)
+        except PermissionDenied as exc:
+            return str(exc)
+        return None
+
+    def store_batch(
+        self, batch: Sequence[AnnotatedDraft], editor: str | None
+    ) -> InsertResult | str:
+        """Store one batch in one transaction (:func:`insert_annotated`), or say
+        why none of it was stored; a file that cannot take writes (full disk,
+        read-only, locked past the busy timeout) raises :class:`SaveFailed`,
+        as a session of :class:`Database` does."""
+        conn = self.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            result = insert_annotated(conn, batch, editor=editor)
+            conn.execute("COMMIT")
+        except PermissionDenied as exc:  # checked before; a role changed meanwhile
+            self._rollback()
+            return f"not stored: {exc}"
+        except sqlite3.OperationalError as exc:
+            self._rollback()
+            raise SaveFailed(str(self.path), why_not_saved(str(exc).splitlines()[0])) from exc
+        except sqlite3.Error as exc:
+            self._rollback()
+            return f"not stored: database error ({str(exc).splitlines()[0]})"
+        except BaseException:
+            self._rollback()
+            raise
+        return result
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self.conn.close()
+        self._hold.release()

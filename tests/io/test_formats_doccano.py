@@ -161,6 +161,7 @@ def test_predictions_attach_to_documents_already_in_the_project(tmp_path: Path) 
 
 def test_records_are_stored_in_batches(tmp_path: Path, monkeypatch: Any) -> None:
     """One transaction per batch; the input is streamed, not held whole."""
+    from annotator.io import labeled_import
     from annotator.io.formats import api as importing
 
     calls: list[int] = []
@@ -170,7 +171,7 @@ def test_records_are_stored_in_batches(tmp_path: Path, monkeypatch: Any) -> None
         calls.append(len(batch))
         return real(session, batch, **kwargs)
 
-    monkeypatch.setattr(importing, "BATCH_DOCUMENTS", 2)
+    monkeypatch.setattr(labeled_import, "BATCH_DOCUMENTS", 2)
     monkeypatch.setattr(importing, "insert_annotated", counting)
     path = tmp_path / "in.jsonl"
     path.write_text(

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from annotator.core.dataset import AnnotatedDraft, LayerDraft, RelationDraft, SpanDraft
 from annotator.core.model import DocumentDraft
-from annotator.io import jsonl
+from annotator.io import jsonl, labeled_import
 from annotator.io.formats import api, doccano
 from annotator.io.formats.common import LineProblem, SourceText, check_name
 from annotator.io.formats.importing import (
@@ -82,7 +82,7 @@ def spilled(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     """Run each test with the drafts held in memory, and with them all in the temporary
     file (a batch's worth is then a few characters)."""
     if request.param:
-        monkeypatch.setattr(api, "BATCH_CHARACTERS", 50)
+        monkeypatch.setattr(labeled_import, "BATCH_CHARACTERS", 50)
     return bool(request.param)
 
 
@@ -141,8 +141,8 @@ def test_stored_rows_and_change_log_are_the_same_either_way(
     """The spilled path and the in-memory path store the same rows and log records."""
     path = _write(tmp_path / "in.jsonl", [_line(n) for n in range(4)])
     dumps = []
-    for name, limit in (("memory", api.BATCH_CHARACTERS), ("spilled", 10)):
-        monkeypatch.setattr(api, "BATCH_CHARACTERS", limit)
+    for name, limit in (("memory", labeled_import.BATCH_CHARACTERS), ("spilled", 10)):
+        monkeypatch.setattr(labeled_import, "BATCH_CHARACTERS", limit)
         create_project(tmp_path / name)
         _import(tmp_path / name, path)
         db = load_project(tmp_path / name).open_database()

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from annotator.core.collector import gc_paused
-from annotator.core.dataset import AnnotatedDraft, ExportDocument, ExportFilter
+from annotator.core.dataset import AnnotatedDraft, ExportDocument, ExportFilter, InsertResult
 from annotator.core.errors import PermissionDenied
 from annotator.core.formats import CODEPOINT, EXPORT_FORMATS, IMPORT_FORMATS, UTF16, UTF16_FORMATS
 from annotator.core.model import GOLD_ANNOTATOR
+from annotator.io import labeled_import
 from annotator.io.errors import InputProblem
-from annotator.io.files import MB
 from annotator.io.formats import (
     brat,
     conll,
@@ -41,24 +41,15 @@ from annotator.io.formats import (
 from annotator.io.formats.common import (
     ExportContext,
     ExportMismatch,
-    LineProblem,
     atomic_dir,
-    check_name,
     check_target,
 )
 from annotator.io.formats.importing import (
-    HeldDrafts,
     ImportContext,
     ImportReport,
-    InputNotice,
-    LabelTally,
     UnknownLabels,
-    extend_schema,
-    jsonl_files,
-    problem_at,
-    vet_draft,
 )
-from annotator.io.project import Project, update_schema
+from annotator.io.project import Project
 from annotator.store import export_reader
 from annotator.store.db import Database
 from annotator.store.import_writer import insert_annotated
@@ -77,9 +68,6 @@ SUFFIXES = {
     "spacy": spacy_docbin.SUFFIX,
     "parquet": parquet.SUFFIX,
 }
-
-FOLDER_FORMATS = ("brat", "xmi", "webanno-tsv")
-"""Formats read from folders and .zip files rather than JSON lines."""
 
 Progress = Callable[[int, int], None]
 """Called with (documents done, documents in all)."""
@@ -295,32 +283,32 @@ _EXPORTERS: dict[str, Callable[..., None]] = {
 # --- import ------------------------------------------------------------------------
 
 
-def iter_records(
-    fmt: str, paths: Sequence[Path], ctx: ImportContext
-) -> Iterator[AnnotatedDraft | InputProblem | None]:
-    """Every record of the inputs: a draft, a refusal, or None for a skipped record."""
-    sources: Iterable[Path | InputProblem] = (
-        list(paths) if fmt in FOLDER_FORMATS else jsonl_files(paths)
-    )
-    reader = _READERS[fmt]
-    for source in sources:
-        if isinstance(source, InputProblem):
-            yield source
-        else:
-            yield from reader(source, ctx)
+class SessionWriter:
+    """An import's batches through a :class:`Database`'s sessions, one
+    transaction each (:func:`annotator.store.import_writer.insert_annotated`)."""
 
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
-_READERS: dict[
-    str, Callable[[Path, ImportContext], Iterator[AnnotatedDraft | InputProblem | None]]
-] = {
-    "native": native.read,
-    "doccano": doccano.read,
-    "prodigy": prodigy.read,
-    "brat": brat.read,
-    "xmi": xmi.read,
-    "webanno-tsv": webanno_tsv.read,
-    "labelstudio": labelstudio.read,
-}
+    def reviewer_problem(self, reviewer: str) -> str | None:
+        with self.db.reader() as session:
+            try:
+                check_can_write(session, GOLD_ANNOTATOR, reviewer)
+            except PermissionDenied as exc:
+                return str(exc)
+        return None
+
+    def store_batch(
+        self, batch: Sequence[AnnotatedDraft], editor: str | None
+    ) -> InsertResult | str:
+        try:
+            with self.db.session() as session:
+                return insert_annotated(session, batch, editor=editor)
+        except PermissionDenied as exc:  # checked before; a role changed meanwhile
+            return f"not stored: {exc}"
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+            return f"not stored: database error ({reason})"
 
 
 def run_import(
@@ -333,147 +321,9 @@ def run_import(
     add_labels: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import labeled data; raise :class:`UnknownLabels` (nothing stored) for unknown labels
-    unless ``add_labels``, which adds them to project.yaml first."""
-    if fmt not in IMPORT_FORMATS:
-        raise InputProblem(paths[0] if paths else ".", f"cannot import format {fmt!r}")
-    if fmt == "brat" and ctx.offsets != CODEPOINT:
-        raise InputProblem(paths[0] if paths else ".", "brat offsets are always code points")
-    if fmt in ("xmi", "webanno-tsv") and ctx.offsets != CODEPOINT:
-        raise InputProblem(
-            paths[0] if paths else ".",
-            f"{fmt} files count UTF-16 units by definition; leave out --offsets",
-        )
-    if fmt == "brat" and not ctx.as_name:
-        raise InputProblem(
-            paths[0] if paths else ".", "brat files name no annotator: use --as NAME"
-        )
-    if ctx.as_name is not None:
-        try:
-            check_name(ctx.as_name, "--as")
-        except LineProblem as exc:
-            raise InputProblem(paths[0] if paths else ".", str(exc)) from None
-    if ctx.max_file_bytes is None:
-        ctx = replace(ctx, max_file_bytes=project.setting("max_file_mb") * MB)
-    refused = writer_problem(db, ctx)
-    if refused is not None:
-        raise InputProblem(paths[0] if paths else ".", refused)
-    # One pass over the input reads and checks every record and tallies its
-    # labels; the drafts are held (a batch's worth in memory, the rest in a
-    # temporary file) until the labels are known to be fine, since nothing is
-    # stored if some are unknown; then they are stored batch by batch.
-    report = ImportReport()
-    tally = LabelTally(project.schema)
-    with gc_paused(), HeldDrafts(BATCH_CHARACTERS, BATCH_SPANS) as held:
-        for record in iter_records(fmt, paths, ctx):
-            if record is None:
-                report.skipped += 1
-            elif isinstance(record, InputNotice):
-                report.notices.append(str(record))
-            elif isinstance(record, InputProblem):
-                report.problems.append(record)
-            else:
-                report.records += 1
-                for reason in vet_draft(record, project.schema, ctx.reviewer):
-                    report.problems.append(problem_at(record.origin, reason))
-                tally.add(record)
-                held.add(record)
-        if tally.labels or tally.relations:
-            if not add_labels:
-                raise UnknownLabels(tally.labels, tally.relations)
-            # Extends project.yaml as it is now: another import may have just added labels.
-            update_schema(
-                project,
-                lambda schema: extend_schema(
-                    schema,
-                    sorted(tally.labels),
-                    sorted(r for r in tally.relations if schema.relation(r) is None),
-                    tally.pairs,
-                ),
-            )
-            report.added_labels = sorted(tally.labels)
-            report.added_relations = sorted(tally.relations)
-        store(db, held, report, progress, editor=ctx.reviewer)
-    return report
-
-
-# --- storing ---------------------------------------------------------------------
-
-BATCH_DOCUMENTS = 1000
-BATCH_SPANS = 200_000
-BATCH_CHARACTERS = 8_000_000
-"""A batch also ends at this much text, so long documents do not fill memory."""
-
-StoreProgress = Callable[[int], None]
-"""Called with the number of records stored so far."""
-
-
-def writer_problem(db: Database, ctx: ImportContext) -> str | None:
-    """Why the import may not write the layers it names (None: it may), checked by
-    the store's rule before anything is read: only a reviewer writes gold."""
-    if ctx.as_name == GOLD_ANNOTATOR and not ctx.reviewer:
-        return (
-            f"--as {GOLD_ANNOTATOR}: the adjudicated layer is written only by a reviewer: "
-            "add --reviewer NAME"
-        )
-    if ctx.reviewer is not None:
-        with db.reader() as session:
-            try:
-                check_can_write(session, GOLD_ANNOTATOR, ctx.reviewer)
-            except PermissionDenied as exc:
-                return f"--reviewer: {exc}"
-    return None
-
-
-def store(
-    db: Database,
-    items: Iterable[AnnotatedDraft],
-    report: ImportReport,
-    progress: StoreProgress | None = None,
-    *,
-    editor: str | None = None,
-) -> None:
-    """Insert records in batches (one transaction each); a failed batch is reported whole.
-
-    ``items`` is consumed as it comes, so memory holds one batch at a time.
-    """
-    batch: list[AnnotatedDraft] = []
-    spans = characters = 0
-    done = 0
-    for item in items:
-        batch.append(item)
-        spans += sum(len(layer.spans) for layer in item.layers)
-        characters += len(item.document.text)
-        if len(batch) >= BATCH_DOCUMENTS or spans >= BATCH_SPANS or characters >= BATCH_CHARACTERS:
-            _store_batch(db, batch, report, editor)
-            done += len(batch)
-            batch, spans, characters = [], 0, 0
-            if progress is not None:
-                progress(done)
-    if batch:
-        _store_batch(db, batch, report, editor)
-        if progress is not None:
-            progress(done + len(batch))
-
-
-def _store_batch(
-    db: Database, batch: list[AnnotatedDraft], report: ImportReport, editor: str | None = None
-) -> None:
-    try:
-        with db.session() as session:
-            result = insert_annotated(session, batch, editor=editor)
-    except PermissionDenied as exc:  # checked before; a role changed meanwhile
-        for item in batch:
-            report.problems.append(InputProblem(item.origin or "input", f"not stored: {exc}"))
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
-        for item in batch:
-            report.problems.append(
-                InputProblem(item.origin or "input", f"not stored: database error ({reason})")
-            )
-    else:
-        report.documents_added += result.documents_added
-        report.documents_existing += result.documents_existing
-        report.spans += result.spans
-        report.relations += result.relations
-        report.duplicate_spans += result.duplicate_spans
+    """Import labeled data into ``db`` (:func:`annotator.io.labeled_import.run_import`);
+    raise :class:`UnknownLabels` (nothing stored) for unknown labels unless
+    ``add_labels``, which adds them to project.yaml first."""
+    return labeled_import.run_import(
+        project, SessionWriter(db), fmt, paths, ctx, add_labels=add_labels, progress=progress
+    )
