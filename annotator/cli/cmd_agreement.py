@@ -50,30 +50,24 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.app.review import UnknownAnnotator, agreement_documents, compared_annotators
-    from annotator.app.workspace import Workspace
+    from annotator.app.agreement import UnknownAnnotator, read_compared
     from annotator.core.agreement import compute_agreement
 
     labels = list(dict.fromkeys(args.label)) if args.label else None
-    workspace = Workspace.open(args.project)
-    db = workspace.db
-    assert db is not None  # just opened
+    annotators = list(dict.fromkeys(args.annotator)) if args.annotator else None
     try:
-        names = list(dict.fromkeys(args.annotator)) if args.annotator else compared_annotators(db)
-        if len(names) < 2:
-            have = ", ".join(names) if names else "none"
-            warn(
-                "agreement needs at least two annotators "
-                f"(compared: {have}); name them with --annotator NAME"
-            )
-            return EXIT_USAGE
-        try:
-            documents = agreement_documents(db, names, labels=labels, all_documents=args.all)
-        except UnknownAnnotator as exc:
-            warn(str(exc))
-            return EXIT_USAGE
-    finally:
-        workspace.close()
+        compared = read_compared(args.project, annotators, labels=labels, all_documents=args.all)
+    except UnknownAnnotator as exc:
+        warn(str(exc))
+        return EXIT_USAGE
+    names, documents = compared.names, compared.documents
+    if len(names) < 2:
+        have = ", ".join(names) if names else "none"
+        warn(
+            "agreement needs at least two annotators "
+            f"(compared: {have}); name them with --annotator NAME"
+        )
+        return EXIT_USAGE
     if not documents:
         if args.all:
             warn(f"no document has a span by {', '.join(names)}: nothing to compare")

@@ -2,44 +2,61 @@
 
 Core statements and plain row tuples (docs/design.md, "Bulk paths"): the agreement of
 3 annotators over 2,000 documents reads 300,000 spans, and ORM objects would
-cost several times the whole computation.
+cost several times the whole computation. On SQLite the spans are read by
+:mod:`annotator.store.agreement_sqlite` on the session's own connection, the
+reader ``annotator agreement`` runs without SQLAlchemy; PostgreSQL reads
+rows here.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-import orjson
 from sqlalchemy import distinct, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from annotator.core.agreement import AgreementDocument, SpanTuple
 from annotator.core.collector import gc_paused
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus
-from annotator.store.export_reader import iter_plain_rows, plain_rows
+from annotator.store import agreement_sqlite
+from annotator.store.agreement_sqlite import UnknownAnnotator
 from annotator.store.models import Annotator, Document, DocumentStatus, Span
+
+__all__ = [
+    "UnknownAnnotator",
+    "annotators_with_spans",
+    "compared_documents_query",
+    "document_titles",
+    "read_agreement_documents",
+]
 
 _LAYER_KEY = itemgetter(0, 1)
 _SPAN_TUPLE = itemgetter(2, 3, 4)
-_SPAN_OF_JSON = itemgetter(1, 2, 3)
 
 
-class UnknownAnnotator(LookupError):
-    """An annotator name that the project does not have."""
-
-    def __init__(self, names: Sequence[str], known: Sequence[str]) -> None:
-        self.names = list(names)
-        self.known = list(known)
-        which = ", ".join(repr(n) for n in names)
-        have = ", ".join(known) or "none"
-        super().__init__(f"no annotator named {which} in this project (annotators: {have})")
+def _sqlite_driver(session: Session) -> sqlite3.Connection | None:
+    """The session's own sqlite3 connection (in its transaction), or None off SQLite."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return None
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver
 
 
 def annotators_with_spans(session: Session, *, include_gold: bool = False) -> list[str]:
     """Names of the annotators who have at least one span, sorted."""
+    driver = _sqlite_driver(session)
+    if driver is not None:
+        try:
+            return agreement_sqlite.annotators_with_spans(driver, include_gold=include_gold)
+        except sqlite3.Error as exc:  # as the session's own statements would fail
+            raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
     stmt = (
         select(Annotator.name)
         .where(select(Span.id).where(Span.annotator_id == Annotator.id).exists())
@@ -101,6 +118,14 @@ def read_agreement_documents(
     ``labels`` keeps only spans with those labels (the set of documents does not
     change). Raises :class:`UnknownAnnotator` for a name the project lacks.
     """
+    driver = _sqlite_driver(session)
+    if driver is not None:
+        try:
+            return agreement_sqlite.read_agreement_documents(
+                driver, annotators, labels=labels, all_documents=all_documents
+            )
+        except sqlite3.Error as exc:  # as the session's own statements would fail
+            raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
     with gc_paused():
         return _read(session, annotators, labels, all_documents)
 
@@ -117,51 +142,29 @@ def _read(
     name_of = {i: name for name, i in ids.items()}
     compared = compared_documents_query(list(ids.values()), all_documents=all_documents)
     subquery = compared.scalar_subquery()
-    # Core statements on the session's connection: plain rows, no ORM layer; on
-    # SQLite the driver's own tuples (300,000 span rows cost more to wrap than
-    # to read).
+    # Core statements on the session's connection. Rows come grouped by layer
+    # (the index's order); a layer's spans are taken a group at a time, the
+    # tuples made in C.
     conn = session.connection()
-    sqlite = conn.dialect.name == "sqlite"
     text_stmt = (
         select(Document.id, Document.text).where(Document.id.in_(subquery)).order_by(Document.id)
     )
-    texts = plain_rows(conn, text_stmt) if sqlite else list(conn.execute(text_stmt))
+    texts = list(conn.execute(text_stmt))
     layers: dict[tuple[int, int], list[SpanTuple]] = {}
     where = [Span.annotator_id.in_(list(name_of)), Span.document_id.in_(subquery)]
     if labels is not None:
         where.append(Span.label.in_(list(labels)))
-    if sqlite:
-        # One row per layer, its spans as one JSON array made by SQLite: a
-        # value per layer instead of five per span reaches Python, and orjson
-        # and C-level maps make the tuples. Sorted by id, the spans come in
-        # the order the rows would (the index's).
-        layer_stmt = (
-            select(
-                Span.document_id,
-                Span.annotator_id,
-                func.json_group_array(func.json_array(Span.id, Span.start, Span.end, Span.label)),
-            )
-            .where(*where)
-            .group_by(Span.document_id, Span.annotator_id)
-        )
-        for doc_id, who, spans_json in iter_plain_rows(conn, layer_stmt):
-            spans = orjson.loads(spans_json)
-            spans.sort()
-            layers[(doc_id, who)] = list(map(_SPAN_OF_JSON, spans))
-    else:
-        # Rows come grouped by layer (the index's order); a layer's spans are
-        # taken a group at a time, the tuples made in C.
-        stmt = (
-            select(Span.document_id, Span.annotator_id, Span.start, Span.end, Span.label)
-            .where(*where)
-            .order_by(Span.document_id, Span.annotator_id)
-        )
-        for key, group in groupby(conn.execute(stmt), _LAYER_KEY):
-            found = layers.get(key)
-            if found is None:
-                layers[key] = list(map(_SPAN_TUPLE, group))
-            else:
-                found.extend(map(_SPAN_TUPLE, group))
+    stmt = (
+        select(Span.document_id, Span.annotator_id, Span.start, Span.end, Span.label)
+        .where(*where)
+        .order_by(Span.document_id, Span.annotator_id)
+    )
+    for key, group in groupby(conn.execute(stmt), _LAYER_KEY):
+        found = layers.get(key)
+        if found is None:
+            layers[key] = list(map(_SPAN_TUPLE, group))
+        else:
+            found.extend(map(_SPAN_TUPLE, group))
     return [
         AgreementDocument(
             int(doc_id),

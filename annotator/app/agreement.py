@@ -1,0 +1,105 @@
+"""What ``annotator agreement`` compares, read from a project folder (issue 14).
+
+On an SQLite project whose schema is current the documents and spans are
+read with :mod:`sqlite3` alone (:mod:`annotator.store.agreement_sqlite`, the
+same reader the window's report runs on SQLite), so the command never loads
+SQLAlchemy, more than half a second of its time. Anything else (a server
+URL, an older schema, a file that cannot be opened read-only, an SQLite
+error) takes the usual path: :class:`~annotator.app.workspace.Workspace`
+and :mod:`annotator.app.review`, which migrate, report and do everything
+else. Imports nothing from the database layer until it is needed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator.core.agreement import AgreementDocument
+from annotator.store.agreement_sqlite import UnknownAnnotator
+
+__all__ = ["Compared", "UnknownAnnotator", "read_compared"]
+
+
+@dataclass(frozen=True, slots=True)
+class Compared:
+    """The annotators compared and the documents to compare them on."""
+
+    names: list[str]
+    documents: list[AgreementDocument]
+
+
+def read_compared(
+    directory: Path | str,
+    annotators: Sequence[str] | None,
+    *,
+    labels: Sequence[str] | None = None,
+    all_documents: bool = False,
+) -> Compared:
+    """``annotators`` (None: everyone with a span, except gold) and their documents.
+
+    With fewer than two names, no documents are read. Raises
+    :class:`UnknownAnnotator` for a name the project lacks, and what opening
+    the project raises.
+    """
+    from annotator.io.project import load_project
+
+    project = load_project(Path(directory))
+    found = _read_sqlite_directly(project.database_url, annotators, labels, all_documents)
+    if found is not None:
+        return found
+    return _read_through_workspace(Path(directory), annotators, labels, all_documents)
+
+
+def _read_sqlite_directly(
+    database_url: str,
+    annotators: Sequence[str] | None,
+    labels: Sequence[str] | None,
+    all_documents: bool,
+) -> Compared | None:
+    from annotator.store import agreement_sqlite, sqlite_direct
+    from annotator.store.first_read import sqlite_path
+
+    path = sqlite_path(database_url)
+    if path is None:
+        return None
+    conn = sqlite_direct.connect(path, writable=False)
+    if conn is None:
+        return None
+    try:
+        conn.execute("BEGIN")  # one snapshot for every read
+        names = list(annotators) if annotators else agreement_sqlite.annotators_with_spans(conn)
+        if len(names) < 2:
+            return Compared(names, [])
+        documents = agreement_sqlite.read_agreement_documents(
+            conn, names, labels=labels, all_documents=all_documents
+        )
+        return Compared(names, documents)
+    except sqlite3.Error:  # the usual path reports it, or finds it gone
+        return None
+    finally:
+        conn.close()
+
+
+def _read_through_workspace(
+    directory: Path,
+    annotators: Sequence[str] | None,
+    labels: Sequence[str] | None,
+    all_documents: bool,
+) -> Compared:
+    from annotator.app.review import agreement_documents, compared_annotators
+    from annotator.app.workspace import Workspace
+
+    workspace = Workspace.open(directory)
+    db = workspace.db
+    assert db is not None  # just opened
+    try:
+        names = list(annotators) if annotators else compared_annotators(db)
+        if len(names) < 2:
+            return Compared(names, [])
+        documents = agreement_documents(db, names, labels=labels, all_documents=all_documents)
+        return Compared(names, documents)
+    finally:
+        workspace.close()

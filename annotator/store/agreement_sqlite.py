@@ -1,0 +1,160 @@
+"""What the agreement report reads, on SQLite, through :mod:`sqlite3` alone (issue 14).
+
+The compared documents with their texts and the compared annotators' spans,
+read in SQL on a :mod:`sqlite3` connection. Every SQLite read of them runs
+these functions: ``annotator agreement`` on a connection of its own
+(:func:`annotator.store.sqlite_direct.connect`, so that the command never
+loads SQLAlchemy, which costs more than half a second), and the window's
+report through :mod:`annotator.store.agreement_data` on the session's own
+connection. One reader, so the two cannot compare different spans;
+PostgreSQL keeps the SQLAlchemy statements. Columns are always named: tables
+may gain columns.
+
+The caller holds the transaction (``BEGIN`` on a connection of its own, for
+one snapshot). This module imports no SQLAlchemy (docs/design.md, "Bulk paths").
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from operator import itemgetter
+
+import orjson
+
+from annotator.core.agreement import AgreementDocument, SpanTuple
+from annotator.core.collector import gc_paused
+from annotator.core.model import GOLD_ANNOTATOR, DocStatus
+
+_SPAN_OF_JSON = itemgetter(1, 2, 3)
+
+
+class UnknownAnnotator(LookupError):
+    """An annotator name that the project does not have."""
+
+    def __init__(self, names: Sequence[str], known: Sequence[str]) -> None:
+        self.names = list(names)
+        self.known = list(known)
+        which = ", ".join(repr(n) for n in names)
+        have = ", ".join(known) or "none"
+        super().__init__(f"no annotator named {which} in this project (annotators: {have})")
+
+
+def annotators_with_spans(conn: sqlite3.Connection, *, include_gold: bool = False) -> list[str]:
+    """Names of the annotators who have at least one span, sorted."""
+    rows = conn.execute(
+        "SELECT annotators.name FROM annotators WHERE EXISTS "
+        "(SELECT spans.id FROM spans WHERE spans.annotator_id = annotators.id) "
+        "ORDER BY annotators.name"
+    ).fetchall()
+    names = [str(name) for (name,) in rows]
+    return names if include_gold else [n for n in names if n != GOLD_ANNOTATOR]
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
+def _annotator_ids(conn: sqlite3.Connection, names: Sequence[str]) -> dict[str, int]:
+    found = {
+        str(name): int(i)
+        for i, name in conn.execute(
+            f"SELECT annotators.id, annotators.name FROM annotators "
+            f"WHERE annotators.name IN ({_marks(len(names))})",
+            list(names),
+        )
+    }
+    missing = [n for n in names if n not in found]
+    if missing:
+        known = [
+            str(n)
+            for (n,) in conn.execute(
+                "SELECT annotators.name FROM annotators ORDER BY annotators.name"
+            )
+        ]
+        raise UnknownAnnotator(missing, known)
+    return found
+
+
+def read_agreement_documents(
+    conn: sqlite3.Connection,
+    annotators: Sequence[str],
+    *,
+    labels: Sequence[str] | None = None,
+    all_documents: bool = False,
+) -> list[AgreementDocument]:
+    """The documents compared, by id, with the spans of ``annotators``.
+
+    Those every one of the annotators marked done; with ``all_documents``,
+    those where any of them has a span. ``labels`` keeps only spans with those
+    labels (the set of documents does not change). Raises
+    :class:`UnknownAnnotator` for a name the project lacks.
+    """
+    with gc_paused():  # nothing read here forms cycles
+        return _read(conn, annotators, labels, all_documents)
+
+
+def _read(
+    conn: sqlite3.Connection,
+    annotators: Sequence[str],
+    labels: Sequence[str] | None,
+    all_documents: bool,
+) -> list[AgreementDocument]:
+    ids = _annotator_ids(conn, annotators)
+    if not ids:
+        return []
+    name_of = {i: name for name, i in ids.items()}
+    who = list(name_of)
+    if all_documents:
+        compared = (
+            "SELECT DISTINCT spans.document_id FROM spans "
+            f"WHERE spans.annotator_id IN ({_marks(len(who))})"
+        )
+        compared_params: list[object] = [*who]
+    else:
+        compared = (
+            "SELECT document_status.document_id FROM document_status "
+            f"WHERE document_status.annotator_id IN ({_marks(len(who))}) "
+            "AND document_status.status = ? GROUP BY document_status.document_id "
+            "HAVING count(DISTINCT document_status.annotator_id) = ?"
+        )
+        compared_params = [*who, DocStatus.DONE.value, len(who)]
+    texts = conn.execute(
+        f"SELECT documents.id, documents.text FROM documents "
+        f"WHERE documents.id IN ({compared}) ORDER BY documents.id",
+        compared_params,
+    ).fetchall()
+    # One row per layer, its spans as one JSON array made by SQLite: a value
+    # per layer instead of five per span reaches Python, and orjson and
+    # C-level maps make the tuples. Sorted by id, the spans come in the order
+    # of the rows (the index's).
+    label_filter = ""
+    label_params: list[object] = []
+    if labels is not None:
+        label_filter = f" AND spans.label IN ({_marks(len(labels))})"
+        label_params = list(labels)
+    layers: dict[tuple[int, int], list[SpanTuple]] = {}
+    cursor = conn.execute(
+        "SELECT spans.document_id, spans.annotator_id, "
+        'json_group_array(json_array(spans.id, spans.start, spans."end", spans.label)) '
+        f"FROM spans WHERE spans.annotator_id IN ({_marks(len(who))}) "
+        f"AND spans.document_id IN ({compared}){label_filter} "
+        "GROUP BY spans.document_id, spans.annotator_id",
+        [*who, *compared_params, *label_params],
+    )
+    for doc_id, annotator_id, spans_json in cursor:
+        spans = orjson.loads(spans_json)
+        spans.sort()
+        layers[(doc_id, annotator_id)] = list(map(_SPAN_OF_JSON, spans))
+    return [
+        AgreementDocument(
+            int(doc_id),
+            str(text),
+            {
+                name: layers[(doc_id, annotator_id)]
+                for annotator_id, name in name_of.items()
+                if (doc_id, annotator_id) in layers
+            },
+        )
+        for doc_id, text in texts
+    ]

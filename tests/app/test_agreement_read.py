@@ -1,0 +1,173 @@
+"""`annotator agreement`'s reading (issue 14): on SQLite with sqlite3 alone,
+elsewhere through the workspace, the same documents and spans either way."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+from sqlalchemy import select
+
+from annotator.app import agreement
+from annotator.app.agreement import UnknownAnnotator, read_compared
+from annotator.core.agreement import SpanTuple
+from annotator.core.model import DocStatus, DocumentDraft
+from annotator.io.project import load_project
+from annotator.store import repository
+from annotator.store.models import Annotator, Span
+
+ODD = 'Odd "label" \\ ü 😀'
+
+
+def _fill(project_dir: Path) -> list[int]:
+    """Six documents; alice, bob and carol with random spans; alice and bob
+    done with the first three, carol with the first."""
+    db = load_project(project_dir).open_database()
+    rng = random.Random(7)
+    try:
+        with db.session() as s:
+            texts = [f"Doc {n}: Zoë met Blinken in Astana 😀." for n in range(6)]
+            ids = [
+                i
+                for i in repository.insert_documents(s, [DocumentDraft(t) for t in texts])
+                if i is not None
+            ]
+            for doc_id in ids:
+                for name in ("alice", "bob", "carol"):
+                    for _ in range(rng.randint(0, 6)):
+                        start = rng.randrange(0, 20)
+                        label = rng.choice(["Person", "Location", ODD])
+                        repository.add_span(
+                            s, doc_id, name, label, start, start + rng.randint(1, 9)
+                        )
+            for doc_id in ids[:3]:
+                for name in ("alice", "bob"):
+                    repository.set_status(s, doc_id, name, DocStatus.DONE)
+            repository.set_status(s, ids[0], "carol", DocStatus.DONE)
+    finally:
+        db.close()
+    return ids
+
+
+def _stored(
+    project_dir: Path, names: list[str], labels: list[str] | None
+) -> dict[int, dict[str, list[SpanTuple]]]:
+    """Every layer's spans as plain rows in id order give them, through SQLAlchemy."""
+    db = load_project(project_dir).open_database()
+    try:
+        with db.reader() as session:
+            rows = session.execute(
+                select(Span.document_id, Annotator.name, Span.start, Span.end, Span.label)
+                .join(Annotator, Annotator.id == Span.annotator_id)
+                .order_by(Span.id)
+            ).all()
+    finally:
+        db.close()
+    wanted: dict[int, dict[str, list[SpanTuple]]] = {}
+    for doc_id, name, start, end, label in rows:
+        if name in names and (labels is None or label in labels):
+            wanted.setdefault(doc_id, {}).setdefault(name, []).append((start, end, label))
+    return wanted
+
+
+@pytest.mark.parametrize("all_documents", [True, False])
+@pytest.mark.parametrize("labels", [None, ["Person", ODD]])
+@pytest.mark.parametrize("names", [None, ["alice", "bob"]])
+def test_read_gives_every_layer_on_either_database(
+    project_dir: Path, all_documents: bool, labels: list[str] | None, names: list[str] | None
+) -> None:
+    ids = _fill(project_dir)
+    got = read_compared(project_dir, names, labels=labels, all_documents=all_documents)
+    assert got.names == (names or ["alice", "bob", "carol"])
+    wanted = _stored(project_dir, got.names, labels)
+    if all_documents:  # any span of theirs, whatever its label
+        expected_ids = sorted(_stored(project_dir, got.names, None))
+    else:  # done by every one of them
+        expected_ids = ids[:1] if names is None else ids[:3]
+    assert [d.id for d in got.documents] == expected_ids
+    for document in got.documents:
+        assert document.spans == wanted.get(document.id, {}), document.id
+        assert document.text.startswith("Doc ")
+
+
+def test_sqlite_is_read_without_the_workspace(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not load_project(project_dir).database_url.startswith("sqlite"):
+        pytest.skip("the direct read is SQLite's")
+    _fill(project_dir)
+    through_workspace = read_compared(project_dir, None, all_documents=True)
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("took the workspace path")
+
+    monkeypatch.setattr(agreement, "_read_through_workspace", refuse)
+    assert read_compared(project_dir, None, all_documents=True) == through_workspace
+
+
+def test_a_schema_it_does_not_know_goes_through_the_workspace(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fill(project_dir)
+    direct = read_compared(project_dir, ["alice", "bob"])
+    monkeypatch.setattr("annotator.store.sqlite_direct.HEAD_REVISION", "9999")
+    taken: list[Path] = []
+    usual = agreement._read_through_workspace
+
+    def spy(directory: Path, *args: object, **kwargs: object) -> agreement.Compared:
+        taken.append(directory)
+        return usual(directory, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(agreement, "_read_through_workspace", spy)
+    assert read_compared(project_dir, ["alice", "bob"]) == direct
+    assert taken == [project_dir]
+
+
+def test_unknown_annotator_is_named(project_dir: Path) -> None:
+    _fill(project_dir)
+    with pytest.raises(UnknownAnnotator, match=r"'zoe'.*alice, bob, carol"):
+        read_compared(project_dir, ["alice", "zoe"])
+
+
+def test_fewer_than_two_names_read_no_documents(project_dir: Path) -> None:
+    _fill(project_dir)
+    assert read_compared(project_dir, ["alice"]).documents == []
+
+
+def test_the_command_on_sqlite_never_loads_sqlalchemy(project_dir: Path) -> None:
+    if not load_project(project_dir).database_url.startswith("sqlite"):
+        pytest.skip("the direct read is SQLite's")
+    _fill(project_dir)
+    script = (
+        "import contextlib, io, json, sys\n"
+        "from annotator.cli.app import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    code = main(['agreement', {str(project_dir)!r}, '--json', '--all'])\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'sqlalchemy')\n"
+        "print(json.dumps([code, loaded, json.loads(out.getvalue())]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True)
+    code, loaded, report = orjson.loads(done.stdout)
+    assert code == 0
+    assert loaded == []
+    assert report["annotators"] == ["alice", "bob", "carol"]
+    assert report["documents"] == 6
+
+
+def test_command_figures_are_the_same_either_way(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from annotator.cli.app import main
+
+    _fill(project_dir)
+    assert main(["agreement", str(project_dir), "--json", "--all"]) == 0
+    direct = orjson.loads(capsys.readouterr().out)
+    monkeypatch.setattr(agreement, "_read_sqlite_directly", lambda *args: None)
+    assert main(["agreement", str(project_dir), "--json", "--all"]) == 0
+    assert orjson.loads(capsys.readouterr().out) == direct
+    assert direct["documents"] == 6
