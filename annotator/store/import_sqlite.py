@@ -293,6 +293,7 @@ def insert_annotated(
     next_relation = _next_id(conn, "relations")
     relation_rows: list[tuple[Any, ...]] = []
     stored_relations: set[tuple[int, str, int, int]] | None = None
+    written: set[tuple[int, str, int, int]] = set()  # (annotator, type, source, target)
     rel_log_action, rel_log_entity = _RELATION_LOG["action"], _RELATION_LOG["entity"]
     for positions, (doc_id, ann_id, lay) in zip(layer_positions, layer_meta, strict=True):
         for rel in lay.relations:
@@ -301,6 +302,11 @@ def insert_annotated(
             target_id = next_span + dst if dst >= 0 else ~dst
             if source_id == target_id:
                 continue  # two copies of one span: the io layer refuses a span linked to itself
+            link = (ann_id, rel.type, source_id, target_id)
+            if link in written:  # a record repeated in this batch
+                result.duplicate_relations += 1
+                continue
+            written.add(link)
             if src < 0 and dst < 0:
                 # Both spans were stored before: the relation may be too.
                 if stored_relations is None:
@@ -313,11 +319,9 @@ def insert_annotated(
                             stored_docs,
                         )
                     }
-                link = (ann_id, rel.type, source_id, target_id)
                 if link in stored_relations:
                     result.duplicate_relations += 1
                     continue
-                stored_relations.add(link)
             relation_id = next_relation + len(relation_rows)
             created = time_text(rel.created_at) if rel.created_at else now
             relation_rows.append(

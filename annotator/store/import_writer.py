@@ -294,6 +294,7 @@ def insert_annotated(
     }
     r_doc, r_ann, r_type, r_source, r_target, r_created = relations.values()
     stored_relations: set[tuple[int, str, int, int]] | None = None
+    written: set[tuple[int, str, int, int]] = set()  # (annotator, type, source, target)
     for positions, (doc_id, ann_id, lay, _text) in zip(layer_positions, layer_meta, strict=True):
         for rel in lay.relations:
             src, dst = positions[rel.source], positions[rel.target]
@@ -301,15 +302,18 @@ def insert_annotated(
             target_id = span_ids[dst] if dst >= 0 else ~dst
             if source_id == target_id:
                 continue  # two copies of one span: the io layer refuses a span linked to itself
+            link = (ann_id, rel.type, source_id, target_id)
+            if link in written:  # a record repeated in this batch
+                result.duplicate_relations += 1
+                continue
+            written.add(link)
             if src < 0 and dst < 0:
                 # Both spans were stored before: the relation may be too.
                 if stored_relations is None:
                     stored_relations = _stored_relations(session, sorted(set(doc_ids)))
-                link = (ann_id, rel.type, source_id, target_id)
                 if link in stored_relations:
                     result.duplicate_relations += 1
                     continue
-                stored_relations.add(link)
             r_doc.append(doc_id)
             r_ann.append(ann_id)
             r_type.append(rel.type)
