@@ -144,10 +144,11 @@ conn.close()
 """
 
 NEEDED = (
-    "import annotator.io.formats.api, annotator.io.project, annotator.store.db, "
-    "annotator.store.import_writer"
+    "import annotator.app.transfer, annotator.io.labeled_import, annotator.io.formats.doccano, "
+    "annotator.io.backup, annotator.store.import_sqlite"
 )
-"""The modules `annotator import --format` runs on (the command line's own aside)."""
+"""The modules `annotator import --format doccano` runs on for an SQLite project
+(the command line's own aside): no SQLAlchemy (docs/design.md, "Bulk paths")."""
 
 _MEASURE = """
 import os, subprocess, sys, time
