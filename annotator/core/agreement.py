@@ -47,7 +47,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, combinations
-from operator import itemgetter
+from operator import itemgetter, sub
 from typing import Any
 
 from annotator.core.collector import gc_paused
@@ -66,6 +66,7 @@ _LEADING_SPACE = re.compile(r"\s*")
 SpanTuple = tuple[int, int, str]
 """A span as the agreement maths sees it: (start, end, label), code-point offsets."""
 
+_END = itemgetter(1)
 _LABEL = itemgetter(2)
 
 
@@ -182,7 +183,7 @@ def _greedy_overlap(a: Sequence[SpanTuple], b: Sequence[SpanTuple]) -> list[Span
         return []
     bs = sorted(b)
     b_starts = [s for s, _, _ in bs]
-    longest_b = max(e - s for s, e, _ in bs)
+    longest_b = max(map(sub, map(_END, bs), b_starts))
     candidates: list[tuple[int, int, SpanTuple, SpanTuple, int, int]] = []
     for ia, span_a in enumerate(sorted(a)):
         sa, ea, la = span_a
@@ -223,17 +224,26 @@ def cohen_kappa(pairs: Mapping[tuple[Any, Any], int]) -> float | None:
     """
     total = 0
     agree = 0
-    by_a: Counter[Any] = Counter()
-    by_b: Counter[Any] = Counter()
+    by_a: dict[Any, int] = {}
+    by_b: dict[Any, int] = {}
     for (ca, cb), count in pairs.items():
         if not count:
             continue
         total += count
-        by_a[ca] += count
-        by_b[cb] += count
+        by_a[ca] = by_a.get(ca, 0) + count
+        by_b[cb] = by_b.get(cb, 0) + count
         if ca == cb:
             agree += count
-    chance = sum(n * by_b[c] for c, n in by_a.items())
+    return _kappa(total, agree, _chance(by_a, by_b))
+
+
+def _chance(by_a: Mapping[Any, int], by_b: Mapping[Any, int]) -> int:
+    """Sum over categories of A's count x B's count (chance agreement x total²)."""
+    return sum(n * by_b.get(c, 0) for c, n in by_a.items())
+
+
+def _kappa(total: int, agree: int, chance: int) -> float | None:
+    """Cohen's kappa from integer counts: the one division every kappa makes."""
     denominator = total * total - chance
     if denominator == 0:
         return None
@@ -284,23 +294,29 @@ def krippendorff_alpha_nominal(
 
 
 class _Codes:
-    """A token's state for one annotator as one int: category + K x label mask.
+    """A token's state for one annotator as one int: label mask, then category.
 
-    Category 0 is ``O``; label i (1-based, report order) has mask bit i - 1.
+    Category 0 is ``O``; label i (1-based, report order) is category i and
+    has mask bit i - 1. The category takes the low ``shift`` bits, so painting
+    a label over a token is ``code & high | paint[label]``.
     """
 
     def __init__(self, labels: Sequence[str]) -> None:
         self.labels = list(labels)
         self.index = {label: i + 1 for i, label in enumerate(self.labels)}
-        self.base = len(self.labels) + 1
+        self.shift = len(self.labels).bit_length()
+        self.base = 1 << self.shift
+        self.high = -self.base  # every bit above the category's
+        # What painting a label ORs in: its mask bit and its category.
+        self.paint = {label: (1 << (i - 1 + self.shift)) | i for label, i in self.index.items()}
         # Precedence among spans of equal length and start: alphabetical label.
         self.rank = {label: r for r, label in enumerate(sorted(self.labels))}
 
     def category(self, code: int) -> int:
-        return code % self.base
+        return code & (self.base - 1)
 
     def has(self, code: int, label_index: int) -> bool:
-        return bool((code // self.base) >> (label_index - 1) & 1)
+        return bool(code >> (self.shift + label_index - 1) & 1)
 
 
 def _paint(
@@ -308,32 +324,31 @@ def _paint(
 ) -> list[int]:
     """Each token's code for one annotator's spans in one document."""
     rank = codes.rank
-    # (precedence key..., i0, i1, label); the token range is token_range() inlined.
-    ranges: list[tuple[int, int, int, int, int, str]] = []
+    paint = codes.paint
+    # (precedence key..., i0, i1, what to paint); the token range is token_range() inlined.
+    ranges: list[tuple[int, int, int, int, int, int]] = []
     append = ranges.append
     for s, e, label in spans:
         i0 = bisect_right(starts, s) - (not text[s].isspace())
         i1 = bisect_left(starts, e, i0)
         if i0 < i1:
-            append((s - e, s, -rank[label], i0, i1, label))
+            append((s - e, s, -rank[label], i0, i1, paint[label]))
     states = [0] * n
     # Paint the longest first so that where spans overlap the shortest (then the
     # later, then the alphabetically first label) wins the category, and add
-    # every span's label to the mask of its tokens. (Spans that overlap nothing
-    # come out as the single label's code: the mask over them starts empty.)
+    # every span's label to the mask of its tokens.
     ranges.sort()
-    base = codes.base
-    index = codes.index
-    for _, _, _, i0, i1, label in ranges:
-        cat = index[label]
-        bit = 1 << (cat - 1)
+    high = codes.high
+    for _, _, _, i0, i1, add in ranges:
+        if i1 - i0 == 1:  # most spans are a word or two
+            states[i0] = states[i0] & high | add
+            continue
         segment = states[i0:i1]
         first = segment[0]
         if segment.count(first) == len(segment):
-            states[i0:i1] = [cat + base * ((first // base) | bit)] * len(segment)
+            states[i0:i1] = [first & high | add] * len(segment)
         else:
-            for t in range(i0, i1):
-                states[t] = cat + base * ((states[t] // base) | bit)
+            states[i0:i1] = [code & high | add for code in segment]
     return states
 
 
@@ -436,7 +451,7 @@ def _compute_all(
     tokens = 0
     categories: dict[tuple[int, ...], tuple[int, ...]] = {}
     unit_cache: dict[tuple[Any, ...], tuple[int, list[tuple[Any, int]]]] = {}
-    base = codes.base
+    low = codes.base - 1  # a code's category bits
     outside = (0,) * m
 
     for doc, row in zip(docs, doc_spans, strict=True):
@@ -486,7 +501,7 @@ def _compute_all(
                     doc_matches,
                     doc_units,
                     categories,
-                    base,
+                    low,
                     unit_cache,
                 )
             )
@@ -524,7 +539,7 @@ def _document_figures(
     matches: Sequence[tuple[int, int]],
     doc_units: Mapping[tuple[int, ...], int],
     categories: dict[tuple[int, ...], tuple[int, ...]],
-    base: int,
+    low: int,
     unit_cache: dict[tuple[Any, ...], tuple[int, list[tuple[Any, int]]]],
 ) -> DocumentAgreement:
     """One document's overall figures from its counts (see compute_agreement_by_document).
@@ -536,18 +551,27 @@ def _document_figures(
     for key, count in doc_units.items():
         projected = categories.get(key)
         if projected is None:
-            projected = categories[key] = tuple(code % base for code in key)
+            projected = categories[key] = tuple(code & low for code in key)
         by_category[projected] = by_category.get(projected, 0) + count
+    # Each annotator's count of each category, shared by the pairs: a pair's
+    # kappa needs only these and how many tokens the two put alike.
+    total = sum(by_category.values())
+    by_annotator: list[dict[int, int]] = [{} for _ in names]
+    for key, count in by_category.items():
+        for category, counts in zip(key, by_annotator, strict=True):
+            counts[category] = counts.get(category, 0) + count
     pairs = []
     for (i, j), (same, overlapping) in zip(pair_index, matches, strict=True):
-        pair_counts: dict[tuple[int, int], int] = {}
-        for key, count in by_category.items():
-            cell = (key[i], key[j])
-            pair_counts[cell] = pair_counts.get(cell, 0) + count
+        agree = sum(count for key, count in by_category.items() if key[i] == key[j])
+        chance = _chance(by_annotator[i], by_annotator[j])
         both = len(row[i]) + len(row[j])
         pairs.append(
             DocumentPair(
-                names[i], names[j], f1(same, both), f1(overlapping, both), cohen_kappa(pair_counts)
+                names[i],
+                names[j],
+                f1(same, both),
+                f1(overlapping, both),
+                _kappa(total, agree, chance),
             )
         )
     return DocumentAgreement(doc_id, pairs, krippendorff_alpha_nominal(by_category, unit_cache))
