@@ -1,13 +1,16 @@
 """What ``annotator agreement`` compares, read from a project folder (issue 14).
 
-On an SQLite project whose schema is current the documents and spans are
-read with :mod:`sqlite3` alone (:mod:`annotator.store.agreement_sqlite`, the
-same reader the window's report runs on SQLite), so the command never loads
-SQLAlchemy, more than half a second of its time. Anything else (a server
-URL, an older schema, a file that cannot be opened read-only, an SQLite
-error) takes the usual path: :class:`~annotator.app.workspace.Workspace`
-and :mod:`annotator.app.review`, which migrate, report and do everything
-else. Imports nothing from the database layer until it is needed.
+On an SQLite project the documents and spans are read with :mod:`sqlite3`
+alone (:mod:`annotator.store.agreement_sqlite`, the same reader the window's
+report runs on SQLite), so the command never loads SQLAlchemy, half a second
+of its time, when opening the project needs nothing but the file: its schema
+is current and project.yaml's reviewers (if it names any) are the
+database's. As on any open, the file is held against a restore while it is
+read and the daily backup is taken. Anything else (a server URL, an older
+schema, other reviewers, a file that cannot be opened read-only, an SQLite
+error) takes the usual path: :class:`~annotator.app.workspace.Workspace` and
+:mod:`annotator.app.review`, which migrate, report and do everything else.
+Imports nothing from the database layer until it is needed.
 """
 
 from __future__ import annotations
@@ -16,9 +19,13 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from annotator.core.agreement import AgreementDocument
 from annotator.store.agreement_sqlite import UnknownAnnotator
+
+if TYPE_CHECKING:
+    from annotator.io.project import Project
 
 __all__ = ["Compared", "UnknownAnnotator", "read_compared"]
 
@@ -47,40 +54,60 @@ def read_compared(
     from annotator.io.project import load_project
 
     project = load_project(Path(directory))
-    found = _read_sqlite_directly(project.database_url, annotators, labels, all_documents)
+    found = _read_sqlite_directly(project, annotators, labels, all_documents)
     if found is not None:
         return found
     return _read_through_workspace(Path(directory), annotators, labels, all_documents)
 
 
 def _read_sqlite_directly(
-    database_url: str,
+    project: Project,
     annotators: Sequence[str] | None,
     labels: Sequence[str] | None,
     all_documents: bool,
 ) -> Compared | None:
+    import logging
+
+    from annotator.core.errors import DatabaseProblem, InUse
+    from annotator.io.backup import automatic_backup
+    from annotator.io.errors import ProjectProblem
     from annotator.store import agreement_sqlite, sqlite_direct
     from annotator.store.first_read import sqlite_path
 
-    path = sqlite_path(database_url)
+    path = sqlite_path(project.database_url)
     if path is None:
         return None
-    conn = sqlite_direct.connect(path, writable=False)
-    if conn is None:
-        return None
     try:
-        conn.execute("BEGIN")  # one snapshot for every read
-        names = list(annotators) if annotators else agreement_sqlite.annotators_with_spans(conn)
-        if len(names) < 2:
-            return Compared(names, [])
-        documents = agreement_sqlite.read_agreement_documents(
-            conn, names, labels=labels, all_documents=all_documents
-        )
-        return Compared(names, documents)
-    except sqlite3.Error:  # the usual path reports it, or finds it gone
-        return None
+        hold = sqlite_direct.OpenHold(path)
+    except InUse as exc:  # a restore that did not finish in time
+        raise DatabaseProblem(str(path), str(exc)) from exc
+    try:
+        conn = sqlite_direct.connect(path, writable=False)
+        if conn is None:
+            return None
+        try:
+            if project.reviewers is not None and agreement_sqlite.reviewers(conn) != sorted(
+                set(project.reviewers)
+            ):
+                return None  # the usual open reports the difference
+            try:
+                automatic_backup(path, project.directory, project.setting("backups_keep"))
+            except ProjectProblem as exc:  # as on any open: reported, never fatal
+                logging.getLogger("annotator").warning("annotator: no daily backup: %s", exc)
+            conn.execute("BEGIN")  # one snapshot for every read
+            names = list(annotators) if annotators else agreement_sqlite.annotators_with_spans(conn)
+            if len(names) < 2:
+                return Compared(names, [])
+            documents = agreement_sqlite.read_agreement_documents(
+                conn, names, labels=labels, all_documents=all_documents
+            )
+            return Compared(names, documents)
+        except sqlite3.Error:  # the usual path reports it, or finds it gone
+            return None
+        finally:
+            conn.close()
     finally:
-        conn.close()
+        hold.release()
 
 
 def _read_through_workspace(

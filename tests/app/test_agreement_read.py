@@ -4,6 +4,7 @@ elsewhere through the workspace, the same documents and spans either way."""
 from __future__ import annotations
 
 import random
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +16,13 @@ from sqlalchemy import select
 from annotator.app import agreement
 from annotator.app.agreement import UnknownAnnotator, read_compared
 from annotator.core.agreement import SpanTuple
+from annotator.core.errors import DatabaseProblem
 from annotator.core.model import DocStatus, DocumentDraft
-from annotator.io.project import load_project
+from annotator.io.project import load_project, save_project
 from annotator.store import repository
+from annotator.store.first_read import sqlite_path
 from annotator.store.models import Annotator, Span
+from annotator.store.sqlite_direct import open_lock_path
 
 ODD = 'Odd "label" \\ ü 😀'
 
@@ -115,14 +119,7 @@ def test_a_schema_it_does_not_know_goes_through_the_workspace(
     _fill(project_dir)
     direct = read_compared(project_dir, ["alice", "bob"])
     monkeypatch.setattr("annotator.store.sqlite_direct.HEAD_REVISION", "9999")
-    taken: list[Path] = []
-    usual = agreement._read_through_workspace
-
-    def spy(directory: Path, *args: object, **kwargs: object) -> agreement.Compared:
-        taken.append(directory)
-        return usual(directory, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(agreement, "_read_through_workspace", spy)
+    taken = _spy_on_workspace(monkeypatch)
     assert read_compared(project_dir, ["alice", "bob"]) == direct
     assert taken == [project_dir]
 
@@ -171,3 +168,60 @@ def test_command_figures_are_the_same_either_way(
     assert main(["agreement", str(project_dir), "--json", "--all"]) == 0
     assert orjson.loads(capsys.readouterr().out) == direct
     assert direct["documents"] == 6
+
+
+def _spy_on_workspace(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    taken: list[Path] = []
+    usual = agreement._read_through_workspace
+
+    def spy(directory: Path, *args: object, **kwargs: object) -> agreement.Compared:
+        taken.append(directory)
+        return usual(directory, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(agreement, "_read_through_workspace", spy)
+    return taken
+
+
+def test_reviewers_the_database_lacks_go_through_the_workspace(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not load_project(project_dir).database_url.startswith("sqlite"):
+        pytest.skip("the direct read is SQLite's")
+    _fill(project_dir)
+    direct = read_compared(project_dir, ["alice", "bob"])
+    project = load_project(project_dir)
+    project.reviewers = ["rita"]
+    save_project(project)
+    taken = _spy_on_workspace(monkeypatch)
+    assert read_compared(project_dir, ["alice", "bob"]) == direct
+    assert taken == [project_dir]  # the usual open seeds rita as the reviewer
+    assert read_compared(project_dir, ["alice", "bob"]) == direct
+    assert taken == [project_dir]  # now the database's: read directly
+
+
+def test_the_direct_read_takes_the_daily_backup(project_dir: Path) -> None:
+    if not load_project(project_dir).database_url.startswith("sqlite"):
+        pytest.skip("the direct read is SQLite's")
+    _fill(project_dir)
+    for old in (project_dir / "backups").glob("*"):
+        old.unlink()
+    read_compared(project_dir, ["alice", "bob"])
+    assert list((project_dir / "backups").glob("annotator-*.sqlite"))
+
+
+def test_a_restore_in_progress_is_waited_for_then_reported(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not load_project(project_dir).database_url.startswith("sqlite"):
+        pytest.skip("the direct read is SQLite's")
+    _fill(project_dir)
+    monkeypatch.setattr("annotator.store.sqlite_direct.OPEN_WAIT_S", 0.1)
+    database = sqlite_path(load_project(project_dir).database_url)
+    assert database is not None
+    restoring = sqlite3.connect(open_lock_path(database), isolation_level=None)
+    try:
+        restoring.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(DatabaseProblem, match="being restored"):
+            read_compared(project_dir, ["alice", "bob"])
+    finally:
+        restoring.close()
