@@ -183,3 +183,37 @@ def test_two_imports_of_one_file_at_the_same_moment_store_it_once(tmp_path: Path
     assert len({row[8] for row in rows["documents"]}) == 300
     assert len(rows["spans"]) == 300
     assert len(rows["change_log"]) == 300 + 300  # a span and a status each, once
+
+
+def test_a_refused_batch_stores_nothing_and_says_why(tmp_path: Path) -> None:
+    from annotator.core.dataset import AnnotatedDraft, LayerDraft, SpanDraft
+    from annotator.core.errors import SaveFailed
+    from annotator.core.model import DocumentDraft
+
+    directory = create_project(tmp_path / "p").directory
+    writer = open_direct(load_project(directory))
+    assert writer is not None
+    gold = AnnotatedDraft(
+        DocumentDraft(text=TEXTS[1]), [LayerDraft("gold", [SpanDraft("Organization", 0, 9)])]
+    )
+    try:
+        # The gold layer by someone who is not a reviewer: refused, nothing stored.
+        refused = writer.store_batch([gold], "ana")
+        assert refused == (
+            "not stored: ana may not change the gold layer: only reviewers may "
+            "(annotator roles PROJECT lists them)"
+        )
+        assert not writer.conn.in_transaction
+        # Another program holds the write lock past the wait: SaveFailed, as a session says it.
+        writer.conn.execute("PRAGMA busy_timeout = 50")
+        other = sqlite3.connect(directory / "annotator.sqlite", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(SaveFailed, match="another program holds a lock on the database"):
+                writer.store_batch([gold], "rita")
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+    finally:
+        writer.close()
+    assert all(rows == [] for table, rows in stored(directory).items() if table != "annotators")
