@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
                 "to compare (--all compares every document where any of them has a span)"
             )
         return EXIT_USAGE
-    report = compute_agreement(documents, names, labels)
+    report = compute_agreement(documents, names, labels, parallel=True)
     if args.json:
         print_json(report.to_json())
     else:

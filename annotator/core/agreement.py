@@ -41,11 +41,15 @@ painted codes, so the definitions above hold everywhere alike.
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
+import threading
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import accumulate, combinations
 from operator import itemgetter, sub
 from typing import Any
@@ -54,6 +58,9 @@ from annotator.core.collector import gc_paused
 
 TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
 """What a token is (issue 5)."""
+
+PARALLEL_MIN_CHARS = 1_000_000
+"""Text (code points) below which a second process costs more than it saves."""
 
 OUTSIDE = "O"
 """The overall category of a token that no span of the annotator overlaps."""
@@ -376,14 +383,21 @@ def compute_agreement(
     documents: Iterable[AgreementDocument],
     annotators: Sequence[str],
     labels: Sequence[str] | None = None,
+    *,
+    parallel: bool = False,
 ) -> AgreementReport:
     """Every figure of issue 5 for ``annotators`` over ``documents``.
 
     ``labels`` restricts the comparison to those labels (spans with other labels
     are ignored, as if absent) and fixes the per-label order; by default every
     label the annotators used, sorted.
+
+    ``parallel``: count half the documents in a second process when there is
+    enough to count (:data:`PARALLEL_MIN_CHARS`), the platform forks and
+    this process runs one thread (the command line; never a window). The
+    counts are integers, so the figures are exactly the same.
     """
-    return _compute(documents, annotators, labels, None)
+    return _compute(documents, annotators, labels, None, parallel)
 
 
 def compute_agreement_by_document(
@@ -400,7 +414,7 @@ def compute_agreement_by_document(
     report's machinery (every label's kappa and alpha) once per document.
     """
     by_document: list[DocumentAgreement] = []
-    return _compute(documents, annotators, labels, by_document), by_document
+    return _compute(documents, annotators, labels, by_document, False), by_document
 
 
 def _compute(
@@ -408,9 +422,10 @@ def _compute(
     annotators: Sequence[str],
     labels: Sequence[str] | None,
     by_document: list[DocumentAgreement] | None,
+    parallel: bool,
 ) -> AgreementReport:
     with gc_paused():
-        return _compute_all(documents, annotators, labels, by_document)
+        return _compute_all(documents, annotators, labels, by_document, parallel)
 
 
 def _compute_all(
@@ -418,6 +433,7 @@ def _compute_all(
     annotators: Sequence[str],
     labels: Sequence[str] | None,
     by_document: list[DocumentAgreement] | None,
+    parallel: bool,
 ) -> AgreementReport:
     names = list(annotators)
     if len(set(names)) != len(names):
@@ -443,8 +459,81 @@ def _compute_all(
     report_labels = wanted if wanted is not None else sorted(used)
     codes = _Codes(report_labels)
 
+    pair_index = list(combinations(range(len(names)), 2))
+    count = partial(
+        _count,
+        names=names,
+        codes=codes,
+        pair_index=pair_index,
+        with_documents=by_document is not None,
+    )
+    if parallel and sum(len(doc.text) for doc in docs) >= PARALLEL_MIN_CHARS:
+        counts = _count_in_two_processes(docs, doc_spans, count)
+    else:
+        counts = count(docs, doc_spans)
+    if by_document is not None:
+        by_document.extend(counts.by_document)
+    units = counts.units
+    exact, overlap = counts.exact, counts.overlap
+
+    pairs = []
+    for p, (i, j) in enumerate(pair_index):
+        exact_by_label = Counter(exact[p])
+        overlap_by_label = Counter(overlap[p])
+        overlap_by_label.update(exact_by_label)
+        pairs.append(
+            _pair_figures(names, i, j, totals, exact_by_label, overlap_by_label, units, codes)
+        )
+    alpha = krippendorff_alpha_nominal(_project_units(units, codes, None))
+    alpha_by_label = {
+        label: krippendorff_alpha_nominal(_project_units(units, codes, codes.index[label]))
+        for label in report_labels
+    }
+    return AgreementReport(
+        annotators=names,
+        labels=report_labels,
+        documents=len(docs),
+        tokens=counts.tokens,
+        pairs=pairs,
+        alpha=alpha,
+        alpha_by_label=alpha_by_label,
+        spans_by_annotator={name: sum(totals[i].values()) for i, name in enumerate(names)},
+    )
+
+
+@dataclass(slots=True)
+class _Counts:
+    """What a pass over some documents counted. Integers and labels only, so
+    the passes over the parts of a corpus add up to the pass over all of it."""
+
+    units: Counter[tuple[int, ...]]
+    exact: list[list[str]]
+    overlap: list[list[str]]
+    tokens: int
+    by_document: list[DocumentAgreement]
+
+    def add(self, other: _Counts) -> None:
+        """Add the counts of the documents after these."""
+        self.units.update(other.units)
+        for mine, theirs in zip(self.exact, other.exact, strict=True):
+            mine.extend(theirs)
+        for mine, theirs in zip(self.overlap, other.overlap, strict=True):
+            mine.extend(theirs)
+        self.tokens += other.tokens
+        self.by_document.extend(other.by_document)
+
+
+def _count(
+    docs: Sequence[AgreementDocument],
+    doc_spans: Sequence[Sequence[Sequence[SpanTuple]]],
+    *,
+    names: Sequence[str],
+    codes: _Codes,
+    pair_index: Sequence[tuple[int, int]],
+    with_documents: bool,
+) -> _Counts:
+    """Paint, count and match ``docs`` (with their compared spans, ``doc_spans``)."""
     m = len(names)
-    pair_index = list(combinations(range(m), 2))
     exact: list[list[str]] = [[] for _ in pair_index]
     overlap: list[list[str]] = [[] for _ in pair_index]
     units: Counter[tuple[int, ...]] = Counter()
@@ -454,6 +543,7 @@ def _compute_all(
     low = codes.base - 1  # a code's category bits
     outside = (0,) * m
 
+    by_document: list[DocumentAgreement] = []
     for doc, row in zip(docs, doc_spans, strict=True):
         text = doc.text
         starts = token_starts(text)
@@ -491,7 +581,7 @@ def _compute_all(
                 same = both.total()
             overlap[p].extend(map(_LABEL, rest))
             doc_matches.append((same, same + len(rest)))
-        if by_document is not None:
+        if with_documents:
             by_document.append(
                 _document_figures(
                     doc.id,
@@ -506,29 +596,61 @@ def _compute_all(
                 )
             )
 
-    pairs = []
-    for p, (i, j) in enumerate(pair_index):
-        exact_by_label = Counter(exact[p])
-        overlap_by_label = Counter(overlap[p])
-        overlap_by_label.update(exact_by_label)
-        pairs.append(
-            _pair_figures(names, i, j, totals, exact_by_label, overlap_by_label, units, codes)
-        )
-    alpha = krippendorff_alpha_nominal(_project_units(units, codes, None))
-    alpha_by_label = {
-        label: krippendorff_alpha_nominal(_project_units(units, codes, codes.index[label]))
-        for label in report_labels
-    }
-    return AgreementReport(
-        annotators=names,
-        labels=report_labels,
-        documents=len(docs),
-        tokens=tokens,
-        pairs=pairs,
-        alpha=alpha,
-        alpha_by_label=alpha_by_label,
-        spans_by_annotator={name: sum(totals[i].values()) for i, name in enumerate(names)},
-    )
+    return _Counts(units, exact, overlap, tokens, by_document)
+
+
+def _count_in_two_processes(
+    docs: Sequence[AgreementDocument],
+    doc_spans: Sequence[Sequence[Sequence[SpanTuple]]],
+    count: Callable[
+        [Sequence[AgreementDocument], Sequence[Sequence[Sequence[SpanTuple]]]], _Counts
+    ],
+) -> _Counts:
+    """``count(docs, doc_spans)`` with the second half counted in a forked child.
+
+    Only where the platform forks and this process runs one thread (forking
+    a threaded process can copy a lock held by another thread). The child
+    sends its counts back pickled and leaves at once (``os._exit``: nothing
+    of the parent's, buffers or exit handlers, runs twice); if it fails in
+    any way, this process counts its half too, so the result is always the
+    same.
+    """
+    half = len(docs) // 2
+    if not hasattr(os, "fork") or threading.active_count() > 1 or half == 0:
+        return count(docs, doc_spans)
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return count(docs, doc_spans)
+    try:
+        child = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return count(docs, doc_spans)
+    if child == 0:
+        status = 1
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as out:
+                pickle.dump(count(docs[half:], doc_spans[half:]), out, pickle.HIGHEST_PROTOCOL)
+            status = 0
+        finally:
+            os._exit(status)  # whatever happened, never return into the parent's code
+    os.close(write_end)
+    received = os.fdopen(read_end, "rb")
+    try:
+        counts = count(docs[:half], doc_spans[:half])
+        sent = received.read()
+    finally:
+        received.close()  # a child still writing then stops (broken pipe)
+        _, status = os.waitpid(child, 0)
+    if os.waitstatus_to_exitcode(status) == 0 and sent:
+        second: _Counts = pickle.loads(sent)  # our own child's counts
+    else:
+        second = count(docs[half:], doc_spans[half:])
+    counts.add(second)
+    return counts
 
 
 def _document_figures(
