@@ -168,11 +168,11 @@ timed), then each timed run writes them with orjson, a line at a time."""
 
 _SQLITE = """
 import sqlite3, sys, time
-from annotator.store.export_reader import _SPAN_JSON
+from annotator.store.export_sqlite import SPAN_JSON
 con = sqlite3.connect(sys.argv[1])
 con.execute("PRAGMA cache_size = -65536")
 start = time.perf_counter()
-con.execute(f"SELECT sum(length({_SPAN_JSON.name})) FROM spans").fetchall()
+con.execute(f"SELECT sum(length({SPAN_JSON})) FROM spans").fetchall()
 json_s = time.perf_counter() - start
 start = time.perf_counter()
 rows = con.execute('SELECT id, document_id, annotator_id, start, "end", text FROM spans').fetchall()

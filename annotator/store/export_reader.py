@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from operator import itemgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, String, Text, func, literal_column, select, type_coerce, union
+from sqlalchemy import Connection, String, Text, func, select, type_coerce, union
 
 from annotator.core.dataset import (
     ExportDocument,
@@ -26,12 +25,13 @@ from annotator.core.dataset import (
     iso_text,
 )
 from annotator.core.model import DocStatus
+from annotator.store import export_sqlite
 from annotator.store.models import Annotator, Document, DocumentStatus, Relation, Span
 
 NO_FILTER = ExportFilter()
 """Every document, every layer."""
 
-READ_BATCH_DOCUMENTS = 500
+READ_BATCH_DOCUMENTS = export_sqlite.READ_BATCH_DOCUMENTS
 """Documents fetched per round trip by :func:`iter_documents`."""
 
 
@@ -54,8 +54,7 @@ def _wanted_annotators(conn: Connection, flt: ExportFilter) -> dict[int, str]:
     return {i: n for i, n in names.items() if n in flt.annotators}
 
 
-BULK_READ_CACHE_KIB = 65_536
-"""SQLite page cache while an export reads (the default is 2 MiB)."""
+BULK_READ_CACHE_KIB = export_sqlite.BULK_READ_CACHE_KIB
 
 
 @contextmanager
@@ -86,8 +85,12 @@ def select_document_ids(conn: Connection, flt: ExportFilter) -> list[int]:
 
     With a status filter, a document counts only if one of the wanted
     annotators has one of the wanted statuses on it; with an annotator
-    filter, only if one of them has spans or a status on it.
+    filter, only if one of them has spans or a status on it. On SQLite, the
+    SQL of :mod:`annotator.store.export_sqlite` (the command line's too).
     """
+    if conn.dialect.name == "sqlite":
+        raw: Any = conn.connection.driver_connection
+        return export_sqlite.select_document_ids(raw, flt)
     if flt.statuses is not None and DocStatus.NEW.value not in flt.statuses:
         wanted = list(_wanted_annotators(conn, flt))
         stmt: Any = (
@@ -148,12 +151,17 @@ def iter_documents(
     surface text is checked against the document as it is read
     (:class:`SurfaceMismatch`).
 
-    ``as_json`` (SQLite only; elsewhere it is ignored) has SQLite write each
-    span and relation as JSON text into ``Layer.spans_json`` and
-    ``relations_json`` instead of building dicts: the native export embeds
-    them as they are, and skips most of the per-span Python work.
+    ``as_json`` (SQLite only; elsewhere it is ignored) reads with
+    :func:`annotator.store.export_sqlite.iter_documents_json` on the session's
+    own driver connection: SQLite writes each span and relation as JSON text
+    into ``Layer.spans_json`` and ``relations_json``, which the native export
+    embeds as they are.
     """
-    as_json = as_json and conn.dialect.name == "sqlite"
+    if as_json and conn.dialect.name == "sqlite":
+        # The same SQL as the command line's reading without SQLAlchemy.
+        raw: Any = conn.connection.driver_connection
+        yield from export_sqlite.iter_documents_json(raw, document_ids, flt, batch=batch)
+        return
     who = _wanted_annotators(conn, flt)
     who_ids = list(who)
     labels = list(flt.labels) if flt.labels is not None else None
@@ -192,96 +200,90 @@ def iter_documents(
             Span.document_id, Span.annotator_id, Span.start, Span.end, Span.id
         )
         kept: set[int] = set()
-        if as_json:
-            _read_spans_json(
-                conn, span_stmt, docs, layers, who, kept if labels is not None else None
-            )
-            _read_relations_json(
-                conn, chunk, who, who_ids, layers, kept if labels is not None else None
-            )
-        else:
-            spans: list[SpanRow] = []
-            current_key = (-1, -1)
-            text = ""
-            times: dict[Any, str] = {}
-            # The hot loop of every export: one dict per span, nothing else.
-            for (
-                sid,
-                doc_id,
-                ann_id,
-                label,
-                start,
-                end,
-                surface,
-                attrs,
-                note,
-                c,
-                u,
-                version,
-            ) in conn.execute(span_stmt).fetchall():
-                if doc_id != current_key[0] or ann_id != current_key[1]:
-                    current_key = (doc_id, ann_id)
-                    spans = _layer(layers, who, doc_id, ann_id).spans
-                    text = docs[doc_id].text
-                if start < 0 or end <= start or text[start:end] != surface:
-                    raise SurfaceMismatch(
-                        _mismatch(docs[doc_id], who[ann_id], sid, label, start, end, surface)
+        spans: list[SpanRow] = []
+        current_key = (-1, -1)
+        text = ""
+        times: dict[Any, str] = {}
+        # The hot loop of every export: one dict per span, nothing else.
+        for (
+            sid,
+            doc_id,
+            ann_id,
+            label,
+            start,
+            end,
+            surface,
+            attrs,
+            note,
+            c,
+            u,
+            version,
+        ) in conn.execute(span_stmt).fetchall():
+            if doc_id != current_key[0] or ann_id != current_key[1]:
+                current_key = (doc_id, ann_id)
+                spans = _layer(layers, who, doc_id, ann_id).spans
+                text = docs[doc_id].text
+            if start < 0 or end <= start or text[start:end] != surface:
+                raise SurfaceMismatch(
+                    export_sqlite.mismatch(
+                        docs[doc_id], who[ann_id], sid, label, start, end, surface
                     )
-                created = times.get(c)
-                if created is None:
-                    created = times[c] = iso_text(c)
-                updated = times.get(u)
-                if updated is None:
-                    updated = times[u] = iso_text(u)
-                spans.append(
-                    {
-                        "id": sid,
-                        "start": start,
-                        "end": end,
-                        "label": label,
-                        "text": surface,
-                        "attributes": {} if attrs == "{}" or attrs is None else _json(attrs),
-                        "note": note,
-                        "created_at": created,
-                        "updated_at": updated,
-                        "version": version,
-                    }
                 )
-                if labels is not None:
-                    kept.add(sid)
+            created = times.get(c)
+            if created is None:
+                created = times[c] = iso_text(c)
+            updated = times.get(u)
+            if updated is None:
+                updated = times[u] = iso_text(u)
+            spans.append(
+                {
+                    "id": sid,
+                    "start": start,
+                    "end": end,
+                    "label": label,
+                    "text": surface,
+                    "attributes": {} if attrs == "{}" or attrs is None else _json(attrs),
+                    "note": note,
+                    "created_at": created,
+                    "updated_at": updated,
+                    "version": version,
+                }
+            )
+            if labels is not None:
+                kept.add(sid)
 
-            for rid, doc_id, annotator_id, type_, source_id, target_id, c in conn.execute(
-                select(
-                    Relation.id,
-                    Relation.document_id,
-                    Relation.annotator_id,
-                    Relation.type,
-                    Relation.source_id,
-                    Relation.target_id,
-                    type_coerce(Relation.created_at, String),
-                )
-                .where(Relation.document_id.in_(chunk), Relation.annotator_id.in_(who_ids))
-                .order_by(Relation.id)
-            ).fetchall():
-                if labels is not None and (source_id not in kept or target_id not in kept):
-                    continue
-                created = times.get(c)
-                if created is None:
-                    created = times[c] = iso_text(c)
-                _layer(layers, who, doc_id, annotator_id).relations.append(
-                    {
-                        "id": rid,
-                        "type": type_,
-                        "source_id": source_id,
-                        "target_id": target_id,
-                        "created_at": created,
-                    }
-                )
+        for rid, doc_id, annotator_id, type_, source_id, target_id, c in conn.execute(
+            select(
+                Relation.id,
+                Relation.document_id,
+                Relation.annotator_id,
+                Relation.type,
+                Relation.source_id,
+                Relation.target_id,
+                type_coerce(Relation.created_at, String),
+            )
+            .where(Relation.document_id.in_(chunk), Relation.annotator_id.in_(who_ids))
+            .order_by(Relation.id)
+        ).fetchall():
+            if labels is not None and (source_id not in kept or target_id not in kept):
+                continue
+            created = times.get(c)
+            if created is None:
+                created = times[c] = iso_text(c)
+            _layer(layers, who, doc_id, annotator_id).relations.append(
+                {
+                    "id": rid,
+                    "type": type_,
+                    "source_id": source_id,
+                    "target_id": target_id,
+                    "created_at": created,
+                }
+            )
 
         for (doc_id, _), lay in sorted(layers.items(), key=lambda kv: (kv[0][0], kv[1].annotator)):
             if flt.statuses is not None and lay.status not in flt.statuses:
                 continue
-            if labels is not None and not (lay.spans or lay.spans_json) and lay.status == "new":
+            if labels is not None and not (lay.spans) and lay.status == "new":
                 continue
             docs[doc_id].layers.append(lay)
         for doc_id in chunk:
@@ -289,110 +291,6 @@ def iter_documents(
             drop_empty = flt.statuses is not None or flt.annotators is not None
             if found is not None and (found.layers or not drop_empty):
                 yield found
-
-
-def _iso_sql(column: str) -> str:
-    """SQLite's stored datetime text ("YYYY-MM-DD HH:MM:SS.ffffff", UTC) as ISO 8601 UTC."""
-    return f"replace({column}, ' ', 'T') || 'Z'"
-
-
-_SPAN_JSON: Any = literal_column(
-    "json_object('id', spans.id, 'start', spans.start, 'end', spans.\"end\", "
-    "'label', spans.label, 'text', spans.text, 'attributes', json(spans.attributes), "
-    f"'note', spans.note, 'created_at', {_iso_sql('spans.created_at')}, "
-    f"'updated_at', {_iso_sql('spans.updated_at')}, 'version', spans.version)"
-)
-_RELATION_JSON: Any = literal_column(
-    "json_object('id', relations.id, 'type', relations.type, "
-    "'source_id', relations.source_id, 'target_id', relations.target_id, "
-    f"'created_at', {_iso_sql('relations.created_at')})"
-)
-
-
-def _read_spans_json(
-    conn: Connection,
-    span_stmt: Any,
-    docs: dict[int, ExportDocument],
-    layers: dict[tuple[int, int], Layer],
-    who: dict[int, str],
-    kept: set[int] | None,
-) -> None:
-    # Rows come in index order (document, annotator); sorting them by offset
-    # here is cheaper than SQLite's sorter moving the JSON text around. Only
-    # what the order and the surface check need comes besides the JSON text
-    # (every value read costs): the label is read again for a mismatch.
-    stmt = (
-        span_stmt.with_only_columns(
-            Span.id,
-            Span.document_id,
-            Span.annotator_id,
-            Span.start,
-            Span.end,
-            Span.text,
-            _SPAN_JSON,
-        )
-        .order_by(None)
-        .order_by(Span.document_id, Span.annotator_id)
-    )
-    rows = plain_rows(conn, stmt)
-    rows.sort(key=itemgetter(1, 2, 3, 4, 0))
-    current_doc = current_ann = -1
-    text = ""
-    out: list[str] = []
-    append = out.append
-    for sid, doc_id, ann_id, start, end, surface, as_json in rows:
-        if ann_id != current_ann or doc_id != current_doc:
-            current_doc, current_ann = doc_id, ann_id
-            lay = _layer(layers, who, doc_id, ann_id)
-            if lay.spans_json is None:
-                lay.spans_json = []
-            out = lay.spans_json
-            append = out.append
-            text = docs[doc_id].text
-        if start < 0 or end <= start or text[start:end] != surface:
-            label = conn.execute(select(Span.label).where(Span.id == sid)).scalar()
-            raise SurfaceMismatch(
-                _mismatch(docs[doc_id], who[ann_id], sid, str(label), start, end, surface)
-            )
-        append(as_json)
-        if kept is not None:
-            kept.add(sid)
-    for lay in layers.values():
-        if lay.spans_json is None:
-            lay.spans_json = []
-
-
-def _read_relations_json(
-    conn: Connection,
-    chunk: list[int],
-    who: dict[int, str],
-    who_ids: list[int],
-    layers: dict[tuple[int, int], Layer],
-    kept: set[int] | None,
-) -> None:
-    stmt = (
-        select(
-            Relation.document_id,
-            Relation.annotator_id,
-            Relation.source_id,
-            Relation.target_id,
-            _RELATION_JSON,
-        )
-        .where(Relation.document_id.in_(chunk), Relation.annotator_id.in_(who_ids))
-        .order_by(Relation.id)
-    )
-    for doc_id, ann_id, source_id, target_id, as_json in plain_rows(conn, stmt):
-        if kept is not None and (source_id not in kept or target_id not in kept):
-            continue
-        lay = _layer(layers, who, doc_id, ann_id)
-        if lay.relations_json is None:
-            lay.relations_json = []
-        lay.relations_json.append(as_json)
-    for lay in layers.values():
-        if lay.spans_json is None:
-            lay.spans_json = []
-        if lay.relations_json is None:
-            lay.relations_json = []
 
 
 def plain_rows(conn: Connection, stmt: Any) -> list[tuple[Any, ...]]:
@@ -428,16 +326,6 @@ def iter_plain_rows(conn: Connection, stmt: Any, batch: int = 10_000) -> Iterato
             yield from rows
     finally:
         cursor.close()
-
-
-def _mismatch(
-    doc: ExportDocument, annotator: str, span_id: int, label: str, start: int, end: int, text: str
-) -> str:
-    return (
-        f"document {doc.id} ({doc.title[:60]!r}): span {span_id} ({annotator}, {label} "
-        f"{start}-{end}) has stored text {text!r} but the document has "
-        f"{doc.text[start:end]!r} there; nothing was written"
-    )
 
 
 def _layer(
