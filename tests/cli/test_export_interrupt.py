@@ -148,10 +148,10 @@ def test_interrupted_two_process_export_stops_the_helper_at_once(
     target = tmp_path / "x.jsonl"
     started = tmp_path / "child-started"
 
-    def write_part(other: Any, part: Any, where: Path, ctx: Any) -> None:
+    def write_part(in_child: bool, part: Any, where: Path, ctx: Any) -> None:
         with atomic_file(where) as out:
             out.write(b"partial\n")
-            if other is not None:  # the helper: busy for a long time
+            if in_child:  # the helper: busy for a long time
                 started.touch()
                 time.sleep(60)
                 return
@@ -161,15 +161,9 @@ def test_interrupted_two_process_export_stops_the_helper_at_once(
             raise KeyboardInterrupt
 
     project = create_project(tmp_path / "p")
-    db = project.open_database()
     begun = time.monotonic()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            parallel.write_in_two(
-                db, list(range(10)), target, ExportContext(project.schema), write_part
-            )
-    finally:
-        db.close()
+    with pytest.raises(KeyboardInterrupt):
+        parallel.write_in_two(list(range(10)), target, ExportContext(project.schema), write_part)
     assert time.monotonic() - begun < 15
     assert sorted(p.name for p in tmp_path.iterdir()) == ["child-started", "p"]
     assert capfd.readouterr().err == ""

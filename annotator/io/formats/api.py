@@ -228,15 +228,16 @@ def run_export(
             as_json = request.format == "native" and request.offsets == CODEPOINT
 
             def write_part(
-                other: Database | None, part: Sequence[int], target: Path, into: ExportContext
+                in_child: bool, part: Sequence[int], target: Path, into: ExportContext
             ) -> None:
-                if other is None:
+                if not in_child:
                     docs = counted(
                         export_reader.iter_documents(conn, part, request.filter, as_json=as_json)
                     )
                     _EXPORTERS[request.format](docs, target, into, **extra)
                     return
-                with other.reader() as own, export_reader.bulk_read(own.connection()):
+                db.engine.dispose(close=False)  # the parent's connections stay the parent's
+                with db.reader() as own, export_reader.bulk_read(own.connection()):
                     docs = export_reader.iter_documents(
                         own.connection(), part, request.filter, as_json=as_json
                     )
@@ -244,10 +245,10 @@ def run_export(
 
             def write(part: Sequence[int], target: Path) -> None:
                 if parallel.can_split(request.format, len(part)):
-                    parallel.write_in_two(db, part, target, ctx, write_part)
+                    parallel.write_in_two(part, target, ctx, write_part)
                     result.processes = 2
                 else:
-                    write_part(None, part, target, ctx)
+                    write_part(False, part, target, ctx)
                 result.files.append(target)
 
             suffix = SUFFIXES[request.format]

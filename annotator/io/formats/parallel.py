@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import NoReturn
 
 from annotator.io.formats.common import ExportContext, replace_into, signals_held
-from annotator.store.db import Database
 
 LINE_FORMATS = frozenset({"native", "doccano", "prodigy"})
 SPLIT_FROM_DOCUMENTS = 2000
 """Below this a second process costs more than it saves."""
 
-WritePart = Callable[[Database | None, Sequence[int], Path, ExportContext], None]
-"""Writes some documents' records to a file; None: on the connection already open."""
+WritePart = Callable[[bool, Sequence[int], Path, ExportContext], None]
+"""Writes some documents' records to a file; True in the forked child, which reads on a
+connection of its own (False: on the connection already open)."""
 
 
 def can_split(fmt: str, documents: int) -> bool:
@@ -44,7 +44,7 @@ def can_split(fmt: str, documents: int) -> bool:
 
 
 def write_in_two(
-    db: Database, ids: Sequence[int], target: Path, ctx: ExportContext, write_part: WritePart
+    ids: Sequence[int], target: Path, ctx: ExportContext, write_part: WritePart
 ) -> None:
     half = len(ids) // 2
     stem = f".{target.name}.{os.getpid()}"
@@ -58,12 +58,12 @@ def write_in_two(
             pid = os.fork()
             if pid == 0:  # the child: never returns, never prints
                 os.close(read_fd)
-                _child(db, ids[half:], tail, ctx, write_part, write_fd)
+                _child(ids[half:], tail, ctx, write_part, write_fd)
             os.close(write_fd)
             write_fd = -1
         # On Ctrl-C or a failure the child's half is not wanted: below, it is
         # stopped by SIGTERM, removing its temporary file as it goes.
-        write_part(None, ids[:half], head, ctx)
+        write_part(False, ids[:half], head, ctx)
         with os.fdopen(read_fd, "rb") as pipe:
             read_fd = -1
             payload = pipe.read()
@@ -123,7 +123,6 @@ def _raise_stopped(signum: int, frame: object) -> None:
 
 
 def _child(
-    db: Database,
     ids: Sequence[int],
     tail: Path,
     ctx: ExportContext,
@@ -147,9 +146,8 @@ def _child(
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
         outcome: object
         try:
-            db.engine.dispose(close=False)  # the parent's connections stay the parent's
             tail_ctx = ExportContext(ctx.schema, ctx.offsets)
-            write_part(db, ids, tail, tail_ctx)
+            write_part(True, ids, tail, tail_ctx)
             outcome = (tail_ctx.documents, tail_ctx.spans, tail_ctx.relations, tail_ctx.warnings)
         except _Stopped:
             os._exit(1)
