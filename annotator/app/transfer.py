@@ -13,13 +13,14 @@ constants that live beside the database code (:mod:`annotator.io.formats.api`,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotator.app.workspace import Workspace
-from annotator.core.dataset import ExportFilter
+from annotator.core.dataset import ExportDocument, ExportFilter
 from annotator.core.formats import CODEPOINT, EXPORT_FORMATS, IMPORT_FORMATS, OFFSET_UNITS, UTF16
 from annotator.io.formats.common import ExportMismatch
 from annotator.io.formats.importing import ImportContext, UnknownLabels
@@ -38,6 +39,7 @@ __all__ = [
     "OFFSET_UNITS",
     "SUFFIXES",
     "UTF16",
+    "DirectExport",
     "ExportFilter",
     "ExportMismatch",
     "ExportRequest",
@@ -49,6 +51,7 @@ __all__ = [
     "UnknownLabels",
     "article_suffixes",
     "export_dataset",
+    "export_native_directly",
     "import_articles",
     "import_labeled",
     "import_labeled_into",
@@ -163,6 +166,131 @@ def export_dataset(
 
     db, project = _opened(workspace)
     return run_export(db, project, request, progress)
+
+
+@dataclass(frozen=True, slots=True)
+class DirectExport:
+    """What :func:`export_native_directly` wrote, with what the command line
+    checks the request against."""
+
+    target: Path
+    documents: int
+    spans: int
+    relations: int
+    warnings: list[str]
+    processes: int
+    """Two for a large export (:mod:`annotator.io.formats.parallel`)."""
+    annotators: list[str]
+    """Everyone with a layer in the database, by name."""
+    labels: list[str]
+    """The project's label names."""
+
+
+def export_native_directly(
+    directory: Path | str, target: Path, flt: ExportFilter, progress: Progress | None = None
+) -> DirectExport | None:
+    """The native export (code-point offsets, one file) of an SQLite project,
+    read with the standard library alone: no SQLAlchemy is loaded (issue 14).
+
+    The same SQL, checks and bytes as :func:`export_dataset`
+    (:mod:`annotator.store.export_sqlite`), and what opening the project does
+    first: the hold that keeps a restore out, the daily backup. None when this
+    cannot be done here (a server project, a schema to migrate, reviewers to
+    set up or differing from project.yaml, a database the usual open would
+    report on): the caller then exports through :meth:`Workspace.open`.
+    Raises what :func:`export_dataset` raises.
+    """
+    import logging
+    import sqlite3
+
+    from annotator.core.collector import gc_paused
+    from annotator.core.errors import DatabaseProblem, InUse
+    from annotator.io.backup import automatic_backup
+    from annotator.io.errors import ProjectProblem
+    from annotator.io.formats import native, parallel
+    from annotator.io.formats.common import ExportContext, check_target
+    from annotator.io.project import load_project
+    from annotator.store import export_sqlite, sqlite_direct
+    from annotator.store.agreement_sqlite import reviewers
+    from annotator.store.first_read import sqlite_path
+
+    project = load_project(Path(directory))
+    path = sqlite_path(project.database_url)
+    if path is None:
+        return None
+    check_target(target)
+    try:
+        hold = sqlite_direct.OpenHold(path)
+    except InUse as exc:  # a restore that did not finish in time
+        raise DatabaseProblem(str(path), str(exc)) from exc
+    try:
+        conn = sqlite_direct.connect(path, writable=False)
+        if conn is None:
+            return None
+        try:
+            if project.reviewers is not None and reviewers(conn) != sorted(set(project.reviewers)):
+                return None  # the usual open seeds them, or reports the difference
+            try:
+                automatic_backup(path, project.directory, project.setting("backups_keep"))
+            except ProjectProblem as exc:  # as on any open: reported, never fatal
+                logging.getLogger("annotator").warning("annotator: no daily backup: %s", exc)
+            conn.execute("BEGIN")  # one snapshot for every read
+            ctx = ExportContext(project.schema, CODEPOINT)
+            with gc_paused(), export_sqlite.bulk_read(conn):
+                names = sorted(export_sqlite.annotator_names(conn).values())
+                ids = export_sqlite.select_document_ids(conn, flt)
+                done = 0
+
+                def counted(docs: Iterable[ExportDocument]) -> Iterator[ExportDocument]:
+                    nonlocal done
+                    for doc in docs:
+                        yield doc
+                        done += 1
+                        if progress is not None and (done % 200 == 0 or done == len(ids)):
+                            progress(done, len(ids))
+
+                def write_part(
+                    in_child: bool, part: Sequence[int], where: Path, into: ExportContext
+                ) -> None:
+                    if not in_child:
+                        docs = export_sqlite.iter_documents_json(conn, part, flt)
+                        native.export(counted(docs), where, into)
+                        return
+                    # The forked child: a connection of its own (the parent's is not
+                    # carried over a fork), on the schema the parent read.
+                    own = sqlite_direct.connect(path, writable=False)
+                    if own is None:
+                        raise DatabaseProblem(str(path), "the database changed during the export")
+                    try:
+                        own.execute("BEGIN")
+                        with export_sqlite.bulk_read(own):
+                            docs = export_sqlite.iter_documents_json(own, part, flt)
+                            native.export(docs, where, into)
+                    finally:
+                        own.close()
+
+                processes = 1
+                if parallel.can_split("native", len(ids)):
+                    parallel.write_in_two(ids, target, ctx, write_part)
+                    processes = 2
+                else:
+                    write_part(False, ids, target, ctx)
+        except sqlite3.Error:  # nothing was written: the usual path reports it
+            return None
+        finally:
+            conn.close()
+    finally:
+        hold.release()
+    return DirectExport(
+        target,
+        ctx.documents,
+        ctx.spans,
+        ctx.relations,
+        ctx.warnings,
+        processes,
+        names,
+        list(project.schema.label_names),
+    )
 
 
 def _opened(workspace: Workspace) -> tuple[Database, Project]:
