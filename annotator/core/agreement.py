@@ -33,6 +33,8 @@ one list of small integer codes per annotator (slice assignment, so the work per
 span does not grow with its length). A code holds the overall category and the
 set of labels over the token, so one count of the per-token code tuples (done in
 C by ``Counter``) gives every kappa and alpha, overall and per label.
+The counts are integers, so the documents can be counted in parts and added
+up: the command line counts half of them in a forked process (``parallel``).
 
 One module over 500 lines because the metrics share that one token pass: the
 report, its per-document figures and the command line all read the same
