@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from annotator.cli.output import warn
 from annotator.core.formats import (
@@ -16,6 +16,9 @@ from annotator.core.formats import (
     SPACY_ALIGNMENTS,
 )
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus
+
+if TYPE_CHECKING:
+    pass
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
@@ -107,22 +110,8 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.app.transfer import (
-        ExportFilter,
-        ExportMismatch,
-        ExportRequest,
-        export_dataset,
-        parse_split,
-    )
-    from annotator.app.workspace import Workspace
+    from annotator.app.transfer import ExportFilter, ExportMismatch
 
-    split = None
-    if args.split:
-        try:
-            split = parse_split(args.split)
-        except ValueError as exc:
-            warn(f"--split: {exc}")
-            return EXIT_USAGE
     annotators: set[str] | None = set(args.annotator) if args.annotator else None
     if args.gold:
         annotators = (annotators or set()) | {GOLD_ANNOTATOR}
@@ -132,6 +121,49 @@ def run(args: argparse.Namespace) -> int:
         statuses=frozenset(args.status) if args.status else None,
         document_ids=frozenset(args.doc) if args.doc else None,
     )
+    if args.format == "native" and args.offsets == CODEPOINT and not args.split:
+        # An SQLite project's native export reads with sqlite3 alone when it
+        # can: loading SQLAlchemy would cost more than half a second first.
+        from annotator.app.transfer import export_native_directly
+
+        try:
+            direct = export_native_directly(args.project, args.output, flt, _progress(args.quiet))
+        except (ExportMismatch, OSError) as exc:
+            return _stopped(args, exc)
+        except KeyboardInterrupt:  # nothing was written; the caller says "interrupted"
+            _end_progress(args.quiet)
+            raise
+        if direct is not None:
+            _end_progress(args.quiet)
+            for name in sorted((annotators or set()) - set(direct.annotators)):
+                warn(f"no annotator named {name!r} in this project")
+            for message in direct.warnings:
+                warn(message)
+            _warn_unknown_labels(args.label, direct.labels)
+            if not args.quiet:
+                _print_done(
+                    args.format,
+                    [direct.target],
+                    (direct.documents, direct.spans, direct.relations),
+                    direct.processes,
+                )
+            return EXIT_OK
+    return _export_through_workspace(args, flt, annotators)
+
+
+def _export_through_workspace(
+    args: argparse.Namespace, flt: Any, annotators: set[str] | None
+) -> int:
+    from annotator.app.transfer import ExportMismatch, ExportRequest, export_dataset, parse_split
+    from annotator.app.workspace import Workspace
+
+    split = None
+    if args.split:
+        try:
+            split = parse_split(args.split)
+        except ValueError as exc:
+            warn(f"--split: {exc}")
+            return EXIT_USAGE
     request = ExportRequest(
         format=args.format,
         target=args.output,
@@ -146,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
     )
     workspace = Workspace.open(args.project)
     assert workspace.project is not None  # just opened
-    unknown = sorted(set(args.label or ()) - set(workspace.project.schema.label_names))
+    label_names = list(workspace.project.schema.label_names)
     try:
         if annotators:
             known = set(workspace.annotator_names())
@@ -154,35 +186,50 @@ def run(args: argparse.Namespace) -> int:
                 warn(f"no annotator named {name!r} in this project")
         try:
             result = export_dataset(workspace, request, _progress(args.quiet))
-        except ExportMismatch as exc:
-            _end_progress(args.quiet)
-            warn(f"export stopped: {exc}")
-            return EXIT_PARTIAL
+        except (ExportMismatch, OSError) as exc:
+            return _stopped(args, exc)
         except KeyboardInterrupt:  # nothing was written; the caller says "interrupted"
             _end_progress(args.quiet)
             raise
-        except OSError as exc:
-            _end_progress(args.quiet)
-            where = exc.filename or args.output
-            warn(f"{where}: cannot write the export ({exc.strerror or exc}); nothing was written")
-            return EXIT_USAGE
     finally:
         workspace.close()
     _end_progress(args.quiet)
     for message in result.warnings:
         warn(message)
-    if unknown:
-        warn(f"labels not in the schema (matched only if stored): {', '.join(unknown)}")
+    _warn_unknown_labels(args.label, label_names)
     if not args.quiet:
-        where = ", ".join(str(p) for p in result.files)
-        print(
-            f"Exported {result.documents} document(s), {result.spans} span(s), "
-            f"{result.relations} relation(s) as {args.format} to {where}"
-            + (f" ({result.processes} processes)" if result.processes > 1 else "")
-        )
+        counts = (result.documents, result.spans, result.relations)
+        _print_done(args.format, result.files, counts, result.processes)
         for name, count in result.splits.items():
             print(f"  {name}: {count} document(s)")
     return EXIT_OK
+
+
+def _stopped(args: argparse.Namespace, exc: Exception) -> int:
+    """A span that does not match its text (exit 1), or a target that cannot be
+    written (exit 2); either way nothing was written."""
+    _end_progress(args.quiet)
+    if isinstance(exc, OSError):
+        where = exc.filename or args.output
+        warn(f"{where}: cannot write the export ({exc.strerror or exc}); nothing was written")
+        return EXIT_USAGE
+    warn(f"export stopped: {exc}")
+    return EXIT_PARTIAL
+
+
+def _warn_unknown_labels(asked: list[str] | None, known: list[str]) -> None:
+    unknown = sorted(set(asked or ()) - set(known))
+    if unknown:
+        warn(f"labels not in the schema (matched only if stored): {', '.join(unknown)}")
+
+
+def _print_done(fmt: str, files: list[Path], counts: tuple[int, int, int], processes: int) -> None:
+    documents, spans, relations = counts
+    print(
+        f"Exported {documents} document(s), {spans} span(s), {relations} relation(s) "
+        f"as {fmt} to {', '.join(str(p) for p in files)}"
+        + (f" ({processes} processes)" if processes > 1 else "")
+    )
 
 
 def _progress(quiet: bool) -> Any:

@@ -132,10 +132,38 @@ def test_ctrl_c_inside_a_database_read_is_one_line(
     capsys.readouterr()
     out = tmp_path / "out"
     out.mkdir()
-    for fmt, name in [("native", "x.jsonl"), ("csv", "x.csv"), ("brat", "x")]:
+    # (native, on SQLite, reads without SQLAlchemy: the next test)
+    for fmt, name in [("doccano", "x.jsonl"), ("csv", "x.csv"), ("brat", "x")]:
         assert main(["export", str(project), "-o", str(out / name), "--format", fmt]) == 130
         assert capsys.readouterr().err == "annotator: interrupted\n"
         assert list(out.iterdir()) == []
+
+
+def test_ctrl_c_inside_a_direct_read_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The native export of an SQLite project, read with sqlite3 alone
+    (app.transfer.export_native_directly), stopped by Ctrl-C after its reading."""
+    from annotator.cli.app import main
+    from annotator.store import export_sqlite
+
+    project = create_project(tmp_path / "p").directory
+    feed = tmp_path / "a.jsonl"
+    feed.write_bytes(b'{"text": "One article."}\n{"text": "Another."}')
+    assert main(["import", str(project), str(feed)]) == 0
+    real = export_sqlite.iter_documents_json
+
+    def interrupted(conn: Any, *args: Any, **kwargs: Any) -> Any:
+        yield from real(conn, *args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export_sqlite, "iter_documents_json", interrupted)
+    capsys.readouterr()
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["export", str(project), "-o", str(out / "x.jsonl")]) == 130
+    assert capsys.readouterr().err == "annotator: interrupted\n"
+    assert list(out.iterdir()) == []
 
 
 def test_interrupted_two_process_export_stops_the_helper_at_once(
