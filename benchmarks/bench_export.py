@@ -128,7 +128,9 @@ def make_items(docs: int, spans: int, seed: int = 1) -> list[AnnotatedDraft]:
 
 def build(folder: Path, docs: int, spans: int) -> tuple[float, int, int]:
     """The project; (seconds, spans, relations) of its bulk import."""
-    from annotator.io.formats.api import ImportReport, store
+    from annotator.io.formats.api import SessionWriter
+    from annotator.io.formats.importing import ImportReport
+    from annotator.io.labeled_import import store
     from annotator.io.project import load_project
 
     create_project(folder)
@@ -138,7 +140,7 @@ def build(folder: Path, docs: int, spans: int) -> tuple[float, int, int]:
     start = time.perf_counter()
     report = ImportReport()
     try:
-        store(db, items, report)
+        store(SessionWriter(db), items, report)
     finally:
         db.close()
     assert not report.problems, report.problems[:3]
