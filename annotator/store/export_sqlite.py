@@ -215,9 +215,11 @@ def _read_spans(
             append = out.append
             text = docs[doc_id].text
         if start < 0 or end <= start or text[start:end] != surface:
-            (label,) = conn.execute("SELECT spans.label FROM spans WHERE spans.id = ?", (sid,))
+            label = conn.execute("SELECT spans.label FROM spans WHERE spans.id = ?", (sid,))
             raise SurfaceMismatch(
-                mismatch(docs[doc_id], who[ann_id], sid, str(label[0]), start, end, surface)
+                mismatch(
+                    docs[doc_id], who[ann_id], sid, str(label.fetchone()[0]), start, end, surface
+                )
             )
         append(as_json)
         if kept is not None:
