@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.app.transfer import export_native_directly
+from annotator.app.transfer import ExportMismatch, export_native_directly
 from annotator.core.dataset import ExportFilter
 from annotator.io.backup import list_backups
 from tests.io.test_export_speed_paths import GOLDEN, GOLDEN_LABELS, LABELS, export_golden
@@ -83,3 +83,16 @@ def test_a_schema_to_migrate_leaves_it_to_the_usual_path(tmp_path: Path) -> None
         conn.execute("UPDATE alembic_version SET version_num = 'older'")
         conn.commit()
     assert export_native_directly(tmp_path / "p", tmp_path / "out.jsonl", ExportFilter()) is None
+
+
+def test_a_span_whose_text_is_not_the_document_s_stops_it(tmp_path: Path) -> None:
+    export_golden(tmp_path, {})
+    with closing(sqlite3.connect(tmp_path / "p" / "annotator.sqlite")) as conn:
+        first = conn.execute("SELECT min(id) FROM spans").fetchone()[0]
+        conn.execute("UPDATE spans SET text = 'Someone' WHERE id = ?", (first,))
+        conn.commit()
+    target = tmp_path / "out.jsonl"
+    with pytest.raises(ExportMismatch, match=f"span {first} .*'Someone'"):
+        export_native_directly(tmp_path / "p", target, ExportFilter())
+    assert not target.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
