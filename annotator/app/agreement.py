@@ -66,34 +66,15 @@ def _read_sqlite_directly(
     labels: Sequence[str] | None,
     all_documents: bool,
 ) -> Compared | None:
-    import logging
+    from annotator.io.direct_open import open_directly
+    from annotator.store import agreement_sqlite
 
-    from annotator.core.errors import DatabaseProblem, InUse
-    from annotator.io.backup import automatic_backup
-    from annotator.io.errors import ProjectProblem
-    from annotator.store import agreement_sqlite, sqlite_direct
-    from annotator.store.first_read import sqlite_path
-
-    path = sqlite_path(project.database_url)
-    if path is None:
+    opened = open_directly(project, writable=False)
+    if opened is None:
         return None
+    conn = opened.conn
     try:
-        hold = sqlite_direct.OpenHold(path)
-    except InUse as exc:  # a restore that did not finish in time
-        raise DatabaseProblem(str(path), str(exc)) from exc
-    try:
-        conn = sqlite_direct.connect(path, writable=False)
-        if conn is None:
-            return None
         try:
-            if project.reviewers is not None and agreement_sqlite.reviewers(conn) != sorted(
-                set(project.reviewers)
-            ):
-                return None  # the usual open reports the difference
-            try:
-                automatic_backup(path, project.directory, project.setting("backups_keep"))
-            except ProjectProblem as exc:  # as on any open: reported, never fatal
-                logging.getLogger("annotator").warning("annotator: no daily backup: %s", exc)
             conn.execute("BEGIN")  # one snapshot for every read
             names = list(annotators) if annotators else agreement_sqlite.annotators_with_spans(conn)
             if len(names) < 2:
@@ -104,10 +85,8 @@ def _read_sqlite_directly(
             return Compared(names, documents)
         except sqlite3.Error:  # the usual path reports it, or finds it gone
             return None
-        finally:
-            conn.close()
     finally:
-        hold.release()
+        opened.close()
 
 
 def _read_through_workspace(

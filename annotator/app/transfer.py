@@ -200,40 +200,27 @@ def export_native_directly(
     report on): the caller then exports through :meth:`Workspace.open`.
     Raises what :func:`export_dataset` raises.
     """
-    import logging
     import sqlite3
 
     from annotator.core.collector import gc_paused
-    from annotator.core.errors import DatabaseProblem, InUse
-    from annotator.io.backup import automatic_backup
-    from annotator.io.errors import ProjectProblem
+    from annotator.core.errors import DatabaseProblem
+    from annotator.io.direct_open import open_directly
     from annotator.io.formats import native, parallel
     from annotator.io.formats.common import ExportContext, check_target
     from annotator.io.project import load_project
     from annotator.store import export_sqlite, sqlite_direct
-    from annotator.store.agreement_sqlite import reviewers
     from annotator.store.first_read import sqlite_path
 
     project = load_project(Path(directory))
-    path = sqlite_path(project.database_url)
-    if path is None:
+    if sqlite_path(project.database_url) is None:
         return None
     check_target(target)
+    opened = open_directly(project, writable=False)
+    if opened is None:
+        return None
+    path, conn = opened.path, opened.conn
     try:
-        hold = sqlite_direct.OpenHold(path)
-    except InUse as exc:  # a restore that did not finish in time
-        raise DatabaseProblem(str(path), str(exc)) from exc
-    try:
-        conn = sqlite_direct.connect(path, writable=False)
-        if conn is None:
-            return None
         try:
-            if project.reviewers is not None and reviewers(conn) != sorted(set(project.reviewers)):
-                return None  # the usual open seeds them, or reports the difference
-            try:
-                automatic_backup(path, project.directory, project.setting("backups_keep"))
-            except ProjectProblem as exc:  # as on any open: reported, never fatal
-                logging.getLogger("annotator").warning("annotator: no daily backup: %s", exc)
             conn.execute("BEGIN")  # one snapshot for every read
             ctx = ExportContext(project.schema, CODEPOINT)
             with gc_paused(), export_sqlite.bulk_read(conn):
@@ -277,10 +264,8 @@ def export_native_directly(
                     write_part(False, ids, target, ctx)
         except sqlite3.Error:  # nothing was written: the usual path reports it
             return None
-        finally:
-            conn.close()
     finally:
-        hold.release()
+        opened.close()
     return DirectExport(
         target,
         ctx.documents,

@@ -18,7 +18,6 @@ Both write with :mod:`annotator.store.import_sqlite` on SQLite: the same rows.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from importlib import import_module
@@ -29,7 +28,7 @@ from annotator.core.collector import gc_paused
 from annotator.core.dataset import AnnotatedDraft, InsertResult
 from annotator.core.formats import CODEPOINT, IMPORT_FORMATS
 from annotator.core.model import GOLD_ANNOTATOR
-from annotator.io.errors import InputProblem, ProjectProblem
+from annotator.io.errors import InputProblem
 from annotator.io.files import MB
 from annotator.io.formats.common import LineProblem, check_name
 from annotator.io.formats.importing import (
@@ -232,28 +231,14 @@ def _store_batch(
 
 
 def open_direct(project: Project) -> DirectWriter | None:
-    """A writer on the project's SQLite file through :mod:`sqlite3` alone, opened
-    as :meth:`Project.open_database` opens it when that needs nothing but the
-    file: it exists with the current schema and project.yaml's reviewers (if
-    it names any) are the database's; the daily backup is taken as on any open
-    (one that cannot be made is reported, never fatal). None otherwise (or for
-    a server database): the caller opens it the usual way, which migrates,
-    seeds the roles and reports. Close it when done."""
-    from annotator.io.backup import automatic_backup
-    from annotator.store.first_read import sqlite_path
+    """A writer on the project's SQLite file through :mod:`sqlite3` alone
+    (:func:`~annotator.io.direct_open.open_directly`), or None: the caller
+    opens it the usual way, which migrates, seeds the roles and reports.
+    Close it when done."""
+    from annotator.io.direct_open import open_directly
     from annotator.store.import_sqlite import DirectWriter
 
-    path = sqlite_path(project.database_url)
-    if path is None:
+    opened = open_directly(project, writable=True)
+    if opened is None:
         return None
-    writer = DirectWriter.open(path)
-    if writer is None:
-        return None
-    if project.reviewers is not None and writer.reviewers() != sorted(set(project.reviewers)):
-        writer.close()
-        return None
-    try:
-        automatic_backup(path, project.directory, project.setting("backups_keep"))
-    except ProjectProblem as exc:
-        logging.getLogger("annotator").warning("annotator: no daily backup: %s", exc)
-    return writer
+    return DirectWriter(opened.path, opened.conn, opened.hold)

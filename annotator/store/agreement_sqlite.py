@@ -51,16 +51,6 @@ def annotators_with_spans(conn: sqlite3.Connection, *, include_gold: bool = Fals
     return names if include_gold else [n for n in names if n != GOLD_ANNOTATOR]
 
 
-def reviewers(conn: sqlite3.Connection) -> list[str]:
-    """The database's reviewers, by name (a direct read needs them to be
-    project.yaml's, as opening the project the usual way would leave them)."""
-    rows = conn.execute(
-        "SELECT annotators.name FROM annotators WHERE annotators.role = 'reviewer' "
-        "ORDER BY annotators.name"
-    ).fetchall()
-    return [str(name) for (name,) in rows]
-
-
 def _marks(count: int) -> str:
     return ", ".join("?" * count)
 

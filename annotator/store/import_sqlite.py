@@ -36,9 +36,9 @@ from annotator.core.changes import (
     stored_change,
 )
 from annotator.core.dataset import AnnotatedDraft, InsertResult, LayerDraft
-from annotator.core.errors import DatabaseProblem, InUse, PermissionDenied, SaveFailed
+from annotator.core.errors import PermissionDenied, SaveFailed
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus, name_problem
-from annotator.store.sqlite_direct import OPEN_WAIT_S, OpenHold, connect, why_not_saved
+from annotator.store.sqlite_direct import OpenHold, why_not_saved
 
 CHUNK = 500
 """Values in one ``IN (...)`` list (SQLite allows 32,766 variables; this keeps statements short)."""
@@ -411,30 +411,6 @@ class DirectWriter:
         self.path = path
         self.conn = conn
         self._hold = hold
-
-    @classmethod
-    def open(cls, path: Path) -> DirectWriter | None:
-        """The writer, or None when :func:`~annotator.store.sqlite_direct.connect`
-        gives none (missing file, other schema revision): open it the usual way.
-        A restore that does not finish in time raises :class:`DatabaseProblem`."""
-        try:
-            hold = OpenHold(path, OPEN_WAIT_S)
-        except InUse as exc:
-            raise DatabaseProblem(str(path), str(exc)) from exc
-        conn = connect(path, writable=True)
-        if conn is None:
-            hold.release()
-            return None
-        return cls(path, conn, hold)
-
-    def reviewers(self) -> list[str]:
-        """The database's reviewers, by name."""
-        return [
-            str(name)
-            for (name,) in self.conn.execute(
-                "SELECT name FROM annotators WHERE role = 'reviewer' ORDER BY name"
-            )
-        ]
 
     def reviewer_problem(self, reviewer: str) -> str | None:
         """Why ``reviewer`` may not write the gold layer (None: they may)."""

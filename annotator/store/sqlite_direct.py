@@ -146,3 +146,13 @@ def backup_sqlite_to(path: Path, target: Path) -> None:
             dest.close()
     finally:
         source.close()
+
+
+def reviewers(conn: sqlite3.Connection) -> list[str]:
+    """The database's reviewers, by name (a direct open needs them to be
+    project.yaml's, as the usual open would leave them)."""
+    rows = conn.execute(
+        "SELECT annotators.name FROM annotators WHERE annotators.role = 'reviewer' "
+        "ORDER BY annotators.name"
+    ).fetchall()
+    return [str(name) for (name,) in rows]
