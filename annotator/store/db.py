@@ -221,8 +221,25 @@ def current_revision(engine: Engine) -> str | None:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
-    with engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), revision)
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        driver = conn.connection.driver_connection
+        if sqlite:
+            # Alembic's batch mode on SQLite copies a table and drops the old
+            # one; with foreign keys on, dropping the spans would cascade to
+            # every link. Set outside a transaction (SQLite ignores it inside),
+            # on the driver's connection, which is in autocommit mode.
+            driver.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                command.upgrade(_alembic_config(conn), revision)
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise DatabaseProblem(
+                        engine.url.database or "", "a migration broke a reference"
+                    )
+        finally:
+            if sqlite:
+                driver.execute("PRAGMA foreign_keys = ON")
 
 
 def backup_sqlite(path: Path, reason: str) -> Path:

@@ -12,7 +12,7 @@ from annotator.store.db import HEAD_REVISION, Database, current_revision, open_d
 
 
 def make_old_database(url: str) -> None:
-    """A database at the first schema, with a document and a span in it."""
+    """A database at the first schema, with a document, two spans and a link."""
     db = Database(url)
     upgrade(db.engine, "0001")
     with db.engine.begin() as conn:
@@ -28,7 +28,12 @@ def make_old_database(url: str) -> None:
         conn.execute(text(
             'INSERT INTO spans (document_id, annotator_id, label, start, "end", text, attributes, '
             "note, created_at, updated_at, version) VALUES (1, 1, 'Location', 0, 6, 'Astana', '{}', "
+            "'', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1), (1, 1, 'Person', 0, 3, 'Ast', '{}', "
             "'', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"
+        ))  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO relations (document_id, annotator_id, type, source_id, target_id, "
+            "created_at) VALUES (1, 1, 'speaker', 1, 2, CURRENT_TIMESTAMP)"
         ))  # fmt: skip
     db.close()
 
@@ -48,8 +53,11 @@ def test_an_old_database_is_upgraded_and_keeps_its_data(database_url: str) -> No
     assert current_revision(db.engine) == HEAD_REVISION
     with db.session() as session:
         row = session.execute(text("SELECT name, role FROM annotators")).one()
-        span_text = session.execute(text("SELECT text FROM spans")).scalar()
+        span_text = session.execute(text("SELECT text FROM spans ORDER BY id")).scalar()
+        # A migration that rebuilds the spans table would cascade to the links.
+        links = session.execute(text("SELECT source_id, target_id FROM relations")).all()
     assert tuple(row) == ("ana", "annotator") and span_text == "Astana"
+    assert [tuple(link) for link in links] == [(1, 2)]
     db.close()
 
 
