@@ -223,7 +223,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
-        driver = conn.connection.driver_connection
+        driver: Any = conn.connection.driver_connection
         if sqlite:
             # Alembic's batch mode on SQLite copies a table and drops the old
             # one; with foreign keys on, dropping the spans would cascade to
