@@ -30,7 +30,7 @@ from typing import Any
 from annotator.core.model import JsonDict
 from annotator.core.span_rows import SpanRows
 
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 """The schema version this program writes; tests check it is Alembic's head."""
 
 

@@ -99,6 +99,43 @@ class Span(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Optimistic concurrency: an update names the version it read.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # A span in several pieces: [[start, end], ...], ordered, apart, within
+    # start..end; NULL for one piece (docs/design.md, "Split spans and entities").
+    fragments: Mapped[list[list[int]] | None] = mapped_column(JSON, default=None)
+    entity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("entities.id", ondelete="SET NULL"), index=True, default=None
+    )
+
+
+class NamedEntity(Base):
+    """A person, organisation or other thing the project's mentions refer to,
+    shared by every annotator and every article."""
+
+    __tablename__ = "entities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    external_id: Mapped[str] = mapped_column(String(200), default="")
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class DocumentLabel(Base):
+    """One annotator's judgement of a whole document for one declared document
+    label: a value, or a list of values for a multiple choice."""
+
+    __tablename__ = "document_labels"
+    __table_args__ = (UniqueConstraint("document_id", "annotator_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Relation(Base):
