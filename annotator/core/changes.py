@@ -190,6 +190,7 @@ class ChangeRecord:
             label=data["label"], start=data["start"], end=data["end"], text=data["text"],
             attributes=data.get("attributes") or {}, note=data.get("note") or "",
             version=data.get("version", 1),
+            fragments=_pieces(data.get("fragments")), entity_id=data.get("entity"),
         )  # fmt: skip
 
     def relation_data(self) -> RelationData | None:
@@ -241,11 +242,18 @@ def stored_change(
 
 
 def span_payload(span: SpanData) -> JsonDict:
-    """A span as the change log stores it (every writer, the same keys)."""
-    return span_values(
+    """A span as the change log stores it (every writer, the same keys; a
+    split span's pieces and a mention's entity only where there are some, so
+    every other span's row is what it always was)."""
+    payload = span_values(
         span.document_id, span.annotator, span.label, span.start, span.end, span.text,
         span.attributes, span.note, span.version,
     )  # fmt: skip
+    if span.fragments is not None:
+        payload["fragments"] = [list(piece) for piece in span.fragments]
+    if span.entity_id is not None:
+        payload["entity"] = span.entity_id
+    return payload
 
 
 def span_values(
@@ -282,6 +290,12 @@ def relation_payload(relation: RelationData) -> JsonDict:
 def relation_values(annotator: str, type_: str, source_id: int, target_id: int) -> JsonDict:
     """:func:`relation_payload` from the relation's values."""
     return {"annotator": annotator, "type": type_, "source_id": source_id, "target_id": target_id}
+
+
+def _pieces(value: Any) -> tuple[tuple[int, int], ...] | None:
+    if not value:
+        return None
+    return tuple((int(start), int(end)) for start, end in value)
 
 
 def _payload(value: Any) -> JsonDict | None:

@@ -70,7 +70,8 @@ class DocumentSummary:
 
 @dataclass(frozen=True, slots=True)
 class SpanData:
-    """A stored span. Offsets are code points; ``text == doc_text[start:end]``."""
+    """A stored span. Offsets are code points; ``text == doc_text[start:end]``
+    for a span in one piece."""
 
     id: int
     document_id: int
@@ -83,6 +84,25 @@ class SpanData:
     note: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    version: int = 1
+    fragments: tuple[tuple[int, int], ...] | None = None
+    """A split span's pieces (``annotator.core.pieces``); None for one piece,
+    when ``text == doc_text[start:end]``. A split span's text is its pieces'
+    texts joined by ``pieces.PIECE_JOINER``."""
+    entity_id: int | None = None
+    """The entity this span is a mention of, if any."""
+
+
+@dataclass(frozen=True, slots=True)
+class EntityData:
+    """A person, organisation or other thing mentions across the project refer to."""
+
+    id: int
+    name: str
+    label: str = ""
+    external_id: str = ""
+    """An identifier elsewhere, typed by an analyst (a Wikidata QID, say)."""
+    aliases: tuple[str, ...] = ()
     version: int = 1
 
 

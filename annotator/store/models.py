@@ -101,7 +101,7 @@ class Span(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # A span in several pieces: [[start, end], ...], ordered, apart, within
     # start..end; NULL for one piece (docs/design.md, "Split spans and entities").
-    fragments: Mapped[list[list[int]] | None] = mapped_column(JSON, default=None)
+    fragments: Mapped[list[list[int]] | None] = mapped_column(JSON(none_as_null=True), default=None)
     entity_id: Mapped[int | None] = mapped_column(
         ForeignKey("entities.id", ondelete="SET NULL"), index=True, default=None
     )

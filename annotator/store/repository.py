@@ -38,6 +38,13 @@ from annotator.core.model import (
     check_span_bounds,
     name_problem,
 )
+from annotator.core.pieces import (
+    PIECE_JOINER,
+    Pieces,
+    check_pieces,
+    normalise,
+    stored_fragments,
+)
 from annotator.store.db import json_text
 from annotator.store.models import (
     Annotator,
@@ -566,7 +573,22 @@ _SPAN_COLUMNS = (
     Span.created_at,
     Span.updated_at,
     Span.version,
+    Span.fragments,
+    Span.entity_id,
 )
+
+
+def span_from_row(row: Any) -> SpanData:
+    """A span from the columns of ``_SPAN_COLUMNS`` (its pieces as tuples)."""
+    fragments = row[12]
+    if fragments is not None:
+        fragments = tuple((int(start), int(end)) for start, end in fragments)
+    (span_id, document_id, name, label, start, end, text, attributes, note, created, updated,
+     version) = row[:12]  # fmt: skip
+    return SpanData(
+        span_id, document_id, name, label, start, end, text, attributes, note, created, updated,
+        version, fragments, row[13],
+    )  # fmt: skip
 
 
 def _span_query() -> Any:
@@ -577,7 +599,7 @@ def get_span(session: Session, span_id: int) -> SpanData:
     row = session.connection().execute(_SPAN_BY_ID, {"span_id": span_id}).one_or_none()
     if row is None:
         raise NotFound(f"no span with id {span_id}")
-    return SpanData(*row)
+    return span_from_row(row)
 
 
 def list_spans(
@@ -587,7 +609,7 @@ def list_spans(
     if annotators is not None:
         stmt = stmt.where(Annotator.name.in_(list(annotators)))
     stmt = stmt.order_by(Span.start, Span.end.desc(), Span.id)
-    return [SpanData(*row) for row in session.execute(stmt)]
+    return [span_from_row(row) for row in session.execute(stmt)]
 
 
 def _log(session: Session, who: int, record: ChangeRecord) -> None:
@@ -712,6 +734,8 @@ _PG_SPAN_SET = {
     "note": "note = %s",
     "updated_at": "updated_at = %s",
     "version": "version = %s",
+    "fragments": "fragments = %s::json",
+    "entity_id": "entity_id = %s",
 }
 _PG_UPDATE_SQL: dict[tuple[str, ...], str] = {}
 
@@ -729,6 +753,8 @@ def _pg_update_sql(keys: tuple[str, ...]) -> str:
 
 
 def _pg_value(key: str, value: Any) -> Any:
+    if key == "fragments":
+        return None if value is None else json_text(value)
     return json_text(value) if key == "attributes" else value
 
 
@@ -790,21 +816,28 @@ def add_span(
     note: str = "",
     span_id: int | None = None,
     editor: str | None = None,
+    fragments: Sequence[tuple[int, int]] | None = None,
+    entity_id: int | None = None,
 ) -> SpanData:
     """Add a span to ``annotator``'s layer; its surface text is taken from the
     document (and so always matches). ``editor`` (default: the layer's owner)
     is checked by :func:`check_can_write`.
 
+    ``fragments`` makes it a split span (its pieces; ``start`` and ``end`` are
+    then its outer bounds); ``entity_id`` makes it a mention of an entity.
     ``span_id`` restores a deleted span under its old id (undo).
     """
     check_can_write(session, annotator, editor or annotator)
     conn = session.connection()
-    if _one_statement(conn):
+    pieces = stored_fragments(normalise(fragments)) if fragments is not None else None
+    if pieces is not None:
+        start, end = pieces[0][0], pieces[-1][1]
+    if _one_statement(conn) and pieces is None and entity_id is None:
         return _pg_add_span(
             session, conn, document_id, annotator, label, start, end,
             attributes=attributes, note=note, span_id=span_id, editor=editor,
         )  # fmt: skip
-    surface = _surface_text(session, document_id, start, end)
+    surface = _span_text(session, document_id, start, end, pieces)
     who = annotator_id(session, annotator)
     now = utcnow()
     values: dict[str, Any] = {
@@ -819,18 +852,30 @@ def add_span(
         "created_at": now,
         "updated_at": now,
         "version": 1,
+        "fragments": None if pieces is None else [list(piece) for piece in pieces],
+        "entity_id": entity_id,
     }
     if span_id is not None:
         values["id"] = span_id
     new_id = int(session.connection().execute(_SPAN_INSERT, values).scalar_one())
     span = SpanData(
         new_id, document_id, annotator, label, start, end, surface,
-        values["attributes"], note, now, now, 1,
+        values["attributes"], note, now, now, 1, pieces, entity_id,
     )  # fmt: skip
     by = who if editor in (None, annotator) else annotator_id(session, editor or annotator)
     _log(session, by, ChangeRecord.span(Action.ADD, None, span))
     _touch_status(session, document_id, who)
     return span
+
+
+def _span_text(
+    session: Session, document_id: int, start: int, end: int, pieces: Pieces | None
+) -> str:
+    """A span's text from its document: its one piece, or its pieces joined."""
+    if pieces is None:
+        return _surface_text(session, document_id, start, end)
+    check_pieces(end + 1, pieces)  # ordered and apart; each inside the text below
+    return PIECE_JOINER.join(_surface_text(session, document_id, s, e) for s, e in pieces)
 
 
 def _check_version(span: SpanData, expected_version: int | None) -> None:
@@ -844,7 +889,8 @@ def _check_version(span: SpanData, expected_version: int | None) -> None:
 _PG_SPAN_BEFORE = (
     # The span as it is (and, for a deletion, whether a relation touches it).
     'b AS (SELECT sp.id, sp.document_id, a.name, sp.label, sp.start, sp."end", sp.text, '
-    "sp.attributes, sp.note, sp.created_at, sp.updated_at, sp.version{linked} FROM spans sp "
+    "sp.attributes, sp.note, sp.created_at, sp.updated_at, sp.version, sp.fragments, "
+    "sp.entity_id{linked} FROM spans sp "
     "JOIN annotators a ON a.id = sp.annotator_id WHERE sp.id = %s)"
 )
 _PG_LINKED = (
@@ -856,7 +902,10 @@ _PG_WRITABLE = (
     # version the editor saw, if given); anything else writes nothing and the
     # caller looks at the span read to say why.
     "spans.id = b.id AND spans.version = b.version AND b.name = %s "
-    "AND b.version = coalesce(%s::int, b.version)"
+    "AND b.version = coalesce(%s::int, b.version) "
+    # The payloads built here name no pieces and no entity: a split span or a
+    # mention is written the long way, its change-log row made by ChangeRecord.
+    "AND b.fragments IS NULL AND b.entity_id IS NULL"
 )
 
 
@@ -899,11 +948,11 @@ def _pg_span_read(row: Any) -> SpanData:
     """A span from a row of ``b`` read as the driver gives it (timestamps in UTC,
     as the models give them)."""
     (span_id, document_id, name, label, start, end, surface, attributes, note, created,
-     updated, version) = row[:12]  # fmt: skip
-    return SpanData(
+     updated, version, fragments, entity_id) = row[:14]  # fmt: skip
+    return span_from_row((
         span_id, document_id, name, label, start, end, surface, attributes, note,
-        created.astimezone(UTC), updated.astimezone(UTC), version,
-    )  # fmt: skip
+        created.astimezone(UTC), updated.astimezone(UTC), version, fragments, entity_id,
+    ))  # fmt: skip
 
 
 def update_span(
@@ -917,8 +966,16 @@ def update_span(
     end: int | None = None,
     attributes: JsonDict | None = None,
     note: str | None = None,
+    fragments: Sequence[tuple[int, int]] | None = None,
+    set_entity: bool = False,
+    entity_id: int | None = None,
 ) -> SpanData:
-    """Change a span; refuse with :class:`StaleEdit` if its version moved on."""
+    """Change a span; refuse with :class:`StaleEdit` if its version moved on.
+
+    ``fragments`` gives the span its pieces (one piece makes it whole again,
+    and sets its offsets); with ``set_entity`` its entity becomes
+    ``entity_id`` (None: a mention of nothing).
+    """
     conn = session.connection()
     changes: dict[str, Any] = {}
     if label is not None:
@@ -928,7 +985,8 @@ def update_span(
     if note is not None:
         changes["note"] = note
     before: SpanData | None = None
-    if _one_statement(conn) and start is None and end is None:
+    reshaped = fragments is not None or set_entity
+    if _one_statement(conn) and start is None and end is None and not reshaped:
         # A change in the editor's own layer that keeps the offsets: read,
         # checked, written and logged in one statement (one round trip).
         check_person(editor)
@@ -952,11 +1010,28 @@ def update_span(
     values: dict[str, Any] = {"updated_at": utcnow(), "version": before.version + 1}
     if label is not None:
         values["label"] = label
-    if start is not None or end is not None:
+    if fragments is not None:
+        pieces = normalise(fragments)
+        new_start, new_end = pieces[0][0], pieces[-1][1]
+        kept = stored_fragments(pieces)
+        surface = _span_text(session, before.document_id, new_start, new_end, kept)
+        values.update(start=new_start, end=new_end, text=surface, fragments=kept)
+    elif start is not None or end is not None:
+        # Resizing a split span moves its outer bounds: its first piece's
+        # start, its last piece's end.
         new_start = before.start if start is None else start
         new_end = before.end if end is None else end
-        surface = _surface_text(session, before.document_id, new_start, new_end)
+        kept = before.fragments
+        if kept is not None:
+            kept = stored_fragments(
+                normalise([(new_start, kept[0][1]), *kept[1:-1], (kept[-1][0], new_end)])
+            )
+        surface = _span_text(session, before.document_id, new_start, new_end, kept)
         values.update(start=new_start, end=new_end, text=surface)
+        if before.fragments is not None:
+            values["fragments"] = kept
+    if set_entity:
+        values["entity_id"] = entity_id
     if attributes is not None:
         values["attributes"] = dict(attributes)
     if note is not None:
@@ -964,15 +1039,19 @@ def update_span(
     after = replace(before, **values)
     who = annotator_id(session, editor)
     record = ChangeRecord.span(Action.UPDATE, before, after)
+    if "fragments" in values and values["fragments"] is not None:
+        stored = dict(values, fragments=[list(piece) for piece in values["fragments"]])
+    else:
+        stored = values
     if _one_statement(conn):
         # The update and its change-log row in one statement (and one trip).
         done = _pg_write_logged(conn, _pg_update_sql(tuple(values)), (
-            *(_pg_value(key, value) for key, value in values.items()),
+            *(_pg_value(key, value) for key, value in stored.items()),
             span_id, before.version, *_pg_log_params(record, who, values["updated_at"]),
         ))  # fmt: skip
     else:
         result = session.execute(
-            update(Span).where(Span.id == span_id, Span.version == before.version).values(**values)
+            update(Span).where(Span.id == span_id, Span.version == before.version).values(**stored)
         )
         done = result.rowcount == 1  # type: ignore[attr-defined]
         if done:
@@ -1002,7 +1081,7 @@ def delete_span(
         )).one_or_none()  # fmt: skip
         if row is None:
             raise NotFound(f"no span with id {span_id}")
-        span, linked = _pg_span_read(row), bool(row[12])
+        span, linked = _pg_span_read(row), bool(row[14])
         if row[-1]:
             return span, []
         # Nothing deleted: refused below, or linked or gold, done the long way.
@@ -1010,7 +1089,7 @@ def delete_span(
         row = conn.execute(_SPAN_AND_LINKS_BY_ID, {"span_id": span_id}).one_or_none()
         if row is None:
             raise NotFound(f"no span with id {span_id}")
-        span, linked = SpanData(*row[:-1]), bool(row[-1])
+        span, linked = span_from_row(row[:-1]), bool(row[-1])
     check_can_write(session, span.annotator, editor)
     _check_version(span, expected_version)
     relations = (
@@ -1242,4 +1321,4 @@ def read_spans(
         stmt = stmt.where(Annotator.name.in_(list(annotators)))
     stmt = stmt.order_by(Span.start, Span.end.desc(), Span.id)
     # fetchall: one trip into the driver, not one per row.
-    return [SpanData(*row) for row in session.connection().execute(stmt).all()]
+    return [span_from_row(row) for row in session.connection().execute(stmt).all()]

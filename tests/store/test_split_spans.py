@@ -1,0 +1,97 @@
+"""Split spans and mentions in the store (issue 15), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.core.changes import ChangeRecord
+from annotator.core.model import DocumentDraft, OffsetError
+from annotator.core.pieces import PIECE_JOINER
+from annotator.store import repository as repo
+from annotator.store.db import Database, open_database
+from annotator.store.models import NamedEntity
+
+TEXT = '"We will win," he said, "and soon."'
+
+
+@pytest.fixture
+def db(database_url: str) -> Database:
+    db = open_database(database_url, create=True)
+    yield db  # type: ignore[misc]
+    db.close()
+
+
+@pytest.fixture
+def doc_id(db: Database) -> int:
+    with db.session() as session:
+        (found,) = repo.insert_documents(session, [DocumentDraft(TEXT, title="t")])
+    assert found is not None
+    return found
+
+
+def test_a_split_quote_is_stored_read_and_logged_with_its_pieces(db: Database, doc_id: int) -> None:
+    with db.session() as session:
+        span = repo.add_span(session, doc_id, "ana", "Quote", 0, 0, fragments=[(25, 33), (1, 12)])
+    assert (span.start, span.end) == (1, 33)
+    assert span.fragments == ((1, 12), (25, 33))
+    assert span.text == f"We will win{PIECE_JOINER}and soon"
+    with db.session() as session:
+        assert repo.get_span(session, span.id) == span
+        record = repo.change_records(session, doc_id)[-1]
+    assert record.span_data() == ChangeRecord.span(record.action, None, span).span_data()
+    assert record.span_data().fragments == span.fragments  # type: ignore[union-attr]
+
+
+def test_pieces_change_and_one_piece_makes_the_span_whole(db: Database, doc_id: int) -> None:
+    with db.session() as session:
+        span = repo.add_span(session, doc_id, "ana", "Quote", 1, 12)
+        split = repo.update_span(session, span.id, "ana", fragments=[(1, 12), (25, 33)])
+        assert split.fragments == ((1, 12), (25, 33)) and split.version == 2
+        whole = repo.update_span(session, span.id, "ana", fragments=[(1, 12)])
+    assert whole.fragments is None and (whole.start, whole.end, whole.text) == (
+        1,
+        12,
+        "We will win",
+    )
+    with db.session() as session:
+        assert repo.get_span(session, span.id) == whole
+
+
+def test_resizing_a_split_span_moves_its_outer_pieces(db: Database, doc_id: int) -> None:
+    with db.session() as session:
+        span = repo.add_span(session, doc_id, "ana", "Quote", 0, 0, fragments=[(1, 12), (25, 33)])
+        resized = repo.update_span(session, span.id, "ana", start=4, end=29)
+    assert resized.fragments == ((4, 12), (25, 29))
+    assert resized.text == f"will win{PIECE_JOINER}and "
+    with db.session() as session:
+        assert repo.get_span(session, span.id) == resized
+
+
+def test_a_piece_outside_the_text_is_refused_and_nothing_stored(db: Database, doc_id: int) -> None:
+    with pytest.raises(OffsetError), db.session() as session:
+        repo.add_span(session, doc_id, "ana", "Quote", 0, 0, fragments=[(1, 12), (30, 99)])
+    with db.session() as session:
+        assert repo.list_spans(session, doc_id) == []
+
+
+def test_a_mention_names_its_entity_and_loses_it_when_the_entity_goes(
+    db: Database, doc_id: int
+) -> None:
+    with db.session() as session:
+        entity = NamedEntity(name="Antony Blinken", label="Person", aliases=["Blinken"])
+        session.add(entity)
+        session.flush()
+        entity_id = entity.id
+        span = repo.add_span(session, doc_id, "ana", "Person", 14, 16, entity_id=entity_id)
+        other = repo.add_span(session, doc_id, "ana", "Person", 1, 3)
+        linked = repo.update_span(session, other.id, "ana", set_entity=True, entity_id=entity_id)
+    assert span.entity_id == entity_id and linked.entity_id == entity_id
+    with db.session() as session:
+        assert [s.entity_id for s in repo.list_spans(session, doc_id)] == [entity_id, entity_id]
+        record = repo.change_records(session, doc_id)[-1]
+        assert record.span_data().entity_id == entity_id  # type: ignore[union-attr]
+        unlinked = repo.update_span(session, other.id, "ana", set_entity=True, entity_id=None)
+        assert unlinked.entity_id is None
+        session.delete(session.get(NamedEntity, entity_id))
+    with db.session() as session:
+        assert [s.entity_id for s in repo.list_spans(session, doc_id)] == [None, None]
