@@ -125,6 +125,8 @@ class _Recorder:
             note=span.note,
             span_id=span_id,
             editor=editor,
+            fragments=span.fragments,
+            entity_id=span.entity_id,
         )
         self.changes.span_added(added)
         return added

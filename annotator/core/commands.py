@@ -43,6 +43,8 @@ class EditSession(Protocol):
         note: str = "",
         span_id: int | None = None,
         editor: str | None = None,
+        fragments: Sequence[tuple[int, int]] | None = None,
+        entity_id: int | None = None,
     ) -> SpanData: ...
 
     def update_span(
@@ -56,6 +58,9 @@ class EditSession(Protocol):
         attributes: JsonDict | None = None,
         note: str | None = None,
         expected_version: int | None = None,
+        fragments: Sequence[tuple[int, int]] | None = None,
+        set_entity: bool = False,
+        entity_id: int | None = None,
     ) -> SpanData: ...
 
     def delete_span(self, span_id: int, editor: str) -> tuple[SpanData, list[RelationData]]: ...
@@ -159,6 +164,8 @@ class _Recorder:
         note: str = "",
         span_id: int | None = None,
         editor: str | None = None,
+        fragments: Sequence[tuple[int, int]] | None = None,
+        entity_id: int | None = None,
     ) -> SpanData:
         span = self._session.add_span(
             document_id,
@@ -170,6 +177,8 @@ class _Recorder:
             note=note,
             span_id=span_id,
             editor=editor,
+            fragments=fragments,
+            entity_id=entity_id,
         )
         self.changes.span_added(span)
         return span
@@ -185,6 +194,9 @@ class _Recorder:
         attributes: JsonDict | None = None,
         note: str | None = None,
         expected_version: int | None = None,
+        fragments: Sequence[tuple[int, int]] | None = None,
+        set_entity: bool = False,
+        entity_id: int | None = None,
     ) -> SpanData:
         span = self._session.update_span(
             span_id,
@@ -195,6 +207,9 @@ class _Recorder:
             attributes=attributes,
             note=note,
             expected_version=expected_version,
+            fragments=fragments,
+            set_entity=set_entity,
+            entity_id=entity_id,
         )
         self.changes.span_updated(span)
         return span
@@ -331,6 +346,8 @@ class DeleteSpan(Command):
             note=span.note,
             span_id=span.id,
             editor=self.editor,
+            fragments=span.fragments,
+            entity_id=span.entity_id,
         )
         for rel in self._relations:
             session.add_relation(
@@ -382,6 +399,41 @@ class Resize(_SpanChange):
 
     def _undo(self, session: EditSession) -> None:
         self._update(session, start=self.old[0], end=self.old[1])
+
+
+class SetPieces(_SpanChange):
+    """Give a span other pieces: a piece added, a piece removed, or one piece
+    again (``annotator.core.pieces`` computes them)."""
+
+    def __init__(
+        self, span: SpanData, editor: str, pieces: Sequence[tuple[int, int]], text: str
+    ) -> None:
+        super().__init__(span, editor)
+        self.old = span.fragments or ((span.start, span.end),)
+        self.new = tuple(pieces)
+        self.text = text
+
+    def _do(self, session: EditSession) -> None:
+        self._update(session, fragments=self.new)
+
+    def _undo(self, session: EditSession) -> None:
+        self._update(session, fragments=self.old)
+
+
+class SetEntity(_SpanChange):
+    """Make a span a mention of an entity, or of none (``entity_id`` None)."""
+
+    def __init__(self, span: SpanData, editor: str, entity_id: int | None, name: str = "") -> None:
+        super().__init__(span, editor)
+        self.old = span.entity_id
+        self.new = entity_id
+        self.text = f"Link {span.label} to {name}" if entity_id is not None else "Unlink entity"
+
+    def _do(self, session: EditSession) -> None:
+        self._update(session, set_entity=True, entity_id=self.new)
+
+    def _undo(self, session: EditSession) -> None:
+        self._update(session, set_entity=True, entity_id=self.old)
 
 
 class SetAttributes(_SpanChange):

@@ -11,7 +11,7 @@ silently overwriting their edit: optimistic concurrency.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -47,6 +47,8 @@ class SessionEdits:
         note: str = "",
         span_id: int | None = None,
         editor: str | None = None,
+        fragments: Sequence[tuple[int, int]] | None = None,
+        entity_id: int | None = None,
     ) -> SpanData:
         return self._saw(
             repository.add_span(
@@ -60,6 +62,8 @@ class SessionEdits:
                 note=note,
                 span_id=span_id,
                 editor=editor,
+                fragments=fragments,
+                entity_id=entity_id,
             )
         )
 
@@ -74,6 +78,9 @@ class SessionEdits:
         attributes: JsonDict | None = None,
         note: str | None = None,
         expected_version: int | None = None,
+        fragments: Sequence[tuple[int, int]] | None = None,
+        set_entity: bool = False,
+        entity_id: int | None = None,
     ) -> SpanData:
         if expected_version is None:
             expected_version = self.learnt.get(span_id, self._seen.get(span_id))
@@ -88,6 +95,9 @@ class SessionEdits:
                 attributes=attributes,
                 note=note,
                 expected_version=expected_version,
+                fragments=fragments,
+                set_entity=set_entity,
+                entity_id=entity_id,
             )
         )
 

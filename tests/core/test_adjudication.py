@@ -55,6 +55,8 @@ class MemorySession:
         note: str = "",
         span_id: int | None = None,
         editor: str | None = None,
+        fragments: object = None,
+        entity_id: int | None = None,
     ) -> SpanData:
         self._check(annotator, editor or annotator)
         if span_id is None:
@@ -71,6 +73,7 @@ class MemorySession:
             TEXT[start:end],
             dict(attributes or {}),
             note,
+            entity_id=entity_id,
         )
         self.store.spans[span_id] = span
         self.store.log.append(("add", annotator, editor or annotator))

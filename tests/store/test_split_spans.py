@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from annotator.core.changes import ChangeRecord
-from annotator.core.model import DocumentDraft, OffsetError
+from annotator.core.model import DocumentDraft, OffsetError, SpanData
 from annotator.core.pieces import PIECE_JOINER
 from annotator.store import repository as repo
 from annotator.store.db import Database, open_database
@@ -95,3 +95,55 @@ def test_a_mention_names_its_entity_and_loses_it_when_the_entity_goes(
         session.delete(session.get(NamedEntity, entity_id))
     with db.session() as session:
         assert [s.entity_id for s in repo.list_spans(session, doc_id)] == [None, None]
+
+
+def test_piece_and_entity_edits_undo_and_redo_through_the_edit_store(
+    db: Database, doc_id: int
+) -> None:
+    from annotator.core.commands import AddSpan, DeleteSpan, SetEntity, SetPieces
+    from annotator.core.pieces import with_piece, without_piece
+    from annotator.store.edits import DatabaseEditStore
+
+    store = DatabaseEditStore(db)
+    add = AddSpan(doc_id, "ana", "Quote", 1, 12)
+    add.do(store)
+    assert add.span_id is not None
+    with db.session() as session:
+        entity = NamedEntity(name="Ana's speaker", label="Person")
+        session.add(entity)
+        session.flush()
+        entity_id = entity.id
+
+    def stored() -> tuple[object, object]:
+        with db.session() as session:
+            span = repo.get_span(session, add.span_id)  # type: ignore[arg-type]
+        return span.fragments, span.entity_id
+
+    def current() -> SpanData:
+        with db.session() as session:
+            return repo.get_span(session, add.span_id)  # type: ignore[arg-type]
+
+    split = SetPieces(current(), "ana", with_piece(((1, 12),), (25, 33)), "Add a piece")
+    changes = split.do(store)
+    assert changes.updated_spans[add.span_id].fragments == ((1, 12), (25, 33))
+    link = SetEntity(current(), "ana", entity_id, "Ana's speaker")
+    link.do(store)
+    assert stored() == (((1, 12), (25, 33)), entity_id)
+
+    delete = DeleteSpan(current(), "ana")
+    delete.do(store)
+    delete.undo(store)  # back with its pieces and its entity
+    assert stored() == (((1, 12), (25, 33)), entity_id)
+
+    link.undo(store)
+    assert stored() == (((1, 12), (25, 33)), None)
+    pieces = current().fragments
+    assert pieces is not None
+    unsplit = SetPieces(current(), "ana", without_piece(pieces, 1), "Remove a piece")
+    unsplit.do(store)
+    assert stored() == (None, None)
+    unsplit.undo(store)
+    split.undo(store)
+    assert stored() == (None, None)
+    split.do(store)  # redo
+    assert stored() == (((1, 12), (25, 33)), None)
