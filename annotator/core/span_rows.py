@@ -21,7 +21,10 @@ from itertools import chain
 from operator import attrgetter
 from typing import Any, overload
 
+import orjson
+
 from annotator.core.model import JsonDict, SpanData
+from annotator.core.pieces import joined_text, pieces_of
 
 
 class SpanRows(Sequence[SpanData]):
@@ -50,6 +53,8 @@ class SpanRows(Sequence[SpanData]):
         created: Sequence[Any],
         updated: Sequence[Any],
         versions: Sequence[int],
+        fragments: Sequence[Any],
+        entity_ids: Sequence[int | None],
         attributes_of: Callable[[Any], JsonDict],
         time_of: Callable[[Any], datetime | None],
     ) -> None:
@@ -61,6 +66,8 @@ class SpanRows(Sequence[SpanData]):
         self.starts = starts
         self.ends = ends
         self.versions = versions
+        self.entity_ids = entity_ids
+        self._fragments = fragments
         self._attributes = attributes
         self._notes = notes
         self._created = created
@@ -81,8 +88,10 @@ class SpanRows(Sequence[SpanData]):
         time_of: Callable[[Any], datetime | None],
     ) -> SpanRows:
         """From the columns a reader fetched, in this order: id, label, start,
-        end, attributes, note, created, updated, version."""
-        (ids, labels, starts, ends, attributes, notes, created, updated, versions) = columns
+        end, attributes, note, created, updated, version, fragments (JSON
+        text or None), entity id."""
+        (ids, labels, starts, ends, attributes, notes, created, updated, versions, fragments,
+         entity_ids) = columns  # fmt: skip
         return cls(
             document_id,
             text,
@@ -96,6 +105,8 @@ class SpanRows(Sequence[SpanData]):
             created=created,
             updated=updated,
             versions=versions,
+            fragments=fragments,
+            entity_ids=entity_ids,
             attributes_of=attributes_of,
             time_of=time_of,
         )
@@ -115,6 +126,10 @@ class SpanRows(Sequence[SpanData]):
         span = self._made[row]
         if span is None:
             start, end = self.starts[row], self.ends[row]
+            raw = self._fragments[row]
+            if raw is not None and isinstance(raw, str | bytes):
+                raw = orjson.loads(raw)  # SQLite's text; PostgreSQL's driver decodes JSON itself
+            pieces = None if raw is None else pieces_of(start, end, raw)
             span = SpanData(
                 self.ids[row],
                 self.document_id,
@@ -122,12 +137,14 @@ class SpanRows(Sequence[SpanData]):
                 self.labels[row],
                 start,
                 end,
-                self.text[start:end],
+                self.text[start:end] if pieces is None else joined_text(self.text, pieces),
                 self._attributes_of(self._attributes[row]),
                 self._notes[row] or "",
                 self._time_of(self._created[row]),
                 self._time_of(self._updated[row]),
                 self.versions[row],
+                pieces,
+                self.entity_ids[row],
             )
             self._made[row] = span
         return span

@@ -82,6 +82,8 @@ _RAW_SPAN_COLUMNS = (
     type_coerce(Span.created_at, String),
     type_coerce(Span.updated_at, String),
     Span.version,
+    type_coerce(Span.fragments, String),
+    Span.entity_id,
 )
 
 

@@ -106,11 +106,12 @@ def _read(
     if every_layer or mine is not None:
         rows = execute(
             f'SELECT id, {"annotator_id, " if every_layer else ""}label, start, "end", '
-            "nullif(attributes, '{}'), nullif(note, ''), created_at, updated_at, version "
+            "nullif(attributes, '{}'), nullif(note, ''), created_at, updated_at, version, "
+            "fragments, entity_id "
             f'FROM spans WHERE document_id = ? {layer} ORDER BY start, "end" DESC, id',
             parameters,
         ).fetchall()
-    values = list(zip(*rows, strict=True)) if rows else [()] * (10 if every_layer else 9)
+    values = list(zip(*rows, strict=True)) if rows else [()] * (12 if every_layer else 11)
     if every_layer:
         annotators = tuple(map(names.__getitem__, values.pop(1)))
     else:

@@ -71,6 +71,8 @@ def as_rows(spans: list[SpanData]) -> tuple[SpanRows, list[object]]:
         created=tuple(s.created_at.isoformat() for s in spans if s.created_at),
         updated=tuple(s.updated_at.isoformat() for s in spans if s.updated_at),
         versions=tuple(s.version for s in spans),
+        fragments=tuple(None for s in spans),
+        entity_ids=tuple(None for s in spans),
         attributes_of=attributes_of,
         time_of=time_of,
     )

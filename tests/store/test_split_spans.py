@@ -147,3 +147,22 @@ def test_piece_and_entity_edits_undo_and_redo_through_the_edit_store(
     assert stored() == (None, None)
     split.do(store)  # redo
     assert stored() == (((1, 12), (25, 33)), None)
+
+
+def test_the_window_reader_gives_a_split_span_and_a_mention_as_the_repository_does(
+    db: Database, doc_id: int
+) -> None:
+    from annotator.store import document_reader
+
+    with db.session() as session:
+        entity = NamedEntity(name="Speaker", label="Person")
+        session.add(entity)
+        session.flush()
+        repo.add_span(session, doc_id, "ana", "Quote", 0, 0, fragments=[(1, 12), (25, 33)])
+        repo.add_span(session, doc_id, "ana", "Person", 14, 16, entity_id=entity.id)
+        repo.add_span(session, doc_id, "bob", "Quote", 1, 12)
+    with db.session() as session:
+        for layers in (["ana"], None):
+            assert document_reader.read_spans(session, doc_id, layers) == repo.read_spans(
+                session, doc_id, layers
+            )

@@ -149,6 +149,8 @@ def test_the_span_table_shows_every_row_read_and_sorts_on_a_header_click(
         created=[None] * len(spans),
         updated=[None] * len(spans),
         versions=[1] * len(spans),
+        fragments=[None] * len(spans),
+        entity_ids=[None] * len(spans),
         attributes_of=lambda raw: {},
         time_of=lambda raw: None,
     )
