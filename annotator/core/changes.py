@@ -43,6 +43,8 @@ class Entity(StrEnum):
     RELATION = "relation"
     DOCUMENT = "document"
     ANNOTATOR = "annotator"
+    NAMED_ENTITY = "entity"
+    """A row of the project's entities (a person, an organisation, ...)."""
 
 
 IMPORT_ACTION = "import"

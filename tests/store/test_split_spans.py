@@ -166,3 +166,36 @@ def test_the_window_reader_gives_a_split_span_and_a_mention_as_the_repository_do
             assert document_reader.read_spans(session, doc_id, layers) == repo.read_spans(
                 session, doc_id, layers
             )
+
+
+def test_entities_are_created_described_counted_and_logged(db: Database, doc_id: int) -> None:
+    from annotator.store import entities
+    from annotator.store.repository import StaleEdit
+
+    with db.session() as session:
+        blinken = entities.create_entity(
+            session, "ana", " Antony Blinken ", label="Person", aliases=["Blinken", "Blinken", ""]
+        )
+        assert (blinken.name, blinken.aliases) == ("Antony Blinken", ("Blinken",))
+        repo.add_span(session, doc_id, "ana", "Person", 14, 16, entity_id=blinken.id)
+        repo.add_span(session, doc_id, "bob", "Person", 14, 16, entity_id=blinken.id)
+        described = entities.update_entity(
+            session, blinken.id, "bob", external_id="Q312170", aliases=["the Secretary"],
+            expected_version=1,
+        )  # fmt: skip
+    assert described.external_id == "Q312170" and described.version == 2
+    with db.session() as session:
+        assert entities.list_entities(session) == [described]
+        assert entities.mention_counts(session) == {blinken.id: (2, 1)}
+        with pytest.raises(StaleEdit):
+            entities.update_entity(session, blinken.id, "ana", name="B", expected_version=1)
+    with db.session() as session:
+        logged = [r for r in repo.change_records(session) if r.entity == "entity"]
+        assert [(r.action, r.entity_id) for r in logged] == [
+            ("add", blinken.id),
+            ("update", blinken.id),
+        ]
+        assert logged[-1].after == entities.entity_payload(described)
+        entities.delete_entity(session, blinken.id, "ana")
+    with db.session() as session:
+        assert [s.entity_id for s in repo.list_spans(session, doc_id)] == [None, None]
