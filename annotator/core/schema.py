@@ -69,9 +69,34 @@ class RelationType:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentLabelDef:
+    """A judgement about a whole document (topic, stance, "has a check-worthy
+    claim"): one of ``values``, or any of them when ``multiple``."""
+
+    name: str
+    values: tuple[str, ...]
+    multiple: bool = False
+    key: str | None = None
+    description: str = ""
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` cannot be this label's value (None: it can)."""
+        chosen = value if isinstance(value, list | tuple) else [value]
+        if not self.multiple and isinstance(value, list | tuple):
+            return f"{self.name!r} takes one value, not a list"
+        for item in chosen:
+            if not isinstance(item, str) or item not in self.values:
+                return f"{item!r} is not one of {', '.join(self.values)} ({self.name!r})"
+        if len(set(chosen)) != len(chosen):
+            return f"a value is chosen twice for {self.name!r}"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
 class LabelSchema:
     labels: tuple[Label, ...]
     relations: tuple[RelationType, ...] = ()
+    document_labels: tuple[DocumentLabelDef, ...] = ()
     _by_name: dict[str, Label] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -87,6 +112,9 @@ class LabelSchema:
     def label_for_key(self, key: str) -> Label | None:
         return next((lab for lab in self.labels if lab.key == key), None)
 
+    def document_label(self, name: str) -> DocumentLabelDef | None:
+        return next((d for d in self.document_labels if d.name == name), None)
+
     def relation(self, name: str) -> RelationType | None:
         return next((r for r in self.relations if r.name == name), None)
 
@@ -100,7 +128,11 @@ class LabelSchema:
             if self.label(name) is None:
                 color = _FALLBACK_COLORS[(len(self.labels) + n) % len(_FALLBACK_COLORS)]
                 extra.append(Label(name=name, kind=kind, color=color, key=None))
-        return LabelSchema(labels=self.labels + tuple(extra), relations=self.relations)
+        return LabelSchema(
+            labels=self.labels + tuple(extra),
+            relations=self.relations,
+            document_labels=self.document_labels,
+        )
 
     def to_data(self) -> dict[str, Any]:
         """Plain data in the shape :func:`parse_schema` reads (for writing YAML)."""
@@ -126,7 +158,23 @@ class LabelSchema:
             if rel.description:
                 r["description"] = rel.description
             relations.append(r)
-        return {"labels": labels, "relations": relations}
+        data: dict[str, Any] = {"labels": labels, "relations": relations}
+        if self.document_labels:
+            data["document_labels"] = [_document_label_data(d) for d in self.document_labels]
+        return data
+
+
+def _document_label_data(defn: DocumentLabelDef) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "name": defn.name,
+        "values": list(defn.values),
+        "choice": "multiple" if defn.multiple else "single",
+    }
+    if defn.key:
+        item["key"] = defn.key
+    if defn.description:
+        item["description"] = defn.description
+    return item
 
 
 def _attribute_data(attr: AttributeDef) -> dict[str, Any]:
@@ -226,7 +274,7 @@ def _parse_key(raw: Any, path: Path, taken: dict[str, Path]) -> str | None:
 def parse_schema(data: Any, path: Path = ()) -> LabelSchema:
     """Validate plain data and build a :class:`LabelSchema`; raise :class:`SchemaError`."""
     root = _expect_mapping(data, path)
-    _check_keys(root, {"labels", "relations"}, path)
+    _check_keys(root, {"labels", "relations", "document_labels"}, path)
     if "labels" not in root:
         raise SchemaError(path, "the schema has no labels")
     raw_labels = _expect_list(root["labels"], (*path, "labels"))
@@ -302,7 +350,42 @@ def parse_schema(data: Any, path: Path = ()) -> LabelSchema:
             item.get("description", ""), (*rpath, "description"), allow_empty=True
         )
         relations.append(RelationType(name, ends["from"], ends["to"], key, description))
-    return LabelSchema(labels=tuple(labels), relations=tuple(relations))
+    document_labels = _parse_document_labels(root.get("document_labels", []), path, keys)
+    return LabelSchema(
+        labels=tuple(labels), relations=tuple(relations), document_labels=document_labels
+    )
+
+
+def _parse_document_labels(
+    raw: Any, path: Path, keys: dict[str, Path]
+) -> tuple[DocumentLabelDef, ...]:
+    found: list[DocumentLabelDef] = []
+    for i, raw_item in enumerate(_expect_list(raw, (*path, "document_labels"))):
+        dpath: Path = (*path, "document_labels", i)
+        item = _expect_mapping(raw_item, dpath)
+        _check_keys(item, {"name", "values", "choice", "key", "description"}, dpath)
+        if "name" not in item:
+            raise SchemaError(dpath, "document label has no name")
+        name = _expect_str(item["name"], (*dpath, "name"))
+        if any(d.name == name for d in found):
+            raise SchemaError((*dpath, "name"), f"document label {name!r} is declared twice")
+        values = [
+            _expect_str(v, (*dpath, "values", j))
+            for j, v in enumerate(_expect_list(item.get("values", []), (*dpath, "values")))
+        ]
+        if not values:
+            raise SchemaError((*dpath, "values"), f"document label {name!r} has no values")
+        if len(set(values)) != len(values):
+            raise SchemaError((*dpath, "values"), f"document label {name!r} repeats a value")
+        choice = _expect_str(item.get("choice", "single"), (*dpath, "choice"))
+        if choice not in ("single", "multiple"):
+            raise SchemaError((*dpath, "choice"), f"choice {choice!r} is not single or multiple")
+        key = _parse_key(item.get("key"), (*dpath, "key"), keys)
+        description = _expect_str(
+            item.get("description", ""), (*dpath, "description"), allow_empty=True
+        )
+        found.append(DocumentLabelDef(name, tuple(values), choice == "multiple", key, description))
+    return tuple(found)
 
 
 def validate_attributes(label: Label, attributes: Mapping[str, Any]) -> None:

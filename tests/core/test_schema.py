@@ -83,3 +83,58 @@ def test_schema_round_trips_through_plain_data() -> None:
     assert parse_schema(schema.to_data()) == schema
     assert schema.label("Quote").color == "#00ff00"  # type: ignore[union-attr]
     assert schema.label_for_key("1").name == "Person"  # type: ignore[union-attr]
+
+
+def test_document_labels_are_read_checked_and_written_back() -> None:
+    from annotator.core.schema import DocumentLabelDef, parse_schema
+
+    data = {
+        "labels": [{"name": "Quote", "kind": "quote", "key": "q"}],
+        "document_labels": [
+            {"name": "topic", "values": ["politics", "economy", "sport"], "choice": "multiple"},
+            {"name": "checkworthy", "values": ["yes", "no"], "key": "w"},
+        ],
+    }
+    schema = parse_schema(data)
+    topic = schema.document_label("topic")
+    assert topic == DocumentLabelDef("topic", ("politics", "economy", "sport"), multiple=True)
+    checkworthy = schema.document_label("checkworthy")
+    assert checkworthy is not None and not checkworthy.multiple and checkworthy.key == "w"
+    assert parse_schema(schema.to_data()) == schema
+    assert topic.problem(["politics", "sport"]) is None
+    assert "not one of" in (topic.problem(["weather"]) or "")
+    assert "twice" in (topic.problem(["sport", "sport"]) or "")
+    assert "one value" in (checkworthy.problem(["yes"]) or "")
+    assert checkworthy.problem("yes") is None
+
+
+@pytest.mark.parametrize(
+    ("document_labels", "where", "message"),
+    [
+        ([{"name": "topic"}], "document_labels.0.values", "has no values"),
+        ([{"name": "t", "values": ["a", "a"]}], "document_labels.0.values", "repeats"),
+        (
+            [{"name": "t", "values": ["a"], "choice": "many"}],
+            "document_labels.0.choice",
+            "single or multiple",
+        ),
+        ([{"name": "t", "values": ["a"], "key": "q"}], "document_labels.0.key", "already bound"),
+        (
+            [{"name": "t", "values": ["a"]}, {"name": "t", "values": ["b"]}],
+            "document_labels.1.name",
+            "twice",
+        ),
+    ],
+)
+def test_a_bad_document_label_names_where_it_is(
+    document_labels: list[dict[str, object]], where: str, message: str
+) -> None:
+    from annotator.core.schema import SchemaError, parse_schema
+
+    data = {
+        "labels": [{"name": "Quote", "kind": "quote", "key": "q"}],
+        "document_labels": document_labels,
+    }
+    with pytest.raises(SchemaError, match=message) as raised:
+        parse_schema(data)
+    assert ".".join(str(p) for p in raised.value.path) == where
