@@ -45,6 +45,8 @@ class Entity(StrEnum):
     ANNOTATOR = "annotator"
     NAMED_ENTITY = "entity"
     """A row of the project's entities (a person, an organisation, ...)."""
+    DOCUMENT_LABEL = "document_label"
+    """One layer's value of a document label (``entity_id`` is the document)."""
 
 
 IMPORT_ACTION = "import"

@@ -25,7 +25,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from annotator.core.model import DocStatus, JsonDict, RelationData, SpanData
+from annotator.core.model import DocStatus, DocumentLabelValue, JsonDict, RelationData, SpanData
 
 
 class EditSession(Protocol):
@@ -80,6 +80,10 @@ class EditSession(Protocol):
 
     def set_status(self, document_id: int, annotator: str, status: DocStatus) -> DocStatus: ...
 
+    def set_document_label(
+        self, document_id: int, annotator: str, name: str, value: DocumentLabelValue | None
+    ) -> DocumentLabelValue | None: ...
+
 
 class EditStore(Protocol):
     def transaction(self) -> AbstractContextManager[EditSession]:
@@ -97,6 +101,10 @@ class Changes:
     added_relations: dict[int, RelationData] = field(default_factory=dict)
     removed_relations: dict[int, RelationData] = field(default_factory=dict)
     statuses: dict[tuple[int, str], DocStatus] = field(default_factory=dict)
+    document_labels: dict[tuple[int, str, str], DocumentLabelValue | None] = field(
+        default_factory=dict
+    )
+    """(document, layer, label name) -> the value now (None: removed)."""
 
     def span_added(self, span: SpanData) -> None:
         self.removed_spans.pop(span.id, None)
@@ -245,6 +253,13 @@ class _Recorder:
     def set_status(self, document_id: int, annotator: str, status: DocStatus) -> DocStatus:
         previous = self._session.set_status(document_id, annotator, status)
         self.changes.statuses[(document_id, annotator)] = status
+        return previous
+
+    def set_document_label(
+        self, document_id: int, annotator: str, name: str, value: DocumentLabelValue | None
+    ) -> DocumentLabelValue | None:
+        previous = self._session.set_document_label(document_id, annotator, name, value)
+        self.changes.document_labels[(document_id, annotator, name)] = value
         return previous
 
 
@@ -541,6 +556,28 @@ class SetStatus(Command):
     def _undo(self, session: EditSession) -> None:
         assert self.previous is not None, "undo before do"
         session.set_status(self.document_id, self.annotator, self.previous)
+
+
+class SetDocumentLabel(Command):
+    """Set (or, with None, clear) one layer's value of a document label."""
+
+    def __init__(
+        self, document_id: int, annotator: str, name: str, value: DocumentLabelValue | None
+    ) -> None:
+        self.document_id = document_id
+        self.annotator = annotator
+        self.name = name
+        self.value = value
+        self.previous: DocumentLabelValue | None = None
+        self.text = f"Set {name}" if value is not None else f"Clear {name}"
+
+    def _do(self, session: EditSession) -> None:
+        self.previous = session.set_document_label(
+            self.document_id, self.annotator, self.name, self.value
+        )
+
+    def _undo(self, session: EditSession) -> None:
+        session.set_document_label(self.document_id, self.annotator, self.name, self.previous)
 
 
 class Bulk(Command):

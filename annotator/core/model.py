@@ -10,6 +10,9 @@ from typing import Any
 
 JsonDict = dict[str, Any]
 
+DocumentLabelValue = str | list[str]
+"""A document label's value: one choice, or a list for a multiple choice."""
+
 
 class DocStatus(StrEnum):
     NEW = "new"

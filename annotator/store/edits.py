@@ -17,8 +17,8 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from annotator.core.model import DocStatus, JsonDict, RelationData, SpanData
-from annotator.store import repository
+from annotator.core.model import DocStatus, DocumentLabelValue, JsonDict, RelationData, SpanData
+from annotator.store import document_labels, repository
 from annotator.store.db import Database
 
 
@@ -132,6 +132,11 @@ class SessionEdits:
 
     def set_status(self, document_id: int, annotator: str, status: DocStatus) -> DocStatus:
         return repository.set_status(self.session, document_id, annotator, status)
+
+    def set_document_label(
+        self, document_id: int, annotator: str, name: str, value: DocumentLabelValue | None
+    ) -> DocumentLabelValue | None:
+        return document_labels.set_document_label(self.session, document_id, annotator, name, value)
 
 
 EditsT = TypeVar("EditsT", bound=SessionEdits)

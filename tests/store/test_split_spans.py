@@ -199,3 +199,34 @@ def test_entities_are_created_described_counted_and_logged(db: Database, doc_id:
         entities.delete_entity(session, blinken.id, "ana")
     with db.session() as session:
         assert [s.entity_id for s in repo.list_spans(session, doc_id)] == [None, None]
+
+
+def test_a_document_label_is_set_per_layer_logged_and_undone(db: Database, doc_id: int) -> None:
+    from annotator.core.commands import SetDocumentLabel
+    from annotator.core.errors import PermissionDenied
+    from annotator.store import document_labels
+    from annotator.store.edits import DatabaseEditStore
+
+    store = DatabaseEditStore(db)
+    topic = SetDocumentLabel(doc_id, "ana", "topic", ["politics", "economy"])
+    changes = topic.do(store)
+    assert changes.document_labels == {(doc_id, "ana", "topic"): ["politics", "economy"]}
+    SetDocumentLabel(doc_id, "bob", "topic", ["sport"]).do(store)
+    worthy = SetDocumentLabel(doc_id, "ana", "checkworthy", "yes")
+    worthy.do(store)
+    with db.session() as session:
+        assert document_labels.document_labels(session, doc_id) == {
+            "ana": {"checkworthy": "yes", "topic": ["politics", "economy"]},
+            "bob": {"topic": ["sport"]},
+        }
+        logged = [r for r in repo.change_records(session, doc_id) if r.entity == "document_label"]
+        assert [(r.layer, r.after) for r in logged][-1] == (
+            "ana",
+            {"annotator": "ana", "name": "checkworthy", "value": "yes"},
+        )
+        with pytest.raises(PermissionDenied):
+            document_labels.set_document_label(session, doc_id, "ana", "topic", None, editor="bob")
+    worthy.undo(store)
+    topic.undo(store)
+    with db.session() as session:
+        assert document_labels.document_labels(session, doc_id, ["ana"]) == {}
