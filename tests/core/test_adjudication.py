@@ -117,6 +117,11 @@ class MemorySession:
     def set_status(self, document_id: int, annotator: str, status: DocStatus) -> DocStatus:
         return DocStatus.NEW
 
+    def set_document_label(
+        self, document_id: int, annotator: str, name: str, value: object
+    ) -> None:
+        raise NotImplementedError  # compare mode does not set document labels yet
+
     def list_spans(self, document_id: int, annotators: Sequence[str]) -> list[SpanData]:
         return sorted(
             (s for s in self.store.spans.values() if s.annotator in annotators),
