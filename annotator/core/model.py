@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -38,6 +39,25 @@ def name_problem(name: str) -> str | None:
             "(a reviewer writes gold under theirs)"
         )
     return None
+
+
+def write_problem(layer: str, editor: str, is_reviewer: Callable[[], bool]) -> str | None:
+    """Why ``editor`` may not change ``layer`` (None: they may). People change
+    their own layer; only reviewers change the gold layer (``is_reviewer`` is
+    asked only then). Every way of writing applies this one rule."""
+    problem = name_problem(editor)
+    if problem is not None:
+        return problem
+    if layer == GOLD_ANNOTATOR:
+        if is_reviewer():
+            return None
+        return (
+            f"{editor} may not change the gold layer: only reviewers may "
+            "(annotator roles PROJECT lists them)"
+        )
+    if editor == layer:
+        return None
+    return f"{editor} may not change {layer}'s annotations, only their own"
 
 
 def content_hash(text: str) -> str:

@@ -37,7 +37,7 @@ from annotator.core.changes import (
 )
 from annotator.core.dataset import AnnotatedDraft, InsertResult, LayerDraft
 from annotator.core.errors import PermissionDenied, SaveFailed
-from annotator.core.model import GOLD_ANNOTATOR, DocStatus, name_problem
+from annotator.core.model import GOLD_ANNOTATOR, DocStatus, name_problem, write_problem
 from annotator.store.sqlite_direct import OpenHold, why_not_saved
 
 CHUNK = 500
@@ -134,22 +134,16 @@ class _People:
 
 
 def check_can_write(conn: sqlite3.Connection, layer: str, editor: str) -> None:
-    """:func:`annotator.store.repository.check_can_write` on this connection: the
-    same rule and words (a test holds them alike)."""
-    problem = name_problem(editor)
+    """:func:`annotator.store.repository.check_can_write` on this connection
+    (the rule is :func:`~annotator.core.model.write_problem`)."""
+
+    def is_reviewer() -> bool:
+        row = conn.execute("SELECT role FROM annotators WHERE name = ?", (editor,)).fetchone()
+        return row is not None and row[0] == "reviewer"
+
+    problem = write_problem(layer, editor, is_reviewer)
     if problem is not None:
         raise PermissionDenied(problem)
-    if layer == GOLD_ANNOTATOR:
-        row = conn.execute("SELECT role FROM annotators WHERE name = ?", (editor,)).fetchone()
-        if row is not None and row[0] == "reviewer":
-            return
-        raise PermissionDenied(
-            f"{editor} may not change the gold layer: only reviewers may "
-            "(annotator roles PROJECT lists them)"
-        )
-    if editor == layer:
-        return
-    raise PermissionDenied(f"{editor} may not change {layer}'s annotations, only their own")
 
 
 def _check_writers(

@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 from annotator.core.changes import Action, ChangeRecord, Entity
 from annotator.core.errors import NotFound, PermissionDenied
 from annotator.core.model import (
-    GOLD_ANNOTATOR,
     RESERVED_NAMES,
     DocStatus,
     DocumentDraft,
@@ -37,6 +36,7 @@ from annotator.core.model import (
     SpanData,
     check_span_bounds,
     name_problem,
+    write_problem,
 )
 from annotator.core.pieces import (
     PIECE_JOINER,
@@ -202,17 +202,9 @@ def check_can_write(session: Session, layer: str, editor: str) -> None:
     import): a reserved layer name is never an editor, so calling oneself
     "gold" gives no way into the gold layer.
     """
-    check_person(editor)
-    if layer == GOLD_ANNOTATOR:
-        if role_of(session, editor) == "reviewer":
-            return
-        raise PermissionDenied(
-            f"{editor} may not change the gold layer: only reviewers may "
-            "(annotator roles PROJECT lists them)"
-        )
-    if editor == layer:
-        return
-    raise PermissionDenied(f"{editor} may not change {layer}'s annotations, only their own")
+    problem = write_problem(layer, editor, lambda: role_of(session, editor) == "reviewer")
+    if problem is not None:
+        raise PermissionDenied(problem)
 
 
 # --- documents --------------------------------------------------------------
