@@ -189,7 +189,7 @@ def iter_documents(
                 DocumentStatus.document_id, DocumentStatus.annotator_id, DocumentStatus.status
             ).where(DocumentStatus.document_id.in_(chunk), DocumentStatus.annotator_id.in_(who_ids))
         ).fetchall():
-            _layer(layers, who, doc_id, annotator_id).status = status
+            export_sqlite.layer_of(layers, who, doc_id, annotator_id).status = status
 
         span_stmt = select(*_SPAN_SELECT).where(
             Span.document_id.in_(chunk), Span.annotator_id.in_(who_ids)
@@ -221,7 +221,7 @@ def iter_documents(
         ) in conn.execute(span_stmt).fetchall():
             if doc_id != current_key[0] or ann_id != current_key[1]:
                 current_key = (doc_id, ann_id)
-                spans = _layer(layers, who, doc_id, ann_id).spans
+                spans = export_sqlite.layer_of(layers, who, doc_id, ann_id).spans
                 text = docs[doc_id].text
             if start < 0 or end <= start or text[start:end] != surface:
                 raise SurfaceMismatch(
@@ -270,7 +270,7 @@ def iter_documents(
             created = times.get(c)
             if created is None:
                 created = times[c] = iso_text(c)
-            _layer(layers, who, doc_id, annotator_id).relations.append(
+            export_sqlite.layer_of(layers, who, doc_id, annotator_id).relations.append(
                 {
                     "id": rid,
                     "type": type_,
@@ -326,16 +326,6 @@ def iter_plain_rows(conn: Connection, stmt: Any, batch: int = 10_000) -> Iterato
             yield from rows
     finally:
         cursor.close()
-
-
-def _layer(
-    layers: dict[tuple[int, int], Layer], who: dict[int, str], doc_id: int, annotator_id: int
-) -> Layer:
-    key = (doc_id, annotator_id)
-    found = layers.get(key)
-    if found is None:
-        found = layers[key] = Layer(who[annotator_id])
-    return found
 
 
 def count_relations(conn: Connection, document_ids: Sequence[int], flt: ExportFilter) -> int:

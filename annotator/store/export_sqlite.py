@@ -160,7 +160,7 @@ def iter_documents_json(
             f"AND document_status.annotator_id IN ({_marks(who_ids)})",
             [*chunk, *who_ids],
         ).fetchall():
-            _layer(layers, who, doc_id, annotator_id).status = status
+            layer_of(layers, who, doc_id, annotator_id).status = status
         kept: set[int] | None = set() if labels is not None else None
         _read_spans(conn, chunk, who, labels, docs, layers, kept)
         _read_relations(conn, chunk, who, layers, kept)
@@ -210,7 +210,7 @@ def _read_spans(
     for sid, doc_id, ann_id, start, end, surface, as_json in rows:
         if ann_id != current_ann or doc_id != current_doc:
             current_doc, current_ann = doc_id, ann_id
-            lay = _layer(layers, who, doc_id, ann_id)
+            lay = layer_of(layers, who, doc_id, ann_id)
             out = lay.spans_json = []
             append = out.append
             text = docs[doc_id].text
@@ -243,7 +243,7 @@ def _read_relations(
     ).fetchall():
         if kept is not None and (source_id not in kept or target_id not in kept):
             continue
-        lay = _layer(layers, who, doc_id, ann_id)
+        lay = layer_of(layers, who, doc_id, ann_id)
         if lay.relations_json is None:
             lay.relations_json = []
         lay.relations_json.append(as_json)
@@ -265,9 +265,10 @@ def mismatch(
     )
 
 
-def _layer(
+def layer_of(
     layers: dict[tuple[int, int], Layer], who: dict[int, str], doc_id: int, annotator_id: int
 ) -> Layer:
+    """The layer of ``annotator_id`` in document ``doc_id``, made when first asked for."""
     key = (doc_id, annotator_id)
     found = layers.get(key)
     if found is None:
