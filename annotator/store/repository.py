@@ -41,7 +41,6 @@ from annotator.core.model import (
 from annotator.core.pieces import (
     PIECE_JOINER,
     Pieces,
-    check_pieces,
     normalise,
     stored_fragments,
 )
@@ -844,7 +843,7 @@ def add_span(
         "created_at": now,
         "updated_at": now,
         "version": 1,
-        "fragments": None if pieces is None else [list(piece) for piece in pieces],
+        "fragments": pieces,  # JSON arrays (the serializer writes tuples as arrays)
         "entity_id": entity_id,
     }
     if span_id is not None:
@@ -866,7 +865,6 @@ def _span_text(
     """A span's text from its document: its one piece, or its pieces joined."""
     if pieces is None:
         return _surface_text(session, document_id, start, end)
-    check_pieces(end + 1, pieces)  # ordered and apart; each inside the text below
     return PIECE_JOINER.join(_surface_text(session, document_id, s, e) for s, e in pieces)
 
 
@@ -1031,19 +1029,15 @@ def update_span(
     after = replace(before, **values)
     who = annotator_id(session, editor)
     record = ChangeRecord.span(Action.UPDATE, before, after)
-    if "fragments" in values and values["fragments"] is not None:
-        stored = dict(values, fragments=[list(piece) for piece in values["fragments"]])
-    else:
-        stored = values
     if _one_statement(conn):
         # The update and its change-log row in one statement (and one trip).
         done = _pg_write_logged(conn, _pg_update_sql(tuple(values)), (
-            *(_pg_value(key, value) for key, value in stored.items()),
+            *(_pg_value(key, value) for key, value in values.items()),
             span_id, before.version, *_pg_log_params(record, who, values["updated_at"]),
         ))  # fmt: skip
     else:
         result = session.execute(
-            update(Span).where(Span.id == span_id, Span.version == before.version).values(**stored)
+            update(Span).where(Span.id == span_id, Span.version == before.version).values(**values)
         )
         done = result.rowcount == 1  # type: ignore[attr-defined]
         if done:
