@@ -13,13 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
-from annotator.core.model import DocStatus, DocumentDraft, JsonDict
+from annotator.core.model import DocStatus, DocumentDraft, DocumentLabelValue, JsonDict
 
 __all__ = [
     "AnnotatedDraft",
     "DocumentDraft",
+    "EntityDraft",
+    "EntityRow",
     "ExportDocument",
     "ExportFilter",
     "InsertResult",
@@ -50,6 +52,20 @@ class SpanRow(TypedDict):
     created_at: str
     updated_at: str
     version: int
+    fragments: NotRequired[list[list[int]]]
+    """Only on a span in more than one piece: ``[[start, end], ...]``, ordered."""
+    entity: NotRequired[int]
+    """Only on a mention: the id of the entity (``ExportDocument.entities``)."""
+
+
+class EntityRow(TypedDict):
+    """An entity a document's mentions refer to (issue 15)."""
+
+    id: int
+    name: str
+    label: str
+    external_id: str
+    aliases: list[str]
 
 
 class RelationRow(TypedDict):
@@ -75,6 +91,8 @@ class Layer:
     spans_json: list[str] | None = None
     """With ``as_json``: each span as JSON text (the keys of :class:`SpanRow`), ``spans`` empty."""
     relations_json: list[str] | None = None
+    document_labels: dict[str, DocumentLabelValue] = field(default_factory=dict)
+    """This annotator's judgements about the whole document, by label name."""
 
 
 @dataclass(slots=True)
@@ -87,6 +105,8 @@ class ExportDocument:
     meta: JsonDict
     text: str
     layers: list[Layer] = field(default_factory=list)
+    entities: list[EntityRow] = field(default_factory=list)
+    """The entities the layers' mentions refer to, by id, each once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +168,25 @@ class SpanDraft:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     version: int = 1
+    fragments: tuple[tuple[int, int], ...] | None = None
+    """A span in more than one piece: the pieces, ordered, within ``start``-``end``."""
+    entity: str | None = None
+    """A mention: the key of an entity in the draft's ``entities``."""
+
+
+@dataclass(frozen=True, slots=True)
+class EntityDraft:
+    """An entity to store, known within one import by ``key`` (the file's own id).
+
+    The same key in several documents of one import is one entity. An entity
+    whose non-empty ``external_id`` and label match a stored one is that one.
+    """
+
+    key: str
+    name: str
+    label: str = ""
+    external_id: str = ""
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +206,8 @@ class LayerDraft:
     relations: list[RelationDraft] = field(default_factory=list)
     status: str | None = None
     """None leaves the status as it is (a new layer with spans becomes in_progress)."""
+    document_labels: dict[str, DocumentLabelValue] = field(default_factory=dict)
+    """Judgements about the whole document; each replaces the layer's value."""
 
 
 @dataclass(slots=True)
@@ -176,6 +217,8 @@ class AnnotatedDraft:
     document: DocumentDraft
     layers: list[LayerDraft] = field(default_factory=list)
     origin: str = ""
+    entities: list[EntityDraft] = field(default_factory=list)
+    """The entities the layers' spans name by key."""
 
 
 @dataclass(slots=True)
@@ -186,4 +229,7 @@ class InsertResult:
     relations: int = 0
     duplicate_spans: int = 0
     duplicate_relations: int = 0
+    entities: int = 0
+    """Entities created (an entity matched to a stored one is not counted)."""
+    document_labels: int = 0
     document_ids: list[int] = field(default_factory=list)
