@@ -72,6 +72,7 @@ TOP_LEVEL_KEYS = {
     "schema": "Labels and relation types (see resources/schemas/news.yaml).",
     "settings": "Project-level settings: " + ", ".join(SETTINGS),
     "seed": "Folder of articles imported when the SQLite database is first created.",
+    "seed_annotations": "Native JSONL file of annotations imported after the seed articles.",
     "annotators": "Names of the project's annotators (optional; anyone may annotate).",
     "reviewers": "Names of the reviewers, who may also write the gold layer.",
     "assist": "Where suggestions come from (see docs/assist.md).",
@@ -91,6 +92,8 @@ class Project:
     reviewers: list[str] | None = None
     """None when project.yaml does not say: the roles in the database stay."""
     assist: AssistSettings = field(default_factory=AssistSettings)
+    seed_annotations: str | None = None
+    """Native JSONL imported, after ``seed``, into the database it creates."""
 
     @property
     def config_path(self) -> Path:
@@ -133,7 +136,19 @@ class Project:
             if report.problems:
                 db.close()
                 raise report.problems[0]
+            if self.seed_annotations is not None:
+                self._seed_annotations(db)
         return db
+
+    def _seed_annotations(self, db: Database) -> None:
+        from annotator.io.formats.api import run_import
+        from annotator.io.formats.importing import ImportContext
+
+        path = self.directory / self.seed_annotations if self.seed_annotations else self.directory
+        report = run_import(self, db, "native", [path], ImportContext())
+        if report.problems:
+            db.close()
+            raise report.problems[0]
 
     def _seed_roles(self, db: Database) -> None:
         """project.yaml's reviewers become the database's only while it has none
@@ -320,6 +335,16 @@ def parse_project(data: Any, lines: Mapping[YamlPath, int], config: Path) -> Pro
     seed = data.get("seed")
     if seed is not None and (not isinstance(seed, str) or not (config.parent / seed).is_dir()):
         raise _problem(config, lines, ("seed",), f"{seed!r} is not a folder of articles")
+    seed_annotations = data.get("seed_annotations")
+    if seed_annotations is not None and (
+        seed is None
+        or not isinstance(seed_annotations, str)
+        or not (config.parent / seed_annotations).is_file()
+    ):
+        raise _problem(
+            config, lines, ("seed_annotations",),
+            f"{seed_annotations!r} is not a native JSONL file beside a 'seed:' folder",
+        )  # fmt: skip
     annotators = _parse_names(data, "annotators", lines, config)
     reviewers = _parse_names(data, "reviewers", lines, config) if "reviewers" in data else None
     assist = parse_assist(
@@ -327,7 +352,7 @@ def parse_project(data: Any, lines: Mapping[YamlPath, int], config: Path) -> Pro
     )
     return Project(
         config.parent, name.strip(), schema, database.strip(), description, settings, seed,
-        annotators, reviewers, assist,
+        annotators, reviewers, assist, seed_annotations,
     )  # fmt: skip
 
 
@@ -414,6 +439,8 @@ def render_project_yaml(project: Project) -> str:
     body["database"] = project.database
     if project.seed:
         body["seed"] = project.seed
+    if project.seed_annotations:
+        body["seed_annotations"] = project.seed_annotations
     if project.annotators:
         body["annotators"] = list(project.annotators)
     if project.reviewers is not None:

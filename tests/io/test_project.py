@@ -67,6 +67,8 @@ GOOD_HEAD = "version: 1\nname: P\nschema:\n  labels:\n"
         ("- just\n- a list\n", 1, "expected a mapping"),
         ("version: 1\nname: P\ndatabase: postgresql://bob:secret@db/x\nschema: {labels: [{name: A}]}\n",
          3, "contains a password"),
+        ("version: 1\nname: P\nseed_annotations: a.jsonl\nschema: {labels: [{name: A}]}\n", 3,
+         "seed_annotations: 'a.jsonl' is not a native JSONL file beside a 'seed:' folder"),
     ],
 )  # fmt: skip
 def test_bad_project_yaml_names_file_line_and_problem(
