@@ -130,13 +130,46 @@ def test_sample_project_builds_its_database_from_its_articles(tmp_path: Path) ->
     import shutil
 
     from annotator.paths import SAMPLE_PROJECT_DIR
-    from annotator.store import repository
+    from annotator.store import document_labels, entities, repository
 
     copy = tmp_path / "sample"
     shutil.copytree(SAMPLE_PROJECT_DIR, copy, ignore=shutil.ignore_patterns("*.sqlite*"))
     db = load_project(copy).open_database()
     with db.reader() as session:
-        titles = [d.title for d in repository.list_documents(session)]
+        documents = {d.title: d.id for d in repository.list_documents(session)}
+        spans = [
+            span
+            for doc_id in documents.values()
+            for span in repository.list_spans(session, doc_id, ["example"])
+        ]
+        people = {e.name: e for e in entities.list_entities(session)}
+        mentions = entities.mention_counts(session)
+        labels = document_labels.document_labels(
+            session, documents["Blinken holds talks with Central Asian nations"]
+        )
     db.close()
-    assert "Blinken holds talks with Central Asian nations" in titles
-    assert len(titles) == 4
+    assert len(documents) == 4
+    # The example layer shows what the program keeps: a quote in two pieces,
+    # an entity with several mentions and the article's document labels.
+    split = [s for s in spans if s.fragments]
+    assert [s.text for s in split] == [
+        '"más experto" … "que se impuso a un Valencia que balbuceó"'
+    ]
+    assert mentions[people["Antony Blinken"].id][0] == 5
+    assert people["Kazakhstan"].external_id == "Q232"
+    assert labels == {"example": {"checkworthy": "yes", "topic": ["diplomacy", "conflict"]}}
+
+
+def test_the_sample_annotations_are_what_their_script_writes() -> None:
+    """projects/sample/annotations.jsonl is generated: a changed article or
+    phrase must be followed by running scripts/sample_annotations.py."""
+    import runpy
+
+    from annotator.paths import SAMPLE_PROJECT_DIR
+
+    script = runpy.run_path(
+        str(Path(__file__).parents[2] / "scripts" / "sample_annotations.py"), run_name="sample"
+    )
+    written = (SAMPLE_PROJECT_DIR / "annotations.jsonl").read_bytes().splitlines()
+    expected = [script["orjson"].dumps(script["record"](a)) for a in script["ARTICLES"]]
+    assert written == expected
