@@ -50,6 +50,7 @@ def test_the_wheel_carries_resources_sample_and_guide(tmp_path: Path) -> None:
         "annotator/_data/resources/icons/annotator.svg",
         "annotator/_data/projects/sample/project.yaml",
         "annotator/_data/projects/sample/articles/blinken-central-asia.md",
+        "annotator/_data/projects/sample/annotations.jsonl",
         "annotator/_data/docs/guide.md",
         "annotator/store/migrations/env.py",
     ):
