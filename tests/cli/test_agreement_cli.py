@@ -73,7 +73,24 @@ def test_json_report_over_the_documents_both_marked_done(
 ) -> None:
     fill(project_dir)
     data = run_json(capsys, str(project_dir))
-    assert list(data) == ["annotators", "documents", "tokens", "pairs", "alpha", "alpha_by_label"]
+    # The default schema links quotes and claims to speakers, and declares no
+    # document label: attribution but no document_labels.
+    assert list(data) == [
+        "annotators",
+        "documents",
+        "tokens",
+        "pairs",
+        "alpha",
+        "alpha_by_label",
+        "attribution",
+    ]
+    assert data["attribution"] == {
+        "labels": ["Quote", "Claim"],
+        "agreement": None,
+        "compared": 0,
+        "same": 0,
+        "pairs": [{"a": "alice", "b": "bob", "agreement": None, "compared": 0, "same": 0}],
+    }
     assert data["annotators"] == ["alice", "bob"]  # gold only when named
     assert data["documents"] == 2
     assert data["tokens"] == 8 + 8
