@@ -149,7 +149,8 @@ def print_report(report: AgreementReport, *, all_documents: bool) -> None:
             ],
         )
     attribution = report.attribution
-    if attribution is not None:
+    # Without a compared quote or claim the table would be n/a throughout.
+    if attribution is not None and attribution.compared:
         print()
         print_table(
             (f"attribution ({', '.join(attribution.labels)})", "compared", "same", "agreement"),

@@ -200,3 +200,13 @@ def test_no_documents_done_by_everyone(
 def test_not_a_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["agreement", str(tmp_path / "nowhere")]) == 2
     assert "no such project folder" in capsys.readouterr().err
+
+
+def test_the_tables_leave_out_attribution_when_no_quote_was_compared(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fill(project_dir)
+    assert main(["agreement", str(project_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "attribution" not in out and "document label" not in out
+    assert out.rstrip().endswith("nothing to compare (no spans, or one category throughout)")
