@@ -17,11 +17,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotator.app.workspace import Outcome, Workspace
-from annotator.core.adjudication import AcceptAgreed, AgreedOutcome, outcome, span_key
+from annotator.core.adjudication import (
+    AcceptAgreed,
+    AgreedOutcome,
+    agreed_document_labels,
+    outcome,
+    span_key,
+)
 from annotator.core.compare import CompareItem, Kind, compare_layers
-from annotator.core.model import GOLD_ANNOTATOR, SpanData
+from annotator.core.model import GOLD_ANNOTATOR, DocumentLabelValue, SpanData
+from annotator.core.schema import DocumentLabelDef
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from annotator.store.db import Database
 
 __all__ = [
@@ -29,6 +38,8 @@ __all__ = [
     "Comparison",
     "accept_agreed",
     "comparison",
+    "declared_document_labels",
+    "document_label_values",
     "gold_spans",
     "open_review_workspace",
     "review_workspace",
@@ -71,6 +82,10 @@ class Comparison:
     """Ids of compared spans a reviewer rejected (they hold for every reviewer)."""
     reviewer: bool
     """Whether the user is a reviewer (only reviewers write gold)."""
+    document_labels: dict[str, dict[str, DocumentLabelValue]]
+    """Layer (``a``, ``b``, gold) -> {document label: value}, for the labels declared."""
+    declared: tuple[DocumentLabelDef, ...]
+    """The document labels project.yaml declares (none without a project)."""
 
     def layer(self, name: str) -> list[SpanData]:
         return [s for s in self.spans if s.annotator == name]
@@ -87,6 +102,8 @@ def comparison(workspace: Workspace, document_id: int, a: str, b: str, user: str
         spans = repository.read_spans(session, document_id, list({a, b, GOLD_ANNOTATOR}))
         role = repository.role_of(session, user)
         rejected = store_review.rejected_spans(session, document_id)
+        declared = declared_document_labels(workspace)
+        labels = _label_values(session, document_id, [a, b, GOLD_ANNOTATOR], declared)
     return Comparison(
         document.id,
         document.title or f"Document {document.id}",
@@ -94,7 +111,39 @@ def comparison(workspace: Workspace, document_id: int, a: str, b: str, user: str
         spans,
         rejected,
         role == "reviewer",
+        labels,
+        declared,
     )
+
+
+def declared_document_labels(workspace: Workspace) -> tuple[DocumentLabelDef, ...]:
+    """The document labels the workspace's project declares."""
+    return () if workspace.project is None else workspace.project.schema.document_labels
+
+
+def _label_values(
+    session: Session,
+    document_id: int,
+    layers: Sequence[str],
+    declared: Sequence[DocumentLabelDef],
+) -> dict[str, dict[str, DocumentLabelValue]]:
+    from annotator.store.document_labels import document_labels
+
+    names = {d.name for d in declared}
+    if not names:
+        return {}
+    return {
+        layer: {name: value for name, value in values.items() if name in names}
+        for layer, values in document_labels(session, document_id, list(layers)).items()
+    }
+
+
+def document_label_values(
+    workspace: Workspace, document_id: int, layers: Sequence[str]
+) -> dict[str, dict[str, DocumentLabelValue]]:
+    """Layer -> {declared document label: value} of ``layers``, as stored now."""
+    with _database(workspace).reader() as session:
+        return _label_values(session, document_id, layers, declared_document_labels(workspace))
 
 
 def gold_spans(workspace: Workspace, document_id: int) -> list[SpanData]:
@@ -125,7 +174,8 @@ def accept_agreed(
     workspace: Workspace, document_id: int, a: str, b: str, reviewer: str
 ) -> AgreedAccepted:
     """Put every span ``a`` and ``b`` agree on (same start, end and label) into
-    gold, unless gold has it already: one edit, run by the workspace.
+    gold, unless gold has it already, and every declared document label they
+    gave the same value that gold lacks: one edit, run by the workspace.
 
     Refused before anything is read further, even when gold has every agreed
     span: an unknown document or annotator (:class:`NotFound`), a ``reviewer``
@@ -144,9 +194,15 @@ def accept_agreed(
             repository.list_spans(session, document_id, [b]),
         )
         gold = {span_key(s) for s in repository.list_spans(session, document_id, [GOLD_ANNOTATOR])}
-    command = AcceptAgreed(document_id, items, reviewer)
+        declared = declared_document_labels(workspace)
+        values = _label_values(session, document_id, [a, b, GOLD_ANNOTATOR], declared)
+    labels = agreed_document_labels(
+        values.get(a, {}), values.get(b, {}), values.get(GOLD_ANNOTATOR, {}),
+        [d.name for d in declared],
+    )  # fmt: skip
+    command = AcceptAgreed(document_id, items, reviewer, labels=labels)
     # Gold has them all already: no edit, so no empty step in the history.
-    needed = any(span_key(s) not in gold for s in command.add)
+    needed = bool(labels) or any(span_key(s) not in gold for s in command.add)
     done = workspace.run(command) if needed else Outcome.SAVED
     open_items = sum(1 for item in items if item.kind is not Kind.SAME)
     return AgreedAccepted(done, outcome(command), open_items, items)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotator.core.agreement import AgreementDocument
+from annotator.core.schema import LabelSchema
 from annotator.store.agreement_sqlite import UnknownAnnotator
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ class Compared:
 
     names: list[str]
     documents: list[AgreementDocument]
+    schema: LabelSchema
+    """The project's schema, which the documents' labels and speakers were read for."""
 
 
 def read_compared(
@@ -57,7 +60,9 @@ def read_compared(
     found = _read_sqlite_directly(project, annotators, labels, all_documents)
     if found is not None:
         return found
-    return _read_through_workspace(Path(directory), annotators, labels, all_documents)
+    return _read_through_workspace(
+        Path(directory), project.schema, annotators, labels, all_documents
+    )
 
 
 def _read_sqlite_directly(
@@ -78,11 +83,11 @@ def _read_sqlite_directly(
             conn.execute("BEGIN")  # one snapshot for every read
             names = list(annotators) if annotators else agreement_sqlite.annotators_with_spans(conn)
             if len(names) < 2:
-                return Compared(names, [])
+                return Compared(names, [], project.schema)
             documents = agreement_sqlite.read_agreement_documents(
-                conn, names, labels=labels, all_documents=all_documents
+                conn, names, labels=labels, all_documents=all_documents, schema=project.schema
             )
-            return Compared(names, documents)
+            return Compared(names, documents, project.schema)
         except sqlite3.Error:  # the usual path reports it, or finds it gone
             return None
     finally:
@@ -91,6 +96,7 @@ def _read_sqlite_directly(
 
 def _read_through_workspace(
     directory: Path,
+    schema: LabelSchema,
     annotators: Sequence[str] | None,
     labels: Sequence[str] | None,
     all_documents: bool,
@@ -104,8 +110,10 @@ def _read_through_workspace(
     try:
         names = list(annotators) if annotators else compared_annotators(db)
         if len(names) < 2:
-            return Compared(names, [])
-        documents = agreement_documents(db, names, labels=labels, all_documents=all_documents)
-        return Compared(names, documents)
+            return Compared(names, [], schema)
+        documents = agreement_documents(
+            db, names, labels=labels, all_documents=all_documents, schema=schema
+        )
+        return Compared(names, documents, schema)
     finally:
         workspace.close()

@@ -23,6 +23,7 @@ from annotator.core.agreement import (
     compute_agreement_by_document,
 )
 from annotator.core.errors import NotFound
+from annotator.core.schema import LabelSchema
 from annotator.store import agreement_data, repository
 from annotator.store import review as store_review
 from annotator.store.agreement_data import UnknownAnnotator
@@ -80,11 +81,13 @@ def agreement_documents(
     *,
     labels: Sequence[str] | None = None,
     all_documents: bool = False,
+    schema: LabelSchema | None = None,
 ) -> list[AgreementDocument]:
-    """The documents to compare ``names`` on; :class:`UnknownAnnotator` for a stranger."""
+    """The documents to compare ``names`` on (with ``schema``, their document
+    labels and speakers too); :class:`UnknownAnnotator` for a stranger."""
     with db.reader() as session:
         return agreement_data.read_agreement_documents(
-            session, names, labels=labels, all_documents=all_documents
+            session, names, labels=labels, all_documents=all_documents, schema=schema
         )
 
 
@@ -145,21 +148,24 @@ def agreement_report(
     annotators: Sequence[str] | None = None,
     *,
     all_documents: bool = True,
+    schema: LabelSchema | None = None,
 ) -> tuple[AgreementReport, list[DocumentFigures]] | None:
     """The report and per-document figures for a project; None with fewer than two people.
 
     ``annotators`` left out: everyone with a span, except gold. The report and
-    every document's figures come from one pass over the documents.
+    every document's figures come from one pass over the documents; with the
+    project's ``schema``, the report has the document-label and attribution
+    figures too.
     """
     with db.reader() as session:
         names = list(annotators) if annotators else agreement_data.annotators_with_spans(session)
         if len(names) < 2:
             return None
         documents = agreement_data.read_agreement_documents(
-            session, names, all_documents=all_documents
+            session, names, all_documents=all_documents, schema=schema
         )
         titles = agreement_data.document_titles(session, [d.id for d in documents])
-    report, by_document = compute_agreement_by_document(documents, names)
+    report, by_document = compute_agreement_by_document(documents, names, schema=schema)
     return report, _figures_rows(by_document, titles)
 
 

@@ -14,7 +14,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Batch adjudication: every span that annotators A and B both have in the "
         "document (same start, end and label) goes into the gold layer, unless gold "
-        "has it already; one transaction. Only reviewers (project.yaml 'reviewers') "
+        "has it already, and so does every document label both gave the same value; "
+        "one transaction. Only reviewers (project.yaml 'reviewers') "
         "may write gold. The rest is decided in the window's compare mode."
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
@@ -58,8 +59,11 @@ def run(args: argparse.Namespace) -> int:
     finally:
         workspace.close()
     result, open_items = accepted.result, accepted.open_items
+    if result.labels:
+        print(f"Agreed document labels now in gold: {', '.join(result.labels)}")
     if not result.agreed:
-        print(f"{a} and {b} agree on no span in document {args.doc}: nothing to accept")
+        nothing = "" if result.labels else ": nothing to accept"
+        print(f"{a} and {b} agree on no span in document {args.doc}{nothing}")
         return 0
     there = f" ({result.already_there} already were)" if result.already_there else ""
     print(

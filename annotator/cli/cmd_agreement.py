@@ -20,9 +20,10 @@ def register(parser: argparse.ArgumentParser) -> None:
         "Agreement between annotators over the documents every one of them marked "
         "done (with --all, every document where any of them has a span): exact and "
         "overlap span F1 and Cohen's kappa over tokens for each pair, Krippendorff's "
-        "alpha for all at once, overall and per label. A figure with nothing to "
-        "compare is shown as n/a (null in JSON). docs/review.md, 'The metrics, exactly', "
-        "defines every figure."
+        "alpha for all at once, overall and per label; kappa and alpha per document "
+        "label project.yaml declares; and how often quotes and claims both matched "
+        "name the same speaker. A figure with nothing to compare is shown as n/a "
+        "(null in JSON). docs/review.md, 'The metrics, exactly', defines every figure."
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
     parser.add_argument(
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
                 "to compare (--all compares every document where any of them has a span)"
             )
         return EXIT_USAGE
-    report = compute_agreement(documents, names, labels, parallel=True)
+    report = compute_agreement(documents, names, labels, parallel=True, schema=compared.schema)
     if args.json:
         print_json(report.to_json())
     else:
@@ -131,5 +132,40 @@ def print_report(report: AgreementReport, *, all_documents: bool) -> None:
             *[(label, _figure(report.alpha_by_label[label])) for label in report.labels],
         ],
     )
+    if report.document_labels:
+        print()
+        print_table(
+            ("document label", "pair", "kappa", "documents", "alpha (all)"),
+            [
+                (
+                    label.name,
+                    f"{p.a} / {p.b}",
+                    _figure(p.kappa),
+                    str(p.documents),
+                    _figure(label.alpha),
+                )
+                for label in report.document_labels
+                for p in label.pairs
+            ],
+        )
+    attribution = report.attribution
+    # Without a compared quote or claim the table would be n/a throughout.
+    if attribution is not None and attribution.compared:
+        print()
+        print_table(
+            (f"attribution ({', '.join(attribution.labels)})", "compared", "same", "agreement"),
+            [
+                *[
+                    (f"{p.a} / {p.b}", str(p.compared), str(p.same), _figure(p.agreement))
+                    for p in attribution.pairs
+                ],
+                (
+                    "all pairs",
+                    str(attribution.compared),
+                    str(attribution.same),
+                    _figure(attribution.agreement),
+                ),
+            ],
+        )
     print()
     print(f"{UNDEFINED}: undefined, nothing to compare (no spans, or one category throughout)")

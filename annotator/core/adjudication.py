@@ -19,8 +19,13 @@ one of: A's span in gold, B's span in gold, or neither:
 - accept B: the same the other way round;
 - reject: gold loses any span equal to A's or B's, and the item is marked
   resolved in :class:`Resolutions` (no gold record is kept for a rejection);
-- accept all agreed: gold gets every ``same`` item of the document, in one
-  command and one transaction.
+- accept all agreed: gold gets every ``same`` item of the document, and the
+  document labels both layers gave the same value, in one command and one
+  transaction.
+
+A span goes into gold with what makes it a mention (its entity) and its
+pieces. Document labels are decided one at a time too
+(:func:`accept_document_label`: one annotator's value, or the reviewer's own).
 
 Redo re-creates a gold span under the id it got the first time, and undo
 restores a removed gold span under its old id with its relations.
@@ -28,14 +33,14 @@ restores a removed gold span under its old id with its relations.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
-from annotator.core.commands import Changes, Command, EditSession, EditStore
+from annotator.core.commands import Changes, Command, EditSession, EditStore, SetDocumentLabel
 from annotator.core.compare import CompareItem, Kind
-from annotator.core.model import GOLD_ANNOTATOR, RelationData, SpanData
+from annotator.core.model import GOLD_ANNOTATOR, DocumentLabelValue, RelationData, SpanData
 
 SpanKey = tuple[int, int, str]
 """A span as the gold layer compares it: (start, end, label)."""
@@ -131,6 +136,15 @@ class _Recorder:
         self.changes.span_added(added)
         return added
 
+    def set_document_label(
+        self, document_id: int, name: str, value: DocumentLabelValue | None, editor: str
+    ) -> DocumentLabelValue | None:
+        before = self.session.set_document_label(
+            document_id, GOLD_ANNOTATOR, name, value, editor=editor
+        )
+        self.changes.document_labels[(document_id, GOLD_ANNOTATOR, name)] = value
+        return before
+
     def delete_span(self, span_id: int, editor: str) -> tuple[SpanData, list[RelationData]]:
         span, relations = self.session.delete_span(span_id, editor)
         for relation in relations:
@@ -161,7 +175,7 @@ class GoldEdit(Command):
     extent, attributes; not the note) into gold unless gold has an equal one;
     ``remove`` spans name, by start, end and label, the gold spans to delete.
     ``reject`` are ids of compared spans to mark rejected in ``resolutions``;
-    the spans added are unmarked.
+    the spans added are unmarked. ``labels`` are gold's document-label values to set.
     """
 
     def __init__(
@@ -173,6 +187,7 @@ class GoldEdit(Command):
         remove: Sequence[SpanData] = (),
         reject: Iterable[int] = (),
         resolutions: Resolutions | None = None,
+        labels: Mapping[str, DocumentLabelValue] | None = None,
         text: str = "Edit gold",
     ) -> None:
         self.document_id = document_id
@@ -187,9 +202,13 @@ class GoldEdit(Command):
                 end=s.end,
                 text=s.text,
                 attributes=dict(s.attributes),
+                fragments=s.fragments,
+                entity_id=s.entity_id,
             )
             for s in add
         ]
+        self.labels = dict(labels or {})
+        self._labels_before: dict[str, DocumentLabelValue | None] = {}
         self.remove = list(remove)
         self.reject = set(reject)
         self.resolutions = resolutions
@@ -255,8 +274,14 @@ class GoldEdit(Command):
             self._rejected_before = set(self.resolutions.rejected)
             self.resolutions.rejected -= {s.id for s in self.add}
             self.resolutions.rejected |= self.reject
+        self._labels_before = {
+            name: rec.set_document_label(self.document_id, name, value, self.reviewer)
+            for name, value in self.labels.items()
+        }
 
     def _undo_gold(self, rec: _Recorder) -> None:
+        for name, before in self._labels_before.items():
+            rec.set_document_label(self.document_id, name, before, self.reviewer)
         for span_id in reversed(self.added_ids):
             rec.delete_span(span_id, self.reviewer)
         for span in self.removed:
@@ -270,6 +295,8 @@ class GoldEdit(Command):
                 note=span.note,
                 span_id=span.id,
                 editor=self.reviewer,
+                fragments=span.fragments,
+                entity_id=span.entity_id,
             )
             rec.changes.span_added(restored)
         for rel in self._relations:
@@ -345,7 +372,8 @@ class RejectItem(GoldEdit):
 
 
 class AcceptAgreed(GoldEdit):
-    """Every span both layers have (the ``same`` items) into gold, as one edit."""
+    """Every span both layers have (the ``same`` items) into gold, and the
+    agreed document labels (:func:`agreed_document_labels`), as one edit."""
 
     def __init__(
         self,
@@ -354,6 +382,7 @@ class AcceptAgreed(GoldEdit):
         reviewer: str,
         *,
         resolutions: Resolutions | None = None,
+        labels: Mapping[str, DocumentLabelValue] | None = None,
     ) -> None:
         agreed = [item.a for item in items if item.kind is Kind.SAME and item.a is not None]
         super().__init__(
@@ -361,14 +390,58 @@ class AcceptAgreed(GoldEdit):
             reviewer,
             add=agreed,
             resolutions=resolutions,
+            labels=labels,
             text=f"Accept {len(agreed)} agreed span{'s' if len(agreed) != 1 else ''}",
         )
+
+
+def same_document_label(a: DocumentLabelValue | None, b: DocumentLabelValue | None) -> bool:
+    """Whether two values of a document label are the same choice (a multiple
+    choice's values in any order)."""
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return sorted(a) == sorted(b)
+    return a == b
+
+
+def agreed_document_labels(
+    a: Mapping[str, DocumentLabelValue],
+    b: Mapping[str, DocumentLabelValue],
+    gold: Mapping[str, DocumentLabelValue],
+    names: Iterable[str],
+) -> dict[str, DocumentLabelValue]:
+    """The labels among ``names`` that ``a`` and ``b`` both set to the same
+    value and gold does not have so already: label -> that value."""
+    return {
+        name: a[name]
+        for name in names
+        if name in a
+        and same_document_label(a[name], b.get(name))
+        and not same_document_label(a[name], gold.get(name))
+    }
+
+
+def accept_document_label(
+    document_id: int,
+    name: str,
+    value: DocumentLabelValue | None,
+    reviewer: str,
+    *,
+    source: str | None = None,
+) -> SetDocumentLabel:
+    """Gold's value of one document label, written by ``reviewer``: the value
+    of the layer ``source``, or (None) the reviewer's own; None clears it."""
+    command = SetDocumentLabel(document_id, GOLD_ANNOTATOR, name, value, editor=reviewer)
+    if source is not None:
+        command.text = f"Accept {source}'s {name}"
+    return command
 
 
 @dataclass(frozen=True, slots=True)
 class AgreedOutcome:
     agreed: int
     added: int
+    labels: tuple[str, ...] = ()
+    """The agreed document labels set in gold."""
 
     @property
     def already_there(self) -> int:
@@ -377,7 +450,9 @@ class AgreedOutcome:
 
 def outcome(command: AcceptAgreed) -> AgreedOutcome:
     """After ``do``: how many spans were agreed and how many of them gold lacked."""
-    return AgreedOutcome(agreed=len(command.add), added=len(command.added_ids))
+    return AgreedOutcome(
+        agreed=len(command.add), added=len(command.added_ids), labels=tuple(command.labels)
+    )
 
 
 __all__ = [
@@ -389,8 +464,11 @@ __all__ = [
     "Resolution",
     "Resolutions",
     "ReviewSession",
+    "accept_document_label",
+    "agreed_document_labels",
     "outcome",
     "resolution_of",
     "resolutions_of",
+    "same_document_label",
     "span_key",
 ]

@@ -15,6 +15,11 @@ The definitions (issue 5, repeated in docs/review.md, "The metrics, exactly"):
 - ``alpha``: Krippendorff's alpha, nominal, over the same token categories, for
   all compared annotators at once (every annotator codes every token).
 
+With the project's schema (issue 15): per declared document label, kappa per
+pair and alpha for all over the documents where they set it; and attribution
+agreement, the share of matched quotes and claims (overlap matching) whose
+speakers or claimants are the same (:func:`who_said_what`).
+
 A figure that is undefined (nothing to compare: no spans at all, or a single
 category everywhere) is None, never 1.0 or 0.
 
@@ -51,12 +56,15 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import partial
 from itertools import accumulate, combinations
 from operator import itemgetter, sub
 from typing import Any
 
 from annotator.core.collector import gc_paused
+from annotator.core.model import DocumentLabelValue
+from annotator.core.schema import DocumentLabelDef, LabelSchema
 
 TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
 """What a token is (issue 5)."""
@@ -79,6 +87,14 @@ _END = itemgetter(1)
 _LABEL = itemgetter(2)
 
 
+Speaker = int | tuple[int, int]
+"""Whom a quote or claim is attributed to: the entity of its speaker mention,
+or the mention's extent (start, end) when it is no entity's mention."""
+
+ATTRIBUTED_KINDS = ("quote", "claim")
+"""Label kinds whose spans have a speaker or claimant (attribution agreement)."""
+
+
 @dataclass(frozen=True, slots=True)
 class AgreementDocument:
     """One compared document: its text and each compared annotator's spans."""
@@ -86,6 +102,10 @@ class AgreementDocument:
     id: int
     text: str
     spans: Mapping[str, Sequence[SpanTuple]]
+    document_labels: Mapping[str, Mapping[str, DocumentLabelValue]] = field(default_factory=dict)
+    """Annotator -> {document label: value}, for the labels the schema declares."""
+    speakers: Mapping[str, Mapping[SpanTuple, frozenset[Speaker]]] = field(default_factory=dict)
+    """Annotator -> {quote or claim span with a speaker link: whom the links name}."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +133,81 @@ class PairAgreement:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentLabelPair:
+    """One pair's kappa on a document label, over the documents both set it on."""
+
+    a: str
+    b: str
+    kappa: float | None
+    documents: int
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLabelAgreement:
+    """Agreement on one declared document label."""
+
+    name: str
+    multiple: bool
+    documents: int
+    """Documents on which at least two compared annotators set it (alpha's units)."""
+    alpha: float | None
+    pairs: list[DocumentLabelPair]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "choice": "multiple" if self.multiple else "single",
+            "documents": self.documents,
+            "alpha": self.alpha,
+            "pairs": [
+                {"a": p.a, "b": p.b, "kappa": p.kappa, "documents": p.documents} for p in self.pairs
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AttributionPair:
+    """Of one pair's matched quotes and claims that both linked to a speaker,
+    how many (``same``) name the same one."""
+
+    a: str
+    b: str
+    agreement: float | None
+    compared: int
+    same: int
+
+
+@dataclass(frozen=True, slots=True)
+class AttributionAgreement:
+    """Attribution agreement per pair and over all pairs (same / compared)."""
+
+    labels: list[str]
+    """The quote and claim labels compared."""
+    agreement: float | None
+    compared: int
+    same: int
+    pairs: list[AttributionPair]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "labels": list(self.labels),
+            "agreement": self.agreement,
+            "compared": self.compared,
+            "same": self.same,
+            "pairs": [
+                {
+                    "a": p.a,
+                    "b": p.b,
+                    "agreement": p.agreement,
+                    "compared": p.compared,
+                    "same": p.same,
+                }
+                for p in self.pairs
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class AgreementReport:
     annotators: list[str]
     labels: list[str]
@@ -122,10 +217,15 @@ class AgreementReport:
     alpha: float | None
     alpha_by_label: dict[str, float | None]
     spans_by_annotator: dict[str, int] = field(default_factory=dict)
+    document_labels: list[DocumentLabelAgreement] | None = None
+    """Per declared document label; None when computed without a schema that declares some."""
+    attribution: AttributionAgreement | None = None
+    """None when computed without a schema relating a quote or claim label to a speaker."""
 
     def to_json(self) -> dict[str, Any]:
-        """Exactly the shape of ``annotator agreement --json`` (issue 5)."""
-        return {
+        """Exactly the shape of ``annotator agreement --json`` (issue 5; the
+        last two keys only when the schema gives them, issue 15)."""
+        found: dict[str, Any] = {
             "annotators": list(self.annotators),
             "documents": self.documents,
             "tokens": self.tokens,
@@ -133,6 +233,11 @@ class AgreementReport:
             "alpha": self.alpha,
             "alpha_by_label": self.alpha_by_label,
         }
+        if self.document_labels is not None:
+            found["document_labels"] = [d.to_json() for d in self.document_labels]
+        if self.attribution is not None:
+            found["attribution"] = self.attribution.to_json()
+        return found
 
 
 # --- building blocks (public so that tests and the window can use them) -------
@@ -173,21 +278,30 @@ def exact_matches(a: Iterable[SpanTuple], b: Iterable[SpanTuple]) -> Counter[Spa
 
 
 def overlap_matches(a: Sequence[SpanTuple], b: Sequence[SpanTuple]) -> list[SpanTuple]:
+    """The A span of every pair :func:`overlap_pairs` matches."""
+    return [span_a for span_a, _ in overlap_pairs(a, b)]
+
+
+def overlap_pairs(
+    a: Sequence[SpanTuple], b: Sequence[SpanTuple]
+) -> list[tuple[SpanTuple, SpanTuple]]:
     """One-to-one matching of same-label spans sharing a character, greedy.
 
-    Returns the A span of every matched pair. Identical spans are paired first
-    (a pair of identical spans always ranks first among the pairs of either
-    span, so this is exactly what the greedy rule would do), then the rest.
+    Identical spans are paired first (a pair of identical spans always ranks
+    first among the pairs of either span, so this is exactly what the greedy
+    rule would do), then the rest.
     """
     common = exact_matches(a, b)
-    matched = list(common.elements())
+    matched = [(span, span) for span in common.elements()]
     rest_a = list((Counter(a) - common).elements())
     rest_b = list((Counter(b) - common).elements())
     matched.extend(_greedy_overlap(rest_a, rest_b))
     return matched
 
 
-def _greedy_overlap(a: Sequence[SpanTuple], b: Sequence[SpanTuple]) -> list[SpanTuple]:
+def _greedy_overlap(
+    a: Sequence[SpanTuple], b: Sequence[SpanTuple]
+) -> list[tuple[SpanTuple, SpanTuple]]:
     if not a or not b:
         return []
     bs = sorted(b)
@@ -215,13 +329,13 @@ def _greedy_overlap(a: Sequence[SpanTuple], b: Sequence[SpanTuple]) -> list[Span
     candidates.sort()
     used_a: set[int] = set()
     used_b: set[int] = set()
-    matched: list[SpanTuple] = []
-    for _, _, span_a, _, ia, ib in candidates:
+    matched: list[tuple[SpanTuple, SpanTuple]] = []
+    for _, _, span_a, span_b, ia, ib in candidates:
         if ia in used_a or ib in used_b:
             continue
         used_a.add(ia)
         used_b.add(ib)
-        matched.append(span_a)
+        matched.append((span_a, span_b))
     return matched
 
 
@@ -297,6 +411,31 @@ def krippendorff_alpha_nominal(
     if expected == 0 or n_total < 2:
         return None
     return 1 - (n_total - 1) * disagreement / ((coders - 1) * expected)
+
+
+def krippendorff_alpha_nominal_missing(units: Iterable[Sequence[Any]]) -> float | None:
+    """Krippendorff's alpha (nominal) when coders may leave units out.
+
+    Each unit is the list of values the coders who coded it gave; units with
+    fewer than two values are not pairable and count for nothing. A unit of m
+    values adds n_c x n_k / (m - 1) coincidences for each pair of values c, k.
+    Exact fractions, so the figure does not depend on the order of the units.
+    None as :func:`krippendorff_alpha_nominal`.
+    """
+    off_diagonal = Fraction(0)
+    totals: Counter[Any] = Counter()
+    for values in units:
+        m = len(values)
+        if m < 2:
+            continue
+        per_value = Counter(values)
+        off_diagonal += Fraction(m * m - sum(n * n for n in per_value.values()), m - 1)
+        totals.update(per_value)
+    n_total = totals.total()
+    expected = n_total * n_total - sum(n * n for n in totals.values())
+    if n_total < 2 or expected == 0:
+        return None
+    return float(1 - (n_total - 1) * off_diagonal / expected)
 
 
 # --- the report -----------------------------------------------------------------
@@ -387,6 +526,7 @@ def compute_agreement(
     labels: Sequence[str] | None = None,
     *,
     parallel: bool = False,
+    schema: LabelSchema | None = None,
 ) -> AgreementReport:
     """Every figure of issue 5 for ``annotators`` over ``documents``.
 
@@ -398,14 +538,19 @@ def compute_agreement(
     enough to count (:data:`PARALLEL_MIN_CHARS`), the platform forks and
     this process runs one thread (the command line; never a window). The
     counts are integers, so the figures are exactly the same.
+
+    ``schema``: also the figures of :func:`who_said_what` (document labels,
+    attribution), from the documents' ``document_labels`` and ``speakers``.
     """
-    return _compute(documents, annotators, labels, None, parallel)
+    return _compute(documents, annotators, labels, None, parallel, schema)
 
 
 def compute_agreement_by_document(
     documents: Iterable[AgreementDocument],
     annotators: Sequence[str],
     labels: Sequence[str] | None = None,
+    *,
+    schema: LabelSchema | None = None,
 ) -> tuple[AgreementReport, list[DocumentAgreement]]:
     """:func:`compute_agreement`, and each document's overall figures in the same pass.
 
@@ -416,7 +561,7 @@ def compute_agreement_by_document(
     report's machinery (every label's kappa and alpha) once per document.
     """
     by_document: list[DocumentAgreement] = []
-    return _compute(documents, annotators, labels, by_document, False), by_document
+    return _compute(documents, annotators, labels, by_document, False, schema), by_document
 
 
 def _compute(
@@ -425,9 +570,10 @@ def _compute(
     labels: Sequence[str] | None,
     by_document: list[DocumentAgreement] | None,
     parallel: bool,
+    schema: LabelSchema | None,
 ) -> AgreementReport:
     with gc_paused():
-        return _compute_all(documents, annotators, labels, by_document, parallel)
+        return _compute_all(documents, annotators, labels, by_document, parallel, schema)
 
 
 def _compute_all(
@@ -436,6 +582,7 @@ def _compute_all(
     labels: Sequence[str] | None,
     by_document: list[DocumentAgreement] | None,
     parallel: bool,
+    schema: LabelSchema | None,
 ) -> AgreementReport:
     names = list(annotators)
     if len(set(names)) != len(names):
@@ -491,6 +638,9 @@ def _compute_all(
         label: krippendorff_alpha_nominal(_project_units(units, codes, codes.index[label]))
         for label in report_labels
     }
+    document_labels, attribution = (
+        (None, None) if schema is None else who_said_what(docs, names, schema, wanted)
+    )
     return AgreementReport(
         annotators=names,
         labels=report_labels,
@@ -500,7 +650,132 @@ def _compute_all(
         alpha=alpha,
         alpha_by_label=alpha_by_label,
         spans_by_annotator={name: sum(totals[i].values()) for i, name in enumerate(names)},
+        document_labels=document_labels,
+        attribution=attribution,
     )
+
+
+# --- who said what: document labels and attribution (issue 15) ------------------
+
+
+def attribution_links(schema: LabelSchema) -> list[tuple[str, str]]:
+    """(relation type, source label) of every declared link from a quote or
+    claim label: the speaker and claimant links attribution agreement reads."""
+    kinds = {label.name: label.kind for label in schema.labels}
+    return [
+        (relation.name, source)
+        for relation in schema.relations
+        for source in relation.sources
+        if kinds.get(source) in ATTRIBUTED_KINDS
+    ]
+
+
+def who_said_what(
+    documents: Sequence[AgreementDocument],
+    annotators: Sequence[str],
+    schema: LabelSchema,
+    labels: Sequence[str] | None = None,
+) -> tuple[list[DocumentLabelAgreement] | None, AttributionAgreement | None]:
+    """Agreement on the schema's document labels and on attribution.
+
+    None for either when the schema declares no document label, or no link
+    from a quote or claim label (among ``labels``, when given).
+    """
+    names = list(annotators)
+    document_labels = (
+        [document_label_agreement(documents, names, d) for d in schema.document_labels]
+        if schema.document_labels
+        else None
+    )
+    attributed = list(dict.fromkeys(label for _, label in attribution_links(schema)))
+    if labels is not None:
+        attributed = [label for label in attributed if label in labels]
+    attribution = attribution_agreement(documents, names, attributed) if attributed else None
+    return document_labels, attribution
+
+
+def _choices(value: DocumentLabelValue) -> set[str]:
+    return set(value) if isinstance(value, list | tuple) else {value}
+
+
+def _choice(value: DocumentLabelValue) -> Any:
+    """A single choice's category (a list, left by a schema that changed, as a whole)."""
+    return tuple(sorted(value)) if isinstance(value, list | tuple) else value
+
+
+def document_label_agreement(
+    documents: Iterable[AgreementDocument], annotators: Sequence[str], definition: DocumentLabelDef
+) -> DocumentLabelAgreement:
+    """Kappa per pair and alpha for all on one document label (docs/review.md,
+    "The metrics, exactly"). A single choice is one item per document, its
+    category the value; a multiple choice is one yes/no item per declared
+    value per document (was the value chosen?)."""
+    names = list(annotators)
+    # Each item: annotator index -> category, for the annotators who set the label.
+    items: list[dict[int, Any]] = []
+    both = Counter[tuple[int, int]]()
+    shared = 0
+    for doc in documents:
+        given = {
+            i: value
+            for i, name in enumerate(names)
+            if (value := doc.document_labels.get(name, {}).get(definition.name)) is not None
+        }
+        if len(given) < 2:
+            continue
+        shared += 1
+        both.update(combinations(sorted(given), 2))
+        if definition.multiple:
+            chosen = {i: _choices(value) for i, value in given.items()}
+            items.extend(
+                {i: value in choices for i, choices in chosen.items()}
+                for value in definition.values
+            )
+        else:
+            items.append({i: _choice(value) for i, value in given.items()})
+    pairs = []
+    for i, j in combinations(range(len(names)), 2):
+        table = Counter((item[i], item[j]) for item in items if i in item and j in item)
+        pairs.append(DocumentLabelPair(names[i], names[j], cohen_kappa(table), both[(i, j)]))
+    alpha = krippendorff_alpha_nominal_missing(list(item.values()) for item in items)
+    return DocumentLabelAgreement(definition.name, definition.multiple, shared, alpha, pairs)
+
+
+def attribution_agreement(
+    documents: Iterable[AgreementDocument], annotators: Sequence[str], labels: Sequence[str]
+) -> AttributionAgreement:
+    """Per pair, of the spans with ``labels`` that :func:`overlap_pairs` matches
+    and that both annotators linked to a speaker, the share whose speakers are
+    the same (the same set of :data:`Speaker`)."""
+    names = list(annotators)
+    wanted = set(labels)
+    pair_index = list(combinations(range(len(names)), 2))
+    compared = [0] * len(pair_index)
+    same = [0] * len(pair_index)
+    for doc in documents:
+        speakers = [doc.speakers.get(name) for name in names]
+        if sum(1 for found in speakers if found) < 2:
+            continue
+        spans = [[s for s in doc.spans.get(name, ()) if s[2] in wanted] for name in names]
+        for p, (i, j) in enumerate(pair_index):
+            said_a, said_b = speakers[i], speakers[j]
+            if not said_a or not said_b:
+                continue
+            for span_a, span_b in overlap_pairs(spans[i], spans[j]):
+                who_a, who_b = said_a.get(span_a), said_b.get(span_b)
+                if who_a and who_b:
+                    compared[p] += 1
+                    same[p] += who_a == who_b
+    pairs = [
+        AttributionPair(names[i], names[j], _share(same[p], compared[p]), compared[p], same[p])
+        for p, (i, j) in enumerate(pair_index)
+    ]
+    total, agreed = sum(compared), sum(same)
+    return AttributionAgreement(list(labels), _share(agreed, total), total, agreed, pairs)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
 
 
 @dataclass(slots=True)
@@ -581,7 +856,7 @@ def _count(
                     list((Counter(a) - both).elements()), list((Counter(b) - both).elements())
                 )
                 same = both.total()
-            overlap[p].extend(map(_LABEL, rest))
+            overlap[p].extend(span_a[2] for span_a, _ in rest)
             doc_matches.append((same, same + len(rest)))
         if with_documents:
             by_document.append(

@@ -81,8 +81,17 @@ class EditSession(Protocol):
     def set_status(self, document_id: int, annotator: str, status: DocStatus) -> DocStatus: ...
 
     def set_document_label(
-        self, document_id: int, annotator: str, name: str, value: DocumentLabelValue | None
-    ) -> DocumentLabelValue | None: ...
+        self,
+        document_id: int,
+        annotator: str,
+        name: str,
+        value: DocumentLabelValue | None,
+        *,
+        editor: str | None = None,
+    ) -> DocumentLabelValue | None:
+        """Set (None: clear) ``annotator``'s value; ``editor`` (default: the
+        layer's owner) is who writes, a reviewer for gold. Returns the value before."""
+        ...
 
 
 class EditStore(Protocol):
@@ -256,9 +265,17 @@ class _Recorder:
         return previous
 
     def set_document_label(
-        self, document_id: int, annotator: str, name: str, value: DocumentLabelValue | None
+        self,
+        document_id: int,
+        annotator: str,
+        name: str,
+        value: DocumentLabelValue | None,
+        *,
+        editor: str | None = None,
     ) -> DocumentLabelValue | None:
-        previous = self._session.set_document_label(document_id, annotator, name, value)
+        previous = self._session.set_document_label(
+            document_id, annotator, name, value, editor=editor
+        )
         self.changes.document_labels[(document_id, annotator, name)] = value
         return previous
 
@@ -559,25 +576,35 @@ class SetStatus(Command):
 
 
 class SetDocumentLabel(Command):
-    """Set (or, with None, clear) one layer's value of a document label."""
+    """Set (or, with None, clear) one layer's value of a document label;
+    ``editor``: who writes it, when not the layer's owner (a reviewer, for gold)."""
 
     def __init__(
-        self, document_id: int, annotator: str, name: str, value: DocumentLabelValue | None
+        self,
+        document_id: int,
+        annotator: str,
+        name: str,
+        value: DocumentLabelValue | None,
+        *,
+        editor: str | None = None,
     ) -> None:
         self.document_id = document_id
         self.annotator = annotator
         self.name = name
         self.value = value
+        self.editor = editor
         self.previous: DocumentLabelValue | None = None
         self.text = f"Set {name}" if value is not None else f"Clear {name}"
 
     def _do(self, session: EditSession) -> None:
         self.previous = session.set_document_label(
-            self.document_id, self.annotator, self.name, self.value
+            self.document_id, self.annotator, self.name, self.value, editor=self.editor
         )
 
     def _undo(self, session: EditSession) -> None:
-        session.set_document_label(self.document_id, self.annotator, self.name, self.previous)
+        session.set_document_label(
+            self.document_id, self.annotator, self.name, self.previous, editor=self.editor
+        )
 
 
 class Bulk(Command):

@@ -18,14 +18,27 @@ from typing import Any
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from annotator.core.agreement import AgreementDocument, SpanTuple
+from annotator.core.agreement import AgreementDocument, SpanTuple, Speaker
 from annotator.core.collector import gc_paused
-from annotator.core.model import GOLD_ANNOTATOR, DocStatus
+from annotator.core.model import GOLD_ANNOTATOR, DocStatus, DocumentLabelValue
+from annotator.core.schema import LabelSchema
 from annotator.store import agreement_sqlite
-from annotator.store.agreement_sqlite import UnknownAnnotator
-from annotator.store.models import Annotator, Document, DocumentStatus, Span
+from annotator.store.agreement_sqlite import (
+    UnknownAnnotator,
+    compared_documents,
+    speaker_query_terms,
+    speakers_by_layer,
+)
+from annotator.store.models import (
+    Annotator,
+    Document,
+    DocumentLabel,
+    DocumentStatus,
+    Relation,
+    Span,
+)
 
 __all__ = [
     "UnknownAnnotator",
@@ -112,22 +125,25 @@ def read_agreement_documents(
     *,
     labels: Sequence[str] | None = None,
     all_documents: bool = False,
+    schema: LabelSchema | None = None,
 ) -> list[AgreementDocument]:
     """The documents compared, by id, with the spans of ``annotators``.
 
     ``labels`` keeps only spans with those labels (the set of documents does not
-    change). Raises :class:`UnknownAnnotator` for a name the project lacks.
+    change). With ``schema``, also the document labels and speaker links
+    (as :func:`annotator.store.agreement_sqlite.read_agreement_documents`).
+    Raises :class:`UnknownAnnotator` for a name the project lacks.
     """
     driver = _sqlite_driver(session)
     if driver is not None:
         try:
             return agreement_sqlite.read_agreement_documents(
-                driver, annotators, labels=labels, all_documents=all_documents
+                driver, annotators, labels=labels, all_documents=all_documents, schema=schema
             )
         except sqlite3.Error as exc:  # as the session's own statements would fail
             raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
     with gc_paused():
-        return _read(session, annotators, labels, all_documents)
+        return _read(session, annotators, labels, all_documents, schema)
 
 
 def _read(
@@ -135,6 +151,7 @@ def _read(
     annotators: Sequence[str],
     labels: Sequence[str] | None,
     all_documents: bool,
+    schema: LabelSchema | None,
 ) -> list[AgreementDocument]:
     ids = _annotator_ids(session, annotators)
     if not ids:
@@ -165,15 +182,46 @@ def _read(
             layers[key] = list(map(_SPAN_TUPLE, group))
         else:
             found.extend(map(_SPAN_TUPLE, group))
-    return [
-        AgreementDocument(
-            int(doc_id),
-            str(text),
-            {
-                name: layers[(doc_id, who)]
-                for who, name in name_of.items()
-                if (doc_id, who) in layers
-            },
+    document_labels: dict[tuple[int, int], dict[str, DocumentLabelValue]] = {}
+    speakers: dict[tuple[int, int], dict[SpanTuple, frozenset[Speaker]]] = {}
+    who = list(name_of)
+    if schema is not None and schema.document_labels:
+        label_stmt = select(
+            DocumentLabel.document_id,
+            DocumentLabel.annotator_id,
+            DocumentLabel.name,
+            DocumentLabel.value,
+        ).where(
+            DocumentLabel.annotator_id.in_(who),
+            DocumentLabel.name.in_([d.name for d in schema.document_labels]),
+            DocumentLabel.document_id.in_(subquery),
         )
-        for doc_id, text in texts
-    ]
+        for doc_id, annotator_id, name, value in conn.execute(label_stmt):
+            document_labels.setdefault((doc_id, annotator_id), {})[name] = value
+    if schema is not None:
+        links, kinds, sources = speaker_query_terms(schema, labels)
+        if links:
+            source, target = aliased(Span), aliased(Span)
+            speaker_stmt = (
+                select(
+                    source.document_id,
+                    source.annotator_id,
+                    source.start,
+                    source.end,
+                    source.label,
+                    Relation.type,
+                    target.entity_id,
+                    target.start,
+                    target.end,
+                )
+                .join(source, source.id == Relation.source_id)
+                .join(target, target.id == Relation.target_id)
+                .where(
+                    Relation.type.in_(kinds),
+                    source.label.in_(sources),
+                    source.annotator_id.in_(who),
+                    source.document_id.in_(subquery),
+                )
+            )
+            speakers = speakers_by_layer(conn.execute(speaker_stmt), links)
+    return compared_documents(texts, name_of, layers, document_labels, speakers)

@@ -1,6 +1,7 @@
 """What the agreement report reads, on SQLite, through :mod:`sqlite3` alone (issue 14).
 
-The compared documents with their texts and the compared annotators' spans,
+The compared documents with their texts and the compared annotators' spans
+(and, given the schema, their document labels and speaker links: issue 15),
 read in SQL on a :mod:`sqlite3` connection. Every SQLite read of them runs
 these functions: ``annotator agreement`` on a connection of its own
 (:func:`annotator.store.sqlite_direct.connect`, so that the command never
@@ -17,14 +18,16 @@ one snapshot). This module imports no SQLAlchemy (docs/design.md, "Bulk paths").
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
+from typing import Any
 
 import orjson
 
-from annotator.core.agreement import AgreementDocument, SpanTuple
+from annotator.core.agreement import AgreementDocument, SpanTuple, Speaker, attribution_links
 from annotator.core.collector import gc_paused
-from annotator.core.model import GOLD_ANNOTATOR, DocStatus
+from annotator.core.model import GOLD_ANNOTATOR, DocStatus, DocumentLabelValue
+from annotator.core.schema import LabelSchema
 
 _SECOND = itemgetter(1)
 
@@ -82,16 +85,84 @@ def read_agreement_documents(
     *,
     labels: Sequence[str] | None = None,
     all_documents: bool = False,
+    schema: LabelSchema | None = None,
 ) -> list[AgreementDocument]:
     """The documents compared, by id, with the spans of ``annotators``.
 
     Those every one of the annotators marked done; with ``all_documents``,
     those where any of them has a span. ``labels`` keeps only spans with those
-    labels (the set of documents does not change). Raises
+    labels (the set of documents does not change). With ``schema``, also
+    their values of its document labels and the speakers of their quotes and
+    claims (:func:`speaker_query_terms`), each one more query. Raises
     :class:`UnknownAnnotator` for a name the project lacks.
     """
     with gc_paused():  # nothing read here forms cycles
-        return _read(conn, annotators, labels, all_documents)
+        return _read(conn, annotators, labels, all_documents, schema)
+
+
+def speaker_query_terms(
+    schema: LabelSchema, labels: Sequence[str] | None
+) -> tuple[set[tuple[str, str]], list[str], list[str]]:
+    """The attribution links to read (relation type, source label) and, for a
+    query's ``IN`` lists, their types and labels; ``--label`` narrows them."""
+    links = {
+        (kind, label)
+        for kind, label in attribution_links(schema)
+        if labels is None or label in labels
+    }
+    return links, sorted({k for k, _ in links}), sorted({label for _, label in links})
+
+
+def speakers_by_layer(
+    rows: Iterable[Sequence[Any]], links: set[tuple[str, str]]
+) -> dict[tuple[int, int], dict[SpanTuple, frozenset[Speaker]]]:
+    """(document, annotator id) -> {quote or claim span: its speakers}, from
+    rows of (document, annotator id, start, end, label, relation type, target
+    entity id, target start, target end). A speaker is the target's entity,
+    else its extent."""
+    found: dict[tuple[int, int], dict[SpanTuple, set[Speaker]]] = {}
+    for doc_id, who, start, end, label, kind, entity_id, t_start, t_end in rows:
+        if (kind, label) not in links:
+            continue
+        speaker: Speaker = int(entity_id) if entity_id is not None else (t_start, t_end)
+        layer = found.setdefault((int(doc_id), int(who)), {})
+        layer.setdefault((start, end, label), set()).add(speaker)
+    return {
+        key: {span: frozenset(who) for span, who in layer.items()} for key, layer in found.items()
+    }
+
+
+def compared_documents(
+    texts: Iterable[Sequence[Any]],
+    name_of: Mapping[int, str],
+    layers: Mapping[tuple[int, int], list[SpanTuple]],
+    document_labels: Mapping[tuple[int, int], dict[str, DocumentLabelValue]],
+    speakers: Mapping[tuple[int, int], dict[SpanTuple, frozenset[Speaker]]],
+) -> list[AgreementDocument]:
+    """The documents as the maths takes them, from what either reader read,
+    each mapping keyed by (document, annotator id)."""
+    return [
+        AgreementDocument(
+            int(doc_id),
+            str(text),
+            {
+                name: layers[(doc_id, annotator_id)]
+                for annotator_id, name in name_of.items()
+                if (doc_id, annotator_id) in layers
+            },
+            {
+                name: document_labels[(doc_id, annotator_id)]
+                for annotator_id, name in name_of.items()
+                if (doc_id, annotator_id) in document_labels
+            },
+            {
+                name: speakers[(doc_id, annotator_id)]
+                for annotator_id, name in name_of.items()
+                if (doc_id, annotator_id) in speakers
+            },
+        )
+        for doc_id, text in texts
+    ]
 
 
 def _read(
@@ -99,6 +170,7 @@ def _read(
     annotators: Sequence[str],
     labels: Sequence[str] | None,
     all_documents: bool,
+    schema: LabelSchema | None,
 ) -> list[AgreementDocument]:
     ids = _annotator_ids(conn, annotators)
     if not ids:
@@ -151,15 +223,33 @@ def _read(
         if ids != sorted(ids):
             spans = list(map(_SECOND, sorted(zip(ids, spans, strict=True))))
         layers[(doc_id, annotator_id)] = spans
-    return [
-        AgreementDocument(
-            int(doc_id),
-            str(text),
-            {
-                name: layers[(doc_id, annotator_id)]
-                for annotator_id, name in name_of.items()
-                if (doc_id, annotator_id) in layers
-            },
-        )
-        for doc_id, text in texts
-    ]
+    document_labels: dict[tuple[int, int], dict[str, DocumentLabelValue]] = {}
+    speakers: dict[tuple[int, int], dict[SpanTuple, frozenset[Speaker]]] = {}
+    if schema is not None and schema.document_labels:
+        declared = [d.name for d in schema.document_labels]
+        for doc_id, annotator_id, name, value in conn.execute(
+            "SELECT document_labels.document_id, document_labels.annotator_id, "
+            "document_labels.name, document_labels.value FROM document_labels "
+            f"WHERE document_labels.annotator_id IN ({_marks(len(who))}) "
+            f"AND document_labels.name IN ({_marks(len(declared))}) "
+            f"AND document_labels.document_id IN ({compared})",
+            [*who, *declared, *compared_params],
+        ):
+            document_labels.setdefault((doc_id, annotator_id), {})[name] = loads(value)
+    if schema is not None:
+        links, kinds, sources = speaker_query_terms(schema, labels)
+        if links:
+            rows = conn.execute(
+                "SELECT source.document_id, source.annotator_id, source.start, "
+                'source."end", source.label, relations.type, target.entity_id, '
+                'target.start, target."end" FROM relations '
+                "JOIN spans AS source ON source.id = relations.source_id "
+                "JOIN spans AS target ON target.id = relations.target_id "
+                f"WHERE relations.type IN ({_marks(len(kinds))}) "
+                f"AND source.label IN ({_marks(len(sources))}) "
+                f"AND source.annotator_id IN ({_marks(len(who))}) "
+                f"AND source.document_id IN ({compared})",
+                [*kinds, *sources, *who, *compared_params],
+            )
+            speakers = speakers_by_layer(rows, links)
+    return compared_documents(texts, name_of, layers, document_labels, speakers)

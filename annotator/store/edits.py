@@ -134,9 +134,17 @@ class SessionEdits:
         return repository.set_status(self.session, document_id, annotator, status)
 
     def set_document_label(
-        self, document_id: int, annotator: str, name: str, value: DocumentLabelValue | None
+        self,
+        document_id: int,
+        annotator: str,
+        name: str,
+        value: DocumentLabelValue | None,
+        *,
+        editor: str | None = None,
     ) -> DocumentLabelValue | None:
-        return document_labels.set_document_label(self.session, document_id, annotator, name, value)
+        return document_labels.set_document_label(
+            self.session, document_id, annotator, name, value, editor=editor
+        )
 
 
 EditsT = TypeVar("EditsT", bound=SessionEdits)

@@ -399,7 +399,7 @@ COMPARE_WINDOW: tuple[Entry, ...] = (
         ("Ctrl+Shift+A",),
         key_in_text=True,
         object_name="acceptAgreedAction",
-        does="accept every agreed span of the document into gold",
+        does="accept every agreed span and document label of the document into gold",
     ),
     Action(
         "undo",

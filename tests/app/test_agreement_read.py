@@ -7,6 +7,7 @@ import random
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -225,3 +226,110 @@ def test_a_restore_in_progress_is_waited_for_then_reported(
             read_compared(project_dir, ["alice", "bob"])
     finally:
         restoring.close()
+
+
+def _fill_who_said_what(project_dir: Path) -> int:
+    """One document both alice and bob marked done: a topic and frames each,
+    two quotes each linked to a speaker, one of bob's to a mention of
+    another entity, and a claim linked to a plain span (no entity)."""
+    from annotator.core.schema import DocumentLabelDef
+    from annotator.store.document_labels import set_document_label
+    from annotator.store.entities import create_entity
+
+    project = load_project(project_dir)
+    project.schema = replace(
+        project.schema,
+        document_labels=(
+            DocumentLabelDef("topic", ("politics", "economy")),
+            DocumentLabelDef("frames", ("conflict", "economy"), multiple=True),
+        ),
+    )
+    save_project(project)
+    text = '"We will win," said Blinken. Blinken claims it is over, "soon" he said. Sam too.'
+    db = load_project(project_dir).open_database()
+    try:
+        with db.session() as s:
+            (doc_id,) = repository.insert_documents(s, [DocumentDraft(text)])
+            assert doc_id is not None
+            blinken = create_entity(s, "alice", "Antony Blinken").id
+            sam = create_entity(s, "bob", "Sam").id
+            for name in ("alice", "bob"):
+                person = repository.add_span(s, doc_id, name, "Person", 20, 27, entity_id=blinken)
+                quote = repository.add_span(s, doc_id, name, "Quote", 0, 14)
+                repository.add_relation(s, name, "speaker", quote.id, person.id)
+                other = sam if name == "bob" else blinken
+                late = repository.add_span(s, doc_id, name, "Person", 72, 75, entity_id=other)
+                second = repository.add_span(s, doc_id, name, "Quote", 56, 62)
+                repository.add_relation(s, name, "speaker", second.id, late.id)
+                plain = repository.add_span(s, doc_id, name, "Person", 29, 36)
+                claim = repository.add_span(s, doc_id, name, "Claim", 29, 54)
+                repository.add_relation(s, name, "claimant", claim.id, plain.id)
+                repository.set_status(s, doc_id, name, DocStatus.DONE)
+            set_document_label(s, doc_id, "alice", "topic", "politics")
+            set_document_label(s, doc_id, "bob", "topic", "politics")
+            set_document_label(s, doc_id, "alice", "frames", ["conflict"])
+            set_document_label(s, doc_id, "bob", "frames", ["conflict", "economy"])
+    finally:
+        db.close()
+    return blinken
+
+
+def test_document_labels_and_speakers_are_read_alike_on_either_database(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blinken = _fill_who_said_what(project_dir)
+    sam = blinken + 1
+    got = read_compared(project_dir, ["alice", "bob"])
+    (document,) = got.documents
+    assert document.document_labels == {
+        "alice": {"topic": "politics", "frames": ["conflict"]},
+        "bob": {"topic": "politics", "frames": ["conflict", "economy"]},
+    }
+    assert document.speakers == {
+        "alice": {
+            (0, 14, "Quote"): frozenset({blinken}),
+            (56, 62, "Quote"): frozenset({blinken}),
+            (29, 54, "Claim"): frozenset({(29, 36)}),
+        },
+        "bob": {
+            (0, 14, "Quote"): frozenset({blinken}),
+            (56, 62, "Quote"): frozenset({sam}),
+            (29, 54, "Claim"): frozenset({(29, 36)}),
+        },
+    }
+    # The workspace's read (SQLAlchemy statements on PostgreSQL) gives the same.
+    monkeypatch.setattr(agreement, "_read_sqlite_directly", lambda *args: None)
+    assert read_compared(project_dir, ["alice", "bob"]) == got
+    # --label narrows the speaker links to the quote and claim labels compared.
+    (quotes_only,) = read_compared(project_dir, ["alice", "bob"], labels=["Quote"]).documents
+    assert set(quotes_only.speakers["alice"]) == {(0, 14, "Quote"), (56, 62, "Quote")}
+
+
+def test_the_command_reports_document_labels_and_attribution(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from annotator.cli.app import main
+
+    _fill_who_said_what(project_dir)
+    assert main(["agreement", str(project_dir), "--json"]) == 0
+    data = orjson.loads(capsys.readouterr().out)
+    topic, frames = data["document_labels"]
+    assert (topic["name"], topic["documents"], topic["alpha"]) == ("topic", 1, None)
+    assert topic["pairs"] == [{"a": "alice", "b": "bob", "kappa": None, "documents": 1}]
+    # frames: (yes, yes) for conflict, (no, yes) for economy.
+    assert (frames["choice"], frames["pairs"][0]["kappa"]) == ("multiple", 0.0)
+    # Both quotes and the claim match; the second quote names Sam in bob's.
+    assert data["attribution"] == {
+        "labels": ["Quote", "Claim"],
+        "agreement": 2 / 3,
+        "compared": 3,
+        "same": 2,
+        "pairs": [{"a": "alice", "b": "bob", "agreement": 2 / 3, "compared": 3, "same": 2}],
+    }
+    assert main(["agreement", str(project_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "document label  pair         kappa  documents" in out
+    assert "frames          alice / bob  0.000  1" in out
+    assert "attribution (Quote, Claim)  compared  same  agreement" in out
+    assert "alice / bob                 3         2     0.667" in out
+    assert "all pairs                   3         2     0.667" in out

@@ -96,3 +96,49 @@ def test_suggest_accept_on_a_full_disk_stores_nothing_and_exits_1(
     assert "Stored 0 spans and 0 relations in 0 documents as ana" in out
     full_once_open.full = False
     assert spans(project, "ana") == []
+
+
+def test_accept_agreed_carries_the_document_labels_both_gave_alike(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dataclasses import replace
+
+    from annotator.core.schema import DocumentLabelDef
+    from annotator.store.document_labels import document_labels, set_document_label
+
+    config = load_project(project)
+    config.schema = replace(
+        config.schema,
+        document_labels=(
+            DocumentLabelDef("topic", ("politics", "economy")),
+            DocumentLabelDef("frames", ("conflict", "economy"), multiple=True),
+            DocumentLabelDef("tone", ("calm", "angry")),
+        ),
+    )
+    save_project(config)
+    db = load_project(project).open_database()
+    try:
+        with db.session() as session:
+            for who, frames, tone in (
+                ("alice", ["conflict", "economy"], "calm"),
+                ("bob", ["economy", "conflict"], "angry"),
+            ):
+                set_document_label(session, 1, who, "topic", "politics")
+                set_document_label(session, 1, who, "frames", frames)
+                set_document_label(session, 1, who, "tone", tone)
+    finally:
+        db.close()
+    args = ["adjudicate", str(project), "--doc", "1", "--accept-agreed", "alice", "bob"]
+    assert main([*args, "--as", "rita"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "Agreed document labels now in gold: topic, frames"
+    db = load_project(project).open_database()
+    try:
+        with db.reader() as session:
+            gold = document_labels(session, 1, [GOLD_ANNOTATOR])[GOLD_ANNOTATOR]
+    finally:
+        db.close()
+    assert gold == {"topic": "politics", "frames": ["conflict", "economy"]}  # tone differs
+    # Again: gold has them all, nothing more is written.
+    assert main([*args, "--as", "rita"]) == 0
+    assert "document labels" not in capsys.readouterr().out

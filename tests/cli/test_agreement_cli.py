@@ -73,7 +73,24 @@ def test_json_report_over_the_documents_both_marked_done(
 ) -> None:
     fill(project_dir)
     data = run_json(capsys, str(project_dir))
-    assert list(data) == ["annotators", "documents", "tokens", "pairs", "alpha", "alpha_by_label"]
+    # The default schema links quotes and claims to speakers, and declares no
+    # document label: attribution but no document_labels.
+    assert list(data) == [
+        "annotators",
+        "documents",
+        "tokens",
+        "pairs",
+        "alpha",
+        "alpha_by_label",
+        "attribution",
+    ]
+    assert data["attribution"] == {
+        "labels": ["Quote", "Claim"],
+        "agreement": None,
+        "compared": 0,
+        "same": 0,
+        "pairs": [{"a": "alice", "b": "bob", "agreement": None, "compared": 0, "same": 0}],
+    }
     assert data["annotators"] == ["alice", "bob"]  # gold only when named
     assert data["documents"] == 2
     assert data["tokens"] == 8 + 8
@@ -183,3 +200,13 @@ def test_no_documents_done_by_everyone(
 def test_not_a_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["agreement", str(tmp_path / "nowhere")]) == 2
     assert "no such project folder" in capsys.readouterr().err
+
+
+def test_the_tables_leave_out_attribution_when_no_quote_was_compared(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fill(project_dir)
+    assert main(["agreement", str(project_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "attribution" not in out and "document label" not in out
+    assert out.rstrip().endswith("nothing to compare (no spans, or one category throughout)")

@@ -15,13 +15,22 @@ from annotator.core.adjudication import (
     Resolution,
     Resolutions,
     ReviewSession,
+    accept_document_label,
+    agreed_document_labels,
     outcome,
     resolution_of,
     resolutions_of,
 )
 from annotator.core.commands import AddSpan
 from annotator.core.compare import Kind, compare_layers
-from annotator.core.model import GOLD_ANNOTATOR, DocStatus, JsonDict, RelationData, SpanData
+from annotator.core.model import (
+    GOLD_ANNOTATOR,
+    DocStatus,
+    DocumentLabelValue,
+    JsonDict,
+    RelationData,
+    SpanData,
+)
 
 TEXT = "Antony Blinken said Kazakhstan is a partner of the United States in Astana."
 
@@ -55,7 +64,7 @@ class MemorySession:
         note: str = "",
         span_id: int | None = None,
         editor: str | None = None,
-        fragments: object = None,
+        fragments: tuple[tuple[int, int], ...] | None = None,
         entity_id: int | None = None,
     ) -> SpanData:
         self._check(annotator, editor or annotator)
@@ -73,6 +82,7 @@ class MemorySession:
             TEXT[start:end],
             dict(attributes or {}),
             note,
+            fragments=fragments,
             entity_id=entity_id,
         )
         self.store.spans[span_id] = span
@@ -118,9 +128,20 @@ class MemorySession:
         return DocStatus.NEW
 
     def set_document_label(
-        self, document_id: int, annotator: str, name: str, value: object
-    ) -> None:
-        raise NotImplementedError  # compare mode does not set document labels yet
+        self,
+        document_id: int,
+        annotator: str,
+        name: str,
+        value: DocumentLabelValue | None,
+        *,
+        editor: str | None = None,
+    ) -> DocumentLabelValue | None:
+        self._check(annotator, editor or annotator)
+        layer = self.store.document_labels.setdefault(annotator, {})
+        before = layer.pop(name, None)
+        if value is not None:
+            layer[name] = value
+        return before
 
     def list_spans(self, document_id: int, annotators: Sequence[str]) -> list[SpanData]:
         return sorted(
@@ -140,6 +161,7 @@ class MemoryStore:
         self.spans: dict[int, SpanData] = {}
         self.relations: dict[int, RelationData] = {}
         self.rejected: set[int] = set()
+        self.document_labels: dict[str, dict[str, DocumentLabelValue]] = {}
         self.reviewers = set(reviewers)
         self.next_id = 0
         self.transactions = 0
@@ -147,12 +169,14 @@ class MemoryStore:
 
     @contextmanager
     def transaction(self) -> Iterator[MemorySession]:
-        saved = copy.deepcopy((self.spans, self.relations, self.next_id, self.rejected))
+        saved = copy.deepcopy(
+            (self.spans, self.relations, self.next_id, self.rejected, self.document_labels)
+        )
         self.transactions += 1
         try:
             yield MemorySession(self)
         except BaseException:
-            self.spans, self.relations, self.next_id, self.rejected = saved
+            self.spans, self.relations, self.next_id, self.rejected, self.document_labels = saved
             raise
 
     def layer(self, who: str) -> list[SpanData]:
@@ -361,3 +385,62 @@ def test_resolutions_of_all_items_at_once(store: MemoryStore) -> None:
         "open",
         "rejected",
     ]
+
+
+def test_gold_gets_the_entity_and_pieces_of_an_accepted_span_and_an_undo_keeps_them(
+    store: MemoryStore,
+) -> None:
+    with store.transaction() as session:
+        quote = session.add_span(
+            1, "alice", "Quote", 2, 40, fragments=((2, 10), (30, 40)), entity_id=None
+        )
+        mention = session.add_span(1, "alice", "Person", 80, 86, entity_id=12)
+    for span in (quote, mention):
+        only_a = next(i for i in items_of(store) if i.a == span)
+        AcceptSpan(1, only_a, "a", "rita").do(store)
+    gold = {s.label: s for s in store.layer(GOLD_ANNOTATOR)}
+    assert gold["Quote"].fragments == ((2, 10), (30, 40))
+    assert (gold["Person"].entity_id, gold["Person"].fragments) == (12, None)
+    # Rejecting removes the gold mention; undoing restores it as it was.
+    rejected_item = next(i for i in items_of(store, GOLD_ANNOTATOR) if i.b == gold["Person"])
+    reject = RejectItem(1, rejected_item, "rita")
+    reject.do(store)
+    assert "Person" not in {s.label for s in store.layer(GOLD_ANNOTATOR) if s.start == 80}
+    reject.undo(store)
+    restored = next(s for s in store.layer(GOLD_ANNOTATOR) if s.start == 80)
+    assert (restored.id, restored.entity_id) == (gold["Person"].id, 12)
+
+
+def test_a_document_label_is_accepted_into_gold_by_a_reviewer_and_undone(
+    store: MemoryStore,
+) -> None:
+    store.document_labels = {"alice": {"topic": "economy"}, "bob": {"topic": "sport"}}
+    accept = accept_document_label(1, "topic", "sport", "rita", source="bob")
+    assert accept.text == "Accept bob's topic"
+    changes = accept.do(store)
+    assert store.document_labels[GOLD_ANNOTATOR] == {"topic": "sport"}
+    assert changes.document_labels == {(1, GOLD_ANNOTATOR, "topic"): "sport"}
+    own = accept_document_label(1, "topic", "politics", "rita")  # the reviewer's own value
+    own.do(store)
+    assert store.document_labels[GOLD_ANNOTATOR] == {"topic": "politics"}
+    own.undo(store)
+    accept.undo(store)
+    assert store.document_labels[GOLD_ANNOTATOR] == {}
+    with pytest.raises(Denied):
+        accept_document_label(1, "topic", "sport", "alice").do(store)
+
+
+def test_accept_all_agreed_carries_the_agreed_document_labels(store: MemoryStore) -> None:
+    a = {"topic": "sport", "frames": ["conflict", "economy"], "tone": "calm"}
+    b = {"topic": "sport", "frames": ["economy", "conflict"], "tone": "angry"}
+    labels = agreed_document_labels(a, b, {}, ["topic", "frames", "tone", "absent"])
+    assert labels == {"topic": "sport", "frames": ["conflict", "economy"]}
+    # What gold has already is not agreed again.
+    assert agreed_document_labels(a, b, {"topic": "sport"}, ["topic"]) == {}
+    command = AcceptAgreed(1, items_of(store), "rita", labels=labels)
+    command.do(store)
+    assert store.document_labels[GOLD_ANNOTATOR] == labels
+    assert outcome(command).labels == ("topic", "frames")
+    assert store.gold() == [(0, 14, "Person")] and store.transactions == 1
+    command.undo(store)
+    assert store.document_labels[GOLD_ANNOTATOR] == {} and store.gold() == []

@@ -221,6 +221,47 @@ def test_adjudication_on_the_database(project_db: Database, docs: list[int]) -> 
     assert [s.id for s in layer(GOLD_ANNOTATOR)] == [first_id]
 
 
+def test_gold_takes_a_mention_s_entity_and_a_reviewer_s_document_label(
+    project_db: Database, docs: list[int]
+) -> None:
+    from annotator.core.adjudication import accept_document_label
+    from annotator.store.document_labels import document_labels
+    from annotator.store.entities import create_entity
+
+    doc = docs[0]
+    with project_db.session() as session:
+        blinken = create_entity(session, "alice", "Antony Blinken").id
+        repository.add_span(session, doc, "alice", "Person", 0, 14, entity_id=blinken)
+        repository.add_span(session, doc, "bob", "Person", 0, 14, entity_id=blinken)
+    store = review.ReviewEditStore(project_db)
+    with project_db.reader() as session:
+        items = compare_layers(
+            repository.list_spans(session, doc, ["alice"]),
+            repository.list_spans(session, doc, ["bob"]),
+        )
+    agreed = AcceptAgreed(doc, items, "rita", labels={"topic": "politics"})
+    agreed.do(store)
+    with project_db.reader() as session:
+        (gold,) = repository.list_spans(session, doc, [GOLD_ANNOTATOR])
+        assert document_labels(session, doc, [GOLD_ANNOTATOR]) == {
+            GOLD_ANNOTATOR: {"topic": "politics"}
+        }
+    assert gold.entity_id == blinken
+    topic = accept_document_label(doc, "topic", "economy", "rita")
+    topic.do(store)
+    with pytest.raises(PermissionDenied, match="only reviewers"):
+        accept_document_label(doc, "topic", "sport", "alice").do(store)
+    topic.undo(store)
+    agreed.undo(store)
+    with project_db.reader() as session:
+        assert document_labels(session, doc, [GOLD_ANNOTATOR]) == {}
+        assert repository.list_spans(session, doc, [GOLD_ANNOTATOR]) == []
+        log = repository.change_log(session, doc)
+    label_changes = [e for e in log if e["entity"] == "document_label"]
+    # Every write of gold's label is logged under the reviewer.
+    assert len(label_changes) == 4 and {e["annotator"] for e in label_changes} == {"rita"}
+
+
 def test_comments_of_a_deleted_span_stay_on_the_document(
     project_db: Database, docs: list[int]
 ) -> None:

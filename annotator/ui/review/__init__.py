@@ -57,9 +57,11 @@ def open_agreement_report(
 
     ensure_application()
     workspace = Workspace.open(project_dir)
-    assert workspace.db is not None
+    assert workspace.db is not None and workspace.project is not None
     try:
-        widget = AgreementReportWidget.load(workspace.db, annotators)
+        widget = AgreementReportWidget.load(
+            workspace.db, annotators, schema=workspace.project.schema
+        )
     finally:
         workspace.close()
     if widget is None:

@@ -1,12 +1,15 @@
 """Compare mode: two layers of one document side by side in one text, and adjudication.
 
 Keys: N / P next and previous disagreement; A accept A's span into gold, B
-accept B's, R reject both; Ctrl+Shift+A accept every agreed span of the
-document; Ctrl+Z / Ctrl+Shift+Z undo and redo. Every decision is a core command
-(:mod:`annotator.core.adjudication`) run by the window's review workspace
-(:mod:`annotator.app.adjudication`), in one transaction, into its one history,
-of which the window's QUndoStack is a view; the store refuses gold edits by
-anyone but a reviewer. The window reads its document through the same module.
+accept B's, R reject both; Ctrl+Shift+A accept every agreed span (and
+document label) of the document; Ctrl+Z / Ctrl+Shift+Z undo and redo. The
+document labels of both layers and gold are shown side by side
+(:mod:`annotator.ui.review.compare_labels`), each decided with the mouse.
+Every decision is a core command (:mod:`annotator.core.adjudication`) run by
+the window's review workspace (:mod:`annotator.app.adjudication`), in one
+transaction, into its one history, of which the window's QUndoStack is a
+view; the store refuses gold edits by anyone but a reviewer. The window
+reads its document through the same module.
 """
 
 from __future__ import annotations
@@ -35,9 +38,11 @@ from annotator.core.adjudication import (
     RejectItem,
     Resolution,
     Resolutions,
+    accept_document_label,
+    agreed_document_labels,
     resolutions_of,
 )
-from annotator.core.commands import Changes
+from annotator.core.commands import Changes, Command
 from annotator.core.compare import (
     KIND_TITLES,
     CompareItem,
@@ -48,11 +53,13 @@ from annotator.core.compare import (
     next_index,
     previous_index,
 )
-from annotator.core.model import GOLD_ANNOTATOR, SpanData
+from annotator.core.model import GOLD_ANNOTATOR, DocumentLabelValue, SpanData
+from annotator.core.schema import DocumentLabelDef
 from annotator.ui.actions import COMPARE_WINDOW, Action
 from annotator.ui.menus import build_actions
 from annotator.ui.plain import escape, window_title
 from annotator.ui.review.comments import CommentsPanel
+from annotator.ui.review.compare_labels import DocumentLabelsPanel
 from annotator.ui.review.compare_view import A_COLOR, B_COLOR, KIND_COLORS, CompareView
 from annotator.ui.save_guard import EditRunner
 
@@ -123,6 +130,13 @@ class CompareWindow(QMainWindow):
         self.gold: list[SpanData] = []
         self.current: int | None = None
         self.title = ""
+        self.declared: tuple[DocumentLabelDef, ...] = ()
+        self.document_labels: dict[str, dict[str, DocumentLabelValue]] = {}
+        """Layer (A, B, gold) -> {document label: value}, as last read."""
+        self.reviewer = False
+        self.labels_panel = DocumentLabelsPanel(a, b)
+        self.labels_panel.accepted.connect(self.accept_label)
+        self.labels_panel.goldSet.connect(self.set_gold_label)
 
         self.view = CompareView()
         self.view.itemClicked.connect(self.set_current)
@@ -145,6 +159,7 @@ class CompareWindow(QMainWindow):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(6, 0, 0, 0)
         self.list_title = QLabel("Disagreements")
+        side_layout.addWidget(self.labels_panel, 1)
         side_layout.addWidget(self.list_title)
         side_layout.addWidget(self.list, 3)
         side_layout.addWidget(self.detail)
@@ -235,9 +250,11 @@ class CompareWindow(QMainWindow):
             if current is None:
                 current = nearest_index(self.items, before.start)
         self.current = current
-        reviewer = seen.reviewer
+        reviewer = self.reviewer = seen.reviewer
         for name in ("accept_a", "accept_b", "reject", "accept_agreed"):
             self.actions_by_name[name].setEnabled(reviewer)
+        self.declared = seen.declared
+        self._show_labels(seen.document_labels)
         self.header.setText(
             f"<b>{escape(_clip(self.title, 80))}</b> (document {self.document_id}) — "
             f"A = <span style='color:{A_COLOR}'><b>{escape(self.a)}</b></span>, "
@@ -285,6 +302,15 @@ class CompareWindow(QMainWindow):
                 self.list.item(rows[n]).setText(self._row_text(self.items[n], states[n]))
         self._set_list_title()
         self._show_current(scroll=False)
+        if self.declared:
+            layers = list(dict.fromkeys([self.a, self.b, GOLD_ANNOTATOR]))
+            self._show_labels(
+                adjudication.document_label_values(self.workspace, self.document_id, layers)
+            )
+
+    def _show_labels(self, values: dict[str, dict[str, DocumentLabelValue]]) -> None:
+        self.document_labels = values
+        self.labels_panel.set_values(self.declared, values, editable=self.reviewer)
 
     def _set_list_title(self) -> None:
         open_count = sum(
@@ -381,7 +407,7 @@ class CompareWindow(QMainWindow):
 
     # --- decisions -------------------------------------------------------------------
 
-    def run(self, command: GoldEdit) -> bool:
+    def run(self, command: Command) -> bool:
         """Run a decision through the workspace (one transaction, one step of
         its history, shown on the undo stack).
 
@@ -449,12 +475,39 @@ class CompareWindow(QMainWindow):
 
     def accept_agreed(self) -> bool:
         agreed = sum(1 for i in self.items if i.kind is Kind.SAME)
-        if not agreed:
+        labels = agreed_document_labels(
+            self.document_labels.get(self.a, {}),
+            self.document_labels.get(self.b, {}),
+            self.document_labels.get(GOLD_ANNOTATOR, {}),
+            [d.name for d in self.declared],
+        )
+        if not agreed and not labels:
             self.statusBar().showMessage(f"{self.a} and {self.b} agree on no span here", 3000)
             return False
         return self.run(
-            AcceptAgreed(self.document_id, self.items, self.user, resolutions=self.resolutions)
+            AcceptAgreed(
+                self.document_id,
+                self.items,
+                self.user,
+                resolutions=self.resolutions,
+                labels=labels,
+            )
         )
+
+    def accept_label(self, name: str, side: str) -> bool:
+        """Put A's (``side`` "a") or B's value of the document label ``name`` into gold."""
+        layer = self.a if side == "a" else self.b
+        value = self.document_labels.get(layer, {}).get(name)
+        if value is None:
+            self.statusBar().showMessage(f"{layer} has not set {name}", 3000)
+            return False
+        return self.run(
+            accept_document_label(self.document_id, name, value, self.user, source=layer)
+        )
+
+    def set_gold_label(self, name: str, value: DocumentLabelValue | None) -> bool:
+        """Gold's value of the document label ``name``, as the reviewer chose it."""
+        return self.run(accept_document_label(self.document_id, name, value, self.user))
 
     def gold_spans(self) -> list[SpanData]:
         return list(self.gold)

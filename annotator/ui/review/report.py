@@ -1,5 +1,6 @@
 """The agreement report in the window: tables per pair and per label, a heatmap of
-pairwise agreement, and per-document figures, lowest first.
+pairwise agreement, per-document figures, lowest first, and (with the project's
+schema) agreement on document labels and on attribution.
 
 The figures are those of ``annotator agreement`` (annotator.core.agreement).
 Double-clicking a document emits :attr:`AgreementReportWidget.compareRequested`
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from annotator.app.review import Database, DocumentFigures, agreement_report, document_figures
 from annotator.core.agreement import AgreementReport, PairAgreement
+from annotator.core.schema import LabelSchema
 from annotator.ui.plain import plain_label
 
 UNDEFINED = "n/a"
@@ -44,9 +46,10 @@ def load_report(
     annotators: Sequence[str] | None = None,
     *,
     all_documents: bool = True,
+    schema: LabelSchema | None = None,
 ) -> tuple[AgreementReport, list[DocumentFigures]] | None:
     """The report and per-document figures for a project; None with fewer than two people."""
-    return agreement_report(db, annotators, all_documents=all_documents)
+    return agreement_report(db, annotators, all_documents=all_documents, schema=schema)
 
 
 def figure_text(value: float | None) -> str:
@@ -212,6 +215,22 @@ class AgreementReportWidget(QWidget):
         self.tabs.addTab(self.label_table, "Labels")
         self.tabs.addTab(heat_page, "Heatmap")
         self.tabs.addTab(self.document_table, "Documents")
+        self.document_label_table = _table(
+            "documentLabelTable", ["document label", "pair", "kappa", "documents", "alpha (all)"]
+        )
+        self.attribution_table = _table(
+            "attributionTable", ["attribution", "compared", "same speaker", "agreement"]
+        )
+        self.attribution_title = QLabel()
+        self.attribution_title.setWordWrap(True)
+        if report.document_labels is not None or report.attribution is not None:
+            who_page = QWidget()
+            who_layout = QVBoxLayout(who_page)
+            who_layout.addWidget(QLabel("Document labels (kappa per pair, alpha for all):"))
+            who_layout.addWidget(self.document_label_table, 1)
+            who_layout.addWidget(self.attribution_title)
+            who_layout.addWidget(self.attribution_table, 1)
+            self.tabs.addTab(who_page, "Who said what")
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
@@ -224,9 +243,12 @@ class AgreementReportWidget(QWidget):
         annotators: Sequence[str] | None = None,
         *,
         all_documents: bool = True,
+        schema: LabelSchema | None = None,
         parent: QWidget | None = None,
     ) -> AgreementReportWidget | None:
-        loaded = load_report(db, annotators, all_documents=all_documents)
+        """The report of ``db``'s project; with its ``schema``, the document
+        labels and attribution too."""
+        loaded = load_report(db, annotators, all_documents=all_documents, schema=schema)
         if loaded is None:
             return None
         return cls(*loaded, parent=parent)
@@ -275,6 +297,35 @@ class AgreementReportWidget(QWidget):
                 if low:
                     cell.setBackground(QColor("#fde0dc"))
                 self.document_table.setItem(r, c, cell)
+
+        self._fill_who_said_what()
+
+    def _fill_who_said_what(self) -> None:
+        labels = self.report.document_labels or []
+        rows = [(label, pair) for label in labels for pair in label.pairs]
+        self.document_label_table.setRowCount(len(rows))
+        for r, (label, pair) in enumerate(rows):
+            self.document_label_table.setItem(r, 0, _cell(label.name))
+            self.document_label_table.setItem(r, 1, _cell(f"{pair.a} / {pair.b}"))
+            self.document_label_table.setItem(r, 2, _cell(figure_text(pair.kappa), pair.kappa))
+            self.document_label_table.setItem(r, 3, _cell(pair.documents))
+            self.document_label_table.setItem(r, 4, _cell(figure_text(label.alpha), label.alpha))
+        attribution = self.report.attribution
+        if attribution is None:
+            return
+        self.attribution_title.setText(
+            "Attribution: of the matched quotes and claims "
+            f"({', '.join(attribution.labels)}) that both linked to a speaker, "
+            "the share naming the same one:"
+        )
+        shares = [(f"{p.a} / {p.b}", p.compared, p.same, p.agreement) for p in attribution.pairs]
+        shares.append(("all pairs", attribution.compared, attribution.same, attribution.agreement))
+        self.attribution_table.setRowCount(len(shares))
+        for r, (who, compared, same, share) in enumerate(shares):
+            self.attribution_table.setItem(r, 0, _cell(who))
+            self.attribution_table.setItem(r, 1, _cell(compared))
+            self.attribution_table.setItem(r, 2, _cell(same))
+            self.attribution_table.setItem(r, 3, _cell(figure_text(share), share))
 
     def _fill_heatmap(self) -> None:
         metric = str(self.metric_box.currentData() or "exact_f1")
