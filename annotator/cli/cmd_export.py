@@ -200,6 +200,8 @@ def _export_through_workspace(
     if not args.quiet:
         counts = (result.documents, result.spans, result.relations)
         _print_done(args.format, result.files, counts, result.processes)
+        for note in result.flattened.notes():
+            print(f"  {note}")
         for name, count in result.splits.items():
             print(f"  {name}: {count} document(s)")
     return EXIT_OK

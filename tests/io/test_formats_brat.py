@@ -192,7 +192,7 @@ def test_bad_lines_are_refused_and_the_rest_goes_in(tmp_path: Path) -> None:
         "T2\tPER 10 13\tBob\n"
         "T3\tLOC 17 22\tParee\n"  # wrong surface
         "T4\tPER 30 99\tx\n"  # outside the text
-        "T5\tPER 0 2;4 5\tAl e\n"  # discontinuous
+        "T5\tPER 0 2;4 5\tAl i\n"  # discontinuous, text not the pieces'"
         "T6\tPER 25 29\tThen\n"  # after the CRLF: raw offsets
         "R1\tKnows Arg1:T1 Arg2:T2\t\n"
         "R2\tIn Arg1:T2 Arg2:T3\t\n"  # T3 was refused
@@ -207,7 +207,8 @@ def test_bad_lines_are_refused_and_the_rest_goes_in(tmp_path: Path) -> None:
     lines = sorted(p.line or 0 for p in report.problems)
     assert lines == [3, 4, 5, 8, 9]
     messages = " ".join(str(p) for p in report.problems)
-    assert "does not match" in messages and "outside" in messages and "discontinuous" in messages
+    assert "does not match" in messages and "outside" in messages
+    assert "document's pieces ('Al e')" in messages
     stored = snap[text.replace("\r\n", "\n")]["layers"]["a"]
     assert [s[:4] for s in stored[1]] == [
         ("PER", 0, 5, "Alice"),
@@ -278,7 +279,7 @@ _ANN_LINES = [
 @given(lines=st.lists(st.sampled_from(_ANN_LINES), max_size=12))
 def test_odd_ann_files_are_refused_line_by_line_never_crash(lines: list[str]) -> None:
     text = "Alice met in Paris today."
-    layer, problems = parse_ann("\n".join(lines), SourceText(text), "a", "x.ann")
+    layer, _entities, problems = parse_ann("\n".join(lines), SourceText(text), "a", "x.ann")
     for span in layer.spans:
         assert 0 <= span.start < span.end <= len(text)
     for rel in layer.relations:
@@ -332,7 +333,7 @@ def test_random_layers_survive_ann_lines_and_back(data: st.DataObject) -> None:
         "a", spans=sorted(spans, key=lambda s: (s["start"], s["end"])), relations=relations
     )  # type: ignore[arg-type]
     ann = "\n".join(ann_lines(layer, text))
-    parsed, problems = parse_ann(ann, SourceText(text), "a", "x.ann")
+    parsed, _entities, problems = parse_ann(ann, SourceText(text), "a", "x.ann")
     assert problems == []
     got = sorted(
         (s.label, s.start, s.end, tuple(sorted(s.attributes.items())), s.note) for s in parsed.spans

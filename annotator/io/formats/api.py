@@ -41,6 +41,7 @@ from annotator.io.formats import (
 from annotator.io.formats.common import (
     ExportContext,
     ExportMismatch,
+    Flattened,
     atomic_dir,
     check_target,
 )
@@ -167,6 +168,9 @@ class ExportResult:
     splits: dict[str, int] = field(default_factory=dict)
     processes: int = 1
     """How many processes wrote it (two for a large line-per-record export)."""
+    flattened: Flattened = field(default_factory=Flattened)
+    """What the format has no room for: split spans written as pieces, entity
+    links and document labels left out."""
 
 
 def check_request(request: ExportRequest) -> None:
@@ -263,6 +267,7 @@ def run_export(
                 write(ids, request.target)
     result.documents, result.spans, result.relations = ctx.documents, ctx.spans, ctx.relations
     result.warnings = ctx.warnings
+    result.flattened = ctx.flattened
     return result
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from annotator.core.dataset import SpanDraft, SurfaceMismatch
+from annotator.core.dataset import Layer, SpanDraft, SpanRow, SurfaceMismatch
 from annotator.core.formats import CODEPOINT, UTF16
 from annotator.core.offsets import Utf16Map
 from annotator.core.schema import LabelSchema
@@ -35,6 +35,36 @@ class LineProblem(ValueError):
 
 
 @dataclass(slots=True)
+class Flattened:
+    """What a format without split spans, entities or document labels wrote
+    differently or left out (docs/formats.md, "Split spans, entities and
+    document labels in other formats"); the export's summary says it."""
+
+    split_spans: int = 0
+    """Spans in several pieces written as one span per piece."""
+    entity_links: int = 0
+    """Mentions written without their entity."""
+    document_labels: int = 0
+    """Document label values left out."""
+
+    def add(self, other: Flattened) -> None:
+        self.split_spans += other.split_spans
+        self.entity_links += other.entity_links
+        self.document_labels += other.document_labels
+
+    def notes(self) -> list[str]:
+        """One phrase per count that is not zero, for the export's summary."""
+        notes = []
+        if self.split_spans:
+            notes.append(f"{self.split_spans} split span(s) written as one span per piece")
+        if self.entity_links:
+            notes.append(f"{self.entity_links} mention(s) written without their entity")
+        if self.document_labels:
+            notes.append(f"{self.document_labels} document label(s) left out")
+        return notes
+
+
+@dataclass(slots=True)
 class ExportContext:
     schema: LabelSchema
     offsets: str = CODEPOINT
@@ -42,6 +72,35 @@ class ExportContext:
     documents: int = 0
     spans: int = 0
     relations: int = 0
+    flattened: Flattened = field(default_factory=Flattened)
+
+
+def spans_in_pieces(layer: Layer, text: str, ctx: ExportContext) -> list[SpanRow]:
+    """The layer's spans for a format without split spans: a split span becomes
+    one span per piece (each with the span's id, its piece's offsets and text,
+    in order, so the first piece comes first), counted in ``ctx.flattened``."""
+    if not any("fragments" in s for s in layer.spans):
+        return layer.spans
+    out: list[SpanRow] = []
+    for s in layer.spans:
+        fragments = s.get("fragments")
+        if not fragments:
+            out.append(s)
+            continue
+        ctx.flattened.split_spans += 1
+        for start, end in fragments:
+            piece = dict(s, start=start, end=end, text=text[start:end])
+            del piece["fragments"]
+            out.append(piece)  # type: ignore[arg-type]
+    return out
+
+
+def count_left_out(layer: Layer, ctx: ExportContext, *, entities: bool = True) -> None:
+    """Count what a format has no room for: the layer's document labels and,
+    with ``entities``, its mentions' entity links."""
+    ctx.flattened.document_labels += len(layer.document_labels)
+    if entities:
+        ctx.flattened.entity_links += sum(1 for s in layer.spans if "entity" in s)
 
 
 # --- offsets on export -------------------------------------------------------
