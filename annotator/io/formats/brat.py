@@ -122,11 +122,12 @@ def mentions_by_entity(layer: Layer) -> dict[int, list[SpanRow]]:
 def unwritten_links(layer: Layer, entities: dict[int, EntityRow]) -> int:
     """Mentions whose entity no .ann line keeps: the only mention of an entity
     without an external id (no equivalence, no normalization to write)."""
-    return sum(
-        1
-        for entity_id, found in mentions_by_entity(layer).items()
-        if len(found) == 1 and not entities.get(entity_id, {}).get("external_id")
-    )
+    unwritten = 0
+    for entity_id, found in mentions_by_entity(layer).items():
+        entity = entities.get(entity_id)
+        if len(found) == 1 and (entity is None or not entity["external_id"]):
+            unwritten += 1
+    return unwritten
 
 
 def ann_lines(
@@ -151,9 +152,7 @@ def ann_lines(
 
     lines: list[str] = []
     for s in layer.spans:
-        lines.append(
-            f"{tid[s['id']]}\t{_type_name(s['label'])} {_ranges(s)}\t{_surface(s, text)}"
-        )
+        lines.append(f"{tid[s['id']]}\t{_type_name(s['label'])} {_ranges(s)}\t{_surface(s, text)}")
         if conf is not None and s["id"] not in eid:
             conf.entities.setdefault(s["label"])
     args: dict[int, list[str]] = defaultdict(list)
@@ -511,7 +510,8 @@ def parse_ann(
                 offsets = _offsets(ident, ranges)
                 try:
                     if len(offsets) == 2:
-                        span = source.span(*offsets, label, surface, surface_check=_same_surface)
+                        start, end = offsets
+                        span = source.span(start, end, label, surface, surface_check=_same_surface)
                     else:
                         span = _span_in_pieces(source, offsets, label, surface)
                 except LineProblem as exc:
