@@ -17,6 +17,7 @@ import orjson
 from sqlalchemy import Connection, String, Text, func, select, type_coerce, union
 
 from annotator.core.dataset import (
+    EntityRow,
     ExportDocument,
     ExportFilter,
     Layer,
@@ -26,7 +27,15 @@ from annotator.core.dataset import (
 )
 from annotator.core.model import DocStatus
 from annotator.store import export_sqlite
-from annotator.store.models import Annotator, Document, DocumentStatus, Relation, Span
+from annotator.store.models import (
+    Annotator,
+    Document,
+    DocumentLabel,
+    DocumentStatus,
+    NamedEntity,
+    Relation,
+    Span,
+)
 
 NO_FILTER = ExportFilter()
 """Every document, every layer."""
@@ -132,6 +141,8 @@ _SPAN_SELECT = (
     type_coerce(Span.created_at, String),
     type_coerce(Span.updated_at, String),
     Span.version,
+    type_coerce(Span.fragments, Text),
+    Span.entity_id,
 )
 
 
@@ -200,6 +211,7 @@ def iter_documents(
             Span.document_id, Span.annotator_id, Span.start, Span.end, Span.id
         )
         kept: set[int] = set()
+        mentions: dict[tuple[int, int], set[int]] = {}
         spans: list[SpanRow] = []
         current_key = (-1, -1)
         text = ""
@@ -218,12 +230,19 @@ def iter_documents(
             c,
             u,
             version,
+            fragments,
+            entity_id,
         ) in conn.execute(span_stmt).fetchall():
             if doc_id != current_key[0] or ann_id != current_key[1]:
                 current_key = (doc_id, ann_id)
                 spans = export_sqlite.layer_of(layers, who, doc_id, ann_id).spans
                 text = docs[doc_id].text
-            if start < 0 or end <= start or text[start:end] != surface:
+            if fragments is not None:
+                fragments = _json(fragments)
+            if (start < 0 or end <= start or text[start:end] != surface) and not (
+                fragments is not None
+                and export_sqlite.split_text_matches(text, start, end, fragments, surface)
+            ):
                 raise SurfaceMismatch(
                     export_sqlite.mismatch(
                         docs[doc_id], who[ann_id], sid, label, start, end, surface
@@ -235,20 +254,25 @@ def iter_documents(
             updated = times.get(u)
             if updated is None:
                 updated = times[u] = iso_text(u)
-            spans.append(
-                {
-                    "id": sid,
-                    "start": start,
-                    "end": end,
-                    "label": label,
-                    "text": surface,
-                    "attributes": {} if attrs == "{}" or attrs is None else _json(attrs),
-                    "note": note,
-                    "created_at": created,
-                    "updated_at": updated,
-                    "version": version,
-                }
-            )
+            span_row: SpanRow = {
+                "id": sid,
+                "start": start,
+                "end": end,
+                "label": label,
+                "text": surface,
+                "attributes": {} if attrs == "{}" or attrs is None else _json(attrs),
+                "note": note,
+                "created_at": created,
+                "updated_at": updated,
+                "version": version,
+            }
+            # The keys of a split span and a mention only where set (as on SQLite).
+            if fragments is not None:
+                span_row["fragments"] = fragments
+            if entity_id is not None:
+                span_row["entity"] = entity_id
+                mentions.setdefault((doc_id, ann_id), set()).add(entity_id)
+            spans.append(span_row)
             if labels is not None:
                 kept.add(sid)
 
@@ -280,17 +304,48 @@ def iter_documents(
                 }
             )
 
-        for (doc_id, _), lay in sorted(layers.items(), key=lambda kv: (kv[0][0], kv[1].annotator)):
+        for doc_id, annotator_id, name, value in conn.execute(
+            select(
+                DocumentLabel.document_id,
+                DocumentLabel.annotator_id,
+                DocumentLabel.name,
+                DocumentLabel.value,
+            )
+            .where(DocumentLabel.document_id.in_(chunk), DocumentLabel.annotator_id.in_(who_ids))
+            .order_by(DocumentLabel.name)
+        ).fetchall():
+            export_sqlite.layer_of(layers, who, doc_id, annotator_id).document_labels[name] = value
+
+        kept_layers = []
+        for key, lay in sorted(layers.items(), key=lambda kv: (kv[0][0], kv[1].annotator)):
             if flt.statuses is not None and lay.status not in flt.statuses:
                 continue
             if labels is not None and not (lay.spans) and lay.status == "new":
                 continue
-            docs[doc_id].layers.append(lay)
+            docs[key[0]].layers.append(lay)
+            kept_layers.append(key)
+        if mentions:
+            export_sqlite.attach_entities(
+                docs, kept_layers, mentions, lambda ids: _entity_rows(conn, ids)
+            )
         for doc_id in chunk:
             found = docs.get(doc_id)
             drop_empty = flt.statuses is not None or flt.annotators is not None
             if found is not None and (found.layers or not drop_empty):
                 yield found
+
+
+def _entity_rows(conn: Connection, ids: Sequence[int]) -> dict[int, EntityRow]:
+    rows = conn.execute(
+        select(
+            NamedEntity.id,
+            NamedEntity.name,
+            NamedEntity.label,
+            NamedEntity.external_id,
+            NamedEntity.aliases,
+        ).where(NamedEntity.id.in_(list(ids)))
+    )
+    return {int(row[0]): export_sqlite.entity_row(*row) for row in rows}
 
 
 def plain_rows(conn: Connection, stmt: Any) -> list[tuple[Any, ...]]:

@@ -15,15 +15,16 @@ This module imports no SQLAlchemy (see docs/design.md, "Bulk paths").
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
 
 import orjson
 
-from annotator.core.dataset import ExportDocument, ExportFilter, Layer, SurfaceMismatch
+from annotator.core.dataset import EntityRow, ExportDocument, ExportFilter, Layer, SurfaceMismatch
 from annotator.core.model import DocStatus
+from annotator.core.pieces import joined_text, pieces_of
 
 READ_BATCH_DOCUMENTS = 500
 """Documents fetched per round of queries."""
@@ -37,13 +38,21 @@ def _iso_sql(column: str) -> str:
     return f"replace({column}, ' ', 'T') || 'Z'"
 
 
-SPAN_JSON = (
+_PLAIN_SPAN_JSON = (
     "json_object('id', spans.id, 'start', spans.start, 'end', spans.\"end\", "
     "'label', spans.label, 'text', spans.text, 'attributes', json(spans.attributes), "
     f"'note', spans.note, 'created_at', {_iso_sql('spans.created_at')}, "
     f"'updated_at', {_iso_sql('spans.updated_at')}, 'version', spans.version)"
 )
-"""One span as the native format writes it."""
+
+SPAN_JSON = (
+    "CASE WHEN spans.fragments IS NULL AND spans.entity_id IS NULL "
+    f"THEN {_PLAIN_SPAN_JSON} ELSE json_patch({_PLAIN_SPAN_JSON}, "
+    "json_object('fragments', json(spans.fragments), 'entity', spans.entity_id)) END"
+)
+"""One span as the native format writes it: a split span's ``fragments`` and a
+mention's ``entity`` only where set (json_patch drops the null one), so every
+other span's text is what it always was."""
 
 RELATION_JSON = (
     "json_object('id', relations.id, 'type', relations.type, "
@@ -141,6 +150,7 @@ def iter_documents_json(
     who_ids = list(who)
     labels = sorted(flt.labels) if flt.labels is not None else None
     drop_empty = flt.statuses is not None or flt.annotators is not None
+    has_mentions = any_mentions(conn)
     for offset in range(0, len(document_ids), batch):
         chunk = list(document_ids[offset : offset + batch])
         docs: dict[int, ExportDocument] = {}
@@ -164,12 +174,18 @@ def iter_documents_json(
         kept: set[int] | None = set() if labels is not None else None
         _read_spans(conn, chunk, who, labels, docs, layers, kept)
         _read_relations(conn, chunk, who, layers, kept)
-        for (doc_id, _), lay in sorted(layers.items(), key=lambda kv: (kv[0][0], kv[1].annotator)):
+        read_document_labels(conn, chunk, who, layers)
+        mentions = _mentions(conn, chunk, who_ids, labels) if has_mentions else {}
+        kept_layers = []
+        for key, lay in sorted(layers.items(), key=lambda kv: (kv[0][0], kv[1].annotator)):
             if flt.statuses is not None and lay.status not in flt.statuses:
                 continue
             if labels is not None and not lay.spans_json and lay.status == "new":
                 continue
-            docs[doc_id].layers.append(lay)
+            docs[key[0]].layers.append(lay)
+            kept_layers.append(key)
+        if mentions:
+            attach_entities(docs, kept_layers, mentions, lambda ids: entity_rows(conn, ids))
         for doc_id in chunk:
             found = docs.get(doc_id)
             if found is not None and (found.layers or not drop_empty):
@@ -214,7 +230,9 @@ def _read_spans(
             out = lay.spans_json = []
             append = out.append
             text = docs[doc_id].text
-        if start < 0 or end <= start or text[start:end] != surface:
+        if (start < 0 or end <= start or text[start:end] != surface) and not _split_matches(
+            conn, sid, text, start, end, surface
+        ):
             label = conn.execute("SELECT spans.label FROM spans WHERE spans.id = ?", (sid,))
             raise SurfaceMismatch(
                 mismatch(
@@ -248,6 +266,127 @@ def _read_relations(
             lay.relations_json = []
         lay.relations_json.append(as_json)
     for lay in layers.values():
+        if lay.spans_json is None:
+            lay.spans_json = []
+        if lay.relations_json is None:
+            lay.relations_json = []
+
+
+def _split_matches(
+    conn: sqlite3.Connection, span_id: int, text: str, start: int, end: int, surface: str
+) -> bool:
+    """Whether a span whose text is not ``text[start:end]`` is a split span whose
+    text is its pieces' (read only then: plain spans pay nothing)."""
+    row = conn.execute("SELECT spans.fragments FROM spans WHERE spans.id = ?", (span_id,))
+    stored = row.fetchone()[0]
+    return stored is not None and split_text_matches(
+        text, start, end, orjson.loads(stored), surface
+    )
+
+
+def split_text_matches(
+    text: str, start: int, end: int, fragments: list[list[int]], surface: str
+) -> bool:
+    """Whether a split span's stored text is its pieces of ``text`` joined, the
+    pieces within the document and the outer ones at ``start`` and ``end``."""
+    pieces = pieces_of(start, end, fragments)
+    return (
+        start >= 0
+        and end <= len(text)
+        and pieces[0][0] == start
+        and pieces[-1][1] == end
+        and joined_text(text, pieces) == surface
+    )
+
+
+def any_mentions(conn: sqlite3.Connection) -> bool:
+    """Whether any span is a mention of an entity (one look at the index):
+    without one, an export reads no entities at all."""
+    found = conn.execute("SELECT 1 FROM spans WHERE spans.entity_id IS NOT NULL LIMIT 1")
+    return found.fetchone() is not None
+
+
+def _mentions(
+    conn: sqlite3.Connection, chunk: list[int], who_ids: list[int], labels: list[str] | None
+) -> dict[tuple[int, int], set[int]]:
+    """(document, annotator) -> the entities its exported mentions name."""
+    sql = (
+        "SELECT DISTINCT spans.document_id, spans.annotator_id, spans.entity_id FROM spans "
+        f"WHERE spans.document_id IN ({_marks(chunk)}) "
+        f"AND spans.annotator_id IN ({_marks(who_ids)}) AND spans.entity_id IS NOT NULL"
+    )
+    params: list[Any] = [*chunk, *who_ids]
+    if labels is not None:
+        sql += f" AND spans.label IN ({_marks(labels)})"
+        params += labels
+    found: dict[tuple[int, int], set[int]] = {}
+    for doc_id, ann_id, entity_id in conn.execute(sql, params):
+        found.setdefault((doc_id, ann_id), set()).add(int(entity_id))
+    return found
+
+
+def entity_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, EntityRow]:
+    """The entities with these ids, by id."""
+    found: dict[int, EntityRow] = {}
+    for entity_id, name, label, external_id, aliases in conn.execute(
+        "SELECT entities.id, entities.name, entities.label, entities.external_id, "
+        f"entities.aliases FROM entities WHERE entities.id IN ({_marks(ids)})",
+        list(ids),
+    ):
+        found[int(entity_id)] = entity_row(entity_id, name, label, external_id, aliases)
+    return found
+
+
+def entity_row(entity_id: Any, name: Any, label: Any, external_id: Any, aliases: Any) -> EntityRow:
+    """An entity as exports write it (``aliases`` as stored: JSON text or a list)."""
+    if isinstance(aliases, str | bytes):
+        aliases = orjson.loads(aliases)
+    return {
+        "id": int(entity_id),
+        "name": str(name),
+        "label": str(label or ""),
+        "external_id": str(external_id or ""),
+        "aliases": [str(a) for a in aliases or ()],
+    }
+
+
+def attach_entities(
+    docs: dict[int, ExportDocument],
+    kept_layers: list[tuple[int, int]],
+    mentions: dict[tuple[int, int], set[int]],
+    fetch: Callable[[Sequence[int]], dict[int, EntityRow]],
+) -> None:
+    """Give each document the entities its kept layers' mentions name, each
+    once, by id (``fetch`` reads them: one query for the batch)."""
+    wanted: dict[int, set[int]] = {}
+    for key in kept_layers:
+        named = mentions.get(key)
+        if named:
+            wanted.setdefault(key[0], set()).update(named)
+    if not wanted:
+        return
+    rows = fetch(sorted(set().union(*wanted.values())))
+    for doc_id, ids in wanted.items():
+        docs[doc_id].entities = [rows[i] for i in sorted(ids) if i in rows]
+
+
+def read_document_labels(
+    conn: sqlite3.Connection,
+    chunk: list[int],
+    who: dict[int, str],
+    layers: dict[tuple[int, int], Layer],
+) -> None:
+    """Each layer's document labels (a layer with nothing but those is a layer too)."""
+    who_ids = list(who)
+    for doc_id, ann_id, name, value in conn.execute(
+        "SELECT document_labels.document_id, document_labels.annotator_id, "
+        "document_labels.name, document_labels.value FROM document_labels "
+        f"WHERE document_labels.document_id IN ({_marks(chunk)}) "
+        f"AND document_labels.annotator_id IN ({_marks(who_ids)}) ORDER BY document_labels.name",
+        [*chunk, *who_ids],
+    ):
+        lay = layer_of(layers, who, doc_id, ann_id)
+        lay.document_labels[str(name)] = orjson.loads(value)
         if lay.spans_json is None:
             lay.spans_json = []
         if lay.relations_json is None:
