@@ -75,14 +75,14 @@ class ExportContext:
     flattened: Flattened = field(default_factory=Flattened)
 
 
-def spans_in_pieces(layer: Layer, text: str, ctx: ExportContext) -> list[SpanRow]:
-    """The layer's spans for a format without split spans: a split span becomes
-    one span per piece (each with the span's id, its piece's offsets and text,
-    in order, so the first piece comes first), counted in ``ctx.flattened``."""
-    if not any("fragments" in s for s in layer.spans):
-        return layer.spans
+def spans_in_pieces(spans: list[SpanRow], text: str, ctx: ExportContext) -> list[SpanRow]:
+    """``spans`` for a format without split spans: a split span becomes one span
+    per piece (each with the span's id, its piece's offsets and text, in order,
+    so the first piece comes first), counted in ``ctx.flattened``."""
+    if not any("fragments" in s for s in spans):
+        return spans
     out: list[SpanRow] = []
-    for s in layer.spans:
+    for s in spans:
         fragments = s.get("fragments")
         if not fragments:
             out.append(s)
@@ -95,12 +95,17 @@ def spans_in_pieces(layer: Layer, text: str, ctx: ExportContext) -> list[SpanRow
     return out
 
 
-def count_left_out(layer: Layer, ctx: ExportContext, *, entities: bool = True) -> None:
-    """Count what a format has no room for: the layer's document labels and,
-    with ``entities``, its mentions' entity links."""
+def count_left_out(
+    layer: Layer | None, ctx: ExportContext, spans: list[SpanRow] | None = None
+) -> None:
+    """Count what a format has no room for: the layer's document labels and
+    the entity links of ``spans`` (the spans it writes; default the layer's).
+    A format that keeps entity links passes ``spans=[]``."""
+    if layer is None:
+        return
     ctx.flattened.document_labels += len(layer.document_labels)
-    if entities:
-        ctx.flattened.entity_links += sum(1 for s in layer.spans if "entity" in s)
+    written = layer.spans if spans is None else spans
+    ctx.flattened.entity_links += sum(1 for s in written if "entity" in s)
 
 
 # --- offsets on export -------------------------------------------------------

@@ -10,7 +10,9 @@ goes into the span group ``--span-group`` (default ``sc``, what spaCy's
 ``Span``: with ``--alignment strict`` (the default) it is left out and counted
 in the export's warnings; ``contract`` or ``expand`` moves its ends to the
 tokens inside or around it (``doc.char_span``'s ``alignment_mode``). Each Doc's
-``user_data`` holds the document id, title, annotator and status.
+``user_data`` holds the document id, title, annotator and status. A span in
+pieces is a ``Span`` per piece; entities and document labels are left out and
+counted.
 
 A DocBin is one serialised blob, held in memory until written. A target
 without the ``.spacy`` suffix (or an existing folder) is a folder of shards,
@@ -35,7 +37,13 @@ from typing import Any
 from annotator.core.dataset import ExportDocument, SpanRow
 from annotator.core.errors import InputProblem
 from annotator.core.formats import SPACY_ALIGNMENTS
-from annotator.io.formats.common import ExportContext, atomic_dir, atomic_file
+from annotator.io.formats.common import (
+    ExportContext,
+    atomic_dir,
+    atomic_file,
+    count_left_out,
+    spans_in_pieces,
+)
 
 SUFFIX = ".spacy"
 ALIGNMENT_MODES = SPACY_ALIGNMENTS
@@ -223,7 +231,8 @@ def _spacy_docs(
             )
             group = []
             aligned: list[tuple[SpanRow, Any]] = []  # (stored span, spaCy Span)
-            for s in layer.spans:
+            count_left_out(layer, ctx)
+            for s in spans_in_pieces(layer.spans, doc.text, ctx):
                 span = sdoc.char_span(s["start"], s["end"], label=s["label"],
                                       alignment_mode=alignment)  # fmt: skip
                 if span is None or not span.text.strip():
