@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.dataset import ExportFilter
+from annotator.core.dataset import EntityDraft, ExportFilter
 from annotator.io.formats.api import ExportRequest, run_export, run_import
 from annotator.io.formats.brat import parse_ann
 from annotator.io.formats.common import SourceText
 from annotator.io.formats.importing import ImportContext
+from tests.io.split_cases import TEXT as SPLIT_CASE
 from tests.io.test_formats_common import (
     export_to,
     import_into,
@@ -344,3 +345,97 @@ def test_random_layers_survive_ann_lines_and_back(data: st.DataObject) -> None:
     )
     assert got == want
     assert len(parsed.relations) == len(relations)
+
+
+# --- split spans and entities (issue 15) ---------------------------------------------
+
+SPLIT_TEXT = SPLIT_CASE + " The Secretary smiled."
+
+
+def parsed(ann: str) -> tuple[Any, list[Any], list[str]]:
+    layer, entities, problems = parse_ann(ann, SourceText(SPLIT_TEXT), "a", "x.ann")
+    return layer, entities, [str(p) for p in problems]
+
+
+def test_a_discontinuous_span_is_one_span_in_pieces() -> None:
+    layer, _, problems = parsed(
+        "T1\tQuote 1 12;30 38\tWe will win and soon\n"
+        "T2\tQuote 30 38;1 12\tand soon We will win\n"  # pieces in any order
+        "T3\tQuote 1 5;5 12\tWe w ill win\n"  # pieces that touch are one
+        "T4\tQuote 1 12;30 38\tWe will win … and soon\n"  # brat joins with a space
+    )
+    assert [(s.start, s.end, s.fragments) for s in layer.spans] == [
+        (1, 38, ((1, 12), (30, 38))),
+        (1, 38, ((1, 12), (30, 38))),
+        (1, 12, None),
+    ]
+    assert problems == [
+        "x.ann:4: T4: span 1-38 Quote: text 'We will win … and soon' does not match "
+        "the document's pieces ('We will win and soon')"
+    ]
+
+
+def test_equivalences_and_references_make_entities() -> None:
+    secretary = SPLIT_TEXT.index("The Secretary")
+    layer, entities, problems = parsed(
+        "T1\tPerson 15 22\tBlinken\n"
+        "T2\tPerson 41 48\tBlinken\n"
+        f"T3\tPerson {secretary} {secretary + 13}\tThe Secretary\n"
+        "T4\tQuote 1 12\tWe will win\n"
+        "*\tAlias T2 T3\n"
+        "*\tEquiv T1 T2\n"  # shares T2: one entity with T1, T2, T3
+        "N1\tReference T3 Wikidata:Q4775530\tAntony Blinken\n"
+        "N2\tReference T3 Wikipedia:1\tOther\n"  # a second reference stays on the span
+        "N3\tReference T4 Wikidata:Q1\tA quote\n"  # no equivalence: an entity of its own
+        "N4\tGloss T1 Dict:1\tnot an entity reference\n"
+    )
+    assert problems == []
+    assert entities == [
+        EntityDraft("x.ann#T1", "Antony Blinken", "Person", "Wikidata:Q4775530"),
+        EntityDraft("x.ann#T4", "A quote", "Quote", "Wikidata:Q1"),
+    ]
+    assert [s.entity for s in layer.spans] == ["x.ann#T1"] * 3 + ["x.ann#T4"]
+    assert layer.spans[2].attributes == {"brat:N": [["Reference", "Wikipedia:1", "Other"]]}
+    assert layer.spans[0].attributes == {"brat:N": [["Gloss", "Dict:1", "not an entity reference"]]}
+    assert layer.relations == []
+
+
+def test_an_entity_without_a_reference_is_named_after_its_first_mention() -> None:
+    _, entities, _ = parsed(
+        "T1\tPerson 41 48\tBlinken\nT2\tPerson 15 22\tBlinken\n*\tAlias T2 T1\n"
+    )
+    assert entities == [EntityDraft("x.ann#T1", "Blinken", "Person")]
+
+
+def test_split_spans_and_entities_are_written_as_brat_writes_them() -> None:
+    from annotator.io.formats.brat import ann_lines
+    from tests.io.split_cases import ENTITY, TEXT, layer
+
+    lines = ann_lines(layer(), TEXT, entities={ENTITY["id"]: ENTITY})
+    assert lines[0] == "T1\tQuote 1 12;30 38\tWe will win and soon"
+    assert "*\tAlias T2 T3" in lines
+    assert "N1\tReference T2 Q4775530\tAntony Blinken" in lines
+    back, entities, problems = parse_ann("\n".join(lines), SourceText(TEXT), "a", "x.ann")
+    assert problems == []
+    assert back.spans[0].fragments == ((1, 12), (30, 38))
+    assert entities == [EntityDraft("x.ann#T2", "Antony Blinken", "Person", "Q4775530")]
+    assert [s.entity for s in back.spans] == [None, "x.ann#T2", "x.ann#T2", None]
+
+
+def test_a_lone_mention_without_external_id_is_counted_as_not_written(tmp_path: Path) -> None:
+    from annotator.io.formats import brat
+    from annotator.io.formats.common import ExportContext
+    from tests.io.split_cases import ENTITY, document, layer
+    from tests.io.test_formats_quotes import news
+
+    one = layer()
+    one.spans = one.spans[:2]  # the quote and one mention
+    anonymous = dict(ENTITY, external_id="")
+    doc = document(one)
+    doc.entities = [anonymous]  # type: ignore[list-item]
+    ctx = ExportContext(news())
+    brat.export([doc], tmp_path / "out", ctx, per_annotator=False)
+    ann = (tmp_path / "out" / "visit.ann").read_text(encoding="utf-8")
+    assert "*\t" not in ann and "\nN" not in ann
+    flat = ctx.flattened
+    assert (flat.split_spans, flat.entity_links, flat.document_labels) == (0, 1, 1)

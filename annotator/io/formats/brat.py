@@ -59,6 +59,7 @@ from annotator.io.formats.common import (
     ExportContext,
     LineProblem,
     SourceText,
+    count_left_out,
     safe_name,
     write_folder_or_zip,
 )
@@ -361,7 +362,7 @@ def _write_folder(
             if layer is not None:
                 ctx.spans += len(layer.spans)
                 ctx.relations += len(layer.relations)
-                ctx.flattened.document_labels += len(layer.document_labels)
+                count_left_out(layer, ctx, spans=[])
                 ctx.flattened.entity_links += unwritten_links(layer, entities)
     names = [*conf.entities, *conf.events, *conf.relations, *conf.attributes]
     changed = sorted({n for n in names if _type_name(n) != n})
