@@ -125,8 +125,8 @@ def run_labeled(args: argparse.Namespace) -> int:
         warn(notice)
     for problem in report.problems:
         warn(str(problem))
-    if report.added_labels or report.added_relations:
-        added = [*report.added_labels, *report.added_relations]
+    if report.added_labels or report.added_relations or report.added_document_labels:
+        added = [*report.added_labels, *report.added_relations, *report.added_document_labels]
         print(f"Added to the schema in project.yaml: {', '.join(added)}", file=sys.stderr)
     if not args.quiet:
         extra = (
@@ -135,9 +135,19 @@ def run_labeled(args: argparse.Namespace) -> int:
         dupes = (
             f"; {report.duplicate_spans} span(s) already there" if report.duplicate_spans else ""
         )
+        # Named only when there are some: imports without them read as they always did.
+        who_said_what = "".join(
+            f", {count} {what}"
+            for count, what in (
+                (report.entities, "new entity(ies)"),
+                (report.document_labels, "document label(s)"),
+            )
+            if count
+        )
         print(
             f"Imported {report.records} record(s): {report.documents_added} new document(s), "
             f"{report.documents_existing} already in the project, {report.spans} span(s), "
-            f"{report.relations} relation(s){dupes}; {len(report.problems)} problem(s){extra}."
+            f"{report.relations} relation(s){who_said_what}{dupes}; "
+            f"{len(report.problems)} problem(s){extra}."
         )
     return report.exit_code

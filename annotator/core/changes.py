@@ -10,8 +10,8 @@ The stored shape (the ``change_log`` row's columns) is the one edits have
 always written: ``action``, ``entity``, ``entity_id``, ``document_id`` and the
 ``before``/``after`` payloads, each naming the layer it belongs to in
 ``"annotator"`` (a role change names the person in ``"name"``). An import is
-stored with the action ``"import"`` and read as the edit it equals (``add``, or
-``status`` for a document). Older rows are read too:
+stored with the action ``"import"`` and read as the edit it equals (``add``;
+``status`` for a document; ``update`` for a document label). Older rows are read too:
 
 - relations and statuses logged before the payload named the layer (edits
   before live updates, imports before gold needed a reviewer) carry no
@@ -27,7 +27,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from annotator.core.model import DocStatus, JsonDict, RelationData, SpanData
+from annotator.core.model import DocStatus, EntityData, JsonDict, RelationData, SpanData
 
 
 class Action(StrEnum):
@@ -50,7 +50,10 @@ class Entity(StrEnum):
 
 
 IMPORT_ACTION = "import"
-"""The stored action of a row an import wrote (read as ``add`` or ``status``)."""
+"""The stored action of a row an import wrote (read as the edit it equals: ``_IMPORTED_AS``)."""
+
+_IMPORTED_AS = {Entity.DOCUMENT: Action.STATUS, Entity.DOCUMENT_LABEL: Action.UPDATE}
+"""The edit an imported row equals, where it is not ``add``: a status, a document label set."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,10 +161,7 @@ class ChangeRecord:
         entity = Entity(str(row["entity"]))
         stored = str(row["action"])
         imported = stored == IMPORT_ACTION
-        if imported:
-            action = Action.STATUS if entity == Entity.DOCUMENT else Action.ADD
-        else:
-            action = Action(stored)
+        action = _IMPORTED_AS.get(entity, Action.ADD) if imported else Action(stored)
         before = _payload(row.get("before"))
         after = _payload(row.get("after"))
         key = "name" if entity == Entity.ANNOTATOR else "annotator"
@@ -235,7 +235,7 @@ def stored_change(
     """A change's ``change_log`` columns (all but who and when)."""
     return {
         "action": IMPORT_ACTION
-        if imported and action in (Action.ADD, Action.STATUS)
+        if imported and action == _IMPORTED_AS.get(entity, Action.ADD)
         else action.value,
         "entity": entity.value,
         "entity_id": entity_id,
@@ -282,6 +282,17 @@ def span_values(
         "attributes": attributes,
         "note": note,
         "version": version,
+    }
+
+
+def entity_payload(entity: EntityData) -> JsonDict:
+    """An entity as the change log stores it (its edits' and imports')."""
+    return {
+        "name": entity.name,
+        "label": entity.label,
+        "external_id": entity.external_id,
+        "aliases": list(entity.aliases),
+        "version": entity.version,
     }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -127,6 +127,16 @@ class EntityData:
     """An identifier elsewhere, typed by an analyst (a Wikidata QID, say)."""
     aliases: tuple[str, ...] = ()
     version: int = 1
+
+
+def clean_aliases(aliases: Iterable[str], name: str) -> tuple[str, ...]:
+    """An entity's aliases as stored: stripped, each once, never its name."""
+    seen: dict[str, None] = {}
+    for alias in aliases:
+        alias = alias.strip()
+        if alias and alias != name:
+            seen.setdefault(alias, None)
+    return tuple(seen)
 
 
 @dataclass(frozen=True, slots=True)

@@ -165,9 +165,9 @@ def run_import(
                     report.problems.append(problem_at(record.origin, reason))
                 tally.add(record)
                 held.add(record)
-        if tally.labels or tally.relations:
+        if tally.labels or tally.relations or tally.document_labels:
             if not add_labels:
-                raise UnknownLabels(tally.labels, tally.relations)
+                raise UnknownLabels(tally.labels, tally.relations, tally.document_labels)
             # Extends project.yaml as it is now: another import may have just added labels.
             update_schema(
                 project,
@@ -176,10 +176,13 @@ def run_import(
                     sorted(tally.labels),
                     sorted(r for r in tally.relations if schema.relation(r) is None),
                     tally.pairs,
+                    tally.document_values,
+                    tally.multiple,
                 ),
             )
             report.added_labels = sorted(tally.labels)
             report.added_relations = sorted(tally.relations)
+            report.added_document_labels = sorted(tally.document_labels)
         store(writer, held, report, progress, editor=ctx.reviewer)
     return report
 
@@ -228,6 +231,8 @@ def _store_batch(
     report.spans += result.spans
     report.relations += result.relations
     report.duplicate_spans += result.duplicate_spans
+    report.entities += result.entities
+    report.document_labels += result.document_labels
 
 
 def open_direct(project: Project) -> DirectWriter | None:

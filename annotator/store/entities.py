@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from annotator.core.changes import Action, ChangeRecord, Entity
+from annotator.core.changes import Action, ChangeRecord, Entity, entity_payload
 from annotator.core.errors import NotFound
-from annotator.core.model import EntityData, JsonDict
+from annotator.core.model import EntityData, clean_aliases
 from annotator.store.models import ChangeLog, NamedEntity, Span, utcnow
 from annotator.store.repository import StaleEdit, annotator_id, check_person, log_row
 
@@ -38,16 +38,6 @@ def _entity(row: Any) -> EntityData:
     return EntityData(entity_id, name, label, external_id, tuple(aliases or ()), version)
 
 
-def entity_payload(entity: EntityData) -> JsonDict:
-    return {
-        "name": entity.name,
-        "label": entity.label,
-        "external_id": entity.external_id,
-        "aliases": list(entity.aliases),
-        "version": entity.version,
-    }
-
-
 def _log(session: Session, editor: str, action: Action, before: Any, after: Any) -> None:
     some = after if after is not None else before
     record = ChangeRecord(
@@ -58,16 +48,6 @@ def _log(session: Session, editor: str, action: Action, before: Any, after: Any)
     )  # fmt: skip
     row = log_row(record, annotator_id(session, editor), utcnow())
     session.connection().execute(insert(ChangeLog), row)
-
-
-def _clean_aliases(aliases: Sequence[str], name: str) -> tuple[str, ...]:
-    """Aliases stripped, each once, never the name itself."""
-    seen: dict[str, None] = {}
-    for alias in aliases:
-        alias = alias.strip()
-        if alias and alias != name:
-            seen.setdefault(alias, None)
-    return tuple(seen)
 
 
 def get_entity(session: Session, entity_id: int) -> EntityData:
@@ -113,7 +93,7 @@ def create_entity(
         "name": name,
         "label": label,
         "external_id": external_id.strip(),
-        "aliases": list(_clean_aliases(aliases, name)),
+        "aliases": list(clean_aliases(aliases, name)),
         "created_at": now,
         "updated_at": now,
         "version": 1,
@@ -152,7 +132,7 @@ def update_entity(
         name=new_name,
         label=before.label if label is None else label,
         external_id=before.external_id if external_id is None else external_id.strip(),
-        aliases=_clean_aliases(before.aliases if aliases is None else aliases, new_name),
+        aliases=clean_aliases(before.aliases if aliases is None else aliases, new_name),
         version=before.version + 1,
     )
     done = session.execute(

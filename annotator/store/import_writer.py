@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -26,14 +27,32 @@ from annotator.core.changes import (
     Action,
     ChangeRecord,
     Entity,
+    entity_payload,
     relation_values,
     span_values,
     stored_change,
 )
-from annotator.core.dataset import AnnotatedDraft, InsertResult, LayerDraft
+from annotator.core.dataset import AnnotatedDraft, EntityDraft, InsertResult, LayerDraft
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus, DocumentDraft
 from annotator.store import import_sqlite
-from annotator.store.models import ChangeLog, Document, DocumentStatus, Relation, Span, utcnow
+from annotator.store.import_sqlite import (
+    document_label_changes,
+    entity_id_for,
+    entity_values,
+    span_log_values,
+    split_span,
+    wanted_document_labels,
+)
+from annotator.store.models import (
+    ChangeLog,
+    Document,
+    DocumentLabel,
+    DocumentStatus,
+    NamedEntity,
+    Relation,
+    Span,
+    utcnow,
+)
 from annotator.store.repository import (
     annotator_id,
     bulk_insert,
@@ -153,8 +172,16 @@ def _lock_layers(session: Session, annotator_ids: set[int]) -> None:
         session.execute(select(func.pg_advisory_xact_lock(LAYER_LOCK, ann_id)))
 
 
+SPLIT_POSITION = 1 << 48
+"""Positions from here on are split spans and mentions, inserted after the plain spans."""
+
+
 def insert_annotated(
-    session: Session, items: Sequence[AnnotatedDraft], *, editor: str | None = None
+    session: Session,
+    items: Sequence[AnnotatedDraft],
+    *,
+    editor: str | None = None,
+    entity_ids: dict[str, int] | None = None,
 ) -> InsertResult:
     """Store documents and their layers in the caller's transaction (one batch).
 
@@ -162,7 +189,11 @@ def insert_annotated(
     to one the annotator already has there (label, start, end) is skipped, so
     importing the same file twice adds nothing, and a relation to it links
     the stored span (once). Offsets must already be checked against the text
-    (the io layer does, line by line).
+    (the io layer does, line by line); a split span's pieces are normalised
+    and checked again. Mentions name entities by the file's keys, which
+    ``entity_ids`` maps to stored ids for the whole run
+    (:class:`annotator.store.import_sqlite.EntityKeys`); each layer's
+    document labels replace the stored values.
 
     Each layer is written by its owner, checked by
     :func:`annotator.store.repository.check_can_write` like any edit; the gold
@@ -184,7 +215,9 @@ def insert_annotated(
         try:
             driver = connection.connection.driver_connection
             assert isinstance(driver, sqlite3.Connection)
-            return import_sqlite.insert_annotated(driver, items, editor=editor)
+            return import_sqlite.insert_annotated(
+                driver, items, editor=editor, entity_ids=entity_ids
+            )
         except sqlite3.Error as exc:  # as the session's own statements would fail
             raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
     writers = _check_writers(session, items, editor)
@@ -210,17 +243,24 @@ def insert_annotated(
     _lock_layers(session, {ann_id for _, ann_id in pairs})
     # (document, annotator) -> (label, start, end) -> position among the new
     # spans, or ~id (negative) of a span stored before this call.
-    existing: dict[tuple[int, int], dict[tuple[str, int, int], int]] = {}
+    existing: dict[tuple[int, int], dict[tuple[Any, ...], int]] = {}
     wanted_docs = sorted({d for d, _ in pairs if d not in fresh})
     for i in range(0, len(wanted_docs), 500):
-        for sid, doc_id, ann_id, label, start, end in session.execute(
+        for sid, doc_id, ann_id, label, start, end, fragments in session.execute(
             select(
-                Span.id, Span.document_id, Span.annotator_id, Span.label, Span.start, Span.end
+                Span.id, Span.document_id, Span.annotator_id, Span.label, Span.start, Span.end,
+                Span.fragments,
             ).where(Span.document_id.in_(wanted_docs[i : i + 500]))
-        ):
-            existing.setdefault((doc_id, ann_id), {})[(label, start, end)] = ~sid
+        ):  # fmt: skip
+            stored_key: tuple[Any, ...] = (label, start, end)
+            if fragments is not None:
+                stored_key = (label, start, end, tuple((int(a), int(b)) for a, b in fragments))
+            existing.setdefault((doc_id, ann_id), {})[stored_key] = ~sid
+    ids = {} if entity_ids is None else entity_ids
+    entity_log: list[dict[str, Any]] = []
 
     span_rows: list[tuple[Any, ...]] = []
+    split_rows: list[tuple[Any, ...]] = []  # split spans and mentions (rare)
     s_name: list[str] = []  # the layer's name, for the log
     # For relations: the position of each span of a layer among the new spans (or ~stored id).
     layer_positions: list[list[int]] = []
@@ -234,7 +274,29 @@ def insert_annotated(
             positions: list[int] = []
             for span in lay.spans:
                 label, start, end = span.label, span.start, span.end
-                key = (label, start, end)
+                if span.fragments is None and span.entity is None:
+                    key: tuple[Any, ...] = (label, start, end)
+                else:
+                    start, end, surface, pieces = split_span(text, span)
+                    key = (label, start, end) if pieces is None else (label, start, end, pieces)
+                    if key in seen:
+                        positions.append(seen[key])
+                        result.duplicate_spans += 1
+                        continue
+                    seen[key] = SPLIT_POSITION + len(split_rows)
+                    positions.append(seen[key])
+                    entity_id = None
+                    if span.entity is not None:
+                        entity_id = _entity_id(
+                            session, span.entity, ids, item.entities, ann_id, now, entity_log
+                        )
+                    split_rows.append(
+                        (doc_id, ann_id, label, start, end, surface, span.attributes, span.note,
+                         span.created_at or now, span.updated_at or span.created_at or now,
+                         span.version, None if pieces is None else [list(p) for p in pieces],
+                         entity_id, name)
+                    )  # fmt: skip
+                    continue
                 if key in seen:
                     # A repeat points at the first copy, so its relations survive.
                     positions.append(seen[key])
@@ -260,7 +322,17 @@ def insert_annotated(
     s_version = spans["version"]
 
     span_ids = _insert_columns(session, Span.__table__, spans, ids=True)
-    result.spans = len(span_ids)
+    split_ids: list[int] = []
+    if split_rows:
+        split_keys = (*span_keys, "fragments", "entity_id")
+        split_ids = _insert_columns(
+            session, Span.__table__, _as_columns(split_keys, [r[:-1] for r in split_rows]), ids=True
+        )
+        # Split spans' positions now follow the plain ones'.
+        shift = len(span_ids) - SPLIT_POSITION
+        for positions in layer_positions:
+            positions[:] = [p + shift if p >= SPLIT_POSITION else p for p in positions]
+    result.spans = len(span_ids) + len(split_ids)
 
     # Every row written is logged as the edit it equals: a ChangeRecord marked
     # imported, in its stored shape (built without a record object per span).
@@ -287,6 +359,28 @@ def insert_annotated(
             strict=True,
         )
     ]
+
+    if split_rows:
+        log["at"].extend([now] * len(split_ids))
+        log["annotator_id"].extend(row[1] for row in split_rows)
+        log["action"].extend([_SPAN_LOG["action"]] * len(split_ids))
+        log["entity"].extend([_SPAN_LOG["entity"]] * len(split_ids))
+        log["entity_id"].extend(split_ids)
+        log["document_id"].extend(row[0] for row in split_rows)
+        log["before"].extend([None] * len(split_ids))
+        log["after"].extend(
+            span_log_values(
+                doc_id, layer, label, start, end, surface, attributes, note, version,
+                None if fragments is None else tuple(map(tuple, fragments)), entity_id,
+            )
+            for (doc_id, _, label, start, end, surface, attributes, note, _c, _u, version,
+                 fragments, entity_id, layer) in split_rows
+        )  # fmt: skip
+        span_ids = [*span_ids, *split_ids]
+    result.entities = len(entity_log)
+    for row in entity_log:
+        for column in LOG_COLUMNS:
+            log[column].append(row[column])
 
     relations: dict[str, list[Any]] = {
         key: []
@@ -341,12 +435,103 @@ def insert_annotated(
     for row in _store_statuses(session, layer_meta, now, fresh):
         for column in LOG_COLUMNS:
             log[column].append(row[column])
+    if any(lay.document_labels for _, _, lay, _ in layer_meta):
+        for row in _store_document_labels(session, layer_meta, now, fresh, result):
+            for column in LOG_COLUMNS:
+                log[column].append(row[column])
     # The log names who wrote each row: a gold layer's reviewer, not "gold".
     by = {who(layer): who(writer) for layer, writer in writers.items() if writer != layer}
     if by:
         log["annotator_id"] = [by.get(ann_id, ann_id) for ann_id in log["annotator_id"]]
     _insert_columns(session, ChangeLog.__table__, log)
     return result
+
+
+def _entity_id(
+    session: Session,
+    key: str,
+    ids: dict[str, int],
+    drafts: Sequence[EntityDraft],
+    ann_id: int,
+    now: datetime,
+    logs: list[dict[str, Any]],
+) -> int:
+    """The stored entity a mention's key names, found or created
+    (:func:`annotator.store.import_sqlite.entity_id_for`), a creation logged."""
+
+    def find(draft: EntityDraft) -> int | None:
+        return session.scalar(
+            select(NamedEntity.id)
+            .where(
+                NamedEntity.external_id == draft.external_id.strip(),
+                NamedEntity.label == draft.label,
+            )
+            .order_by(NamedEntity.id)
+            .limit(1)
+        )
+
+    def create(draft: EntityDraft) -> int:
+        entity = entity_values(draft)
+        new_id = session.execute(
+            insert(NamedEntity).returning(NamedEntity.id),
+            {
+                "name": entity.name, "label": entity.label, "external_id": entity.external_id,
+                "aliases": list(entity.aliases), "created_at": now, "updated_at": now,
+                "version": 1,
+            },
+        ).scalar_one()  # fmt: skip
+        record = ChangeRecord(
+            Action.ADD, Entity.NAMED_ENTITY, int(new_id), None, "", None,
+            entity_payload(replace(entity, id=int(new_id))), imported=True,
+        )  # fmt: skip
+        logs.append(log_row(record, ann_id, now))
+        return int(new_id)
+
+    return entity_id_for(key, ids, drafts, find, create)
+
+
+def _store_document_labels(
+    session: Session,
+    layer_meta: list[tuple[int, int, LayerDraft, str]],
+    now: datetime,
+    fresh: set[int],
+    result: InsertResult,
+) -> list[dict[str, Any]]:
+    """Set each layer's document labels (a value replaces the stored one);
+    returns the change-log rows."""
+    wanted = wanted_document_labels((d, a, lay) for d, a, lay, _ in layer_meta)
+    docs = sorted({d for d, _, _ in wanted if d not in fresh})
+    current: dict[tuple[int, int, str], Any] = {}
+    for i in range(0, len(docs), 500):
+        for doc_id, ann_id, name, value in session.execute(
+            select(
+                DocumentLabel.document_id, DocumentLabel.annotator_id, DocumentLabel.name,
+                DocumentLabel.value,
+            ).where(DocumentLabel.document_id.in_(docs[i : i + 500]))
+        ):  # fmt: skip
+            current[(doc_id, ann_id, name)] = value
+    logs: list[dict[str, Any]] = []
+    for (doc_id, ann_id, name), before, value, record in document_label_changes(wanted, current):
+        if before is None:
+            session.execute(
+                insert(DocumentLabel).values(
+                    document_id=doc_id, annotator_id=ann_id, name=name, value=value,
+                    updated_at=now,
+                )
+            )  # fmt: skip
+        else:
+            session.execute(
+                update(DocumentLabel)
+                .where(
+                    DocumentLabel.document_id == doc_id,
+                    DocumentLabel.annotator_id == ann_id,
+                    DocumentLabel.name == name,
+                )
+                .values(value=value, updated_at=now)
+            )
+        result.document_labels += 1
+        logs.append(log_row(record, ann_id, now))
+    return logs
 
 
 def _store_statuses(

@@ -2,7 +2,8 @@
 work: a small project with every kind of content (attributes, notes, escapes,
 astral characters, relations, statuses, several annotators, a document nobody
 annotated) is exported and compared with ``data/native_golden.jsonl``, which
-was written by the code before that work (``python -m
+was written by the code before that work (and since issue 15 holds each
+line's "entities" and each layer's "document_labels", empty here) (``python -m
 tests.io.test_export_speed_paths OUT`` writes it again). The same with a
 label filter (relations kept only when both spans are), which reads the same
 JSON-text path. Large two-process exports are compared with one process in

@@ -15,7 +15,13 @@ import orjson
 import pytest
 from sqlalchemy import func, select
 
-from annotator.core.dataset import AnnotatedDraft, LayerDraft, RelationDraft, SpanDraft
+from annotator.core.dataset import (
+    AnnotatedDraft,
+    EntityDraft,
+    LayerDraft,
+    RelationDraft,
+    SpanDraft,
+)
 from annotator.core.model import DocumentDraft
 from annotator.io import jsonl, labeled_import
 from annotator.io.formats import api, doccano
@@ -191,15 +197,18 @@ def test_held_drafts_come_back_the_same_in_order() -> None:
                 LayerDraft(
                     "ana",
                     [
-                        SpanDraft("Person", 0, 4, {"a": "b"}, "note", when, when, 3),
+                        SpanDraft("Person", 0, 4, {"a": "b"}, "note", when, when, 3, entity="7"),
                         SpanDraft("Quote", 5, 6),
+                        SpanDraft("Quote", 0, 6, fragments=((0, 4), (5, 6))),
                     ],
                     [RelationDraft("speaker", 1, 0, when)],
                     "done",
+                    {"topic": ["a", "b"], "stance": "pro"},
                 ),
                 LayerDraft("bob"),
             ],
             f"in.jsonl:{n}",
+            [EntityDraft("7", "Ana", "Person", "Q1", ("A.",))],
         )
         for n in range(5)
     ]
@@ -215,7 +224,7 @@ def test_held_drafts_come_back_the_same_in_order() -> None:
 def test_held_drafts_know_every_field() -> None:
     """A field added to the draft classes must be carried through the temporary file."""
     assert tuple(f.name for f in fields(LayerDraft)) == LAYER_FIELDS
-    assert [f.name for f in fields(AnnotatedDraft)] == ["document", "layers", "origin"]
+    assert [f.name for f in fields(AnnotatedDraft)] == ["document", "layers", "origin", "entities"]
 
 
 def test_span_fast_path_gives_what_the_checks_give() -> None:

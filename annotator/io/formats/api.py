@@ -21,7 +21,7 @@ from annotator.core.collector import gc_paused
 from annotator.core.dataset import AnnotatedDraft, ExportDocument, ExportFilter, InsertResult
 from annotator.core.errors import PermissionDenied
 from annotator.core.formats import CODEPOINT, EXPORT_FORMATS, IMPORT_FORMATS, UTF16, UTF16_FORMATS
-from annotator.core.model import GOLD_ANNOTATOR
+from annotator.core.model import GOLD_ANNOTATOR, OffsetError
 from annotator.io import labeled_import
 from annotator.io.errors import InputProblem
 from annotator.io.formats import (
@@ -54,6 +54,7 @@ from annotator.io.formats.importing import (
 from annotator.io.project import Project
 from annotator.store import export_reader
 from annotator.store.db import Database
+from annotator.store.import_sqlite import EntityKeys
 from annotator.store.import_writer import insert_annotated
 from annotator.store.repository import check_can_write
 
@@ -303,6 +304,7 @@ class SessionWriter:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.entities = EntityKeys()
 
     def reviewer_problem(self, reviewer: str) -> str | None:
         with self.db.reader() as session:
@@ -315,14 +317,17 @@ class SessionWriter:
     def store_batch(
         self, batch: Sequence[AnnotatedDraft], editor: str | None
     ) -> InsertResult | str:
+        entity_ids = self.entities.for_batch()
         try:
             with self.db.session() as session:
-                return insert_annotated(session, batch, editor=editor)
-        except PermissionDenied as exc:  # checked before; a role changed meanwhile
+                result = insert_annotated(session, batch, editor=editor, entity_ids=entity_ids)
+        except (PermissionDenied, OffsetError) as exc:  # roles changed meanwhile; bad pieces
             return f"not stored: {exc}"
         except SQLAlchemyError as exc:
             reason = str(getattr(exc, "orig", exc)).splitlines()[0]
             return f"not stored: database error ({reason})"
+        self.entities.keep(entity_ids)
+        return result
 
 
 def run_import(

@@ -20,6 +20,7 @@ from typing import IO, Any
 from annotator.core.dataset import Layer, SpanDraft, SpanRow, SurfaceMismatch
 from annotator.core.formats import CODEPOINT, UTF16
 from annotator.core.offsets import Utf16Map
+from annotator.core.pieces import joined_text, normalise, stored_fragments
 from annotator.core.schema import LabelSchema
 from annotator.io.errors import InputProblem
 
@@ -235,6 +236,49 @@ class SourceText:
             note=note,
             **extra,
         )
+
+    def split_span(
+        self,
+        fragments: Any,
+        label: Any,
+        surface: Any = None,
+        *,
+        attributes: dict[str, Any] | None = None,
+        note: str = "",
+        **extra: Any,
+    ) -> SpanDraft:
+        """A checked span in several pieces (``fragments``: ``[[start, end], ...]``
+        in the file's offsets, ordered and apart), its start and end the outer
+        bounds and its text, when given, the pieces' texts joined by
+        :data:`~annotator.core.pieces.PIECE_JOINER`; or :class:`LineProblem`."""
+        if not isinstance(fragments, list) or not fragments:
+            raise LineProblem("span 'fragments' must be a non-empty list of [start, end] pairs")
+        found: list[tuple[int, int]] = []
+        for piece in fragments:
+            if not isinstance(piece, list) or len(piece) != 2:
+                raise LineProblem(f"span fragment {piece!r} is not a [start, end] pair")
+            one = self.span(piece[0], piece[1], label)
+            found.append((one.start, one.end))
+        pieces = normalise(found)
+        if pieces != tuple(found):
+            raise LineProblem(
+                f"span fragments {fragments!r} are not in order or touch or overlap "
+                "(pieces are ordered and apart)"
+            )
+        start, end = pieces[0][0], pieces[-1][1]
+        if surface is not None:
+            joined = joined_text(self.text, pieces)
+            if not isinstance(surface, str) or (
+                surface != joined and _newlines(surface) != _newlines(joined)
+            ):
+                raise LineProblem(
+                    f"span {label} in pieces {fragments!r}: text {surface!r} is not its "
+                    f"pieces joined ({joined!r})"
+                )
+        return SpanDraft(
+            label, start, end, dict(attributes or {}), note, **extra,
+            fragments=stored_fragments(pieces),
+        )  # fmt: skip
 
 
 NAME_MAX = 200

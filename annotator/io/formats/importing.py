@@ -15,16 +15,22 @@ import pickle
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 
-from annotator.core.dataset import AnnotatedDraft, LayerDraft, RelationDraft, SpanDraft
+from annotator.core.dataset import (
+    AnnotatedDraft,
+    EntityDraft,
+    LayerDraft,
+    RelationDraft,
+    SpanDraft,
+)
 from annotator.core.model import GOLD_ANNOTATOR, DocumentDraft
-from annotator.core.schema import LabelSchema, RelationType
+from annotator.core.schema import DocumentLabelDef, LabelSchema, RelationType
 from annotator.io.errors import InputProblem
 from annotator.io.files import DEFAULT_MAX_FILE_BYTES, MAX_FILE_SETTING
 from annotator.io.formats.common import LineProblem
@@ -53,12 +59,18 @@ class ImportReport:
     spans: int = 0
     relations: int = 0
     duplicate_spans: int = 0
+    entities: int = 0
+    """Entities created (a mention may name one already stored)."""
+    document_labels: int = 0
+    """Document label values set or changed."""
     skipped: int = 0
     problems: list[InputProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     """Inputs read in a legacy encoding (not UTF-8): which one was chosen."""
     added_labels: list[str] = field(default_factory=list)
     added_relations: list[str] = field(default_factory=list)
+    added_document_labels: list[str] = field(default_factory=list)
+    """Document labels ("topic") and values ("topic=sport") added to the schema."""
 
     @property
     def exit_code(self) -> int:
@@ -73,11 +85,18 @@ class InputNotice(InputProblem):
 
 
 class UnknownLabels(Exception):
-    """The data uses labels (or relation types) the schema does not have."""
+    """The data uses labels (or relation types, document labels or their
+    values) the schema does not have."""
 
-    def __init__(self, labels: Counter[str], relations: Counter[str]) -> None:
+    def __init__(
+        self,
+        labels: Counter[str],
+        relations: Counter[str],
+        document_labels: Counter[str] | None = None,
+    ) -> None:
         self.labels = labels
         self.relations = relations
+        self.document_labels = document_labels or Counter()
         parts = []
         if labels:
             parts.append(
@@ -88,6 +107,11 @@ class UnknownLabels(Exception):
             parts.append(
                 "relation types not in the schema: "
                 + ", ".join(f"{name} ({n})" for name, n in sorted(relations.items()))
+            )
+        if self.document_labels:
+            parts.append(
+                "document labels or values not in the schema: "
+                + ", ".join(f"{name} ({n})" for name, n in sorted(self.document_labels.items()))
             )
         super().__init__("; ".join(parts))
 
@@ -172,6 +196,12 @@ class LabelTally:
     labels: Counter[str] = field(default_factory=Counter)
     relations: Counter[str] = field(default_factory=Counter)
     pairs: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    document_labels: Counter[str] = field(default_factory=Counter)
+    """Unknown document labels ("topic") and values ("topic=sport"), for the message."""
+    document_values: dict[str, dict[str, None]] = field(default_factory=dict)
+    """Document label -> every value seen of the labels or values the schema lacks."""
+    multiple: set[str] = field(default_factory=set)
+    """Unknown document labels seen with a list of values."""
     _known: set[str] = field(default_factory=set)
     _known_rel: set[str] = field(default_factory=set)
 
@@ -181,6 +211,8 @@ class LabelTally:
 
     def add(self, item: AnnotatedDraft) -> None:
         for layer in item.layers:
+            if layer.document_labels:
+                self._add_document_labels(layer)
             for span in layer.spans:
                 if span.label not in self._known:
                     self.labels[span.label] += 1
@@ -190,6 +222,36 @@ class LabelTally:
                     self.pairs.setdefault(rel.type, set()).add(
                         (layer.spans[rel.source].label, layer.spans[rel.target].label)
                     )
+
+    def _add_document_labels(self, layer: LayerDraft) -> None:
+        for name, value in layer.document_labels.items():
+            values = value if isinstance(value, list) else [value]
+            defn = self.schema.document_label(name)
+            if defn is None:
+                self.document_labels[name] += 1
+                if isinstance(value, list):
+                    self.multiple.add(name)
+            seen = self.document_values.setdefault(name, {})
+            for one in values:
+                if defn is None or one not in defn.values:
+                    if defn is not None:
+                        self.document_labels[f"{name}={one}"] += 1
+                    seen.setdefault(one, None)
+            if not seen:
+                del self.document_values[name]
+
+
+def document_label_problem(defn: DocumentLabelDef, value: object) -> str | None:
+    """Why ``value`` cannot be a value of the declared document label (None: it can;
+    values the schema does not list are :class:`UnknownLabels`' business)."""
+    if defn.multiple:
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            return f"document label {defn.name!r} is a multiple choice: give a list of values"
+        if len(set(value)) != len(value):
+            return f"document label {defn.name!r} lists a value twice"
+    elif not isinstance(value, str) or not value:
+        return f"document label {defn.name!r} is a single choice: give one value"
+    return None
 
 
 def vet_draft(item: AnnotatedDraft, schema: LabelSchema, reviewer: str | None) -> list[str]:
@@ -211,6 +273,8 @@ def vet_draft(item: AnnotatedDraft, schema: LabelSchema, reviewer: str | None) -
             )
             continue
         kept_layers.append(layer)
+        if layer.document_labels:
+            reasons.extend(_vet_document_labels(layer, schema))
         if not layer.relations:
             continue
         kept = []
@@ -238,6 +302,19 @@ def vet_draft(item: AnnotatedDraft, schema: LabelSchema, reviewer: str | None) -
     return reasons
 
 
+def _vet_document_labels(layer: LayerDraft, schema: LabelSchema) -> list[str]:
+    """Take out the document labels whose values have the wrong shape for their
+    declaration; one reason each."""
+    reasons = []
+    for name, value in list(layer.document_labels.items()):
+        defn = schema.document_label(name)
+        problem = None if defn is None else document_label_problem(defn, value)
+        if problem is not None:
+            del layer.document_labels[name]
+            reasons.append(f"{layer.annotator}: {problem}; not stored")
+    return reasons
+
+
 def problem_at(origin: str, reason: str) -> InputProblem:
     """A problem with a draft, named by its origin ("file:line" or a file)."""
     path, sep, line = origin.rpartition(":")
@@ -253,7 +330,8 @@ def _names(cls: type) -> list[str]:
 _DOCUMENT = attrgetter(*_names(DocumentDraft))
 _SPAN = attrgetter(*_names(SpanDraft))
 _RELATION = attrgetter(*_names(RelationDraft))
-LAYER_FIELDS = ("annotator", "spans", "relations", "status")
+_ENTITY = attrgetter(*_names(EntityDraft))
+LAYER_FIELDS = ("annotator", "spans", "relations", "status", "document_labels")
 """The fields of :class:`LayerDraft` that :class:`HeldDrafts` keeps (a test checks
 that they are all of them)."""
 
@@ -269,24 +347,31 @@ def compact(item: AnnotatedDraft) -> tuple[Any, ...]:
                 [_SPAN(s) for s in lay.spans],
                 [_RELATION(r) for r in lay.relations],
                 lay.status,
+                lay.document_labels,
             )
             for lay in item.layers
         ],
+        [_ENTITY(e) for e in item.entities],
     )
 
 
 def expand(value: tuple[Any, ...]) -> AnnotatedDraft:
     """The draft :func:`compact` was given."""
-    document, origin, layers = value
+    document, origin, layers, entities = value
     return AnnotatedDraft(
         DocumentDraft(*document),
         [
             LayerDraft(
-                name, [SpanDraft(*s) for s in spans], [RelationDraft(*r) for r in relations], status
+                name,
+                [SpanDraft(*s) for s in spans],
+                [RelationDraft(*r) for r in relations],
+                status,
+                document_labels,
             )
-            for name, spans, relations, status in layers
+            for name, spans, relations, status, document_labels in layers
         ],
         origin,
+        [EntityDraft(*e) for e in entities],
     )
 
 
@@ -358,7 +443,11 @@ def extend_schema(
     labels: Sequence[str],
     relations: Sequence[str],
     pairs: dict[str, set[tuple[str, str]]],
+    document_values: dict[str, dict[str, None]] | None = None,
+    multiple: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> LabelSchema:
+    """``schema`` with the labels, relation types (between the labels seen) and
+    document labels and values an import found it lacks."""
     extended = schema.with_labels(list(labels))
     new_relations = tuple(
         RelationType(
@@ -368,4 +457,25 @@ def extend_schema(
         )
         for name in relations
     )
-    return LabelSchema(labels=extended.labels, relations=extended.relations + new_relations)
+    return LabelSchema(
+        labels=extended.labels,
+        relations=extended.relations + new_relations,
+        document_labels=_extended_document_labels(schema, document_values or {}, multiple),
+    )
+
+
+def _extended_document_labels(
+    schema: LabelSchema, values: dict[str, dict[str, None]], multiple: set[str]
+) -> tuple[DocumentLabelDef, ...]:
+    """The schema's document labels with the values seen added, and the labels
+    seen that it lacks (multiple choice if a list was seen)."""
+    found = [
+        replace(d, values=(*d.values, *(v for v in values.get(d.name, {}) if v not in d.values)))
+        for d in schema.document_labels
+    ]
+    found.extend(
+        DocumentLabelDef(name, tuple(seen), name in multiple)
+        for name, seen in sorted(values.items())
+        if schema.document_label(name) is None
+    )
+    return tuple(found)

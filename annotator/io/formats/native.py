@@ -8,7 +8,7 @@ json loader take the file as it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -17,13 +17,16 @@ import orjson
 
 from annotator.core.dataset import (
     AnnotatedDraft,
+    EntityDraft,
     ExportDocument,
     LayerDraft,
     RelationDraft,
+    SpanDraft,
+    SpanRow,
     parse_iso,
 )
 from annotator.core.formats import CODEPOINT, OFFSET_UNITS
-from annotator.core.model import DocStatus, DocumentDraft
+from annotator.core.model import DocStatus, DocumentDraft, DocumentLabelValue
 from annotator.io.errors import InputProblem
 from annotator.io.formats.common import (
     ExportContext,
@@ -55,13 +58,14 @@ def document_record(doc: ExportDocument, unit: str) -> dict[str, Any]:
             spans = orjson.Fragment(f"[{','.join(layer.spans_json)}]")
             relations = orjson.Fragment(f"[{','.join(layer.relations_json)}]")
         elif convert is not identity:
-            spans = [{**s, "start": convert(s["start"]), "end": convert(s["end"])} for s in spans]
+            spans = [_converted(s, convert) for s in spans]
         annotations.append(
             {
                 "annotator": layer.annotator,
                 "status": layer.status,
                 "spans": spans,
                 "relations": relations,
+                "document_labels": layer.document_labels,
             }
         )
     return {
@@ -74,7 +78,20 @@ def document_record(doc: ExportDocument, unit: str) -> dict[str, Any]:
         "text": doc.text,
         "offsets": unit,
         "annotations": annotations,
+        "entities": doc.entities,
     }
+
+
+def _converted(span: SpanRow, convert: Callable[[int], int]) -> dict[str, Any]:
+    """A span with its offsets (and its pieces') in the export's unit."""
+    converted: dict[str, Any] = {
+        **span,
+        "start": convert(span["start"]),
+        "end": convert(span["end"]),
+    }
+    if "fragments" in span:
+        converted["fragments"] = [[convert(a), convert(b)] for a, b in span["fragments"]]
+    return converted
 
 
 def write_records(docs: Iterable[ExportDocument], out: IO[bytes], ctx: ExportContext) -> None:
@@ -131,6 +148,8 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft:
     annotations = record.get("annotations", [])
     if not isinstance(annotations, list):
         raise LineProblem("'annotations' must be a list")
+    entities = _entities(record)
+    entity_keys = {e.key for e in entities}
     layers: list[LayerDraft] = []
     for n, ann in enumerate(annotations, start=1):
         if not isinstance(ann, dict):
@@ -139,18 +158,63 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft:
         status = ann.get("status", DocStatus.NEW.value)
         if not isinstance(status, str) or status not in _STATUSES:
             raise LineProblem(f"annotation {n}: unknown status {status!r}")
-        layers.append(_layer(ann, ctx.as_name or name, str(status), source))
+        layers.append(_layer(ann, ctx.as_name or name, str(status), source, entity_keys))
     if ctx.as_name and len(layers) > 1:
         layers = [merge_layers(layers, ctx.as_name)]
-    return AnnotatedDraft(draft, layers)
+    return AnnotatedDraft(draft, layers, entities=entities)
 
 
-def _layer(ann: dict[str, Any], name: str, status: str, source: SourceText) -> LayerDraft:
+def _entities(record: dict[str, Any]) -> list[EntityDraft]:
+    """The line's entities (the ids its mentions name), or :class:`LineProblem`."""
+    raw = record.get("entities", [])
+    if not isinstance(raw, list):
+        raise LineProblem("'entities' must be a list")
+    found: dict[str, EntityDraft] = {}
+    for n, item in enumerate(raw, start=1):
+        if not isinstance(item, dict):
+            raise LineProblem(f"entity {n} is not an object")
+        key = str(record_id(item.get("id"), f"entity {n}:"))
+        if key in found:
+            raise LineProblem(f"entity id {key} is listed twice")
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise LineProblem(f"entity {key}: 'name' must be a non-empty string")
+        aliases = item.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise LineProblem(f"entity {key}: 'aliases' must be a list of strings")
+        found[key] = EntityDraft(
+            key, name, _str_field(item, "label"), _str_field(item, "external_id"), tuple(aliases)
+        )
+    return list(found.values())
+
+
+def _document_labels(ann: dict[str, Any], name: str) -> dict[str, DocumentLabelValue]:
+    """A layer's ``document_labels``: label name -> a value or a list of values."""
+    raw = ann.get("document_labels", {})
+    if not isinstance(raw, dict):
+        raise LineProblem(f"{name}: 'document_labels' must be an object")
+    found: dict[str, DocumentLabelValue] = {}
+    for label, value in raw.items():
+        check_name(label, f"{name}: document label")
+        if isinstance(value, str) and value:
+            found[label] = value
+        elif isinstance(value, list) and all(isinstance(v, str) and v for v in value):
+            found[label] = list(value)
+        else:
+            raise LineProblem(
+                f"{name}: document label {label!r}: {value!r} is not a value or a list of values"
+            )
+    return found
+
+
+def _layer(
+    ann: dict[str, Any], name: str, status: str, source: SourceText, entity_keys: set[str]
+) -> LayerDraft:
     spans_raw = ann.get("spans", [])
     relations_raw = ann.get("relations", [])
     if not isinstance(spans_raw, list) or not isinstance(relations_raw, list):
         raise LineProblem(f"{name}: 'spans' and 'relations' must be lists")
-    layer = LayerDraft(name, status=status)
+    layer = LayerDraft(name, status=status, document_labels=_document_labels(ann, name))
     index: dict[Any, int] = {}
     for s in spans_raw:
         if not isinstance(s, dict):
@@ -162,17 +226,20 @@ def _layer(ann: dict[str, Any], name: str, status: str, source: SourceText) -> L
         if not isinstance(note, str):
             raise LineProblem(f"{name}: span note must be a string")
         version = s.get("version", 1)
-        span = source.span(
-            s.get("start"),
-            s.get("end"),
-            s.get("label"),
-            s.get("text"),
-            attributes=attributes,
-            note=note,
-            created_at=_time(s, "created_at", name),
-            updated_at=_time(s, "updated_at", name),
-            version=version if isinstance(version, int) and version > 0 else 1,
-        )
+        extra: dict[str, Any] = {
+            "attributes": attributes,
+            "note": note,
+            "created_at": _time(s, "created_at", name),
+            "updated_at": _time(s, "updated_at", name),
+            "version": version if isinstance(version, int) and version > 0 else 1,
+        }
+        if "entity" in s:
+            extra["entity"] = _entity_key(s["entity"], entity_keys, name)
+        if "fragments" in s:
+            span = source.split_span(s["fragments"], s.get("label"), s.get("text"), **extra)
+            _check_outer_bounds(s, span, source)
+        else:
+            span = source.span(s.get("start"), s.get("end"), s.get("label"), s.get("text"), **extra)
         if "id" in s:
             key = record_id(s["id"], "span")
             if key in index:
@@ -191,6 +258,25 @@ def _layer(ann: dict[str, Any], name: str, status: str, source: SourceText) -> L
             RelationDraft(rtype, index[src], index[dst], _time(r, "created_at", name))
         )
     return layer
+
+
+def _entity_key(value: Any, entity_keys: set[str], name: str) -> str:
+    key = str(record_id(value, "entity"))
+    if key not in entity_keys:
+        raise LineProblem(f"{name}: a span names entity {key}, which the line's 'entities' lacks")
+    return key
+
+
+def _check_outer_bounds(raw: dict[str, Any], span: SpanDraft, source: SourceText) -> None:
+    """A split span's start and end, when given, are its pieces' outer bounds."""
+    if "start" not in raw and "end" not in raw:
+        return
+    given = source.span(raw.get("start"), raw.get("end"), span.label)
+    if (given.start, given.end) != (span.start, span.end):
+        raise LineProblem(
+            f"span {raw.get('start')}-{raw.get('end')} {span.label}: start and end must be "
+            f"the outer bounds of its fragments {raw.get('fragments')!r}"
+        )
 
 
 def _time(item: dict[str, Any], key: str, name: str) -> datetime | None:
@@ -215,6 +301,7 @@ def merge_layers(layers: list[LayerDraft], name: str) -> LayerDraft:
     for lay in layers:
         shift = len(merged.spans)
         merged.spans.extend(lay.spans)
+        merged.document_labels.update(lay.document_labels)
         merged.relations.extend(
             RelationDraft(r.type, r.source + shift, r.target + shift, r.created_at)
             for r in lay.relations
