@@ -1,7 +1,8 @@
 """Formats without spans in pieces, entities or document labels: a split span
 is a span per piece (links on the first), and the export counts what it
-flattened or left out (docs/formats.md, "Split spans, entities and document
-labels in other formats")."""
+flattened or left out. See
+docs/formats.md, "Split spans, entities and document labels in other formats".
+"""
 
 from __future__ import annotations
 

@@ -38,8 +38,9 @@ class LineProblem(ValueError):
 @dataclass(slots=True)
 class Flattened:
     """What a format without split spans, entities or document labels wrote
-    differently or left out (docs/formats.md, "Split spans, entities and
-    document labels in other formats"); the export's summary says it."""
+    differently or left out; the export's summary says it. See
+    docs/formats.md, "Split spans, entities and document labels in other formats".
+    """
 
     split_spans: int = 0
     """Spans in several pieces written as one span per piece."""
