@@ -19,6 +19,8 @@ import pytest
 
 from annotator.app.transfer import ImportContext, import_labeled, import_labeled_into
 from annotator.app.workspace import Workspace
+from annotator.cli.app import main
+from annotator.io import labeled_import
 from annotator.io.labeled_import import open_direct
 from annotator.io.project import create_project, load_project, save_project
 
@@ -58,7 +60,11 @@ def stored(project: Path) -> dict[str, list[tuple[Any, ...]]]:
         "documents": "SELECT id, title, source, url, date, meta, text, length, content_hash "
         "FROM documents ORDER BY id",
         "spans": 'SELECT id, document_id, annotator_id, label, start, "end", text, attributes, '
-        "note, version FROM spans ORDER BY id",
+        "note, version, fragments, entity_id FROM spans ORDER BY id",
+        "entities": "SELECT id, name, label, external_id, aliases, version FROM entities "
+        "ORDER BY id",
+        "document_labels": "SELECT id, document_id, annotator_id, name, value "
+        "FROM document_labels ORDER BY id",
         "relations": "SELECT id, document_id, annotator_id, type, source_id, target_id "
         "FROM relations ORDER BY id",
         "document_status": "SELECT document_id, annotator_id, status FROM document_status "
@@ -127,6 +133,51 @@ def test_the_direct_path_stores_what_the_sessions_store(tmp_path: Path, add_labe
     labels = load_project(tmp_path / "direct").schema.label_names
     assert ("Venue" in labels) is add_labels
     assert labels == load_project(tmp_path / "sessions").schema.label_names
+
+
+def test_split_spans_entities_and_document_labels_are_stored_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A native file with a split quote, one entity mentioned in two articles
+    (stored in two batches: the entity is made once) and document labels."""
+    from tests.io.test_native_who_said_what import annotate, declare_document_labels
+
+    monkeypatch.setattr(labeled_import, "BATCH_DOCUMENTS", 1)
+    source_dir = create_project(tmp_path / "source").directory
+    declare_document_labels(load_project(source_dir))
+    workspace = Workspace.open(source_dir)
+    try:
+        annotate(workspace.db)  # type: ignore[arg-type]
+    finally:
+        workspace.close()
+    exported = tmp_path / "who.jsonl"
+    assert main(["export", str(source_dir), "-o", str(exported), "--format", "native"]) == 0
+    reports = {}
+    for way in ("direct", "sessions"):
+        directory = create_project(tmp_path / way).directory
+        declare_document_labels(load_project(directory))
+        Workspace.open(directory).close()
+        if way == "direct":
+            report = import_labeled_into(directory, "native", [exported], ImportContext())
+        else:
+            workspace = Workspace.open(directory)
+            try:
+                report = import_labeled(workspace, "native", [exported], ImportContext())
+            finally:
+                workspace.close()
+        reports[way] = report
+    assert stored(tmp_path / "direct") == stored(tmp_path / "sessions")
+    assert reports["direct"] == reports["sessions"]
+    assert (reports["direct"].entities, reports["direct"].document_labels) == (2, 3)
+    rows = stored(tmp_path / "direct")
+    assert [name for _, name, *_ in rows["entities"]] == ["Antony Blinken", "Astana"]
+    logged = [(action, entity) for _, _, action, entity, *_ in rows["change_log"]]
+    assert logged.count(("import", "entity")) == 2
+    assert logged.count(("import", "document_label")) == 3
+    split = [row for row in rows["spans"] if row[10] is not None]
+    assert [(row[4], row[5], orjson.loads(row[10])) for row in split] == [
+        (1, 33, [[1, 12], [25, 33]])
+    ]
 
 
 def test_the_command_never_loads_sqlalchemy(tmp_path: Path) -> None:
