@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.core.dataset import EntityDraft, ExportFilter
+from annotator.core.pieces import normalise
 from annotator.io.formats.api import ExportRequest, run_export, run_import
 from annotator.io.formats.brat import parse_ann
 from annotator.io.formats.common import SourceText
@@ -287,6 +288,12 @@ _ANN_LINES = [
     "Q1\tstrange",
     "T5\tPER 2 1\tbackwards",
     "T6\tPER a b\tnumbers",
+    "T7\tPER 0 2;6 9\tAl met",
+    "T8\tPER 0 5;2 9\tAlice lice met",
+    "T9\tPER 6 9;0 2;2 3\tmet Al i",
+    "*\tEquiv T2 T7",
+    "N3\tReference T2 Wiki:2\tParis",
+    "N4\tReference T7 Wiki:3\tAl",
     "",
 ]
 
@@ -295,9 +302,15 @@ _ANN_LINES = [
 @given(lines=st.lists(st.sampled_from(_ANN_LINES), max_size=12))
 def test_odd_ann_files_are_refused_line_by_line_never_crash(lines: list[str]) -> None:
     text = "Alice met in Paris today."
-    layer, _entities, problems = parse_ann("\n".join(lines), SourceText(text), "a", "x.ann")
+    layer, entities, problems = parse_ann("\n".join(lines), SourceText(text), "a", "x.ann")
     for span in layer.spans:
         assert 0 <= span.start < span.end <= len(text)
+        if span.fragments is not None:
+            assert span.fragments == normalise(span.fragments) and len(span.fragments) > 1
+            assert (span.fragments[0][0], span.fragments[-1][1]) == (span.start, span.end)
+    keys = [e.key for e in entities]
+    assert len(set(keys)) == len(keys)
+    assert {s.entity for s in layer.spans if s.entity is not None} == set(keys)
     for rel in layer.relations:
         assert 0 <= rel.source < len(layer.spans) and 0 <= rel.target < len(layer.spans)
     assert all(p.line is None or 1 <= p.line <= len(lines) for p in problems)
