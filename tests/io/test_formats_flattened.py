@@ -143,15 +143,20 @@ def test_parquet_pieces_share_the_span_id(tmp_path: Path, rows: str) -> None:
     assert counts(ctx) == (1, 2, 1)
 
 
-def test_spacy_group_holds_each_piece(tmp_path: Path) -> None:
+def test_spacy_pieces_share_an_id_and_mentions_name_their_entity(tmp_path: Path) -> None:
     spacy = pytest.importorskip("spacy")
     from spacy.tokens import DocBin
 
     ctx = exported(spacy_docbin, tmp_path / "x.spacy")
     (sdoc,) = DocBin().from_disk(tmp_path / "x.spacy").get_docs(spacy.blank("en").vocab)
-    quote = [(s.start_char, s.end_char) for s in sdoc.spans["sc"] if s.label_ == "Quote"]
-    assert quote == PIECES
-    assert counts(ctx) == (1, 2, 1)
+    group = sdoc.spans["sc"]
+    assert [(s.start_char, s.end_char, s.id_) for s in group if s.label_ == "Quote"] == [
+        (*FIRST, "1"),
+        (*SECOND, "1"),
+    ]
+    mentions = [(s.text, s.kb_id_) for s in group if s.kb_id_]
+    assert mentions == [("Blinken", ENTITY["external_id"])] * 2
+    assert counts(ctx) == (1, 0, 1)
 
 
 @pytest.mark.parametrize("module", [xmi, webanno_tsv], ids=["xmi", "webanno-tsv"])
