@@ -500,3 +500,29 @@ def test_split_quotes_and_entities_round_trip_through_the_command_line(
         ("Antony Blinken", "Person", "Wikidata:Q4775530", (4, 1)),
         ("Astana", "Location", "Wikidata:Q1520", (1, 1)),
     ]
+
+
+def test_one_reference_in_two_articles_is_one_entity(tmp_path: Path) -> None:
+    from annotator.store.entities import list_entities, mention_counts
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text, start in (("a", "Blinken spoke.", 0), ("b", "Then Blinken left.", 5)):
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+        (folder / f"{name}.ann").write_text(
+            f"T1\tPerson {start} {start + 7}\tBlinken\n"
+            "N1\tReference T1 Wikidata:Q4775530\tAntony Blinken\n",
+            encoding="utf-8",
+        )
+    _, db, report = import_into(tmp_path / "p", "brat", [folder], as_name="ana")
+    try:
+        with db.session() as session:
+            (entity,) = list_entities(session)
+            assert mention_counts(session)[entity.id] == (2, 2)
+    finally:
+        db.close()
+    assert (entity.name, entity.external_id, report.entities) == (
+        "Antony Blinken",
+        "Wikidata:Q4775530",
+        1,
+    )
