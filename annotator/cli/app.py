@@ -45,6 +45,7 @@ COMMANDS: dict[str, str] = {
     "adjudicate": "accept the spans two annotators agree on into the gold layer",
     "suggest": "list suggested spans, or store them with --accept",
     "search": "find documents by their words",
+    "entities": "list the project's entities and their mentions across articles",
     "install-desktop": (
         "add Annotator to the application menu and open project.yaml with it (Linux)"
     ),

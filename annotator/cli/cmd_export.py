@@ -40,7 +40,8 @@ def register(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="PATH",
         help="file to write (a folder or .zip for brat, xmi, webanno-tsv; a folder with "
-        "--split; for spacy, a name without .spacy is a folder of shards, for a large corpus)",
+        "--split; for spacy, a name without .spacy is a folder of shards, for a large corpus; "
+        "for quotes, a name ending in .jsonl is JSON lines, else CSV)",
     )
     parser.add_argument(
         "-f", "--format", choices=EXPORT_FORMATS, default="native", help="default: native"
@@ -200,6 +201,8 @@ def _export_through_workspace(
     if not args.quiet:
         counts = (result.documents, result.spans, result.relations)
         _print_done(args.format, result.files, counts, result.processes)
+        for note in result.flattened.notes():
+            print(f"  {note}")
         for name, count in result.splits.items():
             print(f"  {name}: {count} document(s)")
     return EXIT_OK

@@ -10,7 +10,7 @@ from __future__ import annotations
 IMPORT_FORMATS = ("native", "doccano", "prodigy", "brat", "xmi", "webanno-tsv", "labelstudio")
 """Labeled data `annotator import --format` reads."""
 EXPORT_FORMATS = ("native", "doccano", "prodigy", "brat", "xmi", "webanno-tsv", "conll", "csv",
-                  "labelstudio", "spacy", "parquet")  # fmt: skip
+                  "labelstudio", "spacy", "parquet", "quotes")  # fmt: skip
 """Datasets `annotator export --format` writes."""
 UTF16_FORMATS = ("native", "doccano", "prodigy", "csv", "labelstudio")
 """The formats whose files may count offsets in UTF-16 code units."""

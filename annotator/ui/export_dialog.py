@@ -35,6 +35,7 @@ FORMATS = {
     "labelstudio": ("Label Studio JSON", "JSON files (*.json)"),
     "spacy": ("spaCy DocBin (for spacy train)", "spaCy files (*.spacy)"),
     "parquet": ("Parquet, one row per document", "Parquet files (*.parquet)"),
+    "quotes": ("Quotes and claims with their speakers (CSV)", "CSV or JSON lines (*.csv *.jsonl)"),
 }
 """Format name -> (what the user reads, file dialog filter)."""
 

@@ -158,8 +158,10 @@ class ProjectFiles:
             dialog.close()
             dialog.deleteLater()
         where = ", ".join(str(p) for p in result.files)
-        # What a format left out (spans spaCy's tokens split, overlaps CoNLL drops) is said too.
-        warnings = "".join(f"; {warning}" for warning in result.warnings)
+        # What a format left out (spans spaCy's tokens split, overlaps CoNLL drops,
+        # split spans and entities it has no room for) is said too.
+        left_out = [*result.warnings, *result.flattened.notes()]
+        warnings = "".join(f"; {warning}" for warning in left_out)
         window.statusBar().showMessage(
             f"Exported {_count(result.documents, 'document')}, {_count(result.spans, 'span')} "
             f"and {_count(result.relations, 'link')} to {where}{warnings}",

@@ -41,6 +41,7 @@ COMMANDS = (
     "adjudicate",
     "suggest",
     "search",
+    "entities",
     "install-desktop",
 )
 RUN_WITHOUT_ARGUMENTS = {"open", "install-desktop"}  # would open a window, install

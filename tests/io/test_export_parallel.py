@@ -37,6 +37,10 @@ def big_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for doc in repository.list_documents(s)[::97]:
             start = len(f"Article {doc.id - 1}: ")
             repository.add_span(s, doc.id, "ana", "Person", start, start + 7)
+        for doc in repository.list_documents(s)[::500]:  # in both halves: "Blinken … Astana"
+            start = len(f"Article {doc.id - 1}: ")
+            pieces = [(start, start + 7), (start + 11, start + 17)]
+            repository.add_span(s, doc.id, "ana", "Quote", 0, 0, fragments=pieces)
     db.close()
     return project
 
@@ -66,6 +70,10 @@ def test_two_processes_write_what_one_writes(big_project: Path, tmp_path: Path, 
         db.close()
     assert result.processes == 1
     assert (tmp_path / "two.jsonl").read_bytes() == (tmp_path / "one.jsonl").read_bytes()
+    # What the formats flatten is counted in both halves.
+    flattened = [f"  {note}" for note in result.flattened.notes()]
+    assert [line for line in done.stdout.splitlines() if line.startswith("  ")] == flattened
+    assert result.flattened.split_spans == (0 if fmt == "native" else 5)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.jsonl", "two.jsonl"]
 
 

@@ -10,11 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.dataset import ExportFilter
+from annotator.core.dataset import EntityDraft, ExportFilter
+from annotator.core.pieces import normalise
 from annotator.io.formats.api import ExportRequest, run_export, run_import
 from annotator.io.formats.brat import parse_ann
 from annotator.io.formats.common import SourceText
 from annotator.io.formats.importing import ImportContext
+from tests.io.split_cases import TEXT as SPLIT_CASE
 from tests.io.test_formats_common import (
     export_to,
     import_into,
@@ -26,6 +28,8 @@ from tests.io.test_formats_common import (
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "brat"
 CONLL = FIXTURES / "CoNLL-ST_2002"
 TUTORIAL = FIXTURES / "tutorial-news"
+SPLIT_QUOTES = FIXTURES / "split-quotes"
+"""Quotes split by their attribution, a speaker's mentions as one entity (written for these tests)."""
 
 
 def canonical_ann(ann: str, text: str) -> set[tuple[Any, ...]]:
@@ -34,9 +38,10 @@ def canonical_ann(ann: str, text: str) -> set[tuple[Any, ...]]:
     t: dict[str, tuple[Any, ...]] = {}
     for parts in lines:
         if parts[0].startswith("T"):
-            label, start, end = parts[1].split()
-            assert text[int(start) : int(end)] == parts[2], parts
-            t[parts[0]] = ("T", label, int(start), int(end), parts[2])
+            label, ranges = parts[1].split(" ", 1)
+            pieces = tuple(tuple(map(int, piece.split())) for piece in ranges.split(";"))
+            assert " ".join(text[start:end] for start, end in pieces) == parts[2], parts
+            t[parts[0]] = ("T", label, pieces, parts[2])
     e: dict[str, tuple[Any, ...]] = {}
     for parts in lines:
         if parts[0].startswith("E"):
@@ -119,11 +124,23 @@ def test_conll_documents_keep_every_entity(tmp_path: Path) -> None:
 
 
 def test_tutorial_keeps_relations_attributes_and_notes(tmp_path: Path) -> None:
+    from annotator.store.entities import list_entities, mention_counts
+
     _, db, report = import_into(tmp_path / "p", "brat", [TUTORIAL], as_name="tut")
     try:
         snap = snapshot(db)
+        with db.session() as session:
+            entities = list_entities(session)
+            mentions = mention_counts(session)
     finally:
         db.close()
+    # Two Alias equivalences and a Reference normalization: three entities.
+    found = sorted((e.name, e.label, e.external_id, mentions[e.id][0]) for e in entities)
+    assert found == [
+        ("Carlos Salinas de Gortari", "Person", "Wikipedia:64488", 1),
+        ("Joanne Rowling", "Person", "", 3),
+        ("Terry Pratchett", "Person", "", 2),
+    ]
     spans = [s for doc in snap.values() for lay in doc["layers"].values() for s in lay[1]]
     relations = [r for doc in snap.values() for lay in doc["layers"].values() for r in lay[2]]
     notes = {s[5] for s in spans if s[5]}
@@ -134,7 +151,7 @@ def test_tutorial_keeps_relations_attributes_and_notes(tmp_path: Path) -> None:
     assert ("Individual", "True") in attributes
     assert ("Confidence", "'High'") in attributes
     types = {r[0] for r in relations}
-    assert {"Family", "Located", "Employment", "Origin", "*Alias", "Org-Arg"} <= types
+    assert {"Family", "Located", "Employment", "Origin", "Org-Arg"} <= types
     assert any(a[0] == "brat:notes" for s in spans for a in s[4])  # the note on R1
     assert report.relations == len(relations)
 
@@ -192,7 +209,7 @@ def test_bad_lines_are_refused_and_the_rest_goes_in(tmp_path: Path) -> None:
         "T2\tPER 10 13\tBob\n"
         "T3\tLOC 17 22\tParee\n"  # wrong surface
         "T4\tPER 30 99\tx\n"  # outside the text
-        "T5\tPER 0 2;4 5\tAl e\n"  # discontinuous
+        "T5\tPER 0 2;4 5\tAl i\n"  # discontinuous, text not the pieces'"
         "T6\tPER 25 29\tThen\n"  # after the CRLF: raw offsets
         "R1\tKnows Arg1:T1 Arg2:T2\t\n"
         "R2\tIn Arg1:T2 Arg2:T3\t\n"  # T3 was refused
@@ -207,7 +224,8 @@ def test_bad_lines_are_refused_and_the_rest_goes_in(tmp_path: Path) -> None:
     lines = sorted(p.line or 0 for p in report.problems)
     assert lines == [3, 4, 5, 8, 9]
     messages = " ".join(str(p) for p in report.problems)
-    assert "does not match" in messages and "outside" in messages and "discontinuous" in messages
+    assert "does not match" in messages and "outside" in messages
+    assert "document's pieces ('Al e')" in messages
     stored = snap[text.replace("\r\n", "\n")]["layers"]["a"]
     assert [s[:4] for s in stored[1]] == [
         ("PER", 0, 5, "Alice"),
@@ -270,6 +288,12 @@ _ANN_LINES = [
     "Q1\tstrange",
     "T5\tPER 2 1\tbackwards",
     "T6\tPER a b\tnumbers",
+    "T7\tPER 0 2;6 9\tAl met",
+    "T8\tPER 0 5;2 9\tAlice lice met",
+    "T9\tPER 6 9;0 2;2 3\tmet Al i",
+    "*\tEquiv T2 T7",
+    "N3\tReference T2 Wiki:2\tParis",
+    "N4\tReference T7 Wiki:3\tAl",
     "",
 ]
 
@@ -278,9 +302,15 @@ _ANN_LINES = [
 @given(lines=st.lists(st.sampled_from(_ANN_LINES), max_size=12))
 def test_odd_ann_files_are_refused_line_by_line_never_crash(lines: list[str]) -> None:
     text = "Alice met in Paris today."
-    layer, problems = parse_ann("\n".join(lines), SourceText(text), "a", "x.ann")
+    layer, entities, problems = parse_ann("\n".join(lines), SourceText(text), "a", "x.ann")
     for span in layer.spans:
         assert 0 <= span.start < span.end <= len(text)
+        if span.fragments is not None:
+            assert span.fragments == normalise(span.fragments) and len(span.fragments) > 1
+            assert (span.fragments[0][0], span.fragments[-1][1]) == (span.start, span.end)
+    keys = [e.key for e in entities]
+    assert len(set(keys)) == len(keys)
+    assert {s.entity for s in layer.spans if s.entity is not None} == set(keys)
     for rel in layer.relations:
         assert 0 <= rel.source < len(layer.spans) and 0 <= rel.target < len(layer.spans)
     assert all(p.line is None or 1 <= p.line <= len(lines) for p in problems)
@@ -332,7 +362,7 @@ def test_random_layers_survive_ann_lines_and_back(data: st.DataObject) -> None:
         "a", spans=sorted(spans, key=lambda s: (s["start"], s["end"])), relations=relations
     )  # type: ignore[arg-type]
     ann = "\n".join(ann_lines(layer, text))
-    parsed, problems = parse_ann(ann, SourceText(text), "a", "x.ann")
+    parsed, _entities, problems = parse_ann(ann, SourceText(text), "a", "x.ann")
     assert problems == []
     got = sorted(
         (s.label, s.start, s.end, tuple(sorted(s.attributes.items())), s.note) for s in parsed.spans
@@ -343,3 +373,156 @@ def test_random_layers_survive_ann_lines_and_back(data: st.DataObject) -> None:
     )
     assert got == want
     assert len(parsed.relations) == len(relations)
+
+
+# --- split spans and entities (issue 15) ---------------------------------------------
+
+SPLIT_TEXT = SPLIT_CASE + " The Secretary smiled."
+
+
+def parsed(ann: str) -> tuple[Any, list[Any], list[str]]:
+    layer, entities, problems = parse_ann(ann, SourceText(SPLIT_TEXT), "a", "x.ann")
+    return layer, entities, [str(p) for p in problems]
+
+
+def test_a_discontinuous_span_is_one_span_in_pieces() -> None:
+    layer, _, problems = parsed(
+        "T1\tQuote 1 12;30 38\tWe will win and soon\n"
+        "T2\tQuote 30 38;1 12\tand soon We will win\n"  # pieces in any order
+        "T3\tQuote 1 5;5 12\tWe w ill win\n"  # pieces that touch are one
+        "T4\tQuote 1 12;30 38\tWe will win … and soon\n"  # brat joins with a space
+    )
+    assert [(s.start, s.end, s.fragments) for s in layer.spans] == [
+        (1, 38, ((1, 12), (30, 38))),
+        (1, 38, ((1, 12), (30, 38))),
+        (1, 12, None),
+    ]
+    assert problems == [
+        "x.ann:4: T4: span 1-38 Quote: text 'We will win … and soon' does not match "
+        "the document's pieces ('We will win and soon')"
+    ]
+
+
+def test_equivalences_and_references_make_entities() -> None:
+    secretary = SPLIT_TEXT.index("The Secretary")
+    layer, entities, problems = parsed(
+        "T1\tPerson 15 22\tBlinken\n"
+        "T2\tPerson 41 48\tBlinken\n"
+        f"T3\tPerson {secretary} {secretary + 13}\tThe Secretary\n"
+        "T4\tQuote 1 12\tWe will win\n"
+        "*\tAlias T2 T3\n"
+        "*\tEquiv T1 T2\n"  # shares T2: one entity with T1, T2, T3
+        "N1\tReference T3 Wikidata:Q4775530\tAntony Blinken\n"
+        "N2\tReference T3 Wikipedia:1\tOther\n"  # a second reference stays on the span
+        "N3\tReference T4 Wikidata:Q1\tA quote\n"  # no equivalence: an entity of its own
+        "N4\tGloss T1 Dict:1\tnot an entity reference\n"
+    )
+    assert problems == []
+    assert entities == [
+        EntityDraft("x.ann#T1", "Antony Blinken", "Person", "Wikidata:Q4775530"),
+        EntityDraft("x.ann#T4", "A quote", "Quote", "Wikidata:Q1"),
+    ]
+    assert [s.entity for s in layer.spans] == ["x.ann#T1"] * 3 + ["x.ann#T4"]
+    assert layer.spans[2].attributes == {"brat:N": [["Reference", "Wikipedia:1", "Other"]]}
+    assert layer.spans[0].attributes == {"brat:N": [["Gloss", "Dict:1", "not an entity reference"]]}
+    assert layer.relations == []
+
+
+def test_an_entity_without_a_reference_is_named_after_its_first_mention() -> None:
+    _, entities, _ = parsed(
+        "T1\tPerson 41 48\tBlinken\nT2\tPerson 15 22\tBlinken\n*\tAlias T2 T1\n"
+    )
+    assert entities == [EntityDraft("x.ann#T1", "Blinken", "Person")]
+
+
+def test_split_spans_and_entities_are_written_as_brat_writes_them() -> None:
+    from annotator.io.formats.brat import ann_lines
+    from tests.io.split_cases import ENTITY, TEXT, layer
+
+    lines = ann_lines(layer(), TEXT, entities={ENTITY["id"]: ENTITY})
+    assert lines[0] == "T1\tQuote 1 12;30 38\tWe will win and soon"
+    assert "*\tAlias T2 T3" in lines
+    assert "N1\tReference T2 Q4775530\tAntony Blinken" in lines
+    back, entities, problems = parse_ann("\n".join(lines), SourceText(TEXT), "a", "x.ann")
+    assert problems == []
+    assert back.spans[0].fragments == ((1, 12), (30, 38))
+    assert entities == [EntityDraft("x.ann#T2", "Antony Blinken", "Person", "Q4775530")]
+    assert [s.entity for s in back.spans] == [None, "x.ann#T2", "x.ann#T2", None]
+
+
+def test_a_lone_mention_without_external_id_is_counted_as_not_written(tmp_path: Path) -> None:
+    from annotator.io.formats import brat
+    from annotator.io.formats.common import ExportContext
+    from tests.io.split_cases import ENTITY, document, layer
+    from tests.io.test_formats_quotes import news
+
+    one = layer()
+    one.spans = one.spans[:2]  # the quote and one mention
+    anonymous = dict(ENTITY, external_id="")
+    doc = document(one)
+    doc.entities = [anonymous]  # type: ignore[list-item]
+    ctx = ExportContext(news())
+    brat.export([doc], tmp_path / "out", ctx, per_annotator=False)
+    ann = (tmp_path / "out" / "visit.ann").read_text(encoding="utf-8")
+    assert "*\t" not in ann and "\nN" not in ann
+    flat = ctx.flattened
+    assert (flat.split_spans, flat.entity_links, flat.document_labels) == (0, 1, 1)
+
+
+def test_split_quotes_and_entities_round_trip_through_the_command_line(
+    project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`annotator import --format brat`, then `annotator export --format brat`: the
+    same .ann lines (ids aside), split spans, equivalence and references too."""
+    from annotator.cli.app import main
+    from annotator.io.project import load_project
+    from annotator.store.entities import list_entities, mention_counts
+
+    code = main(["import", str(project_dir), str(SPLIT_QUOTES), "--format", "brat", "--as", "ana"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    out_dir = tmp_path / "out"
+    code = main(["export", str(project_dir), "-o", str(out_dir), "--format", "brat"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Exported 1 document(s), 8 span(s), 2 relation(s)" in out
+    assert brat_docs(out_dir) == brat_docs(SPLIT_QUOTES)
+    db = load_project(project_dir).open_database()
+    try:
+        with db.session() as session:
+            mentions = mention_counts(session)
+            entities = sorted(
+                (e.name, e.label, e.external_id, mentions[e.id]) for e in list_entities(session)
+            )
+    finally:
+        db.close()
+    assert entities == [
+        ("Antony Blinken", "Person", "Wikidata:Q4775530", (4, 1)),
+        ("Astana", "Location", "Wikidata:Q1520", (1, 1)),
+    ]
+
+
+def test_one_reference_in_two_articles_is_one_entity(tmp_path: Path) -> None:
+    from annotator.store.entities import list_entities, mention_counts
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text, start in (("a", "Blinken spoke.", 0), ("b", "Then Blinken left.", 5)):
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+        (folder / f"{name}.ann").write_text(
+            f"T1\tPerson {start} {start + 7}\tBlinken\n"
+            "N1\tReference T1 Wikidata:Q4775530\tAntony Blinken\n",
+            encoding="utf-8",
+        )
+    _, db, report = import_into(tmp_path / "p", "brat", [folder], as_name="ana")
+    try:
+        with db.session() as session:
+            (entity,) = list_entities(session)
+            assert mention_counts(session)[entity.id] == (2, 2)
+    finally:
+        db.close()
+    assert (entity.name, entity.external_id, report.entities) == (
+        "Antony Blinken",
+        "Wikidata:Q4775530",
+        1,
+    )

@@ -22,7 +22,7 @@ GOOD = "T1\tPerson 0 3\tAna\nT2\tPerson 18 21\tBob\nR1\tKnows Arg1:T1 Arg2:T2\t\
 
 
 def parse(ann: str) -> tuple[list[tuple[str, int, int]], int, list[str], list[int | None]]:
-    layer, problems = parse_ann(ann, SourceText(TEXT), "ana", "doc.ann")
+    layer, _entities, problems = parse_ann(ann, SourceText(TEXT), "ana", "doc.ann")
     spans = [(s.label, s.start, s.end) for s in layer.spans]
     return spans, len(layer.relations), [str(p) for p in problems], [p.line for p in problems]
 

@@ -1,4 +1,4 @@
-"""File → Export with the labelstudio, spacy and parquet formats."""
+"""File → Export with the labelstudio, spacy, parquet and quotes formats."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from tests.ui.conftest import NEWS
 
 
 @pytest.mark.parametrize(
-    ("fmt", "suffix"), [("labelstudio", ".json"), ("spacy", ".spacy"), ("parquet", ".parquet")]
+    ("fmt", "suffix"),
+    [("labelstudio", ".json"), ("spacy", ".spacy"), ("parquet", ".parquet"), ("quotes", ".csv")],
 )
 def test_the_dialog_offers_the_format(qtbot: QtBot, tmp_path: Path, fmt: str, suffix: str) -> None:
     dialog = ExportDialog("alice", tmp_path / "data.jsonl")
@@ -57,5 +58,30 @@ def test_the_window_exports_and_says_what_spacy_left_out(
         ]
         assert window.export_dataset("parquet", tmp_path / "a.parquet", "mine")
         assert (tmp_path / "a.parquet").stat().st_size > 0
+    finally:
+        window.close()
+
+
+def test_the_window_says_what_a_format_flattened(
+    qtbot: QtBot, project: Path, tmp_path: Path
+) -> None:
+    db = load_project(project).open_database()
+    try:
+        with db.reader() as session:
+            doc_id = next(d.id for d in repository.list_documents(session) if "a-news" in d.source)
+        with db.session() as s:  # "Antony" and "Blinken" as one span in two pieces
+            repository.add_span(s, doc_id, "alice", "Quote", 0, 0, fragments=[(0, 6), (7, 14)])
+    finally:
+        db.close()
+    window = open_window(project, user="alice")
+    qtbot.addWidget(window)
+    try:
+        assert window.export_dataset("doccano", tmp_path / "a.jsonl", "mine")
+        message = window.statusBar().currentMessage()
+        assert "Exported 1 document, 2 spans" in message
+        assert "1 split span(s) written as one span per piece" in message
+        assert window.export_dataset("quotes", tmp_path / "q.csv", "mine")
+        assert "Exported 1 document, 1 span" in window.statusBar().currentMessage()
+        assert "Antony … Blinken" in (tmp_path / "q.csv").read_text(encoding="utf-8")
     finally:
         window.close()

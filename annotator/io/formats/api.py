@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from annotator.io.formats import (
     parallel,
     parquet,
     prodigy,
+    quotes,
     spacy_docbin,
     webanno_tsv,
     xmi,
@@ -41,6 +42,7 @@ from annotator.io.formats import (
 from annotator.io.formats.common import (
     ExportContext,
     ExportMismatch,
+    Flattened,
     atomic_dir,
     check_target,
 )
@@ -68,6 +70,7 @@ SUFFIXES = {
     "labelstudio": labelstudio.SUFFIX,
     "spacy": spacy_docbin.SUFFIX,
     "parquet": parquet.SUFFIX,
+    "quotes": quotes.SUFFIX,
 }
 
 Progress = Callable[[int, int], None]
@@ -168,6 +171,9 @@ class ExportResult:
     splits: dict[str, int] = field(default_factory=dict)
     processes: int = 1
     """How many processes wrote it (two for a large line-per-record export)."""
+    flattened: Flattened = field(default_factory=Flattened)
+    """What the format has no room for: split spans written as pieces, entity
+    links and document labels left out."""
 
 
 def check_request(request: ExportRequest) -> None:
@@ -223,6 +229,11 @@ def run_export(
                              alignment=request.alignment)  # fmt: skip
             if request.format == "parquet":
                 extra["rows"] = request.rows
+            read_filter = request.filter
+            if request.format == "quotes":
+                # The speakers' spans are read whatever their label: --label picks rows.
+                read_filter = replace(request.filter, labels=None)
+                extra["labels"] = request.filter.labels
             ctx = ExportContext(schema_project.schema, request.offsets)
 
             # The native format embeds spans as SQLite writes them in JSON.
@@ -233,14 +244,14 @@ def run_export(
             ) -> None:
                 if not in_child:
                     docs = counted(
-                        export_reader.iter_documents(conn, part, request.filter, as_json=as_json)
+                        export_reader.iter_documents(conn, part, read_filter, as_json=as_json)
                     )
                     _EXPORTERS[request.format](docs, target, into, **extra)
                     return
                 db.engine.dispose(close=False)  # the parent's connections stay the parent's
                 with db.reader() as own, export_reader.bulk_read(own.connection()):
                     docs = export_reader.iter_documents(
-                        own.connection(), part, request.filter, as_json=as_json
+                        own.connection(), part, read_filter, as_json=as_json
                     )
                     _EXPORTERS[request.format](docs, target, into, **extra)
 
@@ -264,6 +275,7 @@ def run_export(
                 write(ids, request.target)
     result.documents, result.spans, result.relations = ctx.documents, ctx.spans, ctx.relations
     result.warnings = ctx.warnings
+    result.flattened = ctx.flattened
     return result
 
 
@@ -279,6 +291,7 @@ _EXPORTERS: dict[str, Callable[..., None]] = {
     "labelstudio": labelstudio.export,
     "spacy": spacy_docbin.export,
     "parquet": parquet.export,
+    "quotes": quotes.export,
 }
 
 

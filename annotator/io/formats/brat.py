@@ -2,20 +2,26 @@
 
 What each ``.ann`` line becomes in a project (and comes back as on export):
 
-- ``T``  text-bound annotation: a span (label, offsets, surface text).
+- ``T``  text-bound annotation: a span (label, offsets, surface text); a
+  discontinuous one (``0 5;9 12``, its text the pieces' texts joined by a
+  space, as brat writes it) is a span in pieces.
 - ``E``  event: its trigger is a span marked with the attribute ``brat:event``;
   each argument ``Role:X`` is a relation of type ``Role`` from the trigger.
 - ``R``  relation: a relation (``Arg1`` is the source, ``Arg2`` the target).
-- ``*``  equivalence (``* Alias T1 T2 T3``): a chain of relations of type
-  ``*Alias`` (T1->T2, T2->T3); on export each connected chain is one line.
+- ``*``  equivalence (``* Alias T1 T2 T3``, or any other type): one entity
+  whose mentions are those spans (sets that share a span are one entity),
+  named after its first mention; on export each entity with several mentions
+  is one ``* Alias`` line. (A project from before entities may hold relations
+  of type ``*Alias``: each connected chain of them is one line too.)
 - ``A``/``M`` attribute: a span attribute; a binary attribute is ``true``.
-- ``N``  normalization: appended to the span's ``brat:N`` attribute
+- ``N``  normalization: ``N1 Reference T5 Wikipedia:64488 Carlos Salinas``
+  gives the entity of T5 (a new one when T5 is in no equivalence) its external
+  id and name, and is written on the entity's first mention on export; any
+  other normalization is appended to the span's ``brat:N`` attribute
   (``[type, reference, text]``).
 - ``#``  note: the span's note; a note on a relation is kept in the source
   span's ``brat:notes`` attribute (``[type, target start, target end, note]``).
 
-Discontinuous text-bound annotations (``0 5;9 12``) have no equivalent in the
-project and are refused with their line, as is anything pointing at them.
 Offsets in brat are code points into the ``.txt`` as it is on disk; a ``.txt``
 with CRLF line ends is mapped onto the stored (LF) text.
 
@@ -30,25 +36,30 @@ import re
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from annotator.core.dataset import (
     AnnotatedDraft,
+    EntityDraft,
+    EntityRow,
     ExportDocument,
     Layer,
     LayerDraft,
     RelationDraft,
     SpanDraft,
+    SpanRow,
 )
-from annotator.core.model import DocumentDraft
+from annotator.core.model import DocumentDraft, OffsetError
+from annotator.core.pieces import joined_text, normalise, pieces_of, stored_fragments
 from annotator.io.errors import InputProblem
 from annotator.io.files import MAX_FILE_SETTING, MB, read_regular, too_large
 from annotator.io.formats.common import (
     ExportContext,
     LineProblem,
     SourceText,
+    count_left_out,
     safe_name,
     write_folder_or_zip,
 )
@@ -60,6 +71,13 @@ NORM_KEY = "brat:N"
 NOTES_KEY = "brat:notes"
 RESERVED = (EVENT_KEY, NORM_KEY, NOTES_KEY)
 EQUIV_PREFIX = "*"
+ENTITY_EQUIV = "Alias"
+"""The equivalence type an entity's mentions are written with (the project
+keeps no type: an ``Equiv`` line comes back as ``Alias``)."""
+REFERENCE = "Reference"
+"""brat's normalization type, whose reference is an entity's external id."""
+DISCONTINUOUS_JOINER = " "
+"""Between the pieces' texts on a discontinuous T line (brat's ``DISCONT_SEP``)."""
 TITLE_MAX = 200
 
 # --- export ------------------------------------------------------------------------
@@ -79,8 +97,47 @@ def _one_line(text: str) -> str:
     return text.replace("\r", " ").replace("\n", " ").replace("\t", " ")
 
 
-def ann_lines(layer: Layer | None, text: str, conf: _ConfInfo | None = None) -> list[str]:
-    """The .ann lines for one layer of a document."""
+def _ranges(span: SpanRow) -> str:
+    """A T line's offsets: ``start end``, or ``start end;start end`` for a span in pieces."""
+    pieces = pieces_of(span["start"], span["end"], span.get("fragments"))
+    return ";".join(f"{start} {end}" for start, end in pieces)
+
+
+def _surface(span: SpanRow, text: str) -> str:
+    """A T line's text: the span's, or its pieces' joined as brat joins them."""
+    fragments = span.get("fragments")
+    if not fragments:
+        return _one_line(span["text"])
+    return _one_line(DISCONTINUOUS_JOINER.join(text[start:end] for start, end in fragments))
+
+
+def mentions_by_entity(layer: Layer) -> dict[int, list[SpanRow]]:
+    """The layer's mentions by entity id, each in the layer's order."""
+    mentions: dict[int, list[SpanRow]] = defaultdict(list)
+    for s in layer.spans:
+        if "entity" in s:
+            mentions[s["entity"]].append(s)
+    return mentions
+
+
+def unwritten_links(layer: Layer, entities: dict[int, EntityRow]) -> int:
+    """Mentions whose entity no .ann line keeps: the only mention of an entity
+    without an external id (no equivalence, no normalization to write)."""
+    unwritten = 0
+    for entity_id, found in mentions_by_entity(layer).items():
+        entity = entities.get(entity_id)
+        if len(found) == 1 and (entity is None or not entity["external_id"]):
+            unwritten += 1
+    return unwritten
+
+
+def ann_lines(
+    layer: Layer | None,
+    text: str,
+    conf: _ConfInfo | None = None,
+    entities: dict[int, EntityRow] | None = None,
+) -> list[str]:
+    """The .ann lines for one layer of a document (``entities``: the document's, by id)."""
     if layer is None:
         return []
     spans = {s["id"]: s for s in layer.spans}
@@ -96,10 +153,7 @@ def ann_lines(layer: Layer | None, text: str, conf: _ConfInfo | None = None) -> 
 
     lines: list[str] = []
     for s in layer.spans:
-        lines.append(
-            f"{tid[s['id']]}\t{_type_name(s['label'])} {s['start']} {s['end']}\t"
-            f"{_one_line(s['text'])}"
-        )
+        lines.append(f"{tid[s['id']]}\t{_type_name(s['label'])} {_ranges(s)}\t{_surface(s, text)}")
         if conf is not None and s["id"] not in eid:
             conf.entities.setdefault(s["label"])
     args: dict[int, list[str]] = defaultdict(list)
@@ -132,15 +186,26 @@ def ann_lines(layer: Layer | None, text: str, conf: _ConfInfo | None = None) -> 
             src.add(spans[r["source_id"]]["label"])
             dst.add(target["label"])
     order = {s["id"]: n for n, s in enumerate(layer.spans)}
-    for name, pairs in equiv.items():
-        for group in _components(pairs):
-            members = sorted(group, key=order.__getitem__)
-            lines.append(f"*\t{_type_name(name)} {' '.join(ref(m) for m in members)}")
-            if conf is not None:
-                src, dst = conf.relations.setdefault(EQUIV_PREFIX + name, (set(), set()))
-                src.update(spans[m]["label"] for m in members)
+    groups = [(name, group) for name, pairs in equiv.items() for group in _components(pairs)]
+    mentions = mentions_by_entity(layer)
+    groups += [(ENTITY_EQUIV, {s["id"] for s in found}) for found in mentions.values()
+               if len(found) > 1]  # fmt: skip
+    for name, group in groups:
+        members = sorted(group, key=order.__getitem__)
+        lines.append(f"*\t{_type_name(name)} {' '.join(ref(m) for m in members)}")
+        if conf is not None:
+            src, dst = conf.relations.setdefault(EQUIV_PREFIX + name, (set(), set()))
+            src.update(spans[m]["label"] for m in members)
     n_attr = n_norm = n_note = 0
     notes: list[str] = []
+    for entity_id, found in mentions.items():
+        entity = (entities or {}).get(entity_id)
+        if entity is not None and entity["external_id"]:
+            n_norm += 1
+            lines.append(
+                f"N{n_norm}\t{REFERENCE} {ref(found[0]['id'])} "
+                f"{_type_name(entity['external_id'])}\t{_one_line(entity['name'])}"
+            )
     for s in layer.spans:
         for key, value in s["attributes"].items():
             if key in RESERVED or value is None or value is False:
@@ -278,6 +343,7 @@ def _write_folder(
         ctx.documents += 1
         stem = stems.claim(safe_name(doc.source or doc.title, f"doc-{doc.id}"), str(doc.id))
         layers: list[Layer | None] = list(doc.layers) or [None]
+        entities = {e["id"]: e for e in doc.entities}
         for layer in layers:
             where = folder
             if per_annotator and layer is not None:
@@ -289,13 +355,15 @@ def _write_folder(
                 where = folder / folders[name]
                 where.mkdir(exist_ok=True)
             (where / f"{stem}.txt").write_text(doc.text, encoding="utf-8", newline="\n")
-            lines = ann_lines(layer, doc.text, conf)
+            lines = ann_lines(layer, doc.text, conf, entities)
             (where / f"{stem}.ann").write_text(
                 "".join(line + "\n" for line in lines), encoding="utf-8", newline="\n"
             )
             if layer is not None:
                 ctx.spans += len(layer.spans)
                 ctx.relations += len(layer.relations)
+                count_left_out(layer, ctx, spans=[])
+                ctx.flattened.entity_links += unwritten_links(layer, entities)
     names = [*conf.entities, *conf.events, *conf.relations, *conf.attributes]
     changed = sorted({n for n in names if _type_name(n) != n})
     if changed:
@@ -402,13 +470,14 @@ def _offsets(ident: str, ranges: str) -> list[int]:
 
 def parse_ann(
     ann: str, source: SourceText, annotator: str, where: Path | str
-) -> tuple[LayerDraft, list[InputProblem]]:
-    """One .ann file's lines into a layer; refused lines come back as problems,
-    in the order of their lines."""
+) -> tuple[LayerDraft, list[EntityDraft], list[InputProblem]]:
+    """One .ann file's lines into a layer and the entities its mentions name;
+    refused lines come back as problems, in the order of their lines."""
     layer = LayerDraft(annotator)
     problems: list[InputProblem] = []
     refs = _Refs()
     index, refused = refs.index, refs.refused
+    span_ids: list[str] = []  # the T id of each span
     pending: list[_Pending] = []
     for number, line in enumerate(ann.split("\n"), start=1):
         line = line.rstrip("\r")
@@ -440,11 +509,12 @@ def parse_ann(
             ident, label, ranges, surface = match.groups()
             try:
                 offsets = _offsets(ident, ranges)
-                if len(offsets) > 2:
-                    raise LineProblem(f"{ident}: discontinuous span ({ranges}) is not supported")
-                start, end = offsets
                 try:
-                    span = source.span(start, end, label, surface, surface_check=_same_surface)
+                    if len(offsets) == 2:
+                        start, end = offsets
+                        span = source.span(start, end, label, surface, surface_check=_same_surface)
+                    else:
+                        span = _span_in_pieces(source, offsets, label, surface)
                 except LineProblem as exc:
                     raise LineProblem(f"{ident}: {exc}") from None
             except LineProblem as exc:
@@ -453,6 +523,7 @@ def parse_ann(
                 continue
             index[ident] = len(layer.spans)
             layer.spans.append(span)
+            span_ids.append(ident)
         else:
             body, _, text = rest.partition("\t")
             pending.append(_Pending(number, kind, head, body, text))
@@ -490,6 +561,8 @@ def parse_ann(
             role, _, target = arg.partition(":")
             relations.append((role, p.ident, target, p.ident, p.number))
     rel_notes: dict[str, tuple[str, str, str]] = {}  # R id -> type, source, target
+    same_entity: list[tuple[int, int]] = []  # pairs of spans an equivalence names
+    references: list[tuple[int, str, str]] = []  # span, external id, name
     for p in pending:
         parts = p.body.split()
         try:
@@ -506,13 +579,11 @@ def parse_ann(
                 members, bad = [], None
                 for ref in parts[1:]:
                     try:
-                        refs.resolve(ref)
+                        members.append(refs.resolve(ref))
                     except LineProblem as exc:
                         bad = bad or exc
-                    else:
-                        members.append(ref)
-                for a, b in itertools.pairwise(members):
-                    relations.append((EQUIV_PREFIX + parts[0], a, b, "", p.number))
+                # The members that exist are still one entity.
+                same_entity.extend(itertools.pairwise(members))
                 if bad is not None:
                     raise bad
             elif p.kind in "AM":
@@ -525,9 +596,12 @@ def parse_ann(
                 if len(parts) != 3:
                     raise LineProblem("malformed normalization")
                 at = refs.resolve(parts[1])
-                spans[at]["attributes"].setdefault(NORM_KEY, []).append(
-                    [parts[0], parts[2], p.text]
-                )
+                if parts[0] == REFERENCE:
+                    references.append((at, parts[2], p.text))
+                else:
+                    spans[at]["attributes"].setdefault(NORM_KEY, []).append(
+                        [parts[0], parts[2], p.text]
+                    )
             elif p.kind == "#":
                 if len(parts) != 2:
                     raise LineProblem("malformed note")
@@ -554,12 +628,72 @@ def parse_ann(
                 refused.add(ident)
             continue
         layer.relations.append(RelationDraft(rtype, src_at, dst_at))
+    entities, entity_of = _entities(layer.spans, span_ids, source.text, same_entity, where)
+    for at, external_id, name in references:
+        key = entity_of.get(at)
+        if key is None:
+            key = entity_of[at] = _entity_key(where, span_ids[at])
+            entities[key] = _entity(key, layer.spans[at], source.text)
+        entity = entities[key]
+        if entity.external_id in ("", external_id):
+            entities[key] = replace(entity, external_id=external_id, name=name or entity.name)
+        else:  # a second reference for one entity stays on its span, as before entities
+            spans[at]["attributes"].setdefault(NORM_KEY, []).append([REFERENCE, external_id, name])
     layer.spans = [
-        SpanDraft(s.label, s.start, s.end, attributes=extra["attributes"], note=extra["note"])
-        for s, extra in zip(layer.spans, spans, strict=True)
+        replace(s, attributes=extra["attributes"], note=extra["note"], entity=entity_of.get(n))
+        for n, (s, extra) in enumerate(zip(layer.spans, spans, strict=True))
     ]
     problems.sort(key=lambda p: p.line or 0)
-    return layer, problems
+    return layer, list(entities.values()), problems
+
+
+def _span_in_pieces(source: SourceText, offsets: list[int], label: str, surface: str) -> SpanDraft:
+    """A discontinuous T line's span: each piece checked and mapped as a span is,
+    the text checked against the pieces' texts joined as brat joins them."""
+    raw_pieces = list(zip(offsets[::2], offsets[1::2], strict=True))
+    mapped = [source.span(start, end, label) for start, end in raw_pieces]
+    found = DISCONTINUOUS_JOINER.join(source.raw[start:end] for start, end in raw_pieces)
+    if not _same_surface(surface, found):
+        raise LineProblem(
+            f"span {offsets[0]}-{offsets[-1]} {label}: text {surface!r} does not match the "
+            f"document's pieces ({found!r})"
+        )
+    try:
+        pieces = normalise((p.start, p.end) for p in mapped)
+    except OffsetError as exc:
+        raise LineProblem(str(exc)) from None
+    return SpanDraft(label, pieces[0][0], pieces[-1][1], fragments=stored_fragments(pieces))
+
+
+def _entity_key(where: Path | str, ident: str) -> str:
+    """An entity's key in an import: its file and its first mention's T id."""
+    return f"{where}#{ident}"
+
+
+def _entity(key: str, mention: SpanDraft, text: str) -> EntityDraft:
+    """An entity named after ``mention``'s text, with its label."""
+    pieces = pieces_of(mention.start, mention.end, mention.fragments)
+    return EntityDraft(key, joined_text(text, pieces), mention.label)
+
+
+def _entities(
+    spans: list[SpanDraft],
+    span_ids: list[str],
+    text: str,
+    pairs: list[tuple[int, int]],
+    where: Path | str,
+) -> tuple[dict[str, EntityDraft], dict[int, str]]:
+    """The entities the equivalences make (spans linked through shared members
+    are one), named after their first mention; and each mention's entity key."""
+    entities: dict[str, EntityDraft] = {}
+    entity_of: dict[int, str] = {}
+    for group in sorted(map(sorted, _components(pairs))):
+        first = group[0]
+        key = _entity_key(where, span_ids[first])
+        entities[key] = _entity(key, spans[first], text)
+        for member in group:
+            entity_of[member] = key
+    return entities, entity_of
 
 
 def _same_surface(surface: str, found: str) -> bool:
@@ -594,9 +728,9 @@ def _document(
     if not raw.strip():
         return None, [InputProblem(where, "the .txt file has no text")]
     source = SourceText(raw)
-    layer, problems = parse_ann(ann_text, source, ctx.as_name or "", where)
+    layer, entities, problems = parse_ann(ann_text, source, ctx.as_name or "", where)
     draft = DocumentDraft(text=source.text, title=_title(source.text), source=source_name)
-    return AnnotatedDraft(draft, [layer], origin=where), notices + problems
+    return AnnotatedDraft(draft, [layer], origin=where, entities=entities), notices + problems
 
 
 def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem]:

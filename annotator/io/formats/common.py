@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from annotator.core.dataset import SpanDraft, SurfaceMismatch
+from annotator.core.dataset import Layer, SpanDraft, SpanRow, SurfaceMismatch
 from annotator.core.formats import CODEPOINT, UTF16
 from annotator.core.offsets import Utf16Map
 from annotator.core.pieces import joined_text, normalise, stored_fragments
@@ -36,6 +36,37 @@ class LineProblem(ValueError):
 
 
 @dataclass(slots=True)
+class Flattened:
+    """What a format without split spans, entities or document labels wrote
+    differently or left out; the export's summary says it. See
+    docs/formats.md, "Split spans, entities and document labels in other formats".
+    """
+
+    split_spans: int = 0
+    """Spans in several pieces written as one span per piece."""
+    entity_links: int = 0
+    """Mentions written without their entity."""
+    document_labels: int = 0
+    """Document label values left out."""
+
+    def add(self, other: Flattened) -> None:
+        self.split_spans += other.split_spans
+        self.entity_links += other.entity_links
+        self.document_labels += other.document_labels
+
+    def notes(self) -> list[str]:
+        """One phrase per count that is not zero, for the export's summary."""
+        notes = []
+        if self.split_spans:
+            notes.append(f"{self.split_spans} split span(s) written as one span per piece")
+        if self.entity_links:
+            notes.append(f"{self.entity_links} mention(s) written without their entity")
+        if self.document_labels:
+            notes.append(f"{self.document_labels} document label(s) left out")
+        return notes
+
+
+@dataclass(slots=True)
 class ExportContext:
     schema: LabelSchema
     offsets: str = CODEPOINT
@@ -43,6 +74,40 @@ class ExportContext:
     documents: int = 0
     spans: int = 0
     relations: int = 0
+    flattened: Flattened = field(default_factory=Flattened)
+
+
+def spans_in_pieces(spans: list[SpanRow], text: str, ctx: ExportContext) -> list[SpanRow]:
+    """``spans`` for a format without split spans: a split span becomes one span
+    per piece (each with the span's id, its piece's offsets and text, in order,
+    so the first piece comes first), counted in ``ctx.flattened``."""
+    if not any("fragments" in s for s in spans):
+        return spans
+    out: list[SpanRow] = []
+    for s in spans:
+        fragments = s.get("fragments")
+        if not fragments:
+            out.append(s)
+            continue
+        ctx.flattened.split_spans += 1
+        for start, end in fragments:
+            piece = dict(s, start=start, end=end, text=text[start:end])
+            del piece["fragments"]
+            out.append(piece)  # type: ignore[arg-type]
+    return out
+
+
+def count_left_out(
+    layer: Layer | None, ctx: ExportContext, spans: list[SpanRow] | None = None
+) -> None:
+    """Count what a format has no room for: the layer's document labels and
+    the entity links of ``spans`` (the spans it writes; default the layer's).
+    A format that keeps entity links passes ``spans=[]``."""
+    if layer is None:
+        return
+    ctx.flattened.document_labels += len(layer.document_labels)
+    written = layer.spans if spans is None else spans
+    ctx.flattened.entity_links += sum(1 for s in written if "entity" in s)
 
 
 # --- offsets on export -------------------------------------------------------

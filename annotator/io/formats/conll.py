@@ -9,6 +9,10 @@ time: spans are taken in order of start, the longer first when two start
 together (then the lower id); a span that overlaps one already taken is left
 out. So the outermost, earliest span wins, and nested spans are dropped. The
 export says how many spans were left out.
+
+A span in pieces is tagged as a span per piece, each starting with ``B-``
+(so a reader sees separate entities); entities and document labels have no
+place and are left out and counted.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from annotator.core.dataset import ExportDocument, Layer, SpanRow
 from annotator.io.formats.common import (
     ExportContext,
     atomic_file,
+    count_left_out,
     sentence_bounds,
+    spans_in_pieces,
     tokenize,
 )
 
@@ -91,7 +97,8 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
                         spans.append(s)
                     else:
                         not_entities.add(s["label"])
-                kept, dropped = resolve_overlaps(spans)
+                count_left_out(layer, ctx, spans)
+                kept, dropped = resolve_overlaps(spans_in_pieces(spans, doc.text, ctx))
                 dropped_total += dropped
                 ctx.spans += len(kept)
                 out.write(DOCSTART + "\n\n")

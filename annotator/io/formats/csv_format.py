@@ -1,7 +1,9 @@
 """CSV: one row per span, with the sentence it sits in as context.
 
 Columns: document_id, title, annotator, status, span_id, label, start, end,
-text, sentence, attributes (JSON), note. UTF-8, RFC 4180 quoting.
+text, sentence, attributes (JSON), note, entity_id, entity_name (empty for a
+span that is no mention). UTF-8, RFC 4180 quoting. A span in pieces is a row
+per piece, each with the span's id.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from annotator.core.dataset import ExportDocument
 from annotator.io.formats.common import (
     ExportContext,
     atomic_file,
+    count_left_out,
     offset_converter,
     sentence_bounds,
+    spans_in_pieces,
 )
 
 SUFFIX = ".csv"
@@ -35,6 +39,8 @@ COLUMNS = (
     "sentence",
     "attributes",
     "note",
+    "entity_id",
+    "entity_name",
 )
 
 
@@ -54,12 +60,17 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
         writer.writerow(COLUMNS)
         for doc in docs:
             ctx.documents += 1
+            for layer in doc.layers:
+                count_left_out(layer, ctx, spans=[])
             if not any(layer.spans for layer in doc.layers):
                 continue
             bounds = sentence_bounds(doc.text)
             convert = offset_converter(doc.text, ctx.offsets)
+            names = {e["id"]: e["name"] for e in doc.entities}
             for layer in doc.layers:
-                for s in layer.spans:
+                spans = spans_in_pieces(layer.spans, doc.text, ctx)
+                for s in spans:
+                    entity = s.get("entity")
                     writer.writerow(
                         (
                             doc.id,
@@ -74,6 +85,8 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
                             sentence_of(doc.text, bounds, s["start"], s["end"]),
                             orjson.dumps(s["attributes"]).decode() if s["attributes"] else "",
                             s["note"],
+                            "" if entity is None else entity,
+                            "" if entity is None else names.get(entity, ""),
                         )
                     )
-                ctx.spans += len(layer.spans)
+                ctx.spans += len(spans)

@@ -15,7 +15,13 @@ from typing import Any
 
 import orjson
 
-from annotator.core.dataset import AnnotatedDraft, ExportDocument, LayerDraft, RelationDraft
+from annotator.core.dataset import (
+    AnnotatedDraft,
+    ExportDocument,
+    LayerDraft,
+    RelationDraft,
+    SpanRow,
+)
 from annotator.io.errors import InputProblem
 from annotator.io.formats.common import (
     ExportContext,
@@ -23,8 +29,10 @@ from annotator.io.formats.common import (
     SourceText,
     atomic_file,
     check_name,
+    count_left_out,
     offset_converter,
     record_id,
+    spans_in_pieces,
 )
 from annotator.io.formats.importing import ImportContext, read_records
 from annotator.io.formats.jsonl_common import (
@@ -46,18 +54,19 @@ def export(
             convert = offset_converter(doc.text, ctx.offsets)
             ctx.documents += 1
             for layer in layers_or_blank(doc):
-                spans = layer.spans if layer is not None else []
+                count_left_out(layer, ctx)
+                spans = spans_in_pieces(layer.spans, doc.text, ctx) if layer is not None else []
                 relations = layer.relations if layer is not None else []
                 record: dict[str, Any] = {"text": doc.text}
                 if relation_form:
                     record["entities"] = [
                         {
-                            "id": s["id"],
+                            "id": ident,
                             "start_offset": convert(s["start"]),
                             "end_offset": convert(s["end"]),
                             "label": s["label"],
                         }
-                        for s in spans
+                        for ident, s in zip(_entity_ids(spans), spans, strict=True)
                     ]
                     record["relations"] = [
                         {
@@ -76,6 +85,22 @@ def export(
                 ctx.spans += len(spans)
                 record.update(doc_metadata(doc, layer))
                 out.write(orjson.dumps(record, option=option))
+
+
+def _entity_ids(spans: list[SpanRow]) -> list[int]:
+    """Each span's id; a later piece of a span in pieces (the same id again)
+    takes an id after the largest, as doccano's ids must be unique in a line."""
+    ids: list[int] = []
+    seen: set[int] = set()
+    spare = max((s["id"] for s in spans), default=0)
+    for s in spans:
+        if s["id"] in seen:
+            spare += 1
+            ids.append(spare)
+        else:
+            seen.add(s["id"])
+            ids.append(s["id"])
+    return ids
 
 
 def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft:

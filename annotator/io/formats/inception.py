@@ -14,6 +14,9 @@
   :func:`input_files` reads it.
 - The tokens and sentences an export writes (:func:`export_units`): TSV
   addresses spans by token, so every span edge must be a token edge.
+- Neither format has spans in pieces, entities or document labels: a span in
+  pieces is a span per piece (its links name the first); the rest is left out
+  and counted.
 """
 
 from __future__ import annotations

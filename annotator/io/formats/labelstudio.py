@@ -25,6 +25,11 @@ puts every annotation into one layer. Each submitted annotation is a layer
 marked done; cancelled (skipped) annotations, predictions and drafts are not
 imported, and ``choices`` results (document labels, which this program does
 not have yet) are counted in a notice, never dropped silently.
+
+Export of issue 15's data: a span in pieces is a region per piece (``s12``,
+``s12-2``; links name the first); a mention's entity goes into its region's
+``meta.entity`` (``{"id", "name"}``, not read back); document labels are left
+out and counted.
 """
 
 from __future__ import annotations
@@ -55,7 +60,9 @@ from annotator.io.formats.common import (
     SourceText,
     atomic_file,
     check_name,
+    count_left_out,
     offset_converter,
+    spans_in_pieces,
 )
 from annotator.io.formats.importing import ImportContext, InputNotice
 from annotator.io.formats.jsonl_common import DOC_FIELDS, draft_from_metadata
@@ -103,9 +110,16 @@ def _annotation(
 ) -> dict[str, Any]:
     convert = offset_converter(doc.text, ctx.offsets)
     result: list[dict[str, Any]] = []
-    for s in layer.spans:
+    names = {e["id"]: e["name"] for e in doc.entities}
+    count_left_out(layer, ctx, spans=[])
+    spans = spans_in_pieces(layer.spans, doc.text, ctx)
+    piece_of: Counter[int] = Counter()
+    for s in spans:
+        piece_of[s["id"]] += 1
+        # A later piece of a span in pieces: "s12-2"; links name the first, "s12".
+        suffix = f"-{piece_of[s['id']]}" if piece_of[s["id"]] > 1 else ""
         item: dict[str, Any] = {
-            "id": f"s{s['id']}",
+            "id": f"s{s['id']}{suffix}",
             "type": "labels",
             "from_name": FROM_NAME,
             "to_name": TO_NAME,
@@ -122,6 +136,8 @@ def _annotation(
             meta["text"] = [s["note"]]  # Label Studio's place for a region's note
         if s["attributes"]:
             meta["attributes"] = s["attributes"]
+        if "entity" in s:
+            meta["entity"] = {"id": s["entity"], "name": names.get(s["entity"], "")}
         if meta:
             item["meta"] = meta
         result.append(item)
@@ -135,7 +151,7 @@ def _annotation(
                 "labels": [r["type"]],
             }
         )
-    ctx.spans += len(layer.spans)
+    ctx.spans += len(spans)
     ctx.relations += len(layer.relations)
     annotation: dict[str, Any] = {
         "id": number,

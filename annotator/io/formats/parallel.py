@@ -72,11 +72,12 @@ def write_in_two(
         outcome = pickle.loads(payload) if payload else RuntimeError("the export's helper died")
         if isinstance(outcome, BaseException):
             raise outcome
-        documents, spans, relations, warnings = outcome
+        documents, spans, relations, warnings, flattened = outcome
         ctx.documents += documents
         ctx.spans += spans
         ctx.relations += relations
         ctx.warnings.extend(warnings)
+        ctx.flattened.add(flattened)
         append_file(tail, head)
         replace_into(head, target)
     finally:
@@ -148,7 +149,8 @@ def _child(
         try:
             tail_ctx = ExportContext(ctx.schema, ctx.offsets)
             write_part(True, ids, tail, tail_ctx)
-            outcome = (tail_ctx.documents, tail_ctx.spans, tail_ctx.relations, tail_ctx.warnings)
+            outcome = (tail_ctx.documents, tail_ctx.spans, tail_ctx.relations, tail_ctx.warnings,
+                       tail_ctx.flattened)  # fmt: skip
         except _Stopped:
             os._exit(1)
         except BaseException as exc:

@@ -11,6 +11,9 @@ By span (``--rows span``): one row per span: ``document_id``, ``title``,
 ``annotator``, ``status``, ``span_id``, ``label``, ``start``, ``end``,
 ``text``, ``attributes`` (JSON), ``note``.
 
+A span in pieces is a span (or row) per piece, each with the span's id;
+entities and document labels are left out and counted.
+
 Rows are written in row groups as they come (:class:`pyarrow.parquet.ParquetWriter`),
 so memory holds one group whatever the size of the export. Offsets are code
 points into ``text``. Needs pyarrow (``pip install 'annotator[parquet]'``).
@@ -27,7 +30,12 @@ import orjson
 from annotator.core.dataset import ExportDocument, Layer
 from annotator.core.errors import InputProblem
 from annotator.core.formats import PARQUET_ROWS
-from annotator.io.formats.common import ExportContext, atomic_file
+from annotator.io.formats.common import (
+    ExportContext,
+    atomic_file,
+    count_left_out,
+    spans_in_pieces,
+)
 
 SUFFIX = ".parquet"
 ROWS = PARQUET_ROWS
@@ -113,7 +121,8 @@ def _document_rows(doc: ExportDocument, ctx: ExportContext) -> list[dict[str, An
     meta = _json(doc.meta)
     rows = []
     for layer in layers:
-        spans = layer.spans if layer is not None else []
+        count_left_out(layer, ctx)
+        spans = spans_in_pieces(layer.spans, doc.text, ctx) if layer is not None else []
         relations = layer.relations if layer is not None else []
         ctx.spans += len(spans)
         ctx.relations += len(relations)
@@ -157,8 +166,10 @@ def _document_rows(doc: ExportDocument, ctx: ExportContext) -> list[dict[str, An
 def _span_rows(doc: ExportDocument, ctx: ExportContext) -> list[dict[str, Any]]:
     rows = []
     for layer in doc.layers:
-        ctx.spans += len(layer.spans)
-        for s in layer.spans:
+        count_left_out(layer, ctx)
+        spans = spans_in_pieces(layer.spans, doc.text, ctx)
+        ctx.spans += len(spans)
+        for s in spans:
             rows.append(
                 {
                     "document_id": doc.id,

@@ -5,6 +5,9 @@
 "child", "head_span", "child_span", "label"}], "answer": "accept", "meta": {...}}``.
 ``token_end`` is inclusive, as in Prodigy. Tokens are words and punctuation,
 also split at every span boundary so each span is a whole number of tokens.
+Prodigy has no spans in pieces, entities or document labels: a span in pieces
+is a span per piece (its links start or end at the first piece); the rest is
+left out and counted.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from annotator.io.formats.common import (
     SourceText,
     atomic_file,
     check_name,
+    count_left_out,
     offset_converter,
+    spans_in_pieces,
     tokenize,
 )
 from annotator.io.formats.importing import ImportContext, read_records
@@ -46,7 +51,8 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
             text = doc.text
             convert = offset_converter(text, ctx.offsets)
             for layer in layers_or_blank(doc):
-                spans = layer.spans if layer is not None else []
+                count_left_out(layer, ctx)
+                spans = spans_in_pieces(layer.spans, text, ctx) if layer is not None else []
                 relations = layer.relations if layer is not None else []
                 breaks = {s["start"] for s in spans} | {s["end"] for s in spans}
                 tokens = tokenize(text, breaks)
@@ -62,7 +68,8 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
                     }
                     for i, (s, e) in enumerate(tokens)
                 ]
-                span_records: dict[int, dict[str, Any]] = {}
+                span_records: list[dict[str, Any]] = []
+                first_piece: dict[int, dict[str, Any]] = {}  # span id -> its (first) record
                 for s in spans:
                     record = {
                         "start": convert(s["start"]),
@@ -76,10 +83,11 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
                     if first <= last:
                         record["token_start"] = first
                         record["token_end"] = last
-                    span_records[s["id"]] = record
+                    span_records.append(record)
+                    first_piece.setdefault(s["id"], record)
                 rel_records = []
                 for r in relations:
-                    head, child = span_records[r["source_id"]], span_records[r["target_id"]]
+                    head, child = first_piece[r["source_id"]], first_piece[r["target_id"]]
                     rel_records.append(
                         {
                             "head": head.get("token_end", -1),
@@ -96,7 +104,7 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
                         {
                             "text": text,
                             "tokens": token_records,
-                            "spans": list(span_records.values()),
+                            "spans": span_records,
                             "relations": rel_records,
                             "answer": "accept",
                             "meta": doc_metadata(doc, layer),

@@ -10,7 +10,11 @@ goes into the span group ``--span-group`` (default ``sc``, what spaCy's
 ``Span``: with ``--alignment strict`` (the default) it is left out and counted
 in the export's warnings; ``contract`` or ``expand`` moves its ends to the
 tokens inside or around it (``doc.char_span``'s ``alignment_mode``). Each Doc's
-``user_data`` holds the document id, title, annotator and status.
+``user_data`` holds the document id, title, annotator and status. Each
+``Span``'s ``id_`` is the span's id, so a span in pieces is a ``Span`` per
+piece with one ``id_``; a mention's ``kb_id_`` is its entity's external id
+(else the entity's id in the project). Document labels are left out and
+counted.
 
 A DocBin is one serialised blob, held in memory until written. A target
 without the ``.spacy`` suffix (or an existing folder) is a folder of shards,
@@ -35,7 +39,13 @@ from typing import Any
 from annotator.core.dataset import ExportDocument, SpanRow
 from annotator.core.errors import InputProblem
 from annotator.core.formats import SPACY_ALIGNMENTS
-from annotator.io.formats.common import ExportContext, atomic_dir, atomic_file
+from annotator.io.formats.common import (
+    ExportContext,
+    atomic_dir,
+    atomic_file,
+    count_left_out,
+    spans_in_pieces,
+)
 
 SUFFIX = ".spacy"
 ALIGNMENT_MODES = SPACY_ALIGNMENTS
@@ -211,6 +221,8 @@ def _spacy_docs(
         if not doc.layers:
             continue
         tokens = nlp.make_doc(doc.text)
+        # A mention's entity as spaCy's knowledge-base id: its external id, else its id here.
+        kb_ids = {e["id"]: e["external_id"] or str(e["id"]) for e in doc.entities}
         for layer in doc.layers:
             sdoc = tokens.copy()  # tokenised once per document, not per layer
             sdoc.user_data.update(
@@ -223,9 +235,11 @@ def _spacy_docs(
             )
             group = []
             aligned: list[tuple[SpanRow, Any]] = []  # (stored span, spaCy Span)
-            for s in layer.spans:
+            count_left_out(layer, ctx, spans=[])
+            for s in spans_in_pieces(layer.spans, doc.text, ctx):
                 span = sdoc.char_span(s["start"], s["end"], label=s["label"],
-                                      alignment_mode=alignment)  # fmt: skip
+                                      alignment_mode=alignment, span_id=str(s["id"]),
+                                      kb_id=kb_ids.get(s.get("entity", 0), ""))  # fmt: skip
                 if span is None or not span.text.strip():
                     misaligned[s["label"]] = misaligned.get(s["label"], 0) + 1
                     continue

@@ -56,7 +56,9 @@ from annotator.io.formats.common import (
     LineProblem,
     SourceText,
     check_name,
+    count_left_out,
     offset_converter,
+    spans_in_pieces,
 )
 from annotator.io.formats.importing import ImportContext, InputNotice
 from annotator.io.formats.inception import (
@@ -135,11 +137,13 @@ class _Placed:
 
 def document_tsv(text: str, layer: Layer | None, ctx: ExportContext) -> tuple[str, int, int]:
     """One document and layer as TSV; also how many spans were trimmed and left out."""
-    spans = layer.spans if layer is not None else []
+    count_left_out(layer, ctx)
+    spans = spans_in_pieces(layer.spans, text, ctx) if layer is not None else []
     tokens, sentences = export_units(text, [(s["start"], s["end"]) for s in spans])
     starts = [s for s, _ in tokens]
     ends = [e for _, e in tokens]
-    placed: dict[int, _Placed] = {}
+    every: list[_Placed] = []
+    placed: dict[int, _Placed] = {}  # by span id: a span in pieces is linked by its first
     trimmed = dropped = 0
     for s in spans:
         first = bisect_left(starts, s["start"])
@@ -149,7 +153,8 @@ def document_tsv(text: str, layer: Layer | None, ctx: ExportContext) -> tuple[st
             continue
         if starts[first] != s["start"] or ends[last] != s["end"]:
             trimmed += 1
-        placed[s["id"]] = _Placed(s, first, last, span_layer(s["label"], ctx))
+        every.append(_Placed(s, first, last, span_layer(s["label"], ctx)))
+        placed.setdefault(s["id"], every[-1])
     relations = [
         r
         for r in (layer.relations if layer is not None else [])
@@ -157,12 +162,12 @@ def document_tsv(text: str, layer: Layer | None, ctx: ExportContext) -> tuple[st
     ]
     dropped_links = len(layer.relations if layer is not None else []) - len(relations)
     on_token: dict[tuple[int, str], list[_Placed]] = defaultdict(list)
-    for p in placed.values():
+    for p in every:
         for t in range(p.first, p.last + 1):
             on_token[t, p.layer].append(p)
     related = {r["source_id"] for r in relations} | {r["target_id"] for r in relations}
     ident = 0
-    for p in sorted(placed.values(), key=lambda p: (p.first, p.last, p.span["id"])):
+    for p in sorted(every, key=lambda p: (p.first, p.last, p.span["id"])):
         alone = all(len(on_token[t, p.layer]) == 1 for t in range(p.first, p.last + 1))
         if p.first != p.last or not alone or p.span["id"] in related:
             ident += 1

@@ -37,7 +37,14 @@ from annotator.core.dataset import (
 )
 from annotator.core.model import DocumentDraft
 from annotator.io.errors import InputProblem
-from annotator.io.formats.common import ExportContext, LineProblem, SourceText, check_name
+from annotator.io.formats.common import (
+    ExportContext,
+    LineProblem,
+    SourceText,
+    check_name,
+    count_left_out,
+    spans_in_pieces,
+)
 from annotator.io.formats.importing import ImportContext, InputNotice
 from annotator.io.formats.inception import (
     ANNOTATION,
@@ -119,7 +126,8 @@ def document_cas(
         documentUri=_NOT_XML.sub("", doc.url) or None,
     )  # fmt: skip
     cas.add(meta)
-    spans = layer.spans if layer is not None else []
+    count_left_out(layer, ctx)
+    spans = spans_in_pieces(layer.spans, doc.text, ctx) if layer is not None else []
     tokens, sentences = export_units(doc.text, [(s["start"], s["end"]) for s in spans])
     sentence_type, token_type = ts.get_type(SENTENCE), ts.get_type(TOKEN)
     for start, end in sentences:
@@ -132,7 +140,7 @@ def document_cas(
         feature = ENTITY_FEATURE if layer_name == NAMED_ENTITY else LABEL_FEATURE
         fs = ts.get_type(layer_name)(begin=s["start"], end=s["end"], **{feature: s["label"]})
         cas.add(fs)
-        made[s["id"]] = fs
+        made.setdefault(s["id"], fs)  # a span in pieces is linked by its first
     link_type = ts.get_type(LINK_LAYER)
     for r in layer.relations if layer is not None else []:
         governor, dependent = made[r["source_id"]], made[r["target_id"]]
