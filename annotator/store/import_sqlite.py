@@ -348,8 +348,8 @@ def insert_annotated(
 
     What :func:`annotator.store.import_writer.insert_annotated` promises, on
     SQLite: documents already in the project (same text) get the spans; a
-    span equal to one the annotator already has there (label, start, end) is
-    skipped, and a relation to it links the stored span (once); each layer is
+    span equal to one the annotator already has there (label, start, end and
+    pieces) is skipped, and a relation to it links the stored span (once); each layer is
     written by its owner, the gold layer by ``editor`` (a reviewer), else
     :class:`PermissionDenied` with nothing written; every span, relation,
     status, entity and document label written gets its change-log row,

@@ -186,9 +186,9 @@ def insert_annotated(
     """Store documents and their layers in the caller's transaction (one batch).
 
     Documents already in the project (same text) get the spans; a span equal
-    to one the annotator already has there (label, start, end) is skipped, so
-    importing the same file twice adds nothing, and a relation to it links
-    the stored span (once). Offsets must already be checked against the text
+    to one the annotator already has there (label, start, end and pieces) is
+    skipped, so importing the same file twice adds nothing, and a relation to
+    it links the stored span (once). Offsets must already be checked against the text
     (the io layer does, line by line); a split span's pieces are normalised
     and checked again. Mentions name entities by the file's keys, which
     ``entity_ids`` maps to stored ids for the whole run

@@ -268,3 +268,29 @@ def test_a_refused_batch_stores_nothing_and_says_why(tmp_path: Path) -> None:
     finally:
         writer.close()
     assert all(rows == [] for table, rows in stored(directory).items() if table != "annotators")
+
+
+def test_the_summary_counts_entities_and_document_labels(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.io.test_native_who_said_what import annotate, declare_document_labels
+
+    source_dir = create_project(tmp_path / "source").directory
+    declare_document_labels(load_project(source_dir))
+    workspace = Workspace.open(source_dir)
+    try:
+        annotate(workspace.db)  # type: ignore[arg-type]
+    finally:
+        workspace.close()
+    exported = tmp_path / "who.jsonl"
+    assert main(["export", str(source_dir), "-o", str(exported), "--format", "native"]) == 0
+    target = create_project(tmp_path / "target").directory
+    capsys.readouterr()
+    # The target's schema declares no document labels: refused, nothing stored.
+    assert main(["import", str(target), str(exported), "--format", "native"]) == 2
+    err = capsys.readouterr().err
+    assert "document labels or values not in the schema: checkworthy (2), topic (1)" in err
+    declare_document_labels(load_project(target))
+    assert main(["import", str(target), str(exported), "--format", "native"]) == 0
+    out = capsys.readouterr().out
+    assert "6 span(s), 1 relation(s), 2 new entity(ies), 3 document label(s); 0 problem(s)" in out

@@ -6,7 +6,6 @@ document labels are refused line by line."""
 from __future__ import annotations
 
 import re
-import uuid
 import warnings
 from collections.abc import Iterator
 from dataclasses import replace
@@ -26,6 +25,7 @@ from annotator.io.project import Project, create_project, load_project, update_s
 from annotator.store import document_labels, entities, export_reader
 from annotator.store import repository as repo
 from annotator.store.db import Database
+from tests.conftest import fresh_pg_database
 
 QUOTE_TEXT = '"We will win," he said, "and soon." Antony Blinken left Astana.'
 OTHER_TEXT = "Blinken spoke. The Secretary of State agreed in Almaty."
@@ -126,21 +126,8 @@ def second_database(database_url: str, tmp_path: Path) -> Iterator[str | None]:
     if database_url.startswith("sqlite"):
         yield None
         return
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-
-    from tests.conftest import _admin_engine
-
-    name = f"annotator_test_{uuid.uuid4().hex[:12]}"
-    admin = _admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_pg_database() as url:
+        yield url
 
 
 def test_export_import_export_gives_the_same_file(

@@ -12,7 +12,7 @@ from annotator.core.errors import PermissionDenied
 from annotator.store import import_sqlite
 from annotator.store import repository as repo
 from annotator.store.db import make_engine, open_database
-from annotator.store.models import ChangeLog, Span
+from annotator.store.models import ChangeLog, DocumentLabel, NamedEntity, Span
 
 VALUES: list[Any] = [
     None,
@@ -49,6 +49,23 @@ def test_json_and_time_texts_are_what_the_column_types_write() -> None:
         assert [import_sqlite.time_text(t) for t in TIMES] == [
             time_through_the_type(t) for t in TIMES
         ]
+    finally:
+        engine.dispose()
+
+
+def test_pieces_aliases_and_document_label_texts_are_what_the_column_types_write() -> None:
+    engine = make_engine("sqlite://")
+    try:
+        for column, values in (
+            (Span.__table__.c["fragments"], [((1, 12), (25, 33)), [[0, 1], [2, 3]]]),
+            (NamedEntity.__table__.c["aliases"], [["Blinken", "the «Secretary»"], []]),
+            (DocumentLabel.__table__.c["value"], ["yes", ["politics", "war"], []]),
+        ):
+            through_the_type = column.type._cached_bind_processor(engine.dialect)
+            assert through_the_type is not None
+            assert [import_sqlite.json_text(v) for v in values] == [
+                through_the_type(v) for v in values
+            ]
     finally:
         engine.dispose()
 
