@@ -13,10 +13,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
-from annotator.core.model import SpanData
-from annotator.io.project import load_project
+from annotator.core.compare import Kind
+from annotator.core.model import DocumentDraft, SpanData
+from annotator.io.project import create_project, load_project, save_project
 from annotator.store import repository
 from annotator.ui.main_window import MainWindow
+from annotator.ui.review import open_compare
+from annotator.ui.review.compare_view import KIND_COLORS
 from annotator.ui.span_paint import OUTLINE_DARKER
 from annotator.ui.view_modes import MODE_ALL, MODE_OTHER
 from tests.ui.conftest import click, drag, find, key, point_in, stored_relations, stored_spans
@@ -279,3 +282,35 @@ def test_a_link_belongs_to_the_whole_split_span(
     ctrl_click(qtbot, window, find(view, SECOND)[0] + 2)
     assert only_span(project, window).fragments is None
     assert [r.source_id for r in stored_relations(project, window.document_id or 0)] == [span.id]
+
+
+def test_compare_mode_colours_a_split_span_by_its_pieces(qtbot: QtBot, tmp_path: Path) -> None:
+    text = "Antony Blinken said Kazakhstan is a partner of the United States.\n"
+    directory = tmp_path / "compare"
+    create_project(directory)
+    config = load_project(directory)
+    config.annotators, config.reviewers = ["alice", "bob"], ["rita"]
+    save_project(config)
+    first, second = (text.index(FIRST), text.index(FIRST) + len(FIRST)), (
+        text.index(SECOND), text.index(SECOND) + len(SECOND),
+    )  # fmt: skip
+    db = load_project(directory).open_database()
+    with db.session() as session:
+        (doc,) = repository.insert_documents(session, [DocumentDraft(text, title="Visit")])
+        repository.add_span(session, doc, "alice", "Quote", *first, fragments=(first, second))
+        repository.add_span(session, doc, "bob", "Person", 0, len("Antony Blinken"))
+    db.close()
+    window = open_compare(directory, "rita", doc, "alice", "bob")
+    qtbot.addWidget(window)
+    qtbot.waitExposed(window)
+    view = window.view
+    image = view.viewport().grab().toImage()
+
+    def color_at(offset: int) -> str:
+        rect = view.char_rect(offset)
+        return image.pixelColor(rect.center().x(), rect.top() + 2).name()
+
+    only_a = KIND_COLORS[Kind.ONLY_A]
+    assert color_at(first[0] + 2) == only_a and color_at(second[0] + 2) == only_a
+    assert color_at(text.index(GAP) + 2) != only_a
+    window.close()
