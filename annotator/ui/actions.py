@@ -153,7 +153,7 @@ MAIN_WINDOW: tuple[Entry, ...] = (
         "edit",
         "view.add_piece",
         ("Ctrl+Shift+P",),
-        does="add the selected text to the selected span as a piece (**Ctrl**+drag does too)",
+        does="add the selected text to the selected span as a piece",
     ),
     Action(
         "edit.remove_piece",
@@ -161,8 +161,7 @@ MAIN_WINDOW: tuple[Entry, ...] = (
         "edit",
         "view.remove_piece",
         ("Ctrl+Shift+Backspace",),
-        does="remove the piece of the selected span that was clicked or that the selected "
-        "text touches (**Ctrl**+click on a piece does too)",
+        does="remove the piece of the selected span that was clicked or the selected text touches",
     ),
     Action(
         "edit.tag_all",
