@@ -686,6 +686,7 @@ class ArticleView(CodepointGeometry):
         if selection is not None:
             tag_menu = menu.addMenu("Tag as")
             self._add_label_actions(tag_menu, None, self.tag_selection)
+        self._add_piece_actions(menu, offset)
         if span is not None:
             relabel = menu.addMenu(menu_text(f"Relabel {span.label} as"))
             span_id = span.id
@@ -703,6 +704,25 @@ class ArticleView(CodepointGeometry):
         if menu.isEmpty():
             menu.addAction("Select text to tag it").setEnabled(False)
         return menu
+
+    def _add_piece_actions(self, menu: QMenu, offset: int | None) -> None:
+        """Add the selected text to the span as a piece; remove the piece clicked."""
+        target = self.model.piece_target
+        if target is None:
+            return
+        if self.text_selection() is not None:
+            add = QAction(menu_text(f"Add to {target.label} as a piece"), menu)
+            add.triggered.connect(self.add_piece)
+            menu.addAction(add)
+        index = None
+        if target.fragments is not None and offset is not None:
+            index = piece_at(target.fragments, offset)
+        if index is not None:
+            remove = QAction(menu_text(f"Remove this piece of {target.label}"), menu)
+            remove.triggered.connect(
+                lambda _=False, span=target, i=index: self._request_piece_removal(span, i)
+            )
+            menu.addAction(remove)
 
     def _add_label_actions(
         self, menu: QMenu, leave_out: str | None, chosen: Callable[[str], object]

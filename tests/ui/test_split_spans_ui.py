@@ -314,3 +314,22 @@ def test_compare_mode_colours_a_split_span_by_its_pieces(qtbot: QtBot, tmp_path:
     assert color_at(first[0] + 2) == only_a and color_at(second[0] + 2) == only_a
     assert color_at(text.index(GAP) + 2) != only_a
     window.close()
+
+
+def test_the_context_menu_removes_and_adds_a_piece(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    view = window.view
+    quote_in_two_pieces(qtbot, window, project)
+
+    def choose(offset: int, text: str) -> None:
+        menu = view.build_context_menu(point_in(view, offset))
+        action = next(a for a in menu.actions() if a.text() == text)
+        action.trigger()
+        menu.deleteLater()
+
+    choose(find(view, SECOND)[0] + 2, "Remove this piece of Quote")
+    assert only_span(project, window).fragments is None
+    drag(qtbot, view, *find(view, SECOND))
+    choose(find(view, SECOND)[0] + 2, "Add to Quote as a piece")
+    assert only_span(project, window).fragments == (find(view, FIRST), find(view, SECOND))
