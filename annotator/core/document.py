@@ -316,6 +316,8 @@ class DocumentModel:
         """The span selected when the analyst went on to select text with the
         mouse (which unselects it): Add Piece adds that text to it."""
         self._last_click_offset: int | None = None
+        self._clicked_span_id: int | None = None
+        """The span the click at ``_last_click_offset`` selected."""
 
     # --- content -------------------------------------------------------------
 
@@ -336,6 +338,7 @@ class DocumentModel:
         self.selection = None
         self.piece_target_id = None
         self._last_click_offset = None
+        self._clicked_span_id = None
 
     @property
     def spans(self) -> MutableMapping[int, SpanData]:
@@ -407,6 +410,8 @@ class DocumentModel:
         changed = span_id != self.selected_span_id
         self.selected_span_id = span_id
         self.piece_target_id = None
+        if span_id != self._clicked_span_id:
+            self._clicked_span_id = None  # selected otherwise than by the last click
         return changed
 
     @property
@@ -420,8 +425,11 @@ class DocumentModel:
 
     @property
     def last_click_offset(self) -> int | None:
-        """Where the click that selected the selected span landed."""
-        return self._last_click_offset if self.selected_span_id is not None else None
+        """Where the click that selected the selected span landed (None when
+        it was selected otherwise, from the span list say)."""
+        if self.selected_span_id is None or self.selected_span_id != self._clicked_span_id:
+            return None
+        return self._last_click_offset
 
     def span_to_select(self, offset: int | None, under: list[SpanData]) -> int | None:
         """The span a click at ``offset`` selects among those ``under`` it.
@@ -437,6 +445,7 @@ class DocumentModel:
         else:
             chosen = ids[0]
         self._last_click_offset = offset
+        self._clicked_span_id = chosen
         return chosen
 
     def piece_under(self, span: SpanData) -> int | None:

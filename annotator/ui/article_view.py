@@ -56,7 +56,7 @@ from annotator.core.commands import Changes
 from annotator.core.document import BlockIndex, DocumentModel
 from annotator.core.model import RelationData, SpanData
 from annotator.core.offsets import Utf16Map
-from annotator.core.pieces import covers, piece_at, pieces_of
+from annotator.core.pieces import piece_at, pieces_of
 from annotator.core.schema import LabelSchema
 from annotator.core.span_rows import SpanRows
 from annotator.ui.display_text import DisplayText
@@ -609,11 +609,12 @@ class ArticleView(CodepointGeometry):
         False when the click is not on one."""
         span = self.selected_span
         offset = self.offset_at(point)
-        if span is None or offset is None or not covers(span, offset):
+        if span is None or offset is None:
             return False
         index = piece_at(pieces_of(span.start, span.end, span.fragments), offset)
-        if index is not None:
-            self._request_piece_removal(span, index)
+        if index is None:
+            return False
+        self._request_piece_removal(span, index)
         return True
 
     def _click(self, point: QPoint) -> None:

@@ -248,6 +248,11 @@ def test_the_piece_to_remove_is_the_one_clicked_or_selected() -> None:
     assert model.piece_under(quote) == 0
     model.set_selection(*word(TEXT, "to"))
     assert model.piece_under(quote) is None
+    # Selected from the span list, not by a click: no piece is meant.
+    model.clear_selection()
+    model.select_span(None)
+    model.select_span(5)
+    assert model.piece_under(quote) is None
 
 
 def test_text_selected_after_a_span_adds_to_that_span() -> None:
