@@ -333,3 +333,18 @@ def test_the_context_menu_removes_and_adds_a_piece(
     drag(qtbot, view, *find(view, SECOND))
     choose(find(view, SECOND)[0] + 2, "Add to Quote as a piece")
     assert only_span(project, window).fragments == (find(view, FIRST), find(view, SECOND))
+
+
+def test_text_selected_with_the_keys_is_added_by_the_key(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    view = window.view
+    span = quote_in_one_piece(qtbot, window, project)
+    # From the end of the text, back over "." and the line end, then a word.
+    qtbot.keyClick(view, Qt.Key.Key_End, CTRL)
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    qtbot.keyClick(view, Qt.Key.Key_Left, CTRL_SHIFT)
+    assert view.selected_span_id == span.id and view.text_selection() == find(view, "Tuesday")
+    qtbot.keyClick(view, Qt.Key.Key_P, CTRL_SHIFT)
+    assert only_span(project, window).fragments == (find(view, FIRST), find(view, "Tuesday"))
