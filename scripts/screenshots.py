@@ -109,7 +109,7 @@ def main() -> int:
         # A second annotator's work, for the "all annotators" view.
         tag(window, "Blinken", "Person", 1, user="bob")
         tag(window, "Kazakhstan and Uzbekistan", "Location", 0, user="bob")
-        window.set_view_mode(window.mode)  # reload: bob's spans are not mine
+        window.set_view_mode(window.mode_combo.mode)  # reload: bob's spans are not mine
 
         view.select_span(quote)
         view.verticalScrollBar().setValue(0)
@@ -143,9 +143,36 @@ def main() -> int:
         save(window, "all-annotators.png")
 
         window.set_view_mode("mine")
+        save_split_quote(app, window)
         window.close()
         app.processEvents()
     return 0
+
+
+def save_split_quote(app: QApplication, window: MainWindow) -> None:
+    """Close-up of a quote in two pieces (the aside between them left out),
+    selected, with its speaker: the pieces outlined, a dashed line under the gap."""
+    view = window.view
+    first = "Sometimes we just say those words, but they actually have real meaning"
+    quote = tag(window, first, "Quote")
+    second = "they have even more resonance than usual"
+    start = view.text.index(second)
+    window.span_edits.add_piece(quote, start, start + len(second))
+    speaker = tag(window, "Blinken", "Person", view.text[:start].count("Blinken"))
+    window.run(AddRelation("alice", "speaker", quote, speaker))
+    size = view.font().pointSize()
+    view.set_font_size(15)
+    view.select_span(quote, scroll=True)
+    view.clear_text_selection()
+    settle(app, window)
+    top = view.char_rect(view.spans[quote].start)
+    bottom = view.char_rect(view.spans[speaker].end - 1)
+    region = QRect(0, max(0, top.top() - 6), view.viewport().width(), 0)
+    region.setBottom(bottom.bottom() + 2)
+    path = OUT / "split-span.png"
+    assert view.viewport().grab(region).save(str(path))
+    print(f"wrote {path.relative_to(REPO)} ({region.width()}x{region.height()})")
+    view.set_font_size(size)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from operator import attrgetter
 
 from annotator.core.commands import Changes
 from annotator.core.model import RelationData, SpanData
+from annotator.core.pieces import covers, piece_at, pieces_of
 from annotator.core.schema import LabelSchema
 from annotator.core.span_rows import SpanMap, SpanRows
 
@@ -244,13 +245,14 @@ class SpanIndex:
         return found
 
     def at(self, offset: int) -> list[SpanData]:
-        """Spans covering ``offset``, innermost first."""
+        """Spans covering ``offset``, innermost first (a split span only by its
+        pieces: the text between them is not the span's)."""
         self.build()
         spans = self.spans
         found = [
             s
             for i in self._block_spans[self.blocks.block_of(offset)]
-            if (s := spans[i]).start <= offset < s.end
+            if covers(s := spans[i], offset)
         ]
         found.sort(key=lambda s: (s.end - s.start, -s.start, -s.id))
         return found
@@ -310,7 +312,12 @@ class DocumentModel:
         self.link_source: int | None = None
         """The span a link starts from while link mode is on."""
         self.selection: TextSelection | None = None
+        self.piece_target_id: int | None = None
+        """The span selected when the analyst went on to select text with the
+        mouse (which unselects it): Add Piece adds that text to it."""
         self._last_click_offset: int | None = None
+        self._clicked_span_id: int | None = None
+        """The span the click at ``_last_click_offset`` selected."""
 
     # --- content -------------------------------------------------------------
 
@@ -329,7 +336,9 @@ class DocumentModel:
         self.selected_span_id = None
         self.link_source = None
         self.selection = None
+        self.piece_target_id = None
         self._last_click_offset = None
+        self._clicked_span_id = None
 
     @property
     def spans(self) -> MutableMapping[int, SpanData]:
@@ -400,7 +409,27 @@ class DocumentModel:
             span_id = None
         changed = span_id != self.selected_span_id
         self.selected_span_id = span_id
+        self.piece_target_id = None
+        if span_id != self._clicked_span_id:
+            self._clicked_span_id = None  # selected otherwise than by the last click
         return changed
+
+    @property
+    def piece_target(self) -> SpanData | None:
+        """The span Add Piece and Remove Piece work on: the selected span, or
+        the one selected before the text now selected with the mouse."""
+        span = self.selected_span
+        if span is None and self.piece_target_id is not None:
+            span = self.spans.get(self.piece_target_id)
+        return span
+
+    @property
+    def last_click_offset(self) -> int | None:
+        """Where the click that selected the selected span landed (None when
+        it was selected otherwise, from the span list say)."""
+        if self.selected_span_id is None or self.selected_span_id != self._clicked_span_id:
+            return None
+        return self._last_click_offset
 
     def span_to_select(self, offset: int | None, under: list[SpanData]) -> int | None:
         """The span a click at ``offset`` selects among those ``under`` it.
@@ -416,7 +445,17 @@ class DocumentModel:
         else:
             chosen = ids[0]
         self._last_click_offset = offset
+        self._clicked_span_id = chosen
         return chosen
+
+    def piece_under(self, span: SpanData) -> int | None:
+        """The index of the piece of ``span`` the selected text touches, else of
+        the one the click that selected it landed in (None: neither)."""
+        pieces = pieces_of(span.start, span.end, span.fragments)
+        if self.selection is not None:
+            return piece_at(pieces, self.selection.start, self.selection.end)
+        offset = self.last_click_offset
+        return None if offset is None else piece_at(pieces, offset)
 
     # --- selected text and snapping -----------------------------------------------
 

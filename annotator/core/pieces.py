@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from annotator.core.model import OffsetError, check_span_bounds
+from annotator.core.model import OffsetError, SpanData, check_span_bounds
 
 Piece = tuple[int, int]
 Pieces = tuple[Piece, ...]
@@ -91,3 +91,21 @@ def without_piece(pieces: Pieces, index: int) -> Pieces:
     if not 0 <= index < len(pieces):
         raise OffsetError(f"the span has no piece {index + 1} (it has {len(pieces)})")
     return pieces[:index] + pieces[index + 1 :]
+
+
+def piece_at(pieces: Pieces, start: int, end: int | None = None) -> int | None:
+    """The index of the first piece holding ``start`` or, given ``end``, sharing
+    a character with ``start..end``; None when none does."""
+    for index, (piece_start, piece_end) in enumerate(pieces):
+        if end is None and piece_start <= start < piece_end:
+            return index
+        if end is not None and piece_start < end and start < piece_end:
+            return index
+    return None
+
+
+def covers(span: SpanData, offset: int) -> bool:
+    """Whether one of ``span``'s pieces holds ``offset`` (not a split span's gap)."""
+    if not span.start <= offset < span.end:
+        return False
+    return span.fragments is None or piece_at(span.fragments, offset) is not None

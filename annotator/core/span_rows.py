@@ -32,7 +32,8 @@ class SpanRows(Sequence[SpanData]):
 
     Columns are parallel sequences, one value per span. A span's text is
     ``text[start:end]`` (the store keeps them equal, docs/design.md,
-    "Offsets"); ``attributes``, ``created`` and ``updated`` hold the values as
+    "Offsets"), or for a split span its pieces' texts joined (``fragments``,
+    ``annotator.core.pieces``); ``attributes``, ``created`` and ``updated`` hold the values as
     the database driver gave them, turned into a dict and datetimes by
     ``attributes_of`` and ``time_of`` when the span is made; a note of None
     is an empty one.
@@ -67,7 +68,8 @@ class SpanRows(Sequence[SpanData]):
         self.ends = ends
         self.versions = versions
         self.entity_ids = entity_ids
-        self._fragments = fragments
+        self.fragments = fragments
+        """Each span's pieces as the driver gave them (None: one piece)."""
         self._attributes = attributes
         self._notes = notes
         self._created = created
@@ -126,7 +128,7 @@ class SpanRows(Sequence[SpanData]):
         span = self._made[row]
         if span is None:
             start, end = self.starts[row], self.ends[row]
-            raw = self._fragments[row]
+            raw = self.fragments[row]
             if raw is not None and isinstance(raw, str | bytes):
                 raw = orjson.loads(raw)  # SQLite's text; PostgreSQL's driver decodes JSON itself
             pieces = None if raw is None else pieces_of(start, end, raw)
@@ -206,13 +208,15 @@ class SpanMap(MutableMapping[int, SpanData]):
         made yet: sorting 20,000 rows makes no span."""
         rows, row_of, changed = self.rows, self._row_of, self._set
         if name == "text":
-            text, starts, ends = rows.text, rows.starts, rows.ends
+            text, starts, ends, fragments = rows.text, rows.starts, rows.ends, rows.fragments
 
             def text_of(span_id: int) -> Any:
                 span = changed.get(span_id)
                 if span is not None:
                     return span.text
                 row = row_of[span_id]
+                if fragments[row] is not None:  # a split span: its pieces, joined
+                    return rows[row].text
                 return text[starts[row] : ends[row]]
 
             return text_of

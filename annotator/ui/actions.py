@@ -148,6 +148,22 @@ MAIN_WINDOW: tuple[Entry, ...] = (
     ),
     Action("edit.link", "&Link span…", "edit", "view.start_link", view_keys="L"),
     Action(
+        "edit.add_piece",
+        "&Add piece to span",
+        "edit",
+        "view.add_piece",
+        ("Ctrl+Shift+P",),
+        does="add the selected text to the selected span as a piece",
+    ),
+    Action(
+        "edit.remove_piece",
+        "Remove pi&ece",
+        "edit",
+        "view.remove_piece",
+        ("Ctrl+Shift+Backspace",),
+        does="remove the piece of the selected span that was clicked or the selected text touches",
+    ),
+    Action(
         "edit.tag_all",
         "Tag all &matches of the span",
         "edit",

@@ -26,6 +26,7 @@ model's, kept under the names the window and its helpers use.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, MutableMapping
+from itertools import pairwise
 from typing import Protocol
 
 from PySide6.QtCore import QEvent, QMimeData, QPoint, Qt, Signal
@@ -55,6 +56,7 @@ from annotator.core.commands import Changes
 from annotator.core.document import BlockIndex, DocumentModel
 from annotator.core.model import RelationData, SpanData
 from annotator.core.offsets import Utf16Map
+from annotator.core.pieces import piece_at, pieces_of
 from annotator.core.schema import LabelSchema
 from annotator.core.span_rows import SpanRows
 from annotator.ui.display_text import DisplayText
@@ -64,6 +66,7 @@ from annotator.ui.span_paint import (
     ParagraphStyler,
     line_pieces,
     paint_bars,
+    paint_connector,
     paint_outline,
 )
 from annotator.ui.text_geometry import CodepointGeometry
@@ -103,6 +106,8 @@ class ArticleView(CodepointGeometry):
     deleteRequested = Signal(int)
     resizeRequested = Signal(int, int, int)  # span id, start, end
     linkRequested = Signal(int, int)  # source span id, target span id
+    pieceAddRequested = Signal(int, int, int)  # span id, start, end
+    pieceRemoveRequested = Signal(int, int)  # span id, index of the piece
     statusMessage = Signal(str)
     stylingFinished = Signal()
     painted = Signal()  # after each paint of the text (a cold start opens the project then)
@@ -289,9 +294,15 @@ class ArticleView(CodepointGeometry):
                     paint_bars(painter, block, top, bars)
                 base = block.position()
                 for span, solid in outlined:
-                    start, end = to_u16(span.start) - base, to_u16(span.end) - base
                     color = self.label_color(span.label)
-                    paint_outline(painter, block, top, start, end, color, solid)
+                    pieces = pieces_of(span.start, span.end, span.fragments)
+                    for start, end in pieces:
+                        start, end = to_u16(start) - base, to_u16(end) - base
+                        paint_outline(painter, block, top, start, end, color, solid)
+                    if solid:
+                        for (_, gap_start), (gap_end, _) in pairwise(pieces):
+                            start, end = to_u16(gap_start) - base, to_u16(gap_end) - base
+                            paint_connector(painter, block, top, start, end, color)
                 for overlay in self.overlays:
                     overlay.paint_block(painter, block, top)
             block = block.next()
@@ -414,6 +425,50 @@ class ArticleView(CodepointGeometry):
         if span is not None and span.label != label and self._can_edit(span):
             self.relabelRequested.emit(span.id, label)
 
+    def add_piece(self) -> bool:
+        """Ask to add the selected text to the selected span as a piece."""
+        span = self.model.piece_target
+        if span is None:
+            self.statusMessage.emit("Select a span, then the text to add to it as a piece")
+            return False
+        chosen = self.model.tag_range()
+        if chosen is None:
+            self.statusMessage.emit(f"Select the text to add to the {span.label} as a piece")
+            return False
+        return self._request_piece(span, *chosen)
+
+    def remove_piece(self) -> bool:
+        """Ask to remove the piece of the selected span that the selected text
+        touches, or that the click selecting the span landed in."""
+        span = self.model.piece_target
+        if span is None:
+            self.statusMessage.emit("Select a span in pieces first")
+            return False
+        index = self.model.piece_under(span)
+        if index is None:
+            self.statusMessage.emit(f"Click the piece of the {span.label} to remove")
+            return False
+        return self._request_piece_removal(span, index)
+
+    def _request_piece(self, span: SpanData, start: int, end: int) -> bool:
+        if not self._can_edit(span):
+            return False
+        self.clear_text_selection()
+        self.select_span(span.id)
+        self.pieceAddRequested.emit(span.id, start, end)
+        return True
+
+    def _request_piece_removal(self, span: SpanData, index: int) -> bool:
+        if not self._can_edit(span):
+            return False
+        if span.fragments is None:
+            self.statusMessage.emit(f"The {span.label} is in one piece: delete it instead")
+            return False
+        self.clear_text_selection()
+        self.select_span(span.id)
+        self.pieceRemoveRequested.emit(span.id, index)
+        return True
+
     def start_link(self) -> bool:
         problem = self.model.start_link()
         source = self.model.selected_span
@@ -453,7 +508,11 @@ class ArticleView(CodepointGeometry):
         self._press_point = point
         self._press_offset = self._cursor_offset(point)
         self._dragging = False
-        self._drag_edge = None if self.link_source is not None else self._edge_at(point)
+        self._drag_edge = (
+            None
+            if self.link_source is not None or self._is_piece_gesture(event.modifiers())
+            else self._edge_at(point)
+        )
         self.setFocus(Qt.FocusReason.MouseFocusReason)
         event.accept()
 
@@ -492,6 +551,12 @@ class ArticleView(CodepointGeometry):
     def _is_exact(modifiers: Qt.KeyboardModifier) -> bool:
         return bool(modifiers & Qt.KeyboardModifier.AltModifier)
 
+    @staticmethod
+    def _is_piece_gesture(modifiers: Qt.KeyboardModifier) -> bool:
+        """Ctrl held: a drag adds a piece to the selected span, a click on one
+        of its pieces removes that piece."""
+        return bool(modifiers & Qt.KeyboardModifier.ControlModifier)
+
     def _drag_range(self, point: QPoint, exact: bool) -> tuple[int, int]:
         """The snapped range from the press to ``point`` (or the resized span)."""
         here = self._cursor_offset(point)
@@ -505,13 +570,18 @@ class ArticleView(CodepointGeometry):
         point = event.position().toPoint()
         self._press_point = None
         event.accept()
+        piece_gesture = self._is_piece_gesture(event.modifiers())
         if not self._dragging:
-            self._click(point)
+            if not (piece_gesture and self._remove_piece_at(point)):
+                self._click(point)
             return
         self._dragging = False
         exact = self._is_exact(event.modifiers())
         start, end = self._drag_range(point, exact)
         span = self.selected_span
+        if piece_gesture and span is not None and start < end:
+            self._request_piece(span, start, end)
+            return
         if self._drag_edge and span is not None:
             self._drag_edge = None
             self.clear_text_selection()
@@ -523,9 +593,29 @@ class ArticleView(CodepointGeometry):
             return
         # Snapped once, here: tagging takes the range as it is.
         self._show_selection(start, end, exact=exact, snapped=True)
-        self.select_span(None)
+        self._unselect_span_for_text()
         if self.sticky_label and self.editable:
             self.tag_selection(self.sticky_label)
+
+    def _unselect_span_for_text(self) -> None:
+        """Text selected with the mouse unselects the span; Add Piece may still
+        add the text to it."""
+        target = self.selected_span_id
+        self.select_span(None)
+        self.model.piece_target_id = target
+
+    def _remove_piece_at(self, point: QPoint) -> bool:
+        """Ctrl+click: remove the piece of the selected span under ``point``;
+        False when the click is not on one."""
+        span = self.selected_span
+        offset = self.offset_at(point)
+        if span is None or offset is None:
+            return False
+        index = piece_at(pieces_of(span.start, span.end, span.fragments), offset)
+        if index is None:
+            return False
+        self._request_piece_removal(span, index)
+        return True
 
     def _click(self, point: QPoint) -> None:
         offset = self.offset_at(point)
@@ -556,7 +646,7 @@ class ArticleView(CodepointGeometry):
         start, end = self.model.word_at(offset)
         if start >= end:
             return
-        self.select_span(None)
+        self._unselect_span_for_text()
         self._show_selection(start, end, exact=False, snapped=True)
         if self.sticky_label and self.editable:
             self.tag_selection(self.sticky_label)
@@ -597,6 +687,7 @@ class ArticleView(CodepointGeometry):
         if selection is not None:
             tag_menu = menu.addMenu("Tag as")
             self._add_label_actions(tag_menu, None, self.tag_selection)
+        self._add_piece_actions(menu, offset)
         if span is not None:
             relabel = menu.addMenu(menu_text(f"Relabel {span.label} as"))
             span_id = span.id
@@ -614,6 +705,25 @@ class ArticleView(CodepointGeometry):
         if menu.isEmpty():
             menu.addAction("Select text to tag it").setEnabled(False)
         return menu
+
+    def _add_piece_actions(self, menu: QMenu, offset: int | None) -> None:
+        """Add the selected text to the span as a piece; remove the piece clicked."""
+        target = self.model.piece_target
+        if target is None:
+            return
+        if self.text_selection() is not None:
+            add = QAction(menu_text(f"Add to {target.label} as a piece"), menu)
+            add.triggered.connect(self.add_piece)
+            menu.addAction(add)
+        index = None
+        if target.fragments is not None and offset is not None:
+            index = piece_at(target.fragments, offset)
+        if index is not None:
+            remove = QAction(menu_text(f"Remove this piece of {target.label}"), menu)
+            remove.triggered.connect(
+                lambda _=False, span=target, i=index: self._request_piece_removal(span, i)
+            )
+            menu.addAction(remove)
 
     def _add_label_actions(
         self, menu: QMenu, leave_out: str | None, chosen: Callable[[str], object]

@@ -178,6 +178,8 @@ class MainWindow(AnnotationWindow):
         self.view.deleteRequested.connect(self.span_edits.delete)
         self.view.resizeRequested.connect(self.span_edits.resize)
         self.view.linkRequested.connect(self.span_edits.link)
+        self.view.pieceAddRequested.connect(self.span_edits.add_piece)
+        self.view.pieceRemoveRequested.connect(self.span_edits.remove_piece)
         self.view.spanSelected.connect(self._span_selected)
         self.view.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.view.stylingFinished.connect(lambda: self.progress_label.setText(""))

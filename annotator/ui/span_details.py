@@ -98,7 +98,7 @@ class SpanDetails(QWidget):
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.title.setText(
             f'<span style="background:{escape(color)}">&nbsp;{escape(span.label)}&nbsp;</span>'
-            f"&nbsp; {span.start}–{span.end}"
+            f"&nbsp; {span.start}–{span.end}{_pieces_text(span)}"
         )
         shown = span.text if len(span.text) <= 300 else span.text[:299] + "…"
         self.text.setText(shown)
@@ -170,3 +170,11 @@ class SpanDetails(QWidget):
 
     def _relation_activated(self, item: QListWidgetItem) -> None:
         self.relatedSpanActivated.emit(int(item.data(Qt.ItemDataRole.UserRole + 1)))
+
+
+def _pieces_text(span: SpanData) -> str:
+    """ ", in 2 pieces: 0–12, 25–40" for a split span; nothing for one piece."""
+    if span.fragments is None:
+        return ""
+    where = ", ".join(f"{start}–{end}" for start, end in span.fragments)
+    return f", in {len(span.fragments)} pieces: {where}"

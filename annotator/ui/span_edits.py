@@ -1,6 +1,7 @@
 """The analyst's requests on spans, made into edit commands the window runs.
 
-The article view asks to add, relabel, delete, resize and link spans; the
+The article view asks to add, relabel, delete, resize and link spans and to
+add and remove a split span's pieces; the
 details panel to set attributes and notes and to remove a link. Each request
 becomes one core command (``annotator/core/commands.py``) on the layer being
 edited, run through the window's workspace (saved, kept or refused there).
@@ -11,7 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from annotator.core import commands
-from annotator.core.model import SpanData
+from annotator.core.model import OffsetError, SpanData
+from annotator.core.pieces import pieces_of, with_piece, without_piece
 
 if TYPE_CHECKING:
     from annotator.ui.window_base import AnnotationWindow
@@ -61,6 +63,33 @@ class SpanEdits:
         span = self._span(span_id)
         if span is not None:
             self.window.run(commands.Resize(span, self.window.user, start, end))
+
+    def add_piece(self, span_id: int, start: int, end: int) -> None:
+        """Add ``start..end`` to a span as a piece (merged with any it touches)."""
+        span = self._span(span_id)
+        if span is None:
+            return
+        pieces = pieces_of(span.start, span.end, span.fragments)
+        grown = with_piece(pieces, (start, end))
+        if grown == pieces:
+            self.window.statusBar().showMessage(f"That text is already in the {span.label}", 5000)
+            return
+        self.window.run(
+            commands.SetPieces(span, self.window.user, grown, f"Add piece to {span.label}")
+        )
+
+    def remove_piece(self, span_id: int, index: int) -> None:
+        span = self._span(span_id)
+        if span is None:
+            return
+        try:
+            kept = without_piece(pieces_of(span.start, span.end, span.fragments), index)
+        except OffsetError as problem:
+            self.window.statusBar().showMessage(str(problem), 5000)
+            return
+        self.window.run(
+            commands.SetPieces(span, self.window.user, kept, f"Remove piece of {span.label}")
+        )
 
     def set_attributes(self, span_id: int, values: dict[str, Any]) -> None:
         span = self._editable(span_id)

@@ -4,7 +4,9 @@ Each paragraph's spans become format ranges on its QTextLayout (the innermost
 span's colour as the background, docs/design.md, "Overlapping spans"), so a
 paint costs the same whatever the number of spans; every span around the
 innermost one is a bar under the text, and the selected span and its links
-are outlined, both painted over the visible paragraphs only.
+are outlined, both painted over the visible paragraphs only. A split span
+is coloured and outlined piece by piece; when selected, a dashed line under
+the text between its pieces joins them.
 :class:`ParagraphStyler` decides when each paragraph gets its formats: the
 first screen before a new text is painted, the rest from the event loop, and
 after an edit only the paragraphs it touched. Positions handed to Qt are
@@ -16,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QPainter,
@@ -99,7 +101,13 @@ class SpanStyles:
         bars: list[Bar] = []
         base = block.position()
         last = block.length() - 1  # a display break's position is the next block's
-        pieces = [Piece(i, spans[i].start, spans[i].end) for i in ids]
+        pieces: list[Piece] = []
+        for i in ids:
+            span = spans[i]
+            if span.fragments is None:
+                pieces.append(Piece(i, span.start, span.end))
+            else:  # a split span colours its pieces, not the text between them
+                pieces.extend(Piece(i, start, end) for start, end in span.fragments)
         for seg in segments(pieces, *bounds):
             start = to_utf16(seg.start) - base
             end = min(to_utf16(seg.end) - base, last)
@@ -168,6 +176,22 @@ def paint_outline(
     painter.setBrush(Qt.BrushStyle.NoBrush)
     for line, x1, x2, line_top in line_pieces(block, top, start, end):
         painter.drawRect(QRectF(x1 - 1, line_top, x2 - x1 + 2, line.height() - 1))
+
+
+def paint_connector(
+    painter: QPainter, block: QTextBlock, top: float, start: int, end: int, color: QColor
+) -> None:
+    """A dashed line under ``start..end`` (UTF-16, relative to the block), the
+    text between two pieces of the selected split span: they are one span."""
+    if end <= 0 or start >= block.length():
+        return
+    pen = QPen(color.darker(OUTLINE_DARKER))
+    pen.setWidthF(2.0)
+    pen.setStyle(Qt.PenStyle.DashLine)
+    painter.setPen(pen)
+    for line, x1, x2, line_top in line_pieces(block, top, start, end):
+        y = line_top + line.height() - 2
+        painter.drawLine(QPointF(x1 - 1, y), QPointF(x2 + 1, y))
 
 
 class ParagraphStyler(QObject):

@@ -224,6 +224,49 @@ def test_clicking_again_on_stacked_spans_walks_outwards() -> None:
     assert model.span_to_select(None, []) is None
 
 
+def split_quote() -> SpanData:
+    """ "We are here" ... "listen" as one Quote in two pieces."""
+    pieces = (word(TEXT, "We are here"), word(TEXT, "listen"))
+    return SpanData(5, 1, "alice", "Quote", pieces[0][0], pieces[1][1], "", fragments=pieces)
+
+
+def test_a_split_span_is_under_its_pieces_only() -> None:
+    quote = split_quote()
+    model = model_with(quote)
+    assert [s.id for s in model.spans_at(word(TEXT, "listen")[0])] == [5]
+    assert model.spans_at(word(TEXT, "to")[0]) == []
+
+
+def test_the_piece_to_remove_is_the_one_clicked_or_selected() -> None:
+    quote = split_quote()
+    model = model_with(quote)
+    assert model.piece_target is None
+    offset = word(TEXT, "listen")[0] + 1
+    model.select_span(model.span_to_select(offset, model.spans_at(offset)))
+    assert model.piece_target is quote and model.piece_under(quote) == 1
+    model.set_selection(*word(TEXT, "are"))
+    assert model.piece_under(quote) == 0
+    model.set_selection(*word(TEXT, "to"))
+    assert model.piece_under(quote) is None
+    # Selected from the span list, not by a click: no piece is meant.
+    model.clear_selection()
+    model.select_span(None)
+    model.select_span(5)
+    assert model.piece_under(quote) is None
+
+
+def test_text_selected_after_a_span_adds_to_that_span() -> None:
+    quote = split_quote()
+    model = model_with(quote)
+    model.select_span(5)
+    # The view unselects the span for a mouse selection and remembers it.
+    model.select_span(None)
+    model.piece_target_id = 5
+    assert model.piece_target is quote
+    model.select_span(None)  # any other choice of span forgets it
+    assert model.piece_target is None
+
+
 # --- selection and snapping -----------------------------------------------------
 
 

@@ -4,12 +4,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.core.model import OffsetError
+from annotator.core.model import OffsetError, SpanData
 from annotator.core.pieces import (
     PIECE_JOINER,
     check_pieces,
+    covers,
     joined_text,
     normalise,
+    piece_at,
     pieces_of,
     stored_fragments,
     with_piece,
@@ -79,3 +81,23 @@ def test_normalised_pieces_are_ordered_apart_and_cover_the_same_offsets(
     check_pieces(100, pieces)
     covered = {i for start, width in raw for i in range(start, start + width)}
     assert {i for start, end in pieces for i in range(start, end)} == covered
+
+
+def test_piece_at_finds_the_piece_holding_an_offset_or_touching_a_range() -> None:
+    pieces = ((1, 12), (25, 33))
+    assert [piece_at(pieces, offset) for offset in (0, 1, 11, 12, 24, 25, 32, 33)] == [
+        None, 0, 0, None, None, 1, 1, None,
+    ]  # fmt: skip
+    assert piece_at(pieces, 10, 30) == 0
+    assert piece_at(pieces, 12, 26) == 1
+    assert piece_at(pieces, 12, 25) is None
+
+
+def test_a_split_span_covers_its_pieces_not_the_gap() -> None:
+    split = SpanData(1, 1, "ana", "Quote", 1, 33, joined_text(TEXT, ((1, 12), (25, 33))),
+                     fragments=((1, 12), (25, 33)))  # fmt: skip
+    whole = SpanData(2, 1, "ana", "Quote", 1, 33, TEXT[1:33])
+    assert [covers(split, offset) for offset in (0, 1, 11, 12, 20, 25, 32, 33)] == [
+        False, True, True, False, False, True, True, False,
+    ]  # fmt: skip
+    assert covers(whole, 20) and not covers(whole, 33)

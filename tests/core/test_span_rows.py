@@ -161,3 +161,18 @@ def test_rows_not_in_start_order_are_indexed_all_the_same() -> None:
     index, expected = SpanIndex(BlockIndex(TEXT), rows), SpanIndex(BlockIndex(TEXT), spans)
     for lo, hi in ((0, 8), (20, 40), (40, len(TEXT))):
         assert index.overlapping(lo, hi) == expected.overlapping(lo, hi)
+
+
+def test_a_split_span_sorts_and_shows_by_its_joined_pieces() -> None:
+    spans = stored_spans(count=3)
+    rows, _ = as_rows(spans)
+    pieces = ((0, 6), (13, 15))  # "Astana" and the flag
+    split = SpanRows(
+        7, TEXT, ids=(1,), annotators=("ana",), labels=("Quote",), starts=(0,), ends=(15,),
+        attributes=("{}",), notes=("",), created=(None,), updated=(None,), versions=(1,),
+        fragments=("[[0, 6], [13, 15]]",), entity_ids=(None,),
+        attributes_of=lambda raw: {}, time_of=lambda raw: None,
+    )  # fmt: skip
+    assert split[0].fragments == pieces
+    assert span_field(SpanMap(split), "text")(1) == "Astana … 🇰🇿" == split[0].text
+    assert span_field(SpanMap(rows), "text")(spans[0].id) == spans[0].text

@@ -4,8 +4,9 @@ Rendering follows docs/design.md, "Rendering": a read-only QPlainTextEdit whose 
 their formats with ``QTextLayout.setFormats``; overlapping items are cut into
 non-overlapping segments (the innermost item's colour wins), and the current
 item's outline and the A / B extent bars are painted over the visible
-paragraphs only. Offsets are code points; Qt's UTF-16 positions are converted
-with :class:`annotator.core.offsets.Utf16Map` at this boundary.
+paragraphs only; a split span is drawn by its pieces. Offsets are code
+points; Qt's UTF-16 positions are converted with
+:class:`annotator.core.offsets.Utf16Map` at this boundary.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 from annotator.core.adjudication import Resolution
 from annotator.core.compare import KIND_TITLES, CompareItem, Kind, index_at
 from annotator.core.document import BlockIndex
+from annotator.core.model import SpanData
 from annotator.core.offsets import Utf16Map
+from annotator.core.pieces import Pieces, normalise, pieces_of
 from annotator.ui.display_text import DisplayText
 from annotator.ui.plain import literal
 from annotator.ui.segments import Piece, segments
@@ -78,6 +81,8 @@ class CompareView(CodepointGeometry):
         self.current: int | None = None
         self._press: QPoint | None = None
         self._by_block: dict[int, list[int]] = {}
+        self._covered: list[Pieces] = []
+        """The text each item covers (:func:`item_pieces`), by position in :attr:`items`."""
 
     @property
     def text(self) -> str:
@@ -141,6 +146,7 @@ class CompareView(CodepointGeometry):
         self._style_blocks(sorted(numbers))
 
     def _style_all(self) -> None:
+        self._covered = [item_pieces(item) for item in self.items]
         by_block: dict[int, list[int]] = {}
         for i, item in enumerate(self.items):
             for number in self._blocks.blocks_of(item.start, item.end):
@@ -161,7 +167,7 @@ class CompareView(CodepointGeometry):
             if ids:
                 lo, hi = self._blocks.bounds(number)
                 base = block.position()
-                pieces = [Piece(i, self.items[i].start, self.items[i].end) for i in ids]
+                pieces = [Piece(i, start, end) for i in ids for start, end in self._covered[i]]
                 for seg in segments(pieces, lo, hi):
                     start = to_u16(seg.start) - base
                     end = min(to_u16(seg.end) - base, block.length() - 1)
@@ -206,20 +212,24 @@ class CompareView(CodepointGeometry):
             for depth, (span, color) in enumerate(((item.a, A_COLOR), (item.b, B_COLOR))):
                 if span is None:
                     continue
-                start = self._umap.to_utf16(span.start) - base
-                end = self._umap.to_utf16(span.end) - base
-                for line, x1, x2, line_top in self._line_pieces(block, top, start, end):
-                    y = line_top + line.height() - BAR_HEIGHT * (2 - depth)
-                    painter.fillRect(QRectF(x1, y, max(1.0, x2 - x1), BAR_HEIGHT), QColor(color))
+                for start, end in self._block_ranges(base, _span_pieces(span)):
+                    for line, x1, x2, line_top in self._line_pieces(block, top, start, end):
+                        y = line_top + line.height() - BAR_HEIGHT * (2 - depth)
+                        rect = QRectF(x1, y, max(1.0, x2 - x1), BAR_HEIGHT)
+                        painter.fillRect(rect, QColor(color))
             if i == self.current:
                 pen = QPen(QColor("#202020"))
                 pen.setWidthF(2.0)
                 painter.setPen(pen)
                 painter.setBrush(Qt.BrushStyle.NoBrush)
-                start = self._umap.to_utf16(item.start) - base
-                end = self._umap.to_utf16(item.end) - base
-                for line, x1, x2, line_top in self._line_pieces(block, top, start, end):
-                    painter.drawRect(QRectF(x1 - 1, line_top, x2 - x1 + 2, line.height() - 1))
+                for start, end in self._block_ranges(base, self._covered[i]):
+                    for line, x1, x2, line_top in self._line_pieces(block, top, start, end):
+                        painter.drawRect(QRectF(x1 - 1, line_top, x2 - x1 + 2, line.height() - 1))
+
+    def _block_ranges(self, base: int, pieces: Pieces) -> list[tuple[int, int]]:
+        """``pieces`` (code points) as UTF-16 ranges relative to a block at ``base``."""
+        to_u16 = self._umap.to_utf16
+        return [(to_u16(start) - base, to_u16(end) - base) for start, end in pieces]
 
     def _line_pieces(
         self, block: QTextBlock, top: float, start: int, end: int
@@ -275,3 +285,13 @@ class CompareView(CodepointGeometry):
                 QToolTip.showText(event.globalPos(), literal(self.describe(index)), self)
             return True
         return super().viewportEvent(event)
+
+
+def _span_pieces(span: SpanData) -> Pieces:
+    return pieces_of(span.start, span.end, span.fragments)
+
+
+def item_pieces(item: CompareItem) -> Pieces:
+    """The text an item covers: its spans' pieces, merged (a split span's gap
+    is not coloured)."""
+    return normalise([piece for span in item.spans for piece in _span_pieces(span)])
