@@ -89,8 +89,9 @@ def export(
                     record["label"] = [
                         [convert(s["start"]), convert(s["end"]), s["label"]] for s in spans
                     ]
-                if ctx.schema.document_labels:
-                    record["cats"] = layer_categories(layer)
+                cats = layer_categories(layer)
+                if cats or ctx.schema.document_labels:
+                    record["cats"] = cats
                 ctx.spans += len(spans)
                 record.update(doc_metadata(doc, layer))
                 out.write(orjson.dumps(record, option=option))

@@ -378,13 +378,13 @@ def task_to_draft(task: Any, ctx: ImportContext, tally: NotImported) -> Annotate
                     links.append((where, check_name(label, f"{where}: relation label"),
                                   str(source), str(target)))  # fmt: skip
             elif kind == "choices":
-                name = check_name(item.get("from_name"), f"{where}: choices 'from_name'")
+                label_name = check_name(item.get("from_name"), f"{where}: choices 'from_name'")
                 value = item.get("value")
                 values = value.get("choices") if isinstance(value, dict) else None
                 if not isinstance(values, list) or not values:
                     raise LineProblem(f"{where}: 'value.choices' must be a non-empty list")
                 for one in values:
-                    chosen.setdefault(name, []).append(check_name(one, f"{where}: choice"))
+                    chosen.setdefault(label_name, []).append(check_name(one, f"{where}: choice"))
             else:
                 tally.counts["other"] += 1
                 tally.kinds.add(str(kind))

@@ -52,10 +52,9 @@ SUFFIX = ".jsonl"
 def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> None:
     option = orjson.OPT_APPEND_NEWLINE
     options = [
-        {"id": category(d.name, value), "text": category(d.name, value)}
-        for d in ctx.schema.document_labels
-        for value in d.values
+        _option(category(d.name, value)) for d in ctx.schema.document_labels for value in d.values
     ]
+    declared = {o["id"] for o in options}
     with atomic_file(target) as out:
         for doc in docs:
             ctx.documents += 1
@@ -116,12 +115,19 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
                     "spans": span_records,
                     "relations": rel_records,
                 }
-                if options:
-                    line["options"] = options
-                    line["accept"] = layer_categories(layer)
+                accept = layer_categories(layer)
+                if options or accept:
+                    # A stored value the schema no longer declares is an option too.
+                    line["options"] = options + [_option(c) for c in accept if c not in declared]
+                    line["accept"] = accept
                 line["answer"] = "accept"
                 line["meta"] = doc_metadata(doc, layer)
                 out.write(orjson.dumps(line, option=option))
+
+
+def _option(name: str) -> dict[str, str]:
+    """A Prodigy choice option: its ``id`` is what ``accept`` lists."""
+    return {"id": name, "text": name}
 
 
 def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft | None:
