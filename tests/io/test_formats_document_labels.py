@@ -237,23 +237,37 @@ def test_bad_categories_refuse_their_line_with_its_number(tmp_path: Path) -> Non
     ]
 
 
-def test_a_bad_choices_result_refuses_its_task(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("result", "reason"),
+    [
+        (
+            {"from_name": "topic", "value": {"choices": "x"}},
+            "'value.choices' must be a non-empty list",
+        ),
+        ({"value": {"choices": ["x"]}}, "choices 'from_name' None is not a string"),
+        (
+            {"from_name": "topic", "value": {"choices": [" x"]}},
+            "choice ' x' is empty or has spaces",
+        ),
+    ],
+)
+def test_a_bad_choices_result_refuses_its_task(
+    tmp_path: Path, result: dict[str, Any], reason: str
+) -> None:
     task = {
         "data": {"text": "A b."},
         "annotations": [
             {
                 "completed_by": {"email": "ann@example.org"},
-                "result": [{"id": "c", "type": "choices", "from_name": "topic",
-                            "value": {"choices": "x"}}],
+                "result": [{"id": "c", "type": "choices", **result}],
             }
         ],
-    }  # fmt: skip
+    }
     path = tmp_path / "in.json"
     path.write_text(json.dumps([task]), encoding="utf-8")
     (problem,) = list(labelstudio.read(path, ImportContext()))
-    assert "task 1: annotation 1, result 'c': 'value.choices' must be a non-empty list" in str(
-        problem
-    )
+    assert isinstance(problem, InputProblem)
+    assert problem.message.startswith(f"task 1: annotation 1, result 'c': {reason}")
 
 
 def test_declared_labels_keep_their_choice_whatever_the_count() -> None:
