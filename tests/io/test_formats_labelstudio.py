@@ -276,6 +276,13 @@ def test_choices_are_document_labels_cancelled_annotations_and_predictions_count
                         "to_name": "text",
                         "value": {"choices": ["Politics"]},
                     },
+                    {
+                        "id": "g",
+                        "type": "choices",
+                        "from_name": "sentiment",
+                        "to_name": "text",
+                        "value": {"start": 0, "end": 4, "text": "Gina", "choices": ["Positive"]},
+                    },
                 ],
             },
             {
@@ -295,9 +302,10 @@ def test_choices_are_document_labels_cancelled_annotations_and_predictions_count
         db.close()
     assert report.problems == []
     assert report.notices == [
-        f"{path}: not imported: 1 cancelled (skipped) annotation(s); 1 prediction(s)"
+        f"{path}: not imported: 1 per-region 'choices' result(s) (of a span); 1 cancelled "
+        "(skipped) annotation(s); 1 prediction(s)"
     ]
-    # The choices result is a document label, which --add-labels declared.
+    # The document's choices result is a document label, which --add-labels declared.
     assert labels == {"gina@example.org": {"topic": "Politics"}}
     assert report.added_document_labels == ["topic"]
     doc = snap[text]

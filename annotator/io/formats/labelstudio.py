@@ -24,7 +24,8 @@ Annotators: ``completed_by`` is an object with an ``email`` (that email is
 the annotator's name), or a user id N (annotator ``labelstudio-N``); ``--as``
 puts every annotation into one layer. Each submitted annotation is a layer
 marked done; cancelled (skipped) annotations, predictions and drafts are not
-imported, and counted in a notice, never dropped silently. A ``choices``
+imported, and counted in a notice, never dropped silently, as are per-region
+``choices`` (with ``value.start``: they classify a span). Any other ``choices``
 result is a document label: its ``from_name`` the label, its choices the
 values (a list when the schema declares a multiple choice).
 
@@ -251,6 +252,8 @@ class NotImported:
     def notice(self, path: Path) -> InputNotice | None:
         parts = []
         c = self.counts
+        if c["region choices"]:
+            parts.append(f"{c['region choices']} per-region 'choices' result(s) (of a span)")
         if c["cancelled"]:
             parts.append(f"{c['cancelled']} cancelled (skipped) annotation(s)")
         if c["predictions"]:
@@ -377,6 +380,13 @@ def task_to_draft(task: Any, ctx: ImportContext, tally: NotImported) -> Annotate
                 for label in labels:
                     links.append((where, check_name(label, f"{where}: relation label"),
                                   str(source), str(target)))  # fmt: skip
+            elif (
+                kind == "choices"
+                and isinstance(item.get("value"), dict)
+                and ("start" in item["value"])
+            ):
+                # A per-region choice (perRegion="true") classifies a span, not the document.
+                tally.counts["region choices"] += 1
             elif kind == "choices":
                 label_name = check_name(item.get("from_name"), f"{where}: choices 'from_name'")
                 value = item.get("value")
