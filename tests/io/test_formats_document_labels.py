@@ -283,3 +283,26 @@ def test_declared_labels_keep_their_choice_whatever_the_count() -> None:
     assert chosen_document_labels({"checkworthy": ["yes", "no"]}, schema) == {
         "checkworthy": ["yes", "no"]
     }
+
+
+def test_label_studio_converter_reads_the_choices(
+    labelled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Label Studio's own converter (JSON-MIN), with the labeling config the
+    export's schema gives, finds each layer's choices under the label's name."""
+    from label_studio_converter import Converter
+
+    out = tmp_path / "tasks.json"
+    assert run(capsys, "export", labelled, "-o", out, "-f", "labelstudio")[0] == 0
+    config = labelstudio.label_config(load_project(labelled).schema)
+    Converter(config=config, project_dir=str(tmp_path)).convert(
+        str(out), str(tmp_path / "min"), "JSON_MIN", is_dir=False
+    )
+    records = json.loads((tmp_path / "min" / "result.json").read_text("utf-8"))
+    found = {(r["annotator"], r["text"]): (r.get("topic"), r.get("checkworthy")) for r in records}
+    # JSON-MIN's own shape: one choice as the value, several as {"choices": [...]}.
+    assert found == {
+        ("ana", QUOTE_TEXT): ({"choices": ["politics", "war"]}, "yes"),
+        ("ana", OTHER_TEXT): (None, None),
+        ("bob", OTHER_TEXT): ("economy", "no"),
+    }
