@@ -9,7 +9,8 @@ metadata (doccano shows them). One line per document and annotator.
 Document labels are doccano's categories (its "Intent Detection and Slot
 Filling" projects: ``{"text", "entities": [[start, end, "LABEL"]], "cats":
 ["topic:politics"]}``): ``cats`` lists each chosen value as ``NAME:VALUE``,
-written on every line when the schema declares document labels and read back
+written on every line when the schema declares document labels (else where
+the layer has some) and read back
 by the import (which also takes ``entities`` as ``[start, end, "LABEL"]``).
 """
 

@@ -11,7 +11,8 @@ counted. Document labels are Prodigy's text classification choice (what
 ``textcat.manual`` saves and ``data-to-spacy`` turns into ``doc.cats``):
 ``"options": [{"id", "text"}]`` with every declared value of every document
 label and ``"accept"`` with the layer's values, each ``NAME:VALUE``, written
-when the schema declares document labels; the import reads ``accept`` back.
+when the schema declares document labels or the layer has some; the import
+reads ``accept`` back.
 """
 
 from __future__ import annotations
