@@ -41,6 +41,7 @@ from annotator.io.formats.importing import (
     extend_schema,
     jsonl_files,
     problem_at,
+    shape_added_document_labels,
     vet_draft,
 )
 from annotator.io.project import Project, update_schema
@@ -141,6 +142,7 @@ def run_import(
     check_request(fmt, paths, ctx)
     if ctx.max_file_bytes is None:
         ctx = replace(ctx, max_file_bytes=project.setting("max_file_mb") * MB)
+    ctx = replace(ctx, schema=project.schema)
     if ctx.reviewer is not None:
         refused = writer.reviewer_problem(ctx.reviewer)
         if refused is not None:
@@ -152,6 +154,7 @@ def run_import(
     report = ImportReport()
     tally = LabelTally(project.schema)
     with gc_paused(), HeldDrafts(BATCH_CHARACTERS, BATCH_SPANS) as held:
+        items: Iterable[AnnotatedDraft] = held
         for record in iter_records(fmt, paths, ctx):
             if record is None:
                 report.skipped += 1
@@ -169,7 +172,7 @@ def run_import(
             if not add_labels:
                 raise UnknownLabels(tally.labels, tally.relations, tally.document_labels)
             # Extends project.yaml as it is now: another import may have just added labels.
-            update_schema(
+            extended = update_schema(
                 project,
                 lambda schema: extend_schema(
                     schema,
@@ -183,7 +186,9 @@ def run_import(
             report.added_labels = sorted(tally.labels)
             report.added_relations = sorted(tally.relations)
             report.added_document_labels = sorted(tally.document_labels)
-        store(writer, held, report, progress, editor=ctx.reviewer)
+            if tally.multiple:
+                items = (shape_added_document_labels(item, extended) for item in held)
+        store(writer, items, report, progress, editor=ctx.reviewer)
     return report
 
 

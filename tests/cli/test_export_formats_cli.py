@@ -78,10 +78,10 @@ def test_label_studio_import_reports_what_it_leaves_out(
                         # Older Label Studio: UTF-16 units, 11 is "Lee" after the emoji.
                         {"id": "l", "type": "labels", "value": {"start": 11, "end": 14,
                          "text": "Lee", "labels": ["Person"]}},
-                        {"type": "choices", "value": {"choices": ["News"]}},
                     ],
                 }
             ],
+            "predictions": [{"result": []}],
         },
         {"id": 2, "data": {"text": "No match."}, "annotations": [{"completed_by": 1, "result": [
             {"id": "x", "type": "labels", "value": {"start": 0, "end": 2, "text": "Yes",
@@ -92,7 +92,7 @@ def test_label_studio_import_reports_what_it_leaves_out(
     code, out, err = run(capsys, "import", project_dir, path, "--format", "labelstudio")
     assert code == 1
     assert f"{path}: task 2 (id 2): annotation 1, result 'x': span 0-2 Person: text 'Yes'" in err
-    assert "1 'choices' result(s) (document labels" in err
+    assert "not imported: 1 prediction(s)" in err
     assert "Imported 1 record(s): 1 new document(s)" in out and "2 span(s)" in out
 
 

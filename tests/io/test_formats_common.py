@@ -26,7 +26,7 @@ from annotator.io.formats.common import (
 from annotator.io.formats.importing import ImportContext, ImportReport
 from annotator.io.importer import import_drafts
 from annotator.io.project import Project, create_project, load_project
-from annotator.store import export_reader, repository
+from annotator.store import document_labels, export_reader, repository
 from annotator.store.db import Database
 
 # --- helpers used by the other test_formats_* modules -----------------------------
@@ -117,6 +117,16 @@ def snapshot(db: Database, *, times: bool = False, ids: bool = False) -> dict[st
                 "layers": layers,
             }
     return result
+
+
+def stored_document_labels(db: Database) -> dict[str, dict[str, dict[str, Any]]]:
+    """Each document's text -> its layers' document labels (layer -> {name: value})."""
+    with db.reader() as session:
+        conn = session.connection()
+        docs = export_reader.iter_documents(
+            conn, export_reader.select_document_ids(conn, ExportFilter())
+        )
+        return {doc.text: document_labels.document_labels(session, doc.id) for doc in docs}
 
 
 def export_to(project: Project, db: Database, fmt: str, target: Path, **kwargs: Any) -> Path:

@@ -1,6 +1,7 @@
 """Formats without spans in pieces, entities or document labels: a split span
-is a span per piece (links on the first), and the export counts what it
-flattened or left out. See
+is a span per piece (links on the first), document labels are categories or
+choices where the format has them, and the export counts what it flattened or
+left out. See
 docs/formats.md, "Split spans, entities and document labels in other formats".
 """
 
@@ -70,12 +71,14 @@ def test_doccano_relation_form_gives_later_pieces_their_own_ids(tmp_path: Path) 
     ]
     assert len({e["id"] for e in record["entities"]}) == len(record["entities"])
     assert [(r["from_id"], r["to_id"]) for r in record["relations"]] == [(1, 2)]
-    assert counts(ctx) == (1, 2, 1)
+    assert record["cats"] == ["topic:politics"]
+    assert counts(ctx) == (1, 2, 0)
     # doccano's own reader (this program's) takes the file back: pieces as spans.
     (draft,) = [d for d in doccano.read(tmp_path / "d.jsonl", ImportContext()) if d is not None]
     assert isinstance(draft, AnnotatedDraft)
     spans = draft.layers[0].spans
     assert [(s.start, s.end) for s in spans if s.label == "Quote"] == PIECES
+    assert draft.layers[0].document_labels == {"topic": "politics"}
 
 
 def test_doccano_label_form_writes_each_piece(tmp_path: Path) -> None:
@@ -97,7 +100,10 @@ def test_prodigy_links_start_at_the_first_piece(tmp_path: Path) -> None:
         FIRST[0],
         SPEAKER[0],
     )
-    assert counts(ctx) == (1, 2, 1)
+    # The news schema declares no document labels: the stored value is the only option.
+    assert record["options"] == [{"id": "topic:politics", "text": "topic:politics"}]
+    assert record["accept"] == ["topic:politics"]
+    assert counts(ctx) == (1, 2, 0)
 
 
 def test_conll_tags_each_piece_as_its_own_entity(tmp_path: Path) -> None:
@@ -127,7 +133,13 @@ def test_label_studio_regions_per_piece_and_the_entity_in_meta(tmp_path: Path) -
     assert regions["s2"]["meta"]["entity"] == {"id": ENTITY["id"], "name": ENTITY["name"]}
     (relation,) = [r for r in result if r["type"] == "relation"]
     assert (relation["from_id"], relation["to_id"]) == ("s1", "s2")
-    assert counts(ctx) == (1, 0, 1)
+    (choices,) = [r for r in result if r["type"] == "choices"]
+    assert (choices["from_name"], choices["to_name"], choices["value"]) == (
+        "topic",
+        "text",
+        {"choices": ["politics"]},
+    )
+    assert counts(ctx) == (1, 0, 0)
 
 
 @pytest.mark.parametrize("rows", ["document", "span"])
@@ -137,10 +149,12 @@ def test_parquet_pieces_share_the_span_id(tmp_path: Path, rows: str) -> None:
     table = pq.read_table(tmp_path / "x.parquet").to_pylist()
     if rows == "document":
         spans = [(s["id"], s["start"], s["end"]) for s in table[0]["spans"]]
+        assert json.loads(table[0]["document_labels"]) == {"topic": "politics"}
     else:
         spans = [(r["span_id"], r["start"], r["end"]) for r in table]
     assert [s for s in spans if s[0] == 1] == [(1, *FIRST), (1, *SECOND)]
-    assert counts(ctx) == (1, 2, 1)
+    # A span row has no place for the document's labels.
+    assert counts(ctx) == (1, 2, 0 if rows == "document" else 1)
 
 
 def test_spacy_pieces_share_an_id_and_mentions_name_their_entity(tmp_path: Path) -> None:
@@ -156,7 +170,8 @@ def test_spacy_pieces_share_an_id_and_mentions_name_their_entity(tmp_path: Path)
     ]
     mentions = [(s.text, s.kb_id_) for s in group if s.kb_id_]
     assert mentions == [("Blinken", ENTITY["external_id"])] * 2
-    assert counts(ctx) == (1, 0, 1)
+    assert sdoc.cats == {"topic:politics": 1.0}
+    assert counts(ctx) == (1, 0, 0)
 
 
 @pytest.mark.parametrize("module", [xmi, webanno_tsv], ids=["xmi", "webanno-tsv"])

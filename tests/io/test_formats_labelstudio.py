@@ -32,6 +32,7 @@ from tests.io.test_formats_common import (
     new_project,
     populate,
     snapshot,
+    stored_document_labels,
     texts,
 )
 
@@ -248,7 +249,7 @@ def test_bad_tasks_are_refused_whole_with_their_place_and_the_rest_goes_in(tmp_p
     assert report.exit_code == 1
 
 
-def test_choices_cancelled_annotations_and_predictions_are_counted_not_imported(
+def test_choices_are_document_labels_cancelled_annotations_and_predictions_counted(
     tmp_path: Path,
 ) -> None:
     text = "Gina spoke to Hal."
@@ -275,6 +276,13 @@ def test_choices_cancelled_annotations_and_predictions_are_counted_not_imported(
                         "to_name": "text",
                         "value": {"choices": ["Politics"]},
                     },
+                    {
+                        "id": "g",
+                        "type": "choices",
+                        "from_name": "sentiment",
+                        "to_name": "text",
+                        "value": {"start": 0, "end": 4, "text": "Gina", "choices": ["Positive"]},
+                    },
                 ],
             },
             {
@@ -289,13 +297,17 @@ def test_choices_cancelled_annotations_and_predictions_are_counted_not_imported(
     _, db, report = import_into(tmp_path / "p", "labelstudio", [path])
     try:
         snap = snapshot(db)
+        (labels,) = stored_document_labels(db).values()
     finally:
         db.close()
     assert report.problems == []
     assert report.notices == [
-        f"{path}: not imported: 1 'choices' result(s) (document labels; this program has none "
-        "yet); 1 cancelled (skipped) annotation(s); 1 prediction(s)"
+        f"{path}: not imported: 1 per-region 'choices' result(s) (of a span); 1 cancelled "
+        "(skipped) annotation(s); 1 prediction(s)"
     ]
+    # The document's choices result is a document label, which --add-labels declared.
+    assert labels == {"gina@example.org": {"topic": "Politics"}}
+    assert report.added_document_labels == ["topic"]
     doc = snap[text]
     assert doc["title"] == "Talk"
     assert set(doc["layers"]) == {"gina@example.org"}
@@ -370,21 +382,23 @@ def test_real_brat_data_through_label_studio_and_back(tmp_path: Path) -> None:
 
 def test_a_label_studio_project_export(tmp_path: Path) -> None:
     """The fixture in Label Studio's export shape: every span where it was drawn (after a
-    flag and an emoji, and one without value.text), a layer per user, and a notice of
-    the choices, the cancelled annotation and the prediction it leaves out."""
+    flag and an emoji, and one without value.text), a layer per user, its choices as a
+    document label, and a notice of the cancelled annotation and the prediction it
+    leaves out."""
     path = FIXTURES / "labelstudio" / "project-3-export.json"
     _, db, report = import_into(tmp_path / "p", "labelstudio", [path])
     try:
         snap = snapshot(db)
+        labels = stored_document_labels(db)
     finally:
         db.close()
     assert report.problems == []
     assert report.notices == [
-        f"{path}: not imported: 1 'choices' result(s) (document labels; this program has none "
-        "yet); 1 cancelled (skipped) annotation(s); 1 prediction(s)"
+        f"{path}: not imported: 1 cancelled (skipped) annotation(s); 1 prediction(s)"
     ]
     tasks = json.loads(path.read_text(encoding="utf-8"))
     first, second = (t["data"]["text"] for t in tasks)
+    assert labels == {first: {"labelstudio-1": {"topic": "Diplomacy"}}, second: {}}
     assert snap[first]["title"] == "Blinken in Astana"
     assert set(snap[first]["layers"]) == {"labelstudio-1", "rita@example.org"}
     status, spans, relations = snap[first]["layers"]["labelstudio-1"]

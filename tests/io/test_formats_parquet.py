@@ -65,7 +65,7 @@ def test_pandas_and_hugging_face_load_the_document_rows(tmp_path: Path) -> None:
     assert len(frame) == ds.num_rows == 5
     assert list(frame.columns) == list(ds.column_names) == [
         "document_id", "title", "source", "url", "date", "meta", "text",
-        "annotator", "status", "spans", "relations",
+        "annotator", "status", "spans", "relations", "document_labels",
     ]  # fmt: skip
     rows = ds.to_list()
     assert [r["text"] for r in rows] == list(frame["text"])

@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from annotator.core.dataset import Layer, SpanDraft, SpanRow, SurfaceMismatch
 from annotator.core.formats import CODEPOINT, UTF16
+from annotator.core.model import DocumentLabelValue
 from annotator.core.offsets import Utf16Map
 from annotator.core.pieces import joined_text, normalise, stored_fragments
 from annotator.core.schema import LabelSchema
@@ -98,16 +99,74 @@ def spans_in_pieces(spans: list[SpanRow], text: str, ctx: ExportContext) -> list
 
 
 def count_left_out(
-    layer: Layer | None, ctx: ExportContext, spans: list[SpanRow] | None = None
+    layer: Layer | None,
+    ctx: ExportContext,
+    spans: list[SpanRow] | None = None,
+    *,
+    document_labels: bool = True,
 ) -> None:
-    """Count what a format has no room for: the layer's document labels and
-    the entity links of ``spans`` (the spans it writes; default the layer's).
-    A format that keeps entity links passes ``spans=[]``."""
+    """Count what a format has no room for: the layer's document labels (unless
+    ``document_labels`` is false: the format writes them) and the entity links
+    of ``spans`` (the spans it writes; default the layer's). A format that keeps
+    entity links passes ``spans=[]``."""
     if layer is None:
         return
-    ctx.flattened.document_labels += len(layer.document_labels)
+    if document_labels:
+        ctx.flattened.document_labels += len(layer.document_labels)
     written = layer.spans if spans is None else spans
     ctx.flattened.entity_links += sum(1 for s in written if "entity" in s)
+
+
+# --- document labels as categories ---------------------------------------------
+
+CATEGORY_SEPARATOR = ":"
+"""A document label's value as a flat category (doccano, Prodigy, spaCy):
+``NAME:VALUE``, see docs/formats.md, "Document labels in other formats"."""
+
+
+def category(name: str, value: str) -> str:
+    return f"{name}{CATEGORY_SEPARATOR}{value}"
+
+
+def chosen_values(value: DocumentLabelValue) -> list[str]:
+    """A stored document label's values as a list (one for a single choice)."""
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def layer_categories(layer: Layer | None) -> list[str]:
+    """The layer's document label values as ``NAME:VALUE`` categories, by label."""
+    if layer is None:
+        return []
+    return [
+        category(name, one)
+        for name, value in layer.document_labels.items()
+        for one in chosen_values(value)
+    ]
+
+
+def split_category(text: Any, schema: LabelSchema | None) -> tuple[str, str]:
+    """A ``NAME:VALUE`` category as (name, value), or :class:`LineProblem`. A name
+    the schema declares is matched whole (the longest, so a name holding a colon
+    is found); otherwise the name ends at the first colon."""
+    if not isinstance(text, str):
+        raise LineProblem(f"category {text!r} is not a string")
+    declared = schema.document_labels if schema is not None else ()
+    names = sorted(
+        (d.name for d in declared if text.startswith(category(d.name, ""))), key=len, reverse=True
+    )
+    if names:
+        name = names[0]
+        value = text[len(name) + 1 :]
+    else:
+        name, sep, value = text.partition(CATEGORY_SEPARATOR)
+        if not sep:
+            raise LineProblem(
+                f"category {text!r} names no document label (written as LABEL{CATEGORY_SEPARATOR}"
+                "VALUE)"
+            )
+    check_name(name, f"category {text!r}: document label")
+    check_name(value, f"category {text!r}: value")
+    return name, value
 
 
 # --- offsets on export -------------------------------------------------------

@@ -5,6 +5,13 @@ Where the exported selection has relations, every line takes doccano's
 relation form: ``{"text", "entities": [{"id", "start_offset", "end_offset",
 "label"}], "relations": [{"id", "from_id", "to_id", "type"}]}``. Other keys are
 metadata (doccano shows them). One line per document and annotator.
+
+Document labels are doccano's categories (its "Intent Detection and Slot
+Filling" projects: ``{"text", "entities": [[start, end, "LABEL"]], "cats":
+["topic:politics"]}``): ``cats`` lists each chosen value as ``NAME:VALUE``,
+written on every line when the schema declares document labels (else where
+the layer has some) and read back
+by the import (which also takes ``entities`` as ``[start, end, "LABEL"]``).
 """
 
 from __future__ import annotations
@@ -30,11 +37,12 @@ from annotator.io.formats.common import (
     atomic_file,
     check_name,
     count_left_out,
+    layer_categories,
     offset_converter,
     record_id,
     spans_in_pieces,
 )
-from annotator.io.formats.importing import ImportContext, read_records
+from annotator.io.formats.importing import ImportContext, categories_to_labels, read_records
 from annotator.io.formats.jsonl_common import (
     doc_metadata,
     draft_from_metadata,
@@ -54,7 +62,7 @@ def export(
             convert = offset_converter(doc.text, ctx.offsets)
             ctx.documents += 1
             for layer in layers_or_blank(doc):
-                count_left_out(layer, ctx)
+                count_left_out(layer, ctx, document_labels=False)
                 spans = spans_in_pieces(layer.spans, doc.text, ctx) if layer is not None else []
                 relations = layer.relations if layer is not None else []
                 record: dict[str, Any] = {"text": doc.text}
@@ -82,6 +90,9 @@ def export(
                     record["label"] = [
                         [convert(s["start"]), convert(s["end"]), s["label"]] for s in spans
                     ]
+                cats = layer_categories(layer)
+                if cats or ctx.schema.document_labels:
+                    record["cats"] = cats
                 ctx.spans += len(spans)
                 record.update(doc_metadata(doc, layer))
                 out.write(orjson.dumps(record, option=option))
@@ -115,11 +126,13 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft:
     meta = {
         k: v
         for k, v in record.items()
-        if k not in ("text", "data", "label", "labels", "entities", "relations", "id")
+        if k not in ("text", "data", "label", "labels", "entities", "relations", "id", "cats")
     }
     draft, annotator, status = draft_from_metadata(source.text, meta)
     name = ctx.as_name or annotator
-    layer = LayerDraft(name or "", status=status)
+    layer = LayerDraft(
+        name or "", status=status, document_labels=categories_to_labels(record, "cats", ctx.schema)
+    )
     if "entities" in record:
         entities = record["entities"]
         if not isinstance(entities, list):
@@ -128,8 +141,11 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft:
         spans = layer.spans
         span_of = source.span
         for e in entities:
+            if isinstance(e, list) and len(e) == 3:  # doccano's intent detection form
+                spans.append(span_of(e[0], e[1], e[2]))
+                continue
             if not isinstance(e, dict):
-                raise LineProblem(f"entity {e!r} is not an object")
+                raise LineProblem(f"entity {e!r} is not an object or [start, end, label]")
             span = span_of(e.get("start_offset"), e.get("end_offset"), e.get("label"))
             if "id" in e:
                 key = record_id(e["id"], "entity")

@@ -29,11 +29,11 @@ from annotator.core.dataset import (
     RelationDraft,
     SpanDraft,
 )
-from annotator.core.model import GOLD_ANNOTATOR, DocumentDraft
+from annotator.core.model import GOLD_ANNOTATOR, DocumentDraft, DocumentLabelValue
 from annotator.core.schema import DocumentLabelDef, LabelSchema, RelationType
 from annotator.io.errors import InputProblem
 from annotator.io.files import DEFAULT_MAX_FILE_BYTES, MAX_FILE_SETTING
-from annotator.io.formats.common import LineProblem
+from annotator.io.formats.common import LineProblem, split_category
 from annotator.io.jsonl import LineStream, check_record
 
 
@@ -45,6 +45,9 @@ class ImportContext:
     """The reviewer who writes the gold layer (``--as gold`` or a file's gold layers)."""
     max_file_bytes: int | None = None
     """Input files larger than this are not read; None: the project's ``max_file_mb``."""
+    schema: LabelSchema | None = None
+    """The project's schema (set by the import), whose document labels say whether
+    a format's flat list of chosen values is one value or a multiple choice."""
 
     @property
     def file_limit(self) -> int:
@@ -239,6 +242,47 @@ class LabelTally:
                     seen.setdefault(one, None)
             if not seen:
                 del self.document_values[name]
+
+
+def chosen_document_labels(
+    chosen: dict[str, list[str]], schema: LabelSchema | None
+) -> dict[str, DocumentLabelValue]:
+    """Document labels from a format that gives each label's chosen values as a
+    list (Label Studio's choices, doccano's categories): a list for a label the
+    schema declares a multiple choice, else one value, or a list when there are
+    several (an undeclared label then becomes a multiple choice, as in native)."""
+    found: dict[str, DocumentLabelValue] = {}
+    for name, values in chosen.items():
+        defn = schema.document_label(name) if schema is not None else None
+        multiple = defn.multiple if defn is not None else len(values) > 1
+        found[name] = list(values) if multiple or len(values) != 1 else values[0]
+    return found
+
+
+def categories_to_labels(
+    record: dict[str, Any], key: str, schema: LabelSchema | None
+) -> dict[str, DocumentLabelValue]:
+    """The document labels of a record's ``key``: a list of ``NAME:VALUE``
+    categories (doccano's ``cats``, Prodigy's ``accept``); none when it is absent."""
+    cats = record.get(key, [])
+    if not isinstance(cats, list):
+        raise LineProblem(f"'{key}' must be a list of categories (LABEL:VALUE)")
+    chosen: dict[str, list[str]] = {}
+    for text in cats:
+        name, value = split_category(text, schema)
+        chosen.setdefault(name, []).append(value)
+    return chosen_document_labels(chosen, schema)
+
+
+def shape_added_document_labels(item: AnnotatedDraft, schema: LabelSchema) -> AnnotatedDraft:
+    """``item`` with one value of a document label the import just added as a
+    multiple choice (a list was seen elsewhere) made a list of that value."""
+    for layer in item.layers:
+        for name, value in layer.document_labels.items():
+            defn = schema.document_label(name)
+            if defn is not None and defn.multiple and isinstance(value, str):
+                layer.document_labels[name] = [value]
+    return item
 
 
 def document_label_problem(defn: DocumentLabelDef, value: object) -> str | None:

@@ -65,6 +65,6 @@ def finish_layer(layer: LayerDraft, name: str | None) -> list[LayerDraft]:
     if name:
         check_name(name, "annotator")
         return [layer]
-    if layer.spans or layer.relations:
+    if layer.spans or layer.relations or layer.document_labels:
         raise LineProblem("no annotator named: use --as NAME to say whose layer this is")
     return []

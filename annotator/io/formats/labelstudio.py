@@ -7,7 +7,8 @@ A file is a JSON list of tasks (or one task object)::
         {"id", "type": "labels", "from_name", "to_name",
          "value": {"start", "end", "text", "labels": ["Person"]}, "meta": {"text": [note]}},
         {"type": "relation", "from_id", "to_id", "direction", "labels": ["speaker"]},
-        {"type": "choices", ...}]}]}
+        {"type": "choices", "from_name": "topic", "to_name": "text",
+         "value": {"choices": ["politics"]}}]}]}
 
 Offsets: Label Studio releases before the editor's emoji fix counted
 ``value.start``/``value.end`` in UTF-16 code units (the browser's string
@@ -23,13 +24,15 @@ Annotators: ``completed_by`` is an object with an ``email`` (that email is
 the annotator's name), or a user id N (annotator ``labelstudio-N``); ``--as``
 puts every annotation into one layer. Each submitted annotation is a layer
 marked done; cancelled (skipped) annotations, predictions and drafts are not
-imported, and ``choices`` results (document labels, which this program does
-not have yet) are counted in a notice, never dropped silently.
+imported, and counted in a notice, never dropped silently, as are per-region
+``choices`` (with ``value.start``: they classify a span). Any other ``choices``
+result is a document label: its ``from_name`` the label, its choices the
+values (a list when the schema declares a multiple choice).
 
 Export of issue 15's data: a span in pieces is a region per piece (``s12``,
 ``s12-2``; links name the first); a mention's entity goes into its region's
-``meta.entity`` (``{"id", "name"}``, not read back); document labels are left
-out and counted.
+``meta.entity`` (``{"id", "name"}``, not read back); each document label is a
+``choices`` result.
 """
 
 from __future__ import annotations
@@ -60,11 +63,12 @@ from annotator.io.formats.common import (
     SourceText,
     atomic_file,
     check_name,
+    chosen_values,
     count_left_out,
     offset_converter,
     spans_in_pieces,
 )
-from annotator.io.formats.importing import ImportContext, InputNotice
+from annotator.io.formats.importing import ImportContext, InputNotice, chosen_document_labels
 from annotator.io.formats.jsonl_common import DOC_FIELDS, draft_from_metadata
 from annotator.io.jsonl import check_record
 
@@ -83,18 +87,27 @@ USER_PREFIX = "labelstudio-"
 
 def label_config(schema: LabelSchema) -> str:
     """A Label Studio labeling config (XML) for the exported tasks: one ``<Labels>``
-    with the schema's labels, and its relation types."""
+    with the schema's labels, its relation types, and a ``<Choices>`` per
+    document label."""
     from xml.sax.saxutils import quoteattr
 
     labels = "".join(f"\n    <Label value={quoteattr(name)}/>" for name in schema.label_names)
     relations = "".join(
         f"\n    <Relation value={quoteattr(rel.name)}/>" for rel in schema.relations
     )
+    choices = "".join(
+        f'  <Choices name={quoteattr(d.name)} toName="{TO_NAME}" '
+        f'choice="{"multiple" if d.multiple else "single"}">'
+        + "".join(f"\n    <Choice value={quoteattr(v)}/>" for v in d.values)
+        + "\n  </Choices>\n"
+        for d in schema.document_labels
+    )
     return (
         "<View>\n"
         f'  <Labels name="{FROM_NAME}" toName="{TO_NAME}">{labels}\n  </Labels>\n'
         f'  <Text name="{TO_NAME}" value="$text"/>\n'
         + (f"  <Relations>{relations}\n  </Relations>\n" if relations else "")
+        + choices
         + "</View>\n"
     )
 
@@ -111,7 +124,7 @@ def _annotation(
     convert = offset_converter(doc.text, ctx.offsets)
     result: list[dict[str, Any]] = []
     names = {e["id"]: e["name"] for e in doc.entities}
-    count_left_out(layer, ctx, spans=[])
+    count_left_out(layer, ctx, spans=[], document_labels=False)
     spans = spans_in_pieces(layer.spans, doc.text, ctx)
     piece_of: Counter[int] = Counter()
     for s in spans:
@@ -149,6 +162,17 @@ def _annotation(
                 "to_id": f"s{r['target_id']}",
                 "direction": "right",
                 "labels": [r["type"]],
+            }
+        )
+    for name, value in layer.document_labels.items():
+        result.append(
+            {
+                "id": f"d-{name}",
+                "type": "choices",
+                "from_name": name,
+                "to_name": TO_NAME,
+                "origin": "manual",
+                "value": {"choices": chosen_values(value)},
             }
         )
     ctx.spans += len(spans)
@@ -228,10 +252,8 @@ class NotImported:
     def notice(self, path: Path) -> InputNotice | None:
         parts = []
         c = self.counts
-        if c["choices"]:
-            parts.append(
-                f"{c['choices']} 'choices' result(s) (document labels; this program has none yet)"
-            )
+        if c["region choices"]:
+            parts.append(f"{c['region choices']} per-region 'choices' result(s) (of a span)")
         if c["cancelled"]:
             parts.append(f"{c['cancelled']} cancelled (skipped) annotation(s)")
         if c["predictions"]:
@@ -305,7 +327,7 @@ def task_to_draft(task: Any, ctx: ImportContext, tally: NotImported) -> Annotate
         raise LineProblem("'annotations' must be a list")
     # Every span of the task first, so the offset unit is chosen once for the task.
     pending: list[tuple[str, dict[str, Any], str]] = []
-    layers: list[tuple[str, str | None, list[int], list[tuple[str, int, int]]]] = []
+    layers: list[tuple[str, str | None, list[int], list[tuple[str, int, int]], dict[str, Any]]] = []
     notes: dict[int, tuple[str, dict[str, Any]]] = {}
     for a_number, annotation in enumerate(annotations, 1):
         if not isinstance(annotation, dict):
@@ -319,6 +341,7 @@ def task_to_draft(task: Any, ctx: ImportContext, tally: NotImported) -> Annotate
         if not isinstance(result, list):
             raise LineProblem(f"{a_where}: 'result' must be a list")
         by_id: dict[str, list[int]] = {}
+        chosen: dict[str, list[str]] = {}  # document label -> the values chosen
         span_indices: list[int] = []
         links: list[tuple[str, str, str, str]] = []
         for r_number, item in enumerate(result, 1):
@@ -357,8 +380,21 @@ def task_to_draft(task: Any, ctx: ImportContext, tally: NotImported) -> Annotate
                 for label in labels:
                     links.append((where, check_name(label, f"{where}: relation label"),
                                   str(source), str(target)))  # fmt: skip
+            elif (
+                kind == "choices"
+                and isinstance(item.get("value"), dict)
+                and ("start" in item["value"])
+            ):
+                # A per-region choice (perRegion="true") classifies a span, not the document.
+                tally.counts["region choices"] += 1
             elif kind == "choices":
-                tally.counts["choices"] += 1
+                label_name = check_name(item.get("from_name"), f"{where}: choices 'from_name'")
+                value = item.get("value")
+                values = value.get("choices") if isinstance(value, dict) else None
+                if not isinstance(values, list) or not values:
+                    raise LineProblem(f"{where}: 'value.choices' must be a non-empty list")
+                for one in values:
+                    chosen.setdefault(label_name, []).append(check_name(one, f"{where}: choice"))
             else:
                 tally.counts["other"] += 1
                 tally.kinds.add(str(kind))
@@ -372,7 +408,8 @@ def task_to_draft(task: Any, ctx: ImportContext, tally: NotImported) -> Annotate
             for s in by_id[source]:
                 for t in by_id[target]:
                     resolved.append((rtype, s, t))
-        layers.append((name, _status(annotation, a_where), span_indices, resolved))
+        document_labels = chosen_document_labels(chosen, ctx.schema)
+        layers.append((name, _status(annotation, a_where), span_indices, resolved, document_labels))
     source_text, spans = _read_spans(raw, pending, ctx.offsets == UTF16)
     for index, (where, meta) in notes.items():
         spans[index] = _with_meta(spans[index], where, meta)
@@ -382,8 +419,9 @@ def task_to_draft(task: Any, ctx: ImportContext, tally: NotImported) -> Annotate
         meta_fields["meta"] = task_meta
     draft, _, _ = draft_from_metadata(source_text.text, meta_fields)
     merged: dict[str, LayerDraft] = {}
-    for name, status, indices, relations in layers:
+    for name, status, indices, relations, document_labels in layers:
         layer = merged.setdefault(name, LayerDraft(name, status=status))
+        layer.document_labels.update(document_labels)
         position: dict[int, int] = {}
         for index in indices:
             position[index] = len(layer.spans)

@@ -5,14 +5,16 @@ document nobody annotated has one row with an empty annotator): ``document_id``,
 ``title``, ``source``, ``url``, ``date``, ``meta`` (JSON), ``text``,
 ``annotator``, ``status``, ``spans`` (a list of structs: ``id``, ``start``,
 ``end``, ``label``, ``text``, ``attributes`` as JSON text, ``note``) and
-``relations`` (``id``, ``type``, ``source_id``, ``target_id``).
+``relations`` (``id``, ``type``, ``source_id``, ``target_id``) and
+``document_labels`` (JSON text as in native JSONL: ``{name: value or [values]}``,
+empty when there are none).
 
 By span (``--rows span``): one row per span: ``document_id``, ``title``,
 ``annotator``, ``status``, ``span_id``, ``label``, ``start``, ``end``,
 ``text``, ``attributes`` (JSON), ``note``.
 
 A span in pieces is a span (or row) per piece, each with the span's id;
-entities and document labels are left out and counted.
+entities, and document labels in span rows, are left out and counted.
 
 Rows are written in row groups as they come (:class:`pyarrow.parquet.ParquetWriter`),
 so memory holds one group whatever the size of the export. Offsets are code
@@ -94,6 +96,7 @@ def document_schema(pa: Any) -> Any:
             ("status", pa.string()),
             ("spans", pa.list_(span)),
             ("relations", pa.list_(relation)),
+            ("document_labels", pa.string()),
         ]
     )
 
@@ -121,7 +124,7 @@ def _document_rows(doc: ExportDocument, ctx: ExportContext) -> list[dict[str, An
     meta = _json(doc.meta)
     rows = []
     for layer in layers:
-        count_left_out(layer, ctx)
+        count_left_out(layer, ctx, document_labels=False)
         spans = spans_in_pieces(layer.spans, doc.text, ctx) if layer is not None else []
         relations = layer.relations if layer is not None else []
         ctx.spans += len(spans)
@@ -158,6 +161,7 @@ def _document_rows(doc: ExportDocument, ctx: ExportContext) -> list[dict[str, An
                     }
                     for r in relations
                 ],
+                "document_labels": _json(layer.document_labels) if layer is not None else "",
             }
         )
     return rows

@@ -5,9 +5,14 @@
 "child", "head_span", "child_span", "label"}], "answer": "accept", "meta": {...}}``.
 ``token_end`` is inclusive, as in Prodigy. Tokens are words and punctuation,
 also split at every span boundary so each span is a whole number of tokens.
-Prodigy has no spans in pieces, entities or document labels: a span in pieces
-is a span per piece (its links start or end at the first piece); the rest is
-left out and counted.
+Prodigy has no spans in pieces or entities: a span in pieces is a span per
+piece (its links start or end at the first piece); entities are left out and
+counted. Document labels are Prodigy's text classification choice (what
+``textcat.manual`` saves and ``data-to-spacy`` turns into ``doc.cats``):
+``"options": [{"id", "text"}]`` with every declared value of every document
+label and ``"accept"`` with the layer's values, each ``NAME:VALUE``, written
+when the schema declares document labels or the layer has some; the import
+reads ``accept`` back.
 """
 
 from __future__ import annotations
@@ -26,13 +31,15 @@ from annotator.io.formats.common import (
     LineProblem,
     SourceText,
     atomic_file,
+    category,
     check_name,
     count_left_out,
+    layer_categories,
     offset_converter,
     spans_in_pieces,
     tokenize,
 )
-from annotator.io.formats.importing import ImportContext, read_records
+from annotator.io.formats.importing import ImportContext, categories_to_labels, read_records
 from annotator.io.formats.jsonl_common import (
     doc_metadata,
     draft_from_metadata,
@@ -45,13 +52,17 @@ SUFFIX = ".jsonl"
 
 def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> None:
     option = orjson.OPT_APPEND_NEWLINE
+    options = [
+        _option(category(d.name, value)) for d in ctx.schema.document_labels for value in d.values
+    ]
+    declared = {o["id"] for o in options}
     with atomic_file(target) as out:
         for doc in docs:
             ctx.documents += 1
             text = doc.text
             convert = offset_converter(text, ctx.offsets)
             for layer in layers_or_blank(doc):
-                count_left_out(layer, ctx)
+                count_left_out(layer, ctx, document_labels=False)
                 spans = spans_in_pieces(layer.spans, text, ctx) if layer is not None else []
                 relations = layer.relations if layer is not None else []
                 breaks = {s["start"] for s in spans} | {s["end"] for s in spans}
@@ -99,19 +110,25 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
                     )
                 ctx.spans += len(spans)
                 ctx.relations += len(relations)
-                out.write(
-                    orjson.dumps(
-                        {
-                            "text": text,
-                            "tokens": token_records,
-                            "spans": span_records,
-                            "relations": rel_records,
-                            "answer": "accept",
-                            "meta": doc_metadata(doc, layer),
-                        },
-                        option=option,
-                    )
-                )
+                line: dict[str, Any] = {
+                    "text": text,
+                    "tokens": token_records,
+                    "spans": span_records,
+                    "relations": rel_records,
+                }
+                accept = layer_categories(layer)
+                if options or accept:
+                    # A stored value the schema no longer declares is an option too.
+                    line["options"] = options + [_option(c) for c in accept if c not in declared]
+                    line["accept"] = accept
+                line["answer"] = "accept"
+                line["meta"] = doc_metadata(doc, layer)
+                out.write(orjson.dumps(line, option=option))
+
+
+def _option(name: str) -> dict[str, str]:
+    """A Prodigy choice option: its ``id`` is what ``accept`` lists."""
+    return {"id": name, "text": name}
 
 
 def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft | None:
@@ -131,7 +148,11 @@ def record_to_draft(record: Any, ctx: ImportContext) -> AnnotatedDraft | None:
         raise LineProblem("'meta' must be an object")
     draft, annotator, status = draft_from_metadata(source.text, meta)
     name = ctx.as_name or annotator
-    layer = LayerDraft(name or "", status=status)
+    layer = LayerDraft(
+        name or "",
+        status=status,
+        document_labels=categories_to_labels(record, "accept", ctx.schema),
+    )
     spans = record.get("spans", [])
     if not isinstance(spans, list):
         raise LineProblem("'spans' must be a list")

@@ -13,8 +13,8 @@ tokens inside or around it (``doc.char_span``'s ``alignment_mode``). Each Doc's
 ``user_data`` holds the document id, title, annotator and status. Each
 ``Span``'s ``id_`` is the span's id, so a span in pieces is a ``Span`` per
 piece with one ``id_``; a mention's ``kb_id_`` is its entity's external id
-(else the entity's id in the project). Document labels are left out and
-counted.
+(else the entity's id in the project). Document labels are ``doc.cats``
+(:func:`document_cats`).
 
 A DocBin is one serialised blob, held in memory until written. A target
 without the ``.spacy`` suffix (or an existing folder) is a folder of shards,
@@ -36,13 +36,16 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from annotator.core.dataset import ExportDocument, SpanRow
+from annotator.core.dataset import ExportDocument, Layer, SpanRow
 from annotator.core.errors import InputProblem
 from annotator.core.formats import SPACY_ALIGNMENTS
+from annotator.core.schema import LabelSchema
 from annotator.io.formats.common import (
     ExportContext,
     atomic_dir,
     atomic_file,
+    category,
+    chosen_values,
     count_left_out,
     spans_in_pieces,
 )
@@ -206,6 +209,23 @@ class _Counts:
             )
 
 
+def document_cats(layer: Layer, schema: LabelSchema) -> dict[str, float]:
+    """spaCy's text categories for a layer's document labels: for each label the
+    layer set, every value the schema declares for it, as ``NAME:VALUE``, 1.0
+    when chosen and 0.0 when not (a stored value the schema no longer lists is
+    1.0 too). A label the layer did not set has no categories, which spaCy's
+    ``textcat`` and ``textcat_multilabel`` treat as unknown, not as false."""
+    cats: dict[str, float] = {}
+    for name, value in layer.document_labels.items():
+        chosen = chosen_values(value)
+        defn = schema.document_label(name)
+        for declared in defn.values if defn is not None else ():
+            cats[category(name, declared)] = 1.0 if declared in chosen else 0.0
+        for one in chosen:
+            cats[category(name, one)] = 1.0
+    return cats
+
+
 def _spacy_docs(
     docs: Iterable[ExportDocument],
     nlp: Any,
@@ -235,7 +255,8 @@ def _spacy_docs(
             )
             group = []
             aligned: list[tuple[SpanRow, Any]] = []  # (stored span, spaCy Span)
-            count_left_out(layer, ctx, spans=[])
+            count_left_out(layer, ctx, spans=[], document_labels=False)
+            sdoc.cats = document_cats(layer, ctx.schema)
             for s in spans_in_pieces(layer.spans, doc.text, ctx):
                 span = sdoc.char_span(s["start"], s["end"], label=s["label"],
                                       alignment_mode=alignment, span_id=str(s["id"]),
