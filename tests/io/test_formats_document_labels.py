@@ -210,8 +210,10 @@ def test_a_category_is_split_at_a_declared_name_else_at_the_first_colon() -> Non
     schema = LabelSchema(labels=(), document_labels=(DocumentLabelDef("a:b", ("c", "d:e")),))
     assert split_category("a:b:d:e", schema) == ("a:b", "d:e")
     assert split_category("x:y:z", schema) == ("x", "y:z")
-    with pytest.raises(LineProblem, match="'plain' names no document label"):
-        split_category("plain", schema)
+    # A peer's flat category: the declared label that has the value, else "category".
+    assert split_category("c", schema) == ("a:b", "c")
+    assert split_category("plain", schema) == ("category", "plain")
+    assert split_category("plain", None) == ("category", "plain")
     with pytest.raises(LineProblem, match="value"):
         split_category("topic:", schema)
 
@@ -221,7 +223,7 @@ def test_bad_categories_refuse_their_line_with_its_number(tmp_path: Path) -> Non
     path.write_text(
         '{"text": "A b.", "label": [], "cats": ["topic:x"], "annotator": "ana"}\n'
         '{"text": "C d.", "label": [], "cats": "topic:x", "annotator": "ana"}\n'
-        '{"text": "E f.", "label": [], "cats": ["positive"], "annotator": "ana"}\n'
+        '{"text": "E f.", "label": [], "cats": ["topic:"], "annotator": "ana"}\n'
         '{"text": "G h.", "entities": [[0, 1, "Person"]], "cats": ["topic:y"]}\n',
         encoding="utf-8",
     )
@@ -231,7 +233,7 @@ def test_bad_categories_refuse_their_line_with_its_number(tmp_path: Path) -> Non
     assert all(isinstance(p, InputProblem) for p in problems)
     assert [(p.line, p.message) for p in problems] == [  # type: ignore[union-attr]
         (2, "'cats' must be a list of categories (LABEL:VALUE)"),
-        (3, "category 'positive' names no document label (written as LABEL:VALUE)"),
+        (3, "category 'topic:': value '' is empty or has spaces around"),
         # doccano's intent detection form, entities as triples, read; no annotator named.
         (4, "no annotator named: use --as NAME to say whose layer this is"),
     ]
@@ -306,3 +308,25 @@ def test_label_studio_converter_reads_the_choices(
         ("ana", OTHER_TEXT): (None, None),
         ("bob", OTHER_TEXT): ("economy", "no"),
     }
+
+
+def test_a_peers_own_categories_import_as_the_label_category(
+    project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Prodigy's textcat answers name no label of ours: with --add-labels they
+    become values of "category"; without, the import refuses and names it."""
+    path = tmp_path / "textcat.jsonl"
+    path.write_text(
+        '{"text": "Prices rose.", "spans": [], "accept": ["ECONOMY", "NEWS"], "answer": "accept"}\n',
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "import", project_dir, path, "-f", "prodigy", "--as", "ana")
+    assert code == 2 and "category" in err
+    assert labels_of(project_dir) == {}
+    code, _, err = run(
+        capsys, "import", project_dir, path, "-f", "prodigy", "--as", "ana", "--add-labels"
+    )
+    assert code == 0, err
+    assert labels_of(project_dir) == {"Prices rose.": {"ana": {"category": ["ECONOMY", "NEWS"]}}}
+    declared = load_project(project_dir).schema.document_label("category")
+    assert declared is not None and declared.multiple

@@ -122,6 +122,8 @@ def count_left_out(
 CATEGORY_SEPARATOR = ":"
 """A document label's value as a flat category (doccano, Prodigy, spaCy):
 ``NAME:VALUE``, see docs/formats.md, "Document labels in other formats"."""
+PLAIN_CATEGORY = "category"
+"""The document label of an imported category that names none (``POSITIVE``)."""
 
 
 def category(name: str, value: str) -> str:
@@ -147,7 +149,9 @@ def layer_categories(layer: Layer | None) -> list[str]:
 def split_category(text: Any, schema: LabelSchema | None) -> tuple[str, str]:
     """A ``NAME:VALUE`` category as (name, value), or :class:`LineProblem`. A name
     the schema declares is matched whole (the longest, so a name holding a colon
-    is found); otherwise the name ends at the first colon."""
+    is found); otherwise the name ends at the first colon. A category without
+    one belongs to the one declared label with that value, else to
+    :data:`PLAIN_CATEGORY`."""
     if not isinstance(text, str):
         raise LineProblem(f"category {text!r} is not a string")
     declared = schema.document_labels if schema is not None else ()
@@ -157,13 +161,13 @@ def split_category(text: Any, schema: LabelSchema | None) -> tuple[str, str]:
     if names:
         name = names[0]
         value = text[len(name) + 1 :]
+    elif CATEGORY_SEPARATOR in text:
+        name, _, value = text.partition(CATEGORY_SEPARATOR)
     else:
-        name, sep, value = text.partition(CATEGORY_SEPARATOR)
-        if not sep:
-            raise LineProblem(
-                f"category {text!r} names no document label (written as LABEL{CATEGORY_SEPARATOR}"
-                "VALUE)"
-            )
+        # A peer's own flat category ("POSITIVE"): the value of the one declared
+        # label that has it, else of the label PLAIN_CATEGORY.
+        owners = [d.name for d in declared if text in d.values]
+        name, value = (owners[0] if len(owners) == 1 else PLAIN_CATEGORY), text
     check_name(name, f"category {text!r}: document label")
     check_name(value, f"category {text!r}: value")
     return name, value
