@@ -149,6 +149,10 @@ class DocumentLabelPanel(QWidget):
             self._column.addWidget(group)
         self._column.addStretch(1)
 
+    def wanted_height(self) -> int:
+        """The height that shows every group without scrolling."""
+        return self.note.sizeHint().height() + self._body.sizeHint().height() + 24
+
     def show_values(
         self, values: dict[str, DocumentLabelValue], *, editable: bool, note: str
     ) -> None:
@@ -231,6 +235,9 @@ class DocumentLabelActions:
     def project_opened(self) -> None:
         self.panel.set_labels(self.definitions)
         self.dock.setVisible(bool(self.definitions))
+        if self.definitions:  # tall enough for its buttons, as far as the window allows
+            wanted = self.panel.wanted_height()
+            self.window.resizeDocks([self.dock], [wanted], Qt.Orientation.Vertical)
         self.document_shown()
 
     def project_closed(self) -> None:
