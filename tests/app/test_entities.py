@@ -197,3 +197,31 @@ def test_others_entity_and_document_label_changes_arrive_live(
     assert edits.changes.document_ids == {ids["second"]}
     linked = edits.changes.added_spans[added.span_id]
     assert linked.entity_id == create.entity.id
+
+
+def test_a_span_named_as_an_entity_is_suggested_and_the_link_accepted(
+    project: Path,
+) -> None:
+    from annotator.app.assist import Assistant, open_assist_workspace
+
+    workspace = open_assist_workspace(project)
+    try:
+        ids = documents(workspace)
+        first = person(workspace, ids["first"], FIRST, "Antony Blinken")
+        create = commands.LinkNewEntity(first, "ana", "Antony Blinken", "Person")
+        assert workspace.run(create) is Outcome.SAVED and create.entity is not None
+        aliased = commands.UpdateEntity(create.entity, "ana", aliases=["Blinken"])
+        assert workspace.run(aliased) is Outcome.SAVED
+        second = person(workspace, ids["second"], SECOND, "Blinken")
+        assistant = Assistant(workspace, "ana")
+        [link] = [s for s in assistant.suggestions(ids["second"]) if s.link is not None]
+        assert (link.link.span_id, link.link.entity_id) == (second.id, create.entity.id)  # type: ignore[union-attr]
+        assert assistant.accept(ids["second"], [link]) is Outcome.SAVED
+        assert span_of(workspace, ids["second"], second.id).entity_id == create.entity.id
+        assert not [s for s in assistant.suggestions(ids["second"]) if s.link is not None]
+        assert workspace.undo()
+        assert span_of(workspace, ids["second"], second.id).entity_id is None
+        assert assistant.reject(ids["second"], [link]) is Outcome.SAVED
+        assert not [s for s in assistant.suggestions(ids["second"]) if s.link is not None]
+    finally:
+        workspace.close()

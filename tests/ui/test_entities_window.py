@@ -184,3 +184,29 @@ def test_others_span_is_read_only_for_linking(
     qtbot.keyClick(window.view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert window.entities.chooser is None or not window.entities.chooser.isVisible()
     assert stored_entities(project) == []
+
+
+def test_a_suggested_link_is_accepted_with_enter_and_undone(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    tag(qtbot, window, "Astana", "g")
+    qtbot.keyClick(open_chooser(qtbot, window).field, Qt.Key.Key_Return)
+    [astana] = stored_entities(project)
+    emoji_doc = max(d.id for d in window.workspace.documents_for("alice").documents)
+    window.show_document(emoji_doc)
+    window.view.finish_styling()
+    mention = tag(qtbot, window, "Astana", "g")
+    overlay = window.assist.overlay
+    links = [s for s in overlay.suggestions if s.link is not None]
+    assert [(s.link.span_id, s.link.entity_id) for s in links if s.link] == [(mention, astana.id)]
+    for _ in range(len(overlay.suggestions)):
+        qtbot.keyClick(window.view, Qt.Key.Key_Tab)
+        current = overlay.current_suggestion
+        if current is not None and current.link is not None:
+            break
+    assert "link this Location to the entity Astana" in window.statusBar().currentMessage()
+    qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    assert entity_of(project, mention) == astana.id
+    assert not [s for s in overlay.suggestions if s.link is not None]
+    window.undo_action.trigger()
+    assert entity_of(project, mention) is None
