@@ -393,6 +393,9 @@ class EntityActions:
         self.dock.hide()
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.chooser: EntityChooser | None = None
+        self.known: dict[int, EntityData] = {}
+        """The entities last read (names for the span details), kept up to date by
+        the changes the window applies."""
         self._refresh = QTimer(self.dock)
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(REFRESH_MS)
@@ -405,15 +408,24 @@ class EntityActions:
     # --- the window's hooks ---------------------------------------------------------
 
     def project_opened(self) -> None:
+        self.known = {}
         self.refresh()
 
     def project_closed(self) -> None:
         self._refresh.stop()
+        self.known = {}
         self.panel.set_rows([])
         self.panel.show_mentions(None, [])
 
     def changes_applied(self, changes: Changes) -> None:
         """An edit, here or by someone else, may have changed entities or mentions."""
+        for entity_id, entity in changes.entities.items():
+            if entity is None:
+                self.known.pop(entity_id, None)
+            else:
+                self.known[entity_id] = entity
+        if changes.entities:
+            self.window.refresh_details()  # a mention's entity may have a new name
         touched = changes.entities or any(
             (changes.added_spans, changes.updated_spans, changes.removed_spans)
         )
@@ -436,8 +448,19 @@ class EntityActions:
         if self.panel.table.state() == QAbstractItemView.State.EditingState:
             self._refresh.start()  # not under the analyst's typing: after it
             return
-        self.panel.set_rows(entity_rows(self.window.workspace))
+        rows = entity_rows(self.window.workspace)
+        self.known = {row.entity.id: row.entity for row in rows}
+        if not self.dock.isVisible():
+            return
+        self.panel.set_rows(rows)
         self._show_mentions(self.panel.selected_id)
+
+    def entity_name(self, entity_id: int) -> str | None:
+        """An entity as the details show it ("Antony Blinken (Person · Q4498)")."""
+        if entity_id not in self.known and self.window.workspace.db is not None:
+            self.known = {row.entity.id: row.entity for row in entity_rows(self.window.workspace)}
+        entity = self.known.get(entity_id)
+        return entity_summary(entity) if entity is not None else None
 
     def _show_mentions(self, entity_id: object) -> None:
         workspace = self.window.workspace

@@ -137,6 +137,7 @@ class MainWindow(AnnotationWindow):
         self.assist = AssistActions(self)  # suggestions, find, project search, annotate all
         self.entities = EntityActions(self)  # linking mentions, the Entities dock
         self.document_labels = DocumentLabelActions(self)  # the Document labels dock and keys
+        self.details.entity_name = self.entities.entity_name
         built = build_actions(
             self,
             MAIN_WINDOW,

@@ -210,3 +210,26 @@ def test_a_suggested_link_is_accepted_with_enter_and_undone(
     assert not [s for s in overlay.suggestions if s.link is not None]
     window.undo_action.trigger()
     assert entity_of(project, mention) is None
+
+
+def test_the_details_name_the_entity_and_anothers_rename_arrives(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    tag(qtbot, window, "Antony Blinken", "p")
+    qtbot.keyClick(open_chooser(qtbot, window).field, Qt.Key.Key_Return)
+    details = window.details.entity
+    assert details.isVisible() and details.text() == "Mention of Antony Blinken (Person)"
+    window.action_by_id["view.entities"].trigger()
+    panel = window.entities.panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
+    [entity] = stored_entities(project)
+    db = load_project(project).open_database()
+    try:
+        with db.session() as session:
+            entities.update_entity(session, entity.id, "bob", external_id="Q4498")
+    finally:
+        db.close()
+    assert window.live is not None
+    window.live.poll()
+    assert details.text() == "Mention of Antony Blinken (Person · Q4498)"
+    qtbot.waitUntil(lambda: panel.model.index(0, 2).data() == "Q4498")
