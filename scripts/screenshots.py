@@ -18,11 +18,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from PySide6.QtCore import QPoint, QRect  # noqa: E402
+from PySide6.QtCore import QPoint, QRect, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from annotator.core.commands import AddRelation, AddSpan, SetAttributes  # noqa: E402
+from annotator.core.commands import (  # noqa: E402
+    AddRelation,
+    AddSpan,
+    LinkNewEntity,
+    SetAttributes,
+    SetDocumentLabel,
+    SetEntity,
+    UpdateEntity,
+)
 from annotator.ui.main_window import MODE_ALL, MainWindow  # noqa: E402
 
 OUT = REPO / "docs" / "screenshots"
@@ -109,7 +117,7 @@ def main() -> int:
         # A second annotator's work, for the "all annotators" view.
         tag(window, "Blinken", "Person", 1, user="bob")
         tag(window, "Kazakhstan and Uzbekistan", "Location", 0, user="bob")
-        window.set_view_mode(window.mode)  # reload: bob's spans are not mine
+        window.set_view_mode(window.mode_combo.mode)  # reload: bob's spans are not mine
 
         view.select_span(quote)
         view.verticalScrollBar().setValue(0)
@@ -142,7 +150,36 @@ def main() -> int:
         window.statusBar().showMessage(f"Hover: {tip.replace(chr(10), ' | ')}")
         save(window, "all-annotators.png")
 
+        # Who said what: the two mentions of Blinken as one entity, the article's labels.
         window.set_view_mode("mine")
+        settle(app, window)
+        speaker_span = view.spans[speaker]
+        create = LinkNewEntity(speaker_span, "alice", "Antony Blinken", "Person")
+        assert window.run(create) and create.entity is not None
+        first = next(s for s in view.spans.values() if s.text == "Antony Blinken")
+        window.run(SetEntity(first, "alice", create.entity.id, create.entity.name))
+        window.run(
+            UpdateEntity(
+                create.entity, "alice", external_id="Q4498", aliases=["Blinken", "the Secretary"]
+            )
+        )
+        russia = next(s for s in view.spans.values() if s.text == "Russia")
+        assert window.run(LinkNewEntity(russia, "alice", "Russia", "Location"))
+        for name, value in (("topic", "diplomacy"), ("check-worthy", "yes")):
+            window.run(SetDocumentLabel(window.document_id, "alice", name, value))
+        window.run(
+            SetDocumentLabel(window.document_id, "alice", "regions", ["Central Asia", "South Asia"])
+        )
+        window.entities.dock.show()
+        window.resizeDocks([window.entities.dock], [220], Qt.Orientation.Vertical)
+        settle(app, window)
+        window.entities.panel.select(create.entity.id)
+        view.select_span(speaker)
+        view.verticalScrollBar().setValue(0)
+        settle(app, window)
+        window.statusBar().clearMessage()
+        save(window, "entities.png")
+
         window.close()
         app.processEvents()
     return 0
