@@ -155,9 +155,13 @@ class EntityChooser(QDialog):
             self._finish(entity)
 
     def _entered(self) -> None:
+        if not self.isVisible():
+            return
         popup = self.completer.popup()
-        if (popup is not None and popup.isVisible()) or not self.isVisible():
-            return  # the completer's own Enter picks (and may have closed us)
+        if popup is not None and popup.isVisible():
+            if popup.currentIndex().isValid():
+                return  # a row is chosen: the completer picks it after this
+            popup.hide()  # a new name that only looks like some: one Enter makes it
         name = " ".join(self.field.text().split())
         if not name:
             return

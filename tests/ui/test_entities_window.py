@@ -233,3 +233,22 @@ def test_the_details_name_the_entity_and_anothers_rename_arrives(
     window.live.poll()
     assert details.text() == "Mention of Antony Blinken (Person · Q4498)"
     qtbot.waitUntil(lambda: panel.model.index(0, 2).data() == "Q4498")
+
+
+def test_one_enter_creates_a_name_the_completer_only_half_matches(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    tag(qtbot, window, "Antony Blinken", "p")
+    qtbot.keyClick(open_chooser(qtbot, window).field, Qt.Key.Key_Return)
+    kazakhstan = tag(qtbot, window, "Kazakhstan", "g")
+    chooser = open_chooser(qtbot, window)
+    chooser.field.clear()
+    qtbot.keyClicks(chooser.field, "Blink")
+    popup = chooser.completer.popup()
+    assert popup is not None
+    qtbot.waitUntil(popup.isVisible)
+    qtbot.keyClick(chooser.field, Qt.Key.Key_Return)
+    assert sorted(e.name for e in stored_entities(project)) == ["Antony Blinken", "Blink"]
+    assert entity_of(project, kazakhstan) == next(
+        e.id for e in stored_entities(project) if e.name == "Blink"
+    )
