@@ -47,6 +47,7 @@ from annotator.core import commands
 from annotator.core.commands import Changes
 from annotator.core.model import EntityData, Mention, SpanData
 from annotator.ui.plain import literal
+from annotator.ui.view_modes import MODE_ALL
 
 if TYPE_CHECKING:
     from annotator.ui.window_base import AnnotationWindow
@@ -551,8 +552,6 @@ class EntityActions:
     def open_mention(self, document_id: int, span_id: int) -> None:
         """Open the mention's document and select it (every layer shown if it is
         not in the layers shown now)."""
-        from annotator.ui.view_modes import MODE_ALL
-
         window = self.window
         mention = next((m for m in self.panel.mention_rows if m.span_id == span_id), None)
         visible = window.visible_annotators()
