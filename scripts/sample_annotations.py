@@ -122,7 +122,7 @@ ARTICLES = [
             ),
             Span("Location", ("Kazakhstan",), after="Russia and ", entity="kazakhstan"),
         ],
-        {"topic": ["diplomacy", "conflict"], "checkworthy": "yes"},
+        {"topic": "diplomacy", "checkworthy": "yes", "regions": ["Central Asia"]},
     ),
     Article(
         "conll2002-esp.train-doc-46.txt",
@@ -160,7 +160,7 @@ ARTICLES = [
                 entity="gazzetta",
             ),
         ],
-        {"topic": ["conflict", "sport"], "checkworthy": "no"},
+        {"topic": "conflict", "checkworthy": "no", "regions": ["Africa", "Europe"]},
     ),
 ]
 

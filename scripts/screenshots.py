@@ -18,11 +18,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from PySide6.QtCore import QPoint, QRect  # noqa: E402
+from PySide6.QtCore import QPoint, QRect, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from annotator.core.commands import AddRelation, AddSpan, SetAttributes  # noqa: E402
+from annotator.core.commands import (  # noqa: E402
+    AddRelation,
+    AddSpan,
+    LinkNewEntity,
+    SetAttributes,
+    SetDocumentLabel,
+    SetEntity,
+    UpdateEntity,
+)
 from annotator.ui.main_window import MODE_ALL, MainWindow  # noqa: E402
 
 OUT = REPO / "docs" / "screenshots"
@@ -68,6 +76,15 @@ def main() -> int:
             REPO / "projects" / "sample",
             project,
             ignore=shutil.ignore_patterns("*.sqlite*"),
+        )
+        # alice tags everything herself: without the sample's example layer,
+        # which the window would show beside hers.
+        config = project / "project.yaml"
+        config.write_text(
+            config.read_text(encoding="utf-8")
+            .replace("seed_annotations: annotations.jsonl\n", "")
+            .replace("show_all_annotators: true", "show_all_annotators: false"),
+            encoding="utf-8",
         )
         from annotator.ui.app import ensure_application
 
@@ -142,7 +159,36 @@ def main() -> int:
         window.statusBar().showMessage(f"Hover: {tip.replace(chr(10), ' | ')}")
         save(window, "all-annotators.png")
 
+        # Who said what: the two mentions of Blinken as one entity, the article's labels.
         window.set_view_mode("mine")
+        settle(app, window)
+        speaker_span = view.spans[speaker]
+        create = LinkNewEntity(speaker_span, "alice", "Antony Blinken", "Person")
+        assert window.run(create) and create.entity is not None
+        first = next(s for s in view.spans.values() if s.text == "Antony Blinken")
+        window.run(SetEntity(first, "alice", create.entity.id, create.entity.name))
+        window.run(
+            UpdateEntity(
+                create.entity, "alice", external_id="Q4498", aliases=["Blinken", "the Secretary"]
+            )
+        )
+        russia = next(s for s in view.spans.values() if s.text == "Russia")
+        assert window.run(LinkNewEntity(russia, "alice", "Russia", "Location"))
+        for name, value in (("topic", "diplomacy"), ("checkworthy", "yes")):
+            window.run(SetDocumentLabel(window.document_id, "alice", name, value))
+        window.run(
+            SetDocumentLabel(window.document_id, "alice", "regions", ["Central Asia", "South Asia"])
+        )
+        window.entities.dock.show()
+        window.resizeDocks([window.entities.dock], [220], Qt.Orientation.Vertical)
+        settle(app, window)
+        window.entities.panel.select(create.entity.id)
+        view.select_span(speaker)
+        view.verticalScrollBar().setValue(0)
+        settle(app, window)
+        window.statusBar().clearMessage()
+        save(window, "entities.png")
+
         save_split_quote(app, window)
         window.close()
         app.processEvents()

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotator.app.workspace import Changed, Outcome, Workspace
-from annotator.core.assist_commands import AcceptSuggestions, AnnotatePlan, RejectSuggestions
-from annotator.core.commands import EditStore
+from annotator.core.assist_commands import AnnotatePlan, RejectSuggestions
+from annotator.core.commands import Command, EditStore
 from annotator.core.find import FindOptions
 from annotator.core.suggest import (
     SuggestConfig,
@@ -199,11 +199,10 @@ class Assistant:
 
     # --- the commands ----------------------------------------------------------
 
-    def accept_command(
-        self, document_id: int, suggestions: Sequence[Suggestion]
-    ) -> AcceptSuggestions:
+    def accept_command(self, document_id: int, suggestions: Sequence[Suggestion]) -> Command:
         """The command accepting these (one, or all of a document's), as one step;
-        a quote's speaker is linked to the annotator's span there, if any."""
+        a quote's speaker is linked to the annotator's span there, if any; a link
+        suggestion links its span to the entity."""
         from annotator.store import assist
 
         with self.db.reader() as session:

@@ -20,13 +20,12 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.app.entities import entity_summaries
+    from annotator.app.entities import entity_rows
     from annotator.app.workspace import Workspace
 
     workspace = Workspace.open(args.project)
-    assert workspace.db is not None  # just opened
     try:
-        summaries = entity_summaries(workspace.db)
+        summaries = entity_rows(workspace)
     finally:
         workspace.close()
     if args.json:

@@ -27,7 +27,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from annotator.core.model import DocStatus, EntityData, JsonDict, RelationData, SpanData
+from annotator.core.model import (
+    DocStatus,
+    DocumentLabelValue,
+    EntityData,
+    JsonDict,
+    RelationData,
+    SpanData,
+)
 
 
 class Action(StrEnum):
@@ -216,6 +223,22 @@ class ChangeRecord:
         status = self.after.get("status")
         return DocStatus(status) if status else None
 
+    def entity_data(self) -> EntityData | None:
+        """The entity after the change (None: deleted, or not an entity's row)."""
+        if self.entity != Entity.NAMED_ENTITY or not self.after or self.entity_id is None:
+            return None
+        data = self.after
+        return EntityData(
+            self.entity_id, data["name"], data.get("label") or "", data.get("external_id") or "",
+            tuple(data.get("aliases") or ()), data.get("version", 1),
+        )  # fmt: skip
+
+    def document_label(self) -> tuple[str, DocumentLabelValue | None] | None:
+        """A document label's name and its value after the change."""
+        if self.entity != Entity.DOCUMENT_LABEL or not self.after:
+            return None
+        return str(self.after["name"]), self.after.get("value")
+
 
 # The stored shape, defined once. ChangeRecord.to_json writes it; the import
 # writer, which logs half a million spans in one import, calls these directly
@@ -286,7 +309,8 @@ def span_values(
 
 
 def entity_payload(entity: EntityData) -> JsonDict:
-    """An entity as the change log stores it (its edits' and imports')."""
+    """An entity as the change log stores it, for edits and imports
+    (:meth:`ChangeRecord.entity_data` reads it)."""
     return {
         "name": entity.name,
         "label": entity.label,

@@ -25,7 +25,14 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from annotator.core.model import DocStatus, DocumentLabelValue, JsonDict, RelationData, SpanData
+from annotator.core.model import (
+    DocStatus,
+    DocumentLabelValue,
+    EntityData,
+    JsonDict,
+    RelationData,
+    SpanData,
+)
 
 
 class EditSession(Protocol):
@@ -93,6 +100,28 @@ class EditSession(Protocol):
         layer's owner) is who writes, a reviewer for gold. Returns the value before."""
         ...
 
+    def create_entity(
+        self, editor: str, name: str, *, label: str = "", entity_id: int | None = None
+    ) -> EntityData: ...
+
+    def update_entity(
+        self,
+        entity_id: int,
+        editor: str,
+        *,
+        name: str | None = None,
+        external_id: str | None = None,
+        aliases: Sequence[str] | None = None,
+        expected_version: int | None = None,
+    ) -> EntityData: ...
+
+    def delete_entity(
+        self, entity_id: int, editor: str, *, expected_version: int | None = None
+    ) -> EntityData:
+        """Delete an entity no span is a mention of (refused otherwise, and when
+        it changed since ``expected_version``)."""
+        ...
+
 
 class EditStore(Protocol):
     def transaction(self) -> AbstractContextManager[EditSession]:
@@ -114,6 +143,8 @@ class Changes:
         default_factory=dict
     )
     """(document, layer, label name) -> the value now (None: removed)."""
+    entities: dict[int, EntityData | None] = field(default_factory=dict)
+    """Entity id -> the entity now (None: deleted). Entities belong to no document."""
 
     def span_added(self, span: SpanData) -> None:
         self.removed_spans.pop(span.id, None)
@@ -151,6 +182,8 @@ class Changes:
             added_relations=keep(self.added_relations),
             removed_relations=keep(self.removed_relations),
             statuses={k: v for k, v in self.statuses.items() if k[0] == document_id},
+            document_labels={k: v for k, v in self.document_labels.items() if k[0] == document_id},
+            entities=dict(self.entities),
         )
 
     @property
@@ -159,6 +192,7 @@ class Changes:
         spans += self.removed_spans.values()
         relations = [*self.added_relations.values(), *self.removed_relations.values()]
         ids = {s.document_id for s in spans} | {r.document_id for r in relations}
+        ids |= {doc_id for doc_id, _, _ in self.document_labels}
         return ids | {doc_id for doc_id, _ in self.statuses}
 
 
@@ -278,6 +312,37 @@ class _Recorder:
         )
         self.changes.document_labels[(document_id, annotator, name)] = value
         return previous
+
+    def create_entity(
+        self, editor: str, name: str, *, label: str = "", entity_id: int | None = None
+    ) -> EntityData:
+        entity = self._session.create_entity(editor, name, label=label, entity_id=entity_id)
+        self.changes.entities[entity.id] = entity
+        return entity
+
+    def update_entity(
+        self,
+        entity_id: int,
+        editor: str,
+        *,
+        name: str | None = None,
+        external_id: str | None = None,
+        aliases: Sequence[str] | None = None,
+        expected_version: int | None = None,
+    ) -> EntityData:
+        entity = self._session.update_entity(
+            entity_id, editor, name=name, external_id=external_id, aliases=aliases,
+            expected_version=expected_version,
+        )  # fmt: skip
+        self.changes.entities[entity.id] = entity
+        return entity
+
+    def delete_entity(
+        self, entity_id: int, editor: str, *, expected_version: int | None = None
+    ) -> EntityData:
+        entity = self._session.delete_entity(entity_id, editor, expected_version=expected_version)
+        self.changes.entities[entity_id] = None
+        return entity
 
 
 class Command:
@@ -466,6 +531,73 @@ class SetEntity(_SpanChange):
 
     def _undo(self, session: EditSession) -> None:
         self._update(session, set_entity=True, entity_id=self.old)
+
+
+class LinkNewEntity(_SpanChange):
+    """Create an entity named ``name`` and make the span its first mention, as
+    one step; undo unlinks the span and deletes the entity again, refused when
+    another span became a mention of it or it was changed meanwhile."""
+
+    def __init__(self, span: SpanData, editor: str, name: str, label: str = "") -> None:
+        super().__init__(span, editor)
+        self.old = span.entity_id
+        self.name = name
+        self.label = label
+        self.entity: EntityData | None = None
+        """The entity as created (its id is kept for redo)."""
+        self.text = f"Link {span.label} to new entity {name}"
+
+    def _do(self, session: EditSession) -> None:
+        known = self.entity.id if self.entity is not None else None
+        self.entity = session.create_entity(
+            self.editor, self.name, label=self.label, entity_id=known
+        )
+        self._update(session, set_entity=True, entity_id=self.entity.id)
+
+    def _undo(self, session: EditSession) -> None:
+        assert self.entity is not None, "undo before do"
+        self._update(session, set_entity=True, entity_id=self.old)
+        session.delete_entity(self.entity.id, self.editor, expected_version=self.entity.version)
+
+
+class UpdateEntity(Command):
+    """Rename an entity or change its external id or aliases (None: unchanged);
+    refused when someone changed it since ``entity`` was read."""
+
+    def __init__(
+        self,
+        entity: EntityData,
+        editor: str,
+        *,
+        name: str | None = None,
+        external_id: str | None = None,
+        aliases: Sequence[str] | None = None,
+    ) -> None:
+        self.before = entity
+        self.editor = editor
+        self.values: dict[str, Any] = {
+            key: value
+            for key, value in (("name", name), ("external_id", external_id), ("aliases", aliases))
+            if value is not None
+        }
+        self.after: EntityData | None = None
+        self.text = f"Edit entity {entity.name}"
+
+    def _do(self, session: EditSession) -> None:
+        version = self.before.version
+        self.after = session.update_entity(
+            self.before.id, self.editor, expected_version=version, **self.values
+        )
+
+    def _undo(self, session: EditSession) -> None:
+        assert self.after is not None, "undo before do"
+        restored = session.update_entity(
+            self.before.id, self.editor, name=self.before.name,
+            external_id=self.before.external_id, aliases=self.before.aliases,
+            expected_version=self.after.version,
+        )  # fmt: skip
+        # The next redo is checked against the version the undo wrote.
+        self.before = restored
 
 
 class SetAttributes(_SpanChange):

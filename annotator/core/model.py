@@ -140,6 +140,19 @@ def clean_aliases(aliases: Iterable[str], name: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True, slots=True)
+class Mention:
+    """A span that is a mention of an entity, and where it is."""
+
+    span_id: int
+    document_id: int
+    document_title: str
+    annotator: str
+    label: str
+    start: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class RelationData:
     id: int
     document_id: int

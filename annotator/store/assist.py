@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from annotator.core import assist_commands
 from annotator.core.assist_commands import AcceptSuggestions, AnnotatePlan, RejectSuggestions
+from annotator.core.commands import Bulk, Command, SetEntity
 from annotator.core.find import FindOptions, compile_query
 from annotator.core.schema import LabelSchema
 from annotator.core.suggest import (
@@ -37,7 +38,7 @@ from annotator.core.suggest import (
     load_model,
 )
 from annotator.core.suggest.engine import speaker_relation
-from annotator.store import repository
+from annotator.store import entities, repository
 from annotator.store.edits import DatabaseEditStore, SessionEdits
 from annotator.store.models import Annotator, Document, RejectedSuggestion, Span
 from annotator.store.search import matching_document_ids, parse_query
@@ -87,7 +88,8 @@ def make_suggester(
     """A suggester with the annotator's dictionary; reuse it for many documents."""
     if nlp is None and config.model is not None:
         nlp = load_model(config.model.model)
-    return Suggester(schema, config, dictionary_terms(session, annotator, schema, config), nlp)
+    terms = dictionary_terms(session, annotator, schema, config)
+    return Suggester(schema, config, terms, nlp, entities=entities.list_entities(session))
 
 
 def list_suggestions(
@@ -116,12 +118,28 @@ def accept_command(
     suggestions: Sequence[Suggestion],
     schema: LabelSchema,
     config: SuggestConfig | None = None,
-) -> AcceptSuggestions:
+) -> Command:
     """The command that accepts these suggestions (one, or all) as one undoable step.
 
     A quote's speaker is linked to the annotator's span at the speaker's place
-    when there is one with a label the relation allows.
+    when there is one with a label the relation allows. A link suggestion
+    links its span to the entity (``SetEntity``).
     """
+    links = [s for s in suggestions if s.link is not None]
+    if links:
+        spans = [s for s in suggestions if s.link is None]
+        linking: list[Command] = [
+            SetEntity(repository.get_span(session, s.link.span_id), annotator, s.link.entity_id,
+                      s.link.name)
+            for s in links if s.link is not None
+        ]  # fmt: skip
+        if spans:
+            linking.insert(
+                0, accept_command(session, document_id, annotator, spans, schema, config)
+            )
+        if len(linking) == 1:
+            return linking[0]
+        return Bulk(f"Accept {len(suggestions)} suggestions", linking)
     speaker_spans: dict[tuple[int, int], int] = {}
     relation = speaker_relation(schema, config or SuggestConfig())
     if any(s.speaker is not None for s in suggestions):

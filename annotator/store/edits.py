@@ -17,8 +17,15 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from annotator.core.model import DocStatus, DocumentLabelValue, JsonDict, RelationData, SpanData
-from annotator.store import document_labels, repository
+from annotator.core.model import (
+    DocStatus,
+    DocumentLabelValue,
+    EntityData,
+    JsonDict,
+    RelationData,
+    SpanData,
+)
+from annotator.store import document_labels, entities, repository
 from annotator.store.db import Database
 
 
@@ -144,6 +151,33 @@ class SessionEdits:
     ) -> DocumentLabelValue | None:
         return document_labels.set_document_label(
             self.session, document_id, annotator, name, value, editor=editor
+        )
+
+    def create_entity(
+        self, editor: str, name: str, *, label: str = "", entity_id: int | None = None
+    ) -> EntityData:
+        return entities.create_entity(self.session, editor, name, label=label, entity_id=entity_id)
+
+    def update_entity(
+        self,
+        entity_id: int,
+        editor: str,
+        *,
+        name: str | None = None,
+        external_id: str | None = None,
+        aliases: Sequence[str] | None = None,
+        expected_version: int | None = None,
+    ) -> EntityData:
+        return entities.update_entity(
+            self.session, entity_id, editor, name=name, external_id=external_id,
+            aliases=aliases, expected_version=expected_version,
+        )  # fmt: skip
+
+    def delete_entity(
+        self, entity_id: int, editor: str, *, expected_version: int | None = None
+    ) -> EntityData:
+        return entities.delete_entity(
+            self.session, entity_id, editor, expected_version=expected_version, unused_only=True
         )
 
 

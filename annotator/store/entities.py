@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from annotator.core.changes import Action, ChangeRecord, Entity, entity_payload
 from annotator.core.errors import NotFound
-from annotator.core.model import EntityData, clean_aliases
-from annotator.store.models import ChangeLog, NamedEntity, Span, utcnow
+from annotator.core.model import EntityData, Mention, clean_aliases
+from annotator.store.models import Annotator, ChangeLog, Document, NamedEntity, Span, utcnow
 from annotator.store.repository import StaleEdit, annotator_id, check_person, log_row
 
 _COLUMNS = (
@@ -149,10 +149,46 @@ def update_entity(
     return after
 
 
-def delete_entity(session: Session, entity_id: int, editor: str) -> EntityData:
-    """Delete an entity; its mentions stay, as mentions of nothing."""
+def delete_entity(
+    session: Session,
+    entity_id: int,
+    editor: str,
+    *,
+    expected_version: int | None = None,
+    unused_only: bool = False,
+) -> EntityData:
+    """Delete an entity; its mentions stay, as mentions of nothing.
+
+    Refused (:class:`StaleEdit`) when it changed since ``expected_version``, or,
+    with ``unused_only`` (an undone creation), when a span is a mention of it:
+    someone linked it meanwhile, and their link would silently go.
+    """
     check_person(editor)
     before = get_entity(session, entity_id)
+    if expected_version is not None and before.version != expected_version:
+        raise StaleEdit(f"entity {entity_id} was changed by someone else meanwhile")
+    if unused_only:
+        used = session.scalar(select(func.count(Span.id)).where(Span.entity_id == entity_id))
+        if used:
+            raise StaleEdit(
+                f"entity {before.name!r} has {used} mention{'s' * (used > 1)} now: not deleted"
+            )
     session.execute(delete(NamedEntity).where(NamedEntity.id == entity_id))
     _log(session, editor, Action.DELETE, before, None)
     return before
+
+
+def mentions_of(session: Session, entity_id: int, limit: int | None = None) -> list[Mention]:
+    """The entity's mentions in every document and layer, by document then offset."""
+    stmt = (
+        select(
+            Span.id, Span.document_id, Document.title, Annotator.name, Span.label, Span.start,
+            Span.text,
+        )
+        .join(Document, Document.id == Span.document_id)
+        .join(Annotator, Annotator.id == Span.annotator_id)
+        .where(Span.entity_id == entity_id)
+        .order_by(Span.document_id, Span.start, Span.id)
+        .limit(limit)
+    )  # fmt: skip
+    return [Mention(*row) for row in session.execute(stmt)]

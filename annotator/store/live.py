@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from annotator.core.changes import ChangeRecord
+from annotator.core.changes import ChangeRecord, Entity
 from annotator.core.commands import Changes
 from annotator.store.models import ChangeLog
 from annotator.store.repository import change_log_query
@@ -90,10 +90,10 @@ def changes_since(
         row_id = int(row.id)
         seen.add(row_id)
         feed.last_id = max(feed.last_id, row_id)
-        if record.editor == exclude_editor or record.document_id is None:
+        if record.editor == exclude_editor or record.entity_id is None:
             continue
-        if record.entity_id is None:
-            continue
+        if record.document_id is None and record.entity != Entity.NAMED_ENTITY:
+            continue  # a role change: nothing a window shows
         feed.editors.add(record.editor)
         apply_record(feed.changes, record)
     now = time.monotonic()
@@ -130,6 +130,13 @@ def apply_record(changes: Changes, record: ChangeRecord) -> None:
     status = record.new_status()
     if status is not None and record.document_id is not None:
         changes.statuses[(record.document_id, record.layer)] = status
+        return
+    if record.entity == Entity.NAMED_ENTITY and record.entity_id is not None:
+        changes.entities[record.entity_id] = record.entity_data()
+        return
+    label = record.document_label()
+    if label is not None and record.document_id is not None:
+        changes.document_labels[(record.document_id, record.layer, label[0])] = label[1]
 
 
 class ServerNotifications:

@@ -172,6 +172,24 @@ MAIN_WINDOW: tuple[Entry, ...] = (
         does="tag every other occurrence of the selected span's text (whole words; one undo)",
     ),
     Action(
+        "edit.link_entity",
+        "Link to &entity…",
+        "edit",
+        "entities.link_selected",
+        ("Ctrl+E",),
+        separator_before=True,
+        does="link the selected mention to an entity: pick one, or type a new name "
+        "and press **Enter** to create it",
+    ),
+    Action(
+        "edit.unlink_entity",
+        "Unlink from entit&y",
+        "edit",
+        "entities.unlink_selected",
+        ("Ctrl+Shift+U",),
+        does="unlink the selected mention from its entity",
+    ),
+    Action(
         "edit.find",
         "&Find…",
         "edit",
@@ -245,6 +263,27 @@ MAIN_WINDOW: tuple[Entry, ...] = (
         checked=True,
         separator_before=True,
         does="show or hide suggestions",
+    ),
+    Action(
+        "view.entities",
+        "&Entities",
+        "view",
+        shortcuts=("Ctrl+Shift+N",),
+        checkable=True,
+        provided=True,
+        object_name="showEntities",
+        does="show or hide the Entities panel",
+    ),
+    Action(
+        "view.document_labels",
+        "&Document labels",
+        "view",
+        shortcuts=("Ctrl+Shift+L",),
+        checkable=True,
+        provided=True,
+        object_name="showDocumentLabels",
+        does="show or hide the Document labels panel (in the article, a document "
+        "label's key then a value's number sets it; **0** clears)",
     ),
     Menu("document", "&Document"),
     Action(

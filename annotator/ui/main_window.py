@@ -40,7 +40,9 @@ from annotator.core.schema import RelationType
 from annotator.ui import settings
 from annotator.ui.actions import MAIN_WINDOW
 from annotator.ui.article_view import ArticleView
+from annotator.ui.document_labels import DocumentLabelActions
 from annotator.ui.document_list import DocumentPanel
+from annotator.ui.entities import EntityActions
 from annotator.ui.live import LiveUpdates
 from annotator.ui.menus import build_actions
 from annotator.ui.panels import LabelPalette, SpanList, SpanTableModel
@@ -133,6 +135,9 @@ class MainWindow(AnnotationWindow):
         self.files = ProjectFiles(self)  # new project, import, export, the backup offer
         self.review = ReviewActions(self)  # the Comments dock, the review windows
         self.assist = AssistActions(self)  # suggestions, find, project search, annotate all
+        self.entities = EntityActions(self)  # linking mentions, the Entities dock
+        self.document_labels = DocumentLabelActions(self)  # the Document labels dock and keys
+        self.details.entity_name = self.entities.entity_name
         built = build_actions(
             self,
             MAIN_WINDOW,
@@ -140,6 +145,8 @@ class MainWindow(AnnotationWindow):
                 "edit.undo": lambda spec: self.undo_stack.createUndoAction(self, spec.text),
                 "edit.redo": lambda spec: self.undo_stack.createRedoAction(self, spec.text),
                 "review.comments": lambda _spec: self.review.dock.toggleViewAction(),
+                "view.entities": lambda _spec: self.entities.dock.toggleViewAction(),
+                "view.document_labels": lambda _spec: self.document_labels.dock.toggleViewAction(),
             },
         )
         self.action_by_id = built.actions
@@ -254,6 +261,8 @@ class MainWindow(AnnotationWindow):
         self.assist.project_opened()
         role = role_in(workspace, self.user)
         self.is_reviewer = role.is_reviewer
+        self.entities.project_opened()
+        self.document_labels.project_opened()
         settings.remember_project(project.directory)
         self.setWindowTitle(window_title(f"{project.name} — Annotator ({self.user})"))
         self.view.set_schema(project.schema)
@@ -302,6 +311,8 @@ class MainWindow(AnnotationWindow):
     def close_project(self) -> None:
         self.review.close_all()
         self.assist.project_closed()
+        self.entities.project_closed()
+        self.document_labels.project_closed()
         if self.live is not None:
             self.live.stop()
             self.live = None
@@ -355,6 +366,7 @@ class MainWindow(AnnotationWindow):
         self.documents.select(document_id)
         self._show_title()
         self.assist.document_shown()
+        self.document_labels.document_shown()
         self.view.setFocus()
 
     def _too_long(self, document_id: int) -> bool:
@@ -432,6 +444,7 @@ class MainWindow(AnnotationWindow):
             self.show_document(self.document_id)
 
     def _apply_changes(self, changes: Changes) -> None:
+        self.entities.changes_applied(changes)
         if self.document_id is None:
             return
         documents = changes.document_ids
@@ -452,6 +465,7 @@ class MainWindow(AnnotationWindow):
         self.refresh_details()
         self.span_list.show_span(self.view.selected_span_id)
         self.assist.changes_applied()
+        self.document_labels.changes_applied(changes)
 
     def _apply_remote(self, feed: OthersEdits) -> None:
         """Show others' new edits in the open document, where the view shows
@@ -469,6 +483,8 @@ class MainWindow(AnnotationWindow):
             self.workspace.saw([*here.added_spans.values(), *here.updated_spans.values()])
             self._show_changes(here)
             self.refresh_details()
+        self.entities.changes_applied(changes)
+        self.document_labels.changes_applied(changes)
         who = ", ".join(sorted(feed.editors))
         self.statusBar().showMessage(f"New edits by {who}", 5000)
 
@@ -521,6 +537,7 @@ class MainWindow(AnnotationWindow):
         self.refresh_details()
         self.review.follow()
         self.span_list.show_span(span_id if span_id >= 0 else None)
+        self.entities.span_selected(self.view.selected_span)
 
     def refresh_details(self) -> None:
         """Show the selected span in the details panel (read-only off the layer edited)."""

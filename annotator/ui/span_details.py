@@ -3,7 +3,7 @@ time, attributes (editable on the layer being edited), note and links."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -44,6 +44,11 @@ class SpanDetails(QWidget):
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.meta = plain_label()
         self.meta.setObjectName("spanMeta")
+        self.entity = plain_label()
+        self.entity.setObjectName("spanEntity")
+        self.entity.setWordWrap(True)
+        self.entity_name: Callable[[int], str | None] = lambda _entity_id: None
+        """The name of an entity by id (the window's entities): shown for a mention."""
         self.attributes_form = QFormLayout()
         self.note = QLineEdit(placeholderText="Note")
         self.note.setObjectName("spanNote")
@@ -57,6 +62,7 @@ class SpanDetails(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.text)
         layout.addWidget(self.meta)
+        layout.addWidget(self.entity)
         layout.addLayout(self.attributes_form)
         layout.addWidget(self.note)
         layout.addWidget(QLabel("Links:"))
@@ -90,6 +96,7 @@ class SpanDetails(QWidget):
             set_plain(self.title, "No span selected")
             self.text.setText("Select text and press a label key, or click a span.")
             self.meta.setText("")
+            self.entity.hide()
             self.note.setText("")
             self.note.setEnabled(False)
             self.remove_link.setEnabled(False)
@@ -104,6 +111,9 @@ class SpanDetails(QWidget):
         self.text.setText(shown)
         when = span.updated_at.strftime("%Y-%m-%d %H:%M") if span.updated_at else ""
         self.meta.setText(f"by {span.annotator}  {when}".rstrip())
+        entity = self._entity_of(span)
+        self.entity.setText(f"Mention of {entity}" if entity else "")
+        self.entity.setVisible(bool(entity))
         for attr in label.attributes if label is not None else ():
             value = span.attributes.get(attr.name)
             widget: QComboBox | QLineEdit
@@ -131,6 +141,9 @@ class SpanDetails(QWidget):
             other = spans.get(other_id)
             arrow = "→" if rel.source_id == span.id else "←"
             name = f"{other.label}: {other.text}" if other is not None else f"span {other_id}"
+            entity = self._entity_of(other) if other is not None else None
+            if entity:
+                name += f" ({entity})"
             item = QListWidgetItem(f"{rel.type} {arrow} {name}")
             item.setData(Qt.ItemDataRole.UserRole, rel.id)
             item.setData(Qt.ItemDataRole.UserRole + 1, other_id)
@@ -138,6 +151,9 @@ class SpanDetails(QWidget):
         if self.relations.count():
             self.relations.setCurrentRow(0)
         self.remove_link.setEnabled(bool(relations) and not read_only)
+
+    def _entity_of(self, span: SpanData) -> str | None:
+        return self.entity_name(span.entity_id) if span.entity_id is not None else None
 
     def attribute_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}

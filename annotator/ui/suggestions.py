@@ -103,6 +103,8 @@ def word_pattern(needle: str) -> str:
 
 
 def describe(suggestion: Suggestion) -> str:
+    if suggestion.link is not None:
+        return f"Suggested: link this {suggestion.label} to the entity {suggestion.link.name}"
     where = "" if suggestion.source == "quote" else f" ({suggestion.source})"
     text = f"Suggested {suggestion.label}{where}"
     if suggestion.speaker is not None:
@@ -295,9 +297,10 @@ class SuggestionOverlay(QObject):
         if not self.active:
             return
         for s in self.at(offset):
-            accept = menu.addAction(menu_text(f"Accept suggested {s.label}"))
+            what = f"link to {s.link.name}" if s.link is not None else s.label
+            accept = menu.addAction(menu_text(f"Accept suggested {what}"))
             accept.triggered.connect(lambda _=False, s=s: self.acceptRequested.emit([s], False))
-            reject = menu.addAction(menu_text(f"Reject suggested {s.label}"))
+            reject = menu.addAction(menu_text(f"Reject suggested {what}"))
             reject.triggered.connect(lambda _=False, s=s: self.rejectRequested.emit([s]))
             menu.addSeparator()
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from annotator.ui.article_view import ArticleView
     from annotator.ui.document_list import DocumentPanel
     from annotator.ui.panels import LabelPalette
+    from annotator.ui.view_modes import ViewModeBox
 
 
 class AnnotationWindow(QMainWindow):
@@ -37,6 +38,7 @@ class AnnotationWindow(QMainWindow):
     is_reviewer: bool
     view: ArticleView
     label_palette: LabelPalette
+    mode_combo: ViewModeBox
     documents: DocumentPanel
     action_by_id: dict[str, QAction]
     """Its actions by their id in :data:`annotator.ui.actions.MAIN_WINDOW`."""
@@ -75,6 +77,10 @@ class AnnotationWindow(QMainWindow):
         raise NotImplementedError
 
     def set_view_mode(self, mode: str, annotator: str | None = None) -> None:
+        raise NotImplementedError
+
+    def visible_annotators(self) -> set[str] | None:
+        """Whose spans are shown (None: everyone's)."""
         raise NotImplementedError
 
     def run(self, command: Command) -> bool:

@@ -143,6 +143,17 @@ class MemorySession:
             layer[name] = value
         return before
 
+    # Compare mode makes and describes no entities (the main window does).
+
+    def create_entity(self, editor: str, name: str, **values: object) -> None:
+        raise NotImplementedError
+
+    def update_entity(self, entity_id: int, editor: str, **values: object) -> None:
+        raise NotImplementedError
+
+    def delete_entity(self, entity_id: int, editor: str, **values: object) -> None:
+        raise NotImplementedError
+
     def list_spans(self, document_id: int, annotators: Sequence[str]) -> list[SpanData]:
         return sorted(
             (s for s in self.store.spans.values() if s.annotator in annotators),

@@ -157,7 +157,9 @@ def test_sample_project_builds_its_database_from_its_articles(tmp_path: Path) ->
     ]
     assert mentions[people["Antony Blinken"].id][0] == 5
     assert people["Kazakhstan"].external_id == "Q232"
-    assert labels == {"example": {"checkworthy": "yes", "topic": ["diplomacy", "conflict"]}}
+    assert labels == {
+        "example": {"checkworthy": "yes", "regions": ["Central Asia"], "topic": "diplomacy"}
+    }
 
 
 def test_the_sample_annotations_are_what_their_script_writes() -> None:

@@ -17,11 +17,13 @@ from annotator.ui import open_window
 from annotator.ui.article_view import ArticleView
 from annotator.ui.main_window import MainWindow
 
-# The offscreen platform reports windows with a size limit (dock widgets) and
-# raised windows (tooltips) this way; it says nothing about our code.
+# The offscreen platform reports windows with a size limit (dock widgets),
+# raised windows (tooltips) and popups that take the keyboard (a completer's)
+# this way; it says nothing about our code.
 OFFSCREEN_NOISE = (
     "This plugin does not support propagateSizeHints",
     r"This plugin does not support raise\(\)",
+    "This plugin does not support grabbing the keyboard",
 )
 
 NEWS = (

@@ -13,9 +13,10 @@ from collections.abc import Collection, Iterable, Sequence
 from operator import itemgetter
 from typing import Any
 
-from annotator.core.model import SpanData
+from annotator.core.model import EntityData, SpanData
 from annotator.core.schema import LabelSchema
 from annotator.core.suggest.entities import TermMatcher, rule_suggestions
+from annotator.core.suggest.entity_links import EntityNames, link_suggestions
 from annotator.core.suggest.model import model_suggestions
 from annotator.core.suggest.quotes import find_quotes
 from annotator.core.suggest.types import (
@@ -63,8 +64,10 @@ class Suggester:
         config: SuggestConfig,
         dictionary: Iterable[Term] = (),
         nlp: Any | None = None,
+        entities: Iterable[EntityData] = (),
     ) -> None:
         self.schema = schema
+        self.entity_names = EntityNames(entities)
         self.config = config
         self.quote_label = quote_label(schema, config)
         self.speaker = speaker_relation(schema, config)
@@ -89,7 +92,11 @@ class Suggester:
         found += rule_suggestions(text, self.rules, problems)
         if self.nlp is not None and self.config.model is not None:
             found += model_suggestions(self.nlp, text, self.config.model.labels)
-        return Suggestions(_filter(found, existing, rejected), problems)
+        kept = _filter(found, existing, rejected)
+        links = link_suggestions(existing, self.entity_names, rejected)
+        if links:
+            kept = sorted(kept + links, key=_START)
+        return Suggestions(kept, problems)
 
     def _quotes(self, text: str) -> list[Suggestion]:
         assert self.quote_label is not None

@@ -31,6 +31,16 @@ class Speaker:
     """The relation type that links the quote to the speaker (e.g. ``speaker``)."""
 
 
+@dataclass(frozen=True, slots=True)
+class EntityLink:
+    """What a link suggestion proposes: an existing span becomes a mention of an entity."""
+
+    span_id: int
+    entity_id: int
+    name: str
+    """The entity's name, for the analyst."""
+
+
 class Suggestion(NamedTuple):
     """A span the tool proposes. Offsets are code points; ``text == doc[start:end]``.
 
@@ -46,9 +56,13 @@ class Suggestion(NamedTuple):
     source: str
     """quote, dictionary, gazetteer, rule or model."""
     speaker: Speaker | None = None
+    link: EntityLink | None = None
+    """Set on a link suggestion: no span is added, the span there is linked."""
 
     @property
     def key(self) -> SuggestionKey:
+        if self.link is not None:  # rejecting a link never hides a span suggestion there
+            return (f"{self.label} → entity {self.link.entity_id}", self.start, self.end)
         return (self.label, self.start, self.end)
 
     def to_json(self) -> dict[str, Any]:
@@ -59,6 +73,8 @@ class Suggestion(NamedTuple):
             "text": self.text,
             "source": self.source,
         }
+        if self.link is not None:
+            data["entity"] = {"id": self.link.entity_id, "name": self.link.name}
         if self.speaker is not None:
             sp = self.speaker
             data["speaker"] = {

@@ -1,0 +1,62 @@
+"""Link suggestions: a span whose text is an entity's name or alias, with the
+entity's label and linked to nothing yet, is proposed as a mention of that
+entity (issue 15; docs/assist.md, "Entity links").
+
+The names are compared as the dictionary compares them (trimmed, one space,
+no possessive: ``normalise_name``) and in any case. Only names and aliases
+count, not the text of every earlier mention: "he" is a mention of someone
+in one article and of someone else in the next. A name shared by two
+entities proposes both; the analyst picks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+
+from annotator.core.model import EntityData, SpanData
+from annotator.core.suggest.entities import normalise_name
+from annotator.core.suggest.types import EntityLink, Suggestion, SuggestionKey
+
+
+def name_key(text: str) -> str:
+    return normalise_name(text).casefold()
+
+
+class EntityNames:
+    """The project's entities by each of their names and aliases."""
+
+    def __init__(self, entities: Iterable[EntityData]) -> None:
+        self._by_name: dict[str, list[EntityData]] = {}
+        for entity in entities:
+            for name in {name_key(n) for n in (entity.name, *entity.aliases)}:
+                if name:
+                    self._by_name.setdefault(name, []).append(entity)
+
+    def __bool__(self) -> bool:
+        return bool(self._by_name)
+
+    def named(self, text: str, label: str) -> list[EntityData]:
+        """The entities called ``text`` that a ``label`` span may mention (an
+        entity without a label takes any)."""
+        found = self._by_name.get(name_key(text), [])
+        return [entity for entity in found if entity.label in ("", label)]
+
+
+def link_suggestions(
+    spans: Sequence[SpanData], names: EntityNames, rejected: Collection[SuggestionKey] = ()
+) -> list[Suggestion]:
+    """A suggestion for each unlinked span (in one piece) named as an entity."""
+    found: list[Suggestion] = []
+    if not names:
+        return found
+    for span in spans:
+        if span.entity_id is not None or span.fragments is not None:
+            continue
+        for entity in names.named(span.text, span.label):
+            link = EntityLink(span.id, entity.id, entity.name)
+            suggestion = Suggestion(
+                span.label, span.start, span.end, span.text, "entity", link=link
+            )
+            if suggestion.key not in rejected:
+                found.append(suggestion)
+    return found
