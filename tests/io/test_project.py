@@ -152,9 +152,7 @@ def test_sample_project_builds_its_database_from_its_articles(tmp_path: Path) ->
     # The example layer shows what the program keeps: a quote in two pieces,
     # an entity with several mentions and the article's document labels.
     split = [s for s in spans if s.fragments]
-    assert [s.text for s in split] == [
-        '"más experto" … "que se impuso a un Valencia que balbuceó"'
-    ]
+    assert [s.text for s in split] == ['"más experto" … "que se impuso a un Valencia que balbuceó"']
     assert mentions[people["Antony Blinken"].id][0] == 5
     assert people["Kazakhstan"].external_id == "Q232"
     assert labels == {
