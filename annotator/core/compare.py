@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from annotator.core.model import SpanData
+from annotator.core.pieces import covers
 
 
 class Kind(StrEnum):
@@ -223,11 +224,14 @@ def previous_index(
 
 
 def index_at(items: Sequence[CompareItem], offset: int) -> int | None:
-    """The innermost (shortest) item covering the character at ``offset``."""
+    """The innermost (shortest) item covering the character at ``offset``: a
+    split span covers its pieces, not the words between them."""
     best: int | None = None
     for i, item in enumerate(items):
-        if item.start <= offset < item.end and (
-            best is None or item.end - item.start < items[best].end - items[best].start
+        if (
+            item.start <= offset < item.end
+            and any(covers(span, offset) for span in item.spans)
+            and (best is None or item.end - item.start < items[best].end - items[best].start)
         ):
             best = i
     return best

@@ -135,6 +135,15 @@ def test_index_at_prefers_the_innermost_item() -> None:
     assert index_at(items, 5) == 0
 
 
+def test_index_at_finds_a_split_span_by_its_pieces_only() -> None:
+    """ "Antony Blinken … Kazakhstan": a click on "said" between them is on no item."""
+    split = SpanData(1, 1, "alice", "Quote", 0, 30, "", fragments=((0, 14), (20, 30)))
+    items = compare_layers([split], [b(11, 36, 43, "Other")])
+    assert index_at(items, 3) == 0 and index_at(items, 25) == 0
+    assert index_at(items, 16) is None
+    assert index_at(items, 40) == 1
+
+
 layers = st.lists(
     st.tuples(st.integers(0, 60), st.integers(1, 12), st.sampled_from(["X", "Y"])), max_size=12
 )
