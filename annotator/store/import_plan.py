@@ -145,6 +145,8 @@ def plan_spans(
             seen = existing.setdefault((doc_id, ann_id), {})
             positions: list[int] = []
             new_spans: list[SpanDraft] = []
+            # Bound once a layer: the loop below is the import's hottest.
+            add_position, add_new = positions.append, new_spans.append
             for span in lay.spans:
                 plain = span.fragments is None and span.entity is None
                 if plain:
@@ -157,14 +159,14 @@ def plan_spans(
                         else (span.label, start, end, pieces)
                     )
                 if key in seen:
-                    positions.append(seen[key])
+                    add_position(seen[key])
                     duplicates += 1
                     continue
                 if not plain:
                     split[count] = (start, end, surface, pieces)
                 seen[key] = count
-                positions.append(count)
-                new_spans.append(span)
+                add_position(count)
+                add_new(span)
                 count += 1
             plan.layers.append(
                 PlannedLayer(doc_id, ann_id, lay, text, item.entities, new_spans, positions)

@@ -8,7 +8,8 @@ import runs it: the command line's, on a connection of its own
 (:func:`annotator.store.sqlite_direct.connect`, without loading SQLAlchemy),
 and everyone else's through :func:`annotator.store.import_writer.insert_annotated`,
 on the session's own connection. One writer, so the two cannot store
-different rows; PostgreSQL keeps the SQLAlchemy writer.
+different rows; PostgreSQL keeps the SQLAlchemy writer. Both plan a batch
+with :mod:`annotator.store.import_plan`; this module reads and writes it.
 
 Values are written as the models' column types write them on SQLite
 (:func:`time_text`, :func:`json_text`; a test holds them to the types), and

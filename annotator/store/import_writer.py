@@ -8,7 +8,8 @@ own connection to :mod:`annotator.store.import_sqlite`, the writer the
 command line also runs without SQLAlchemy, so both store the same rows; on
 PostgreSQL, Core inserts of lists of rows through the repository's helpers
 (:func:`~annotator.store.repository.bulk_insert`,
-:func:`~annotator.store.repository.insert_ids`).
+:func:`~annotator.store.repository.insert_ids`). Both writers plan a batch
+with :mod:`annotator.store.import_plan`.
 """
 
 from __future__ import annotations
@@ -173,10 +174,6 @@ def _lock_layers(session: Session, annotator_ids: set[int]) -> None:
         return
     for ann_id in sorted(annotator_ids):
         session.execute(select(func.pg_advisory_xact_lock(LAYER_LOCK, ann_id)))
-
-
-SPLIT_POSITION = 1 << 48
-"""Positions from here on are split spans and mentions, inserted after the plain spans."""
 
 
 def insert_annotated(
