@@ -8,7 +8,8 @@ import runs it: the command line's, on a connection of its own
 (:func:`annotator.store.sqlite_direct.connect`, without loading SQLAlchemy),
 and everyone else's through :func:`annotator.store.import_writer.insert_annotated`,
 on the session's own connection. One writer, so the two cannot store
-different rows; PostgreSQL keeps the SQLAlchemy writer.
+different rows; PostgreSQL keeps the SQLAlchemy writer. Both plan a batch
+with :mod:`annotator.store.import_plan`; this module reads and writes it.
 
 Values are written as the models' column types write them on SQLite
 (:func:`time_text`, :func:`json_text`; a test holds them to the types), and
@@ -20,7 +21,7 @@ This module imports no SQLAlchemy (see docs/design.md, "Bulk paths").
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,20 +38,25 @@ from annotator.core.changes import (
     span_values,
     stored_change,
 )
-from annotator.core.dataset import AnnotatedDraft, EntityDraft, InsertResult, LayerDraft, SpanDraft
+from annotator.core.dataset import AnnotatedDraft, EntityDraft, InsertResult
 from annotator.core.errors import PermissionDenied, SaveFailed
-from annotator.core.model import (
-    GOLD_ANNOTATOR,
-    DocStatus,
-    DocumentLabelValue,
-    EntityData,
-    JsonDict,
-    OffsetError,
-    clean_aliases,
-    name_problem,
-    write_problem,
+from annotator.core.model import GOLD_ANNOTATOR, OffsetError, name_problem, write_problem
+from annotator.store.import_plan import (
+    EntityKeys,
+    Link,
+    PlannedLayer,
+    StatusPlan,
+    document_label_changes,
+    entity_id_for,
+    entity_values,
+    layer_writers,
+    log_authors,
+    plan_relations,
+    plan_spans,
+    span_log_values,
+    stored_span_keys,
+    wanted_document_labels,
 )
-from annotator.core.pieces import check_pieces, joined_text, normalise, stored_fragments
 from annotator.store.sqlite_direct import OpenHold, why_not_saved
 
 CHUNK = 500
@@ -178,24 +184,6 @@ def check_can_write(conn: sqlite3.Connection, layer: str, editor: str) -> None:
         raise PermissionDenied(problem)
 
 
-def _check_writers(
-    conn: sqlite3.Connection, items: Sequence[AnnotatedDraft], editor: str | None
-) -> dict[str, str]:
-    """Layer -> who writes it (its owner; ``editor`` for gold), each checked."""
-    if editor is not None:
-        problem = name_problem(editor)
-        if problem is not None:
-            raise PermissionDenied(problem)
-    writers: dict[str, str] = {}
-    for item in items:
-        for lay in item.layers:
-            if lay.annotator not in writers:
-                writer = editor if editor and lay.annotator == GOLD_ANNOTATOR else lay.annotator
-                check_can_write(conn, lay.annotator, writer)
-                writers[lay.annotator] = writer
-    return writers
-
-
 def _document_ids(
     conn: sqlite3.Connection, items: Sequence[AnnotatedDraft], now: str
 ) -> tuple[list[int], set[int]]:
@@ -226,117 +214,6 @@ def _document_ids(
     return [known[h] for h in hashes], {row[0] for row in rows}
 
 
-def split_span(
-    text: str, span: SpanDraft
-) -> tuple[int, int, str, tuple[tuple[int, int], ...] | None]:
-    """A split span's outer bounds, text (its pieces joined) and stored pieces
-    (None when they make one piece); a span without fragments as it is.
-    Raises :class:`OffsetError` for pieces the text does not hold."""
-    if span.fragments is None:
-        return span.start, span.end, text[span.start : span.end], None
-    pieces = normalise(span.fragments)
-    check_pieces(len(text), pieces)
-    return pieces[0][0], pieces[-1][1], joined_text(text, pieces), stored_fragments(pieces)
-
-
-def span_log_values(
-    doc_id: int, layer: str, label: str, start: int, end: int, surface: str,
-    attributes: JsonDict, note: str, version: int,
-    pieces: tuple[tuple[int, int], ...] | None, entity_id: int | None,
-) -> JsonDict:  # fmt: skip
-    """What an edit adding a split span or a mention logs
-    (:func:`annotator.core.changes.span_payload`)."""
-    after = span_values(doc_id, layer, label, start, end, surface, attributes, note, version)
-    if pieces is not None:
-        after["fragments"] = [list(piece) for piece in pieces]
-    if entity_id is not None:
-        after["entity"] = entity_id
-    return after
-
-
-class EntityKeys:
-    """An import run's entities: a file's entity key -> the stored entity's id.
-
-    Kept by the writer for the whole run (the same key in another batch is the
-    same entity); a batch works on a copy (:meth:`for_batch`) that is kept
-    only when the batch is stored (:meth:`keep`). The first time a key is
-    used, the entity is the stored one with the same non-empty external id and
-    label, or a new one (``find`` and ``create`` do the database's part).
-    """
-
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
-
-    def for_batch(self) -> dict[str, int]:
-        return dict(self.ids)
-
-    def keep(self, ids: dict[str, int]) -> None:
-        self.ids = ids
-
-
-def entity_id_for(
-    key: str,
-    ids: dict[str, int],
-    drafts: Sequence[EntityDraft],
-    find: Callable[[EntityDraft], int | None],
-    create: Callable[[EntityDraft], int],
-) -> int:
-    """The stored id of the entity ``key`` names (see :class:`EntityKeys`)."""
-    found = ids.get(key)
-    if found is None:
-        draft = next((d for d in drafts if d.key == key), None)
-        if draft is None:
-            raise OffsetError(f"a mention names entity {key!r}, which the record does not list")
-        found = find(draft) if draft.external_id.strip() else None
-        if found is None:
-            found = create(draft)
-        ids[key] = found
-    return found
-
-
-def entity_values(draft: EntityDraft) -> EntityData:
-    """An entity draft as stored (id 0 until it has one): names and aliases cleaned
-    as :func:`annotator.store.entities.create_entity` cleans them."""
-    name = draft.name.strip()
-    if not name:
-        raise OffsetError(f"entity {draft.key!r} has no name")
-    return EntityData(0, name, draft.label, draft.external_id.strip(),
-                      clean_aliases(draft.aliases, name))  # fmt: skip
-
-
-def document_label_changes(
-    wanted: dict[tuple[int, int, str], tuple[DocumentLabelValue, str]],
-    current: dict[tuple[int, int, str], Any],
-) -> Iterable[tuple[tuple[int, int, str], Any, Any, ChangeRecord]]:
-    """For each (document, annotator, name) whose value changes: the key, the
-    value before (None: none), the value after and the change record."""
-    for key, (value, layer) in wanted.items():
-        stored = list(value) if isinstance(value, list | tuple) else value
-        before = current.get(key)
-        if before == stored:
-            continue
-        doc_id, _, name = key
-        record = ChangeRecord(
-            Action.UPDATE, Entity.DOCUMENT_LABEL, doc_id, doc_id, layer,
-            {"annotator": layer, "name": name, "value": before},
-            {"annotator": layer, "name": name, "value": stored},
-            imported=True,
-        )  # fmt: skip
-        yield key, before, stored, record
-
-
-def wanted_document_labels(
-    layer_meta: Iterable[tuple[int, int, LayerDraft]],
-) -> dict[tuple[int, int, str], tuple[DocumentLabelValue, str]]:
-    """(document, annotator, name) -> (value, layer) the drafts set (a later layer
-    of the same annotator on the same document wins)."""
-    wanted: dict[tuple[int, int, str], tuple[DocumentLabelValue, str]] = {}
-    for doc_id, ann_id, lay in layer_meta:
-        for name, value in lay.document_labels.items():
-            wanted[(doc_id, ann_id, name)] = (value, lay.annotator)
-    return wanted
-
-
 def insert_annotated(
     conn: sqlite3.Connection,
     items: Sequence[AnnotatedDraft],
@@ -361,7 +238,9 @@ def insert_annotated(
     result = InsertResult()
     if not items:
         return result
-    writers = _check_writers(conn, items, editor)
+    writers = layer_writers(
+        items, editor, _check_name, lambda layer, writer: check_can_write(conn, layer, writer)
+    )
     now_time = datetime.now(UTC)
     now = time_text(now_time)
     people = _People(conn, now)
@@ -370,22 +249,19 @@ def insert_annotated(
     result.documents_existing = len(set(doc_ids)) - len(fresh)
     result.document_ids = doc_ids
 
-    # Spans each annotator already has on documents stored before this call
-    # (those this call inserted have none): (document, annotator) -> (label,
-    # start, end) -> the span's position among the new ones, or ~id (negative)
-    # of a stored span.
+    # Documents this call inserted have nothing stored on them yet.
     stored_docs = sorted({d for d in doc_ids if d not in fresh})
-    existing: dict[tuple[int, int], dict[tuple[Any, ...], int]] = {}
-    for sid, doc_id, ann_id, label, start, end, fragments in _in_chunks(
-        conn,
-        'SELECT id, document_id, annotator_id, label, start, "end", fragments FROM spans '
-        "WHERE document_id IN ({})",
-        stored_docs,
-    ):
-        stored_key = (
-            (label, start, end) if fragments is None else _split_key(label, start, end, fragments)
-        )
-        existing.setdefault((doc_id, ann_id), {})[stored_key] = ~sid
+    existing = stored_span_keys(
+        _in_chunks(
+            conn,
+            'SELECT id, document_id, annotator_id, label, start, "end", fragments FROM spans '
+            "WHERE document_id IN ({})",
+            stored_docs,
+        ),
+        orjson.loads,
+    )
+    plan = plan_spans(items, doc_ids, people.id, existing)
+    result.duplicate_spans = plan.duplicates
 
     next_span = _next_id(conn, "spans")
     span_rows: list[tuple[Any, ...]] = []
@@ -393,134 +269,97 @@ def insert_annotated(
     log_rows: list[tuple[Any, ...]] = []
     entities = _Entities(conn, now, entity_ids, result, log_rows)
     span_log_action, span_log_entity = _SPAN_LOG["action"], _SPAN_LOG["entity"]
-    # Per layer: the position of each of its spans among the new ones (or ~stored id).
-    layer_positions: list[list[int]] = []
-    layer_meta: list[tuple[int, int, LayerDraft]] = []
+    split = plan.split
     dumps = orjson.dumps
-    count = 0
-    for item, doc_id in zip(items, doc_ids, strict=True):
-        text = item.document.text
-        for lay in item.layers:
-            name = lay.annotator
-            ann_id = people.id(name)
-            seen = existing.setdefault((doc_id, ann_id), {})
-            positions: list[int] = []
-            for span in lay.spans:
-                label, start, end = span.label, span.start, span.end
-                plain = span.fragments is None and span.entity is None
-                if plain:
-                    key: tuple[Any, ...] = (label, start, end)
-                else:
-                    start, end, surface, pieces = split_span(text, span)
-                    key = (label, start, end) if pieces is None else (label, start, end, pieces)
-                if key in seen:
-                    # A repeat points at the first copy, so its relations survive.
-                    positions.append(seen[key])
-                    result.duplicate_spans += 1
-                    continue
-                position = count
-                count += 1
-                seen[key] = position
-                positions.append(position)
-                attributes, note, version = span.attributes, span.note, span.version
-                created = time_text(span.created_at) if span.created_at else now
-                updated = time_text(span.updated_at) if span.updated_at else created
-                span_id = next_span + position
-                if plain:
-                    surface = text[start:end]
-                    span_rows.append(
-                        (span_id, doc_id, ann_id, label, start, end, surface,
-                         dumps(attributes).decode(), note, created,
-                         updated, version)
-                    )  # fmt: skip
-                    # The change record an edit adding this span would log.
-                    after = span_values(
-                        doc_id, name, label, start, end, surface, attributes, note, version
-                    )
-                else:
-                    entity_id = entities.id(span.entity, item.entities, ann_id)
-                    split_rows.append(
-                        (span_id, doc_id, ann_id, label, start, end, surface,
-                         dumps(attributes).decode(), note, created, updated, version,
-                         None if pieces is None else json_text(pieces), entity_id)
-                    )  # fmt: skip
-                    after = span_log_values(
-                        doc_id, name, label, start, end, surface, attributes, note, version,
-                        pieces, entity_id,
-                    )  # fmt: skip
-                log_rows.append(
-                    (now, ann_id, span_log_action, span_log_entity, span_id, doc_id, _NULL,
-                     dumps(after).decode())
+    span_id = next_span
+    for planned in plan.layers:
+        doc_id, ann_id, text, name = (
+            planned.doc_id,
+            planned.ann_id,
+            planned.text,
+            planned.layer.annotator,
+        )
+        for span in planned.new_spans:
+            label, start, end = span.label, span.start, span.end
+            attributes, note, version = span.attributes, span.note, span.version
+            created = time_text(span.created_at) if span.created_at else now
+            updated = time_text(span.updated_at) if span.updated_at else created
+            if span.fragments is None and span.entity is None:
+                surface = text[start:end]
+                span_rows.append(
+                    (span_id, doc_id, ann_id, label, start, end, surface,
+                     dumps(attributes).decode(), note, created,
+                     updated, version)
                 )  # fmt: skip
-            layer_positions.append(positions)
-            layer_meta.append((doc_id, ann_id, lay))
-    conn.executemany(_SPAN_INSERT, span_rows)
-    conn.executemany(_SPLIT_SPAN_INSERT, split_rows)
-    result.spans = count
-    del span_rows, split_rows
-
-    next_relation = _next_id(conn, "relations")
-    relation_rows: list[tuple[Any, ...]] = []
-    stored_relations: set[tuple[int, str, int, int]] | None = None
-    written: set[tuple[int, str, int, int]] = set()  # (annotator, type, source, target)
-    rel_log_action, rel_log_entity = _RELATION_LOG["action"], _RELATION_LOG["entity"]
-    for positions, (doc_id, ann_id, lay) in zip(layer_positions, layer_meta, strict=True):
-        for rel in lay.relations:
-            src, dst = positions[rel.source], positions[rel.target]
-            source_id = next_span + src if src >= 0 else ~src
-            target_id = next_span + dst if dst >= 0 else ~dst
-            if source_id == target_id:
-                continue  # two copies of one span: the io layer refuses a span linked to itself
-            link = (ann_id, rel.type, source_id, target_id)
-            if link in written:  # a record repeated in this batch
-                result.duplicate_relations += 1
-                continue
-            written.add(link)
-            if src < 0 and dst < 0:
-                # Both spans were stored before: the relation may be too.
-                if stored_relations is None:
-                    stored_relations = {
-                        (int(a), str(t), int(s), int(d))
-                        for a, t, s, d in _in_chunks(
-                            conn,
-                            "SELECT annotator_id, type, source_id, target_id FROM relations "
-                            "WHERE document_id IN ({})",
-                            stored_docs,
-                        )
-                    }
-                if link in stored_relations:
-                    result.duplicate_relations += 1
-                    continue
-            relation_id = next_relation + len(relation_rows)
-            created = time_text(rel.created_at) if rel.created_at else now
-            relation_rows.append(
-                (relation_id, doc_id, ann_id, rel.type, source_id, target_id, created)
-            )
-            after = relation_values(lay.annotator, rel.type, source_id, target_id)
+                # The change record an edit adding this span would log.
+                after = span_values(
+                    doc_id, name, label, start, end, surface, attributes, note, version
+                )
+            else:
+                start, end, surface, pieces = split[span_id - next_span]
+                entity_id = entities.id(span.entity, planned.entities, ann_id)
+                split_rows.append(
+                    (span_id, doc_id, ann_id, label, start, end, surface,
+                     dumps(attributes).decode(), note, created, updated, version,
+                     None if pieces is None else json_text(pieces), entity_id)
+                )  # fmt: skip
+                after = span_log_values(
+                    doc_id, name, label, start, end, surface, attributes, note, version,
+                    pieces, entity_id,
+                )  # fmt: skip
             log_rows.append(
-                (now, ann_id, rel_log_action, rel_log_entity, relation_id, doc_id, _NULL,
+                (now, ann_id, span_log_action, span_log_entity, span_id, doc_id, _NULL,
                  dumps(after).decode())
             )  # fmt: skip
+            span_id += 1
+    conn.executemany(_SPAN_INSERT, span_rows)
+    conn.executemany(_SPLIT_SPAN_INSERT, split_rows)
+    result.spans = plan.count
+    del span_rows, split_rows
+
+    def stored_links() -> set[Link]:
+        return {
+            (int(a), str(t), int(s), int(d))
+            for a, t, s, d in _in_chunks(
+                conn,
+                "SELECT annotator_id, type, source_id, target_id FROM relations "
+                "WHERE document_id IN ({})",
+                stored_docs,
+            )
+        }
+
+    relations, result.duplicate_relations = plan_relations(
+        plan.layers, range(next_span, next_span + plan.count), stored_links
+    )
+    next_relation = _next_id(conn, "relations")
+    relation_rows: list[tuple[Any, ...]] = []
+    rel_log_action, rel_log_entity = _RELATION_LOG["action"], _RELATION_LOG["entity"]
+    for relation_id, (planned, rel, source_id, target_id) in enumerate(relations, next_relation):
+        doc_id, ann_id = planned.doc_id, planned.ann_id
+        created = time_text(rel.created_at) if rel.created_at else now
+        relation_rows.append((relation_id, doc_id, ann_id, rel.type, source_id, target_id, created))
+        after = relation_values(planned.layer.annotator, rel.type, source_id, target_id)
+        log_rows.append(
+            (now, ann_id, rel_log_action, rel_log_entity, relation_id, doc_id, _NULL,
+             dumps(after).decode())
+        )  # fmt: skip
     conn.executemany(_RELATION_INSERT, relation_rows)
     result.relations = len(relation_rows)
 
-    log_rows.extend(_store_statuses(conn, layer_meta, now, fresh))
-    if any(lay.document_labels for _, _, lay in layer_meta):
-        log_rows.extend(_store_document_labels(conn, layer_meta, now, fresh, result))
-    # The log names who wrote each row: a gold layer's reviewer, not "gold".
-    by = {
-        people.id(layer): people.id(writer) for layer, writer in writers.items() if writer != layer
-    }
+    log_rows.extend(_store_statuses(conn, plan.layers, now, fresh))
+    if any(planned.layer.document_labels for planned in plan.layers):
+        log_rows.extend(_store_document_labels(conn, plan.layers, now, fresh, result))
+    by = log_authors(writers, people.id)
     if by:
         log_rows = [(row[0], by.get(row[1], row[1]), *row[2:]) for row in log_rows]
     conn.executemany(_LOG_INSERT, log_rows)
     return result
 
 
-def _split_key(label: str, start: int, end: int, fragments: Any) -> tuple[Any, ...]:
-    """A stored split span's key among the duplicates (its pieces as :func:`split_span` gives)."""
-    pieces = tuple((int(a), int(b)) for a, b in orjson.loads(fragments))
-    return (label, start, end, pieces)
+def _check_name(editor: str) -> None:
+    problem = name_problem(editor)
+    if problem is not None:
+        raise PermissionDenied(problem)
 
 
 class _Entities:
@@ -573,14 +412,14 @@ class _Entities:
 
 def _store_document_labels(
     conn: sqlite3.Connection,
-    layer_meta: list[tuple[int, int, LayerDraft]],
+    layers: list[PlannedLayer],
     now: str,
     fresh: set[int],
     result: InsertResult,
 ) -> list[tuple[Any, ...]]:
     """Set each layer's document labels (a value replaces the stored one);
     returns the change-log rows."""
-    wanted = wanted_document_labels(layer_meta)
+    wanted = wanted_document_labels(layers)
     current = {
         (int(d), int(a), str(n)): orjson.loads(v)
         for d, a, n, v in _in_chunks(
@@ -597,34 +436,28 @@ def _store_document_labels(
         else:
             conn.execute(_DOCUMENT_LABEL_UPDATE, (json_text(value), now, doc_id, ann_id, name))
         result.document_labels += 1
-        stored = record.to_json()
-        logs.append(
-            (now, ann_id, stored["action"], stored["entity"], stored["entity_id"],
-             stored["document_id"], json_text(stored["before"]), json_text(stored["after"]))
-        )  # fmt: skip
+        logs.append(_log_row(record, ann_id, now))
     return logs
+
+
+def _log_row(record: ChangeRecord, ann_id: int, now: str) -> tuple[Any, ...]:
+    stored = record.to_json()
+    return (
+        now, ann_id, stored["action"], stored["entity"], stored["entity_id"],
+        stored["document_id"], json_text(stored["before"]), json_text(stored["after"]),
+    )  # fmt: skip
 
 
 def _store_statuses(
     conn: sqlite3.Connection,
-    layer_meta: list[tuple[int, int, LayerDraft]],
+    layers: list[PlannedLayer],
     now: str,
     fresh: set[int],
 ) -> list[tuple[Any, ...]]:
-    """Set each layer's status: the one it names, else "in progress" for a layer
-    with spans or relations and no status yet. Returns the change-log rows.
-    Documents in ``fresh`` were inserted by this transaction: they have none yet."""
-    wanted: dict[tuple[int, int], str] = {}
-    for doc_id, ann_id, lay in layer_meta:
-        status = lay.status
-        if status is None:
-            if not lay.spans and not lay.relations:
-                continue
-            status = DocStatus.IN_PROGRESS.value
-            if (doc_id, ann_id) in wanted:
-                continue
-        wanted[(doc_id, ann_id)] = status
-    if not wanted:
+    """Set the statuses the batch changes (:class:`StatusPlan`); returns the
+    change-log rows."""
+    statuses = StatusPlan(layers)
+    if not statuses.wanted:
         return []
     current: dict[tuple[int, int], str] = {
         (int(d), int(a)): str(s)
@@ -632,29 +465,18 @@ def _store_statuses(
             conn,
             "SELECT document_id, annotator_id, status FROM document_status "
             "WHERE document_id IN ({})",
-            sorted({d for d, _ in wanted if d not in fresh}),
+            statuses.documents_to_read(fresh),
         )
     }
-    explicit = {(d, a) for d, a, lay in layer_meta if lay.status is not None}
-    owners = {(d, a): lay.annotator for d, a, lay in layer_meta}
     inserts: list[tuple[Any, ...]] = []
     updates: list[tuple[Any, ...]] = []
     logs: list[tuple[Any, ...]] = []
-    for (doc_id, ann_id), status in wanted.items():
-        before = current.get((doc_id, ann_id))
-        if before == status or (before is not None and (doc_id, ann_id) not in explicit):
-            continue
+    for doc_id, ann_id, status, before, record in statuses.changes(current):
         if before is None:
             inserts.append((doc_id, ann_id, status, now))
         else:
             updates.append((status, now, doc_id, ann_id))
-        record = ChangeRecord.status(
-            doc_id, owners[(doc_id, ann_id)], before or DocStatus.NEW.value, status, imported=True
-        ).to_json()
-        logs.append(
-            (now, ann_id, record["action"], record["entity"], record["entity_id"],
-             record["document_id"], json_text(record["before"]), json_text(record["after"]))
-        )  # fmt: skip
+        logs.append(_log_row(record, ann_id, now))
     conn.executemany(_STATUS_INSERT, inserts)
     conn.executemany(_STATUS_UPDATE, updates)
     return logs

@@ -8,13 +8,14 @@ own connection to :mod:`annotator.store.import_sqlite`, the writer the
 command line also runs without SQLAlchemy, so both store the same rows; on
 PostgreSQL, Core inserts of lists of rows through the repository's helpers
 (:func:`~annotator.store.repository.bulk_insert`,
-:func:`~annotator.store.repository.insert_ids`).
+:func:`~annotator.store.repository.insert_ids`). Both writers plan a batch
+with :mod:`annotator.store.import_plan`.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -32,15 +33,22 @@ from annotator.core.changes import (
     span_values,
     stored_change,
 )
-from annotator.core.dataset import AnnotatedDraft, EntityDraft, InsertResult, LayerDraft
-from annotator.core.model import GOLD_ANNOTATOR, DocStatus, DocumentDraft
+from annotator.core.dataset import AnnotatedDraft, EntityDraft, InsertResult
+from annotator.core.model import DocumentDraft
 from annotator.store import import_sqlite
-from annotator.store.import_sqlite import (
+from annotator.store.import_plan import (
+    Link,
+    PlannedLayer,
+    StatusPlan,
     document_label_changes,
     entity_id_for,
     entity_values,
+    layer_writers,
+    log_authors,
+    plan_relations,
+    plan_spans,
     span_log_values,
-    split_span,
+    stored_span_keys,
     wanted_document_labels,
 )
 from annotator.store.models import (
@@ -65,24 +73,20 @@ from annotator.store.repository import (
 )
 
 
-def _check_writers(
-    session: Session, items: Sequence[AnnotatedDraft], editor: str | None
-) -> dict[str, str]:
-    """Layer -> who writes it (its owner; ``editor`` for gold), each checked by the store."""
-    if editor is not None:
-        check_person(editor)
-    writers: dict[str, str] = {}
-    for item in items:
-        for lay in item.layers:
-            if lay.annotator not in writers:
-                writer = editor if editor and lay.annotator == GOLD_ANNOTATOR else lay.annotator
-                check_can_write(session, lay.annotator, writer)
-                writers[lay.annotator] = writer
-    return writers
+def _stored_spans(session: Session, doc_ids: list[int]) -> Iterable[Any]:
+    """Rows (id, document, annotator, label, start, end, fragments) of the spans
+    stored on these documents."""
+    for i in range(0, len(doc_ids), 500):
+        yield from session.execute(
+            select(
+                Span.id, Span.document_id, Span.annotator_id, Span.label, Span.start, Span.end,
+                Span.fragments,
+            ).where(Span.document_id.in_(doc_ids[i : i + 500]))
+        )  # fmt: skip
 
 
-def _stored_relations(session: Session, doc_ids: list[int]) -> set[tuple[int, str, int, int]]:
-    found: set[tuple[int, str, int, int]] = set()
+def _stored_relations(session: Session, doc_ids: list[int]) -> set[Link]:
+    found: set[Link] = set()
     for i in range(0, len(doc_ids), 500):
         found.update(
             (int(a), str(t), int(s), int(d))
@@ -172,10 +176,6 @@ def _lock_layers(session: Session, annotator_ids: set[int]) -> None:
         session.execute(select(func.pg_advisory_xact_lock(LAYER_LOCK, ann_id)))
 
 
-SPLIT_POSITION = 1 << 48
-"""Positions from here on are split spans and mentions, inserted after the plain spans."""
-
-
 def insert_annotated(
     session: Session,
     items: Sequence[AnnotatedDraft],
@@ -192,7 +192,7 @@ def insert_annotated(
     (the io layer does, line by line); a split span's pieces are normalised
     and checked again. Mentions name entities by the file's keys, which
     ``entity_ids`` maps to stored ids for the whole run
-    (:class:`annotator.store.import_sqlite.EntityKeys`); each layer's
+    (:class:`annotator.store.import_plan.EntityKeys`); each layer's
     document labels replace the stored values.
 
     Each layer is written by its owner, checked by
@@ -220,7 +220,9 @@ def insert_annotated(
             )
         except sqlite3.Error as exc:  # as the session's own statements would fail
             raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
-    writers = _check_writers(session, items, editor)
+    writers = layer_writers(
+        items, editor, check_person, lambda layer, writer: check_can_write(session, layer, writer)
+    )
     doc_ids, fresh = _document_ids(session, [item.document for item in items])
     added = len(fresh)
     result.documents_added = added
@@ -234,84 +236,58 @@ def insert_annotated(
             who_cache[name] = annotator_id(session, name)
         return who_cache[name]
 
-    # Spans each annotator already has on these documents (for duplicates).
     pairs = {
         (doc_id, who(lay.annotator))
         for item, doc_id in zip(items, doc_ids, strict=True)
         for lay in item.layers
     }
     _lock_layers(session, {ann_id for _, ann_id in pairs})
-    # (document, annotator) -> (label, start, end) -> position among the new
-    # spans, or ~id (negative) of a span stored before this call.
-    existing: dict[tuple[int, int], dict[tuple[Any, ...], int]] = {}
-    wanted_docs = sorted({d for d, _ in pairs if d not in fresh})
-    for i in range(0, len(wanted_docs), 500):
-        for sid, doc_id, ann_id, label, start, end, fragments in session.execute(
-            select(
-                Span.id, Span.document_id, Span.annotator_id, Span.label, Span.start, Span.end,
-                Span.fragments,
-            ).where(Span.document_id.in_(wanted_docs[i : i + 500]))
-        ):  # fmt: skip
-            stored_key: tuple[Any, ...] = (label, start, end)
-            if fragments is not None:
-                stored_key = (label, start, end, tuple((int(a), int(b)) for a, b in fragments))
-            existing.setdefault((doc_id, ann_id), {})[stored_key] = ~sid
+    # The documents this call inserted have nothing stored on them yet.
+    existing = stored_span_keys(
+        _stored_spans(session, sorted({d for d, _ in pairs if d not in fresh})), lambda f: f
+    )
+    plan = plan_spans(items, doc_ids, who, existing)
+    result.duplicate_spans = plan.duplicates
     ids = {} if entity_ids is None else entity_ids
     entity_log: list[dict[str, Any]] = []
 
     span_rows: list[tuple[Any, ...]] = []
     split_rows: list[tuple[Any, ...]] = []  # split spans and mentions (rare)
+    split_positions: list[int] = []
     s_name: list[str] = []  # the layer's name, for the log
-    # For relations: the position of each span of a layer among the new spans (or ~stored id).
-    layer_positions: list[list[int]] = []
-    layer_meta: list[tuple[int, int, LayerDraft, str]] = []
-    for item, doc_id in zip(items, doc_ids, strict=True):
-        text = item.document.text
-        for lay in item.layers:
-            name = lay.annotator
-            ann_id = who(name)
-            seen = existing.setdefault((doc_id, ann_id), {})
-            positions: list[int] = []
-            for span in lay.spans:
-                label, start, end = span.label, span.start, span.end
-                if span.fragments is None and span.entity is None:
-                    key: tuple[Any, ...] = (label, start, end)
-                else:
-                    start, end, surface, pieces = split_span(text, span)
-                    key = (label, start, end) if pieces is None else (label, start, end, pieces)
-                    if key in seen:
-                        positions.append(seen[key])
-                        result.duplicate_spans += 1
-                        continue
-                    seen[key] = SPLIT_POSITION + len(split_rows)
-                    positions.append(seen[key])
-                    entity_id = None
-                    if span.entity is not None:
-                        entity_id = _entity_id(
-                            session, span.entity, ids, item.entities, ann_id, now, entity_log
-                        )
-                    split_rows.append(
-                        (doc_id, ann_id, label, start, end, surface, span.attributes, span.note,
-                         span.created_at or now, span.updated_at or span.created_at or now,
-                         span.version, None if pieces is None else [list(p) for p in pieces],
-                         entity_id, name)
-                    )  # fmt: skip
-                    continue
-                if key in seen:
-                    # A repeat points at the first copy, so its relations survive.
-                    positions.append(seen[key])
-                    result.duplicate_spans += 1
-                    continue
-                seen[key] = len(span_rows)
-                positions.append(len(span_rows))
+    split = plan.split
+    position = 0
+    for planned in plan.layers:
+        doc_id, ann_id, text, name = (
+            planned.doc_id,
+            planned.ann_id,
+            planned.text,
+            planned.layer.annotator,
+        )
+        for span in planned.new_spans:
+            if span.fragments is None and span.entity is None:
+                start, end = span.start, span.end
                 span_rows.append(
-                    (doc_id, ann_id, label, start, end, text[start:end], span.attributes,
+                    (doc_id, ann_id, span.label, start, end, text[start:end], span.attributes,
                      span.note, span.created_at or now, span.updated_at or span.created_at or now,
                      span.version)
                 )  # fmt: skip
                 s_name.append(name)
-            layer_positions.append(positions)
-            layer_meta.append((doc_id, ann_id, lay, text))
+            else:
+                start, end, surface, pieces = split[position]
+                entity_id = None
+                if span.entity is not None:
+                    entity_id = _entity_id(
+                        session, span.entity, ids, planned.entities, ann_id, now, entity_log
+                    )
+                split_rows.append(
+                    (doc_id, ann_id, span.label, start, end, surface, span.attributes, span.note,
+                     span.created_at or now, span.updated_at or span.created_at or now,
+                     span.version, None if pieces is None else [list(p) for p in pieces],
+                     entity_id, name)
+                )  # fmt: skip
+                split_positions.append(position)
+            position += 1
     span_keys = ("document_id", "annotator_id", "label", "start", "end", "text", "attributes",
                  "note", "created_at", "updated_at", "version")  # fmt: skip
     spans = _as_columns(span_keys, span_rows)
@@ -322,16 +298,19 @@ def insert_annotated(
     s_version = spans["version"]
 
     span_ids = _insert_columns(session, Span.__table__, spans, ids=True)
+    ids_by_position = span_ids
     split_ids: list[int] = []
     if split_rows:
         split_keys = (*span_keys, "fragments", "entity_id")
         split_ids = _insert_columns(
             session, Span.__table__, _as_columns(split_keys, [r[:-1] for r in split_rows]), ids=True
         )
-        # Split spans' positions now follow the plain ones'.
-        shift = len(span_ids) - SPLIT_POSITION
-        for positions in layer_positions:
-            positions[:] = [p + shift if p >= SPLIT_POSITION else p for p in positions]
+        # The plain and the split spans were inserted apart: ids back in position order.
+        split_id_at = dict(zip(split_positions, split_ids, strict=True))
+        plain_ids = iter(span_ids)
+        ids_by_position = [
+            split_id_at[p] if p in split_id_at else next(plain_ids) for p in range(plan.count)
+        ]
     result.spans = len(span_ids) + len(split_ids)
 
     # Every row written is logged as the edit it equals: a ChangeRecord marked
@@ -376,7 +355,6 @@ def insert_annotated(
             for (doc_id, _, label, start, end, surface, attributes, note, _c, _u, version,
                  fragments, entity_id, layer) in split_rows
         )  # fmt: skip
-        span_ids = [*span_ids, *split_ids]
     result.entities = len(entity_log)
     for row in entity_log:
         for column in LOG_COLUMNS:
@@ -387,33 +365,16 @@ def insert_annotated(
         for key in ("document_id", "annotator_id", "type", "source_id", "target_id", "created_at")
     }
     r_doc, r_ann, r_type, r_source, r_target, r_created = relations.values()
-    stored_relations: set[tuple[int, str, int, int]] | None = None
-    written: set[tuple[int, str, int, int]] = set()  # (annotator, type, source, target)
-    for positions, (doc_id, ann_id, lay, _text) in zip(layer_positions, layer_meta, strict=True):
-        for rel in lay.relations:
-            src, dst = positions[rel.source], positions[rel.target]
-            source_id = span_ids[src] if src >= 0 else ~src
-            target_id = span_ids[dst] if dst >= 0 else ~dst
-            if source_id == target_id:
-                continue  # two copies of one span: the io layer refuses a span linked to itself
-            link = (ann_id, rel.type, source_id, target_id)
-            if link in written:  # a record repeated in this batch
-                result.duplicate_relations += 1
-                continue
-            written.add(link)
-            if src < 0 and dst < 0:
-                # Both spans were stored before: the relation may be too.
-                if stored_relations is None:
-                    stored_relations = _stored_relations(session, sorted(set(doc_ids)))
-                if link in stored_relations:
-                    result.duplicate_relations += 1
-                    continue
-            r_doc.append(doc_id)
-            r_ann.append(ann_id)
-            r_type.append(rel.type)
-            r_source.append(source_id)
-            r_target.append(target_id)
-            r_created.append(rel.created_at or now)
+    planned_relations, result.duplicate_relations = plan_relations(
+        plan.layers, ids_by_position, lambda: _stored_relations(session, sorted(set(doc_ids)))
+    )
+    for planned, rel, source_id, target_id in planned_relations:
+        r_doc.append(planned.doc_id)
+        r_ann.append(planned.ann_id)
+        r_type.append(rel.type)
+        r_source.append(source_id)
+        r_target.append(target_id)
+        r_created.append(rel.created_at or now)
     if r_doc:
         relation_ids = _insert_columns(session, Relation.__table__, relations, ids=True)
         owners = {ann_id: name for name, ann_id in who_cache.items()}
@@ -432,15 +393,14 @@ def insert_annotated(
         )
     result.relations = len(r_doc)
 
-    for row in _store_statuses(session, layer_meta, now, fresh):
+    for row in _store_statuses(session, plan.layers, now, fresh):
         for column in LOG_COLUMNS:
             log[column].append(row[column])
-    if any(lay.document_labels for _, _, lay, _ in layer_meta):
-        for row in _store_document_labels(session, layer_meta, now, fresh, result):
+    if any(planned.layer.document_labels for planned in plan.layers):
+        for row in _store_document_labels(session, plan.layers, now, fresh, result):
             for column in LOG_COLUMNS:
                 log[column].append(row[column])
-    # The log names who wrote each row: a gold layer's reviewer, not "gold".
-    by = {who(layer): who(writer) for layer, writer in writers.items() if writer != layer}
+    by = log_authors(writers, who)
     if by:
         log["annotator_id"] = [by.get(ann_id, ann_id) for ann_id in log["annotator_id"]]
     _insert_columns(session, ChangeLog.__table__, log)
@@ -457,7 +417,7 @@ def _entity_id(
     logs: list[dict[str, Any]],
 ) -> int:
     """The stored entity a mention's key names, found or created
-    (:func:`annotator.store.import_sqlite.entity_id_for`), a creation logged."""
+    (:func:`annotator.store.import_plan.entity_id_for`), a creation logged."""
 
     def find(draft: EntityDraft) -> int | None:
         return session.scalar(
@@ -492,14 +452,14 @@ def _entity_id(
 
 def _store_document_labels(
     session: Session,
-    layer_meta: list[tuple[int, int, LayerDraft, str]],
+    layers: list[PlannedLayer],
     now: datetime,
     fresh: set[int],
     result: InsertResult,
 ) -> list[dict[str, Any]]:
     """Set each layer's document labels (a value replaces the stored one);
     returns the change-log rows."""
-    wanted = wanted_document_labels((d, a, lay) for d, a, lay, _ in layer_meta)
+    wanted = wanted_document_labels(layers)
     docs = sorted({d for d, _, _ in wanted if d not in fresh})
     current: dict[tuple[int, int, str], Any] = {}
     for i in range(0, len(docs), 500):
@@ -536,26 +496,17 @@ def _store_document_labels(
 
 def _store_statuses(
     session: Session,
-    layer_meta: list[tuple[int, int, LayerDraft, str]],
+    layers: list[PlannedLayer],
     now: datetime,
-    fresh: set[int] = frozenset(),  # type: ignore[assignment]
+    fresh: set[int],
 ) -> list[dict[str, Any]]:
-    """Upsert each layer's status; returns the change-log rows for the changes.
-    Documents in ``fresh`` were inserted by this transaction: they have none yet."""
-    wanted: dict[tuple[int, int], str] = {}
-    for doc_id, ann_id, lay, _ in layer_meta:
-        status = lay.status
-        if status is None:
-            if not lay.spans and not lay.relations:
-                continue
-            status = DocStatus.IN_PROGRESS.value
-            if (doc_id, ann_id) in wanted:
-                continue
-        wanted[(doc_id, ann_id)] = status
-    if not wanted:
+    """Set the statuses the batch changes (:class:`~annotator.store.import_plan.StatusPlan`);
+    returns the change-log rows."""
+    statuses = StatusPlan(layers)
+    if not statuses.wanted:
         return []
     current: dict[tuple[int, int], str] = {}
-    docs = sorted({d for d, _ in wanted if d not in fresh})
+    docs = statuses.documents_to_read(fresh)
     for i in range(0, len(docs), 500):
         for doc_id, ann_id, status in session.execute(
             select(
@@ -565,12 +516,8 @@ def _store_statuses(
             current[(doc_id, ann_id)] = status
     inserts: list[dict[str, Any]] = []
     logs: list[dict[str, Any]] = []
-    explicit = {(d, a) for d, a, lay, _ in layer_meta if lay.status is not None}
-    owners = {(d, a): lay.annotator for d, a, lay, _ in layer_meta}
-    for (doc_id, ann_id), status in wanted.items():
-        before = current.get((doc_id, ann_id))
-        if before == status or (before is not None and (doc_id, ann_id) not in explicit):
-            continue
+    explicit = statuses.explicit
+    for doc_id, ann_id, status, before, record in statuses.changes(current):
         if before is None:
             inserts.append(
                 {
@@ -591,10 +538,6 @@ def _store_statuses(
                 )
                 .values(status=status, updated_at=now)
             )
-        owner = owners[(doc_id, ann_id)]
-        record = ChangeRecord.status(
-            doc_id, owner, before or DocStatus.NEW.value, status, imported=True
-        )
         logs.append(log_row(record, ann_id, now))
     if inserts and session.connection().dialect.name == "postgresql":
         # The window may have just given the layer a status (its first span):

@@ -54,7 +54,7 @@ from annotator.io.formats.importing import (
 from annotator.io.project import Project
 from annotator.store import export_reader
 from annotator.store.db import Database
-from annotator.store.import_sqlite import EntityKeys
+from annotator.store.import_plan import EntityKeys
 from annotator.store.import_writer import insert_annotated
 from annotator.store.repository import check_can_write
 
