@@ -127,28 +127,63 @@ class Project:
             self._seed_roles(db)
         if not create and not seeding:
             self._daily_backup(db)
-        if seeding and self.seed is not None:
+        if seeding and self.seed is not None and path is not None:
             from annotator.io.importer import import_paths
 
-            report = import_paths(
-                db, [self.directory / self.seed], max_file_bytes=self.setting("max_file_mb") << 20
-            )
-            if report.problems:
-                db.close()
-                raise report.problems[0]
-            if self.seed_annotations is not None:
-                self._seed_annotations(db)
+            try:
+                report = import_paths(
+                    db,
+                    [self.directory / self.seed],
+                    max_file_bytes=self.setting("max_file_mb") << 20,
+                )
+                if report.problems:
+                    db.close()
+                    raise report.problems[0]
+                if self.seed_annotations is not None:
+                    self._seed_annotations(db)
+            except (InputProblem, ProjectProblem):
+                # A half-built database would never be seeded again: the next open retries.
+                for built in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                    built.unlink(missing_ok=True)
+                raise
         return db
 
     def _seed_annotations(self, db: Database) -> None:
-        from annotator.io.formats.api import run_import
-        from annotator.io.formats.importing import ImportContext
+        """Store ``seed_annotations`` whole or not at all: any problem, or a label
+        the schema lacks, refuses it. Read here rather than by the labeled
+        import, which works on a project (and would make io.project import itself)."""
+        from annotator.io.formats import native
+        from annotator.io.formats.importing import (
+            ImportContext,
+            LabelTally,
+            UnknownLabels,
+            vet_draft,
+        )
+        from annotator.store.import_writer import insert_annotated
 
-        path = self.directory / self.seed_annotations if self.seed_annotations else self.directory
-        report = run_import(self, db, "native", [path], ImportContext())
-        if report.problems:
+        path = self.directory / (self.seed_annotations or "")
+        tally = LabelTally(self.schema)
+        drafts = []
+        try:
+            for record in native.read(path, ImportContext(schema=self.schema)):
+                if isinstance(record, InputProblem):
+                    raise record
+                if record is None:
+                    continue
+                refused = vet_draft(record, self.schema, None)
+                if refused:
+                    raise InputProblem(record.origin or path, refused[0])
+                tally.add(record)
+                drafts.append(record)
+            if tally.labels or tally.relations or tally.document_labels:
+                raise ProjectProblem(
+                    path, str(UnknownLabels(tally.labels, tally.relations, tally.document_labels))
+                )
+            with db.session() as session:
+                insert_annotated(session, drafts)
+        except (InputProblem, ProjectProblem):
             db.close()
-            raise report.problems[0]
+            raise
 
     def _seed_roles(self, db: Database) -> None:
         """project.yaml's reviewers become the database's only while it has none

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,34 @@ def test_the_sample_annotations_are_what_their_script_writes() -> None:
     written = (SAMPLE_PROJECT_DIR / "annotations.jsonl").read_bytes().splitlines()
     expected = [script["orjson"].dumps(script["record"](a)) for a in script["ARTICLES"]]
     assert written == expected
+
+
+def test_seed_annotations_go_in_whole_or_the_database_is_not_built(tmp_path: Path) -> None:
+    from annotator.store import repository
+
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "a.txt").write_text("Ana met Bob.\n", encoding="utf-8")
+    line = {
+        "text": "Ana met Bob.\n",
+        "annotations": [
+            {"annotator": "example", "spans": [{"start": 0, "end": 3, "label": "Persona"}]}
+        ],
+    }
+    (tmp_path / "seed.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
+    (tmp_path / PROJECT_FILE).write_text(
+        "version: 1\nname: P\nseed: articles\nseed_annotations: seed.jsonl\n"
+        "schema: {labels: [{name: Person}]}\n",
+        encoding="utf-8",
+    )
+    project = load_project(tmp_path)
+    with pytest.raises(ProjectProblem, match=r"seed\.jsonl: labels not in the project's schema"):
+        project.open_database()
+    assert not (tmp_path / "annotator.sqlite").exists()  # nothing half-built
+    line["annotations"][0]["spans"][0]["label"] = "Person"  # type: ignore[index]
+    (tmp_path / "seed.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
+    db = project.open_database()
+    with db.reader() as session:
+        (doc,) = repository.list_documents(session)
+        spans = repository.list_spans(session, doc.id)
+    db.close()
+    assert [(s.annotator, s.label, s.text) for s in spans] == [("example", "Person", "Ana")]
