@@ -89,7 +89,11 @@ def make_suggester(
     if nlp is None and config.model is not None:
         nlp = load_model(config.model.model)
     terms = dictionary_terms(session, annotator, schema, config)
-    return Suggester(schema, config, terms, nlp, entities=entities.list_entities(session))
+    return Suggester(
+        schema, config, terms, nlp,
+        entities=entities.list_entities(session),
+        mention_texts=entities.mention_texts(session),
+    )  # fmt: skip
 
 
 def list_suggestions(

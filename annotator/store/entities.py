@@ -73,6 +73,16 @@ def mention_counts(session: Session) -> dict[int, tuple[int, int]]:
     return {int(e or 0): (int(m), int(d)) for e, m, d in session.execute(stmt)}
 
 
+def mention_texts(session: Session) -> list[tuple[int, str]]:
+    """(entity id, text) of every mention in one piece, each pair once."""
+    stmt = (
+        select(Span.entity_id, Span.text)
+        .where(Span.entity_id.is_not(None), Span.fragments.is_(None))
+        .distinct()
+    )
+    return [(int(entity_id or 0), str(text)) for entity_id, text in session.execute(stmt)]
+
+
 def create_entity(
     session: Session,
     editor: str,

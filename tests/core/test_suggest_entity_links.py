@@ -68,3 +68,30 @@ def test_the_suggester_adds_link_suggestions_beside_the_others() -> None:
     assert Suggester(schema, SuggestConfig()).suggest(TEXT, [mention]) == [
         s for s in found if s.link is None
     ]
+
+
+def test_an_earlier_mentions_text_proposes_its_entity_unless_two_share_it() -> None:
+    """ "Secretary" named Blinken before; "Tokayev" is also a mention of an
+    entity with another name; "BLINKEN" mentions two entities: it proposes by
+    name only."""
+    names = EntityNames(
+        [
+            EntityData(1, "Antony Blinken", "Person"),
+            EntityData(4, "Kassym-Jomart Tokayev", "Person"),
+        ],
+        [(1, "Secretary"), (4, "Tokayev"), (1, "BLINKEN"), (4, "Blinken")],
+    )
+    spans = [
+        span(40, "Person", "Secretary"),
+        span(41, "Person", "Tokayev"),
+        span(42, "Person", "BLINKEN"),
+    ]
+    found = link_suggestions(spans, names)
+    assert [(s.link.span_id, s.link.entity_id) for s in found if s.link] == [(40, 1), (41, 4)]
+    # A name or alias says more than a mention: the entity named so is proposed.
+    named = EntityNames([BLINKEN, EntityData(4, "Tokayev", "Person")], [(4, "the Secretary")])
+    assert [
+        s.link.entity_id
+        for s in link_suggestions([span(43, "Person", "the Secretary")], named)
+        if s.link
+    ] == [1]

@@ -81,3 +81,23 @@ def test_the_logged_entity_reads_back_as_it_was_written(db: Database) -> None:
     with db.session() as session:
         logged = [r for r in repo.change_records(session) if r.entity == "entity"]
     assert [r.entity_data() for r in logged] == [blinken, described, None]
+
+
+def test_mention_texts_feed_the_suggester(db: Database, doc_ids: list[int]) -> None:
+    """Each (entity, text) of a mention in one piece once; a split span's joined
+    text names nothing. The suggester then proposes the entity for that text."""
+    from annotator.core.suggest.entity_links import EntityNames
+
+    with db.session() as session:
+        blinken = entities.create_entity(session, "ana", "Antony Blinken", label="Person")
+        repo.add_span(session, doc_ids[0], "ana", "Person", 0, 7, entity_id=blinken.id)
+        repo.add_span(session, doc_ids[1], "bob", "Person", 6, 13, entity_id=blinken.id)
+        repo.add_span(
+            session, doc_ids[0], "ana", "Person", 0, 19, fragments=((0, 7), (12, 19)),
+            entity_id=blinken.id,
+        )  # fmt: skip
+    with db.reader() as session:
+        texts = entities.mention_texts(session)
+        names = EntityNames(entities.list_entities(session), texts)
+    assert texts == [(blinken.id, "Blinken")]
+    assert names.named("blinken", "Person") == [blinken]

@@ -65,9 +65,10 @@ class Suggester:
         dictionary: Iterable[Term] = (),
         nlp: Any | None = None,
         entities: Iterable[EntityData] = (),
+        mention_texts: Iterable[tuple[int, str]] = (),
     ) -> None:
         self.schema = schema
-        self.entity_names = EntityNames(entities)
+        self.entity_names = EntityNames(entities, mention_texts)
         self.config = config
         self.quote_label = quote_label(schema, config)
         self.speaker = speaker_relation(schema, config)
