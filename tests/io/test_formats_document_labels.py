@@ -7,6 +7,7 @@ where the format is read, on each database backend. See docs/formats.md,
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -15,13 +16,15 @@ import pytest
 
 from annotator.cli.app import main
 from annotator.core.dataset import AnnotatedDraft
+from annotator.core.model import DocumentDraft
 from annotator.core.schema import DocumentLabelDef, LabelSchema
 from annotator.io.errors import InputProblem
 from annotator.io.formats import doccano, labelstudio
 from annotator.io.formats.common import LineProblem, split_category
 from annotator.io.formats.importing import ImportContext, chosen_document_labels
-from annotator.io.project import create_project, load_project
+from annotator.io.project import create_project, load_project, update_schema
 from annotator.store import document_labels
+from annotator.store import repository as repo
 from annotator.store.db import Database
 from tests.io.test_formats_common import stored_document_labels
 from tests.io.test_native_who_said_what import (
@@ -330,3 +333,32 @@ def test_a_peers_own_categories_import_as_the_label_category(
     assert labels_of(project_dir) == {"Prices rose.": {"ana": {"category": ["ECONOMY", "NEWS"]}}}
     declared = load_project(project_dir).schema.document_label("category")
     assert declared is not None and declared.multiple
+
+
+def test_a_document_label_named_as_label_studios_own_controls_round_trips(
+    project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A document label called "label" or "text" gets a control name of its own
+    ("label_choices"): a config cannot name two controls alike."""
+    named = (DocumentLabelDef("label", ("a", "b")), DocumentLabelDef("text", ("c", "d")))
+    project = load_project(project_dir)
+    update_schema(project, lambda schema: replace(schema, document_labels=named))
+    db = project.open_database()
+    try:
+        with db.session() as s:
+            (doc,) = repo.insert_documents(s, [DocumentDraft("One text.")])
+            assert doc is not None
+            document_labels.set_document_label(s, doc, "ana", "label", "b")
+            document_labels.set_document_label(s, doc, "ana", "text", "c")
+    finally:
+        db.close()
+    config = ElementTree.fromstring(labelstudio.label_config(load_project(project_dir).schema))
+    assert [c.get("name") for c in config.iter("Choices")] == ["label_choices", "text_choices"]
+    out = tmp_path / "tasks.json"
+    assert run(capsys, "export", project_dir, "-o", out, "-f", "labelstudio")[0] == 0
+    target = tmp_path / "again"
+    create_project(target)
+    update_schema(load_project(target), lambda schema: replace(schema, document_labels=named))
+    code, _, err = run(capsys, "import", target, out, "-f", "labelstudio")
+    assert code == 0, err
+    assert labels_of(target) == {"One text.": {"ana": {"label": "b", "text": "c"}}}

@@ -77,12 +77,27 @@ FROM_NAME = "label"
 """The ``<Labels name>`` of the labeling config :func:`label_config` writes."""
 TO_NAME = "text"
 """The ``<Text name>``; the text is in the task's ``data.text``."""
+CHOICES_SUFFIX = "_choices"
+"""Added to the control name of a document label called ``label`` or ``text``,
+which a config cannot give twice (:func:`choices_name`)."""
 _STATUSES = {s.value for s in DocStatus}
 USER_PREFIX = "labelstudio-"
 """An annotator known to Label Studio only by a user id N is named ``labelstudio-N``."""
 
 
 # --- export ------------------------------------------------------------------------
+
+
+def choices_name(label: str) -> str:
+    """The ``<Choices name>`` (and results' ``from_name``) of a document label:
+    its name, unless the config's own controls already use it."""
+    return label + CHOICES_SUFFIX if label in (FROM_NAME, TO_NAME) else label
+
+
+def label_of_choices(control: str) -> str:
+    """The document label a ``choices`` result's ``from_name`` names."""
+    base = control.removesuffix(CHOICES_SUFFIX)
+    return base if base != control and base in (FROM_NAME, TO_NAME) else control
 
 
 def label_config(schema: LabelSchema) -> str:
@@ -96,7 +111,7 @@ def label_config(schema: LabelSchema) -> str:
         f"\n    <Relation value={quoteattr(rel.name)}/>" for rel in schema.relations
     )
     choices = "".join(
-        f'  <Choices name={quoteattr(d.name)} toName="{TO_NAME}" '
+        f'  <Choices name={quoteattr(choices_name(d.name))} toName="{TO_NAME}" '
         f'choice="{"multiple" if d.multiple else "single"}">'
         + "".join(f"\n    <Choice value={quoteattr(v)}/>" for v in d.values)
         + "\n  </Choices>\n"
@@ -169,7 +184,7 @@ def _annotation(
             {
                 "id": f"d-{name}",
                 "type": "choices",
-                "from_name": name,
+                "from_name": choices_name(name),
                 "to_name": TO_NAME,
                 "origin": "manual",
                 "value": {"choices": chosen_values(value)},
@@ -388,7 +403,9 @@ def task_to_draft(task: Any, ctx: ImportContext, tally: NotImported) -> Annotate
                 # A per-region choice (perRegion="true") classifies a span, not the document.
                 tally.counts["region choices"] += 1
             elif kind == "choices":
-                label_name = check_name(item.get("from_name"), f"{where}: choices 'from_name'")
+                label_name = label_of_choices(
+                    check_name(item.get("from_name"), f"{where}: choices 'from_name'")
+                )
                 value = item.get("value")
                 values = value.get("choices") if isinstance(value, dict) else None
                 if not isinstance(values, list) or not values:
