@@ -9,7 +9,9 @@ driver gives them, kept column by column in a :class:`SpanRows`
 (``annotator/core/span_rows.py``): a span's ``SpanData``, its timestamps
 (parsed, or moved to UTC) and its attributes (``{}`` without a parse) are
 made the first time the span is asked for, and its text is the document's
-between its offsets (not read). The values are the same as
+between its offsets (not read). On SQLite each column comes as one JSON
+array (``first_read.span_columns``), cheaper than a Python tuple per row.
+The values are the same as
 :func:`annotator.store.repository.read_spans` gives (``tests/store/
 test_document_reader.py`` compares the two on SQLite and PostgreSQL), in the
 same order: start, longer first, id.
@@ -17,12 +19,13 @@ same order: start, longer first, id.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from annotator.core.collector import gc_paused
@@ -30,6 +33,7 @@ from annotator.core.errors import NotFound
 from annotator.core.model import JsonDict, RelationData, SpanData
 from annotator.core.span_rows import SpanRows
 from annotator.store.export_reader import plain_rows
+from annotator.store.first_read import span_columns
 from annotator.store.models import Annotator, Document, Relation, Span, UTCDateTime
 
 
@@ -122,26 +126,30 @@ def _spans(
     connection = session.connection()
     dialect = connection.dialect
     # Fewer values to fetch (each costs about as much as its row's share of
-    # the sort): no layer column when one layer is read, and on SQLite the
-    # usual empty attributes and note arrive as NULL (no string made for each).
-    one_layer = not every and len(names) == 1
-    columns = list(_RAW_SPAN_COLUMNS)
+    # the sort): no layer column when one layer (or none) is read.
+    one_layer = not every and len(names) <= 1
+    values: list[Any]
     if dialect.name == "sqlite":
-        columns[5] = func.nullif(columns[5], "{}")
-        columns[6] = func.nullif(Span.note, "")
+        # A column at a time, as one JSON array each, the usual empty
+        # attributes and note as NULL (first_read.span_columns).
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        values = span_columns(driver, document_id, None if every else list(names))
+    else:
+        columns = list(_RAW_SPAN_COLUMNS)
+        if one_layer:
+            del columns[1]
+        rows = []
+        if names:
+            stmt = select(*columns).where(Span.document_id == document_id)
+            stmt = _of_layers(stmt, Span.annotator_id, names, every)
+            stmt = stmt.order_by(Span.start, Span.end.desc(), Span.id)
+            rows = plain_rows(connection, stmt)
+        # Column by column (one C call each); each span's SpanData, timestamps and
+        # attributes are made when the span is first asked for (core/span_rows.py).
+        values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
     if one_layer:
-        del columns[1]
-    rows = []
-    if names:
-        stmt = select(*columns).where(Span.document_id == document_id)
-        stmt = _of_layers(stmt, Span.annotator_id, names, every)
-        stmt = stmt.order_by(Span.start, Span.end.desc(), Span.id)
-        rows = plain_rows(connection, stmt)
-    # Column by column (one C call each); each span's SpanData, timestamps and
-    # attributes are made when the span is first asked for (core/span_rows.py).
-    values: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
-    if one_layer:
-        annotators: Sequence[str] = (next(iter(names.values())),) * len(rows)
+        annotators: Sequence[str] = tuple(names.values()) * len(values[0])
     else:
         annotators = tuple(map(names.__getitem__, values.pop(1)))
     return SpanRows.from_columns(
