@@ -37,6 +37,7 @@ from annotator.core import commands
 from annotator.core.commands import Changes
 from annotator.core.model import DocumentLabelValue
 from annotator.core.schema import DocumentLabelDef
+from annotator.ui import settings
 from annotator.ui.plain import literal
 
 if TYPE_CHECKING:
@@ -207,6 +208,9 @@ class LabelKeys(QObject):
         return True
 
 
+DOCK_SETTING = "document_labels"
+
+
 class DocumentLabelActions:
     """The window's Document labels dock and keys."""
 
@@ -234,9 +238,16 @@ class DocumentLabelActions:
 
     def project_opened(self) -> None:
         self.panel.set_labels(self.definitions)
-        self.dock.setVisible(bool(self.definitions))
-        if self.definitions:  # tall enough for its buttons, as far as the window allows
-            wanted = self.panel.wanted_height()
+        if not self.definitions:
+            if not self.dock.isHidden():
+                settings.mark_dock_hidden_by_program(DOCK_SETTING, True)
+            self.dock.hide()
+        elif settings.dock_hidden_by_program(DOCK_SETTING):
+            # Shown for a project that declares labels, unless the analyst
+            # closed it: then it stays as the window's saved layout has it.
+            settings.mark_dock_hidden_by_program(DOCK_SETTING, False)
+            self.dock.show()
+            wanted = self.panel.wanted_height()  # tall enough for its buttons
             self.window.resizeDocks([self.dock], [wanted], Qt.Orientation.Vertical)
         self.document_shown()
 

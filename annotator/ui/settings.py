@@ -140,6 +140,18 @@ def mark_tour_shown() -> None:
     stored.sync()
 
 
+def dock_hidden_by_program(name: str) -> bool:
+    """Whether the window itself last hid the dock ``name`` (for a project with
+    nothing to show in it), rather than the analyst; True before it ever showed."""
+    return str(app_settings().value(f"docks/{name}_hidden_by_program", "true")).lower() == "true"
+
+
+def mark_dock_hidden_by_program(name: str, hidden: bool) -> None:
+    stored = app_settings()
+    stored.setValue(f"docks/{name}_hidden_by_program", hidden)
+    stored.sync()
+
+
 def restore_layout(window: QMainWindow, view: ArticleView) -> None:
     """The window's size, place and docks, and the article's font size, as last saved."""
     stored = app_settings()

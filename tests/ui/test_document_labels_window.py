@@ -5,6 +5,7 @@ read-only; another analyst's change appears."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -168,3 +169,37 @@ def test_anothers_change_appears(qtbot: QtBot, window: MainWindow, labelled: Pat
         db.close()
     window.live.poll()
     assert button(window, "topic", "sport").isChecked()
+
+
+def test_the_dock_stays_closed_once_the_analyst_closes_it(
+    qtbot: QtBot, window: MainWindow, labelled: Path, project: Path, tmp_path: Path
+) -> None:
+    """Shown for a project that declares labels; closed by the analyst, it stays
+    closed on the next open; hidden for a project without any, it comes back
+    for the next project that has some."""
+    dock = window.document_labels.dock
+    assert not dock.isHidden()
+    dock.close()
+    window.close()  # saves the layout
+    again = open_window(labelled, user="alice")
+    qtbot.addWidget(again)
+    assert again.document_labels.dock.isHidden()
+    again.close()
+    bare = tmp_path / "bare"
+    shutil.copytree(project, bare, ignore=shutil.ignore_patterns("backups"))
+    path = bare / "project.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["schema"].pop("document_labels", None)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    without = open_window(bare, user="alice")
+    qtbot.addWidget(without)
+    without.document_labels.dock.show()  # as the analyst would, to look
+    without.close()
+    third = open_window(bare, user="alice")
+    qtbot.addWidget(third)
+    assert third.document_labels.dock.isHidden()  # nothing to show: hidden by the window
+    third.close()
+    last = open_window(labelled, user="alice")
+    qtbot.addWidget(last)
+    assert not last.document_labels.dock.isHidden()
+    last.close()
