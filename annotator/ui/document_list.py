@@ -23,7 +23,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -47,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.commands import Changes
 from annotator.core.model import DocStatus, DocumentSummary
+from annotator.ui.column_model import ColumnTableModel
 from annotator.ui.plain import literal
 
 if TYPE_CHECKING:
@@ -78,10 +78,10 @@ class _DocumentItem(QTreeWidgetItem):
         return super().__lt__(other)
 
 
-class PagedDocumentModel(QAbstractTableModel):
+class PagedDocumentModel(ColumnTableModel):
     """The list of a large project: rows read from the database a page at a time."""
 
-    HEADERS = ("Title", "Status", "Spans")
+    COLUMNS = ("Title", "Status", "Spans")
 
     def __init__(self, query: DocumentListQuery, total: int | None = None) -> None:
         super().__init__()
@@ -132,16 +132,6 @@ class PagedDocumentModel(QAbstractTableModel):
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._count
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 3
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def row(self, row: int) -> ListedDocument | None:
         if not 0 <= row < self._count:

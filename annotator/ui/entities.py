@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -46,6 +45,7 @@ from annotator.app.entities import EntityRow, entity_mentions, entity_rows
 from annotator.core import commands
 from annotator.core.commands import Changes
 from annotator.core.model import EntityData, Mention, SpanData
+from annotator.ui.column_model import ColumnTableModel
 from annotator.ui.plain import literal
 from annotator.ui.view_modes import MODE_ALL
 
@@ -194,7 +194,7 @@ class EntityChooser(QDialog):
 # --- the panel -------------------------------------------------------------------------
 
 
-class EntityTableModel(QAbstractTableModel):
+class EntityTableModel(ColumnTableModel):
     """Every entity of the project; name, external id and aliases are editable."""
 
     COLUMNS = ("Name", "Label", "External id", "Aliases", "Mentions")
@@ -213,16 +213,6 @@ class EntityTableModel(QAbstractTableModel):
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         flags = super().flags(index)
@@ -453,10 +443,10 @@ class EntityActions:
         if self.panel.table.state() == QAbstractItemView.State.EditingState:
             self._refresh.start()  # not under the analyst's typing: after it
             return
+        if not self.dock.isVisible():
+            return  # entity_name reads what the details need, when they need it
         rows = entity_rows(self.window.workspace)
         self.known = {row.entity.id: row.entity for row in rows}
-        if not self.dock.isVisible():
-            return
         self.panel.set_rows(rows)
         self._show_mentions(self.panel.selected_id)
 

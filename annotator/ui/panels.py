@@ -9,7 +9,6 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 from annotator.core.model import SpanData
 from annotator.core.schema import Label, LabelSchema
 from annotator.core.span_rows import SpanMap, SpanRows, span_field
+from annotator.ui.column_model import ColumnTableModel
 from annotator.ui.plain import literal
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -167,7 +167,7 @@ class LabelPalette(QWidget):
 # --- span list --------------------------------------------------------------
 
 
-class SpanTableModel(QAbstractTableModel):
+class SpanTableModel(ColumnTableModel):
     """The spans of the shown document, kept sorted; one edit moves one row.
 
     Rows are span ids; a row's span is made only when the table shows it
@@ -228,16 +228,6 @@ class SpanTableModel(QAbstractTableModel):
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
