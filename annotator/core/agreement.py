@@ -58,8 +58,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import partial
-from itertools import accumulate, combinations
-from operator import itemgetter, sub
+from itertools import accumulate, combinations, repeat
+from operator import and_, itemgetter, sub
 from typing import Any
 
 from annotator.core.collector import gc_paused
@@ -454,7 +454,7 @@ class _Codes:
         self.index = {label: i + 1 for i, label in enumerate(self.labels)}
         self.shift = len(self.labels).bit_length()
         self.base = 1 << self.shift
-        self.high = -self.base  # every bit above the category's
+        self.width = self.shift + len(self.labels)  # bits of a code
         # What painting a label ORs in: its mask bit and its category.
         self.paint = {label: (1 << (i - 1 + self.shift)) | i for label, i in self.index.items()}
         # Precedence among spans of equal length and start: alphabetical label.
@@ -467,36 +467,110 @@ class _Codes:
         return bool(code >> (self.shift + label_index - 1) & 1)
 
 
+class _Layers:
+    """Every compared annotator's code of a token in one int (issue 14).
+
+    Annotator k's code (:class:`_Codes`) takes the bits from ``k x
+    width`` up. A span that several annotators share is painted once for
+    all of them (a stroke ORs in their label's bits and clears their
+    category bits), so one list of ints per document holds every
+    annotator's codes, and counting its ints (in C) counts the per-token
+    code tuples.
+    """
+
+    def __init__(self, codes: _Codes, annotators: int) -> None:
+        self.codes = codes
+        self.shifts = [k * codes.width for k in range(annotators)]
+        self.category_mask = sum((codes.base - 1) << shift for shift in self.shifts)
+        self.strokes: dict[int, dict[str, tuple[int, int, int]]] = {}
+        """Owners (bit k: annotator k) -> label -> (precedence, add, keep)."""
+        self._categories: dict[int, tuple[int, ...]] = {}
+
+    def stroke(self, owners: int) -> dict[str, tuple[int, int, int]]:
+        """Label -> (precedence among spans of equal extent, the bits to OR
+        in, the bits to keep) for a span of the annotators in ``owners``."""
+        codes = self.codes
+        low = codes.base - 1
+        clear = sum(low << shift for k, shift in enumerate(self.shifts) if owners >> k & 1)
+        last = len(codes.labels) - 1
+        found = {
+            label: (
+                last - codes.rank[label],
+                sum(paint << shift for k, shift in enumerate(self.shifts) if owners >> k & 1),
+                ~clear,
+            )
+            for label, paint in codes.paint.items()
+        }
+        self.strokes[owners] = found
+        return found
+
+    def categories(self, key: int) -> tuple[int, ...]:
+        """Each annotator's category in ``key``."""
+        found = self._categories.get(key)
+        if found is None:
+            low = self.codes.base - 1
+            found = self._categories[key] = tuple(key >> shift & low for shift in self.shifts)
+        return found
+
+    def project(
+        self, units: Mapping[int, int], label_index: int | None
+    ) -> Counter[tuple[int, ...]]:
+        """Unit counts by every annotator's category (``label_index`` None),
+        or by whether each has that label (1 or 0)."""
+        if label_index is None:
+            mask = self.category_mask
+        else:
+            bit = self.codes.shift + label_index - 1
+            mask = sum(1 << (bit + shift) for shift in self.shifts)
+        masked: dict[int, int] = {}
+        for key, count in units.items():
+            key &= mask
+            masked[key] = masked.get(key, 0) + count
+        if label_index is None:
+            return Counter({self.categories(key): count for key, count in masked.items()})
+        return Counter(
+            {
+                tuple(key >> (bit + shift) & 1 for shift in self.shifts): count
+                for key, count in masked.items()
+            }
+        )
+
+
 def _paint(
-    text: str, starts: Sequence[int], n: int, spans: Sequence[SpanTuple], codes: _Codes
+    text: str, starts: Sequence[int], n: int, owned: Mapping[SpanTuple, int], layers: _Layers
 ) -> list[int]:
-    """Each token's code for one annotator's spans in one document."""
-    rank = codes.rank
-    paint = codes.paint
-    # (precedence key..., i0, i1, what to paint); the token range is token_range() inlined.
-    ranges: list[tuple[int, int, int, int, int, int]] = []
+    """Each token's codes (:class:`_Layers`) for the spans in ``owned``, each
+    with the annotators who have it (bit k: annotator k)."""
+    strokes = layers.strokes
+    labels = len(layers.codes.labels)
+    after = len(text) + 1
+    # (precedence, i0, i1, add, keep); the token range is token_range() inlined.
+    ranges: list[tuple[int, int, int, int, int]] = []
     append = ranges.append
-    for s, e, label in spans:
+    for (s, e, label), owners in owned.items():
         i0 = bisect_right(starts, s) - (not text[s].isspace())
         i1 = bisect_left(starts, e, i0)
         if i0 < i1:
-            append((s - e, s, -rank[label], i0, i1, paint[label]))
+            stroke = strokes.get(owners)
+            if stroke is None:
+                stroke = layers.stroke(owners)
+            rank, add, keep = stroke[label]
+            # Longest first, then the earlier, then the alphabetically last
+            # label: each token's category is its annotator's shortest span's
+            # (then the later's, then the alphabetically first label's).
+            append((((s - e) * after + s) * labels + rank, i0, i1, add, keep))
     states = [0] * n
-    # Paint the longest first so that where spans overlap the shortest (then the
-    # later, then the alphabetically first label) wins the category, and add
-    # every span's label to the mask of its tokens.
     ranges.sort()
-    high = codes.high
-    for _, _, _, i0, i1, add in ranges:
+    for _, i0, i1, add, keep in ranges:
         if i1 - i0 == 1:  # most spans are a word or two
-            states[i0] = states[i0] & high | add
+            states[i0] = states[i0] & keep | add
             continue
         segment = states[i0:i1]
         first = segment[0]
         if segment.count(first) == len(segment):
-            states[i0:i1] = [first & high | add] * len(segment)
+            states[i0:i1] = [first & keep | add] * len(segment)
         else:
-            states[i0:i1] = [code & high | add for code in segment]
+            states[i0:i1] = [code & keep | add for code in segment]
     return states
 
 
@@ -607,12 +681,13 @@ def _compute_all(
     used = {label for total in totals for label, count in total.items() if count}
     report_labels = wanted if wanted is not None else sorted(used)
     codes = _Codes(report_labels)
+    layers = _Layers(codes, len(names))
 
     pair_index = list(combinations(range(len(names)), 2))
     count = partial(
         _count,
         names=names,
-        codes=codes,
+        layers=layers,
         pair_index=pair_index,
         with_documents=by_document is not None,
     )
@@ -622,7 +697,11 @@ def _compute_all(
         counts = count(docs, doc_spans)
     if by_document is not None:
         by_document.extend(counts.by_document)
-    units = counts.units
+    # The tokens by every annotator's category, and by whether each has a label.
+    overall_units = layers.project(counts.units, None)
+    label_units = {
+        label: layers.project(counts.units, codes.index[label]) for label in report_labels
+    }
     exact, overlap = counts.exact, counts.overlap
 
     pairs = []
@@ -631,12 +710,13 @@ def _compute_all(
         overlap_by_label = Counter(overlap[p])
         overlap_by_label.update(exact_by_label)
         pairs.append(
-            _pair_figures(names, i, j, totals, exact_by_label, overlap_by_label, units, codes)
+            _pair_figures(
+                names, i, j, totals, exact_by_label, overlap_by_label, overall_units, label_units
+            )
         )
-    alpha = krippendorff_alpha_nominal(_project_units(units, codes, None))
+    alpha = krippendorff_alpha_nominal(overall_units)
     alpha_by_label = {
-        label: krippendorff_alpha_nominal(_project_units(units, codes, codes.index[label]))
-        for label in report_labels
+        label: krippendorff_alpha_nominal(units) for label, units in label_units.items()
     }
     document_labels, attribution = (
         (None, None) if schema is None else who_said_what(docs, names, schema, wanted)
@@ -783,7 +863,8 @@ class _Counts:
     """What a pass over some documents counted. Integers and labels only, so
     the passes over the parts of a corpus add up to the pass over all of it."""
 
-    units: Counter[tuple[int, ...]]
+    units: Counter[int]
+    """Tokens by their codes (:class:`_Layers`)."""
     exact: list[list[str]]
     overlap: list[list[str]]
     tokens: int
@@ -805,20 +886,18 @@ def _count(
     doc_spans: Sequence[Sequence[Sequence[SpanTuple]]],
     *,
     names: Sequence[str],
-    codes: _Codes,
+    layers: _Layers,
     pair_index: Sequence[tuple[int, int]],
     with_documents: bool,
 ) -> _Counts:
     """Paint, count and match ``docs`` (with their compared spans, ``doc_spans``)."""
-    m = len(names)
     exact: list[list[str]] = [[] for _ in pair_index]
     overlap: list[list[str]] = [[] for _ in pair_index]
-    units: Counter[tuple[int, ...]] = Counter()
+    units: Counter[int] = Counter()
     tokens = 0
-    categories: dict[tuple[int, ...], tuple[int, ...]] = {}
     unit_cache: dict[tuple[Any, ...], tuple[int, list[tuple[Any, int]]]] = {}
-    low = codes.base - 1  # a code's category bits
-    outside = (0,) * m
+    bits = [1 << k for k in range(len(names))]
+    category_mask = layers.category_mask
 
     by_document: list[DocumentAgreement] = []
     for doc, row in zip(docs, doc_spans, strict=True):
@@ -826,17 +905,25 @@ def _count(
         starts = token_starts(text)
         n = len(starts) - 1
         tokens += n
-        doc_units: Counter[tuple[int, ...]] | dict[tuple[int, ...], int]
+        doc_units: Counter[int] | dict[int, int]
+        sets = [set(spans) for spans in row]
         if any(row):
-            states = [_paint(text, starts, n, spans, codes) if spans else [0] * n for spans in row]
-            doc_units = Counter(zip(*states, strict=True))
-            units.update(doc_units)
+            # Each distinct span once, with the annotators who have it.
+            owned: dict[SpanTuple, int] = {}
+            for bit, spans in zip(bits, sets, strict=True):
+                for span in spans:
+                    owned[span] = owned.get(span, 0) | bit
+            states = _paint(text, starts, n, owned, layers)
+            units.update(states)
+            # The document's figures need only each token's categories.
+            doc_units = (
+                Counter(map(and_, states, repeat(category_mask))) if with_documents else {}
+            )
         elif n:
-            units[outside] += n
-            doc_units = {outside: n}
+            units[0] += n
+            doc_units = {0: n}
         else:
             doc_units = {}
-        sets = [set(spans) for spans in row]
         doc_matches: list[tuple[int, int]] = []
         for p, (i, j) in enumerate(pair_index):
             a, b = row[i], row[j]
@@ -861,15 +948,7 @@ def _count(
         if with_documents:
             by_document.append(
                 _document_figures(
-                    doc.id,
-                    names,
-                    row,
-                    pair_index,
-                    doc_matches,
-                    doc_units,
-                    categories,
-                    low,
-                    unit_cache,
+                    doc.id, names, row, pair_index, doc_matches, doc_units, layers, unit_cache
                 )
             )
 
@@ -936,9 +1015,8 @@ def _document_figures(
     row: Sequence[Sequence[SpanTuple]],
     pair_index: Sequence[tuple[int, int]],
     matches: Sequence[tuple[int, int]],
-    doc_units: Mapping[tuple[int, ...], int],
-    categories: dict[tuple[int, ...], tuple[int, ...]],
-    low: int,
+    doc_units: Mapping[int, int],
+    layers: _Layers,
     unit_cache: dict[tuple[Any, ...], tuple[int, list[tuple[Any, int]]]],
 ) -> DocumentAgreement:
     """One document's overall figures from its counts (see compute_agreement_by_document).
@@ -946,12 +1024,8 @@ def _document_figures(
     Categories are compared for equality only, so the report's label numbering
     gives the same kappa and alpha as the document's own would.
     """
-    by_category: dict[tuple[int, ...], int] = {}
-    for key, count in doc_units.items():
-        projected = categories.get(key)
-        if projected is None:
-            projected = categories[key] = tuple(code & low for code in key)
-        by_category[projected] = by_category.get(projected, 0) + count
+    categories = layers.categories
+    by_category = {categories(key): count for key, count in doc_units.items()}
     # Each annotator's count of each category, shared by the pairs: a pair's
     # kappa needs only these and how many tokens the two put alike.
     total = sum(by_category.values())
@@ -976,21 +1050,6 @@ def _document_figures(
     return DocumentAgreement(doc_id, pairs, krippendorff_alpha_nominal(by_category, unit_cache))
 
 
-def _project_units(
-    units: Mapping[tuple[int, ...], int], codes: _Codes, label_index: int | None
-) -> Counter[tuple[Any, ...]]:
-    """Unit counts by overall category (None) or by presence of one label."""
-    distinct = {code for key in units for code in key}
-    if label_index is None:
-        value = {code: codes.category(code) for code in distinct}
-    else:
-        value = {code: int(codes.has(code, label_index)) for code in distinct}
-    projected: Counter[tuple[Any, ...]] = Counter()
-    for key, count in units.items():
-        projected[tuple(map(value.__getitem__, key))] += count
-    return projected
-
-
 def _pair_figures(
     names: Sequence[str],
     i: int,
@@ -998,37 +1057,36 @@ def _pair_figures(
     totals: Sequence[Counter[str]],
     exact: Counter[str],
     overlap: Counter[str],
-    units: Mapping[tuple[int, ...], int],
-    codes: _Codes,
+    overall_units: Mapping[tuple[int, ...], int],
+    label_units: Mapping[str, Mapping[tuple[int, ...], int]],
 ) -> PairAgreement:
+    """A pair's figures; ``overall_units`` counts the tokens by every
+    annotator's category, ``label_units`` by whether each has the label."""
     both = sum(totals[i].values()) + sum(totals[j].values())
-    pair_units: Counter[tuple[int, int]] = Counter()
-    for key, count in units.items():
-        pair_units[(key[i], key[j])] += count
-    overall: Counter[tuple[int, int]] = Counter()
-    for (ca, cb), count in pair_units.items():
-        overall[(codes.category(ca), codes.category(cb))] += count
-    kappa_by_label: dict[str, float | None] = {}
-    for label in codes.labels:
-        index = codes.index[label]
-        binary: Counter[tuple[bool, bool]] = Counter()
-        for (ca, cb), count in pair_units.items():
-            binary[(codes.has(ca, index), codes.has(cb, index))] += count
-        kappa_by_label[label] = cohen_kappa(binary)
+    labels = list(label_units)
     return PairAgreement(
         a=names[i],
         b=names[j],
         exact_f1=f1(sum(exact.values()), both),
         overlap_f1=f1(sum(overlap.values()), both),
-        kappa=cohen_kappa(overall),
+        kappa=cohen_kappa(_pair_units(overall_units, i, j)),
         exact_f1_by_label={
-            label: f1(exact[label], totals[i][label] + totals[j][label]) for label in codes.labels
+            label: f1(exact[label], totals[i][label] + totals[j][label]) for label in labels
         },
         overlap_f1_by_label={
-            label: f1(overlap[label], totals[i][label] + totals[j][label]) for label in codes.labels
+            label: f1(overlap[label], totals[i][label] + totals[j][label]) for label in labels
         },
-        kappa_by_label=kappa_by_label,
+        kappa_by_label={
+            label: cohen_kappa(_pair_units(units, i, j)) for label, units in label_units.items()
+        },
     )
+
+
+def _pair_units(units: Mapping[tuple[int, ...], int], i: int, j: int) -> Counter[tuple[int, int]]:
+    pair: Counter[tuple[int, int]] = Counter()
+    for key, count in units.items():
+        pair[(key[i], key[j])] += count
+    return pair
 
 
 def token_categories(text: str, spans: Sequence[SpanTuple], labels: Sequence[str]) -> list[str]:
@@ -1038,7 +1096,7 @@ def token_categories(text: str, spans: Sequence[SpanTuple], labels: Sequence[str
     """
     codes = _Codes(labels)
     starts = token_starts(text)
-    kept = [s for s in spans if s[2] in codes.index]
-    states = _paint(text, starts, len(starts) - 1, kept, codes)
+    kept = {s: 1 for s in spans if s[2] in codes.index}
+    states = _paint(text, starts, len(starts) - 1, kept, _Layers(codes, 1))
     names = [OUTSIDE, *codes.labels]
     return [names[codes.category(c)] for c in states]
