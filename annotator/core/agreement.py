@@ -373,16 +373,12 @@ def _kappa(total: int, agree: int, chance: int) -> float | None:
     return (total * agree - chance) / denominator
 
 
-def krippendorff_alpha_nominal(
-    units: Mapping[tuple[Any, ...], int],
-    cache: dict[tuple[Any, ...], tuple[int, list[tuple[Any, int]]]] | None = None,
-) -> float | None:
+def krippendorff_alpha_nominal(units: Mapping[tuple[Any, ...], int]) -> float | None:
     """Krippendorff's alpha (nominal) when every coder codes every unit.
 
     ``units`` counts units by the tuple of values the coders gave them. None when
     there is no disagreement to expect (a single value overall, or fewer than
-    two values in all). ``cache`` keeps each tuple's share of the sums between
-    calls (the per-document figures call this for every document).
+    two values in all).
     """
     coders = 0
     disagreement = 0  # (m - 1) x the off-diagonal coincidences
@@ -391,19 +387,16 @@ def krippendorff_alpha_nominal(
         if not count:
             continue
         coders = len(key)
-        known = cache.get(key) if cache is not None else None
-        if known is None:
-            per_unit = Counter(key)
-            known = (
-                coders * coders - sum(n * n for n in per_unit.values()),
-                list(per_unit.items()),
-            )
-            if cache is not None:
-                cache[key] = known
-        off_diagonal, per_value = known
-        disagreement += count * off_diagonal
-        for value, n in per_value:
+        per_unit = Counter(key)
+        disagreement += count * (coders * coders - sum(n * n for n in per_unit.values()))
+        for value, n in per_unit.items():
             values[value] = values.get(value, 0) + n * count
+    return _alpha(coders, disagreement, values)
+
+
+def _alpha(coders: int, disagreement: int, values: Mapping[Any, int]) -> float | None:
+    """Alpha from ``coders``, (m - 1) x the off-diagonal coincidences, and
+    how often each value was given: the one division every alpha makes."""
     if coders < 2:
         return None
     n_total = sum(values.values())
@@ -485,6 +478,10 @@ class _Layers:
         self.strokes: dict[int, dict[str, tuple[int, int, int]]] = {}
         """Owners (bit k: annotator k) -> label -> (precedence, add, keep)."""
         self._categories: dict[int, tuple[int, ...]] = {}
+        self.pairs = list(combinations(range(annotators), 2))
+        self.units: dict[int, tuple[tuple[int, ...], int, list[int]]] = {}
+        """Key with only category bits -> (each annotator's category, the
+        unit's off-diagonal coincidences x (m - 1), the pairs that agree)."""
 
     def stroke(self, owners: int) -> dict[str, tuple[int, int, int]]:
         """Label -> (precedence among spans of equal extent, the bits to OR
@@ -510,6 +507,15 @@ class _Layers:
         if found is None:
             low = self.codes.base - 1
             found = self._categories[key] = tuple(key >> shift & low for shift in self.shifts)
+        return found
+
+    def unit(self, key: int) -> tuple[tuple[int, ...], int, list[int]]:
+        """What a document's figures need of a unit (:attr:`units`)."""
+        categories = self.categories(key)
+        coders = len(categories)
+        off_diagonal = coders * coders - sum(n * n for n in Counter(categories).values())
+        alike = [p for p, (i, j) in enumerate(self.pairs) if categories[i] == categories[j]]
+        found = self.units[key] = (categories, off_diagonal, alike)
         return found
 
     def project(
@@ -895,7 +901,6 @@ def _count(
     overlap: list[list[str]] = [[] for _ in pair_index]
     units: Counter[int] = Counter()
     tokens = 0
-    unit_cache: dict[tuple[Any, ...], tuple[int, list[tuple[Any, int]]]] = {}
     bits = [1 << k for k in range(len(names))]
     category_mask = layers.category_mask
 
@@ -916,9 +921,7 @@ def _count(
             states = _paint(text, starts, n, owned, layers)
             units.update(states)
             # The document's figures need only each token's categories.
-            doc_units = (
-                Counter(map(and_, states, repeat(category_mask))) if with_documents else {}
-            )
+            doc_units = Counter(map(and_, states, repeat(category_mask))) if with_documents else {}
         elif n:
             units[0] += n
             doc_units = {0: n}
@@ -947,9 +950,7 @@ def _count(
             doc_matches.append((same, same + len(rest)))
         if with_documents:
             by_document.append(
-                _document_figures(
-                    doc.id, names, row, pair_index, doc_matches, doc_units, layers, unit_cache
-                )
+                _document_figures(doc.id, names, row, pair_index, doc_matches, doc_units, layers)
             )
 
     return _Counts(units, exact, overlap, tokens, by_document)
@@ -1017,26 +1018,35 @@ def _document_figures(
     matches: Sequence[tuple[int, int]],
     doc_units: Mapping[int, int],
     layers: _Layers,
-    unit_cache: dict[tuple[Any, ...], tuple[int, list[tuple[Any, int]]]],
 ) -> DocumentAgreement:
     """One document's overall figures from its counts (see compute_agreement_by_document).
 
-    Categories are compared for equality only, so the report's label numbering
-    gives the same kappa and alpha as the document's own would.
+    ``doc_units`` counts the tokens by every annotator's category (a key of
+    :class:`_Layers` with only category bits). Categories are compared for
+    equality only, so the report's label numbering gives the same kappa and
+    alpha as the document's own would.
     """
-    categories = layers.categories
-    by_category = {categories(key): count for key, count in doc_units.items()}
-    # Each annotator's count of each category, shared by the pairs: a pair's
-    # kappa needs only these and how many tokens the two put alike.
-    total = sum(by_category.values())
+    # Each annotator's count of each category: a pair's kappa needs only
+    # these and how many tokens the two put alike; alpha needs them and
+    # each unit's off-diagonal coincidences.
+    total = 0
+    disagreement = 0
+    agree = [0] * len(pair_index)
     by_annotator: list[dict[int, int]] = [{} for _ in names]
-    for key, count in by_category.items():
-        for category, counts in zip(key, by_annotator, strict=True):
+    known = layers.units
+    for key, count in doc_units.items():
+        unit = known.get(key)
+        if unit is None:
+            unit = layers.unit(key)
+        categories, off_diagonal, alike = unit
+        total += count
+        disagreement += count * off_diagonal
+        for p in alike:
+            agree[p] += count
+        for category, counts in zip(categories, by_annotator, strict=True):
             counts[category] = counts.get(category, 0) + count
     pairs = []
-    for (i, j), (same, overlapping) in zip(pair_index, matches, strict=True):
-        agree = sum(count for key, count in by_category.items() if key[i] == key[j])
-        chance = _chance(by_annotator[i], by_annotator[j])
+    for p, ((i, j), (same, overlapping)) in enumerate(zip(pair_index, matches, strict=True)):
         both = len(row[i]) + len(row[j])
         pairs.append(
             DocumentPair(
@@ -1044,10 +1054,15 @@ def _document_figures(
                 names[j],
                 f1(same, both),
                 f1(overlapping, both),
-                _kappa(total, agree, chance),
+                _kappa(total, agree[p], _chance(by_annotator[i], by_annotator[j])),
             )
         )
-    return DocumentAgreement(doc_id, pairs, krippendorff_alpha_nominal(by_category, unit_cache))
+    values: dict[int, int] = {}
+    for counts in by_annotator:
+        for category, count in counts.items():
+            values[category] = values.get(category, 0) + count
+    alpha = _alpha(len(names) if total else 0, disagreement, values)
+    return DocumentAgreement(doc_id, pairs, alpha)
 
 
 def _pair_figures(

@@ -16,7 +16,6 @@ from annotator.core.agreement import (
     SpanTuple,
     compute_agreement,
     compute_agreement_by_document,
-    krippendorff_alpha_nominal,
     tokenize,
 )
 from annotator.core.model import DocStatus
@@ -121,17 +120,6 @@ def test_the_reports_rows_are_unchanged(seed: int) -> None:
     docs = _documents(seed + 100, 60)
     titles = {d.id: f"t{d.id}" for d in docs}
     assert document_figures(docs, NAMES, titles) == _old_document_figures(docs)
-
-
-def test_alpha_with_a_cache_is_alpha_without() -> None:
-    rng = random.Random(5)
-    cache: dict = {}
-    for _ in range(50):
-        units = {
-            tuple(rng.randrange(3) for _ in range(3)): rng.randint(0, 9)
-            for _ in range(rng.randint(0, 8))
-        }
-        assert krippendorff_alpha_nominal(units, cache) == krippendorff_alpha_nominal(units)
 
 
 @pytest.mark.parametrize("all_documents", [True, False])
