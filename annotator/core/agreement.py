@@ -58,8 +58,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import partial
-from itertools import accumulate, combinations, repeat
-from operator import and_, itemgetter, sub
+from itertools import accumulate, combinations
+from operator import itemgetter, sub
 from typing import Any
 
 from annotator.core.collector import gc_paused
@@ -479,9 +479,8 @@ class _Layers:
         """Owners (bit k: annotator k) -> label -> (precedence, add, keep)."""
         self._categories: dict[int, tuple[int, ...]] = {}
         self.pairs = list(combinations(range(annotators), 2))
-        self.units: dict[int, tuple[tuple[int, ...], int, list[int]]] = {}
-        """Key with only category bits -> (each annotator's category, the
-        unit's off-diagonal coincidences x (m - 1), the pairs that agree)."""
+        self.units: dict[int, tuple[int, list[int], list[int]]] = {}
+        """Key -> what a document's figures need of it (:meth:`unit`)."""
 
     def stroke(self, owners: int) -> dict[str, tuple[int, int, int]]:
         """Label -> (precedence among spans of equal extent, the bits to OR
@@ -509,13 +508,17 @@ class _Layers:
             found = self._categories[key] = tuple(key >> shift & low for shift in self.shifts)
         return found
 
-    def unit(self, key: int) -> tuple[tuple[int, ...], int, list[int]]:
-        """What a document's figures need of a unit (:attr:`units`)."""
+    def unit(self, key: int) -> tuple[int, list[int], list[int]]:
+        """The unit's off-diagonal coincidences x (m - 1), the pairs (their
+        index) that put it alike, and each annotator's category as an id
+        (category x m + annotator)."""
         categories = self.categories(key)
-        coders = len(categories)
-        off_diagonal = coders * coders - sum(n * n for n in Counter(categories).values())
-        alike = [p for p, (i, j) in enumerate(self.pairs) if categories[i] == categories[j]]
-        found = self.units[key] = (categories, off_diagonal, alike)
+        m = len(categories)
+        found = self.units[key] = (
+            m * m - sum(n * n for n in Counter(categories).values()),
+            [p for p, (i, j) in enumerate(self.pairs) if categories[i] == categories[j]],
+            [category * m + k for k, category in enumerate(categories)],
+        )
         return found
 
     def project(
@@ -543,28 +546,34 @@ class _Layers:
 
 
 def _paint(
-    text: str, starts: Sequence[int], n: int, owned: Mapping[SpanTuple, int], layers: _Layers
+    text: str,
+    starts: Sequence[int],
+    n: int,
+    groups: Mapping[int, Sequence[SpanTuple]],
+    layers: _Layers,
 ) -> list[int]:
-    """Each token's codes (:class:`_Layers`) for the spans in ``owned``, each
-    with the annotators who have it (bit k: annotator k)."""
+    """Each token's codes (:class:`_Layers`) for the spans in ``groups``,
+    distinct spans by the annotators who have them (bit k: annotator k)."""
     strokes = layers.strokes
     labels = len(layers.codes.labels)
     after = len(text) + 1
     # (precedence, i0, i1, add, keep); the token range is token_range() inlined.
     ranges: list[tuple[int, int, int, int, int]] = []
     append = ranges.append
-    for (s, e, label), owners in owned.items():
-        i0 = bisect_right(starts, s) - (not text[s].isspace())
-        i1 = bisect_left(starts, e, i0)
-        if i0 < i1:
-            stroke = strokes.get(owners)
-            if stroke is None:
-                stroke = layers.stroke(owners)
-            rank, add, keep = stroke[label]
-            # Longest first, then the earlier, then the alphabetically last
-            # label: each token's category is its annotator's shortest span's
-            # (then the later's, then the alphabetically first label's).
-            append((((s - e) * after + s) * labels + rank, i0, i1, add, keep))
+    for owners, spans in groups.items():
+        stroke = strokes.get(owners)
+        if stroke is None:
+            stroke = layers.stroke(owners)
+        for s, e, label in spans:
+            i0 = bisect_right(starts, s) - (not text[s].isspace())
+            i1 = bisect_left(starts, e, i0)
+            if i0 < i1:
+                rank, add, keep = stroke[label]
+                # Longest first, then the earlier, then the alphabetically
+                # last label: each token's category is its annotator's
+                # shortest span's (then the later's, then the alphabetically
+                # first label's).
+                append((((s - e) * after + s) * labels + rank, i0, i1, add, keep))
     states = [0] * n
     ranges.sort()
     for _, i0, i1, add, keep in ranges:
@@ -902,7 +911,6 @@ def _count(
     units: Counter[int] = Counter()
     tokens = 0
     bits = [1 << k for k in range(len(names))]
-    category_mask = layers.category_mask
 
     by_document: list[DocumentAgreement] = []
     for doc, row in zip(docs, doc_spans, strict=True):
@@ -911,35 +919,57 @@ def _count(
         n = len(starts) - 1
         tokens += n
         doc_units: Counter[int] | dict[int, int]
-        sets = [set(spans) for spans in row]
-        if any(row):
-            # Each distinct span once, with the annotators who have it.
-            owned: dict[SpanTuple, int] = {}
-            for bit, spans in zip(bits, sets, strict=True):
-                for span in spans:
-                    owned[span] = owned.get(span, 0) | bit
-            states = _paint(text, starts, n, owned, layers)
-            units.update(states)
-            # The document's figures need only each token's categories.
-            doc_units = Counter(map(and_, states, repeat(category_mask))) if with_documents else {}
+        # Each distinct span once, with the annotators who have it (bit k:
+        # annotator k), grouped by who has it.
+        owned: dict[SpanTuple, int] = {}
+        for bit, spans in zip(bits, row, strict=True):
+            for span in spans:
+                owned[span] = owned.get(span, 0) | bit
+        groups: dict[int, list[SpanTuple]] = {}
+        for span, owners in owned.items():
+            group = groups.get(owners)
+            if group is None:
+                groups[owners] = [span]
+            else:
+                group.append(span)
+        if groups:
+            states = _paint(text, starts, n, groups, layers)
+            if with_documents:
+                doc_units = Counter(states)
+                units.update(doc_units)
+            else:
+                units.update(states)
+                doc_units = {}
         elif n:
             units[0] += n
             doc_units = {0: n}
         else:
             doc_units = {}
+        # An annotator with the same span twice: matches count with multiplicity.
+        twice = sum(map(len, row)) != sum(map(int.bit_count, owned.values()))
         doc_matches: list[tuple[int, int]] = []
         for p, (i, j) in enumerate(pair_index):
             a, b = row[i], row[j]
             if not a or not b:
                 doc_matches.append((0, 0))
                 continue
-            set_a, set_b = sets[i], sets[j]
-            if len(set_a) == len(a) and len(set_b) == len(b):
-                common = set_a & set_b
+            if not twice:
+                bit_a, bit_b = bits[i], bits[j]
+                common: list[SpanTuple] = []
+                rest_a: list[SpanTuple] = []
+                rest_b: list[SpanTuple] = []
+                for owners, group in groups.items():
+                    if owners & bit_a:
+                        if owners & bit_b:
+                            common.extend(group)
+                        else:
+                            rest_a.extend(group)
+                    elif owners & bit_b:
+                        rest_b.extend(group)
                 exact[p].extend(map(_LABEL, common))
-                rest = _greedy_overlap(list(set_a - common), list(set_b - common))
+                rest = _greedy_overlap(rest_a, rest_b)
                 same = len(common)
-            else:  # an annotator has the same span twice: count with multiplicity
+            else:
                 both = exact_matches(a, b)
                 exact[p].extend(map(_LABEL, both.elements()))
                 rest = _greedy_overlap(
@@ -1021,30 +1051,35 @@ def _document_figures(
 ) -> DocumentAgreement:
     """One document's overall figures from its counts (see compute_agreement_by_document).
 
-    ``doc_units`` counts the tokens by every annotator's category (a key of
-    :class:`_Layers` with only category bits). Categories are compared for
+    ``doc_units`` counts the tokens by their codes (:class:`_Layers`). Categories are compared for
     equality only, so the report's label numbering gives the same kappa and
     alpha as the document's own would.
     """
     # Each annotator's count of each category: a pair's kappa needs only
     # these and how many tokens the two put alike; alpha needs them and
     # each unit's off-diagonal coincidences.
-    total = 0
+    m = len(names)
     disagreement = 0
     agree = [0] * len(pair_index)
-    by_annotator: list[dict[int, int]] = [{} for _ in names]
+    given: dict[int, int] = {}  # category x m + annotator -> tokens
     known = layers.units
     for key, count in doc_units.items():
         unit = known.get(key)
         if unit is None:
             unit = layers.unit(key)
-        categories, off_diagonal, alike = unit
-        total += count
+        off_diagonal, alike, ids = unit
         disagreement += count * off_diagonal
         for p in alike:
             agree[p] += count
-        for category, counts in zip(categories, by_annotator, strict=True):
-            counts[category] = counts.get(category, 0) + count
+        for i in ids:
+            given[i] = given.get(i, 0) + count
+    total = sum(doc_units.values())
+    by_annotator: list[dict[int, int]] = [{} for _ in names]
+    values: dict[int, int] = {}
+    for i, count in given.items():
+        category = i // m
+        by_annotator[i % m][category] = count
+        values[category] = values.get(category, 0) + count
     pairs = []
     for p, ((i, j), (same, overlapping)) in enumerate(zip(pair_index, matches, strict=True)):
         both = len(row[i]) + len(row[j])
@@ -1057,11 +1092,7 @@ def _document_figures(
                 _kappa(total, agree[p], _chance(by_annotator[i], by_annotator[j])),
             )
         )
-    values: dict[int, int] = {}
-    for counts in by_annotator:
-        for category, count in counts.items():
-            values[category] = values.get(category, 0) + count
-    alpha = _alpha(len(names) if total else 0, disagreement, values)
+    alpha = _alpha(m if total else 0, disagreement, values)
     return DocumentAgreement(doc_id, pairs, alpha)
 
 
@@ -1111,7 +1142,7 @@ def token_categories(text: str, spans: Sequence[SpanTuple], labels: Sequence[str
     """
     codes = _Codes(labels)
     starts = token_starts(text)
-    kept = {s: 1 for s in spans if s[2] in codes.index}
-    states = _paint(text, starts, len(starts) - 1, kept, _Layers(codes, 1))
+    kept = list(dict.fromkeys(s for s in spans if s[2] in codes.index))
+    states = _paint(text, starts, len(starts) - 1, {1: kept}, _Layers(codes, 1))
     names = [OUTSIDE, *codes.labels]
     return [names[codes.category(c)] for c in states]
