@@ -83,6 +83,7 @@ _LEADING_SPACE = re.compile(r"\s*")
 SpanTuple = tuple[int, int, str]
 """A span as the agreement maths sees it: (start, end, label), code-point offsets."""
 
+_START = itemgetter(0)
 _END = itemgetter(1)
 _LABEL = itemgetter(2)
 
@@ -305,10 +306,10 @@ def _greedy_overlap(
     if not a or not b:
         return []
     bs = sorted(b)
-    b_starts = [s for s, _, _ in bs]
+    b_starts = list(map(_START, bs))
     longest_b = max(map(sub, map(_END, bs), b_starts))
     candidates: list[tuple[int, int, SpanTuple, SpanTuple, int, int]] = []
-    for ia, span_a in enumerate(sorted(a)):
+    for ia, span_a in enumerate(a):
         sa, ea, la = span_a
         # Only B spans that start before A ends, and not so early that they end
         # before A starts.
@@ -566,7 +567,9 @@ def _paint(
             stroke = layers.stroke(owners)
         for s, e, label in spans:
             i0 = bisect_right(starts, s) - (not text[s].isspace())
-            i1 = bisect_left(starts, e, i0)
+            # A token has a character at least: at most e - s start before e.
+            hi = i0 + e - s
+            i1 = bisect_left(starts, e, i0, hi if hi < n else n)
             if i0 < i1:
                 rank, add, keep = stroke[label]
                 # Longest first, then the earlier, then the alphabetically
