@@ -32,14 +32,20 @@ depend on input order:
   one with the fewest characters outside the overlap (so identical extents pair
   first), then the earlier A span, then the earlier B span.
 
-Speed: pure Python, built for thousands of documents. A text is tokenised once;
-each annotator's spans become token ranges by binary search and are painted into
-one list of small integer codes per annotator (slice assignment, so the work per
-span does not grow with its length). A code holds the overall category and the
-set of labels over the token, so one count of the per-token code tuples (done in
-C by ``Counter``) gives every kappa and alpha, overall and per label.
-The counts are integers, so the documents can be counted in parts and added
-up: the command line counts half of them in a forked process (``parallel``).
+Speed: pure Python, built for thousands of documents. A text is tokenised once.
+A code holds an annotator's overall category of a token and the set of labels
+over it; every compared annotator's code of a token sits in one int (annotator
+k's in the bits from k x the code's width up). Each distinct span of a
+document becomes a token range by binary search once, however many annotators
+have it, and is painted into one list of those ints for all of them (slice
+assignment, so the work per span does not grow with its length). One count of
+the ints (done in C by ``Counter``) is the count of the per-token code tuples,
+which gives every kappa and alpha, overall and per label (bit masks pick a
+label's or the categories' bits). The spans grouped by who has them also give
+the exact matches of every pair (the groups both have) and what is left for
+the overlap matching. The counts are integers, so the documents can be counted
+in parts and added up: the command line counts half of them in a forked
+process (``parallel``).
 
 One module over 500 lines because the metrics share that one token pass: the
 report, its per-document figures and the command line all read the same
@@ -440,7 +446,7 @@ class _Codes:
 
     Category 0 is ``O``; label i (1-based, report order) is category i and
     has mask bit i - 1. The category takes the low ``shift`` bits, so painting
-    a label over a token is ``code & high | paint[label]``.
+    a label over a token clears them and ORs in ``paint[label]``.
     """
 
     def __init__(self, labels: Sequence[str]) -> None:
@@ -456,9 +462,6 @@ class _Codes:
 
     def category(self, code: int) -> int:
         return code & (self.base - 1)
-
-    def has(self, code: int, label_index: int) -> bool:
-        return bool(code >> (self.shift + label_index - 1) & 1)
 
 
 class _Layers:
