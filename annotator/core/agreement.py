@@ -32,14 +32,20 @@ depend on input order:
   one with the fewest characters outside the overlap (so identical extents pair
   first), then the earlier A span, then the earlier B span.
 
-Speed: pure Python, built for thousands of documents. A text is tokenised once;
-each annotator's spans become token ranges by binary search and are painted into
-one list of small integer codes per annotator (slice assignment, so the work per
-span does not grow with its length). A code holds the overall category and the
-set of labels over the token, so one count of the per-token code tuples (done in
-C by ``Counter``) gives every kappa and alpha, overall and per label.
-The counts are integers, so the documents can be counted in parts and added
-up: the command line counts half of them in a forked process (``parallel``).
+Speed: pure Python, built for thousands of documents. A text is tokenised once.
+A code holds an annotator's overall category of a token and the set of labels
+over it; every compared annotator's code of a token sits in one int (annotator
+k's in the bits from k x the code's width up). Each distinct span of a
+document becomes a token range by binary search once, however many annotators
+have it, and is painted into one list of those ints for all of them (slice
+assignment, so the work per span does not grow with its length). One count of
+the ints (done in C by ``Counter``) is the count of the per-token code tuples,
+which gives every kappa and alpha, overall and per label (bit masks pick a
+label's or the categories' bits). The spans grouped by who has them also give
+the exact matches of every pair (the groups both have) and what is left for
+the overlap matching. The counts are integers, so the documents can be counted
+in parts and added up: the command line counts half of them in a forked
+process (``parallel``).
 
 One module over 500 lines because the metrics share that one token pass: the
 report, its per-document figures and the command line all read the same
@@ -83,6 +89,7 @@ _LEADING_SPACE = re.compile(r"\s*")
 SpanTuple = tuple[int, int, str]
 """A span as the agreement maths sees it: (start, end, label), code-point offsets."""
 
+_START = itemgetter(0)
 _END = itemgetter(1)
 _LABEL = itemgetter(2)
 
@@ -305,10 +312,10 @@ def _greedy_overlap(
     if not a or not b:
         return []
     bs = sorted(b)
-    b_starts = [s for s, _, _ in bs]
+    b_starts = list(map(_START, bs))
     longest_b = max(map(sub, map(_END, bs), b_starts))
     candidates: list[tuple[int, int, SpanTuple, SpanTuple, int, int]] = []
-    for ia, span_a in enumerate(sorted(a)):
+    for ia, span_a in enumerate(a):
         sa, ea, la = span_a
         # Only B spans that start before A ends, and not so early that they end
         # before A starts.
@@ -373,16 +380,12 @@ def _kappa(total: int, agree: int, chance: int) -> float | None:
     return (total * agree - chance) / denominator
 
 
-def krippendorff_alpha_nominal(
-    units: Mapping[tuple[Any, ...], int],
-    cache: dict[tuple[Any, ...], tuple[int, list[tuple[Any, int]]]] | None = None,
-) -> float | None:
+def krippendorff_alpha_nominal(units: Mapping[tuple[Any, ...], int]) -> float | None:
     """Krippendorff's alpha (nominal) when every coder codes every unit.
 
     ``units`` counts units by the tuple of values the coders gave them. None when
     there is no disagreement to expect (a single value overall, or fewer than
-    two values in all). ``cache`` keeps each tuple's share of the sums between
-    calls (the per-document figures call this for every document).
+    two values in all).
     """
     coders = 0
     disagreement = 0  # (m - 1) x the off-diagonal coincidences
@@ -391,19 +394,16 @@ def krippendorff_alpha_nominal(
         if not count:
             continue
         coders = len(key)
-        known = cache.get(key) if cache is not None else None
-        if known is None:
-            per_unit = Counter(key)
-            known = (
-                coders * coders - sum(n * n for n in per_unit.values()),
-                list(per_unit.items()),
-            )
-            if cache is not None:
-                cache[key] = known
-        off_diagonal, per_value = known
-        disagreement += count * off_diagonal
-        for value, n in per_value:
+        per_unit = Counter(key)
+        disagreement += count * (coders * coders - sum(n * n for n in per_unit.values()))
+        for value, n in per_unit.items():
             values[value] = values.get(value, 0) + n * count
+    return _alpha(coders, disagreement, values)
+
+
+def _alpha(coders: int, disagreement: int, values: Mapping[Any, int]) -> float | None:
+    """Alpha from ``coders``, (m - 1) x the off-diagonal coincidences, and
+    how often each value was given: the one division every alpha makes."""
     if coders < 2:
         return None
     n_total = sum(values.values())
@@ -446,7 +446,7 @@ class _Codes:
 
     Category 0 is ``O``; label i (1-based, report order) is category i and
     has mask bit i - 1. The category takes the low ``shift`` bits, so painting
-    a label over a token is ``code & high | paint[label]``.
+    a label over a token clears them and ORs in ``paint[label]``.
     """
 
     def __init__(self, labels: Sequence[str]) -> None:
@@ -454,7 +454,7 @@ class _Codes:
         self.index = {label: i + 1 for i, label in enumerate(self.labels)}
         self.shift = len(self.labels).bit_length()
         self.base = 1 << self.shift
-        self.high = -self.base  # every bit above the category's
+        self.width = self.shift + len(self.labels)  # bits of a code
         # What painting a label ORs in: its mask bit and its category.
         self.paint = {label: (1 << (i - 1 + self.shift)) | i for label, i in self.index.items()}
         # Precedence among spans of equal length and start: alphabetical label.
@@ -463,40 +463,135 @@ class _Codes:
     def category(self, code: int) -> int:
         return code & (self.base - 1)
 
-    def has(self, code: int, label_index: int) -> bool:
-        return bool(code >> (self.shift + label_index - 1) & 1)
+
+class _Layers:
+    """Every compared annotator's code of a token in one int (issue 14).
+
+    Annotator k's code (:class:`_Codes`) takes the bits from ``k x
+    width`` up. A span that several annotators share is painted once for
+    all of them (a stroke ORs in their label's bits and clears their
+    category bits), so one list of ints per document holds every
+    annotator's codes, and counting its ints (in C) counts the per-token
+    code tuples.
+    """
+
+    def __init__(self, codes: _Codes, annotators: int) -> None:
+        self.codes = codes
+        self.shifts = [k * codes.width for k in range(annotators)]
+        self.category_mask = sum((codes.base - 1) << shift for shift in self.shifts)
+        self.strokes: dict[int, dict[str, tuple[int, int, int]]] = {}
+        """Owners (bit k: annotator k) -> label -> (precedence, add, keep)."""
+        self._categories: dict[int, tuple[int, ...]] = {}
+        self.pairs = list(combinations(range(annotators), 2))
+        self.units: dict[int, tuple[int, list[int], list[int]]] = {}
+        """Key -> what a document's figures need of it (:meth:`unit`)."""
+
+    def stroke(self, owners: int) -> dict[str, tuple[int, int, int]]:
+        """Label -> (precedence among spans of equal extent, the bits to OR
+        in, the bits to keep) for a span of the annotators in ``owners``."""
+        codes = self.codes
+        low = codes.base - 1
+        clear = sum(low << shift for k, shift in enumerate(self.shifts) if owners >> k & 1)
+        last = len(codes.labels) - 1
+        found = {
+            label: (
+                last - codes.rank[label],
+                sum(paint << shift for k, shift in enumerate(self.shifts) if owners >> k & 1),
+                ~clear,
+            )
+            for label, paint in codes.paint.items()
+        }
+        self.strokes[owners] = found
+        return found
+
+    def categories(self, key: int) -> tuple[int, ...]:
+        """Each annotator's category in ``key``."""
+        found = self._categories.get(key)
+        if found is None:
+            low = self.codes.base - 1
+            found = self._categories[key] = tuple(key >> shift & low for shift in self.shifts)
+        return found
+
+    def unit(self, key: int) -> tuple[int, list[int], list[int]]:
+        """The unit's off-diagonal coincidences x (m - 1), the pairs (their
+        index) that put it alike, and each annotator's category as an id
+        (category x m + annotator)."""
+        categories = self.categories(key)
+        m = len(categories)
+        found = self.units[key] = (
+            m * m - sum(n * n for n in Counter(categories).values()),
+            [p for p, (i, j) in enumerate(self.pairs) if categories[i] == categories[j]],
+            [category * m + k for k, category in enumerate(categories)],
+        )
+        return found
+
+    def project(
+        self, units: Mapping[int, int], label_index: int | None
+    ) -> Counter[tuple[int, ...]]:
+        """Unit counts by every annotator's category (``label_index`` None),
+        or by whether each has that label (1 or 0)."""
+        if label_index is None:
+            mask = self.category_mask
+        else:
+            bit = self.codes.shift + label_index - 1
+            mask = sum(1 << (bit + shift) for shift in self.shifts)
+        masked: dict[int, int] = {}
+        for key, count in units.items():
+            key &= mask
+            masked[key] = masked.get(key, 0) + count
+        if label_index is None:
+            return Counter({self.categories(key): count for key, count in masked.items()})
+        return Counter(
+            {
+                tuple(key >> (bit + shift) & 1 for shift in self.shifts): count
+                for key, count in masked.items()
+            }
+        )
 
 
 def _paint(
-    text: str, starts: Sequence[int], n: int, spans: Sequence[SpanTuple], codes: _Codes
+    text: str,
+    starts: Sequence[int],
+    n: int,
+    groups: Mapping[int, Sequence[SpanTuple]],
+    layers: _Layers,
 ) -> list[int]:
-    """Each token's code for one annotator's spans in one document."""
-    rank = codes.rank
-    paint = codes.paint
-    # (precedence key..., i0, i1, what to paint); the token range is token_range() inlined.
-    ranges: list[tuple[int, int, int, int, int, int]] = []
+    """Each token's codes (:class:`_Layers`) for the spans in ``groups``,
+    distinct spans by the annotators who have them (bit k: annotator k)."""
+    strokes = layers.strokes
+    labels = len(layers.codes.labels)
+    after = len(text) + 1
+    # (precedence, i0, i1, add, keep); the token range is token_range() inlined.
+    ranges: list[tuple[int, int, int, int, int]] = []
     append = ranges.append
-    for s, e, label in spans:
-        i0 = bisect_right(starts, s) - (not text[s].isspace())
-        i1 = bisect_left(starts, e, i0)
-        if i0 < i1:
-            append((s - e, s, -rank[label], i0, i1, paint[label]))
+    for owners, spans in groups.items():
+        stroke = strokes.get(owners)
+        if stroke is None:
+            stroke = layers.stroke(owners)
+        for s, e, label in spans:
+            i0 = bisect_right(starts, s) - (not text[s].isspace())
+            # A token has a character at least: at most e - s start before e.
+            hi = i0 + e - s
+            i1 = bisect_left(starts, e, i0, hi if hi < n else n)
+            if i0 < i1:
+                rank, add, keep = stroke[label]
+                # Longest first, then the earlier, then the alphabetically
+                # last label: each token's category is its annotator's
+                # shortest span's (then the later's, then the alphabetically
+                # first label's).
+                append((((s - e) * after + s) * labels + rank, i0, i1, add, keep))
     states = [0] * n
-    # Paint the longest first so that where spans overlap the shortest (then the
-    # later, then the alphabetically first label) wins the category, and add
-    # every span's label to the mask of its tokens.
     ranges.sort()
-    high = codes.high
-    for _, _, _, i0, i1, add in ranges:
+    for _, i0, i1, add, keep in ranges:
         if i1 - i0 == 1:  # most spans are a word or two
-            states[i0] = states[i0] & high | add
+            states[i0] = states[i0] & keep | add
             continue
         segment = states[i0:i1]
         first = segment[0]
         if segment.count(first) == len(segment):
-            states[i0:i1] = [first & high | add] * len(segment)
+            states[i0:i1] = [first & keep | add] * len(segment)
         else:
-            states[i0:i1] = [code & high | add for code in segment]
+            states[i0:i1] = [code & keep | add for code in segment]
     return states
 
 
@@ -607,12 +702,13 @@ def _compute_all(
     used = {label for total in totals for label, count in total.items() if count}
     report_labels = wanted if wanted is not None else sorted(used)
     codes = _Codes(report_labels)
+    layers = _Layers(codes, len(names))
 
     pair_index = list(combinations(range(len(names)), 2))
     count = partial(
         _count,
         names=names,
-        codes=codes,
+        layers=layers,
         pair_index=pair_index,
         with_documents=by_document is not None,
     )
@@ -622,7 +718,11 @@ def _compute_all(
         counts = count(docs, doc_spans)
     if by_document is not None:
         by_document.extend(counts.by_document)
-    units = counts.units
+    # The tokens by every annotator's category, and by whether each has a label.
+    overall_units = layers.project(counts.units, None)
+    label_units = {
+        label: layers.project(counts.units, codes.index[label]) for label in report_labels
+    }
     exact, overlap = counts.exact, counts.overlap
 
     pairs = []
@@ -631,12 +731,13 @@ def _compute_all(
         overlap_by_label = Counter(overlap[p])
         overlap_by_label.update(exact_by_label)
         pairs.append(
-            _pair_figures(names, i, j, totals, exact_by_label, overlap_by_label, units, codes)
+            _pair_figures(
+                names, i, j, totals, exact_by_label, overlap_by_label, overall_units, label_units
+            )
         )
-    alpha = krippendorff_alpha_nominal(_project_units(units, codes, None))
+    alpha = krippendorff_alpha_nominal(overall_units)
     alpha_by_label = {
-        label: krippendorff_alpha_nominal(_project_units(units, codes, codes.index[label]))
-        for label in report_labels
+        label: krippendorff_alpha_nominal(units) for label, units in label_units.items()
     }
     document_labels, attribution = (
         (None, None) if schema is None else who_said_what(docs, names, schema, wanted)
@@ -783,7 +884,8 @@ class _Counts:
     """What a pass over some documents counted. Integers and labels only, so
     the passes over the parts of a corpus add up to the pass over all of it."""
 
-    units: Counter[tuple[int, ...]]
+    units: Counter[int]
+    """Tokens by their codes (:class:`_Layers`)."""
     exact: list[list[str]]
     overlap: list[list[str]]
     tokens: int
@@ -805,20 +907,16 @@ def _count(
     doc_spans: Sequence[Sequence[Sequence[SpanTuple]]],
     *,
     names: Sequence[str],
-    codes: _Codes,
+    layers: _Layers,
     pair_index: Sequence[tuple[int, int]],
     with_documents: bool,
 ) -> _Counts:
     """Paint, count and match ``docs`` (with their compared spans, ``doc_spans``)."""
-    m = len(names)
     exact: list[list[str]] = [[] for _ in pair_index]
     overlap: list[list[str]] = [[] for _ in pair_index]
-    units: Counter[tuple[int, ...]] = Counter()
+    units: Counter[int] = Counter()
     tokens = 0
-    categories: dict[tuple[int, ...], tuple[int, ...]] = {}
-    unit_cache: dict[tuple[Any, ...], tuple[int, list[tuple[Any, int]]]] = {}
-    low = codes.base - 1  # a code's category bits
-    outside = (0,) * m
+    bits = [1 << k for k in range(len(names))]
 
     by_document: list[DocumentAgreement] = []
     for doc, row in zip(docs, doc_spans, strict=True):
@@ -826,30 +924,58 @@ def _count(
         starts = token_starts(text)
         n = len(starts) - 1
         tokens += n
-        doc_units: Counter[tuple[int, ...]] | dict[tuple[int, ...], int]
-        if any(row):
-            states = [_paint(text, starts, n, spans, codes) if spans else [0] * n for spans in row]
-            doc_units = Counter(zip(*states, strict=True))
-            units.update(doc_units)
+        doc_units: Counter[int] | dict[int, int]
+        # Each distinct span once, with the annotators who have it (bit k:
+        # annotator k), grouped by who has it.
+        owned: dict[SpanTuple, int] = {}
+        for bit, spans in zip(bits, row, strict=True):
+            for span in spans:
+                owned[span] = owned.get(span, 0) | bit
+        groups: dict[int, list[SpanTuple]] = {}
+        for span, owners in owned.items():
+            group = groups.get(owners)
+            if group is None:
+                groups[owners] = [span]
+            else:
+                group.append(span)
+        if groups:
+            states = _paint(text, starts, n, groups, layers)
+            if with_documents:
+                doc_units = Counter(states)
+                units.update(doc_units)
+            else:
+                units.update(states)
+                doc_units = {}
         elif n:
-            units[outside] += n
-            doc_units = {outside: n}
+            units[0] += n
+            doc_units = {0: n}
         else:
             doc_units = {}
-        sets = [set(spans) for spans in row]
+        # An annotator with the same span twice: matches count with multiplicity.
+        twice = sum(map(len, row)) != sum(map(int.bit_count, owned.values()))
         doc_matches: list[tuple[int, int]] = []
         for p, (i, j) in enumerate(pair_index):
             a, b = row[i], row[j]
             if not a or not b:
                 doc_matches.append((0, 0))
                 continue
-            set_a, set_b = sets[i], sets[j]
-            if len(set_a) == len(a) and len(set_b) == len(b):
-                common = set_a & set_b
+            if not twice:
+                bit_a, bit_b = bits[i], bits[j]
+                common: list[SpanTuple] = []
+                rest_a: list[SpanTuple] = []
+                rest_b: list[SpanTuple] = []
+                for owners, group in groups.items():
+                    if owners & bit_a:
+                        if owners & bit_b:
+                            common.extend(group)
+                        else:
+                            rest_a.extend(group)
+                    elif owners & bit_b:
+                        rest_b.extend(group)
                 exact[p].extend(map(_LABEL, common))
-                rest = _greedy_overlap(list(set_a - common), list(set_b - common))
+                rest = _greedy_overlap(rest_a, rest_b)
                 same = len(common)
-            else:  # an annotator has the same span twice: count with multiplicity
+            else:
                 both = exact_matches(a, b)
                 exact[p].extend(map(_LABEL, both.elements()))
                 rest = _greedy_overlap(
@@ -860,17 +986,7 @@ def _count(
             doc_matches.append((same, same + len(rest)))
         if with_documents:
             by_document.append(
-                _document_figures(
-                    doc.id,
-                    names,
-                    row,
-                    pair_index,
-                    doc_matches,
-                    doc_units,
-                    categories,
-                    low,
-                    unit_cache,
-                )
+                _document_figures(doc.id, names, row, pair_index, doc_matches, doc_units, layers)
             )
 
     return _Counts(units, exact, overlap, tokens, by_document)
@@ -936,33 +1052,42 @@ def _document_figures(
     row: Sequence[Sequence[SpanTuple]],
     pair_index: Sequence[tuple[int, int]],
     matches: Sequence[tuple[int, int]],
-    doc_units: Mapping[tuple[int, ...], int],
-    categories: dict[tuple[int, ...], tuple[int, ...]],
-    low: int,
-    unit_cache: dict[tuple[Any, ...], tuple[int, list[tuple[Any, int]]]],
+    doc_units: Mapping[int, int],
+    layers: _Layers,
 ) -> DocumentAgreement:
     """One document's overall figures from its counts (see compute_agreement_by_document).
 
-    Categories are compared for equality only, so the report's label numbering
-    gives the same kappa and alpha as the document's own would.
+    ``doc_units`` counts the tokens by their codes (:class:`_Layers`). Categories are compared for
+    equality only, so the report's label numbering gives the same kappa and
+    alpha as the document's own would.
     """
-    by_category: dict[tuple[int, ...], int] = {}
+    # Each annotator's count of each category: a pair's kappa needs only
+    # these and how many tokens the two put alike; alpha needs them and
+    # each unit's off-diagonal coincidences.
+    m = len(names)
+    disagreement = 0
+    agree = [0] * len(pair_index)
+    given: dict[int, int] = {}  # category x m + annotator -> tokens
+    known = layers.units
     for key, count in doc_units.items():
-        projected = categories.get(key)
-        if projected is None:
-            projected = categories[key] = tuple(code & low for code in key)
-        by_category[projected] = by_category.get(projected, 0) + count
-    # Each annotator's count of each category, shared by the pairs: a pair's
-    # kappa needs only these and how many tokens the two put alike.
-    total = sum(by_category.values())
+        unit = known.get(key)
+        if unit is None:
+            unit = layers.unit(key)
+        off_diagonal, alike, ids = unit
+        disagreement += count * off_diagonal
+        for p in alike:
+            agree[p] += count
+        for i in ids:
+            given[i] = given.get(i, 0) + count
+    total = sum(doc_units.values())
     by_annotator: list[dict[int, int]] = [{} for _ in names]
-    for key, count in by_category.items():
-        for category, counts in zip(key, by_annotator, strict=True):
-            counts[category] = counts.get(category, 0) + count
+    values: dict[int, int] = {}
+    for i, count in given.items():
+        category = i // m
+        by_annotator[i % m][category] = count
+        values[category] = values.get(category, 0) + count
     pairs = []
-    for (i, j), (same, overlapping) in zip(pair_index, matches, strict=True):
-        agree = sum(count for key, count in by_category.items() if key[i] == key[j])
-        chance = _chance(by_annotator[i], by_annotator[j])
+    for p, ((i, j), (same, overlapping)) in enumerate(zip(pair_index, matches, strict=True)):
         both = len(row[i]) + len(row[j])
         pairs.append(
             DocumentPair(
@@ -970,25 +1095,11 @@ def _document_figures(
                 names[j],
                 f1(same, both),
                 f1(overlapping, both),
-                _kappa(total, agree, chance),
+                _kappa(total, agree[p], _chance(by_annotator[i], by_annotator[j])),
             )
         )
-    return DocumentAgreement(doc_id, pairs, krippendorff_alpha_nominal(by_category, unit_cache))
-
-
-def _project_units(
-    units: Mapping[tuple[int, ...], int], codes: _Codes, label_index: int | None
-) -> Counter[tuple[Any, ...]]:
-    """Unit counts by overall category (None) or by presence of one label."""
-    distinct = {code for key in units for code in key}
-    if label_index is None:
-        value = {code: codes.category(code) for code in distinct}
-    else:
-        value = {code: int(codes.has(code, label_index)) for code in distinct}
-    projected: Counter[tuple[Any, ...]] = Counter()
-    for key, count in units.items():
-        projected[tuple(map(value.__getitem__, key))] += count
-    return projected
+    alpha = _alpha(m if total else 0, disagreement, values)
+    return DocumentAgreement(doc_id, pairs, alpha)
 
 
 def _pair_figures(
@@ -998,37 +1109,36 @@ def _pair_figures(
     totals: Sequence[Counter[str]],
     exact: Counter[str],
     overlap: Counter[str],
-    units: Mapping[tuple[int, ...], int],
-    codes: _Codes,
+    overall_units: Mapping[tuple[int, ...], int],
+    label_units: Mapping[str, Mapping[tuple[int, ...], int]],
 ) -> PairAgreement:
+    """A pair's figures; ``overall_units`` counts the tokens by every
+    annotator's category, ``label_units`` by whether each has the label."""
     both = sum(totals[i].values()) + sum(totals[j].values())
-    pair_units: Counter[tuple[int, int]] = Counter()
-    for key, count in units.items():
-        pair_units[(key[i], key[j])] += count
-    overall: Counter[tuple[int, int]] = Counter()
-    for (ca, cb), count in pair_units.items():
-        overall[(codes.category(ca), codes.category(cb))] += count
-    kappa_by_label: dict[str, float | None] = {}
-    for label in codes.labels:
-        index = codes.index[label]
-        binary: Counter[tuple[bool, bool]] = Counter()
-        for (ca, cb), count in pair_units.items():
-            binary[(codes.has(ca, index), codes.has(cb, index))] += count
-        kappa_by_label[label] = cohen_kappa(binary)
+    labels = list(label_units)
     return PairAgreement(
         a=names[i],
         b=names[j],
         exact_f1=f1(sum(exact.values()), both),
         overlap_f1=f1(sum(overlap.values()), both),
-        kappa=cohen_kappa(overall),
+        kappa=cohen_kappa(_pair_units(overall_units, i, j)),
         exact_f1_by_label={
-            label: f1(exact[label], totals[i][label] + totals[j][label]) for label in codes.labels
+            label: f1(exact[label], totals[i][label] + totals[j][label]) for label in labels
         },
         overlap_f1_by_label={
-            label: f1(overlap[label], totals[i][label] + totals[j][label]) for label in codes.labels
+            label: f1(overlap[label], totals[i][label] + totals[j][label]) for label in labels
         },
-        kappa_by_label=kappa_by_label,
+        kappa_by_label={
+            label: cohen_kappa(_pair_units(units, i, j)) for label, units in label_units.items()
+        },
     )
+
+
+def _pair_units(units: Mapping[tuple[int, ...], int], i: int, j: int) -> Counter[tuple[int, int]]:
+    pair: Counter[tuple[int, int]] = Counter()
+    for key, count in units.items():
+        pair[(key[i], key[j])] += count
+    return pair
 
 
 def token_categories(text: str, spans: Sequence[SpanTuple], labels: Sequence[str]) -> list[str]:
@@ -1038,7 +1148,7 @@ def token_categories(text: str, spans: Sequence[SpanTuple], labels: Sequence[str
     """
     codes = _Codes(labels)
     starts = token_starts(text)
-    kept = [s for s in spans if s[2] in codes.index]
-    states = _paint(text, starts, len(starts) - 1, kept, codes)
+    kept = list(dict.fromkeys(s for s in spans if s[2] in codes.index))
+    states = _paint(text, starts, len(starts) - 1, {1: kept}, _Layers(codes, 1))
     names = [OUTSIDE, *codes.labels]
     return [names[codes.category(c)] for c in states]

@@ -421,6 +421,30 @@ def test_random_documents_against_references(seed: int) -> None:
         spans = {name: derived(rng, text, base) for name in names}
         spans[names[0]] = base
         docs.append(AgreementDocument(doc_id, text, spans))
+    assert_against_references(docs, names)
+
+
+def test_many_annotators_and_labels_against_references() -> None:
+    """Five annotators and 70 labels: each token's codes for all of them
+    take hundreds of bits of one int (issue 14), and still give the figures."""
+    rng = random.Random(41)
+    wide = [f"L{i:02d}" for i in range(70)]
+    names = ["ann", "ben", "cat", "dan", "eve"]
+    docs = []
+    for doc_id in range(6):
+        text = random_text(rng, rng.randint(20, 50))
+        base = [(s, e, rng.choice(wide)) for s, e, _ in random_spans(rng, text, 12)]
+        spans = {name: derived(rng, text, base) for name in names}
+        for name in names[1:]:  # some spans relabelled among the many
+            spans[name] = [
+                (s, e, rng.choice(wide) if rng.random() < 0.2 else label)
+                for s, e, label in spans[name]
+            ]
+        docs.append(AgreementDocument(doc_id, text, spans))
+    assert_against_references(docs, names)
+
+
+def assert_against_references(docs: list[AgreementDocument], names: list[str]) -> None:
     labels = sorted({s[2] for d in docs for n in names for s in d.spans[n]})
     report = compute_agreement(docs, names)
     assert report.labels == labels

@@ -16,7 +16,6 @@ from annotator.core.agreement import (
     SpanTuple,
     compute_agreement,
     compute_agreement_by_document,
-    krippendorff_alpha_nominal,
     tokenize,
 )
 from annotator.core.model import DocStatus
@@ -31,7 +30,7 @@ LABELS = ["Claim", "Quote", "Person", "Place"]
 WORDS = ["the", "minister", "said", "Kyiv", "talks", "«no»", "é", "😀", ",", "."]
 
 
-def _documents(seed: int, count: int = 40) -> list[AgreementDocument]:
+def _documents(seed: int, count: int = 40, names: list[str] = NAMES) -> list[AgreementDocument]:
     rng = random.Random(seed)
     docs = []
     for d in range(count):
@@ -47,7 +46,7 @@ def _documents(seed: int, count: int = 40) -> list[AgreementDocument]:
             last = min(len(tokens) - 1, first + rng.randint(0, 6))
             truth.append((tokens[first][0], tokens[last][1], rng.choice(LABELS)))
         spans: dict[str, list[SpanTuple]] = {}
-        for name in NAMES:
+        for name in names:
             roll = rng.random()
             if roll < 0.1:
                 continue  # this annotator has no layer here
@@ -67,8 +66,10 @@ def _documents(seed: int, count: int = 40) -> list[AgreementDocument]:
     return docs
 
 
-def _alone(doc: AgreementDocument, labels: list[str] | None = None) -> tuple[object, ...]:
-    report = compute_agreement([doc], NAMES, labels)
+def _alone(
+    doc: AgreementDocument, labels: list[str] | None = None, names: list[str] = NAMES
+) -> tuple[object, ...]:
+    report = compute_agreement([doc], names, labels)
     return (
         [(p.a, p.b, p.exact_f1, p.overlap_f1, p.kappa) for p in report.pairs],
         report.alpha,
@@ -88,6 +89,20 @@ def test_each_document_as_if_computed_alone(seed: int, labels: list[str] | None)
             figures.alpha,
         )
         assert got == _alone(doc, labels), doc.id
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_each_document_as_if_computed_alone_with_five_annotators(seed: int) -> None:
+    names = [*NAMES, "dan", "eve"]
+    docs = _documents(seed + 50, 30, names)
+    report, by_document = compute_agreement_by_document(docs, names)
+    assert report == compute_agreement(docs, names)
+    for doc, figures in zip(docs, by_document, strict=True):
+        got = (
+            [(p.a, p.b, p.exact_f1, p.overlap_f1, p.kappa) for p in figures.pairs],
+            figures.alpha,
+        )
+        assert got == _alone(doc, None, names), doc.id
 
 
 def _old_document_figures(docs: list[AgreementDocument]) -> list[DocumentFigures]:
@@ -121,17 +136,6 @@ def test_the_reports_rows_are_unchanged(seed: int) -> None:
     docs = _documents(seed + 100, 60)
     titles = {d.id: f"t{d.id}" for d in docs}
     assert document_figures(docs, NAMES, titles) == _old_document_figures(docs)
-
-
-def test_alpha_with_a_cache_is_alpha_without() -> None:
-    rng = random.Random(5)
-    cache: dict = {}
-    for _ in range(50):
-        units = {
-            tuple(rng.randrange(3) for _ in range(3)): rng.randint(0, 9)
-            for _ in range(rng.randint(0, 8))
-        }
-        assert krippendorff_alpha_nominal(units, cache) == krippendorff_alpha_nominal(units)
 
 
 @pytest.mark.parametrize("all_documents", [True, False])
