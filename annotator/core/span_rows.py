@@ -91,6 +91,7 @@ class SpanRows(Sequence[SpanData]):
         self._attributes_of = attributes_of
         self._time_of = time_of
         self._made: list[SpanData | None] = [None] * len(ids)
+        self._rows_by_id: dict[int, int] | None = None
         count = len(ids)
         self._unread = bytearray()
         """1 for each block of DETAILS_BLOCK rows whose details are not read yet."""
@@ -235,6 +236,13 @@ class SpanRows(Sequence[SpanData]):
     def __iter__(self) -> Iterator[SpanData]:
         return map(self.__getitem__, range(len(self.ids)))
 
+    def row_of(self) -> dict[int, int]:
+        """Each span's row by id (made once: the view's index and the span table
+        each keep a copy, cheaper than making it again)."""
+        if self._rows_by_id is None:
+            self._rows_by_id = dict(zip(self.ids, range(len(self.ids)), strict=True))
+        return self._rows_by_id
+
     def seen_versions(self) -> Iterator[tuple[int, int]]:
         """(span id, version) of every span, without making the spans."""
         return zip(self.ids, self.versions, strict=True)
@@ -249,7 +257,7 @@ class SpanMap(MutableMapping[int, SpanData]):
 
     def __init__(self, rows: SpanRows) -> None:
         self.rows = rows
-        self._row_of: dict[int, int] = dict(zip(rows.ids, range(len(rows)), strict=True))
+        self._row_of: dict[int, int] = rows.row_of().copy()
         self._set: dict[int, SpanData] = {}
 
     def __getitem__(self, span_id: int) -> SpanData:
