@@ -22,7 +22,7 @@ span.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence, ValuesView
 from datetime import datetime
 from itertools import chain
 from operator import attrgetter
@@ -211,10 +211,24 @@ class SpanRows(Sequence[SpanData]):
         change arrives and replaces it; its version stays the one read, so
         an edit on it is refused as stale, as it was before). False when
         they cannot be read now."""
+        return self._read_blocks([block])
+
+    def read_all_details(self) -> None:
+        """Read the details of every row not read yet, at once (before making
+        every span: one read instead of one a block)."""
+        unread = [block for block, flag in enumerate(self._unread) if flag]
+        if unread:
+            self._read_blocks(unread)
+
+    def _read_blocks(self, blocks: Sequence[int]) -> bool:
         assert self._load_details is not None
-        low = block * DETAILS_BLOCK
-        high = min(low + DETAILS_BLOCK, len(self.ids))
-        found = self._load_details(self.ids[low:high])
+        ids = self.ids
+        rows = [
+            row
+            for block in blocks
+            for row in range(block * DETAILS_BLOCK, min((block + 1) * DETAILS_BLOCK, len(ids)))
+        ]
+        found = self._load_details([ids[row] for row in rows])
         if found is None:
             return False
         attributes, notes, created, updated = (
@@ -225,15 +239,16 @@ class SpanRows(Sequence[SpanData]):
         )
         assert isinstance(attributes, list) and isinstance(notes, list)
         assert isinstance(created, list) and isinstance(updated, list)
-        ids = self.ids
-        for row in range(low, high):
+        for row in rows:
             values = found.get(ids[row])
             if values is not None:  # else deleted since: empty details
                 attributes[row], notes[row], created[row], updated[row] = values
-        self._unread[block] = 0
+        for block in blocks:
+            self._unread[block] = 0
         return True
 
     def __iter__(self) -> Iterator[SpanData]:
+        self.read_all_details()
         return map(self.__getitem__, range(len(self.ids)))
 
     def row_of(self) -> dict[int, int]:
@@ -287,6 +302,11 @@ class SpanMap(MutableMapping[int, SpanData]):
 
     def __iter__(self) -> Iterator[int]:
         return chain(self._row_of, self._set)
+
+    def values(self) -> ValuesView[SpanData]:
+        """Every span (their details read at once first, not a block at a time)."""
+        self.rows.read_all_details()
+        return super().values()
 
     def __len__(self) -> int:
         return len(self._row_of) + len(self._set)

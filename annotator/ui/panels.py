@@ -228,6 +228,8 @@ class SpanTableModel(ColumnTableModel):
         self.endResetModel()
 
     def spans(self) -> list[SpanData]:
+        if isinstance(self._spans, SpanMap):
+            self._spans.rows.read_all_details()  # one read, not one a block
         return [self._spans[i] for i in self._ids]
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008

@@ -235,3 +235,36 @@ def test_spans_without_details_need_a_loader() -> None:
             fragments=(None,), entity_ids=(None,),
             attributes_of=lambda raw: {}, time_of=lambda raw: None,
         )  # fmt: skip
+
+
+def test_every_span_made_at_once_reads_the_details_in_one_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(span_rows, "DETAILS_BLOCK", 4)
+    spans = stored_spans()
+    full, _ = as_rows(spans)
+    asked: list[int] = []
+
+    def load(ids: Sequence[int]) -> dict[int, tuple[object, ...]]:
+        asked.append(len(ids))
+        row_of = full.row_of()
+        return {
+            i: (full._attributes[r], full._notes[r], full._created[r], full._updated[r])
+            for i in ids
+            if (r := row_of[i]) is not None
+        }
+
+    def lean() -> SpanRows:
+        return SpanRows.from_columns(
+            7, TEXT,
+            [full.ids, full.labels, full.starts, full.ends, full.versions, full.fragments,
+             full.entity_ids],
+            full.annotators, attributes_of=full._attributes_of, time_of=full._time_of,
+            load_details=load,
+        )  # fmt: skip
+
+    rows = lean()
+    assert rows[9] == spans[9] and asked == [4]  # its block of four
+    assert list(rows) == spans and asked == [4, len(spans) - 4]  # the rest, at once
+    asked.clear()
+    assert list(SpanMap(lean()).values()) == spans and asked == [len(spans)]
