@@ -28,11 +28,11 @@ document it opens on too (:func:`preview_document`; docs/design.md, "Start-up").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from annotator.app.history import CommandHistory
 from annotator.core.commands import Changes, Command, EditStore
@@ -373,7 +373,7 @@ class Workspace:
 
         names = sorted(annotators) if annotators is not None else None
         with self._open_db().reader() as session:
-            read = read_document(session, document_id, names)
+            read = read_document(session, document_id, names, self._read_span_details)
         text, spans, relations = read.text, read.spans, read.relations
         saw_versions = getattr(self.store, "saw_versions", None)
         if saw_versions is not None:  # no span is made for this
@@ -381,6 +381,13 @@ class Workspace:
         else:
             self.saw(spans)
         return DocumentContent(document_id, text, spans, relations)
+
+    def _read_span_details(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]] | None:
+        """Spans' details, read when a span of the shown document is first made
+        (``core/span_rows.py``); None when the database cannot be read now."""
+        from annotator.store.document_reader import read_span_details
+
+        return read_span_details(self.db, ids) if self.db is not None else None
 
     def _open_db(self) -> Database:
         if self.db is None:

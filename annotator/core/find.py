@@ -14,10 +14,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-# The regex package: Python's ``re`` syntax, plus a time bound on matching, so a
-# pattern that backtracks without end is stopped instead of freezing the window.
-import regex
-
 FIND_SECONDS = 1.0
 """How long one search of one document may run."""
 
@@ -45,6 +41,11 @@ class FindOptions:
 @lru_cache(maxsize=32)
 def compile_query(query: str, options: FindOptions = FindOptions()) -> Any:
     """The regular expression for a query; raises :class:`FindError` for a bad one."""
+    # The regex package: Python's ``re`` syntax, plus a time bound on matching, so a
+    # pattern that backtracks without end is stopped instead of freezing the window.
+    # Imported on the first search: the window's start does not wait for it (issue 14).
+    import regex
+
     if not query:
         raise FindError("nothing to find")
     body = query if options.regex else regex.escape(query)

@@ -26,14 +26,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import String, select, type_coerce
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from annotator.core.collector import gc_paused
 from annotator.core.errors import NotFound
 from annotator.core.model import JsonDict, RelationData, SpanData
-from annotator.core.span_rows import SpanRows
+from annotator.core.span_rows import DetailsLoader, SpanRows
+from annotator.store.db import Database
 from annotator.store.export_reader import plain_rows
-from annotator.store.first_read import span_columns
+from annotator.store.first_read import span_columns, span_details
 from annotator.store.models import Annotator, Document, Relation, Span, UTCDateTime
 
 
@@ -47,9 +49,18 @@ class DocumentRead:
 
 
 def read_document(
-    session: Session, document_id: int, annotators: Sequence[str] | None = None
+    session: Session,
+    document_id: int,
+    annotators: Sequence[str] | None = None,
+    load_details: DetailsLoader | None = None,
 ) -> DocumentRead:
-    """The text, and the spans and links of ``annotators`` (None: everyone's)."""
+    """The text, and the spans and links of ``annotators`` (None: everyone's).
+
+    With ``load_details`` (a function calling :func:`read_span_details` in a
+    read of its own), an SQLite database's spans are read without their
+    attributes, note and timestamps, which it reads when a span is first
+    made (``core/span_rows.py``); the window's click does not wait for them.
+    """
     text = session.scalar(select(Document.text).where(Document.id == document_id))
     if text is None:
         raise NotFound(f"no document with id {document_id}")
@@ -58,9 +69,22 @@ def read_document(
     with gc_paused():
         return DocumentRead(
             text,
-            _spans(session, document_id, text, names, every),
+            _spans(session, document_id, text, names, every, load_details),
             _relations(session, document_id, names, every) if names else [],
         )
+
+
+def read_span_details(db: Database, ids: Sequence[int]) -> dict[int, tuple[Any, ...]] | None:
+    """The details a lean read leaves out, of the spans ``ids``, as stored now,
+    in a read of their own (``first_read.span_details``; SQLite only); None
+    when the database cannot be read now."""
+    try:
+        with db.reader() as session:
+            driver = session.connection().connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            return span_details(driver, ids)
+    except (SQLAlchemyError, sqlite3.Error):
+        return None
 
 
 def _layer_names(session: Session, annotators: Sequence[str] | None) -> dict[int, str]:
@@ -121,7 +145,12 @@ def _of_layers(stmt: Any, column: Any, names: dict[int, str], every: bool) -> An
 
 
 def _spans(
-    session: Session, document_id: int, text: str, names: dict[int, str], every: bool
+    session: Session,
+    document_id: int,
+    text: str,
+    names: dict[int, str],
+    every: bool,
+    load_details: DetailsLoader | None = None,
 ) -> SpanRows:
     connection = session.connection()
     dialect = connection.dialect
@@ -134,8 +163,11 @@ def _spans(
         # attributes and note as NULL (first_read.span_columns).
         driver = connection.connection.driver_connection
         assert isinstance(driver, sqlite3.Connection)
-        values = span_columns(driver, document_id, None if every else list(names))
+        values = span_columns(
+            driver, document_id, None if every else list(names), details=load_details is None
+        )
     else:
+        load_details = None  # PostgreSQL reads every column at once
         columns = list(_RAW_SPAN_COLUMNS)
         if one_layer:
             del columns[1]
@@ -159,6 +191,7 @@ def _spans(
         annotators,
         attributes_of=_attributes_reader(dialect),
         time_of=_timestamp_reader(dialect),
+        load_details=load_details,
     )
 
 

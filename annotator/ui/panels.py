@@ -184,6 +184,9 @@ class SpanTableModel(ColumnTableModel):
         self._color_of = color_of
         self._sort_column = 2
         self._descending = False
+        self._fields = {name: span_field(self._spans, name) for name in _SHOWN}
+        """What the table shows of a span, by id (read from the columns: a
+        row shown makes no span, ``core/span_rows.py``)."""
 
     def _key(self, span: SpanData) -> tuple[Any, ...]:
         position = (span.start, -span.end, span.id)
@@ -221,9 +224,12 @@ class SpanTableModel(ColumnTableModel):
         else:
             self._spans = {span.id: span for span in spans}
             self._ids = self._sorted(list(self._spans))
+        self._fields = {name: span_field(self._spans, name) for name in _SHOWN}
         self.endResetModel()
 
     def spans(self) -> list[SpanData]:
+        if isinstance(self._spans, SpanMap):
+            self._spans.rows.read_all_details()  # one read, not one a block
         return [self._spans[i] for i in self._ids]
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -232,23 +238,24 @@ class SpanTableModel(ColumnTableModel):
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        span = self._spans[self._ids[index.row()]]
+        span_id = self._ids[index.row()]
         column = index.column()
+        fields = self._fields
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
-                return span.label
+                return fields["label"](span_id)
             if column == 1:
-                text = " ".join(span.text.split())
+                text = " ".join(fields["text"](span_id).split())
                 return text if len(text) <= 80 else text[:79] + "…"
             if column == 2:
-                return span.start
-            return span.annotator
+                return fields["start"](span_id)
+            return fields["annotator"](span_id)
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            return self._color_of(span.label)
+            return self._color_of(fields["label"](span_id))
         if role == Qt.ItemDataRole.UserRole:
-            return span.id
+            return span_id
         if role == Qt.ItemDataRole.ToolTipRole and column == 1:
-            return literal(span.text)
+            return literal(fields["text"](span_id))
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -293,6 +300,7 @@ class SpanTableModel(ColumnTableModel):
 
 
 _FIELD_OF_COLUMN = {0: "label", 3: "annotator"}
+_SHOWN = ("label", "text", "start", "annotator")
 
 
 class SpanList(QTableView):

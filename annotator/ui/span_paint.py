@@ -15,7 +15,7 @@ UTF-16; the spans come from the document model in code points.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
@@ -34,6 +34,7 @@ from annotator.core.document import DocumentModel
 from annotator.core.model import SpanData
 from annotator.core.offsets import Utf16Map
 from annotator.core.schema import LabelSchema
+from annotator.core.span_rows import SpanShape, span_shape
 from annotator.ui.segments import Piece, segments
 from annotator.ui.text_geometry import line_x
 
@@ -89,21 +90,23 @@ class SpanStyles:
 
     def block_styling(
         self,
-        spans: Mapping[int, SpanData],
+        shape_of: Callable[[int], SpanData | SpanShape],
         ids: Iterable[int],
         bounds: tuple[int, int],
         block: QTextBlock,
         to_utf16: Callable[[int], int],
         layer: str,
     ) -> tuple[list[QTextLayout.FormatRange], list[Bar]]:
-        """The format ranges and bars of one block, whose text is ``bounds`` (code points)."""
+        """The format ranges and bars of one block, whose text is ``bounds``
+        (code points); ``shape_of`` gives a span's place and label by id
+        (``core/span_rows.py``, span_shape: no span is made for a paint)."""
         ranges: list[QTextLayout.FormatRange] = []
         bars: list[Bar] = []
         base = block.position()
         last = block.length() - 1  # a display break's position is the next block's
         pieces: list[Piece] = []
-        for i in ids:
-            span = spans[i]
+        shapes = {i: shape_of(i) for i in ids}
+        for i, span in shapes.items():
             if span.fragments is None:
                 pieces.append(Piece(i, span.start, span.end))
             else:  # a split span colours its pieces, not the text between them
@@ -111,14 +114,14 @@ class SpanStyles:
         for seg in segments(pieces, *bounds):
             start = to_utf16(seg.start) - base
             end = min(to_utf16(seg.end) - base, last)
-            inner = spans[seg.innermost]
+            inner = shapes[seg.innermost]
             item = QTextLayout.FormatRange()
             item.start = start
             item.length = end - start
             item.format = self.format(inner.label, inner.annotator == layer)
             ranges.append(item)
             if len(seg.span_ids) > 1:
-                colors = tuple(self.color(spans[i].label) for i in seg.outer)
+                colors = tuple(self.color(shapes[i].label) for i in seg.outer)
                 bars.append(Bar(start, end, colors))
         return ranges, bars
 
@@ -303,7 +306,8 @@ class ParagraphStyler(QObject):
         editor = self._editor
         document = editor.document()
         model = self._model
-        spans, in_block, bounds = model.spans, model.index.in_block, model.blocks.bounds
+        shape_of = span_shape(model.spans)
+        in_block, bounds = model.index.in_block, model.blocks.bounds
         for number in numbers:
             block = document.findBlockByNumber(number)
             if not block.isValid():
@@ -311,7 +315,7 @@ class ParagraphStyler(QObject):
             ids = in_block(number)
             ranges, bars = (
                 self.styles.block_styling(
-                    spans, ids, bounds(number), block, self._to_utf16, model.layer
+                    shape_of, ids, bounds(number), block, self._to_utf16, model.layer
                 )
                 if ids
                 else ([], [])

@@ -5,13 +5,16 @@ span index built from their columns."""
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
+from annotator.core import span_rows
 from annotator.core.document import BlockIndex, SpanIndex
 from annotator.core.model import SpanData
-from annotator.core.span_rows import SpanMap, SpanRows, span_field
+from annotator.core.span_rows import SpanMap, SpanRows, span_field, span_shape
 
 TEXT = "Astana talks 🇰🇿 went on.\nBlinken said the talks in Tashkent would go on.\n"
 
@@ -176,3 +179,92 @@ def test_a_split_span_sorts_and_shows_by_its_joined_pieces() -> None:
     assert split[0].fragments == pieces
     assert span_field(SpanMap(split), "text")(1) == "Astana … 🇰🇿" == split[0].text
     assert span_field(SpanMap(rows), "text")(spans[0].id) == spans[0].text
+
+
+def test_shapes_and_table_fields_make_no_span_and_read_no_details() -> None:
+    """What painting and the span table show of a span comes from the columns:
+    the same values as the span, no span made, no details read."""
+    spans = stored_spans()
+    full, _ = as_rows(spans)
+    asked: list[list[int]] = []
+
+    def load(ids: Sequence[int]) -> dict[int, tuple[object, ...]]:
+        asked.append(list(ids))
+        return {
+            full.ids[row]: (full._attributes[row], full._notes[row], full._created[row],
+                            full._updated[row])
+            for row in range(len(full)) if full.ids[row] in ids
+        }  # fmt: skip
+
+    lean = SpanRows.from_columns(
+        7,
+        TEXT,
+        [full.ids, full.labels, full.starts, full.ends, full.versions, full.fragments,
+         full.entity_ids],
+        full.annotators,
+        attributes_of=full._attributes_of,
+        time_of=full._time_of,
+        load_details=load,
+    )  # fmt: skip
+    by_id = SpanMap(lean)
+    shape_of = span_shape(by_id)
+    fields = {name: span_field(by_id, name) for name in ("label", "text", "start", "annotator")}
+    for span in spans:
+        shape = shape_of(span.id)
+        assert (shape.start, shape.end, shape.fragments, shape.label, shape.annotator) == (
+            span.start, span.end, span.fragments, span.label, span.annotator
+        )  # fmt: skip
+        assert [fields[name](span.id) for name in fields] == [
+            span.label, span.text, span.start, span.annotator
+        ]  # fmt: skip
+    assert not asked and lean.details_unread == -(-len(spans) // span_rows.DETAILS_BLOCK)
+    edited = replace(spans[5], label="Claim", note="edited here")
+    by_id[edited.id] = edited
+    assert shape_of(edited.id) is edited and fields["label"](edited.id) == "Claim"
+    assert by_id[spans[3].id] == spans[3]  # made: its block's details are read
+    assert len(asked) == 1 and lean.details_unread == 0  # one block: 60 rows
+    assert list(lean) == spans  # the row edited keeps its details as read
+    assert by_id[edited.id] is edited
+
+
+def test_spans_without_details_need_a_loader() -> None:
+    with pytest.raises(ValueError, match="load_details"):
+        SpanRows(
+            7, TEXT, ids=(1,), annotators=("ana",), labels=("Quote",), starts=(0,), ends=(6,),
+            attributes=None, notes=None, created=None, updated=None, versions=(1,),
+            fragments=(None,), entity_ids=(None,),
+            attributes_of=lambda raw: {}, time_of=lambda raw: None,
+        )  # fmt: skip
+
+
+def test_every_span_made_at_once_reads_the_details_in_one_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(span_rows, "DETAILS_BLOCK", 4)
+    spans = stored_spans()
+    full, _ = as_rows(spans)
+    asked: list[int] = []
+
+    def load(ids: Sequence[int]) -> dict[int, tuple[object, ...]]:
+        asked.append(len(ids))
+        row_of = full.row_of()
+        return {
+            i: (full._attributes[r], full._notes[r], full._created[r], full._updated[r])
+            for i in ids
+            if (r := row_of[i]) is not None
+        }
+
+    def lean() -> SpanRows:
+        return SpanRows.from_columns(
+            7, TEXT,
+            [full.ids, full.labels, full.starts, full.ends, full.versions, full.fragments,
+             full.entity_ids],
+            full.annotators, attributes_of=full._attributes_of, time_of=full._time_of,
+            load_details=load,
+        )  # fmt: skip
+
+    rows = lean()
+    assert rows[9] == spans[9] and asked == [4]  # its block of four
+    assert list(rows) == spans and asked == [4, len(spans) - 4]  # the rest, at once
+    asked.clear()
+    assert list(SpanMap(lean()).values()) == spans and asked == [len(spans)]

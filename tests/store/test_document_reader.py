@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -138,3 +139,90 @@ def test_attributes_are_not_shared_between_spans(db: Database, stored: tuple[int
 def test_a_missing_document(db: Database) -> None:
     with db.reader() as s, pytest.raises(NotFound):
         document_reader.read_document(s, 999)
+
+
+def lean_read(db: Database, doc: int, layers: list[str] | None) -> document_reader.DocumentRead:
+    """The window's read: the spans' details read when a span is first made."""
+    with db.reader() as s:
+        return document_reader.read_document(
+            s, doc, layers, lambda ids: document_reader.read_span_details(db, ids)
+        )
+
+
+@pytest.mark.parametrize("layers", [None, ["ana"], ["ana", "bob"], []])
+@pytest.mark.parametrize("block", [2, 256])
+def test_details_read_later_are_the_ones_read_at_once(
+    db: Database,
+    stored: tuple[int, int],
+    layers: list[str] | None,
+    block: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On SQLite the window's read leaves the spans' attributes, notes and
+    timestamps out and reads them, a block of rows at a time, when a span is
+    first made: the spans are the same (PostgreSQL reads them at once)."""
+    from annotator.core import span_rows
+
+    monkeypatch.setattr(span_rows, "DETAILS_BLOCK", block)
+    doc, _ = stored
+    with db.reader() as s:
+        expected = repo.read_spans(s, doc, layers)
+    read = lean_read(db, doc, layers)
+    if db.dialect == "sqlite":
+        assert read.spans.details_unread == -(-len(read.spans) // block)
+    assert list(reversed([read.spans[i] for i in reversed(range(len(read.spans)))])) == expected
+    assert read.spans.details_unread == 0
+
+
+def test_details_read_later_are_the_stored_ones_then(db: Database, stored: tuple[int, int]) -> None:
+    """A span another session changed between the read and the first time the
+    span is made shows its details as stored then (the change itself arrives
+    later and replaces the span); its version stays the one read, so an edit
+    made on it is refused as stale; a span deleted since has no details."""
+    doc, _ = stored
+    read = lean_read(db, doc, ["ana"])
+    first, second = read.spans.ids[0], read.spans.ids[1]
+    with db.session() as s:
+        changed = repo.update_span(
+            s, first, "ana", note="changed elsewhere", attributes={"sure": False}
+        )
+        repo.delete_span(s, second, "ana")
+    span, gone = read.spans[0], read.spans[1]
+    if db.dialect != "sqlite":
+        return  # read at once: as they were
+    assert (span.note, span.attributes) == ("changed elsewhere", {"sure": False})
+    assert span.updated_at == changed.updated_at
+    assert span.version == changed.version - 1
+    assert (gone.note, gone.attributes, gone.created_at) == ("", {}, None)
+
+
+def test_details_not_readable_now_are_read_again_later(
+    db: Database, stored: tuple[int, int]
+) -> None:
+    """When the database cannot be read (the loader gives None), a span is
+    made with empty details and not kept: the next ask reads them."""
+    doc, _ = stored
+    readable = False
+
+    def load(ids: Any) -> Any:
+        return document_reader.read_span_details(db, ids) if readable else None
+
+    with db.reader() as s:
+        read = document_reader.read_document(s, doc, ["ana"], load)
+        expected = repo.read_spans(s, doc, ["ana"])
+    if db.dialect != "sqlite":
+        return
+    note = next(n for n, span in enumerate(expected) if span.note)
+    assert read.spans[note].note == ""
+    readable = True
+    assert read.spans[note] == expected[note]
+
+
+def test_read_span_details_reads_every_span_asked_for(
+    db: Database, stored: tuple[int, int]
+) -> None:
+    doc, _ = stored
+    with db.reader() as s:
+        ids = [span.id for span in repo.read_spans(s, doc, ["ana"])]
+    if db.dialect == "sqlite":
+        assert set(document_reader.read_span_details(db, ids) or {}) == set(ids)

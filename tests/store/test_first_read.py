@@ -54,6 +54,30 @@ def test_the_same_spans_as_the_stores_reader(
         assert mine.created_at.tzinfo == theirs.created_at.tzinfo  # type: ignore[union-attr]
 
 
+def test_details_are_read_from_the_file_when_a_span_is_made(
+    db: Database, path: Path, stored: tuple[int, int]
+) -> None:
+    """The first read leaves the spans' attributes, notes and times out; they
+    are read from the file, as stored then, when a span is first made."""
+    doc, _ = stored
+    read = peek_document(path, "ana", doc, False)
+    assert read is not None and read.spans.details_unread == 1
+    first = read.spans.ids[0]
+    with db.session() as s:
+        changed = repo.update_span(s, first, "ana", note="seen by bob", attributes={"k": "v"})
+    span = read.spans[0]
+    assert read.spans.details_unread == 0
+    assert (span.note, span.attributes, span.updated_at) == (
+        "seen by bob",
+        {"k": "v"},
+        changed.updated_at,
+    )
+    again = peek_document(path, "ana", doc, False)
+    assert again is not None
+    path.unlink()  # gone: the details cannot be read now; the span is made without them
+    assert again.spans[0].note == "" and again.spans.details_unread == 1
+
+
 def test_the_document_the_list_opens_on(db: Database, path: Path) -> None:
     with db.session() as s:
         ids = repo.insert_documents(s, [DocumentDraft(text=f"Article {n}.") for n in range(4)])
