@@ -1,8 +1,10 @@
 """An edit command that makes one write: on PostgreSQL its one statement is
 its own transaction (no BEGIN, no COMMIT: one round trip), with the same
 results, change log, version checks and undo as a command in a transaction;
-a command of several writes stays one transaction (docs/design.md, "The edit
-store and version checks")."""
+a command of several writes stays one transaction.
+
+See docs/design.md, "The edit store and version checks".
+"""
 
 from __future__ import annotations
 
