@@ -1,7 +1,8 @@
 """20 simulated analysts, each a process making 500 edits, on PostgreSQL and SQLite.
 
-Edits are the window's: add a span, relabel one, delete one, each its own
-transaction; one the database cannot take now (SaveFailed: a lock held past
+Edits are the window's: add a span, relabel one, delete one, each a command
+run by a workspace on the window's edit store (the versions seen checked,
+the history kept for undo), each its own transaction; one the database cannot take now (SaveFailed: a lock held past
 the busy timeout, a lost server) is kept and tried again until saved, as the
 window does, its latency running until then. Prints edits per second,
 latency percentiles per edit, lost edits (acknowledged but not in the
@@ -50,63 +51,89 @@ REPO = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 20.0
 
 
+def _cpu() -> float:
+    """This process's CPU time so far, user and system, in seconds."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _wait_for(start_at: float) -> None:
-    while time.time() < start_at:  # everyone starts together
-        time.sleep(0.001)
+def _wait_for(start_at: Any) -> None:
+    """Say this process is ready (connected, imports done), then wait for the
+    start: every analyst begins once all are ready, so no edit is timed
+    while another process is still starting (importing takes seconds of CPU
+    on a loaded machine)."""
+    ready, go = start_at
+    ready.put(None)
+    go.wait()
 
 
 def analyst(
-    url: str, name: str, doc_ids: list[int], edits: int, seed: int, start_at: float, out: Any
+    url: str, name: str, doc_ids: list[int], edits: int, seed: int, start_at: Any, out: Any
 ) -> None:
     try:
         out.put(_edit(url, name, doc_ids, edits, seed, start_at))
     except BaseException as exc:  # the run reports it rather than wait for this process
-        out.put((name, [], {}, _rss_mb(), 0, f"{type(exc).__name__}: {exc}"))
+        out.put((name, [], {}, _rss_mb(), 0, f"{type(exc).__name__}: {exc}", 0.0))
+        start_at[0].put(None)  # failed before the start: the others are not held back
         raise
 
 
 def _edit(
-    url: str, name: str, doc_ids: list[int], edits: int, seed: int, start_at: float
-) -> tuple[str, list[float], dict[int, tuple[str, int, int]], float, int, str]:
-    """One analyst's edits; an edit the database cannot take now (SaveFailed:
-    a lock held too long, a lost server) is kept and tried again until it is
-    saved, as the window does, its latency running until then."""
-    from annotator.core.errors import SaveFailed
+    url: str, name: str, doc_ids: list[int], edits: int, seed: int, start_at: Any
+) -> tuple[str, list[float], dict[int, tuple[str, int, int]], float, int, str, float]:
+    """One analyst's edits, made as the window makes them: commands run by a
+    workspace on the window's edit store (``AssistEditStore``: the versions
+    the analyst saw checked, the history kept for undo). An edit the database
+    cannot take now (SaveFailed: a lock held too long, a lost server) is kept
+    and tried again until it is saved, as the window does, its latency
+    running until then."""
+    from annotator.app.workspace import Changed, Outcome, Workspace
+    from annotator.core.commands import AddSpan, Command, DeleteSpan, Relabel
+    from annotator.store.assist import AssistEditStore
 
     rng = random.Random(seed)
     db = open_database(url)
-    alive: dict[int, tuple[str, int, int]] = {}
+    workspace = Workspace(AssistEditStore(db), db=db)
+    alive: dict[int, Any] = {}  # span id -> SpanData, as saved
+
+    def saved(event: Changed) -> None:
+        alive.update(event.changes.added_spans)
+        alive.update(event.changes.updated_spans)
+        for span_id in event.changes.removed_spans:
+            alive.pop(span_id, None)
+
+    workspace.changes.subscribe(saved)
     latencies: list[float] = []
     retried = 0
     _wait_for(start_at)
+    cpu = _cpu()
     for _ in range(edits):
         action = rng.choice(["add", "add", "relabel", "delete"]) if alive else "add"
         doc, start, length = rng.choice(doc_ids), rng.randrange(0, 4000), rng.randint(1, 30)
         label = rng.choice(["Person", "Location", "Organization"])
-        span_id = rng.choice(list(alive)) if action != "add" else 0
+        span = alive[rng.choice(list(alive))] if action != "add" else None
+        command: Command
+        if span is None:
+            command = AddSpan(doc, name, "Person", start, start + length)
+        elif action == "relabel":
+            command = Relabel(span, name, label)
+        else:
+            command = DeleteSpan(span, name)
         began = time.perf_counter()
-        while True:
-            try:
-                with db.session() as s:
-                    if action == "add":
-                        span = repo.add_span(s, doc, name, "Person", start, start + length)
-                        alive[span.id] = (span.label, span.start, span.end)
-                    elif action == "relabel":
-                        repo.update_span(s, span_id, name, label=label)
-                        alive[span_id] = (label, *alive[span_id][1:])
-                    else:
-                        repo.delete_span(s, span_id, name)
-                        del alive[span_id]
-                break
-            except SaveFailed:
-                retried += 1
+        outcome = workspace.run(command)
+        while outcome is Outcome.KEPT:
+            retried += 1
+            outcome = Outcome.SAVED if workspace.retry() else Outcome.KEPT
+        if outcome is Outcome.REFUSED or workspace.refusal:
+            raise RuntimeError(workspace.refusal)
         latencies.append(time.perf_counter() - began)
-    db.close()
-    return name, latencies, alive, _rss_mb(), retried, ""
+    workspace.close()
+    kept = {i: (sp.label, sp.start, sp.end) for i, sp in alive.items()}
+    return name, latencies, kept, _rss_mb(), retried, "", _cpu() - cpu
 
 
 _FLOOR_SPAN = (
@@ -121,7 +148,7 @@ _FLOOR_LOG = (
 
 
 def floor_analyst(
-    url: str, name: str, doc_ids: list[int], edits: int, seed: int, start_at: float, out: Any
+    url: str, name: str, doc_ids: list[int], edits: int, seed: int, start_at: Any, out: Any
 ) -> None:
     """The floor: the same number of transactions, bare psycopg, one shape
     (insert a span, insert its change-log row, commit), no checks."""
@@ -139,6 +166,7 @@ def floor_analyst(
     conn.commit()
     latencies: list[float] = []
     _wait_for(start_at)
+    cpu = _cpu()
     for _ in range(edits):
         began = time.perf_counter()
         doc = rng.choice(doc_ids)
@@ -150,10 +178,25 @@ def floor_analyst(
         conn.commit()
         latencies.append(time.perf_counter() - began)
     conn.close()
-    out.put((name, latencies, {}, _rss_mb(), 0, ""))
+    out.put((name, latencies, {}, _rss_mb(), 0, "", _cpu() - cpu))
 
 
-def run(url: str, analysts: int, edits: int, *, floor: bool = False) -> dict[str, Any]:
+def server_cpu(folder: str | None) -> float | None:
+    """CPU seconds used so far by the benchmark's own server (its postmaster
+    and the backends it has reaped); None for a server given with --pg."""
+    if folder is None:
+        return None
+    try:
+        pid = Path(folder, "data", "postmaster.pid").read_text().split()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def run(
+    url: str, analysts: int, edits: int, *, floor: bool = False, server: str | None = None
+) -> dict[str, Any]:
     db = open_database(url, create=True)
     rng = random.Random(1)
     with db.session() as s:
@@ -168,7 +211,8 @@ def run(url: str, analysts: int, edits: int, *, floor: bool = False) -> dict[str
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     load = os.getloadavg()[0]
-    start_at = time.time() + 3.0
+    ready, go = ctx.Queue(), ctx.Event()
+    start_at = (ready, go)
     target = floor_analyst if floor else analyst
     tag = "floor" if floor else "analyst"
     procs = [
@@ -177,12 +221,19 @@ def run(url: str, analysts: int, edits: int, *, floor: bool = False) -> dict[str
     ]
     for p in procs:
         p.start()
+    for _ in procs:
+        ready.get(timeout=600)
+    started = time.time()
+    go.set()
+    server_before = server_cpu(server)
     results = [queue.get(timeout=600) for _ in procs]
+    wall = time.time() - started
     for p in procs:
         p.join()
-    wall = max(0.0, time.time() - start_at)
-    failed = [f"{name}: {error}" for name, _, _, _, _, error in results if error]
-    latencies = sorted(x for _, lat, _, _, _, _ in results for x in lat)
+    time.sleep(0.5)  # the backends of the analysts' connections end and are reaped
+    server_after = server_cpu(server)
+    failed = [f"{name}: {error}" for name, _, _, _, _, error, _ in results if error]
+    latencies = sorted(x for _, lat, _, _, _, _, _ in results for x in lat)
     with db.reader() as s:
         stored = {
             sp.id: (sp.annotator, sp.label, sp.start, sp.end)
@@ -197,7 +248,7 @@ def run(url: str, analysts: int, edits: int, *, floor: bool = False) -> dict[str
         lost = abs(len(stored) - spans_before - total)
     else:
         expected_ids: set[int] = set()
-        for name, _, alive, _, _, _ in results:
+        for name, _, alive, _, _, _, _ in results:
             for span_id, (label, start, end) in alive.items():
                 expected_ids.add(span_id)
                 if stored.get(span_id) != (name, label, start, end):
@@ -215,9 +266,13 @@ def run(url: str, analysts: int, edits: int, *, floor: bool = False) -> dict[str
         "p99": pct(0.99),
         "lost": lost,
         "log_ok": log_entries == total,
-        "rss": max(r for _, _, _, r, _, _ in results),
+        "rss": max(r for _, _, _, r, _, _, _ in results),
+        "cpu": sum(c for *_, c in results) / total * 1000,
+        "server_cpu": (server_after - server_before) / total * 1000
+        if server_before is not None and server_after is not None
+        else float("nan"),
         "load": load,
-        "retried": sum(n for _, _, _, _, n, _ in results),
+        "retried": sum(n for _, _, _, _, n, _, _ in results),
         "failed": failed,
     }
 
@@ -226,7 +281,7 @@ def median_of(results: list[dict[str, Any]]) -> dict[str, Any]:
     """Each figure's median over the runs (lost edits: the sum; the log: all complete)."""
     merged: dict[str, Any] = {
         key: statistics.median(r[key] for r in results)
-        for key in ("edits", "edits_per_s", "p50", "p95", "p99", "rss", "load")
+        for key in ("edits", "edits_per_s", "p50", "p95", "p99", "rss", "cpu", "server_cpu", "load")
     }
     merged["lost"] = sum(r["lost"] for r in results)
     merged["retried"] = sum(r["retried"] for r in results)
@@ -295,7 +350,9 @@ def main() -> int:
             for floor, into in ((False, ours), (True, floors)):
                 url = pg_database(admin, pg_admin)
                 try:
-                    into.append(run(url, args.analysts, args.edits, floor=floor))
+                    into.append(
+                        run(url, args.analysts, args.edits, floor=floor, server=server_folder)
+                    )
                 finally:
                     drop_database(admin, url)
                 r = into[-1]
@@ -303,6 +360,7 @@ def main() -> int:
                     f"run {n + 1} {'floor' if floor else 'Annotator'}: p50 {r['p50']:.1f} ms, "
                     f"p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms, {r['edits_per_s']:,.0f}/s, "
                     f"{r['lost']} lost, {r['retried']} kept and retried, "
+                    f"CPU an edit: client {r['cpu']:.2f} ms, server {r['server_cpu']:.2f} ms, "
                     f"load {r['load']:.2f} at start",
                     flush=True,
                 )
@@ -324,10 +382,10 @@ def main() -> int:
         f"{args.analysts} analysts x {args.edits} edits, each edit its own transaction, "
         f"PostgreSQL {runs} (server: {durability}; SQLite: synchronous=FULL); "
         f"{os.cpu_count()} cores",
-        ("database", "edits", "edits/s", "p50 ms", "p95 ms", "p99 ms", "lost edits", "kept and retried", "change log complete", "client peak RSS MB", "load at start", f"target p95 < {TARGET_P95_MS:.0f} ms"),
+        ("database", "edits", "edits/s", "p50 ms", "p95 ms", "p99 ms", "lost edits", "kept and retried", "change log complete", "client CPU ms an edit", "server CPU ms an edit", "client peak RSS MB", "load at start", f"target p95 < {TARGET_P95_MS:.0f} ms"),
         [
             (name, r["edits"], f"{r['edits_per_s']:,.0f}", f"{r['p50']:.1f}", f"{r['p95']:.1f}", f"{r['p99']:.1f}", r["lost"], r["retried"],
-             "yes" if r["log_ok"] else "NO", f"{r['rss']:.0f}", f"{r['load']:.2f}",
+             "yes" if r["log_ok"] else "NO", f"{r['cpu']:.2f}", f"{r['server_cpu']:.2f}" if r["server_cpu"] == r["server_cpu"] else "", f"{r['rss']:.0f}", f"{r['load']:.2f}",
              ("ok" if r["p95"] < TARGET_P95_MS else "over") if name == "PostgreSQL" else "")
             for name, r in rows
         ],

@@ -129,6 +129,16 @@ class EditStore(Protocol):
         ...
 
 
+def _transaction_for(store: EditStore, one_write: bool) -> AbstractContextManager[EditSession]:
+    """The store's transaction for one run of a command. A run that makes one
+    call of the session (``one_write``) gets the store's ``one_write()`` if it
+    has one: a transaction the store may commit with that write itself (the
+    project database on PostgreSQL: one round trip an edit, see
+    docs/design.md, "The edit store and version checks")."""
+    one = getattr(store, "one_write", None) if one_write else None
+    return one() if one is not None else store.transaction()
+
+
 @dataclass(slots=True)
 class Changes:
     """What one run of a command changed, in the order it happened."""
@@ -359,7 +369,7 @@ class Command:
 
     def _run(self, store: EditStore, *, undo: bool) -> Changes:
         changes = Changes()
-        with store.transaction() as session:
+        with _transaction_for(store, self._one_write(undo)) as session:
             recorder = _Recorder(session, changes)
             if undo:
                 self._undo(recorder)
@@ -372,6 +382,11 @@ class Command:
 
     def _undo(self, session: EditSession) -> None:
         raise NotImplementedError
+
+    def _one_write(self, undo: bool) -> bool:
+        """True when this run (``_undo`` if ``undo``, else ``_do``) makes exactly
+        one call of the session, so the store may commit as that call writes."""
+        return False
 
 
 class AddSpan(Command):
@@ -416,6 +431,9 @@ class AddSpan(Command):
         assert self.span_id is not None, "undo before do"
         session.delete_span(self.span_id, self.editor)
 
+    def _one_write(self, undo: bool) -> bool:
+        return True
+
 
 class DeleteSpan(Command):
     """Delete a span and its relations; undo brings all back under their old ids."""
@@ -429,6 +447,9 @@ class DeleteSpan(Command):
 
     def _do(self, session: EditSession) -> None:
         self._deleted, self._relations = session.delete_span(self.span_id, self.editor)
+
+    def _one_write(self, undo: bool) -> bool:
+        return not undo or not self._relations
 
     def _undo(self, session: EditSession) -> None:
         span = self._deleted
@@ -482,6 +503,9 @@ class Relabel(_SpanChange):
 
     def _undo(self, session: EditSession) -> None:
         self._update(session, label=self.old_label)
+
+    def _one_write(self, undo: bool) -> bool:
+        return True
 
 
 class Resize(_SpanChange):
@@ -623,6 +647,9 @@ class SetAttributes(_SpanChange):
 
     def _undo(self, session: EditSession) -> None:
         self._update(session, attributes=self.old_attributes, note=self.old_note)
+
+    def _one_write(self, undo: bool) -> bool:
+        return True
 
 
 class SetNote(SetAttributes):

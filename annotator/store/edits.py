@@ -189,6 +189,7 @@ class DatabaseEditStore:
         self.db = db
         self.seen_versions: dict[int, int] = {}
         """span id -> the version the window last showed."""
+        self._one_write = False
 
     def saw(self, spans: Iterable[SpanData]) -> None:
         """Spans now on screen (a document loaded, others' edits arrived)."""
@@ -205,9 +206,27 @@ class DatabaseEditStore:
             yield edits
 
     @contextmanager
+    def one_write(self) -> Iterator[SessionEdits]:
+        """:meth:`transaction` for a command run that makes one call of the
+        session (:meth:`annotator.core.commands.Command._one_write`). When that
+        call is one statement on PostgreSQL (an add, a change or a deletion
+        done in one), the statement is its own transaction: committed, and
+        durable, when it returns, with no BEGIN and COMMIT round trips
+        (:data:`annotator.store.repository.ONE_WRITE`)."""
+        self._one_write = True
+        try:
+            with self.transaction() as edits:
+                yield edits
+        finally:
+            self._one_write = False
+
+    @contextmanager
     def edits(self, kind: type[EditsT]) -> Iterator[EditsT]:
         """A transaction whose writes go through ``kind`` (a SessionEdits)."""
         with self.db.session() as session:
+            if self._one_write:
+                self._one_write = False  # this transaction's, not a nested one's
+                session.info[repository.ONE_WRITE] = True
             edits = kind(session, self.seen_versions)
             yield edits
         # Only now committed: versions from a rolled-back transaction never stick.

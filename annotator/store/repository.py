@@ -663,6 +663,35 @@ def _pg_log_params(record: ChangeRecord, who: int, at: datetime) -> tuple[Any, .
     )  # fmt: skip
 
 
+ONE_WRITE = "annotator_one_write"
+"""Set in a session's ``info`` by the edit store (``DatabaseEditStore.one_write``)
+when the session's transaction makes one write call: the first one-statement
+edit below then runs as a transaction of its own, if nothing was sent in the
+session's transaction before it. It is committed (synchronous_commit: flushed
+to disk) when its result arrives, and BEGIN and COMMIT are not sent: one round
+trip an edit instead of three. A statement that wrote nothing (a refusal, or
+a case done the long way) committed nothing; what follows runs in the
+session's transaction as before."""
+
+
+def _pg_edit(session: Session, conn: Any, sql: str, params: tuple[Any, ...]) -> Any:
+    """Run a one-statement edit; its row, or None (see :data:`ONE_WRITE`)."""
+    if session.info.pop(ONE_WRITE, False):
+        from psycopg.pq import TransactionStatus
+
+        driver = conn.connection.driver_connection
+        if driver.info.transaction_status == TransactionStatus.IDLE:
+            driver.autocommit = True
+            try:
+                return conn.exec_driver_sql(sql, params).one_or_none()
+            finally:
+                if driver.info.transaction_status == TransactionStatus.IDLE:
+                    driver.autocommit = False
+                else:  # a lost connection: never given out again in autocommit
+                    conn.invalidate()
+    return conn.exec_driver_sql(sql, params).one_or_none()
+
+
 def _pg_write_logged(conn: Any, sql: str, params: tuple[Any, ...]) -> bool:
     """Run a write-and-log statement; True if the write found its row."""
     return bool(conn.exec_driver_sql(sql, params).scalar())
@@ -773,13 +802,13 @@ def _pg_add_span(
         now = utcnow()
         attrs = dict(attributes or {})
         restoring = span_id is not None
-        row = conn.exec_driver_sql(_pg_add_span_sql(conn, restoring), (
+        row = _pg_edit(session, conn, _pg_add_span_sql(conn, restoring), (
             start + 1, end - start, document_id, end,
             *((span_id,) if restoring else ()),
             document_id, who, label, start, end, json_text(attrs), note, now, now,
             now, by, Action.ADD.value, Entity.SPAN.value, annotator,
             who, DocStatus.IN_PROGRESS.value, now,
-        )).one_or_none()  # fmt: skip
+        ))  # fmt: skip
         if row is not None:
             return SpanData(
                 int(row[0]), document_id, annotator, label, start, end, str(row[1]), attrs,
@@ -983,10 +1012,10 @@ def update_span(
         who = annotator_id(session, editor)
         now = utcnow()
         keys = tuple(changes)
-        row = conn.exec_driver_sql(_pg_update_own_sql(keys), (
+        row = _pg_edit(session, conn, _pg_update_own_sql(keys), (
             span_id, *(_pg_value(key, changes[key]) for key in keys), now, editor,
             expected_version, now, who, Action.UPDATE.value, Entity.SPAN.value,
-        )).one_or_none()  # fmt: skip
+        ))  # fmt: skip
         if row is None:
             raise NotFound(f"no span with id {span_id}")
         before = _pg_span_read(row)
@@ -1061,10 +1090,10 @@ def delete_span(
         # checked, deleted and logged in one statement (one round trip).
         check_person(editor)
         who = annotator_id(session, editor)
-        row = conn.exec_driver_sql(_PG_DELETE_OWN_SPAN, (
+        row = _pg_edit(session, conn, _PG_DELETE_OWN_SPAN, (
             span_id, editor, expected_version, utcnow(), who, Action.DELETE.value,
             Entity.SPAN.value,
-        )).one_or_none()  # fmt: skip
+        ))  # fmt: skip
         if row is None:
             raise NotFound(f"no span with id {span_id}")
         span, linked = _pg_span_read(row), bool(row[14])
