@@ -208,7 +208,7 @@ def _read_spans(
     who_ids = list(who)
     sql = (
         'SELECT spans.id, spans.document_id, spans.annotator_id, spans.start, spans."end", '
-        f"spans.text, {SPAN_JSON} FROM spans "
+        f"spans.text, CAST({SPAN_JSON} AS BLOB) FROM spans "
         f"WHERE spans.document_id IN ({_marks(chunk)}) "
         f"AND spans.annotator_id IN ({_marks(who_ids)})"
     )
@@ -221,7 +221,7 @@ def _read_spans(
     rows.sort(key=itemgetter(1, 2, 3, 4, 0))
     current_doc = current_ann = -1
     text = ""
-    out: list[str] = []
+    out: list[bytes] = []
     append = out.append
     for sid, doc_id, ann_id, start, end, surface, as_json in rows:
         if ann_id != current_ann or doc_id != current_doc:
@@ -254,7 +254,7 @@ def _read_relations(
     who_ids = list(who)
     for doc_id, ann_id, source_id, target_id, as_json in conn.execute(
         "SELECT relations.document_id, relations.annotator_id, relations.source_id, "
-        f"relations.target_id, {RELATION_JSON} FROM relations "
+        f"relations.target_id, CAST({RELATION_JSON} AS BLOB) FROM relations "
         f"WHERE relations.document_id IN ({_marks(chunk)}) "
         f"AND relations.annotator_id IN ({_marks(who_ids)}) ORDER BY relations.id",
         [*chunk, *who_ids],
