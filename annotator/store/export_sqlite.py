@@ -40,7 +40,8 @@ def _iso_sql(column: str) -> str:
 
 _PLAIN_SPAN_JSON = (
     "json_object('id', spans.id, 'start', spans.start, 'end', spans.\"end\", "
-    "'label', spans.label, 'text', spans.text, 'attributes', json(spans.attributes), "
+    "'label', spans.label, 'text', spans.text, 'attributes', "
+    "CASE spans.attributes WHEN '{}' THEN json('{}') ELSE json(spans.attributes) END, "
     f"'note', spans.note, 'created_at', {_iso_sql('spans.created_at')}, "
     f"'updated_at', {_iso_sql('spans.updated_at')}, 'version', spans.version)"
 )
