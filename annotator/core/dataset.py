@@ -88,9 +88,10 @@ class Layer:
     status: str = DocStatus.NEW.value
     spans: list[SpanRow] = field(default_factory=list)
     relations: list[RelationRow] = field(default_factory=list)
-    spans_json: list[str] | None = None
-    """With ``as_json``: each span as JSON text (the keys of :class:`SpanRow`), ``spans`` empty."""
-    relations_json: list[str] | None = None
+    spans_json: list[bytes] | None = None
+    """With ``as_json``: each span as UTF-8 JSON text, as SQLite made it (the keys
+    of :class:`SpanRow`), ``spans`` empty; embedded as it is, never decoded."""
+    relations_json: list[bytes] | None = None
     document_labels: dict[str, DocumentLabelValue] = field(default_factory=dict)
     """This annotator's judgements about the whole document, by label name."""
 

@@ -17,6 +17,7 @@ import pytest
 from annotator.app.transfer import ExportMismatch, export_native_directly
 from annotator.core.dataset import ExportFilter
 from annotator.io.backup import list_backups
+from annotator.store import export_sqlite
 from tests.io.test_export_speed_paths import GOLDEN, GOLDEN_LABELS, LABELS, export_golden
 
 
@@ -96,3 +97,18 @@ def test_a_span_whose_text_is_not_the_document_s_stops_it(tmp_path: Path) -> Non
         export_native_directly(tmp_path / "p", target, ExportFilter())
     assert not target.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_ids_too_large_to_pack_read_the_general_way(tmp_path: Path) -> None:
+    """An annotator id of 2**20 or more (a database edited by hand) is not packed
+    with its document's (export_sqlite.layers_pack): the same bytes."""
+    export_golden(tmp_path, {})
+    with closing(sqlite3.connect(tmp_path / "p" / "annotator.sqlite")) as conn:
+        for table in ("spans", "relations", "document_status", "document_labels", "change_log"):
+            conn.execute(f"UPDATE {table} SET annotator_id = annotator_id + ?", (1 << 20,))
+        conn.execute("UPDATE annotators SET id = id + ?", (1 << 20,))
+        conn.commit()
+        assert not export_sqlite.layers_pack(conn)
+    target = tmp_path / "out.jsonl"
+    assert export_native_directly(tmp_path / "p", target, ExportFilter()) is not None
+    assert target.read_bytes() == GOLDEN.read_bytes()

@@ -3,15 +3,17 @@ on SQLite (both readings) and PostgreSQL."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from typing import Any
 
 import orjson
 import pytest
 
 from annotator.core.dataset import ExportDocument, ExportFilter
-from annotator.core.model import DocumentDraft
+from annotator.core.model import DocStatus, DocumentDraft
 from annotator.core.pieces import PIECE_JOINER
-from annotator.store import document_labels, entities, export_reader
+from annotator.store import document_labels, entities, export_reader, export_sqlite
 from annotator.store import repository as repo
 from annotator.store.db import Database, open_database
 
@@ -107,8 +109,68 @@ def test_plain_spans_json_is_what_it_was(db: Database, stored: dict[str, int]) -
     (first, _) = _read(db, ExportFilter(), as_json=True)
     assert first.layers[0].spans_json is not None
     plain = first.layers[0].spans_json[1]
-    assert plain.startswith('{"id":') and plain.endswith(',"version":1}')
+    assert plain.startswith(b'{"id":') and plain.endswith(b',"version":1}')
     assert list(orjson.loads(plain)) == [
         "id", "start", "end", "label", "text", "attributes", "note", "created_at",
         "updated_at", "version",
     ]  # fmt: skip
+
+
+def test_the_packed_reading_is_the_general_one(
+    db: Database, stored: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a label filter SQLite reads a layer's (document, annotator) as one
+    packed integer and no span id, relying on the index's order for equal
+    offsets (issue 14); the reading with both values and the id, which a label
+    filter uses, gives the same layers: split spans, mentions, a span sharing
+    its offsets with another, relations of two layers interleaved by id,
+    statuses and document labels."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("JSON text is SQLite's reading")
+    with db.session() as session:
+        twin = repo.add_span(session, stored["first"], "ana", "Claim", 15, 22)
+        other = repo.add_span(session, stored["first"], "bob", "Claim", 15, 22)
+        early = repo.add_span(session, stored["first"], "bob", "Claim", 0, 3)
+        repo.add_relation(session, "ana", "same", stored["plain"], twin.id)
+        repo.add_relation(session, "bob", "before", early.id, other.id)
+        repo.add_relation(session, "ana", "about", stored["quote"], stored["mention"])
+        repo.set_status(session, stored["second"], "bob", DocStatus.DONE)
+
+    def shape(docs: list[ExportDocument]) -> list[Any]:
+        return [
+            (
+                d.id,
+                d.entities,
+                [
+                    (lay.annotator, lay.status, lay.spans_json, lay.relations_json,
+                     lay.document_labels)
+                    for lay in d.layers
+                ],
+            )
+            for d in docs
+        ]  # fmt: skip
+
+    packed = _read(db, ExportFilter(), as_json=True)
+    spans = [orjson.loads(s) for s in packed[0].layers[0].spans_json or ()]
+    assert [s["id"] for s in spans if s["start"] == 15] == [stored["plain"], twin.id]
+    assert len(packed[0].layers[1].relations_json or ()) == 1
+    monkeypatch.setattr(export_sqlite, "layers_pack", lambda conn: False)
+    assert shape(_read(db, ExportFilter(), as_json=True)) == shape(packed)
+
+
+def test_layers_pack_only_where_ids_fit() -> None:
+    with closing(sqlite3.connect(":memory:")) as conn:
+        conn.execute("CREATE TABLE annotators (id INTEGER PRIMARY KEY)")
+        conn.execute("CREATE TABLE documents (id INTEGER PRIMARY KEY)")
+        assert export_sqlite.layers_pack(conn)  # nothing to read
+        conn.execute("INSERT INTO annotators VALUES (1), (?)", ((1 << 20) - 1,))
+        conn.execute("INSERT INTO documents VALUES (1), (?)", ((1 << 43) - 1,))
+        assert export_sqlite.layers_pack(conn)
+        conn.execute("INSERT INTO documents VALUES (?)", (1 << 43,))
+        assert not export_sqlite.layers_pack(conn)
+        conn.execute("DELETE FROM documents WHERE id = ?", (1 << 43,))
+        conn.execute("INSERT INTO annotators VALUES (?)", (1 << 20,))
+        assert not export_sqlite.layers_pack(conn)
+        conn.execute("DELETE FROM annotators WHERE id = ?", (1 << 20,))
+        conn.execute("INSERT INTO annotators VALUES (-1)")
+        assert not export_sqlite.layers_pack(conn)

@@ -55,8 +55,8 @@ def document_record(doc: ExportDocument, unit: str) -> dict[str, Any]:
             # Read as JSON text (iter_documents(as_json=True)): embedded as it is.
             if convert is not identity:
                 raise ValueError("JSON-text layers carry code-point offsets only")
-            spans = orjson.Fragment(f"[{','.join(layer.spans_json)}]")
-            relations = orjson.Fragment(f"[{','.join(layer.relations_json)}]")
+            spans = orjson.Fragment(b"[" + b",".join(layer.spans_json) + b"]")
+            relations = orjson.Fragment(b"[" + b",".join(layer.relations_json) + b"]")
         elif convert is not identity:
             spans = [_converted(s, convert) for s in spans]
         annotations.append(
