@@ -44,6 +44,7 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
 
 from annotator.core.commands import AddSpan, Changes
 from annotator.core.model import SpanData
+from benchmarks.common import installed_env
 
 TARGET_BYTES = 1_000_000
 SPAN_COUNT = 20_000
@@ -565,22 +566,21 @@ def measure_cold_start(project: Path, runs: int) -> tuple[list[float], list[floa
     process.
 
     Python's compiled modules are kept between runs, as an installed program
-    has them (pip compiles them; a source tree keeps them in __pycache__): in
-    a cache of the benchmark's own (PYTHONPYCACHEPREFIX), written by a first
-    run that is not counted, even where PYTHONDONTWRITEBYTECODE is set
-    (compiling the program's modules again on each start took about 0.2 s).
+    has them (:func:`~benchmarks.common.installed_env`; compiling the
+    program's modules again on each start took about 0.2 s).
     """
     painted_times: list[float] = []
     opened_times: list[float] = []
     with tempfile.TemporaryDirectory() as home:
-        env = dict(
-            os.environ,
-            HOME=home,
-            XDG_CONFIG_HOME=str(Path(home) / ".config"),
-            PYTHONPATH=str(Path(__file__).resolve().parent.parent),
-            PYTHONPYCACHEPREFIX=str(Path(home) / "pycache"),
+        env = installed_env(
+            Path(home) / "pycache",
+            dict(
+                os.environ,
+                HOME=home,
+                XDG_CONFIG_HOME=str(Path(home) / ".config"),
+                PYTHONPATH=str(Path(__file__).resolve().parent.parent),
+            ),
         )
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
         for run in range(runs + 1):  # the first compiles the modules: not counted
             began = time.time()
             # Its own session: the suggestions' worker process it starts holds
