@@ -8,7 +8,6 @@ them), on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -19,19 +18,12 @@ from annotator.core.errors import NotFound
 from annotator.core.model import GOLD_ANNOTATOR, DocumentDraft
 from annotator.store import document_reader
 from annotator.store import repository as repo
-from annotator.store.db import Database, open_database
+from annotator.store.db import Database
 from annotator.store.models import Span
 
 # A flag (two astral characters), CRLF kept as stored text would never have
 # it but a span may, quotes and a combining accent.
 TEXT = "🇰🇿 Astana: “We are here,” Blinken said.\r\nCafe\u0301 😀 Tashkent 🇺🇿 talks.\n"
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = open_database(database_url, create=True)
-    yield database
-    database.close()
 
 
 def words(text: str) -> list[tuple[int, int]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,13 +22,6 @@ from annotator.store import repository as repo
 from annotator.store.db import Database, open_database
 
 TEXT = "President Tokayev met Blinken in Astana on Tuesday, the ministry said."
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = open_database(database_url, create=True)
-    yield database
-    database.close()
 
 
 def _doc(db: Database, body: str = TEXT) -> int:

@@ -8,7 +8,6 @@ See docs/design.md, "The edit store and version checks".
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,18 +18,11 @@ from annotator.core.commands import AddRelation, AddSpan, Command, DeleteSpan, R
 from annotator.core.errors import SaveFailed
 from annotator.core.model import DocumentDraft, SpanData
 from annotator.store import repository as repo
-from annotator.store.db import Database, open_database
+from annotator.store.db import Database
 from annotator.store.edits import DatabaseEditStore
 from tests.store.test_edit_path_statements import _log_of
 
 TEXT = "President Tokayev met Blinken in Astana on Tuesday, the ministry said."
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = open_database(database_url, create=True)
-    yield database
-    database.close()
 
 
 def _doc(db: Database, tail: str = "") -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,17 +11,10 @@ from sqlalchemy.orm import Session
 from annotator.core.dataset import AnnotatedDraft, LayerDraft, SpanDraft
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus, DocumentDraft
 from annotator.store import repository as repo
-from annotator.store.db import Database, open_database
+from annotator.store.db import Database
 from annotator.store.import_writer import insert_annotated
 
 TEXT = "Blinken said in Astana that talks went well."
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = open_database(database_url, create=True)
-    yield database
-    database.close()
 
 
 @pytest.fixture
