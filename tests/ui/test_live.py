@@ -47,6 +47,35 @@ def test_my_view_ignores_others_unless_shown(
     assert window.view.spans == {}  # "my spans" mode: bob's span is not drawn
 
 
+def test_a_burst_of_notifications_costs_a_look_or_two(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    """A colleague's burst of edits, one notification each, is read by a look
+    at once and one after the gap, not one look per notification, and the
+    edit notified last still arrives."""
+    from annotator.ui.live import NOTIFIED_GAP_MS
+
+    live = window.live
+    assert live is not None
+    live._timer.stop()  # no look by timer: only the notifications
+    window.set_view_mode("all")
+    doc = window.document_id
+    assert doc is not None
+    other = load_project(project).open_database()
+    ids = []
+    looks = live.looks
+    for word in ("Kazakhstan", "Astana"):
+        with other.session() as s:
+            ids.append(repository.add_span(s, doc, "bob", "Location", *find(window.view, word)).id)
+        for _ in range(50):
+            live._notified.emit()
+    other.close()
+    qtbot.waitUntil(lambda: all(i in window.view.spans for i in ids), timeout=5000)
+    qtbot.wait(3 * NOTIFIED_GAP_MS)  # any look still waiting has run
+    assert 1 <= live.looks - looks <= 2
+    assert window.span_model.rowCount() == 2
+
+
 def test_a_stale_edit_is_refused_and_the_view_reloads(
     qtbot: QtBot, window: MainWindow, project: Path
 ) -> None:
