@@ -13,9 +13,11 @@ by id; a sort by title, status or span count replaces it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from contextlib import AbstractContextManager
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotator.core.model import DocStatus
@@ -68,10 +70,22 @@ class DocumentListQuery:
         self.workspace = workspace
         self.user = user
 
-    def _reader(self) -> AbstractContextManager[Session]:
+    def _reader(self) -> AbstractContextManager[Session | sqlite3.Connection]:
         if self.workspace.db is None:
             raise ValueError("no project is open")
         return self.workspace.db.reader()
+
+    def database_file(self) -> Path | None:
+        """The SQLite file the list is read from (None: a server)."""
+        from annotator.store.first_read import sqlite_path
+
+        project = self.workspace.project
+        return None if project is None else sqlite_path(project.database_url)
+
+    def same_list(self, other: DocumentListQuery) -> bool:
+        """Whether ``other`` lists the same analyst's documents of the same database."""
+        mine = self.database_file()
+        return other.user == self.user and mine is not None and other.database_file() == mine
 
     def page(
         self,
@@ -192,3 +206,30 @@ class DocumentListQuery:
         with self._reader() as session:
             rows = document_list.rows(session, self.user, wanted)
         return {r.id: _listed(r) for r in rows}
+
+
+class FileListQuery(DocumentListQuery):
+    """The same list read from an SQLite project's file with the standard
+    library alone, read-only: what a cold start shows before the project is
+    opened (``Workspace.open`` loads SQLAlchemy; docs/design.md, "Start-up").
+    Raises :class:`sqlite3.Error` where the file cannot be read."""
+
+    def __init__(self, path: Path, user: str) -> None:
+        self.path = path
+        self.user = user
+
+    @contextmanager
+    def _file(self) -> Iterator[sqlite3.Connection]:
+        from annotator.store.first_read import open_read_only
+
+        connection = open_read_only(self.path, timeout=1)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def _reader(self) -> AbstractContextManager[Session | sqlite3.Connection]:
+        return self._file()
+
+    def database_file(self) -> Path | None:
+        return self.path

@@ -190,6 +190,9 @@ class DocumentPreview:
 
     project: Project
     content: DocumentContent
+    database_file: Path
+    """The project's SQLite file, which the list can be read from the same way
+    (:class:`annotator.app.document_list.FileListQuery`)."""
 
 
 def preview_document(
@@ -222,7 +225,8 @@ def preview_document(
         return None
     if read is None:
         return None
-    return DocumentPreview(project, DocumentContent(read.document_id, read.text, read.spans, []))
+    content = DocumentContent(read.document_id, read.text, read.spans, [])
+    return DocumentPreview(project, content, path)
 
 
 class Outcome(Enum):

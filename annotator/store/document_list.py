@@ -14,6 +14,12 @@ Only the text filter reads every title (a substring: no index serves it).
 A document without a title is listed as "Document ID"; the filter matches
 that text.
 
+Every function takes a SQLAlchemy ``Session`` or, on an SQLite project, a
+plain :mod:`sqlite3` connection: the window's cold start lists the first page
+with the standard library before SQLAlchemy is loaded (``store/first_read.py``),
+with the same SQL (named parameters both understand). SQLAlchemy is imported
+only for a session.
+
 The default order (assignments first, then by id) is read as two runs, the
 analyst's assignments and the rest, each by id: a page, a document's row and
 its neighbour are then a walk along the documents' primary key that stops at
@@ -26,11 +32,13 @@ filter hides the current document.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from sqlalchemy import bindparam, text
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 SORTS = {
     None: "assigned DESC, d.id",
@@ -71,23 +79,49 @@ def _lower(value: object) -> str | None:
     return value.lower() if isinstance(value, str) else None
 
 
-def _prepare(session: Session) -> bool:
-    """True on PostgreSQL; on SQLite, register ``py_lower`` on the connection."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        return True
-    raw: Any = connection.connection.driver_connection
-    raw.create_function("py_lower", 1, _lower, deterministic=True)
-    return False
+ROWS_BY_ID = 500
+"""Ids per query when rows are read by id (each is a bound parameter)."""
 
 
-def _who(session: Session, annotator: str) -> int:
-    who = session.scalar(text("SELECT id FROM annotators WHERE name = :n"), {"n": annotator})
-    return int(who) if who is not None else -1  # no such annotator: nothing is theirs
+class _Reader:
+    """Runs the list's SQL on a session or an :mod:`sqlite3` connection."""
+
+    def __init__(self, source: Session | sqlite3.Connection) -> None:
+        raw: Any = None
+        if isinstance(source, sqlite3.Connection):
+            self.postgres = False
+            self._conn: sqlite3.Connection | None = source
+            self._session: Session | None = None
+            raw = source
+        else:
+            connection = source.connection()
+            self.postgres = connection.dialect.name == "postgresql"
+            self._conn, self._session = None, source
+            if not self.postgres:
+                raw = connection.connection.driver_connection
+        if raw is not None:
+            # SQLite's lower() folds ASCII only; the filter folds as Python does.
+            raw.create_function("py_lower", 1, _lower, deterministic=True)
+
+    def all(self, sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        if self._conn is not None:
+            return self._conn.execute(sql, params).fetchall()
+        from sqlalchemy import text
+
+        assert self._session is not None
+        return self._session.execute(text(sql), params).all()
+
+    def scalar(self, sql: str, params: dict[str, Any]) -> Any:
+        found = self.all(sql, params)
+        return found[0][0] if found else None
+
+    def who(self, annotator: str) -> int:
+        found = self.scalar("SELECT id FROM annotators WHERE name = :n", {"n": annotator})
+        return int(found) if found is not None else -1  # no such annotator: nothing is theirs
 
 
 def _query(
-    session: Session,
+    reader: _Reader,
     annotator: str,
     needle: str,
     status: str | None,
@@ -101,9 +135,9 @@ def _query(
 ) -> tuple[str, dict[str, Any]]:
     if status is not None and status not in STATUSES:
         raise ValueError(f"unknown status filter {status!r}")
-    postgres = _prepare(session)
+    postgres = reader.postgres
     lower = "lower" if postgres else "py_lower"
-    params: dict[str, Any] = {"who": _who(session, annotator)}
+    params: dict[str, Any] = {"who": reader.who(annotator)}
     shown = "CASE WHEN d.title = '' THEN 'Document ' || CAST(d.id AS TEXT) ELSE d.title END"
     where = []
     if needle.strip():
@@ -132,8 +166,9 @@ def _query(
     if extra is not None:
         where.append(extra)
     if only is not None:
-        params["only"] = list(only)
-        where.append("d.id IN :only")
+        names = [f"only{i}" for i in range(len(only))]
+        params.update(zip(names, only, strict=True))
+        where.append(f"d.id IN ({', '.join(':' + name for name in names)})")
     span_count = (
         "(SELECT count(*) FROM spans s WHERE s.document_id = d.id AND s.annotator_id = :who)"
         if spans
@@ -154,27 +189,37 @@ def _query(
     return sql, params
 
 
+Source: TypeAlias = "Session | sqlite3.Connection | _Reader"
+"""Where the list is read: a session, an SQLite connection, or either adapted."""
+
+
+def _reader(source: Source) -> _Reader:
+    return source if isinstance(source, _Reader) else _Reader(source)
+
+
 def _order(sort: str | None, descending: bool) -> str:
     if sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r}")
     return SORTS[sort].format(order="DESC" if descending else "ASC")
 
 
-def _row(r: Any) -> ListedRow:
+def _row(r: Sequence[Any]) -> ListedRow:
+    # The columns of _query's "*", in order.
+    row_id, title, source, untitled, length, status, spans, assigned = r
     return ListedRow(
-        id=int(r.id),
-        title=str(r.shown_title),
-        source=str(r.source or ""),
-        length=int(r.length),
-        status=str(r.status),
-        spans=int(r.spans),
-        assigned=bool(r.assigned),
-        untitled=bool(r.untitled),
+        id=int(row_id),
+        title=str(title),
+        source=str(source or ""),
+        length=int(length),
+        status=str(status),
+        spans=int(spans),
+        assigned=bool(assigned),
+        untitled=bool(untitled),
     )
 
 
 def page(
-    session: Session,
+    session: Source,
     annotator: str,
     offset: int,
     limit: int,
@@ -192,6 +237,7 @@ def page(
     number of rows the list has (when the caller counted them), lets a page in
     the second half be read from the end, backwards: the database then walks
     to it from the nearer end (the last page of a million rows)."""
+    session = _reader(session)
     offset, limit = max(offset, 0), max(limit, 0)
     if sort is None:
         wanted: list[int] = []
@@ -212,7 +258,7 @@ def page(
 
 
 def _ids(
-    session: Session,
+    session: Source,
     annotator: str,
     needle: str,
     status: str | None,
@@ -237,7 +283,7 @@ def _ids(
     by_id = "DESC" if descending else "ASC"
     order = _order(sort, descending) if sort is not None else f"d.id {by_id}"
     sql, params = _query(
-        session,
+        _reader(session),
         annotator,
         needle,
         status,
@@ -247,12 +293,12 @@ def _ids(
         run=run,
     )
     params.update(limit=limit, offset=offset)
-    found = [int(i) for (i,) in session.execute(text(sql), params)]
+    found = [int(i) for (i,) in _reader(session).all(sql, params)]
     return found[::-1] if backwards else found
 
 
 def _count(
-    session: Session,
+    session: Source,
     annotator: str,
     needle: str,
     status: str | None,
@@ -262,15 +308,15 @@ def _count(
 ) -> int:
     """Rows of the filtered list (in ``run``; ``extra`` may compare ids with ``:doc``)."""
     sql, params = _query(
-        session, annotator, needle, status, "count(*)", spans=False, run=run, extra=extra
+        _reader(session), annotator, needle, status, "count(*)", spans=False, run=run, extra=extra
     )
     if doc is not None:
         params["doc"] = doc
-    return int(session.scalar(text(sql), params) or 0)
+    return int(_reader(session).scalar(sql, params) or 0)
 
 
 def count(
-    session: Session,
+    session: Source,
     annotator: str,
     needle: str = "",
     status: str | None = None,
@@ -278,6 +324,7 @@ def count(
 ) -> int:
     """How many documents the list shows with this filter (``known_total``: the
     project's document count, if the caller has it: a million take a while)."""
+    session = _reader(session)
     if not needle.strip():
         every = known_total if known_total is not None else total(session)
         if status is None:
@@ -289,47 +336,52 @@ def count(
     return _count(session, annotator, needle, status)
 
 
-def _with_status(session: Session, annotator: str, status: str) -> int:
+def _with_status(session: Source, annotator: str, status: str) -> int:
     """The analyst's documents with this status, counted in the statuses alone
     (each row names an existing document), not joined to every document."""
-    found = session.scalar(
-        text("SELECT count(*) FROM document_status WHERE annotator_id = :who AND status = :status"),
-        {"who": _who(session, annotator), "status": status},
+    reader = _reader(session)
+    found = reader.scalar(
+        "SELECT count(*) FROM document_status WHERE annotator_id = :who AND status = :status",
+        {"who": reader.who(annotator), "status": status},
     )
     return int(found or 0)
 
 
-def added_since(session: Session, after_id: int) -> tuple[int, int]:
+def added_since(session: Source, after_id: int) -> tuple[int, int]:
     """How many documents have an id above ``after_id``, and the highest id:
     documents are only ever added, each with a higher id, so this is what others
     imported since the list last looked (a walk of the primary key from there)."""
-    found = session.execute(
-        text("SELECT count(*), max(id) FROM documents WHERE id > :after"), {"after": after_id}
-    ).one()
+    (found,) = _reader(session).all(
+        "SELECT count(*), max(id) FROM documents WHERE id > :after", {"after": after_id}
+    )
     return int(found[0] or 0), int(found[1] or after_id)
 
 
-def latest_document(session: Session) -> int:
+def latest_document(session: Source) -> int:
     """The highest document id (0: none)."""
-    return int(session.scalar(text("SELECT max(id) FROM documents")) or 0)
+    return int(_reader(session).scalar("SELECT max(id) FROM documents", {}) or 0)
 
 
-def total(session: Session) -> int:
+def total(session: Source) -> int:
     """Every document of the project."""
-    return int(session.scalar(text("SELECT count(*) FROM documents")) or 0)
+    return int(_reader(session).scalar("SELECT count(*) FROM documents", {}) or 0)
 
 
-def rows(session: Session, annotator: str, ids: list[int]) -> list[ListedRow]:
+def rows(session: Source, annotator: str, ids: list[int]) -> list[ListedRow]:
     """The listed rows of these documents (unfiltered), in no given order."""
     if not ids:
         return []
-    sql, params = _query(session, annotator, "", None, "*", only=list(ids))
-    statement = text(sql).bindparams(bindparam("only", expanding=True))
-    return [_row(r) for r in session.execute(statement, params)]
+    reader = _reader(session)
+    found: list[ListedRow] = []
+    for i in range(0, len(ids), ROWS_BY_ID):
+        chunk = list(ids[i : i + ROWS_BY_ID])
+        sql, params = _query(reader, annotator, "", None, "*", only=chunk)
+        found.extend(_row(r) for r in reader.all(sql, params))
+    return found
 
 
 def position(
-    session: Session,
+    session: Source,
     annotator: str,
     document_id: int,
     needle: str = "",
@@ -340,6 +392,7 @@ def position(
     """The row of a document in the list (None: the filter hides it, or no such
     document): the rows before it are counted by its sort key, in one pass and
     no sort (numbering every row in order took seconds on a million)."""
+    session = _reader(session)
     _order(sort, descending)  # an unknown sort is refused
     listed = rows(session, annotator, [document_id])
     if not listed or not _count(
@@ -357,7 +410,7 @@ def position(
         return before + below
     column, earlier = SORT_COLUMNS[sort], ">" if descending else "<"
     sql, params = _query(
-        session,
+        _reader(session),
         annotator,
         needle,
         status,
@@ -366,7 +419,7 @@ def position(
         spans=sort == "spans",
     )
     params.update(key=_sort_key(current, sort), doc=document_id)
-    return int(session.scalar(text(sql), params) or 0)
+    return int(_reader(session).scalar(sql, params) or 0)
 
 
 def _sort_key(row: ListedRow, sort: str) -> object:
@@ -375,7 +428,7 @@ def _sort_key(row: ListedRow, sort: str) -> object:
 
 
 def neighbour(
-    session: Session,
+    session: Source,
     annotator: str,
     document_id: int,
     step: int,
@@ -392,6 +445,7 @@ def neighbour(
     sort key, so the filter may hide ``document_id`` itself. ``to_do``: the
     nearest one not done; ``wrap``: round from the other end when there is none
     that way (which may find ``document_id`` itself)."""
+    session = _reader(session)
     found = rows(session, annotator, [document_id])
     if not found:
         return None
@@ -430,7 +484,7 @@ def neighbour(
             where = ""
         by = f"{column} {direction}, d.id {direction}" if column else f"d.id {direction}"
         sql, query_params = _query(
-            session,
+            _reader(session),
             annotator,
             needle,
             status,
@@ -440,14 +494,14 @@ def neighbour(
             run=run,
         )
         query_params.update(params)
-        found_id = session.scalar(text(sql), query_params)
+        found_id = _reader(session).scalar(sql, query_params)
         if found_id is not None:
             return int(found_id)
     return None
 
 
 def ids(
-    session: Session,
+    session: Source,
     annotator: str,
     needle: str = "",
     status: str | None = None,
@@ -459,11 +513,15 @@ def ids(
     tail = f"ORDER BY {_order(sort, descending)}"
     if limit is not None:
         tail += f" LIMIT {int(limit)}"
-    sql, params = _query(session, annotator, needle, status, "d.id", tail, spans=sort == "spans")
-    return [int(i) for (i,) in session.execute(text(sql), params)]
+    sql, params = _query(
+        _reader(session), annotator, needle, status, "d.id", tail, spans=sort == "spans"
+    )
+    return [int(i) for (i,) in _reader(session).all(sql, params)]
 
 
-def every_row(session: Session, annotator: str) -> list[ListedRow]:
+def every_row(session: Source, annotator: str) -> list[ListedRow]:
     """The whole list, unfiltered, in its order (assignments first)."""
-    sql, params = _query(session, annotator, "", None, "*", f"ORDER BY {_order(None, False)}")
-    return [_row(r) for r in session.execute(text(sql), params)]
+    sql, params = _query(
+        _reader(session), annotator, "", None, "*", f"ORDER BY {_order(None, False)}"
+    )
+    return [_row(r) for r in _reader(session).all(sql, params)]

@@ -54,6 +54,12 @@ class FirstRead:
     spans: SpanRows
 
 
+def open_read_only(path: Path, *, timeout: float) -> sqlite3.Connection:
+    """The project's file opened read-only (``timeout``: how long to wait for a
+    writer's lock)."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout)
+
+
 def peek_document(
     path: Path,
     user: str,
@@ -68,7 +74,7 @@ def peek_document(
     if not path.is_file():
         return None
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.2)
+        connection = open_read_only(path, timeout=0.2)
     except sqlite3.Error:
         return None
     try:
@@ -125,7 +131,7 @@ def _details_loader(path: Path) -> DetailsLoader:
 
     def load(ids: Sequence[int]) -> dict[int, tuple[Any, ...]] | None:
         try:
-            connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1)
+            connection = open_read_only(path, timeout=1)
         except sqlite3.Error:
             return None
         try:

@@ -289,9 +289,25 @@ class DocumentPanel(QWidget):
     # --- filling the list ---------------------------------------------------
 
     def set_source(self, query: DocumentListQuery) -> None:
-        """List the project ``query`` reads: whole when it is small, else paged."""
-        self.source = query
+        """List the project ``query`` reads: whole when it is small, else paged.
+
+        A paged list already showing the same project (a cold start's list,
+        read from the file) keeps its view, rows read, filter and scroll, and
+        reads through ``query`` from now on."""
+        previous, self.source = self.source, query
         total = query.total()
+        if (
+            self.model is not None
+            and total > SMALL_PROJECT
+            and previous is not None
+            and previous.same_list(query)
+        ):
+            self.model.query = query
+            if total != self.model.total:  # documents added in between
+                self.model.reload(added=True)
+                self._show_counts()
+                self._reselect()
+            return
         if total <= SMALL_PROJECT:
             self._drop_paged()
             rows = query.page(0, total)
@@ -318,6 +334,7 @@ class DocumentPanel(QWidget):
 
     def _drop_paged(self) -> None:
         if self.paged_view is not None:
+            self.paged_view.hide()  # not drawn next to its successor until deleted
             self.paged_view.deleteLater()
             self.paged_view = None
             self.model = None

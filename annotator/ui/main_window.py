@@ -15,6 +15,7 @@ package imports the database layer only when a project opens (docs/design.md,
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.app.document_list import FileListQuery
 from annotator.app.live import OthersEdits
 from annotator.app.roles import role_in
 from annotator.app.workspace import DatabaseNotOpened, Workspace, preview_document
@@ -63,6 +65,7 @@ class MainWindow(AnnotationWindow):
         self.setObjectName("mainWindow")
         self.user = user or settings.default_user()
         self.document_id: int | None = None
+        self._chosen_before_open: int | None = None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setObjectName("undoStack")
 
@@ -271,9 +274,12 @@ class MainWindow(AnnotationWindow):
             self.view.set_font_size(int(project.setting("font_size")))
         self.label_palette.set_schema(project.schema)
         self.mode_combo.set_mode(MODE_ALL if project.setting("show_all_annotators") else MODE_MINE)
+        chosen, self._chosen_before_open = self._chosen_before_open, None
         self.refresh_documents()
         self._fill_mode_combo()
-        first = self.documents.first_document(settings.last_document(project.directory))
+        first = self.documents.first_document(
+            chosen if chosen is not None else settings.last_document(project.directory)
+        )
         if first is not None:
             self.show_document(first)
         # A roles note is reported, not applied (docs/review.md, "Roles and assignments").
@@ -306,6 +312,11 @@ class MainWindow(AnnotationWindow):
         self.view.user = self.user
         self.view.set_content(shown.text, shown.spans)
         self.span_model.set_spans(shown.spans)
+        try:
+            self.documents.set_source(FileListQuery(preview.database_file, self.user))
+            self.documents.select(shown.document_id)
+        except sqlite3.Error:  # the list waits for the project, which reports any problem
+            pass
         return True
 
     def close_project(self) -> None:
@@ -347,6 +358,8 @@ class MainWindow(AnnotationWindow):
 
     def show_document(self, document_id: int) -> None:
         if self.workspace.db is None:
+            # Chosen in a cold start's list before the project is open: shown once it is.
+            self._chosen_before_open = document_id
             return
         if self._too_long(document_id):
             return

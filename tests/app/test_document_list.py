@@ -173,3 +173,40 @@ def test_positions_match_the_pages_in_every_order(workspace: Workspace) -> None:
                     assert query.position(doc, **how) == row, (how, doc)  # type: ignore[arg-type]
                 hidden = [i for i in ids if i not in listed]
                 assert all(query.position(i, **how) is None for i in hidden)  # type: ignore[arg-type]
+
+
+def test_the_file_reads_the_same_list_as_the_open_project(workspace: Workspace) -> None:
+    """A cold start lists the documents from the SQLite file with the standard
+    library (FileListQuery) before the project opens: every page, count,
+    position and neighbour is the open project's, in every order and filter."""
+    from annotator.app.document_list import FileListQuery
+    from annotator.store.first_read import sqlite_path
+
+    assert workspace.project is not None and workspace.db is not None
+    path = sqlite_path(workspace.project.database_url)
+    if path is None:
+        pytest.skip("the file is read on SQLite projects only")
+    ids = ids_of(workspace)
+    with workspace.db.session() as s:
+        review.assign(s, [ids[4], ids[2]], "alice")
+    assert workspace.run(commands.SetStatus(ids[1], "alice", DocStatus.DONE)) is Outcome.SAVED
+    assert workspace.run(commands.AddSpan(ids[3], "alice", "Person", 0, 7, editor="alice"))
+    opened, from_file = DocumentListQuery(workspace, "alice"), FileListQuery(path, "alice")
+    assert from_file.total() == opened.total() == 5
+    assert from_file.get(ids) == opened.get(ids)
+    for sort in (None, "title", "status", "spans"):
+        for descending in (False, True):
+            for needle in ("", "a", "ТАРАЗ"):
+                for status in (None, DocStatus.DONE, "not-done"):
+                    how = {"filter": needle, "status": status, "sort": sort}
+                    how["descending"] = descending
+                    page = opened.page(0, 10, **how)  # type: ignore[arg-type]
+                    assert from_file.page(0, 10, **how) == page, how  # type: ignore[arg-type]
+                    assert from_file.ids(**how) == opened.ids(**how)  # type: ignore[arg-type]
+                    assert from_file.count(needle, status) == opened.count(needle, status)
+                    for doc in ids:
+                        assert from_file.position(doc, **how) == opened.position(doc, **how)  # type: ignore[arg-type]
+                        for step in (1, -1):
+                            found = from_file.neighbour(doc, step, **how)  # type: ignore[arg-type]
+                            assert found == opened.neighbour(doc, step, **how), (how, doc)  # type: ignore[arg-type]
+    assert [d.id for d in from_file.page(0, 10)][:2] == [ids[2], ids[4]]  # assignments first

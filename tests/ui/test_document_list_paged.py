@@ -150,3 +150,40 @@ def test_a_text_filter_lists_its_matches_in_order(
         assert panel.paged_view.currentIndex().row() == listed.index("Article 11")
         orders.add(model.descending)
     assert orders == {False, True}
+
+
+def test_the_cold_start_list_is_kept_when_the_project_opens(
+    qtbot: QtBot, workspace: Workspace
+) -> None:
+    """The list a cold start reads from the file (FileListQuery) stays on
+    screen when the open project's query takes over: the same view, its
+    filter and scroll; it reads through the project from then on."""
+    from annotator.app.document_list import FileListQuery
+    from annotator.store.first_read import sqlite_path
+
+    assert workspace.project is not None
+    path = sqlite_path(workspace.project.database_url)
+    if path is None:
+        pytest.skip("a cold start reads the file on SQLite projects only")
+    panel = DocumentPanel()
+    qtbot.addWidget(panel)
+    panel.resize(300, 120)
+    panel.show()
+    panel.set_source(FileListQuery(path, "ana"))
+    view, model = panel.paged_view, panel.model
+    assert view is not None and model is not None and model.rowCount() == 31
+    view.scrollToBottom()
+    scrolled = view.verticalScrollBar().value()
+    assert scrolled > 0
+    panel.set_source(DocumentListQuery(workspace, "ana"))
+    assert panel.paged_view is view and panel.model is model
+    assert isinstance(model.query, DocumentListQuery)
+    assert not isinstance(model.query, FileListQuery)
+    assert view.verticalScrollBar().value() == scrolled
+    # Documents added meanwhile are counted.
+    assert workspace.db is not None
+    with workspace.db.session() as s:
+        repository.insert_documents(s, [DocumentDraft(text="New one.", title="Late")])
+    panel.set_source(FileListQuery(path, "ana"))
+    panel.set_source(DocumentListQuery(workspace, "ana"))
+    assert panel.counts.text() == "32 of 32"
