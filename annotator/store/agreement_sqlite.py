@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -28,8 +27,6 @@ from annotator.core.agreement import AgreementDocument, SpanTuple, Speaker, attr
 from annotator.core.collector import gc_paused
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus, DocumentLabelValue
 from annotator.core.schema import LabelSchema
-
-_SECOND = itemgetter(1)
 
 
 class UnknownAnnotator(LookupError):
@@ -197,10 +194,10 @@ def _read(
         compared_params,
     ).fetchall()
     # One row per layer, each column of its spans one JSON array made by
-    # SQLite: four values per layer instead of five per span reach Python,
-    # and orjson and zip make the tuples in C. In id order, the spans come in
-    # the order of the rows (the index's); SQLite aggregates them so, and
-    # they are sorted if ever not.
+    # SQLite: three values per layer instead of four per span reach Python,
+    # and orjson and zip make the tuples in C. The spans come in the index's
+    # order (by id, as a layer's rows are stored); no figure depends on the
+    # order (tests/core/test_agreement_pinned.py), so it is not read to check.
     label_filter = ""
     label_params: list[object] = []
     if labels is not None:
@@ -208,7 +205,7 @@ def _read(
         label_params = list(labels)
     layers: dict[tuple[int, int], list[SpanTuple]] = {}
     cursor = conn.execute(
-        "SELECT spans.document_id, spans.annotator_id, json_group_array(spans.id), "
+        "SELECT spans.document_id, spans.annotator_id, "
         'json_group_array(spans.start), json_group_array(spans."end"), '
         "json_group_array(spans.label) "
         f"FROM spans WHERE spans.annotator_id IN ({_marks(len(who))}) "
@@ -217,11 +214,8 @@ def _read(
         [*who, *compared_params, *label_params],
     )
     loads = orjson.loads
-    for doc_id, annotator_id, ids_json, starts_json, ends_json, labels_json in cursor:
+    for doc_id, annotator_id, starts_json, ends_json, labels_json in cursor:
         spans = list(zip(loads(starts_json), loads(ends_json), loads(labels_json), strict=True))
-        ids = loads(ids_json)
-        if ids != sorted(ids):
-            spans = list(map(_SECOND, sorted(zip(ids, spans, strict=True))))
         layers[(doc_id, annotator_id)] = spans
     document_labels: dict[tuple[int, int], dict[str, DocumentLabelValue]] = {}
     speakers: dict[tuple[int, int], dict[SpanTuple, frozenset[Speaker]]] = {}

@@ -120,6 +120,33 @@ def test_figures_are_the_pinned_figures(index: int) -> None:
         assert _figures(docs, labels) == pinned, labels
 
 
+@pytest.mark.parametrize("index", range(12))
+def test_the_order_of_a_layers_spans_changes_no_figure(index: int) -> None:
+    """The readers hand each layer's spans in whatever order the database
+    gives (store/agreement_sqlite.py): sorted, reversed or shuffled again,
+    the figures are the pinned ones."""
+    case = _load()[index]
+    rng = random.Random(index)
+
+    def reorder(how: str) -> list[AgreementDocument]:
+        docs = []
+        for doc in _documents(case):
+            spans: dict[str, list[SpanTuple]] = {}
+            for name, layer in doc.spans.items():
+                spans[name] = sorted(layer) if how == "sorted" else list(layer)
+                if how == "reversed":
+                    spans[name].reverse()
+                elif how == "shuffled":
+                    rng.shuffle(spans[name])
+            docs.append(AgreementDocument(doc.id, doc.text, spans))
+        return docs
+
+    for how in ("sorted", "reversed", "shuffled"):
+        docs = reorder(how)
+        for labels, pinned in zip(FILTERS, case["figures"], strict=True):
+            assert _figures(docs, labels) == pinned, (how, labels)
+
+
 def _write() -> None:
     cases = []
     for seed in range(12):
