@@ -358,8 +358,9 @@ class MainWindow(AnnotationWindow):
 
     def show_document(self, document_id: int) -> None:
         if self.workspace.db is None:
-            # Chosen in a cold start's list before the project is open: shown once it is.
-            self._chosen_before_open = document_id
+            if isinstance(self.documents.source, FileListQuery):
+                # Chosen in a cold start's list before the project is open: shown once it is.
+                self._chosen_before_open = document_id
             return
         if self._too_long(document_id):
             return
