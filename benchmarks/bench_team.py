@@ -453,7 +453,7 @@ def _table(
         f"(server: {durability}; SQLite: synchronous=FULL); {os.cpu_count()} cores",
         ("database", "edits", "edits/s", "p50 ms", "p95 ms", "p99 ms", "mean ms", "lost edits", "kept and retried", "change log complete", "client CPU ms an edit", "server CPU ms an edit", "client peak RSS MB", "load at start", f"target p95 < {TARGET_P95_MS:.0f} ms" if mode == "paced" else "(stress: not judged)"),
         [
-            (name, r["edits"], f"{r['edits_per_s']:,.0f}", f"{r['p50']:.1f}", f"{r['p95']:.1f}", f"{r['p99']:.1f}", f"{r['mean']:.1f}", r["lost"], r["retried"],
+            (name, int(r["edits"]), f"{r['edits_per_s']:,.0f}", f"{r['p50']:.1f}", f"{r['p95']:.1f}", f"{r['p99']:.1f}", f"{r['mean']:.1f}", r["lost"], r["retried"],
              "yes" if r["log_ok"] else "NO", f"{r['cpu']:.2f}", f"{r['server_cpu']:.2f}" if r["server_cpu"] == r["server_cpu"] else "", f"{r['rss']:.0f}", f"{r['load']:.2f}",
              ("ok" if r["p95"] < TARGET_P95_MS else "over") if name == "PostgreSQL" and mode == "paced" else "")
             for name, r in rows
