@@ -282,7 +282,7 @@ class OneStatementEdits:
                 who = self._who(held, annotator)
                 span = None
                 if who is not None:
-                    sql = repository._pg_add_span_sql(held.run, held.info, span_id is not None)
+                    sql = repository.pg_add_span_sql(held.run, held.info, span_id is not None)
                     span = repository.pg_add_span_row(
                         held.run, sql, who, who, document_id, annotator, label, start, end,
                         attributes=attributes, note=note, span_id=span_id,

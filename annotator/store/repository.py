@@ -667,7 +667,7 @@ Run = Callable[[str, tuple[Any, ...]], Any]
 """Runs one statement with DBAPI parameters and gives its first row (None:
 no row). The one-statement edits below take one: a session's connection
 (:func:`_session_run`, in the session's transaction) or the edit store's
-connection of its own (:meth:`annotator.store.db.Database.one_statement`:
+connection of its own (:meth:`annotator.store.db.Database.own_connection`:
 each statement its own transaction, committed when it returns)."""
 
 
@@ -709,7 +709,7 @@ _PG_ADD_SPAN = (
 _PG_ADD_SPAN_KEY = "annotator_add_span"
 
 
-def _pg_add_span_sql(run: Run, info: dict[Any, Any], restoring: bool) -> str:
+def pg_add_span_sql(run: Run, info: dict[Any, Any], restoring: bool) -> str:
     """The add statement, drawing a new id from the spans' sequence named as a
     constant (looked up once a connection, kept in its ``info``: resolved when
     the server prepares the statement, not at every edit), or taking the id
@@ -776,7 +776,7 @@ def pg_add_span_row(
     note: str,
     span_id: int | None,
 ) -> SpanData | None:
-    """:func:`add_span` in one statement (``sql``: :func:`_pg_add_span_sql`'s):
+    """:func:`add_span` in one statement (``sql``: :func:`pg_add_span_sql`'s):
     the span, its surface text, its change-log row and the layer's status,
     together (one round trip); None if it wrote nothing (no such document,
     offsets outside it)."""
@@ -821,7 +821,7 @@ def _pg_add_span(
     if one_statement_add(start, end):
         who = annotator_id(session, annotator)
         by = who if editor in (None, annotator) else annotator_id(session, editor or annotator)
-        sql = _pg_add_span_sql(_session_run(conn), conn.info, span_id is not None)
+        sql = pg_add_span_sql(_session_run(conn), conn.info, span_id is not None)
         span = pg_add_span_row(
             _session_run(conn), sql, who, by, document_id, annotator, label, start, end,
             attributes=attributes, note=note, span_id=span_id,

@@ -8,13 +8,14 @@ See docs/design.md, "The edit store and version checks".
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from annotator.core.commands import AddRelation, AddSpan, Command, DeleteSpan, Relabel, SetNote
-from annotator.core.errors import SaveFailed
+from annotator.core.errors import NotFound, PermissionDenied, SaveFailed
 from annotator.core.model import DocumentDraft, SpanData
 from annotator.store import repository as repo
 from annotator.store.db import Database
@@ -246,3 +247,27 @@ def test_an_edit_is_seen_by_others_when_the_command_returns(db: Database) -> Non
     add.undo(store)
     with db.reader() as s:
         assert repo.list_spans(s, doc) == []
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_refusals_and_new_analysts_go_the_transaction_way_as_before(db: Database) -> None:
+    """Not yours, stale, a new analyst: the statement on the store's own
+    connection writes nothing, and the store's transaction says why (or, for
+    someone the database does not know yet, adds them and saves the edit)."""
+    doc = _doc(db)
+    store = DatabaseEditStore(db)
+    add = AddSpan(doc, "newcomer", "Person", 10, 17)  # not in the database yet
+    span = _span(add.do(store), add.span_id or 0)
+    with pytest.raises(PermissionDenied):
+        Relabel(span, "bob", "Location").do(store)
+    with pytest.raises(PermissionDenied):
+        DeleteSpan(span, "bob").do(store)
+    with pytest.raises(PermissionDenied):
+        AddSpan(doc, "newcomer", "Person", 0, 5, editor="bob").do(store)
+    with pytest.raises(NotFound):
+        Relabel(replace(span, id=span.id + 1000), "newcomer", "Location").do(store)
+    with db.reader() as s:
+        assert [(sp.annotator, sp.label, sp.version) for sp in repo.list_spans(s, doc)] == [
+            ("newcomer", "Person", 1)
+        ]
+        assert len(repo.change_log(s, doc)) == 1
