@@ -120,3 +120,13 @@ class Disk:
                 yield s
 
         monkeypatch.setattr(Database, "session", session)
+        own = Database.own_connection  # the one-statement edits' (PostgreSQL)
+
+        @contextmanager
+        def own_connection(db: Database) -> Iterator[object]:
+            if self.full:
+                raise SaveFailed(db.url, "not saved: the disk is full")
+            with own(db) as held:
+                yield held
+
+        monkeypatch.setattr(Database, "own_connection", own_connection)

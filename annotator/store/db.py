@@ -6,9 +6,11 @@ instances on one file (busy timeout). One session per user action.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -160,6 +162,8 @@ class Database:
         """The copy made before that upgrade (SQLite)."""
         self.backup_problem: str | None = None
         """Why the daily backup taken on opening could not be made (it was skipped)."""
+        self._own: HeldConnection | None = None
+        self._own_lock = threading.Lock()
 
     @property
     def dialect(self) -> str:
@@ -196,10 +200,90 @@ class Database:
             with Session(bind=conn) as session, session.begin():
                 yield session
 
+    @contextmanager
+    def own_connection(self) -> Iterator[HeldConnection]:
+        """PostgreSQL: the edit store's connection of its own, for edits of one
+        statement (docs/design.md, "The edit store and version checks").
+
+        Held from one edit to the next (no Session, no pool checkout and
+        return) and in autocommit: each statement is a transaction of its
+        own, committed (with ``synchronous_commit``, flushed to disk) when its
+        result arrives. Checked before each use as the pool checks its
+        connections (:func:`_ping_only_when_in_doubt`): one whose socket has
+        something to say (the server ending it) is replaced. A statement that
+        fails on the database raises :class:`SaveFailed`, as a session does,
+        and a connection left in doubt is replaced before the next use.
+        """
+        import psycopg
+
+        with self._own_lock:
+            held = self._own
+            try:
+                if held is not None and not held.usable():
+                    self._drop_own()
+                    held = None
+                if held is None:
+                    held = self._own = HeldConnection(self.engine.raw_connection())
+                yield held
+            except (psycopg.Error, OperationalError, SADatabaseError) as exc:
+                self._drop_own()
+                raise SaveFailed(_where(self.url), _why_not_saved(_reason(exc))) from exc
+            finally:
+                if self._own is not None and not self._own.idle():
+                    self._drop_own()  # interrupted mid-statement: never used again
+
+    def _drop_own(self) -> None:
+        held, self._own = self._own, None
+        if held is not None:
+            held.close()
+
     def close(self) -> None:
+        with self._own_lock:
+            self._drop_own()
         self.engine.dispose()
         if self._hold is not None:
             self._hold.release()
+
+
+class HeldConnection:
+    """A DBAPI (psycopg) connection taken out of the engine's pool for good
+    (set up as the pool sets up its own), in autocommit, with one cursor."""
+
+    def __init__(self, fairy: Any) -> None:
+        self.driver: Any = fairy.driver_connection
+        fairy.detach()  # ours now: closed, not given back, when we are done
+        self.driver.autocommit = True
+        self._cursor = self.driver.cursor()
+        from psycopg.pq import TransactionStatus
+
+        self._idle = TransactionStatus.IDLE
+        self.info: dict[Any, Any] = {}
+        """What is looked up once a connection (the add's statement)."""
+
+    def run(self, sql: str, params: tuple[Any, ...]) -> Any:
+        """Run one statement, a transaction of its own; its first row (None: no row)."""
+        cursor = self._cursor
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+    def usable(self) -> bool:
+        if self.driver.closed:
+            return False
+        try:
+            readable, _, _ = select.select([self.driver.fileno()], [], [], 0)
+        except (OSError, ValueError):
+            return False
+        return not readable
+
+    def idle(self) -> bool:
+        """Connected, and no statement under way (one interrupted would be)."""
+        return bool(not self.driver.closed and self.driver.info.transaction_status == self._idle)
+
+    def close(self) -> None:
+        # Closed as a driver's connection: detached, the pool's reset (a
+        # rollback) has nothing to do on it, and fails on a lost one.
+        with contextlib.suppress(Exception):  # a connection already lost: nothing to close
+            self.driver.close()
 
 
 def _alembic_config(connection: Any) -> Any:

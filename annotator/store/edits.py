@@ -11,9 +11,9 @@ silently overwriting their edit: optimistic concurrency.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -24,9 +24,11 @@ from annotator.core.model import (
     JsonDict,
     RelationData,
     SpanData,
+    name_problem,
+    write_problem,
 )
 from annotator.store import document_labels, entities, repository
-from annotator.store.db import Database
+from annotator.store.db import Database, HeldConnection
 
 
 class SessionEdits:
@@ -189,7 +191,6 @@ class DatabaseEditStore:
         self.db = db
         self.seen_versions: dict[int, int] = {}
         """span id -> the version the window last showed."""
-        self._one_write = False
 
     def saw(self, spans: Iterable[SpanData]) -> None:
         """Spans now on screen (a document loaded, others' edits arrived)."""
@@ -206,28 +207,161 @@ class DatabaseEditStore:
             yield edits
 
     @contextmanager
-    def one_write(self) -> Iterator[SessionEdits]:
+    def one_write(self) -> Iterator[SessionEdits | OneStatementEdits]:
         """:meth:`transaction` for a command run that makes one call of the
-        session (:meth:`annotator.core.commands.Command._one_write`). When that
-        call is one statement on PostgreSQL (an add, a change or a deletion
-        done in one), the statement is its own transaction: committed, and
-        durable, when it returns, with no BEGIN and COMMIT round trips
-        (:data:`annotator.store.repository.ONE_WRITE`)."""
-        self._one_write = True
-        try:
-            with self.transaction() as edits:
-                yield edits
-        finally:
-            self._one_write = False
+        session (:meth:`annotator.core.commands.Command._one_write`). On
+        PostgreSQL an add, a change or a deletion done in one statement runs
+        on the database's own connection (:meth:`Database.own_connection`),
+        the statement a transaction of its own: committed, and durable, when
+        it returns; no Session, no BEGIN and COMMIT (:class:`OneStatementEdits`)."""
+        if self.db.dialect == "postgresql":
+            yield OneStatementEdits(self)
+            return
+        with self.transaction() as edits:
+            yield edits
 
     @contextmanager
     def edits(self, kind: type[EditsT]) -> Iterator[EditsT]:
         """A transaction whose writes go through ``kind`` (a SessionEdits)."""
         with self.db.session() as session:
-            if self._one_write:
-                self._one_write = False  # this transaction's, not a nested one's
-                session.info[repository.ONE_WRITE] = True
             edits = kind(session, self.seen_versions)
             yield edits
         # Only now committed: versions from a rolled-back transaction never stick.
         self.seen_versions.update(edits.learnt)
+
+
+class OneStatementEdits:
+    """The one write of a command run (:meth:`DatabaseEditStore.one_write`) on
+    PostgreSQL: an add, a change that keeps the offsets or a deletion, in the
+    editor's own layer, is one statement on the database's own connection
+    (the repository's ``pg_*_row``: the version checked and the change-log
+    row written in the same statement), committed when it returns. Anything
+    else, and a statement that wrote nothing (stale, not yours, a gold edit, a
+    linked span, no such span: it committed nothing), is done as before, in a
+    transaction of the store (:meth:`DatabaseEditStore.transaction`), which
+    says why or does it the long way."""
+
+    def __init__(self, store: DatabaseEditStore) -> None:
+        self._store = store
+
+    def _who(self, held: HeldConnection, name: str) -> int | None:
+        """An annotator's id (annotators are never deleted: kept for good), or
+        None if the database has no such annotator yet (the long way creates it)."""
+        ids: dict[str, int] = held.info.setdefault(repository._ANNOTATOR_IDS, {})
+        found = ids.get(name)
+        if found is None:
+            row = held.run("SELECT id FROM annotators WHERE name = %s", (name,))
+            if row is None:
+                return None
+            found = ids[name] = int(row[0])
+        return found
+
+    def add_span(
+        self,
+        document_id: int,
+        annotator: str,
+        label: str,
+        start: int,
+        end: int,
+        *,
+        attributes: JsonDict | None = None,
+        note: str = "",
+        span_id: int | None = None,
+        editor: str | None = None,
+        fragments: Sequence[tuple[int, int]] | None = None,
+        entity_id: int | None = None,
+    ) -> SpanData:
+        if (
+            fragments is None
+            and entity_id is None
+            and editor in (None, annotator)
+            and write_problem(annotator, annotator, lambda: False) is None
+            and repository.one_statement_add(start, end)
+        ):
+            with self._store.db.own_connection() as held:
+                who = self._who(held, annotator)
+                span = None
+                if who is not None:
+                    sql = repository.pg_add_span_sql(held.run, held.info, span_id is not None)
+                    span = repository.pg_add_span_row(
+                        held.run, sql, who, who, document_id, annotator, label, start, end,
+                        attributes=attributes, note=note, span_id=span_id,
+                    )  # fmt: skip
+            if span is not None:
+                self._store.seen_versions[span.id] = span.version
+                return span
+        with self._store.transaction() as edits:
+            return edits.add_span(
+                document_id, annotator, label, start, end, attributes=attributes, note=note,
+                span_id=span_id, editor=editor, fragments=fragments, entity_id=entity_id,
+            )  # fmt: skip
+
+    def update_span(
+        self,
+        span_id: int,
+        editor: str,
+        *,
+        label: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        attributes: JsonDict | None = None,
+        note: str | None = None,
+        expected_version: int | None = None,
+        fragments: Sequence[tuple[int, int]] | None = None,
+        set_entity: bool = False,
+        entity_id: int | None = None,
+    ) -> SpanData:
+        if expected_version is None:
+            expected_version = self._store.seen_versions.get(span_id)
+        if name_problem(editor) is None and repository.one_statement_update(
+            start, end, fragments, set_entity
+        ):
+            changes: dict[str, object] = {}
+            if label is not None:
+                changes["label"] = label
+            if attributes is not None:
+                changes["attributes"] = dict(attributes)
+            if note is not None:
+                changes["note"] = note
+            with self._store.db.own_connection() as held:
+                who = self._who(held, editor)
+                read = None
+                if who is not None:
+                    read = repository.pg_update_span_row(
+                        held.run, span_id, editor, who, changes, expected_version
+                    )
+            if read is not None and read[1] is not None:
+                self._store.seen_versions[span_id] = read[1].version
+                return read[1]
+        with self._store.transaction() as edits:
+            return edits.update_span(
+                span_id, editor, label=label, start=start, end=end, attributes=attributes,
+                note=note, expected_version=expected_version, fragments=fragments,
+                set_entity=set_entity, entity_id=entity_id,
+            )  # fmt: skip
+
+    def delete_span(self, span_id: int, editor: str) -> tuple[SpanData, list[RelationData]]:
+        expected_version = self._store.seen_versions.get(span_id)
+        if name_problem(editor) is None:
+            with self._store.db.own_connection() as held:
+                who = self._who(held, editor)
+                read = None
+                if who is not None:
+                    read = repository.pg_delete_span_row(
+                        held.run, span_id, editor, who, expected_version
+                    )
+            if read is not None and read[2]:
+                return read[0], []
+        with self._store.transaction() as edits:
+            return edits.delete_span(span_id, editor)
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        """Any other write: in a transaction of the store, as before."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def write(*args: Any, **kwargs: Any) -> Any:
+            with self._store.transaction() as edits:
+                return getattr(edits, name)(*args, **kwargs)
+
+        return write

@@ -14,7 +14,7 @@ Review's tables have their own module (:mod:`annotator.store.review`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -663,33 +663,19 @@ def _pg_log_params(record: ChangeRecord, who: int, at: datetime) -> tuple[Any, .
     )  # fmt: skip
 
 
-ONE_WRITE = "annotator_one_write"
-"""Set in a session's ``info`` by the edit store (``DatabaseEditStore.one_write``)
-when the session's transaction makes one write call: the first one-statement
-edit below then runs as a transaction of its own, if nothing was sent in the
-session's transaction before it. It is committed (synchronous_commit: flushed
-to disk) when its result arrives, and BEGIN and COMMIT are not sent: one round
-trip an edit instead of three. A statement that wrote nothing (a refusal, or
-a case done the long way) committed nothing; what follows runs in the
-session's transaction as before."""
+Run = Callable[[str, tuple[Any, ...]], Any]
+"""Runs one statement with DBAPI parameters and gives its first row (None:
+no row). The one-statement edits below take one: a session's connection
+(:func:`_session_run`, in the session's transaction) or the edit store's
+connection of its own (:meth:`annotator.store.db.Database.own_connection`:
+each statement its own transaction, committed when it returns)."""
 
 
-def _pg_edit(session: Session, conn: Any, sql: str, params: tuple[Any, ...]) -> Any:
-    """Run a one-statement edit; its row, or None (see :data:`ONE_WRITE`)."""
-    if session.info.pop(ONE_WRITE, False):
-        from psycopg.pq import TransactionStatus
+def _session_run(conn: Any) -> Run:
+    def run(sql: str, params: tuple[Any, ...]) -> Any:
+        return conn.exec_driver_sql(sql, params).one_or_none()
 
-        driver = conn.connection.driver_connection
-        if driver.info.transaction_status == TransactionStatus.IDLE:
-            driver.autocommit = True
-            try:
-                return conn.exec_driver_sql(sql, params).one_or_none()
-            finally:
-                if driver.info.transaction_status == TransactionStatus.IDLE:
-                    driver.autocommit = False
-                else:  # a lost connection: never given out again in autocommit
-                    conn.invalidate()
-    return conn.exec_driver_sql(sql, params).one_or_none()
+    return run
 
 
 def _pg_write_logged(conn: Any, sql: str, params: tuple[Any, ...]) -> bool:
@@ -723,20 +709,17 @@ _PG_ADD_SPAN = (
 _PG_ADD_SPAN_KEY = "annotator_add_span"
 
 
-def _pg_add_span_sql(conn: Any, restoring: bool) -> str:
+def pg_add_span_sql(run: Run, info: dict[Any, Any], restoring: bool) -> str:
     """The add statement, drawing a new id from the spans' sequence named as a
-    constant (looked up once a connection: resolved when the server prepares
-    the statement, not at every edit), or taking the id an undo restores."""
+    constant (looked up once a connection, kept in its ``info``: resolved when
+    the server prepares the statement, not at every edit), or taking the id
+    an undo restores."""
     if restoring:
         return _PG_ADD_SPAN.format(span_id="%s")
-    sql: str | None = conn.info.get(_PG_ADD_SPAN_KEY)
+    sql: str | None = info.get(_PG_ADD_SPAN_KEY)
     if sql is None:
-        sequence = conn.exec_driver_sql(
-            "SELECT quote_literal(pg_get_serial_sequence('spans', 'id'))"
-        ).scalar_one()
-        sql = conn.info[_PG_ADD_SPAN_KEY] = _PG_ADD_SPAN.format(
-            span_id=f"nextval({sequence}::regclass)"
-        )
+        (sequence,) = run("SELECT quote_literal(pg_get_serial_sequence('spans', 'id'))", ())
+        sql = info[_PG_ADD_SPAN_KEY] = _PG_ADD_SPAN.format(span_id=f"nextval({sequence}::regclass)")
     return sql
 
 
@@ -778,6 +761,48 @@ def _pg_value(key: str, value: Any) -> Any:
     return json_text(value) if key == "attributes" else value
 
 
+def pg_add_span_row(
+    run: Run,
+    sql: str,
+    who: int,
+    by: int,
+    document_id: int,
+    annotator: str,
+    label: str,
+    start: int,
+    end: int,
+    *,
+    attributes: JsonDict | None,
+    note: str,
+    span_id: int | None,
+) -> SpanData | None:
+    """:func:`add_span` in one statement (``sql``: :func:`pg_add_span_sql`'s):
+    the span, its surface text, its change-log row and the layer's status,
+    together (one round trip); None if it wrote nothing (no such document,
+    offsets outside it)."""
+    now = utcnow()
+    attrs = dict(attributes or {})
+    row = run(sql, (
+        start + 1, end - start, document_id, end,
+        *((span_id,) if span_id is not None else ()),
+        document_id, who, label, start, end, json_text(attrs), note, now, now,
+        now, by, Action.ADD.value, Entity.SPAN.value, annotator,
+        who, DocStatus.IN_PROGRESS.value, now,
+    ))  # fmt: skip
+    if row is None:
+        return None
+    return SpanData(
+        int(row[0]), document_id, annotator, label, start, end, str(row[1]), attrs,
+        note, now, now, 1,
+    )  # fmt: skip
+
+
+def one_statement_add(start: Any, end: Any) -> bool:
+    """Whether an add with these offsets can be tried in one statement (else
+    it is checked, and refused, the long way)."""
+    return isinstance(start, int) and isinstance(end, int) and 0 <= start < end
+
+
 def _pg_add_span(
     session: Session,
     conn: Any,
@@ -792,28 +817,19 @@ def _pg_add_span(
     span_id: int | None,
     editor: str | None,
 ) -> SpanData:
-    """:func:`add_span` in one statement: the span, its surface text, its
-    change-log row and the layer's status, together (one round trip)."""
-    if not isinstance(start, int) or not isinstance(end, int):
-        check_span_bounds(0, start, end)
-    if 0 <= start < end:
+    """:func:`add_span` in one statement (:func:`pg_add_span_row`)."""
+    if one_statement_add(start, end):
         who = annotator_id(session, annotator)
         by = who if editor in (None, annotator) else annotator_id(session, editor or annotator)
-        now = utcnow()
-        attrs = dict(attributes or {})
-        restoring = span_id is not None
-        row = _pg_edit(session, conn, _pg_add_span_sql(conn, restoring), (
-            start + 1, end - start, document_id, end,
-            *((span_id,) if restoring else ()),
-            document_id, who, label, start, end, json_text(attrs), note, now, now,
-            now, by, Action.ADD.value, Entity.SPAN.value, annotator,
-            who, DocStatus.IN_PROGRESS.value, now,
-        ))  # fmt: skip
-        if row is not None:
-            return SpanData(
-                int(row[0]), document_id, annotator, label, start, end, str(row[1]), attrs,
-                note, now, now, 1,
-            )  # fmt: skip
+        sql = pg_add_span_sql(_session_run(conn), conn.info, span_id is not None)
+        span = pg_add_span_row(
+            _session_run(conn), sql, who, by, document_id, annotator, label, start, end,
+            attributes=attributes, note=note, span_id=span_id,
+        )  # fmt: skip
+        if span is not None:
+            return span
+    elif not isinstance(start, int) or not isinstance(end, int):
+        check_span_bounds(0, start, end)
     # Nothing written: say why (no such document, or offsets outside it).
     length = conn.exec_driver_sql(
         "SELECT length FROM documents WHERE id = %s", (document_id,)
@@ -974,6 +990,58 @@ def _pg_span_read(row: Any) -> SpanData:
     ))  # fmt: skip
 
 
+def one_statement_update(
+    start: int | None, end: int | None, fragments: Any, set_entity: bool
+) -> bool:
+    """Whether a change can be tried in one statement: it keeps the offsets,
+    the pieces and the entity (else it is done the long way)."""
+    return start is None and end is None and fragments is None and not set_entity
+
+
+def pg_update_span_row(
+    run: Run,
+    span_id: int,
+    editor: str,
+    who: int,
+    changes: dict[str, Any],
+    expected_version: int | None,
+) -> tuple[SpanData, SpanData | None] | None:
+    """A change in the editor's own layer that keeps the offsets (``changes``:
+    label, attributes, note), read, checked, written and logged in one
+    statement (one round trip): the span before and after; after None if it
+    wrote nothing (stale, not the editor's, a split span or a mention: the
+    caller says why or does it the long way); None if there is no such span.
+    ``who`` is the editor's id."""
+    now = utcnow()
+    keys = tuple(changes)
+    row = run(_pg_update_own_sql(keys), (
+        span_id, *(_pg_value(key, changes[key]) for key in keys), now, editor,
+        expected_version, now, who, Action.UPDATE.value, Entity.SPAN.value,
+    ))  # fmt: skip
+    if row is None:
+        return None
+    before = _pg_span_read(row)
+    if not row[-1]:
+        return before, None
+    return before, replace(before, **changes, updated_at=now, version=before.version + 1)
+
+
+def pg_delete_span_row(
+    run: Run, span_id: int, editor: str, who: int, expected_version: int | None
+) -> tuple[SpanData, bool, bool] | None:
+    """The deletion of a span of the editor's own layer that no relation
+    touches, read, checked, deleted and logged in one statement (one round
+    trip): the span, whether a relation touches it, whether it was deleted;
+    None if there is no such span. ``who`` is the editor's id."""
+    row = run(_PG_DELETE_OWN_SPAN, (
+        span_id, editor, expected_version, utcnow(), who, Action.DELETE.value,
+        Entity.SPAN.value,
+    ))  # fmt: skip
+    if row is None:
+        return None
+    return _pg_span_read(row), bool(row[14]), bool(row[-1])
+
+
 def update_span(
     session: Session,
     span_id: int,
@@ -1004,23 +1072,18 @@ def update_span(
     if note is not None:
         changes["note"] = note
     before: SpanData | None = None
-    reshaped = fragments is not None or set_entity
-    if _one_statement(conn) and start is None and end is None and not reshaped:
+    if _one_statement(conn) and one_statement_update(start, end, fragments, set_entity):
         # A change in the editor's own layer that keeps the offsets: read,
         # checked, written and logged in one statement (one round trip).
         check_person(editor)
         who = annotator_id(session, editor)
-        now = utcnow()
-        keys = tuple(changes)
-        row = _pg_edit(session, conn, _pg_update_own_sql(keys), (
-            span_id, *(_pg_value(key, changes[key]) for key in keys), now, editor,
-            expected_version, now, who, Action.UPDATE.value, Entity.SPAN.value,
-        ))  # fmt: skip
-        if row is None:
+        run = _session_run(conn)
+        read = pg_update_span_row(run, span_id, editor, who, changes, expected_version)
+        if read is None:
             raise NotFound(f"no span with id {span_id}")
-        before = _pg_span_read(row)
-        if row[-1]:
-            return replace(before, **changes, updated_at=now, version=before.version + 1)
+        before, after = read
+        if after is not None:
+            return after
         # Nothing written: refused below, or a reviewer's gold edit, done the long way.
     if before is None:
         before = get_span(session, span_id)
@@ -1090,14 +1153,11 @@ def delete_span(
         # checked, deleted and logged in one statement (one round trip).
         check_person(editor)
         who = annotator_id(session, editor)
-        row = _pg_edit(session, conn, _PG_DELETE_OWN_SPAN, (
-            span_id, editor, expected_version, utcnow(), who, Action.DELETE.value,
-            Entity.SPAN.value,
-        ))  # fmt: skip
-        if row is None:
+        read = pg_delete_span_row(_session_run(conn), span_id, editor, who, expected_version)
+        if read is None:
             raise NotFound(f"no span with id {span_id}")
-        span, linked = _pg_span_read(row), bool(row[14])
-        if row[-1]:
+        span, linked, done = read
+        if done:
             return span, []
         # Nothing deleted: refused below, or linked or gold, done the long way.
     else:

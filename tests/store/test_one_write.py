@@ -8,14 +8,14 @@ See docs/design.md, "The edit store and version checks".
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import text
 
 from annotator.core.commands import AddRelation, AddSpan, Command, DeleteSpan, Relabel, SetNote
-from annotator.core.errors import SaveFailed
+from annotator.core.errors import NotFound, PermissionDenied, SaveFailed
 from annotator.core.model import DocumentDraft, SpanData
 from annotator.store import repository as repo
 from annotator.store.db import Database
@@ -34,16 +34,21 @@ def _doc(db: Database, tail: str = "") -> int:
 
 class Sent:
     """Each statement sent, with whether it ran in a transaction of its own
-    (the driver in autocommit, no transaction open)."""
+    (the driver in autocommit, no transaction open): seen at the driver, so
+    the statements of the store's own connection (no SQLAlchemy) count too."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import psycopg
+
         self.seen: list[tuple[str, bool]] = []
-        event.listen(db.engine, "before_cursor_execute", self._note)
+        execute = psycopg.Cursor.execute
+        sent = self
 
-    def _note(self, conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        driver = conn.connection.driver_connection
-        alone = bool(getattr(driver, "autocommit", False))
-        self.seen.append((statement.split()[0], alone))
+        def note(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+            sent.seen.append((str(query).split()[0], bool(cursor.connection.autocommit)))
+            return execute(cursor, query, *args, **kwargs)
+
+        monkeypatch.setattr(psycopg.Cursor, "execute", note)
 
     def take(self) -> list[tuple[str, bool]]:
         seen, self.seen = self.seen, []
@@ -114,12 +119,14 @@ def test_the_same_log_and_spans_with_or_without_a_transaction_of_its_own(
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_a_one_write_command_is_one_statement_of_its_own_on_postgresql(db: Database) -> None:
+def test_a_one_write_command_is_one_statement_of_its_own_on_postgresql(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     doc = _doc(db)
     store = DatabaseEditStore(db)
     for n in range(2):  # ana is created, her id and the sequence's name read and kept
         AddSpan(doc, "ana", "Person", n, n + 5).do(store)
-    sent = Sent(db)
+    sent = Sent(monkeypatch)
 
     def run(command: Command, *, undo: bool = False) -> Any:
         changes = command.undo(store) if undo else command.do(store)
@@ -160,7 +167,7 @@ def test_a_command_of_several_writes_stays_one_transaction(
     with db.reader() as s:
         linked = repo.get_span(s, b.span_id)
     gone = DeleteSpan(linked, "ana")
-    sent = Sent(db)
+    sent = Sent(monkeypatch)
     gone.do(store)
     # One call: its one statement, tried alone, writes nothing for a linked
     # span; the relation and the span are then deleted in a transaction.
@@ -200,20 +207,67 @@ def test_a_refused_one_write_edit_writes_nothing(db: Database) -> None:
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_a_connection_lost_in_its_own_transaction_is_not_given_out_again(
-    db: Database,
-) -> None:
+def test_the_stores_own_connection_is_replaced_when_lost(db: Database) -> None:
+    """Lost between edits (the server ended it): replaced before the next
+    edit, which is saved. Lost during an edit: SaveFailed (the window keeps
+    the edit and tries again), and the next edit gets a new connection."""
     doc = _doc(db)
+    store = DatabaseEditStore(db)
+    AddSpan(doc, "ana", "Person", 0, 5).do(store)
+    with db.own_connection() as held:
+        first = held.driver.info.backend_pid
     with db.session() as s:
-        repo.annotator_id(s, "ana")
-    with pytest.raises(SaveFailed), db.session() as s:
-        s.info[repo.ONE_WRITE] = True
-        conn = s.connection()
-        with pytest.raises(OperationalError):
-            repo._pg_edit(s, conn, "SELECT pg_terminate_backend(pg_backend_pid())", ())
-        raise OperationalError("lost", {}, Exception("the server closed the connection"))
-    with db.session() as s:  # a new connection, in transactions
-        assert s.connection().connection.driver_connection.autocommit is False  # type: ignore[union-attr]
-        repo.add_span(s, doc, "ana", "Person", 10, 17)
+        assert s.execute(text(f"SELECT pg_terminate_backend({first}, 5000)")).scalar()
+    AddSpan(doc, "ana", "Person", 10, 17).do(store)
+    with pytest.raises(SaveFailed), db.own_connection() as held:
+        assert held.driver.info.backend_pid != first
+        held.run("SELECT pg_terminate_backend(pg_backend_pid())", ())
+    AddSpan(doc, "ana", "Person", 22, 29).do(store)
     with db.reader() as s:
-        assert s.execute(text("SELECT count(*) FROM spans")).scalar() == 1
+        assert [sp.start for sp in repo.list_spans(s, doc)] == [0, 10, 22]
+    with db.own_connection() as held:
+        driver = held.driver
+        assert driver.autocommit is True
+    db.close()
+    assert driver.closed  # closed with the database, not left open
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_edit_is_seen_by_others_when_the_command_returns(db: Database) -> None:
+    """Committed when acknowledged: another connection sees the edit at once."""
+    doc = _doc(db)
+    store = DatabaseEditStore(db)
+    add = AddSpan(doc, "ana", "Person", 10, 17)
+    span = _span(add.do(store), add.span_id or 0)
+    with db.reader() as s:
+        assert [sp.id for sp in repo.list_spans(s, doc)] == [span.id]
+    Relabel(span, "ana", "Location").do(store)
+    with db.reader() as s:
+        assert [(sp.label, sp.version) for sp in repo.list_spans(s, doc)] == [("Location", 2)]
+    add.undo(store)
+    with db.reader() as s:
+        assert repo.list_spans(s, doc) == []
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_refusals_and_new_analysts_go_the_transaction_way_as_before(db: Database) -> None:
+    """Not yours, stale, a new analyst: the statement on the store's own
+    connection writes nothing, and the store's transaction says why (or, for
+    someone the database does not know yet, adds them and saves the edit)."""
+    doc = _doc(db)
+    store = DatabaseEditStore(db)
+    add = AddSpan(doc, "newcomer", "Person", 10, 17)  # not in the database yet
+    span = _span(add.do(store), add.span_id or 0)
+    with pytest.raises(PermissionDenied):
+        Relabel(span, "bob", "Location").do(store)
+    with pytest.raises(PermissionDenied):
+        DeleteSpan(span, "bob").do(store)
+    with pytest.raises(PermissionDenied):
+        AddSpan(doc, "newcomer", "Person", 0, 5, editor="bob").do(store)
+    with pytest.raises(NotFound):
+        Relabel(replace(span, id=span.id + 1000), "newcomer", "Location").do(store)
+    with db.reader() as s:
+        assert [(sp.annotator, sp.label, sp.version) for sp in repo.list_spans(s, doc)] == [
+            ("newcomer", "Person", 1)
+        ]
+        assert len(repo.change_log(s, doc)) == 1

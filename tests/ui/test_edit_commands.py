@@ -16,23 +16,36 @@ from annotator.core.commands import Changes, EditSession
 from annotator.core.model import DocStatus, DocumentDraft, SpanData
 from annotator.store import repository
 from annotator.store.db import Database
-from annotator.store.edits import DatabaseEditStore, SessionEdits
+from annotator.store.edits import DatabaseEditStore, OneStatementEdits, SessionEdits
 
 TEXT = "🇰🇿 Astana: “We are here to listen,” Blinken said.\nSecond line."
 
 
 class CountingStore(DatabaseEditStore):
-    """Counts transactions, to prove each run of a command is exactly one."""
+    """Counts transactions, to prove each run of a command is exactly one (a
+    one-write run counts once, whether it is one statement of its own on
+    PostgreSQL or goes the transaction way)."""
 
     def __init__(self, db: Database) -> None:
         super().__init__(db)
         self.transactions = 0
+        self._one_write = False
 
     @contextmanager
     def transaction(self) -> Iterator[SessionEdits]:
-        self.transactions += 1
+        self.transactions += 0 if self._one_write else 1
         with super().transaction() as session:
             yield session
+
+    @contextmanager
+    def one_write(self) -> Iterator[SessionEdits | OneStatementEdits]:
+        self.transactions += 1
+        self._one_write = True
+        try:
+            with super().one_write() as session:
+                yield session
+        finally:
+            self._one_write = False
 
 
 @pytest.fixture
