@@ -492,7 +492,7 @@ def test_agreement_report(qtbot: QtBot, project: Path) -> None:
 
     db = load_project(project).open_database()
     try:
-        report = AgreementReportWidget.load(db, [USER, OTHER])
+        report = AgreementReportWidget.from_database(db, [USER, OTHER])
     finally:
         db.close()
     assert report is not None

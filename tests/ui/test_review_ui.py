@@ -308,7 +308,7 @@ def test_comments_on_a_span_by_typing(qtbot: QtBot, window: CompareWindow, proje
 def test_agreement_report_opens_a_low_document(qtbot: QtBot, project: Path) -> None:
     db = load_project(project).open_database()
     try:
-        widget = AgreementReportWidget.load(db, ["alice", "bob"])
+        widget = AgreementReportWidget.from_database(db, ["alice", "bob"])
     finally:
         db.close()
     assert widget is not None
@@ -383,6 +383,8 @@ def test_report_and_dashboard_helpers(qtbot: QtBot, project: Path) -> None:
     report = open_agreement_report(project, "rita")
     assert report is not None
     qtbot.addWidget(report)
+    qtbot.waitUntil(lambda: not report.computing, timeout=60_000)
+    assert report.problem is None and report.report is not None
     report.compareRequested.emit(1, "alice", "bob")
     (compare,) = report.compare_windows
     qtbot.addWidget(compare)

@@ -6,14 +6,23 @@ The figures are those of ``annotator agreement`` (annotator.core.agreement).
 Double-clicking a document emits :attr:`AgreementReportWidget.compareRequested`
 with the document and its least agreeing pair, which the caller opens in
 compare mode (:func:`annotator.ui.review.open_compare`).
+
+:meth:`AgreementReportWidget.load` works the figures out in the report's
+worker process (:mod:`annotator.ui.worker`, running
+:func:`annotator.app.agreement.report_in_worker`): the window answers
+meanwhile, the report says "Computing agreement…" over the figures it had
+(none at first), and a problem is said in the report.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtGui import QCloseEvent, QColor, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -32,11 +41,17 @@ from annotator.core.agreement import AgreementReport, PairAgreement
 from annotator.core.schema import LabelSchema
 from annotator.ui.plain import plain_label
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
 UNDEFINED = "n/a"
 LOW = 0.5
 """Documents whose worst pair agrees less than this (exact F1) are highlighted."""
 
 METRICS = {"exact_f1": "exact F1", "overlap_f1": "overlap F1", "kappa": "kappa"}
+
+COMPUTING = "Computing agreement…"
+TOO_FEW = "Agreement needs two annotators with spans."
 
 __all__ = ["AgreementReportWidget", "DocumentFigures", "Heatmap", "document_figures", "load_report"]
 
@@ -157,14 +172,21 @@ def _cell(text: object, value: float | None = None) -> QTableWidgetItem:
 
 
 class AgreementReportWidget(QWidget):
-    """The agreement report: pairs, labels, a heatmap and the documents, lowest first."""
+    """The agreement report: pairs, labels, a heatmap and the documents, lowest first.
+
+    Made with figures, or empty and then given them by :meth:`load`.
+    """
 
     compareRequested = Signal(int, str, str)
     """A document to open in compare mode, with the two annotators to compare."""
+    loadFinished = Signal()
+    """A :meth:`load` ended: its figures are shown, or :attr:`problem` says why not."""
+    _arrived = Signal(int, object)
+    """(load number, the worker's ReportFigures or the exception), from the pool's thread."""
 
     def __init__(
         self,
-        report: AgreementReport,
+        report: AgreementReport | None = None,
         documents: Sequence[DocumentFigures] = (),
         parent: QWidget | None = None,
     ) -> None:
@@ -172,8 +194,17 @@ class AgreementReportWidget(QWidget):
         self.setObjectName("agreementReport")
         self.report = report
         self.documents = list(documents)
+        self.problem: str | None = None
+        """Why the last load shows no figures (said in :attr:`status`), or None."""
+        self._loads = 0
+        self._future: Future[object] | None = None
+        self._arrived.connect(self._show_arrived, Qt.ConnectionType.QueuedConnection)
         self.compare_windows: list[QWidget] = []
         """Compare windows opened from this report (kept alive here)."""
+        self.status = plain_label()
+        self.status.setObjectName("agreementStatus")
+        self.status.setWordWrap(True)
+        self.status.hide()
         self.summary = plain_label()
         self.summary.setObjectName("agreementSummary")
         self.summary.setWordWrap(True)
@@ -223,21 +254,20 @@ class AgreementReportWidget(QWidget):
         )
         self.attribution_title = QLabel()
         self.attribution_title.setWordWrap(True)
-        if report.document_labels is not None or report.attribution is not None:
-            who_page = QWidget()
-            who_layout = QVBoxLayout(who_page)
-            who_layout.addWidget(QLabel("Document labels (kappa per pair, alpha for all):"))
-            who_layout.addWidget(self.document_label_table, 1)
-            who_layout.addWidget(self.attribution_title)
-            who_layout.addWidget(self.attribution_table, 1)
-            self.tabs.addTab(who_page, "Who said what")
+        self.who_page = QWidget()
+        who_layout = QVBoxLayout(self.who_page)
+        who_layout.addWidget(QLabel("Document labels (kappa per pair, alpha for all):"))
+        who_layout.addWidget(self.document_label_table, 1)
+        who_layout.addWidget(self.attribution_title)
+        who_layout.addWidget(self.attribution_table, 1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
         self._fill()
 
     @classmethod
-    def load(
+    def from_database(
         cls,
         db: Database,
         annotators: Sequence[str] | None = None,
@@ -246,15 +276,112 @@ class AgreementReportWidget(QWidget):
         schema: LabelSchema | None = None,
         parent: QWidget | None = None,
     ) -> AgreementReportWidget | None:
-        """The report of ``db``'s project; with its ``schema``, the document
-        labels and attribution too."""
+        """The report of ``db``'s project worked out here, in this thread; with
+        its ``schema``, the document labels and attribution too. None with
+        fewer than two people."""
         loaded = load_report(db, annotators, all_documents=all_documents, schema=schema)
         if loaded is None:
             return None
         return cls(*loaded, parent=parent)
 
+    # --- loading in the worker process -------------------------------------------
+
+    def load(
+        self,
+        project_dir: Path | str,
+        annotators: Sequence[str] | None = None,
+        *,
+        all_documents: bool = True,
+    ) -> None:
+        """Work out the report of the project in ``project_dir`` in the report's
+        worker process, which opens the project itself; returns at once.
+
+        The report says "Computing agreement…" (over the figures it shows, if
+        any) until the figures come; :attr:`loadFinished` is emitted then, or
+        when a problem is shown instead. A load asked for while another runs
+        replaces it (the older one's answer is never shown).
+        """
+        from annotator.app.agreement import report_in_worker
+        from annotator.ui.worker import REPORT, worker_pool
+
+        self._abandon()
+        self._loads += 1
+        number = self._loads
+        self.problem = None
+        self._show_status(COMPUTING)
+        future: Future[object] = worker_pool(REPORT).submit(
+            report_in_worker,
+            str(project_dir),
+            list(annotators) if annotators else None,
+            all_documents,
+        )
+        self._future = future
+
+        def done(finished: Future[object]) -> None:  # in the pool's thread
+            if finished.cancelled():
+                return
+            error = finished.exception()
+            with suppress(RuntimeError):  # the report is gone
+                self._arrived.emit(number, error if error is not None else finished.result())
+
+        future.add_done_callback(done)
+
+    @property
+    def computing(self) -> bool:
+        """A :meth:`load` is under way."""
+        return self._future is not None
+
+    def _abandon(self) -> None:
+        """Let the load under way go: never shown; its worker ended if it has begun."""
+        from annotator.ui.worker import REPORT, stop_worker
+
+        future, self._future = self._future, None
+        self._loads += 1  # whatever it sends back is not shown
+        if future is not None and not future.cancel() and not future.done():
+            stop_worker(REPORT, now=True)  # at work: a new one starts for the next load
+
+    def _show_arrived(self, number: int, outcome: object) -> None:
+        from annotator.app.agreement import ReportFigures
+
+        if number != self._loads:
+            return
+        self._future = None
+        if isinstance(outcome, ReportFigures) and outcome.figures is not None:
+            self.report, documents = outcome.figures
+            self.documents = list(documents)
+            self.status.hide()
+            self._fill()
+        elif isinstance(outcome, ReportFigures) and outcome.problem is None:
+            self._fail(TOO_FEW)
+        elif isinstance(outcome, ReportFigures):
+            self._fail(f"Could not compute the agreement: {outcome.problem}")
+        else:  # the worker process died, or could not start
+            self._fail(f"Could not compute the agreement: the worker process stopped ({outcome})")
+        self.loadFinished.emit()
+
+    def _fail(self, message: str) -> None:
+        self.problem = message
+        self._show_status(message)
+
+    def _show_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.show()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._abandon()  # closing never waits for the worker, nor leaves it at work
+        super().closeEvent(event)
+
     def _fill(self) -> None:
         report = self.report
+        if report is None:
+            self.summary.setText("No figures yet.")
+            return
+        who_said_what = report.document_labels is not None or report.attribution is not None
+        shown = self.tabs.indexOf(self.who_page) >= 0
+        if who_said_what and not shown:
+            self.tabs.addTab(self.who_page, "Who said what")
+        elif shown and not who_said_what:
+            self.tabs.removeTab(self.tabs.indexOf(self.who_page))
         self.summary.setText(
             f"Agreement of {', '.join(report.annotators)} over {report.documents} documents "
             f"({report.tokens} tokens). Krippendorff's alpha: {figure_text(report.alpha)}. "
@@ -301,6 +428,7 @@ class AgreementReportWidget(QWidget):
         self._fill_who_said_what()
 
     def _fill_who_said_what(self) -> None:
+        assert self.report is not None
         labels = self.report.document_labels or []
         rows = [(label, pair) for label in labels for pair in label.pairs]
         self.document_label_table.setRowCount(len(rows))
@@ -328,6 +456,8 @@ class AgreementReportWidget(QWidget):
             self.attribution_table.setItem(r, 3, _cell(figure_text(share), share))
 
     def _fill_heatmap(self) -> None:
+        if self.report is None:
+            return
         metric = str(self.metric_box.currentData() or "exact_f1")
         self.heatmap.set_values(self.report.annotators, self.report.pairs, metric)
 
