@@ -52,7 +52,7 @@ def worker_pool(kind: str) -> ProcessPoolExecutor:
 
             app = QCoreApplication.instance()
             if app is not None:
-                # Python's own exit waits for a worker's running task: end them first.
+                # Python's own exit waits for a worker's running task: end the report's first.
                 app.aboutToQuit.connect(_quitting)
         pool = _pools[kind] = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
     return pool
@@ -95,8 +95,10 @@ def stop_workers() -> None:
 
 
 def _quitting() -> None:
-    for kind in list(_pools):
-        stop_worker(kind, now=True)
+    # The report's answers go through a relay that outlives the report; the
+    # suggestions' go to the window's own object, so their worker is left to
+    # finish at exit (stop_workers), while the window is whole.
+    stop_worker(REPORT, now=True)
 
 
 def warm(kind: str, task: object) -> None:

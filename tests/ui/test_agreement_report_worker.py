@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QTableWidget
+from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
 from annotator.app import review
@@ -56,10 +56,12 @@ def _in_process(project_dir: Path) -> tuple[object, object]:
     return loaded
 
 
-def _cells(table: QTableWidget) -> list[list[str]]:
+def _cells(table: QTableView) -> list[list[str]]:
+    """What a table shows, cell by cell (a QTableWidget's or a model's)."""
+    model = table.model()
     return [
-        [table.item(r, c).text() for c in range(table.columnCount())]
-        for r in range(table.rowCount())
+        [str(model.index(r, c).data()) for c in range(model.columnCount())]
+        for r in range(model.rowCount())
     ]
 
 
@@ -78,12 +80,12 @@ def test_the_window_s_report_comes_from_its_worker(qtbot: QtBot, project_dir: Pa
     assert report.documents == want_documents
     assert report.report is not None and report.report.annotators == ["alice", "bob", "carol"]
     assert report.pair_table.rowCount() == 3
-    assert report.document_table.rowCount() == len(want_documents) == 8
+    assert report.document_model.rowCount() == len(want_documents) == 8
     expected = AgreementReportWidget(want_report, want_documents)  # type: ignore[arg-type]
     qtbot.addWidget(expected)
     for name in ("pairTable", "labelTable", "documentTable"):
-        shown = report.findChild(QTableWidget, name)
-        made = expected.findChild(QTableWidget, name)
+        shown = report.findChild(QTableView, name)
+        made = expected.findChild(QTableView, name)
         assert shown is not None and made is not None
         assert _cells(shown) == _cells(made), name
     assert report.summary.text() == expected.summary.text()
@@ -107,7 +109,7 @@ def test_the_window_answers_while_the_report_is_computed(qtbot: QtBot, project_d
         # load() returned at once: the report says so, and the event loop runs.
         assert report.computing
         assert report.status.text() == COMPUTING and not report.status.isHidden()
-        assert report.report is None and report.document_table.rowCount() == 0
+        assert report.report is None and report.document_model.rowCount() == 0
     timer.stop()
     assert True in ticks  # the timer ticked while the figures were being computed
     assert report.problem is None and report.report == _in_process(project_dir)[0]
@@ -123,14 +125,14 @@ def test_the_old_figures_stay_while_new_ones_are_computed(qtbot: QtBot, project_
     with qtbot.waitSignal(report.loadFinished, timeout=WAIT):
         report.load(project_dir, ["alice", "bob"])
     assert report.report is not None and report.report.annotators == ["alice", "bob"]
-    rows = report.document_table.rowCount()
+    rows = report.document_model.rowCount()
     assert rows == 8
     # Keep the worker busy so that the next load waits: the old figures stay.
     busy = worker.worker_pool(worker.REPORT).submit(worker_probe.wait, 0.5)
     with qtbot.waitSignal(report.loadFinished, timeout=WAIT):
         report.load(project_dir)
         assert report.status.text() == COMPUTING
-        assert report.document_table.rowCount() == rows and report.report.annotators == [
+        assert report.document_model.rowCount() == rows and report.report.annotators == [
             "alice",
             "bob",
         ]

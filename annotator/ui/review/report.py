@@ -16,12 +16,22 @@ meanwhile, the report says "Computing agreement…" over the figures it had
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
-from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+import shiboken6
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QCloseEvent, QColor, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +39,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -49,6 +60,8 @@ LOW = 0.5
 """Documents whose worst pair agrees less than this (exact F1) are highlighted."""
 
 METRICS = {"exact_f1": "exact F1", "overlap_f1": "overlap F1", "kappa": "kappa"}
+
+_ROOT = QModelIndex()
 
 COMPUTING = "Computing agreement…"
 TOO_FEW = "Agreement needs two annotators with spans."
@@ -152,23 +165,128 @@ class Heatmap(QWidget):
         painter.end()
 
 
+DOCUMENT_COLUMNS = (
+    "document",
+    "title",
+    "least agreeing pair",
+    "exact F1",
+    "overlap F1",
+    "kappa",
+    "alpha",
+)
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_LOW_COLOR = QColor("#fde0dc")
+
+
+class DocumentFiguresModel(QAbstractTableModel):
+    """The per-document figures as a table model: a cell is made when shown,
+    so thousands of documents cost the GUI thread nothing to fill."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[DocumentFigures] = []
+
+    def set_rows(self, rows: Sequence[DocumentFigures]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(DOCUMENT_COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return DOCUMENT_COLUMNS[section]
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if not index.isValid():
+            return None
+        doc = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return str(doc.id)
+            if column == 1:
+                return doc.title
+            if column == 2:
+                return f"{doc.a} / {doc.b}"
+            return figure_text(self._value(doc, column))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column >= 3:
+            return _RIGHT
+        low = doc.exact_f1 is not None and doc.exact_f1 < LOW
+        if role == Qt.ItemDataRole.BackgroundRole and low:
+            return _LOW_COLOR
+        return None
+
+    @staticmethod
+    def _value(doc: DocumentFigures, column: int) -> float | None:
+        return (doc.exact_f1, doc.overlap_f1, doc.kappa, doc.alpha)[column - 3]
+
+
+def _view(name: str, model: QAbstractTableModel) -> QTableView:
+    table = QTableView()
+    table.setModel(model)
+    _style(table, name)
+    return table
+
+
 def _table(name: str, headers: Sequence[str]) -> QTableWidget:
     table = QTableWidget(0, len(headers))
-    table.setObjectName(name)
     table.setHorizontalHeaderLabels(list(headers))
+    _style(table, name)
+    return table
+
+
+def _style(table: QTableView, name: str) -> None:
+    table.setObjectName(name)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 def _cell(text: object, value: float | None = None) -> QTableWidgetItem:
     item = QTableWidgetItem(str(text))
     if value is not None or text == UNDEFINED:
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        item.setTextAlignment(_RIGHT)
     return item
+
+
+class _Relay(QObject):
+    """Brings a worker's answer from the pool's thread to the GUI thread, to the
+    report that asked for it if it is still there."""
+
+    arrived = Signal(object, int, object)
+    """(a weak reference to the report, its load number, the answer or the exception)"""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    def _deliver(self, ref: object, number: int, outcome: object) -> None:
+        report = ref() if isinstance(ref, weakref.ref) else None
+        if isinstance(report, AgreementReportWidget) and shiboken6.isValid(report):
+            report._show_arrived(number, outcome)
+
+
+_the_relay: _Relay | None = None
+
+
+def _relay() -> _Relay:
+    """The one relay, made in the GUI thread on the first load."""
+    global _the_relay
+    if _the_relay is None:
+        _the_relay = _Relay()
+    return _the_relay
 
 
 class AgreementReportWidget(QWidget):
@@ -181,8 +299,6 @@ class AgreementReportWidget(QWidget):
     """A document to open in compare mode, with the two annotators to compare."""
     loadFinished = Signal()
     """A :meth:`load` ended: its figures are shown, or :attr:`problem` says why not."""
-    _arrived = Signal(int, object)
-    """(load number, the worker's ReportFigures or the exception), from the pool's thread."""
 
     def __init__(
         self,
@@ -198,7 +314,6 @@ class AgreementReportWidget(QWidget):
         """Why the last load shows no figures (said in :attr:`status`), or None."""
         self._loads = 0
         self._future: Future[object] | None = None
-        self._arrived.connect(self._show_arrived, Qt.ConnectionType.QueuedConnection)
         self.compare_windows: list[QWidget] = []
         """Compare windows opened from this report (kept alive here)."""
         self.status = plain_label()
@@ -228,20 +343,10 @@ class AgreementReportWidget(QWidget):
         heat_layout.addLayout(row)
         heat_layout.addWidget(self.heatmap)
         heat_layout.addStretch(1)
-        self.document_table = _table(
-            "documentTable",
-            [
-                "document",
-                "title",
-                "least agreeing pair",
-                "exact F1",
-                "overlap F1",
-                "kappa",
-                "alpha",
-            ],
-        )
+        self.document_model = DocumentFiguresModel(self)
+        self.document_table = _view("documentTable", self.document_model)
         self.document_table.setToolTip("Double-click a document to open it in compare mode")
-        self.document_table.itemDoubleClicked.connect(self._document_activated)
+        self.document_table.doubleClicked.connect(self._document_activated)
         self.tabs.addTab(self.pair_table, "Pairs")
         self.tabs.addTab(self.label_table, "Labels")
         self.tabs.addTab(heat_page, "Heatmap")
@@ -317,12 +422,16 @@ class AgreementReportWidget(QWidget):
         )
         self._future = future
 
+        reply = _relay().arrived
+        report = weakref.ref(self)
+
         def done(finished: Future[object]) -> None:  # in the pool's thread
             if finished.cancelled():
                 return
             error = finished.exception()
-            with suppress(RuntimeError):  # the report is gone
-                self._arrived.emit(number, error if error is not None else finished.result())
+            # Through the relay, which outlives any report: a report's own
+            # signal, emitted here after the report is deleted, would crash.
+            reply.emit(report, number, error if error is not None else finished.result())
 
         future.add_done_callback(done)
 
@@ -407,24 +516,7 @@ class AgreementReportWidget(QWidget):
             for c, value in enumerate(label_values, start=2):
                 self.label_table.setItem(r, c, _cell(figure_text(value), value))
         self._fill_heatmap()
-        self.document_table.setRowCount(len(self.documents))
-        for r, doc in enumerate(self.documents):
-            cells = [
-                _cell(doc.id),
-                _cell(doc.title),
-                _cell(f"{doc.a} / {doc.b}"),
-                *(
-                    _cell(figure_text(v), v)
-                    for v in (doc.exact_f1, doc.overlap_f1, doc.kappa, doc.alpha)
-                ),
-            ]
-            low = doc.exact_f1 is not None and doc.exact_f1 < LOW
-            for c, cell in enumerate(cells):
-                cell.setData(Qt.ItemDataRole.UserRole, r)
-                if low:
-                    cell.setBackground(QColor("#fde0dc"))
-                self.document_table.setItem(r, c, cell)
-
+        self.document_model.set_rows(self.documents)
         self._fill_who_said_what()
 
     def _fill_who_said_what(self) -> None:
@@ -461,6 +553,6 @@ class AgreementReportWidget(QWidget):
         metric = str(self.metric_box.currentData() or "exact_f1")
         self.heatmap.set_values(self.report.annotators, self.report.pairs, metric)
 
-    def _document_activated(self, item: QTableWidgetItem) -> None:
-        doc = self.documents[int(item.data(Qt.ItemDataRole.UserRole))]
+    def _document_activated(self, index: QModelIndex) -> None:
+        doc = self.document_model.rows[index.row()]
         self.compareRequested.emit(doc.id, doc.a, doc.b)
