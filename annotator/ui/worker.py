@@ -19,6 +19,7 @@ or the program, never waits for it.
 from __future__ import annotations
 
 import atexit
+import weakref
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ REPORT = "report"
 
 _pools: dict[str, ProcessPoolExecutor] = {}
 _hooked = False
+_ended: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
+"""Workers ended on purpose (``now``): what they were given is to be asked again, if wanted."""
 
 
 def worker_pool(kind: str) -> ProcessPoolExecutor:
@@ -73,6 +76,7 @@ def stop_worker(kind: str, *, now: bool = False) -> None:
         pool.shutdown(wait=True, cancel_futures=True)
         return
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    _ended.add(pool)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         try:
@@ -85,6 +89,11 @@ def stop_worker(kind: str, *, now: bool = False) -> None:
             process.join(timeout=5)
         except (ValueError, AssertionError):
             continue
+
+
+def ended_on_purpose(pool: ProcessPoolExecutor) -> bool:
+    """Whether this worker was ended by :func:`stop_worker` (``now``) rather than died."""
+    return pool in _ended
 
 
 def stop_workers() -> None:

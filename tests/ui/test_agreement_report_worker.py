@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QMenu, QTableView
 from pytestqt.qtbot import QtBot
 
 from annotator.app import review
@@ -69,7 +69,11 @@ def test_the_window_s_report_comes_from_its_worker(qtbot: QtBot, project_dir: Pa
     _fill(project_dir)
     window = open_window(project_dir, user="alice")
     qtbot.addWidget(window)
-    window.review.menu_shown()  # the Review menu opens: the worker starts
+    worker.stop_worker(worker.REPORT)
+    menu = window.findChild(QMenu, "reviewMenu")
+    assert menu is not None
+    menu.aboutToShow.emit()  # the Review menu opens: the report's worker starts
+    assert worker.REPORT in worker._pools
     report = window.review.agreement()
     assert isinstance(report, AgreementReportWidget)
     qtbot.addWidget(report)
@@ -184,6 +188,22 @@ def test_closing_the_report_while_it_computes_ends_its_work(
     with qtbot.waitSignal(again.loadFinished, timeout=WAIT):
         again.load(project_dir)
     assert again.problem is None and again.report is not None
+
+
+def test_closing_one_report_never_strands_another(qtbot: QtBot, project_dir: Path) -> None:
+    _fill(project_dir)
+    first, second = AgreementReportWidget(), AgreementReportWidget()
+    qtbot.addWidget(first)
+    qtbot.addWidget(second)
+    worker.worker_pool(worker.REPORT).submit(worker_probe.wait, 0).result(60)  # warm
+    first.load(project_dir)
+    second.load(project_dir, ["alice", "carol"])  # waits for the worker
+    qtbot.waitUntil(lambda: first._future is not None and first._future.running(), timeout=WAIT)
+    first.close()  # ends the worker: the second asks a new one
+    with qtbot.waitSignal(second.loadFinished, timeout=WAIT):
+        pass
+    assert second.problem is None
+    assert second.report is not None and second.report.annotators == ["alice", "carol"]
 
 
 def test_an_unreadable_database_is_said_in_the_report(qtbot: QtBot, project_dir: Path) -> None:

@@ -62,6 +62,8 @@ LOW = 0.5
 METRICS = {"exact_f1": "exact F1", "overlap_f1": "overlap F1", "kappa": "kappa"}
 
 _ROOT = QModelIndex()
+_AGAIN = "again"
+"""A load's answer when its worker was ended for another report's sake."""
 
 COMPUTING = "Computing agreement…"
 TOO_FEW = "Agreement needs two annotators with spans."
@@ -314,6 +316,7 @@ class AgreementReportWidget(QWidget):
         """Why the last load shows no figures (said in :attr:`status`), or None."""
         self._loads = 0
         self._future: Future[object] | None = None
+        self._request: tuple[Path | str, Sequence[str] | None, bool] | None = None
         self.compare_windows: list[QWidget] = []
         """Compare windows opened from this report (kept alive here)."""
         self.status = plain_label()
@@ -407,31 +410,40 @@ class AgreementReportWidget(QWidget):
         replaces it (the older one's answer is never shown).
         """
         from annotator.app.agreement import report_in_worker
-        from annotator.ui.worker import REPORT, worker_pool
+        from annotator.ui.worker import REPORT, ended_on_purpose, worker_pool
 
         self._abandon()
         self._loads += 1
         number = self._loads
+        self._request = (project_dir, annotators, all_documents)
         self.problem = None
         self._show_status(COMPUTING)
-        future: Future[object] = worker_pool(REPORT).submit(
-            report_in_worker,
-            str(project_dir),
-            list(annotators) if annotators else None,
-            all_documents,
-        )
+        try:
+            pool = worker_pool(REPORT)
+            future: Future[object] = pool.submit(
+                report_in_worker,
+                str(project_dir),
+                list(annotators) if annotators else None,
+                all_documents,
+            )
+        except (RuntimeError, OSError) as exc:  # no process could be started
+            self._fail(f"Could not compute the agreement: no worker process ({exc})")
+            self.loadFinished.emit()
+            return
         self._future = future
-
         reply = _relay().arrived
         report = weakref.ref(self)
 
         def done(finished: Future[object]) -> None:  # in the pool's thread
-            if finished.cancelled():
-                return
-            error = finished.exception()
+            outcome: object
+            if finished.cancelled() or ended_on_purpose(pool):
+                outcome = _AGAIN  # another report ended the worker: ask again
+            else:
+                error = finished.exception()
+                outcome = error if error is not None else finished.result()
             # Through the relay, which outlives any report: a report's own
             # signal, emitted here after the report is deleted, would crash.
-            reply.emit(report, number, error if error is not None else finished.result())
+            reply.emit(report, number, outcome)
 
         future.add_done_callback(done)
 
@@ -455,6 +467,10 @@ class AgreementReportWidget(QWidget):
         if number != self._loads:
             return
         self._future = None
+        if outcome is _AGAIN and self._request is not None:
+            project_dir, annotators, all_documents = self._request
+            self.load(project_dir, annotators, all_documents=all_documents)
+            return
         if isinstance(outcome, ReportFigures) and outcome.figures is not None:
             self.report, documents = outcome.figures
             self.documents = list(documents)
