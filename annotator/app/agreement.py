@@ -15,21 +15,21 @@ Imports nothing from the database layer until it is needed.
 The agreement report window's figures are worked out here too, in the
 window's report worker process (:func:`report_in_worker`): the same reads,
 with the documents' titles, and the report's per-document figures
-(:class:`DocumentFigures`).
+(:mod:`annotator.app.agreement_rows`).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from annotator.app.agreement_rows import DocumentFigures, document_rows
 from annotator.core.agreement import (
     AgreementDocument,
     AgreementReport,
-    DocumentAgreement,
     compute_agreement_by_document,
 )
 from annotator.core.schema import LabelSchema
@@ -146,49 +146,6 @@ def _read_through_workspace(
 
 
 # -- the report window's figures ---------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentFigures:
-    """One document's figures for its least agreeing pair."""
-
-    id: int
-    title: str
-    a: str
-    b: str
-    exact_f1: float | None
-    overlap_f1: float | None
-    kappa: float | None
-    alpha: float | None
-
-
-def _low_first(value: float | None) -> float:
-    return 2.0 if value is None else value
-
-
-def document_rows(
-    by_document: Sequence[DocumentAgreement], titles: Mapping[int, str] | None
-) -> list[DocumentFigures]:
-    """Per document: the pair with the lowest exact F1 and its figures; lowest first."""
-    rows: list[DocumentFigures] = []
-    for document in by_document:
-        if not document.pairs:
-            continue
-        worst = min(document.pairs, key=lambda p: (_low_first(p.exact_f1), _low_first(p.kappa)))
-        rows.append(
-            DocumentFigures(
-                document.id,
-                (titles or {}).get(document.id, ""),
-                worst.a,
-                worst.b,
-                worst.exact_f1,
-                worst.overlap_f1,
-                worst.kappa,
-                document.alpha,
-            )
-        )
-    rows.sort(key=lambda r: (_low_first(r.exact_f1), _low_first(r.kappa), r.id))
-    return rows
 
 
 def report_figures(

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from annotator.app.agreement import DocumentFigures, document_rows
+from annotator.app.agreement_rows import DocumentFigures, document_rows
 from annotator.core.agreement import (
     AgreementDocument,
     AgreementReport,
