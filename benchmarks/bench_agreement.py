@@ -298,7 +298,7 @@ if worker is not None:
     worker.stop_workers()
 sys.stdout.buffer.write(orjson.dumps({
     "report": widget.report.to_json(),
-    "rows": widget.document_table.rowCount(),
+    "rows": widget.document_table.model().rowCount(),
     "lowest": [d.id for d in widget.documents[:5]],
     "in_worker": worker is not None,
     "warm": warm,
