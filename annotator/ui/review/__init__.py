@@ -61,6 +61,7 @@ def open_agreement_report(
         return None
     ensure_application()
     widget = AgreementReportWidget()
+    widget.load(project_dir, annotators)  # the worker starts while the report is shown
 
     def compare(document_id: int, a: str, b: str) -> None:
         widget.compare_windows.append(open_compare(project_dir, user, document_id, a, b))
@@ -69,7 +70,6 @@ def open_agreement_report(
     widget.setWindowTitle("Agreement")
     widget.resize(900, 600)
     widget.show()
-    widget.load(project_dir, annotators)
     return widget
 
 
