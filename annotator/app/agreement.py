@@ -11,24 +11,44 @@ schema, other reviewers, a file that cannot be opened read-only, an SQLite
 error) takes the usual path: :class:`~annotator.app.workspace.Workspace` and
 :mod:`annotator.app.review`, which migrate, report and do everything else.
 Imports nothing from the database layer until it is needed.
+
+The agreement report window's figures are worked out here too, in the
+window's report worker process (:func:`report_in_worker`): the same reads,
+with the documents' titles, and the report's per-document figures
+(:mod:`annotator.app.agreement_rows`).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotator.core.agreement import AgreementDocument
+from annotator.app.agreement_rows import DocumentFigures, document_rows
+from annotator.core.agreement import (
+    AgreementDocument,
+    AgreementReport,
+    compute_agreement_by_document,
+)
 from annotator.core.schema import LabelSchema
 from annotator.store.agreement_sqlite import UnknownAnnotator
 
 if TYPE_CHECKING:
     from annotator.io.project import Project
 
-__all__ = ["Compared", "UnknownAnnotator", "read_compared"]
+__all__ = [
+    "Compared",
+    "DocumentFigures",
+    "ReportFigures",
+    "UnknownAnnotator",
+    "document_rows",
+    "read_compared",
+    "report_figures",
+    "report_in_worker",
+    "warm_worker",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +59,8 @@ class Compared:
     documents: list[AgreementDocument]
     schema: LabelSchema
     """The project's schema, which the documents' labels and speakers were read for."""
+    titles: dict[int, str] = field(default_factory=dict)
+    """The documents' titles, by id (only when asked for)."""
 
 
 def read_compared(
@@ -70,6 +92,7 @@ def _read_sqlite_directly(
     annotators: Sequence[str] | None,
     labels: Sequence[str] | None,
     all_documents: bool,
+    titles: bool = False,
 ) -> Compared | None:
     from annotator.io.direct_open import open_directly
     from annotator.store import agreement_sqlite
@@ -87,7 +110,10 @@ def _read_sqlite_directly(
             documents = agreement_sqlite.read_agreement_documents(
                 conn, names, labels=labels, all_documents=all_documents, schema=project.schema
             )
-            return Compared(names, documents, project.schema)
+            found = (
+                agreement_sqlite.document_titles(conn, [d.id for d in documents]) if titles else {}
+            )
+            return Compared(names, documents, project.schema, found)
         except sqlite3.Error:  # the usual path reports it, or finds it gone
             return None
     finally:
@@ -117,3 +143,88 @@ def _read_through_workspace(
         return Compared(names, documents, schema)
     finally:
         workspace.close()
+
+
+# -- the report window's figures ---------------------------------------------
+
+
+def report_figures(
+    directory: Path | str,
+    annotators: Sequence[str] | None = None,
+    *,
+    all_documents: bool = True,
+    parallel: bool = False,
+) -> tuple[AgreementReport, list[DocumentFigures]] | None:
+    """The agreement report window's figures for the project in ``directory``:
+    :func:`annotator.app.review.agreement_report` with the project's schema,
+    the project opened here. None with fewer than two people.
+
+    On SQLite the reading is :func:`read_compared`'s (sqlite3 alone, one
+    transaction for the names, documents and titles); anything else goes
+    through the workspace and ``agreement_report`` (one reader transaction).
+    ``parallel`` as for :func:`~annotator.core.agreement.compute_agreement`.
+    """
+    from annotator.io.project import load_project
+
+    project = load_project(Path(directory))
+    found = _read_sqlite_directly(project, annotators, None, all_documents, True)
+    if found is None:
+        from annotator.app.review import agreement_report
+        from annotator.app.workspace import Workspace
+
+        workspace = Workspace.open(directory)
+        assert workspace.db is not None and workspace.project is not None  # just opened
+        try:
+            return agreement_report(
+                workspace.db,
+                annotators,
+                all_documents=all_documents,
+                schema=workspace.project.schema,
+                parallel=parallel,
+            )
+        finally:
+            workspace.close()
+    if len(found.names) < 2:
+        return None
+    report, by_document = compute_agreement_by_document(
+        found.documents, found.names, schema=found.schema, parallel=parallel
+    )
+    return report, document_rows(by_document, found.titles)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFigures:
+    """What the report's worker sends back: the figures, or why there are none."""
+
+    figures: tuple[AgreementReport, list[DocumentFigures]] | None
+    """None with fewer than two people (or on a problem)."""
+    problem: str | None = None
+    """What went wrong (the project or its database could not be read), in words."""
+
+
+def report_in_worker(
+    directory: str, annotators: Sequence[str] | None, all_documents: bool
+) -> ReportFigures:
+    """:func:`report_figures` as the report window's worker process runs it:
+    a single-threaded process, so half the documents are counted in a forked
+    child (``parallel``). Any failure comes back as words, never as an
+    exception (one of ours may not survive pickling)."""
+    try:
+        figures = report_figures(directory, annotators, all_documents=all_documents, parallel=True)
+    except Exception as exc:  # the project or database unreadable: said in the report
+        return ReportFigures(None, str(exc) or type(exc).__name__)
+    return ReportFigures(figures)
+
+
+def warm_worker() -> int:
+    """Load, in the report's worker process, what :func:`report_in_worker`
+    runs on SQLite, so the first report does not pay for it. Returns the
+    worker's process id."""
+    import os
+
+    import annotator.io.backup
+    import annotator.io.direct_open
+    import annotator.io.project
+    import annotator.store.agreement_sqlite  # noqa: F401
+
+    return os.getpid()

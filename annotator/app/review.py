@@ -16,10 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from annotator.app.agreement_rows import DocumentFigures, document_rows
 from annotator.core.agreement import (
     AgreementDocument,
     AgreementReport,
-    DocumentAgreement,
     compute_agreement_by_document,
 )
 from annotator.core.errors import NotFound
@@ -91,24 +91,6 @@ def agreement_documents(
         )
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentFigures:
-    """One document's figures for its least agreeing pair."""
-
-    id: int
-    title: str
-    a: str
-    b: str
-    exact_f1: float | None
-    overlap_f1: float | None
-    kappa: float | None
-    alpha: float | None
-
-
-def _low_first(value: float | None) -> float:
-    return 2.0 if value is None else value
-
-
 def document_figures(
     documents: Sequence[AgreementDocument],
     annotators: Sequence[str],
@@ -116,31 +98,7 @@ def document_figures(
 ) -> list[DocumentFigures]:
     """Per document: the pair with the lowest exact F1 and its figures; lowest first."""
     _, by_document = compute_agreement_by_document(documents, annotators)
-    return _figures_rows(by_document, titles)
-
-
-def _figures_rows(
-    by_document: Sequence[DocumentAgreement], titles: Mapping[int, str] | None
-) -> list[DocumentFigures]:
-    rows: list[DocumentFigures] = []
-    for document in by_document:
-        if not document.pairs:
-            continue
-        worst = min(document.pairs, key=lambda p: (_low_first(p.exact_f1), _low_first(p.kappa)))
-        rows.append(
-            DocumentFigures(
-                document.id,
-                (titles or {}).get(document.id, ""),
-                worst.a,
-                worst.b,
-                worst.exact_f1,
-                worst.overlap_f1,
-                worst.kappa,
-                document.alpha,
-            )
-        )
-    rows.sort(key=lambda r: (_low_first(r.exact_f1), _low_first(r.kappa), r.id))
-    return rows
+    return document_rows(by_document, titles)
 
 
 def agreement_report(
@@ -149,13 +107,17 @@ def agreement_report(
     *,
     all_documents: bool = True,
     schema: LabelSchema | None = None,
+    parallel: bool = False,
 ) -> tuple[AgreementReport, list[DocumentFigures]] | None:
     """The report and per-document figures for a project; None with fewer than two people.
 
-    ``annotators`` left out: everyone with a span, except gold. The report and
+    ``annotators`` left out: everyone with a span, except gold. Names, documents
+    and titles are read in one transaction (one snapshot). The report and
     every document's figures come from one pass over the documents; with the
     project's ``schema``, the report has the document-label and attribution
-    figures too.
+    figures too. ``parallel`` as for
+    :func:`~annotator.core.agreement.compute_agreement` (only in a
+    single-threaded process: the report window's worker).
     """
     with db.reader() as session:
         names = list(annotators) if annotators else agreement_data.annotators_with_spans(session)
@@ -165,8 +127,10 @@ def agreement_report(
             session, names, all_documents=all_documents, schema=schema
         )
         titles = agreement_data.document_titles(session, [d.id for d in documents])
-    report, by_document = compute_agreement_by_document(documents, names, schema=schema)
-    return report, _figures_rows(by_document, titles)
+    report, by_document = compute_agreement_by_document(
+        documents, names, schema=schema, parallel=parallel
+    )
+    return report, document_rows(by_document, titles)
 
 
 # -- comments ----------------------------------------------------------------

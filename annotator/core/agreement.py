@@ -44,8 +44,8 @@ which gives every kappa and alpha, overall and per label (bit masks pick a
 label's or the categories' bits). The spans grouped by who has them also give
 the exact matches of every pair (the groups both have) and what is left for
 the overlap matching. The counts are integers, so the documents can be counted
-in parts and added up: the command line counts half of them in a forked
-process (``parallel``).
+in parts and added up: the command line and the report window's worker
+process count half of them in a forked process (``parallel``).
 
 One module over 500 lines because the metrics share that one token pass: the
 report, its per-document figures and the command line all read the same
@@ -631,7 +631,8 @@ def compute_agreement(
 
     ``parallel``: count half the documents in a second process when there is
     enough to count (:data:`PARALLEL_MIN_CHARS`), the platform forks and
-    this process runs one thread (the command line; never a window). The
+    this process runs one thread (the command line, the report window's
+    worker process; never the window's own process). The
     counts are integers, so the figures are exactly the same.
 
     ``schema``: also the figures of :func:`who_said_what` (document labels,
@@ -645,6 +646,7 @@ def compute_agreement_by_document(
     annotators: Sequence[str],
     labels: Sequence[str] | None = None,
     *,
+    parallel: bool = False,
     schema: LabelSchema | None = None,
 ) -> tuple[AgreementReport, list[DocumentAgreement]]:
     """:func:`compute_agreement`, and each document's overall figures in the same pass.
@@ -654,9 +656,13 @@ def compute_agreement_by_document(
     alpha): the same integer counts, from the same painting of its tokens, reach
     the same divisions. Computing them per document that way costs the whole
     report's machinery (every label's kappa and alpha) once per document.
+
+    ``parallel`` as for :func:`compute_agreement`: the child counts the second
+    half's documents and their figures, which follow the first half's in
+    order, so the result is the same.
     """
     by_document: list[DocumentAgreement] = []
-    return _compute(documents, annotators, labels, by_document, False, schema), by_document
+    return _compute(documents, annotators, labels, by_document, parallel, schema), by_document
 
 
 def _compute(

@@ -51,6 +51,17 @@ def annotators_with_spans(conn: sqlite3.Connection, *, include_gold: bool = Fals
     return names if include_gold else [n for n in names if n != GOLD_ANNOTATOR]
 
 
+def document_titles(conn: sqlite3.Connection, document_ids: Sequence[int]) -> dict[int, str]:
+    """The titles of these documents, by id (the ids as one JSON array: one
+    parameter however many)."""
+    rows = conn.execute(
+        "SELECT documents.id, documents.title FROM documents "
+        "WHERE documents.id IN (SELECT value FROM json_each(?))",
+        [orjson.dumps(list(document_ids)).decode()],
+    )
+    return {int(i): str(t) for i, t in rows}
+
+
 def _marks(count: int) -> str:
     return ", ".join("?" * count)
 

@@ -336,7 +336,7 @@ MAIN_WINDOW: tuple[Entry, ...] = (
         args=(-1,),
         view_keys="Shift+Tab",
     ),
-    Menu("review", "&Review", object_name="reviewMenu"),
+    Menu("review", "&Review", object_name="reviewMenu", filler="review.menu_shown"),
     Action(
         "review.compare",
         "&Compare annotators…",

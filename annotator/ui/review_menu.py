@@ -140,14 +140,25 @@ class ReviewActions:
         )
         return True
 
+    def menu_shown(self) -> None:
+        """The Review menu opens: start the agreement report's worker process
+        now, so that the report, if chosen, does not wait for Python to start."""
+        from annotator.app.agreement import warm_worker
+        from annotator.ui.worker import REPORT, warm
+
+        if self.window.project is not None:
+            warm(REPORT, warm_worker)
+
     def agreement(self) -> QWidget | None:
+        """The agreement report, shown at once; its figures come from the
+        report's worker process (said in the report meanwhile)."""
         from annotator.ui.review import open_agreement_report
 
         window = self.window
         if window.project is None:
             return None
         report = open_agreement_report(window.project.directory, window.user)
-        if report is None:
+        if report is None:  # only when fewer than two people are named
             QMessageBox.information(
                 window, "Agreement", "Agreement needs two annotators with spans."
             )

@@ -25,7 +25,6 @@ draws and steps through suggestions, and the window's actions around it
 
 from __future__ import annotations
 
-import atexit
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -350,30 +349,12 @@ of known names that takes seconds, and the window must not freeze for it
 after every edit.
 Shorter ones take a few milliseconds, right here."""
 
-_pool: ProcessPoolExecutor | None = None
-
 
 def _worker_pool() -> ProcessPoolExecutor:
-    """One worker process for the program's life, started on first need."""
-    # Imported here: multiprocessing and the pool cost tens of milliseconds of
-    # every window's start, and most sessions never need a worker.
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
+    """The suggestions' worker process (:mod:`annotator.ui.worker`)."""
+    from annotator.ui.worker import SUGGESTIONS, worker_pool
 
-    global _pool
-    if _pool is None:
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
-        atexit.register(_stop_worker_pool)
-    return _pool
-
-
-def _stop_worker_pool() -> None:
-    """End the worker at exit while the interpreter is whole: a pool left to
-    the final clean-up finds its modules gone and prints a traceback."""
-    global _pool
-    if _pool is not None:
-        _pool.shutdown(wait=True, cancel_futures=True)
-        _pool = None
+    return worker_pool(SUGGESTIONS)
 
 
 class AssistActions(QObject):

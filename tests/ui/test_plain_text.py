@@ -492,7 +492,7 @@ def test_agreement_report(qtbot: QtBot, project: Path) -> None:
 
     db = load_project(project).open_database()
     try:
-        report = AgreementReportWidget.load(db, [USER, OTHER])
+        report = AgreementReportWidget.from_database(db, [USER, OTHER])
     finally:
         db.close()
     assert report is not None
@@ -502,8 +502,8 @@ def test_agreement_report(qtbot: QtBot, project: Path) -> None:
     assert pair is not None and pair.text() == f"{USER} / {OTHER}"
     labels = [report.label_table.item(r, 0).text() for r in range(report.label_table.rowCount())]
     assert LABEL in labels
-    title = report.document_table.item(0, 1)
-    assert title is not None and title.text() == TITLE
+    title = report.document_table.model().index(0, 1).data()
+    assert title == TITLE
     assert report.heatmap.annotators == [USER, OTHER]
 
 

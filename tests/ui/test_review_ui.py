@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QLineEdit, QListWidget, QTableWidget
+from PySide6.QtWidgets import QLineEdit, QListWidget, QTableView, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from annotator.core.adjudication import Resolution
@@ -308,7 +308,7 @@ def test_comments_on_a_span_by_typing(qtbot: QtBot, window: CompareWindow, proje
 def test_agreement_report_opens_a_low_document(qtbot: QtBot, project: Path) -> None:
     db = load_project(project).open_database()
     try:
-        widget = AgreementReportWidget.load(db, ["alice", "bob"])
+        widget = AgreementReportWidget.from_database(db, ["alice", "bob"])
     finally:
         db.close()
     assert widget is not None
@@ -324,12 +324,12 @@ def test_agreement_report_opens_a_low_document(qtbot: QtBot, project: Path) -> N
     assert widget.heatmap.values[("alice", "bob")] == pytest.approx(0.4)
     widget.metric_box.setCurrentIndex(2)
     assert widget.heatmap.values[("bob", "alice")] == widget.report.pairs[0].kappa
-    documents = widget.findChild(QTableWidget, "documentTable")
-    assert documents is not None and documents.rowCount() == 1
+    documents = widget.findChild(QTableView, "documentTable")
+    assert documents is not None and documents.model().rowCount() == 1
     widget.tabs.setCurrentIndex(3)
-    cell = documents.item(0, 1)
-    assert cell.text() == "Visit"
-    center = documents.visualItemRect(cell).center()
+    cell = documents.model().index(0, 1)
+    assert cell.data() == "Visit"
+    center = documents.visualRect(cell).center()
     qtbot.mouseClick(documents.viewport(), Qt.MouseButton.LeftButton, pos=center)
     with qtbot.waitSignal(widget.compareRequested, timeout=1000) as signal:
         qtbot.mouseDClick(
@@ -383,6 +383,8 @@ def test_report_and_dashboard_helpers(qtbot: QtBot, project: Path) -> None:
     report = open_agreement_report(project, "rita")
     assert report is not None
     qtbot.addWidget(report)
+    qtbot.waitUntil(lambda: not report.computing, timeout=60_000)
+    assert report.problem is None and report.report is not None
     report.compareRequested.emit(1, "alice", "bob")
     (compare,) = report.compare_windows
     qtbot.addWidget(compare)

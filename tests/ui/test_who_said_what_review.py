@@ -171,6 +171,8 @@ def test_the_report_shows_document_label_and_attribution_agreement(
     report = open_agreement_report(project, "rita")
     assert report is not None
     qtbot.addWidget(report)
+    qtbot.waitUntil(lambda: not report.computing, timeout=60_000)
+    assert report.problem is None
     titles = [report.tabs.tabText(i) for i in range(report.tabs.count())]
     assert titles[-1] == "Who said what"
     bar = report.tabs.tabBar()

@@ -11,3 +11,17 @@ def state() -> tuple[int, list[tuple[str, str]]]:
     from annotator.app import assist
 
     return os.getpid(), [(project, user) for project, user, _ in assist._worker_assistants]
+
+
+def threads() -> tuple[int, int]:
+    """The worker's process id and how many threads it runs (one: it may fork)."""
+    import threading
+
+    return os.getpid(), threading.active_count()
+
+
+def wait(seconds: float) -> None:
+    """Keep the worker busy for a while."""
+    import time
+
+    time.sleep(seconds)

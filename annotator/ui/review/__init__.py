@@ -49,24 +49,19 @@ def open_agreement_report(
     """Show the agreement report of a project; a double-clicked document opens in
     compare mode (the windows opened are kept in the report's ``compare_windows``).
 
-    None when fewer than two annotators have spans (or are named).
+    The report shows at once and works its figures out in the report's worker
+    process (:meth:`AgreementReportWidget.load`), saying so meanwhile; a
+    project with fewer than two annotators with spans, or one that cannot be
+    read, is said in the report. None when fewer than two annotators are named.
     """
-    from annotator.app.workspace import Workspace
     from annotator.ui.qapp import ensure_application
     from annotator.ui.review.report import AgreementReportWidget
 
-    ensure_application()
-    workspace = Workspace.open(project_dir)
-    assert workspace.db is not None and workspace.project is not None
-    try:
-        widget = AgreementReportWidget.load(
-            workspace.db, annotators, schema=workspace.project.schema
-        )
-    finally:
-        workspace.close()
-    if widget is None:
+    if annotators and len(annotators) < 2:
         return None
-    widget.compare_windows = []
+    ensure_application()
+    widget = AgreementReportWidget()
+    widget.load(project_dir, annotators)  # the worker starts while the report is shown
 
     def compare(document_id: int, a: str, b: str) -> None:
         widget.compare_windows.append(open_compare(project_dir, user, document_id, a, b))

@@ -6,20 +6,40 @@ The figures are those of ``annotator agreement`` (annotator.core.agreement).
 Double-clicking a document emits :attr:`AgreementReportWidget.compareRequested`
 with the document and its least agreeing pair, which the caller opens in
 compare mode (:func:`annotator.ui.review.open_compare`).
+
+:meth:`AgreementReportWidget.load` works the figures out in the report's
+worker process (:mod:`annotator.ui.worker`, running
+:func:`annotator.app.agreement.report_in_worker`): the window answers
+meanwhile, the report says "Computing agreement…" over the figures it had
+(none at first), and a problem is said in the report.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
+import shiboken6
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QCloseEvent, QColor, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -32,11 +52,21 @@ from annotator.core.agreement import AgreementReport, PairAgreement
 from annotator.core.schema import LabelSchema
 from annotator.ui.plain import plain_label
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
 UNDEFINED = "n/a"
 LOW = 0.5
 """Documents whose worst pair agrees less than this (exact F1) are highlighted."""
 
 METRICS = {"exact_f1": "exact F1", "overlap_f1": "overlap F1", "kappa": "kappa"}
+
+_ROOT = QModelIndex()
+_AGAIN = "again"
+"""A load's answer when its worker was ended for another report's sake."""
+
+COMPUTING = "Computing agreement…"
+TOO_FEW = "Agreement needs two annotators with spans."
 
 __all__ = ["AgreementReportWidget", "DocumentFigures", "Heatmap", "document_figures", "load_report"]
 
@@ -137,34 +167,144 @@ class Heatmap(QWidget):
         painter.end()
 
 
+DOCUMENT_COLUMNS = (
+    "document",
+    "title",
+    "least agreeing pair",
+    "exact F1",
+    "overlap F1",
+    "kappa",
+    "alpha",
+)
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_LOW_COLOR = QColor("#fde0dc")
+
+
+class DocumentFiguresModel(QAbstractTableModel):
+    """The per-document figures as a table model: a cell is made when shown,
+    so thousands of documents cost the GUI thread nothing to fill."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[DocumentFigures] = []
+
+    def set_rows(self, rows: Sequence[DocumentFigures]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(DOCUMENT_COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return DOCUMENT_COLUMNS[section]
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if not index.isValid():
+            return None
+        doc = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return str(doc.id)
+            if column == 1:
+                return doc.title
+            if column == 2:
+                return f"{doc.a} / {doc.b}"
+            return figure_text(self._value(doc, column))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column >= 3:
+            return _RIGHT
+        low = doc.exact_f1 is not None and doc.exact_f1 < LOW
+        if role == Qt.ItemDataRole.BackgroundRole and low:
+            return _LOW_COLOR
+        return None
+
+    @staticmethod
+    def _value(doc: DocumentFigures, column: int) -> float | None:
+        return (doc.exact_f1, doc.overlap_f1, doc.kappa, doc.alpha)[column - 3]
+
+
+def _view(name: str, model: QAbstractTableModel) -> QTableView:
+    table = QTableView()
+    table.setModel(model)
+    _style(table, name)
+    return table
+
+
 def _table(name: str, headers: Sequence[str]) -> QTableWidget:
     table = QTableWidget(0, len(headers))
-    table.setObjectName(name)
     table.setHorizontalHeaderLabels(list(headers))
+    _style(table, name)
+    return table
+
+
+def _style(table: QTableView, name: str) -> None:
+    table.setObjectName(name)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 def _cell(text: object, value: float | None = None) -> QTableWidgetItem:
     item = QTableWidgetItem(str(text))
     if value is not None or text == UNDEFINED:
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        item.setTextAlignment(_RIGHT)
     return item
 
 
+class _Relay(QObject):
+    """Brings a worker's answer from the pool's thread to the GUI thread, to the
+    report that asked for it if it is still there."""
+
+    arrived = Signal(object, int, object)
+    """(a weak reference to the report, its load number, the answer or the exception)"""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    def _deliver(self, ref: object, number: int, outcome: object) -> None:
+        report = ref() if isinstance(ref, weakref.ref) else None
+        if isinstance(report, AgreementReportWidget) and shiboken6.isValid(report):
+            report._show_arrived(number, outcome)
+
+
+_the_relay: _Relay | None = None
+
+
+def _relay() -> _Relay:
+    """The one relay, made in the GUI thread on the first load."""
+    global _the_relay
+    if _the_relay is None:
+        _the_relay = _Relay()
+    return _the_relay
+
+
 class AgreementReportWidget(QWidget):
-    """The agreement report: pairs, labels, a heatmap and the documents, lowest first."""
+    """The agreement report: pairs, labels, a heatmap and the documents, lowest first.
+
+    Made with figures, or empty and then given them by :meth:`load`.
+    """
 
     compareRequested = Signal(int, str, str)
     """A document to open in compare mode, with the two annotators to compare."""
+    loadFinished = Signal()
+    """A :meth:`load` ended: its figures are shown, or :attr:`problem` says why not."""
 
     def __init__(
         self,
-        report: AgreementReport,
+        report: AgreementReport | None = None,
         documents: Sequence[DocumentFigures] = (),
         parent: QWidget | None = None,
     ) -> None:
@@ -172,8 +312,17 @@ class AgreementReportWidget(QWidget):
         self.setObjectName("agreementReport")
         self.report = report
         self.documents = list(documents)
+        self.problem: str | None = None
+        """Why the last load shows no figures (said in :attr:`status`), or None."""
+        self._loads = 0
+        self._future: Future[object] | None = None
+        self._request: tuple[Path | str, Sequence[str] | None, bool] | None = None
         self.compare_windows: list[QWidget] = []
         """Compare windows opened from this report (kept alive here)."""
+        self.status = plain_label()
+        self.status.setObjectName("agreementStatus")
+        self.status.setWordWrap(True)
+        self.status.hide()
         self.summary = plain_label()
         self.summary.setObjectName("agreementSummary")
         self.summary.setWordWrap(True)
@@ -197,20 +346,10 @@ class AgreementReportWidget(QWidget):
         heat_layout.addLayout(row)
         heat_layout.addWidget(self.heatmap)
         heat_layout.addStretch(1)
-        self.document_table = _table(
-            "documentTable",
-            [
-                "document",
-                "title",
-                "least agreeing pair",
-                "exact F1",
-                "overlap F1",
-                "kappa",
-                "alpha",
-            ],
-        )
+        self.document_model = DocumentFiguresModel(self)
+        self.document_table = _view("documentTable", self.document_model)
         self.document_table.setToolTip("Double-click a document to open it in compare mode")
-        self.document_table.itemDoubleClicked.connect(self._document_activated)
+        self.document_table.doubleClicked.connect(self._document_activated)
         self.tabs.addTab(self.pair_table, "Pairs")
         self.tabs.addTab(self.label_table, "Labels")
         self.tabs.addTab(heat_page, "Heatmap")
@@ -223,21 +362,20 @@ class AgreementReportWidget(QWidget):
         )
         self.attribution_title = QLabel()
         self.attribution_title.setWordWrap(True)
-        if report.document_labels is not None or report.attribution is not None:
-            who_page = QWidget()
-            who_layout = QVBoxLayout(who_page)
-            who_layout.addWidget(QLabel("Document labels (kappa per pair, alpha for all):"))
-            who_layout.addWidget(self.document_label_table, 1)
-            who_layout.addWidget(self.attribution_title)
-            who_layout.addWidget(self.attribution_table, 1)
-            self.tabs.addTab(who_page, "Who said what")
+        self.who_page = QWidget()
+        who_layout = QVBoxLayout(self.who_page)
+        who_layout.addWidget(QLabel("Document labels (kappa per pair, alpha for all):"))
+        who_layout.addWidget(self.document_label_table, 1)
+        who_layout.addWidget(self.attribution_title)
+        who_layout.addWidget(self.attribution_table, 1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
         self._fill()
 
     @classmethod
-    def load(
+    def from_database(
         cls,
         db: Database,
         annotators: Sequence[str] | None = None,
@@ -246,15 +384,129 @@ class AgreementReportWidget(QWidget):
         schema: LabelSchema | None = None,
         parent: QWidget | None = None,
     ) -> AgreementReportWidget | None:
-        """The report of ``db``'s project; with its ``schema``, the document
-        labels and attribution too."""
+        """The report of ``db``'s project worked out here, in this thread; with
+        its ``schema``, the document labels and attribution too. None with
+        fewer than two people."""
         loaded = load_report(db, annotators, all_documents=all_documents, schema=schema)
         if loaded is None:
             return None
         return cls(*loaded, parent=parent)
 
+    # --- loading in the worker process -------------------------------------------
+
+    def load(
+        self,
+        project_dir: Path | str,
+        annotators: Sequence[str] | None = None,
+        *,
+        all_documents: bool = True,
+    ) -> None:
+        """Work out the report of the project in ``project_dir`` in the report's
+        worker process, which opens the project itself; returns at once.
+
+        The report says "Computing agreement…" (over the figures it shows, if
+        any) until the figures come; :attr:`loadFinished` is emitted then, or
+        when a problem is shown instead. A load asked for while another runs
+        replaces it (the older one's answer is never shown).
+        """
+        from annotator.app.agreement import report_in_worker
+        from annotator.ui.worker import REPORT, ended_on_purpose, worker_pool
+
+        self._abandon()
+        self._loads += 1
+        number = self._loads
+        self._request = (project_dir, annotators, all_documents)
+        self.problem = None
+        self._show_status(COMPUTING)
+        try:
+            pool = worker_pool(REPORT)
+            future: Future[object] = pool.submit(
+                report_in_worker,
+                str(project_dir),
+                list(annotators) if annotators else None,
+                all_documents,
+            )
+        except (RuntimeError, OSError) as exc:  # no process could be started
+            self._fail(f"Could not compute the agreement: no worker process ({exc})")
+            self.loadFinished.emit()
+            return
+        self._future = future
+        reply = _relay().arrived
+        report = weakref.ref(self)
+
+        def done(finished: Future[object]) -> None:  # in the pool's thread
+            outcome: object
+            if finished.cancelled() or ended_on_purpose(pool):
+                outcome = _AGAIN  # another report ended the worker: ask again
+            else:
+                error = finished.exception()
+                outcome = error if error is not None else finished.result()
+            # Through the relay, which outlives any report: a report's own
+            # signal, emitted here after the report is deleted, would crash.
+            reply.emit(report, number, outcome)
+
+        future.add_done_callback(done)
+
+    @property
+    def computing(self) -> bool:
+        """A :meth:`load` is under way."""
+        return self._future is not None
+
+    def _abandon(self) -> None:
+        """Let the load under way go: never shown; its worker ended if it has begun."""
+        from annotator.ui.worker import REPORT, stop_worker
+
+        future, self._future = self._future, None
+        self._loads += 1  # whatever it sends back is not shown
+        if future is not None and not future.cancel() and not future.done():
+            stop_worker(REPORT, now=True)  # at work: a new one starts for the next load
+
+    def _show_arrived(self, number: int, outcome: object) -> None:
+        from annotator.app.agreement import ReportFigures
+
+        if number != self._loads:
+            return
+        self._future = None
+        if outcome is _AGAIN and self._request is not None:
+            project_dir, annotators, all_documents = self._request
+            self.load(project_dir, annotators, all_documents=all_documents)
+            return
+        if isinstance(outcome, ReportFigures) and outcome.figures is not None:
+            self.report, documents = outcome.figures
+            self.documents = list(documents)
+            self.status.hide()
+            self._fill()
+        elif isinstance(outcome, ReportFigures) and outcome.problem is None:
+            self._fail(TOO_FEW)
+        elif isinstance(outcome, ReportFigures):
+            self._fail(f"Could not compute the agreement: {outcome.problem}")
+        else:  # the worker process died, or could not start
+            self._fail(f"Could not compute the agreement: the worker process stopped ({outcome})")
+        self.loadFinished.emit()
+
+    def _fail(self, message: str) -> None:
+        self.problem = message
+        self._show_status(message)
+
+    def _show_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.show()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._abandon()  # closing never waits for the worker, nor leaves it at work
+        super().closeEvent(event)
+
     def _fill(self) -> None:
         report = self.report
+        if report is None:
+            self.summary.setText("No figures yet.")
+            return
+        who_said_what = report.document_labels is not None or report.attribution is not None
+        shown = self.tabs.indexOf(self.who_page) >= 0
+        if who_said_what and not shown:
+            self.tabs.addTab(self.who_page, "Who said what")
+        elif shown and not who_said_what:
+            self.tabs.removeTab(self.tabs.indexOf(self.who_page))
         self.summary.setText(
             f"Agreement of {', '.join(report.annotators)} over {report.documents} documents "
             f"({report.tokens} tokens). Krippendorff's alpha: {figure_text(report.alpha)}. "
@@ -280,27 +532,11 @@ class AgreementReportWidget(QWidget):
             for c, value in enumerate(label_values, start=2):
                 self.label_table.setItem(r, c, _cell(figure_text(value), value))
         self._fill_heatmap()
-        self.document_table.setRowCount(len(self.documents))
-        for r, doc in enumerate(self.documents):
-            cells = [
-                _cell(doc.id),
-                _cell(doc.title),
-                _cell(f"{doc.a} / {doc.b}"),
-                *(
-                    _cell(figure_text(v), v)
-                    for v in (doc.exact_f1, doc.overlap_f1, doc.kappa, doc.alpha)
-                ),
-            ]
-            low = doc.exact_f1 is not None and doc.exact_f1 < LOW
-            for c, cell in enumerate(cells):
-                cell.setData(Qt.ItemDataRole.UserRole, r)
-                if low:
-                    cell.setBackground(QColor("#fde0dc"))
-                self.document_table.setItem(r, c, cell)
-
+        self.document_model.set_rows(self.documents)
         self._fill_who_said_what()
 
     def _fill_who_said_what(self) -> None:
+        assert self.report is not None
         labels = self.report.document_labels or []
         rows = [(label, pair) for label in labels for pair in label.pairs]
         self.document_label_table.setRowCount(len(rows))
@@ -328,9 +564,11 @@ class AgreementReportWidget(QWidget):
             self.attribution_table.setItem(r, 3, _cell(figure_text(share), share))
 
     def _fill_heatmap(self) -> None:
+        if self.report is None:
+            return
         metric = str(self.metric_box.currentData() or "exact_f1")
         self.heatmap.set_values(self.report.annotators, self.report.pairs, metric)
 
-    def _document_activated(self, item: QTableWidgetItem) -> None:
-        doc = self.documents[int(item.data(Qt.ItemDataRole.UserRole))]
+    def _document_activated(self, index: QModelIndex) -> None:
+        doc = self.document_model.rows[index.row()]
         self.compareRequested.emit(doc.id, doc.a, doc.b)

@@ -1,0 +1,118 @@
+"""The window's worker processes: work that would hold the GIL against the
+window for a second or more runs in a Python process of its own
+(docs/design.md, "Worker processes").
+
+Each kind of work has one worker, a :class:`~concurrent.futures.ProcessPoolExecutor`
+of one process: ``"suggestions"`` (a long article's suggestions,
+:mod:`annotator.ui.suggestions`) and ``"report"`` (the agreement report's
+figures, :mod:`annotator.ui.review.report`). A worker is spawned, never forked
+(the window's process runs Qt's threads), on first need or when warmed, and
+lives for the program; it opens the project itself from its folder. The
+functions it runs are Qt-free (``annotator.app``) and their answers come back
+pickled; the caller hands them to the GUI thread through a queued signal.
+
+:func:`stop_worker` ends a worker: politely when idle, at once
+(``now``) when what it computes is no longer wanted, so that closing a report,
+or the program, never waits for it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import weakref
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+SUGGESTIONS = "suggestions"
+REPORT = "report"
+
+_pools: dict[str, ProcessPoolExecutor] = {}
+_hooked = False
+_ended: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
+"""Workers ended on purpose (``now``): what they were given is to be asked again, if wanted."""
+
+
+def worker_pool(kind: str) -> ProcessPoolExecutor:
+    """The worker of this kind, started on first need (one process); another
+    in its place if its process died."""
+    # Imported here: multiprocessing and the pool cost tens of milliseconds of
+    # every window's start, and most sessions never need a worker.
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    global _hooked
+    pool = _pools.get(kind)
+    if pool is not None and getattr(pool, "_broken", False):  # its process died
+        stop_worker(kind, now=True)
+        pool = None
+    if pool is None:
+        if not _hooked:
+            _hooked = True
+            atexit.register(stop_workers)
+            from PySide6.QtCore import QCoreApplication
+
+            app = QCoreApplication.instance()
+            if app is not None:
+                # Python's own exit waits for a worker's running task: end the report's first.
+                app.aboutToQuit.connect(_quitting)
+        pool = _pools[kind] = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+    return pool
+
+
+def stop_worker(kind: str, *, now: bool = False) -> None:
+    """End the worker of this kind (a later :func:`worker_pool` starts another).
+
+    Idle, it is shut down and waited for. ``now``: what it runs is not wanted;
+    its process is terminated rather than waited for (what Python 3.14's
+    ``ProcessPoolExecutor.terminate_workers`` does), and a child it forked
+    ends by itself when it finds its parent's pipe closed.
+    """
+    pool = _pools.pop(kind, None)
+    if pool is None:
+        return
+    if not now:
+        pool.shutdown(wait=True, cancel_futures=True)
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    _ended.add(pool)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        try:
+            if process.is_alive():
+                process.terminate()
+        except (ValueError, ProcessLookupError):  # closed, or already gone
+            continue
+    for process in processes:
+        try:
+            process.join(timeout=5)
+        except (ValueError, AssertionError):
+            continue
+
+
+def ended_on_purpose(pool: ProcessPoolExecutor) -> bool:
+    """Whether this worker was ended by :func:`stop_worker` (``now``) rather than died."""
+    return pool in _ended
+
+
+def stop_workers() -> None:
+    """End every worker at exit while the interpreter is whole (a pool left to
+    the final clean-up finds its modules gone and prints a traceback)."""
+    for kind in list(_pools):
+        stop_worker(kind)
+
+
+def _quitting() -> None:
+    # The report's answers go through a relay that outlives the report; the
+    # suggestions' go to the window's own object, so their worker is left to
+    # finish at exit (stop_workers), while the window is whole.
+    stop_worker(REPORT, now=True)
+
+
+def warm(kind: str, task: object) -> None:
+    """Start this kind's worker now and have it run ``task`` (an importable,
+    argument-free function that loads what the work needs), so that the first
+    request does not pay for Python's start-up and the imports."""
+    if kind not in _pools:
+        worker_pool(kind).submit(task)  # type: ignore[arg-type]
