@@ -57,8 +57,44 @@ def worker_pool(kind: str) -> ProcessPoolExecutor:
             if app is not None:
                 # Python's own exit waits for a worker's running task: end the report's first.
                 app.aboutToQuit.connect(_quitting)
-        pool = _pools[kind] = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+        pool = _pools[kind] = ProcessPoolExecutor(
+            max_workers=1, mp_context=get_context("spawn"), initializer=leave_with_parent
+        )
     return pool
+
+
+def leave_with_parent() -> None:
+    """In the worker: end when the window's process ends, however it ends.
+
+    A pool's process waits for work on a pipe whose writing end it holds
+    itself, so a window killed (or crashed) would leave it waiting for ever.
+    On Linux the kernel sends it SIGTERM when its parent dies (no thread: the
+    agreement's forked half needs a process of one thread); elsewhere a
+    thread watches the parent's sentinel."""
+    import os
+    import sys
+    from multiprocessing import parent_process
+
+    parent = parent_process()
+    if parent is None:
+        return
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+        if os.getppid() != parent.pid:  # it died before that was said
+            os._exit(0)
+        return
+    import threading
+    from multiprocessing.connection import wait
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="leave-with-parent", daemon=True).start()
 
 
 def stop_worker(kind: str, *, now: bool = False) -> None:
