@@ -237,23 +237,23 @@ def page(
     number of rows the list has (when the caller counted them), lets a page in
     the second half be read from the end, backwards: the database then walks
     to it from the nearer end (the last page of a million rows)."""
-    session = _reader(session)
+    reader = _reader(session)
     offset, limit = max(offset, 0), max(limit, 0)
     if sort is None:
         wanted: list[int] = []
-        assigned = _count(session, annotator, needle, status, ASSIGNED)
+        assigned = _count(reader, annotator, needle, status, ASSIGNED)
         if offset < assigned:
-            wanted = _ids(session, annotator, needle, status, ASSIGNED, offset, limit)
+            wanted = _ids(reader, annotator, needle, status, ASSIGNED, offset, limit)
         rest = None if listed is None else listed - assigned
         start = max(offset - assigned, 0)
         wanted += _ids(
-            session, annotator, needle, status, UNASSIGNED, start, limit - len(wanted), rest
+            reader, annotator, needle, status, UNASSIGNED, start, limit - len(wanted), rest
         )
     else:
         wanted = _ids(
-            session, annotator, needle, status, None, offset, limit, listed, sort, descending
+            reader, annotator, needle, status, None, offset, limit, listed, sort, descending
         )
-    found_rows = {r.id: r for r in rows(session, annotator, wanted)}
+    found_rows = {r.id: r for r in rows(reader, annotator, wanted)}
     return [found_rows[i] for i in wanted if i in found_rows]
 
 
@@ -272,6 +272,7 @@ def _ids(
     """Ids ``offset`` to ``offset + limit`` of one run of the default order (by
     id), or of the whole list in a column's ``sort``; read backwards from the
     end when ``length`` (of the run, or the list) says that end is nearer."""
+    reader = _reader(session)
     if limit <= 0 or (length is not None and offset >= length):
         return []
     backwards = length is not None and offset > length // 2
@@ -283,7 +284,7 @@ def _ids(
     by_id = "DESC" if descending else "ASC"
     order = _order(sort, descending) if sort is not None else f"d.id {by_id}"
     sql, params = _query(
-        _reader(session),
+        reader,
         annotator,
         needle,
         status,
@@ -293,7 +294,7 @@ def _ids(
         run=run,
     )
     params.update(limit=limit, offset=offset)
-    found = [int(i) for (i,) in _reader(session).all(sql, params)]
+    found = [int(i) for (i,) in reader.all(sql, params)]
     return found[::-1] if backwards else found
 
 
@@ -307,12 +308,13 @@ def _count(
     extra: str | None = None,
 ) -> int:
     """Rows of the filtered list (in ``run``; ``extra`` may compare ids with ``:doc``)."""
+    reader = _reader(session)
     sql, params = _query(
-        _reader(session), annotator, needle, status, "count(*)", spans=False, run=run, extra=extra
+        reader, annotator, needle, status, "count(*)", spans=False, run=run, extra=extra
     )
     if doc is not None:
         params["doc"] = doc
-    return int(_reader(session).scalar(sql, params) or 0)
+    return int(reader.scalar(sql, params) or 0)
 
 
 def count(
@@ -324,16 +326,16 @@ def count(
 ) -> int:
     """How many documents the list shows with this filter (``known_total``: the
     project's document count, if the caller has it: a million take a while)."""
-    session = _reader(session)
+    reader = _reader(session)
     if not needle.strip():
-        every = known_total if known_total is not None else total(session)
+        every = known_total if known_total is not None else total(reader)
         if status is None:
             return every
         if status in ("not-done", "new"):  # the documents less those with the other statuses
             others = ("done",) if status == "not-done" else ("done", "in_progress")
-            return every - sum(_with_status(session, annotator, s) for s in others)
-        return _with_status(session, annotator, status)
-    return _count(session, annotator, needle, status)
+            return every - sum(_with_status(reader, annotator, s) for s in others)
+        return _with_status(reader, annotator, status)
+    return _count(reader, annotator, needle, status)
 
 
 def _with_status(session: Source, annotator: str, status: str) -> int:
@@ -392,11 +394,11 @@ def position(
     """The row of a document in the list (None: the filter hides it, or no such
     document): the rows before it are counted by its sort key, in one pass and
     no sort (numbering every row in order took seconds on a million)."""
-    session = _reader(session)
+    reader = _reader(session)
     _order(sort, descending)  # an unknown sort is refused
-    listed = rows(session, annotator, [document_id])
+    listed = rows(reader, annotator, [document_id])
     if not listed or not _count(
-        session, annotator, needle, status, None, document_id, "d.id = :doc"
+        reader, annotator, needle, status, None, document_id, "d.id = :doc"
     ):
         return None  # no such document, or the filter hides it
     current = listed[0]
@@ -404,13 +406,13 @@ def position(
         # Every row of the runs before its own, and its run's below its id.
         before = 0
         if not current.assigned:
-            before = _count(session, annotator, needle, status, ASSIGNED)
+            before = _count(reader, annotator, needle, status, ASSIGNED)
         run = ASSIGNED if current.assigned else UNASSIGNED
-        below = _count(session, annotator, needle, status, run, document_id, "d.id < :doc")
+        below = _count(reader, annotator, needle, status, run, document_id, "d.id < :doc")
         return before + below
     column, earlier = SORT_COLUMNS[sort], ">" if descending else "<"
     sql, params = _query(
-        _reader(session),
+        reader,
         annotator,
         needle,
         status,
@@ -419,7 +421,7 @@ def position(
         spans=sort == "spans",
     )
     params.update(key=_sort_key(current, sort), doc=document_id)
-    return int(_reader(session).scalar(sql, params) or 0)
+    return int(reader.scalar(sql, params) or 0)
 
 
 def _sort_key(row: ListedRow, sort: str) -> object:
@@ -445,8 +447,8 @@ def neighbour(
     sort key, so the filter may hide ``document_id`` itself. ``to_do``: the
     nearest one not done; ``wrap``: round from the other end when there is none
     that way (which may find ``document_id`` itself)."""
-    session = _reader(session)
-    found = rows(session, annotator, [document_id])
+    reader = _reader(session)
+    found = rows(reader, annotator, [document_id])
     if not found:
         return None
     current = found[0]
@@ -484,7 +486,7 @@ def neighbour(
             where = ""
         by = f"{column} {direction}, d.id {direction}" if column else f"d.id {direction}"
         sql, query_params = _query(
-            _reader(session),
+            reader,
             annotator,
             needle,
             status,
@@ -494,7 +496,7 @@ def neighbour(
             run=run,
         )
         query_params.update(params)
-        found_id = _reader(session).scalar(sql, query_params)
+        found_id = reader.scalar(sql, query_params)
         if found_id is not None:
             return int(found_id)
     return None
@@ -510,18 +512,16 @@ def ids(
     limit: int | None = None,
 ) -> list[int]:
     """Every listed document's id, in the list's order (the first ``limit``)."""
+    reader = _reader(session)
     tail = f"ORDER BY {_order(sort, descending)}"
     if limit is not None:
         tail += f" LIMIT {int(limit)}"
-    sql, params = _query(
-        _reader(session), annotator, needle, status, "d.id", tail, spans=sort == "spans"
-    )
-    return [int(i) for (i,) in _reader(session).all(sql, params)]
+    sql, params = _query(reader, annotator, needle, status, "d.id", tail, spans=sort == "spans")
+    return [int(i) for (i,) in reader.all(sql, params)]
 
 
 def every_row(session: Source, annotator: str) -> list[ListedRow]:
     """The whole list, unfiltered, in its order (assignments first)."""
-    sql, params = _query(
-        _reader(session), annotator, "", None, "*", f"ORDER BY {_order(None, False)}"
-    )
-    return [_row(r) for r in _reader(session).all(sql, params)]
+    reader = _reader(session)
+    sql, params = _query(reader, annotator, "", None, "*", f"ORDER BY {_order(None, False)}")
+    return [_row(r) for r in reader.all(sql, params)]

@@ -244,17 +244,9 @@ class OneStatementEdits:
     def __init__(self, store: DatabaseEditStore) -> None:
         self._store = store
 
-    def _who(self, held: HeldConnection, name: str) -> int | None:
-        """An annotator's id (annotators are never deleted: kept for good), or
-        None if the database has no such annotator yet (the long way creates it)."""
-        ids: dict[str, int] = held.info.setdefault(repository._ANNOTATOR_IDS, {})
-        found = ids.get(name)
-        if found is None:
-            row = held.run("SELECT id FROM annotators WHERE name = %s", (name,))
-            if row is None:
-                return None
-            found = ids[name] = int(row[0])
-        return found
+    @staticmethod
+    def _who(held: HeldConnection, name: str) -> int | None:
+        return repository.known_annotator_id(held.run, held.info, name)
 
     def add_span(
         self,

@@ -85,6 +85,20 @@ def annotator_id(session: Session, name: str, *, create: bool = True) -> int:
     return annotator_id_once(session, name)  # survives a concurrent insert
 
 
+def known_annotator_id(run: Run, info: dict[Any, Any], name: str) -> int | None:
+    """:func:`annotator_id` on a connection the caller runs statements on
+    (``info``: that connection's, where the ids are cached as there); None if
+    the database has no such annotator yet (it is created the long way)."""
+    cache: dict[str, int] = info.setdefault(_ANNOTATOR_IDS, {})
+    found = cache.get(name)
+    if found is None:
+        row = run("SELECT id FROM annotators WHERE name = %s", (name,))
+        if row is None:
+            return None
+        found = cache[name] = int(row[0])
+    return found
+
+
 def annotator_names(session: Session) -> list[str]:
     return list(session.scalars(select(Annotator.name).order_by(Annotator.name)))
 
@@ -821,9 +835,10 @@ def _pg_add_span(
     if one_statement_add(start, end):
         who = annotator_id(session, annotator)
         by = who if editor in (None, annotator) else annotator_id(session, editor or annotator)
-        sql = pg_add_span_sql(_session_run(conn), conn.info, span_id is not None)
+        run = _session_run(conn)
+        sql = pg_add_span_sql(run, conn.info, span_id is not None)
         span = pg_add_span_row(
-            _session_run(conn), sql, who, by, document_id, annotator, label, start, end,
+            run, sql, who, by, document_id, annotator, label, start, end,
             attributes=attributes, note=note, span_id=span_id,
         )  # fmt: skip
         if span is not None:
