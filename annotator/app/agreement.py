@@ -153,7 +153,6 @@ def report_figures(
     annotators: Sequence[str] | None = None,
     *,
     all_documents: bool = True,
-    parallel: bool = False,
 ) -> tuple[AgreementReport, list[DocumentFigures]] | None:
     """The agreement report window's figures for the project in ``directory``:
     :func:`annotator.app.review.agreement_report` with the project's schema,
@@ -162,7 +161,6 @@ def report_figures(
     On SQLite the reading is :func:`read_compared`'s (sqlite3 alone, one
     transaction for the names, documents and titles); anything else goes
     through the workspace and ``agreement_report`` (one reader transaction).
-    ``parallel`` as for :func:`~annotator.core.agreement.compute_agreement`.
     """
     from annotator.io.project import load_project
 
@@ -180,14 +178,13 @@ def report_figures(
                 annotators,
                 all_documents=all_documents,
                 schema=workspace.project.schema,
-                parallel=parallel,
             )
         finally:
             workspace.close()
     if len(found.names) < 2:
         return None
     report, by_document = compute_agreement_by_document(
-        found.documents, found.names, schema=found.schema, parallel=parallel
+        found.documents, found.names, schema=found.schema
     )
     return report, document_rows(by_document, found.titles)
 
@@ -205,12 +202,11 @@ class ReportFigures:
 def report_in_worker(
     directory: str, annotators: Sequence[str] | None, all_documents: bool
 ) -> ReportFigures:
-    """:func:`report_figures` as the report window's worker process runs it:
-    a single-threaded process, so half the documents are counted in a forked
-    child (``parallel``). Any failure comes back as words, never as an
-    exception (one of ours may not survive pickling)."""
+    """:func:`report_figures` as the report window's worker process runs it.
+    Any failure comes back as words, never as an exception (one of ours may
+    not survive pickling)."""
     try:
-        figures = report_figures(directory, annotators, all_documents=all_documents, parallel=True)
+        figures = report_figures(directory, annotators, all_documents=all_documents)
     except Exception as exc:  # the project or database unreadable: said in the report
         return ReportFigures(None, str(exc) or type(exc).__name__)
     return ReportFigures(figures)

@@ -107,7 +107,6 @@ def agreement_report(
     *,
     all_documents: bool = True,
     schema: LabelSchema | None = None,
-    parallel: bool = False,
 ) -> tuple[AgreementReport, list[DocumentFigures]] | None:
     """The report and per-document figures for a project; None with fewer than two people.
 
@@ -115,9 +114,7 @@ def agreement_report(
     and titles are read in one transaction (one snapshot). The report and
     every document's figures come from one pass over the documents; with the
     project's ``schema``, the report has the document-label and attribution
-    figures too. ``parallel`` as for
-    :func:`~annotator.core.agreement.compute_agreement` (only in a
-    single-threaded process: the report window's worker).
+    figures too.
     """
     with db.reader() as session:
         names = list(annotators) if annotators else agreement_data.annotators_with_spans(session)
@@ -127,9 +124,7 @@ def agreement_report(
             session, names, all_documents=all_documents, schema=schema
         )
         titles = agreement_data.document_titles(session, [d.id for d in documents])
-    report, by_document = compute_agreement_by_document(
-        documents, names, schema=schema, parallel=parallel
-    )
+    report, by_document = compute_agreement_by_document(documents, names, schema=schema)
     return report, document_rows(by_document, titles)
 
 

@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
                 "to compare (--all compares every document where any of them has a span)"
             )
         return EXIT_USAGE
-    report = compute_agreement(documents, names, labels, parallel=True, schema=compared.schema)
+    report = compute_agreement(documents, names, labels, schema=compared.schema)
     if args.json:
         print_json(report.to_json())
     else:

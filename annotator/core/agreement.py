@@ -32,51 +32,39 @@ depend on input order:
   one with the fewest characters outside the overlap (so identical extents pair
   first), then the earlier A span, then the earlier B span.
 
-Speed: pure Python, built for thousands of documents. A text is tokenised once.
-A code holds an annotator's overall category of a token and the set of labels
-over it; every compared annotator's code of a token sits in one int (annotator
-k's in the bits from k x the code's width up). Each distinct span of a
-document becomes a token range by binary search once, however many annotators
-have it, and is painted into one list of those ints for all of them (slice
-assignment, so the work per span does not grow with its length). One count of
-the ints (done in C by ``Counter``) is the count of the per-token code tuples,
-which gives every kappa and alpha, overall and per label (bit masks pick a
-label's or the categories' bits). The spans grouped by who has them also give
-the exact matches of every pair (the groups both have) and what is left for
-the overlap matching. The counts are integers, so the documents can be counted
-in parts and added up: the command line and the report window's worker
-process count half of them in a forked process (``parallel``).
-
-One module over 500 lines because the metrics share that one token pass: the
-report, its per-document figures and the command line all read the same
-painted codes, so the definitions above hold everywhere alike.
+Speed (issue 14): the counts these figures are made of (tokens per category,
+per label and per pair, exact and overlap matches) come from
+:mod:`annotator.core.agreement_counts`, in NumPy arrays for the whole corpus
+at once; every division is made here, on Python integers, so a figure is
+exactly its definition's. The report, its per-document figures and the
+command line all read those same counts.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
 import re
-import threading
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import partial
 from itertools import accumulate, combinations
 from operator import itemgetter, sub
 from typing import Any
 
+from annotator.core.agreement_counts import (
+    CorpusCounts,
+    DocumentCounts,
+    count_corpus,
+    overall_categories,
+    span_columns,
+)
 from annotator.core.collector import gc_paused
 from annotator.core.model import DocumentLabelValue
 from annotator.core.schema import DocumentLabelDef, LabelSchema
 
 TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
 """What a token is (issue 5)."""
-
-PARALLEL_MIN_CHARS = 1_000_000
-"""Text (code points) below which a second process costs more than it saves."""
 
 OUTSIDE = "O"
 """The overall category of a token that no span of the annotator overlaps."""
@@ -311,6 +299,7 @@ def _greedy_overlap(
 ) -> list[tuple[SpanTuple, SpanTuple]]:
     if not a or not b:
         return []
+    a = sorted(a)  # "the earlier A span" (as annotator.core.agreement_counts)
     bs = sorted(b)
     b_starts = list(map(_START, bs))
     longest_b = max(map(sub, map(_END, bs), b_starts))
@@ -398,16 +387,16 @@ def krippendorff_alpha_nominal(units: Mapping[tuple[Any, ...], int]) -> float | 
         disagreement += count * (coders * coders - sum(n * n for n in per_unit.values()))
         for value, n in per_unit.items():
             values[value] = values.get(value, 0) + n * count
-    return _alpha(coders, disagreement, values)
+    return _alpha(coders, disagreement, sum(values.values()), sum(n * n for n in values.values()))
 
 
-def _alpha(coders: int, disagreement: int, values: Mapping[Any, int]) -> float | None:
-    """Alpha from ``coders``, (m - 1) x the off-diagonal coincidences, and
-    how often each value was given: the one division every alpha makes."""
+def _alpha(coders: int, disagreement: int, n_total: int, square_sum: int) -> float | None:
+    """Alpha from ``coders``, (m - 1) x the off-diagonal coincidences, how
+    many values were given in all and the sum of each value's count squared:
+    the one division every alpha makes."""
     if coders < 2:
         return None
-    n_total = sum(values.values())
-    expected = n_total * n_total - sum(n * n for n in values.values())
+    expected = n_total * n_total - square_sum
     if expected == 0 or n_total < 2:
         return None
     return 1 - (n_total - 1) * disagreement / ((coders - 1) * expected)
@@ -441,160 +430,6 @@ def krippendorff_alpha_nominal_missing(units: Iterable[Sequence[Any]]) -> float 
 # --- the report -----------------------------------------------------------------
 
 
-class _Codes:
-    """A token's state for one annotator as one int: label mask, then category.
-
-    Category 0 is ``O``; label i (1-based, report order) is category i and
-    has mask bit i - 1. The category takes the low ``shift`` bits, so painting
-    a label over a token clears them and ORs in ``paint[label]``.
-    """
-
-    def __init__(self, labels: Sequence[str]) -> None:
-        self.labels = list(labels)
-        self.index = {label: i + 1 for i, label in enumerate(self.labels)}
-        self.shift = len(self.labels).bit_length()
-        self.base = 1 << self.shift
-        self.width = self.shift + len(self.labels)  # bits of a code
-        # What painting a label ORs in: its mask bit and its category.
-        self.paint = {label: (1 << (i - 1 + self.shift)) | i for label, i in self.index.items()}
-        # Precedence among spans of equal length and start: alphabetical label.
-        self.rank = {label: r for r, label in enumerate(sorted(self.labels))}
-
-    def category(self, code: int) -> int:
-        return code & (self.base - 1)
-
-
-class _Layers:
-    """Every compared annotator's code of a token in one int (issue 14).
-
-    Annotator k's code (:class:`_Codes`) takes the bits from ``k x
-    width`` up. A span that several annotators share is painted once for
-    all of them (a stroke ORs in their label's bits and clears their
-    category bits), so one list of ints per document holds every
-    annotator's codes, and counting its ints (in C) counts the per-token
-    code tuples.
-    """
-
-    def __init__(self, codes: _Codes, annotators: int) -> None:
-        self.codes = codes
-        self.shifts = [k * codes.width for k in range(annotators)]
-        self.category_mask = sum((codes.base - 1) << shift for shift in self.shifts)
-        self.strokes: dict[int, dict[str, tuple[int, int, int]]] = {}
-        """Owners (bit k: annotator k) -> label -> (precedence, add, keep)."""
-        self._categories: dict[int, tuple[int, ...]] = {}
-        self.pairs = list(combinations(range(annotators), 2))
-        self.units: dict[int, tuple[int, list[int], list[int]]] = {}
-        """Key -> what a document's figures need of it (:meth:`unit`)."""
-
-    def stroke(self, owners: int) -> dict[str, tuple[int, int, int]]:
-        """Label -> (precedence among spans of equal extent, the bits to OR
-        in, the bits to keep) for a span of the annotators in ``owners``."""
-        codes = self.codes
-        low = codes.base - 1
-        clear = sum(low << shift for k, shift in enumerate(self.shifts) if owners >> k & 1)
-        last = len(codes.labels) - 1
-        found = {
-            label: (
-                last - codes.rank[label],
-                sum(paint << shift for k, shift in enumerate(self.shifts) if owners >> k & 1),
-                ~clear,
-            )
-            for label, paint in codes.paint.items()
-        }
-        self.strokes[owners] = found
-        return found
-
-    def categories(self, key: int) -> tuple[int, ...]:
-        """Each annotator's category in ``key``."""
-        found = self._categories.get(key)
-        if found is None:
-            low = self.codes.base - 1
-            found = self._categories[key] = tuple(key >> shift & low for shift in self.shifts)
-        return found
-
-    def unit(self, key: int) -> tuple[int, list[int], list[int]]:
-        """The unit's off-diagonal coincidences x (m - 1), the pairs (their
-        index) that put it alike, and each annotator's category as an id
-        (category x m + annotator)."""
-        categories = self.categories(key)
-        m = len(categories)
-        found = self.units[key] = (
-            m * m - sum(n * n for n in Counter(categories).values()),
-            [p for p, (i, j) in enumerate(self.pairs) if categories[i] == categories[j]],
-            [category * m + k for k, category in enumerate(categories)],
-        )
-        return found
-
-    def project(
-        self, units: Mapping[int, int], label_index: int | None
-    ) -> Counter[tuple[int, ...]]:
-        """Unit counts by every annotator's category (``label_index`` None),
-        or by whether each has that label (1 or 0)."""
-        if label_index is None:
-            mask = self.category_mask
-        else:
-            bit = self.codes.shift + label_index - 1
-            mask = sum(1 << (bit + shift) for shift in self.shifts)
-        masked: dict[int, int] = {}
-        for key, count in units.items():
-            key &= mask
-            masked[key] = masked.get(key, 0) + count
-        if label_index is None:
-            return Counter({self.categories(key): count for key, count in masked.items()})
-        return Counter(
-            {
-                tuple(key >> (bit + shift) & 1 for shift in self.shifts): count
-                for key, count in masked.items()
-            }
-        )
-
-
-def _paint(
-    text: str,
-    starts: Sequence[int],
-    n: int,
-    groups: Mapping[int, Sequence[SpanTuple]],
-    layers: _Layers,
-) -> list[int]:
-    """Each token's codes (:class:`_Layers`) for the spans in ``groups``,
-    distinct spans by the annotators who have them (bit k: annotator k)."""
-    strokes = layers.strokes
-    labels = len(layers.codes.labels)
-    after = len(text) + 1
-    # (precedence, i0, i1, add, keep); the token range is token_range() inlined.
-    ranges: list[tuple[int, int, int, int, int]] = []
-    append = ranges.append
-    for owners, spans in groups.items():
-        stroke = strokes.get(owners)
-        if stroke is None:
-            stroke = layers.stroke(owners)
-        for s, e, label in spans:
-            i0 = bisect_right(starts, s) - (not text[s].isspace())
-            # A token has a character at least: at most e - s start before e.
-            hi = i0 + e - s
-            i1 = bisect_left(starts, e, i0, hi if hi < n else n)
-            if i0 < i1:
-                rank, add, keep = stroke[label]
-                # Longest first, then the earlier, then the alphabetically
-                # last label: each token's category is its annotator's
-                # shortest span's (then the later's, then the alphabetically
-                # first label's).
-                append((((s - e) * after + s) * labels + rank, i0, i1, add, keep))
-    states = [0] * n
-    ranges.sort()
-    for _, i0, i1, add, keep in ranges:
-        if i1 - i0 == 1:  # most spans are a word or two
-            states[i0] = states[i0] & keep | add
-            continue
-        segment = states[i0:i1]
-        first = segment[0]
-        if segment.count(first) == len(segment):
-            states[i0:i1] = [first & keep | add] * len(segment)
-        else:
-            states[i0:i1] = [code & keep | add for code in segment]
-    return states
-
-
 @dataclass(frozen=True, slots=True)
 class DocumentPair:
     """One pair's figures on one document (those of ``compute_agreement([doc], ...)``)."""
@@ -620,7 +455,6 @@ def compute_agreement(
     annotators: Sequence[str],
     labels: Sequence[str] | None = None,
     *,
-    parallel: bool = False,
     schema: LabelSchema | None = None,
 ) -> AgreementReport:
     """Every figure of issue 5 for ``annotators`` over ``documents``.
@@ -629,16 +463,10 @@ def compute_agreement(
     are ignored, as if absent) and fixes the per-label order; by default every
     label the annotators used, sorted.
 
-    ``parallel``: count half the documents in a second process when there is
-    enough to count (:data:`PARALLEL_MIN_CHARS`), the platform forks and
-    this process runs one thread (the command line, the report window's
-    worker process; never the window's own process). The
-    counts are integers, so the figures are exactly the same.
-
     ``schema``: also the figures of :func:`who_said_what` (document labels,
     attribution), from the documents' ``document_labels`` and ``speakers``.
     """
-    return _compute(documents, annotators, labels, None, parallel, schema)
+    return _compute(documents, annotators, labels, None, schema)
 
 
 def compute_agreement_by_document(
@@ -646,23 +474,18 @@ def compute_agreement_by_document(
     annotators: Sequence[str],
     labels: Sequence[str] | None = None,
     *,
-    parallel: bool = False,
     schema: LabelSchema | None = None,
 ) -> tuple[AgreementReport, list[DocumentAgreement]]:
     """:func:`compute_agreement`, and each document's overall figures in the same pass.
 
     A document's figures are exactly those of ``compute_agreement([document],
     annotators, labels)`` (its pairs' exact F1, overlap F1 and kappa, and its
-    alpha): the same integer counts, from the same painting of its tokens, reach
-    the same divisions. Computing them per document that way costs the whole
-    report's machinery (every label's kappa and alpha) once per document.
-
-    ``parallel`` as for :func:`compute_agreement`: the child counts the second
-    half's documents and their figures, which follow the first half's in
-    order, so the result is the same.
+    alpha): the same integer counts, from the same tokens and categories,
+    reach the same divisions. Computing them per document that way costs the
+    whole report's machinery (every label's kappa and alpha) once per document.
     """
     by_document: list[DocumentAgreement] = []
-    return _compute(documents, annotators, labels, by_document, parallel, schema), by_document
+    return _compute(documents, annotators, labels, by_document, schema), by_document
 
 
 def _compute(
@@ -670,19 +493,6 @@ def _compute(
     annotators: Sequence[str],
     labels: Sequence[str] | None,
     by_document: list[DocumentAgreement] | None,
-    parallel: bool,
-    schema: LabelSchema | None,
-) -> AgreementReport:
-    with gc_paused():
-        return _compute_all(documents, annotators, labels, by_document, parallel, schema)
-
-
-def _compute_all(
-    documents: Iterable[AgreementDocument],
-    annotators: Sequence[str],
-    labels: Sequence[str] | None,
-    by_document: list[DocumentAgreement] | None,
-    parallel: bool,
     schema: LabelSchema | None,
 ) -> AgreementReport:
     names = list(annotators)
@@ -690,61 +500,47 @@ def _compute_all(
         raise ValueError("an annotator is named twice")
     docs = list(documents)
     wanted = None if labels is None else list(dict.fromkeys(labels))
-    wanted_set = None if wanted is None else set(wanted)
-
-    # The spans compared, per document, in annotator order.
-    doc_spans: list[list[list[SpanTuple]]] = []
-    # Spans per label, per annotator (counted in C as they are gathered).
-    totals: list[Counter[str]] = [Counter() for _ in names]
-    for doc in docs:
-        row: list[list[SpanTuple]] = []
-        for name, total in zip(names, totals, strict=True):
-            spans = list(doc.spans.get(name, ()))
-            if wanted_set is not None:
-                spans = [s for s in spans if s[2] in wanted_set]
-            total.update(map(_LABEL, spans))
-            row.append(spans)
-        doc_spans.append(row)
-    used = {label for total in totals for label, count in total.items() if count}
-    report_labels = wanted if wanted is not None else sorted(used)
-    codes = _Codes(report_labels)
-    layers = _Layers(codes, len(names))
-
-    pair_index = list(combinations(range(len(names)), 2))
-    count = partial(
-        _count,
-        names=names,
-        layers=layers,
-        pair_index=pair_index,
-        with_documents=by_document is not None,
-    )
-    if parallel and sum(len(doc.text) for doc in docs) >= PARALLEL_MIN_CHARS:
-        counts = _count_in_two_processes(docs, doc_spans, count)
-    else:
-        counts = count(docs, doc_spans)
-    if by_document is not None:
-        by_document.extend(counts.by_document)
-    # The tokens by every annotator's category, and by whether each has a label.
-    overall_units = layers.project(counts.units, None)
-    label_units = {
-        label: layers.project(counts.units, codes.index[label]) for label in report_labels
-    }
-    exact, overlap = counts.exact, counts.overlap
-
-    pairs = []
-    for p, (i, j) in enumerate(pair_index):
-        exact_by_label = Counter(exact[p])
-        overlap_by_label = Counter(overlap[p])
-        overlap_by_label.update(exact_by_label)
-        pairs.append(
-            _pair_figures(
-                names, i, j, totals, exact_by_label, overlap_by_label, overall_units, label_units
-            )
+    with gc_paused():
+        columns, report_labels = span_columns(
+            [[doc.spans.get(name, ()) for name in names] for doc in docs], wanted
         )
-    alpha = krippendorff_alpha_nominal(overall_units)
-    alpha_by_label = {
-        label: krippendorff_alpha_nominal(units) for label, units in label_units.items()
-    }
+        counts = count_corpus(
+            [doc.text for doc in docs],
+            columns,
+            annotators=len(names),
+            labels=report_labels,
+            with_documents=by_document is not None,
+        )
+    if by_document is not None:
+        by_document.extend(
+            _document_figures(doc.id, names, found)
+            for doc, found in zip(docs, counts.documents, strict=True)
+        )
+    m, tokens = len(names), counts.tokens
+    pairs = [
+        _pair_figures(names, i, j, p, counts, report_labels) for p, (i, j) in enumerate(_pairs(m))
+    ]
+    # Alpha over the categories: a token's m² - sum of its categories' squared
+    # counts is m² - m - 2 x the pairs that agree on it.
+    values = [sum(column) for column in zip(*counts.categories, strict=True)]
+    alpha = _alpha(
+        m if tokens else 0,
+        tokens * (m * m - m) - 2 * sum(counts.agree),
+        m * tokens,
+        sum(n * n for n in values),
+    )
+    alpha_by_label = {}
+    for index, label in enumerate(report_labels, 1):
+        # Per label, yes or no: h annotators of m with it over a token give
+        # 2h(m - h); the sum of h² is the annotators' counts plus twice the pairs'.
+        having = sum(counts.labelled[k][index] for k in range(m))
+        squares = having + 2 * sum(both[index] for both in counts.both_labelled)
+        alpha_by_label[label] = _alpha(
+            m if tokens else 0,
+            2 * m * having - 2 * squares,
+            m * tokens,
+            having * having + (m * tokens - having) ** 2,
+        )
     document_labels, attribution = (
         (None, None) if schema is None else who_said_what(docs, names, schema, wanted)
     )
@@ -752,14 +548,73 @@ def _compute_all(
         annotators=names,
         labels=report_labels,
         documents=len(docs),
-        tokens=counts.tokens,
+        tokens=tokens,
         pairs=pairs,
         alpha=alpha,
         alpha_by_label=alpha_by_label,
-        spans_by_annotator={name: sum(totals[i].values()) for i, name in enumerate(names)},
+        spans_by_annotator={name: sum(counts.spans[k]) for k, name in enumerate(names)},
         document_labels=document_labels,
         attribution=attribution,
     )
+
+
+def _pairs(annotators: int) -> list[tuple[int, int]]:
+    return list(combinations(range(annotators), 2))
+
+
+def _pair_figures(
+    names: Sequence[str], i: int, j: int, p: int, counts: CorpusCounts, labels: Sequence[str]
+) -> PairAgreement:
+    """Pair ``p`` (annotators ``i`` and ``j``): its figures from the corpus' counts."""
+    tokens = counts.tokens
+    spans_i, spans_j = counts.spans[i], counts.spans[j]
+    exact, overlap = counts.exact[p], counts.overlap[p]
+    both = sum(spans_i) + sum(spans_j)
+    chance = sum(a * b for a, b in zip(counts.categories[i], counts.categories[j], strict=True))
+    kappa_by_label = {}
+    for index, label in enumerate(labels, 1):
+        has_i, has_j = counts.labelled[i][index], counts.labelled[j][index]
+        has_both = counts.both_labelled[p][index]
+        kappa_by_label[label] = _kappa(
+            tokens,
+            has_both + (tokens - has_i - has_j + has_both),
+            has_i * has_j + (tokens - has_i) * (tokens - has_j),
+        )
+    return PairAgreement(
+        a=names[i],
+        b=names[j],
+        exact_f1=f1(sum(exact), both),
+        overlap_f1=f1(sum(overlap), both),
+        kappa=_kappa(tokens, counts.agree[p], chance),
+        exact_f1_by_label={
+            label: f1(exact[index], spans_i[index] + spans_j[index])
+            for index, label in enumerate(labels, 1)
+        },
+        overlap_f1_by_label={
+            label: f1(overlap[index], spans_i[index] + spans_j[index])
+            for index, label in enumerate(labels, 1)
+        },
+        kappa_by_label=kappa_by_label,
+    )
+
+
+def _document_figures(
+    doc_id: int, names: Sequence[str], counts: DocumentCounts
+) -> DocumentAgreement:
+    """One document's overall figures from its counts (see compute_agreement_by_document)."""
+    m, tokens = len(names), counts.tokens
+    pairs = [
+        DocumentPair(
+            names[i],
+            names[j],
+            f1(counts.exact[p], counts.spans[i] + counts.spans[j]),
+            f1(counts.overlap[p], counts.spans[i] + counts.spans[j]),
+            _kappa(tokens, counts.agree[p], counts.chance[p]),
+        )
+        for p, (i, j) in enumerate(_pairs(m))
+    ]
+    alpha = _alpha(m if tokens else 0, counts.disagreement, m * tokens, counts.category_square_sum)
+    return DocumentAgreement(doc_id, pairs, alpha)
 
 
 # --- who said what: document labels and attribution (issue 15) ------------------
@@ -885,276 +740,11 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-@dataclass(slots=True)
-class _Counts:
-    """What a pass over some documents counted. Integers and labels only, so
-    the passes over the parts of a corpus add up to the pass over all of it."""
-
-    units: Counter[int]
-    """Tokens by their codes (:class:`_Layers`)."""
-    exact: list[list[str]]
-    overlap: list[list[str]]
-    tokens: int
-    by_document: list[DocumentAgreement]
-
-    def add(self, other: _Counts) -> None:
-        """Add the counts of the documents after these."""
-        self.units.update(other.units)
-        for mine, theirs in zip(self.exact, other.exact, strict=True):
-            mine.extend(theirs)
-        for mine, theirs in zip(self.overlap, other.overlap, strict=True):
-            mine.extend(theirs)
-        self.tokens += other.tokens
-        self.by_document.extend(other.by_document)
-
-
-def _count(
-    docs: Sequence[AgreementDocument],
-    doc_spans: Sequence[Sequence[Sequence[SpanTuple]]],
-    *,
-    names: Sequence[str],
-    layers: _Layers,
-    pair_index: Sequence[tuple[int, int]],
-    with_documents: bool,
-) -> _Counts:
-    """Paint, count and match ``docs`` (with their compared spans, ``doc_spans``)."""
-    exact: list[list[str]] = [[] for _ in pair_index]
-    overlap: list[list[str]] = [[] for _ in pair_index]
-    units: Counter[int] = Counter()
-    tokens = 0
-    bits = [1 << k for k in range(len(names))]
-
-    by_document: list[DocumentAgreement] = []
-    for doc, row in zip(docs, doc_spans, strict=True):
-        text = doc.text
-        starts = token_starts(text)
-        n = len(starts) - 1
-        tokens += n
-        doc_units: Counter[int] | dict[int, int]
-        # Each distinct span once, with the annotators who have it (bit k:
-        # annotator k), grouped by who has it.
-        owned: dict[SpanTuple, int] = {}
-        for bit, spans in zip(bits, row, strict=True):
-            for span in spans:
-                owned[span] = owned.get(span, 0) | bit
-        groups: dict[int, list[SpanTuple]] = {}
-        for span, owners in owned.items():
-            group = groups.get(owners)
-            if group is None:
-                groups[owners] = [span]
-            else:
-                group.append(span)
-        if groups:
-            states = _paint(text, starts, n, groups, layers)
-            if with_documents:
-                doc_units = Counter(states)
-                units.update(doc_units)
-            else:
-                units.update(states)
-                doc_units = {}
-        elif n:
-            units[0] += n
-            doc_units = {0: n}
-        else:
-            doc_units = {}
-        # An annotator with the same span twice: matches count with multiplicity.
-        twice = sum(map(len, row)) != sum(map(int.bit_count, owned.values()))
-        doc_matches: list[tuple[int, int]] = []
-        for p, (i, j) in enumerate(pair_index):
-            a, b = row[i], row[j]
-            if not a or not b:
-                doc_matches.append((0, 0))
-                continue
-            if not twice:
-                bit_a, bit_b = bits[i], bits[j]
-                common: list[SpanTuple] = []
-                rest_a: list[SpanTuple] = []
-                rest_b: list[SpanTuple] = []
-                for owners, group in groups.items():
-                    if owners & bit_a:
-                        if owners & bit_b:
-                            common.extend(group)
-                        else:
-                            rest_a.extend(group)
-                    elif owners & bit_b:
-                        rest_b.extend(group)
-                exact[p].extend(map(_LABEL, common))
-                rest = _greedy_overlap(rest_a, rest_b)
-                same = len(common)
-            else:
-                both = exact_matches(a, b)
-                exact[p].extend(map(_LABEL, both.elements()))
-                rest = _greedy_overlap(
-                    list((Counter(a) - both).elements()), list((Counter(b) - both).elements())
-                )
-                same = both.total()
-            overlap[p].extend(span_a[2] for span_a, _ in rest)
-            doc_matches.append((same, same + len(rest)))
-        if with_documents:
-            by_document.append(
-                _document_figures(doc.id, names, row, pair_index, doc_matches, doc_units, layers)
-            )
-
-    return _Counts(units, exact, overlap, tokens, by_document)
-
-
-def _count_in_two_processes(
-    docs: Sequence[AgreementDocument],
-    doc_spans: Sequence[Sequence[Sequence[SpanTuple]]],
-    count: Callable[
-        [Sequence[AgreementDocument], Sequence[Sequence[Sequence[SpanTuple]]]], _Counts
-    ],
-) -> _Counts:
-    """``count(docs, doc_spans)`` with the second half counted in a forked child.
-
-    Only where the platform forks and this process runs one thread (forking
-    a threaded process can copy a lock held by another thread). The child
-    sends its counts back pickled and leaves at once (``os._exit``: nothing
-    of the parent's, buffers or exit handlers, runs twice); if it fails in
-    any way, this process counts its half too, so the result is always the
-    same.
-    """
-    half = len(docs) // 2
-    if not hasattr(os, "fork") or threading.active_count() > 1 or half == 0:
-        return count(docs, doc_spans)
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:
-        return count(docs, doc_spans)
-    try:
-        child = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return count(docs, doc_spans)
-    if child == 0:
-        status = 1
-        try:
-            os.close(read_end)
-            with os.fdopen(write_end, "wb") as out:
-                pickle.dump(count(docs[half:], doc_spans[half:]), out, pickle.HIGHEST_PROTOCOL)
-            status = 0
-        finally:
-            os._exit(status)  # whatever happened, never return into the parent's code
-    os.close(write_end)
-    received = os.fdopen(read_end, "rb")
-    try:
-        counts = count(docs[:half], doc_spans[:half])
-        sent = received.read()
-    finally:
-        received.close()  # a child still writing then stops (broken pipe)
-        _, status = os.waitpid(child, 0)
-    if os.waitstatus_to_exitcode(status) == 0 and sent:
-        second: _Counts = pickle.loads(sent)  # our own child's counts
-    else:
-        second = count(docs[half:], doc_spans[half:])
-    counts.add(second)
-    return counts
-
-
-def _document_figures(
-    doc_id: int,
-    names: Sequence[str],
-    row: Sequence[Sequence[SpanTuple]],
-    pair_index: Sequence[tuple[int, int]],
-    matches: Sequence[tuple[int, int]],
-    doc_units: Mapping[int, int],
-    layers: _Layers,
-) -> DocumentAgreement:
-    """One document's overall figures from its counts (see compute_agreement_by_document).
-
-    ``doc_units`` counts the tokens by their codes (:class:`_Layers`). Categories are compared for
-    equality only, so the report's label numbering gives the same kappa and
-    alpha as the document's own would.
-    """
-    # Each annotator's count of each category: a pair's kappa needs only
-    # these and how many tokens the two put alike; alpha needs them and
-    # each unit's off-diagonal coincidences.
-    m = len(names)
-    disagreement = 0
-    agree = [0] * len(pair_index)
-    given: dict[int, int] = {}  # category x m + annotator -> tokens
-    known = layers.units
-    for key, count in doc_units.items():
-        unit = known.get(key)
-        if unit is None:
-            unit = layers.unit(key)
-        off_diagonal, alike, ids = unit
-        disagreement += count * off_diagonal
-        for p in alike:
-            agree[p] += count
-        for i in ids:
-            given[i] = given.get(i, 0) + count
-    total = sum(doc_units.values())
-    by_annotator: list[dict[int, int]] = [{} for _ in names]
-    values: dict[int, int] = {}
-    for i, count in given.items():
-        category = i // m
-        by_annotator[i % m][category] = count
-        values[category] = values.get(category, 0) + count
-    pairs = []
-    for p, ((i, j), (same, overlapping)) in enumerate(zip(pair_index, matches, strict=True)):
-        both = len(row[i]) + len(row[j])
-        pairs.append(
-            DocumentPair(
-                names[i],
-                names[j],
-                f1(same, both),
-                f1(overlapping, both),
-                _kappa(total, agree[p], _chance(by_annotator[i], by_annotator[j])),
-            )
-        )
-    alpha = _alpha(m if total else 0, disagreement, values)
-    return DocumentAgreement(doc_id, pairs, alpha)
-
-
-def _pair_figures(
-    names: Sequence[str],
-    i: int,
-    j: int,
-    totals: Sequence[Counter[str]],
-    exact: Counter[str],
-    overlap: Counter[str],
-    overall_units: Mapping[tuple[int, ...], int],
-    label_units: Mapping[str, Mapping[tuple[int, ...], int]],
-) -> PairAgreement:
-    """A pair's figures; ``overall_units`` counts the tokens by every
-    annotator's category, ``label_units`` by whether each has the label."""
-    both = sum(totals[i].values()) + sum(totals[j].values())
-    labels = list(label_units)
-    return PairAgreement(
-        a=names[i],
-        b=names[j],
-        exact_f1=f1(sum(exact.values()), both),
-        overlap_f1=f1(sum(overlap.values()), both),
-        kappa=cohen_kappa(_pair_units(overall_units, i, j)),
-        exact_f1_by_label={
-            label: f1(exact[label], totals[i][label] + totals[j][label]) for label in labels
-        },
-        overlap_f1_by_label={
-            label: f1(overlap[label], totals[i][label] + totals[j][label]) for label in labels
-        },
-        kappa_by_label={
-            label: cohen_kappa(_pair_units(units, i, j)) for label, units in label_units.items()
-        },
-    )
-
-
-def _pair_units(units: Mapping[tuple[int, ...], int], i: int, j: int) -> Counter[tuple[int, int]]:
-    pair: Counter[tuple[int, int]] = Counter()
-    for key, count in units.items():
-        pair[(key[i], key[j])] += count
-    return pair
-
-
 def token_categories(text: str, spans: Sequence[SpanTuple], labels: Sequence[str]) -> list[str]:
     """Each token's overall category for one annotator (``O`` or a label).
 
     ``labels`` are the labels in play (spans with other labels are ignored).
     """
-    codes = _Codes(labels)
-    starts = token_starts(text)
-    kept = list(dict.fromkeys(s for s in spans if s[2] in codes.index))
-    states = _paint(text, starts, len(starts) - 1, {1: kept}, _Layers(codes, 1))
-    names = [OUTSIDE, *codes.labels]
-    return [names[codes.category(c)] for c in states]
+    columns, compared = span_columns([[spans]], list(labels))
+    names = [OUTSIDE, *compared]
+    return [names[c] for c in overall_categories(text, columns, compared)]

@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from annotator.core.agreement import AgreementDocument, SpanTuple, Speaker, attribution_links
+from annotator.core.agreement_counts import SpanLayer
 from annotator.core.collector import gc_paused
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus, DocumentLabelValue
 from annotator.core.schema import LabelSchema
@@ -143,7 +144,7 @@ def speakers_by_layer(
 def compared_documents(
     texts: Iterable[Sequence[Any]],
     name_of: Mapping[int, str],
-    layers: Mapping[tuple[int, int], list[SpanTuple]],
+    layers: Mapping[tuple[int, int], Sequence[SpanTuple]],
     document_labels: Mapping[tuple[int, int], dict[str, DocumentLabelValue]],
     speakers: Mapping[tuple[int, int], dict[SpanTuple, frozenset[Speaker]]],
 ) -> list[AgreementDocument]:
@@ -206,15 +207,16 @@ def _read(
     ).fetchall()
     # One row per layer, each column of its spans one JSON array made by
     # SQLite: three values per layer instead of four per span reach Python,
-    # and orjson and zip make the tuples in C. The spans come in the index's
-    # order (by id, as a layer's rows are stored); no figure depends on the
-    # order (tests/core/test_agreement_pinned.py), so it is not read to check.
+    # kept as columns (SpanLayer), which the counting takes as they are. The
+    # spans come in the index's order (by id, as a layer's rows are stored);
+    # no figure depends on the order (tests/core/test_agreement_pinned.py),
+    # so it is not read to check.
     label_filter = ""
     label_params: list[object] = []
     if labels is not None:
         label_filter = f" AND spans.label IN ({_marks(len(labels))})"
         label_params = list(labels)
-    layers: dict[tuple[int, int], list[SpanTuple]] = {}
+    layers: dict[tuple[int, int], Sequence[SpanTuple]] = {}
     cursor = conn.execute(
         "SELECT spans.document_id, spans.annotator_id, "
         'json_group_array(spans.start), json_group_array(spans."end"), '
@@ -226,8 +228,9 @@ def _read(
     )
     loads = orjson.loads
     for doc_id, annotator_id, starts_json, ends_json, labels_json in cursor:
-        spans = list(zip(loads(starts_json), loads(ends_json), loads(labels_json), strict=True))
-        layers[(doc_id, annotator_id)] = spans
+        layers[(doc_id, annotator_id)] = SpanLayer(
+            loads(starts_json), loads(ends_json), loads(labels_json)
+        )
     document_labels: dict[tuple[int, int], dict[str, DocumentLabelValue]] = {}
     speakers: dict[tuple[int, int], dict[SpanTuple, frozenset[Speaker]]] = {}
     if schema is not None and schema.document_labels:

@@ -68,9 +68,8 @@ def leave_with_parent() -> None:
 
     A pool's process waits for work on a pipe whose writing end it holds
     itself, so a window killed (or crashed) would leave it waiting for ever.
-    On Linux the kernel sends it SIGTERM when its parent dies (no thread: the
-    agreement's forked half needs a process of one thread); elsewhere a
-    thread watches the parent's sentinel."""
+    On Linux the kernel sends it SIGTERM when its parent dies (no thread
+    needed); elsewhere a thread watches the parent's sentinel."""
     import os
     import sys
     from multiprocessing import parent_process
@@ -102,8 +101,7 @@ def stop_worker(kind: str, *, now: bool = False) -> None:
 
     Idle, it is shut down and waited for. ``now``: what it runs is not wanted;
     its process is terminated rather than waited for (what Python 3.14's
-    ``ProcessPoolExecutor.terminate_workers`` does), and a child it forked
-    ends by itself when it finds its parent's pipe closed.
+    ``ProcessPoolExecutor.terminate_workers`` does).
     """
     pool = _pools.pop(kind, None)
     if pool is None:

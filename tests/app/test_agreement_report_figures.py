@@ -5,7 +5,6 @@ from SQLite or through the workspace, counted in one process or two."""
 
 from __future__ import annotations
 
-import os
 import pickle
 import subprocess
 import sys
@@ -34,7 +33,6 @@ def test_the_figures_are_the_window_s(project_dir: Path, names: list[str] | None
     expected = _in_process(project_dir, names)
     assert expected is not None
     assert report_figures(project_dir, names) == expected
-    assert report_figures(project_dir, names, parallel=True) == expected
 
 
 def test_the_workspace_path_gives_the_same(
@@ -43,34 +41,19 @@ def test_the_workspace_path_gives_the_same(
     _fill(project_dir)
     direct = report_figures(project_dir)
     monkeypatch.setattr(agreement, "_read_sqlite_directly", lambda *args: None)
-    assert report_figures(project_dir, parallel=True) == direct == _in_process(project_dir)
+    assert report_figures(project_dir) == direct == _in_process(project_dir)
 
 
 _IN_A_WORKER = """
-import os, pickle, sys
+import pickle, sys
 from annotator.app.agreement import report_in_worker
-from annotator.core import agreement
 
-agreement.PARALLEL_MIN_CHARS = 0  # split however small
-forked = []
-fork = os.fork
-
-def counted():
-    child = fork()
-    if child:
-        forked.append(child)
-    return child
-
-os.fork = counted
-outcome = report_in_worker(sys.argv[1], None, True)
-sys.stdout.buffer.write(pickle.dumps((outcome, len(forked))))
+sys.stdout.buffer.write(pickle.dumps(report_in_worker(sys.argv[1], None, True)))
 """
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="the platform does not fork")
-def test_in_a_worker_half_is_counted_in_a_child(project_dir: Path) -> None:
-    """In a single-threaded process, as the report's worker is (the tests' own
-    process runs other threads, so it never forks)."""
+def test_a_process_of_its_own_gives_the_window_s_figures(project_dir: Path) -> None:
+    """As the report's worker runs it: a fresh process that opens the project itself."""
     _fill(project_dir)
     done = subprocess.run(
         [sys.executable, "-c", _IN_A_WORKER, str(project_dir)],
@@ -78,9 +61,7 @@ def test_in_a_worker_half_is_counted_in_a_child(project_dir: Path) -> None:
         check=True,
         timeout=120,
     )
-    outcome, forks = pickle.loads(done.stdout)
-    assert outcome == ReportFigures(_in_process(project_dir))  # type: ignore[arg-type]
-    assert forks == 1
+    assert pickle.loads(done.stdout) == ReportFigures(_in_process(project_dir))  # type: ignore[arg-type]
 
 
 def test_fewer_than_two_people_is_no_figures(project_dir: Path) -> None:
