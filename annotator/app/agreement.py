@@ -222,5 +222,7 @@ def warm_worker() -> int:
     import annotator.io.direct_open
     import annotator.io.project
     import annotator.store.agreement_sqlite  # noqa: F401
+    from annotator.core.agreement import load_counting
 
+    load_counting()
     return os.getpid()

@@ -50,18 +50,14 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import accumulate, combinations
 from operator import itemgetter, sub
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from annotator.core.agreement_counts import (
-    CorpusCounts,
-    DocumentCounts,
-    count_corpus,
-    overall_categories,
-    span_columns,
-)
 from annotator.core.collector import gc_paused
 from annotator.core.model import DocumentLabelValue
 from annotator.core.schema import DocumentLabelDef, LabelSchema
+
+if TYPE_CHECKING:
+    from annotator.core.agreement_counts import CorpusCounts, DocumentCounts
 
 TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
 """What a token is (issue 5)."""
@@ -450,6 +446,14 @@ class DocumentAgreement:
     alpha: float | None
 
 
+def load_counting() -> None:
+    """Import the counting (:mod:`annotator.core.agreement_counts`: NumPy,
+    about 0.1 s) and build its tables, as the first computation would."""
+    from annotator.core.agreement_counts import warm_up
+
+    warm_up()
+
+
 def compute_agreement(
     documents: Iterable[AgreementDocument],
     annotators: Sequence[str],
@@ -495,6 +499,8 @@ def _compute(
     by_document: list[DocumentAgreement] | None,
     schema: LabelSchema | None,
 ) -> AgreementReport:
+    from annotator.core.agreement_counts import count_corpus, span_columns
+
     names = list(annotators)
     if len(set(names)) != len(names):
         raise ValueError("an annotator is named twice")
@@ -745,6 +751,8 @@ def token_categories(text: str, spans: Sequence[SpanTuple], labels: Sequence[str
 
     ``labels`` are the labels in play (spans with other labels are ignored).
     """
+    from annotator.core.agreement_counts import overall_categories, span_columns
+
     columns, compared = span_columns([[spans]], list(labels))
     names = [OUTSIDE, *compared]
     return [names[c] for c in overall_categories(text, columns, compared)]

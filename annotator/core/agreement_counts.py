@@ -27,26 +27,37 @@ Python integers, so they are exactly those of the definitions.
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import combinations, repeat
-from typing import overload
 
 import numpy as np
 from numpy.typing import NDArray
 
+from annotator.core.span_layer import SpanLayer
+
 Ints = NDArray[np.int64]
 
-BATCH_CHARACTERS = 16_000_000
-"""Characters counted at once: bounds the arrays (about 30 bytes a character)."""
+BATCH_CHARACTERS = 2_000_000
+"""Characters counted at once (one document at least): bounds the arrays
+(about 30 bytes a character) and keeps them in the processor's caches, and
+batches count on several threads."""
 
 SPREAD_ENTRIES = 4_000_000
 """Span-token entries spread at once when painting categories (bounds memory
 for spans over very long stretches of text)."""
 
 _SPACE, _WORD, _OTHER = 0, 1, 2
+
+
+def warm_up() -> None:
+    """Build what the first count would (the character class table)."""
+    _basic_plane_classes()
 
 
 @cache
@@ -157,46 +168,23 @@ class CorpusCounts:
         self.exact = [[0] * width for _ in range(pairs)]
         self.overlap = [[0] * width for _ in range(pairs)]
 
-
-class SpanLayer(Sequence[tuple[int, int, str]]):
-    """One annotator's spans on one document as three columns, as a reader
-    gets them (three JSON arrays): a sequence of (start, end, label) whose
-    tuples are made only when asked for, and that :func:`span_columns` takes
-    as they are."""
-
-    __slots__ = ("ends", "labels", "starts")
-
-    def __init__(self, starts: list[int], ends: list[int], labels: list[str]) -> None:
-        if not len(starts) == len(ends) == len(labels):
-            raise ValueError("a span layer's columns differ in length")
-        self.starts = starts
-        self.ends = ends
-        self.labels = labels
-
-    def __len__(self) -> int:
-        return len(self.starts)
-
-    @overload
-    def __getitem__(self, index: int) -> tuple[int, int, str]: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[tuple[int, int, str]]: ...
-    def __getitem__(self, index: int | slice) -> tuple[int, int, str] | list[tuple[int, int, str]]:
-        if isinstance(index, slice):
-            return list(zip(self.starts[index], self.ends[index], self.labels[index], strict=True))
-        return self.starts[index], self.ends[index], self.labels[index]
-
-    def __iter__(self) -> Iterator[tuple[int, int, str]]:
-        return zip(self.starts, self.ends, self.labels, strict=True)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, SpanLayer | list | tuple):
-            return list(self) == list(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # mutable columns, as a list
-
-    def __repr__(self) -> str:
-        return f"SpanLayer({list(self)!r})"
+    def add(self, other: CorpusCounts) -> None:
+        """Add the counts of the documents after these."""
+        self.tokens += other.tokens
+        self.agree = [a + b for a, b in zip(self.agree, other.agree, strict=True)]
+        for mine, theirs in (
+            (self.categories, other.categories),
+            (self.labelled, other.labelled),
+            (self.both_labelled, other.both_labelled),
+            (self.spans, other.spans),
+            (self.exact, other.exact),
+            (self.overlap, other.overlap),
+        ):
+            mine[:] = [
+                [a + b for a, b in zip(x, y, strict=True)]
+                for x, y in zip(mine, theirs, strict=True)
+            ]
+        self.documents.extend(other.documents)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,23 +252,47 @@ def count_corpus(
     labels: Sequence[str],
     with_documents: bool,
 ) -> CorpusCounts:
-    """Count every text with its spans (``columns``), in batches."""
-    counts = CorpusCounts(annotators, len(labels))
+    """Count every text with its spans (``columns``): in batches of about
+    :data:`BATCH_CHARACTERS`, on as many threads as there are cores (NumPy
+    leaves the GIL for its loops), added up in document order."""
     alphabetical = _precedence_by_label(labels)
     span_bounds = np.searchsorted(columns.document, np.arange(len(texts) + 1))
-    first = 0
-    while first < len(texts):
-        last, size = first, 0
-        while last < len(texts) and (last == first or size + len(texts[last]) <= BATCH_CHARACTERS):
-            size += len(texts[last]) + 1
-            last += 1
+    edges = [0]
+    size = 0
+    for index, text in enumerate(texts):
+        if size and size + len(text) > BATCH_CHARACTERS:
+            edges.append(index)
+            size = 0
+        size += len(text) + 1
+    edges.append(len(texts))
+
+    def count(first: int, last: int) -> CorpusCounts:
         lo, hi = int(span_bounds[first]), int(span_bounds[last])
         batch = SpanColumns(
             columns.document[lo:hi] - first, *(c[lo:hi] for c in _fields(columns)[1:])
         )
-        _count_batch(texts[first:last], batch, alphabetical, counts, with_documents)
-        first = last
+        found = CorpusCounts(annotators, len(labels))
+        _count_batch(texts[first:last], batch, alphabetical, found, with_documents)
+        return found
+
+    ranges = list(itertools.pairwise(edges)) if texts else []
+    threads = min(_cores(), len(ranges))
+    if threads > 1:
+        with ThreadPoolExecutor(threads, thread_name_prefix="agreement") as pool:
+            parts = list(pool.map(count, *zip(*ranges, strict=True)))
+    else:
+        parts = [count(first, last) for first, last in ranges]
+    counts = CorpusCounts(annotators, len(labels))
+    for part in parts:
+        counts.add(part)
     return counts
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 @dataclass(frozen=True, slots=True)

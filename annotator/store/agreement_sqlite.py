@@ -24,10 +24,10 @@ from typing import Any
 import orjson
 
 from annotator.core.agreement import AgreementDocument, SpanTuple, Speaker, attribution_links
-from annotator.core.agreement_counts import SpanLayer
 from annotator.core.collector import gc_paused
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus, DocumentLabelValue
 from annotator.core.schema import LabelSchema
+from annotator.core.span_layer import SpanLayer
 
 
 class UnknownAnnotator(LookupError):

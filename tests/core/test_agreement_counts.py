@@ -18,12 +18,8 @@ from annotator.core.agreement import (
     compute_agreement_by_document,
     token_starts,
 )
-from annotator.core.agreement_counts import (
-    SpanLayer,
-    _sort_order,
-    character_classes,
-    tokens_before,
-)
+from annotator.core.agreement_counts import _sort_order, character_classes, tokens_before
+from annotator.core.span_layer import SpanLayer
 from tests.core.test_agreement_pinned import FILTERS, NAMES, _documents, _load
 
 
