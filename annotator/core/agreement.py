@@ -499,29 +499,28 @@ def _compute(
     by_document: list[DocumentAgreement] | None,
     schema: LabelSchema | None,
 ) -> AgreementReport:
-    from annotator.core.agreement_counts import count_corpus, span_columns
+    from annotator.core.agreement_counts import count_corpus, labels_used
 
     names = list(annotators)
     if len(set(names)) != len(names):
         raise ValueError("an annotator is named twice")
     docs = list(documents)
     wanted = None if labels is None else list(dict.fromkeys(labels))
-    with gc_paused():
-        columns, report_labels = span_columns(
-            [[doc.spans.get(name, ()) for name in names] for doc in docs], wanted
-        )
+    with gc_paused():  # the figures' objects form no cycles; the documents' are many
+        layers = [[doc.spans.get(name, ()) for name in names] for doc in docs]
+        report_labels = wanted if wanted is not None else labels_used(layers)
         counts = count_corpus(
             [doc.text for doc in docs],
-            columns,
+            layers,
             annotators=len(names),
             labels=report_labels,
             with_documents=by_document is not None,
         )
-    if by_document is not None:
-        by_document.extend(
-            _document_figures(doc.id, names, found)
-            for doc, found in zip(docs, counts.documents, strict=True)
-        )
+        if by_document is not None:
+            by_document.extend(
+                _document_figures(doc.id, names, found)
+                for doc, found in zip(docs, counts.documents, strict=True)
+            )
     m, tokens = len(names), counts.tokens
     pairs = [
         _pair_figures(names, i, j, p, counts, report_labels) for p, (i, j) in enumerate(_pairs(m))
@@ -753,6 +752,6 @@ def token_categories(text: str, spans: Sequence[SpanTuple], labels: Sequence[str
     """
     from annotator.core.agreement_counts import overall_categories, span_columns
 
-    columns, compared = span_columns([[spans]], list(labels))
+    compared = list(labels)
     names = [OUTSIDE, *compared]
-    return [names[c] for c in overall_categories(text, columns, compared)]
+    return [names[c] for c in overall_categories(text, span_columns([[spans]], compared), compared)]

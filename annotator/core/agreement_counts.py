@@ -35,6 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import combinations, repeat
+from operator import itemgetter
 
 import numpy as np
 from numpy.typing import NDArray
@@ -53,6 +54,7 @@ SPREAD_ENTRIES = 4_000_000
 for spans over very long stretches of text)."""
 
 _SPACE, _WORD, _OTHER = 0, 1, 2
+_LABEL = itemgetter(2)
 
 
 def warm_up() -> None:
@@ -199,12 +201,22 @@ class SpanColumns:
     """1-based label index (report order)."""
 
 
-def span_columns(
-    layers: Sequence[Sequence[Sequence[tuple[int, int, str]]]], wanted: Sequence[str] | None
-) -> tuple[SpanColumns, list[str]]:
-    """``layers[document][annotator]`` as columns, and the labels compared in
-    report order: ``wanted`` (spans with other labels left out), else every
-    label used, sorted."""
+Layers = Sequence[Sequence[Sequence[tuple[int, int, str]]]]
+"""``layers[document][annotator]``: each compared annotator's spans on each document."""
+
+
+def labels_used(layers: Layers) -> list[str]:
+    """Every label of ``layers``, sorted."""
+    used: set[str] = set()
+    for row in layers:
+        for spans in row:
+            used.update(spans.labels if isinstance(spans, SpanLayer) else map(_LABEL, spans))
+    return sorted(used)
+
+
+def span_columns(layers: Layers, labels: Sequence[str]) -> SpanColumns:
+    """``layers`` as columns, document by document, the labels as their
+    1-based index in ``labels``; spans with other labels are left out."""
     sizes: list[int] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -221,8 +233,7 @@ def span_columns(
                 starts.extend(s)
                 ends.extend(e)
                 names.extend(n)
-    compared = sorted(set(names)) if wanted is None else list(wanted)
-    index = {name: i + 1 for i, name in enumerate(compared)}
+    index = {name: i + 1 for i, name in enumerate(labels)}
     label = np.array(list(map(index.get, names, repeat(0))), dtype=np.int64)
     m = len(layers[0]) if layers else 1
     layer_ids = np.arange(len(sizes), dtype=np.int64)
@@ -237,7 +248,7 @@ def span_columns(
     kept = label > 0
     if not bool(kept.all()):
         columns = SpanColumns(*(column[kept] for column in _fields(columns)))
-    return columns, compared
+    return columns
 
 
 def _fields(columns: SpanColumns) -> tuple[Ints, Ints, Ints, Ints, Ints]:
@@ -246,17 +257,18 @@ def _fields(columns: SpanColumns) -> tuple[Ints, Ints, Ints, Ints, Ints]:
 
 def count_corpus(
     texts: Sequence[str],
-    columns: SpanColumns,
+    layers: Layers,
     *,
     annotators: int,
     labels: Sequence[str],
     with_documents: bool,
 ) -> CorpusCounts:
-    """Count every text with its spans (``columns``): in batches of about
+    """Count every text with its spans (``layers``, in ``texts``' order; spans
+    whose label ``labels`` lacks left out): in batches of about
     :data:`BATCH_CHARACTERS`, on as many threads as there are cores (NumPy
-    leaves the GIL for its loops), added up in document order."""
+    leaves the GIL for its loops, so one batch's arrays are counted while
+    another's spans become columns), added up in document order."""
     alphabetical = _precedence_by_label(labels)
-    span_bounds = np.searchsorted(columns.document, np.arange(len(texts) + 1))
     edges = [0]
     size = 0
     for index, text in enumerate(texts):
@@ -267,12 +279,9 @@ def count_corpus(
     edges.append(len(texts))
 
     def count(first: int, last: int) -> CorpusCounts:
-        lo, hi = int(span_bounds[first]), int(span_bounds[last])
-        batch = SpanColumns(
-            columns.document[lo:hi] - first, *(c[lo:hi] for c in _fields(columns)[1:])
-        )
         found = CorpusCounts(annotators, len(labels))
-        _count_batch(texts[first:last], batch, alphabetical, found, with_documents)
+        columns = span_columns(layers[first:last], labels)
+        _count_batch(texts[first:last], columns, alphabetical, found, with_documents)
         return found
 
     ranges = list(itertools.pairwise(edges)) if texts else []
