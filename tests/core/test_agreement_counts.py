@@ -16,6 +16,7 @@ from annotator.core.agreement import (
     DocumentAgreement,
     compute_agreement,
     compute_agreement_by_document,
+    overlap_pairs,
     token_starts,
 )
 from annotator.core.agreement_counts import _sort_order, character_classes, tokens_before
@@ -117,3 +118,15 @@ def test_keys_too_wide_for_one_integer_still_sort() -> None:
         order = _sort_order(*keys)
         rows = [tuple(int(k[i]) for k in keys) for i in order]
         assert rows == sorted(rows)
+
+
+def test_equal_overlaps_go_to_the_earlier_span_whatever_the_order() -> None:
+    """Two A spans share as much with one B span, with as much outside: the
+    earlier A span takes it, in the attribution's pairing and the counting alike."""
+    text = "aa bb cc dd ee ff gg hh"
+    earlier, later, b = (3, 8, "X"), (9, 14, "X"), (6, 11, "X")
+    for a in ([earlier, later], [later, earlier]):
+        assert overlap_pairs(a, [b]) == [(earlier, b)]
+        doc = AgreementDocument(1, text, {"a": a, "b": [b]})
+        report = compute_agreement([doc], ["a", "b"])
+        assert report.pairs[0].overlap_f1 == 2 * 1 / 3
