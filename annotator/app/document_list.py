@@ -23,10 +23,9 @@ from typing import TYPE_CHECKING
 from annotator.core.model import DocStatus
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from annotator.app.workspace import Workspace
-    from annotator.store.document_list import ListedRow
+    from annotator.store.document_list import ListedRow, Source
+    from annotator.store.server_read import ServerConnection
 
 StatusFilter = DocStatus | str | None
 
@@ -70,7 +69,10 @@ class DocumentListQuery:
         self.workspace = workspace
         self.user = user
 
-    def _reader(self) -> AbstractContextManager[Session | sqlite3.Connection]:
+    preview = False
+    """True for a list read before the project is open (cold start)."""
+
+    def _reader(self) -> AbstractContextManager[Source]:
         if self.workspace.db is None:
             raise ValueError("no project is open")
         return self.workspace.db.reader()
@@ -82,10 +84,21 @@ class DocumentListQuery:
         project = self.workspace.project
         return None if project is None else sqlite_path(project.database_url)
 
+    def database(self) -> str | None:
+        """Which database the list is read from: an SQLite file's path or a server's URL."""
+        file = self.database_file()
+        if file is not None:
+            return str(file)
+        project = self.workspace.project
+        return None if project is None else project.database_url
+
     def same_list(self, other: DocumentListQuery) -> bool:
         """Whether ``other`` lists the same analyst's documents of the same database."""
-        mine = self.database_file()
-        return other.user == self.user and mine is not None and other.database_file() == mine
+        mine = self.database()
+        return other.user == self.user and mine is not None and other.database() == mine
+
+    def close(self) -> None:
+        """Let go of what the list holds (a preview's connection); a project's list holds none."""
 
     def page(
         self,
@@ -214,6 +227,8 @@ class FileListQuery(DocumentListQuery):
     opened (``Workspace.open`` loads SQLAlchemy; docs/design.md, "Start-up").
     Raises :class:`sqlite3.Error` where the file cannot be read."""
 
+    preview = True
+
     def __init__(self, path: Path, user: str) -> None:
         self.path = path
         self.user = user
@@ -228,8 +243,74 @@ class FileListQuery(DocumentListQuery):
         finally:
             connection.close()
 
-    def _reader(self) -> AbstractContextManager[Session | sqlite3.Connection]:
+    def _reader(self) -> AbstractContextManager[Source]:
         return self._file()
 
     def database_file(self) -> Path | None:
         return self.path
+
+    def database(self) -> str | None:
+        return str(self.path)
+
+
+class ServerListQuery(DocumentListQuery):
+    """The same list read from a PostgreSQL project's server with psycopg
+    alone, on a read-only connection of its own (kept until :meth:`close`):
+    what a cold start on a team database shows before SQLAlchemy is loaded
+    (``store/server_read.py``). Raises :class:`psycopg.Error` where the
+    server cannot be read."""
+
+    preview = True
+
+    def __init__(self, url: str, connection: ServerConnection, user: str) -> None:
+        self.url = url
+        self.connection: ServerConnection | None = connection
+        self.user = user
+
+    @classmethod
+    def connect(cls, database_url: str, user: str) -> ServerListQuery | None:
+        """The list of the project whose database is ``database_url``; None
+        when that is no PostgreSQL server psycopg can reach."""
+        from annotator.store.server_read import connect_read_only
+
+        try:
+            connection = connect_read_only(database_url)
+        except Exception:  # a preview only: the project's open reports the problem
+            return None
+        return None if connection is None else cls(database_url, connection, user)
+
+    @contextmanager
+    def _server(self) -> Iterator[ServerConnection]:
+        if self.connection is None:
+            raise ValueError("the preview's connection is closed")
+        yield self.connection
+
+    def _reader(self) -> AbstractContextManager[Source]:
+        return self._server()
+
+    def database_file(self) -> Path | None:
+        return None
+
+    def database(self) -> str | None:
+        return self.url
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+def preview_server_list(directory: Path | str, user: str) -> ServerListQuery | None:
+    """The list a cold start shows of a PostgreSQL project before it is opened
+    (:class:`ServerListQuery`); None for an SQLite project (its file is read
+    instead) or where that cannot be done here (the open reports why)."""
+    from annotator.io.project import load_project
+    from annotator.store.first_read import sqlite_path
+
+    try:
+        project = load_project(Path(directory))
+    except Exception:  # a preview only: the project's open reports every problem
+        return None
+    if sqlite_path(project.database_url) is not None:
+        return None
+    return ServerListQuery.connect(project.database_url, user)

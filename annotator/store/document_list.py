@@ -32,13 +32,17 @@ filter hides the current document.
 
 from __future__ import annotations
 
+import functools
+import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from annotator.store.server_read import ServerConnection
 
 SORTS = {
     None: "assigned DESC, d.id",
@@ -84,19 +88,24 @@ ROWS_BY_ID = 500
 
 
 class _Reader:
-    """Runs the list's SQL on a session or an :mod:`sqlite3` connection."""
+    """Runs the list's SQL on a session, an :mod:`sqlite3` connection or a
+    psycopg connection (:mod:`annotator.store.server_read`)."""
 
-    def __init__(self, source: Session | sqlite3.Connection) -> None:
+    def __init__(self, source: Session | sqlite3.Connection | ServerConnection) -> None:
         raw: Any = None
+        self._conn: sqlite3.Connection | None = None
+        self._server: ServerConnection | None = None
+        self._session: Session | None = None
         if isinstance(source, sqlite3.Connection):
             self.postgres = False
-            self._conn: sqlite3.Connection | None = source
-            self._session: Session | None = None
-            raw = source
+            self._conn = raw = source
+        elif type(source).__module__.startswith("psycopg"):
+            self.postgres = True
+            self._server = cast("ServerConnection", source)
         else:
-            connection = source.connection()
+            self._session = cast("Session", source)
+            connection = self._session.connection()
             self.postgres = connection.dialect.name == "postgresql"
-            self._conn, self._session = None, source
             if not self.postgres:
                 raw = connection.connection.driver_connection
         if raw is not None:
@@ -106,6 +115,8 @@ class _Reader:
     def all(self, sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
         if self._conn is not None:
             return self._conn.execute(sql, params).fetchall()
+        if self._server is not None:
+            return self._server.execute(_pyformat(sql), params).fetchall()
         from sqlalchemy import text
 
         assert self._session is not None
@@ -118,6 +129,15 @@ class _Reader:
     def who(self, annotator: str) -> int:
         found = self.scalar("SELECT id FROM annotators WHERE name = :n", {"n": annotator})
         return int(found) if found is not None else -1  # no such annotator: nothing is theirs
+
+
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+@functools.lru_cache(maxsize=256)
+def _pyformat(sql: str) -> str:
+    """The list's SQL (``:name`` parameters) as psycopg takes it (``%(name)s``)."""
+    return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
 def _query(
@@ -189,8 +209,8 @@ def _query(
     return sql, params
 
 
-Source: TypeAlias = "Session | sqlite3.Connection | _Reader"
-"""Where the list is read: a session, an SQLite connection, or either adapted."""
+Source: TypeAlias = "Session | sqlite3.Connection | ServerConnection | _Reader"
+"""Where the list is read: a session, an SQLite or a PostgreSQL connection, or one adapted."""
 
 
 def _reader(source: Source) -> _Reader:

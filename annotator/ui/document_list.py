@@ -295,6 +295,13 @@ class DocumentPanel(QWidget):
         read from the file) keeps its view, rows read, filter and scroll, and
         reads through ``query`` from now on."""
         previous, self.source = self.source, query
+        try:
+            self._set_source(previous, query)
+        finally:
+            if previous is not None and previous is not query:
+                previous.close()  # a cold start's connection to the server
+
+    def _set_source(self, previous: DocumentListQuery | None, query: DocumentListQuery) -> None:
         total = query.total()
         if (
             self.model is not None

@@ -303,7 +303,7 @@ class MainWindow(AnnotationWindow):
             directory, self.user, settings.last_document, lambda length: length <= limit
         )
         if preview is None:
-            return False
+            return self._preview_server_list(directory)
         project, shown = preview.project, preview.content
         self.view.set_schema(project.schema)
         if settings.app_settings().value("view/font_size") is None:
@@ -319,7 +319,25 @@ class MainWindow(AnnotationWindow):
             pass
         return True
 
+    def _preview_server_list(self, directory: Path | str) -> bool:
+        """On a PostgreSQL project, the document list read with psycopg alone
+        before the project opens (its article waits for the open)."""
+        from annotator.app.document_list import preview_server_list
+
+        query = preview_server_list(directory, self.user)
+        if query is None:
+            return False
+        try:
+            self.documents.set_source(query)
+        except Exception:  # a preview only: the open reports any problem
+            query.close()
+            self.documents.source = None
+            return False
+        return True
+
     def close_project(self) -> None:
+        if self.documents.source is not None and self.documents.source.preview:
+            self.documents.source.close()  # a cold start's list, the project never opened
         self.review.close_all()
         self.assist.project_closed()
         self.entities.project_closed()
@@ -358,7 +376,7 @@ class MainWindow(AnnotationWindow):
 
     def show_document(self, document_id: int) -> None:
         if self.workspace.db is None:
-            if isinstance(self.documents.source, FileListQuery):
+            if self.documents.source is not None and self.documents.source.preview:
                 # Chosen in a cold start's list before the project is open: shown once it is.
                 self._chosen_before_open = document_id
             return

@@ -210,3 +210,76 @@ def test_the_file_reads_the_same_list_as_the_open_project(workspace: Workspace) 
                             found = from_file.neighbour(doc, step, **how)  # type: ignore[arg-type]
                             assert found == opened.neighbour(doc, step, **how), (how, doc)  # type: ignore[arg-type]
     assert [d.id for d in from_file.page(0, 10)][:2] == [ids[2], ids[4]]  # assignments first
+
+
+def test_the_server_reads_the_same_list_as_the_open_project(workspace: Workspace) -> None:
+    """A cold start on a PostgreSQL project lists the documents with psycopg
+    alone (ServerListQuery) before SQLAlchemy is loaded: every page, count,
+    position and neighbour is the open project's, in every order and filter."""
+    from annotator.app.document_list import ServerListQuery, preview_server_list
+
+    assert workspace.project is not None and workspace.db is not None
+    if workspace.project.database_url.startswith("sqlite"):
+        assert preview_server_list(workspace.project.directory, "alice") is None
+        pytest.skip("the server is read on PostgreSQL projects only")
+    ids = ids_of(workspace)
+    with workspace.db.session() as s:
+        review.assign(s, [ids[4], ids[2]], "alice")
+    assert workspace.run(commands.SetStatus(ids[1], "alice", DocStatus.DONE)) is Outcome.SAVED
+    assert workspace.run(commands.AddSpan(ids[3], "alice", "Person", 0, 7, editor="alice"))
+    opened = DocumentListQuery(workspace, "alice")
+    from_server = preview_server_list(workspace.project.directory, "alice")
+    assert isinstance(from_server, ServerListQuery) and from_server.preview
+    try:
+        assert from_server.same_list(opened) and opened.same_list(from_server)
+        assert from_server.total() == opened.total() == 5
+        assert from_server.get(ids) == opened.get(ids)
+        for sort in (None, "title", "status", "spans"):
+            for descending in (False, True):
+                for needle in ("", "a", "ТАРАЗ", "100%"):
+                    for status in (None, DocStatus.DONE, "not-done"):
+                        how = {"filter": needle, "status": status, "sort": sort}
+                        how["descending"] = descending
+                        page = opened.page(0, 10, **how)  # type: ignore[arg-type]
+                        assert from_server.page(0, 10, **how) == page, how  # type: ignore[arg-type]
+                        assert from_server.ids(**how) == opened.ids(**how)  # type: ignore[arg-type]
+                        assert from_server.count(needle, status) == opened.count(needle, status)
+                        for doc in ids:
+                            assert from_server.position(doc, **how) == opened.position(doc, **how)  # type: ignore[arg-type]
+                            for step in (1, -1):
+                                found = from_server.neighbour(doc, step, **how)  # type: ignore[arg-type]
+                                assert found == opened.neighbour(doc, step, **how), (how, doc)  # type: ignore[arg-type]
+        # It only reads.
+        with pytest.raises(Exception, match="read-only"):
+            assert from_server.connection is not None
+            from_server.connection.execute("DELETE FROM documents")
+    finally:
+        from_server.close()
+    assert from_server.connection is None
+    with pytest.raises(ValueError, match="closed"):
+        from_server.total()
+
+
+def test_the_list_sql_is_given_to_psycopg_with_its_placeholders() -> None:
+    from annotator.store.document_list import _pyformat
+
+    sql = (
+        "SELECT d.id FROM d WHERE a = :who AND d.id IN (:i0, :i1) AND t LIKE '5%' AND x::text = ''"
+    )
+    assert _pyformat(sql) == (
+        "SELECT d.id FROM d WHERE a = %(who)s AND d.id IN (%(i0)s, %(i1)s) "
+        "AND t LIKE '5%%' AND x::text = ''"
+    )
+
+
+def test_no_server_no_list() -> None:
+    from annotator.app.document_list import ServerListQuery
+    from annotator.store.server_read import libpq_url
+
+    assert libpq_url("sqlite:///x.sqlite") is None
+    assert libpq_url("postgresql+psycopg://ana@db.example:5433/news?sslmode=require") == (
+        "postgresql://ana@db.example:5433/news?sslmode=require"
+    )
+    assert ServerListQuery.connect("sqlite:///x.sqlite", "ana") is None
+    # Nothing answers on this port: no preview, no exception.
+    assert ServerListQuery.connect("postgresql+psycopg://ana@127.0.0.1:9/none", "ana") is None

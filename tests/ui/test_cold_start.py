@@ -8,15 +8,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from annotator.io.project import load_project
+from annotator.io.importer import import_paths
+from annotator.io.project import create_project, load_project
 from annotator.store import repository
 from annotator.ui.app import Launcher
 from annotator.ui.main_window import MainWindow
+from tests.conftest import PG_URL, fresh_pg_database
 
 from .conftest import NEWS
 
@@ -135,3 +139,95 @@ def test_the_first_paint_comes_before_sqlalchemy_is_imported(project: Path, tmp_
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "True", "3"]
+
+
+@pytest.fixture
+def team_project(tmp_path: Path) -> Iterator[Path]:
+    """The three articles in a project on a PostgreSQL database of its own."""
+    if not PG_URL:
+        pytest.skip("no PostgreSQL server (ANNOTATOR_TEST_PG_URL)")
+    with fresh_pg_database() as url:
+        directory = tmp_path / "team"
+        create_project(directory, database=url)
+        articles = tmp_path / "articles"
+        articles.mkdir()
+        (articles / "a-news.txt").write_text(NEWS, encoding="utf-8")
+        (articles / "b-second.txt").write_text("A second article about trade.", encoding="utf-8")
+        (articles / "c-third.txt").write_text("A third one, with 😀 in it.", encoding="utf-8")
+        db = load_project(directory).open_database()
+        try:
+            assert len(import_paths(db, sorted(articles.iterdir())).added) == 3
+        finally:
+            db.close()
+        yield directory
+
+
+@pytest.mark.postgres
+def test_on_a_server_the_list_shows_before_the_project_opens(
+    qtbot: QtBot, team_project: Path
+) -> None:
+    """A cold start on a team database lists the documents with psycopg
+    alone (ServerListQuery), then the open project's query takes over and
+    the preview's connection is closed."""
+    from annotator.app.document_list import DocumentListQuery, ServerListQuery
+
+    launcher = Launcher("alice", ask_name=False)
+    window = launcher.open_window(team_project)
+    assert window is not None
+    qtbot.addWidget(window)
+    preview = window.documents.source
+    assert window.workspace.db is None and isinstance(preview, ServerListQuery)
+    listed = list_titles(window)
+    assert len(listed) == 3 and listed[0].startswith("Antony Blinken")
+    qtbot.waitUntil(lambda: window.workspace.db is not None, timeout=20_000)
+    assert type(window.documents.source) is DocumentListQuery
+    assert preview.connection is None  # closed when the project's list took over
+    assert list_titles(window) == listed
+    assert window.view.text == NEWS and window.view.editable
+    window.close()
+
+
+# When the document list is first painted with rows: is SQLAlchemy loaded, how many rows?
+LIST_PAINT = """
+import os, sys
+from PySide6.QtCore import QEvent, QObject
+from annotator.ui.document_list import DocumentPanel
+
+class Probe(QObject):
+    def eventFilter(self, watched, event):
+        tree = self.parent().tree
+        if event.type() == QEvent.Type.Paint and tree.topLevelItemCount():
+            print("sqlalchemy" in sys.modules, tree.topLevelItemCount(), flush=True)
+            os._exit(0)
+        return False
+
+init = DocumentPanel.__init__
+def probed(self, *args, **kwargs):
+    init(self, *args, **kwargs)
+    self.tree.viewport().installEventFilter(Probe(self))
+DocumentPanel.__init__ = probed
+sys.argv = ["annotator", "open", sys.argv[1], "--user", "alice"]
+from annotator.cli.app import run
+run()
+"""
+
+
+@pytest.mark.postgres
+def test_on_a_server_the_list_paints_before_sqlalchemy_is_imported(
+    team_project: Path, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", LIST_PAINT, str(team_project)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(
+            os.environ,
+            QT_QPA_PLATFORM="offscreen",
+            HOME=str(tmp_path),
+            XDG_CONFIG_HOME=str(tmp_path / ".config"),
+        ),
+        start_new_session=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "3"]

@@ -155,21 +155,31 @@ def test_a_text_filter_lists_its_matches_in_order(
 def test_the_cold_start_list_is_kept_when_the_project_opens(
     qtbot: QtBot, workspace: Workspace
 ) -> None:
-    """The list a cold start reads from the file (FileListQuery) stays on
+    """The list a cold start reads before the project opens (FileListQuery
+    from an SQLite file, ServerListQuery from a PostgreSQL server) stays on
     screen when the open project's query takes over: the same view, its
-    filter and scroll; it reads through the project from then on."""
-    from annotator.app.document_list import FileListQuery
+    filter and scroll; it reads through the project from then on, and the
+    preview's connection is closed."""
+    from annotator.app.document_list import FileListQuery, ServerListQuery
     from annotator.store.first_read import sqlite_path
 
     assert workspace.project is not None
     path = sqlite_path(workspace.project.database_url)
-    if path is None:
-        pytest.skip("a cold start reads the file on SQLite projects only")
+    url = workspace.project.database_url
+
+    def preview() -> DocumentListQuery:
+        if path is not None:
+            return FileListQuery(path, "ana")
+        found = ServerListQuery.connect(url, "ana")
+        assert found is not None
+        return found
+
     panel = DocumentPanel()
     qtbot.addWidget(panel)
     panel.resize(300, 120)
     panel.show()
-    panel.set_source(FileListQuery(path, "ana"))
+    first = preview()
+    panel.set_source(first)
     view, model = panel.paged_view, panel.model
     assert view is not None and model is not None and model.rowCount() == 31
     view.scrollToBottom()
@@ -177,13 +187,14 @@ def test_the_cold_start_list_is_kept_when_the_project_opens(
     assert scrolled > 0
     panel.set_source(DocumentListQuery(workspace, "ana"))
     assert panel.paged_view is view and panel.model is model
-    assert isinstance(model.query, DocumentListQuery)
-    assert not isinstance(model.query, FileListQuery)
+    assert type(model.query) is DocumentListQuery
     assert view.verticalScrollBar().value() == scrolled
+    if isinstance(first, ServerListQuery):
+        assert first.connection is None
     # Documents added meanwhile are counted.
     assert workspace.db is not None
     with workspace.db.session() as s:
         repository.insert_documents(s, [DocumentDraft(text="New one.", title="Late")])
-    panel.set_source(FileListQuery(path, "ana"))
+    panel.set_source(preview())
     panel.set_source(DocumentListQuery(workspace, "ana"))
     assert panel.counts.text() == "32 of 32"
