@@ -95,9 +95,9 @@ def character_classes(text: str) -> NDArray[np.uint8]:
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
     classes = table[np.minimum(codes, 0xFFFF)]
     high = np.flatnonzero(codes >= 0x10000)
-    found = codes[high]
-    for code in np.unique(found).tolist():
-        classes[high[found == code]] = _class_of(chr(code))
+    distinct, which = np.unique(codes[high], return_inverse=True)
+    classed = np.array([_class_of(chr(code)) for code in distinct.tolist()], dtype=np.uint8)
+    classes[high] = classed[which]
     return classes
 
 
