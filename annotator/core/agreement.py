@@ -516,6 +516,7 @@ def _compute(
             annotators=len(names),
             labels=report_labels,
             with_documents=by_document is not None,
+            document_ids=[doc.id for doc in docs],
         )
         if by_document is not None:
             by_document.extend(

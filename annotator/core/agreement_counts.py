@@ -262,9 +262,11 @@ def count_corpus(
     annotators: int,
     labels: Sequence[str],
     with_documents: bool,
+    document_ids: Sequence[int],
 ) -> CorpusCounts:
     """Count every text with its spans (``layers``, in ``texts``' order; spans
-    whose label ``labels`` lacks left out): in batches of about
+    whose label ``labels`` lacks left out; ``document_ids`` name the documents
+    in a :class:`SpanOutsideText` refusal): in batches of about
     :data:`BATCH_CHARACTERS`, on as many threads as there are cores (NumPy
     leaves the GIL for its loops, so one batch's arrays are counted while
     another's spans become columns), added up in document order."""
@@ -281,6 +283,7 @@ def count_corpus(
     def count(first: int, last: int) -> CorpusCounts:
         found = CorpusCounts(annotators, len(labels))
         columns = span_columns(layers[first:last], labels)
+        _check_extents(texts[first:last], columns, document_ids[first:last])
         _count_batch(texts[first:last], columns, alphabetical, found, with_documents)
         return found
 
@@ -295,6 +298,25 @@ def count_corpus(
     for part in parts:
         counts.add(part)
     return counts
+
+
+class SpanOutsideText(ValueError):
+    """A span whose extent is not within its document's text."""
+
+
+def _check_extents(texts: Sequence[str], spans: SpanColumns, ids: Sequence[int]) -> None:
+    """Refuse a span that does not lie within its text (0 <= start <= end <=
+    length): counted, it would fall on the next document's tokens."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    outside = (spans.start < 0) | (spans.end < spans.start) | (spans.end > lengths[spans.document])
+    if bool(outside.any()):
+        at = int(np.flatnonzero(outside)[0])
+        document = int(spans.document[at])
+        raise SpanOutsideText(
+            f"document {ids[document]}: a span at "
+            f"{int(spans.start[at])}-{int(spans.end[at])} lies outside its text "
+            f"of {len(texts[document])} characters"
+        )
 
 
 def _cores() -> int:
@@ -334,7 +356,7 @@ def _place(texts: Sequence[str], spans: SpanColumns) -> _Placed:
     # it starts on whitespace; its last, the one before the first starting
     # at or after its end.
     start = offsets[spans.document] + spans.start
-    end = offsets[spans.document] + np.minimum(spans.end, lengths[spans.document])
+    end = offsets[spans.document] + spans.end
     inside = np.minimum(start, max(classes.size - 1, 0))
     if classes.size:
         i0 = before[inside + 1] - (classes[inside] != _SPACE)
@@ -362,6 +384,7 @@ def _precedence_by_label(labels: Sequence[str]) -> Ints:
 def overall_categories(text: str, spans: SpanColumns, labels: Sequence[str]) -> list[int]:
     """One annotator's overall category of each token of ``text`` (0 for O,
     else the 1-based index of the label in ``labels``); ``spans`` all annotator 0's."""
+    _check_extents([text], spans, [0])
     placed = _place([text], spans)
     found: list[int] = _categories(spans, placed, _precedence_by_label(labels), 1)[0].tolist()
     return found

@@ -19,7 +19,12 @@ from annotator.core.agreement import (
     overlap_pairs,
     token_starts,
 )
-from annotator.core.agreement_counts import _sort_order, character_classes, tokens_before
+from annotator.core.agreement_counts import (
+    SpanOutsideText,
+    _sort_order,
+    character_classes,
+    tokens_before,
+)
 from annotator.core.span_layer import SpanLayer
 from tests.core.test_agreement_pinned import FILTERS, NAMES, _documents, _load
 
@@ -130,3 +135,18 @@ def test_equal_overlaps_go_to_the_earlier_span_whatever_the_order() -> None:
         doc = AgreementDocument(1, text, {"a": a, "b": [b]})
         report = compute_agreement([doc], ["a", "b"])
         assert report.pairs[0].overlap_f1 == 2 * 1 / 3
+
+
+@pytest.mark.parametrize("extent", [(-1, 3), (2, 99), (5, 4)])
+def test_a_span_outside_its_text_is_refused_naming_the_document(extent: tuple[int, int]) -> None:
+    """Counted, it would fall on the next document's tokens."""
+    start, end = extent
+    docs = [
+        AgreementDocument(7, "Anna met Bob.", {"a": [(start, end, "X")], "b": [(0, 4, "X")]}),
+        AgreementDocument(8, "Rome is far.", {"a": [(0, 4, "X")], "b": [(0, 4, "X")]}),
+    ]
+    with pytest.raises(SpanOutsideText, match=f"document 7: a span at {start}-{end} lies outside"):
+        compute_agreement(docs, ["a", "b"])
+    # At the very end of the text, or empty, it is within.
+    docs[0] = AgreementDocument(7, "Anna met Bob.", {"a": [(9, 13, "X"), (13, 13, "X")]})
+    assert compute_agreement(docs, ["a", "b"]).documents == 2
