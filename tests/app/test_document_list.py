@@ -175,81 +175,71 @@ def test_positions_match_the_pages_in_every_order(workspace: Workspace) -> None:
                 assert all(query.position(i, **how) is None for i in hidden)  # type: ignore[arg-type]
 
 
-def test_the_file_reads_the_same_list_as_the_open_project(workspace: Workspace) -> None:
-    """A cold start lists the documents from the SQLite file with the standard
-    library (FileListQuery) before the project opens: every page, count,
-    position and neighbour is the open project's, in every order and filter."""
-    from annotator.app.document_list import FileListQuery
-    from annotator.store.first_read import sqlite_path
-
-    assert workspace.project is not None and workspace.db is not None
-    path = sqlite_path(workspace.project.database_url)
-    if path is None:
-        pytest.skip("the file is read on SQLite projects only")
+def _prepared(workspace: Workspace) -> list[int]:
+    """Two assignments, a status and a span for alice; the documents' ids."""
+    assert workspace.db is not None
     ids = ids_of(workspace)
     with workspace.db.session() as s:
         review.assign(s, [ids[4], ids[2]], "alice")
     assert workspace.run(commands.SetStatus(ids[1], "alice", DocStatus.DONE)) is Outcome.SAVED
     assert workspace.run(commands.AddSpan(ids[3], "alice", "Person", 0, 7, editor="alice"))
-    opened, from_file = DocumentListQuery(workspace, "alice"), FileListQuery(path, "alice")
-    assert from_file.total() == opened.total() == 5
-    assert from_file.get(ids) == opened.get(ids)
+    return ids
+
+
+def _assert_lists_alike(
+    preview: DocumentListQuery, opened: DocumentListQuery, ids: list[int]
+) -> None:
+    """Every page, count, position and neighbour alike, in every order and filter."""
+    assert preview.same_list(opened) and opened.same_list(preview)
+    assert preview.total() == opened.total() == 5
+    assert preview.get(ids) == opened.get(ids)
     for sort in (None, "title", "status", "spans"):
         for descending in (False, True):
-            for needle in ("", "a", "ТАРАЗ"):
+            for needle in ("", "a", "ТАРАЗ", "100%"):
                 for status in (None, DocStatus.DONE, "not-done"):
                     how = {"filter": needle, "status": status, "sort": sort}
                     how["descending"] = descending
                     page = opened.page(0, 10, **how)  # type: ignore[arg-type]
-                    assert from_file.page(0, 10, **how) == page, how  # type: ignore[arg-type]
-                    assert from_file.ids(**how) == opened.ids(**how)  # type: ignore[arg-type]
-                    assert from_file.count(needle, status) == opened.count(needle, status)
+                    assert preview.page(0, 10, **how) == page, how  # type: ignore[arg-type]
+                    assert preview.ids(**how) == opened.ids(**how)  # type: ignore[arg-type]
+                    assert preview.count(needle, status) == opened.count(needle, status)
                     for doc in ids:
-                        assert from_file.position(doc, **how) == opened.position(doc, **how)  # type: ignore[arg-type]
+                        assert preview.position(doc, **how) == opened.position(doc, **how)  # type: ignore[arg-type]
                         for step in (1, -1):
-                            found = from_file.neighbour(doc, step, **how)  # type: ignore[arg-type]
+                            found = preview.neighbour(doc, step, **how)  # type: ignore[arg-type]
                             assert found == opened.neighbour(doc, step, **how), (how, doc)  # type: ignore[arg-type]
-    assert [d.id for d in from_file.page(0, 10)][:2] == [ids[2], ids[4]]  # assignments first
+    assert [d.id for d in preview.page(0, 10)][:2] == [ids[2], ids[4]]  # assignments first
+
+
+def test_the_file_reads_the_same_list_as_the_open_project(workspace: Workspace) -> None:
+    """A cold start lists the documents from the SQLite file with the standard
+    library (FileListQuery) before the project opens: the open project's list."""
+    from annotator.app.document_list import FileListQuery
+    from annotator.store.first_read import sqlite_path
+
+    assert workspace.project is not None
+    path = sqlite_path(workspace.project.database_url)
+    if path is None:
+        pytest.skip("the file is read on SQLite projects only")
+    ids = _prepared(workspace)
+    _assert_lists_alike(FileListQuery(path, "alice"), DocumentListQuery(workspace, "alice"), ids)
 
 
 def test_the_server_reads_the_same_list_as_the_open_project(workspace: Workspace) -> None:
     """A cold start on a PostgreSQL project lists the documents with psycopg
-    alone (ServerListQuery) before SQLAlchemy is loaded: every page, count,
-    position and neighbour is the open project's, in every order and filter."""
+    alone (ServerListQuery) before SQLAlchemy is loaded: the open project's
+    list; its connection only reads, and is closed with it."""
     from annotator.app.document_list import ServerListQuery, preview_server_list
 
-    assert workspace.project is not None and workspace.db is not None
+    assert workspace.project is not None
     if workspace.project.database_url.startswith("sqlite"):
         assert preview_server_list(workspace.project.directory, "alice") is None
         pytest.skip("the server is read on PostgreSQL projects only")
-    ids = ids_of(workspace)
-    with workspace.db.session() as s:
-        review.assign(s, [ids[4], ids[2]], "alice")
-    assert workspace.run(commands.SetStatus(ids[1], "alice", DocStatus.DONE)) is Outcome.SAVED
-    assert workspace.run(commands.AddSpan(ids[3], "alice", "Person", 0, 7, editor="alice"))
-    opened = DocumentListQuery(workspace, "alice")
+    ids = _prepared(workspace)
     from_server = preview_server_list(workspace.project.directory, "alice")
     assert isinstance(from_server, ServerListQuery) and from_server.preview
     try:
-        assert from_server.same_list(opened) and opened.same_list(from_server)
-        assert from_server.total() == opened.total() == 5
-        assert from_server.get(ids) == opened.get(ids)
-        for sort in (None, "title", "status", "spans"):
-            for descending in (False, True):
-                for needle in ("", "a", "ТАРАЗ", "100%"):
-                    for status in (None, DocStatus.DONE, "not-done"):
-                        how = {"filter": needle, "status": status, "sort": sort}
-                        how["descending"] = descending
-                        page = opened.page(0, 10, **how)  # type: ignore[arg-type]
-                        assert from_server.page(0, 10, **how) == page, how  # type: ignore[arg-type]
-                        assert from_server.ids(**how) == opened.ids(**how)  # type: ignore[arg-type]
-                        assert from_server.count(needle, status) == opened.count(needle, status)
-                        for doc in ids:
-                            assert from_server.position(doc, **how) == opened.position(doc, **how)  # type: ignore[arg-type]
-                            for step in (1, -1):
-                                found = from_server.neighbour(doc, step, **how)  # type: ignore[arg-type]
-                                assert found == opened.neighbour(doc, step, **how), (how, doc)  # type: ignore[arg-type]
-        # It only reads.
+        _assert_lists_alike(from_server, DocumentListQuery(workspace, "alice"), ids)
         with pytest.raises(Exception, match="read-only"):
             assert from_server.connection is not None
             from_server.connection.execute("DELETE FROM documents")

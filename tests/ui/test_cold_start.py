@@ -122,23 +122,29 @@ run()
 """
 
 
-def test_the_first_paint_comes_before_sqlalchemy_is_imported(project: Path, tmp_path: Path) -> None:
-    add_span(project, "Astana")
+def probe(code: str, project: Path, home: Path) -> list[str]:
+    """What ``code`` (a window's start with a probe) prints, run offscreen in a
+    new process on ``project``."""
     done = subprocess.run(
-        [sys.executable, "-c", FIRST_PAINT, str(project)],
+        [sys.executable, "-c", code, str(project)],
         capture_output=True,
         text=True,
         timeout=60,
         env=dict(
             os.environ,
             QT_QPA_PLATFORM="offscreen",
-            HOME=str(tmp_path),
-            XDG_CONFIG_HOME=str(tmp_path / ".config"),
+            HOME=str(home),
+            XDG_CONFIG_HOME=str(home / ".config"),
         ),
         start_new_session=True,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["False", "True", "3"]
+    return done.stdout.split()
+
+
+def test_the_first_paint_comes_before_sqlalchemy_is_imported(project: Path, tmp_path: Path) -> None:
+    add_span(project, "Astana")
+    assert probe(FIRST_PAINT, project, tmp_path) == ["False", "True", "3"]
 
 
 @pytest.fixture
@@ -216,18 +222,4 @@ run()
 def test_on_a_server_the_list_paints_before_sqlalchemy_is_imported(
     team_project: Path, tmp_path: Path
 ) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", LIST_PAINT, str(team_project)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=dict(
-            os.environ,
-            QT_QPA_PLATFORM="offscreen",
-            HOME=str(tmp_path),
-            XDG_CONFIG_HOME=str(tmp_path / ".config"),
-        ),
-        start_new_session=True,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["False", "3"]
+    assert probe(LIST_PAINT, team_project, tmp_path) == ["False", "3"]
