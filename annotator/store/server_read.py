@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 else:
     ServerConnection = Any
 
-CONNECT_TIMEOUT_S = 3
-"""A preview gives up on a server this slow to answer (the open project then waits for it)."""
+CONNECT_TIMEOUT_S = 2
+"""A preview gives up on a server this slow to answer, the least libpq
+waits (the project's open then tries again and says what is wrong)."""
 
 _SCHEMES = ("postgresql+psycopg://", "postgresql://", "postgres://")
 
