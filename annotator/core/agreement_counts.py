@@ -144,18 +144,18 @@ class CorpusCounts:
     annotators: int
     labels: int
     tokens: int = 0
-    agree: list[int] = field(default_factory=list)
-    categories: list[list[int]] = field(default_factory=list)
+    agree: list[int] = field(init=False)
+    categories: list[list[int]] = field(init=False)
     """Per annotator: tokens per overall category."""
-    labelled: list[list[int]] = field(default_factory=list)
+    labelled: list[list[int]] = field(init=False)
     """Per annotator: tokens with a span of the label over them."""
-    both_labelled: list[list[int]] = field(default_factory=list)
+    both_labelled: list[list[int]] = field(init=False)
     """Per pair: tokens that both have a span of the label over."""
-    spans: list[list[int]] = field(default_factory=list)
+    spans: list[list[int]] = field(init=False)
     """Per annotator: spans per label."""
-    exact: list[list[int]] = field(default_factory=list)
+    exact: list[list[int]] = field(init=False)
     """Per pair: exact matches per label."""
-    overlap: list[list[int]] = field(default_factory=list)
+    overlap: list[list[int]] = field(init=False)
     """Per pair: matches by overlap per label, the exact ones included."""
     documents: list[DocumentCounts] = field(default_factory=list)
 
@@ -402,7 +402,6 @@ def _count_batch(
     placed = _place(texts, spans)
     counts.tokens += placed.tokens
     category = _categories(spans, placed, alphabetical, m)
-    _count_tokens(category, counts, pairs, width)
     # By label, then start, then end: what both the labels' unions and the
     # matches walk.
     by_label = _sort_order(spans.label, placed.start, placed.end)
@@ -413,10 +412,12 @@ def _count_batch(
     for k in range(m):
         mine = spans.annotator == k
         counts.spans[k] = _add(counts.spans[k], np.bincount(spans.label[mine], minlength=width))
-    if with_documents:
+    if with_documents:  # the corpus' token counts are the documents' added up
         _count_documents(
             category, placed, spans, pairs, exact_by_document, overlap_by_document, counts
         )
+    else:
+        _count_tokens(category, counts, pairs, width)
 
 
 def _add(total: list[int], more: Ints) -> list[int]:
@@ -661,6 +662,10 @@ def _count_documents(
         np.cumsum(category[i] == category[j], out=running[1:])
         agree.append(running[bounds[1:]] - running[bounds[:-1]])
         chance.append((per_category[i] * per_category[j]).sum(axis=1))
+    for k, by_category in enumerate(per_category):
+        counts.categories[k] = _add(counts.categories[k], by_category.sum(axis=0))
+    for p, by_document in enumerate(agree):
+        counts.agree[p] += int(by_document.sum())
     agreeing = sum(agree, np.zeros(documents, dtype=np.int64))
     disagreement = document_tokens * (m * m - m) - 2 * agreeing
     square_sum = (sum(per_category, np.zeros((documents, width), dtype=np.int64)) ** 2).sum(axis=1)
