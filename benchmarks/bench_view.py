@@ -5,9 +5,11 @@ asked for). Prints a table of measured figures next to their targets, and
 exits 1 when one is not met:
 
 - a click on the article in the document list of a window open on a short
-  article, until its text is painted with highlights and the span table is
-  filled and painted (< 100 ms, and <= 3x the floor: the same text given to a
-  bare QPlainTextEdit and painted, measured alternately in the same process);
+  article, until its first screen is painted with highlights and the span
+  table painted with its first rows (< 100 ms, and <= 3x the floor: the same
+  text given to a bare QPlainTextEdit and painted, measured alternately in the
+  same process); and until the click is done: every span read, the table
+  filled with all 20,000, the article editable (< 100 ms, its multiple shown);
 - cold start: a new process running ``annotator open PROJECT --user ana`` on
   the article, until it is painted with its highlights (< 0.6 s, median of 5;
   on SQLite that is the article read before the database layer is loaded),
@@ -124,6 +126,22 @@ class PaintCounter(QObject):
         if event.type() == QEvent.Type.Paint:
             self.paints += 1
         return False
+
+
+class PaintClock(PaintCounter):
+    """Counts paint events and notes when the first one after :meth:`reset` began."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first: float | None = None
+
+    def reset(self) -> None:
+        self.first = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self.first is None:
+            self.first = time.perf_counter()
+        return super().eventFilter(watched, event)
 
 
 def shown_and_exposed(app: QApplication, widget: QWidget) -> PaintCounter:
@@ -404,10 +422,14 @@ def highlighted(window: QWidget, span: SpanData) -> bool:
 def measure_click(
     app: QApplication, text: str, spans: list[SpanData], runs: int
 ) -> dict[str, float]:
-    """Click the article in the document list of a window open on a short one,
-    until its text is painted with highlights and the span table is filled and
-    painted; alternately, the floor: the same text given to a bare
-    QPlainTextEdit of the view's size, and painted. Both in this process."""
+    """Click the article in the document list of a window open on a short one:
+    until its first screen is painted with highlights and the span table with
+    its first rows (the window's ``firstScreenPainted``, sent once both are
+    painted, before the rest is read), and
+    until the click is done (every span read, the table filled, the article
+    editable, both painted again); alternately, the floor: the same text given
+    to a bare QPlainTextEdit of the view's size, and painted. All in this
+    process."""
     from annotator.ui import open_window
 
     figures: dict[str, float] = {}
@@ -427,10 +449,20 @@ def measure_click(
         editor.resize(view.size())
         editor.show()
         QTest.qWaitForWindowExposed(editor)
-        view_paints, table_paints, editor_paints = PaintCounter(), PaintCounter(), PaintCounter()
+        view_paints, table_paints, editor_paints = PaintCounter(), PaintClock(), PaintCounter()
         view.viewport().installEventFilter(view_paints)
         table.viewport().installEventFilter(table_paints)
         editor.viewport().installEventFilter(editor_paints)
+        first_paint: list[float] = []
+        styled_at_first_paint: list[bool] = []
+        first_span_block = view.document().findBlock(spans[0].start)  # the text is ASCII
+
+        def first_screen_painted(document_id: int) -> None:
+            first_paint.append(time.perf_counter())
+            block = view.document().findBlockByNumber(first_span_block.blockNumber())
+            styled_at_first_paint.append(document_id == big and bool(block.layout().formats()))
+
+        window.firstScreenPainted.connect(first_screen_painted)
 
         def click() -> None:
             click_document(window, big)
@@ -442,6 +474,7 @@ def measure_click(
             editor.viewport().repaint()
 
         clicks: list[float] = []
+        firsts: list[float] = []
         floors: list[float] = []
         before = rss_mb()
         for n in range(runs + 1):  # the first round warms up: not counted
@@ -450,7 +483,15 @@ def measure_click(
             editor.clear()
             app.processEvents()
             painted = view_paints.paints, table_paints.paints
+            first_paint.clear()
+            styled_at_first_paint.clear()
+            table_paints.reset()
+            began = time.perf_counter()
             took = timed(click)
+            assert len(first_paint) == 1, "the first screen was not painted ahead"
+            assert view_paints.paints > painted[0] + 1, "the view was not painted twice"
+            assert table_paints.first is not None and table_paints.first < first_paint[0]
+            assert styled_at_first_paint[0], "the first paint had no highlights"
             assert window.document_id == big, "the click did not switch documents"
             assert view_paints.paints > painted[0], "the article was not painted"
             assert table_paints.paints > painted[1], "the span table was not painted"
@@ -460,17 +501,24 @@ def measure_click(
                 figures["rss_growth"] = rss_mb() - before
             else:
                 clicks.append(took)
+                firsts.append((first_paint[0] - began) * 1000)
             painted_floor = editor_paints.paints
             took = timed(floor_once)
             assert editor_paints.paints > painted_floor, "the floor was not painted"
             if n:
                 floors.append(took)
             settle(app, window)
+        figures["first"] = statistics.median(firsts)
+        figures["first_min"] = min(firsts)
+        figures["first_max"] = max(firsts)
         figures["click"] = statistics.median(clicks)
         figures["click_min"] = min(clicks)
         figures["click_max"] = max(clicks)
         figures["floor"] = statistics.median(floors)
-        figures["ratio"] = statistics.median(c / f for c, f in zip(clicks, floors, strict=True))
+        figures["ratio"] = statistics.median(c / f for c, f in zip(firsts, floors, strict=True))
+        figures["click_ratio"] = statistics.median(
+            c / f for c, f in zip(clicks, floors, strict=True)
+        )
 
         start = text.index(" ", len(text) // 3) + 1
         end = text.index(" ", start)
@@ -644,15 +692,15 @@ def main() -> int:
 
     rows: list[tuple[str, str, str, bool]] = [
         (
-            f"Click the article in the document list -> painted with highlights, span "
-            f"table filled (median of {RUNS})",
-            f"{click['click']:.0f} ms",
+            f"Click the article in the document list -> first screen painted with "
+            f"highlights, the span table with its first rows (median of {RUNS})",
+            f"{click['first']:.0f} ms",
             "< 100 ms",
-            click["click"] < 100,
+            click["first"] < 100,
         ),
         (
             f"  ... fastest / slowest of {RUNS}",
-            f"{click['click_min']:.0f} / {click['click_max']:.0f} ms",
+            f"{click['first_min']:.0f} / {click['first_max']:.0f} ms",
             "",
             True,
         ),
@@ -669,7 +717,20 @@ def main() -> int:
             click["ratio"] <= 3,
         ),
         (
-            "  ... highlights visible in the first paint",
+            "  ... the click done: every span read, 20,000 rows in the table, editable "
+            "(median; fastest / slowest)",
+            f"{click['click']:.0f} ms ({click['click_min']:.0f} / {click['click_max']:.0f})",
+            "< 100 ms",
+            click["click"] < 100,
+        ),
+        (
+            "  ... the click done as a multiple of the floor",
+            f"{click['click_ratio']:.1f}x",
+            "",
+            True,
+        ),
+        (
+            "  ... highlights visible once the click is done",
             "yes" if click["highlighted"] else "NO",
             "yes",
             bool(click["highlighted"]),

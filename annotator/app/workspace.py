@@ -181,6 +181,10 @@ class DocumentContent:
     spans: SpanRows
     """In the order read (start, longer first, id); each span made when asked for."""
     relations: list[RelationData]
+    complete: bool = True
+    """False: only the spans that start on the first screen, and no links
+    (:meth:`Workspace.read_document_start`); :meth:`Workspace.read_document`
+    reads them all."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,13 +382,35 @@ class Workspace:
         names = sorted(annotators) if annotators is not None else None
         with self._open_db().reader() as session:
             read = read_document(session, document_id, names, self._read_span_details)
-        text, spans, relations = read.text, read.spans, read.relations
+        self._saw(read.spans)
+        return DocumentContent(document_id, read.text, read.spans, read.relations)
+
+    def read_document_start(
+        self,
+        document_id: int,
+        annotators: Collection[str] | None,
+        screen_end: Callable[[str], int],
+    ) -> DocumentContent:
+        """What a window paints first: the text, and the spans of ``annotators``
+        that start before ``screen_end(text)`` (where the first screen ends).
+        Complete when the text ends there; otherwise :meth:`read_document`
+        follows, once the screen is painted (docs/design.md, "The click")."""
+        from annotator.store.document_reader import read_document_start
+
+        names = sorted(annotators) if annotators is not None else None
+        with self._open_db().reader() as session:
+            read = read_document_start(
+                session, document_id, names, screen_end, self._read_span_details
+            )
+        self._saw(read.spans)
+        return DocumentContent(document_id, read.text, read.spans, [], complete=read.complete)
+
+    def _saw(self, spans: SpanRows) -> None:
         saw_versions = getattr(self.store, "saw_versions", None)
         if saw_versions is not None:  # no span is made for this
             saw_versions(spans.seen_versions())
         else:
             self.saw(spans)
-        return DocumentContent(document_id, text, spans, relations)
 
     def _read_span_details(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]] | None:
         """Spans' details, read when a span of the shown document is first made

@@ -331,7 +331,17 @@ class DocumentModel:
         """A new text; ``blocks`` are the paragraphs the index groups spans by
         (the view's display blocks; by default, the text's lines)."""
         self.text = text
-        self.index = SpanIndex(blocks if blocks is not None else BlockIndex(text), spans)
+        self.set_spans(spans, relations, blocks if blocks is not None else BlockIndex(text))
+
+    def set_spans(
+        self,
+        spans: Iterable[SpanData] | SpanRows,
+        relations: Iterable[RelationData] = (),
+        blocks: BlockIndex | None = None,
+    ) -> None:
+        """New spans and links for the same text (every span and link read
+        after the first screen's); nothing stays selected."""
+        self.index = SpanIndex(blocks if blocks is not None else self.index.blocks, spans)
         self.relations = {r.id: r for r in relations}
         self.selected_span_id = None
         self.link_source = None

@@ -74,6 +74,50 @@ def read_document(
         )
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentStart:
+    """A document's text with the spans of its first screen, as a window
+    paints it before it reads the rest (:func:`read_document_start`)."""
+
+    text: str
+    spans: SpanRows
+    """The spans that start before :attr:`screen_end` (the first screen's)."""
+    screen_end: int
+    complete: bool
+    """Every span is here (the text ends on the first screen): nothing more to read."""
+
+
+def read_document_start(
+    session: Session,
+    document_id: int,
+    annotators: Sequence[str] | None,
+    screen_end: Callable[[str], int],
+    load_details: DetailsLoader | None = None,
+) -> DocumentStart:
+    """The text, and the spans of ``annotators`` that start before
+    ``screen_end(text)``: every span a screen ending there can show. Reading
+    20,000 spans takes longer than painting the article; the first screen's
+    few hundred take a fraction of a millisecond. Links are left to the full
+    read (the view draws none)."""
+    text = session.scalar(select(Document.text).where(Document.id == document_id))
+    if text is None:
+        raise NotFound(f"no document with id {document_id}")
+    end = screen_end(text)
+    complete = end >= len(text)
+    names = _layer_names(session, annotators)
+    with gc_paused():
+        spans = _spans(
+            session,
+            document_id,
+            text,
+            names,
+            annotators is None,
+            load_details,
+            starting_before=None if complete else end,
+        )
+    return DocumentStart(text, spans, end, complete)
+
+
 def read_span_details(db: Database, ids: Sequence[int]) -> dict[int, tuple[Any, ...]] | None:
     """The details a lean read leaves out, of the spans ``ids``, as stored now,
     in a read of their own (``first_read.span_details``; SQLite only); None
@@ -151,6 +195,8 @@ def _spans(
     names: dict[int, str],
     every: bool,
     load_details: DetailsLoader | None = None,
+    *,
+    starting_before: int | None = None,
 ) -> SpanRows:
     connection = session.connection()
     dialect = connection.dialect
@@ -164,7 +210,11 @@ def _spans(
         driver = connection.connection.driver_connection
         assert isinstance(driver, sqlite3.Connection)
         values = span_columns(
-            driver, document_id, None if every else list(names), details=load_details is None
+            driver,
+            document_id,
+            None if every else list(names),
+            details=load_details is None,
+            starting_before=starting_before,
         )
     else:
         load_details = None  # PostgreSQL reads every column at once
@@ -175,6 +225,8 @@ def _spans(
         if names:
             stmt = select(*columns).where(Span.document_id == document_id)
             stmt = _of_layers(stmt, Span.annotator_id, names, every)
+            if starting_before is not None:
+                stmt = stmt.where(Span.start < starting_before)
             stmt = stmt.order_by(Span.start, Span.end.desc(), Span.id)
             rows = plain_rows(connection, stmt)
         # Column by column (one C call each); each span's SpanData, timestamps and

@@ -190,6 +190,7 @@ def span_columns(
     layer_ids: Sequence[int] | None,
     *,
     details: bool = True,
+    starting_before: int | None = None,
 ) -> list[list[Any]]:
     """A document's spans in the layers ``layer_ids`` (None: every layer),
     column by column, ordered by start, longer first, id: id, annotator id
@@ -207,20 +208,26 @@ def span_columns(
     Without ``details``, attributes, note, created and updated are left out
     (:func:`span_details` reads them by id): the timestamps are most of
     the arrays' text, and the read takes less than half as long.
+
+    With ``starting_before``, only the spans that start before that offset
+    (the first screen's, for a window that paints before it reads the rest).
     """
     columns = list(_SPAN_COLUMNS if details else _LEAN_SPAN_COLUMNS)
     parameters: list[Any] = [document_id]
-    layer = ""
+    where = "document_id = ?"
     if layer_ids is not None:
         if len(layer_ids) <= 1:
             del columns[1]  # one layer (or none): its name is known
-        layer = f"AND annotator_id IN ({', '.join('?' * len(layer_ids))})"
+        where += f" AND annotator_id IN ({', '.join('?' * len(layer_ids))})"
         parameters.extend(layer_ids)
+    if starting_before is not None:
+        where += " AND start < ?"
+        parameters.append(starting_before)
     named = [f"{column} AS c{n}" for n, column in enumerate(columns)]
     arrays = ", ".join(f"json_group_array(c{n})" for n in range(len(columns)))
     row = connection.execute(
         f"SELECT {arrays} FROM (SELECT {', '.join(named)} FROM spans "
-        f'WHERE document_id = ? {layer} ORDER BY start, "end" DESC, id)',
+        f'WHERE {where} ORDER BY start, "end" DESC, id)',
         parameters,
     ).fetchone()
     return [orjson.loads(array) for array in row]

@@ -96,6 +96,10 @@ class ViewOverlay(Protocol):
         """Whether a click at ``offset`` would be the overlay's (a pointing hand)."""
         ...
 
+    def clear(self) -> None:
+        """Another text is shown: nothing drawn for the one before stays."""
+        ...
+
 
 class ArticleView(CodepointGeometry):
     """Read-only text with span highlights; edits leave as signals (code points)."""
@@ -129,6 +133,10 @@ class ArticleView(CodepointGeometry):
         """The document shown: text, spans, selection, layer, link mode."""
         self.sticky_label: str | None = None
         self._umap: Utf16Map = Utf16Map("")
+        self.paint_count = 0
+        """Paints of the text so far."""
+        self._measured: DisplayText | None = None
+        """The text :meth:`screen_end` measured, kept for :meth:`set_content`."""
         self._styler = ParagraphStyler(self, self.model)
         self._styler.finished.connect(self.stylingFinished)
 
@@ -233,8 +241,10 @@ class ArticleView(CodepointGeometry):
         # A paragraph too long to lay out at once is shown as several blocks
         # (display_text.py); offsets stay those of the stored text, and the
         # model indexes spans by those blocks, the unit styled.
-        display = DisplayText(text)
+        display = self._display_of(text)
         self._umap = display.map
+        for overlay in self.overlays:
+            overlay.clear()
         # The span index proper is built after the first paint; until then the
         # model finds spans in a list sorted by start.
         self.model.set_content(text, spans, relations, display.blocks)
@@ -242,6 +252,37 @@ class ArticleView(CodepointGeometry):
         # document lays paragraphs out lazily, when they are first painted.
         self.setPlainText(display.text)
         self.model.clear_selection()
+        self._refresh_outlines()
+        self._styler.start(self._umap.to_utf16)
+
+    def screen_end(self, text: str) -> int:
+        """Where the first screen of ``text`` ends, as a stored-text offset:
+        the spans that start before it are all this view needs to paint that
+        screen (the paragraphs :meth:`set_content` styles before it returns;
+        ``len(text)`` when they are the whole text)."""
+        display = self._display_of(text)
+        self._measured = display
+        blocks = display.blocks
+        shown = self._styler.first_screen(blocks)
+        if len(shown) >= len(blocks):
+            return len(text)
+        return blocks.starts[shown[-1] + 1]  # where the next paragraph starts
+
+    def _display_of(self, text: str) -> DisplayText:
+        measured, self._measured = self._measured, None
+        if measured is not None and measured.source is text:
+            return measured
+        return DisplayText(text)
+
+    def set_spans(
+        self, spans: Iterable[SpanData] | SpanRows, relations: Iterable[RelationData] = ()
+    ) -> None:
+        """Every span and link of the text shown, read after its first screen
+        was painted with the spans that start there: the text and the scroll
+        stay, nothing stays selected, and the styling starts again (the
+        screen's paragraphs now, the rest from the event loop)."""
+        self._styler.stop()
+        self.model.set_spans(spans, relations)
         self._refresh_outlines()
         self._styler.start(self._umap.to_utf16)
 
@@ -268,6 +309,7 @@ class ArticleView(CodepointGeometry):
     # --- painting ----------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        self.paint_count += 1
         self._paint(event)
         self._styler.painted()
         self.painted.emit()

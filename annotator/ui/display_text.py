@@ -108,9 +108,11 @@ class DisplayBlocks(BlockIndex):
 class DisplayText:
     """The text a view shows for a stored text, with its offset map and blocks."""
 
-    __slots__ = ("blocks", "breaks", "map", "text")
+    __slots__ = ("blocks", "breaks", "map", "source", "text")
 
     def __init__(self, text: str, limit: int = MAX_BLOCK) -> None:
+        self.source = text
+        """The stored text shown."""
         self.breaks = display_breaks(text, limit)
         if not self.breaks:  # the usual case: shown as it is
             self.text = text

@@ -18,9 +18,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -60,6 +61,10 @@ from annotator.ui.window_base import AnnotationWindow
 
 
 class MainWindow(AnnotationWindow):
+    firstScreenPainted = Signal(int)
+    """A long document's first screen is on screen, painted with the spans
+    that start there, before the rest of its spans is read (the id)."""
+
     def __init__(self, user: str | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -383,20 +388,35 @@ class MainWindow(AnnotationWindow):
         if self._too_long(document_id):
             return
         self.view.setPlaceholderText("")
-        # The spans' versions are the ones edits will be made on (the workspace keeps them).
-        shown = self.workspace.read_document(document_id, self.visible_annotators())
+        visible = self.visible_annotators()
+        # The first screen's spans first: painted before the rest are read
+        # (docs/design.md, "The click"). The spans' versions are the ones
+        # edits will be made on (the workspace keeps them).
+        shown = self.workspace.read_document_start(document_id, visible, self.view.screen_end)
         self.document_id = document_id
-        if self.project is not None:
-            settings.remember_document(self.project.directory, document_id)
         self.view.editable = self.mode_combo.editable(self.is_reviewer)
         self.view.user = self.layer
         self.view.set_content(shown.text, shown.spans, shown.relations)
         if not self.view.styling_done:
             self.progress_label.setText("Colouring spans…")
-        self.span_model.set_spans(shown.spans)
+        # The table's first rows are the first screen's spans only in position order.
+        self.span_model.set_spans(shown.spans if self.span_model.in_position_order else [])
         self.details.show_span(None, None, [], {})
         self.documents.select(document_id)
         self._show_title()
+        if not shown.complete:
+            # On screen now; the rest is read before any input is handled.
+            painted = self.view.paint_count
+            QApplication.sendPostedEvents(self, QEvent.Type.UpdateRequest)  # one paint of all
+            if self.view.paint_count == painted:  # the platform paints on a clock of its own
+                self.span_list.viewport().repaint()
+                self.view.viewport().repaint()
+            self.firstScreenPainted.emit(document_id)
+            shown = self.workspace.read_document(document_id, visible)
+            self.view.set_spans(shown.spans, shown.relations)
+            self.span_model.set_spans(shown.spans)
+        if self.project is not None:
+            settings.remember_document(self.project.directory, document_id)
         self.assist.document_shown()
         self.document_labels.document_shown()
         self.view.setFocus()

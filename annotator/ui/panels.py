@@ -216,6 +216,11 @@ class SpanTableModel(ColumnTableModel):
             ids.reverse()  # every key ends with the id: no two rows tie
         return ids
 
+    @property
+    def in_position_order(self) -> bool:
+        """Rows by start, longer first, id (the table's first order)."""
+        return self._sort_column == 2 and not self._descending
+
     def set_spans(self, spans: Iterable[SpanData] | SpanRows) -> None:
         self.beginResetModel()
         if isinstance(spans, SpanRows):

@@ -30,7 +30,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit
 
-from annotator.core.document import DocumentModel
+from annotator.core.document import BlockIndex, DocumentModel
 from annotator.core.model import SpanData
 from annotator.core.offsets import Utf16Map
 from annotator.core.schema import LabelSchema
@@ -272,7 +272,11 @@ class ParagraphStyler(QObject):
             self.finished.emit()
 
     def _visible_block_numbers(self) -> list[int]:
-        """The paragraphs that fill the first screen, estimated before any layout.
+        return self.first_screen(self._model.blocks)
+
+    def first_screen(self, blocks: BlockIndex) -> list[int]:
+        """The paragraphs of ``blocks`` that fill the first screen, estimated
+        before any layout.
 
         Each paragraph takes about len / characters-per-line lines; a quarter
         of a screen more is styled to be safe (the rest follows within moments).
@@ -282,7 +286,6 @@ class ParagraphStyler(QObject):
         viewport = editor.viewport()
         per_line = max(1, viewport.width() // max(1, metrics.averageCharWidth()))
         wanted = 1.25 * viewport.height() / max(1, metrics.height()) + 2
-        blocks = self._model.blocks
         numbers = []
         lines = 0.0
         number = 0

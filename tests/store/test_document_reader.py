@@ -218,3 +218,44 @@ def test_read_span_details_reads_every_span_asked_for(
         ids = [span.id for span in repo.read_spans(s, doc, ["ana"])]
     if db.dialect == "sqlite":
         assert set(document_reader.read_span_details(db, ids) or {}) == set(ids)
+
+
+@pytest.mark.parametrize("layers", [None, ["ana"], ["ana", "bob"]])
+@pytest.mark.parametrize("end", [0, 1, 14, 15, 40, len(TEXT) - 1])
+def test_the_first_screen_read_is_the_full_reads_spans_that_start_before_its_end(
+    db: Database, stored: tuple[int, int], layers: list[str] | None, end: int
+) -> None:
+    """A window paints the spans that start on its first screen, then reads
+    them all: the first are the full read's, in the same order, with the
+    same values, and nothing else."""
+    doc, _ = stored
+    asked: list[str] = []
+
+    def screen_end(text: str) -> int:
+        asked.append(text)
+        return end
+
+    with db.reader() as s:
+        first = document_reader.read_document_start(s, doc, layers, screen_end)
+        full = document_reader.read_document(s, doc, layers)
+    assert asked == [TEXT] and first.text == TEXT and first.screen_end == end
+    assert not first.complete
+    expected = [span for span in full.spans if span.start < end]
+    assert list(first.spans) == expected
+    if 0 < end < 40:  # a screen that ends in the text: some spans start after it
+        assert 0 < len(expected) < len(full.spans)
+
+
+def test_a_first_screen_that_holds_the_whole_text_is_the_complete_read(
+    db: Database, stored: tuple[int, int]
+) -> None:
+    doc, _ = stored
+    with db.reader() as s:
+        first = document_reader.read_document_start(s, doc, ["ana"], lambda text: len(text))
+        full = document_reader.read_document(s, doc, ["ana"])
+    assert first.complete and list(first.spans) == list(full.spans)
+
+
+def test_the_first_screen_of_a_missing_document(db: Database) -> None:
+    with db.reader() as s, pytest.raises(NotFound):
+        document_reader.read_document_start(s, 999, None, lambda text: 0)

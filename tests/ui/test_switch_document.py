@@ -10,13 +10,17 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
 from annotator.core.commands import AddSpan
-from annotator.core.model import SpanData
+from annotator.core.model import DocumentDraft, SpanData
 from annotator.core.span_rows import SpanRows
+from annotator.io.project import load_project
+from annotator.store import repository
+from annotator.ui import open_window
 from annotator.ui.main_window import MainWindow
 from annotator.ui.panels import SpanList, SpanTableModel
 
@@ -189,3 +193,98 @@ def test_the_span_table_shows_every_row_read_and_sorts_on_a_header_click(
 
 
 LABELS = ("Person", "Location", "Claim")
+
+
+LONG_LINE = "Officials in Astana said the talks with Tashkent would go on. \U0001f600 Next.\r\n"
+
+
+@pytest.fixture
+def long_document(project: Path) -> tuple[int, list[tuple[int, int]]]:
+    """An article of 600 lines (emoji and CRLF on each) with a span on every
+    line's "Astana" in alice's layer; its id and the spans' offsets."""
+    text = LONG_LINE * 600
+    db = load_project(project).open_database()
+    try:
+        with db.session() as s:
+            [doc] = repository.insert_documents(s, [DocumentDraft(text=text, title="Long")])
+            assert doc is not None
+            stored = repository.document_text(s, doc)
+            offsets = []
+            at = stored.find("Astana")
+            while at >= 0:
+                offsets.append((at, at + len("Astana")))
+                at = stored.find("Astana", at + 1)
+            for start, end in offsets:
+                repository.add_span(s, doc, "alice", "Location", start, end)
+    finally:
+        db.close()
+    return doc, offsets
+
+
+def test_a_long_documents_first_screen_is_painted_before_the_rest_is_read(
+    qtbot: QtBot, project: Path, long_document: tuple[int, list[tuple[int, int]]]
+) -> None:
+    """The click paints the first screen with the spans that start on it and
+    the table's first rows, then reads every span before it returns."""
+    doc, offsets = long_document
+    window = open_window(project, user="alice")
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.view.paint_count > 0)  # shown and painted once
+    window.view.finish_styling()
+    painted_before = window.view.paint_count
+    at_first_paint: list[tuple[int, int, int, bool]] = []
+
+    def first_screen(document_id: int) -> None:
+        view = window.view
+        block = view.document().findBlockByNumber(0)  # the first span's line
+        at_first_paint.append(
+            (
+                document_id,
+                len(view.model.spans),
+                window.span_model.rowCount(),
+                bool(block.layout().formats()),
+            )
+        )
+
+    window.firstScreenPainted.connect(first_screen)
+    list_click(qtbot, window, doc)
+    assert window.document_id == doc
+    [(shown, spans_then, rows_then, styled)] = at_first_paint
+    assert shown == doc and styled and window.view.paint_count > painted_before
+    assert 0 < spans_then == rows_then < len(offsets)  # the first screen's only
+    # Once the click is done, every span is there, in the view and the table.
+    assert len(window.view.model.spans) == window.span_model.rowCount() == len(offsets)
+    assert [(s.start, s.end) for s in window.span_model.spans()] == offsets
+    # Spans past the first screen are coloured too, and found where they are.
+    last_start = offsets[-1][0]
+    window.view.finish_styling()
+    last_line = window.view.document().findBlockByNumber(len(offsets) - 1)
+    assert "Astana" in last_line.text() and last_line.layout().formats()
+    assert [s.start for s in window.view.spans_at(last_start)] == [last_start]
+    window.close()
+
+
+def test_a_short_document_is_read_once(qtbot: QtBot, window: MainWindow) -> None:
+    """A text that ends on the first screen needs no second read and no early paint."""
+    other = next(i for i in window.documents.document_ids() if i != window.document_id)
+    sent: list[int] = []
+    window.firstScreenPainted.connect(sent.append)
+    list_click(qtbot, window, other)
+    assert window.document_id == other and sent == []
+
+
+def test_a_table_sorted_by_label_waits_for_every_span(
+    qtbot: QtBot, project: Path, long_document: tuple[int, list[tuple[int, int]]]
+) -> None:
+    """The first screen's spans are the table's first rows only in position
+    order: sorted otherwise, the table is empty at the first paint, not wrong."""
+    doc, offsets = long_document
+    window = open_window(project, user="alice")
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.view.paint_count > 0)
+    window.span_list.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    rows: list[int] = []
+    window.firstScreenPainted.connect(lambda _: rows.append(window.span_model.rowCount()))
+    list_click(qtbot, window, doc)
+    assert rows == [0] and window.span_model.rowCount() == len(offsets)
+    window.close()
