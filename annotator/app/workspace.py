@@ -403,7 +403,9 @@ class Workspace:
                 session, document_id, names, screen_end, self._read_span_details
             )
         self._saw(read.spans)
-        return DocumentContent(document_id, read.text, read.spans, [], complete=read.complete)
+        return DocumentContent(
+            document_id, read.text, read.spans, read.relations, complete=read.complete
+        )
 
     def _saw(self, spans: SpanRows) -> None:
         saw_versions = getattr(self.store, "saw_versions", None)

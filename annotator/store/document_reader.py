@@ -85,6 +85,8 @@ class DocumentStart:
     screen_end: int
     complete: bool
     """Every span is here (the text ends on the first screen): nothing more to read."""
+    relations: list[RelationData]
+    """The links, read only when :attr:`complete` (the view draws none)."""
 
 
 def read_document_start(
@@ -97,8 +99,8 @@ def read_document_start(
     """The text, and the spans of ``annotators`` that start before
     ``screen_end(text)``: every span a screen ending there can show. Reading
     20,000 spans takes longer than painting the article; the first screen's
-    few hundred take a fraction of a millisecond. Links are left to the full
-    read (the view draws none)."""
+    few hundred take a fraction of a millisecond. When the text ends on that
+    screen, everything is read: spans and links, as :func:`read_document`."""
     text = session.scalar(select(Document.text).where(Document.id == document_id))
     if text is None:
         raise NotFound(f"no document with id {document_id}")
@@ -115,7 +117,12 @@ def read_document_start(
             load_details,
             starting_before=None if complete else end,
         )
-    return DocumentStart(text, spans, end, complete)
+        relations = (
+            _relations(session, document_id, names, annotators is None)
+            if complete and names
+            else []
+        )
+    return DocumentStart(text, spans, end, complete, relations)
 
 
 def read_span_details(db: Database, ids: Sequence[int]) -> dict[int, tuple[Any, ...]] | None:

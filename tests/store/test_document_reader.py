@@ -239,7 +239,7 @@ def test_the_first_screen_read_is_the_full_reads_spans_that_start_before_its_end
         first = document_reader.read_document_start(s, doc, layers, screen_end)
         full = document_reader.read_document(s, doc, layers)
     assert asked == [TEXT] and first.text == TEXT and first.screen_end == end
-    assert not first.complete
+    assert not first.complete and first.relations == []
     expected = [span for span in full.spans if span.start < end]
     assert list(first.spans) == expected
     if 0 < end < 40:  # a screen that ends in the text: some spans start after it
@@ -254,6 +254,7 @@ def test_a_first_screen_that_holds_the_whole_text_is_the_complete_read(
         first = document_reader.read_document_start(s, doc, ["ana"], lambda text: len(text))
         full = document_reader.read_document(s, doc, ["ana"])
     assert first.complete and list(first.spans) == list(full.spans)
+    assert first.relations == full.relations and first.relations
 
 
 def test_the_first_screen_of_a_missing_document(db: Database) -> None:
