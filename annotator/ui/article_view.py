@@ -275,16 +275,25 @@ class ArticleView(CodepointGeometry):
         return DisplayText(text)
 
     def set_spans(
-        self, spans: Iterable[SpanData] | SpanRows, relations: Iterable[RelationData] = ()
+        self,
+        spans: Iterable[SpanData] | SpanRows,
+        relations: Iterable[RelationData] = (),
+        *,
+        first_screen: SpanRows | None = None,
     ) -> None:
         """Every span and link of the text shown, read after its first screen
-        was painted with the spans that start there: the text and the scroll
-        stay, nothing stays selected, and the styling starts again (the
-        screen's paragraphs now, the rest from the event loop)."""
+        was painted with ``first_screen``, the spans that start there: the
+        text and the scroll stay, and nothing stays selected. When those are
+        the first of ``spans`` as they were (same ids, same versions), the
+        paragraphs styled stay as they are and the rest are styled from the
+        event loop; else the styling starts again."""
         self._styler.stop()
         self.model.set_spans(spans, relations)
         self._refresh_outlines()
-        self._styler.start(self._umap.to_utf16)
+        if first_screen is not None and _begins_with(spans, first_screen):
+            self._styler.resume()
+        else:
+            self._styler.start(self._umap.to_utf16)
 
     def finish_styling(self) -> None:
         """Style every remaining paragraph now (tests, screenshots)."""
@@ -872,3 +881,14 @@ class ArticleView(CodepointGeometry):
         font.setPointSize(max(6, min(48, points)))
         self.setFont(font)
         self.document().setDefaultFont(font)
+
+
+def _begins_with(spans: Iterable[SpanData] | SpanRows, first: SpanRows) -> bool:
+    """Whether ``spans`` begin with ``first``: the same spans (ids) at the
+    same versions, in the same order."""
+    if not isinstance(spans, SpanRows):
+        return False
+    count = len(first.ids)
+    return list(spans.ids[:count]) == list(first.ids) and list(spans.versions[:count]) == list(
+        first.versions
+    )

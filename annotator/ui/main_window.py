@@ -412,8 +412,9 @@ class MainWindow(AnnotationWindow):
                 self.span_list.viewport().repaint()
                 self.view.viewport().repaint()
             self.firstScreenPainted.emit(document_id)
+            first = shown.spans
             shown = self.workspace.read_document(document_id, visible)
-            self.view.set_spans(shown.spans, shown.relations)
+            self.view.set_spans(shown.spans, shown.relations, first_screen=first)
             self.span_model.set_spans(shown.spans)
         if self.project is not None:
             settings.remember_document(self.project.directory, document_id)

@@ -243,6 +243,15 @@ class ParagraphStyler(QObject):
         else:
             self.finished.emit()
 
+    def resume(self) -> None:
+        """Go on styling the paragraphs not styled yet, from the event loop
+        (the model's spans were replaced with ones that style the paragraphs
+        already styled the same)."""
+        if self.done:
+            self.finished.emit()
+        else:
+            self._timer.start(0)
+
     def painted(self) -> None:
         """The editor has painted: styling the rest may start now."""
         if self._timer.isActive() and self._timer.interval() != 0:

@@ -288,3 +288,34 @@ def test_a_table_sorted_by_label_waits_for_every_span(
     list_click(qtbot, window, doc)
     assert rows == [0] and window.span_model.rowCount() == len(offsets)
     window.close()
+
+
+def test_a_span_changed_between_the_two_reads_is_shown_as_stored(
+    qtbot: QtBot, project: Path, long_document: tuple[int, list[tuple[int, int]]]
+) -> None:
+    """The first screen and the rest are two reads: a span relabelled in
+    between (here by alice in another window) is coloured as the second read
+    has it, not kept as the first screen painted it."""
+    doc, offsets = long_document
+    window = open_window(project, user="alice")
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.view.paint_count > 0)
+
+    def relabel_first(document_id: int) -> None:
+        db = load_project(project).open_database()
+        try:
+            with db.session() as s:
+                first = repository.read_spans(s, document_id, ["alice"])[0]
+                repository.update_span(s, first.id, "alice", label="Person")
+        finally:
+            db.close()
+
+    window.firstScreenPainted.connect(relabel_first)
+    list_click(qtbot, window, doc)
+    first = window.view.spans_at(offsets[0][0])[0]
+    assert first.label == "Person"
+    formats = window.view.document().findBlockByNumber(0).layout().formats()
+    [styled] = [f for f in formats if f.start <= offsets[0][0] < f.start + f.length]
+    person = window.view._styler.styles.format("Person", True)
+    assert styled.format.background() == person.background()
+    window.close()
