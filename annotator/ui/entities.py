@@ -548,7 +548,7 @@ class EntityActions:
         if mention is not None and visible is not None and mention.annotator not in visible:
             window.set_view_mode(MODE_ALL)
         if window.document_id != document_id:
-            window.show_document(document_id)
+            window.show_document(document_id, top_first=False)
         if window.document_id != document_id:
             return
         window.view.select_span(span_id, scroll=True)

@@ -379,7 +379,12 @@ class MainWindow(AnnotationWindow):
 
     # --- documents ---------------------------------------------------------
 
-    def show_document(self, document_id: int) -> None:
+    def show_document(self, document_id: int, *, top_first: bool = True) -> None:
+        """Show a document from its top: a long one's first screen is painted
+        before the rest of its spans is read (docs/design.md, "The click").
+        A caller that goes on to show another place in it passes
+        ``top_first=False``: the whole document is read before any paint, so
+        its top is not painted on the way there."""
         if self.workspace.db is None:
             if self.documents.source is not None and self.documents.source.preview:
                 # Chosen in a cold start's list before the project is open: shown once it is.
@@ -392,7 +397,8 @@ class MainWindow(AnnotationWindow):
         # The first screen's spans first: painted before the rest are read
         # (docs/design.md, "The click"). The spans' versions are the ones
         # edits will be made on (the workspace keeps them).
-        shown = self.workspace.read_document_start(document_id, visible, self.view.screen_end)
+        screen_end = self.view.screen_end if top_first else len
+        shown = self.workspace.read_document_start(document_id, visible, screen_end)
         self.document_id = document_id
         self.view.editable = self.mode_combo.editable(self.is_reviewer)
         self.view.user = self.layer

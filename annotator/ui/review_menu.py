@@ -129,7 +129,7 @@ class ReviewActions:
             window.statusBar().showMessage("Only reviewers edit the gold layer", 5000)
             return False
         window.set_view_mode("other", GOLD_ANNOTATOR)
-        window.show_document(document_id)
+        window.show_document(document_id, top_first=False)
         window.view.finish_styling()
         window.view.set_text_selection(start, end, exact=True)
         window.view.setFocus()

@@ -606,7 +606,7 @@ class AssistActions(QObject):
         """Open a document and select a match in it."""
         window = self.window
         if window.document_id != document_id:
-            window.show_document(document_id)
+            window.show_document(document_id, top_first=False)
         if window.document_id != document_id:
             return
         view = window.view

@@ -195,12 +195,12 @@ def test_the_span_table_shows_every_row_read_and_sorts_on_a_header_click(
 LABELS = ("Person", "Location", "Claim")
 
 
-LONG_LINE = "Officials in Astana said the talks with Tashkent would go on. \U0001f600 Next.\r\n"
+LONG_LINE = "Officials in Astana said the talks with Tashkent would go on. \U0001f600 Next.\n"
 
 
 @pytest.fixture
 def long_document(project: Path) -> tuple[int, list[tuple[int, int]]]:
-    """An article of 600 lines (emoji and CRLF on each) with a span on every
+    """An article of 600 lines (an emoji on each) with a span on every
     line's "Astana" in alice's layer; its id and the spans' offsets."""
     text = LONG_LINE * 600
     db = load_project(project).open_database()
@@ -318,4 +318,23 @@ def test_a_span_changed_between_the_two_reads_is_shown_as_stored(
     [styled] = [f for f in formats if f.start <= offsets[0][0] < f.start + f.length]
     person = window.view._styler.styles.format("Person", True)
     assert styled.format.background() == person.background()
+    window.close()
+
+
+def test_opening_a_long_document_at_a_search_match_paints_no_top_first(
+    qtbot: QtBot, project: Path, long_document: tuple[int, list[tuple[int, int]]]
+) -> None:
+    """A search result opens its document at the match: the whole document
+    is read before the first paint, so its top does not flash on the way."""
+    doc, offsets = long_document
+    window = open_window(project, user="alice")
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.view.paint_count > 0)
+    sent: list[int] = []
+    window.firstScreenPainted.connect(sent.append)
+    start, end = offsets[-1]
+    window.assist.show_match(doc, start, end)
+    assert window.document_id == doc and sent == []
+    assert len(window.view.model.spans) == window.span_model.rowCount() == len(offsets)
+    assert window.view.text_selection() == (start, end)
     window.close()
