@@ -73,7 +73,7 @@ class AnnotationWindow(QMainWindow):
         """Read the list of documents again (after an import)."""
         raise NotImplementedError
 
-    def show_document(self, document_id: int) -> None:
+    def show_document(self, document_id: int, *, top_first: bool = True) -> None:
         raise NotImplementedError
 
     def set_view_mode(self, mode: str, annotator: str | None = None) -> None:
