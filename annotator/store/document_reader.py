@@ -99,7 +99,7 @@ def read_document_start(
     """The text, and the spans of ``annotators`` that start before
     ``screen_end(text)``: every span a screen ending there can show. Reading
     20,000 spans takes longer than painting the article; the first screen's
-    few hundred take a fraction of a millisecond. When the text ends on that
+    few hundred take a few milliseconds. When the text ends on that
     screen, everything is read: spans and links, as :func:`read_document`."""
     text = session.scalar(select(Document.text).where(Document.id == document_id))
     if text is None:

@@ -405,8 +405,9 @@ class MainWindow(AnnotationWindow):
         self.view.set_content(shown.text, shown.spans, shown.relations)
         if not self.view.styling_done:
             self.progress_label.setText("Colouring spans…")
-        # The table's first rows are the first screen's spans only in position order.
-        self.span_model.set_spans(shown.spans if self.span_model.in_position_order else [])
+        # The first screen's spans are the table's first rows only in position order.
+        whole = shown.complete or self.span_model.in_position_order
+        self.span_model.set_spans(shown.spans if whole else [])
         self.details.show_span(None, None, [], {})
         self.documents.select(document_id)
         self._show_title()

@@ -8,6 +8,8 @@ its keys define, however the spans arrive.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from annotator.core.model import DocumentDraft, SpanData
 from annotator.core.span_rows import SpanRows
 from annotator.io.project import load_project
 from annotator.store import repository
+from annotator.store.db import Database
 from annotator.ui import open_window
 from annotator.ui.main_window import MainWindow
 from annotator.ui.panels import SpanList, SpanTableModel
@@ -198,6 +201,15 @@ LABELS = ("Person", "Location", "Claim")
 LONG_LINE = "Officials in Astana said the talks with Tashkent would go on. \U0001f600 Next.\n"
 
 
+@contextmanager
+def open_database_of(project: Path) -> Iterator[Database]:
+    db = load_project(project).open_database()
+    try:
+        yield db
+    finally:
+        db.close()
+
+
 @pytest.fixture
 def long_document(project: Path) -> tuple[int, list[tuple[int, int]]]:
     """An article of 600 lines (an emoji on each) with a span on every
@@ -287,6 +299,17 @@ def test_a_table_sorted_by_label_waits_for_every_span(
     window.firstScreenPainted.connect(lambda _: rows.append(window.span_model.rowCount()))
     list_click(qtbot, window, doc)
     assert rows == [0] and window.span_model.rowCount() == len(offsets)
+    # A short document, read whole at once, fills the sorted table at once.
+    short = next(i for i in window.documents.document_ids() if i != doc)
+    with open_database_of(project) as db, db.session() as s:
+        repository.add_span(s, short, "alice", "Person", 0, 5)
+        repository.add_span(s, short, "alice", "Location", 6, 10)
+    list_click(qtbot, window, short)
+    assert rows == [0] and window.span_model.rowCount() == 2
+    assert [window.span_model.data(window.span_model.index(r, 0)) for r in range(2)] == [
+        "Location",
+        "Person",
+    ]
     window.close()
 
 
