@@ -420,7 +420,11 @@ class MainWindow(AnnotationWindow):
                 self.view.viewport().repaint()
             self.firstScreenPainted.emit(document_id)
             first = shown.spans
-            shown = self.workspace.read_document(document_id, visible)
+            try:
+                shown = self.workspace.read_document(document_id, visible)
+            except Exception:
+                self.view.editable = False  # its first screen stays, not to be edited
+                raise
             self.view.set_spans(shown.spans, shown.relations, first_screen=first)
             self.span_model.set_spans(shown.spans)
         if self.project is not None:

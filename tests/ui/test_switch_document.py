@@ -11,6 +11,7 @@ import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -360,4 +361,28 @@ def test_opening_a_long_document_at_a_search_match_paints_no_top_first(
     assert window.document_id == doc and sent == []
     assert len(window.view.model.spans) == window.span_model.rowCount() == len(offsets)
     assert window.view.text_selection() == (start, end)
+    window.close()
+
+
+def test_a_first_screen_whose_rest_cannot_be_read_is_not_edited(
+    qtbot: QtBot, project: Path, long_document: tuple[int, list[tuple[int, int]]]
+) -> None:
+    """If the database goes away between the two reads, the first screen stays
+    on show, read-only: no edit is made on a document read in part."""
+    from annotator.core.errors import DatabaseProblem
+
+    doc, _ = long_document
+    window = open_window(project, user="alice")
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.view.paint_count > 0)
+    assert window.view.editable
+
+    def lost(*args: Any) -> Any:
+        raise DatabaseProblem("annotator.sqlite", "the disk went away")
+
+    window.workspace.read_document = lost  # type: ignore[method-assign]
+    with qtbot.capture_exceptions() as raised:
+        list_click(qtbot, window, doc)
+    assert [type(e[1]) for e in raised] == [DatabaseProblem]
+    assert window.document_id == doc and not window.view.editable
     window.close()
