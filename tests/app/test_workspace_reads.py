@@ -145,3 +145,31 @@ def test_reads_need_an_open_project() -> None:
     ):
         with pytest.raises(ValueError, match="no project is open"):
             read()
+
+
+def test_a_first_screens_read_gives_the_versions_edits_are_made_on(
+    workspace: Workspace, project: Path
+) -> None:
+    """The window edits the spans of a first screen's read until the full
+    read follows: their versions are the ones the store checks."""
+    doc = workspace.documents_for("alice").documents[0].id
+    other_db = load_project(project).open_database()  # a second program
+    try:
+        with other_db.session() as s:
+            first = repository.add_span(s, doc, "alice", "Person", 0, 7)
+            later = repository.add_span(s, doc, "alice", "Location", 24, 30)
+    finally:
+        other_db.close()
+    start = workspace.read_document_start(doc, {"alice"}, lambda text: 10)
+    assert not start.complete and [s.id for s in start.spans] == [first.id]
+    assert later.start >= 10
+    other_db = load_project(project).open_database()
+    try:
+        with other_db.session() as s:
+            repository.update_span(s, first.id, "alice", label="Organization")
+    finally:
+        other_db.close()
+    [seen] = start.spans
+    assert workspace.run(commands.DeleteSpan(seen, "alice")) is Outcome.REFUSED  # stale
+    whole = workspace.read_document_start(doc, {"alice"}, len)
+    assert whole.complete and [s.label for s in whole.spans] == ["Organization", "Location"]
