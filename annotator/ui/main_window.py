@@ -397,7 +397,8 @@ class MainWindow(AnnotationWindow):
         # The first screen's spans first: painted before the rest are read
         # (docs/design.md, "The click"). The spans' versions are the ones
         # edits will be made on (the workspace keeps them).
-        screen_end = self.view.screen_end if top_first else len
+        # Nothing to paint early in a window not on screen (yet).
+        screen_end = self.view.screen_end if top_first and self.isVisible() else len
         shown = self.workspace.read_document_start(document_id, visible, screen_end)
         self.document_id = document_id
         self.view.editable = self.mode_combo.editable(self.is_reviewer)

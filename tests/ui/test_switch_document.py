@@ -386,3 +386,21 @@ def test_a_first_screen_whose_rest_cannot_be_read_is_not_edited(
     assert [type(e[1]) for e in raised] == [DatabaseProblem]
     assert window.document_id == doc and not window.view.editable
     window.close()
+
+
+def test_a_window_not_on_screen_reads_a_long_document_whole(
+    qtbot: QtBot, project: Path, long_document: tuple[int, list[tuple[int, int]]]
+) -> None:
+    """Painting a first screen ahead is for a window on screen; a hidden one
+    reads the document once, whole."""
+    doc, offsets = long_document
+    window = open_window(project, user="alice")
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.view.paint_count > 0)
+    window.hide()
+    sent: list[int] = []
+    window.firstScreenPainted.connect(sent.append)
+    window.show_document(doc)
+    assert window.document_id == doc and sent == []
+    assert len(window.view.model.spans) == window.span_model.rowCount() == len(offsets)
+    window.close()
