@@ -377,13 +377,7 @@ class Workspace:
     ) -> DocumentContent:
         """A document's text, and the spans and links of ``annotators`` (None:
         everyone's); the spans' versions are the ones edits will be made on."""
-        from annotator.store.document_reader import read_document
-
-        names = sorted(annotators) if annotators is not None else None
-        with self._open_db().reader() as session:
-            read = read_document(session, document_id, names, self._read_span_details)
-        self._saw(read.spans)
-        return DocumentContent(document_id, read.text, read.spans, read.relations)
+        return self.read_document_start(document_id, annotators, len)  # the text ends there
 
     def read_document_start(
         self,

@@ -61,17 +61,8 @@ def read_document(
     attributes, note and timestamps, which it reads when a span is first
     made (``core/span_rows.py``); the window's click does not wait for them.
     """
-    text = session.scalar(select(Document.text).where(Document.id == document_id))
-    if text is None:
-        raise NotFound(f"no document with id {document_id}")
-    names = _layer_names(session, annotators)
-    every = annotators is None
-    with gc_paused():
-        return DocumentRead(
-            text,
-            _spans(session, document_id, text, names, every, load_details),
-            _relations(session, document_id, names, every) if names else [],
-        )
+    whole = read_document_start(session, document_id, annotators, len, load_details)
+    return DocumentRead(whole.text, whole.spans, whole.relations)
 
 
 @dataclass(frozen=True, slots=True)
