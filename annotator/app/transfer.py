@@ -19,7 +19,6 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotator.app.workspace import Workspace
 from annotator.core.dataset import ExportDocument, ExportFilter
 from annotator.core.formats import CODEPOINT, EXPORT_FORMATS, IMPORT_FORMATS, OFFSET_UNITS, UTF16
 from annotator.io.formats.common import ExportMismatch
@@ -27,6 +26,7 @@ from annotator.io.formats.importing import ImportContext, UnknownLabels
 from annotator.io.formats.importing import ImportReport as LabeledImportReport
 
 if TYPE_CHECKING:
+    from annotator.app.workspace import Workspace
     from annotator.io.formats.api import SUFFIXES, ExportRequest, ExportResult, parse_split
     from annotator.io.importer import ImportReport
     from annotator.io.project import Project
@@ -141,6 +141,8 @@ def import_labeled_into(
     project = load_project(Path(directory))
     writer = open_direct(project)
     if writer is None:
+        from annotator.app.workspace import Workspace  # its history and commands: not needed above
+
         workspace = Workspace.open(directory)
         try:
             return import_labeled(

@@ -32,7 +32,7 @@ import orjson
 from annotator.core.model import JsonDict
 from annotator.core.span_rows import DetailsLoader, SpanRows
 
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 """The schema version this program writes; tests check it is Alembic's head."""
 
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from annotator.core.changes import span_payload
 from annotator.core.dataset import AnnotatedDraft, EntityDraft, LayerDraft, SpanDraft
 from annotator.core.model import DocumentDraft
 from annotator.core.pieces import PIECE_JOINER
@@ -107,3 +108,33 @@ def test_a_document_label_replaces_the_stored_one_and_is_logged(db: Database) ->
         {"annotator": "ana", "name": "topic", "value": ["politics", "war"]},
     )
     assert len(logged) == 3
+
+
+def test_an_import_logs_each_span_as_stored_whatever_its_characters(db: Database) -> None:
+    # SQLite makes the log's payloads from the stored rows (issue 14): quotes,
+    # backslashes, control characters, astral characters, CRLF, nested and
+    # numeric attributes, pieces and a mention must read back as the span.
+    text = 'He said "a\\b" \U0001f600 \x01\r\nBlinken, «ça» 3.5\tend.'
+    start = text.index("Blinken")
+    attributes = {"score": 0.1, "big": 10**15, "nested": {"é": ["\U0001f600", None, True]}}
+    layer = LayerDraft(
+        "ana",
+        [
+            SpanDraft("Quote", 8, 14, attributes, note='a "note"\n'),
+            SpanDraft("Other", 0, len(text)),
+            SpanDraft("Quote", 0, 0, fragments=((start, start + 7), (0, 2))),
+            SpanDraft("Person", start, start + 7, entity="5"),
+        ],
+    )
+    draft = AnnotatedDraft(DocumentDraft(text), [layer], entities=[BLINKEN])
+    result = SessionWriter(db).store_batch([draft], None)
+    assert not isinstance(result, str) and result.spans == 4
+    with db.reader() as s:
+        (doc,) = repo.list_documents(s)
+        spans = repo.list_spans(s, doc.id)
+        logged = {
+            r.entity_id: r.after for r in repo.change_records(s, doc.id) if r.entity == "span"
+        }
+    assert len(spans) == 4 and any(sp.fragments for sp in spans)
+    assert any(sp.entity_id for sp in spans)
+    assert logged == {sp.id: span_payload(sp) for sp in spans}
