@@ -35,6 +35,7 @@ from annotator.core.changes import (
     Entity,
     entity_payload,
     relation_values,
+    span_values,
     stored_change,
 )
 from annotator.core.dataset import AnnotatedDraft, EntityDraft, InsertResult
@@ -52,6 +53,7 @@ from annotator.store.import_plan import (
     log_authors,
     plan_relations,
     plan_spans,
+    span_log_values,
     stored_span_keys,
     wanted_document_labels,
 )
@@ -115,8 +117,10 @@ _STATUS_UPDATE = (
     "UPDATE document_status SET status = ?, updated_at = ? WHERE document_id = ? "
     "AND annotator_id = ?"
 )
-_LOG_COLUMNS = 'at, annotator_id, action, entity, entity_id, document_id, "before", "after"'
-_LOG_INSERT = f"INSERT INTO change_log ({_LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+_LOG_INSERT = (
+    'INSERT INTO change_log (at, annotator_id, action, entity, entity_id, document_id, "before", '
+    '"after") VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
+)
 
 _SPAN_LOG = stored_change(Action.ADD, Entity.SPAN, None, None, None, None, imported=True)
 _RELATION_LOG = stored_change(Action.ADD, Entity.RELATION, None, None, None, None, imported=True)
@@ -262,40 +266,56 @@ def insert_annotated(
     next_span = _next_id(conn, "spans")
     span_rows: list[tuple[Any, ...]] = []
     split_rows: list[tuple[Any, ...]] = []  # split spans and mentions (rare)
-    entity_logs: list[tuple[Any, ...]] = []
-    entities = _Entities(conn, now, entity_ids, result, entity_logs)
+    log_rows: list[tuple[Any, ...]] = []
+    entities = _Entities(conn, now, entity_ids, result, log_rows)
+    span_log_action, span_log_entity = _SPAN_LOG["action"], _SPAN_LOG["entity"]
     split = plan.split
     dumps = orjson.dumps
     span_id = next_span
     for planned in plan.layers:
-        doc_id, ann_id, text = planned.doc_id, planned.ann_id, planned.text
+        doc_id, ann_id, text, name = (
+            planned.doc_id,
+            planned.ann_id,
+            planned.text,
+            planned.layer.annotator,
+        )
         for span in planned.new_spans:
             label, start, end = span.label, span.start, span.end
+            attributes, note, version = span.attributes, span.note, span.version
             created = time_text(span.created_at) if span.created_at else now
             updated = time_text(span.updated_at) if span.updated_at else created
             if span.fragments is None and span.entity is None:
+                surface = text[start:end]
                 span_rows.append(
-                    (span_id, doc_id, ann_id, label, start, end, text[start:end],
-                     dumps(span.attributes).decode(), span.note, created, updated, span.version)
+                    (span_id, doc_id, ann_id, label, start, end, surface,
+                     dumps(attributes).decode(), note, created,
+                     updated, version)
                 )  # fmt: skip
+                # The change record an edit adding this span would log.
+                after = span_values(
+                    doc_id, name, label, start, end, surface, attributes, note, version
+                )
             else:
                 start, end, surface, pieces = split[span_id - next_span]
                 entity_id = entities.id(span.entity, planned.entities, ann_id)
                 split_rows.append(
                     (span_id, doc_id, ann_id, label, start, end, surface,
-                     dumps(span.attributes).decode(), span.note, created, updated, span.version,
+                     dumps(attributes).decode(), note, created, updated, version,
                      None if pieces is None else json_text(pieces), entity_id)
                 )  # fmt: skip
+                after = span_log_values(
+                    doc_id, name, label, start, end, surface, attributes, note, version,
+                    pieces, entity_id,
+                )  # fmt: skip
+            log_rows.append(
+                (now, ann_id, span_log_action, span_log_entity, span_id, doc_id, _NULL,
+                 dumps(after).decode())
+            )  # fmt: skip
             span_id += 1
     conn.executemany(_SPAN_INSERT, span_rows)
     conn.executemany(_SPLIT_SPAN_INSERT, split_rows)
     result.spans = plan.count
     del span_rows, split_rows
-    by = log_authors(writers, people.id)
-    # New entities first: the spans logged next may name them.
-    conn.executemany(_LOG_INSERT, _logged_by(entity_logs, by))
-    _log_spans(conn, range(next_span, span_id), now, by)
-    log_rows: list[tuple[Any, ...]] = []
 
     def stored_links() -> set[Link]:
         return {
@@ -329,51 +349,11 @@ def insert_annotated(
     log_rows.extend(_store_statuses(conn, plan.layers, now, fresh))
     if any(planned.layer.document_labels for planned in plan.layers):
         log_rows.extend(_store_document_labels(conn, plan.layers, now, fresh, result))
-    conn.executemany(_LOG_INSERT, _logged_by(log_rows, by))
-    return result
-
-
-def _logged_by(log_rows: list[tuple[Any, ...]], by: dict[int, int]) -> list[tuple[Any, ...]]:
-    """Change-log rows with their annotator as :func:`log_authors` names them."""
-    if not by:
-        return log_rows
-    return [(row[0], by.get(row[1], row[1]), *row[2:]) for row in log_rows]
-
-
-_SPAN_AFTER = (
-    "json_object('document_id', s.document_id, 'annotator', a.name, 'label', s.label, "
-    "'start', s.start, 'end', s.\"end\", 'text', s.text, 'attributes', json(s.attributes), "
-    "'note', s.note, 'version', s.version)"
-)
-"""A stored span's :func:`~annotator.core.changes.span_values`, made by SQLite."""
-
-
-def _log_spans(conn: sqlite3.Connection, span_ids: range, now: str, by: dict[int, int]) -> None:
-    """Log the spans ``span_ids`` just inserted as the edits adding them would
-    (:func:`~annotator.core.changes.span_payload`: pieces and entity only where
-    there are some), in id order. SQLite makes each row from the stored span:
-    building 50,000 payloads in Python and binding them cost an import about
-    twice as much (issue 14)."""
-    if not span_ids:
-        return
-    author = "s.annotator_id"
-    params: list[Any] = [now]
+    by = log_authors(writers, people.id)
     if by:
-        author = (
-            f"CASE s.annotator_id {' '.join('WHEN ? THEN ?' for _ in by)} ELSE s.annotator_id END"
-        )
-        params += [value for pair in by.items() for value in pair]
-    conn.execute(
-        f"INSERT INTO change_log ({_LOG_COLUMNS}) "
-        f"SELECT ?, {author}, ?, ?, s.id, s.document_id, ?, CASE "
-        f"WHEN s.fragments IS NULL AND s.entity_id IS NULL THEN {_SPAN_AFTER} "
-        f"WHEN s.entity_id IS NULL THEN json_set({_SPAN_AFTER}, '$.fragments', json(s.fragments)) "
-        f"WHEN s.fragments IS NULL THEN json_set({_SPAN_AFTER}, '$.entity', s.entity_id) "
-        f"ELSE json_set({_SPAN_AFTER}, '$.fragments', json(s.fragments), '$.entity', s.entity_id) "
-        "END FROM spans s JOIN annotators a ON a.id = s.annotator_id "
-        "WHERE s.id >= ? AND s.id < ? ORDER BY s.id",
-        (*params, _SPAN_LOG["action"], _SPAN_LOG["entity"], _NULL, span_ids.start, span_ids.stop),
-    )
+        log_rows = [(row[0], by.get(row[1], row[1]), *row[2:]) for row in log_rows]
+    conn.executemany(_LOG_INSERT, log_rows)
+    return result
 
 
 def _check_name(editor: str) -> None:
