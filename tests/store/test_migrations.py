@@ -86,3 +86,36 @@ def upgrade_to_old(db: Database) -> None:
 
     with db.engine.begin() as conn:
         command.downgrade(_alembic_config(conn), "0001")
+
+
+def entity_index(db: Database) -> str:
+    with db.session() as session:
+        if db.engine.dialect.name == "sqlite":
+            found = session.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = 'ix_spans_entity_id'")
+            ).scalar()
+        else:
+            found = session.execute(
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_spans_entity_id'")
+            ).scalar()
+    return str(found)
+
+
+def test_the_entity_index_holds_mentions_only_after_an_upgrade_and_back(
+    database_url: str,
+) -> None:
+    # Migration 0008: spans naming no entity stay out of the index (issue 14).
+    db = Database(database_url)
+    upgrade(db.engine, "0007")
+    assert "WHERE" not in entity_index(db).upper()
+    upgrade(db.engine)
+    assert "entity_id IS NOT NULL" in entity_index(db).replace("(", "").replace(")", "")
+    if db.engine.dialect.name == "sqlite":
+        with db.session() as session:
+            plan = session.execute(
+                text("EXPLAIN QUERY PLAN SELECT id FROM spans WHERE entity_id = 5")
+            ).all()
+        assert "ix_spans_entity_id" in str(plan)  # a look-up by entity still uses it
+    upgrade_to_old(db)
+    assert current_revision(db.engine) == "0001"
+    db.close()
