@@ -21,10 +21,11 @@ with the documents' titles, and the report's per-document figures
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from annotator.app.agreement_rows import DocumentFigures, document_rows
 from annotator.core.agreement import (
@@ -32,6 +33,7 @@ from annotator.core.agreement import (
     AgreementReport,
     compute_agreement_by_document,
 )
+from annotator.core.errors import DatabaseProblem
 from annotator.core.schema import LabelSchema
 from annotator.store.agreement_sqlite import UnknownAnnotator
 
@@ -45,10 +47,19 @@ __all__ = [
     "UnknownAnnotator",
     "document_rows",
     "read_compared",
+    "reading_compared",
     "report_figures",
     "report_in_worker",
     "warm_worker",
 ]
+
+
+class ComparedDocuments(Protocol):
+    """The compared documents: a list, or read as they are iterated."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[AgreementDocument]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +67,7 @@ class Compared:
     """The annotators compared and the documents to compare them on."""
 
     names: list[str]
-    documents: list[AgreementDocument]
+    documents: ComparedDocuments
     schema: LabelSchema
     """The project's schema, which the documents' labels and speakers were read for."""
     titles: dict[int, str] = field(default_factory=dict)
@@ -76,48 +87,90 @@ def read_compared(
     :class:`UnknownAnnotator` for a name the project lacks, and what opening
     the project raises.
     """
+    with reading_compared(
+        directory, annotators, labels=labels, all_documents=all_documents
+    ) as compared:
+        return replace(compared, documents=list(compared.documents))
+
+
+@contextmanager
+def reading_compared(
+    directory: Path | str,
+    annotators: Sequence[str] | None,
+    *,
+    labels: Sequence[str] | None = None,
+    all_documents: bool = False,
+) -> Iterator[Compared]:
+    """:func:`read_compared`, its documents read as they are iterated inside
+    the ``with`` where the project is an SQLite file read directly: the
+    agreement then counts a chunk of them while the next is read (their
+    number is read at once). An SQLite error while they are read raises
+    :class:`DatabaseProblem`."""
     from annotator.io.project import load_project
 
     project = load_project(Path(directory))
-    found = _read_sqlite_directly(project, annotators, labels, all_documents)
-    if found is not None:
-        return found
-    return _read_through_workspace(
+    with _sqlite_directly(project, annotators, labels, all_documents, titles=False) as found:
+        if found is not None:
+            yield found
+            return
+    yield _read_through_workspace(
         Path(directory), project.schema, annotators, labels, all_documents
     )
 
 
-def _read_sqlite_directly(
+@contextmanager
+def _sqlite_directly(
     project: Project,
     annotators: Sequence[str] | None,
     labels: Sequence[str] | None,
     all_documents: bool,
-    titles: bool = False,
-) -> Compared | None:
+    titles: bool,
+) -> Iterator[Compared | None]:
     from annotator.io.direct_open import open_directly
     from annotator.store import agreement_sqlite
 
     opened = open_directly(project, writable=False)
     if opened is None:
-        return None
+        yield None
+        return
     conn = opened.conn
     try:
         try:
             conn.execute("BEGIN")  # one snapshot for every read
             names = list(annotators) if annotators else agreement_sqlite.annotators_with_spans(conn)
             if len(names) < 2:
-                return Compared(names, [], project.schema)
-            documents = agreement_sqlite.read_agreement_documents(
-                conn, names, labels=labels, all_documents=all_documents, schema=project.schema
-            )
-            found = (
-                agreement_sqlite.document_titles(conn, [d.id for d in documents]) if titles else {}
-            )
-            return Compared(names, documents, project.schema, found)
+                found = Compared(names, [], project.schema)
+            else:
+                reading = agreement_sqlite.AgreementReading(
+                    conn, names, labels=labels, all_documents=all_documents, schema=project.schema
+                )
+                named = agreement_sqlite.document_titles(conn, reading.ids) if titles else {}
+                found = Compared(names, _Reported(reading, str(opened.path)), project.schema, named)
         except sqlite3.Error:  # the usual path reports it, or finds it gone
-            return None
+            found = None
+        yield found
     finally:
         opened.close()
+
+
+class _Reported:
+    """Documents read as they are iterated; an SQLite error then (the file is
+    already open and its first reads went well) is the user's to know, as a
+    :class:`DatabaseProblem` naming the file."""
+
+    def __init__(self, documents: ComparedDocuments, where: str) -> None:
+        self._documents = documents
+        self._where = where
+
+    def __len__(self) -> int:
+        return len(self._documents)
+
+    def __iter__(self) -> Iterator[AgreementDocument]:
+        try:
+            yield from self._documents
+        except sqlite3.Error as exc:
+            reason = f"could not be read ({str(exc).splitlines()[0]})"
+            raise DatabaseProblem(self._where, reason) from exc
 
 
 def _read_through_workspace(
@@ -165,28 +218,28 @@ def report_figures(
     from annotator.io.project import load_project
 
     project = load_project(Path(directory))
-    found = _read_sqlite_directly(project, annotators, None, all_documents, True)
-    if found is None:
-        from annotator.app.review import agreement_report
-        from annotator.app.workspace import Workspace
-
-        workspace = Workspace.open(directory)
-        assert workspace.db is not None and workspace.project is not None  # just opened
-        try:
-            return agreement_report(
-                workspace.db,
-                annotators,
-                all_documents=all_documents,
-                schema=workspace.project.schema,
+    with _sqlite_directly(project, annotators, None, all_documents, titles=True) as found:
+        if found is not None:
+            if len(found.names) < 2:
+                return None
+            report, by_document = compute_agreement_by_document(
+                found.documents, found.names, schema=found.schema
             )
-        finally:
-            workspace.close()
-    if len(found.names) < 2:
-        return None
-    report, by_document = compute_agreement_by_document(
-        found.documents, found.names, schema=found.schema
-    )
-    return report, document_rows(by_document, found.titles)
+            return report, document_rows(by_document, found.titles)
+    from annotator.app.review import agreement_report
+    from annotator.app.workspace import Workspace
+
+    workspace = Workspace.open(directory)
+    assert workspace.db is not None and workspace.project is not None  # just opened
+    try:
+        return agreement_report(
+            workspace.db,
+            annotators,
+            all_documents=all_documents,
+            schema=workspace.project.schema,
+        )
+    finally:
+        workspace.close()
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,39 +51,48 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.app.agreement import UnknownAnnotator, read_compared
+    from annotator.app.agreement import UnknownAnnotator, reading_compared
     from annotator.core.agreement import compute_agreement
 
     labels = list(dict.fromkeys(args.label)) if args.label else None
     annotators = list(dict.fromkeys(args.annotator)) if args.annotator else None
+    # The documents are read as the counting takes them (reading_compared).
     try:
-        compared = read_compared(args.project, annotators, labels=labels, all_documents=args.all)
+        with reading_compared(
+            args.project, annotators, labels=labels, all_documents=args.all
+        ) as compared:
+            names, documents = compared.names, compared.documents
+            problem = _nothing_to_compare(names, len(documents), args.all)
+            if problem is not None:
+                warn(problem)
+                return EXIT_USAGE
+            report = compute_agreement(documents, names, labels, schema=compared.schema)
     except UnknownAnnotator as exc:
         warn(str(exc))
         return EXIT_USAGE
-    names, documents = compared.names, compared.documents
-    if len(names) < 2:
-        have = ", ".join(names) if names else "none"
-        warn(
-            "agreement needs at least two annotators "
-            f"(compared: {have}); name them with --annotator NAME"
-        )
-        return EXIT_USAGE
-    if not documents:
-        if args.all:
-            warn(f"no document has a span by {', '.join(names)}: nothing to compare")
-        else:
-            warn(
-                f"no document is marked done by every one of {', '.join(names)}: nothing "
-                "to compare (--all compares every document where any of them has a span)"
-            )
-        return EXIT_USAGE
-    report = compute_agreement(documents, names, labels, schema=compared.schema)
     if args.json:
         print_json(report.to_json())
     else:
         print_report(report, all_documents=args.all)
     return 0
+
+
+def _nothing_to_compare(names: list[str], documents: int, all_documents: bool) -> str | None:
+    """Why there is nothing to compare (None: there is)."""
+    if len(names) < 2:
+        have = ", ".join(names) if names else "none"
+        return (
+            "agreement needs at least two annotators "
+            f"(compared: {have}); name them with --annotator NAME"
+        )
+    if not documents:
+        if all_documents:
+            return f"no document has a span by {', '.join(names)}: nothing to compare"
+        return (
+            f"no document is marked done by every one of {', '.join(names)}: nothing "
+            "to compare (--all compares every document where any of them has a span)"
+        )
+    return None
 
 
 def _figure(value: float | None) -> str:

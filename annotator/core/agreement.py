@@ -46,7 +46,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import accumulate, combinations
@@ -500,23 +500,19 @@ def _compute(
     by_document: list[DocumentAgreement] | None,
     schema: LabelSchema | None,
 ) -> AgreementReport:
-    from annotator.core.agreement_counts import count_corpus, labels_used
+    from annotator.core import agreement_counts
 
     names = list(annotators)
     if len(set(names)) != len(names):
         raise ValueError("an annotator is named twice")
-    docs = list(documents)
     wanted = None if labels is None else list(dict.fromkeys(labels))
+    docs: list[AgreementDocument] = []
     with gc_paused():  # the figures' objects form no cycles; the documents' are many
-        layers = [[doc.spans.get(name, ()) for name in names] for doc in docs]
-        report_labels = wanted if wanted is not None else labels_used(layers)
-        counts = count_corpus(
-            [doc.text for doc in docs],
-            layers,
+        counts, report_labels = agreement_counts.count_batches(
+            _batches(documents, names, docs, agreement_counts.BATCH_CHARACTERS),
             annotators=len(names),
-            labels=report_labels,
+            labels=wanted,
             with_documents=by_document is not None,
-            document_ids=[doc.id for doc in docs],
         )
         if by_document is not None:
             by_document.extend(
@@ -563,6 +559,33 @@ def _compute(
         document_labels=document_labels,
         attribution=attribution,
     )
+
+
+def _batches(
+    documents: Iterable[AgreementDocument],
+    names: Sequence[str],
+    kept: list[AgreementDocument],
+    characters: int,
+) -> Iterator[tuple[list[str], list[list[Sequence[SpanTuple]]], list[int]]]:
+    """``documents`` in batches of about ``characters`` (one document at
+    least), as texts, layers and ids, each batch given as soon as read (a
+    reader that reads as it is iterated is then counted meanwhile); every
+    document is also put in ``kept``."""
+    texts: list[str] = []
+    layers: list[list[Sequence[SpanTuple]]] = []
+    ids: list[int] = []
+    size = 0
+    for doc in documents:
+        kept.append(doc)
+        if texts and size + len(doc.text) > characters:
+            yield texts, layers, ids
+            texts, layers, ids, size = [], [], [], 0
+        texts.append(doc.text)
+        layers.append([doc.spans.get(name, ()) for name in names])
+        ids.append(doc.id)
+        size += len(doc.text) + 1
+    if texts:
+        yield texts, layers, ids
 
 
 def _pairs(annotators: int) -> list[tuple[int, int]]:

@@ -27,10 +27,9 @@ Python integers, so they are exactly those of the definitions.
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -44,10 +43,11 @@ from annotator.core.span_layer import SpanLayer
 
 Ints = NDArray[np.int64]
 
-BATCH_CHARACTERS = 2_000_000
+BATCH_CHARACTERS = 1_000_000
 """Characters counted at once (one document at least): bounds the arrays
-(about 30 bytes a character) and keeps them in the processor's caches, and
-batches count on several threads."""
+(about 30 bytes a character) and keeps them in the processor's caches;
+batches count on several threads, the first while the next are read (a
+reader reads as much at once: ``annotator.store.agreement_sqlite``)."""
 
 SPREAD_ENTRIES = 4_000_000
 """Span-token entries spread at once when painting categories (bounds memory
@@ -170,8 +170,11 @@ class CorpusCounts:
         self.exact = [[0] * width for _ in range(pairs)]
         self.overlap = [[0] * width for _ in range(pairs)]
 
-    def add(self, other: CorpusCounts) -> None:
-        """Add the counts of the documents after these."""
+    def add(self, other: CorpusCounts, positions: Sequence[int] | None = None) -> None:
+        """Add the counts of the documents after these; ``positions``: where
+        each of ``other``'s label indexes is in these (None: the same)."""
+        if positions is not None:
+            other = other.relabelled(positions, self.labels)
         self.tokens += other.tokens
         self.agree = [a + b for a, b in zip(self.agree, other.agree, strict=True)]
         for mine, theirs in (
@@ -187,6 +190,25 @@ class CorpusCounts:
                 for x, y in zip(mine, theirs, strict=True)
             ]
         self.documents.extend(other.documents)
+
+    def relabelled(self, positions: Sequence[int], labels: int) -> CorpusCounts:
+        """These counts with label index ``i`` at ``positions[i]`` among ``labels``
+        (the overall category O, index 0, stays 0)."""
+        moved = CorpusCounts(self.annotators, labels, self.tokens)
+        moved.agree = list(self.agree)
+        moved.documents = self.documents
+        for mine, theirs in (
+            (self.categories, moved.categories),
+            (self.labelled, moved.labelled),
+            (self.both_labelled, moved.both_labelled),
+            (self.spans, moved.spans),
+            (self.exact, moved.exact),
+            (self.overlap, moved.overlap),
+        ):
+            for row, into in zip(mine, theirs, strict=True):
+                for index, value in enumerate(row):
+                    into[positions[index]] += value
+        return moved
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,49 +277,52 @@ def _fields(columns: SpanColumns) -> tuple[Ints, Ints, Ints, Ints, Ints]:
     return columns.document, columns.annotator, columns.start, columns.end, columns.label
 
 
-def count_corpus(
-    texts: Sequence[str],
-    layers: Layers,
+Batch = tuple[Sequence[str], Layers, Sequence[int]]
+"""Documents counted together: their texts, layers and ids (for refusals)."""
+
+
+def count_batches(
+    batches: Iterable[Batch],
     *,
     annotators: int,
-    labels: Sequence[str],
+    labels: Sequence[str] | None,
     with_documents: bool,
-    document_ids: Sequence[int],
-) -> CorpusCounts:
-    """Count every text with its spans (``layers``, in ``texts``' order; spans
-    whose label ``labels`` lacks left out; ``document_ids`` name the documents
-    in a :class:`SpanOutsideText` refusal): in batches of about
-    :data:`BATCH_CHARACTERS`, on as many threads as there are cores (NumPy
-    leaves the GIL for its loops, so one batch's arrays are counted while
-    another's spans become columns), added up in document order."""
-    alphabetical = _precedence_by_label(labels)
-    edges = [0]
-    size = 0
-    for index, text in enumerate(texts):
-        if size and size + len(text) > BATCH_CHARACTERS:
-            edges.append(index)
-            size = 0
-        size += len(text) + 1
-    edges.append(len(texts))
+) -> tuple[CorpusCounts, list[str]]:
+    """Count batches of documents as they come, on as many threads as there
+    are cores (NumPy leaves the GIL for its loops, so one batch is counted
+    while the next is read or made into columns), added up in document order;
+    and the labels counted. ``labels`` None: every label the batches use,
+    sorted (each batch is counted with its own and the counts are merged)."""
+    alphabetical = None if labels is None else _precedence_by_label(labels)
 
-    def count(first: int, last: int) -> CorpusCounts:
-        found = CorpusCounts(annotators, len(labels))
-        columns = span_columns(layers[first:last], labels)
-        _check_extents(texts[first:last], columns, document_ids[first:last])
-        _count_batch(texts[first:last], columns, alphabetical, found, with_documents)
-        return found
+    def count(texts: Sequence[str], layers: Layers, ids: Sequence[int]) -> _Part:
+        own = labels if labels is not None else labels_used(layers)
+        found = CorpusCounts(annotators, len(own))
+        columns = span_columns(layers, own)
+        _check_extents(texts, columns, ids)
+        order = alphabetical if alphabetical is not None else _precedence_by_label(own)
+        _count_batch(texts, columns, order, found, with_documents)
+        return _Part(found, own)
 
-    ranges = list(itertools.pairwise(edges)) if texts else []
-    threads = min(_cores(), len(ranges))
-    if threads > 1:
-        with ThreadPoolExecutor(threads, thread_name_prefix="agreement") as pool:
-            parts = list(pool.map(count, *zip(*ranges, strict=True)))
-    else:
-        parts = [count(first, last) for first, last in ranges]
-    counts = CorpusCounts(annotators, len(labels))
+    threads = _cores()
+    # Submitted as they are read: a batch is counted while the next is made.
+    with ThreadPoolExecutor(threads, thread_name_prefix="agreement") as pool:
+        futures = [pool.submit(count, *batch) for batch in batches]
+        parts = [future.result() for future in futures]
+    counted = list(labels) if labels is not None else sorted({n for p in parts for n in p.labels})
+    total = CorpusCounts(annotators, len(counted))
+    position = {name: i + 1 for i, name in enumerate(counted)}
     for part in parts:
-        counts.add(part)
-    return counts
+        total.add(
+            part.counts, None if labels is not None else [0, *(position[n] for n in part.labels)]
+        )
+    return total, counted
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    counts: CorpusCounts
+    labels: Sequence[str]
 
 
 class SpanOutsideText(ValueError):

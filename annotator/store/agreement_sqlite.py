@@ -18,7 +18,7 @@ one snapshot). This module imports no SQLAlchemy (docs/design.md, "Bulk paths").
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -105,8 +105,87 @@ def read_agreement_documents(
     claims (:func:`speaker_query_terms`), each one more query. Raises
     :class:`UnknownAnnotator` for a name the project lacks.
     """
+    reading = AgreementReading(
+        conn, annotators, labels=labels, all_documents=all_documents, schema=schema
+    )
     with gc_paused():  # nothing read here forms cycles
-        return _read(conn, annotators, labels, all_documents, schema)
+        return list(reading)
+
+
+class AgreementReading:
+    """:func:`read_agreement_documents`, read as it is iterated: the compared
+    documents' ids are read at once (``len``; :class:`UnknownAnnotator` is
+    raised then), their texts and spans a chunk of about
+    :data:`CHUNK_CHARACTERS` at a time, so what takes them (the agreement's
+    counting) works on one chunk while the next is read. Iterate it inside
+    the caller's transaction, on the connection given."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        annotators: Sequence[str],
+        *,
+        labels: Sequence[str] | None = None,
+        all_documents: bool = False,
+        schema: LabelSchema | None = None,
+    ) -> None:
+        self._conn = conn
+        self._labels = labels
+        self._schema = schema
+        ids = _annotator_ids(conn, annotators) if annotators else {}
+        self._name_of = {i: name for name, i in ids.items()}
+        who = list(self._name_of)
+        self._chunks: list[list[int]] = []
+        self._count = 0
+        if not who:
+            return
+        if all_documents:
+            compared = (
+                "SELECT DISTINCT spans.document_id FROM spans "
+                f"WHERE spans.annotator_id IN ({_marks(len(who))})"
+            )
+            params: list[object] = [*who]
+        else:
+            compared = (
+                "SELECT document_status.document_id FROM document_status "
+                f"WHERE document_status.annotator_id IN ({_marks(len(who))}) "
+                "AND document_status.status = ? GROUP BY document_status.document_id "
+                "HAVING count(DISTINCT document_status.annotator_id) = ?"
+            )
+            params = [*who, DocStatus.DONE.value, len(who)]
+        chunk: list[int] = []
+        size = 0
+        for doc_id, length in conn.execute(
+            f"SELECT documents.id, documents.length FROM documents "
+            f"WHERE documents.id IN ({compared}) ORDER BY documents.id",
+            params,
+        ):
+            if chunk and size + length > CHUNK_CHARACTERS:
+                self._chunks.append(chunk)
+                chunk, size = [], 0
+            chunk.append(int(doc_id))
+            size += int(length)
+            self._count += 1
+        if chunk:
+            self._chunks.append(chunk)
+
+    def __len__(self) -> int:
+        return self._count
+
+    @property
+    def ids(self) -> list[int]:
+        """The compared documents' ids, in order."""
+        return [doc_id for chunk in self._chunks for doc_id in chunk]
+
+    def __iter__(self) -> Iterator[AgreementDocument]:
+        for chunk in self._chunks:
+            yield from _read_chunk(self._conn, chunk, self._name_of, self._labels, self._schema)
+
+
+CHUNK_CHARACTERS = 1_000_000
+"""Text read at once: the agreement counts a batch of about as much
+(``annotator.core.agreement_counts.BATCH_CHARACTERS``, not imported here: a
+reader loads no NumPy) while the next is read."""
 
 
 def speaker_query_terms(
@@ -174,32 +253,18 @@ def compared_documents(
     ]
 
 
-def _read(
+def _read_chunk(
     conn: sqlite3.Connection,
-    annotators: Sequence[str],
+    document_ids: Sequence[int],
+    name_of: Mapping[int, str],
     labels: Sequence[str] | None,
-    all_documents: bool,
     schema: LabelSchema | None,
 ) -> list[AgreementDocument]:
-    ids = _annotator_ids(conn, annotators)
-    if not ids:
-        return []
-    name_of = {i: name for name, i in ids.items()}
+    """These compared documents with ``name_of``'s spans (their ids as one
+    JSON array: one parameter however many)."""
     who = list(name_of)
-    if all_documents:
-        compared = (
-            "SELECT DISTINCT spans.document_id FROM spans "
-            f"WHERE spans.annotator_id IN ({_marks(len(who))})"
-        )
-        compared_params: list[object] = [*who]
-    else:
-        compared = (
-            "SELECT document_status.document_id FROM document_status "
-            f"WHERE document_status.annotator_id IN ({_marks(len(who))}) "
-            "AND document_status.status = ? GROUP BY document_status.document_id "
-            "HAVING count(DISTINCT document_status.annotator_id) = ?"
-        )
-        compared_params = [*who, DocStatus.DONE.value, len(who)]
+    compared = "SELECT value FROM json_each(?)"
+    compared_params: list[object] = [orjson.dumps(list(document_ids)).decode()]
     texts = conn.execute(
         f"SELECT documents.id, documents.text FROM documents "
         f"WHERE documents.id IN ({compared}) ORDER BY documents.id",

@@ -7,8 +7,11 @@ import random
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -26,6 +29,12 @@ from annotator.store.models import Annotator, Span
 from annotator.store.sqlite_direct import open_lock_path
 
 ODD = 'Odd "label" \\ ü 😀'
+
+
+@contextmanager
+def not_directly(*args: object, **kwargs: object) -> Iterator[None]:
+    """Stands for the direct SQLite read when it cannot be taken."""
+    yield None
 
 
 def _fill(project_dir: Path) -> list[int]:
@@ -165,10 +174,71 @@ def test_command_figures_are_the_same_either_way(
     _fill(project_dir)
     assert main(["agreement", str(project_dir), "--json", "--all"]) == 0
     direct = orjson.loads(capsys.readouterr().out)
-    monkeypatch.setattr(agreement, "_read_sqlite_directly", lambda *args: None)
+    monkeypatch.setattr(agreement, "_sqlite_directly", not_directly)
     assert main(["agreement", str(project_dir), "--json", "--all"]) == 0
     assert orjson.loads(capsys.readouterr().out) == direct
     assert direct["documents"] == 6
+
+
+def test_read_and_counted_a_chunk_at_a_time_the_documents_and_figures_are_the_same(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The command counts a chunk of documents while the next is read (issue
+    # 14): a document a chunk and a batch must give what one read gives.
+    from annotator.cli.app import main
+    from annotator.core import agreement_counts
+    from annotator.store import agreement_sqlite
+
+    if not load_project(project_dir).database_url.startswith("sqlite"):
+        pytest.skip("the direct read is SQLite's")
+    _fill(project_dir)
+    whole = read_compared(project_dir, None, all_documents=True)
+    assert main(["agreement", str(project_dir), "--json", "--all"]) == 0
+    figures = orjson.loads(capsys.readouterr().out)
+    monkeypatch.setattr(agreement_sqlite, "CHUNK_CHARACTERS", 1)
+    monkeypatch.setattr(agreement_counts, "BATCH_CHARACTERS", 1)
+    chunks: list[int] = []
+    read_chunk = agreement_sqlite._read_chunk
+
+    def counted(conn: sqlite3.Connection, ids: list[int], *args: Any) -> Any:
+        chunks.append(len(ids))
+        return read_chunk(conn, ids, *args)
+
+    monkeypatch.setattr(agreement_sqlite, "_read_chunk", counted)
+    assert read_compared(project_dir, None, all_documents=True) == whole
+    assert chunks == [1] * 6
+    with agreement.reading_compared(project_dir, None, all_documents=True) as compared:
+        assert len(compared.documents) == 6 and len(chunks) == 6  # counted, none read yet
+        assert list(compared.documents) == whole.documents
+    assert main(["agreement", str(project_dir), "--json", "--all"]) == 0
+    assert orjson.loads(capsys.readouterr().out) == figures
+
+
+def test_a_read_failing_after_the_first_chunk_is_reported_naming_the_file(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from annotator.cli.app import main
+    from annotator.store import agreement_sqlite
+
+    if not load_project(project_dir).database_url.startswith("sqlite"):
+        pytest.skip("the direct read is SQLite's")
+    _fill(project_dir)
+    monkeypatch.setattr(agreement_sqlite, "CHUNK_CHARACTERS", 1)
+    read_chunk = agreement_sqlite._read_chunk
+    calls: list[int] = []
+
+    def failing(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return read_chunk(*args)
+
+    monkeypatch.setattr(agreement_sqlite, "_read_chunk", failing)
+    assert main(["agreement", str(project_dir), "--json", "--all"]) == 2
+    captured = capsys.readouterr()
+    database = sqlite_path(load_project(project_dir).database_url)
+    assert captured.out == ""
+    assert f"{database}: could not be read (database disk image is malformed)" in captured.err
 
 
 def _spy_on_workspace(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
@@ -298,7 +368,7 @@ def test_document_labels_and_speakers_are_read_alike_on_either_database(
         },
     }
     # The workspace's read (SQLAlchemy statements on PostgreSQL) gives the same.
-    monkeypatch.setattr(agreement, "_read_sqlite_directly", lambda *args: None)
+    monkeypatch.setattr(agreement, "_sqlite_directly", not_directly)
     assert read_compared(project_dir, ["alice", "bob"]) == got
     # --label narrows the speaker links to the quote and claim labels compared.
     (quotes_only,) = read_compared(project_dir, ["alice", "bob"], labels=["Quote"]).documents

@@ -15,7 +15,7 @@ import pytest
 from annotator.app import agreement, review
 from annotator.app.agreement import ReportFigures, report_figures, report_in_worker
 from annotator.io.project import load_project
-from tests.app.test_agreement_read import _fill
+from tests.app.test_agreement_read import _fill, not_directly
 
 
 def _in_process(project_dir: Path, names: list[str] | None = None) -> object:
@@ -40,7 +40,7 @@ def test_the_workspace_path_gives_the_same(
 ) -> None:
     _fill(project_dir)
     direct = report_figures(project_dir)
-    monkeypatch.setattr(agreement, "_read_sqlite_directly", lambda *args: None)
+    monkeypatch.setattr(agreement, "_sqlite_directly", not_directly)
     assert report_figures(project_dir) == direct == _in_process(project_dir)
 
 
