@@ -177,19 +177,23 @@ class CorpusCounts:
             other = other.relabelled(positions, self.labels)
         self.tokens += other.tokens
         self.agree = [a + b for a, b in zip(self.agree, other.agree, strict=True)]
-        for mine, theirs in (
-            (self.categories, other.categories),
-            (self.labelled, other.labelled),
-            (self.both_labelled, other.both_labelled),
-            (self.spans, other.spans),
-            (self.exact, other.exact),
-            (self.overlap, other.overlap),
-        ):
+        for mine, theirs in zip(self._by_label(), other._by_label(), strict=True):
             mine[:] = [
                 [a + b for a, b in zip(x, y, strict=True)]
                 for x, y in zip(mine, theirs, strict=True)
             ]
         self.documents.extend(other.documents)
+
+    def _by_label(self) -> tuple[list[list[int]], ...]:
+        """The counts indexed by label, each a row per annotator or pair."""
+        return (
+            self.categories,
+            self.labelled,
+            self.both_labelled,
+            self.spans,
+            self.exact,
+            self.overlap,
+        )
 
     def relabelled(self, positions: Sequence[int], labels: int) -> CorpusCounts:
         """These counts with label index ``i`` at ``positions[i]`` among ``labels``
@@ -197,14 +201,7 @@ class CorpusCounts:
         moved = CorpusCounts(self.annotators, labels, self.tokens)
         moved.agree = list(self.agree)
         moved.documents = self.documents
-        for mine, theirs in (
-            (self.categories, moved.categories),
-            (self.labelled, moved.labelled),
-            (self.both_labelled, moved.both_labelled),
-            (self.spans, moved.spans),
-            (self.exact, moved.exact),
-            (self.overlap, moved.overlap),
-        ):
+        for mine, theirs in zip(self._by_label(), moved._by_label(), strict=True):
             for row, into in zip(mine, theirs, strict=True):
                 for index, value in enumerate(row):
                     into[positions[index]] += value

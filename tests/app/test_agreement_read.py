@@ -180,6 +180,30 @@ def test_command_figures_are_the_same_either_way(
     assert direct["documents"] == 6
 
 
+def _read_a_document_a_chunk(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch, *, fail_at: int = 0
+) -> list[int]:
+    """A filled SQLite project read a document a chunk; the chunks' sizes as
+    they are read (the ``fail_at``-th read raises a database error)."""
+    from annotator.store import agreement_sqlite
+
+    if not load_project(project_dir).database_url.startswith("sqlite"):
+        pytest.skip("the direct read is SQLite's")
+    _fill(project_dir)
+    monkeypatch.setattr(agreement_sqlite, "CHUNK_CHARACTERS", 1)
+    chunks: list[int] = []
+    read_chunk = agreement_sqlite._read_chunk
+
+    def counted(conn: sqlite3.Connection, ids: list[int], *args: Any) -> Any:
+        chunks.append(len(ids))
+        if len(chunks) == fail_at:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return read_chunk(conn, ids, *args)
+
+    monkeypatch.setattr(agreement_sqlite, "_read_chunk", counted)
+    return chunks
+
+
 def test_read_and_counted_a_chunk_at_a_time_the_documents_and_figures_are_the_same(
     project_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -187,24 +211,16 @@ def test_read_and_counted_a_chunk_at_a_time_the_documents_and_figures_are_the_sa
     # 14): a document a chunk and a batch must give what one read gives.
     from annotator.cli.app import main
     from annotator.core import agreement_counts
-    from annotator.store import agreement_sqlite
 
-    if not load_project(project_dir).database_url.startswith("sqlite"):
-        pytest.skip("the direct read is SQLite's")
-    _fill(project_dir)
-    whole = read_compared(project_dir, None, all_documents=True)
-    assert main(["agreement", str(project_dir), "--json", "--all"]) == 0
-    figures = orjson.loads(capsys.readouterr().out)
-    monkeypatch.setattr(agreement_sqlite, "CHUNK_CHARACTERS", 1)
+    chunks = _read_a_document_a_chunk(project_dir, monkeypatch)
+    with monkeypatch.context() as whole_reads:
+        whole_reads.setattr("annotator.store.agreement_sqlite.CHUNK_CHARACTERS", 10**9)
+        whole = read_compared(project_dir, None, all_documents=True)
+        assert main(["agreement", str(project_dir), "--json", "--all"]) == 0
+        figures = orjson.loads(capsys.readouterr().out)
+    assert chunks == [6, 6]
+    chunks.clear()
     monkeypatch.setattr(agreement_counts, "BATCH_CHARACTERS", 1)
-    chunks: list[int] = []
-    read_chunk = agreement_sqlite._read_chunk
-
-    def counted(conn: sqlite3.Connection, ids: list[int], *args: Any) -> Any:
-        chunks.append(len(ids))
-        return read_chunk(conn, ids, *args)
-
-    monkeypatch.setattr(agreement_sqlite, "_read_chunk", counted)
     assert read_compared(project_dir, None, all_documents=True) == whole
     assert chunks == [1] * 6
     with agreement.reading_compared(project_dir, None, all_documents=True) as compared:
@@ -218,22 +234,8 @@ def test_a_read_failing_after_the_first_chunk_is_reported_naming_the_file(
     project_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from annotator.cli.app import main
-    from annotator.store import agreement_sqlite
 
-    if not load_project(project_dir).database_url.startswith("sqlite"):
-        pytest.skip("the direct read is SQLite's")
-    _fill(project_dir)
-    monkeypatch.setattr(agreement_sqlite, "CHUNK_CHARACTERS", 1)
-    read_chunk = agreement_sqlite._read_chunk
-    calls: list[int] = []
-
-    def failing(*args: Any) -> Any:
-        calls.append(1)
-        if len(calls) == 2:
-            raise sqlite3.DatabaseError("database disk image is malformed")
-        return read_chunk(*args)
-
-    monkeypatch.setattr(agreement_sqlite, "_read_chunk", failing)
+    _read_a_document_a_chunk(project_dir, monkeypatch, fail_at=2)
     assert main(["agreement", str(project_dir), "--json", "--all"]) == 2
     captured = capsys.readouterr()
     database = sqlite_path(load_project(project_dir).database_url)
