@@ -172,16 +172,15 @@ class CorpusCounts:
 
     def add(self, other: CorpusCounts, positions: Sequence[int] | None = None) -> None:
         """Add the counts of the documents after these; ``positions``: where
-        each of ``other``'s label indexes is in these (None: the same)."""
-        if positions is not None:
-            other = other.relabelled(positions, self.labels)
+        each of ``other``'s label indexes is in these (None: the same; the
+        overall category O, index 0, stays 0)."""
+        moved = range(self.labels + 1) if positions is None else positions
         self.tokens += other.tokens
         self.agree = [a + b for a, b in zip(self.agree, other.agree, strict=True)]
         for mine, theirs in zip(self._by_label(), other._by_label(), strict=True):
-            mine[:] = [
-                [a + b for a, b in zip(x, y, strict=True)]
-                for x, y in zip(mine, theirs, strict=True)
-            ]
+            for into, row in zip(mine, theirs, strict=True):
+                for index, value in enumerate(row):
+                    into[moved[index]] += value
         self.documents.extend(other.documents)
 
     def _by_label(self) -> tuple[list[list[int]], ...]:
@@ -194,18 +193,6 @@ class CorpusCounts:
             self.exact,
             self.overlap,
         )
-
-    def relabelled(self, positions: Sequence[int], labels: int) -> CorpusCounts:
-        """These counts with label index ``i`` at ``positions[i]`` among ``labels``
-        (the overall category O, index 0, stays 0)."""
-        moved = CorpusCounts(self.annotators, labels, self.tokens)
-        moved.agree = list(self.agree)
-        moved.documents = self.documents
-        for mine, theirs in zip(self._by_label(), moved._by_label(), strict=True):
-            for row, into in zip(mine, theirs, strict=True):
-                for index, value in enumerate(row):
-                    into[positions[index]] += value
-        return moved
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,15 +277,13 @@ def count_batches(
     while the next is read or made into columns), added up in document order;
     and the labels counted. ``labels`` None: every label the batches use,
     sorted (each batch is counted with its own and the counts are merged)."""
-    alphabetical = None if labels is None else _precedence_by_label(labels)
 
     def count(texts: Sequence[str], layers: Layers, ids: Sequence[int]) -> _Part:
         own = labels if labels is not None else labels_used(layers)
         found = CorpusCounts(annotators, len(own))
         columns = span_columns(layers, own)
         _check_extents(texts, columns, ids)
-        order = alphabetical if alphabetical is not None else _precedence_by_label(own)
-        _count_batch(texts, columns, order, found, with_documents)
+        _count_batch(texts, columns, _precedence_by_label(own), found, with_documents)
         return _Part(found, own)
 
     threads = _cores()
