@@ -31,11 +31,17 @@ from annotator.app.agreement_rows import DocumentFigures, document_rows
 from annotator.core.agreement import (
     AgreementDocument,
     AgreementReport,
+    AgreementTally,
     compute_agreement_by_document,
+    load_counting,
+    report_from_tallies,
+    tally_agreement,
 )
 from annotator.core.errors import DatabaseProblem
+from annotator.core.forked import OtherSnapshot, can_fork, in_two
 from annotator.core.schema import LabelSchema
-from annotator.store.agreement_sqlite import UnknownAnnotator
+from annotator.store import sqlite_direct
+from annotator.store.agreement_sqlite import AgreementReading, UnknownAnnotator
 
 if TYPE_CHECKING:
     from annotator.io.project import Project
@@ -45,6 +51,7 @@ __all__ = [
     "DocumentFigures",
     "ReportFigures",
     "UnknownAnnotator",
+    "compute_compared",
     "document_rows",
     "read_compared",
     "reading_compared",
@@ -145,7 +152,8 @@ def _sqlite_directly(
                     conn, names, labels=labels, all_documents=all_documents, schema=project.schema
                 )
                 named = agreement_sqlite.document_titles(conn, reading.ids) if titles else {}
-                found = Compared(names, _Reported(reading, str(opened.path)), project.schema, named)
+                read = _Reported(reading, opened.path, sqlite_direct.last_change(conn))
+                found = Compared(names, read, project.schema, named)
         except sqlite3.Error:  # the usual path reports it, or finds it gone
             found = None
         yield found
@@ -158,19 +166,85 @@ class _Reported:
     already open and its first reads went well) is the user's to know, as a
     :class:`DatabaseProblem` naming the file."""
 
-    def __init__(self, documents: ComparedDocuments, where: str) -> None:
-        self._documents = documents
-        self._where = where
+    def __init__(self, reading: AgreementReading, path: Path, last_change: int) -> None:
+        self._reading = reading
+        self._path = path
+        self._last_change = last_change
+        """The newest change record the reading's transaction sees."""
 
     def __len__(self) -> int:
-        return len(self._documents)
+        return len(self._reading)
 
     def __iter__(self) -> Iterator[AgreementDocument]:
         try:
-            yield from self._documents
+            yield from self._reading
         except sqlite3.Error as exc:
             reason = f"could not be read ({str(exc).splitlines()[0]})"
-            raise DatabaseProblem(self._where, reason) from exc
+            raise DatabaseProblem(str(self._path), reason) from exc
+
+    def halves(self) -> tuple[_Reported, _Reported] | None:
+        """The first half of the chunks and the rest, on this reading's
+        connection; None for a single chunk."""
+        chunks = self._reading.chunks
+        if chunks < 2:
+            return None
+        half = slice(0, chunks // 2), slice(chunks // 2, None)
+        return self._in(half[0]), self._in(half[1])
+
+    def _in(self, chunks: slice, conn: sqlite3.Connection | None = None) -> _Reported:
+        return _Reported(self._reading.part(chunks, conn), self._path, self._last_change)
+
+    @contextmanager
+    def elsewhere(self) -> Iterator[_Reported]:
+        """These documents read on a connection of this process's own (a
+        forked child's: a connection is not carried over a fork), in a
+        transaction that sees what this reading's sees. Raises
+        :class:`OtherSnapshot` when the file cannot be opened again or was
+        written meanwhile."""
+        conn = sqlite_direct.connect(self._path, writable=False)
+        if conn is None:
+            raise OtherSnapshot(self._path)
+        try:
+            try:
+                conn.execute("BEGIN")
+                same = sqlite_direct.last_change(conn) == self._last_change
+            except sqlite3.Error:
+                same = False
+            if not same:
+                raise OtherSnapshot(self._path)
+            yield self._in(slice(None), conn)
+        finally:
+            conn.close()
+
+
+def compute_compared(compared: Compared, labels: Sequence[str] | None = None) -> AgreementReport:
+    """:func:`~annotator.core.agreement.compute_agreement` of what
+    :func:`reading_compared` gave.
+
+    An SQLite project's documents of two chunks or more are counted by two
+    processes where this one may fork (the command line): the first half
+    here, the rest in a forked child on a connection of its own, which must
+    see the same change log as this process's reading, else this process
+    counts the rest itself: the figures are those of one reading.
+    """
+    names, schema = compared.names, compared.schema
+
+    def count(documents: ComparedDocuments) -> AgreementTally:
+        return tally_agreement(documents, names, labels, schema=schema)
+
+    halves = compared.documents.halves() if isinstance(compared.documents, _Reported) else None
+    if halves is None or not can_fork():
+        tallies = [count(compared.documents)]
+    else:
+        first, rest = halves
+
+        def count_elsewhere() -> AgreementTally:
+            with rest.elsewhere() as documents:
+                return count(documents)
+
+        load_counting()  # before the fork, so the child has it too
+        tallies = list(in_two(lambda: count(first), count_elsewhere, lambda: count(rest)))
+    return report_from_tallies(tallies, names, labels, schema=schema)
 
 
 def _read_through_workspace(

@@ -206,6 +206,7 @@ def export_native_directly(
 
     from annotator.core.collector import gc_paused
     from annotator.core.errors import DatabaseProblem
+    from annotator.core.forked import OtherSnapshot
     from annotator.io.direct_open import open_directly
     from annotator.io.formats import native, parallel
     from annotator.io.formats.common import ExportContext, check_target
@@ -228,6 +229,7 @@ def export_native_directly(
             with gc_paused(), export_sqlite.bulk_read(conn):
                 names = sorted(export_sqlite.annotator_names(conn).values())
                 ids = export_sqlite.select_document_ids(conn, flt)
+                last_change = sqlite_direct.last_change(conn)
                 done = 0
 
                 def counted(docs: Iterable[ExportDocument]) -> Iterator[ExportDocument]:
@@ -252,6 +254,8 @@ def export_native_directly(
                         raise DatabaseProblem(str(path), "the database changed during the export")
                     try:
                         own.execute("BEGIN")
+                        if sqlite_direct.last_change(own) != last_change:
+                            raise OtherSnapshot(path)  # written meanwhile: the parent writes it
                         with export_sqlite.bulk_read(own):
                             docs = export_sqlite.iter_documents_json(own, part, flt)
                             native.export(docs, where, into)

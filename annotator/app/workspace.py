@@ -143,6 +143,9 @@ class DatabaseNotOpened(ProjectProblem):
         super().__init__(problem.path, problem.message, problem.line)
         self.project = project
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.project, ProjectProblem(self.path, self.message, self.line)))
+
 
 StoreKind = Literal["edits", "assist", "review"]
 """Which edit store a workspace opens with (:meth:`Workspace.open`)."""

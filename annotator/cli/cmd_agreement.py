@@ -51,12 +51,12 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.app.agreement import UnknownAnnotator, reading_compared
-    from annotator.core.agreement import compute_agreement
+    from annotator.app.agreement import UnknownAnnotator, compute_compared, reading_compared
 
     labels = list(dict.fromkeys(args.label)) if args.label else None
     annotators = list(dict.fromkeys(args.annotator)) if args.annotator else None
-    # The documents are read as the counting takes them (reading_compared).
+    # The documents are read as the counting takes them (reading_compared), on
+    # two cores for a large project (compute_compared).
     try:
         with reading_compared(
             args.project, annotators, labels=labels, all_documents=args.all
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             if problem is not None:
                 warn(problem)
                 return EXIT_USAGE
-            report = compute_agreement(documents, names, labels, schema=compared.schema)
+            report = compute_compared(compared, labels)
     except UnknownAnnotator as exc:
         warn(str(exc))
         return EXIT_USAGE

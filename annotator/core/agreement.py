@@ -500,6 +500,41 @@ def _compute(
     by_document: list[DocumentAgreement] | None,
     schema: LabelSchema | None,
 ) -> AgreementReport:
+    tally = tally_agreement(
+        documents, annotators, labels, schema=schema, with_documents=by_document is not None
+    )
+    return report_from_tallies([tally], annotators, labels, schema=schema, by_document=by_document)
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementTally:
+    """What counting some of the compared documents gave (:func:`tally_agreement`).
+
+    Tallies of consecutive parts of the documents add up to the report
+    (:func:`report_from_tallies`), the same as counting them all at once. A
+    tally is small (no text, only the spans attribution compares) and
+    pickles, so another process may count a part.
+    """
+
+    counts: CorpusCounts
+    labels: Sequence[str]
+    """The labels ``counts`` are counted by (label i at index i)."""
+    documents: list[AgreementDocument]
+    """The documents counted, in order, as :func:`who_said_what` needs them:
+    no text, and only the spans of attributed labels where two annotators or
+    more named a speaker."""
+
+
+def tally_agreement(
+    documents: Iterable[AgreementDocument],
+    annotators: Sequence[str],
+    labels: Sequence[str] | None = None,
+    *,
+    schema: LabelSchema | None = None,
+    with_documents: bool = False,
+) -> AgreementTally:
+    """Count ``documents`` for :func:`compute_agreement` (``with_documents``:
+    each document's counts too, for :func:`compute_agreement_by_document`)."""
     from annotator.core import agreement_counts
 
     names = list(annotators)
@@ -508,17 +543,42 @@ def _compute(
     wanted = None if labels is None else list(dict.fromkeys(labels))
     docs: list[AgreementDocument] = []
     with gc_paused():  # the figures' objects form no cycles; the documents' are many
-        counts, report_labels = agreement_counts.count_batches(
+        counts, counted = agreement_counts.count_batches(
             _batches(documents, names, docs, agreement_counts.BATCH_CHARACTERS),
             annotators=len(names),
             labels=wanted,
-            with_documents=by_document is not None,
+            with_documents=with_documents,
         )
-        if by_document is not None:
-            by_document.extend(
-                _document_figures(doc.id, names, found)
-                for doc, found in zip(docs, counts.documents, strict=True)
-            )
+        attributed = set() if schema is None else set(_attributed_labels(schema, wanted))
+        kept = [_for_who_said_what(doc, names, attributed) for doc in docs]
+    return AgreementTally(counts, counted, kept)
+
+
+def report_from_tallies(
+    tallies: Sequence[AgreementTally],
+    annotators: Sequence[str],
+    labels: Sequence[str] | None = None,
+    *,
+    schema: LabelSchema | None = None,
+    by_document: list[DocumentAgreement] | None = None,
+) -> AgreementReport:
+    """The report of the documents of ``tallies``, in order, each made by
+    :func:`tally_agreement` with the same annotators, labels and schema
+    (and ``with_documents`` when ``by_document`` is given, which gets each
+    document's figures)."""
+    from annotator.core.agreement_counts import merge_counts
+
+    names = list(annotators)
+    wanted = None if labels is None else list(dict.fromkeys(labels))
+    counts, report_labels = merge_counts(
+        [(tally.counts, tally.labels) for tally in tallies], annotators=len(names), labels=wanted
+    )
+    docs = [doc for tally in tallies for doc in tally.documents]
+    if by_document is not None:
+        by_document.extend(
+            _document_figures(doc.id, names, found)
+            for doc, found in zip(docs, counts.documents, strict=True)
+        )
     m, tokens = len(names), counts.tokens
     pairs = [
         _pair_figures(names, i, j, p, counts, report_labels) for p, (i, j) in enumerate(_pairs(m))
@@ -679,11 +739,32 @@ def who_said_what(
         if schema.document_labels
         else None
     )
-    attributed = list(dict.fromkeys(label for _, label in attribution_links(schema)))
-    if labels is not None:
-        attributed = [label for label in attributed if label in labels]
+    attributed = _attributed_labels(schema, labels)
     attribution = attribution_agreement(documents, names, attributed) if attributed else None
     return document_labels, attribution
+
+
+def _attributed_labels(schema: LabelSchema, labels: Sequence[str] | None) -> list[str]:
+    """The quote and claim labels whose speakers :func:`attribution_agreement`
+    compares (of ``labels``, when given)."""
+    attributed = list(dict.fromkeys(label for _, label in attribution_links(schema)))
+    return attributed if labels is None else [label for label in attributed if label in labels]
+
+
+def _for_who_said_what(
+    doc: AgreementDocument, names: Sequence[str], attributed: set[str]
+) -> AgreementDocument:
+    """``doc`` with what :func:`who_said_what` reads of it and nothing else:
+    its document labels, its speakers and, where two annotators or more named
+    speakers (the documents attribution compares), the spans of ``attributed``
+    labels."""
+    named = sum(1 for name in names if doc.speakers.get(name))
+    spans = (
+        {name: [s for s in doc.spans.get(name, ()) if s[2] in attributed] for name in names}
+        if named >= 2 and attributed
+        else {}
+    )
+    return AgreementDocument(doc.id, "", spans, doc.document_labels, doc.speakers)
 
 
 def _choices(value: DocumentLabelValue) -> set[str]:

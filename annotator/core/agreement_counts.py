@@ -27,7 +27,6 @@ Python integers, so they are exactly those of the definitions.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +38,7 @@ from operator import itemgetter
 import numpy as np
 from numpy.typing import NDArray
 
+from annotator.core.forked import cores
 from annotator.core.span_layer import SpanLayer
 
 Ints = NDArray[np.int64]
@@ -278,33 +278,38 @@ def count_batches(
     and the labels counted. ``labels`` None: every label the batches use,
     sorted (each batch is counted with its own and the counts are merged)."""
 
-    def count(texts: Sequence[str], layers: Layers, ids: Sequence[int]) -> _Part:
+    def count(texts: Sequence[str], layers: Layers, ids: Sequence[int]) -> Counted:
         own = labels if labels is not None else labels_used(layers)
         found = CorpusCounts(annotators, len(own))
         columns = span_columns(layers, own)
         _check_extents(texts, columns, ids)
         _count_batch(texts, columns, _precedence_by_label(own), found, with_documents)
-        return _Part(found, own)
+        return found, own
 
-    threads = _cores()
     # Submitted as they are read: a batch is counted while the next is made.
-    with ThreadPoolExecutor(threads, thread_name_prefix="agreement") as pool:
+    with ThreadPoolExecutor(cores(), thread_name_prefix="agreement") as pool:
         futures = [pool.submit(count, *batch) for batch in batches]
         parts = [future.result() for future in futures]
-    counted = list(labels) if labels is not None else sorted({n for p in parts for n in p.labels})
+    return merge_counts(parts, annotators=annotators, labels=labels)
+
+
+Counted = tuple[CorpusCounts, Sequence[str]]
+"""Counts of some documents and the labels they are counted by (label i at index i)."""
+
+
+def merge_counts(
+    parts: Iterable[Counted], *, annotators: int, labels: Sequence[str] | None
+) -> tuple[CorpusCounts, list[str]]:
+    """The counts of consecutive parts of a corpus added up in order, and the
+    labels counted. ``labels`` given: every part was counted by them; None:
+    each by its own, merged by name into every label, sorted."""
+    parts = list(parts)
+    counted = list(labels) if labels is not None else sorted({n for _, own in parts for n in own})
     total = CorpusCounts(annotators, len(counted))
     position = {name: i + 1 for i, name in enumerate(counted)}
-    for part in parts:
-        total.add(
-            part.counts, None if labels is not None else [0, *(position[n] for n in part.labels)]
-        )
+    for counts, own in parts:
+        total.add(counts, None if labels is not None else [0, *(position[n] for n in own)])
     return total, counted
-
-
-@dataclass(frozen=True, slots=True)
-class _Part:
-    counts: CorpusCounts
-    labels: Sequence[str]
 
 
 class SpanOutsideText(ValueError):
@@ -324,13 +329,6 @@ def _check_extents(texts: Sequence[str], spans: SpanColumns, ids: Sequence[int])
             f"{int(spans.start[at])}-{int(spans.end[at])} lies outside its text "
             f"of {len(texts[document])} characters"
         )
-
-
-def _cores() -> int:
-    """The cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,10 @@ class InputProblem(Exception):
         where = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
         return f"{where}: {self.message}"
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled by its own arguments: a forked helper sends it to its parent.
+        return (type(self), (self.path, self.message, self.line))
+
 
 class ProjectProblem(InputProblem):
     """A project that cannot be used (missing, unreadable or invalid project.yaml)."""
@@ -35,6 +39,10 @@ class DatabaseProblem(Exception):
         super().__init__(f"{where}: {reason}")
         self.where = where
         self.reason = reason
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled by its own arguments: a forked helper sends it to its parent.
+        return (type(self), (self.where, self.reason))
 
 
 class DatabaseTooNew(DatabaseProblem):

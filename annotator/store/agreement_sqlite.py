@@ -17,6 +17,7 @@ one snapshot). This module imports no SQLAlchemy (docs/design.md, "Bulk paths").
 
 from __future__ import annotations
 
+import copy
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -180,6 +181,22 @@ class AgreementReading:
     def __iter__(self) -> Iterator[AgreementDocument]:
         for chunk in self._chunks:
             yield from _read_chunk(self._conn, chunk, self._name_of, self._labels, self._schema)
+
+    @property
+    def chunks(self) -> int:
+        """How many chunks the documents are read in."""
+        return len(self._chunks)
+
+    def part(self, chunks: slice, conn: sqlite3.Connection | None = None) -> AgreementReading:
+        """The documents of ``chunks`` only, read on ``conn`` (None: this
+        reading's connection; another must see the same data, in a
+        transaction of its own)."""
+        part = copy.copy(self)
+        part._chunks = self._chunks[chunks]
+        part._count = sum(map(len, part._chunks))
+        if conn is not None:
+            part._conn = conn
+        return part
 
 
 CHUNK_CHARACTERS = 1_000_000

@@ -9,6 +9,7 @@ memory stays flat whatever the project's size.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -29,6 +30,7 @@ from annotator.core.model import DocStatus
 from annotator.store import export_sqlite
 from annotator.store.models import (
     Annotator,
+    ChangeLog,
     Document,
     DocumentLabel,
     DocumentStatus,
@@ -87,6 +89,34 @@ def bulk_read(conn: Connection) -> Iterator[None]:
         # discarded, and restoring it would only hide the interruption.
         if not conn.invalidated:
             conn.exec_driver_sql(f"PRAGMA cache_size = {int(previous or -2000)}")
+
+
+def snapshot_of(conn: Connection) -> str:
+    """What another connection needs to read what this one's transaction
+    sees (:func:`join_snapshot`): on PostgreSQL the transaction's exported
+    snapshot; on SQLite the newest change record's id (every write of an
+    annotation adds one in its own transaction)."""
+    if conn.dialect.name == "postgresql":
+        return str(conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one())
+    return str(conn.execute(select(func.coalesce(func.max(ChangeLog.id), 0))).scalar_one())
+
+
+def join_snapshot(conn: Connection, snapshot: str) -> bool:
+    """Whether this connection's new transaction sees what :func:`snapshot_of`'s
+    does; call it first thing. PostgreSQL takes that snapshot itself (the
+    first transaction must still be open); on SQLite this is True when no
+    annotation was written in between."""
+    if conn.dialect.name == "postgresql":
+        if not _SNAPSHOT_ID.fullmatch(snapshot):
+            raise ValueError(f"not a snapshot id: {snapshot!r}")
+        conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        return True
+    return snapshot_of(conn) == snapshot
+
+
+_SNAPSHOT_ID = re.compile(r"[0-9A-F]+(-[0-9A-F]+)+")
+"""PostgreSQL's exported snapshot ids (``00000003-0000001B-1``), checked
+before they are spelt into SQL (SET TRANSACTION takes no parameter)."""
 
 
 def select_document_ids(conn: Connection, flt: ExportFilter) -> list[int]:

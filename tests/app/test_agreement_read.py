@@ -405,3 +405,92 @@ def test_the_command_reports_document_labels_and_attribution(
     assert "attribution (Quote, Claim)  compared  same  agreement" in out
     assert "alice / bob                 3         2     0.667" in out
     assert "all pairs                   3         2     0.667" in out
+
+
+_COUNTED_IN_TWO = """
+import contextlib, io, sys, orjson
+from annotator.app import agreement
+from annotator.store import agreement_sqlite
+project, edit = sys.argv[1], sys.argv[2] == "edit"
+agreement_sqlite.CHUNK_CHARACTERS = 1  # six chunks: three each
+child_counted = []
+real_in_two = agreement.in_two
+
+
+def spy(mine, theirs, instead):
+    here = []
+
+    def counted_here():
+        here.append(True)
+        return instead()
+
+    both = real_in_two(mine, theirs, counted_here)
+    child_counted.append(not here)
+    return both
+
+
+agreement.in_two = spy
+with agreement.reading_compared(project, None, all_documents=True) as compared:
+    if edit:  # a colleague's edit, after this reading's snapshot was taken
+        from annotator.io.project import load_project
+        from annotator.store import repository
+        db = load_project(project).open_database()
+        with db.session() as s:
+            last = max(compared.documents._reading.ids)
+            repository.add_span(s, last, "alice", "Person", 0, 3)
+            repository.add_span(s, last, "bob", "Location", 4, 9)
+        db.close()
+    report = agreement.compute_compared(compared)
+sys.stdout.buffer.write(orjson.dumps([child_counted, report.to_json()]))
+"""
+
+
+def _counted_in_two(project_dir: Path, edit: bool) -> tuple[list[bool], Any]:
+    """The command's figures counted by two processes, in a process of its own
+    (the test runner may have threads; a process with them does not fork)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _COUNTED_IN_TWO, str(project_dir), "edit" if edit else "-"],
+        capture_output=True,
+        check=True,
+    )
+    child_counted, figures = orjson.loads(done.stdout)
+    return child_counted, figures
+
+
+def _figures_in_one(project_dir: Path) -> Any:
+    from annotator.core.agreement import compute_agreement
+
+    compared = read_compared(project_dir, None, all_documents=True)
+    return orjson.loads(
+        orjson.dumps(
+            compute_agreement(compared.documents, compared.names, schema=compared.schema).to_json()
+        )
+    )
+
+
+def test_a_large_project_is_counted_by_two_processes_with_the_same_figures(
+    project_dir: Path,
+) -> None:
+    if not load_project(project_dir).database_url.startswith("sqlite"):
+        pytest.skip("the direct read is SQLite's")
+    _fill(project_dir)
+    child_counted, figures = _counted_in_two(project_dir, edit=False)
+    assert child_counted == [True]
+    assert figures == _figures_in_one(project_dir)
+    assert figures["documents"] == 6
+
+
+def test_written_meanwhile_the_rest_is_counted_in_the_first_reading(
+    project_dir: Path,
+) -> None:
+    # The child reads on a connection of its own: were the database written
+    # since the first half's reading began, it would count other spans. It
+    # then leaves the rest to the first process, whose reading sees none of it.
+    if not load_project(project_dir).database_url.startswith("sqlite"):
+        pytest.skip("the direct read is SQLite's")
+    _fill(project_dir)
+    before = _figures_in_one(project_dir)
+    child_counted, figures = _counted_in_two(project_dir, edit=True)
+    assert child_counted == [False]
+    assert figures == before
+    assert _figures_in_one(project_dir) != before  # the edit shows in a new reading

@@ -12,6 +12,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from annotator.core import forked
 from annotator.io.formats import api, parallel
 from annotator.io.project import create_project, load_project
 from annotator.store import repository
@@ -96,9 +97,82 @@ def test_a_bad_span_in_the_second_half_stops_the_whole_export(
 
 
 def test_forking_only_from_a_single_threaded_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)
+    monkeypatch.setattr(forked.threading, "active_count", lambda: 2)
     assert not parallel.can_split("native", 10**6)
-    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(forked.threading, "active_count", lambda: 1)
     assert parallel.can_split("native", 10**6) == ((__import__("os").cpu_count() or 1) > 1)
     assert not parallel.can_split("brat", 10**6)
     assert not parallel.can_split("native", 10)
+
+
+_EDITED_AS_IT_SPLITS = """
+import sys
+from annotator.cli.app import main
+from annotator.io.formats import parallel
+from annotator.io.project import load_project
+from annotator.store import repository
+
+project, target, fmt = sys.argv[1:4]
+real_in_two = parallel.in_two
+written_here = []
+
+
+def edit_then_split(mine, theirs, instead):
+    # A colleague's edit in the second half, after the export's reading began.
+    db = load_project(project).open_database()
+    with db.session() as s:
+        last = max(doc.id for doc in repository.list_documents(s))
+        repository.add_span(s, last, "bob", "Person", 0, 7)
+    db.close()
+
+    def here():
+        written_here.append(True)
+        return instead()
+
+    return real_in_two(mine, theirs, here)
+
+
+parallel.in_two = edit_then_split
+code = main(["export", project, "-o", target, "--format", fmt, "-q"])
+print(code, len(written_here))
+"""
+
+
+@pytest.mark.parametrize("fmt", ["native", "doccano"])
+def test_an_edit_as_the_export_splits_is_in_neither_half(
+    project_dir: Path, tmp_path: Path, fmt: str
+) -> None:
+    # The second half is read on a connection of the child's own; it must see
+    # what the first half's reading sees: on PostgreSQL that transaction's
+    # exported snapshot, on SQLite the same change log (else the first process
+    # writes the second half itself).
+    from annotator.io.importer import import_paths
+
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes(
+        b"\n".join(orjson.dumps({"text": f"Article {n}: Blinken in Astana."}) for n in range(DOCS))
+    )
+    db = load_project(project_dir).open_database()
+    try:
+        import_paths(db, [feed])
+        with db.session() as s:
+            first = repository.list_documents(s)[0].id
+            repository.add_span(s, first, "ana", "Person", 0, 7)
+    finally:
+        db.close()
+    before = tmp_path / "before.jsonl"
+    assert export(project_dir, before, fmt).returncode == 0
+    during = tmp_path / "during.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-c", _EDITED_AS_IT_SPLITS, str(project_dir), str(during), fmt],
+        capture_output=True,
+        text=True,
+    )
+    code, written_here = map(int, done.stdout.split())
+    assert code == 0, done.stderr
+    sqlite = load_project(project_dir).database_url.startswith("sqlite")
+    assert written_here == (1 if sqlite else 0)
+    assert during.read_bytes() == before.read_bytes()
+    after = tmp_path / "after.jsonl"
+    assert export(project_dir, after, fmt).returncode == 0
+    assert after.read_bytes() != before.read_bytes()  # the edit, in a new export

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from annotator.core.collector import gc_paused
 from annotator.core.dataset import AnnotatedDraft, ExportDocument, ExportFilter, InsertResult
 from annotator.core.errors import PermissionDenied
+from annotator.core.forked import OtherSnapshot
 from annotator.core.formats import CODEPOINT, EXPORT_FORMATS, IMPORT_FORMATS, UTF16, UTF16_FORMATS
 from annotator.core.model import GOLD_ANNOTATOR, OffsetError
 from annotator.io import labeled_import
@@ -249,14 +250,21 @@ def run_export(
                     _EXPORTERS[request.format](docs, target, into, **extra)
                     return
                 db.engine.dispose(close=False)  # the parent's connections stay the parent's
-                with db.reader() as own, export_reader.bulk_read(own.connection()):
-                    docs = export_reader.iter_documents(
-                        own.connection(), part, read_filter, as_json=as_json
-                    )
-                    _EXPORTERS[request.format](docs, target, into, **extra)
+                with db.reader() as own:
+                    if not export_reader.join_snapshot(own.connection(), snapshot):
+                        raise OtherSnapshot()  # written meanwhile: the parent writes it
+                    with export_reader.bulk_read(own.connection()):
+                        docs = export_reader.iter_documents(
+                            own.connection(), part, read_filter, as_json=as_json
+                        )
+                        _EXPORTERS[request.format](docs, target, into, **extra)
+
+            snapshot = ""
 
             def write(part: Sequence[int], target: Path) -> None:
+                nonlocal snapshot
                 if parallel.can_split(request.format, len(part)):
+                    snapshot = snapshot or export_reader.snapshot_of(conn)
                     parallel.write_in_two(part, target, ctx, write_part)
                     result.processes = 2
                 else:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import stat
 import tempfile
 import zipfile
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from annotator.core.dataset import Layer, SpanDraft, SpanRow, SurfaceMismatch
+from annotator.core.forked import signals_held
 from annotator.core.formats import CODEPOINT, UTF16
 from annotator.core.model import DocumentLabelValue
 from annotator.core.offsets import Utf16Map
@@ -466,21 +466,6 @@ def replace_into(tmp: Path | str, target: Path) -> None:
     just before, in case it changed while the export was written)."""
     check_target(target)
     os.replace(tmp, target)
-
-
-@contextmanager
-def signals_held() -> Iterator[None]:
-    """Ctrl-C (SIGINT) and SIGTERM wait until the block is done: for steps that
-    must not be cut in two, such as making a temporary file and noting its name
-    for removal. A signal that came meanwhile acts when the block ends."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 @contextmanager

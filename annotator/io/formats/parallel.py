@@ -1,12 +1,10 @@
 """A line-per-record export written by two processes at once.
 
-The export of a large project is CPU-bound in both SQLite and Python, and the
-machines analysts use have several cores. For formats with one record per
-line (native, doccano, prodigy), the first half of the documents is written
-here while a forked child writes the second half; the child's part is then
+For formats with one record per line (native, doccano, prodigy), the first
+half of the documents is written here while a forked child writes the second
+half (:func:`annotator.core.forked.in_two`); the child's part is then
 appended and the whole renamed into place, so the target is still complete
-or absent. Forking is safe only in a process with no other threads (the
-command line, not the window), so that is checked first.
+or absent.
 """
 
 from __future__ import annotations
@@ -14,15 +12,12 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
-import pickle
 import shutil
-import signal
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
 
-from annotator.io.formats.common import ExportContext, replace_into, signals_held
+from annotator.core.forked import can_fork, in_two
+from annotator.io.formats.common import ExportContext, Flattened, replace_into
 
 LINE_FORMATS = frozenset({"native", "doccano", "prodigy"})
 SPLIT_FROM_DOCUMENTS = 2000
@@ -30,17 +25,13 @@ SPLIT_FROM_DOCUMENTS = 2000
 
 WritePart = Callable[[bool, Sequence[int], Path, ExportContext], None]
 """Writes some documents' records to a file; True in the forked child, which reads on a
-connection of its own (False: on the connection already open)."""
+connection of its own (False: on the connection already open) and raises
+:class:`annotator.core.forked.OtherSnapshot` when that connection would not
+see what the first one sees."""
 
 
 def can_split(fmt: str, documents: int) -> bool:
-    return (
-        fmt in LINE_FORMATS
-        and documents >= SPLIT_FROM_DOCUMENTS
-        and hasattr(os, "fork")
-        and threading.active_count() == 1
-        and (os.cpu_count() or 1) > 1
-    )
+    return fmt in LINE_FORMATS and documents >= SPLIT_FROM_DOCUMENTS and can_fork()
 
 
 def write_in_two(
@@ -49,29 +40,23 @@ def write_in_two(
     half = len(ids) // 2
     stem = f".{target.name}.{os.getpid()}"
     head, tail = target.with_name(f"{stem}.head"), target.with_name(f"{stem}.tail")
-    read_fd, write_fd = os.pipe()
-    pid = 0
+
+    def second_half(in_child: bool) -> tuple[int, int, int, list[str], Flattened]:
+        tail_ctx = ExportContext(ctx.schema, ctx.offsets)
+        write_part(in_child, ids[half:], tail, tail_ctx)
+        return (tail_ctx.documents, tail_ctx.spans, tail_ctx.relations, tail_ctx.warnings,
+                tail_ctx.flattened)  # fmt: skip
+
     try:
-        # No Ctrl-C while forking: the child sets its own handlers first, and
-        # the parent notes the child's pid, so a Ctrl-C after this stops it.
-        with signals_held():
-            pid = os.fork()
-            if pid == 0:  # the child: never returns, never prints
-                os.close(read_fd)
-                _child(ids[half:], tail, ctx, write_part, write_fd)
-            os.close(write_fd)
-            write_fd = -1
-        # On Ctrl-C or a failure the child's half is not wanted: below, it is
-        # stopped by SIGTERM, removing its temporary file as it goes.
-        write_part(False, ids[:half], head, ctx)
-        with os.fdopen(read_fd, "rb") as pipe:
-            read_fd = -1
-            payload = pipe.read()
-        os.waitpid(pid, 0)
-        pid = 0
-        outcome = pickle.loads(payload) if payload else RuntimeError("the export's helper died")
-        if isinstance(outcome, BaseException):
-            raise outcome
+        # On Ctrl-C or a failure the child's half is not wanted: in_two stops
+        # it by SIGTERM, and it removes its temporary file as it goes. A child
+        # that cannot see what this process's reading sees (OtherSnapshot)
+        # leaves its half to this process.
+        _, outcome = in_two(
+            lambda: write_part(False, ids[:half], head, ctx),
+            lambda: second_half(True),
+            lambda: second_half(False),
+        )
         documents, spans, relations, warnings, flattened = outcome
         ctx.documents += documents
         ctx.spans += spans
@@ -81,11 +66,6 @@ def write_in_two(
         append_file(tail, head)
         replace_into(head, target)
     finally:
-        if pid:
-            _stop(pid)
-        for fd in (read_fd, write_fd):
-            if fd >= 0:
-                os.close(fd)
         head.unlink(missing_ok=True)
         tail.unlink(missing_ok=True)
         for left in target.parent.glob(f".{glob.escape(tail.name)}.*.tmp"):
@@ -113,65 +93,3 @@ def append_file(source: Path, target: Path) -> None:
             rest.seek(done)
             out.seek(start + done)
             shutil.copyfileobj(rest, out, 1 << 22)
-
-
-class _Stopped(BaseException):
-    """SIGTERM or SIGINT in the child: unwind (temporary files go), then exit."""
-
-
-def _raise_stopped(signum: int, frame: object) -> None:
-    raise _Stopped
-
-
-def _child(
-    ids: Sequence[int],
-    tail: Path,
-    ctx: ExportContext,
-    write_part: WritePart,
-    write_fd: int,
-) -> NoReturn:
-    """The second half, on a connection of its own; the outcome (counts, or the
-    exception) is pickled to the parent. Nothing it does reaches the parent's
-    code or the terminal: every way out is ``os._exit``."""
-    code = 1
-    try:
-        # Signals are still blocked here (held across the fork). From now on the
-        # child's stdout and stderr go nowhere: a library logging as it is stopped
-        # (SQLAlchemy's pool, mid-connect) must not reach the user's terminal.
-        quiet = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(quiet, 1)
-        os.dup2(quiet, 2)
-        os.close(quiet)
-        signal.signal(signal.SIGTERM, _raise_stopped)
-        signal.signal(signal.SIGINT, _raise_stopped)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-        outcome: object
-        try:
-            tail_ctx = ExportContext(ctx.schema, ctx.offsets)
-            write_part(True, ids, tail, tail_ctx)
-            outcome = (tail_ctx.documents, tail_ctx.spans, tail_ctx.relations, tail_ctx.warnings,
-                       tail_ctx.flattened)  # fmt: skip
-        except _Stopped:
-            os._exit(1)
-        except BaseException as exc:
-            outcome = exc
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent hears of Ctrl-C itself
-        try:
-            payload = pickle.dumps(outcome)
-        except Exception:
-            payload = pickle.dumps(RuntimeError(str(outcome)))
-        with os.fdopen(write_fd, "wb") as pipe:
-            pipe.write(payload)
-        code = 0
-    except BaseException:  # the parent stopped listening, or stopped us
-        pass
-    finally:
-        os._exit(code)
-
-
-def _stop(pid: int) -> None:
-    """End the child (if still running) and reap it."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
