@@ -137,9 +137,9 @@ def connect(path: Path, *, writable: bool) -> sqlite3.Connection | None:
 
 def last_change(conn: sqlite3.Connection) -> int:
     """The newest change record's id (0: none yet). Every write of an
-    annotation adds one in its own transaction (docs/design.md, "The change
-    log and live updates"), so two transactions that see the same value see
-    the same annotations."""
+    annotation adds one in its own transaction (docs/design.md,
+    "The change log and live updates"), so two transactions that see the
+    same value see the same annotations."""
     return int(conn.execute("SELECT coalesce(max(id), 0) FROM change_log").fetchone()[0])
 
 
