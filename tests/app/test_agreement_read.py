@@ -3,10 +3,13 @@ elsewhere through the workspace, the same documents and spans either way."""
 
 from __future__ import annotations
 
+import os
 import random
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -494,3 +497,53 @@ def test_written_meanwhile_the_rest_is_counted_in_the_first_reading(
     assert child_counted == [False]
     assert figures == before
     assert _figures_in_one(project_dir) != before  # the edit shows in a new reading
+
+
+_INTERRUPTED = """
+import os, sys, time
+from annotator.cli.app import main
+from annotator.store import agreement_sqlite
+
+project, child_file = sys.argv[1], sys.argv[2]
+agreement_sqlite.CHUNK_CHARACTERS = 1  # six chunks: three each
+parent = os.getpid()
+read_chunk = agreement_sqlite._read_chunk
+
+
+def slow(*args):
+    if os.getpid() != parent and not os.path.exists(child_file):
+        with open(child_file + ".tmp", "w") as out:
+            out.write(str(os.getpid()))
+        os.rename(child_file + ".tmp", child_file)
+    time.sleep(2)  # a long read: Ctrl-C comes meanwhile
+    return read_chunk(*args)
+
+
+agreement_sqlite._read_chunk = slow
+sys.exit(main(["agreement", project, "--json", "--all"]))
+"""
+
+
+def test_ctrl_c_during_the_two_process_count_stops_the_child_too(
+    project_dir: Path, tmp_path: Path
+) -> None:
+    if not load_project(project_dir).database_url.startswith("sqlite"):
+        pytest.skip("the direct read is SQLite's")
+    _fill(project_dir)
+    child_file = tmp_path / "child"
+    command = subprocess.Popen(
+        [sys.executable, "-c", _INTERRUPTED, str(project_dir), str(child_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not child_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    child = int(child_file.read_text())
+    command.send_signal(signal.SIGINT)
+    out, err = command.communicate(timeout=30)
+    assert command.returncode == 130
+    assert (out, err) == ("", "annotator: interrupted\n")
+    with pytest.raises(ProcessLookupError):  # stopped and reaped, not left counting
+        os.kill(child, 0)
