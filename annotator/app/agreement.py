@@ -32,7 +32,7 @@ from annotator.core.agreement import (
     AgreementDocument,
     AgreementReport,
     AgreementTally,
-    compute_agreement_by_document,
+    DocumentAgreement,
     load_counting,
     report_from_tallies,
     tally_agreement,
@@ -217,20 +217,30 @@ class _Reported:
             conn.close()
 
 
-def compute_compared(compared: Compared, labels: Sequence[str] | None = None) -> AgreementReport:
+def compute_compared(
+    compared: Compared,
+    labels: Sequence[str] | None = None,
+    *,
+    by_document: list[DocumentAgreement] | None = None,
+) -> AgreementReport:
     """:func:`~annotator.core.agreement.compute_agreement` of what
-    :func:`reading_compared` gave.
+    :func:`reading_compared` gave (``by_document``: each document's figures
+    too, as :func:`~annotator.core.agreement.compute_agreement_by_document`).
 
     An SQLite project's documents of two chunks or more are counted by two
-    processes where this one may fork (the command line): the first half
-    here, the rest in a forked child on a connection of its own, which must
-    see the same change log as this process's reading, else this process
-    counts the rest itself: the figures are those of one reading.
+    processes where this one may fork (the command line, the report's
+    worker): the first half here, the rest in a forked child on a connection
+    of its own, which must see the same change log as this process's
+    reading, else this process counts the rest itself: the figures are
+    those of one reading.
     """
     names, schema = compared.names, compared.schema
+    with_documents = by_document is not None
 
     def count(documents: ComparedDocuments) -> AgreementTally:
-        return tally_agreement(documents, names, labels, schema=schema)
+        return tally_agreement(
+            documents, names, labels, schema=schema, with_documents=with_documents
+        )
 
     halves = compared.documents.halves() if isinstance(compared.documents, _Reported) else None
     if halves is None or not can_fork():
@@ -244,7 +254,7 @@ def compute_compared(compared: Compared, labels: Sequence[str] | None = None) ->
 
         load_counting()  # before the fork, so the child has it too
         tallies = list(in_two(lambda: count(first), count_elsewhere, lambda: count(rest)))
-    return report_from_tallies(tallies, names, labels, schema=schema)
+    return report_from_tallies(tallies, names, labels, schema=schema, by_document=by_document)
 
 
 def _read_through_workspace(
@@ -296,9 +306,8 @@ def report_figures(
         if found is not None:
             if len(found.names) < 2:
                 return None
-            report, by_document = compute_agreement_by_document(
-                found.documents, found.names, schema=found.schema
-            )
+            by_document: list[DocumentAgreement] = []
+            report = compute_compared(found, by_document=by_document)
             return report, document_rows(by_document, found.titles)
     from annotator.app.review import agreement_report
     from annotator.app.workspace import Workspace

@@ -4,8 +4,8 @@ The command line's large exports and its agreement are CPU-bound in SQLite
 and Python, one core's worth each; the machines analysts use have several.
 :func:`in_two` runs one half here while a forked child runs the other, and
 hands back both results. Forking is safe only in a process with no other
-threads (the command line, never the window), so :func:`can_fork` checks
-that first.
+threads (the command line and the window's workers, never the window), so
+:func:`can_fork` checks that first.
 
 The child never returns into the caller's code and never prints: what its
 half returns, or the exception it raises, is pickled back to the parent,
@@ -19,6 +19,7 @@ import contextlib
 import os
 import pickle
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -50,10 +51,22 @@ def cores() -> int:
 
 
 def can_fork() -> bool:
-    """Whether :func:`in_two` may be used here: a platform that forks, no other
-    thread in this process (a fork copies only the calling thread, so a lock
-    another thread held would stay held in the child), and a second core."""
-    return hasattr(os, "fork") and threading.active_count() == 1 and cores() > 1
+    """Whether :func:`in_two` may be used here: a platform that forks, no
+    other Python thread in this process and no Qt loaded (a fork copies only
+    the calling thread, so a lock another thread held would stay held in the
+    child; Qt's threads are not Python's, so the window's process is known by
+    Qt being loaded), and a second core."""
+    return (
+        hasattr(os, "fork")
+        and threading.active_count() == 1
+        and QT_MODULE not in sys.modules
+        and cores() > 1
+    )
+
+
+QT_MODULE = "PySide6.QtCore"
+"""Loaded in the window's process (and never in the command line's, nor in
+a worker's: docs/design.md, "Worker processes")."""
 
 
 @contextmanager

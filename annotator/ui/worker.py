@@ -77,9 +77,13 @@ def leave_with_parent() -> None:
     parent = parent_process()
     if parent is None:
         return
+    import signal
+
+    # Ended (SIGTERM: stop_worker, or the parent's death below), the worker
+    # unwinds, so what it runs cleans up: a helper it forked is stopped.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     if sys.platform.startswith("linux"):
         import ctypes
-        import signal
 
         pr_set_pdeathsig = 1
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
@@ -94,6 +98,10 @@ def leave_with_parent() -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="leave-with-parent", daemon=True).start()
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def stop_worker(kind: str, *, now: bool = False) -> None:

@@ -547,3 +547,47 @@ def test_ctrl_c_during_the_two_process_count_stops_the_child_too(
     assert (out, err) == ("", "annotator: interrupted\n")
     with pytest.raises(ProcessLookupError):  # stopped and reaped, not left counting
         os.kill(child, 0)
+
+
+_REPORT_IN_TWO = """
+import dataclasses, sys, orjson
+from annotator.app import agreement
+from annotator.store import agreement_sqlite
+
+agreement_sqlite.CHUNK_CHARACTERS = 1  # six chunks: three each
+forked = []
+real_in_two = agreement.in_two
+
+
+def spy(mine, theirs, instead):
+    forked.append(True)
+    return real_in_two(mine, theirs, instead)
+
+
+agreement.in_two = spy
+report, rows = agreement.report_figures(sys.argv[1])
+sys.stdout.buffer.write(
+    orjson.dumps([forked, report.to_json(), [dataclasses.astuple(row) for row in rows]])
+)
+"""
+
+
+def test_the_report_windows_figures_counted_by_two_processes_are_one_process_figures(
+    project_dir: Path,
+) -> None:
+    from dataclasses import astuple
+
+    if not load_project(project_dir).database_url.startswith("sqlite"):
+        pytest.skip("the direct read is SQLite's")
+    _fill(project_dir)
+    done = subprocess.run(
+        [sys.executable, "-c", _REPORT_IN_TWO, str(project_dir)], capture_output=True, check=True
+    )
+    forked, report, rows = orjson.loads(done.stdout)
+    assert forked == [True]
+    # Here the documents are one chunk: one process counts them.
+    figures = agreement.report_figures(project_dir)
+    assert figures is not None
+    assert report == orjson.loads(orjson.dumps(figures[0].to_json()))
+    assert rows == orjson.loads(orjson.dumps([astuple(row) for row in figures[1]]))
+    assert len(rows) == 6

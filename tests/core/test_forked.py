@@ -120,7 +120,7 @@ def test_our_problems_survive_pickling(problem: Exception) -> None:
     assert vars(back) == vars(problem)
 
 
-def test_forking_only_from_a_process_without_other_threads(
+def test_forking_only_from_a_process_without_other_threads_nor_qt(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(forked.threading, "active_count", lambda: 2)
@@ -129,4 +129,7 @@ def test_forking_only_from_a_process_without_other_threads(
     monkeypatch.setattr(forked, "cores", lambda: 1)
     assert not forked.can_fork()
     monkeypatch.setattr(forked, "cores", lambda: 2)
+    monkeypatch.setitem(sys.modules, forked.QT_MODULE, sys)  # the window's process
+    assert not forked.can_fork()
+    monkeypatch.delitem(sys.modules, forked.QT_MODULE)
     assert forked.can_fork() == hasattr(os, "fork")

@@ -12,7 +12,6 @@ from pathlib import Path
 import orjson
 import pytest
 
-from annotator.core import forked
 from annotator.io.formats import api, parallel
 from annotator.io.project import create_project, load_project
 from annotator.store import repository
@@ -96,13 +95,16 @@ def test_a_bad_span_in_the_second_half_stops_the_whole_export(
             conn.commit()
 
 
-def test_forking_only_from_a_single_threaded_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(forked.threading, "active_count", lambda: 2)
+def test_splitting_only_line_formats_of_many_documents_where_the_process_may_fork(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)  # see tests/core/test_forked.py
     assert not parallel.can_split("native", 10**6)
-    monkeypatch.setattr(forked.threading, "active_count", lambda: 1)
-    assert parallel.can_split("native", 10**6) == ((__import__("os").cpu_count() or 1) > 1)
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    assert parallel.can_split("native", 10**6)
+    assert parallel.can_split("prodigy", parallel.SPLIT_FROM_DOCUMENTS)
     assert not parallel.can_split("brat", 10**6)
-    assert not parallel.can_split("native", 10)
+    assert not parallel.can_split("native", parallel.SPLIT_FROM_DOCUMENTS - 1)
 
 
 _EDITED_AS_IT_SPLITS = """

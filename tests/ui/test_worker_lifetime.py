@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -40,3 +41,37 @@ def test_a_killed_window_leaves_no_worker(tmp_path: object) -> None:
     while alive(worker) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not alive(worker), f"worker {worker} outlived its window"
+
+
+WORKER_WITH_A_HELPER = """
+import os, sys, time
+from annotator.ui import worker
+
+if __name__ == "__main__":
+    sys.path.insert(0, sys.argv[2])
+    import worker_probe
+
+    pid_file = sys.argv[1]
+    worker.worker_pool(worker.REPORT).submit(worker_probe.fork_and_wait, pid_file)
+    deadline = time.monotonic() + 60
+    while not os.path.exists(pid_file) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    worker.stop_worker(worker.REPORT, now=True)  # what closing the report does
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="signals")
+def test_a_worker_ended_mid_work_stops_the_helper_it_forked(tmp_path: Path) -> None:
+    pid_file = tmp_path / "helper"
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER_WITH_A_HELPER, str(pid_file), str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    helper = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while alive(helper) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(helper), f"helper {helper} outlived its worker"

@@ -25,3 +25,19 @@ def wait(seconds: float) -> None:
     import time
 
     time.sleep(seconds)
+
+
+def fork_and_wait(pid_file: str) -> None:
+    """Fork a helper as the agreement does (annotator.core.forked.in_two) and
+    keep both busy; the helper writes its process id to ``pid_file``."""
+    import time
+
+    from annotator.core.forked import in_two
+
+    def helper() -> None:
+        with open(pid_file + ".tmp", "w") as out:
+            out.write(str(os.getpid()))
+        os.rename(pid_file + ".tmp", pid_file)
+        time.sleep(120)
+
+    in_two(lambda: time.sleep(120), helper, helper)
