@@ -5,18 +5,17 @@ Core statements and plain row tuples (docs/design.md, "Bulk paths"): the agreeme
 cost several times the whole computation. On SQLite the spans are read by
 :mod:`annotator.store.agreement_sqlite` on the session's own connection, the
 reader ``annotator agreement`` runs without SQLAlchemy; PostgreSQL reads
-rows here.
+here, each layer's span columns as arrays.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import distinct, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
@@ -24,6 +23,7 @@ from annotator.core.agreement import AgreementDocument, SpanTuple, Speaker
 from annotator.core.collector import gc_paused
 from annotator.core.model import GOLD_ANNOTATOR, DocStatus, DocumentLabelValue
 from annotator.core.schema import LabelSchema
+from annotator.core.span_layer import SpanLayer
 from annotator.store import agreement_sqlite
 from annotator.store.agreement_sqlite import (
     UnknownAnnotator,
@@ -47,9 +47,6 @@ __all__ = [
     "document_titles",
     "read_agreement_documents",
 ]
-
-_LAYER_KEY = itemgetter(0, 1)
-_SPAN_TUPLE = itemgetter(2, 3, 4)
 
 
 def _sqlite_driver(session: Session) -> sqlite3.Connection | None:
@@ -167,21 +164,27 @@ def _read(
         select(Document.id, Document.text).where(Document.id.in_(subquery)).order_by(Document.id)
     )
     texts = list(conn.execute(text_stmt))
-    layers: dict[tuple[int, int], list[SpanTuple]] = {}
     where = [Span.annotator_id.in_(list(name_of)), Span.document_id.in_(subquery)]
     if labels is not None:
         where.append(Span.label.in_(list(labels)))
+    # A layer a row, its three columns as arrays (in id order, as SQLite's
+    # reader gives them): 6,000 rows instead of 300,000 in the benchmark's
+    # project, and the driver makes each array's list in C.
     stmt = (
-        select(Span.document_id, Span.annotator_id, Span.start, Span.end, Span.label)
+        select(
+            Span.document_id,
+            Span.annotator_id,
+            func.array_agg(aggregate_order_by(Span.start, Span.id)),
+            func.array_agg(aggregate_order_by(Span.end, Span.id)),
+            func.array_agg(aggregate_order_by(Span.label, Span.id)),
+        )
         .where(*where)
-        .order_by(Span.document_id, Span.annotator_id)
+        .group_by(Span.document_id, Span.annotator_id)
     )
-    for key, group in groupby(conn.execute(stmt), _LAYER_KEY):
-        found = layers.get(key)
-        if found is None:
-            layers[key] = list(map(_SPAN_TUPLE, group))
-        else:
-            found.extend(map(_SPAN_TUPLE, group))
+    layers: dict[tuple[int, int], Sequence[SpanTuple]] = {
+        (doc_id, annotator_id): SpanLayer(list(starts), list(ends), list(names))
+        for doc_id, annotator_id, starts, ends, names in conn.execute(stmt)
+    }
     document_labels: dict[tuple[int, int], dict[str, DocumentLabelValue]] = {}
     speakers: dict[tuple[int, int], dict[SpanTuple, frozenset[Speaker]]] = {}
     who = list(name_of)
