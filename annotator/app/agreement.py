@@ -188,33 +188,22 @@ class _Reported:
         chunks = self._reading.chunks
         if chunks < 2:
             return None
-        half = slice(0, chunks // 2), slice(chunks // 2, None)
-        return self._in(half[0]), self._in(half[1])
+        return self._in(slice(0, chunks // 2)), self._in(slice(chunks // 2, None))
 
     def _in(self, chunks: slice, conn: sqlite3.Connection | None = None) -> _Reported:
         return _Reported(self._reading.part(chunks, conn), self._path, self._last_change)
 
     @contextmanager
     def elsewhere(self) -> Iterator[_Reported]:
-        """These documents read on a connection of this process's own (a
-        forked child's: a connection is not carried over a fork), in a
-        transaction that sees what this reading's sees. Raises
-        :class:`OtherSnapshot` when the file cannot be opened again or was
-        written meanwhile."""
-        conn = sqlite_direct.connect(self._path, writable=False)
-        if conn is None:
-            raise OtherSnapshot(self._path)
-        try:
-            try:
-                conn.execute("BEGIN")
-                same = sqlite_direct.last_change(conn) == self._last_change
-            except sqlite3.Error:
-                same = False
-            if not same:
+        """These documents read on a connection of this process's own
+        (:func:`~annotator.store.sqlite_direct.reading_as_of`: a forked
+        child's), in a transaction that sees what this reading's sees.
+        Raises :class:`OtherSnapshot` when the file cannot be opened again or
+        was written meanwhile."""
+        with sqlite_direct.reading_as_of(self._path, self._last_change) as conn:
+            if conn is None:
                 raise OtherSnapshot(self._path)
             yield self._in(slice(None), conn)
-        finally:
-            conn.close()
 
 
 def compute_compared(

@@ -206,7 +206,6 @@ def export_native_directly(
 
     from annotator.core.collector import gc_paused
     from annotator.core.errors import DatabaseProblem
-    from annotator.core.forked import OtherSnapshot
     from annotator.io.direct_open import open_directly
     from annotator.io.formats import native, parallel
     from annotator.io.formats.common import ExportContext, check_target
@@ -247,20 +246,16 @@ def export_native_directly(
                         docs = export_sqlite.iter_documents_json(conn, part, flt)
                         native.export(counted(docs), where, into)
                         return
-                    # The forked child: a connection of its own (the parent's is not
-                    # carried over a fork), on the schema the parent read.
-                    own = sqlite_direct.connect(path, writable=False)
-                    if own is None:
-                        raise DatabaseProblem(str(path), "the database changed during the export")
-                    try:
-                        own.execute("BEGIN")
-                        if sqlite_direct.last_change(own) != last_change:
-                            raise OtherSnapshot(path)  # written meanwhile: the parent writes it
+                    # The forked child: a connection of its own, seeing what the
+                    # parent's reading sees (written meanwhile: the parent writes it).
+                    with sqlite_direct.reading_as_of(path, last_change) as own:
+                        if own is None:
+                            raise DatabaseProblem(
+                                str(path), "the database changed during the export"
+                            )
                         with export_sqlite.bulk_read(own):
                             docs = export_sqlite.iter_documents_json(own, part, flt)
                             native.export(docs, where, into)
-                    finally:
-                        own.close()
 
                 processes = 1
                 if parallel.can_split("native", len(ids)):

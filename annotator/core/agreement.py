@@ -541,16 +541,15 @@ def tally_agreement(
     if len(set(names)) != len(names):
         raise ValueError("an annotator is named twice")
     wanted = None if labels is None else list(dict.fromkeys(labels))
-    docs: list[AgreementDocument] = []
+    attributed = set() if schema is None else set(_attributed_labels(schema, wanted))
+    kept: list[AgreementDocument] = []
     with gc_paused():  # the figures' objects form no cycles; the documents' are many
         counts, counted = agreement_counts.count_batches(
-            _batches(documents, names, docs, agreement_counts.BATCH_CHARACTERS),
+            _batches(documents, names, attributed, kept, agreement_counts.BATCH_CHARACTERS),
             annotators=len(names),
             labels=wanted,
             with_documents=with_documents,
         )
-        attributed = set() if schema is None else set(_attributed_labels(schema, wanted))
-        kept = [_for_who_said_what(doc, names, attributed) for doc in docs]
     return AgreementTally(counts, counted, kept)
 
 
@@ -624,19 +623,21 @@ def report_from_tallies(
 def _batches(
     documents: Iterable[AgreementDocument],
     names: Sequence[str],
+    attributed: set[str],
     kept: list[AgreementDocument],
     characters: int,
 ) -> Iterator[tuple[list[str], list[list[Sequence[SpanTuple]]], list[int]]]:
     """``documents`` in batches of about ``characters`` (one document at
     least), as texts, layers and ids, each batch given as soon as read (a
-    reader that reads as it is iterated is then counted meanwhile); every
-    document is also put in ``kept``."""
+    reader that reads as it is iterated is then counted meanwhile); what
+    :func:`who_said_what` reads of every document is put in ``kept`` as it
+    comes, so the texts go once counted."""
     texts: list[str] = []
     layers: list[list[Sequence[SpanTuple]]] = []
     ids: list[int] = []
     size = 0
     for doc in documents:
-        kept.append(doc)
+        kept.append(_for_who_said_what(doc, names, attributed))
         if texts and size + len(doc.text) > characters:
             yield texts, layers, ids
             texts, layers, ids, size = [], [], [], 0

@@ -15,9 +15,12 @@ This module imports no SQLAlchemy (see docs/design.md, "Bulk paths").
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from annotator.core.errors import InUse
+from annotator.core.forked import OtherSnapshot
 from annotator.store.first_read import HEAD_REVISION
 
 BUSY_TIMEOUT_MS = 15_000
@@ -141,6 +144,30 @@ def last_change(conn: sqlite3.Connection) -> int:
     "The change log and live updates"), so two transactions that see the
     same value see the same annotations."""
     return int(conn.execute("SELECT coalesce(max(id), 0) FROM change_log").fetchone()[0])
+
+
+@contextmanager
+def reading_as_of(path: Path, seen: int) -> Iterator[sqlite3.Connection | None]:
+    """A read transaction on ``path``, on a connection of its own (a forked
+    child's: a connection is not carried over a fork), that sees what a
+    transaction whose :func:`last_change` was ``seen`` sees; None when the
+    file cannot be opened again. Raises :class:`OtherSnapshot` when an
+    annotation was written since, or the file cannot be read now."""
+    conn = connect(path, writable=False)
+    if conn is None:
+        yield None
+        return
+    try:
+        try:
+            conn.execute("BEGIN")
+            same = last_change(conn) == seen
+        except sqlite3.Error:
+            same = False
+        if not same:
+            raise OtherSnapshot(path)
+        yield conn
+    finally:
+        conn.close()
 
 
 def backup_sqlite_to(path: Path, target: Path) -> None:
