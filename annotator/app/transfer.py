@@ -208,7 +208,7 @@ def export_native_directly(
     from annotator.core.errors import DatabaseProblem
     from annotator.io.direct_open import open_directly
     from annotator.io.formats import native, parallel
-    from annotator.io.formats.common import ExportContext, check_target
+    from annotator.io.formats.common import ExportContext, check_file_target
     from annotator.io.project import load_project
     from annotator.store import export_sqlite, sqlite_direct
     from annotator.store.first_read import sqlite_path
@@ -216,7 +216,7 @@ def export_native_directly(
     project = load_project(Path(directory))
     if sqlite_path(project.database_url) is None:
         return None
-    check_target(target)
+    check_file_target(target)
     opened = open_directly(project, writable=False)
     if opened is None:
         return None

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +25,12 @@ if TYPE_CHECKING:
     pass
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+STDOUT = "-"
+FOLDER_FORMATS = ("brat", "xmi", "webanno-tsv")
+"""Formats written as a folder (or a .zip of one): never to standard output."""
+STDOUT_NAMES = {"spacy": "export.spacy", "quotes": "export.csv"}
+"""The file name a format is written under before it is sent to standard output,
+where the name decides the kind (one .spacy file, not a folder of shards; CSV)."""
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -39,9 +49,9 @@ def register(parser: argparse.ArgumentParser) -> None:
         required=True,
         type=Path,
         metavar="PATH",
-        help="file to write (a folder or .zip for brat, xmi, webanno-tsv; a folder with "
-        "--split; for spacy, a name without .spacy is a folder of shards, for a large corpus; "
-        "for quotes, a name ending in .jsonl is JSON lines, else CSV)",
+        help="file to write, or - for standard output (a folder or .zip for brat, xmi, "
+        "webanno-tsv; a folder with --split; for spacy, a name without .spacy is a folder of "
+        "shards, for a large corpus; for quotes, a name ending in .jsonl is JSON lines, else CSV)",
     )
     parser.add_argument(
         "-f", "--format", choices=EXPORT_FORMATS, default="native", help="default: native"
@@ -111,6 +121,42 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if str(args.output) == STDOUT:
+        return _export_to_stdout(args)
+    return _export(args)
+
+
+def _export_to_stdout(args: argparse.Namespace) -> int:
+    """``-o -``: the export is written whole to a temporary file first (so a span
+    that does not match its text still stops it before anything is sent), then
+    copied to standard output; what the command says goes to standard error."""
+    if args.format in FOLDER_FORMATS or args.split:
+        if args.split:
+            warn("-o -: --split writes a folder of files; name the folder to write")
+        else:
+            warn(f"-o -: {args.format} writes a folder; name a folder or a .zip to write")
+        return EXIT_USAGE
+    with tempfile.TemporaryDirectory(prefix="annotator-export-") as tmp:
+        args.output = Path(tmp) / STDOUT_NAMES.get(args.format, "export")
+        with contextlib.redirect_stdout(sys.stderr):
+            code = _export(args, shown_as="standard output")
+        if code != EXIT_OK:
+            return code
+        try:
+            with open(args.output, "rb") as written:
+                shutil.copyfileobj(written, sys.stdout.buffer, 1 << 20)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            # The reader stopped early (``| head``): nothing more to say, and
+            # nothing left for the interpreter to flush into the closed pipe.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+            raise
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace, shown_as: str = "") -> int:
     from annotator.app.transfer import ExportFilter, ExportMismatch
 
     annotators: set[str] | None = set(args.annotator) if args.annotator else None
@@ -144,16 +190,16 @@ def run(args: argparse.Namespace) -> int:
             if not args.quiet:
                 _print_done(
                     args.format,
-                    [direct.target],
+                    shown_as or str(direct.target),
                     (direct.documents, direct.spans, direct.relations),
                     direct.processes,
                 )
             return EXIT_OK
-    return _export_through_workspace(args, flt, annotators)
+    return _export_through_workspace(args, flt, annotators, shown_as)
 
 
 def _export_through_workspace(
-    args: argparse.Namespace, flt: Any, annotators: set[str] | None
+    args: argparse.Namespace, flt: Any, annotators: set[str] | None, shown_as: str
 ) -> int:
     from annotator.app.transfer import ExportMismatch, ExportRequest, export_dataset, parse_split
     from annotator.app.workspace import Workspace
@@ -200,7 +246,8 @@ def _export_through_workspace(
     _warn_unknown_labels(args.label, label_names)
     if not args.quiet:
         counts = (result.documents, result.spans, result.relations)
-        _print_done(args.format, result.files, counts, result.processes)
+        shown = shown_as or ", ".join(str(p) for p in result.files)
+        _print_done(args.format, shown, counts, result.processes)
         for note in result.flattened.notes():
             print(f"  {note}")
         for name, count in result.splits.items():
@@ -226,12 +273,11 @@ def _warn_unknown_labels(asked: list[str] | None, known: list[str]) -> None:
         warn(f"labels not in the schema (matched only if stored): {', '.join(unknown)}")
 
 
-def _print_done(fmt: str, files: list[Path], counts: tuple[int, int, int], processes: int) -> None:
+def _print_done(fmt: str, written: str, counts: tuple[int, int, int], processes: int) -> None:
     documents, spans, relations = counts
     print(
         f"Exported {documents} document(s), {spans} span(s), {relations} relation(s) "
-        f"as {fmt} to {', '.join(str(p) for p in files)}"
-        + (f" ({processes} processes)" if processes > 1 else "")
+        f"as {fmt} to {written}" + (f" ({processes} processes)" if processes > 1 else "")
     )
 
 

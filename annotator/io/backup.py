@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from annotator.core.errors import DatabaseProblem, InUse
 from annotator.io.errors import ProjectProblem
+from annotator.io.file_modes import give_mode
 from annotator.store.first_read import sqlite_path
 from annotator.store.sqlite_direct import backup_sqlite_to
 
@@ -88,6 +89,9 @@ def make_backup(db: Database | Path, directory: Path, target: Path | None = None
     os.close(fd)
     partial = Path(name)
     try:
+        # The database's own permissions (a new file's, from a server): mkstemp's
+        # 0600 would keep the colleagues who share the folder from restoring it.
+        give_mode(partial, source if source is not None else target)
         if source is not None:
             backup_sqlite_to(source, partial)
         elif not isinstance(db, Path):
@@ -229,6 +233,7 @@ def _swap(database_file: Path, backup: Path) -> Path | None:
     partial = database_file.with_name(f".{database_file.name}.partial")
     try:
         shutil.copyfile(backup, partial)
+        give_mode(partial, database_file)  # the restored file keeps the database's permissions
     except OSError:
         partial.unlink(missing_ok=True)
         raise

@@ -24,6 +24,7 @@ from annotator.core.offsets import Utf16Map
 from annotator.core.pieces import joined_text, normalise, stored_fragments
 from annotator.core.schema import LabelSchema
 from annotator.io.errors import InputProblem
+from annotator.io.file_modes import give_mode
 
 ExportMismatch = SurfaceMismatch
 """A stored span whose surface text does not match the document: the export stops.
@@ -461,6 +462,16 @@ def check_target(target: Path) -> None:
         raise InputProblem(target, f"is {kind}, not a regular file; nothing was written")
 
 
+def check_file_target(target: Path) -> None:
+    """:func:`check_target`, and refuse a folder: a format that writes one file
+    names the path it was given, not a temporary file, when it cannot."""
+    check_target(target)
+    if target.is_dir():
+        raise InputProblem(
+            target, "is a folder; name the file to write (this format writes one file)"
+        )
+
+
 def replace_into(tmp: Path | str, target: Path) -> None:
     """Rename a complete temporary file or folder to ``target`` (checked again
     just before, in case it changed while the export was written)."""
@@ -471,7 +482,7 @@ def replace_into(tmp: Path | str, target: Path) -> None:
 @contextmanager
 def atomic_file(target: Path, mode: str = "wb") -> Iterator[IO[Any]]:
     """Write to a temporary file beside ``target``; rename it into place when complete."""
-    check_target(target)
+    check_file_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = ""
     handle: IO[Any] | None = None
@@ -481,6 +492,7 @@ def atomic_file(target: Path, mode: str = "wb") -> Iterator[IO[Any]]:
         with signals_held():
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             handle = os.fdopen(fd, mode, **kwargs)
+        give_mode(tmp, target)  # mkstemp's 0600 would keep colleagues out
         with handle:
             yield handle
         replace_into(tmp, target)
@@ -509,6 +521,7 @@ def atomic_dir(target: Path) -> Iterator[Path]:
             tmp = Path(
                 tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             )
+        give_mode(tmp, target, folder=True)  # mkdtemp's 0700 would keep colleagues out
         yield tmp
         check_target(target)
         if target.exists():

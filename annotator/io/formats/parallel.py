@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from annotator.core.forked import can_fork, in_two
-from annotator.io.formats.common import ExportContext, Flattened, replace_into
+from annotator.io.formats.common import ExportContext, Flattened, check_file_target, replace_into
 
 LINE_FORMATS = frozenset({"native", "doccano", "prodigy"})
 SPLIT_FROM_DOCUMENTS = 2000
@@ -37,6 +37,7 @@ def can_split(fmt: str, documents: int) -> bool:
 def write_in_two(
     ids: Sequence[int], target: Path, ctx: ExportContext, write_part: WritePart
 ) -> None:
+    check_file_target(target)
     half = len(ids) // 2
     stem = f".{target.name}.{os.getpid()}"
     head, tail = target.with_name(f"{stem}.head"), target.with_name(f"{stem}.tail")
