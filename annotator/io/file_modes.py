@@ -11,6 +11,7 @@ umask allows a new file or folder.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import threading
@@ -49,5 +50,8 @@ def new_file_mode(target: Path | str, *, folder: bool = False) -> int:
 
 
 def give_mode(path: Path | str, target: Path | str, *, folder: bool = False) -> None:
-    """Give the temporary ``path`` the permissions ``target`` should end with."""
-    os.chmod(path, new_file_mode(target, folder=folder))
+    """Give the temporary ``path`` the permissions ``target`` should end with,
+    where the file system keeps permissions (FAT and some network shares refuse
+    a chmod: the file is written all the same, as a plain write would be)."""
+    with contextlib.suppress(OSError):
+        os.chmod(path, new_file_mode(target, folder=folder))

@@ -27,7 +27,7 @@ from annotator.core.errors import DatabaseProblem
 from annotator.core.schema import LabelSchema, SchemaError, parse_schema
 from annotator.io.assist_config import AssistSettings, parse_assist
 from annotator.io.errors import InputProblem, ProjectProblem
-from annotator.io.file_modes import new_file_mode
+from annotator.io.file_modes import give_mode
 from annotator.io.files import DEFAULT_MAX_FILE_MB, read_regular
 from annotator.io.safe_yaml import YamlLimitError, load_node
 from annotator.paths import SCHEMAS_DIR, builtin_schema_names
@@ -514,7 +514,6 @@ def config_lock(config: Path) -> Iterator[None]:
 
 def _write_atomically(target: Path, text: str) -> None:
     """Complete or not at all, in a file of its own: never a half-written project.yaml."""
-    mode = new_file_mode(target)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     tmp = Path(name)
     try:
@@ -522,7 +521,7 @@ def _write_atomically(target: Path, text: str) -> None:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(tmp, mode)
+        give_mode(tmp, target)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -188,3 +188,19 @@ def test_backups_and_restores_keep_the_databases_permissions(
         database.chmod(0o640)
         assert main(["restore", str(project.directory), str(tmp_path / "copy.sqlite")]) == 0
     assert mode(database) == 0o640
+
+
+def test_a_file_system_that_refuses_chmod_still_gets_the_export(
+    filled: Path,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refused(path: object, mode: int) -> None:
+        raise PermissionError(1, "Operation not permitted", str(path))  # FAT, some shares
+
+    monkeypatch.setattr(os, "chmod", refused)
+    for fmt, name in [("native", "a.jsonl"), ("brat", "b"), ("csv", "c.csv")]:
+        code, _, err = run(capsys, "export", filled, "-o", tmp_path / name, "-f", fmt)
+        assert code == 0, err
+        assert (tmp_path / name).exists()
