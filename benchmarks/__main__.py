@@ -48,6 +48,10 @@ BENCHMARKS = {
         "labelstudio, spacy, parquet vs native on 500,000 spans; parquet on 10M (issue 16)",
     ),
     "agreement": ("benchmarks.bench_agreement", "agreement, 3 x 2,000 x 50 (issue 5)"),
+    "copy": (
+        "benchmarks.bench_copy",
+        "annotator copy of 300,000 spans into PostgreSQL (fsync on) and back",
+    ),
     "team": ("benchmarks.bench_team", "20 analysts x 500 edits, PostgreSQL and SQLite (issue 6)"),
     "assist": ("benchmarks.bench_assist", "suggestions on 1 MB, search 10,000 articles (issue 7)"),
     "crash": ("benchmarks.crash_test", "SIGKILL at random moments (issue 8)"),

@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
 
     copied = copy_project(args.source, args.dest, args.db)
     print(f"Copied {copied.source_name!r} to {copied.project.directory}:")
+    width = max(map(len, copied.rows), default=0)
     for table, rows in copied.rows.items():
-        print(f"  {table:<16} {rows:>9,} rows")
+        print(f"  {table:<{width}} {rows:>11,} rows")
     return 0
