@@ -82,9 +82,9 @@ def __getattr__(name: str) -> Any:
 
 def article_suffixes() -> list[str]:
     """The file name endings read as articles (".txt", ".html", ...), sorted."""
-    from annotator.io.readers import READERS
+    from annotator.io.readers import article_suffixes as suffixes
 
-    return sorted(READERS)
+    return suffixes()
 
 
 def import_articles(

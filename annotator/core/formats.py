@@ -26,6 +26,6 @@ UTF16 = "utf16"
 OFFSET_UNITS = (CODEPOINT, UTF16)
 """How offsets are counted: Unicode code points (the default) or UTF-16 code units."""
 
-ARTICLE_SUFFIXES = (".htm", ".html", ".jsonl", ".markdown", ".md", ".ndjson", ".text", ".txt",
-                    ".xhtml")  # fmt: skip
+ARTICLE_SUFFIXES = (".htm", ".html", ".jsonl", ".jsonl.gz", ".markdown", ".md", ".ndjson",
+                    ".ndjson.gz", ".text", ".txt", ".xhtml")  # fmt: skip
 """The file name endings `annotator import` reads as articles, sorted."""

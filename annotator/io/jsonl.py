@@ -12,6 +12,8 @@ and the encoding named.
 from __future__ import annotations
 
 import codecs
+import gzip
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,8 @@ MAX_DEPTH = 100
 
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _LONG_RUN = b"0" * 19
+GZIP_MAGIC = b"\x1f\x8b"
+"""How a gzip file begins: such a file is read as it is decompressed, whatever its name."""
 _UTF16_32 = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
@@ -151,7 +155,9 @@ class LineStream:
     (a quick scan of the rest tells), is read whole as :func:`split_lines` does
     (the lines given out by then were ASCII, the same in any encoding). The
     file must be a regular one of at most ``limit`` bytes (``setting`` names
-    the limit in the message).
+    the limit in the message). A gzip file (by its first bytes, whatever its
+    name) is read as it is decompressed, the limit then counting the
+    decompressed bytes; damaged gzip data is a problem of the file.
     """
 
     def __init__(self, path: Path | str, limit: int | None = None, setting: str = "") -> None:
@@ -162,64 +168,101 @@ class LineStream:
         """The legacy encoding the file was read in, once known."""
 
     def __iter__(self) -> Iterator[tuple[int, bytes | InputProblem]]:
-        path, limit = self.path, self.limit
-        with open_regular(path, limit, self.setting) as f:
-
-            def whole(skip: int) -> Iterator[tuple[int, bytes | InputProblem]]:
-                f.seek(0)
-                data = read_to_end(f, path, limit, self.setting)
-                split = split_lines(data, path)
-                del data
-                self.encoding = split.encoding
-                for number, line in enumerate(split.lines, start=1):
-                    if number in split.bad:
-                        yield number, split.bad[number]
-                    elif number > skip and line.strip():
-                        yield number, line
-
-            head = f.read(1 << 16)
-            if head.startswith(_UTF16_32) or (b"\n" not in head and b"\r" in head):
-                yield from whole(0)
+        path = self.path
+        with open_regular(path, self.limit, self.setting) as raw:
+            if raw.read(len(GZIP_MAGIC)) != GZIP_MAGIC:
+                raw.seek(0)
+                yield from self._lines(raw, compressed=False)
                 return
-            bom = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
-            if looks_binary(head[bom:]):
-                raise InputProblem(path, "this is a binary file, not text")
-            f.seek(bom)
-            utf8_seen = False  # a line of UTF-8 beyond ASCII: the file is UTF-8
-            decided = False
-            any_line = False
-            for number, line in enumerate(f, start=1):
-                if limit is not None and f.tell() > limit:
-                    raise InputProblem(path, too_large(limit, self.setting))
-                if not line.strip():
-                    continue
-                any_line = True
-                line = line.removesuffix(b"\n")
-                if line.isascii():
-                    yield number, line
-                    continue
-                try:
-                    line.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    if not utf8_seen and not decided:
-                        decided = True
-                        if self._legacy_from(f):
-                            yield from whole(number - 1)
-                            return
-                    yield number, _not_utf8(path, line, exc, number)
-                else:
-                    utf8_seen = True
-                    yield number, line
-            if not any_line:
-                raise InputProblem(path, "the file is empty")
+            raw.seek(0)
+            try:
+                with gzip.GzipFile(fileobj=raw) as unzipped:
+                    yield from self._lines(unzipped, compressed=True)
+            except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+                raise InputProblem(path, f"the gzip data is damaged ({exc})") from exc
 
-    def _legacy_from(self, f: Any) -> bool:
+    def _read_lines(self, f: Any, compressed: bool) -> Iterator[bytes]:
+        """The lines from where ``f`` stands. A compressed file's lines are read
+        at most up to the limit, so a small file that decompresses into one
+        endless line (a gzip bomb) is stopped there; a plain file's size on
+        disk was checked when it was opened."""
+        if not compressed or self.limit is None:
+            # Not ``yield from f``: closing this generator early would close the file.
+            for line in f:
+                yield line
+            return
+        while line := f.readline(max(self.limit - f.tell(), 0) + 1):
+            yield line
+
+    def _read_rest(self, f: Any, compressed: bool) -> bytes:
+        """The rest of ``f`` (never more than the limit)."""
+        path, limit = self.path, self.limit
+        if not compressed:
+            return read_to_end(f, path, limit, self.setting)
+        data = f.read() if limit is None else f.read(max(limit - f.tell(), 0) + 1)
+        if limit is not None and f.tell() > limit:
+            raise InputProblem(path, too_large(limit, self.setting) + " once decompressed")
+        return bytes(data)
+
+    def _lines(self, f: Any, compressed: bool) -> Iterator[tuple[int, bytes | InputProblem]]:
+        path, limit = self.path, self.limit
+
+        def whole(skip: int) -> Iterator[tuple[int, bytes | InputProblem]]:
+            f.seek(0)
+            data = self._read_rest(f, compressed)
+            split = split_lines(data, path)
+            del data
+            self.encoding = split.encoding
+            for number, line in enumerate(split.lines, start=1):
+                if number in split.bad:
+                    yield number, split.bad[number]
+                elif number > skip and line.strip():
+                    yield number, line
+
+        head = f.read(1 << 16)
+        if head.startswith(_UTF16_32) or (b"\n" not in head and b"\r" in head):
+            yield from whole(0)
+            return
+        bom = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+        if looks_binary(head[bom:]):
+            raise InputProblem(path, "this is a binary file, not text")
+        f.seek(bom)
+        utf8_seen = False  # a line of UTF-8 beyond ASCII: the file is UTF-8
+        decided = False
+        any_line = False
+        for number, line in enumerate(self._read_lines(f, compressed), start=1):
+            if limit is not None and f.tell() > limit:
+                decompressed = " once decompressed" if compressed else ""
+                raise InputProblem(path, too_large(limit, self.setting) + decompressed)
+            if not line.strip():
+                continue
+            any_line = True
+            line = line.removesuffix(b"\n")
+            if line.isascii():
+                yield number, line
+                continue
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                if not utf8_seen and not decided:
+                    decided = True
+                    if self._legacy_from(f, compressed):
+                        yield from whole(number - 1)
+                        return
+                yield number, _not_utf8(path, line, exc, number)
+            else:
+                utf8_seen = True
+                yield number, line
+        if not any_line:
+            raise InputProblem(path, "the file is empty")
+
+    def _legacy_from(self, f: Any, compressed: bool) -> bool:
         """After a first line that is not UTF-8 (all before it ASCII): is the file in a
         legacy encoding? Scans the rest and goes back to where it was."""
         where = f.tell()
         bad = 1
         try:
-            for line in f:
+            for line in self._read_lines(f, compressed):
                 if line.isascii():
                     continue
                 try:

@@ -293,8 +293,21 @@ READERS: dict[str, Reader] = {
 }
 
 
+GZIPPED_JSONL = (".jsonl.gz", ".ndjson.gz")
+"""JSON Lines compressed with gzip, as corpora are often shipped: read as they
+are decompressed (:class:`annotator.io.jsonl.LineStream`)."""
+
+
 def reader_for(path: Path) -> Reader | None:
+    name = path.name.lower()
+    if name.endswith(GZIPPED_JSONL):
+        return read_jsonl
     return READERS.get(path.suffix.lower())
+
+
+def article_suffixes() -> list[str]:
+    """Every file name ending read as articles, sorted (for messages and help)."""
+    return sorted([*READERS, *GZIPPED_JSONL])
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,7 +344,7 @@ def find_files(
                     _add_found(found, problems, path, source, limit)
         elif reader_for(root) is None:
             problems.append(
-                InputProblem(root, f"unsupported file type (use {', '.join(sorted(READERS))})")
+                InputProblem(root, f"unsupported file type (use {', '.join(article_suffixes())})")
             )
         else:
             _add_found(found, problems, root, root.name, limit)

@@ -3,6 +3,7 @@ same as one process writes, and a bad span in either half stops it whole."""
 
 from __future__ import annotations
 
+import gzip
 import sqlite3
 import subprocess
 import sys
@@ -75,6 +76,18 @@ def test_two_processes_write_what_one_writes(big_project: Path, tmp_path: Path, 
     assert [line for line in done.stdout.splitlines() if line.startswith("  ")] == flattened
     assert result.flattened.split_spans == (0 if fmt == "native" else 5)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.jsonl", "two.jsonl"]
+
+
+def test_a_gzip_export_in_two_processes_is_one_gzip_file(big_project: Path, tmp_path: Path) -> None:
+    done = export(big_project, tmp_path / "two.jsonl.gz")
+    assert done.returncode == 0, done.stderr
+    assert "(2 processes)" in done.stdout
+    assert export(big_project, tmp_path / "plain.jsonl").returncode == 0
+    packed = (tmp_path / "two.jsonl.gz").read_bytes()
+    assert packed[:2] == b"\x1f\x8b"
+    # Each half is a gzip member; gzip reads the members as one stream.
+    assert gzip.decompress(packed) == (tmp_path / "plain.jsonl").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.jsonl", "two.jsonl.gz"]
 
 
 def test_a_bad_span_in_the_second_half_stops_the_whole_export(

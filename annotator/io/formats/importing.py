@@ -173,6 +173,10 @@ def read_records(
         yield item
 
 
+LINE_FILE_ENDINGS = (".jsonl", ".ndjson", ".json", ".jsonl.gz", ".ndjson.gz", ".json.gz")
+"""The files a folder of labeled records is read from (gzip-compressed too)."""
+
+
 def jsonl_files(paths: Sequence[Path]) -> Iterator[Path | InputProblem]:
     for path in paths:
         if not path.exists():
@@ -182,7 +186,7 @@ def jsonl_files(paths: Sequence[Path]) -> Iterator[Path | InputProblem]:
                 p
                 for p in path.rglob("*")
                 # not only regular files: a FIFO or a device is named as a problem, never read
-                if p.suffix.lower() in (".jsonl", ".ndjson", ".json") and not p.is_dir()
+                if p.name.lower().endswith(LINE_FILE_ENDINGS) and not p.is_dir()
             )
             if not found:
                 yield InputProblem(path, "no .jsonl files in this folder")

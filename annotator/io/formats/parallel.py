@@ -17,7 +17,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from annotator.core.forked import can_fork, in_two
-from annotator.io.formats.common import ExportContext, Flattened, check_file_target, replace_into
+from annotator.io.formats.common import (
+    GZIP_SUFFIX,
+    ExportContext,
+    Flattened,
+    check_file_target,
+    is_gzip_name,
+    replace_into,
+)
 
 LINE_FORMATS = frozenset({"native", "doccano", "prodigy"})
 SPLIT_FROM_DOCUMENTS = 2000
@@ -40,7 +47,10 @@ def write_in_two(
     check_file_target(target)
     half = len(ids) // 2
     stem = f".{target.name}.{os.getpid()}"
-    head, tail = target.with_name(f"{stem}.head"), target.with_name(f"{stem}.tail")
+    # Each half of a .gz export is a gzip member of its own; appended, they are
+    # one multi-member gzip file, which gzip, zcat and Python read whole.
+    gz = GZIP_SUFFIX if is_gzip_name(target) else ""
+    head, tail = target.with_name(f"{stem}.head{gz}"), target.with_name(f"{stem}.tail{gz}")
 
     def second_half(in_child: bool) -> tuple[int, int, int, list[str], Flattened]:
         tail_ctx = ExportContext(ctx.schema, ctx.offsets)

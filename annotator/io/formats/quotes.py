@@ -20,7 +20,7 @@ import orjson
 from annotator.core.dataset import EntityRow, ExportDocument, Layer, SpanRow
 from annotator.core.pieces import pieces_of
 from annotator.core.schema import LabelSchema
-from annotator.io.formats.common import ExportContext, atomic_file
+from annotator.io.formats.common import GZIP_SUFFIX, ExportContext, atomic_file
 
 SUFFIX = ".csv"
 JSONL_SUFFIX = ".jsonl"
@@ -114,7 +114,7 @@ def export(
 ) -> None:
     """Write the rows; ``labels`` keeps only those labels' rows (the speakers'
     spans are read whatever their label, so a label filter keeps them)."""
-    as_jsonl = target.suffix.lower() == JSONL_SUFFIX
+    as_jsonl = target.name.lower().removesuffix(GZIP_SUFFIX).endswith(JSONL_SUFFIX)
     with atomic_file(target, "wb" if as_jsonl else "w") as out:
         writer = None if as_jsonl else csv.writer(out)
         if writer is not None:
