@@ -197,7 +197,15 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--spans", type=int, default=50, help="spans a document")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="instead: the same import into a team project on a throwaway PostgreSQL "
+        "server with fsync on, against a bare psycopg COPY floor (no target)",
+    )
     args = parser.parse_args()
+    if args.postgres:
+        return on_postgres(args.docs, args.spans, args.runs)
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bench-import-labeled-") as tmp:
         root = Path(tmp)
@@ -299,6 +307,129 @@ def main() -> int:
             f"Loading only what an import needs takes {needed:.3f} s: a command line that "
             f"loaded nothing else would take about {command_s - startup + needed:.2f} s."
         )
+    for failure in failures:
+        print(f"FAILED: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+FLOOR_PG = r"""
+import sys, hashlib, orjson, psycopg
+from datetime import datetime, UTC
+path, url = sys.argv[1], sys.argv[2]
+now = datetime.now(UTC)
+with psycopg.connect(url) as conn, conn.cursor() as cur:
+    ann = cur.execute("INSERT INTO annotators (name, role, created_at) VALUES ('ana', 'annotator', %s) "
+                      "RETURNING id", (now,)).fetchone()[0]
+    records = [orjson.loads(line) for line in open(path, "rb")]
+    n_spans = sum(len(r["entities"]) for r in records)
+    n_rels = sum(len(r["relations"]) for r in records)
+    def ids(table, n):
+        seq = cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", (table,)).fetchone()[0]
+        return [i for (i,) in cur.execute("SELECT nextval(%s) FROM generate_series(1, %s)", (seq, n))]
+    doc_ids, span_ids, rel_ids = ids("documents", len(records)), ids("spans", n_spans), ids("relations", n_rels)
+    docs, spans, rels, logs, statuses = [], [], [], [], []
+    s = r_ = 0
+    for doc, r in zip(doc_ids, records):
+        text = r["text"]
+        docs.append((doc, "", "", "", "", orjson.dumps({"Comments": r["Comments"]}).decode(), text,
+                     len(text), hashlib.sha256(text.encode()).hexdigest(), now))
+        by_key = {}
+        for e in r["entities"]:
+            a, b = e["start_offset"], e["end_offset"]
+            by_key[e["id"]] = span_ids[s]
+            spans.append((span_ids[s], doc, ann, e["label"], a, b, text[a:b], "{}", "", now, now, 1))
+            logs.append((now, ann, doc, "import", "span", span_ids[s], None, orjson.dumps(
+                {"document_id": doc, "annotator": "ana", "label": e["label"], "start": a, "end": b,
+                 "text": text[a:b], "attributes": {}, "note": "", "version": 1}).decode()))
+            s += 1
+        for x in r["relations"]:
+            rels.append((rel_ids[r_], doc, ann, x["type"], by_key[x["from_id"]], by_key[x["to_id"]], now))
+            logs.append((now, ann, doc, "import", "relation", rel_ids[r_], None, orjson.dumps(
+                {"annotator": "ana", "type": x["type"], "source_id": by_key[x["from_id"]],
+                 "target_id": by_key[x["to_id"]]}).decode()))
+            r_ += 1
+        statuses.append((doc, ann, "in_progress", now))
+    for table, columns, rows in (
+        ("documents", "id, title, source, url, date, meta, text, length, content_hash, created_at", docs),
+        ("spans", 'id, document_id, annotator_id, label, start, "end", text, attributes, note, '
+                  "created_at, updated_at, version", spans),
+        ("relations", "id, document_id, annotator_id, type, source_id, target_id, created_at", rels),
+        ("document_status", "document_id, annotator_id, status, updated_at", statuses),
+        ("change_log", 'at, annotator_id, document_id, action, entity, entity_id, "before", "after"', logs),
+    ):
+        with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+"""
+"""The PostgreSQL floor: the same rows as :data:`FLOOR`, ids from the sequences,
+written by psycopg's COPY in one transaction, checking nothing."""
+
+
+def on_postgres(docs: int, spans: int, runs: int) -> int:
+    """The import into a team project on a throwaway server with fsync on."""
+    import sqlalchemy as sa
+
+    from benchmarks.bench_team import drop_database, pg_database, start_server
+
+    failures: list[str] = []
+    url, server = start_server()
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-import-pg-") as tmp:
+            root = Path(tmp)
+            labeled = root / "labeled.jsonl"
+            n_spans, n_relations = generate(labeled, docs, spans)
+            env = installed_env(root / "pycache")
+            times: dict[str, list[float]] = {"import": [], "floor": []}
+            peaks: dict[str, float] = {"import": 0.0, "floor": 0.0}
+            for run in range(runs + 1):  # the first only compiles the modules
+                database = pg_database(admin, url)
+                project = root / f"p{run}"
+                create_project(project, database=database)
+                seconds, peak, code = measure(
+                    [ANNOTATOR, "import", str(project), str(labeled), "--format", "doccano",
+                     "--as", "ana"], root / f"run{run}.log", env,
+                )  # fmt: skip
+                if code != 0:
+                    failures.append(f"import: exit {code}")
+                floor_db = pg_database(admin, url)
+                create_project(root / f"f{run}", database=floor_db)
+                floor_s, floor_peak, floor_code = measure(
+                    [sys.executable, "-c", FLOOR_PG, str(labeled),
+                     floor_db.replace("postgresql+psycopg://", "postgresql://")],
+                    root / f"floor{run}.log", env,
+                )  # fmt: skip
+                if floor_code != 0:
+                    failures.append(f"floor: exit {floor_code}")
+                for where in (database, floor_db):
+                    drop_database(admin, where)
+                if run:
+                    times["import"].append(seconds)
+                    times["floor"].append(floor_s)
+                    peaks["import"] = max(peaks["import"], peak)
+                    peaks["floor"] = max(peaks["floor"], floor_peak)
+            floor = statistics.median(times["floor"])
+            rows = []
+            for key, what in (
+                ("import", "annotator import --format doccano --as ana (team project)"),
+                ("floor", "floor: orjson + psycopg COPY, one transaction"),
+            ):
+                median = statistics.median(times[key])
+                rows.append((what, f"{median:.3f}", f"{min(times[key]):.2f}-{max(times[key]):.2f}",
+                             f"{median / floor:.2f}x", f"{peaks[key]:.0f}"))  # fmt: skip
+            print(
+                f"{docs:,} documents, {n_spans:,} spans, {n_relations:,} relations; "
+                f"PostgreSQL with fsync on; median of {runs}, each a new database"
+            )
+            print_table(
+                "Import of labeled data into a PostgreSQL project: the whole command",
+                ("run", "median s", "min-max s", "vs floor", "peak RSS MB"),
+                rows,
+            )
+    finally:
+        admin.dispose()
+        subprocess.run([str(Path(__file__).resolve().parents[1] / "scripts" / "pg-test-server"),
+                        "stop", server], check=False)  # fmt: skip
     for failure in failures:
         print(f"FAILED: {failure}", file=sys.stderr)
     return 1 if failures else 0
