@@ -31,10 +31,9 @@ from pathlib import Path
 
 from annotator.io.project import load_project
 from benchmarks.bench_agreement import build
-from benchmarks.bench_team import drop_database, pg_database, start_server
+from benchmarks.bench_team import drop_database, pg_database, throwaway_server
 from benchmarks.common import installed_env, print_table
 
-REPO = Path(__file__).resolve().parents[1]
 ANNOTATOR = str(Path(sys.executable).with_name("annotator"))
 
 FLOOR = r"""
@@ -81,76 +80,71 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--docs", type=int, default=2000)
     args = parser.parse_args()
-    import sqlalchemy as sa
-
     from annotator.store.models import Base
 
     failures: list[str] = []
-    url, server = start_server()
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-copy-") as tmp:
-            root = Path(tmp)
-            source = root / "source"
-            build(source, args.docs, 50)
-            expected = table_counts(source)
-            env = installed_env(root / "pycache")
-            tables = [t.name for t in Base.metadata.sorted_tables]
-            times: dict[str, list[float]] = {"into": [], "floor": [], "back": []}
-            for run in range(args.runs + 1):  # the first only compiles the modules
-                target_url = pg_database(admin, url)
-                dest = root / f"server{run}"
-                seconds, code, err = timed(
-                    [ANNOTATOR, "copy", str(source), str(dest), "--db", target_url], env
-                )
-                if code != 0 or table_counts(dest) != expected:
-                    failures.append(f"copy into the server: exit {code} {err}")
-                floor_url = pg_database(admin, url)
-                from annotator.store.db import open_database
+    with (
+        throwaway_server() as (url, admin),
+        tempfile.TemporaryDirectory(prefix="bench-copy-") as tmp,
+    ):
+        root = Path(tmp)
+        source = root / "source"
+        build(source, args.docs, 50)
+        expected = table_counts(source)
+        env = installed_env(root / "pycache")
+        tables = [t.name for t in Base.metadata.sorted_tables]
+        times: dict[str, list[float]] = {"into": [], "floor": [], "back": []}
+        for run in range(args.runs + 1):  # the first only compiles the modules
+            target_url = pg_database(admin, url)
+            dest = root / f"server{run}"
+            seconds, code, err = timed(
+                [ANNOTATOR, "copy", str(source), str(dest), "--db", target_url], env
+            )
+            if code != 0 or table_counts(dest) != expected:
+                failures.append(f"copy into the server: exit {code} {err}")
+            floor_url = pg_database(admin, url)
+            from annotator.store.db import open_database
 
-                open_database(floor_url, create=True).close()  # the tables, empty
-                floor_s, floor_code, floor_err = timed(
-                    [sys.executable, "-c", FLOOR, str(source / "annotator.sqlite"),
-                     floor_url.replace("postgresql+psycopg://", "postgresql://"), *tables],
-                    env,
-                )  # fmt: skip
-                if floor_code != 0:
-                    failures.append(f"floor: exit {floor_code} {floor_err}")
-                back = root / f"back{run}"
-                back_s, back_code, back_err = timed([ANNOTATOR, "copy", str(dest), str(back)], env)
-                if back_code != 0 or table_counts(back) != expected:
-                    failures.append(f"copy back: exit {back_code} {back_err}")
-                for database in (target_url, floor_url):
-                    drop_database(admin, database)
-                if run:
-                    times["into"].append(seconds)
-                    times["floor"].append(floor_s)
-                    times["back"].append(back_s)
-            spans = expected.get("spans", 0)
-            floor = statistics.median(times["floor"])
-            rows = []
-            for key, what in (
-                ("into", "annotator copy SQLITE DEST --db URL (into the server)"),
-                ("floor", "floor: sqlite3 rows, psycopg COPY, one transaction"),
-                ("back", "annotator copy SERVER DEST (into a new SQLite file)"),
-            ):
-                median = statistics.median(times[key])
-                spread = f"{min(times[key]):.2f}-{max(times[key]):.2f}"
-                rows.append((what, f"{median:.2f}", spread, f"{median / floor:.2f}x",
-                             f"{spans / median:,.0f}"))  # fmt: skip
-            print(
-                f"{args.docs:,} documents, {spans:,} spans, "
-                f"{sum(expected.values()):,} rows; PostgreSQL with fsync on; "
-                f"median of {args.runs}, load {os.getloadavg()[0]:.1f}"
-            )
-            print_table(
-                "Copying a project between SQLite and PostgreSQL: the whole command",
-                ("run", "median s", "min-max s", "vs floor", "spans/s"),
-                rows,
-            )
-    finally:
-        admin.dispose()
-        subprocess.run([str(REPO / "scripts" / "pg-test-server"), "stop", server], check=False)
+            open_database(floor_url, create=True).close()  # the tables, empty
+            floor_s, floor_code, floor_err = timed(
+                [sys.executable, "-c", FLOOR, str(source / "annotator.sqlite"),
+                 floor_url.replace("postgresql+psycopg://", "postgresql://"), *tables],
+                env,
+            )  # fmt: skip
+            if floor_code != 0:
+                failures.append(f"floor: exit {floor_code} {floor_err}")
+            back = root / f"back{run}"
+            back_s, back_code, back_err = timed([ANNOTATOR, "copy", str(dest), str(back)], env)
+            if back_code != 0 or table_counts(back) != expected:
+                failures.append(f"copy back: exit {back_code} {back_err}")
+            for database in (target_url, floor_url):
+                drop_database(admin, database)
+            if run:
+                times["into"].append(seconds)
+                times["floor"].append(floor_s)
+                times["back"].append(back_s)
+        spans = expected.get("spans", 0)
+        floor = statistics.median(times["floor"])
+        rows = []
+        for key, what in (
+            ("into", "annotator copy SQLITE DEST --db URL (into the server)"),
+            ("floor", "floor: sqlite3 rows, psycopg COPY, one transaction"),
+            ("back", "annotator copy SERVER DEST (into a new SQLite file)"),
+        ):
+            median = statistics.median(times[key])
+            spread = f"{min(times[key]):.2f}-{max(times[key]):.2f}"
+            rows.append((what, f"{median:.2f}", spread, f"{median / floor:.2f}x",
+                         f"{spans / median:,.0f}"))  # fmt: skip
+        print(
+            f"{args.docs:,} documents, {spans:,} spans, "
+            f"{sum(expected.values()):,} rows; PostgreSQL with fsync on; "
+            f"median of {args.runs}, load {os.getloadavg()[0]:.1f}"
+        )
+        print_table(
+            "Copying a project between SQLite and PostgreSQL: the whole command",
+            ("run", "median s", "min-max s", "vs floor", "spans/s"),
+            rows,
+        )
     for failure in failures:
         print(f"FAILED: {failure}", file=sys.stderr)
     return 1 if failures else 0

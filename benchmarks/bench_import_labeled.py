@@ -367,69 +367,63 @@ written by psycopg's COPY in one transaction, checking nothing."""
 
 def on_postgres(docs: int, spans: int, runs: int) -> int:
     """The import into a team project on a throwaway server with fsync on."""
-    import sqlalchemy as sa
-
-    from benchmarks.bench_team import drop_database, pg_database, start_server
+    from benchmarks.bench_team import drop_database, pg_database, throwaway_server
 
     failures: list[str] = []
-    url, server = start_server()
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-import-pg-") as tmp:
-            root = Path(tmp)
-            labeled = root / "labeled.jsonl"
-            n_spans, n_relations = generate(labeled, docs, spans)
-            env = installed_env(root / "pycache")
-            times: dict[str, list[float]] = {"import": [], "floor": []}
-            peaks: dict[str, float] = {"import": 0.0, "floor": 0.0}
-            for run in range(runs + 1):  # the first only compiles the modules
-                database = pg_database(admin, url)
-                project = root / f"p{run}"
-                create_project(project, database=database)
-                seconds, peak, code = measure(
-                    [ANNOTATOR, "import", str(project), str(labeled), "--format", "doccano",
-                     "--as", "ana"], root / f"run{run}.log", env,
-                )  # fmt: skip
-                if code != 0:
-                    failures.append(f"import: exit {code}")
-                floor_db = pg_database(admin, url)
-                create_project(root / f"f{run}", database=floor_db)
-                floor_s, floor_peak, floor_code = measure(
-                    [sys.executable, "-c", FLOOR_PG, str(labeled),
-                     floor_db.replace("postgresql+psycopg://", "postgresql://")],
-                    root / f"floor{run}.log", env,
-                )  # fmt: skip
-                if floor_code != 0:
-                    failures.append(f"floor: exit {floor_code}")
-                for where in (database, floor_db):
-                    drop_database(admin, where)
-                if run:
-                    times["import"].append(seconds)
-                    times["floor"].append(floor_s)
-                    peaks["import"] = max(peaks["import"], peak)
-                    peaks["floor"] = max(peaks["floor"], floor_peak)
-            floor = statistics.median(times["floor"])
-            rows = []
-            for key, what in (
-                ("import", "annotator import --format doccano --as ana (team project)"),
-                ("floor", "floor: orjson + psycopg COPY, one transaction"),
-            ):
-                median = statistics.median(times[key])
-                rows.append((what, f"{median:.3f}", f"{min(times[key]):.2f}-{max(times[key]):.2f}",
-                             f"{median / floor:.2f}x", f"{peaks[key]:.0f}"))  # fmt: skip
-            print(
-                f"{docs:,} documents, {n_spans:,} spans, {n_relations:,} relations; "
-                f"PostgreSQL with fsync on; median of {runs}, each a new database"
-            )
-            print_table(
-                "Import of labeled data into a PostgreSQL project: the whole command",
-                ("run", "median s", "min-max s", "vs floor", "peak RSS MB"),
-                rows,
-            )
-    finally:
-        admin.dispose()
-        subprocess.run([str(Path(__file__).resolve().parents[1] / "scripts" / "pg-test-server"),
-                        "stop", server], check=False)  # fmt: skip
+    with (
+        throwaway_server() as (url, admin),
+        tempfile.TemporaryDirectory(prefix="bench-import-pg-") as tmp,
+    ):
+        root = Path(tmp)
+        labeled = root / "labeled.jsonl"
+        n_spans, n_relations = generate(labeled, docs, spans)
+        env = installed_env(root / "pycache")
+        times: dict[str, list[float]] = {"import": [], "floor": []}
+        peaks: dict[str, float] = {"import": 0.0, "floor": 0.0}
+        for run in range(runs + 1):  # the first only compiles the modules
+            database = pg_database(admin, url)
+            project = root / f"p{run}"
+            create_project(project, database=database)
+            seconds, peak, code = measure(
+                [ANNOTATOR, "import", str(project), str(labeled), "--format", "doccano",
+                 "--as", "ana"], root / f"run{run}.log", env,
+            )  # fmt: skip
+            if code != 0:
+                failures.append(f"import: exit {code}")
+            floor_db = pg_database(admin, url)
+            create_project(root / f"f{run}", database=floor_db)
+            floor_s, floor_peak, floor_code = measure(
+                [sys.executable, "-c", FLOOR_PG, str(labeled),
+                 floor_db.replace("postgresql+psycopg://", "postgresql://")],
+                root / f"floor{run}.log", env,
+            )  # fmt: skip
+            if floor_code != 0:
+                failures.append(f"floor: exit {floor_code}")
+            for where in (database, floor_db):
+                drop_database(admin, where)
+            if run:
+                times["import"].append(seconds)
+                times["floor"].append(floor_s)
+                peaks["import"] = max(peaks["import"], peak)
+                peaks["floor"] = max(peaks["floor"], floor_peak)
+        floor = statistics.median(times["floor"])
+        rows = []
+        for key, what in (
+            ("import", "annotator import --format doccano --as ana (team project)"),
+            ("floor", "floor: orjson + psycopg COPY, one transaction"),
+        ):
+            median = statistics.median(times[key])
+            rows.append((what, f"{median:.3f}", f"{min(times[key]):.2f}-{max(times[key]):.2f}",
+                         f"{median / floor:.2f}x", f"{peaks[key]:.0f}"))  # fmt: skip
+        print(
+            f"{docs:,} documents, {n_spans:,} spans, {n_relations:,} relations; "
+            f"PostgreSQL with fsync on; median of {runs}, each a new database"
+        )
+        print_table(
+            "Import of labeled data into a PostgreSQL project: the whole command",
+            ("run", "median s", "min-max s", "vs floor", "peak RSS MB"),
+            rows,
+        )
     for failure in failures:
         print(f"FAILED: {failure}", file=sys.stderr)
     return 1 if failures else 0

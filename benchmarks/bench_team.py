@@ -55,6 +55,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -360,6 +362,21 @@ def start_server() -> tuple[str, str]:
         check=True,
     ).stdout.strip()
     return Path(folder, "url").read_text().strip(), folder
+
+
+@contextmanager
+def throwaway_server() -> Iterator[tuple[str, Any]]:
+    """A new PostgreSQL server with fsync on: its URL and an engine in
+    autocommit for making databases; stopped when the block ends."""
+    import sqlalchemy as sa
+
+    url, folder = start_server()
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        yield url, admin
+    finally:
+        admin.dispose()
+        subprocess.run([str(REPO / "scripts" / "pg-test-server"), "stop", folder], check=False)
 
 
 def pg_database(admin: Any, pg_admin: str) -> str:
