@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from annotator.cli.output import warn
@@ -26,7 +30,13 @@ def register(parser: argparse.ArgumentParser) -> None:
         "2 when the project cannot be used, the labels are unknown or nothing was usable."
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
-    parser.add_argument("paths", metavar="PATH", nargs="+", type=Path, help="files or folders")
+    parser.add_argument(
+        "paths",
+        metavar="PATH",
+        nargs="+",
+        type=Path,
+        help="files or folders; - reads JSON Lines (gzip-compressed too) from standard input",
+    )
     parser.add_argument(
         "-f",
         "--format",
@@ -69,15 +79,44 @@ def run(args: argparse.Namespace) -> int:
     # collector's passes over them were a tenth of that loading, and the
     # import itself runs with it paused anyway.
     with gc_paused():
-        return _run(args)
+        if STDIN not in args.paths:
+            return _run(args, warn)
+        if args.format in FOLDER_FORMATS:
+            warn(f"-: {args.format} is read from a folder or a .zip; name it")
+            return 2
+        with _stdin_as_file(args.format) as copy:
+            args.paths = [copy if path == STDIN else path for path in args.paths]
+
+            def say(message: str) -> None:  # the copy is named as what it is a copy of
+                warn(message.replace(str(copy), STDIN_NAME))
+
+            return _run(args, say)
 
 
-def _run(args: argparse.Namespace) -> int:
+STDIN = Path("-")
+STDIN_NAME = "<stdin>"
+FOLDER_FORMATS = ("brat", "xmi", "webanno-tsv")
+"""Read from a folder or a .zip of one: never from standard input."""
+
+
+@contextmanager
+def _stdin_as_file(fmt: str | None) -> Iterator[Path]:
+    """Standard input copied whole to a temporary file (the readers check sizes
+    and encodings on a file, and an import reads its input before storing)."""
+    name = "stdin.json" if fmt == "labelstudio" else "stdin.jsonl"
+    with tempfile.TemporaryDirectory(prefix="annotator-stdin-") as folder:
+        copy = Path(folder) / name
+        with open(copy, "wb") as out:
+            shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
+        yield copy
+
+
+def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     from annotator.app.transfer import import_articles
     from annotator.app.workspace import Workspace
 
     if args.format is not None:
-        return run_labeled(args)
+        return run_labeled(args, say)
     if args.as_name or args.reviewer or args.add_labels or args.offsets != CODEPOINT:
         warn("--as, --reviewer, --add-labels and --offsets need --format (labeled data)")
         return 2
@@ -87,9 +126,9 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         workspace.close()
     for notice in report.notices:
-        warn(notice)
+        say(notice)
     for problem in report.problems:
-        warn(str(problem))
+        say(str(problem))
     if not args.quiet:
         for path in report.skipped:
             print(f"skipped {path}: not an article file type", file=sys.stderr)
@@ -101,7 +140,7 @@ def _run(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-def run_labeled(args: argparse.Namespace) -> int:
+def run_labeled(args: argparse.Namespace, say: Callable[[str], None] = warn) -> int:
     from annotator.app.transfer import ImportContext, UnknownLabels, import_labeled_into
 
     if args.as_name is not None and not args.as_name.strip():
@@ -122,9 +161,9 @@ def run_labeled(args: argparse.Namespace) -> int:
         warn(f"{exc.filename or args.project}: {exc.strerror or exc}; nothing imported")
         return 2
     for notice in report.notices:
-        warn(notice)
+        say(notice)
     for problem in report.problems:
-        warn(str(problem))
+        say(str(problem))
     if report.added_labels or report.added_relations or report.added_document_labels:
         added = [*report.added_labels, *report.added_relations, *report.added_document_labels]
         print(f"Added to the schema in project.yaml: {', '.join(added)}", file=sys.stderr)
