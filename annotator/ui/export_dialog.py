@@ -24,18 +24,21 @@ from PySide6.QtWidgets import (
 )
 
 FORMATS = {
-    "native": ("Annotator JSONL (native)", "JSON lines (*.jsonl)"),
-    "doccano": ("doccano JSONL", "JSON lines (*.jsonl)"),
-    "prodigy": ("Prodigy JSONL", "JSON lines (*.jsonl)"),
+    "native": ("Annotator JSONL (native)", "JSON lines (*.jsonl *.jsonl.gz)"),
+    "doccano": ("doccano JSONL", "JSON lines (*.jsonl *.jsonl.gz)"),
+    "prodigy": ("Prodigy JSONL", "JSON lines (*.jsonl *.jsonl.gz)"),
     "brat": ("brat standoff (.zip)", "Zip archives (*.zip)"),
     "xmi": ("UIMA CAS XMI, for INCEpTION (.zip)", "Zip archives (*.zip)"),
     "webanno-tsv": ("WebAnno TSV 3, for INCEpTION (.zip)", "Zip archives (*.zip)"),
-    "conll": ("CoNLL (BIO tags)", "CoNLL files (*.conll *.txt)"),
-    "csv": ("CSV, one row per span", "CSV files (*.csv)"),
-    "labelstudio": ("Label Studio JSON", "JSON files (*.json)"),
+    "conll": ("CoNLL (BIO tags)", "CoNLL files (*.conll *.txt *.conll.gz)"),
+    "csv": ("CSV, one row per span", "CSV files (*.csv *.csv.gz)"),
+    "labelstudio": ("Label Studio JSON", "JSON files (*.json *.json.gz)"),
     "spacy": ("spaCy DocBin (for spacy train)", "spaCy files (*.spacy)"),
     "parquet": ("Parquet, one row per document", "Parquet files (*.parquet)"),
-    "quotes": ("Quotes and claims with their speakers (CSV)", "CSV or JSON lines (*.csv *.jsonl)"),
+    "quotes": (
+        "Quotes and claims with their speakers (CSV)",
+        "CSV or JSON lines (*.csv *.jsonl *.csv.gz *.jsonl.gz)",
+    ),
 }
 """Format name -> (what the user reads, file dialog filter)."""
 
@@ -95,8 +98,14 @@ class ExportDialog(QDialog):
         name = str(self.format.currentData())
         # brat writes a folder or a .zip; the archive is one file to hand on.
         suffix = SUFFIXES[name] or ".zip"
-        if path.name:
-            self.target.setText(str(path.with_suffix(suffix)))
+        if not path.name:
+            return
+        # A .gz name stays compressed in the next one-file format (news.jsonl.gz -> news.csv.gz).
+        compressed = path.suffix.lower() == ".gz"
+        renamed = (path.with_suffix("") if compressed else path).with_suffix(suffix)
+        if compressed and SUFFIXES[name]:
+            renamed = renamed.with_name(renamed.name + ".gz")
+        self.target.setText(str(renamed))
 
     def _browse(self) -> None:
         name = str(self.format.currentData())

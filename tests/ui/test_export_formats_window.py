@@ -27,6 +27,19 @@ def test_the_dialog_offers_the_format(qtbot: QtBot, tmp_path: Path, fmt: str, su
     assert (choice.format, choice.target.name) == (fmt, f"data{suffix}")
 
 
+def test_a_gz_name_stays_compressed_as_the_format_changes(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = ExportDialog("alice", tmp_path / "data.jsonl")
+    qtbot.addWidget(dialog)
+    dialog.target.clear()
+    qtbot.keyClicks(dialog.target, str(tmp_path / "news.jsonl.gz"))
+    names = []
+    for fmt in ("doccano", "csv", "brat", "native"):
+        dialog.format.setCurrentIndex(dialog.format.findData(fmt))
+        names.append(dialog.choice().target.name)
+    # brat's archive is a .zip; after it the name is a plain one again.
+    assert names == ["news.jsonl.gz", "news.csv.gz", "news.zip", "news.jsonl"]
+
+
 def test_the_window_exports_and_says_what_spacy_left_out(
     qtbot: QtBot, project: Path, tmp_path: Path
 ) -> None:
