@@ -15,6 +15,7 @@ from annotator.cli.output import warn
 from annotator.core.formats import (
     CODEPOINT,
     EXPORT_FORMATS,
+    FOLDER_FORMATS,
     OFFSET_UNITS,
     PARQUET_ROWS,
     SPACY_ALIGNMENTS,
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 STDOUT = "-"
-FOLDER_FORMATS = ("brat", "xmi", "webanno-tsv")
-"""Formats written as a folder (or a .zip of one): never to standard output."""
 STDOUT_NAMES = {"spacy": "export.spacy", "quotes": "export.csv"}
 """The file name a format is written under before it is sent to standard output,
 where the name decides the kind (one .spacy file, not a folder of shards; CSV)."""

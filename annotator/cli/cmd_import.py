@@ -11,7 +11,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from annotator.cli.output import warn
-from annotator.core.formats import ARTICLE_SUFFIXES, CODEPOINT, IMPORT_FORMATS, OFFSET_UNITS
+from annotator.core.formats import (
+    ARTICLE_SUFFIXES,
+    CODEPOINT,
+    FOLDER_FORMATS,
+    IMPORT_FORMATS,
+    OFFSET_UNITS,
+)
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -95,8 +101,6 @@ def run(args: argparse.Namespace) -> int:
 
 STDIN = Path("-")
 STDIN_NAME = "<stdin>"
-FOLDER_FORMATS = ("brat", "xmi", "webanno-tsv")
-"""Read from a folder or a .zip of one: never from standard input."""
 
 
 @contextmanager

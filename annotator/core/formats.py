@@ -12,6 +12,9 @@ IMPORT_FORMATS = ("native", "doccano", "prodigy", "brat", "xmi", "webanno-tsv", 
 EXPORT_FORMATS = ("native", "doccano", "prodigy", "brat", "xmi", "webanno-tsv", "conll", "csv",
                   "labelstudio", "spacy", "parquet", "quotes")  # fmt: skip
 """Datasets `annotator export --format` writes."""
+FOLDER_FORMATS = ("brat", "xmi", "webanno-tsv")
+"""Formats read and written as a folder (or a .zip of one): never through
+standard input or output."""
 UTF16_FORMATS = ("native", "doccano", "prodigy", "csv", "labelstudio")
 """The formats whose files may count offsets in UTF-16 code units."""
 

@@ -266,7 +266,8 @@ def insert_documents(session: Session, drafts: Sequence[DocumentDraft]) -> list[
 
 
 def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows (all with the same keys) with one DBAPI executemany.
+    """Insert rows (all with the same keys) with one DBAPI executemany, or on
+    PostgreSQL one ``COPY`` (:func:`_copy_rows`).
 
     The statement is compiled once for the dialect and only the columns whose
     type needs it (JSON, dates) are converted, each datetime once: this skips
@@ -279,19 +280,11 @@ def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) ->
     conn = session.connection()
     dialect = conn.dialect
     keys = list(rows[0])
+    processors = _bind_processors(table, keys, dialect)
     if dialect.name == "postgresql":
-        _copy_rows(conn, table, keys, rows)
+        _copy_rows(conn, table, keys, processors, rows)
         return
     compiled = insert(table).compile(dialect=dialect, column_keys=keys)
-    processors: dict[str, Any] = {}
-    for key in keys:
-        proc = table.c[key].type._cached_bind_processor(dialect)
-        if proc is None:
-            continue
-        kind = table.c[key].type
-        if isinstance(getattr(kind, "impl_instance", kind), DateTime):
-            proc = _memoized(proc)
-        processors[key] = proc
     positional = bool(compiled.positional)
     order = list(compiled.positiontup or keys) if positional else keys
     getter = itemgetter(*order)
@@ -308,19 +301,33 @@ def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) ->
     conn.exec_driver_sql(compiled.string, params)
 
 
-def _copy_rows(conn: Any, table: Any, keys: list[str], rows: Sequence[dict[str, Any]]) -> None:
+def _bind_processors(table: Any, keys: Sequence[str], dialect: Any) -> dict[str, Any]:
+    """The conversion each column among ``keys`` needs before the driver takes
+    its value (JSON, dates; None: none), a datetime's remembered per value."""
+    processors: dict[str, Any] = {}
+    for key in keys:
+        proc = table.c[key].type._cached_bind_processor(dialect)
+        if proc is None:
+            continue
+        kind = table.c[key].type
+        if isinstance(getattr(kind, "impl_instance", kind), DateTime):
+            proc = _memoized(proc)
+        processors[key] = proc
+    return processors
+
+
+def _copy_rows(
+    conn: Any,
+    table: Any,
+    keys: list[str],
+    processors: dict[str, Any],
+    rows: Sequence[dict[str, Any]],
+) -> None:
     """PostgreSQL: the rows by ``COPY ... FROM STDIN`` on the session's own
-    connection and transaction. Each value goes through its column's bind
-    processor (JSON as psycopg's ``Json``, aware datetimes as UTC), as an
-    executemany would send it; a multi-row INSERT of 50,000 spans spent most of
-    its 6 s of CPU making the statement's text."""
-    dialect = conn.dialect
-    processors = [table.c[key].type._cached_bind_processor(dialect) for key in keys]
-    converters = [
-        (i, _memoized(proc) if isinstance(_impl(table.c[key].type), DateTime) else proc)
-        for i, (key, proc) in enumerate(zip(keys, processors, strict=True))
-        if proc is not None
-    ]
+    connection and transaction, each value converted as an executemany would
+    send it (JSON as psycopg's ``Json``, aware datetimes as UTC); a multi-row
+    INSERT of 50,000 spans spent most of its 6 s of CPU making the statement's
+    text."""
     names = ", ".join(f'"{key}"' for key in keys)
     driver = conn.connection.driver_connection
     with (
@@ -328,14 +335,10 @@ def _copy_rows(conn: Any, table: Any, keys: list[str], rows: Sequence[dict[str, 
         cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
     ):
         for row in rows:
-            values = [row[key] for key in keys]
-            for i, convert in converters:
-                values[i] = convert(values[i])
-            copy.write_row(values)
-
-
-def _impl(kind: Any) -> Any:
-    return getattr(kind, "impl_instance", kind)
+            values = dict(row)
+            for key, proc in processors.items():
+                values[key] = proc(values[key])
+            copy.write_row([values[key] for key in keys])
 
 
 def _memoized(proc: Any) -> Any:
