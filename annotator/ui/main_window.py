@@ -218,6 +218,7 @@ class MainWindow(AnnotationWindow):
         settings.app_settings().setValue("view/font_size", self.view.font().pointSize())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.details.commit_pending()
         if not self.edits.may_close():
             event.ignore()
             return
@@ -341,6 +342,7 @@ class MainWindow(AnnotationWindow):
         return True
 
     def close_project(self) -> None:
+        self.details.commit_pending()
         if self.documents.source is not None and self.documents.source.preview:
             self.documents.source.close()  # a cold start's list, the project never opened
         self.review.close_all()
@@ -385,6 +387,7 @@ class MainWindow(AnnotationWindow):
         A caller that goes on to show another place in it passes
         ``top_first=False``: the whole document is read before any paint, so
         its top is not painted on the way there."""
+        self.details.commit_pending()  # while its span is still the view's
         if self.workspace.db is None:
             if self.documents.source is not None and self.documents.source.preview:
                 # Chosen in a cold start's list before the project is open: shown once it is.

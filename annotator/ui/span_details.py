@@ -3,7 +3,9 @@ time, attributes (editable on the layer being edited), note and links."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -71,6 +73,7 @@ class SpanDetails(QWidget):
         layout.addStretch(1)
         self.span: SpanData | None = None
         self.read_only = False
+        self._committing = False
         self._attribute_widgets: dict[str, QComboBox | QLineEdit] = {}
         self.note.editingFinished.connect(self._note_finished)
         self.remove_link.clicked.connect(self._remove_link)
@@ -86,6 +89,7 @@ class SpanDetails(QWidget):
         *,
         read_only: bool = False,
     ) -> None:
+        self.commit_pending()
         self.span = span
         self.read_only = read_only
         while self.attributes_form.rowCount():
@@ -166,18 +170,54 @@ class SpanDetails(QWidget):
                 values[name] = value
         return values
 
+    def commit_pending(self) -> None:
+        """Save a note or a typed attribute not yet confirmed with Enter: a
+        shortcut that moves on (another span, another document, quitting)
+        leaves the field without the focus change that would have saved it."""
+        if self.span is None or self.read_only or self._committing:
+            return
+        span, note, values = self.span, self.note.text(), self.attribute_values()
+        if values != dict(span.attributes):
+            self._save_attributes(span, values)
+        if note != span.note:
+            self._save_note(span, note)
+
     def _attributes_changed(self) -> None:
         if self.span is None or self.read_only:
             return
         values = self.attribute_values()
         if values != dict(self.span.attributes):
-            self.attributesEdited.emit(self.span.id, values)
+            self._save_attributes(self.span, values)
 
     def _note_finished(self) -> None:
         if self.span is None or self.read_only:
             return
         if self.note.text() != self.span.note:
-            self.noteEdited.emit(self.span.id, self.note.text())
+            self._save_note(self.span, self.note.text())
+
+    # Each save shows the span again, here: not to be taken for typing not yet
+    # saved, and maybe another span, selected meanwhile. The window may not
+    # show it again (it would rebuild the field typed in), so the shown span
+    # takes the saved value.
+    def _save_attributes(self, span: SpanData, values: dict[str, Any]) -> None:
+        with self._saving():
+            self.attributesEdited.emit(span.id, values)
+        if self.span is span:
+            self.span = replace(span, attributes=values)
+
+    def _save_note(self, span: SpanData, note: str) -> None:
+        with self._saving():
+            self.noteEdited.emit(span.id, note)
+        if self.span is span:
+            self.span = replace(span, note=note)
+
+    @contextmanager
+    def _saving(self) -> Iterator[None]:
+        self._committing = True
+        try:
+            yield
+        finally:
+            self._committing = False
 
     def _remove_link(self) -> None:
         item = self.relations.currentItem()

@@ -423,6 +423,73 @@ def test_details_panel_edits_attributes_and_note(
     assert (span.note, span.attributes) == ("", {"type": "direct"})
 
 
+def test_a_note_not_confirmed_is_saved_when_a_shortcut_moves_on(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    view = window.view
+    drag(qtbot, view, *find(view, "Astana"))
+    key(qtbot, view, "g")
+    first = window.document_id
+    note = window.details.note
+    qtbot.mouseClick(note, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(note, "check the place")
+    # No Enter, and the focus stays in the note: the next document by its shortcut.
+    qtbot.keyClick(note, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert window.document_id != first
+    (span,) = stored_spans(project, first)
+    assert span.note == "check the place"
+    assert window.undo_action.text() == "&Undo Edit note of Location"
+    # Back, and a second note typed over it, then the window closed.
+    qtbot.keyClick(window.view, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    window.view.select_span(span.id)
+    assert note.text() == "check the place"
+    note.setFocus()
+    note.selectAll()
+    qtbot.keyClicks(note, "closing")
+    window.close()
+    (span,) = stored_spans(project, first)
+    assert span.note == "closing"
+
+
+def test_a_typed_attribute_not_confirmed_is_saved_with_the_note(
+    qtbot: QtBot, tmp_path: Path, project: Path
+) -> None:
+    """A free-text attribute and the note, both typed, neither confirmed:
+    selecting another span saves both, one edit each."""
+    config = project / "project.yaml"
+    spec = yaml.safe_load(config.read_text(encoding="utf-8"))
+    for label in spec["schema"]["labels"]:
+        if label["name"] == "Location":
+            label["attributes"] = [{"name": "region"}]
+    config.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    window = open_window(project, user="alice")
+    qtbot.addWidget(window)
+    window.view.finish_styling()
+    view = window.view
+    for word, label in (("Astana", "g"), ("Antony", "p")):
+        drag(qtbot, view, *find(view, word))
+        key(qtbot, view, label)
+    place = next(s for s in stored_spans(project) if s.label == "Location")
+    view.select_span(place.id)
+    region = window.details.findChild(object, "attribute_region")
+    assert region is not None
+    region.setFocus()
+    qtbot.keyClicks(region, "Central Asia")
+    window.details.note.setFocus()
+    qtbot.keyClicks(window.details.note, "capital")
+    person = next(s for s in stored_spans(project) if s.label == "Person")
+    view.select_span(person.id)
+    place = next(s for s in stored_spans(project) if s.label == "Location")
+    assert (place.attributes, place.note) == ({"region": "Central Asia"}, "capital")
+    window.undo_action.trigger()
+    place = next(s for s in stored_spans(project) if s.label == "Location")
+    assert (place.attributes, place.note) == ({"region": "Central Asia"}, "")
+    window.undo_action.trigger()
+    place = next(s for s in stored_spans(project) if s.label == "Location")
+    assert (place.attributes, place.note) == ({}, "")
+    window.close()
+
+
 def test_span_list_click_selects_the_span(qtbot: QtBot, window: MainWindow, project: Path) -> None:
     view = window.view
     for word, label in (("Astana", "g"), ("Antony", "p")):
