@@ -547,6 +547,26 @@ class DocumentModel:
     def can_edit(self, span: SpanData | None = None) -> bool:
         return self.edit_refusal(span) is None
 
+    def relabel_refusal(self, span: SpanData, label: str) -> str | None:
+        """Why ``span`` may not become a ``label`` (None: it may): a link it
+        has would join labels its relation does not allow."""
+        for relation in self.relations.values():
+            if span.id not in (relation.source_id, relation.target_id):
+                continue
+            kind = self.schema.relation(relation.type)
+            source = self.spans.get(relation.source_id)
+            target = self.spans.get(relation.target_id)
+            if kind is None or source is None or target is None:
+                continue  # a link the schema does not name is not this edit's to judge
+            source_label = label if source.id == span.id else source.label
+            target_label = label if target.id == span.id else target.label
+            if not kind.allows(source_label, target_label):
+                return (
+                    f"Cannot relabel as {label}: a {source_label} cannot be linked to a "
+                    f"{target_label} by {relation.type}. Remove the link first"
+                )
+        return None
+
     # --- link mode -------------------------------------------------------------
 
     def start_link(self) -> str | None:

@@ -473,8 +473,8 @@ class ArticleView(CodepointGeometry):
         if self.tag_selection(label):
             return
         span = self.selected_span
-        if span is not None and span.label != label and self._can_edit(span):
-            self.relabelRequested.emit(span.id, label)
+        if span is not None and span.label != label:
+            self._relabel(span.id, label)
 
     def add_piece(self) -> bool:
         """Ask to add the selected text to the selected span as a piece."""
@@ -799,8 +799,13 @@ class ArticleView(CodepointGeometry):
 
     def _relabel(self, span_id: int, label: str) -> None:
         span = self.model.spans.get(span_id)
-        if span is not None and self._can_edit(span):
-            self.relabelRequested.emit(span_id, label)
+        if span is None or not self._can_edit(span):
+            return
+        refusal = self.model.relabel_refusal(span, label)
+        if refusal is not None:
+            self.statusMessage.emit(refusal)
+            return
+        self.relabelRequested.emit(span_id, label)
 
     def request_delete(self, span_id: int) -> None:
         """Ask the window to delete a span (refused for someone else's)."""

@@ -390,3 +390,25 @@ def test_new_content_forgets_the_selection_and_link_mode() -> None:
     model.set_content("Other text.", [])
     assert (model.selected_span_id, model.link_source, model.selection) == (None, None, None)
     assert model.spans_at(0) == [] and model.spans_at(None) == []
+
+
+def test_a_relabel_is_refused_where_a_link_would_break_the_schema() -> None:
+    quote = span(1, *word(TEXT, '"We are here to listen."'), label="Quote")
+    minister = span(2, *word(TEXT, "minister"))
+    astana = span(3, *word(TEXT, "Astana"), label="Location")
+    model = model_with(
+        quote,
+        minister,
+        astana,
+        relations=(
+            RelationData(7, 1, "alice", "speaker", 1, 2),
+            RelationData(8, 1, "alice", "located_in", 2, 3),  # a type the schema lacks
+        ),
+    )
+    assert model.relabel_refusal(minister, "Location") == (
+        "Cannot relabel as Location: a Quote cannot be linked to a Location by speaker. "
+        "Remove the link first"
+    )
+    assert model.relabel_refusal(quote, "Person") is not None  # the source's side too
+    assert model.relabel_refusal(minister, "Person") is None
+    assert model.relabel_refusal(astana, "Person") is None  # only an unknown link's end

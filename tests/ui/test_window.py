@@ -202,6 +202,44 @@ def test_delete_then_undo_restores_the_span_and_its_link(
     assert len(view.relations) == 1
 
 
+def test_relabel_that_would_break_a_link_is_refused(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    view = window.view
+    quote = find(view, '"We are here to listen."')
+    person = find(view, "Antony Blinken")
+    drag(qtbot, view, *quote)
+    key(qtbot, view, "q")
+    drag(qtbot, view, *person)
+    key(qtbot, view, "p")
+    click(qtbot, view, quote[0] + 5)
+    key(qtbot, view, "l")
+    click(qtbot, view, person[0] + 2)
+    click(qtbot, view, person[0] + 2)
+    undo_text = window.undo_action.text()
+    # A speaker is a person or an organisation, never a place: G is refused.
+    key(qtbot, view, "g")
+    assert sorted(s.label for s in stored_spans(project)) == ["Person", "Quote"]
+    assert window.undo_action.text() == undo_text
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Cannot relabel as Location: a Quote cannot be linked to a Location")
+    # A label the link allows is taken, and so is any once the link is gone.
+    key(qtbot, view, "o")
+    assert sorted(s.label for s in stored_spans(project)) == ["Organization", "Quote"]
+    # A claim's speaker is a claimant link, not a speaker link: refused too.
+    click(qtbot, view, quote[0] + 5)
+    key(qtbot, view, "c")
+    assert sorted(s.label for s in stored_spans(project)) == ["Organization", "Quote"]
+    assert "by speaker. Remove the link first" in window.statusBar().currentMessage()
+    window.details.relations.setCurrentRow(0)
+    window.details.remove_link.click()
+    assert not window.view.relations
+    key(qtbot, view, "c")
+    click(qtbot, view, person[0] + 2)
+    key(qtbot, view, "g")
+    assert sorted(s.label for s in stored_spans(project)) == ["Claim", "Location"]
+
+
 def test_link_a_quote_to_its_speaker(qtbot: QtBot, window: MainWindow, project: Path) -> None:
     view = window.view
     quote = find(view, '"We are here to listen."')
