@@ -682,7 +682,8 @@ class ArticleView(CodepointGeometry):
         if any(overlay.click(offset, under) for overlay in self.overlays):
             self.clear_text_selection()
             return
-        self.clear_text_selection()
+        # The caret goes where the click was, for Shift+arrows to select from there.
+        self.setTextCursor(self.cursorForPosition(point))
         self.select_span(self.model.span_to_select(offset, under))
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:

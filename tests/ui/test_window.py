@@ -604,6 +604,17 @@ def test_keyboard_selection_with_shift_arrows(
     key(qtbot, view, "p")
     (span,) = stored_spans(project)
     assert span.text == "Antony"  # snapped to the word
+    # From where a click puts the caret, in the middle of the article.
+    start, end = find(view, "Astana")
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=point_in(view, start, "left")
+    )
+    assert view.text_selection() is None
+    for _ in range(2):
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert view.text_selection() == (start, start + 2)
+    key(qtbot, view, "g")
+    assert sorted(s.text for s in stored_spans(project)) == ["Antony", "Astana"]
 
 
 def test_undo_of_an_edit_on_another_document_shows_it(
