@@ -32,7 +32,7 @@ from annotator.core.model import SpanData
 from annotator.core.schema import Label, LabelSchema
 from annotator.core.span_rows import SpanMap, SpanRows, span_field
 from annotator.ui.column_model import ColumnTableModel
-from annotator.ui.plain import literal
+from annotator.ui.plain import CHIP_TEXT, literal
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -114,7 +114,7 @@ class LabelPalette(QWidget):
             item = QListWidgetItem(self._text(label))
             item.setData(Qt.ItemDataRole.UserRole, label.name)
             item.setBackground(QBrush(QColor(label.color)))
-            item.setForeground(QBrush(QColor("black")))
+            item.setForeground(QBrush(QColor(CHIP_TEXT)))
             item.setToolTip(literal(label.description or label.name))
             self.list.addItem(item)
         self._mark_sticky()

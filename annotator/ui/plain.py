@@ -23,6 +23,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import QLabel, QWidget
 
+CHIP_TEXT = "#1a1a1a"
+"""Text on a label's colour (pastel) and on the light article: dark in either theme."""
+
 
 def escape(value: object) -> str:
     """``value`` as text inside HTML: ``<``, ``>``, ``&`` and quotes escaped."""

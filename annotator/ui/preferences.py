@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.ui import settings
-from annotator.ui.plain import menu_text, plain_label
+from annotator.ui.plain import CHIP_TEXT, menu_text, plain_label
 from annotator.ui.window_base import AnnotationWindow
 
 if TYPE_CHECKING:
@@ -197,7 +197,8 @@ def apply_preferences(window: AnnotationWindow, chosen: Preferences) -> None:
     app = QApplication.instance()
     if isinstance(app, QApplication):
         apply_theme(app, chosen.theme)
-    apply_article_palette(window)
+    for shown in QApplication.topLevelWidgets():  # the compare windows' articles too
+        apply_article_palette(shown)
     project_changed = _apply_project_settings(window, chosen)
     from annotator.core.model import name_problem
 
@@ -317,7 +318,8 @@ def apply_theme(app: QApplication, theme: str) -> None:
 
 
 def apply_article_palette(window: QWidget) -> None:
-    """The article stays black on white in a dark theme: label colours are pastel."""
+    """The article (a window's ``view``) stays black on white in a dark theme:
+    label colours are pastel."""
     view = getattr(window, "view", None)
     app = QApplication.instance()
     if view is None or not isinstance(app, QApplication):
@@ -325,6 +327,6 @@ def apply_article_palette(window: QWidget) -> None:
     palette = QPalette(app.palette())
     if is_dark(app):
         palette.setColor(QPalette.ColorRole.Base, QColor("#fbfbf8"))
-        palette.setColor(QPalette.ColorRole.Text, QColor("#1a1a1a"))
+        palette.setColor(QPalette.ColorRole.Text, QColor(CHIP_TEXT))
     view.setPalette(palette)
     view.viewport().setAutoFillBackground(True)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.model import RelationData, SpanData
 from annotator.core.schema import Label
-from annotator.ui.plain import escape, literal, plain_label, set_plain
+from annotator.ui.plain import CHIP_TEXT, escape, literal, plain_label, set_plain
 
 
 class SpanDetails(QWidget):
@@ -108,7 +108,8 @@ class SpanDetails(QWidget):
         color = label.color if label is not None else "#cccccc"
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.title.setText(
-            f'<span style="background:{escape(color)}">&nbsp;{escape(span.label)}&nbsp;</span>'
+            f'<span style="background:{escape(color)}; color:{CHIP_TEXT}">'
+            f"&nbsp;{escape(span.label)}&nbsp;</span>"
             f"&nbsp; {span.start}–{span.end}{_pieces_text(span)}"
         )
         shown = span.text if len(span.text) <= 300 else span.text[:299] + "…"

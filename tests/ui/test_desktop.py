@@ -21,7 +21,12 @@ from annotator.ui import settings
 from annotator.ui.app import Launcher, ensure_application, startup_project
 from annotator.ui.help import HelpViewer, about_text, guide_headings
 from annotator.ui.main_window import MainWindow
-from annotator.ui.preferences import PreferencesDialog, apply_theme, edit_preferences
+from annotator.ui.preferences import (
+    PreferencesDialog,
+    apply_article_palette,
+    apply_theme,
+    edit_preferences,
+)
 from annotator.ui.tour import TourPanel
 from annotator.ui.welcome import NameDialog, ensure_analyst_name
 from tests.ui.conftest import find
@@ -357,3 +362,43 @@ def test_without_a_last_project_the_program_starts_on_the_welcome_screen() -> No
     )
     assert done.returncode == 0, done.stderr
     assert "shown: welcomeScreen" in done.stdout
+
+
+def test_dark_theme_keeps_the_compare_windows_article_and_chips_readable(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """Chosen in Preferences while a compare window is open: its article turns
+    light too, and text on a label's colour stays dark."""
+    app = ensure_application()
+    view = window.view
+    view.set_text_selection(*find(view, "Astana"))
+    qtbot.keyClicks(view, "g")
+    compare = window.review.open_compare("alice", "gold")
+    assert compare is not None
+    qtbot.addWidget(compare)
+
+    def choose_dark(dialog: PreferencesDialog) -> None:
+        dialog.theme_combo.setCurrentIndex(dialog.theme_combo.findData("dark"))
+        dialog.accept()
+
+    try:
+        answer_modal(qtbot, PreferencesDialog, choose_dark)
+        assert edit_preferences(window)
+        assert app.palette().color(QPalette.ColorRole.Window).lightness() < 100
+        for article in (window.view, compare.view):
+            assert article.palette().color(QPalette.ColorRole.Base).lightness() > 200
+            assert article.palette().color(QPalette.ColorRole.Text).lightness() < 60
+        # A compare window opened in the dark theme starts light.
+        later = window.review.open_compare("alice", "gold")
+        assert later is not None
+        qtbot.addWidget(later)
+        assert later.view.palette().color(QPalette.ColorRole.Base).lightness() > 200
+        # Chips on label colours: the legend's and the selected span's.
+        assert "color:#1a1a1a" in compare.legend.text()
+        view.select_span(window.span_model.spans()[0].id)
+        assert "color:#1a1a1a" in window.details.title.text()
+    finally:
+        apply_theme(app, "system")
+        settings.set_theme("system")
+        for shown in QApplication.topLevelWidgets():
+            apply_article_palette(shown)

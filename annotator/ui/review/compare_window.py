@@ -57,7 +57,8 @@ from annotator.core.model import GOLD_ANNOTATOR, DocumentLabelValue, SpanData
 from annotator.core.schema import DocumentLabelDef
 from annotator.ui.actions import COMPARE_WINDOW, Action
 from annotator.ui.menus import build_actions
-from annotator.ui.plain import escape, window_title
+from annotator.ui.plain import CHIP_TEXT, escape, window_title
+from annotator.ui.preferences import apply_article_palette
 from annotator.ui.review.comments import CommentsPanel
 from annotator.ui.review.compare_labels import DocumentLabelsPanel
 from annotator.ui.review.compare_view import A_COLOR, B_COLOR, KIND_COLORS, CompareView
@@ -139,6 +140,7 @@ class CompareWindow(QMainWindow):
         self.labels_panel.goldSet.connect(self.set_gold_label)
 
         self.view = CompareView()
+        apply_article_palette(self)
         self.view.itemClicked.connect(self.set_current)
         self.list = QListWidget()
         self.list.setObjectName("disagreementList")
@@ -272,7 +274,7 @@ class CompareWindow(QMainWindow):
     def _fill_legend(self) -> None:
         counts = count_kinds(self.items)
         chips = [
-            f"<span style='background:{KIND_COLORS[k]}'>&nbsp;{KIND_TITLES[k]}: "
+            f"<span style='background:{KIND_COLORS[k]}; color:{CHIP_TEXT}'>&nbsp;{KIND_TITLES[k]}: "
             f"{counts[k]}&nbsp;</span>"
             for k in Kind
         ]
