@@ -156,6 +156,8 @@ def copy_project(source_dir: Path | str, dest: Path, db_url: str | None = None) 
     source_project = load_project(source_dir)
     if (dest / PROJECT_FILE).exists():
         raise ProjectProblem(dest / PROJECT_FILE, "a project already exists here")
+    if dest.exists() and not dest.is_dir():
+        raise ProjectProblem(dest, "exists and is not a folder")
     made_folder = not dest.exists()
     target_project = Project(
         directory=dest.resolve(),
@@ -168,7 +170,10 @@ def copy_project(source_dir: Path | str, dest: Path, db_url: str | None = None) 
     )  # no reviewers yet: seeding them would leave the target not empty
     source = source_project.open_database()
     try:
-        dest.mkdir(parents=True, exist_ok=True)
+        try:
+            dest.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProjectProblem(dest, f"cannot create the folder ({exc.strerror or exc})") from exc
         target = target_project.open_database(create=True)
         try:
             rows = copy_database(source, target)

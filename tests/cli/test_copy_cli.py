@@ -87,3 +87,18 @@ def test_copy_refuses_a_database_that_has_data(
     assert code == 2
     assert "already has data" in capsys.readouterr().err
     assert not (tmp_path / "third").exists()
+
+
+def test_copy_refuses_a_target_it_cannot_make_a_folder(
+    project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("mine\n", encoding="utf-8")
+    assert main(["copy", str(project_dir), str(a_file)]) == 2
+    assert capsys.readouterr().err == f"annotator: {a_file}: exists and is not a folder\n"
+    assert a_file.read_text(encoding="utf-8") == "mine\n"
+    under_a_file = a_file / "project"
+    assert main(["copy", str(project_dir), str(under_a_file)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"annotator: {under_a_file}: cannot create the folder (")
+    assert "Traceback" not in err
