@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,6 +22,26 @@ DEFAULT_MAX_FILE_MB = 256
 DEFAULT_MAX_FILE_BYTES = DEFAULT_MAX_FILE_MB * MB
 MAX_FILE_SETTING = "settings.max_file_mb in project.yaml"
 """Where the limit on an input file's size is set, for the message."""
+
+
+def walk_folder(root: Path) -> Iterator[Path | InputProblem]:
+    """The files under ``root`` in sorted order, hidden files and folders left
+    out; a folder that cannot be listed (no permission) is an
+    :class:`InputProblem` naming it, where a plain walk would skip it unsaid."""
+    unreadable: list[OSError] = []
+    for folder, subfolders, names in os.walk(root, onerror=unreadable.append):
+        yield from _folder_problems(unreadable)
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        for name in sorted(names):
+            if not name.startswith("."):
+                yield Path(folder, name)
+    yield from _folder_problems(unreadable)
+
+
+def _folder_problems(errors: list[OSError]) -> Iterator[InputProblem]:
+    while errors:
+        exc = errors.pop(0)
+        yield InputProblem(exc.filename, f"cannot read the folder ({exc.strerror or exc})")
 
 
 def _open_fd(path: Path | str, limit: int | None, setting: str) -> tuple[int, int]:

@@ -21,7 +21,7 @@ from annotator.core.model import DocumentDraft
 from annotator.core.offsets import normalize_newlines
 from annotator.io import safe_yaml
 from annotator.io.errors import InputProblem
-from annotator.io.files import MAX_FILE_SETTING, file_kind, read_regular, too_large
+from annotator.io.files import MAX_FILE_SETTING, file_kind, read_regular, too_large, walk_folder
 from annotator.io.jsonl import LineStream, check_record, split_lines
 from annotator.io.text import decode_bytes, decode_text
 
@@ -336,8 +336,10 @@ def find_files(
         if not root.exists():
             problems.append(InputProblem(root, "no such file or folder"))
         elif root.is_dir():
-            for path in _walk(root):
-                if reader_for(path) is None:
+            for path in walk_folder(root):
+                if isinstance(path, InputProblem):
+                    problems.append(path)
+                elif reader_for(path) is None:
                     skipped.append(path)
                 else:
                     source = str(path.relative_to(root.parent))
@@ -371,15 +373,6 @@ def _add_found(
         problems.append(InputProblem(path, too_large(limit, MAX_FILE_SETTING, info.st_size)))
     else:
         found.append(FoundFile(path, source, info.st_size))
-
-
-def _walk(root: Path) -> Iterator[Path]:
-    """Files under root in sorted order, leaving out hidden files and folders."""
-    for folder, subfolders, names in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        for name in sorted(names):
-            if not name.startswith("."):
-                yield Path(folder, name)
 
 
 def read_bytes(found: FoundFile, limit: int | None = None) -> bytes:

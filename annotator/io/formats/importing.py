@@ -32,7 +32,7 @@ from annotator.core.dataset import (
 from annotator.core.model import GOLD_ANNOTATOR, DocumentDraft, DocumentLabelValue
 from annotator.core.schema import DocumentLabelDef, LabelSchema, RelationType
 from annotator.io.errors import InputProblem
-from annotator.io.files import DEFAULT_MAX_FILE_BYTES, MAX_FILE_SETTING
+from annotator.io.files import DEFAULT_MAX_FILE_BYTES, MAX_FILE_SETTING, walk_folder
 from annotator.io.formats.common import LineProblem, split_category
 from annotator.io.jsonl import LineStream, check_record
 
@@ -182,13 +182,13 @@ def jsonl_files(paths: Sequence[Path]) -> Iterator[Path | InputProblem]:
         if not path.exists():
             yield InputProblem(path, "no such file or folder")
         elif path.is_dir():
-            found = sorted(
+            found = [
                 p
-                for p in path.rglob("*")
+                for p in walk_folder(path)
                 # not only regular files: a FIFO or a device is named as a problem, never read
-                if p.name.lower().endswith(LINE_FILE_ENDINGS) and not p.is_dir()
-            )
-            if not found:
+                if isinstance(p, InputProblem) or p.name.lower().endswith(LINE_FILE_ENDINGS)
+            ]
+            if not found:  # an unreadable folder inside is said instead
                 yield InputProblem(path, "no .jsonl files in this folder")
             yield from found
         else:

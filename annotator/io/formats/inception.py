@@ -35,7 +35,7 @@ from pathlib import Path, PurePosixPath
 from annotator.core.dataset import AnnotatedDraft, ExportDocument, Layer, LayerDraft
 from annotator.core.model import DocumentDraft
 from annotator.io.errors import InputProblem
-from annotator.io.files import MAX_FILE_SETTING, MB, read_regular, too_large
+from annotator.io.files import MAX_FILE_SETTING, MB, read_regular, too_large, walk_folder
 from annotator.io.formats.common import (
     ExportContext,
     LineProblem,
@@ -318,8 +318,9 @@ def _owned(
 
 
 def _folder_files(folder: Path, limit: int) -> Iterator[InputFile | InputProblem]:
-    for path in sorted(folder.rglob("*")):
-        if path.is_dir():
+    for path in walk_folder(folder):
+        if isinstance(path, InputProblem):
+            yield path
             continue
         parts = path.relative_to(folder).parts
         if path.suffix.lower() == ".zip":
