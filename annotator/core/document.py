@@ -547,9 +547,13 @@ class DocumentModel:
     def can_edit(self, span: SpanData | None = None) -> bool:
         return self.edit_refusal(span) is None
 
-    def relabel_refusal(self, span: SpanData, label: str) -> str | None:
-        """Why ``span`` may not become a ``label`` (None: it may): a link it
-        has would join labels its relation does not allow."""
+    def relabel_retypes(self, span: SpanData, label: str) -> dict[int, str] | str:
+        """What becomes of ``span``'s links if it is made a ``label``: the links
+        whose type would no longer allow their two labels, each with the one
+        type the schema has between the new labels (a quote's speaker becomes
+        a claim's claimant), by relation id; or why the relabel is refused (no
+        such type, or several to choose from)."""
+        retypes: dict[int, str] = {}
         for relation in self.relations.values():
             if span.id not in (relation.source_id, relation.target_id):
                 continue
@@ -560,12 +564,17 @@ class DocumentModel:
                 continue  # a link the schema does not name is not this edit's to judge
             source_label = label if source.id == span.id else source.label
             target_label = label if target.id == span.id else target.label
-            if not kind.allows(source_label, target_label):
+            if kind.allows(source_label, target_label):
+                continue
+            fitting = self.schema.relations_between(source_label, target_label)
+            if len(fitting) != 1:
+                why = "by no link" if not fitting else "by more than one kind of link"
                 return (
-                    f"Cannot relabel as {label}: a {source_label} cannot be linked to a "
-                    f"{target_label} by {relation.type}. Remove the link first"
+                    f"Cannot relabel as {label}: its {relation.type} link would join a "
+                    f"{source_label} to a {target_label}, {why}. Remove the link first"
                 )
-        return None
+            retypes[relation.id] = fitting[0].name
+        return retypes
 
     # --- link mode -------------------------------------------------------------
 

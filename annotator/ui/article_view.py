@@ -802,9 +802,9 @@ class ArticleView(CodepointGeometry):
         span = self.model.spans.get(span_id)
         if span is None or not self._can_edit(span):
             return
-        refusal = self.model.relabel_refusal(span, label)
-        if refusal is not None:
-            self.statusMessage.emit(refusal)
+        retypes = self.model.relabel_retypes(span, label)
+        if isinstance(retypes, str):
+            self.statusMessage.emit(retypes)
             return
         self.relabelRequested.emit(span_id, label)
 

@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMenu,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -58,6 +60,9 @@ from annotator.ui.span_edits import SpanEdits
 from annotator.ui.suggestions import AssistActions
 from annotator.ui.view_modes import MODE_ALL, MODE_MINE, ViewModeBox
 from annotator.ui.window_base import AnnotationWindow
+
+MIN_ARTICLE_WIDTH = 300
+MIN_SIDE_PANEL_WIDTH = 180
 
 
 class MainWindow(AnnotationWindow):
@@ -107,8 +112,13 @@ class MainWindow(AnnotationWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, left)
+        # A small window shrinks the side panels first; the article keeps room
+        # for a few words a line, and the panels for their names.
+        self.documents.setMinimumWidth(MIN_SIDE_PANEL_WIDTH)
+        self.view.setMinimumWidth(MIN_ARTICLE_WIDTH)
 
         right_panel = QWidget()
+        right_panel.setMinimumWidth(MIN_SIDE_PANEL_WIDTH)
         right = QVBoxLayout(right_panel)
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(QLabel("Show:"))
@@ -118,7 +128,14 @@ class MainWindow(AnnotationWindow):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setObjectName("rightSplitter")
         splitter.addWidget(self.span_list)
-        splitter.addWidget(self.details)
+        # A long quote, many attributes or links scroll rather than being cut off.
+        details_area = QScrollArea()
+        details_area.setObjectName("spanDetailsArea")
+        details_area.setWidgetResizable(True)
+        details_area.setFrameShape(QFrame.Shape.NoFrame)
+        details_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        details_area.setWidget(self.details)
+        splitter.addWidget(details_area)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         right.addWidget(splitter, 1)

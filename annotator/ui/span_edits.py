@@ -46,8 +46,28 @@ class SpanEdits:
 
     def relabel(self, span_id: int, label: str) -> None:
         span = self._span(span_id)
-        if span is not None:
-            self.window.run(commands.Relabel(span, self.window.user, label))
+        if span is None:
+            return
+        retypes = self.window.view.model.relabel_retypes(span, label)
+        if isinstance(retypes, str):  # the view refuses these first
+            self.window.statusBar().showMessage(retypes, 5000)
+            return
+        relabel = commands.Relabel(span, self.window.user, label)
+        if not retypes:
+            self.window.run(relabel)
+            return
+        # Its links follow, in the same edit: each takes the type its new labels allow.
+        relations = self.window.view.relations
+        retyped: list[commands.Command] = []
+        for relation_id, kind in retypes.items():
+            old = relations[relation_id]
+            retyped.append(commands.DeleteRelation(old, self.window.user))
+            retyped.append(
+                commands.AddRelation(
+                    old.annotator, kind, old.source_id, old.target_id, editor=self.window.user
+                )
+            )
+        self.window.run(commands.Bulk(relabel.text, [*retyped[::2], relabel, *retyped[1::2]]))
 
     def delete(self, span_id: int) -> None:
         span = self._span(span_id)

@@ -392,7 +392,7 @@ def test_new_content_forgets_the_selection_and_link_mode() -> None:
     assert model.spans_at(0) == [] and model.spans_at(None) == []
 
 
-def test_a_relabel_is_refused_where_a_link_would_break_the_schema() -> None:
+def test_a_relabel_retypes_the_links_it_would_break_or_is_refused() -> None:
     quote = span(1, *word(TEXT, '"We are here to listen."'), label="Quote")
     minister = span(2, *word(TEXT, "minister"))
     astana = span(3, *word(TEXT, "Astana"), label="Location")
@@ -405,10 +405,24 @@ def test_a_relabel_is_refused_where_a_link_would_break_the_schema() -> None:
             RelationData(8, 1, "alice", "located_in", 2, 3),  # a type the schema lacks
         ),
     )
-    assert model.relabel_refusal(minister, "Location") == (
-        "Cannot relabel as Location: a Quote cannot be linked to a Location by speaker. "
-        "Remove the link first"
+    model.schema = LabelSchema(
+        labels=(*SCHEMA.labels, Label("Claim", "claim", "#f4a261", "c")),
+        relations=(
+            *SCHEMA.relations,
+            RelationType("claimant", sources=("Claim",), targets=("Person",)),
+            RelationType("source", sources=("Claim",), targets=("Location",)),
+            RelationType("origin", sources=("Claim",), targets=("Location",)),
+        ),
     )
-    assert model.relabel_refusal(quote, "Person") is not None  # the source's side too
-    assert model.relabel_refusal(minister, "Person") is None
-    assert model.relabel_refusal(astana, "Person") is None  # only an unknown link's end
+    assert model.relabel_retypes(minister, "Person") == {}
+    assert model.relabel_retypes(quote, "Claim") == {7: "claimant"}
+    assert model.relabel_retypes(minister, "Claim") == (
+        "Cannot relabel as Claim: its speaker link would join a Quote to a Claim, by no "
+        "link. Remove the link first"
+    )
+    # Only the unknown link's end changes: not this edit's to judge.
+    assert model.relabel_retypes(astana, "Person") == {}
+    model.relations[9] = RelationData(9, 1, "alice", "claimant", 1, 3)
+    quote_as_claim = span(1, quote.start, quote.end, label="Claim")
+    model.spans[1] = quote_as_claim
+    assert "by more than one kind of link" in str(model.relabel_retypes(astana, "Location"))

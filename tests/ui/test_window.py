@@ -202,7 +202,7 @@ def test_delete_then_undo_restores_the_span_and_its_link(
     assert len(view.relations) == 1
 
 
-def test_relabel_that_would_break_a_link_is_refused(
+def test_relabel_keeps_links_the_schema_allows_and_refuses_the_rest(
     qtbot: QtBot, window: MainWindow, project: Path
 ) -> None:
     view = window.view
@@ -215,6 +215,8 @@ def test_relabel_that_would_break_a_link_is_refused(
     click(qtbot, view, quote[0] + 5)
     key(qtbot, view, "l")
     click(qtbot, view, person[0] + 2)
+    doc = window.document_id or 0
+    (speaker,) = stored_relations(project, doc)
     click(qtbot, view, person[0] + 2)
     undo_text = window.undo_action.text()
     # A speaker is a person or an organisation, never a place: G is refused.
@@ -222,22 +224,38 @@ def test_relabel_that_would_break_a_link_is_refused(
     assert sorted(s.label for s in stored_spans(project)) == ["Person", "Quote"]
     assert window.undo_action.text() == undo_text
     message = window.statusBar().currentMessage()
-    assert message.startswith("Cannot relabel as Location: a Quote cannot be linked to a Location")
-    # A label the link allows is taken, and so is any once the link is gone.
+    assert message == (
+        "Cannot relabel as Location: its speaker link would join a Quote to a Location, "
+        "by no link. Remove the link first"
+    )
+    # An organisation may speak: the link stays as it is.
     key(qtbot, view, "o")
     assert sorted(s.label for s in stored_spans(project)) == ["Organization", "Quote"]
-    # A claim's speaker is a claimant link, not a speaker link: refused too.
+    assert stored_relations(project, doc) == [speaker]
+    # The quote made a claim: its speaker becomes the claim's claimant, in one edit.
     click(qtbot, view, quote[0] + 5)
     key(qtbot, view, "c")
+    assert sorted(s.label for s in stored_spans(project)) == ["Claim", "Organization"]
+    (claimant,) = stored_relations(project, doc)
+    assert (claimant.type, claimant.source_id, claimant.target_id) == (
+        "claimant",
+        speaker.source_id,
+        speaker.target_id,
+    )
+    assert window.undo_action.text() == "&Undo Relabel Quote as Claim"
+    assert [r.type for r in view.relations.values()] == ["claimant"]
+    window.undo_action.trigger()
     assert sorted(s.label for s in stored_spans(project)) == ["Organization", "Quote"]
-    assert "by speaker. Remove the link first" in window.statusBar().currentMessage()
+    assert stored_relations(project, doc) == [speaker]
+    assert list(view.relations.values()) == [speaker]
+    # Without the link any label goes.
+    click(qtbot, view, quote[0] + 5)
     window.details.relations.setCurrentRow(0)
     window.details.remove_link.click()
-    assert not window.view.relations
-    key(qtbot, view, "c")
+    assert stored_relations(project, doc) == []
     click(qtbot, view, person[0] + 2)
     key(qtbot, view, "g")
-    assert sorted(s.label for s in stored_spans(project)) == ["Claim", "Location"]
+    assert sorted(s.label for s in stored_spans(project)) == ["Location", "Quote"]
 
 
 def test_link_a_quote_to_its_speaker(qtbot: QtBot, window: MainWindow, project: Path) -> None:
