@@ -310,6 +310,26 @@ def test_inception_tsv_reference_files(tmp_path: Path) -> None:
     assert any("SimpleChain" in n and "webanno.custom.SimpleLink" in n for n in report.notices)
 
 
+def test_tsv_tokens_keep_grapheme_clusters_whole() -> None:
+    """A row's token is never part of a letter or an emoji sequence; a span edge
+    inside one still cuts it there, and every span comes back at its characters."""
+    from annotator.io.formats.common import SourceText
+
+    text = "Jose\u0301 met 👨\u200d👩\u200d👧 in Zu\u0308rich 🇫🇷."
+    spans = [(0, 5, "Person"), (10, 15, "Person"), (19, 21, "Person"), (27, 29, "Quote")]
+    assert [text[s:e] for s, e, _ in spans] == ["Jose\u0301", "👨\u200d👩\u200d👧", "Zu", "🇫🇷"]
+    content, _, _ = webanno_tsv.document_tsv(text, export_layer(text, spans, []), schema_context())
+    tokens = [line.split("\t")[2] for line in content.split("\n") if line[:1].isdigit()]
+    assert tokens == [
+        "Jose\u0301", "met", "👨\u200d👩\u200d👧", "in", "Zu", "\u0308rich", "🇫🇷", ".",
+    ]  # fmt: skip
+    parsed = webanno_tsv.parse_tsv(content, "x.tsv")
+    source = SourceText(parsed.text, "utf16")
+    assert parsed.text == text
+    got = [source.span(s.start, s.end, s.label) for s in parsed.spans.values()]
+    assert sorted((d.start, d.end, d.label) for d in got) == spans
+
+
 # --- bad input ---------------------------------------------------------------------------
 
 
