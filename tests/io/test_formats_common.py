@@ -235,6 +235,55 @@ def test_tokens_cover_words_and_split_at_breaks(text: str, cuts: set[int]) -> No
         assert text[s:e].strip() == text[s:e]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # decomposed letters: e + U+0301, n + U+0303, u + U+0308
+        ("Jose\u0301 Nun\u0303ez visited Zu\u0308rich.",
+         ["Jose\u0301", "Nun\u0303ez", "visited", "Zu\u0308rich", "."]),
+        # a ZWJ family, a skin tone, a variation selector, flags (an odd indicator alone)
+        ("👨\u200d👩\u200d👧 👍🏽 ❤\ufe0f 🇫🇷🇩🇪🇫!",
+         ["👨\u200d👩\u200d👧", "👍🏽", "❤\ufe0f", "🇫🇷", "🇩🇪", "🇫", "!"]),
+        # Devanagari vowel signs and virama (Mc, Mn) and a conjunct with ZWJ
+        ("हिन्दी क्\u200dष", ["हिन्दी", "क्\u200dष"]),
+        # a mark after punctuation stays on it; one after a space is a token of its own
+        ("l'\u0301a \u0301x", ["l", "'\u0301", "a", "\u0301", "x"]),
+        # a prefix sign before a space: the token stops before the space
+        ("\u0600 1 x\u00b2 don't York-based", ["\u0600", "1", "x\u00b2", "don't", "York-based"]),
+    ],
+)  # fmt: skip
+def test_tokens_keep_grapheme_clusters_whole(text: str, expected: list[str]) -> None:
+    assert [text[s:e] for s, e in tokenize(text)] == expected
+
+
+def test_a_break_inside_a_grapheme_cluster_still_cuts_the_token() -> None:
+    text = "Jose\u0301 👍🏽"
+    assert [text[s:e] for s, e in tokenize(text, {4, 7})] == ["Jose", "\u0301", "👍", "🏽"]
+
+
+CLUSTER_PIECES = [*PIECES, "\u0301", "\u0303", "\ufe0f", "🇩", "👨", "\u200d👩", "क्", "ि", " "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(CLUSTER_PIECES), min_size=1, max_size=30).map("".join),
+    cuts=st.sets(st.integers(0, 60)),
+)
+def test_tokens_hold_every_visible_character_and_split_no_cluster(
+    text: str, cuts: set[int]
+) -> None:
+    """Every character but whitespace is in a token; a token's edge inside a grapheme
+    cluster (regex's \\X, Unicode's definition) is a break or touches whitespace."""
+    import regex
+
+    tokens = tokenize(text, cuts)
+    covered = {i for s, e in tokens for i in range(s, e)}
+    assert covered == {i for i, ch in enumerate(text) if not ch.isspace()}
+    inside = {i for m in regex.finditer(r"\X", text) for i in range(m.start() + 1, m.end())}
+    for edge in {edge for token in tokens for edge in token} & inside:
+        assert edge in cuts or text[edge - 1].isspace() or text[edge].isspace()
+
+
 def test_sentences_never_split_inside_a_span() -> None:
     text = "Dr. Smith arrived. He said hi.\nNext line"
     assert [text[s:e] for s, e in sentence_bounds(text)] == [

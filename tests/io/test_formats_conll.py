@@ -49,6 +49,23 @@ def test_tags_follow_spans_even_inside_words() -> None:
     assert lines[:6] == ["New B-LOC", "York I-LOC", "-based O", "fir O", "ms B-X", "grew O"]
 
 
+def test_tokens_keep_combining_marks_and_emoji_sequences() -> None:
+    """A letter keeps its combining marks and an emoji sequence its parts: no line
+    starts with a bare accent or a lone joiner."""
+    text = "Jose\u0301 Nun\u0303ez visited Zu\u0308rich with 👨\u200d👩\u200d👧 🇫🇷."
+    lines = document_lines(text, [span(1, "Person", 0, 12), span(2, "Location", 21, 28)])
+    assert lines == [
+        "Jose\u0301 B-Person", "Nun\u0303ez I-Person", "visited O", "Zu\u0308rich B-Location",
+        "with O", "👨\u200d👩\u200d👧 O", "🇫🇷 O", ". O", "",
+    ]  # fmt: skip
+
+
+def test_a_span_edge_inside_a_letter_still_cuts_its_token() -> None:
+    text = "Jose\u0301 won"
+    lines = document_lines(text, [span(1, "Person", 0, 4)])
+    assert lines == ["Jose B-Person", "\u0301 O", "won O", ""]
+
+
 def test_shared_conll_documents_keep_every_entity(tmp_path: Path) -> None:
     project, db, report = import_into(tmp_path / "p", "brat", [FIXTURES], as_name="c")
     try:

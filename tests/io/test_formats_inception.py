@@ -310,6 +310,26 @@ def test_inception_tsv_reference_files(tmp_path: Path) -> None:
     assert any("SimpleChain" in n and "webanno.custom.SimpleLink" in n for n in report.notices)
 
 
+def test_tsv_tokens_keep_grapheme_clusters_whole() -> None:
+    """A row's token is never part of a letter or an emoji sequence; a span edge
+    inside one still cuts it there, and every span comes back at its characters."""
+    from annotator.io.formats.common import SourceText
+
+    text = "Jose\u0301 met 👨\u200d👩\u200d👧 in Zu\u0308rich 🇫🇷."
+    spans = [(0, 5, "Person"), (10, 15, "Person"), (19, 21, "Person"), (27, 29, "Quote")]
+    assert [text[s:e] for s, e, _ in spans] == ["Jose\u0301", "👨\u200d👩\u200d👧", "Zu", "🇫🇷"]
+    content, _, _ = webanno_tsv.document_tsv(text, export_layer(text, spans, []), schema_context())
+    tokens = [line.split("\t")[2] for line in content.split("\n") if line[:1].isdigit()]
+    assert tokens == [
+        "Jose\u0301", "met", "👨\u200d👩\u200d👧", "in", "Zu", "\u0308rich", "🇫🇷", ".",
+    ]  # fmt: skip
+    parsed = webanno_tsv.parse_tsv(content, "x.tsv")
+    source = SourceText(parsed.text, "utf16")
+    assert parsed.text == text
+    got = [source.span(s.start, s.end, s.label) for s in parsed.spans.values()]
+    assert sorted((d.start, d.end, d.label) for d in got) == spans
+
+
 # --- bad input ---------------------------------------------------------------------------
 
 
@@ -347,6 +367,66 @@ def test_tsv_row_that_does_not_fit_refuses_its_document(tmp_path: Path) -> None:
     # nothing of either file went in; the other file of the first document did
     assert "alice" not in docs[TRICKY[0]]["layers"] and "bob" in docs[TRICKY[0]]["layers"]
     assert TRICKY[1] not in docs  # its only file was refused
+
+
+def test_tsv_row_a_column_short_or_long_refuses_its_file_not_shifted(tmp_path: Path) -> None:
+    """INCEpTION ends each row with a tab, so a row without its entity column still
+    ends with one: it must not be read with its columns shifted (the entity lost,
+    the relation's columns taken for the labels). The file is refused with its line."""
+    out = exported(tmp_path, "webanno-tsv")
+    rows = {}
+    for name, change in (("t0", lambda f: f[:3] + f[4:]), ("t1", lambda f: [*f[:-1], "_", ""])):
+        path = out / name / "alice.tsv"
+        lines = path.read_text(encoding="utf-8").split("\n")
+        row = next(n for n, line in enumerate(lines) if "\tPerson" in line)
+        assert lines[row].endswith("\t")
+        lines[row] = "\t".join(change(lines[row].split("\t")))
+        path.write_text("\n".join(lines), encoding="utf-8")
+        rows[name] = row + 1
+    _, db, report = import_into(tmp_path / "q", "webanno-tsv", [out])
+    try:
+        docs = snapshot(db)
+    finally:
+        db.close()
+    messages = {(Path(str(p.path)).parent.name, p.line): str(p) for p in report.problems}
+    assert len(messages) == 2
+    assert "has 3 annotation column(s); the header declares 4" in messages["t0", rows["t0"]]
+    assert "has 5 annotation column(s); the header declares 4" in messages["t1", rows["t1"]]
+    assert "alice" not in docs[TRICKY[0]]["layers"] and "bob" in docs[TRICKY[0]]["layers"]
+    assert TRICKY[1] not in docs
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ("PER[2]\tagent|x\t1-1\t", "Rel has 1 governor(s) but 2 label(s)"),
+        ("PER[2]\tagent\t_\t", "Rel has 0 governor(s) but 1 label(s)"),
+        ("PER[2]\t_\t1-1\t", "Rel has 1 governor(s) but 0 label(s)"),
+        ("PER[2]\tagent\t\t", "Rel's governor '' is not a token"),
+        ("PER[2]\tagent\tAna[1_2]\t", "Rel's governor 'Ana[1_2]' is not a token"),
+    ],
+)
+def test_tsv_relation_cells_that_do_not_pair_refuse_the_file(
+    tmp_path: Path, cells: str, message: str
+) -> None:
+    """A relation is its label in one column and its governor in the next; a row
+    where they do not pair up (or the governor is no token) is not guessed at."""
+    header = (
+        "#FORMAT=WebAnno TSV 3.3\n"
+        f"#T_SP={NAMED_ENTITY}|value\n"
+        "#T_RL=webanno.custom.Rel|role|BT_" + NAMED_ENTITY + "\n\n\n"
+    )
+    body = f"#Text=Ana met Bob\n1-1\t0-3\tAna\tPER\t_\t_\t\n1-2\t4-7\tmet\t_\t_\t_\t\n1-3\t8-11\tBob\t{cells}\n"
+    path = tmp_path / "in" / "doc" / "alice.tsv"
+    path.parent.mkdir(parents=True)
+    path.write_text(header + body, encoding="utf-8", newline="\n")
+    _, db, report = import_into(tmp_path / "p", "webanno-tsv", [tmp_path / "in"])
+    try:
+        assert snapshot(db) == {}
+    finally:
+        db.close()
+    (problem,) = report.problems
+    assert problem.line == 9 and f"token 1-3: {message}" in str(problem)
 
 
 def test_xmi_offset_inside_an_emoji_refuses_the_document(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -395,18 +396,44 @@ def problem(path: Path | str, message: str, line: int | None = None) -> InputPro
 
 # --- tokens and sentences ------------------------------------------------------
 
-_TOKEN = re.compile(r"\w+(?:['’-]\w+)*|[^\w\s]", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n")
+
+# Tokens never split a grapheme cluster (what a reader sees as one character):
+# a letter keeps its combining marks, an emoji its ZWJ sequence, skin tone and
+# variation selector, a flag its two regional indicators. Written for the regex
+# package, which knows Unicode's grapheme properties (re does not).
+_WHITESPACE = r"[\s\x1c-\x1f]"
+"""What str.isspace and re's \\s call whitespace (regex's \\s leaves out \\x1c-\\x1f)."""
+_WORD_PART = (
+    r"[\p{L}\p{N}_]"  # re's \w: what a word starts with
+    r"[\p{L}\p{N}_\p{Grapheme_Cluster_Break=Extend}"
+    r"\p{Grapheme_Cluster_Break=SpacingMark}\p{Grapheme_Cluster_Break=ZWJ}]*"
+)
+_CLUSTER = (
+    # \X joins a prefix sign such as U+0600 to a following space; a token holds no space
+    rf"\p{{Grapheme_Cluster_Break=Prepend}}+(?={_WHITESPACE})|(?!{_WHITESPACE})\X"
+)
+_TOKEN_PATTERN = rf"{_WORD_PART}(?:['’-]{_WORD_PART})*|{_CLUSTER}"
+
+
+@cache
+def _token_regex() -> Any:
+    import regex  # loaded when first needed (about 20 ms), as annotator/core/find.py does
+
+    return regex.compile(_TOKEN_PATTERN, regex.VERSION0)
 
 
 def tokenize(text: str, breaks: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, int]]:
     """Word and punctuation tokens as (start, end), split also at every offset in ``breaks``.
 
+    A token is a word (letters and digits with their combining marks, joined by
+    ``'``, ``’`` or ``-``) or one other grapheme cluster (a punctuation mark, an
+    emoji sequence, a flag); it never splits a cluster except at a break.
     Splitting at span boundaries keeps every span a whole number of tokens, so
     BIO tags and token indices are exact.
     """
     tokens: list[tuple[int, int]] = []
-    for match in _TOKEN.finditer(text):
+    for match in _token_regex().finditer(text):
         start, end = match.span()
         inner = sorted(b for b in breaks if start < b < end) if breaks else ()
         for cut in inner:

@@ -2,7 +2,9 @@
 
 ``-DOCSTART- O`` opens each document (one per document and annotator), a
 blank line ends each sentence. Tokens are words and punctuation, split also at
-span boundaries, so a tag never covers part of a token.
+span boundaries, so a tag never covers part of a token; otherwise a token
+never splits a grapheme cluster (a letter and its combining marks, an emoji
+sequence).
 
 Overlapping spans cannot both be tagged. They are resolved the same way every
 time: spans are taken in order of start, the longer first when two start

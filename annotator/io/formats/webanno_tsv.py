@@ -22,8 +22,9 @@ back; only whitespace before the first token comes back as spaces.
 
 Import: the text is rebuilt from the ``#Text`` lines at the offsets the
 tokens give (a gap before a sentence filled with spaces, as INCEpTION does),
-each token is checked against it, and a file whose rows do not fit is refused
-whole with its line. The file's name is the annotator (``--as`` overrides).
+each token is checked against it, and a file whose rows do not fit (a column
+too many or too few, a relation's label and governor columns that do not pair
+up) is refused whole with its line. The file's name is the annotator (``--as`` overrides).
 
 Reader and writer share one module (over 500 lines) so that the escaping, the
 disambiguation ids and the text's layout stay inverse to each other.
@@ -245,6 +246,7 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
 # --- import --------------------------------------------------------------------------------
 
 _ROW = re.compile(r"^(\d+-\d+(?:\.\d+)?)\t(\d+)-(\d+)\t")
+_UNIT = re.compile(r"\d+-\d+(?:\.\d+)?")
 _ID_SUFFIX = re.compile(r"^(.*)\[(\d+)(?:_(\d+))?\]$", re.DOTALL)
 
 
@@ -377,8 +379,10 @@ def parse_tsv(content: str, where: str) -> _Parsed:
         if match is None:
             raise InputProblem(where, f"not a token row: {line[:60]!r}", number)
         fields = line.split("\t")
-        if len(fields) == len(columns) + 4 and fields[-1] == "":
-            fields.pop()  # the tab INCEpTION ends each row with
+        # INCEpTION ends every row with a tab. Dropped whatever the count, so a row
+        # one column short is refused, not read with its last column taken for it.
+        if len(fields) > 3 and fields[-1] == "":
+            fields.pop()
         if len(fields) != len(columns) + 3:
             raise InputProblem(
                 where,
@@ -484,13 +488,28 @@ def _read_annotations(
                     # a relation layer based on Annotation may join any layer's spans
                     first_on_unit.setdefault((unit, ANNOTATION), key)
         for layer, ref in ref_column.items():
-            if cells[ref] == "_":
-                continue
             at = labels.get(layer)
-            values = split_stacked(cells[at]) if at is not None and cells[at] != "_" else []
-            for k, item in enumerate(split_stacked(cells[ref])):
+            refs = [] if cells[ref] == "_" else split_stacked(cells[ref])
+            if at is None:  # a layer without features: its relations have no labels
+                values = ["*"] * len(refs)
+            else:
+                values = [] if cells[at] == "_" else split_stacked(cells[at])
+            if len(values) != len(refs):  # INCEpTION writes each relation in both columns
+                raise InputProblem(
+                    where,
+                    f"token {unit}: {short_name(layer)} has {len(refs)} governor(s) "
+                    f"but {len(values)} label(s)",
+                    number,
+                )
+            for value, item in zip(values, refs, strict=True):
                 governor, source_id, target_id = split_id(item)
-                value = values[k] if k < len(values) else "*"
+                if not _UNIT.fullmatch(governor):
+                    raise InputProblem(
+                        where,
+                        f"token {unit}: {short_name(layer)}'s governor {item!r} is not a "
+                        "token (such as 1-3, or 1-3[2_5] with annotation ids)",
+                        number,
+                    )
                 rtype = short_name(layer) if value == "*" else unescape_value(value)
                 pending.append((number, unit, governor, rtype, source_id, target_id, layer))
     for number, unit, governor, rtype, source_id, target_id, layer in pending:
