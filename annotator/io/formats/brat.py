@@ -35,7 +35,7 @@ import itertools
 import re
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,7 @@ from annotator.core.dataset import (
 )
 from annotator.core.model import DocumentDraft, OffsetError
 from annotator.core.pieces import joined_text, normalise, pieces_of, stored_fragments
+from annotator.core.schema import LabelSchema
 from annotator.io.errors import InputProblem
 from annotator.io.files import MAX_FILE_SETTING, MB, read_regular, too_large
 from annotator.io.formats.common import (
@@ -469,10 +470,20 @@ def _offsets(ident: str, ranges: str) -> list[int]:
 
 
 def parse_ann(
-    ann: str, source: SourceText, annotator: str, where: Path | str
+    ann: str,
+    source: SourceText,
+    annotator: str,
+    where: Path | str,
+    schema: LabelSchema | None = None,
 ) -> tuple[LayerDraft, list[EntityDraft], list[InputProblem]]:
     """One .ann file's lines into a layer and the entities its mentions name;
-    refused lines come back as problems, in the order of their lines."""
+    refused lines come back as problems, in the order of their lines.
+
+    A refused line changes nothing: every line is checked whole before any of
+    it is applied, and lines that point at a refused one are refused too.
+    ``schema`` (the project's) refuses relations and event arguments it does
+    not allow here, so the message names their line.
+    """
     layer = LayerDraft(annotator)
     problems: list[InputProblem] = []
     refs = _Refs()
@@ -528,64 +539,43 @@ def parse_ann(
             body, _, text = rest.partition("\t")
             pending.append(_Pending(number, kind, head, body, text))
 
+    def refuse(p: _Pending, message: str) -> None:
+        problems.append(InputProblem(where, f"{p.ident}: {message}", p.number))
+        if p.kind in "ER":  # what other lines may point at
+            refused.add(p.ident)
+
     spans: list[dict[str, Any]] = [
         {"attributes": dict(s.attributes), "note": s.note} for s in layer.spans
     ]
-    # type, source ref, target ref, id (R or E), line
-    relations: list[tuple[str, str, str, str, int]] = []
-    # Events first: they name their trigger, and arguments may point at other events.
-    events: list[_Pending] = []
-    for p in pending:
-        if p.kind != "E":
-            continue
-        parts = p.body.split()
-        try:
-            if not parts or ":" not in parts[0]:
-                raise LineProblem("malformed event")
-            trigger = parts[0].split(":", 1)[1]
-            try:
-                at = refs.resolve(trigger)
-            except LineProblem as exc:
-                raise LineProblem(f"trigger: {exc}") from None
-            if spans[at]["attributes"].get(EVENT_KEY):
-                raise LineProblem(f"trigger {trigger} already serves another event")
-        except LineProblem as exc:
-            problems.append(InputProblem(where, f"{p.ident}: {exc}", p.number))
-            refused.add(p.ident)
-            continue
+    # Events first: they name their trigger, and other lines may point at them.
+    events = _events([p for p in pending if p.kind == "E"], refs, layer.spans, schema, refuse)
+    for p, at, _arguments in events:
         spans[at]["attributes"][EVENT_KEY] = True
         index[p.ident] = at
-        events.append(p)
-    for p in events:
-        for arg in p.body.split()[1:]:
-            role, _, target = arg.partition(":")
-            relations.append((role, p.ident, target, p.ident, p.number))
-    rel_notes: dict[str, tuple[str, str, str]] = {}  # R id -> type, source, target
+    for _line, at, arguments in events:
+        for role, target in arguments:
+            layer.relations.append(RelationDraft(role, at, index[target]))
+    # R id -> (type, source, target) of each relation taken
+    taken: dict[str, tuple[str, int, int]] = {}
+    for p in pending:
+        if p.kind != "R":
+            continue
+        try:
+            taken[p.ident] = _relation(p, refs, layer.spans, schema)
+        except LineProblem as exc:
+            refuse(p, str(exc))
+            continue
+        layer.relations.append(RelationDraft(*taken[p.ident]))
     same_entity: list[tuple[int, int]] = []  # pairs of spans an equivalence names
     references: list[tuple[int, str, str]] = []  # span, external id, name
     for p in pending:
         parts = p.body.split()
         try:
-            if p.kind == "R":
-                if len(parts) != 3 or not parts[1].startswith("Arg1:") or ":" not in parts[2]:
-                    raise LineProblem("malformed relation")
-                src = parts[1].split(":", 1)[1]
-                dst = parts[2].split(":", 1)[1]
-                relations.append((parts[0], src, dst, p.ident, p.number))
-                rel_notes[p.ident] = (parts[0], src, dst)
-            elif p.kind == "*":
+            if p.kind == "*":
                 if len(parts) < 3:
                     raise LineProblem("an equivalence needs a type and two annotations")
-                members, bad = [], None
-                for ref in parts[1:]:
-                    try:
-                        members.append(refs.resolve(ref))
-                    except LineProblem as exc:
-                        bad = bad or exc
-                # The members that exist are still one entity.
+                members = [refs.resolve(ref) for ref in parts[1:]]
                 same_entity.extend(itertools.pairwise(members))
-                if bad is not None:
-                    raise bad
             elif p.kind in "AM":
                 if len(parts) not in (2, 3):
                     raise LineProblem("malformed attribute")
@@ -605,29 +595,18 @@ def parse_ann(
             elif p.kind == "#":
                 if len(parts) != 2:
                     raise LineProblem("malformed note")
-                if parts[1] in rel_notes:
-                    rtype, src, dst = rel_notes[parts[1]]
-                    if src not in index or dst not in index:
-                        raise LineProblem(f"{parts[1]} was refused")
-                    t = layer.spans[index[dst]]
-                    spans[index[src]]["attributes"].setdefault(NOTES_KEY, []).append(
-                        [rtype, t.start, t.end, p.text]
+                if parts[1] in taken:
+                    rtype, src_at, dst_at = taken[parts[1]]
+                    dst = layer.spans[dst_at]
+                    spans[src_at]["attributes"].setdefault(NOTES_KEY, []).append(
+                        [rtype, dst.start, dst.end, p.text]
                     )
                 else:
                     at = refs.resolve(parts[1])
                     note = spans[at]["note"]
                     spans[at]["note"] = f"{note}\n{p.text}" if note else p.text
         except LineProblem as exc:
-            problems.append(InputProblem(where, f"{p.ident}: {exc}", p.number))
-    for rtype, src, dst, ident, line_no in relations:
-        try:
-            src_at, dst_at = refs.resolve(src), refs.resolve(dst)
-        except LineProblem as exc:
-            problems.append(InputProblem(where, f"{ident or rtype}: {exc}", line_no))
-            if ident.startswith("R"):
-                refused.add(ident)
-            continue
-        layer.relations.append(RelationDraft(rtype, src_at, dst_at))
+            refuse(p, str(exc))
     entities, entity_of = _entities(layer.spans, span_ids, source.text, same_entity, where)
     for at, external_id, name in references:
         key = entity_of.get(at)
@@ -645,6 +624,110 @@ def parse_ann(
     ]
     problems.sort(key=lambda p: p.line or 0)
     return layer, list(entities.values()), problems
+
+
+def _relation(
+    p: _Pending, refs: _Refs, spans: list[SpanDraft], schema: LabelSchema | None
+) -> tuple[str, int, int]:
+    """An R line's type, source and target, or :class:`LineProblem` saying why not."""
+    parts = p.body.split()
+    if len(parts) != 3 or not parts[1].startswith("Arg1:") or ":" not in parts[2]:
+        raise LineProblem("malformed relation")
+    rtype = parts[0]
+    source = refs.resolve(parts[1].split(":", 1)[1])
+    target = refs.resolve(parts[2].split(":", 1)[1])
+    why = _link_refusal(rtype, spans[source], spans[target], schema)
+    if why is not None:
+        raise LineProblem(why)
+    return rtype, source, target
+
+
+def _link_refusal(
+    rtype: str, source: SpanDraft, target: SpanDraft, schema: LabelSchema | None
+) -> str | None:
+    """Why the project refuses this relation, or None: the rules of
+    :func:`~annotator.io.formats.importing.vet_draft`, checked here so that the
+    message names the .ann line and the line is refused whole."""
+    if (source.label, source.start, source.end) == (target.label, target.start, target.end):
+        why = "links a span to itself"
+    else:
+        rule = schema.relation(rtype) if schema is not None else None
+        if rule is None or rule.allows(source.label, target.label):
+            return None
+        why = (
+            f"the schema allows {rtype} only from "
+            f"{'/'.join(rule.sources)} to {'/'.join(rule.targets)}"
+        )
+    return (
+        f"{rtype} from {source.label} {source.start}-{source.end} "
+        f"to {target.label} {target.start}-{target.end}: {why}"
+    )
+
+
+# an event line taken: the line, its trigger span and its (role, target id) arguments
+_Event = tuple[_Pending, int, list[tuple[str, str]]]
+
+
+def _events(
+    lines: list[_Pending],
+    refs: _Refs,
+    spans: list[SpanDraft],
+    schema: LabelSchema | None,
+    refuse: Callable[[_Pending, str], None],
+) -> list[_Event]:
+    """The E lines that can be taken whole, in their order; the others refused.
+
+    An argument may name another event, so an event stands only while every
+    event it names stands: refusing one re-checks those that name it.
+    """
+    standing: dict[str, _Event] = {}
+    claimed: dict[int, str] = {}  # trigger span -> the event it serves
+    for p in lines:
+        parts = p.body.split()
+        try:
+            if not parts or ":" not in parts[0]:
+                raise LineProblem("malformed event")
+            trigger = parts[0].split(":", 1)[1]
+            if refs.defined.get(trigger, ("", 0))[0] == "E":
+                raise LineProblem(f"trigger: {trigger} is an event, not a text-bound annotation")
+            try:
+                at = refs.resolve(trigger)
+            except LineProblem as exc:
+                raise LineProblem(f"trigger: {exc}") from None
+            if at in claimed:
+                raise LineProblem(f"trigger {trigger} already serves another event")
+            arguments = []
+            for arg in parts[1:]:
+                role, _, target = arg.partition(":")
+                if not role or not target:
+                    raise LineProblem(f"malformed argument {arg[:40]!r}")
+                arguments.append((role, target))
+        except LineProblem as exc:
+            refuse(p, str(exc))
+            continue
+        claimed[at] = p.ident
+        standing[p.ident] = (p, at, arguments)
+    naming: dict[str, list[str]] = defaultdict(list)  # event id -> the events naming it
+    for ident, (_p, _at, arguments) in standing.items():
+        for _role, target in arguments:
+            naming[target].append(ident)
+    to_check = list(reversed(standing))
+    while to_check:
+        ident = to_check.pop()
+        if ident not in standing:
+            continue
+        p, at, arguments = standing[ident]
+        try:
+            for role, target in arguments:
+                target_at = standing[target][1] if target in standing else refs.resolve(target)
+                why = _link_refusal(role, spans[at], spans[target_at], schema)
+                if why is not None:
+                    raise LineProblem(why)
+        except LineProblem as exc:
+            del standing[ident]
+            refuse(p, str(exc))
+            to_check.extend(naming.get(ident, ()))
+    return list(standing.values())
 
 
 def _span_in_pieces(source: SourceText, offsets: list[int], label: str, surface: str) -> SpanDraft:
@@ -728,7 +811,7 @@ def _document(
     if not raw.strip():
         return None, [InputProblem(where, "the .txt file has no text")]
     source = SourceText(raw)
-    layer, entities, problems = parse_ann(ann_text, source, ctx.as_name or "", where)
+    layer, entities, problems = parse_ann(ann_text, source, ctx.as_name or "", where, ctx.schema)
     draft = DocumentDraft(text=source.text, title=_title(source.text), source=source_name)
     return AnnotatedDraft(draft, [layer], origin=where, entities=entities), notices + problems
 
