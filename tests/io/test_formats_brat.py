@@ -656,3 +656,54 @@ def test_a_relation_the_schema_refuses_names_its_line(tmp_path: Path) -> None:
     ]
     assert stored[2] == []
     assert all(s[4] == () and s[5] == "" for s in stored[1])  # no event mark, no note
+
+
+# --- a text that starts with U+FEFF ---------------------------------------------------
+
+BOM_TEXT = "\ufeffAna Diaz spoke."
+
+
+def test_a_text_starting_with_u_feff_round_trips(tmp_path: Path) -> None:
+    from annotator.core.model import DocumentDraft
+    from annotator.io.importer import import_drafts
+    from annotator.store import repository
+
+    project, db = new_project(tmp_path / "p")
+    try:
+        (doc_id,) = import_drafts(db, [DocumentDraft(text=BOM_TEXT, title="t")], "test").added
+        with db.session() as s:
+            repository.add_span(s, doc_id, "ana", "Person", 1, 9)
+        out = export_to(project, db, "brat", tmp_path / "out")
+    finally:
+        db.close()
+    (txt,) = out.glob("*.txt")
+    # As brat reads it (UTF-8, the mark a character), the offsets point at the name.
+    assert txt.read_bytes().decode("utf-8") == BOM_TEXT
+    assert "T1\tPerson 1 9\tAna Diaz" in txt.with_suffix(".ann").read_text(encoding="utf-8")
+    _, db2, report = import_into(tmp_path / "q", "brat", [out], as_name="ana")
+    try:
+        snap = snapshot(db2)
+    finally:
+        db2.close()
+    assert (report.problems, report.notices) == ([], [])
+    assert [s[:4] for s in snap[BOM_TEXT]["layers"]["ana"][1]] == [("Person", 1, 9, "Ana Diaz")]
+
+
+def test_a_byte_order_mark_the_offsets_do_not_count_is_left_out(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(b"\xef\xbb\xbfAna Diaz spoke.")
+    (folder / "a.ann").write_text("T1\tPerson 0 8\tAna Diaz\n", encoding="utf-8")
+    _, db, report = import_into(tmp_path / "p", "brat", [folder], as_name="ana")
+    try:
+        snap = snapshot(db)
+    finally:
+        db.close()
+    assert report.problems == []
+    assert report.notices == [
+        f"{folder / 'a.txt'}: the byte-order mark at its start is left out: the .ann's "
+        "offsets do not count it"
+    ]
+    assert [s[:4] for s in snap["Ana Diaz spoke."]["layers"]["ana"][1]] == [
+        ("Person", 0, 8, "Ana Diaz")
+    ]

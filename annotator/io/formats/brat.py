@@ -22,8 +22,9 @@ What each ``.ann`` line becomes in a project (and comes back as on export):
 - ``#``  note: the span's note; a note on a relation is kept in the source
   span's ``brat:notes`` attribute (``[type, target start, target end, note]``).
 
-Offsets in brat are code points into the ``.txt`` as it is on disk; a ``.txt``
-with CRLF line ends is mapped onto the stored (LF) text.
+Offsets in brat are code points into the ``.txt`` as brat reads it (UTF-8, a
+leading U+FEFF a character like any other); a ``.txt`` with CRLF line ends is
+mapped onto the stored (LF) text.
 
 Reader and writer share one module (over 500 lines) because each line type's
 reading and writing must stay inverse to each other: a round trip keeps them.
@@ -790,28 +791,48 @@ def _title(text: str) -> str:
     return ""
 
 
-def _decode(data: bytes, where: str, notices: list[InputProblem]) -> str:
+def _decode(data: bytes, where: str, notices: list[InputProblem], *, keep_bom: bool = False) -> str:
+    """UTF-8 (else a legacy encoding, named in a notice). A .txt keeps a leading
+    U+FEFF (``keep_bom``): brat reads it as the text's first character."""
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8" if keep_bom else "utf-8-sig")
     except UnicodeDecodeError:
         text, encoding, _ = decode_bytes(data, where)
         notices.append(InputNotice(where, f"not UTF-8; read as {encoding}"))
         return text
 
 
+BOM = "\ufeff"
+
+
 def _document(
     txt: bytes, ann: bytes, source_name: str, where: str, ctx: ImportContext
 ) -> tuple[AnnotatedDraft | None, list[InputProblem]]:
     notices: list[InputProblem] = []
+    txt_where = where.removesuffix(".ann") + ".txt"
     try:
-        raw = _decode(txt, where.removesuffix(".ann") + ".txt", notices)
+        raw = _decode(txt, txt_where, notices, keep_bom=True)
         ann_text = _decode(ann, where, notices) if ann.strip() else ""
     except InputProblem as exc:
         return None, [exc]
-    if not raw.strip():
+    if not raw.lstrip(BOM).strip():
         return None, [InputProblem(where, "the .txt file has no text")]
     source = SourceText(raw)
     layer, entities, problems = parse_ann(ann_text, source, ctx.as_name or "", where, ctx.schema)
+    if raw.startswith(BOM) and problems:
+        # A tool that dropped the byte-order mark before counting wrote offsets
+        # that fit better without it (fewer lines refused): then it is left out.
+        without = SourceText(raw[1:])
+        again = parse_ann(ann_text, without, ctx.as_name or "", where, ctx.schema)
+        if len(again[2]) < len(problems):
+            source, (layer, entities, problems) = without, again
+            notices.append(
+                InputNotice(
+                    txt_where,
+                    "the byte-order mark at its start is left out: the .ann's offsets do not "
+                    "count it",
+                )
+            )
     draft = DocumentDraft(text=source.text, title=_title(source.text), source=source_name)
     return AnnotatedDraft(draft, [layer], origin=where, entities=entities), notices + problems
 
