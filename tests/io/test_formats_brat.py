@@ -658,6 +658,80 @@ def test_a_relation_the_schema_refuses_names_its_line(tmp_path: Path) -> None:
     assert all(s[4] == () and s[5] == "" for s in stored[1])  # no event mark, no note
 
 
+# --- a .txt without its .ann, and an .ann without its .txt ---------------------------
+
+
+def _odd_pairs(folder: Path) -> None:
+    folder.mkdir()
+    (folder / "a.txt").write_text("Ana met Bob.", encoding="utf-8")
+    (folder / "a.ann").write_text("T1\tPerson 0 3\tAna\n", encoding="utf-8")
+    (folder / "lonely.txt").write_text("Nobody annotated this.", encoding="utf-8")
+    (folder / "orphan.ann").write_text("T1\tPerson 0 3\tAna\n", encoding="utf-8")
+    (folder / "bionlp.txt").write_text("Ana met Bob.", encoding="utf-8")
+    (folder / "bionlp.a1").write_text("T1\tPerson 0 3\tAna\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["folder", "zip"])
+def test_files_without_their_partner_are_named(tmp_path: Path, packed: bool) -> None:
+    folder = tmp_path / "in"
+    _odd_pairs(folder)
+    where = str(folder)
+    if packed:
+        archive = tmp_path / "in.zip"
+        with zipfile.ZipFile(archive, "w") as z:
+            for path in sorted(folder.iterdir()):
+                z.write(path, path.name)
+        folder, where = archive, f"{archive}!"
+    else:
+        where += "/"
+    _, db, report = import_into(tmp_path / "p", "brat", [folder], as_name="q")
+    try:
+        snap = snapshot(db)
+    finally:
+        db.close()
+    assert sorted(snap) == ["Ana met Bob.", "Nobody annotated this."]
+    assert snap["Nobody annotated this."]["layers"] == {}
+    assert report.notices == [
+        f"{where}lonely.txt: no lonely.ann beside it: imported without annotations, "
+        "as brat shows it"
+    ]
+    assert [str(p) for p in report.problems] == [
+        f"{where}bionlp.a1: brat's .a1/.a2/.co/.rel files are not read; join them into "
+        "bionlp.ann: bionlp.txt not imported",
+        f"{where}orphan.ann: no orphan.txt beside it: no text to annotate; not imported",
+    ]
+    assert (report.records, report.exit_code) == (2, 1)
+
+
+def test_a_folder_of_texts_without_any_ann_is_not_brat(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Just a text.", encoding="utf-8")
+    _, db, report = import_into(tmp_path / "p", "brat", [folder], as_name="q")
+    db.close()
+    assert [str(p) for p in report.problems] == [
+        f"{folder}: no brat documents here: no .ann files (texts without annotations are "
+        "imported without --format)"
+    ]
+    assert report.exit_code == 2
+
+
+def test_one_file_named_without_its_partner(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    _odd_pairs(folder)
+    paths = [folder / "lonely.txt", folder / "orphan.ann"]
+    _, db, report = import_into(tmp_path / "p", "brat", paths, as_name="q")
+    db.close()
+    assert report.notices == [
+        f"{folder / 'lonely.txt'}: no lonely.ann beside it: imported without annotations, "
+        "as brat shows it"
+    ]
+    assert [str(p) for p in report.problems] == [
+        f"{folder / 'orphan.ann'}: no orphan.txt beside it: no text to annotate; not imported"
+    ]
+    assert (report.records, report.exit_code) == (1, 1)
+
+
 # --- a text that starts with U+FEFF ---------------------------------------------------
 
 BOM_TEXT = "\ufeffAna Diaz spoke."

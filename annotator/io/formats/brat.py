@@ -33,6 +33,7 @@ reading and writing must stay inverse to each other: a round trip keeps them.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import zipfile
 from collections import defaultdict
@@ -803,20 +804,26 @@ def _decode(data: bytes, where: str, notices: list[InputProblem], *, keep_bom: b
 
 
 BOM = "\ufeff"
+PARTIAL_SUFFIXES = (".a1", ".a2", ".co", ".rel")
+"""brat's partial annotation files, read by brat when a document has no .ann."""
 
 
 def _document(
-    txt: bytes, ann: bytes, source_name: str, where: str, ctx: ImportContext
+    txt: bytes,
+    ann: bytes,
+    source_name: str,
+    txt_where: str,
+    where: str,
+    ctx: ImportContext,
 ) -> tuple[AnnotatedDraft | None, list[InputProblem]]:
     notices: list[InputProblem] = []
-    txt_where = where.removesuffix(".ann") + ".txt"
     try:
         raw = _decode(txt, txt_where, notices, keep_bom=True)
         ann_text = _decode(ann, where, notices) if ann.strip() else ""
     except InputProblem as exc:
         return None, [exc]
     if not raw.lstrip(BOM).strip():
-        return None, [InputProblem(where, "the .txt file has no text")]
+        return None, [InputProblem(txt_where, "the .txt file has no text")]
     source = SourceText(raw)
     layer, entities, problems = parse_ann(ann_text, source, ctx.as_name or "", where, ctx.schema)
     if raw.startswith(BOM) and problems:
@@ -837,8 +844,43 @@ def _document(
     return AnnotatedDraft(draft, [layer], origin=where, entities=entities), notices + problems
 
 
+def _pair_problem(txt_name: str, ann_name: str, names: set[str]) -> tuple[str, str] | None:
+    """Why a document cannot be read (the file to name and the reason), or None.
+
+    ``names``: the files brat reads that are there. A document without its
+    .ann is its text alone (brat shows it so), unless brat would read its
+    annotations from partial files, which this import does not.
+    """
+    stem = txt_name.removesuffix(".txt")
+    if txt_name not in names:
+        return ann_name, f"no {_base(txt_name)} beside it: no text to annotate; not imported"
+    if ann_name not in names:
+        for suffix in PARTIAL_SUFFIXES:
+            if stem + suffix in names:
+                return stem + suffix, (
+                    f"brat's {'/'.join(PARTIAL_SUFFIXES)} files are not read; join them into "
+                    f"{_base(ann_name)}: {_base(txt_name)} not imported"
+                )
+    return None
+
+
+def _base(name: str) -> str:
+    """A file's name without its folder (a path on disk, or a name in a .zip)."""
+    return name.rsplit("/", 1)[-1].rsplit(os.sep, 1)[-1]
+
+
+def _lonely_text(txt_where: str, ann_name: str) -> InputNotice:
+    return InputNotice(
+        txt_where, f"no {_base(ann_name)} beside it: imported without annotations, as brat shows it"
+    )
+
+
+_BRAT_SUFFIXES = (".txt", ".ann", *PARTIAL_SUFFIXES)
+
+
 def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem]:
-    """Documents of a brat folder (searched recursively) or .zip."""
+    """Documents of a brat folder (searched recursively) or .zip: each .txt with
+    its .ann, or alone; an .ann without its .txt is a problem."""
     if not path.exists():
         yield InputProblem(path, "no such file or folder")
         return
@@ -846,26 +888,41 @@ def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProbl
         yield from _read_zip(path, ctx)
         return
     if path.is_file():
-        if path.suffix == ".ann":
-            path = path.with_suffix(".txt")
-        pairs = [path] if path.suffix == ".txt" else []
+        if path.suffix not in (".txt", ".ann"):
+            yield InputProblem(path, "not a brat file: give a folder, a .zip, a .txt or an .ann")
+            return
         root = path.parent
+        texts = [path.with_suffix(".txt")]
+        found = {p for p in (path.with_suffix(s) for s in _BRAT_SUFFIXES) if p.exists()}
     else:
-        pairs = sorted(p for p in path.rglob("*.txt") if p.with_suffix(".ann").exists())
         root = path.parent
-    if not pairs:
-        yield InputProblem(path, "no brat documents here (.txt files with an .ann beside them)")
-        return
-    for txt in pairs:
+        found = {p for p in path.rglob("*") if p.suffix in _BRAT_SUFFIXES and not p.is_dir()}
+        if not any(p.suffix == ".ann" for p in found):
+            yield InputProblem(
+                path,
+                "no brat documents here: no .ann files (texts without annotations are "
+                "imported without --format)",
+            )
+            return
+        texts = sorted({p.with_suffix(".txt") for p in found if p.suffix in (".txt", ".ann")})
+    names = {str(p) for p in found}
+    for txt in texts:
         ann = txt.with_suffix(".ann")
+        refused = _pair_problem(str(txt), str(ann), names)
+        if refused is not None:
+            yield InputProblem(*refused)
+            continue
+        has_ann = str(ann) in names
         try:
             txt_bytes = read_regular(txt, ctx.file_limit, MAX_FILE_SETTING)
-            ann_bytes = read_regular(ann, ctx.file_limit, MAX_FILE_SETTING) if ann.exists() else b""
+            ann_bytes = read_regular(ann, ctx.file_limit, MAX_FILE_SETTING) if has_ann else b""
         except InputProblem as problem:
             yield problem
             continue
+        if not has_ann:
+            yield _lonely_text(str(txt), str(ann))
         item, problems = _document(
-            txt_bytes, ann_bytes, txt.relative_to(root).as_posix(), str(ann), ctx
+            txt_bytes, ann_bytes, txt.relative_to(root).as_posix(), str(txt), str(ann), ctx
         )
         yield from problems
         if item is not None:
@@ -879,22 +936,31 @@ def _read_zip(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | Input
         yield InputProblem(path, f"not a readable .zip ({exc})")
         return
     with archive:
-        names = set(archive.namelist())
-        txts = sorted(
-            n for n in names if n.endswith(".txt") and n[: -len(".txt")] + ".ann" in names
-        )
-        if not txts:
-            yield InputProblem(path, "no brat documents in the .zip")
+        names = {n for n in archive.namelist() if n.endswith(_BRAT_SUFFIXES)}
+        if not any(n.endswith(".ann") for n in names):
+            yield InputProblem(path, "no brat documents in the .zip: no .ann files")
             return
+        texts = sorted({n[: -len(".ann")] + ".txt" if n.endswith(".ann") else n
+                        for n in names if n.endswith((".txt", ".ann"))})  # fmt: skip
         budget = _ZipBudget(archive, path, ctx.file_limit)
-        for name in txts:
+        for name in texts:
             ann_name = name[: -len(".txt")] + ".ann"
+            refused = _pair_problem(name, ann_name, names)
+            if refused is not None:
+                yield InputProblem(f"{path}!{refused[0]}", refused[1])
+                continue
+            has_ann = ann_name in names
             try:
-                txt_bytes, ann_bytes = budget.read(name), budget.read(ann_name)
+                txt_bytes = budget.read(name)
+                ann_bytes = budget.read(ann_name) if has_ann else b""
             except InputProblem as problem:
                 yield problem
                 return  # an archive that expands without end: none of the rest is read
-            item, problems = _document(txt_bytes, ann_bytes, name, f"{path}!{ann_name}", ctx)
+            if not has_ann:
+                yield _lonely_text(f"{path}!{name}", ann_name)
+            item, problems = _document(
+                txt_bytes, ann_bytes, name, f"{path}!{name}", f"{path}!{ann_name}", ctx
+            )
             yield from problems
             if item is not None:
                 yield item
