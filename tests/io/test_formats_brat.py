@@ -781,3 +781,64 @@ def test_a_byte_order_mark_the_offsets_do_not_count_is_left_out(tmp_path: Path) 
     assert [s[:4] for s in snap["Ana Diaz spoke."]["layers"]["ana"][1]] == [
         ("Person", 0, 8, "Ana Diaz")
     ]
+
+
+# --- notes brat cannot hold in one line ----------------------------------------------
+
+
+def test_a_note_in_several_lines_is_several_note_lines_and_comes_back() -> None:
+    from annotator.io.formats.brat import ann_lines
+    from tests.io.split_cases import SPEAKER, TEXT, layer
+
+    one = layer()
+    one.spans[0]["note"] = "multi\nline note\n\nend"
+    one.spans[0]["attributes"]["brat:notes"] = [["speaker", *SPEAKER, "first\nsecond"]]
+    lines = ann_lines(one, TEXT)
+    assert [line for line in lines if line.startswith("#")] == [
+        "#1\tAnnotatorNotes T1\tmulti",
+        "#2\tAnnotatorNotes T1\tline note",
+        "#3\tAnnotatorNotes T1\t",
+        "#4\tAnnotatorNotes T1\tend",
+        "#5\tAnnotatorNotes R1\tfirst",
+        "#6\tAnnotatorNotes R1\tsecond",
+    ]
+    back, _, problems = parse_ann("\n".join(lines), SourceText(TEXT), "a", "x.ann")
+    assert problems == []
+    assert back.spans[0].note == "multi\nline note\n\nend"
+    assert back.spans[0].attributes["brat:notes"] == [["speaker", *SPEAKER, "first\nsecond"]]
+
+
+def test_notes_brat_cannot_hold_are_named_in_the_summary(tmp_path: Path) -> None:
+    from annotator.core.model import DocumentDraft
+    from annotator.io.importer import import_drafts
+    from annotator.store import repository
+
+    text = "Ana met Bob in Rome."
+    project, db = new_project(tmp_path / "p")
+    try:
+        (doc_id,) = import_drafts(db, [DocumentDraft(text=text, title="t")], "test").added
+        with db.session() as s:
+            repository.add_span(s, doc_id, "ana", "Person", 0, 3, note="multi\nline note")
+            repository.add_span(s, doc_id, "ana", "Person", 8, 11, note="a\ttab")
+            repository.add_span(s, doc_id, "ana", "Location", 15, 19, note="odd\u2028break")
+        out = tmp_path / "out"
+        result = run_export(db, project, ExportRequest(format="brat", target=out))
+    finally:
+        db.close()
+    assert result.warnings == [
+        "2 note(s) hold tabs or line breaks other than a newline, which a brat note cannot; "
+        "written as spaces"
+    ]
+    (ann,) = out.glob("*.ann")
+    assert ann.read_text(encoding="utf-8").splitlines()[3:] == [
+        "#1\tAnnotatorNotes T1\tmulti",
+        "#2\tAnnotatorNotes T1\tline note",
+        "#3\tAnnotatorNotes T2\ta tab",
+        "#4\tAnnotatorNotes T3\todd break",
+    ]
+    _, db2, _ = import_into(tmp_path / "q", "brat", [out], as_name="ana")
+    try:
+        notes = {s[3]: s[5] for s in snapshot(db2)[text]["layers"]["ana"][1]}
+    finally:
+        db2.close()
+    assert notes == {"Ana": "multi\nline note", "Bob": "a tab", "Rome": "odd break"}

@@ -21,6 +21,7 @@ What each ``.ann`` line becomes in a project (and comes back as on export):
   (``[type, reference, text]``).
 - ``#``  note: the span's note; a note on a relation is kept in the source
   span's ``brat:notes`` attribute (``[type, target start, target end, note]``).
+  A note in several lines is a ``#`` line per line (the import joins them).
 
 Offsets in brat are code points into the ``.txt`` as brat reads it (UTF-8, a
 leading U+FEFF a character like any other); a ``.txt`` with CRLF line ends is
@@ -232,9 +233,9 @@ def ann_lines(
                 lines.append(
                     f"N{n_norm}\t{norm[0]} {ref(s['id'])} {norm[1]}\t{_one_line(str(norm[2]))}"
                 )
-        if s["note"]:
+        for note_line in _note_lines(s["note"]):
             n_note += 1
-            notes.append(f"#{n_note}\tAnnotatorNotes {ref(s['id'])}\t{_one_line(s['note'])}")
+            notes.append(f"#{n_note}\tAnnotatorNotes {ref(s['id'])}\t{note_line}")
         for item in s["attributes"].get(NOTES_KEY) or []:
             if not (isinstance(item, list) and len(item) == 4):
                 continue
@@ -246,11 +247,37 @@ def ann_lines(
                     and r["type"] == rtype
                     and (t["start"], t["end"]) == (t_start, t_end)
                 ):
-                    n_note += 1
                     ident = rid[(r["type"], r["source_id"], r["target_id"])]
-                    notes.append(f"#{n_note}\tAnnotatorNotes {ident}\t{_one_line(str(note))}")
+                    for note_line in _note_lines(str(note)):
+                        n_note += 1
+                        notes.append(f"#{n_note}\tAnnotatorNotes {ident}\t{note_line}")
                     break
     return lines + notes
+
+
+_NOT_IN_A_NOTE = re.compile("[\t\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+"""What a brat note line cannot hold: tabs, and the line breaks other than a
+newline at which brat (Python's ``splitlines``) would cut the .ann line."""
+
+
+def _note_lines(note: str) -> list[str]:
+    """A note as ``#`` lines' texts: one per line of the note (the import joins a
+    target's notes with newlines, so the note comes back the same)."""
+    return [_NOT_IN_A_NOTE.sub(" ", line) for line in note.split("\n")] if note else []
+
+
+def changed_notes(layer: Layer) -> int:
+    """The notes (of spans and of relations) that :func:`_note_lines` cannot
+    write as they are: their tabs and odd line breaks become spaces."""
+    changed = 0
+    for s in layer.spans:
+        notes = [s["note"]] + [
+            str(item[3])
+            for item in s["attributes"].get(NOTES_KEY) or []
+            if isinstance(item, list) and len(item) == 4
+        ]
+        changed += sum(1 for note in notes if _NOT_IN_A_NOTE.search(note))
+    return changed
 
 
 def _components(pairs: list[tuple[int, int]]) -> list[set[int]]:
@@ -342,6 +369,7 @@ def _write_folder(
     stems = _UniqueNames()
     folders: dict[str, str] = {}
     folder_names = _UniqueNames()
+    notes_changed = 0
     for doc in docs:
         ctx.documents += 1
         stem = stems.claim(safe_name(doc.source or doc.title, f"doc-{doc.id}"), str(doc.id))
@@ -367,11 +395,17 @@ def _write_folder(
                 ctx.relations += len(layer.relations)
                 count_left_out(layer, ctx, spans=[])
                 ctx.flattened.entity_links += unwritten_links(layer, entities)
+                notes_changed += changed_notes(layer)
     names = [*conf.entities, *conf.events, *conf.relations, *conf.attributes]
     changed = sorted({n for n in names if _type_name(n) != n})
     if changed:
         ctx.warnings.append(
             "brat names cannot hold spaces; written with '_': " + ", ".join(changed)
+        )
+    if notes_changed:
+        ctx.warnings.append(
+            f"{notes_changed} note(s) hold tabs or line breaks other than a newline, which "
+            "a brat note cannot; written as spaces"
         )
     text = annotation_conf(ctx, conf)
     (folder / "annotation.conf").write_text(text, encoding="utf-8", newline="\n")
@@ -570,6 +604,8 @@ def parse_ann(
         layer.relations.append(RelationDraft(*taken[p.ident]))
     same_entity: list[tuple[int, int]] = []  # pairs of spans an equivalence names
     references: list[tuple[int, str, str]] = []  # span, external id, name
+    noted: set[int] = set()  # spans with a note: more note lines add lines to it
+    relation_notes: dict[str, list[Any]] = {}  # R id -> its item in the source's NOTES_KEY
     for p in pending:
         parts = p.body.split()
         try:
@@ -598,15 +634,19 @@ def parse_ann(
                 if len(parts) != 2:
                     raise LineProblem("malformed note")
                 if parts[1] in taken:
+                    item = relation_notes.get(parts[1])
+                    if item is not None:  # a note in several lines, as the export writes one
+                        item[3] += "\n" + p.text
+                        continue
                     rtype, src_at, dst_at = taken[parts[1]]
                     dst = layer.spans[dst_at]
-                    spans[src_at]["attributes"].setdefault(NOTES_KEY, []).append(
-                        [rtype, dst.start, dst.end, p.text]
-                    )
+                    item = relation_notes[parts[1]] = [rtype, dst.start, dst.end, p.text]
+                    spans[src_at]["attributes"].setdefault(NOTES_KEY, []).append(item)
                 else:
                     at = refs.resolve(parts[1])
                     note = spans[at]["note"]
-                    spans[at]["note"] = f"{note}\n{p.text}" if note else p.text
+                    spans[at]["note"] = f"{note}\n{p.text}" if at in noted else p.text
+                    noted.add(at)
         except LineProblem as exc:
             refuse(p, str(exc))
     entities, entity_of = _entities(layer.spans, span_ids, source.text, same_entity, where)
