@@ -21,9 +21,11 @@ What each ``.ann`` line becomes in a project (and comes back as on export):
   (``[type, reference, text]``).
 - ``#``  note: the span's note; a note on a relation is kept in the source
   span's ``brat:notes`` attribute (``[type, target start, target end, note]``).
+  A note in several lines is a ``#`` line per line (the import joins them).
 
-Offsets in brat are code points into the ``.txt`` as it is on disk; a ``.txt``
-with CRLF line ends is mapped onto the stored (LF) text.
+Offsets in brat are code points into the ``.txt`` as brat reads it (UTF-8, a
+leading U+FEFF a character like any other); a ``.txt`` with CRLF line ends is
+mapped onto the stored (LF) text.
 
 Reader and writer share one module (over 500 lines) because each line type's
 reading and writing must stay inverse to each other: a round trip keeps them.
@@ -32,10 +34,11 @@ reading and writing must stay inverse to each other: a round trip keeps them.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -53,6 +56,7 @@ from annotator.core.dataset import (
 )
 from annotator.core.model import DocumentDraft, OffsetError
 from annotator.core.pieces import joined_text, normalise, pieces_of, stored_fragments
+from annotator.core.schema import LabelSchema
 from annotator.io.errors import InputProblem
 from annotator.io.files import MAX_FILE_SETTING, MB, read_regular, too_large
 from annotator.io.formats.common import (
@@ -229,9 +233,9 @@ def ann_lines(
                 lines.append(
                     f"N{n_norm}\t{norm[0]} {ref(s['id'])} {norm[1]}\t{_one_line(str(norm[2]))}"
                 )
-        if s["note"]:
+        for note_line in _note_lines(s["note"]):
             n_note += 1
-            notes.append(f"#{n_note}\tAnnotatorNotes {ref(s['id'])}\t{_one_line(s['note'])}")
+            notes.append(f"#{n_note}\tAnnotatorNotes {ref(s['id'])}\t{note_line}")
         for item in s["attributes"].get(NOTES_KEY) or []:
             if not (isinstance(item, list) and len(item) == 4):
                 continue
@@ -243,11 +247,37 @@ def ann_lines(
                     and r["type"] == rtype
                     and (t["start"], t["end"]) == (t_start, t_end)
                 ):
-                    n_note += 1
                     ident = rid[(r["type"], r["source_id"], r["target_id"])]
-                    notes.append(f"#{n_note}\tAnnotatorNotes {ident}\t{_one_line(str(note))}")
+                    for note_line in _note_lines(str(note)):
+                        n_note += 1
+                        notes.append(f"#{n_note}\tAnnotatorNotes {ident}\t{note_line}")
                     break
     return lines + notes
+
+
+_NOT_IN_A_NOTE = re.compile("[\t\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+"""What a brat note line cannot hold: tabs, and the line breaks other than a
+newline at which brat (Python's ``splitlines``) would cut the .ann line."""
+
+
+def _note_lines(note: str) -> list[str]:
+    """A note as ``#`` lines' texts: one per line of the note (the import joins a
+    target's notes with newlines, so the note comes back the same)."""
+    return [_NOT_IN_A_NOTE.sub(" ", line) for line in note.split("\n")] if note else []
+
+
+def changed_notes(layer: Layer) -> int:
+    """The notes (of spans and of relations) that :func:`_note_lines` cannot
+    write as they are: their tabs and odd line breaks become spaces."""
+    changed = 0
+    for s in layer.spans:
+        notes = [s["note"]] + [
+            str(item[3])
+            for item in s["attributes"].get(NOTES_KEY) or []
+            if isinstance(item, list) and len(item) == 4
+        ]
+        changed += sum(1 for note in notes if _NOT_IN_A_NOTE.search(note))
+    return changed
 
 
 def _components(pairs: list[tuple[int, int]]) -> list[set[int]]:
@@ -339,6 +369,7 @@ def _write_folder(
     stems = _UniqueNames()
     folders: dict[str, str] = {}
     folder_names = _UniqueNames()
+    notes_changed = 0
     for doc in docs:
         ctx.documents += 1
         stem = stems.claim(safe_name(doc.source or doc.title, f"doc-{doc.id}"), str(doc.id))
@@ -364,11 +395,17 @@ def _write_folder(
                 ctx.relations += len(layer.relations)
                 count_left_out(layer, ctx, spans=[])
                 ctx.flattened.entity_links += unwritten_links(layer, entities)
+                notes_changed += changed_notes(layer)
     names = [*conf.entities, *conf.events, *conf.relations, *conf.attributes]
     changed = sorted({n for n in names if _type_name(n) != n})
     if changed:
         ctx.warnings.append(
             "brat names cannot hold spaces; written with '_': " + ", ".join(changed)
+        )
+    if notes_changed:
+        ctx.warnings.append(
+            f"{notes_changed} note(s) hold tabs or line breaks other than a newline, which "
+            "a brat note cannot; written as spaces"
         )
     text = annotation_conf(ctx, conf)
     (folder / "annotation.conf").write_text(text, encoding="utf-8", newline="\n")
@@ -469,10 +506,20 @@ def _offsets(ident: str, ranges: str) -> list[int]:
 
 
 def parse_ann(
-    ann: str, source: SourceText, annotator: str, where: Path | str
+    ann: str,
+    source: SourceText,
+    annotator: str,
+    where: Path | str,
+    schema: LabelSchema | None = None,
 ) -> tuple[LayerDraft, list[EntityDraft], list[InputProblem]]:
     """One .ann file's lines into a layer and the entities its mentions name;
-    refused lines come back as problems, in the order of their lines."""
+    refused lines come back as problems, in the order of their lines.
+
+    A refused line changes nothing: every line is checked whole before any of
+    it is applied, and lines that point at a refused one are refused too.
+    ``schema`` (the project's) refuses relations and event arguments it does
+    not allow here, so the message names their line.
+    """
     layer = LayerDraft(annotator)
     problems: list[InputProblem] = []
     refs = _Refs()
@@ -528,64 +575,45 @@ def parse_ann(
             body, _, text = rest.partition("\t")
             pending.append(_Pending(number, kind, head, body, text))
 
+    def refuse(p: _Pending, message: str) -> None:
+        problems.append(InputProblem(where, f"{p.ident}: {message}", p.number))
+        if p.kind in "ER":  # what other lines may point at
+            refused.add(p.ident)
+
     spans: list[dict[str, Any]] = [
         {"attributes": dict(s.attributes), "note": s.note} for s in layer.spans
     ]
-    # type, source ref, target ref, id (R or E), line
-    relations: list[tuple[str, str, str, str, int]] = []
-    # Events first: they name their trigger, and arguments may point at other events.
-    events: list[_Pending] = []
-    for p in pending:
-        if p.kind != "E":
-            continue
-        parts = p.body.split()
-        try:
-            if not parts or ":" not in parts[0]:
-                raise LineProblem("malformed event")
-            trigger = parts[0].split(":", 1)[1]
-            try:
-                at = refs.resolve(trigger)
-            except LineProblem as exc:
-                raise LineProblem(f"trigger: {exc}") from None
-            if spans[at]["attributes"].get(EVENT_KEY):
-                raise LineProblem(f"trigger {trigger} already serves another event")
-        except LineProblem as exc:
-            problems.append(InputProblem(where, f"{p.ident}: {exc}", p.number))
-            refused.add(p.ident)
-            continue
+    # Events first: they name their trigger, and other lines may point at them.
+    events = _events([p for p in pending if p.kind == "E"], refs, layer.spans, schema, refuse)
+    for p, at, _arguments in events:
         spans[at]["attributes"][EVENT_KEY] = True
         index[p.ident] = at
-        events.append(p)
-    for p in events:
-        for arg in p.body.split()[1:]:
-            role, _, target = arg.partition(":")
-            relations.append((role, p.ident, target, p.ident, p.number))
-    rel_notes: dict[str, tuple[str, str, str]] = {}  # R id -> type, source, target
+    for _line, at, arguments in events:
+        for role, target in arguments:
+            layer.relations.append(RelationDraft(role, at, index[target]))
+    # R id -> (type, source, target) of each relation taken
+    taken: dict[str, tuple[str, int, int]] = {}
+    for p in pending:
+        if p.kind != "R":
+            continue
+        try:
+            taken[p.ident] = _relation(p, refs, layer.spans, schema)
+        except LineProblem as exc:
+            refuse(p, str(exc))
+            continue
+        layer.relations.append(RelationDraft(*taken[p.ident]))
     same_entity: list[tuple[int, int]] = []  # pairs of spans an equivalence names
     references: list[tuple[int, str, str]] = []  # span, external id, name
+    noted: set[int] = set()  # spans with a note: more note lines add lines to it
+    relation_notes: dict[str, list[Any]] = {}  # R id -> its item in the source's NOTES_KEY
     for p in pending:
         parts = p.body.split()
         try:
-            if p.kind == "R":
-                if len(parts) != 3 or not parts[1].startswith("Arg1:") or ":" not in parts[2]:
-                    raise LineProblem("malformed relation")
-                src = parts[1].split(":", 1)[1]
-                dst = parts[2].split(":", 1)[1]
-                relations.append((parts[0], src, dst, p.ident, p.number))
-                rel_notes[p.ident] = (parts[0], src, dst)
-            elif p.kind == "*":
+            if p.kind == "*":
                 if len(parts) < 3:
                     raise LineProblem("an equivalence needs a type and two annotations")
-                members, bad = [], None
-                for ref in parts[1:]:
-                    try:
-                        members.append(refs.resolve(ref))
-                    except LineProblem as exc:
-                        bad = bad or exc
-                # The members that exist are still one entity.
+                members = [refs.resolve(ref) for ref in parts[1:]]
                 same_entity.extend(itertools.pairwise(members))
-                if bad is not None:
-                    raise bad
             elif p.kind in "AM":
                 if len(parts) not in (2, 3):
                     raise LineProblem("malformed attribute")
@@ -605,29 +633,22 @@ def parse_ann(
             elif p.kind == "#":
                 if len(parts) != 2:
                     raise LineProblem("malformed note")
-                if parts[1] in rel_notes:
-                    rtype, src, dst = rel_notes[parts[1]]
-                    if src not in index or dst not in index:
-                        raise LineProblem(f"{parts[1]} was refused")
-                    t = layer.spans[index[dst]]
-                    spans[index[src]]["attributes"].setdefault(NOTES_KEY, []).append(
-                        [rtype, t.start, t.end, p.text]
-                    )
+                if parts[1] in taken:
+                    item = relation_notes.get(parts[1])
+                    if item is not None:  # a note in several lines, as the export writes one
+                        item[3] += "\n" + p.text
+                        continue
+                    rtype, src_at, dst_at = taken[parts[1]]
+                    dst = layer.spans[dst_at]
+                    item = relation_notes[parts[1]] = [rtype, dst.start, dst.end, p.text]
+                    spans[src_at]["attributes"].setdefault(NOTES_KEY, []).append(item)
                 else:
                     at = refs.resolve(parts[1])
                     note = spans[at]["note"]
-                    spans[at]["note"] = f"{note}\n{p.text}" if note else p.text
+                    spans[at]["note"] = f"{note}\n{p.text}" if at in noted else p.text
+                    noted.add(at)
         except LineProblem as exc:
-            problems.append(InputProblem(where, f"{p.ident}: {exc}", p.number))
-    for rtype, src, dst, ident, line_no in relations:
-        try:
-            src_at, dst_at = refs.resolve(src), refs.resolve(dst)
-        except LineProblem as exc:
-            problems.append(InputProblem(where, f"{ident or rtype}: {exc}", line_no))
-            if ident.startswith("R"):
-                refused.add(ident)
-            continue
-        layer.relations.append(RelationDraft(rtype, src_at, dst_at))
+            refuse(p, str(exc))
     entities, entity_of = _entities(layer.spans, span_ids, source.text, same_entity, where)
     for at, external_id, name in references:
         key = entity_of.get(at)
@@ -645,6 +666,110 @@ def parse_ann(
     ]
     problems.sort(key=lambda p: p.line or 0)
     return layer, list(entities.values()), problems
+
+
+def _relation(
+    p: _Pending, refs: _Refs, spans: list[SpanDraft], schema: LabelSchema | None
+) -> tuple[str, int, int]:
+    """An R line's type, source and target, or :class:`LineProblem` saying why not."""
+    parts = p.body.split()
+    if len(parts) != 3 or not parts[1].startswith("Arg1:") or ":" not in parts[2]:
+        raise LineProblem("malformed relation")
+    rtype = parts[0]
+    source = refs.resolve(parts[1].split(":", 1)[1])
+    target = refs.resolve(parts[2].split(":", 1)[1])
+    why = _link_refusal(rtype, spans[source], spans[target], schema)
+    if why is not None:
+        raise LineProblem(why)
+    return rtype, source, target
+
+
+def _link_refusal(
+    rtype: str, source: SpanDraft, target: SpanDraft, schema: LabelSchema | None
+) -> str | None:
+    """Why the project refuses this relation, or None: the rules of
+    :func:`~annotator.io.formats.importing.vet_draft`, checked here so that the
+    message names the .ann line and the line is refused whole."""
+    if (source.label, source.start, source.end) == (target.label, target.start, target.end):
+        why = "links a span to itself"
+    else:
+        rule = schema.relation(rtype) if schema is not None else None
+        if rule is None or rule.allows(source.label, target.label):
+            return None
+        why = (
+            f"the schema allows {rtype} only from "
+            f"{'/'.join(rule.sources)} to {'/'.join(rule.targets)}"
+        )
+    return (
+        f"{rtype} from {source.label} {source.start}-{source.end} "
+        f"to {target.label} {target.start}-{target.end}: {why}"
+    )
+
+
+# an event line taken: the line, its trigger span and its (role, target id) arguments
+_Event = tuple[_Pending, int, list[tuple[str, str]]]
+
+
+def _events(
+    lines: list[_Pending],
+    refs: _Refs,
+    spans: list[SpanDraft],
+    schema: LabelSchema | None,
+    refuse: Callable[[_Pending, str], None],
+) -> list[_Event]:
+    """The E lines that can be taken whole, in their order; the others refused.
+
+    An argument may name another event, so an event stands only while every
+    event it names stands: refusing one re-checks those that name it.
+    """
+    standing: dict[str, _Event] = {}
+    claimed: dict[int, str] = {}  # trigger span -> the event it serves
+    for p in lines:
+        parts = p.body.split()
+        try:
+            if not parts or ":" not in parts[0]:
+                raise LineProblem("malformed event")
+            trigger = parts[0].split(":", 1)[1]
+            if refs.defined.get(trigger, ("", 0))[0] == "E":
+                raise LineProblem(f"trigger: {trigger} is an event, not a text-bound annotation")
+            try:
+                at = refs.resolve(trigger)
+            except LineProblem as exc:
+                raise LineProblem(f"trigger: {exc}") from None
+            if at in claimed:
+                raise LineProblem(f"trigger {trigger} already serves another event")
+            arguments = []
+            for arg in parts[1:]:
+                role, _, target = arg.partition(":")
+                if not role or not target:
+                    raise LineProblem(f"malformed argument {arg[:40]!r}")
+                arguments.append((role, target))
+        except LineProblem as exc:
+            refuse(p, str(exc))
+            continue
+        claimed[at] = p.ident
+        standing[p.ident] = (p, at, arguments)
+    naming: dict[str, list[str]] = defaultdict(list)  # event id -> the events naming it
+    for ident, (_p, _at, arguments) in standing.items():
+        for _role, target in arguments:
+            naming[target].append(ident)
+    to_check = list(reversed(standing))
+    while to_check:
+        ident = to_check.pop()
+        if ident not in standing:
+            continue
+        p, at, arguments = standing[ident]
+        try:
+            for role, target in arguments:
+                target_at = standing[target][1] if target in standing else refs.resolve(target)
+                why = _link_refusal(role, spans[at], spans[target_at], schema)
+                if why is not None:
+                    raise LineProblem(why)
+        except LineProblem as exc:
+            del standing[ident]
+            refuse(p, str(exc))
+            to_check.extend(naming.get(ident, ()))
+    return list(standing.values())
 
 
 def _span_in_pieces(source: SourceText, offsets: list[int], label: str, surface: str) -> SpanDraft:
@@ -707,34 +832,95 @@ def _title(text: str) -> str:
     return ""
 
 
-def _decode(data: bytes, where: str, notices: list[InputProblem]) -> str:
+def _decode(data: bytes, where: str, notices: list[InputProblem], *, keep_bom: bool = False) -> str:
+    """UTF-8 (else a legacy encoding, named in a notice). A .txt keeps a leading
+    U+FEFF (``keep_bom``): brat reads it as the text's first character."""
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8" if keep_bom else "utf-8-sig")
     except UnicodeDecodeError:
         text, encoding, _ = decode_bytes(data, where)
         notices.append(InputNotice(where, f"not UTF-8; read as {encoding}"))
         return text
 
 
+BOM = "\ufeff"
+PARTIAL_SUFFIXES = (".a1", ".a2", ".co", ".rel")
+"""brat's partial annotation files, read by brat when a document has no .ann."""
+
+
 def _document(
-    txt: bytes, ann: bytes, source_name: str, where: str, ctx: ImportContext
+    txt: bytes,
+    ann: bytes,
+    source_name: str,
+    txt_where: str,
+    where: str,
+    ctx: ImportContext,
 ) -> tuple[AnnotatedDraft | None, list[InputProblem]]:
     notices: list[InputProblem] = []
     try:
-        raw = _decode(txt, where.removesuffix(".ann") + ".txt", notices)
+        raw = _decode(txt, txt_where, notices, keep_bom=True)
         ann_text = _decode(ann, where, notices) if ann.strip() else ""
     except InputProblem as exc:
         return None, [exc]
-    if not raw.strip():
-        return None, [InputProblem(where, "the .txt file has no text")]
+    if not raw.lstrip(BOM).strip():
+        return None, [InputProblem(txt_where, "the .txt file has no text")]
     source = SourceText(raw)
-    layer, entities, problems = parse_ann(ann_text, source, ctx.as_name or "", where)
+    layer, entities, problems = parse_ann(ann_text, source, ctx.as_name or "", where, ctx.schema)
+    if raw.startswith(BOM) and problems:
+        # A tool that dropped the byte-order mark before counting wrote offsets
+        # that fit better without it (fewer lines refused): then it is left out.
+        without = SourceText(raw[1:])
+        again = parse_ann(ann_text, without, ctx.as_name or "", where, ctx.schema)
+        if len(again[2]) < len(problems):
+            source, (layer, entities, problems) = without, again
+            notices.append(
+                InputNotice(
+                    txt_where,
+                    "the byte-order mark at its start is left out: the .ann's offsets do not "
+                    "count it",
+                )
+            )
     draft = DocumentDraft(text=source.text, title=_title(source.text), source=source_name)
     return AnnotatedDraft(draft, [layer], origin=where, entities=entities), notices + problems
 
 
+def _pair_problem(txt_name: str, ann_name: str, names: set[str]) -> tuple[str, str] | None:
+    """Why a document cannot be read (the file to name and the reason), or None.
+
+    ``names``: the files brat reads that are there. A document without its
+    .ann is its text alone (brat shows it so), unless brat would read its
+    annotations from partial files, which this import does not.
+    """
+    stem = txt_name.removesuffix(".txt")
+    if txt_name not in names:
+        return ann_name, f"no {_base(txt_name)} beside it: no text to annotate; not imported"
+    if ann_name not in names:
+        for suffix in PARTIAL_SUFFIXES:
+            if stem + suffix in names:
+                return stem + suffix, (
+                    f"brat's {'/'.join(PARTIAL_SUFFIXES)} files are not read; join them into "
+                    f"{_base(ann_name)}: {_base(txt_name)} not imported"
+                )
+    return None
+
+
+def _base(name: str) -> str:
+    """A file's name without its folder (a path on disk, or a name in a .zip)."""
+    return name.rsplit("/", 1)[-1].rsplit(os.sep, 1)[-1]
+
+
+def _lonely_text(txt_where: str, ann_name: str) -> InputNotice:
+    return InputNotice(
+        txt_where, f"no {_base(ann_name)} beside it: imported without annotations, as brat shows it"
+    )
+
+
+_BRAT_SUFFIXES = (".txt", ".ann", *PARTIAL_SUFFIXES)
+
+
 def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProblem]:
-    """Documents of a brat folder (searched recursively) or .zip."""
+    """Documents of a brat folder (searched recursively) or .zip: each .txt with
+    its .ann, or alone; an .ann without its .txt is a problem."""
     if not path.exists():
         yield InputProblem(path, "no such file or folder")
         return
@@ -742,26 +928,41 @@ def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProbl
         yield from _read_zip(path, ctx)
         return
     if path.is_file():
-        if path.suffix == ".ann":
-            path = path.with_suffix(".txt")
-        pairs = [path] if path.suffix == ".txt" else []
+        if path.suffix not in (".txt", ".ann"):
+            yield InputProblem(path, "not a brat file: give a folder, a .zip, a .txt or an .ann")
+            return
         root = path.parent
+        texts = [path.with_suffix(".txt")]
+        found = {p for p in (path.with_suffix(s) for s in _BRAT_SUFFIXES) if p.exists()}
     else:
-        pairs = sorted(p for p in path.rglob("*.txt") if p.with_suffix(".ann").exists())
         root = path.parent
-    if not pairs:
-        yield InputProblem(path, "no brat documents here (.txt files with an .ann beside them)")
-        return
-    for txt in pairs:
+        found = {p for p in path.rglob("*") if p.suffix in _BRAT_SUFFIXES and not p.is_dir()}
+        if not any(p.suffix == ".ann" for p in found):
+            yield InputProblem(
+                path,
+                "no brat documents here: no .ann files (texts without annotations are "
+                "imported without --format)",
+            )
+            return
+        texts = sorted({p.with_suffix(".txt") for p in found if p.suffix in (".txt", ".ann")})
+    names = {str(p) for p in found}
+    for txt in texts:
         ann = txt.with_suffix(".ann")
+        refused = _pair_problem(str(txt), str(ann), names)
+        if refused is not None:
+            yield InputProblem(*refused)
+            continue
+        has_ann = str(ann) in names
         try:
             txt_bytes = read_regular(txt, ctx.file_limit, MAX_FILE_SETTING)
-            ann_bytes = read_regular(ann, ctx.file_limit, MAX_FILE_SETTING) if ann.exists() else b""
+            ann_bytes = read_regular(ann, ctx.file_limit, MAX_FILE_SETTING) if has_ann else b""
         except InputProblem as problem:
             yield problem
             continue
+        if not has_ann:
+            yield _lonely_text(str(txt), str(ann))
         item, problems = _document(
-            txt_bytes, ann_bytes, txt.relative_to(root).as_posix(), str(ann), ctx
+            txt_bytes, ann_bytes, txt.relative_to(root).as_posix(), str(txt), str(ann), ctx
         )
         yield from problems
         if item is not None:
@@ -775,22 +976,31 @@ def _read_zip(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | Input
         yield InputProblem(path, f"not a readable .zip ({exc})")
         return
     with archive:
-        names = set(archive.namelist())
-        txts = sorted(
-            n for n in names if n.endswith(".txt") and n[: -len(".txt")] + ".ann" in names
-        )
-        if not txts:
-            yield InputProblem(path, "no brat documents in the .zip")
+        names = {n for n in archive.namelist() if n.endswith(_BRAT_SUFFIXES)}
+        if not any(n.endswith(".ann") for n in names):
+            yield InputProblem(path, "no brat documents in the .zip: no .ann files")
             return
+        texts = sorted({n[: -len(".ann")] + ".txt" if n.endswith(".ann") else n
+                        for n in names if n.endswith((".txt", ".ann"))})  # fmt: skip
         budget = _ZipBudget(archive, path, ctx.file_limit)
-        for name in txts:
+        for name in texts:
             ann_name = name[: -len(".txt")] + ".ann"
+            refused = _pair_problem(name, ann_name, names)
+            if refused is not None:
+                yield InputProblem(f"{path}!{refused[0]}", refused[1])
+                continue
+            has_ann = ann_name in names
             try:
-                txt_bytes, ann_bytes = budget.read(name), budget.read(ann_name)
+                txt_bytes = budget.read(name)
+                ann_bytes = budget.read(ann_name) if has_ann else b""
             except InputProblem as problem:
                 yield problem
                 return  # an archive that expands without end: none of the rest is read
-            item, problems = _document(txt_bytes, ann_bytes, name, f"{path}!{ann_name}", ctx)
+            if not has_ann:
+                yield _lonely_text(f"{path}!{name}", ann_name)
+            item, problems = _document(
+                txt_bytes, ann_bytes, name, f"{path}!{name}", f"{path}!{ann_name}", ctx
+            )
             yield from problems
             if item is not None:
                 yield item
