@@ -72,3 +72,20 @@ def test_labeled_records_in_an_unreadable_folder_are_reported(
     assert "no .jsonl files" not in err
     assert code != 0
     assert titles(project) == []
+
+
+def test_brat_documents_in_an_unreadable_folder_are_reported(
+    tmp_path: Path, locked: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "brat"
+    (data / "locked").mkdir(parents=True)
+    for folder, name in ((data, "open"), (data / "locked", "shut")):
+        (folder / f"{name}.txt").write_text("Ana Diaz spoke.\n", encoding="utf-8")
+        (folder / f"{name}.ann").write_text("T1\tPerson 0 8\tAna Diaz\n", encoding="utf-8")
+    locked.append(data / "locked")
+    project = tmp_path / "p"
+    create_project(project)
+    assert main(["import", str(project), str(data), "--format", "brat", "--as", "ana"]) == 1
+    err = capsys.readouterr().err
+    assert f"{data / 'locked'}: cannot read the folder (Permission denied)" in err
+    assert titles(project) == ["Ana Diaz spoke."]  # the one in the readable folder

@@ -58,7 +58,7 @@ from annotator.core.model import DocumentDraft, OffsetError
 from annotator.core.pieces import joined_text, normalise, pieces_of, stored_fragments
 from annotator.core.schema import LabelSchema
 from annotator.io.errors import InputProblem
-from annotator.io.files import MAX_FILE_SETTING, MB, read_regular, too_large
+from annotator.io.files import MAX_FILE_SETTING, MB, read_regular, too_large, walk_folder
 from annotator.io.formats.common import (
     ExportContext,
     LineProblem,
@@ -936,7 +936,12 @@ def read(path: Path, ctx: ImportContext) -> Iterator[AnnotatedDraft | InputProbl
         found = {p for p in (path.with_suffix(s) for s in _BRAT_SUFFIXES) if p.exists()}
     else:
         root = path.parent
-        found = {p for p in path.rglob("*") if p.suffix in _BRAT_SUFFIXES and not p.is_dir()}
+        found = set()
+        for p in walk_folder(path):
+            if isinstance(p, InputProblem):
+                yield p  # a folder that cannot be listed
+            elif p.suffix in _BRAT_SUFFIXES:
+                found.add(p)
         if not any(p.suffix == ".ann" for p in found):
             yield InputProblem(
                 path,
