@@ -13,7 +13,7 @@ import pytest
 import yaml
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QColor, QHelpEvent, QTextCursor
-from PySide6.QtWidgets import QApplication, QToolTip
+from PySide6.QtWidgets import QApplication, QScrollArea, QToolTip
 from pytestqt.qtbot import QtBot
 
 from annotator.core.model import DocStatus
@@ -752,3 +752,37 @@ def test_export_dialog_follows_the_format(qtbot: QtBot, tmp_path: Path) -> None:
         "mine",
         True,
     )
+
+
+def test_a_small_window_keeps_the_article_and_panels_readable(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from annotator.ui.main_window import MIN_ARTICLE_WIDTH, MIN_SIDE_PANEL_WIDTH
+
+    window.resize(520, 380)
+    qtbot.wait(50)
+    # The window goes no smaller than its parts' room, and the article keeps a few words a line.
+    assert window.view.width() >= MIN_ARTICLE_WIDTH
+    assert window.documents.width() >= MIN_SIDE_PANEL_WIDTH
+    assert window.span_list.width() >= MIN_SIDE_PANEL_WIDTH - 20  # inside the panel's margins
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    assert window.view.width() > 500
+
+
+def test_a_long_span_is_shown_whole_in_the_details(qtbot: QtBot, window: MainWindow) -> None:
+    view = window.view
+    start, end = 0, len(view.text.rstrip())  # the whole article, in a low window
+    view.set_text_selection(start, end, exact=True)
+    key(qtbot, view, "c")
+    window.resize(1280, 420)
+    qtbot.wait(50)
+    details = window.details
+    assert details.text.text() == view.text[start:end]
+    # Never squeezed below what it needs (the text's last lines were cut off):
+    # what does not fit scrolls.
+    assert details.height() >= details.minimumSizeHint().height()
+    assert details.text.geometry().bottom() <= details.height()
+    area = window.findChild(QScrollArea, "spanDetailsArea")
+    assert area is not None and area.widget() is details
+    assert area.verticalScrollBar().maximum() > 0
