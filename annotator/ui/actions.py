@@ -253,6 +253,26 @@ MAIN_WINDOW: tuple[Entry, ...] = (
         does="smaller text (remembered)",
     ),
     Action(
+        "view.next_pane",
+        "&Next pane",
+        "view",
+        "focus_pane",
+        ("F6",),
+        args=(1,),
+        separator_before=True,
+        does="move the keyboard focus to the next pane: documents, article, spans, "
+        "details, then the open panels",
+    ),
+    Action(
+        "view.previous_pane",
+        "&Previous pane",
+        "view",
+        "focus_pane",
+        ("Shift+F6",),
+        args=(-1,),
+        does="move the keyboard focus to the previous pane",
+    ),
+    Action(
         "view.suggestions",
         "Show &suggestions",
         "view",

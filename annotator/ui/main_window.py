@@ -234,6 +234,38 @@ class MainWindow(AnnotationWindow):
         self.view.set_font_size(self.view.font().pointSize() + step)
         settings.app_settings().setValue("view/font_size", self.view.font().pointSize())
 
+    def focus_pane(self, step: int) -> None:
+        """F6 / Shift+F6: the keyboard focus to the next or previous pane (the
+        article keeps Tab for its suggestions, the tables for their cells)."""
+        containers: list[QWidget] = [self.documents.tree, self.view, self.span_list, self.details]
+        panes = [
+            (container, target)
+            for container in (*containers, *self._extra_docks())
+            if (target := _first_focusable(container)) is not None
+        ]
+        if not panes:
+            return
+        focused = QApplication.focusWidget()
+        here = next(
+            (
+                i
+                for i, (container, _) in enumerate(panes)
+                if focused is not None and (container is focused or container.isAncestorOf(focused))
+            ),
+            None,
+        )
+        _, target = panes[0 if here is None else (here + step) % len(panes)]
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _extra_docks(self) -> list[QDockWidget]:
+        """The panels beside the two of the window's own: entities, document labels, comments."""
+        own = {"documentsDock", "spansDock"}
+        return [
+            dock
+            for dock in self.findChildren(QDockWidget)
+            if dock.objectName() not in own and dock.isVisible()
+        ]
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.details.commit_pending()
         if not self.edits.may_close():
@@ -672,3 +704,16 @@ def show_later(window: MainWindow, directory: Path | None) -> None:
     """Open the project once the window is on screen (cold start stays short)."""
     if directory is not None:
         QTimer.singleShot(0, lambda: window.open_project(directory))
+
+
+def _first_focusable(container: QWidget) -> QWidget | None:
+    """``container`` itself or the first widget in it that Tab would stop at,
+    among those shown and enabled."""
+    for widget in (container, *container.findChildren(QWidget)):
+        if (
+            widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and widget.isVisible()
+            and widget.isEnabled()
+        ):
+            return widget
+    return None

@@ -324,6 +324,7 @@ class SpanList(QTableView):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.setWordWrap(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTabKeyNavigation(False)  # rows are picked by arrows: Tab leaves the table
         # Fixed widths: sizing columns to their contents would ask every row
         # of a 20,000-span document for its text on each change.
         header = self.horizontalHeader()

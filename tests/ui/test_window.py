@@ -786,3 +786,21 @@ def test_a_long_span_is_shown_whole_in_the_details(qtbot: QtBot, window: MainWin
     area = window.findChild(QScrollArea, "spanDetailsArea")
     assert area is not None and area.widget() is details
     assert area.verticalScrollBar().maximum() > 0
+
+
+def test_f6_moves_the_keyboard_focus_through_the_panes(qtbot: QtBot, window: MainWindow) -> None:
+    view = window.view
+    drag(qtbot, view, *find(view, "Astana"))
+    key(qtbot, view, "g")  # a span selected: its note can take the focus
+    window.activateWindow()
+    view.setFocus()
+    order = [window.span_list, window.details.note, window.documents.tree, view]
+    for expected in order:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F6)
+        assert QApplication.focusWidget() is expected
+    qtbot.keyClick(view, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+    assert QApplication.focusWidget() is window.documents.tree
+    # Tab leaves the span table instead of walking its cells.
+    window.span_list.setFocus()
+    qtbot.keyClick(window.span_list, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is not window.span_list
