@@ -10,12 +10,12 @@ import random
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QMenu, QTableView
 from pytestqt.qtbot import QtBot
 
 from annotator.app import review
-from annotator.core.model import DocumentDraft
+from annotator.core.model import DocStatus, DocumentDraft
 from annotator.io.project import load_project
 from annotator.store import repository
 from annotator.ui import open_window, worker
@@ -143,6 +143,42 @@ def test_the_old_figures_stay_while_new_ones_are_computed(qtbot: QtBot, project_
     busy.result(60)
     assert report.report.annotators == ["alice", "bob", "carol"]
     assert report.status.isHidden()
+
+
+def test_the_report_counts_the_documents_all_marked_done_when_ticked(
+    qtbot: QtBot, project_dir: Path
+) -> None:
+    """Unticked, every document where any of them has a span (as --all);
+    ticked, those every one of them marked done (as the command's default)."""
+    _fill(project_dir)
+    db = load_project(project_dir).open_database()
+    try:
+        with db.session() as s:
+            for name in ("alice", "bob"):
+                repository.set_status(s, 2, name, DocStatus.DONE)
+            repository.set_status(s, 3, "alice", DocStatus.DONE)
+    finally:
+        db.close()
+    report = AgreementReportWidget()
+    qtbot.addWidget(report)
+    with qtbot.waitSignal(report.loadFinished, timeout=WAIT):
+        report.load(project_dir, ["alice", "bob"])
+    assert report.summary.text().startswith(
+        "Agreement of alice, bob over 8 documents where any of them has a span"
+    )
+    box = report.done_only
+    assert box.isEnabled() and not box.isChecked()
+    with qtbot.waitSignal(report.loadFinished, timeout=WAIT):
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(5, box.height() // 2))
+    assert report.summary.text().startswith(
+        "Agreement of alice, bob over 1 documents that every one of them marked done"
+    )
+    assert report.document_model.rowCount() == 1
+    # With none done by every one of them, the report says what to do.
+    with qtbot.waitSignal(report.loadFinished, timeout=WAIT):
+        report.load(project_dir, ["alice", "carol"], all_documents=False)
+    assert box.isChecked()
+    assert report.status.text().startswith("No document is marked done by every one of them")
 
 
 def test_a_new_load_replaces_the_one_under_way(qtbot: QtBot, project_dir: Path) -> None:

@@ -35,6 +35,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QCloseEvent, QColor, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -326,6 +327,17 @@ class AgreementReportWidget(QWidget):
         self.summary = plain_label()
         self.summary.setObjectName("agreementSummary")
         self.summary.setWordWrap(True)
+        self.all_documents = True
+        """The figures are over every document where any of them has a span
+        (``annotator agreement --all``), else over those all of them marked done."""
+        self.done_only = QCheckBox("Only documents every one of them marked done")
+        self.done_only.setObjectName("agreementDoneOnly")
+        self.done_only.setToolTip(
+            "As `annotator agreement` counts by default; unticked, as with --all: every "
+            "document where any of them has a span"
+        )
+        self.done_only.setEnabled(False)  # once a load names the project
+        self.done_only.toggled.connect(self._scope_chosen)
         self.tabs = QTabWidget()
         self.pair_table = _table("pairTable", ["pair", "exact F1", "overlap F1", "kappa"])
         self.label_table = _table(
@@ -369,6 +381,7 @@ class AgreementReportWidget(QWidget):
         who_layout.addWidget(self.attribution_title)
         who_layout.addWidget(self.attribution_table, 1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.done_only)
         layout.addWidget(self.status)
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
@@ -390,7 +403,10 @@ class AgreementReportWidget(QWidget):
         loaded = load_report(db, annotators, all_documents=all_documents, schema=schema)
         if loaded is None:
             return None
-        return cls(*loaded, parent=parent)
+        widget = cls(*loaded, parent=parent)
+        widget.all_documents = all_documents
+        widget._fill()
+        return widget
 
     # --- loading in the worker process -------------------------------------------
 
@@ -416,6 +432,11 @@ class AgreementReportWidget(QWidget):
         self._loads += 1
         number = self._loads
         self._request = (project_dir, annotators, all_documents)
+        self.all_documents = all_documents
+        self.done_only.blockSignals(True)
+        self.done_only.setChecked(not all_documents)
+        self.done_only.blockSignals(False)
+        self.done_only.setEnabled(True)
         self.problem = None
         self._show_status(COMPUTING)
         try:
@@ -446,6 +467,11 @@ class AgreementReportWidget(QWidget):
             reply.emit(report, number, outcome)
 
         future.add_done_callback(done)
+
+    def _scope_chosen(self, done_only: bool) -> None:
+        if self._request is not None:
+            project_dir, annotators, _ = self._request
+            self.load(project_dir, annotators, all_documents=not done_only)
 
     @property
     def computing(self) -> bool:
@@ -507,11 +533,21 @@ class AgreementReportWidget(QWidget):
             self.tabs.addTab(self.who_page, "Who said what")
         elif shown and not who_said_what:
             self.tabs.removeTab(self.tabs.indexOf(self.who_page))
+        scope = (
+            "where any of them has a span"
+            if self.all_documents
+            else "that every one of them marked done"
+        )
         self.summary.setText(
             f"Agreement of {', '.join(report.annotators)} over {report.documents} documents "
-            f"({report.tokens} tokens). Krippendorff's alpha: {figure_text(report.alpha)}. "
-            f"{UNDEFINED}: nothing to compare."
+            f"{scope} ({report.tokens} tokens). Krippendorff's alpha: "
+            f"{figure_text(report.alpha)}. {UNDEFINED}: nothing to compare."
         )
+        if not report.documents and not self.all_documents:
+            self._show_status(
+                "No document is marked done by every one of them: untick the box to "
+                "compare every document where any of them has a span."
+            )
         self.pair_table.setRowCount(len(report.pairs))
         for r, pair in enumerate(report.pairs):
             values = (pair.exact_f1, pair.overlap_f1, pair.kappa)
