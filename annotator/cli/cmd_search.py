@@ -27,11 +27,10 @@ def run(args: argparse.Namespace) -> int:
 
     workspace = Workspace.open(args.project)
     assert workspace.db is not None and workspace.project is not None  # just opened
-    config = workspace.project.config_path
     try:
         results = search(workspace.db, args.query, limit=max(1, args.limit))
     except SearchError as exc:
-        raise InputProblem(config, str(exc)) from exc
+        raise InputProblem("query", str(exc)) from exc
     finally:
         workspace.close()
     if args.json:

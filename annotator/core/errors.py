@@ -16,11 +16,13 @@ class InputProblem(Exception):
     def __init__(self, path: Path | str, message: str, line: int | None = None) -> None:
         super().__init__(message)
         self.path = Path(path)
+        # As given: a Path would fold a database URL's "//" into one slash.
+        self.shown_path = str(path)
         self.line = line
         self.message = message
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
+        where = f"{self.shown_path}:{self.line}" if self.line is not None else self.shown_path
         return f"{where}: {self.message}"
 
     def __reduce__(self) -> tuple[object, ...]:

@@ -147,6 +147,16 @@ def test_new_with_a_bad_schema_file_names_the_line(
     assert not (tmp_path / "p").exists()
 
 
+def test_a_server_that_cannot_be_reached_is_named_by_its_whole_url(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "postgresql://someone@127.0.0.1:1/db"  # port 1: nothing listens
+    code, _, err = run(capsys, "new", tmp_path / "p", "--db", url)
+    assert code == 2
+    assert err.startswith(f"annotator: {url}: cannot reach a database server at 127.0.0.1:1")
+    assert not (tmp_path / "p").exists()
+
+
 def test_every_command_explains_itself() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "annotator", "--help"], capture_output=True, text=True, check=True

@@ -125,7 +125,7 @@ def test_search_command(imported: Path, capsys: pytest.CaptureFixture[str]) -> N
     code, out, _ = run(capsys, "search", str(imported), "nothing-like-it")
     assert code == 0 and "0 documents match" in out
     code, _, err = run(capsys, "search", str(imported), "  *  ")
-    assert code == 2 and "nothing to search for" in err
+    assert code == 2 and err == "annotator: query: nothing to search for in '  *  '\n"
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
