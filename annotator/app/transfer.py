@@ -228,6 +228,9 @@ def export_native_directly(
             with gc_paused(), export_sqlite.bulk_read(conn):
                 names = sorted(export_sqlite.annotator_names(conn).values())
                 ids = export_sqlite.select_document_ids(conn, flt)
+                if flt.document_ids is not None:
+                    missing = export_sqlite.missing_documents(conn, flt.document_ids)
+                    ctx.warnings.extend(export_sqlite.missing_document_warnings(missing))
                 last_change = sqlite_direct.last_change(conn)
                 done = 0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from annotator.cli.output import print_json, print_table, warn
+from annotator.cli.output import print_json, print_table, warn, warn_unknown_labels
 from annotator.core.model import GOLD_ANNOTATOR
 
 if TYPE_CHECKING:
@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
             args.project, annotators, labels=labels, all_documents=args.all
         ) as compared:
             names, documents = compared.names, compared.documents
+            warn_unknown_labels(labels, compared.schema.label_names)
             problem = _nothing_to_compare(names, len(documents), args.all)
             if problem is not None:
                 warn(problem)

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotator.cli.output import warn
+from annotator.cli.output import warn, warn_unknown_labels
 from annotator.core.formats import (
     CODEPOINT,
     EXPORT_FORMATS,
@@ -185,7 +185,7 @@ def _export(args: argparse.Namespace, shown_as: str = "") -> int:
                 warn(f"no annotator named {name!r} in this project")
             for message in direct.warnings:
                 warn(message)
-            _warn_unknown_labels(args.label, direct.labels)
+            warn_unknown_labels(args.label, direct.labels)
             if not args.quiet:
                 _print_done(
                     args.format,
@@ -242,7 +242,7 @@ def _export_through_workspace(
     _end_progress(args.quiet)
     for message in result.warnings:
         warn(message)
-    _warn_unknown_labels(args.label, label_names)
+    warn_unknown_labels(args.label, label_names)
     if not args.quiet:
         counts = (result.documents, result.spans, result.relations)
         shown = shown_as or ", ".join(str(p) for p in result.files)
@@ -264,12 +264,6 @@ def _stopped(args: argparse.Namespace, exc: Exception) -> int:
         return EXIT_USAGE
     warn(f"export stopped: {exc}")
     return EXIT_PARTIAL
-
-
-def _warn_unknown_labels(asked: list[str] | None, known: list[str]) -> None:
-    unknown = sorted(set(asked or ()) - set(known))
-    if unknown:
-        warn(f"labels not in the schema (matched only if stored): {', '.join(unknown)}")
 
 
 def _print_done(fmt: str, written: str, counts: tuple[int, int, int], processes: int) -> None:

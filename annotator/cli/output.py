@@ -26,3 +26,10 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 
 def warn(message: str) -> None:
     print(f"annotator: {message}", file=sys.stderr)
+
+
+def warn_unknown_labels(asked: Sequence[str] | None, known: Sequence[str]) -> None:
+    """``--label`` names the schema lacks: said, since they match only spans stored so."""
+    unknown = sorted(set(asked or ()) - set(known))
+    if unknown:
+        warn(f"labels not in the schema (matched only if stored): {', '.join(unknown)}")

@@ -15,7 +15,7 @@ This module imports no SQLAlchemy (see docs/design.md, "Bulk paths").
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
@@ -129,6 +129,26 @@ def select_document_ids(conn: sqlite3.Connection, flt: ExportFilter) -> list[int
     if flt.document_ids is not None:
         ids = [i for i in ids if i in flt.document_ids]
     return ids
+
+
+def missing_documents(conn: sqlite3.Connection, wanted: Iterable[int]) -> list[int]:
+    """The ids among ``wanted`` (``--doc``) that name no document, ascending."""
+    asked = sorted(set(wanted))
+    found: set[int] = set()
+    for n in range(0, len(asked), _IDS_A_QUERY):
+        chunk = asked[n : n + _IDS_A_QUERY]
+        sql = f"SELECT id FROM documents WHERE id IN ({_marks(chunk)})"
+        found.update(int(i) for (i,) in conn.execute(sql, chunk))
+    return [i for i in asked if i not in found]
+
+
+_IDS_A_QUERY = 500
+"""Below SQLite's limit on a statement's parameters."""
+
+
+def missing_document_warnings(missing: Iterable[int]) -> list[str]:
+    """What the export says of ``--doc`` ids that name no document."""
+    return [f"--doc {i}: no document has this id in the project" for i in missing]
 
 
 def iter_documents_json(

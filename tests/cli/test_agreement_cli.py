@@ -151,6 +151,12 @@ def test_label_filter(project_dir: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert pair["exact_f1_by_label"] == {"Person": pytest.approx(2 / 3), "Event": None}
     assert pair["kappa_by_label"]["Event"] is None
     assert data["alpha_by_label"] == {"Person": pytest.approx(data["alpha"]), "Event": None}
+    # A label the schema lacks is compared (stored spans may have it), and said.
+    code = main(["agreement", str(project_dir), "--label", "Person", "--label", "Persn"])
+    assert code == 0
+    assert capsys.readouterr().err == (
+        "annotator: labels not in the schema (matched only if stored): Persn\n"
+    )
 
 
 def test_tables_by_default(project_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

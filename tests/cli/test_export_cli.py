@@ -121,6 +121,18 @@ def test_unknown_annotator_is_named(
     assert code == 0 and "no annotator named 'zed'" in err and "Exported 0 document(s)" in out
 
 
+@pytest.mark.parametrize("fmt", ["native", "csv"])  # the direct path and the workspace's
+def test_a_doc_id_that_names_no_document_is_said(
+    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    target = tmp_path / f"x.{fmt}"
+    code, out, err = run(
+        capsys, "export", filled, "-o", target, "-f", fmt, "--doc", "1", "--doc", "999"
+    )
+    assert code == 0 and "Exported 1 document(s)" in out
+    assert err == "annotator: --doc 999: no document has this id in the project\n"
+
+
 def test_unwritable_output_is_a_clear_message(
     filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

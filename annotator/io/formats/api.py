@@ -236,6 +236,7 @@ def run_export(
                 read_filter = replace(request.filter, labels=None)
                 extra["labels"] = request.filter.labels
             ctx = ExportContext(schema_project.schema, request.offsets)
+            ctx.warnings.extend(export_reader.missing_document_warnings(conn, request.filter))
 
             # The native format embeds spans as SQLite writes them in JSON.
             as_json = request.format == "native" and request.offsets == CODEPOINT
