@@ -127,7 +127,11 @@ class SpanDetails(QWidget):
                 combo.addItem("—", None)
                 for choice in attr.values:
                     combo.addItem(choice, choice)
-                combo.setCurrentIndex(max(0, combo.findData(value)) if value else 0)
+                index = combo.findData(value) if value is not None else 0
+                if index < 0:  # imported, or the schema changed since: shown and kept
+                    combo.addItem(f"{value} (not in the schema)", value)
+                    index = combo.count() - 1
+                combo.setCurrentIndex(index)
                 combo.currentIndexChanged.connect(self._attributes_changed)
                 widget = combo
             else:
@@ -161,13 +165,20 @@ class SpanDetails(QWidget):
         return self.entity_name(span.entity_id) if span.entity_id is not None else None
 
     def attribute_values(self) -> dict[str, Any]:
-        values: dict[str, Any] = {}
+        """The span's attributes as the fields now show them. Attributes the
+        schema does not declare for its label, and values as stored that a
+        field shows as text (a number), stay as they are."""
+        values: dict[str, Any] = dict(self.span.attributes) if self.span is not None else {}
         for name, widget in self._attribute_widgets.items():
+            before = values.get(name)
             if isinstance(widget, QComboBox):
                 value = widget.currentData()
             else:
-                value = widget.text().strip() or None
-            if value is not None:
+                text = widget.text().strip()
+                value = before if before is not None and text == str(before) else text or None
+            if value is None:
+                values.pop(name, None)
+            else:
                 values[name] = value
         return values
 

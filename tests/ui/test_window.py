@@ -13,7 +13,7 @@ import pytest
 import yaml
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QColor, QHelpEvent, QTextCursor
-from PySide6.QtWidgets import QApplication, QScrollArea, QToolTip
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QScrollArea, QToolTip
 from pytestqt.qtbot import QtBot
 
 from annotator.core.model import DocStatus
@@ -543,6 +543,48 @@ def test_a_typed_attribute_not_confirmed_is_saved_with_the_note(
     window.undo_action.trigger()
     place = next(s for s in stored_spans(project) if s.label == "Location")
     assert (place.attributes, place.note) == ({}, "")
+    window.close()
+
+
+def test_attributes_the_fields_cannot_hold_are_kept(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    """Imported attributes: a value the schema does not offer, a key it does
+    not declare, a number in a text field. Selecting the span, then another,
+    changes nothing; editing one attribute keeps the others."""
+    config = project / "project.yaml"
+    spec = yaml.safe_load(config.read_text(encoding="utf-8"))
+    for label in spec["schema"]["labels"]:
+        if label["name"] == "Quote":
+            label["attributes"].append({"name": "page"})
+    config.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    doc = window.document_id or 0
+    start, end = find(window.view, '"We are here to listen."')
+    imported = {"type": "rumour", "source_id": 17, "page": 4}
+    db = load_project(project).open_database()
+    with db.session() as session:
+        quote = repository.add_span(session, doc, "alice", "Quote", start, end, attributes=imported)
+        other = repository.add_span(session, doc, "alice", "Location", *find(window.view, "Astana"))
+    db.close()
+    window.close()
+    window = open_window(project, user="alice")
+    qtbot.addWidget(window)
+    window.view.finish_styling()
+    window.view.select_span(quote.id)
+    combo = window.details.findChild(QComboBox, "attribute_type")
+    assert combo is not None and combo.currentText() == "rumour (not in the schema)"
+    page = window.details.findChild(QLineEdit, "attribute_page")
+    assert page is not None and page.text() == "4"
+    window.view.select_span(other.id)
+    stored = {s.id: s for s in stored_spans(project)}
+    assert stored[quote.id].attributes == imported
+    assert not window.undo_action.isEnabled()
+    window.view.select_span(quote.id)
+    combo = window.details.findChild(QComboBox, "attribute_type")
+    assert combo is not None
+    combo.setCurrentIndex(combo.findData("direct"))
+    stored = {s.id: s for s in stored_spans(project)}
+    assert stored[quote.id].attributes == {"type": "direct", "source_id": 17, "page": 4}
     window.close()
 
 
