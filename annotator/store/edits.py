@@ -39,6 +39,10 @@ class SessionEdits:
         self._seen = seen if seen is not None else {}
         self.learnt: dict[int, int] = {}
         """Versions written in this transaction; kept only if it commits."""
+        self.entity_seen: dict[int, int] = {}
+        """entity id -> the version this store last wrote (its store's, committed)."""
+        self.entity_learnt: dict[int, int] = {}
+        """Entity versions written in this transaction; kept only if it commits."""
 
     def _saw(self, span: SpanData) -> SpanData:
         self.learnt[span.id] = span.version
@@ -158,7 +162,11 @@ class SessionEdits:
     def create_entity(
         self, editor: str, name: str, *, label: str = "", entity_id: int | None = None
     ) -> EntityData:
-        return entities.create_entity(self.session, editor, name, label=label, entity_id=entity_id)
+        entity = entities.create_entity(
+            self.session, editor, name, label=label, entity_id=entity_id
+        )
+        self.entity_learnt[entity.id] = entity.version
+        return entity
 
     def update_entity(
         self,
@@ -170,17 +178,31 @@ class SessionEdits:
         aliases: Sequence[str] | None = None,
         expected_version: int | None = None,
     ) -> EntityData:
-        return entities.update_entity(
+        entity = entities.update_entity(
             self.session, entity_id, editor, name=name, external_id=external_id,
-            aliases=aliases, expected_version=expected_version,
+            aliases=aliases, expected_version=self._entity_version(entity_id, expected_version),
         )  # fmt: skip
+        self.entity_learnt[entity_id] = entity.version
+        return entity
 
     def delete_entity(
         self, entity_id: int, editor: str, *, expected_version: int | None = None
     ) -> EntityData:
         return entities.delete_entity(
-            self.session, entity_id, editor, expected_version=expected_version, unused_only=True
+            self.session,
+            entity_id,
+            editor,
+            expected_version=self._entity_version(entity_id, expected_version),
+            unused_only=True,
         )
+
+    def _entity_version(self, entity_id: int, expected: int | None) -> int | None:
+        """The version to check an entity edit against. A command made before
+        this store's own later edits of the entity (an undo under another
+        undo) is checked against the newest of them: only someone else's edit
+        since then refuses it."""
+        own = self.entity_learnt.get(entity_id, self.entity_seen.get(entity_id))
+        return own if expected is not None and own is not None and expected < own else expected
 
 
 EditsT = TypeVar("EditsT", bound=SessionEdits)
@@ -191,6 +213,8 @@ class DatabaseEditStore:
         self.db = db
         self.seen_versions: dict[int, int] = {}
         """span id -> the version the window last showed."""
+        self.entity_versions: dict[int, int] = {}
+        """entity id -> the version this store last wrote."""
 
     def saw(self, spans: Iterable[SpanData]) -> None:
         """Spans now on screen (a document loaded, others' edits arrived)."""
@@ -225,9 +249,11 @@ class DatabaseEditStore:
         """A transaction whose writes go through ``kind`` (a SessionEdits)."""
         with self.db.session() as session:
             edits = kind(session, self.seen_versions)
+            edits.entity_seen = self.entity_versions
             yield edits
         # Only now committed: versions from a rolled-back transaction never stick.
         self.seen_versions.update(edits.learnt)
+        self.entity_versions.update(edits.entity_learnt)
 
 
 class OneStatementEdits:

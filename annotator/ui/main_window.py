@@ -484,6 +484,7 @@ class MainWindow(AnnotationWindow):
             settings.remember_document(self.project.directory, document_id)
         self.assist.document_shown()
         self.document_labels.document_shown()
+        self.review.follow()  # the comments: a comment written goes to this document
         self.view.setFocus()
 
     def _too_long(self, document_id: int) -> bool:
@@ -510,6 +511,7 @@ class MainWindow(AnnotationWindow):
         self.documents.select(document_id)
         self._show_title()
         self.assist.document_shown()
+        self.review.follow()
         return True
 
     def _show_title(self) -> None:
@@ -583,6 +585,7 @@ class MainWindow(AnnotationWindow):
         self.span_list.show_span(self.view.selected_span_id)
         self.assist.changes_applied()
         self.document_labels.changes_applied(changes)
+        self.review.follow()  # the comments' title names the span as it is now
 
     def _apply_remote(self, feed: OthersEdits) -> None:
         """Show others' new edits in the open document, where the view shows

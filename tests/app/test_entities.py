@@ -150,10 +150,30 @@ def test_an_entity_is_described_undone_and_a_stale_edit_refused(
     [row] = entity_rows(workspace)
     assert row.entity.external_id == "Q4498"
 
-    stale = commands.UpdateEntity(create.entity, "ana", name="Tony Blinken")  # an old read
+    # Two edits in a row, then both undone: each undo is checked against the
+    # version the one after it left, not refused as someone else's change.
+    [row] = entity_rows(workspace)
+    rename = commands.UpdateEntity(row.entity, "ana", name="Tony Blinken")
+    assert workspace.run(rename) is Outcome.SAVED
+    [row] = entity_rows(workspace)
+    realias = commands.UpdateEntity(row.entity, "ana", aliases=["Tony"])
+    assert workspace.run(realias) is Outcome.SAVED
+    assert workspace.undo() and workspace.undo()
+    [row] = entity_rows(workspace)
+    assert (row.entity.name, row.entity.aliases) == ("Antony Blinken", ("Blinken", "the Secretary"))
+
+    # A colleague renames it meanwhile: an edit from the read before is refused.
+    colleague = Workspace.open(project)
+    try:
+        [theirs] = entity_rows(colleague)
+        rename = commands.UpdateEntity(theirs.entity, "bob", name="A. Blinken")
+        assert colleague.run(rename) is Outcome.SAVED
+    finally:
+        colleague.close()
+    stale = commands.UpdateEntity(row.entity, "ana", name="Tony Blinken")  # the read before
     assert workspace.run(stale) is Outcome.REFUSED
     assert workspace.refusal is not None and "changed by someone else" in workspace.refusal
-    assert entity_rows(workspace)[0].entity.name == "Antony Blinken"
+    assert entity_rows(workspace)[0].entity.name == "A. Blinken"
 
 
 def test_document_labels_are_read_per_layer(workspace: Workspace) -> None:
