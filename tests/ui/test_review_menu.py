@@ -62,6 +62,35 @@ def test_comments_follow_the_selected_span(qtbot: QtBot, window: MainWindow, pro
     assert panel.span_id is None
 
 
+def test_comments_follow_the_document_and_the_span_s_label(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    window.review.dock.show()
+    panel = window.review.comments
+    assert panel is not None
+    first = window.document_id
+    assert panel.document_id == first
+    qtbot.keyClick(window.view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    second = window.document_id
+    assert second != first
+    # The next document's comments, and a comment written goes to it.
+    assert (panel.document_id, panel.title.text()) == (second, f"Comments on document {second}")
+    qtbot.keyClicks(panel.input, "Check the date")
+    qtbot.keyClick(panel.input, Qt.Key.Key_Return)
+    db = load_project(project).open_database()
+    with db.reader() as s:
+        (thread,) = review.comment_threads(s, second or 0, None)
+        assert review.comment_threads(s, first or 0, None) == []
+    db.close()
+    assert thread.body == "Check the date"
+    # A span relabelled: the panel names it as it is now.
+    view = window.view
+    drag(qtbot, view, 0, 4)
+    key(qtbot, view, "p")
+    key(qtbot, view, "o")
+    assert panel.title.text().startswith("Comments on Organization")
+
+
 def test_my_assignments_come_first(qtbot: QtBot, project: Path) -> None:
     from annotator.ui import open_window
 
