@@ -395,6 +395,7 @@ class EntityActions:
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(REFRESH_MS)
         self._refresh.timeout.connect(self.refresh)
+        self._follow_selected = False
         self.dock.visibilityChanged.connect(self._shown)
         self.panel.entitySelected.connect(self._show_mentions)
         self.panel.mentionActivated.connect(self.open_mention)
@@ -424,6 +425,9 @@ class EntityActions:
         touched = changes.entities or any(
             (changes.added_spans, changes.updated_spans, changes.removed_spans)
         )
+        selected = self.window.view.selected_span_id
+        if selected is not None and selected in changes.updated_spans:
+            self._follow_selected = True  # linked or unlinked: the panel follows it
         if touched and self.dock.isVisible():
             self._refresh.start()
 
@@ -448,6 +452,10 @@ class EntityActions:
         rows = entity_rows(self.window.workspace)
         self.known = {row.entity.id: row.entity for row in rows}
         self.panel.set_rows(rows)
+        span = self.window.view.selected_span
+        if self._follow_selected and span is not None and span.entity_id is not None:
+            self.panel.select(span.entity_id, notify=False)
+        self._follow_selected = False
         self._show_mentions(self.panel.selected_id)
 
     def entity_name(self, entity_id: int) -> str | None:

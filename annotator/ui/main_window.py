@@ -76,6 +76,7 @@ class MainWindow(AnnotationWindow):
         self.user = user or settings.default_user()
         self.document_id: int | None = None
         self._chosen_before_open: int | None = None
+        self._refusal_shown = ""
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setObjectName("undoStack")
 
@@ -213,7 +214,7 @@ class MainWindow(AnnotationWindow):
         self.view.pieceAddRequested.connect(self.span_edits.add_piece)
         self.view.pieceRemoveRequested.connect(self.span_edits.remove_piece)
         self.view.spanSelected.connect(self._span_selected)
-        self.view.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.view.statusMessage.connect(self._show_refusal)
         self.view.stylingFinished.connect(lambda: self.progress_label.setText(""))
         self.documents.documentActivated.connect(self.show_document)
         self.label_palette.labelChosen.connect(self._label_chosen)
@@ -562,7 +563,14 @@ class MainWindow(AnnotationWindow):
         if self.document_id is not None and self.workspace.db is not None:
             self.show_document(self.document_id)
 
+    def _show_refusal(self, text: str) -> None:
+        """Why the article refused a key or a click, until the next edit is made."""
+        self._refusal_shown = text
+        self.statusBar().showMessage(text, 5000)
+
     def _apply_changes(self, changes: Changes) -> None:
+        if self.statusBar().currentMessage() == self._refusal_shown:
+            self.statusBar().clearMessage()  # an edit made since: no longer the news
         self.entities.changes_applied(changes)
         if self.document_id is None:
             return

@@ -145,6 +145,10 @@ def test_an_entity_is_described_in_the_panel_and_unlinked_by_key(
     qtbot.waitUntil(lambda: panel.model.index(0, 2).data() == "Q4498")
     window.undo_action.trigger()
     assert stored_entities(project)[0].aliases == ()
+    # The edit before it undone too (it was refused as someone else's change).
+    window.undo_action.trigger()
+    assert stored_entities(project)[0].external_id == ""
+    window.redo_action.trigger()
 
     click(qtbot, window.view, find(window.view, "Antony Blinken")[0])
     control_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -152,6 +156,20 @@ def test_an_entity_is_described_in_the_panel_and_unlinked_by_key(
     assert entity_of(project, first) is None
     window.undo_action.trigger()
     assert entity_of(project, first) == described.id
+
+
+def test_the_panel_follows_a_mention_linked_while_it_is_open(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    window.action_by_id["view.entities"].trigger()
+    panel = window.entities.panel
+    tag(qtbot, window, "Antony Blinken", "p")
+    chooser = open_chooser(qtbot, window)
+    qtbot.keyClicks(chooser.field, "Antony Blinken")
+    qtbot.keyClick(chooser.field, Qt.Key.Key_Return)
+    [entity] = stored_entities(project)
+    qtbot.waitUntil(lambda: panel.selected_id == entity.id)
+    qtbot.waitUntil(lambda: panel.mentions.rowCount() == 1)
 
 
 def test_a_stale_entity_edit_is_refused_with_the_usual_message(

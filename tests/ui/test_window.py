@@ -228,8 +228,9 @@ def test_relabel_keeps_links_the_schema_allows_and_refuses_the_rest(
         "Cannot relabel as Location: its speaker link would join a Quote to a Location, "
         "by no link. Remove the link first"
     )
-    # An organisation may speak: the link stays as it is.
+    # An organisation may speak: the link stays as it is (and the refusal is no longer shown).
     key(qtbot, view, "o")
+    assert window.statusBar().currentMessage() == ""
     assert sorted(s.label for s in stored_spans(project)) == ["Organization", "Quote"]
     assert stored_relations(project, doc) == [speaker]
     # The quote made a claim: its speaker becomes the claim's claimant, in one edit.
