@@ -289,6 +289,10 @@ class DocumentLabelActions:
             )
             self.document_shown()
             return False
+        current = document_labels(window.workspace, window.document_id, window.layer).get(name)
+        if current == value:  # clearing what is not set, or the value it has: no edit to undo
+            window.view.setFocus()
+            return True
         command = commands.SetDocumentLabel(window.document_id, window.layer, name, value)
         done = window.run(command)
         if not done:

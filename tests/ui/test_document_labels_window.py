@@ -119,6 +119,9 @@ def test_labels_set_with_keys_and_undone(qtbot: QtBot, window: MainWindow, label
     assert stored(labelled, doc)["tags"] == ["travel"]
     key(qtbot, window.view, "t0")
     assert "topic" not in stored(labelled, doc)
+    undo_text = window.undo_action.text()
+    key(qtbot, window.view, "t0")  # cleared again: nothing to do, nothing to undo
+    assert window.undo_action.text() == undo_text
     qtbot.keyClick(window.view, Qt.Key.Key_K)
     qtbot.keyClick(window.view, Qt.Key.Key_Escape)  # cancelled: the digit is a digit again
     key(qtbot, window.view, "1")
