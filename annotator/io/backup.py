@@ -7,6 +7,7 @@ a SQLite file with the same tables (annotator copy's machinery).
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import sqlite3
@@ -237,10 +238,7 @@ def _swap(database_file: Path, backup: Path) -> Path | None:
     except OSError:
         partial.unlink(missing_ok=True)
         raise
-    stamp = datetime.now(UTC).strftime(STAMP)
-    kept = database_file.with_name(
-        f"{database_file.stem}.before-restore-{stamp}{database_file.suffix}"
-    )
+    kept = _kept_name(database_file)
     moved: list[tuple[Path, Path]] = []
     try:
         for suffix in ("", "-wal", "-shm"):
@@ -255,3 +253,17 @@ def _swap(database_file: Path, backup: Path) -> Path | None:
         partial.unlink(missing_ok=True)
         raise
     return kept if moved else None
+
+
+def _kept_name(database_file: Path) -> Path:
+    """A name for the database a restore replaces that nothing has: a second
+    restore in the same second gets ``-2`` (the first one's file was replaced
+    before, and the database it kept lost). Restores of one database take
+    turns (``exclusive_use``), so the name stays free until it is used."""
+    stamp = datetime.now(UTC).strftime(STAMP)
+    stem = f"{database_file.stem}.before-restore-{stamp}"
+    for n in itertools.count(1):
+        kept = database_file.with_name(f"{stem}{'' if n == 1 else f'-{n}'}{database_file.suffix}")
+        if not any(Path(f"{kept}{suffix}").exists() for suffix in ("", "-wal", "-shm")):
+            return kept
+    raise AssertionError("unreachable")

@@ -74,6 +74,41 @@ def test_backup_and_restore_commands(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert list(project.directory.glob("annotator.before-restore-*.sqlite"))
 
 
+def test_two_restores_in_one_second_keep_both_databases_they_replace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import annotator.io.backup as backup_module
+
+    project = create_project(tmp_path / "p")
+    add_document(project.directory, "in the first backup")
+    assert main(["backup", str(project.directory), "--to", str(tmp_path / "one.sqlite")]) == 0
+    add_document(project.directory, "in the second backup")
+    assert main(["backup", str(project.directory), "--to", str(tmp_path / "two.sqlite")]) == 0
+    add_document(project.directory, "only in the live database")
+
+    frozen = datetime(2026, 12, 2, 0, 14, 30, tzinfo=UTC)
+
+    class OneSecond(datetime):
+        @classmethod
+        def now(cls, tz: object = None) -> OneSecond:  # type: ignore[override]
+            return cls.fromtimestamp(frozen.timestamp(), UTC)
+
+    monkeypatch.setattr(backup_module, "datetime", OneSecond)
+    for backup in ("one.sqlite", "two.sqlite"):
+        assert main(["restore", str(project.directory), str(tmp_path / backup)]) == 0
+    kept = sorted(project.directory.glob("annotator.before-restore-*.sqlite"))
+    assert [p.name for p in kept] == [
+        "annotator.before-restore-20261202T001430-2.sqlite",
+        "annotator.before-restore-20261202T001430.sqlite",
+    ]
+    counts = []
+    for path in kept:
+        with closing(sqlite3.connect(path)) as conn:
+            counts.append(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+    # The live database with its three articles is one of them, not lost.
+    assert sorted(counts) == [1, 3]
+
+
 def test_a_damaged_backup_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = create_project(tmp_path / "p")
     bad = tmp_path / "bad.sqlite"
