@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from annotator.cli.arguments import record_id
 from annotator.cli.output import warn
 from annotator.core.errors import NotFound, PermissionDenied
 
@@ -19,7 +20,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         "may write gold. The rest is decided in the window's compare mode."
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
-    parser.add_argument("--doc", type=int, required=True, metavar="ID", help="the document")
+    parser.add_argument("--doc", type=record_id, required=True, metavar="ID", help="the document")
     parser.add_argument(
         "--accept-agreed",
         nargs=2,

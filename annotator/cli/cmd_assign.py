@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from annotator.cli.arguments import record_id
 from annotator.cli.output import print_json, warn
 from annotator.core.errors import NotFound
 
@@ -33,7 +34,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     how.add_argument(
         "--doc",
-        type=int,
+        type=record_id,
         nargs="+",
         action="extend",
         metavar="ID",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from annotator.cli.arguments import record_id
 from annotator.cli.output import print_json, warn
 from annotator.core.errors import NotFound
 
@@ -21,12 +22,12 @@ def register(parser: argparse.ArgumentParser) -> None:
         "threads (id, author, time in UTC, text; replies indented)."
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
-    parser.add_argument("--doc", type=int, required=True, metavar="ID", help="the document")
+    parser.add_argument("--doc", type=record_id, required=True, metavar="ID", help="the document")
     parser.add_argument("--add", metavar="TEXT", help="add this comment")
     parser.add_argument("--as", dest="author", metavar="NAME", help="who writes it")
-    parser.add_argument("--span", type=int, metavar="ID", help="about this span")
+    parser.add_argument("--span", type=record_id, metavar="ID", help="about this span")
     parser.add_argument(
-        "--reply-to", type=int, metavar="ID", help="a reply to this comment (its thread)"
+        "--reply-to", type=record_id, metavar="ID", help="a reply to this comment (its thread)"
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)

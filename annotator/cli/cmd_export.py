@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from annotator.cli.arguments import record_id
 from annotator.cli.output import warn, warn_unknown_labels
 from annotator.core.formats import (
     CODEPOINT,
@@ -76,7 +77,11 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="only layers with this status, e.g. done (repeatable)",
     )
     parser.add_argument(
-        "--doc", action="append", type=int, metavar="ID", help="only this document (repeatable)"
+        "--doc",
+        action="append",
+        type=record_id,
+        metavar="ID",
+        help="only this document (repeatable)",
     )
     parser.add_argument(
         "--split",

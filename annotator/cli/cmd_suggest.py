@@ -6,6 +6,7 @@ import argparse
 import getpass
 from typing import TYPE_CHECKING
 
+from annotator.cli.arguments import record_id
 from annotator.cli.output import print_json, print_table, warn
 from annotator.core.errors import InputProblem, PermissionDenied
 
@@ -25,7 +26,11 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("project", metavar="PROJECT", help="project folder")
     parser.add_argument(
-        "--doc", type=int, action="append", metavar="ID", help="only this document (repeatable)"
+        "--doc",
+        type=record_id,
+        action="append",
+        metavar="ID",
+        help="only this document (repeatable)",
     )
     parser.add_argument(
         "--as",

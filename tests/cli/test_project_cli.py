@@ -182,3 +182,27 @@ def test_command_line_does_not_load_qt() -> None:
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert check.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["comments", "--doc", "99999999999999999999"],
+        ["comments", "--doc", "1", "--span", "2147483648", "--add", "x", "--as", "bob"],
+        ["comments", "--doc", "1", "--reply-to", "0", "--add", "x", "--as", "bob"],
+        ["adjudicate", "--doc", "2147483648", "--accept-agreed", "alice", "bob", "--as", "rita"],
+        ["assign", "--doc", "-3", "--to", "alice"],
+        ["export", "-o", "out.jsonl", "--doc", "1e3"],
+        ["suggest", "--doc", "2147483648"],
+    ],
+)
+def test_an_id_out_of_range_is_a_usage_error(
+    project: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    """Once a traceback from the database (SQLite's or PostgreSQL's integer overflow)."""
+    command, *rest = args
+    with pytest.raises(SystemExit) as stopped:
+        main([command, str(project), *rest])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "is not an id" in err and "Traceback" not in err
