@@ -188,11 +188,15 @@ def project_people(project: Project) -> list[str]:
     return list(dict.fromkeys([*project.annotators, *(project.reviewers or [])]))
 
 
-def unknown_people(project: Project, names: Sequence[str]) -> str | None:
-    """A message if project.yaml lists its people and a name is not among them."""
+def unknown_people(
+    project: Project, names: Sequence[str], reviewers: Sequence[str] = ()
+) -> str | None:
+    """A message if project.yaml lists its people and a name is not among them
+    nor among the database's ``reviewers`` (its roles hold, whatever
+    project.yaml says now)."""
     if not project.annotators:
         return None
-    known = project_people(project)
+    known = list(dict.fromkeys([*project_people(project), *reviewers]))
     strangers = [n for n in names if n not in known]
     if not strangers:
         return None

@@ -79,6 +79,7 @@ def _assign(workspace: Workspace, args: argparse.Namespace) -> int:
         assign_round_robin,
         unknown_people,
     )
+    from annotator.app.roles import team_roles
 
     project = workspace.project
     assert project is not None
@@ -92,7 +93,7 @@ def _assign(workspace: Workspace, args: argparse.Namespace) -> int:
             return EXIT_USAGE
     else:
         names = [str(args.to)]
-    problem = unknown_people(project, names)
+    problem = unknown_people(project, names, team_roles(workspace).reviewers)
     if problem:
         warn(problem)
         return EXIT_USAGE

@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from annotator.app import review
     from annotator.app.project import load_project
     from annotator.app.review import unknown_people
+    from annotator.app.roles import team_roles
     from annotator.app.workspace import Workspace
 
     project = load_project(args.project)
@@ -54,14 +55,15 @@ def run(args: argparse.Namespace) -> int:
     elif args.author is None:
         warn("--add needs --as NAME: who writes the comment")
         return EXIT_USAGE
-    elif (problem := unknown_people(project, [args.author])) is not None:
-        warn(problem)
-        return EXIT_USAGE
     workspace = Workspace.open(args.project)
     db = workspace.db
     assert db is not None  # just opened
     try:
         if args.add is not None:
+            reviewers = team_roles(workspace).reviewers
+            if (problem := unknown_people(project, [args.author], reviewers)) is not None:
+                warn(problem)
+                return EXIT_USAGE
             comment = review.add_comment(
                 db, args.doc, args.author, args.add, span_id=args.span, reply_to=args.reply_to
             )

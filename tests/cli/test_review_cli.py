@@ -170,6 +170,26 @@ def test_comments(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
         one_line_error(code, err, fragment)
 
 
+def test_a_reviewer_project_yaml_no_longer_names_keeps_the_database_s_role(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The database's roles hold (roles, adjudicate): commenting and being
+    assigned work too, where project.yaml's list alone refused rita."""
+    p = str(project)
+    assert run(capsys, "roles", p)[0] == 0  # the roles are seeded from project.yaml
+    config = load_project(project)
+    config.reviewers = []
+    save_project(config)
+    code, out, err = run(capsys, "comments", p, "--doc", "1", "--add", "why?", "--as", "rita")
+    assert (code, out) == (0, "Added comment 1 on document 1\n"), err
+    code, _, err = run(capsys, "assign", p, "--doc", "1", "--to", "rita")
+    assert code == 0, err
+    code, _, err = run(capsys, "comments", p, "--doc", "1", "--add", "x", "--as", "nobody")
+    # (the first line says project.yaml and the database name different reviewers)
+    one_line_error(code, err.splitlines(keepends=True)[-1], "not one of the project's")
+    assert "(alice, bob, carol, rita)" in err  # rita among those the project knows
+
+
 def test_progress(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "assign", str(project), "--doc", "1", "2", "--to", "alice")[0] == 0
     code, out, _ = run(capsys, "progress", str(project), "--json")
