@@ -205,7 +205,7 @@ def export_native_directly(
     import sqlite3
 
     from annotator.core.collector import gc_paused
-    from annotator.core.errors import DatabaseProblem
+    from annotator.core.errors import DatabaseProblem, InputProblem
     from annotator.io.direct_open import open_directly
     from annotator.io.formats import native, parallel
     from annotator.io.formats.common import ExportContext, check_file_target
@@ -227,10 +227,15 @@ def export_native_directly(
             ctx = ExportContext(project.schema, CODEPOINT)
             with gc_paused(), export_sqlite.bulk_read(conn):
                 names = sorted(export_sqlite.annotator_names(conn).values())
+                missing = (
+                    export_sqlite.missing_documents(conn, flt.document_ids)
+                    if flt.document_ids is not None
+                    else []
+                )
+                refusal = export_sqlite.filter_refusal(flt, names, missing)
+                if refusal is not None:
+                    raise InputProblem(project.directory, f"{refusal}; nothing was exported")
                 ids = export_sqlite.select_document_ids(conn, flt)
-                if flt.document_ids is not None:
-                    missing = export_sqlite.missing_documents(conn, flt.document_ids)
-                    ctx.warnings.extend(export_sqlite.missing_document_warnings(missing))
                 last_change = sqlite_direct.last_change(conn)
                 done = 0
 

@@ -186,8 +186,6 @@ def _export(args: argparse.Namespace, shown_as: str = "") -> int:
             raise
         if direct is not None:
             _end_progress(args.quiet)
-            for name in sorted((annotators or set()) - set(direct.annotators)):
-                warn(f"no annotator named {name!r} in this project")
             for message in direct.warnings:
                 warn(message)
             warn_unknown_labels(args.label, direct.labels)
@@ -231,10 +229,6 @@ def _export_through_workspace(
     assert workspace.project is not None  # just opened
     label_names = list(workspace.project.schema.label_names)
     try:
-        if annotators:
-            known = set(workspace.annotator_names())
-            for name in sorted(annotators - known):
-                warn(f"no annotator named {name!r} in this project")
         try:
             result = export_dataset(workspace, request, _progress(args.quiet))
         except (ExportMismatch, OSError) as exc:

@@ -157,18 +157,18 @@ def select_document_ids(conn: Connection, flt: ExportFilter) -> list[int]:
     return ids
 
 
-def missing_document_warnings(conn: Connection, flt: ExportFilter) -> list[str]:
-    """What the export says of ``--doc`` ids that name no document."""
+def filter_refusal(conn: Connection, flt: ExportFilter) -> str | None:
+    """:func:`annotator.store.export_sqlite.filter_refusal` on this database."""
     if flt.document_ids is None:
-        return []
-    if conn.dialect.name == "sqlite":
+        missing: list[int] = []
+    elif conn.dialect.name == "sqlite":
         raw: Any = conn.connection.driver_connection
         missing = export_sqlite.missing_documents(raw, flt.document_ids)
     else:
         asked = sorted(flt.document_ids)
         found = {int(i) for (i,) in conn.execute(select(Document.id).where(Document.id.in_(asked)))}
         missing = [i for i in asked if i not in found]
-    return export_sqlite.missing_document_warnings(missing)
+    return export_sqlite.filter_refusal(flt, annotator_ids(conn).values(), missing)
 
 
 _SPAN_SELECT = (

@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from annotator.core.dataset import EntityRow, ExportDocument, ExportFilter, Layer, SurfaceMismatch
-from annotator.core.model import DocStatus
+from annotator.core.model import GOLD_ANNOTATOR, DocStatus
 from annotator.core.pieces import joined_text, pieces_of
 
 READ_BATCH_DOCUMENTS = 500
@@ -146,9 +146,20 @@ _IDS_A_QUERY = 500
 """Below SQLite's limit on a statement's parameters."""
 
 
-def missing_document_warnings(missing: Iterable[int]) -> list[str]:
-    """What the export says of ``--doc`` ids that name no document."""
-    return [f"--doc {i}: no document has this id in the project" for i in missing]
+def filter_refusal(flt: ExportFilter, names: Iterable[str], missing: Sequence[int]) -> str | None:
+    """Why an export with this filter is refused before anything is written
+    (None: it is not): an annotator nobody is in the project (``names``), or
+    document ids that name no document (``missing``). A typo would otherwise
+    give an empty dataset that looks like a good one."""
+    known = set(names)
+    unknown = sorted((flt.annotators or frozenset()) - known)
+    if GOLD_ANNOTATOR in unknown:
+        return "no gold layer in this project yet (--gold: nothing was adjudicated)"
+    if unknown:
+        return f"no annotator named {', '.join(map(repr, unknown))} in this project"
+    if missing:
+        return f"--doc {', '.join(map(str, missing))}: no document has this id in the project"
+    return None
 
 
 def iter_documents_json(

@@ -117,20 +117,39 @@ def test_usage_errors_exit_2_without_traceback(
 def test_unknown_annotator_is_named(
     filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # A typo would give an empty dataset that looks like a good one: refused, nothing written.
     code, out, err = run(capsys, "export", filled, "-o", tmp_path / "x.jsonl", "--annotator", "zed")
-    assert code == 0 and "no annotator named 'zed'" in err and "Exported 0 document(s)" in out
+    assert (code, out) == (2, "")
+    assert (
+        err
+        == f"annotator: {filled}: no annotator named 'zed' in this project; nothing was exported\n"
+    )
+    assert not (tmp_path / "x.jsonl").exists()
 
 
 @pytest.mark.parametrize("fmt", ["native", "csv"])  # the direct path and the workspace's
-def test_a_doc_id_that_names_no_document_is_said(
+def test_a_filter_that_names_nothing_is_refused_before_writing(
     filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
 ) -> None:
     target = tmp_path / f"x.{fmt}"
-    code, out, err = run(
-        capsys, "export", filled, "-o", target, "-f", fmt, "--doc", "1", "--doc", "999"
-    )
-    assert code == 0 and "Exported 1 document(s)" in out
-    assert err == "annotator: --doc 999: no document has this id in the project\n"
+    for args, message in (
+        (["--doc", "1", "--doc", "999"], "--doc 999: no document has this id in the project"),
+        (["--annotator", "alice", "--annotator", "zedd"], "no annotator named 'zedd'"),
+    ):
+        code, out, err = run(capsys, "export", filled, "-o", target, "-f", fmt, *args)
+        assert (code, out) == (2, "")
+        assert err.startswith(f"annotator: {filled}: {message}")
+        assert err.endswith("; nothing was exported\n") and err.count("\n") == 1
+        assert not target.exists()
+
+
+def test_gold_asked_of_a_project_without_it_is_refused(
+    project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "export", project_dir, "-o", tmp_path / "g.jsonl", "--gold")
+    assert (code, out) == (2, "")
+    assert "no gold layer in this project yet (--gold: nothing was adjudicated)" in err
+    assert not (tmp_path / "g.jsonl").exists()
 
 
 def test_unwritable_output_is_a_clear_message(

@@ -48,10 +48,10 @@ def test_the_command_never_loads_sqlalchemy(golden_project: Path, tmp_path: Path
          "-o", str(target), "--annotator", "nobody"],
         capture_output=True, text=True,
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert target.read_bytes() == b""  # nobody's layers
-    assert "Exported 0 document(s)" in done.stdout
-    assert "no annotator named 'nobody'" in done.stderr
+    # Refused on the direct path too, before anything is written.
+    assert done.returncode == 2, done.stderr
+    assert not target.exists()
+    assert "no annotator named 'nobody' in this project; nothing was exported" in done.stderr
     assert "import time:" in done.stderr  # the check below saw the imports
     assert "sqlalchemy" not in done.stderr
 

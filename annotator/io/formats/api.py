@@ -204,6 +204,9 @@ def run_export(
     with gc_paused(), db.reader() as session:
         conn = session.connection()
         with export_reader.bulk_read(conn):
+            refusal = export_reader.filter_refusal(conn, request.filter)
+            if refusal is not None:
+                raise InputProblem(schema_project.directory, f"{refusal}; nothing was exported")
             ids = export_reader.select_document_ids(conn, request.filter)
             total = len(ids)
             done = 0
@@ -236,7 +239,6 @@ def run_export(
                 read_filter = replace(request.filter, labels=None)
                 extra["labels"] = request.filter.labels
             ctx = ExportContext(schema_project.schema, request.offsets)
-            ctx.warnings.extend(export_reader.missing_document_warnings(conn, request.filter))
 
             # The native format embeds spans as SQLite writes them in JSON.
             as_json = request.format == "native" and request.offsets == CODEPOINT
