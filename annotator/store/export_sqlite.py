@@ -154,7 +154,7 @@ def filter_refusal(flt: ExportFilter, names: Iterable[str], missing: Sequence[in
     known = set(names)
     unknown = sorted((flt.annotators or frozenset()) - known)
     if GOLD_ANNOTATOR in unknown:
-        return "no gold layer in this project yet (--gold: nothing was adjudicated)"
+        return "no gold layer in this project yet: nothing was adjudicated"
     if unknown:
         return f"no annotator named {', '.join(map(repr, unknown))} in this project"
     if missing:

@@ -148,7 +148,7 @@ def test_gold_asked_of_a_project_without_it_is_refused(
 ) -> None:
     code, out, err = run(capsys, "export", project_dir, "-o", tmp_path / "g.jsonl", "--gold")
     assert (code, out) == (2, "")
-    assert "no gold layer in this project yet (--gold: nothing was adjudicated)" in err
+    assert "no gold layer in this project yet: nothing was adjudicated" in err
     assert not (tmp_path / "g.jsonl").exists()
 
 
