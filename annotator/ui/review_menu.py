@@ -107,16 +107,19 @@ class ReviewActions:
         a, b = dialog.layers()
         return self.open_compare(a, b)
 
-    def open_compare(self, a: str, b: str) -> QWidget | None:
+    def open_compare(self, a: str, b: str, document_id: int | None = None) -> QWidget | None:
+        """Compare mode on ``document_id`` (default: the one shown), its E
+        editing gold here."""
         from annotator.ui.review import open_compare
 
         window = self.window
-        if window.project is None or window.document_id is None:
+        document_id = document_id if document_id is not None else window.document_id
+        if window.project is None or document_id is None:
             return None
         if a == b:
             window.statusBar().showMessage("Choose two different layers to compare", 5000)
             return None
-        opened = open_compare(window.project.directory, window.user, window.document_id, a, b)
+        opened = open_compare(window.project.directory, window.user, document_id, a, b)
         opened.editRequested.connect(self.edit_gold)
         opened.edits_in_window = True
         self.opened.append(opened)
@@ -157,7 +160,11 @@ class ReviewActions:
         window = self.window
         if window.project is None:
             return None
-        report = open_agreement_report(window.project.directory, window.user)
+        report = open_agreement_report(
+            window.project.directory,
+            window.user,
+            compare=lambda document_id, a, b: self.open_compare(a, b, document_id),
+        )
         if report is None:  # only when fewer than two people are named
             QMessageBox.information(
                 window, "Agreement", "Agreement needs two annotators with spans."

@@ -44,6 +44,29 @@ def test_compare_from_the_review_menu(
     compare.close()
 
 
+def test_compare_opened_from_the_agreement_report_edits_gold_here(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    """A document double-clicked in the report opens compare mode wired to this
+    window, as the Review menu's does: its E edits gold here."""
+    view = window.view
+    drag(qtbot, view, *find(view, "Kazakhstan"))
+    key(qtbot, view, "g")
+    doc = window.document_id
+    assert doc is not None
+    add_bob_span(project, doc, "Kazakhstan", "Organization", view.text)
+    report = window.review.agreement()
+    assert report is not None
+    qtbot.addWidget(report)
+    report.compareRequested.emit(doc, "alice", "bob")
+    compare = window.review.opened[-1]
+    assert compare.objectName() == "compareWindow"
+    qtbot.addWidget(compare)
+    assert compare.edits_in_window and compare.document_id == doc
+    compare.close()
+    report.close()
+
+
 def test_comments_follow_the_selected_span(qtbot: QtBot, window: MainWindow, project: Path) -> None:
     view = window.view
     drag(qtbot, view, *find(view, "Blinken"))

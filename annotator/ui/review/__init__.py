@@ -7,10 +7,13 @@ works on a project's database and needs nothing of the main window.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from annotator.ui.review.compare_window import CompareWindow
     from annotator.ui.review.dashboard import ProgressDashboard
     from annotator.ui.review.report import AgreementReportWidget
@@ -44,10 +47,15 @@ def open_compare(
 
 
 def open_agreement_report(
-    project_dir: Path | str, user: str, annotators: list[str] | None = None
+    project_dir: Path | str,
+    user: str,
+    annotators: list[str] | None = None,
+    compare: Callable[[int, str, str], QWidget | None] | None = None,
 ) -> AgreementReportWidget | None:
     """Show the agreement report of a project; a double-clicked document opens in
-    compare mode (the windows opened are kept in the report's ``compare_windows``).
+    compare mode: by ``compare`` (document id, the two layers; the main
+    window's, whose gold edits it takes), else here (the windows opened are
+    kept in the report's ``compare_windows``).
 
     The report shows at once and works its figures out in the report's worker
     process (:meth:`AgreementReportWidget.load`), saying so meanwhile; a
@@ -63,10 +71,10 @@ def open_agreement_report(
     widget = AgreementReportWidget()
     widget.load(project_dir, annotators)  # the worker starts while the report is shown
 
-    def compare(document_id: int, a: str, b: str) -> None:
+    def compare_here(document_id: int, a: str, b: str) -> None:
         widget.compare_windows.append(open_compare(project_dir, user, document_id, a, b))
 
-    widget.compareRequested.connect(compare)
+    widget.compareRequested.connect(compare if compare is not None else compare_here)
     widget.setWindowTitle("Agreement")
     widget.resize(900, 600)
     widget.show()
