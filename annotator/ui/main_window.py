@@ -572,6 +572,7 @@ class MainWindow(AnnotationWindow):
         if self.statusBar().currentMessage() == self._refusal_shown:
             self.statusBar().clearMessage()  # an edit made since: no longer the news
         self.entities.changes_applied(changes)
+        self.review.changes_applied(changes.document_ids)  # the compare windows
         if self.document_id is None:
             return
         documents = changes.document_ids
@@ -611,6 +612,7 @@ class MainWindow(AnnotationWindow):
             self.workspace.saw([*here.added_spans.values(), *here.updated_spans.values()])
             self._show_changes(here)
             self.refresh_details()
+        self.review.changes_applied(changes.document_ids)
         self.entities.changes_applied(changes)
         self.document_labels.changes_applied(changes)
         who = ", ".join(sorted(feed.editors))

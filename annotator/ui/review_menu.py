@@ -3,6 +3,7 @@ agreement report, the progress dashboard and threaded comments."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -182,6 +183,23 @@ class ReviewActions:
         dashboard = open_progress(window.project.directory)
         self.opened.append(dashboard)
         return dashboard
+
+    def changes_applied(self, document_ids: Iterable[int]) -> None:
+        """Edits made here or arriving from colleagues: the compare windows on
+        those documents read their layers again (their items and states were
+        those of when they opened)."""
+        if not self.opened:
+            return
+        from annotator.ui.review.compare_window import CompareWindow
+
+        touched = set(document_ids)
+        for opened in self.opened:
+            if (
+                isinstance(opened, CompareWindow)
+                and opened.document_id in touched
+                and opened.isVisible()
+            ):
+                opened.reload()
 
     def close_all(self) -> None:
         for widget in self.opened:

@@ -100,7 +100,20 @@ def leave_with_parent() -> None:
     threading.Thread(target=watch, name="leave-with-parent", daemon=True).start()
 
 
+EXIT_GRACE_SECONDS = 5
+"""How long an ended worker may take to unwind before the kernel ends it."""
+
+
 def _exit_on_signal(signum: int, frame: object) -> None:
+    # Unwinding lets what runs clean up (a helper it forked is stopped), but
+    # concurrent.futures catches BaseException around a task and around
+    # sending its result back: a SystemExit raised there is swallowed, and the
+    # worker would wait for work for ever (its window dead). The alarm's
+    # default action ends it if it is still here then.
+    import signal
+
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(EXIT_GRACE_SECONDS)
     raise SystemExit(128 + signum)
 
 

@@ -44,6 +44,37 @@ def test_compare_from_the_review_menu(
     compare.close()
 
 
+def test_an_open_compare_window_follows_edits_here_and_colleagues(
+    qtbot: QtBot, window: MainWindow, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = window.view
+    drag(qtbot, view, *find(view, "Kazakhstan"))
+    key(qtbot, view, "g")
+    doc = window.document_id
+    assert doc is not None
+    add_bob_span(project, doc, "Kazakhstan", "Organization", view.text)
+    monkeypatch.setattr(ChooseLayers, "exec", lambda self: QDialog.DialogCode.Accepted)
+    compare = window.review.compare()
+    assert compare is not None
+    qtbot.addWidget(compare)
+    disagreements = compare.findChild(object, "disagreementList")
+    assert disagreements is not None and disagreements.count() == 1  # the label differs
+    # alice agrees with bob here, in the main window: nothing left to decide.
+    click(qtbot, view, find(view, "Kazakhstan")[0] + 2)
+    key(qtbot, view, "o")
+    assert disagreements.count() == 0
+    # bob tags Astana, arriving live: compare mode lists it.
+    assert window.live is not None
+    db = load_project(project).open_database()
+    with db.session() as s:
+        start = view.text.index("Astana")
+        repository.add_span(s, doc, "bob", "Location", start, start + len("Astana"))
+    db.close()
+    window._apply_remote(window.live.poll())
+    assert disagreements.count() == 1
+    compare.close()
+
+
 def test_compare_opened_from_the_agreement_report_edits_gold_here(
     qtbot: QtBot, window: MainWindow, project: Path
 ) -> None:

@@ -75,3 +75,34 @@ def test_a_worker_ended_mid_work_stops_the_helper_it_forked(tmp_path: Path) -> N
     while alive(helper) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not alive(helper), f"helper {helper} outlived its worker"
+
+
+SWALLOWED = """
+import os, signal, time
+from annotator.ui import worker
+
+signal.signal(signal.SIGTERM, worker._exit_on_signal)
+try:
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(1)
+except BaseException:  # as concurrent.futures does around a task and its result
+    pass
+print("waiting for work", flush=True)
+time.sleep(60)  # a worker whose window is gone: no work will come
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="signals")
+def test_an_ended_worker_whose_exit_is_swallowed_still_ends() -> None:
+    """A SIGTERM's SystemExit caught on the way out (concurrent.futures catches
+    BaseException) once left a worker waiting for ever after its window was
+    killed; the alarm set with it ends the process."""
+    from annotator.ui.worker import EXIT_GRACE_SECONDS
+
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", SWALLOWED], capture_output=True, text=True, timeout=50
+    )
+    assert done.stdout == "waiting for work\n", done.stderr
+    assert done.returncode == -signal.SIGALRM
+    assert time.monotonic() - started < EXIT_GRACE_SECONDS + 10
