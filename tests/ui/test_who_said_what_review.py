@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton, QTableWidget
+from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QPushButton, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from annotator.core.model import GOLD_ANNOTATOR, DocumentDraft, DocumentLabelValue
@@ -102,6 +102,13 @@ def test_both_layers_values_are_shown_side_by_side(window: CompareWindow) -> Non
     assert button(window, "accept_b:frames").text() == "conflict"
     gold_topic = window.findChild(QComboBox, "gold:topic")
     assert gold_topic is not None and gold_topic.currentText() == "—"
+    # Its rows' height exactly, however low the window: every row whole (a
+    # sliver of one before), and the room below left to the disagreements.
+    window.resize(1100, 400)
+    window.show()
+    QApplication.processEvents()
+    rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+    assert table.viewport().height() == rows
 
 
 def test_accept_a_value_by_mouse_then_undo_and_redo(

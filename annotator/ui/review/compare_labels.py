@@ -39,6 +39,10 @@ def value_text(value: DocumentLabelValue | None) -> str:
     return value
 
 
+SHOWN_ROWS = 5
+"""Document labels shown without scrolling in compare mode."""
+
+
 class DocumentLabelsPanel(QWidget):
     """The document labels of A, B and gold for the document compared."""
 
@@ -102,6 +106,11 @@ class DocumentLabelsPanel(QWidget):
                 box.setEnabled(editable)
         self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
+        # Room for every row (up to a few; more scroll), not a sliver of one.
+        shown = range(min(self.table.rowCount(), SHOWN_ROWS))
+        rows = sum(self.table.rowHeight(r) for r in shown)
+        header = self.table.horizontalHeader().sizeHint().height()
+        self.table.setFixedHeight(rows + header + 2 * self.table.frameWidth())
 
     def _build(self, declared: tuple[DocumentLabelDef, ...]) -> None:
         self.declared = declared

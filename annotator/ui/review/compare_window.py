@@ -161,7 +161,7 @@ class CompareWindow(QMainWindow):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(6, 0, 0, 0)
         self.list_title = QLabel("Disagreements")
-        side_layout.addWidget(self.labels_panel, 1)
+        side_layout.addWidget(self.labels_panel)
         side_layout.addWidget(self.list_title)
         side_layout.addWidget(self.list, 3)
         side_layout.addWidget(self.detail)
