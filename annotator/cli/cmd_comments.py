@@ -87,13 +87,19 @@ def run(args: argparse.Namespace) -> int:
     if not threads:
         print(f"No comments on document {args.doc}")
         return 0
+    # One heading per target, the document first, then the spans by id; each
+    # target's threads in the order they were started.
+    by_target: dict[int | None, list[CommentData]] = {}
     for thread in threads:
-        if thread.span_id is not None:
-            surface = " ".join(span_texts.get(thread.span_id, "").split())
-            print(f"On span {thread.span_id} {surface!r}:")
+        by_target.setdefault(thread.span_id, []).append(thread)
+    for span_id in sorted(by_target, key=lambda s: (s is not None, s or 0)):
+        if span_id is not None:
+            surface = " ".join(span_texts.get(span_id, "").split())
+            print(f"On span {span_id} {surface!r}:")
         else:
             print("On the document:")
-        _print_comment(thread, 1)
+        for thread in by_target[span_id]:
+            _print_comment(thread, 1)
     return 0
 
 

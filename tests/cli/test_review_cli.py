@@ -157,6 +157,12 @@ def test_comments(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "comments", p, "--doc", "1", "--json")
     data = orjson.loads(out)
     assert [t["id"] for t in data] == [1, 2] and data[1]["replies"][0]["author"] == "rita"
+    # A later thread on the document is listed under the document's one heading.
+    assert run(capsys, "comments", p, "--doc", "1", "--add", "And?", "--as", "carol")[0] == 0
+    code, out, _ = run(capsys, "comments", p, "--doc", "1")
+    headings = [line for line in out.splitlines() if not line.startswith(" ")]
+    assert headings == ["On the document:", "On span 2 'Bob':"]
+    assert out.splitlines()[2].startswith("  #4 carol, ")
     for args, fragment in [
         (("--doc", "9"), "no document with id 9"),
         (("--doc", "1", "--add", "x"), "--add needs --as NAME"),
