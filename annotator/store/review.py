@@ -487,7 +487,9 @@ def progress(session: Session, names: Sequence[str] = ()) -> Progress:
     """Documents done per annotator and spans per label per annotator.
 
     Everyone with a span, a status or an assignment, plus ``names`` (the
-    project's annotators, shown with zeros before they start); gold last.
+    project's annotators, shown with zeros before they start) and the
+    database's reviewers: ``names`` first in their order, then the others by
+    name, gold last.
     """
     conn = session.connection()
     documents = int(conn.execute(select(func.count(Document.id))).scalar() or 0)
@@ -528,8 +530,12 @@ def progress(session: Session, names: Sequence[str] = ()) -> Progress:
     ):
         by_label.setdefault(str(name), {})[str(label)] = int(count)
         labels.add(str(label))
-    active = set(status_counts) | set(assigned) | set(by_label) | set(names)
-    ordered = sorted(active, key=lambda n: (n == GOLD_ANNOTATOR, n))
+    reviewers = {name for name, role in people.items() if role == "reviewer"}
+    active = set(status_counts) | set(assigned) | set(by_label) | set(names) | reviewers
+    listed = {name: n for n, name in enumerate(dict.fromkeys(names))}
+    ordered = sorted(
+        active, key=lambda n: (n == GOLD_ANNOTATOR, n not in listed, listed.get(n, 0), n)
+    )
     rows = [
         AnnotatorProgress(
             name=name,

@@ -190,6 +190,15 @@ def test_a_reviewer_project_yaml_no_longer_names_keeps_the_database_s_role(
     assert (code, out) == (0, "Added comment 1 on document 1\n"), err
     code, _, err = run(capsys, "assign", p, "--doc", "1", "--to", "rita")
     assert code == 0, err
+    # progress lists project.yaml's people first, in its order, then the others
+    # by name: aaron's imported layer, and the database's reviewer.
+    db = load_project(project).open_database()
+    with db.session() as session:
+        repository.add_span(session, 2, "aaron", "Person", 0, 4)
+    db.close()
+    code, out, _ = run(capsys, "progress", p)
+    table = out.split("\n\n")[1].splitlines()  # after "Progress over N documents"
+    assert [line.split()[0] for line in table[2:]] == ["alice", "bob", "carol", "aaron", "rita"]
     code, _, err = run(capsys, "comments", p, "--doc", "1", "--add", "x", "--as", "nobody")
     # (the first line says project.yaml and the database name different reviewers)
     one_line_error(code, err.splitlines(keepends=True)[-1], "not one of the project's")

@@ -355,7 +355,7 @@ def test_progress_dashboard(qtbot: QtBot, project: Path) -> None:
     dashboard.show()
     qtbot.waitExposed(dashboard)
     bars = dashboard.documents_chart.data.bars
-    assert [b.name for b in bars] == ["alice", "bob", "carol"]
+    assert [b.name for b in bars] == ["alice", "bob", "carol", "rita"]  # rita reviews
     assert bars[0].note == "0 done, 1 in progress; 0/1 assigned done"
     labels = dashboard.labels_chart.data
     assert [name for name, _ in labels.legend] == ["Event", "Location", "Organization", "Person"]
