@@ -38,6 +38,12 @@ def name_problem(name: str) -> str | None:
             f"{name!r} is the adjudicated layer, not an analyst's name: use your own name "
             "(a reviewer writes gold under theirs)"
         )
+    if name.casefold() in {reserved.casefold() for reserved in RESERVED_NAMES}:
+        # "Gold" would be a layer of its own that every list shows beside gold.
+        return (
+            f"{name!r} reads as the adjudicated layer ({GOLD_ANNOTATOR!r}): use your own "
+            "name (a reviewer writes gold under theirs)"
+        )
     return None
 
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Protocol
 from annotator.core.collector import gc_paused
 from annotator.core.dataset import AnnotatedDraft, InsertResult
 from annotator.core.formats import CODEPOINT, IMPORT_FORMATS
-from annotator.core.model import GOLD_ANNOTATOR
+from annotator.core.model import GOLD_ANNOTATOR, name_problem
 from annotator.io.errors import InputProblem
 from annotator.io.files import MB
 from annotator.io.formats.common import LineProblem, check_name
@@ -125,6 +125,8 @@ def check_request(fmt: str, paths: Sequence[Path], ctx: ImportContext) -> None:
             f"--as {GOLD_ANNOTATOR}: the adjudicated layer is written only by a reviewer: "
             "add --reviewer NAME",
         )
+    if ctx.as_name not in (None, GOLD_ANNOTATOR) and (refused := name_problem(ctx.as_name)):
+        raise InputProblem(where, f"--as: {refused}")  # "Gold": refused before any record
 
 
 def run_import(

@@ -206,3 +206,18 @@ def test_an_id_out_of_range_is_a_usage_error(
     assert stopped.value.code == 2
     err = capsys.readouterr().err
     assert "is not an id" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name", ["Gold", "GOLD"])
+def test_gold_in_other_letters_is_no_one_s_name(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """`--as Gold` once made a layer of its own beside gold, looking like it."""
+    record = {"text": "Ana Diaz spoke.", "label": [[0, 8, "Person"]]}
+    data = tmp_path / "a.jsonl"
+    data.write_bytes(orjson.dumps(record) + b"\n")
+    code, _, err = run(capsys, "import", project, data, "--format", "doccano", "--as", name)
+    assert code == 2
+    assert f"--as: {name!r} reads as the adjudicated layer ('gold')" in err
+    code, out, _ = run(capsys, "info", project)
+    assert "Documents:  0" in out
