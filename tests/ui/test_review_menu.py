@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotator.core.model import DocStatus
@@ -27,9 +27,11 @@ def add_bob_span(project: Path, doc: int, word: str, label: str, text: str) -> N
     db.close()
 
 
-def test_compare_from_the_review_menu(
+def compare_kazakhstan(
     qtbot: QtBot, window: MainWindow, project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> QWidget:
+    """alice tags Kazakhstan a Location, bob an Organization; compare mode
+    opened from the Review menu on alice and bob."""
     view = window.view
     drag(qtbot, view, *find(view, "Kazakhstan"))
     key(qtbot, view, "g")
@@ -39,6 +41,13 @@ def test_compare_from_the_review_menu(
     compare = window.review.compare()
     assert compare is not None and compare.objectName() == "compareWindow"
     qtbot.addWidget(compare)
+    return compare
+
+
+def test_compare_from_the_review_menu(
+    qtbot: QtBot, window: MainWindow, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compare = compare_kazakhstan(qtbot, window, project, monkeypatch)
     disagreements = compare.findChild(object, "disagreementList")
     assert disagreements is not None and disagreements.count() == 1  # label differs
     compare.close()
@@ -48,15 +57,9 @@ def test_an_open_compare_window_follows_edits_here_and_colleagues(
     qtbot: QtBot, window: MainWindow, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     view = window.view
-    drag(qtbot, view, *find(view, "Kazakhstan"))
-    key(qtbot, view, "g")
+    compare = compare_kazakhstan(qtbot, window, project, monkeypatch)
     doc = window.document_id
     assert doc is not None
-    add_bob_span(project, doc, "Kazakhstan", "Organization", view.text)
-    monkeypatch.setattr(ChooseLayers, "exec", lambda self: QDialog.DialogCode.Accepted)
-    compare = window.review.compare()
-    assert compare is not None
-    qtbot.addWidget(compare)
     disagreements = compare.findChild(object, "disagreementList")
     assert disagreements is not None and disagreements.count() == 1  # the label differs
     # alice agrees with bob here, in the main window: nothing left to decide.

@@ -170,9 +170,9 @@ def test_resize_by_dragging_an_edge_and_with_alt_arrows(
     assert span.text == "the United"
 
 
-def test_delete_then_undo_restores_the_span_and_its_link(
-    qtbot: QtBot, window: MainWindow, project: Path
-) -> None:
+def quote_linked_to_its_speaker(qtbot: QtBot, window: MainWindow) -> tuple[tuple[int, int], ...]:
+    """Tag the quote and "Antony Blinken" as its speaker, by mouse and keys;
+    the two spans' offsets."""
     view = window.view
     quote = find(view, '"We are here to listen."')
     person = find(view, "Antony Blinken")
@@ -183,6 +183,14 @@ def test_delete_then_undo_restores_the_span_and_its_link(
     click(qtbot, view, quote[0] + 5)
     key(qtbot, view, "l")
     click(qtbot, view, person[0] + 2)
+    return quote, person
+
+
+def test_delete_then_undo_restores_the_span_and_its_link(
+    qtbot: QtBot, window: MainWindow, project: Path
+) -> None:
+    view = window.view
+    _, person = quote_linked_to_its_speaker(qtbot, window)
     doc = window.document_id
     assert doc is not None
     (relation,) = stored_relations(project, doc)
@@ -206,15 +214,7 @@ def test_relabel_keeps_links_the_schema_allows_and_refuses_the_rest(
     qtbot: QtBot, window: MainWindow, project: Path
 ) -> None:
     view = window.view
-    quote = find(view, '"We are here to listen."')
-    person = find(view, "Antony Blinken")
-    drag(qtbot, view, *quote)
-    key(qtbot, view, "q")
-    drag(qtbot, view, *person)
-    key(qtbot, view, "p")
-    click(qtbot, view, quote[0] + 5)
-    key(qtbot, view, "l")
-    click(qtbot, view, person[0] + 2)
+    quote, person = quote_linked_to_its_speaker(qtbot, window)
     doc = window.document_id or 0
     (speaker,) = stored_relations(project, doc)
     click(qtbot, view, person[0] + 2)
