@@ -16,7 +16,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QHBoxLayout,
+    QGridLayout,
     QPushButton,
     QTableWidget,
     QVBoxLayout,
@@ -41,6 +41,9 @@ def value_text(value: DocumentLabelValue | None) -> str:
 
 SHOWN_ROWS = 5
 """Document labels shown without scrolling in compare mode."""
+
+CHECKS_A_ROW = 2
+"""A many-valued document label's gold values, check boxes a row."""
 
 
 class DocumentLabelsPanel(QWidget):
@@ -151,15 +154,17 @@ class DocumentLabelsPanel(QWidget):
     def _gold_checks(self, definition: DocumentLabelDef) -> QWidget:
         holder = QWidget()
         holder.setObjectName(f"gold:{definition.name}")
-        row = QHBoxLayout(holder)
-        row.setContentsMargins(2, 0, 2, 0)
+        # In rows of a few, so each value is read whole (one row cut them to a letter).
+        grid = QGridLayout(holder)
+        grid.setContentsMargins(2, 0, 2, 0)
         checks: dict[str, QCheckBox] = {}
-        for value in definition.values:
+        for n, value in enumerate(definition.values):
             check = QCheckBox(value)
+            check.setToolTip(value)  # whole, should a narrow column cut it
             check.clicked.connect(lambda _=False, d=definition: self._checks_changed(d))
             checks[value] = check
-            row.addWidget(check)
-        row.addStretch(1)
+            grid.addWidget(check, n // CHECKS_A_ROW, n % CHECKS_A_ROW)
+        grid.setColumnStretch(CHECKS_A_ROW, 1)
         self.gold_checks[definition.name] = checks
         return holder
 
