@@ -370,6 +370,20 @@ def test_progress_dashboard(qtbot: QtBot, project: Path) -> None:
         for y in range(0, chart.height(), 3)
     }
     assert "#ffb74d" in colors
+    # Each legend swatch is outlined: "not started" is near the background's grey.
+    chart_widget = dashboard.documents_chart
+    line = chart_widget.fontMetrics().height()
+    swatch_top = line + 6 + 3
+    background = chart_widget.palette().window().color().value()
+    around_first = [
+        chart.pixelColor(x, y)
+        for x in range(0, 14)
+        for y in range(swatch_top - 1, swatch_top + line - 4)
+    ]
+    # A grey darker than the background (the outline) beside the green of "done".
+    assert any(
+        c.red() == c.green() == c.blue() and c.value() < background - 16 for c in around_first
+    )
 
 
 def test_open_compare_on_an_unknown_document(qtbot: QtBot, project: Path) -> None:

@@ -88,8 +88,13 @@ class BarChart(QWidget):
         painter.setFont(self.font())
         x = 0.0
         top = line + 6.0
+        outline = self.palette().mid().color()
         for name, color in self.data.legend:
-            painter.fillRect(QRectF(x, top + 3, 12, line - 6), QColor(color))
+            swatch = QRectF(x, top + 3, 12, line - 6)
+            painter.fillRect(swatch, QColor(color))
+            painter.setPen(outline)  # "not started" is near the background's grey
+            painter.drawRect(swatch)
+            painter.setPen(self.palette().windowText().color())
             width = metrics.horizontalAdvance(name)
             painter.drawText(
                 QRectF(x + 16, top, width + 4, line), Qt.AlignmentFlag.AlignVCenter, name
