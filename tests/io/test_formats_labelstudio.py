@@ -224,14 +224,21 @@ def test_bad_tasks_are_refused_whole_with_their_place_and_the_rest_goes_in(tmp_p
         ],
     }
     no_text = {"id": 4, "data": {"html": "<p>x</p>"}, "annotations": []}
-    path = write_tasks(tmp_path / "in.json", [good, mismatch, dangling, no_text])
+    nobody = {
+        "id": 5,
+        "data": {"text": "Gil spoke."},
+        "annotations": [{"completed_by": {"email": ""}, "result": []}],
+    }
+    path = write_tasks(tmp_path / "in.json", [good, mismatch, dangling, no_text, nobody])
     _, db, report = import_into(tmp_path / "p", "labelstudio", [path])
     try:
         snap = snapshot(db)
     finally:
         db.close()
     messages = [str(p) for p in report.problems]
-    assert len(messages) == 3
+    assert len(messages) == 4
+    # Said as written, not as the id looked up in it ("completed_by None").
+    assert 'completed_by {"email":""} names no annotator' in messages[3]
     assert all(m.startswith(f"{path}: task ") for m in messages)
     assert "task 2 (id 2): annotation 9, result 'bad'" in messages[0]
     assert "'Dan' does not match the document ('ran')" in messages[0]

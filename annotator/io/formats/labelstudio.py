@@ -243,6 +243,7 @@ def export(docs: Iterable[ExportDocument], target: Path, ctx: ExportContext) -> 
 
 def _annotator_name(value: Any) -> str:
     """An annotation's ``completed_by``: an object with an email, or a user id."""
+    given = value  # said as it was written, not as the id looked up in it
     if isinstance(value, dict):
         email = value.get("email")
         if isinstance(email, str) and email.strip():
@@ -252,8 +253,9 @@ def _annotator_name(value: Any) -> str:
         return f"{USER_PREFIX}{value}"
     if isinstance(value, str) and value.strip():
         return check_name(value.strip(), "completed_by")
-    raise LineProblem(
-        f"completed_by {value!r} names no annotator (an email or a user id): use --as NAME"
+    raise LineProblem(  # the value read from JSON, shown as JSON
+        f"completed_by {orjson.dumps(given).decode()} names no annotator (an email or a "
+        "user id): use --as NAME"
     )
 
 
