@@ -227,12 +227,7 @@ def export_native_directly(
             ctx = ExportContext(project.schema, CODEPOINT)
             with gc_paused(), export_sqlite.bulk_read(conn):
                 names = sorted(export_sqlite.annotator_names(conn).values())
-                missing = (
-                    export_sqlite.missing_documents(conn, flt.document_ids)
-                    if flt.document_ids is not None
-                    else []
-                )
-                refusal = export_sqlite.filter_refusal(flt, names, missing)
+                refusal = export_sqlite.filter_refusal(conn, flt)
                 if refusal is not None:
                     raise InputProblem(project.directory, f"{refusal}; nothing was exported")
                 ids = export_sqlite.select_document_ids(conn, flt)

@@ -158,17 +158,17 @@ def select_document_ids(conn: Connection, flt: ExportFilter) -> list[int]:
 
 
 def filter_refusal(conn: Connection, flt: ExportFilter) -> str | None:
-    """:func:`annotator.store.export_sqlite.filter_refusal` on this database."""
-    if flt.document_ids is None:
-        missing: list[int] = []
-    elif conn.dialect.name == "sqlite":
+    """:func:`annotator.store.export_sqlite.refusal_of_filter` on this database
+    (on SQLite, :func:`annotator.store.export_sqlite.filter_refusal` itself)."""
+    if conn.dialect.name == "sqlite":
         raw: Any = conn.connection.driver_connection
-        missing = export_sqlite.missing_documents(raw, flt.document_ids)
-    else:
+        return export_sqlite.filter_refusal(raw, flt)
+    missing: list[int] = []
+    if flt.document_ids is not None:
         asked = sorted(flt.document_ids)
         found = {int(i) for (i,) in conn.execute(select(Document.id).where(Document.id.in_(asked)))}
         missing = [i for i in asked if i not in found]
-    return export_sqlite.filter_refusal(flt, annotator_ids(conn).values(), missing)
+    return export_sqlite.refusal_of_filter(flt, annotator_ids(conn).values(), missing)
 
 
 _SPAN_SELECT = (

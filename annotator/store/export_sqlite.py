@@ -131,22 +131,25 @@ def select_document_ids(conn: sqlite3.Connection, flt: ExportFilter) -> list[int
     return ids
 
 
-def missing_documents(conn: sqlite3.Connection, wanted: Iterable[int]) -> list[int]:
-    """The ids among ``wanted`` (``--doc``) that name no document, ascending."""
-    asked = sorted(set(wanted))
-    found: set[int] = set()
-    for n in range(0, len(asked), _IDS_A_QUERY):
-        chunk = asked[n : n + _IDS_A_QUERY]
-        sql = f"SELECT id FROM documents WHERE id IN ({_marks(chunk)})"
-        found.update(int(i) for (i,) in conn.execute(sql, chunk))
-    return [i for i in asked if i not in found]
+def filter_refusal(conn: sqlite3.Connection, flt: ExportFilter) -> str | None:
+    """:func:`refusal_of_filter` for the database on ``conn``."""
+    missing: list[int] = []
+    if flt.document_ids is not None:
+        wanted = orjson.dumps(sorted(flt.document_ids)).decode()
+        missing = [
+            int(i)
+            for (i,) in conn.execute(
+                "SELECT value FROM json_each(?) WHERE value NOT IN (SELECT id FROM documents) "
+                "ORDER BY value",
+                (wanted,),
+            )
+        ]
+    return refusal_of_filter(flt, annotator_names(conn).values(), missing)
 
 
-_IDS_A_QUERY = 500
-"""Below SQLite's limit on a statement's parameters."""
-
-
-def filter_refusal(flt: ExportFilter, names: Iterable[str], missing: Sequence[int]) -> str | None:
+def refusal_of_filter(
+    flt: ExportFilter, names: Iterable[str], missing: Sequence[int]
+) -> str | None:
     """Why an export with this filter is refused before anything is written
     (None: it is not): an annotator nobody is in the project (``names``), or
     document ids that name no document (``missing``). A typo would otherwise

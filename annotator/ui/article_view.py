@@ -800,13 +800,8 @@ class ArticleView(CodepointGeometry):
 
     def _relabel(self, span_id: int, label: str) -> None:
         span = self.model.spans.get(span_id)
-        if span is None or not self._can_edit(span):
-            return
-        retypes = self.model.relabel_retypes(span, label)
-        if isinstance(retypes, str):
-            self.statusMessage.emit(retypes)
-            return
-        self.relabelRequested.emit(span_id, label)
+        if span is not None and self._can_edit(span):
+            self.relabelRequested.emit(span_id, label)
 
     def request_delete(self, span_id: int) -> None:
         """Ask the window to delete a span (refused for someone else's)."""

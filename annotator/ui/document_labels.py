@@ -289,8 +289,8 @@ class DocumentLabelActions:
             )
             self.document_shown()
             return False
-        current = document_labels(window.workspace, window.document_id, window.layer).get(name)
-        if current == value:  # clearing what is not set, or the value it has: no edit to undo
+        # The panel holds the layer's values as shown (kept up to date by every change).
+        if self.panel.values.get(name) == value:  # clearing what is not set: no edit to undo
             window.view.setFocus()
             return True
         command = commands.SetDocumentLabel(window.document_id, window.layer, name, value)

@@ -48,26 +48,26 @@ class SpanEdits:
         span = self._span(span_id)
         if span is None:
             return
-        retypes = self.window.view.model.relabel_retypes(span, label)
-        if isinstance(retypes, str):  # the view refuses these first
-            self.window.statusBar().showMessage(retypes, 5000)
+        view = self.window.view
+        retypes = view.model.relabel_retypes(span, label)
+        if isinstance(retypes, str):
+            view.statusMessage.emit(retypes)  # shown as the article's other refusals
             return
         relabel = commands.Relabel(span, self.window.user, label)
-        if not retypes:
-            self.window.run(relabel)
-            return
         # Its links follow, in the same edit: each takes the type its new labels allow.
-        relations = self.window.view.relations
-        retyped: list[commands.Command] = []
+        unlinks: list[commands.Command] = []
+        relinks: list[commands.Command] = []
         for relation_id, kind in retypes.items():
-            old = relations[relation_id]
-            retyped.append(commands.DeleteRelation(old, self.window.user))
-            retyped.append(
+            old = view.relations[relation_id]
+            unlinks.append(commands.DeleteRelation(old, self.window.user))
+            relinks.append(
                 commands.AddRelation(
                     old.annotator, kind, old.source_id, old.target_id, editor=self.window.user
                 )
             )
-        self.window.run(commands.Bulk(relabel.text, [*retyped[::2], relabel, *retyped[1::2]]))
+        self.window.run(
+            commands.Bulk(relabel.text, [*unlinks, relabel, *relinks]) if retypes else relabel
+        )
 
     def delete(self, span_id: int) -> None:
         span = self._span(span_id)

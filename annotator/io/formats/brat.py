@@ -67,7 +67,7 @@ from annotator.io.formats.common import (
     safe_name,
     write_folder_or_zip,
 )
-from annotator.io.formats.importing import ImportContext, InputNotice
+from annotator.io.formats.importing import ImportContext, InputNotice, link_refusal
 from annotator.io.text import decode_bytes
 
 EVENT_KEY = "brat:event"
@@ -678,32 +678,10 @@ def _relation(
     rtype = parts[0]
     source = refs.resolve(parts[1].split(":", 1)[1])
     target = refs.resolve(parts[2].split(":", 1)[1])
-    why = _link_refusal(rtype, spans[source], spans[target], schema)
+    why = link_refusal(rtype, spans[source], spans[target], schema)
     if why is not None:
         raise LineProblem(why)
     return rtype, source, target
-
-
-def _link_refusal(
-    rtype: str, source: SpanDraft, target: SpanDraft, schema: LabelSchema | None
-) -> str | None:
-    """Why the project refuses this relation, or None: the rules of
-    :func:`~annotator.io.formats.importing.vet_draft`, checked here so that the
-    message names the .ann line and the line is refused whole."""
-    if (source.label, source.start, source.end) == (target.label, target.start, target.end):
-        why = "links a span to itself"
-    else:
-        rule = schema.relation(rtype) if schema is not None else None
-        if rule is None or rule.allows(source.label, target.label):
-            return None
-        why = (
-            f"the schema allows {rtype} only from "
-            f"{'/'.join(rule.sources)} to {'/'.join(rule.targets)}"
-        )
-    return (
-        f"{rtype} from {source.label} {source.start}-{source.end} "
-        f"to {target.label} {target.start}-{target.end}: {why}"
-    )
 
 
 # an event line taken: the line, its trigger span and its (role, target id) arguments
@@ -762,7 +740,7 @@ def _events(
         try:
             for role, target in arguments:
                 target_at = standing[target][1] if target in standing else refs.resolve(target)
-                why = _link_refusal(role, spans[at], spans[target_at], schema)
+                why = link_refusal(role, spans[at], spans[target_at], schema)
                 if why is not None:
                     raise LineProblem(why)
         except LineProblem as exc:

@@ -302,6 +302,29 @@ def document_label_problem(defn: DocumentLabelDef, value: object) -> str | None:
     return None
 
 
+def link_refusal(
+    rtype: str, source: SpanDraft, target: SpanDraft, schema: LabelSchema | None
+) -> str | None:
+    """Why the project refuses a relation ("speaker from Person 0-3 to Location
+    15-19: the schema allows ..."), or None: a span linked to itself, or
+    labels its type (when the schema knows it) does not join. Types the schema
+    does not know are :class:`UnknownLabels`' business."""
+    if (source.label, source.start, source.end) == (target.label, target.start, target.end):
+        why = "links a span to itself"
+    else:
+        rule = schema.relation(rtype) if schema is not None else None
+        if rule is None or rule.allows(source.label, target.label):
+            return None
+        why = (
+            f"the schema allows {rtype} only from "
+            f"{'/'.join(rule.sources)} to {'/'.join(rule.targets)}"
+        )
+    return (
+        f"{rtype} from {source.label} {source.start}-{source.end} "
+        f"to {target.label} {target.start}-{target.end}: {why}"
+    )
+
+
 def vet_draft(item: AnnotatedDraft, schema: LabelSchema, reviewer: str | None) -> list[str]:
     """Take out of a draft what the project refuses, and say why (one reason each).
 
@@ -328,21 +351,11 @@ def vet_draft(item: AnnotatedDraft, schema: LabelSchema, reviewer: str | None) -
         kept = []
         for rel in layer.relations:
             source, target = layer.spans[rel.source], layer.spans[rel.target]
-            rule = schema.relation(rel.type)
-            if (source.label, source.start, source.end) == (target.label, target.start, target.end):
-                reason = "links a span to itself; relation refused"
-            elif rule is not None and not rule.allows(source.label, target.label):
-                reason = (
-                    f"the schema allows {rel.type} only from "
-                    f"{'/'.join(rule.sources)} to {'/'.join(rule.targets)}; relation refused"
-                )
-            else:
+            why = link_refusal(rel.type, source, target, schema)
+            if why is None:
                 kept.append(rel)
-                continue
-            reasons.append(
-                f"relation {rel.type} from {source.label} {source.start}-{source.end} "
-                f"to {target.label} {target.start}-{target.end}: {reason}"
-            )
+            else:
+                reasons.append(f"relation {why}; relation refused")
         if len(kept) != len(layer.relations):
             layer.relations = kept
     if len(kept_layers) != len(item.layers):
